@@ -1,0 +1,152 @@
+//! The review document: the one source of truth that the CLI, the app and the report read.
+//!
+//! It records what was analysed (inputs with hashes), how (models with hashes, settings), and
+//! what was found (every face with its source, box, landmarks, detector score, embedding and
+//! watchlist candidates). Later versions add tracks, labels and attributes; `schema_version`
+//! says which shape a file has.
+
+mod file;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub use file::{ReviewError, load, save};
+
+use crate::footage::FileDigest;
+use crate::matching::{self, Candidate};
+use crate::vision::{BoundingBox, Embedding, ModelRecord, Point, VisionConfig};
+use crate::watchlist::Watchlist;
+
+/// The document shape this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The match threshold used when a reviewer names none: cosine similarity of 0.6.
+///
+/// On the bundled test photos the same person scores 0.77–0.81 and different people at most
+/// 0.24 (tests/reference/), but on real crowds impostor scores reach about 0.6; reviewers are
+/// expected to move it and watch what happens.
+pub const DEFAULT_THRESHOLD: f32 = 0.6;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewDocument {
+    pub schema_version: u32,
+    /// The lineup version that wrote the analysis.
+    pub lineup_version: String,
+    pub settings: AnalysisSettings,
+    pub models: Vec<ModelRecord>,
+    pub inputs: Vec<InputRecord>,
+    pub watchlist: Watchlist,
+    pub detections: Vec<DetectionRecord>,
+    /// Everything the reviewer should know about how the analysis went (skipped files, ...).
+    pub warnings: Vec<String>,
+    /// False when the analysis was cancelled: the detections cover only part of the inputs.
+    pub complete: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisSettings {
+    /// A face raises an alert when its best candidate's cosine similarity is at least this.
+    pub threshold: f32,
+    /// Candidates kept per face.
+    pub top_k: usize,
+    pub vision: VisionConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputRecord {
+    pub path: PathBuf,
+    /// None when the file could not be read at all.
+    pub digest: Option<FileDigest>,
+    /// Pixel size of a still once decoded (after EXIF rotation).
+    pub dimensions: Option<(u32, u32)>,
+    pub status: InputStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum InputStatus {
+    Analysed,
+    Failed(String),
+    /// Not reached before the analysis was cancelled.
+    NotAnalysed,
+}
+
+/// Where a face was seen: which input, which frame, when.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SourceRef {
+    /// Index into the document's inputs.
+    pub input: usize,
+    /// 0 for a still.
+    pub frame_index: u64,
+    /// Presentation time in seconds; 0 for a still.
+    pub timestamp_s: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DetectionRecord {
+    pub source: SourceRef,
+    pub bbox: BoundingBox,
+    pub landmarks: [Point; 5],
+    pub detector_score: f32,
+    pub embedding: Embedding,
+    /// Best first.
+    pub candidates: Vec<Candidate>,
+}
+
+impl DetectionRecord {
+    pub fn is_alert(&self, threshold: f32) -> bool {
+        matching::is_alert(&self.candidates, threshold)
+    }
+}
+
+/// Counts a reviewer reads first: how many faces, how many alerts, and for whom.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub inputs_analysed: usize,
+    pub inputs_failed: usize,
+    pub faces: usize,
+    pub alerts: usize,
+    /// Alerts per watchlist identity name (identities never alerted are listed with 0).
+    pub alerts_per_identity: BTreeMap<String, usize>,
+}
+
+impl ReviewDocument {
+    pub fn summary(&self, threshold: f32) -> Summary {
+        let mut alerts_per_identity: BTreeMap<String, usize> = self
+            .watchlist
+            .identities
+            .iter()
+            .map(|i| (i.name.clone(), 0))
+            .collect();
+        let mut alerts = 0;
+        for detection in self.detections.iter().filter(|d| d.is_alert(threshold)) {
+            alerts += 1;
+            if let Some(identity) = self.identity_name(detection.candidates[0].identity) {
+                *alerts_per_identity.entry(identity.to_string()).or_default() += 1;
+            }
+        }
+        Summary {
+            inputs_analysed: self
+                .inputs
+                .iter()
+                .filter(|i| i.status == InputStatus::Analysed)
+                .count(),
+            inputs_failed: self
+                .inputs
+                .iter()
+                .filter(|i| matches!(i.status, InputStatus::Failed(_)))
+                .count(),
+            faces: self.detections.len(),
+            alerts,
+            alerts_per_identity,
+        }
+    }
+
+    pub fn identity_name(&self, identity: u32) -> Option<&str> {
+        self.watchlist
+            .identities
+            .get(identity as usize)
+            .map(|i| i.name.as_str())
+    }
+}

@@ -1,0 +1,172 @@
+//! Faces from pixels: detect (CenterFace), align (5-point similarity onto the ArcFace template),
+//! embed (MobileFaceNet, 192-d, L2-normalised). Each step is a plain function over image data plus
+//! a thin wrapper around an ONNX Runtime session, so the maths is unit-tested without the models.
+
+pub mod align;
+pub mod detector;
+pub mod embedder;
+pub mod geometry;
+pub mod runtime;
+
+use std::path::PathBuf;
+
+use image::RgbImage;
+use serde::{Deserialize, Serialize};
+
+pub use align::{ALIGNED_SIZE, AlignedFace, align_face};
+pub use detector::{Detection, Detector, DetectorConfig};
+pub use embedder::{EMBEDDING_DIM, Embedder, Embedding};
+pub use geometry::{BoundingBox, Point};
+pub use runtime::{ModelRecord, ModelRole};
+
+/// What can go wrong loading or running the models. Each message says what to do about it.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum VisionError {
+    #[error(
+        "ONNX Runtime library ({file}) not found; looked in: {list}. Run ./scripts/setup in the lineup \
+         checkout (it puts the library in vendor/onnxruntime/), or set LINEUP_ORT_LIB to the path of \
+         {file} taken from the onnxruntime==1.32.0 wheel on PyPI (onnxruntime/capi/).",
+        file = runtime::ORT_LIBRARY_FILE,
+        list = display_paths(.looked_in)
+    )]
+    RuntimeMissing { looked_in: Vec<PathBuf> },
+    #[error("could not load ONNX Runtime from {}: {reason}", path.display())]
+    RuntimeLoad { path: PathBuf, reason: String },
+    #[error(
+        "model file {file} not found; looked in: {list}. The models ship in the models/ folder of the \
+         lineup checkout; set LINEUP_MODELS to that folder if lineup runs from elsewhere.",
+        list = display_paths(.looked_in)
+    )]
+    ModelMissing {
+        file: String,
+        looked_in: Vec<PathBuf>,
+    },
+    #[error("could not read model file {}: {reason}", path.display())]
+    ModelUnreadable { path: PathBuf, reason: String },
+    #[error(
+        "model file {} has SHA-256 {actual}, but lineup is pinned to {expected}: the file was changed \
+         or replaced. Restore it from the lineup checkout (models/) or rebuild it with \
+         scripts/make_models.py.",
+        path.display()
+    )]
+    ModelHashMismatch {
+        path: PathBuf,
+        expected: String,
+        actual: String,
+    },
+    #[error("could not start model {}: {reason}", path.display())]
+    ModelLoad { path: PathBuf, reason: String },
+    #[error("{model} failed while running: {reason}")]
+    Inference { model: String, reason: String },
+}
+
+fn display_paths(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Settings for the face pipeline, recorded in every review so results can be reproduced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisionConfig {
+    pub detector: DetectorConfig,
+    /// Threads ONNX Runtime may use inside one model run.
+    pub threads: usize,
+    /// Aligned faces embedded per model run.
+    pub embed_batch: usize,
+}
+
+impl Default for VisionConfig {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Self {
+            detector: DetectorConfig::default(),
+            threads: cores,
+            embed_batch: 16,
+        }
+    }
+}
+
+/// A face found in an image: where it is, how sure the detector was, and its embedding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Face {
+    pub detection: Detection,
+    pub embedding: Embedding,
+}
+
+/// Detector and embedder together: image in, faces with embeddings out.
+pub struct FacePipeline {
+    detector: Detector,
+    embedder: Embedder,
+    config: VisionConfig,
+}
+
+impl FacePipeline {
+    /// Loads both pinned models (checking their hashes) into ONNX Runtime sessions.
+    pub fn load(config: VisionConfig) -> Result<Self, VisionError> {
+        let detector = Detector::load(config.detector.clone(), config.threads)?;
+        let embedder = Embedder::load(ModelRole::Recognizer, config.threads)?;
+        Ok(Self {
+            detector,
+            embedder,
+            config,
+        })
+    }
+
+    pub fn config(&self) -> &VisionConfig {
+        &self.config
+    }
+
+    /// The models this pipeline runs, as pinned in the manifest.
+    pub fn models(&self) -> Vec<ModelRecord> {
+        vec![
+            runtime::model_record(ModelRole::Detector),
+            runtime::model_record(ModelRole::Recognizer),
+        ]
+    }
+
+    pub fn detect(&mut self, image: &RgbImage) -> Result<Vec<Detection>, VisionError> {
+        self.detector.detect(image)
+    }
+
+    /// Detects every face in `image`, aligns each and embeds them in batches.
+    pub fn faces(&mut self, image: &RgbImage) -> Result<Vec<Face>, VisionError> {
+        let detections = self.detector.detect(image)?;
+        let aligned: Vec<AlignedFace> = detections
+            .iter()
+            .map(|d| align_face(image, &d.landmarks))
+            .collect();
+        let mut embeddings = Vec::with_capacity(aligned.len());
+        for batch in aligned.chunks(self.config.embed_batch.max(1)) {
+            embeddings.extend(self.embedder.embed(batch)?);
+        }
+        Ok(detections
+            .into_iter()
+            .zip(embeddings)
+            .map(|(detection, embedding)| Face {
+                detection,
+                embedding,
+            })
+            .collect())
+    }
+}
+
+/// An ONNX Runtime session for the model at `path`, with all graph optimisations on.
+fn session(path: &std::path::Path, threads: usize) -> Result<ort::session::Session, VisionError> {
+    use ort::session::builder::GraphOptimizationLevel;
+    let fail = |reason: String| VisionError::ModelLoad {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let environment = runtime::environment()?;
+    ort::session::Session::builder(environment)
+        .map_err(|e| fail(e.to_string()))?
+        .with_optimization_level(GraphOptimizationLevel::All)
+        .map_err(|e| fail(e.to_string()))?
+        .with_intra_threads(threads.max(1))
+        .map_err(|e| fail(e.to_string()))?
+        .commit_from_file(path)
+        .map_err(|e| fail(e.to_string()))
+}

@@ -1,0 +1,165 @@
+//! The `lineup` binary as a user runs it: help, a real analysis, and clear failures.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn lineup(args: &[&str], envs: &[(&str, &Path)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lineup"));
+    command.args(args);
+    for (key, value) in envs {
+        command.env(key, value);
+    }
+    command.output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn help_documents_every_command_and_option() {
+    let out = lineup(&["--help"], &[]);
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("analyze"));
+    let out = lineup(&["analyze", "--help"], &[]);
+    let help = text(&out.stdout);
+    for option in [
+        "--footage",
+        "--watchlist",
+        "--threshold",
+        "--top-k",
+        "--max-side",
+        "--threads",
+        "--out",
+    ] {
+        assert!(help.contains(option), "{option} missing from:\n{help}");
+    }
+}
+
+#[test]
+fn analyze_writes_a_review_and_prints_a_summary() {
+    let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama.jpg")]);
+    let out_dir = tempfile::tempdir().unwrap();
+    let review = out_dir.path().join("review.ron");
+    let out = lineup(
+        &[
+            "analyze",
+            "--footage",
+            common::photo("obama2.jpg").to_str().unwrap(),
+            common::photo("t1.jpg").to_str().unwrap(),
+            "--watchlist",
+            watchlist.path().to_str().unwrap(),
+            "--threshold",
+            "0.6",
+            "--out",
+            review.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let line = |label: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(line("Faces found").ends_with(" 7"), "{stdout}");
+    assert!(
+        line("Flagged at threshold 0.60").ends_with(" 1"),
+        "{stdout}"
+    );
+    assert!(line("Barack Obama").ends_with(" 1"), "{stdout}");
+    let document = lineup::review::load(&review).unwrap();
+    assert_eq!(document.detections.len(), 7);
+    assert_eq!(document.summary(0.6).alerts, 1);
+}
+
+#[test]
+fn a_bad_file_alone_fails_with_its_name_and_a_non_zero_exit() {
+    let bad = common::bad_inputs();
+    let watchlist = common::watchlist(&[("Obama_1.jpg", "obama.jpg")]);
+    let out_dir = tempfile::tempdir().unwrap();
+    for name in common::UNREADABLE {
+        let review = out_dir.path().join("review.ron");
+        let path = bad.path(name);
+        let out = lineup(
+            &[
+                "analyze",
+                "--footage",
+                path.to_str().unwrap(),
+                "--watchlist",
+                watchlist.path().to_str().unwrap(),
+                "--out",
+                review.to_str().unwrap(),
+            ],
+            &[],
+        );
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{name}");
+        assert!(
+            stderr.contains(&path.display().to_string()),
+            "{name}: {stderr}"
+        );
+        assert!(
+            !review.exists(),
+            "no review is written when nothing could be analysed"
+        );
+    }
+}
+
+#[test]
+fn a_missing_model_or_runtime_says_what_to_do() {
+    let watchlist = common::watchlist(&[("Obama_1.jpg", "obama.jpg")]);
+    let empty = tempfile::tempdir().unwrap();
+    let (footage, review) = (common::photo("obama2.jpg"), empty.path().join("r.ron"));
+    let args = [
+        "analyze",
+        "--footage",
+        footage.to_str().unwrap(),
+        "--watchlist",
+        watchlist.path().to_str().unwrap(),
+        "--out",
+        review.to_str().unwrap(),
+    ];
+
+    let out = lineup(&args, &[("LINEUP_MODELS", empty.path())]);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("model file centerface.onnx not found"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("LINEUP_MODELS"), "{stderr}");
+
+    let missing = empty.path().join("libonnxruntime.so.1.32.0");
+    let out = lineup(&args, &[("LINEUP_ORT_LIB", &missing)]);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("ONNX Runtime library"), "{stderr}");
+    assert!(stderr.contains("./scripts/setup"), "{stderr}");
+    assert!(stderr.contains(&missing.display().to_string()), "{stderr}");
+}
+
+#[test]
+fn a_threshold_outside_cosine_range_is_refused() {
+    let out = lineup(
+        &[
+            "analyze",
+            "--footage",
+            "x",
+            "--watchlist",
+            "y",
+            "--out",
+            "z",
+            "--threshold",
+            "1.5",
+        ],
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("outside -1 to 1"));
+}

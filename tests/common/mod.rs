@@ -1,0 +1,186 @@
+//! Shared by the integration tests: the real test photos (fetched from package registries by
+//! ./scripts/setup, see tests/FIXTURES.md) and one face pipeline per test binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+use lineup::vision::{FacePipeline, VisionConfig};
+
+pub fn photos_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/photos")
+}
+
+/// A test photo by name; fails with what to do when set-up has not been run.
+pub fn photo(name: &str) -> PathBuf {
+    let path = photos_dir().join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: run ./scripts/setup first",
+        path.display()
+    );
+    path
+}
+
+/// A test photo as decoded by Pillow into lossless PNG (see scripts/decode_photos.py), by the
+/// name of the original ("crowd.jpg" → decoded/crowd.png).
+pub fn decoded_photo(name: &str) -> PathBuf {
+    let stem = Path::new(name)
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let path = photos_dir()
+        .with_file_name("decoded")
+        .join(format!("{stem}.png"));
+    assert!(
+        path.is_file(),
+        "{} is missing: run ./scripts/setup first",
+        path.display()
+    );
+    path
+}
+
+/// The one pipeline of this test binary (ONNX Runtime allows one environment per process, and
+/// the tests share two cores anyway).
+pub fn pipeline() -> MutexGuard<'static, FacePipeline> {
+    static PIPELINE: OnceLock<Mutex<FacePipeline>> = OnceLock::new();
+    PIPELINE
+        .get_or_init(|| {
+            Mutex::new(FacePipeline::load(VisionConfig::default()).expect("models load"))
+        })
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A watchlist folder holding copies of `photos` under the given file names.
+pub fn watchlist(entries: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (file_name, source) in entries {
+        std::fs::copy(photo(source), dir.path().join(file_name)).unwrap();
+    }
+    dir
+}
+
+/// Damaged and unusual images, made from the real photos by this function (tests/FIXTURES.md).
+pub struct BadInputs {
+    pub dir: tempfile::TempDir,
+}
+
+impl BadInputs {
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+pub const UNREADABLE: [&str; 4] = [
+    "not_an_image.jpg",
+    "empty.jpg",
+    "huge_20000x20000.png",
+    "cut_header.png",
+];
+pub const ODD_BUT_USABLE: [&str; 4] = ["grayscale.jpg", "cmyk.jpg", "rgb16.png", "alpha.png"];
+
+pub fn bad_inputs() -> BadInputs {
+    use image::{DynamicImage, ImageFormat};
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name);
+    let obama_bytes = std::fs::read(photo("obama.jpg")).unwrap();
+    let obama = image::load_from_memory(&obama_bytes).unwrap();
+
+    std::fs::write(
+        at("not_an_image.jpg"),
+        b"This is a text file, not a photo.\n",
+    )
+    .unwrap();
+    std::fs::write(at("empty.jpg"), b"").unwrap();
+    std::fs::write(
+        at("truncated.jpg"),
+        &obama_bytes[..obama_bytes.len() * 6 / 10],
+    )
+    .unwrap();
+    std::fs::write(
+        at("huge_20000x20000.png"),
+        png_claiming_size(20_000, 20_000),
+    )
+    .unwrap();
+    let mut tiny = Vec::new();
+    DynamicImage::new_rgb8(1, 1)
+        .write_to(&mut std::io::Cursor::new(&mut tiny), ImageFormat::Png)
+        .unwrap();
+    std::fs::write(at("tiny_1x1.png"), &tiny).unwrap();
+    std::fs::write(at("cut_header.png"), &tiny[..20]).unwrap();
+    obama.to_luma8().save(at("grayscale.jpg")).unwrap();
+    DynamicImage::ImageRgb16(obama.to_rgb16())
+        .save(at("rgb16.png"))
+        .unwrap();
+    DynamicImage::ImageRgba8(obama.to_rgba8())
+        .save(at("alpha.png"))
+        .unwrap();
+    std::fs::write(at("cmyk.jpg"), cmyk_jpeg(&obama)).unwrap();
+    BadInputs { dir }
+}
+
+/// A valid 1×1 PNG whose header claims `width × height`: a decoder that trusts it would try to
+/// allocate gigabytes.
+fn png_claiming_size(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    image::DynamicImage::new_rgb8(1, 1)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    // IHDR data sits at bytes 16..29 (after the 8-byte signature, length and type); its CRC follows.
+    bytes[16..20].copy_from_slice(&width.to_be_bytes());
+    bytes[20..24].copy_from_slice(&height.to_be_bytes());
+    let crc = crc32(&bytes[12..29]);
+    bytes[29..33].copy_from_slice(&crc.to_be_bytes());
+    bytes
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// The photo as a CMYK JPEG, as print workflows produce them.
+fn cmyk_jpeg(image: &image::DynamicImage) -> Vec<u8> {
+    let rgb = image.to_rgb8();
+    let cmyk: Vec<u8> = rgb
+        .pixels()
+        .flat_map(|p| {
+            let [r, g, b] = p.0.map(|v| f32::from(v) / 255.0);
+            let k = 1.0 - r.max(g).max(b);
+            let part = |v: f32| {
+                if k >= 1.0 {
+                    0.0
+                } else {
+                    (1.0 - v - k) / (1.0 - k)
+                }
+            };
+            [part(r), part(g), part(b), k].map(|v| (v * 255.0).round() as u8)
+        })
+        .collect();
+    let mut out = Vec::new();
+    let encoder = jpeg_encoder::Encoder::new(&mut out, 90);
+    encoder
+        .encode(
+            &cmyk,
+            rgb.width() as u16,
+            rgb.height() as u16,
+            jpeg_encoder::ColorType::Cmyk,
+        )
+        .unwrap();
+    out
+}
