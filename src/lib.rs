@@ -10,6 +10,7 @@ pub mod cli;
 pub mod digest;
 pub mod footage;
 pub mod matching;
+pub mod metrics;
 pub mod review;
 pub mod vision;
 pub mod watchlist;

@@ -1,0 +1,229 @@
+//! A rate is only as good as its sample size, so every rate here travels with its counts and a
+//! 95% Wilson score interval.
+
+use serde::{Deserialize, Serialize};
+
+/// z for a two-sided 95% interval: the 0.975 quantile of the standard normal distribution.
+pub const Z_95: f64 = 1.959963984540054;
+
+/// A closed interval `[low, high]` of proportions, within `[0, 1]`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Interval {
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Interval {
+    /// Whether the two intervals share at least one point. Overlapping 95% intervals mean the
+    /// data cannot tell the two rates apart with confidence (a conservative reading: rates can
+    /// differ significantly even when their intervals overlap slightly).
+    pub fn overlaps(&self, other: &Interval) -> bool {
+        self.low <= other.high && other.low <= self.high
+    }
+}
+
+/// `k` events out of `n` trials, with the proportion and its 95% Wilson interval.
+///
+/// `rate` and `interval` are `None` when `n == 0`: there is nothing to measure, and showing 0 or
+/// NaN would pretend otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rate {
+    /// Numerator: how many searches had the event.
+    pub k: u64,
+    /// Denominator: how many searches could have had it.
+    pub n: u64,
+    /// `k / n`, or `None` when `n == 0`.
+    pub rate: Option<f64>,
+    /// 95% Wilson score interval for the rate, or `None` when `n == 0`.
+    pub interval: Option<Interval>,
+}
+
+impl Rate {
+    /// Builds the rate for `k` events in `n` trials. A `k` larger than `n` is a caller error and
+    /// is capped at `n` rather than producing a rate above 1.
+    pub fn new(k: u64, n: u64) -> Rate {
+        let k = k.min(n);
+        Rate {
+            k,
+            n,
+            rate: proportion(k, n),
+            interval: wilson_interval(k, n, Z_95),
+        }
+    }
+
+    /// Whether there was anything to measure (`n > 0`).
+    pub fn is_measured(&self) -> bool {
+        self.n > 0
+    }
+}
+
+/// `k / n`, or `None` when `n == 0`.
+fn proportion(k: u64, n: u64) -> Option<f64> {
+    (n > 0).then(|| k as f64 / n as f64)
+}
+
+/// Wilson score interval for `k` successes in `n` trials at normal quantile `z` (use [`Z_95`]
+/// for 95%). `None` when `n == 0` or `z` is not finite.
+///
+/// Chosen over the textbook normal ("Wald") interval because watchlist error rates are often 0
+/// or tiny, where Wald collapses to `[0, 0]` and claims certainty that 0 false alerts in 10
+/// searches do not give.
+pub fn wilson_interval(k: u64, n: u64, z: f64) -> Option<Interval> {
+    if n == 0 || !z.is_finite() {
+        return None;
+    }
+    let k = k.min(n);
+    let n_f = n as f64;
+    let p_hat = k as f64 / n_f;
+    let z2 = z * z;
+    // With p̂ = k/n, the Wilson score interval is
+    //
+    //   centre    = (p̂ + z²/(2n)) / (1 + z²/n)
+    //   halfwidth = z / (1 + z²/n) · √( p̂(1 − p̂)/n + z²/(4n²) )
+    //   interval  = [centre − halfwidth, centre + halfwidth]
+    //
+    // It solves |p̂ − p| = z·√(p(1 − p)/n) for p, so it always lies inside [0, 1].
+    let denominator = 1.0 + z2 / n_f;
+    let centre = (p_hat + z2 / (2.0 * n_f)) / denominator;
+    let halfwidth =
+        z.abs() / denominator * (p_hat * (1.0 - p_hat) / n_f + z2 / (4.0 * n_f * n_f)).sqrt();
+    // At k = 0 (k = n) the lower (upper) end is exactly 0 (1) algebraically; pin it so rounding
+    // cannot produce -1e-17 or 0.9999999999999999.
+    let low = if k == 0 {
+        0.0
+    } else {
+        (centre - halfwidth).max(0.0)
+    };
+    let high = if k == n {
+        1.0
+    } else {
+        (centre + halfwidth).min(1.0)
+    };
+    Some(Interval { low, high })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOLERANCE: f64 = 1e-4;
+
+    fn assert_interval(k: u64, n: u64, low: f64, high: f64) {
+        let interval = wilson_interval(k, n, Z_95).expect("n > 0 has an interval");
+        assert!(
+            (interval.low - low).abs() < TOLERANCE && (interval.high - high).abs() < TOLERANCE,
+            "k={k} n={n}: got [{}, {}], want [{low}, {high}]",
+            interval.low,
+            interval.high
+        );
+    }
+
+    #[test]
+    fn wilson_zero_out_of_ten() {
+        // z² = 3.841459, z²/n = 0.3841459, denominator = 1.3841459.
+        // centre = (0 + 0.1920729) / 1.3841459 = 0.1387664
+        // halfwidth = 1.959964 / 1.3841459 · √(0 + 3.841459/400) = 1.4160097 · 0.0979982
+        //           = 0.1387664 → [0, 0.2775328]
+        assert_interval(0, 10, 0.0, 0.2775);
+    }
+
+    #[test]
+    fn wilson_five_out_of_ten() {
+        // centre = (0.5 + 0.1920729) / 1.3841459 = 0.5
+        // halfwidth = 1.4160097 · √(0.025 + 0.0096036) = 1.4160097 · 0.1860205 = 0.2634069
+        // → [0.2365931, 0.7634069]
+        assert_interval(5, 10, 0.2366, 0.7634);
+    }
+
+    #[test]
+    fn wilson_all_out_of_ten_mirrors_none_out_of_ten() {
+        // By symmetry k = n gives [1 − 0.2775328, 1].
+        assert_interval(10, 10, 0.7225, 1.0);
+        let interval = wilson_interval(10, 10, Z_95).expect("n > 0");
+        assert_eq!(interval.high, 1.0);
+    }
+
+    #[test]
+    fn wilson_one_out_of_one() {
+        // n = 1: denominator = 4.841459, centre = (1 + 1.9207297) / 4.841459 = 0.6032746,
+        // halfwidth = 0.4048292 · √(3.841459/4) = 0.4048292 · 0.9799724 = 0.3967253
+        // → [0.2065493, 1]
+        assert_interval(1, 1, 0.2065, 1.0);
+    }
+
+    #[test]
+    fn wilson_two_out_of_twenty() {
+        // z²/n = 0.1920729, denominator = 1.1920729, centre = (0.1 + 0.0960365)/1.1920729
+        // = 0.1644501, halfwidth = 1.6441645 · √(0.0045 + 0.0024009) = 1.6441645 · 0.0830717
+        // = 0.1365836 → [0.0278665, 0.3010336]
+        assert_interval(2, 20, 0.027_866, 0.301_034);
+    }
+
+    #[test]
+    fn wilson_small_rate_on_large_sample() {
+        // 87 false alerts in 10,000: p̂ = 0.0087, z²/n = 0.000384146,
+        // centre = (0.0087 + 0.000192073)/1.000384146 = 0.0088887,
+        // halfwidth = 1.9592113 · √(8.62431e-7 + 9.60365e-9) = 1.9592113 · 0.00093383
+        // = 0.0018296 → [0.0070591, 0.0107182]
+        assert_interval(87, 10_000, 0.0071, 0.0107);
+    }
+
+    #[test]
+    fn wilson_is_none_without_trials() {
+        assert_eq!(wilson_interval(0, 0, Z_95), None);
+        assert_eq!(wilson_interval(0, 10, f64::NAN), None);
+    }
+
+    #[test]
+    fn wilson_contains_the_point_estimate() {
+        for n in 1..40u64 {
+            for k in 0..=n {
+                let interval = wilson_interval(k, n, Z_95).expect("n > 0");
+                let p = k as f64 / n as f64;
+                assert!(interval.low <= p && p <= interval.high, "k={k} n={n}");
+                assert!(interval.low >= 0.0 && interval.high <= 1.0, "k={k} n={n}");
+            }
+        }
+    }
+
+    #[test]
+    fn rate_without_trials_has_no_rate_and_no_interval() {
+        let rate = Rate::new(0, 0);
+        assert_eq!(rate.rate, None);
+        assert_eq!(rate.interval, None);
+        assert!(!rate.is_measured());
+    }
+
+    #[test]
+    fn rate_carries_counts_and_proportion() {
+        let rate = Rate::new(3, 12);
+        assert_eq!((rate.k, rate.n), (3, 12));
+        assert_eq!(rate.rate, Some(0.25));
+        assert!(rate.is_measured());
+    }
+
+    #[test]
+    fn rate_caps_numerator_at_denominator() {
+        let rate = Rate::new(7, 5);
+        assert_eq!(rate.k, 5);
+        assert_eq!(rate.rate, Some(1.0));
+    }
+
+    #[test]
+    fn intervals_overlap_when_they_share_a_point() {
+        let a = Interval {
+            low: 0.1,
+            high: 0.3,
+        };
+        let touching = Interval {
+            low: 0.3,
+            high: 0.5,
+        };
+        let apart = Interval {
+            low: 0.31,
+            high: 0.5,
+        };
+        assert!(a.overlaps(&touching) && touching.overlaps(&a));
+        assert!(!a.overlaps(&apart) && !apart.overlaps(&a));
+    }
+}
