@@ -228,7 +228,7 @@ mod tests {
             identity_from_file_name(Path::new("Agent_007_x.png")),
             "Agent 007 x"
         );
-        assert_eq!(identity_from_file_name(Path::new("_3.png")), "_3");
+        assert_eq!(identity_from_file_name(Path::new("_3.png")), "3");
     }
 
     #[test]

@@ -134,7 +134,7 @@ mod tests {
     fn malformed_documents_report_line_and_column() {
         let text = "ReviewDocument(\n  schema_version: 1,\n  lineup_version: 7,\n)";
         match parse(Path::new("r.ron"), text).unwrap_err() {
-            ReviewError::Malformed { line, column, .. } => assert_eq!((line, column), (3, 19)),
+            ReviewError::Malformed { line, column, .. } => assert_eq!((line, column), (3, 18)),
             other => panic!("{other}"),
         }
     }
