@@ -90,6 +90,13 @@ pub fn run(
         detections: Vec::new(),
         warnings: enrolment.warnings,
         complete: true,
+        tracks: Vec::new(),
+        tracking: Default::default(),
+        alert_rule: Default::default(),
+        attribute_schema: Default::default(),
+        identity_attributes: Default::default(),
+        slicing: Default::default(),
+        slice_thresholds: Default::default(),
     };
     document
         .warnings
@@ -112,6 +119,7 @@ pub fn run(
         total: files.len(),
         current: None,
     });
+    document.rebuild_tracks();
     Ok(document)
 }
 
@@ -171,6 +179,7 @@ fn analyse_still(
             detector_score: face.detection.score,
             embedding: face.embedding,
             candidates,
+            skin_ita: face.skin_ita,
         });
     }
     record.status = InputStatus::Analysed;

@@ -10,7 +10,8 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::analysis::{self, AnalysisRequest, Progress};
-use crate::review::{self, DEFAULT_THRESHOLD, InputStatus, ReviewDocument};
+use crate::metrics;
+use crate::review::{self, DEFAULT_THRESHOLD, InputStatus, ReviewDocument, Slicing};
 use crate::vision::{DetectorConfig, VisionConfig};
 
 #[derive(Debug, Parser)]
@@ -34,6 +35,51 @@ pub struct Cli {
 enum Command {
     /// Find faces in images, search them against a watchlist, and write a review document.
     Analyze(AnalyzeArgs),
+    /// Print error rates per demographic slice for a labelled review.
+    Metrics(MetricsArgs),
+    /// Import or export track labels and attributes as CSV.
+    #[command(subcommand)]
+    Labels(LabelsCommand),
+}
+
+#[derive(Debug, Args)]
+struct MetricsArgs {
+    /// The review document.
+    review: PathBuf,
+    /// Global match threshold (default: the one the review was analysed at).
+    #[arg(long, value_parser = parse_threshold)]
+    threshold: Option<f32>,
+    /// Attributes to slice by, crossed, e.g. skin,gender (default: the review's own slicing).
+    #[arg(long, value_delimiter = ',', value_name = "ATTRIBUTES")]
+    slice: Option<Vec<String>>,
+    /// Also print, per slice, the lowest threshold that keeps its FPIR at or below this (0–1).
+    #[arg(long, value_name = "RATE", value_parser = parse_proportion)]
+    max_fpir: Option<f64>,
+    /// Also say what the measured rates would mean for a crowd of this many people...
+    #[arg(long, value_name = "PEOPLE")]
+    crowd: Option<u64>,
+    /// ...of whom this share is on the watchlist (0–1).
+    #[arg(long, value_name = "SHARE", default_value_t = 0.001, value_parser = parse_proportion)]
+    prevalence: f64,
+}
+
+#[derive(Debug, Subcommand)]
+enum LabelsCommand {
+    /// Write one row per track: id, where it was seen, its best candidate, label, attributes.
+    Export { review: PathBuf, csv: PathBuf },
+    /// Read labels and attributes from a CSV (as exported) into the review, saving it.
+    Import { review: PathBuf, csv: PathBuf },
+}
+
+fn parse_proportion(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{value} is not a proportion between 0 and 1"))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -79,6 +125,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => analyze(args),
+        Command::Metrics(args) => print_metrics(args),
+        Command::Labels(command) => labels(command),
     };
     match result {
         Ok(code) => code,
@@ -180,4 +228,75 @@ fn print_summary(document: &ReviewDocument, threshold: f32) {
     for (name, alerts) in &summary.alerts_per_identity {
         println!("{name:<34}{alerts:>8}");
     }
+}
+
+fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
+    let document = review::load(&args.review)?;
+    let threshold = args.threshold.unwrap_or(document.settings.threshold);
+    let slicing = match args.slice {
+        Some(attributes) => Slicing { attributes },
+        None => document.slicing.clone(),
+    };
+    let evaluation = document
+        .evaluate(&slicing, threshold)
+        .map_err(anyhow::Error::msg)?;
+    print!("{}", evaluation.to_text());
+    if evaluation.searches == 0 {
+        println!(
+            "\nNo track is labelled yet, so no error rate can be given: label tracks in the app, or \
+             with `lineup labels export`, a spreadsheet, and `lineup labels import`."
+        );
+    }
+    if let Some(max_fpir) = args.max_fpir {
+        let sliced = document
+            .sliced_searches(&slicing)
+            .map_err(anyhow::Error::msg)?;
+        println!(
+            "\nLowest threshold keeping FPIR at or below {:.2}%:",
+            max_fpir * 100.0
+        );
+        for (name, threshold) in sliced
+            .names
+            .iter()
+            .zip(sliced.index().thresholds_for_max_fpir(max_fpir))
+        {
+            let shown =
+                threshold.map_or("no non-mated searches".to_string(), |t| format!("{t:.4}"));
+            println!("  {name:<32} {shown}");
+        }
+    }
+    if let Some(crowd) = args.crowd {
+        let pooled = &evaluation.pooled;
+        let expected = pooled
+            .fpir
+            .rate
+            .zip(pooled.fnir.rate)
+            .and_then(|(fpir, fnir)| metrics::expected_alerts(fpir, fnir, crowd, args.prevalence));
+        match expected {
+            Some(expected) => println!("\n{}", metrics::alert_sentence(&expected)),
+            None => println!("\nA crowd estimate needs both mated and non-mated labelled tracks."),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn labels(command: LabelsCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        LabelsCommand::Export { review, csv } => {
+            let document = review::load(&review)?;
+            review::csv::export(&document, &csv)?;
+            println!(
+                "Wrote {} tracks to {}",
+                document.tracks.len(),
+                csv.display()
+            );
+        }
+        LabelsCommand::Import { review, csv } => {
+            let mut document = review::load(&review)?;
+            let changed = review::csv::import(&mut document, &csv)?;
+            review::save(&document, &review)?;
+            println!("Updated {changed} tracks in {}", review.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

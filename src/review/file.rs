@@ -53,18 +53,29 @@ fn parse(path: &Path, text: &str) -> Result<ReviewDocument, ReviewError> {
         path: path.to_path_buf(),
         reason: e.code.to_string(),
     })?;
-    if probe.schema_version != SCHEMA_VERSION {
+    if !(1..=SCHEMA_VERSION).contains(&probe.schema_version) {
         return Err(ReviewError::UnsupportedVersion {
             path: path.to_path_buf(),
             found: probe.schema_version,
         });
     }
-    ron::from_str(text).map_err(|e| ReviewError::Malformed {
+    let mut document: ReviewDocument = ron::from_str(text).map_err(|e| ReviewError::Malformed {
         path: path.to_path_buf(),
         line: e.span.start.line,
         column: e.span.start.col,
         message: e.code.to_string(),
-    })
+    })?;
+    migrate(&mut document);
+    Ok(document)
+}
+
+/// Brings an older document up to [`SCHEMA_VERSION`]. Version 1 had no tracks, labels or
+/// attributes: its new fields arrive at their defaults and its detections are linked into tracks.
+fn migrate(document: &mut ReviewDocument) {
+    if document.schema_version == 1 {
+        document.rebuild_tracks();
+        document.schema_version = 2;
+    }
 }
 
 pub fn to_text(document: &ReviewDocument) -> String {
@@ -119,6 +130,10 @@ mod tests {
     #[test]
     fn other_versions_get_a_clear_message() {
         let err = parse(Path::new("r.ron"), "ReviewDocument(schema_version: 99)").unwrap_err();
+        assert!(matches!(
+            parse(Path::new("r.ron"), "ReviewDocument(schema_version: 0)"),
+            Err(ReviewError::UnsupportedVersion { found: 0, .. })
+        ));
         let message = err.to_string();
         assert!(matches!(
             err,

@@ -1,26 +1,38 @@
 //! The review document: the one source of truth that the CLI, the app and the report read.
 //!
-//! It records what was analysed (inputs with hashes), how (models with hashes, settings), and
-//! what was found (every face with its source, box, landmarks, detector score, embedding and
-//! watchlist candidates). Later versions add tracks, labels and attributes; `schema_version`
-//! says which shape a file has.
+//! It records what was analysed (inputs with hashes), how (models with hashes, settings), what
+//! was found (every face with its source, box, landmarks, detector score, embedding and watchlist
+//! candidates), the face tracks those faces form, and what a reviewer said about them: ground
+//! truth, demographic attributes, slices and thresholds. `schema_version` says which shape a file
+//! has; older shapes are migrated on load.
 
+pub mod csv;
+pub mod evaluation;
 mod file;
+pub mod labels;
+pub mod slices;
+pub mod tracks;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-pub use file::{ReviewError, load, save};
+pub use evaluation::Evaluation;
+pub use file::{ReviewError, load, save, write_atomically};
+pub use labels::{
+    AttributeDefinition, AttributeSchema, Attributes, GroundTruth, UNKNOWN, ValueGroup,
+};
+pub use slices::{SlicedSearches, Slicing};
+pub use tracks::{AlertRule, Track, TrackMatch, TrackingSettings};
 
 use crate::footage::FileDigest;
 use crate::matching::{self, Candidate};
 use crate::vision::{BoundingBox, Embedding, ModelRecord, Point, VisionConfig};
 use crate::watchlist::Watchlist;
 
-/// The document shape this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The document shape this build writes. Version 1 (no tracks or labels) is migrated on load.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The match threshold used when a reviewer names none: cosine similarity of 0.6.
 ///
@@ -43,6 +55,24 @@ pub struct ReviewDocument {
     pub warnings: Vec<String>,
     /// False when the analysis was cancelled: the detections cover only part of the inputs.
     pub complete: bool,
+    /// Detections linked into people; what reviewers label and what metrics count.
+    #[serde(default)]
+    pub tracks: Vec<Track>,
+    #[serde(default)]
+    pub tracking: TrackingSettings,
+    #[serde(default)]
+    pub alert_rule: AlertRule,
+    #[serde(default)]
+    pub attribute_schema: AttributeSchema,
+    /// Attributes of watchlist identities, by identity name.
+    #[serde(default)]
+    pub identity_attributes: BTreeMap<String, Attributes>,
+    /// The slicing last chosen for metrics.
+    #[serde(default)]
+    pub slicing: Slicing,
+    /// Thresholds set for single slices (by slice name); other slices use the global threshold.
+    #[serde(default)]
+    pub slice_thresholds: BTreeMap<String, f32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,6 +122,10 @@ pub struct DetectionRecord {
     pub embedding: Embedding,
     /// Best first.
     pub candidates: Vec<Candidate>,
+    /// Individual Typology Angle of the face's cheek pixels, in degrees: the basis of the skin
+    /// tone suggestion. None where it could not be measured.
+    #[serde(default)]
+    pub skin_ita: Option<f32>,
 }
 
 impl DetectionRecord {
@@ -107,6 +141,8 @@ pub struct Summary {
     pub inputs_failed: usize,
     pub faces: usize,
     pub alerts: usize,
+    pub tracks: usize,
+    pub tracks_labelled: usize,
     /// Alerts per watchlist identity name (identities never alerted are listed with 0).
     pub alerts_per_identity: BTreeMap<String, usize>,
 }
@@ -139,6 +175,12 @@ impl ReviewDocument {
                 .count(),
             faces: self.detections.len(),
             alerts,
+            tracks: self.tracks.len(),
+            tracks_labelled: self
+                .tracks
+                .iter()
+                .filter(|t| t.label != GroundTruth::Unlabelled)
+                .count(),
             alerts_per_identity,
         }
     }
@@ -148,5 +190,50 @@ impl ReviewDocument {
             .identities
             .get(identity as usize)
             .map(|i| i.name.as_str())
+    }
+
+    pub fn identity_by_name(&self, name: &str) -> Option<u32> {
+        self.watchlist
+            .identities
+            .iter()
+            .position(|i| i.name == name)
+            .map(|i| i as u32)
+    }
+
+    /// Links the detections into tracks afresh (labels are lost: only for new analyses and
+    /// documents that have no tracks yet). Each track's skin tone suggestion is the Monk value of
+    /// the median ITA of its faces.
+    pub fn rebuild_tracks(&mut self) {
+        let linked = tracks::link_detections(&self.detections, &self.tracking);
+        self.tracks = linked
+            .into_iter()
+            .enumerate()
+            .map(|(id, detections)| {
+                let mut angles: Vec<f32> = detections
+                    .iter()
+                    .filter_map(|&d| self.detections[d].skin_ita)
+                    .collect();
+                angles.sort_by(f32::total_cmp);
+                let skin_tone_suggestion = angles
+                    .get(angles.len() / 2)
+                    .map(|&ita| crate::vision::skin::monk_from_ita(ita));
+                Track {
+                    id: id as u32,
+                    detections,
+                    label: GroundTruth::Unlabelled,
+                    attributes: Attributes::new(),
+                    skin_tone_suggestion,
+                }
+            })
+            .collect();
+    }
+
+    /// What track number `track` is matched to under the document's alert rule.
+    pub fn track_match(&self, track: usize) -> TrackMatch {
+        tracks::track_match(
+            &self.tracks[track].detections,
+            &self.detections,
+            self.alert_rule,
+        )
     }
 }

@@ -7,6 +7,7 @@ pub mod detector;
 pub mod embedder;
 pub mod geometry;
 pub mod runtime;
+pub mod skin;
 
 use std::path::PathBuf;
 
@@ -94,6 +95,8 @@ impl Default for VisionConfig {
 pub struct Face {
     pub detection: Detection,
     pub embedding: Embedding,
+    /// Individual Typology Angle of the cheeks (see [`skin`]), for a skin tone suggestion.
+    pub skin_ita: Option<f32>,
 }
 
 /// Detector and embedder together: image in, faces with embeddings out.
@@ -145,9 +148,11 @@ impl FacePipeline {
         Ok(detections
             .into_iter()
             .zip(embeddings)
-            .map(|(detection, embedding)| Face {
+            .zip(&aligned)
+            .map(|((detection, embedding), face)| Face {
                 detection,
                 embedding,
+                skin_ita: skin::individual_typology_angle(face),
             })
             .collect())
     }

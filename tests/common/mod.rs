@@ -2,6 +2,8 @@
 //! ./scripts/setup, see tests/FIXTURES.md) and one face pipeline per test binary.
 #![allow(dead_code)]
 
+pub mod labelled;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 

@@ -1,0 +1,233 @@
+//! Labels and attributes as CSV, one row per track, for spreadsheets and other tools.
+//!
+//! Columns, in order: `track` (id), `input` (file), `first_frame`, `first_time_s`, `last_time_s`,
+//! `faces` (detections in the track), `top_identity` and `top_score` (the candidate the track's
+//! alert decision rests on, under the review's alert rule), `label`, one column per attribute of
+//! the review's schema, and `skin_suggestion` (the ITA-based Monk suggestion). `label` is one of
+//! `unlabelled`, `not_on_watchlist`, `not_a_face` or `watchlist:<identity name>`; an attribute
+//! cell holds one of the schema's values, `unknown`, or nothing (also unknown).
+//!
+//! On import only `track`, `label` and the attribute columns are read; the others are there for
+//! people and are ignored. Import checks every row before changing anything, so a file with one
+//! bad row changes nothing and the error names its line.
+
+use std::path::Path;
+
+use super::labels::{GroundTruth, UNKNOWN};
+use super::{ReviewDocument, write_atomically};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CsvError {
+    #[error("{}: cannot be read: {reason}", path.display())]
+    Unreadable {
+        path: std::path::PathBuf,
+        reason: String,
+    },
+    #[error("{}: cannot be written: {reason}", path.display())]
+    Unwritable {
+        path: std::path::PathBuf,
+        reason: String,
+    },
+    #[error("{}: line {line}: {message}", path.display())]
+    Invalid {
+        path: std::path::PathBuf,
+        line: u64,
+        message: String,
+    },
+}
+
+const INFORMATIONAL: [&str; 8] = [
+    "input",
+    "first_frame",
+    "first_time_s",
+    "last_time_s",
+    "faces",
+    "top_identity",
+    "top_score",
+    "skin_suggestion",
+];
+
+/// The label as written in the CSV.
+pub fn label_text(document: &ReviewDocument, label: GroundTruth) -> String {
+    match label {
+        GroundTruth::Unlabelled => "unlabelled".into(),
+        GroundTruth::NotOnWatchlist => "not_on_watchlist".into(),
+        GroundTruth::NotAFace => "not_a_face".into(),
+        GroundTruth::OnWatchlist(identity) => {
+            format!(
+                "watchlist:{}",
+                document.identity_name(identity).unwrap_or("?")
+            )
+        }
+    }
+}
+
+fn parse_label(document: &ReviewDocument, text: &str) -> Result<GroundTruth, String> {
+    match text.trim() {
+        "" | "unlabelled" => Ok(GroundTruth::Unlabelled),
+        "not_on_watchlist" => Ok(GroundTruth::NotOnWatchlist),
+        "not_a_face" => Ok(GroundTruth::NotAFace),
+        other => {
+            let name = other.strip_prefix("watchlist:").ok_or_else(|| {
+                format!("label {other:?} is not one of unlabelled, not_on_watchlist, not_a_face, watchlist:<name>")
+            })?;
+            document
+                .identity_by_name(name)
+                .map(GroundTruth::OnWatchlist)
+                .ok_or_else(|| format!("no watchlist identity named {name:?}"))
+        }
+    }
+}
+
+/// The CSV text for every track of `document`.
+pub fn export_text(document: &ReviewDocument) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let attributes: Vec<&str> = document
+        .attribute_schema
+        .attributes
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    let mut header = vec!["track"];
+    header.extend(&INFORMATIONAL[..7]);
+    header.push("label");
+    header.extend(&attributes);
+    header.push("skin_suggestion");
+    // Writing to a Vec cannot fail.
+    writer.write_record(&header).expect("in-memory CSV");
+    for (index, track) in document.tracks.iter().enumerate() {
+        let first = &document.detections[track.detections[0]].source;
+        let last =
+            &document.detections[*track.detections.last().unwrap_or(&track.detections[0])].source;
+        let matched = document.track_match(index);
+        let mut row = vec![
+            track.id.to_string(),
+            document
+                .inputs
+                .get(first.input)
+                .map(|i| i.path.display().to_string())
+                .unwrap_or_default(),
+            first.frame_index.to_string(),
+            first.timestamp_s.to_string(),
+            last.timestamp_s.to_string(),
+            track.detections.len().to_string(),
+            matched
+                .identity
+                .and_then(|i| document.identity_name(i))
+                .unwrap_or_default()
+                .to_string(),
+            if matched.score.is_finite() {
+                matched.score.to_string()
+            } else {
+                String::new()
+            },
+            label_text(document, track.label),
+        ];
+        row.extend(attributes.iter().map(|a| {
+            track
+                .attributes
+                .get(*a)
+                .cloned()
+                .unwrap_or_else(|| UNKNOWN.into())
+        }));
+        row.push(
+            track
+                .skin_tone_suggestion
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+        );
+        writer.write_record(&row).expect("in-memory CSV");
+    }
+    String::from_utf8(writer.into_inner().expect("in-memory CSV")).expect("CSV of UTF-8 strings")
+}
+
+pub fn export(document: &ReviewDocument, path: &Path) -> Result<(), CsvError> {
+    write_atomically(path, export_text(document).as_bytes()).map_err(|e| CsvError::Unwritable {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
+}
+
+/// Reads labels and attributes from the CSV at `path` into `document`; returns how many tracks
+/// changed. Nothing changes unless every row is valid.
+pub fn import(document: &mut ReviewDocument, path: &Path) -> Result<usize, CsvError> {
+    let text = std::fs::read_to_string(path).map_err(|e| CsvError::Unreadable {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    import_text(document, &text).map_err(|(line, message)| CsvError::Invalid {
+        path: path.to_path_buf(),
+        line,
+        message,
+    })
+}
+
+/// [`import`] from text; errors carry the 1-based line number.
+pub fn import_text(document: &mut ReviewDocument, text: &str) -> Result<usize, (u64, String)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| (1, e.to_string()))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let track_column = column("track").ok_or((1, "no \"track\" column".to_string()))?;
+    let label_column = column("label");
+    let mut attribute_columns = Vec::new();
+    for (index, name) in header.iter().enumerate() {
+        if document.attribute_schema.get(name).is_some() {
+            attribute_columns.push((index, name.clone()));
+        } else if name != "track" && name != "label" && !INFORMATIONAL.contains(&name.as_str()) {
+            return Err((
+                1,
+                format!("unknown column {name:?}: not an attribute of this review's schema"),
+            ));
+        }
+    }
+    let mut updates = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| (e.position().map_or(0, |p| p.line()), e.to_string()))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let id: u32 = record[track_column].trim().parse().map_err(|_| {
+            (
+                line,
+                format!("track {:?} is not a number", &record[track_column]),
+            )
+        })?;
+        let index = document
+            .tracks
+            .iter()
+            .position(|t| t.id == id)
+            .ok_or((line, format!("no track {id} in this review")))?;
+        let label = match label_column {
+            Some(c) => Some(parse_label(document, &record[c]).map_err(|m| (line, m))?),
+            None => None,
+        };
+        let mut attributes = document.tracks[index].attributes.clone();
+        for (c, name) in &attribute_columns {
+            let value = record[*c].trim();
+            if value.is_empty() || value == UNKNOWN {
+                attributes.remove(name);
+            } else {
+                document
+                    .attribute_schema
+                    .check(name, value)
+                    .map_err(|m| (line, m))?;
+                attributes.insert(name.clone(), value.to_string());
+            }
+        }
+        updates.push((index, label, attributes));
+    }
+    let mut changed = 0;
+    for (index, label, attributes) in updates {
+        let track = &mut document.tracks[index];
+        let before = (track.label, track.attributes.clone());
+        track.label = label.unwrap_or(track.label);
+        track.attributes = attributes;
+        changed += usize::from(before != (track.label, track.attributes.clone()));
+    }
+    Ok(changed)
+}

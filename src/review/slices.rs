@@ -1,0 +1,276 @@
+//! Slices: groups of labelled tracks by one or more demographic attributes, crossed
+//! (intersectional: "Monk 7–10 × female"), turned into the searches the metrics engine counts.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::ReviewDocument;
+use super::labels::{AttributeSchema, GroundTruth, UNKNOWN};
+use super::tracks::track_match;
+use crate::metrics::{Search, SliceIndex, SliceMetrics};
+
+/// Which attributes to cross. Empty: everyone in one slice.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Slicing {
+    pub attributes: Vec<String>,
+}
+
+impl Slicing {
+    pub fn by(attributes: &[&str]) -> Self {
+        Self {
+            attributes: attributes.iter().map(|a| a.to_string()).collect(),
+        }
+    }
+}
+
+/// The named value groups of one attribute, the last always "unknown".
+#[derive(Debug, Clone)]
+struct Dimension {
+    attribute: String,
+    /// (group name, values)
+    groups: Vec<(String, Vec<String>)>,
+}
+
+impl Dimension {
+    fn of(schema: &AttributeSchema, attribute: &str) -> Result<Self, String> {
+        let definition = schema.get(attribute).ok_or_else(|| {
+            let known: Vec<&str> = schema.attributes.iter().map(|a| a.name.as_str()).collect();
+            format!(
+                "no attribute named {attribute:?} to slice by (known: {})",
+                known.join(", ")
+            )
+        })?;
+        let mut groups: Vec<(String, Vec<String>)> = if definition.groups.is_empty() {
+            definition
+                .values
+                .iter()
+                .map(|v| (v.clone(), vec![v.clone()]))
+                .collect()
+        } else {
+            definition
+                .groups
+                .iter()
+                .map(|g| (g.name.clone(), g.values.clone()))
+                .collect()
+        };
+        groups.push((UNKNOWN.to_string(), Vec::new()));
+        Ok(Self {
+            attribute: attribute.to_string(),
+            groups,
+        })
+    }
+
+    /// The group a value falls in; values in no group count as unknown.
+    fn group_of(&self, value: &str) -> usize {
+        self.groups
+            .iter()
+            .position(|(_, values)| values.iter().any(|v| v == value))
+            .unwrap_or(self.groups.len() - 1)
+    }
+}
+
+/// Labelled tracks as searches, each tagged with its slice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlicedSearches {
+    /// One name per slice ("Monk 7–10 × female"), in slice order.
+    pub names: Vec<String>,
+    pub searches: Vec<Search>,
+    /// For each search, the index of the track it came from.
+    pub tracks: Vec<usize>,
+}
+
+impl SlicedSearches {
+    pub fn index(&self) -> SliceIndex {
+        SliceIndex::build(&self.searches, self.names.len())
+    }
+}
+
+/// The labelled tracks of a review, ready to be sliced any way (see
+/// [`ReviewDocument::labelled_tracks`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LabelledTracks {
+    /// Track indices in the document.
+    pub tracks: Vec<usize>,
+    pub truth: Vec<Option<u32>>,
+    pub matched: Vec<super::TrackMatch>,
+    /// Per attribute, each labelled track's value ("unknown" where none).
+    pub values: BTreeMap<String, Vec<String>>,
+}
+
+impl LabelledTracks {
+    pub fn slice(
+        &self,
+        schema: &AttributeSchema,
+        slicing: &Slicing,
+    ) -> Result<SlicedSearches, String> {
+        let dimensions: Vec<Dimension> = slicing
+            .attributes
+            .iter()
+            .map(|a| Dimension::of(schema, a))
+            .collect::<Result<_, _>>()?;
+        let mut slice_of = vec![0usize; self.tracks.len()];
+        for dimension in &dimensions {
+            // Mixed-radix slice numbers, the first attribute most significant (as slice_names).
+            let values = self
+                .values
+                .get(&dimension.attribute)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            for (slice, value) in slice_of.iter_mut().zip(values) {
+                *slice = *slice * dimension.groups.len() + dimension.group_of(value);
+            }
+        }
+        let searches = (0..self.tracks.len())
+            .map(|i| Search {
+                true_identity: self.truth[i],
+                top_identity: self.matched[i].identity,
+                top_score: self.matched[i].score,
+                slice: slice_of[i],
+            })
+            .collect();
+        Ok(SlicedSearches {
+            names: slice_names(&dimensions),
+            searches,
+            tracks: self.tracks.clone(),
+        })
+    }
+}
+
+impl ReviewDocument {
+    /// A track's value of `attribute`: its own label, or for a person on the watchlist the
+    /// identity's recorded value when the track has none; otherwise "unknown".
+    pub fn track_attribute(&self, track: usize, attribute: &str) -> &str {
+        let Some(track) = self.tracks.get(track) else {
+            return UNKNOWN;
+        };
+        let own = track
+            .attributes
+            .get(attribute)
+            .map(String::as_str)
+            .filter(|v| *v != UNKNOWN);
+        let inherited = || match track.label {
+            GroundTruth::OnWatchlist(identity) => self
+                .identity_name(identity)
+                .and_then(|name| self.identity_attributes.get(name))
+                .and_then(|attributes| attributes.get(attribute))
+                .map(String::as_str),
+            _ => None,
+        };
+        own.or_else(inherited).unwrap_or(UNKNOWN)
+    }
+
+    /// Every track labelled on or off the watchlist as a search, in its slice. Unlabelled tracks
+    /// and tracks labelled "not a face" are left out of the rates.
+    pub fn sliced_searches(&self, slicing: &Slicing) -> Result<SlicedSearches, String> {
+        self.labelled_tracks()
+            .slice(&self.attribute_schema, slicing)
+    }
+
+    /// The labelled tracks with what slicing needs, gathered once: after a label changes, not
+    /// after every slicing change (which then costs a pass over small arrays).
+    pub fn labelled_tracks(&self) -> LabelledTracks {
+        let mut labelled = LabelledTracks::default();
+        for definition in &self.attribute_schema.attributes {
+            labelled.values.insert(definition.name.clone(), Vec::new());
+        }
+        for (index, track) in self.tracks.iter().enumerate() {
+            let truth = match track.label {
+                GroundTruth::OnWatchlist(identity) => Some(identity),
+                GroundTruth::NotOnWatchlist => None,
+                GroundTruth::Unlabelled | GroundTruth::NotAFace => continue,
+            };
+            labelled.tracks.push(index);
+            labelled.truth.push(truth);
+            labelled.matched.push(track_match(
+                &track.detections,
+                &self.detections,
+                self.alert_rule,
+            ));
+            for (attribute, values) in &mut labelled.values {
+                values.push(self.track_attribute(index, attribute).to_string());
+            }
+        }
+        labelled
+    }
+    /// Every slice's metrics at the document's thresholds (a slice's own threshold where one is
+    /// set, the global one elsewhere).
+    pub fn slice_metrics(&self, sliced: &SlicedSearches, global: f32) -> Vec<SliceMetrics> {
+        let thresholds = thresholds_for(&sliced.names, &self.slice_thresholds, global);
+        sliced.index().metrics_at(&thresholds)
+    }
+}
+
+/// One threshold per slice: its own where set, `global` elsewhere.
+pub fn thresholds_for(names: &[String], own: &BTreeMap<String, f32>, global: f32) -> Vec<f32> {
+    names
+        .iter()
+        .map(|name| own.get(name).copied().unwrap_or(global))
+        .collect()
+}
+
+fn slice_names(dimensions: &[Dimension]) -> Vec<String> {
+    let mut names = vec![String::new()];
+    for dimension in dimensions {
+        names = names
+            .iter()
+            .flat_map(|prefix| {
+                dimension.groups.iter().map(move |(group, _)| {
+                    let group = if group == UNKNOWN {
+                        format!("{} unknown", dimension.attribute)
+                    } else {
+                        group.clone()
+                    };
+                    if prefix.is_empty() {
+                        group
+                    } else {
+                        format!("{prefix} × {group}")
+                    }
+                })
+            })
+            .collect();
+    }
+    if dimensions.is_empty() {
+        vec!["everyone".to_string()]
+    } else {
+        names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slices_cross_groups_with_unknown_last() {
+        let schema = AttributeSchema::default();
+        let dims = vec![
+            Dimension::of(&schema, "skin").unwrap(),
+            Dimension::of(&schema, "gender").unwrap(),
+        ];
+        let names = slice_names(&dims);
+        assert_eq!(names.len(), 4 * 4);
+        assert_eq!(names[0], "Monk 1–3 × female");
+        assert_eq!(names[3], "Monk 1–3 × gender unknown");
+        assert_eq!(names[15], "skin unknown × gender unknown");
+        // Monk 9 × male: group 2 of skin, group 1 of gender.
+        // Slices number the groups mixed-radix, the first attribute most significant.
+        let number = dims[0].group_of("9") * dims[1].groups.len() + dims[1].group_of("male");
+        assert_eq!(names[number], "Monk 7–10 × male");
+        assert_eq!(dims[0].group_of("not a value"), 3);
+        assert_eq!(slice_names(&[]), ["everyone"]);
+    }
+
+    #[test]
+    fn slicing_by_an_unknown_attribute_is_an_error() {
+        let err = Dimension::of(&AttributeSchema::default(), "height").unwrap_err();
+        assert!(err.contains("no attribute named \"height\""));
+    }
+
+    #[test]
+    fn own_thresholds_override_the_global_one() {
+        let names = vec!["a".to_string(), "b".to_string()];
+        let own = BTreeMap::from([("b".to_string(), 0.7)]);
+        assert_eq!(thresholds_for(&names, &own, 0.5), vec![0.5, 0.7]);
+    }
+}

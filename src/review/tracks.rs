@@ -1,0 +1,311 @@
+//! Face tracks: the detections of one person across nearby frames, linked so that a reviewer
+//! labels a person once, and so that metrics count people rather than frames.
+
+use serde::{Deserialize, Serialize};
+
+use super::DetectionRecord;
+use super::labels::{Attributes, GroundTruth};
+
+/// One person as seen across consecutive frames of one input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Track {
+    pub id: u32,
+    /// Indices into the document's detections, in time order.
+    pub detections: Vec<usize>,
+    #[serde(default)]
+    pub label: GroundTruth,
+    #[serde(default)]
+    pub attributes: Attributes,
+    /// Monk value suggested from the face's pixels (Individual Typology Angle); a person confirms
+    /// it by setting the `skin` attribute. Never used in metrics on its own.
+    #[serde(default)]
+    pub skin_tone_suggestion: Option<u8>,
+}
+
+/// How a track decides whether it raises an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum AlertRule {
+    /// The track alerts when its best detection's best candidate reaches the threshold: what a
+    /// live system that alerts on any single frame does.
+    #[default]
+    BestScore,
+    /// The track alerts when more than half of its detections reach the threshold: a system
+    /// that waits for agreement across frames.
+    Majority,
+}
+
+/// When two detections in nearby frames are taken to be the same person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackingSettings {
+    /// Boxes in consecutive sampled frames must overlap at least this much (IoU)...
+    pub min_iou: f32,
+    /// ...and their embeddings must be at least this similar (cosine).
+    pub min_similarity: f32,
+    /// A track ends when its person is not seen for longer than this (seconds).
+    pub max_gap_s: f64,
+}
+
+impl Default for TrackingSettings {
+    fn default() -> Self {
+        Self {
+            min_iou: 0.3,
+            min_similarity: 0.4,
+            max_gap_s: 1.0,
+        }
+    }
+}
+
+/// The candidate that stands for a whole track under an alert rule: the track alerts at
+/// threshold `t` exactly when `score >= t`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrackMatch {
+    pub identity: Option<u32>,
+    pub score: f32,
+}
+
+struct ActiveTrack {
+    members: Vec<usize>,
+    input: usize,
+    last_time: f64,
+}
+
+/// Links detections into tracks (lists of detection indices). Detections of one frame are
+/// matched to the tracks alive in that input greedily, strongest link (IoU + similarity) first.
+pub fn link_detections(
+    detections: &[DetectionRecord],
+    settings: &TrackingSettings,
+) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..detections.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (sa, sb) = (&detections[a].source, &detections[b].source);
+        (sa.input, sa.frame_index)
+            .cmp(&(sb.input, sb.frame_index))
+            .then(a.cmp(&b))
+    });
+    let mut finished: Vec<Vec<usize>> = Vec::new();
+    let mut active: Vec<ActiveTrack> = Vec::new();
+    for frame in order.chunk_by(|&a, &b| {
+        let (sa, sb) = (&detections[a].source, &detections[b].source);
+        (sa.input, sa.frame_index) == (sb.input, sb.frame_index)
+    }) {
+        let source = detections[frame[0]].source;
+        let (alive, ended): (Vec<_>, Vec<_>) = active.into_iter().partition(|t| {
+            t.input == source.input && source.timestamp_s - t.last_time <= settings.max_gap_s
+        });
+        finished.extend(ended.into_iter().map(|t| t.members));
+        active = alive;
+        let links = strongest_links(detections, &active, frame, settings);
+        let mut taken = vec![false; frame.len()];
+        for (track, slot) in links {
+            taken[slot] = true;
+            active[track].members.push(frame[slot]);
+            active[track].last_time = source.timestamp_s;
+        }
+        for (_, &detection) in frame.iter().enumerate().filter(|(slot, _)| !taken[*slot]) {
+            active.push(ActiveTrack {
+                members: vec![detection],
+                input: source.input,
+                last_time: source.timestamp_s,
+            });
+        }
+    }
+    finished.extend(active.into_iter().map(|t| t.members));
+    finished.sort_by_key(|members| members[0]);
+    finished
+}
+
+/// Pairs (active track, slot in frame), each used at most once, strongest first.
+fn strongest_links(
+    detections: &[DetectionRecord],
+    active: &[ActiveTrack],
+    frame: &[usize],
+    settings: &TrackingSettings,
+) -> Vec<(usize, usize)> {
+    let mut candidates = Vec::new();
+    for (track_index, track) in active.iter().enumerate() {
+        let Some(&last) = track.members.last() else {
+            continue;
+        };
+        let last = &detections[last];
+        for (slot, &detection) in frame.iter().enumerate() {
+            let next = &detections[detection];
+            let overlap = last.bbox.iou(&next.bbox);
+            let similarity = last.embedding.cosine(&next.embedding);
+            if overlap >= settings.min_iou && similarity >= settings.min_similarity {
+                candidates.push((overlap + similarity, track_index, slot));
+            }
+        }
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let (mut track_used, mut slot_used) = (vec![false; active.len()], vec![false; frame.len()]);
+    let mut links = Vec::new();
+    for (_, track, slot) in candidates {
+        if !track_used[track] && !slot_used[slot] {
+            track_used[track] = true;
+            slot_used[slot] = true;
+            links.push((track, slot));
+        }
+    }
+    links
+}
+
+/// What a track's alert decision rests on, under `rule`.
+pub fn track_match(
+    members: &[usize],
+    detections: &[DetectionRecord],
+    rule: AlertRule,
+) -> TrackMatch {
+    let rank_one = |&i: &usize| match detections[i].candidates.first() {
+        Some(c) => TrackMatch {
+            identity: Some(c.identity),
+            score: c.score,
+        },
+        None => TrackMatch {
+            identity: None,
+            score: f32::NEG_INFINITY,
+        },
+    };
+    let none = TrackMatch {
+        identity: None,
+        score: f32::NEG_INFINITY,
+    };
+    match rule {
+        // The common case needs no allocation: it runs for every track on every slicing change.
+        AlertRule::BestScore => members.iter().map(rank_one).fold(none, |best, m| {
+            let better = m.score > best.score || (best.identity.is_none() && m.identity.is_some());
+            if better { m } else { best }
+        }),
+        AlertRule::Majority => {
+            let mut firsts: Vec<TrackMatch> = members.iter().map(rank_one).collect();
+            firsts.sort_by(|a, b| b.score.total_cmp(&a.score));
+            // More than half reach t exactly when the k-th best score reaches t.
+            let k = firsts.len() / 2 + 1;
+            let Some(kth) = firsts.get(k - 1) else {
+                return none;
+            };
+            TrackMatch {
+                identity: most_frequent_identity(&firsts[..k]),
+                score: kth.score,
+            }
+        }
+    }
+}
+
+/// The identity named most often at rank 1; ties go to the one seen first (higher score).
+fn most_frequent_identity(matches: &[TrackMatch]) -> Option<u32> {
+    let mut best: Option<(u32, usize)> = None;
+    for m in matches {
+        let Some(identity) = m.identity else { continue };
+        let count = matches
+            .iter()
+            .filter(|o| o.identity == Some(identity))
+            .count();
+        if best.is_none_or(|(_, c)| count > c) {
+            best = Some((identity, count));
+        }
+    }
+    best.map(|(identity, _)| identity)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::Candidate;
+    use crate::review::SourceRef;
+    use crate::vision::{BoundingBox, Embedding, Point};
+
+    fn detection(
+        input: usize,
+        frame: u64,
+        x: f32,
+        embedding: &[f32],
+        score: f32,
+    ) -> DetectionRecord {
+        DetectionRecord {
+            source: SourceRef {
+                input,
+                frame_index: frame,
+                timestamp_s: frame as f64 / 10.0,
+            },
+            bbox: BoundingBox {
+                x1: x,
+                y1: 0.0,
+                x2: x + 10.0,
+                y2: 10.0,
+            },
+            landmarks: [Point::default(); 5],
+            detector_score: 0.9,
+            embedding: Embedding::normalized(embedding),
+            candidates: vec![Candidate {
+                identity: (score * 10.0) as u32 % 3,
+                score,
+            }],
+            skin_ita: None,
+        }
+    }
+
+    #[test]
+    fn two_people_walking_side_by_side_become_two_tracks() {
+        let detections = vec![
+            detection(0, 0, 0.0, &[1.0, 0.0], 0.1),
+            detection(0, 0, 50.0, &[0.0, 1.0], 0.2),
+            detection(0, 1, 52.0, &[0.0, 1.0], 0.3),
+            detection(0, 1, 2.0, &[1.0, 0.1], 0.4),
+            detection(0, 2, 4.0, &[1.0, 0.0], 0.5),
+        ];
+        let tracks = link_detections(&detections, &TrackingSettings::default());
+        assert_eq!(tracks, vec![vec![0, 3, 4], vec![1, 2]]);
+    }
+
+    #[test]
+    fn tracks_break_on_a_gap_a_new_input_or_a_different_face() {
+        let detections = vec![
+            detection(0, 0, 0.0, &[1.0, 0.0], 0.1),
+            detection(0, 30, 0.0, &[1.0, 0.0], 0.1), // 3 s later: beyond the 1 s gap
+            detection(1, 31, 0.0, &[1.0, 0.0], 0.1), // another input
+            detection(1, 32, 0.0, &[-1.0, 0.0], 0.1), // same place, not the same face
+        ];
+        let tracks = link_detections(&detections, &TrackingSettings::default());
+        assert_eq!(tracks.len(), 4);
+    }
+
+    #[test]
+    fn best_score_and_majority_rules() {
+        let detections = vec![
+            detection(0, 0, 0.0, &[1.0], 0.9),
+            detection(0, 1, 0.0, &[1.0], 0.2),
+            detection(0, 2, 0.0, &[1.0], 0.3),
+        ];
+        let members = [0, 1, 2];
+        assert_eq!(
+            track_match(&members, &detections, AlertRule::BestScore).score,
+            0.9
+        );
+        // Two of three must reach the threshold: the 2nd best score decides.
+        assert_eq!(
+            track_match(&members, &detections, AlertRule::Majority).score,
+            0.3
+        );
+        assert_eq!(
+            track_match(&[0, 1], &detections, AlertRule::Majority).score,
+            0.2
+        );
+        assert_eq!(
+            track_match(&[], &detections, AlertRule::Majority).identity,
+            None
+        );
+    }
+
+    #[test]
+    fn majority_names_the_identity_seen_most_often() {
+        let at = |identity: u32, score: f32| TrackMatch {
+            identity: Some(identity),
+            score,
+        };
+        assert_eq!(
+            most_frequent_identity(&[at(1, 0.9), at(2, 0.8), at(2, 0.7)]),
+            Some(2)
+        );
+        assert_eq!(most_frequent_identity(&[at(1, 0.9), at(2, 0.8)]), Some(1));
+    }
+}

@@ -1,0 +1,143 @@
+//! A labelled review made from a seeded random generator: people passing cameras (600 for tests), 5 of
+//! them on a watchlist, each with perceived attributes, and match scores whose impostor
+//! distribution shifts with skin tone and gender, as NIST found for many algorithms. It is a
+//! fixture for checking the metrics arithmetic, not a finding about any real model.
+
+use lineup::matching::Candidate;
+use lineup::review::{
+    AnalysisSettings, Attributes, DetectionRecord, GroundTruth, InputRecord, InputStatus,
+    ReviewDocument, SCHEMA_VERSION, SourceRef, Track,
+};
+use lineup::vision::{BoundingBox, Embedding, Point, VisionConfig};
+use lineup::watchlist::{Identity, Watchlist};
+
+/// xorshift64*: small, seeded, identical on every machine.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    /// Roughly normal (sum of uniforms), rounded to 1/1000 so CSV text is short and exact.
+    fn score(&mut self, mean: f64, spread: f64) -> f32 {
+        let z: f64 = (0..6).map(|_| self.unit()).sum::<f64>() - 3.0;
+        ((mean + spread * z).clamp(-1.0, 1.0) * 1000.0).round() as f32 / 1000.0
+    }
+}
+
+pub fn labelled_review() -> ReviewDocument {
+    labelled_review_of(600)
+}
+
+/// The same kind of review with `people` tracks (the benchmarks use 100,000).
+pub fn labelled_review_of(people: u32) -> ReviewDocument {
+    let mut random = Random(0x5EED_1234_ABCD_0001);
+    let names = ["Alex Doe", "Bo Roe", "Cam Poe", "Dee Moe", "Eli Soe"];
+    let watchlist = Watchlist {
+        root: "watchlist".into(),
+        identities: names
+            .iter()
+            .map(|n| Identity {
+                name: n.to_string(),
+                photos: Vec::new(),
+            })
+            .collect(),
+    };
+    let mut detections = Vec::new();
+    let mut tracks = Vec::new();
+    for person in 0..people {
+        let skin = 1 + random.below(10) as u8;
+        let gender = ["female", "male", "other", "unknown"][random.below(4) as usize];
+        let mated = random.below(6) == 0;
+        let true_identity = mated.then(|| random.below(names.len() as u64) as u32);
+        // Impostor scores run higher for darker skin and for women in this fixture.
+        let impostor_mean =
+            0.25 + 0.02 * f64::from(skin) + if gender == "female" { 0.05 } else { 0.0 };
+        let frames = 1 + random.below(3);
+        let mut members = Vec::new();
+        for frame in 0..frames {
+            let (identity, score) = match true_identity {
+                Some(id) if random.below(10) > 0 => (id, random.score(0.68, 0.08)),
+                _ => (
+                    random.below(names.len() as u64) as u32,
+                    random.score(impostor_mean, 0.1),
+                ),
+            };
+            members.push(detections.len());
+            detections.push(DetectionRecord {
+                source: SourceRef {
+                    input: 0,
+                    frame_index: u64::from(person) * 10 + frame,
+                    timestamp_s: f64::from(person) + frame as f64 / 10.0,
+                },
+                bbox: BoundingBox {
+                    x1: 0.0,
+                    y1: 0.0,
+                    x2: 40.0,
+                    y2: 50.0,
+                },
+                landmarks: [Point::default(); 5],
+                detector_score: 0.9,
+                embedding: Embedding(vec![1.0, 0.0]),
+                candidates: vec![Candidate { identity, score }],
+                skin_ita: None,
+            });
+        }
+        let mut attributes = Attributes::new();
+        if random.below(20) > 0 {
+            attributes.insert("skin".into(), skin.to_string());
+        }
+        if gender != "unknown" {
+            attributes.insert("gender".into(), gender.to_string());
+        }
+        let label = match (true_identity, random.below(25)) {
+            (_, 0) => GroundTruth::Unlabelled,
+            (_, 1) => GroundTruth::NotAFace,
+            (Some(id), _) => GroundTruth::OnWatchlist(id),
+            (None, _) => GroundTruth::NotOnWatchlist,
+        };
+        tracks.push(Track {
+            id: person,
+            detections: members,
+            label,
+            attributes,
+            skin_tone_suggestion: None,
+        });
+    }
+    ReviewDocument {
+        schema_version: SCHEMA_VERSION,
+        lineup_version: "fixture".into(),
+        settings: AnalysisSettings {
+            threshold: 0.6,
+            top_k: 1,
+            vision: VisionConfig::default(),
+        },
+        models: Vec::new(),
+        inputs: vec![InputRecord {
+            path: "crowd.mp4".into(),
+            digest: None,
+            dimensions: None,
+            status: InputStatus::Analysed,
+        }],
+        watchlist,
+        detections,
+        warnings: Vec::new(),
+        complete: true,
+        tracks,
+        tracking: Default::default(),
+        alert_rule: Default::default(),
+        attribute_schema: Default::default(),
+        identity_attributes: Default::default(),
+        slicing: Default::default(),
+        slice_thresholds: Default::default(),
+    }
+}

@@ -1,0 +1,236 @@
+//! The review document as a file: versions, exact round trips, labels through CSV, evaluation.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use lineup::review::{self, GroundTruth, ReviewError, SCHEMA_VERSION, Slicing, csv};
+
+fn v1_fixture() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/review_v1.ron")
+}
+
+#[test]
+fn a_version_1_review_is_migrated_with_tracks() {
+    let document = review::load(&v1_fixture()).unwrap();
+    assert_eq!(document.schema_version, SCHEMA_VERSION);
+    assert_eq!(document.detections.len(), 7);
+    assert_eq!(document.tracks.len(), 7, "stills: one track per face");
+    assert!(
+        document
+            .tracks
+            .iter()
+            .all(|t| t.label == GroundTruth::Unlabelled)
+    );
+    assert_eq!(document.summary(0.6).alerts, 1);
+}
+
+#[test]
+fn save_and_load_round_trip_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, document) in [
+        ("migrated.ron", review::load(&v1_fixture()).unwrap()),
+        ("labelled.ron", common::labelled::labelled_review()),
+    ] {
+        let path = dir.path().join(name);
+        review::save(&document, &path).unwrap();
+        let loaded = review::load(&path).unwrap();
+        assert_eq!(loaded, document, "{name}");
+        let first = std::fs::read(&path).unwrap();
+        review::save(&loaded, &path).unwrap();
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            first,
+            "{name}: saving again changes nothing"
+        );
+    }
+}
+
+#[test]
+fn files_that_are_not_reviews_or_are_damaged_are_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_file = dir.path().join("labels.csv");
+    std::fs::write(&csv_file, "track,label\n0,unlabelled\n").unwrap();
+    assert!(matches!(
+        review::load(&csv_file),
+        Err(ReviewError::NotAReview { .. })
+    ));
+
+    let cut = dir.path().join("cut.ron");
+    let text = std::fs::read_to_string(v1_fixture()).unwrap();
+    std::fs::write(&cut, &text[..text.len() / 2]).unwrap();
+    let message = review::load(&cut).unwrap_err().to_string();
+    assert!(
+        message.starts_with(&cut.display().to_string()) && message.contains("line"),
+        "{message}"
+    );
+
+    let newer = dir.path().join("newer.ron");
+    std::fs::write(
+        &newer,
+        text.replacen("schema_version: 1", "schema_version: 3", 1),
+    )
+    .unwrap();
+    assert!(matches!(
+        review::load(&newer),
+        Err(ReviewError::UnsupportedVersion { found: 3, .. })
+    ));
+
+    let missing = dir.path().join("missing.ron");
+    assert!(
+        review::load(&missing)
+            .unwrap_err()
+            .to_string()
+            .contains("missing.ron")
+    );
+}
+
+#[test]
+fn labels_and_attributes_come_back_in_through_csv() {
+    let mut document = common::labelled::labelled_review();
+    let mut text = csv::export_text(&document);
+    // Relabel track 1 (unlabelled in the fixture) as Bo Roe with skin 3, female.
+    let line = text.lines().nth(2).unwrap().to_string();
+    assert!(line.starts_with("1,"), "{line}");
+    let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+    cells[8] = "watchlist:Bo Roe".into();
+    cells[9] = "3".into();
+    cells[10] = "female".into();
+    text = text.replacen(&line, &cells.join(","), 1);
+    assert_eq!(csv::import_text(&mut document, &text), Ok(1));
+    assert_eq!(document.tracks[1].label, GroundTruth::OnWatchlist(1));
+    assert_eq!(document.tracks[1].attributes["skin"], "3");
+    assert_eq!(
+        csv::export_text(&document),
+        text,
+        "export after import gives the same file"
+    );
+}
+
+#[test]
+fn a_bad_csv_row_changes_nothing_and_names_its_line() {
+    let mut document = common::labelled::labelled_review();
+    let original = document.clone();
+    let text = csv::export_text(&document);
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[2] = lines[2].replacen("unlabelled", "not_on_watchlist", 1);
+    let with_cell = |column: usize, value: &str| {
+        let mut cells: Vec<&str> = lines[5].split(',').collect();
+        cells[column] = value;
+        cells.join(",")
+    };
+    for (bad, says) in [
+        (
+            with_cell(10, "purple"),
+            "\"purple\" is not a value of gender",
+        ),
+        (with_cell(0, "999"), "no track 999"),
+        (
+            with_cell(8, "watchlist:Nobody"),
+            "no watchlist identity named \"Nobody\"",
+        ),
+    ] {
+        let mut edited = lines.clone();
+        edited[5] = bad;
+        let err = csv::import_text(&mut document, &(edited.join("\n") + "\n")).unwrap_err();
+        assert_eq!(err.0, 6, "{err:?}");
+        assert!(err.1.contains(says), "{err:?}");
+        assert_eq!(document, original, "nothing was applied");
+    }
+    let err =
+        csv::import_text(&mut document, "track,label,height\n0,unlabelled,tall\n").unwrap_err();
+    assert!(err.1.contains("unknown column \"height\""), "{err:?}");
+}
+
+#[test]
+fn a_slice_threshold_moves_only_that_slice() {
+    let mut document = common::labelled::labelled_review();
+    let slicing = Slicing::by(&["skin"]);
+    let before = document.evaluate(&slicing, 0.6).unwrap();
+    document.slice_thresholds.insert("Monk 7–10".into(), 0.75);
+    let after = document.evaluate(&slicing, 0.6).unwrap();
+    for (i, name) in before.names.iter().enumerate() {
+        if name == "Monk 7–10" {
+            assert!(after.metrics[i].fpir.k < before.metrics[i].fpir.k, "{name}");
+        } else {
+            assert_eq!(after.metrics[i], before.metrics[i], "{name}");
+        }
+    }
+    // In this fixture darker skin draws higher impostor scores: the rates show it.
+    let (light, dark) = (
+        before.metrics[0].fpir.rate.unwrap(),
+        before.metrics[2].fpir.rate.unwrap(),
+    );
+    assert!(
+        dark > 1.5 * light,
+        "Monk 7–10 FPIR {dark} against Monk 1–3 {light}"
+    );
+}
+
+#[test]
+fn the_cli_prints_metrics_and_moves_labels_through_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ron");
+    review::save(&common::labelled::labelled_review(), &path).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_lineup"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "metrics",
+        path.to_str().unwrap(),
+        "--slice",
+        "skin,gender",
+        "--threshold",
+        "0.6",
+        "--max-fpir",
+        "0.05",
+        "--crowd",
+        "10000",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("Monk 7–10 × female"), "{stdout}");
+    assert!(
+        stdout.contains("Lowest threshold keeping FPIR at or below 5.00%"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("in 10 alerts would be wrong") || stdout.contains("alerts would be wrong"),
+        "{stdout}"
+    );
+
+    let csv_path = dir.path().join("labels.csv");
+    assert!(
+        run(&[
+            "labels",
+            "export",
+            path.to_str().unwrap(),
+            csv_path.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let text =
+        std::fs::read_to_string(&csv_path)
+            .unwrap()
+            .replacen(",unlabelled,", ",not_a_face,", 1);
+    std::fs::write(&csv_path, text).unwrap();
+    let out = run(&[
+        "labels",
+        "import",
+        path.to_str().unwrap(),
+        csv_path.to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Updated 1 tracks"));
+    let bad = run(&["metrics", path.to_str().unwrap(), "--slice", "height"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no attribute named \"height\""));
+}
