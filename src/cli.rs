@@ -61,6 +61,9 @@ struct MetricsArgs {
     /// ...of whom this share is on the watchlist (0–1).
     #[arg(long, value_name = "SHARE", default_value_t = 0.001, value_parser = parse_proportion)]
     prevalence: f64,
+    /// Also model how false alerts would grow with a watchlist of this many identities.
+    #[arg(long, value_name = "IDENTITIES")]
+    watchlist_size: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -277,7 +280,31 @@ fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
             None => println!("\nA crowd estimate needs both mated and non-mated labelled tracks."),
         }
     }
+    if let Some(size) = args.watchlist_size {
+        print_watchlist_growth(&document, evaluation.pooled.fpir.rate, size);
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The labelled model 1 − (1 − FMR)^N, with FMR per comparison backed out of the measured FPIR
+/// against the review's own watchlist.
+fn print_watchlist_growth(document: &ReviewDocument, fpir: Option<f64>, size: u64) {
+    let enrolled = document.watchlist.identities.len() as u64;
+    let Some(fpir) = fpir.filter(|_| enrolled > 0) else {
+        println!("\nThe watchlist-size model needs non-mated labelled tracks.");
+        return;
+    };
+    let fmr = 1.0 - (1.0 - fpir).powf(1.0 / enrolled as f64);
+    if let Some(chance) = metrics::false_match_chance(fmr, size) {
+        println!(
+            "\nModel (assumes independent comparisons): FPIR {:.2}% against {enrolled} identities means \
+             about {:.4}% false matches per comparison; against {size} identities a person not on the \
+             list would raise a false alert with probability {:.2}%.",
+            fpir * 100.0,
+            fmr * 100.0,
+            chance * 100.0
+        );
+    }
 }
 
 fn labels(command: LabelsCommand) -> anyhow::Result<ExitCode> {
