@@ -23,16 +23,23 @@ use crate::vision::{DetectorConfig, VisionConfig};
         lineup finds every face in your footage with a real detector (CenterFace), compares each \
         with a watchlist of enrolment photos using a real recognition model (MobileFaceNet), and \
         records which faces would raise an alert at a chosen match threshold. Everything runs on \
-        this machine; nothing needs a network.",
-    arg_required_else_help = true
+        this machine; nothing needs a network.\n\n\
+        Run with no command to open the desktop app."
 )]
 pub struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Open the desktop app on a review.
+    Open {
+        /// The review document.
+        review: PathBuf,
+    },
+    /// Open the desktop app on the demo review (built from the test photos on first use).
+    Demo,
     /// Find faces in images, search them against a watchlist, and write a review document.
     Analyze(AnalyzeArgs),
     /// Print error rates per demographic slice for a labelled review.
@@ -127,9 +134,12 @@ fn parse_threshold(text: &str) -> Result<f32, String> {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Analyze(args) => analyze(args),
-        Command::Metrics(args) => print_metrics(args),
-        Command::Labels(command) => labels(command),
+        None => run_app(|_| crate::ui::LineupApp::start()),
+        Some(Command::Open { review }) => run_app(move |_| crate::ui::LineupApp::open(&review)),
+        Some(Command::Demo) => run_demo(),
+        Some(Command::Analyze(args)) => analyze(args),
+        Some(Command::Metrics(args)) => print_metrics(args),
+        Some(Command::Labels(command)) => labels(command),
     };
     match result {
         Ok(code) => code,
@@ -137,6 +147,40 @@ pub fn main() -> ExitCode {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Opens the desktop app window with the app `make` builds (given the egui context).
+fn run_app(
+    make: impl FnOnce(&eframe::egui::Context) -> crate::ui::LineupApp + 'static,
+) -> anyhow::Result<ExitCode> {
+    let options = eframe::NativeOptions {
+        viewport: eframe::egui::ViewportBuilder::default()
+            .with_inner_size([1280.0, 720.0])
+            .with_min_inner_size([800.0, 500.0])
+            .with_title("lineup"),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "lineup",
+        options,
+        Box::new(move |cc| Ok(Box::new(make(&cc.egui_ctx)))),
+    )
+    .map_err(|e| anyhow::anyhow!("could not open the lineup window: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_demo() -> anyhow::Result<ExitCode> {
+    match crate::demo::prepare().map_err(anyhow::Error::msg)? {
+        crate::demo::Demo::Ready(review) => run_app(move |_| crate::ui::LineupApp::open(&review)),
+        crate::demo::Demo::NeedsAnalysis { request, review } => run_app(move |ctx| {
+            let repaint = ctx.clone();
+            crate::ui::LineupApp::analysing(
+                request,
+                crate::ui::AfterAnalysis::Demo(review),
+                move || repaint.request_repaint(),
+            )
+        }),
     }
 }
 

@@ -7,10 +7,13 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod demo;
 pub mod digest;
 pub mod footage;
 pub mod matching;
 pub mod metrics;
 pub mod review;
+pub mod ui;
 pub mod vision;
 pub mod watchlist;
+pub mod workspace;

@@ -28,17 +28,37 @@ impl ReviewDocument {
     pub fn evaluate(&self, slicing: &Slicing, threshold: f32) -> Result<Evaluation, String> {
         let sliced = self.sliced_searches(slicing)?;
         let metrics = self.slice_metrics(&sliced, threshold);
-        Ok(Evaluation {
-            slicing: slicing.clone(),
+        let searches = sliced.searches.len();
+        Ok(Evaluation::from_metrics(
+            slicing.clone(),
+            threshold,
+            sliced.names,
+            metrics,
+            searches,
+        ))
+    }
+}
+
+impl Evaluation {
+    /// Differentials, cautions and pooled rates for already computed per-slice metrics.
+    pub fn from_metrics(
+        slicing: Slicing,
+        threshold: f32,
+        names: Vec<String>,
+        metrics: Vec<SliceMetrics>,
+        searches: usize,
+    ) -> Self {
+        Evaluation {
+            slicing,
             threshold,
             fpir_differentials: metrics::differentials(&metrics, ComparedRate::Fpir),
             fnir_differentials: metrics::differentials(&metrics, ComparedRate::Fnir),
-            warnings: metrics::warning_messages(&metrics, &sliced.names),
+            warnings: metrics::warning_messages(&metrics, &names),
             pooled: metrics::pooled(&metrics),
-            searches: sliced.searches.len(),
-            names: sliced.names,
+            searches,
+            names,
             metrics,
-        })
+        }
     }
 }
 

@@ -1,0 +1,109 @@
+//! The workshop demo: a review built from the registry-shipped test photos (fetched by
+//! ./scripts/setup) against a two-person watchlist, labelled the demo way, so a workshop opens
+//! with `lineup demo`.
+//!
+//! Demo labels: faces in the Obama photos are Barack Obama (on the watchlist); every other face
+//! is not on the watchlist. Skin tone is taken from the automatic ITA suggestion and gender and
+//! age are left unknown: a demo convenience that a real review replaces with a person's labels.
+
+use std::path::{Path, PathBuf};
+
+use crate::analysis::AnalysisRequest;
+use crate::review::{DEFAULT_THRESHOLD, GroundTruth, ReviewDocument, Slicing};
+use crate::vision::VisionConfig;
+
+const CHECKOUT: &str = env!("CARGO_MANIFEST_DIR");
+const FOOTAGE: [&str; 5] = [
+    "obama2.jpg",
+    "obama3.jpg",
+    "t1.jpg",
+    "crowd.jpg",
+    "astronaut.png",
+];
+const WATCHLIST: [(&str, &str); 2] = [
+    ("Barack_Obama_1.jpg", "obama.jpg"),
+    ("Joe_Biden_1.jpg", "biden.jpg"),
+];
+
+pub enum Demo {
+    /// Built before: open it.
+    Ready(PathBuf),
+    /// Run this analysis, label it with [`label`], save it to `review`.
+    NeedsAnalysis {
+        request: AnalysisRequest,
+        review: PathBuf,
+    },
+}
+
+fn demo_dir() -> PathBuf {
+    Path::new(CHECKOUT).join("vendor/demo")
+}
+
+fn photos_dir() -> PathBuf {
+    Path::new(CHECKOUT).join("tests/data/photos")
+}
+
+/// What it takes to open the demo; an error says what to run when the photos are missing.
+pub fn prepare() -> Result<Demo, String> {
+    let review = demo_dir().join("demo-review.ron");
+    if review.is_file() {
+        return Ok(Demo::Ready(review));
+    }
+    let photos = photos_dir();
+    let missing: Vec<&str> = FOOTAGE
+        .iter()
+        .chain(WATCHLIST.iter().map(|(_, f)| f))
+        .copied()
+        .filter(|f| !photos.join(f).is_file())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "the demo photos ({}) are not in {}: run ./scripts/setup in the lineup checkout",
+            missing.join(", "),
+            photos.display()
+        ));
+    }
+    let watchlist = demo_dir().join("watchlist");
+    std::fs::create_dir_all(&watchlist).map_err(|e| format!("{}: {e}", watchlist.display()))?;
+    for (name, source) in WATCHLIST {
+        std::fs::copy(photos.join(source), watchlist.join(name))
+            .map_err(|e| format!("{}: {e}", watchlist.join(name).display()))?;
+    }
+    let request = AnalysisRequest {
+        footage: FOOTAGE.iter().map(|f| photos.join(f)).collect(),
+        watchlist,
+        threshold: DEFAULT_THRESHOLD,
+        top_k: 5,
+        vision: VisionConfig::default(),
+    };
+    Ok(Demo::NeedsAnalysis { request, review })
+}
+
+/// Labels a fresh demo analysis (see the module comment for what is assumed).
+pub fn label(document: &mut ReviewDocument) {
+    let obama = document.identity_by_name("Barack Obama");
+    for index in 0..document.tracks.len() {
+        let input = document.detections[document.tracks[index].detections[0]]
+            .source
+            .input;
+        let file = document.inputs[input]
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let track = &mut document.tracks[index];
+        track.label = match obama {
+            Some(id) if file.starts_with("obama") => GroundTruth::OnWatchlist(id),
+            _ => GroundTruth::NotOnWatchlist,
+        };
+        if let Some(monk) = track.skin_tone_suggestion {
+            track.attributes.insert("skin".into(), monk.to_string());
+        }
+    }
+    document.slicing = Slicing::by(&["skin"]);
+    document.warnings.push(
+        "Demo: labels are assumed from the file names and skin tone is the automatic suggestion, \
+         not a person's judgement."
+            .into(),
+    );
+}

@@ -1,0 +1,477 @@
+//! The desktop app. It reads and edits a [`Workspace`] and starts background jobs; it holds no
+//! model, metric or file logic of its own. One file per screen.
+
+mod base_rates;
+mod faces;
+mod footage_view;
+mod pictures;
+mod start;
+mod thresholds;
+mod watchlist_view;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use eframe::egui;
+
+use crate::analysis::{AnalysisRequest, Progress};
+use crate::review::{GroundTruth, Slicing};
+use crate::workspace::jobs::AnalysisJob;
+use crate::workspace::{SaveState, Workspace};
+use pictures::Pictures;
+
+/// The screens of an open review, in tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Footage,
+    Faces,
+    Watchlist,
+    Thresholds,
+    BaseRates,
+}
+
+impl Tab {
+    const ALL: [Tab; 5] = [
+        Tab::Footage,
+        Tab::Faces,
+        Tab::Watchlist,
+        Tab::Thresholds,
+        Tab::BaseRates,
+    ];
+
+    fn title(self) -> &'static str {
+        match self {
+            Tab::Footage => "Footage",
+            Tab::Faces => "Faces",
+            Tab::Watchlist => "Watchlist",
+            Tab::Thresholds => "Thresholds & slices",
+            Tab::BaseRates => "Base rates",
+        }
+    }
+}
+
+/// A message shown in the banner until dismissed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Banner {
+    Info(String),
+    Error(String),
+}
+
+/// What the base-rate screen asks about: a crowd passing the cameras.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Crowd {
+    pub size: u64,
+    pub prevalence: f64,
+}
+
+/// What happens when an analysis job finishes.
+#[derive(Debug, Clone)]
+pub enum AfterAnalysis {
+    /// Save the new review here and open it.
+    SaveTo(PathBuf),
+    /// The demo: label it the demo way, save it here, open it.
+    Demo(PathBuf),
+}
+
+pub struct LineupApp {
+    pub(crate) workspace: Option<Workspace>,
+    pub(crate) job: Option<(AnalysisJob, AfterAnalysis)>,
+    pub(crate) tab: Tab,
+    pub(crate) banner: Option<Banner>,
+    pub(crate) selection: BTreeSet<usize>,
+    pub(crate) current_input: usize,
+    pub(crate) playing: bool,
+    pub(crate) faces_filter: faces::Filter,
+    pub(crate) crowd: Crowd,
+    pub(crate) new_analysis: start::NewAnalysis,
+    pub(crate) recovery: Option<PathBuf>,
+    pictures: Option<Pictures>,
+}
+
+impl Default for LineupApp {
+    fn default() -> Self {
+        Self {
+            workspace: None,
+            job: None,
+            tab: Tab::Faces,
+            banner: None,
+            selection: BTreeSet::new(),
+            current_input: 0,
+            playing: false,
+            faces_filter: faces::Filter::All,
+            crowd: Crowd {
+                size: 10_000,
+                prevalence: 0.001,
+            },
+            new_analysis: start::NewAnalysis::default(),
+            recovery: None,
+            pictures: None,
+        }
+    }
+}
+
+impl LineupApp {
+    /// The start screen.
+    pub fn start() -> Self {
+        Self::default()
+    }
+
+    /// An app with `workspace` open on the Faces screen.
+    pub fn with_workspace(workspace: Workspace) -> Self {
+        Self {
+            workspace: Some(workspace),
+            ..Self::default()
+        }
+    }
+
+    /// Opens the review at `path`, offering recovery when a newer autosave exists; on failure
+    /// the start screen says why.
+    pub fn open(path: &Path) -> Self {
+        let mut app = Self::default();
+        app.open_review(path);
+        app
+    }
+
+    /// Starts an analysis job; when it finishes, `after` says what to do with the review.
+    pub fn analysing(
+        request: AnalysisRequest,
+        after: AfterAnalysis,
+        repaint: impl Fn() + Send + 'static,
+    ) -> Self {
+        Self {
+            job: Some((AnalysisJob::start(request, repaint), after)),
+            ..Self::default()
+        }
+    }
+
+    pub fn workspace(&self) -> Option<&Workspace> {
+        self.workspace.as_ref()
+    }
+
+    pub(crate) fn open_review(&mut self, path: &Path) {
+        if let Some(autosave) = Workspace::newer_autosave(path) {
+            self.recovery = Some(path.to_path_buf());
+            self.banner = Some(Banner::Info(format!(
+                "{} has unsaved changes from an earlier session ({}).",
+                path.display(),
+                autosave.display()
+            )));
+        }
+        match Workspace::open(path) {
+            Ok(workspace) => self.show_workspace(workspace),
+            Err(error) => self.banner = Some(Banner::Error(error.to_string())),
+        }
+    }
+
+    fn show_workspace(&mut self, workspace: Workspace) {
+        self.workspace = Some(workspace);
+        self.selection.clear();
+        self.current_input = 0;
+        self.tab = Tab::Faces;
+        if let Some(pictures) = &mut self.pictures {
+            pictures.clear();
+        }
+    }
+
+    /// Applies a label to the selected tracks (the keyboard's and the buttons' way in).
+    pub(crate) fn label_selection(&mut self, label: GroundTruth) {
+        let tracks: Vec<usize> = self.selection.iter().copied().collect();
+        if let Some(workspace) = &mut self.workspace {
+            workspace.label_tracks(&tracks, label);
+        }
+    }
+
+    fn poll_job(&mut self) {
+        let Some((job, _)) = &self.job else { return };
+        let Some(outcome) = job.try_finish() else {
+            return;
+        };
+        let Some((_, after)) = self.job.take() else {
+            return;
+        };
+        match outcome {
+            Err(error) => self.banner = Some(Banner::Error(error)),
+            Ok(mut document) => {
+                let path = match &after {
+                    AfterAnalysis::SaveTo(path) => path.clone(),
+                    AfterAnalysis::Demo(path) => {
+                        crate::demo::label(&mut document);
+                        path.clone()
+                    }
+                };
+                let mut workspace = Workspace::new(document, None);
+                match workspace.save_as(&path) {
+                    Ok(()) => {
+                        self.banner = Some(Banner::Info(format!(
+                            "Analysis saved to {}",
+                            path.display()
+                        )))
+                    }
+                    Err(error) => self.banner = Some(Banner::Error(error.to_string())),
+                }
+                self.show_workspace(workspace);
+            }
+        }
+    }
+
+    fn autosave(&mut self) {
+        let Some(workspace) = &mut self.workspace else {
+            return;
+        };
+        if let Some(Err(error)) = workspace.autosave_if_due(Instant::now()) {
+            self.banner = Some(Banner::Error(format!("Autosave failed: {error}")));
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        let (undo, redo, save) = ctx.input_mut(|i| {
+            (
+                i.consume_key(egui::Modifiers::COMMAND, egui::Key::Z),
+                i.consume_key(
+                    egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+                    egui::Key::Z,
+                ) || i.consume_key(egui::Modifiers::COMMAND, egui::Key::Y),
+                i.consume_key(egui::Modifiers::COMMAND, egui::Key::S),
+            )
+        });
+        if let Some(workspace) = &mut self.workspace {
+            if redo {
+                workspace.redo();
+            } else if undo {
+                workspace.undo();
+            }
+            if save {
+                self.save();
+            }
+        }
+    }
+
+    pub(crate) fn save(&mut self) {
+        let Some(workspace) = &mut self.workspace else {
+            return;
+        };
+        let result = match workspace.path().map(Path::to_path_buf) {
+            Some(_) => workspace.save(),
+            None => match rfd::FileDialog::new()
+                .add_filter("lineup review", &["ron"])
+                .save_file()
+            {
+                Some(path) => workspace.save_as(&path),
+                None => return,
+            },
+        };
+        self.banner = Some(match result {
+            Ok(()) => Banner::Info("Saved.".into()),
+            Err(error) => Banner::Error(error.to_string()),
+        });
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.heading("lineup");
+            if self.workspace.is_some() {
+                for tab in Tab::ALL {
+                    ui.selectable_value(&mut self.tab, tab, tab.title());
+                }
+                ui.separator();
+                let can_undo = self.workspace.as_ref().is_some_and(Workspace::can_undo);
+                if ui
+                    .add_enabled(can_undo, egui::Button::new("Undo"))
+                    .on_hover_text("Ctrl+Z")
+                    .clicked()
+                    && let Some(w) = &mut self.workspace
+                {
+                    w.undo();
+                }
+                let can_redo = self.workspace.as_ref().is_some_and(Workspace::can_redo);
+                if ui
+                    .add_enabled(can_redo, egui::Button::new("Redo"))
+                    .on_hover_text("Ctrl+Shift+Z")
+                    .clicked()
+                    && let Some(w) = &mut self.workspace
+                {
+                    w.redo();
+                }
+                if ui.button("Save").on_hover_text("Ctrl+S").clicked() {
+                    self.save();
+                }
+                if ui.button("Close").clicked() {
+                    self.workspace = None;
+                }
+            }
+        });
+    }
+
+    fn status_bar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            if let Some((job, _)) = &self.job {
+                job_progress(ui, job);
+                if !job.is_cancelling() && ui.button("Cancel analysis").clicked() {
+                    job.cancel();
+                }
+            } else if let Some(workspace) = &self.workspace {
+                // The name only: the whole path is long, and it is in the title of the file dialogs.
+                let file = workspace
+                    .path()
+                    .and_then(Path::file_name)
+                    .map_or("untitled".into(), |n| n.to_string_lossy().into_owned());
+                let state = match workspace.save_state() {
+                    SaveState::Saved => "saved",
+                    SaveState::Unsaved { autosaved: true } => "unsaved changes (autosaved)",
+                    SaveState::Unsaved { autosaved: false } => "unsaved changes",
+                    SaveState::NeverSaved => "not saved yet",
+                };
+                let summary = workspace.document().summary(workspace.threshold());
+                ui.label(format!(
+                    "{file} — {state} — {} faces in {} tracks, {} labelled, {} alerts at {:.2}",
+                    summary.faces,
+                    summary.tracks,
+                    summary.tracks_labelled,
+                    workspace.alerting_tracks().len(),
+                    workspace.threshold()
+                ));
+            }
+        });
+    }
+
+    fn banner(&mut self, ui: &mut egui::Ui) {
+        let Some(banner) = self.banner.clone() else {
+            return;
+        };
+        let (text, color) = match &banner {
+            Banner::Info(text) => (format!("ℹ {text}"), ui.visuals().text_color()),
+            Banner::Error(text) => (format!("⚠ Problem: {text}"), ui.visuals().error_fg_color),
+        };
+        ui.horizontal_wrapped(|ui| {
+            ui.colored_label(color, text);
+            if let Some(path) = self.recovery.clone()
+                && ui.button("Recover unsaved changes").clicked()
+            {
+                match Workspace::recover(&path) {
+                    Ok(workspace) => self.show_workspace(workspace),
+                    Err(error) => self.banner = Some(Banner::Error(error.to_string())),
+                }
+                self.recovery = None;
+                return;
+            }
+            if ui.button("Dismiss").clicked() {
+                self.banner = None;
+                self.recovery = None;
+            }
+        });
+    }
+
+    /// Draws the whole app into `ui` (eframe's window, or a test harness).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if self.pictures.is_none() {
+            install_fonts(&ctx);
+            let repaint = ctx.clone();
+            self.pictures = Some(Pictures::new(move || repaint.request_repaint()));
+        }
+        self.poll_job();
+        self.autosave();
+        self.shortcuts(&ctx);
+        if let Some(pictures) = &mut self.pictures {
+            pictures.receive(&ctx);
+        }
+        egui::Panel::top("top_bar").show(ui, |ui| self.top_bar(ui));
+        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar(ui));
+        if self.banner.is_some() {
+            egui::Panel::top("banner").show(ui, |ui| self.banner(ui));
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            let mut pictures = self.pictures.take().expect("made above");
+            if self.workspace.is_none() {
+                start::show(self, ui);
+            } else {
+                match self.tab {
+                    Tab::Footage => footage_view::show(self, &mut pictures, ui),
+                    Tab::Faces => faces::show(self, &mut pictures, ui),
+                    Tab::Watchlist => watchlist_view::show(self, &mut pictures, ui),
+                    Tab::Thresholds => thresholds::show(self, ui),
+                    Tab::BaseRates => base_rates::show(self, ui),
+                }
+            }
+            self.pictures = Some(pictures);
+        });
+        if self.job.is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl eframe::App for LineupApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+}
+
+/// Adds the bundled DejaVu Sans behind egui's own fonts: it has the symbols lineup uses to tell
+/// states apart without colour (⚠ ✔ ✖ ◌ ←), and it looks the same on every machine.
+fn install_fonts(ctx: &egui::Context) {
+    const DEJAVU: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+    let mut fonts = egui::FontDefinitions::default();
+    fonts.font_data.insert(
+        "DejaVuSans".into(),
+        egui::FontData::from_static(DEJAVU).into(),
+    );
+    for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+        fonts
+            .families
+            .entry(family)
+            .or_default()
+            .push("DejaVuSans".into());
+    }
+    ctx.set_fonts(fonts);
+}
+
+fn job_progress(ui: &mut egui::Ui, job: &AnalysisJob) {
+    let (text, fraction) = match job.progress() {
+        None | Some(Progress::LoadingModels) => ("Loading models…".to_string(), 0.0),
+        Some(Progress::Enrolling { done, total }) => (
+            format!("Enrolling watchlist {done}/{total}"),
+            done as f32 / total.max(1) as f32,
+        ),
+        Some(Progress::Analysing { done, total, .. }) => (
+            format!("Analysing footage {done}/{total}"),
+            done as f32 / total.max(1) as f32,
+        ),
+    };
+    let text = if job.is_cancelling() {
+        format!("{text} — cancelling…")
+    } else {
+        text
+    };
+    ui.add(
+        egui::ProgressBar::new(fraction)
+            .text(text)
+            .desired_width(320.0),
+    );
+}
+
+/// The label a person sees for a track's ground truth.
+pub(crate) fn label_name(workspace: &Workspace, label: GroundTruth) -> String {
+    match label {
+        GroundTruth::Unlabelled => "unlabelled".into(),
+        GroundTruth::NotOnWatchlist => "not on watchlist".into(),
+        GroundTruth::NotAFace => "not a face".into(),
+        GroundTruth::OnWatchlist(id) => {
+            format!(
+                "is {}",
+                workspace.document().identity_name(id).unwrap_or("?")
+            )
+        }
+    }
+}
+
+/// Slicing by the given attributes, for the slice builder.
+pub(crate) fn slicing_of(attributes: &[String]) -> Slicing {
+    Slicing {
+        attributes: attributes.to_vec(),
+    }
+}

@@ -1,0 +1,141 @@
+//! Textures for frames, face thumbnails and watchlist photos, decoded off the interface thread
+//! by the workspace's frame loader and uploaded here once each.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use eframe::egui;
+use image::RgbImage;
+
+use crate::workspace::Workspace;
+use crate::workspace::frames::{FrameKey, FrameLoader, PictureKey, face_thumbnail};
+
+/// Decoded frames kept at once; older ones are dropped (thumbnails stay).
+const MAX_FRAMES: usize = 24;
+const THUMBNAIL: u32 = 96;
+
+pub struct Pictures {
+    loader: FrameLoader,
+    images: HashMap<PictureKey, Arc<RgbImage>>,
+    textures: HashMap<PictureKey, egui::TextureHandle>,
+    thumbnails: HashMap<usize, egui::TextureHandle>,
+    failures: HashMap<PictureKey, String>,
+}
+
+impl Pictures {
+    pub fn new(repaint: impl Fn() + Send + 'static) -> Self {
+        Self {
+            loader: FrameLoader::new(repaint),
+            images: HashMap::new(),
+            textures: HashMap::new(),
+            thumbnails: HashMap::new(),
+            failures: HashMap::new(),
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.images.clear();
+        self.textures.clear();
+        self.thumbnails.clear();
+        self.failures.clear();
+    }
+
+    /// Takes in what the loader finished.
+    pub fn receive(&mut self, _ctx: &egui::Context) {
+        for (key, result) in self.loader.poll() {
+            match result {
+                Ok(image) => {
+                    if self.images.len() >= MAX_FRAMES {
+                        self.images.clear();
+                        self.textures.clear();
+                    }
+                    self.images.insert(key, Arc::new(image));
+                }
+                Err(error) => {
+                    self.failures.insert(key, error);
+                }
+            }
+        }
+    }
+
+    pub fn failure(&self, key: &PictureKey) -> Option<&str> {
+        self.failures.get(key).map(String::as_str)
+    }
+
+    fn image(&mut self, key: &PictureKey, path: PathBuf) -> Option<Arc<RgbImage>> {
+        if let Some(image) = self.images.get(key) {
+            return Some(Arc::clone(image));
+        }
+        if !self.failures.contains_key(key) {
+            self.loader.request(key.clone(), path);
+        }
+        None
+    }
+
+    /// The texture of a picture, once decoded; asks for it otherwise.
+    pub fn texture(
+        &mut self,
+        ctx: &egui::Context,
+        key: PictureKey,
+        path: PathBuf,
+    ) -> Option<egui::TextureHandle> {
+        if let Some(texture) = self.textures.get(&key) {
+            return Some(texture.clone());
+        }
+        let image = self.image(&key, path)?;
+        let texture = ctx.load_texture(
+            format!("{key:?}"),
+            color_image(&image),
+            egui::TextureOptions::LINEAR,
+        );
+        self.textures.insert(key, texture.clone());
+        Some(texture)
+    }
+
+    /// The frame `key` of the workspace's review.
+    pub fn frame(
+        &mut self,
+        ctx: &egui::Context,
+        workspace: &Workspace,
+        key: FrameKey,
+    ) -> Option<egui::TextureHandle> {
+        let path = workspace.document().inputs.get(key.input)?.path.clone();
+        self.texture(ctx, PictureKey::Frame(key), path)
+    }
+
+    /// A thumbnail of a track's first face.
+    pub fn thumbnail(
+        &mut self,
+        ctx: &egui::Context,
+        workspace: &Workspace,
+        track: usize,
+    ) -> Option<egui::TextureHandle> {
+        if let Some(texture) = self.thumbnails.get(&track) {
+            return Some(texture.clone());
+        }
+        let document = workspace.document();
+        let detection = &document.detections[*document.tracks.get(track)?.detections.first()?];
+        let key = FrameKey {
+            input: detection.source.input,
+            frame_index: detection.source.frame_index,
+        };
+        let path = document.inputs.get(key.input)?.path.clone();
+        let image = self.image(&PictureKey::Frame(key), path)?;
+        let thumbnail = face_thumbnail(&image, &detection.bbox, THUMBNAIL);
+        let texture = ctx.load_texture(
+            format!("track {track}"),
+            color_image(&thumbnail),
+            egui::TextureOptions::LINEAR,
+        );
+        self.thumbnails.insert(track, texture.clone());
+        Some(texture)
+    }
+}
+
+fn color_image(image: &RgbImage) -> egui::ColorImage {
+    egui::ColorImage::from_rgb(
+        [image.width() as usize, image.height() as usize],
+        image.as_raw(),
+    )
+}

@@ -1,0 +1,204 @@
+//! Thresholds & slices: the global threshold slider, a slice builder, per-slice thresholds, the
+//! live metrics table (n, FPIR, FNIR, intervals, ratio to best), DET curves with the operating
+//! point and score histograms. Everything follows the slider in the same frame.
+
+use eframe::egui;
+use egui_plot::{Bar, BarChart, Legend, Line, Plot, Points};
+
+use super::{Banner, LineupApp, slicing_of};
+use crate::review::evaluation::rate_text;
+
+pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
+    let Some(workspace) = app.workspace.as_mut() else {
+        return;
+    };
+    let mut threshold = workspace.threshold();
+    ui.horizontal(|ui| {
+        ui.label("Match threshold (cosine similarity):");
+        ui.add(
+            egui::Slider::new(&mut threshold, -0.2..=1.0)
+                .step_by(0.005)
+                .text("Match threshold"),
+        );
+    });
+    if threshold != workspace.threshold() {
+        workspace.set_threshold(threshold);
+    }
+    ui.label(format!(
+        "At {:.3}: {} of {} face tracks raise an alert.",
+        workspace.threshold(),
+        workspace.alerting_tracks().len(),
+        workspace.document().tracks.len()
+    ));
+    ui.horizontal(|ui| {
+        ui.label("Slice by:");
+        let mut attributes = workspace.document().slicing.attributes.clone();
+        let mut changed = false;
+        for definition in &workspace.document().attribute_schema.attributes {
+            let mut on = attributes.contains(&definition.name);
+            if ui.checkbox(&mut on, definition.name.as_str()).changed() {
+                changed = true;
+                if on {
+                    attributes.push(definition.name.clone());
+                } else {
+                    attributes.retain(|a| a != &definition.name);
+                }
+            }
+        }
+        if changed && let Err(error) = workspace.set_slicing(slicing_of(&attributes)) {
+            app.banner = Some(Banner::Error(error));
+        }
+    });
+    let Some(workspace) = app.workspace.as_mut() else {
+        return;
+    };
+    table(workspace, ui);
+    ui.columns(2, |columns| {
+        det_plot(workspace, &mut columns[0]);
+        histogram_plot(workspace, &mut columns[1]);
+    });
+}
+
+fn table(workspace: &mut crate::workspace::Workspace, ui: &mut egui::Ui) {
+    let evaluation = workspace.evaluation().clone();
+    if evaluation.searches == 0 {
+        ui.label("No track is labelled yet: label tracks on the Faces screen to see error rates.");
+    }
+    let mut own_thresholds = Vec::new();
+    egui::ScrollArea::vertical()
+        .max_height(260.0)
+        .id_salt("metrics_table")
+        .show(ui, |ui| {
+            egui::Grid::new("metrics")
+                .striped(true)
+                .num_columns(8)
+                .show(ui, |ui| {
+                    for heading in [
+                        "Slice",
+                        "Not on list (n)",
+                        "FPIR [95% CI]",
+                        "× best",
+                        "On list (n)",
+                        "FNIR [95% CI]",
+                        "× best",
+                        "Own threshold",
+                    ] {
+                        ui.strong(heading);
+                    }
+                    ui.end_row();
+                    for (i, m) in evaluation.metrics.iter().enumerate() {
+                        if m.flag_rate.n == 0 {
+                            continue;
+                        }
+                        let name = &evaluation.names[i];
+                        ui.label(name);
+                        ui.label(m.fpir.n.to_string());
+                        ui.label(rate_text(&m.fpir));
+                        ui.label(ratio(evaluation.fpir_differentials.per_slice[i].vs_lowest));
+                        ui.label(m.fnir.n.to_string());
+                        ui.label(rate_text(&m.fnir));
+                        ui.label(ratio(evaluation.fnir_differentials.per_slice[i].vs_lowest));
+                        let own = workspace.document().slice_thresholds.get(name).copied();
+                        let mut enabled = own.is_some();
+                        let mut value = own.unwrap_or(evaluation.threshold);
+                        ui.horizontal(|ui| {
+                            ui.checkbox(&mut enabled, "")
+                                .on_hover_text(format!("Own threshold for {name}"));
+                            if enabled {
+                                ui.add(
+                                    egui::Slider::new(&mut value, -0.2..=1.0)
+                                        .step_by(0.005)
+                                        .text(format!("Threshold for {name}")),
+                                );
+                            }
+                        });
+                        if enabled != own.is_some() || (enabled && Some(value) != own) {
+                            own_thresholds.push((name.clone(), enabled.then_some(value)));
+                        }
+                        ui.end_row();
+                    }
+                    let p = &evaluation.pooled;
+                    ui.strong("All labelled");
+                    ui.label(p.fpir.n.to_string());
+                    ui.label(rate_text(&p.fpir));
+                    ui.label("");
+                    ui.label(p.fnir.n.to_string());
+                    ui.label(rate_text(&p.fnir));
+                    ui.end_row();
+                });
+            for warning in &evaluation.warnings {
+                ui.label(format!("Caution: {warning}"));
+            }
+        });
+    for (name, threshold) in own_thresholds {
+        workspace.set_slice_threshold(&name, threshold);
+    }
+}
+
+fn ratio(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".into(), |r| format!("{r:.2}×"))
+}
+
+fn det_plot(workspace: &crate::workspace::Workspace, ui: &mut egui::Ui) {
+    ui.label("DET: FNIR against FPIR over all thresholds; dots mark the current threshold.");
+    let evaluation = workspace.evaluation();
+    Plot::new("det")
+        .legend(Legend::default())
+        .height(220.0)
+        .x_axis_label("FPIR")
+        .y_axis_label("FNIR")
+        .show(ui, |plot| {
+            for (slice, name) in evaluation.names.iter().enumerate() {
+                let curve: Vec<[f64; 2]> = workspace
+                    .slice_index()
+                    .det_curve(slice)
+                    .iter()
+                    .filter_map(|p| Some([p.fpir?, p.fnir?]))
+                    .collect();
+                if curve.is_empty() {
+                    continue;
+                }
+                plot.line(Line::new(name.clone(), curve));
+                let m = &evaluation.metrics[slice];
+                if let (Some(x), Some(y)) = (m.fpir.rate, m.fnir.rate) {
+                    plot.points(Points::new(format!("{name} now"), vec![[x, y]]).radius(5.0));
+                }
+            }
+        });
+}
+
+fn histogram_plot(workspace: &crate::workspace::Workspace, ui: &mut egui::Ui) {
+    ui.label("Scores of people on the watchlist (genuine) and not (impostor), all slices.");
+    let slices = workspace.evaluation().names.len();
+    let mut genuine = vec![0u64; 40];
+    let mut impostor = vec![0u64; 40];
+    for slice in 0..slices {
+        if let Some(h) = workspace.slice_index().score_histograms(slice, 40) {
+            genuine
+                .iter_mut()
+                .zip(&h.genuine.counts)
+                .for_each(|(a, b)| *a += b);
+            impostor
+                .iter_mut()
+                .zip(&h.impostor.counts)
+                .for_each(|(a, b)| *a += b);
+        }
+    }
+    let bars = |counts: &[u64]| -> Vec<Bar> {
+        counts
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| Bar::new(-1.0 + (i as f64 + 0.5) * 0.05, c as f64).width(0.045))
+            .collect()
+    };
+    let threshold = f64::from(workspace.threshold());
+    Plot::new("histogram")
+        .legend(Legend::default())
+        .height(220.0)
+        .x_axis_label("score")
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("genuine (on the list)", bars(&genuine)));
+            plot.bar_chart(BarChart::new("impostor (not on the list)", bars(&impostor)));
+            plot.vline(egui_plot::VLine::new("threshold", threshold));
+        });
+}

@@ -1,0 +1,64 @@
+//! Watchlist: each identity with its enrolment photos, how often it was alerted on, how often
+//! wrongly, and its recorded attributes.
+
+use eframe::egui;
+
+use super::pictures::Pictures;
+use super::{Banner, LineupApp};
+use crate::review::{GroundTruth, UNKNOWN};
+use crate::workspace::frames::PictureKey;
+
+pub fn show(app: &mut LineupApp, pictures: &mut Pictures, ui: &mut egui::Ui) {
+    let Some(workspace) = app.workspace.as_ref() else {
+        return;
+    };
+    let document = workspace.document();
+    let ctx = ui.ctx().clone();
+    let mut change = None;
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        for (index, identity) in document.watchlist.identities.iter().enumerate() {
+            let alerts: Vec<usize> = workspace
+                .alerting_tracks()
+                .into_iter()
+                .filter(|&t| document.track_match(t).identity == Some(index as u32))
+                .collect();
+            let wrong = alerts
+                .iter()
+                .filter(|&&t| matches!(document.tracks[t].label, GroundTruth::NotOnWatchlist) || matches!(document.tracks[t].label, GroundTruth::OnWatchlist(other) if other != index as u32))
+                .count();
+            ui.group(|ui| {
+                ui.horizontal(|ui| {
+                    for photo in &identity.photos {
+                        let path = document.watchlist.root.join(&photo.path);
+                        match pictures.texture(&ctx, PictureKey::Photo(path.clone()), path) {
+                            Some(texture) => ui.add(egui::Image::new(&texture).fit_to_exact_size(egui::vec2(72.0, 72.0))),
+                            None => ui.label(photo.path.display().to_string()),
+                        };
+                    }
+                    ui.vertical(|ui| {
+                        ui.heading(&identity.name);
+                        ui.label(format!("{} enrolment photos; {} alerts, {} known to be wrong", identity.photos.len(), alerts.len(), wrong));
+                        let recorded = document.identity_attributes.get(&identity.name);
+                        for definition in &document.attribute_schema.attributes {
+                            let current = recorded.and_then(|a| a.get(&definition.name)).cloned().unwrap_or_else(|| UNKNOWN.into());
+                            egui::ComboBox::from_label(format!("{} of {}", definition.name, identity.name))
+                                .selected_text(current.as_str())
+                                .show_ui(ui, |ui| {
+                                    for value in definition.values.iter().map(String::as_str).chain([UNKNOWN]) {
+                                        if ui.selectable_label(current == value, value).clicked() {
+                                            change = Some((identity.name.clone(), definition.name.clone(), value.to_string()));
+                                        }
+                                    }
+                                });
+                        }
+                    });
+                });
+            });
+        }
+    });
+    if let (Some((identity, name, value)), Some(workspace)) = (change, app.workspace.as_mut())
+        && let Err(error) = workspace.set_identity_attribute(&identity, &name, Some(&value))
+    {
+        app.banner = Some(Banner::Error(error));
+    }
+}

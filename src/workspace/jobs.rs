@@ -1,0 +1,73 @@
+//! Long work off the interface thread: an analysis runs on its own thread, reports progress
+//! through shared state the app reads each frame, and stops early when cancelled.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::sync::{Arc, Mutex};
+
+use crate::analysis::{self, AnalysisRequest, Progress};
+use crate::review::ReviewDocument;
+
+pub struct AnalysisJob {
+    progress: Arc<Mutex<Option<Progress>>>,
+    cancel: Arc<AtomicBool>,
+    result: Receiver<Result<ReviewDocument, String>>,
+}
+
+impl AnalysisJob {
+    /// Starts `request` on a new thread. `on_progress` runs on that thread after each step (the
+    /// app passes a repaint request so the progress bar moves without polling).
+    pub fn start(request: AnalysisRequest, on_progress: impl Fn() + Send + 'static) -> Self {
+        let progress = Arc::new(Mutex::new(None));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (sender, result) = mpsc::channel();
+        let (shared, flag) = (Arc::clone(&progress), Arc::clone(&cancel));
+        std::thread::spawn(move || {
+            let mut report = |p: Progress| {
+                if let Ok(mut slot) = shared.lock() {
+                    *slot = Some(p);
+                }
+                on_progress();
+            };
+            let outcome = analysis::run(&request, &mut report, &flag).map_err(|e| e.to_string());
+            let _ = sender.send(outcome);
+            on_progress();
+        });
+        Self {
+            progress,
+            cancel,
+            result,
+        }
+    }
+
+    pub fn progress(&self) -> Option<Progress> {
+        self.progress.lock().ok().and_then(|p| p.clone())
+    }
+
+    /// Asks the job to stop after the current input; it then finishes with what it has.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelling(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// The outcome once the job is over; None while it runs.
+    pub fn try_finish(&self) -> Option<Result<ReviewDocument, String>> {
+        match self.result.try_recv() {
+            Ok(outcome) => Some(outcome),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => {
+                Some(Err("the analysis stopped unexpectedly".into()))
+            }
+        }
+    }
+
+    /// Blocks until the job is over (for tests and the command line).
+    pub fn wait(self) -> Result<ReviewDocument, String> {
+        self.result
+            .recv()
+            .unwrap_or_else(|_| Err("the analysis stopped unexpectedly".into()))
+    }
+}

@@ -1,0 +1,528 @@
+//! The state of one open review while a person works on it, outside any GUI: the document, its
+//! file, undoable label edits, autosave, and the cached evaluation that threshold and slice
+//! changes update. The desktop app (`ui`) reads and edits a [`Workspace`] and nothing else.
+
+pub mod frames;
+pub mod jobs;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::metrics::SliceIndex;
+use crate::review::slices::LabelledTracks;
+use crate::review::{
+    self, Evaluation, GroundTruth, ReviewDocument, ReviewError, SlicedSearches, Slicing,
+};
+use frames::FrameKey;
+
+/// How long edits may sit unsaved before the autosave file is written.
+pub const AUTOSAVE_AFTER: Duration = Duration::from_secs(5);
+
+/// One undoable change to the labels.
+#[derive(Debug, Clone, PartialEq)]
+enum Edit {
+    Label {
+        track: usize,
+        before: GroundTruth,
+        after: GroundTruth,
+    },
+    Attribute {
+        track: usize,
+        name: String,
+        before: Option<String>,
+        after: Option<String>,
+    },
+    Batch(Vec<Edit>),
+}
+
+/// A track at the current threshold, told apart by words and symbols as well as colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrackState {
+    /// Alerts; nobody has said yet whether rightly.
+    Alert,
+    /// Alerts on the person it really is.
+    Confirmed,
+    /// Alerts on someone it is not.
+    FalseAlert,
+    /// On the watchlist, but no alert (or not at rank 1).
+    Missed,
+    BelowThreshold,
+    NotAFace,
+}
+
+impl TrackState {
+    pub fn describe(self) -> &'static str {
+        match self {
+            TrackState::Alert => "⚠ alert",
+            TrackState::Confirmed => "✔ confirmed match",
+            TrackState::FalseAlert => "✖ false alert",
+            TrackState::Missed => "◌ missed",
+            TrackState::BelowThreshold => "· below threshold",
+            TrackState::NotAFace => "— not a face",
+        }
+    }
+}
+
+/// What the status line says about the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveState {
+    Saved,
+    /// Edits since the last save; `autosaved` when they are safe in the autosave file.
+    Unsaved {
+        autosaved: bool,
+    },
+    /// A new analysis that has never been saved.
+    NeverSaved,
+}
+
+pub struct Workspace {
+    document: ReviewDocument,
+    path: Option<PathBuf>,
+    undo: Vec<Edit>,
+    redo: Vec<Edit>,
+    labelled: LabelledTracks,
+    sliced: SlicedSearches,
+    index: SliceIndex,
+    evaluation: Evaluation,
+    state: SaveState,
+    last_edit: Option<Instant>,
+    /// Every frame with faces (and every input without), in order, with its detections.
+    frames: Vec<(FrameKey, Vec<usize>)>,
+    track_of_detection: Vec<usize>,
+}
+
+/// The file autosaves of `path` go to: beside it, so a rename stays on one filesystem.
+pub fn autosave_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".autosave");
+    path.with_file_name(name)
+}
+
+impl Workspace {
+    /// A workspace over a document; `path` is where Save writes (None: ask first).
+    pub fn new(mut document: ReviewDocument, path: Option<PathBuf>) -> Self {
+        if document.tracks.is_empty() && !document.detections.is_empty() {
+            document.rebuild_tracks();
+        }
+        // An unknown saved slicing (e.g. an attribute since removed) falls back to none.
+        if document.sliced_searches(&document.slicing).is_err() {
+            document.slicing = Slicing::default();
+        }
+        let state = if path.is_some() {
+            SaveState::Saved
+        } else {
+            SaveState::NeverSaved
+        };
+        let labelled = document.labelled_tracks();
+        let sliced = slice(&document, &labelled, &document.slicing);
+        let index = sliced.index();
+        let evaluation = document
+            .evaluate(&document.slicing, document.settings.threshold)
+            .unwrap_or_else(|_| empty_evaluation());
+        let mut workspace = Self {
+            document,
+            path,
+            undo: Vec::new(),
+            redo: Vec::new(),
+            labelled,
+            sliced,
+            index,
+            evaluation,
+            state,
+            last_edit: None,
+            frames: Vec::new(),
+            track_of_detection: Vec::new(),
+        };
+        workspace.index_frames();
+        workspace.refresh_metrics();
+        workspace
+    }
+
+    pub fn open(path: &Path) -> Result<Self, ReviewError> {
+        Ok(Self::new(review::load(path)?, Some(path.to_path_buf())))
+    }
+
+    /// When an autosave newer than the review exists, its path: the app offers to recover it.
+    pub fn newer_autosave(path: &Path) -> Option<PathBuf> {
+        let autosave = autosave_path(path);
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        match (modified(&autosave), modified(path)) {
+            (Some(a), Some(r)) if a > r => Some(autosave),
+            (Some(_), None) => Some(autosave),
+            _ => None,
+        }
+    }
+
+    /// Opens the autosave of `path` in place of the review (Save then writes over the review).
+    pub fn recover(path: &Path) -> Result<Self, ReviewError> {
+        let mut workspace = Self::new(
+            review::load(&autosave_path(path))?,
+            Some(path.to_path_buf()),
+        );
+        workspace.state = SaveState::Unsaved { autosaved: true };
+        Ok(workspace)
+    }
+
+    fn index_frames(&mut self) {
+        let document = &self.document;
+        let mut frames: std::collections::BTreeMap<FrameKey, Vec<usize>> =
+            (0..document.inputs.len())
+                .map(|input| {
+                    (
+                        FrameKey {
+                            input,
+                            frame_index: 0,
+                        },
+                        Vec::new(),
+                    )
+                })
+                .collect();
+        for (index, detection) in document.detections.iter().enumerate() {
+            let key = FrameKey {
+                input: detection.source.input,
+                frame_index: detection.source.frame_index,
+            };
+            frames.entry(key).or_default().push(index);
+        }
+        // A video's frame 0 without faces is not worth a stop; a still always is.
+        self.frames = frames
+            .into_iter()
+            .filter(|(key, found)| key.frame_index == 0 || !found.is_empty())
+            .collect();
+        self.track_of_detection = vec![usize::MAX; document.detections.len()];
+        for (track_index, track) in document.tracks.iter().enumerate() {
+            for &d in &track.detections {
+                self.track_of_detection[d] = track_index;
+            }
+        }
+    }
+
+    /// Frames worth showing, in order, each with the detections in it.
+    pub fn frames(&self) -> &[(FrameKey, Vec<usize>)] {
+        &self.frames
+    }
+
+    /// The track a detection belongs to.
+    pub fn track_of(&self, detection: usize) -> Option<usize> {
+        self.track_of_detection
+            .get(detection)
+            .copied()
+            .filter(|&t| t != usize::MAX)
+    }
+
+    pub fn document(&self) -> &ReviewDocument {
+        &self.document
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn save_state(&self) -> &SaveState {
+        &self.state
+    }
+
+    pub fn evaluation(&self) -> &Evaluation {
+        &self.evaluation
+    }
+
+    pub fn sliced(&self) -> &SlicedSearches {
+        &self.sliced
+    }
+
+    pub fn slice_index(&self) -> &SliceIndex {
+        &self.index
+    }
+
+    pub fn threshold(&self) -> f32 {
+        self.document.settings.threshold
+    }
+
+    /// Moves the global match threshold; every slice's metrics follow at once.
+    pub fn set_threshold(&mut self, threshold: f32) {
+        let threshold = threshold.clamp(-1.0, 1.0);
+        if threshold != self.document.settings.threshold {
+            self.document.settings.threshold = threshold;
+            self.touch();
+            self.refresh_metrics();
+        }
+    }
+
+    /// Sets one slice's own threshold, or (None) returns it to the global one.
+    pub fn set_slice_threshold(&mut self, slice_name: &str, threshold: Option<f32>) {
+        match threshold {
+            Some(t) => self
+                .document
+                .slice_thresholds
+                .insert(slice_name.to_string(), t.clamp(-1.0, 1.0)),
+            None => self.document.slice_thresholds.remove(slice_name),
+        };
+        self.touch();
+        self.refresh_metrics();
+    }
+
+    pub fn set_slicing(&mut self, slicing: Slicing) -> Result<(), String> {
+        let sliced = self
+            .labelled
+            .slice(&self.document.attribute_schema, &slicing)?;
+        self.document.slicing = slicing;
+        self.index = sliced.index();
+        self.sliced = sliced;
+        self.touch();
+        self.refresh_metrics();
+        Ok(())
+    }
+
+    /// Tracks that raise an alert at the current thresholds (the global one for tracks outside
+    /// every labelled slice).
+    pub fn alerting_tracks(&self) -> Vec<usize> {
+        (0..self.document.tracks.len())
+            .filter(|&t| self.track_alerts(t))
+            .collect()
+    }
+
+    pub fn track_alerts(&self, track: usize) -> bool {
+        self.document.track_match(track).score >= self.threshold()
+    }
+
+    /// What a track amounts to at the current threshold, given its label.
+    pub fn track_state(&self, track: usize) -> TrackState {
+        let matched = self.document.track_match(track);
+        let alert = matched.score >= self.threshold();
+        match (alert, self.document.tracks[track].label) {
+            (_, GroundTruth::NotAFace) => TrackState::NotAFace,
+            (true, GroundTruth::Unlabelled) => TrackState::Alert,
+            (true, GroundTruth::OnWatchlist(id)) if matched.identity == Some(id) => {
+                TrackState::Confirmed
+            }
+            (true, _) => TrackState::FalseAlert,
+            (false, GroundTruth::OnWatchlist(_)) => TrackState::Missed,
+            (false, _) => TrackState::BelowThreshold,
+        }
+    }
+
+    pub fn label_tracks(&mut self, tracks: &[usize], label: GroundTruth) {
+        let edits = tracks
+            .iter()
+            .filter(|&&t| t < self.document.tracks.len() && self.document.tracks[t].label != label)
+            .map(|&track| Edit::Label {
+                track,
+                before: self.document.tracks[track].label,
+                after: label,
+            })
+            .collect();
+        self.apply_new(Edit::Batch(edits));
+    }
+
+    /// Sets (Some) or clears (None: unknown) an attribute on tracks; invalid values are refused.
+    pub fn set_track_attribute(
+        &mut self,
+        tracks: &[usize],
+        name: &str,
+        value: Option<&str>,
+    ) -> Result<(), String> {
+        if let Some(value) = value {
+            self.document.attribute_schema.check(name, value)?;
+        }
+        let after = value.filter(|v| *v != review::UNKNOWN).map(str::to_string);
+        let edits = tracks
+            .iter()
+            .filter(|&&t| t < self.document.tracks.len())
+            .map(|&track| Edit::Attribute {
+                track,
+                name: name.to_string(),
+                before: self.document.tracks[track].attributes.get(name).cloned(),
+                after: after.clone(),
+            })
+            .filter(|e| matches!(e, Edit::Attribute { before, after, .. } if before != after))
+            .collect();
+        self.apply_new(Edit::Batch(edits));
+        Ok(())
+    }
+
+    /// Sets an attribute of a watchlist identity (by name); not undoable, like settings.
+    pub fn set_identity_attribute(
+        &mut self,
+        identity: &str,
+        name: &str,
+        value: Option<&str>,
+    ) -> Result<(), String> {
+        let attributes = self
+            .document
+            .identity_attributes
+            .entry(identity.to_string())
+            .or_default();
+        match value.filter(|v| *v != review::UNKNOWN) {
+            Some(value) => {
+                self.document.attribute_schema.check(name, value)?;
+                attributes.insert(name.to_string(), value.to_string());
+            }
+            None => {
+                attributes.remove(name);
+            }
+        }
+        self.labels_changed();
+        Ok(())
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    pub fn can_redo(&self) -> bool {
+        !self.redo.is_empty()
+    }
+
+    pub fn undo(&mut self) -> bool {
+        let Some(edit) = self.undo.pop() else {
+            return false;
+        };
+        self.apply(&edit, true);
+        self.redo.push(edit);
+        self.labels_changed();
+        true
+    }
+
+    pub fn redo(&mut self) -> bool {
+        let Some(edit) = self.redo.pop() else {
+            return false;
+        };
+        self.apply(&edit, false);
+        self.undo.push(edit);
+        self.labels_changed();
+        true
+    }
+
+    fn apply_new(&mut self, edit: Edit) {
+        if matches!(&edit, Edit::Batch(edits) if edits.is_empty()) {
+            return;
+        }
+        self.apply(&edit, false);
+        self.undo.push(edit);
+        self.redo.clear();
+        self.labels_changed();
+    }
+
+    fn apply(&mut self, edit: &Edit, backwards: bool) {
+        match edit {
+            Edit::Label {
+                track,
+                before,
+                after,
+            } => {
+                self.document.tracks[*track].label = if backwards { *before } else { *after };
+            }
+            Edit::Attribute {
+                track,
+                name,
+                before,
+                after,
+            } => {
+                let value = if backwards { before } else { after };
+                let attributes = &mut self.document.tracks[*track].attributes;
+                match value {
+                    Some(v) => attributes.insert(name.clone(), v.clone()),
+                    None => attributes.remove(name),
+                };
+            }
+            Edit::Batch(edits) => {
+                let ordered: Box<dyn Iterator<Item = &Edit>> = if backwards {
+                    Box::new(edits.iter().rev())
+                } else {
+                    Box::new(edits.iter())
+                };
+                for e in ordered {
+                    self.apply(e, backwards);
+                }
+            }
+        }
+    }
+
+    fn labels_changed(&mut self) {
+        self.labelled = self.document.labelled_tracks();
+        self.sliced = slice(&self.document, &self.labelled, &self.document.slicing);
+        self.index = self.sliced.index();
+        self.touch();
+        self.refresh_metrics();
+    }
+
+    fn refresh_metrics(&mut self) {
+        let thresholds = review::slices::thresholds_for(
+            &self.sliced.names,
+            &self.document.slice_thresholds,
+            self.document.settings.threshold,
+        );
+        let metrics = self.index.metrics_at(&thresholds);
+        self.evaluation = review::evaluation::Evaluation::from_metrics(
+            self.document.slicing.clone(),
+            self.document.settings.threshold,
+            self.sliced.names.clone(),
+            metrics,
+            self.sliced.searches.len(),
+        );
+    }
+
+    fn touch(&mut self) {
+        self.last_edit = Some(Instant::now());
+        self.state = match self.state {
+            SaveState::NeverSaved => SaveState::NeverSaved,
+            _ => SaveState::Unsaved { autosaved: false },
+        };
+    }
+
+    /// Saves to the review's file (atomically) and removes the autosave.
+    pub fn save(&mut self) -> Result<(), ReviewError> {
+        let Some(path) = self.path.clone() else {
+            return Err(ReviewError::Unwritable {
+                path: PathBuf::from("(untitled)"),
+                reason: "choose where to save first".into(),
+            });
+        };
+        self.save_as(&path)
+    }
+
+    pub fn save_as(&mut self, path: &Path) -> Result<(), ReviewError> {
+        review::save(&self.document, path)?;
+        let _ = std::fs::remove_file(autosave_path(path));
+        self.path = Some(path.to_path_buf());
+        self.state = SaveState::Saved;
+        self.last_edit = None;
+        Ok(())
+    }
+
+    /// Writes the autosave file when edits have waited long enough; returns what happened.
+    pub fn autosave_if_due(&mut self, now: Instant) -> Option<Result<(), ReviewError>> {
+        let (Some(path), Some(last_edit)) = (self.path.clone(), self.last_edit) else {
+            return None;
+        };
+        if !matches!(self.state, SaveState::Unsaved { autosaved: false })
+            || now.duration_since(last_edit) < AUTOSAVE_AFTER
+        {
+            return None;
+        }
+        let result = review::save(&self.document, &autosave_path(&path));
+        if result.is_ok() {
+            self.state = SaveState::Unsaved { autosaved: true };
+        }
+        Some(result)
+    }
+}
+
+fn slice(
+    document: &ReviewDocument,
+    labelled: &LabelledTracks,
+    slicing: &Slicing,
+) -> SlicedSearches {
+    labelled
+        .slice(&document.attribute_schema, slicing)
+        .or_else(|_| labelled.slice(&document.attribute_schema, &Slicing::default()))
+        .unwrap_or(SlicedSearches {
+            names: vec!["everyone".into()],
+            searches: Vec::new(),
+            tracks: Vec::new(),
+        })
+}
+
+fn empty_evaluation() -> Evaluation {
+    Evaluation::from_metrics(Slicing::default(), 0.0, Vec::new(), Vec::new(), 0)
+}

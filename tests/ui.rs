@@ -1,0 +1,180 @@
+//! The desktop app driven through its accessibility tree (egui_kittest), on real app state:
+//! open a review, move the threshold, label by keyboard, change the slicing, undo; and snapshots
+//! of the main screens (rendered with wgpu; on CI, Mesa's lavapipe).
+
+mod common;
+
+use eframe::egui;
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use lineup::review::{self, GroundTruth};
+use lineup::ui::LineupApp;
+use lineup::workspace::Workspace;
+
+/// The labelled fixture saved to a temporary file and opened as a person would.
+fn opened_app() -> (tempfile::TempDir, LineupApp) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ron");
+    review::save(&common::labelled::labelled_review(), &path).unwrap();
+    (dir, LineupApp::open(&path))
+}
+
+fn harness(app: LineupApp) -> Harness<'static, LineupApp> {
+    Harness::builder()
+        .with_size([1280.0, 720.0])
+        .build_ui_state(|ui, app: &mut LineupApp| app.show(ui), app)
+}
+
+fn workspace<'a>(h: &'a Harness<'_, LineupApp>) -> &'a Workspace {
+    h.state().workspace().expect("a review is open")
+}
+
+#[test]
+fn moving_the_threshold_slider_changes_alerts_and_metrics() {
+    let (_dir, app) = opened_app();
+    let mut h = harness(app);
+    h.get_by_label("Thresholds & slices").click();
+    h.run();
+    let before_alerts = workspace(&h).alerting_tracks().len();
+    let before_fpir = workspace(&h).evaluation().pooled.fpir;
+    assert!(
+        h.query_by_label_contains(&format!(
+            "{before_alerts} of 600 face tracks raise an alert"
+        ))
+        .is_some()
+    );
+
+    h.get_by_role_and_label(Role::Slider, "Match threshold")
+        .set_value_accesskit(0.4);
+    h.run();
+    assert!((workspace(&h).threshold() - 0.4).abs() < 1e-6);
+    let after_alerts = workspace(&h).alerting_tracks().len();
+    assert!(
+        after_alerts > before_alerts,
+        "{before_alerts} → {after_alerts}"
+    );
+    assert!(
+        h.query_by_label_contains(&format!("{after_alerts} of 600 face tracks raise an alert"))
+            .is_some()
+    );
+    let after_fpir = workspace(&h).evaluation().pooled.fpir;
+    assert!(after_fpir.k > before_fpir.k);
+    // The table shows the new pooled FPIR in the same frame.
+    let shown = lineup::review::evaluation::rate_text(&after_fpir);
+    assert!(
+        h.query_all_by_label(&shown).count() >= 1,
+        "table lacks {shown}"
+    );
+}
+
+#[test]
+fn a_track_is_labelled_by_keyboard_and_undone() {
+    let (_dir, app) = opened_app();
+    let mut h = harness(app);
+    h.run();
+    let unlabelled = workspace(&h)
+        .document()
+        .tracks
+        .iter()
+        .position(|t| t.label == GroundTruth::Unlabelled)
+        .unwrap();
+    h.get_by_label_contains(&format!("#{unlabelled} ")).click();
+    h.run();
+    h.key_press(egui::Key::N);
+    h.run();
+    assert_eq!(
+        workspace(&h).document().tracks[unlabelled].label,
+        GroundTruth::NotOnWatchlist
+    );
+    h.key_press(egui::Key::X);
+    h.run();
+    assert_eq!(
+        workspace(&h).document().tracks[unlabelled].label,
+        GroundTruth::NotAFace
+    );
+    h.get_by_label("Undo").click();
+    h.run();
+    assert_eq!(
+        workspace(&h).document().tracks[unlabelled].label,
+        GroundTruth::NotOnWatchlist
+    );
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(
+        workspace(&h).document().tracks[unlabelled].label,
+        GroundTruth::Unlabelled
+    );
+    assert!(!workspace(&h).can_undo());
+}
+
+#[test]
+fn changing_the_slicing_rebuilds_the_table() {
+    let (_dir, app) = opened_app();
+    let mut h = harness(app);
+    h.get_by_label("Thresholds & slices").click();
+    h.run();
+    assert_eq!(workspace(&h).evaluation().names, ["everyone"]);
+    h.get_by_role_and_label(Role::CheckBox, "skin").click();
+    h.run();
+    h.get_by_role_and_label(Role::CheckBox, "gender").click();
+    h.run();
+    assert_eq!(
+        workspace(&h).document().slicing.attributes,
+        ["skin", "gender"]
+    );
+    assert!(h.query_all_by_label("Monk 7–10 × female").count() >= 1);
+    h.get_by_role_and_label(Role::CheckBox, "skin").click();
+    h.run();
+    assert_eq!(h.query_all_by_label("Monk 7–10 × female").count(), 0);
+    assert!(h.query_all_by_label("female").count() >= 1);
+}
+
+#[test]
+fn base_rates_say_how_many_alerts_would_be_wrong() {
+    let (_dir, app) = opened_app();
+    let mut h = harness(app);
+    h.get_by_label("Base rates").click();
+    h.run();
+    assert!(h.query_by_label_contains("alerts would be wrong").is_some());
+}
+
+#[test]
+fn a_file_that_is_not_a_review_is_reported_on_the_start_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.ron");
+    std::fs::write(&path, "hello").unwrap();
+    let mut h = harness(LineupApp::open(&path));
+    h.run();
+    assert!(h.state().workspace().is_none());
+    assert!(h.query_by_label_contains("not a lineup review").is_some());
+    assert!(h.query_by_label("Open the demo").is_some());
+}
+
+#[test]
+fn snapshot_of_the_start_screen() {
+    let mut h = harness(LineupApp::start());
+    h.run();
+    h.snapshot("start");
+}
+
+#[test]
+fn snapshots_of_the_review_screens() {
+    let (_dir, app) = opened_app();
+    let mut h = harness(app);
+    h.run();
+    h.snapshot("faces");
+    for (tab, name) in [
+        ("Thresholds & slices", "thresholds"),
+        ("Base rates", "base_rates"),
+        ("Watchlist", "watchlist"),
+    ] {
+        h.get_by_label(tab).click();
+        h.run();
+        if name == "thresholds" {
+            h.get_by_role_and_label(Role::CheckBox, "skin").click();
+            h.run();
+        }
+        h.snapshot(name);
+    }
+}
