@@ -37,9 +37,16 @@ enum Command {
     Open {
         /// The review document.
         review: PathBuf,
+        /// The screen to show first.
+        #[arg(long, value_enum, default_value_t = Screen::Faces)]
+        tab: Screen,
     },
     /// Open the desktop app on the demo review (built from the test photos on first use).
-    Demo,
+    Demo {
+        /// Only build the demo review (headless) and print where it is.
+        #[arg(long)]
+        prepare: bool,
+    },
     /// Find faces in images, search them against a watchlist, and write a review document.
     Analyze(AnalyzeArgs),
     /// Print error rates per demographic slice for a labelled review.
@@ -117,6 +124,27 @@ struct AnalyzeArgs {
     out: PathBuf,
 }
 
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Screen {
+    Footage,
+    Faces,
+    Watchlist,
+    Thresholds,
+    BaseRates,
+}
+
+impl From<Screen> for crate::ui::Tab {
+    fn from(screen: Screen) -> Self {
+        match screen {
+            Screen::Footage => Self::Footage,
+            Screen::Faces => Self::Faces,
+            Screen::Watchlist => Self::Watchlist,
+            Screen::Thresholds => Self::Thresholds,
+            Screen::BaseRates => Self::BaseRates,
+        }
+    }
+}
+
 fn parse_threshold(text: &str) -> Result<f32, String> {
     let value: f32 = text
         .parse()
@@ -135,8 +163,11 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => run_app(|_| crate::ui::LineupApp::start()),
-        Some(Command::Open { review }) => run_app(move |_| crate::ui::LineupApp::open(&review)),
-        Some(Command::Demo) => run_demo(),
+        Some(Command::Open { review, tab }) => {
+            run_app(move |_| crate::ui::LineupApp::open(&review).on_tab(tab.into()))
+        }
+        Some(Command::Demo { prepare: false }) => run_demo(),
+        Some(Command::Demo { prepare: true }) => prepare_demo(),
         Some(Command::Analyze(args)) => analyze(args),
         Some(Command::Metrics(args)) => print_metrics(args),
         Some(Command::Labels(command)) => labels(command),
@@ -182,6 +213,21 @@ fn run_demo() -> anyhow::Result<ExitCode> {
             )
         }),
     }
+}
+
+/// Builds the demo review without a window (for scripts), or says where it already is.
+fn prepare_demo() -> anyhow::Result<ExitCode> {
+    let review = match crate::demo::prepare().map_err(anyhow::Error::msg)? {
+        crate::demo::Demo::Ready(review) => review,
+        crate::demo::Demo::NeedsAnalysis { request, review } => {
+            let mut document = analysis::run(&request, &mut |_| {}, &AtomicBool::new(false))?;
+            crate::demo::label(&mut document);
+            review::save(&document, &review)?;
+            review
+        }
+    };
+    println!("{}", review.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {

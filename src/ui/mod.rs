@@ -145,6 +145,12 @@ impl LineupApp {
         }
     }
 
+    /// Shows `tab` first (when a review is open).
+    pub fn on_tab(mut self, tab: Tab) -> Self {
+        self.tab = tab;
+        self
+    }
+
     pub fn workspace(&self) -> Option<&Workspace> {
         self.workspace.as_ref()
     }
