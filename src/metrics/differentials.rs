@@ -133,16 +133,7 @@ pub(super) fn lowest_rate(
 mod tests {
     use super::*;
 
-    fn metrics(slice: usize, fpir: (u64, u64), fnir: (u64, u64)) -> SliceMetrics {
-        SliceMetrics {
-            slice,
-            threshold: 0.5,
-            fpir: Rate::new(fpir.0, fpir.1),
-            fnir: Rate::new(fnir.0, fnir.1),
-            wrong_identity_alerts: Rate::new(0, fnir.1),
-            flag_rate: Rate::new(0, fpir.1 + fnir.1),
-        }
-    }
+    use crate::metrics::test_support::metrics;
 
     fn assert_close(got: Option<f64>, want: f64) {
         let got = got.expect("a ratio");

@@ -121,11 +121,12 @@ pub fn pooled(metrics: &[SliceMetrics]) -> PooledMetrics {
     }
 }
 
+/// Shared by the metrics tests: one slice's metrics from (alerts, searches) counts.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod test_support {
+    use super::{Rate, SliceMetrics};
 
-    fn metrics(slice: usize, fpir: (u64, u64), fnir: (u64, u64)) -> SliceMetrics {
+    pub fn metrics(slice: usize, fpir: (u64, u64), fnir: (u64, u64)) -> SliceMetrics {
         SliceMetrics {
             slice,
             threshold: 0.5,
@@ -135,6 +136,13 @@ mod tests {
             flag_rate: Rate::new(fpir.0, fpir.1 + fnir.1),
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use super::test_support::metrics;
 
     #[test]
     fn pooled_adds_counts_rather_than_averaging_rates() {

@@ -147,19 +147,9 @@ fn format_interval(interval: &Interval) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::rates::Rate;
     use super::*;
 
-    fn metrics(slice: usize, fpir: (u64, u64), fnir: (u64, u64)) -> SliceMetrics {
-        SliceMetrics {
-            slice,
-            threshold: 0.5,
-            fpir: Rate::new(fpir.0, fpir.1),
-            fnir: Rate::new(fnir.0, fnir.1),
-            wrong_identity_alerts: Rate::new(0, fnir.1),
-            flag_rate: Rate::new(0, fpir.1 + fnir.1),
-        }
-    }
+    use crate::metrics::test_support::metrics;
 
     #[test]
     fn well_separated_large_slices_get_no_warnings() {
