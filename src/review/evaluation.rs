@@ -53,7 +53,15 @@ impl Evaluation {
             threshold,
             fpir_differentials: metrics::differentials(&metrics, ComparedRate::Fpir),
             fnir_differentials: metrics::differentials(&metrics, ComparedRate::Fnir),
-            warnings: metrics::warning_messages(&metrics, &names),
+            // Slices nobody in the sample falls in are left out of the table, and of the cautions.
+            warnings: metrics::warning_messages(
+                &metrics
+                    .iter()
+                    .filter(|m| m.flag_rate.n > 0)
+                    .copied()
+                    .collect::<Vec<_>>(),
+                &names,
+            ),
             pooled: metrics::pooled(&metrics),
             searches,
             names,
