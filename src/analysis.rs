@@ -90,6 +90,7 @@ pub fn run(
         detections: Vec::new(),
         warnings: enrolment.warnings,
         complete: true,
+        assessment: Default::default(),
     };
     document
         .warnings

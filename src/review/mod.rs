@@ -12,8 +12,9 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-pub use file::{ReviewError, load, save};
+pub use file::{ReviewError, load, save, write_atomically};
 
+use crate::assessment::Assessment;
 use crate::footage::FileDigest;
 use crate::matching::{self, Candidate};
 use crate::vision::{BoundingBox, Embedding, ModelRecord, Point, VisionConfig};
@@ -43,6 +44,9 @@ pub struct ReviewDocument {
     pub warnings: Vec<String>,
     /// False when the analysis was cancelled: the detections cover only part of the inputs.
     pub complete: bool,
+    /// The reviewer's impact assessment text; empty until they write one.
+    #[serde(default)]
+    pub assessment: Assessment,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
