@@ -88,12 +88,9 @@ pub fn prepare(
     if include_watchlist {
         for identity in &document.watchlist.identities {
             for photo in &identity.photos {
-                match watchlist_picture(
-                    &identity.name,
-                    &photo.path,
-                    &photo.digest.sha256,
-                    &photo.bbox,
-                ) {
+                // Enrolment photo paths are relative to the watchlist folder.
+                let path = document.watchlist.root.join(&photo.path);
+                match watchlist_picture(&identity.name, &path, &photo.digest.sha256, &photo.bbox) {
                     Ok(picture) => pictures.watchlist.push(picture),
                     Err(note) => pictures.notes.push(note),
                 }

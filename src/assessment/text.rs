@@ -4,12 +4,29 @@
 use super::findings::MeasuredFindings;
 use super::report::Report;
 use super::{Assessment, Level, Risk};
-use crate::metrics::{ComparedRate, Rate};
+use crate::metrics::Rate;
 use crate::review::ReviewDocument;
 use crate::vision::ModelRole;
 
 /// Risk titles lineup drafts; the reviewer scores and edits them.
 pub const WRONG_PERSON_RISK: &str = "People not on the watchlist are stopped as suspects";
+
+/// Ends the basis of every risk lineup drafts, until the reviewer scores it.
+pub const SCORE_PENDING: &str = "To be scored by the reviewer.";
+
+/// Records that the reviewer has scored `risk`: the pending note gives way to theirs, and
+/// what lineup measured stays.
+pub fn mark_scored(risk: &mut Risk) {
+    let measured = risk.basis.replace(SCORE_PENDING, "");
+    let measured = measured.trim();
+    risk.basis = if measured.is_empty() || measured.starts_with("Not measured") {
+        "Scored by the reviewer.".to_owned()
+    } else if measured.starts_with("Scored by the reviewer.") {
+        measured.to_owned()
+    } else {
+        format!("Scored by the reviewer. {measured}")
+    };
+}
 
 /// Fills what the reviewer left empty with what lineup knows, leaving their words untouched:
 /// a title, the risks that face recognition against a watchlist always carries (with the
@@ -87,7 +104,7 @@ fn standard_risks(findings: Option<&MeasuredFindings>) -> Vec<Risk> {
                 .to_owned(),
             severity: None,
             likelihood: None,
-            basis: "To be scored by the reviewer from the FNIR in the findings.".to_owned(),
+            basis: format!("The FNIR in the findings is the measure. {SCORE_PENDING}"),
         },
         Risk {
             title: "Everyone passing the cameras has their biometric data processed".to_owned(),
@@ -96,7 +113,7 @@ fn standard_risks(findings: Option<&MeasuredFindings>) -> Vec<Risk> {
                 .to_owned(),
             severity: None,
             likelihood: None,
-            basis: "To be scored by the reviewer.".to_owned(),
+            basis: SCORE_PENDING.to_owned(),
         },
         Risk {
             title: "Biometric data is accessed or reused without authority".to_owned(),
@@ -106,7 +123,7 @@ fn standard_risks(findings: Option<&MeasuredFindings>) -> Vec<Risk> {
                 .to_owned(),
             severity: None,
             likelihood: None,
-            basis: "To be scored by the reviewer.".to_owned(),
+            basis: SCORE_PENDING.to_owned(),
         },
     ]
 }
@@ -120,7 +137,7 @@ fn false_alert_likelihood(findings: Option<&MeasuredFindings>) -> (Option<Level>
     let Some((scenario, expected)) = scenario else {
         return (
             None,
-            "Not measured: no ground truth is labelled. To be scored by the reviewer.".to_owned(),
+            format!("Not measured: no ground truth is labelled. {SCORE_PENDING}"),
         );
     };
     let share = expected.share_false.unwrap_or(0.0);
@@ -132,8 +149,8 @@ fn false_alert_likelihood(findings: Option<&MeasuredFindings>) -> (Option<Level>
     };
     let basis = format!(
         "Likelihood from the measured rates: {} of alerts would be wrong in a crowd of {} with \
-         {} on the watchlist (≥ 50% maximum, ≥ 20% significant, above 0 limited). Severity to \
-         be scored by the reviewer.",
+         {} on the watchlist (≥ 50% maximum, ≥ 20% significant, above 0 limited). \
+         {SCORE_PENDING}",
         percent(share),
         group_thousands(scenario.scenario.crowd_size),
         percent(scenario.scenario.prevalence),
@@ -143,52 +160,20 @@ fn false_alert_likelihood(findings: Option<&MeasuredFindings>) -> (Option<Level>
 
 fn differential_basis(findings: Option<&MeasuredFindings>) -> String {
     let Some(findings) = findings else {
-        return "Not measured: no ground truth is labelled. To be scored by the reviewer."
-            .to_owned();
+        return format!("Not measured: no ground truth is labelled. {SCORE_PENDING}");
     };
-    let largest = largest_differential(findings, ComparedRate::Fpir);
-    let mut basis = match largest {
-        Some((name, ratio, reference)) => format!(
-            "Measured: {name} has {} the FPIR of {reference}, the group with the lowest.",
-            times(ratio)
-        ),
-        None => "Measured: no FPIR differential could be computed.".to_owned(),
+    let mut basis = match fpir_spread(findings) {
+        Some(spread) => format!("Measured: {spread}"),
+        None => "Measured: the groups' FPIRs do not differ in this data.".to_owned(),
     };
     if !findings.warnings.is_empty() {
         basis.push_str(
             " The findings carry cautions: some groups cannot be told apart with this data.",
         );
     }
-    basis.push_str(" To be scored by the reviewer.");
+    basis.push(' ');
+    basis.push_str(SCORE_PENDING);
     basis
-}
-
-/// The slice with the largest ratio of `rate` to the lowest slice's, with that slice's name.
-pub fn largest_differential(
-    findings: &MeasuredFindings,
-    rate: ComparedRate,
-) -> Option<(String, f64, String)> {
-    let differentials = findings.differentials_of(rate)?;
-    let reference = differentials
-        .lowest
-        .filter(|lowest| lowest.rate > 0.0)
-        .or(differentials.lowest_nonzero)?;
-    let (slice, ratio) = differentials
-        .per_slice
-        .iter()
-        .filter_map(|d| {
-            d.vs_lowest
-                .or(d.vs_lowest_nonzero)
-                .map(|ratio| (d.slice, ratio))
-        })
-        .max_by(|a, b| a.1.total_cmp(&b.1))?;
-    let name = |slice: usize| {
-        findings
-            .slices
-            .get(slice)
-            .map_or_else(|| format!("slice {slice}"), |s| s.name.clone())
-    };
-    Some((name(slice), ratio, name(reference.slice)))
 }
 
 /// What the reviewer has still to write or decide, in reading order.
@@ -232,14 +217,8 @@ pub fn plain_summary(report: &Report) -> Vec<String> {
     });
     if let Some(findings) = &report.findings {
         paragraphs.extend(findings.scenarios.iter().map(|s| s.sentence.clone()));
-        if let Some((name, ratio, reference)) =
-            largest_differential(findings, ComparedRate::Fpir).filter(|(_, ratio, _)| *ratio > 1.0)
-        {
-            paragraphs.push(format!(
-                "People in the group \"{name}\" are wrongly flagged {} as often as those in \
-                 \"{reference}\".",
-                times(ratio)
-            ));
+        if let Some(sentence) = fpir_spread(findings) {
+            paragraphs.push(sentence);
         }
         if !findings.warnings.is_empty() {
             paragraphs.push(format!(
@@ -261,6 +240,37 @@ pub fn plain_summary(report: &Report) -> Vec<String> {
 pub const NO_GROUND_TRUTH: &str = "No ground truth is labelled yet, so no error rates can be \
     given: the counts above say what the system would flag, not whether it would be right. \
     Label who is and is not on the watchlist to measure false and missed alerts.";
+
+/// "People in group B are wrongly flagged most often: 3.67% (11 of 300), against 0.0% (0 of
+/// 400) in group A." with the ratio when it is defined. `None` with fewer than two measured
+/// groups or when they all have the same rate.
+fn fpir_spread(findings: &MeasuredFindings) -> Option<String> {
+    let measured: Vec<_> = findings
+        .slices
+        .iter()
+        .filter_map(|s| s.metrics.fpir.rate.map(|rate| (s, rate)))
+        .collect();
+    let highest = measured.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let lowest = measured.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
+    if highest.1 <= lowest.1 {
+        return None;
+    }
+    let ratio = if lowest.1 > 0.0 {
+        format!(", {} as often", times(highest.1 / lowest.1))
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "People in the group \"{}\" are wrongly flagged most often: {} ({}), against {} ({}) \
+         in \"{}\"{ratio}.",
+        highest.0.name,
+        percent(highest.1),
+        count_of(&highest.0.metrics.fpir),
+        percent(lowest.1),
+        count_of(&lowest.0.metrics.fpir),
+        lowest.0.name,
+    ))
+}
 
 fn what_was_reviewed(report: &Report) -> String {
     let d = &report.detections;
@@ -292,9 +302,9 @@ fn what_was_reviewed(report: &Report) -> String {
 fn what_was_measured(findings: &MeasuredFindings) -> String {
     let pooled = &findings.pooled;
     format!(
-        "Measured on {} labelled searches ({}): {} of people not on the watchlist would be \
-         wrongly flagged (FPIR {}), and {} of people on it would not be correctly identified \
-         (FNIR {}).",
+        "Measured on {} labelled searches ({}): {} people not on the watchlist would be \
+         wrongly flagged, FPIR {}; and {} people on it would not be correctly identified, \
+         FNIR {}.",
         findings.searches,
         findings.label_source,
         count_of(&pooled.fpir),
@@ -313,11 +323,11 @@ pub fn count_of(rate: &Rate) -> String {
     format!("{} of {}", rate.k, rate.n)
 }
 
-/// "7.5% (95% interval 2.6–19.9%)", or "not measured (no searches)".
+/// "7.50%, 95% interval 2.58–19.9%", or "not measured (no searches)".
 pub fn rate_with_interval(rate: &Rate) -> String {
     match (rate.rate, rate.interval) {
         (Some(value), Some(interval)) => format!(
-            "{} (95% interval {}–{})",
+            "{}, 95% interval {}–{}",
             percent(value),
             percent_number(interval.low),
             percent(interval.high)
@@ -388,7 +398,7 @@ mod tests {
     #[test]
     fn rates_come_with_their_interval_or_say_they_are_unmeasured() {
         let text = rate_with_interval(&Rate::new(3, 40));
-        assert!(text.starts_with("7.50% (95% interval "), "{text}");
+        assert!(text.starts_with("7.50%, 95% interval "), "{text}");
         assert_eq!(
             rate_with_interval(&Rate::new(0, 0)),
             "not measured (no searches)"
@@ -418,6 +428,27 @@ mod tests {
             risk.likelihood = Some(Level::Limited);
         }
         assert!(missing_parts(&assessment).is_empty());
+    }
+
+    #[test]
+    fn scoring_a_risk_keeps_what_was_measured() {
+        let mut risk = Risk {
+            basis: format!("Likelihood from the measured rates: 80%. {SCORE_PENDING}"),
+            ..Risk::default()
+        };
+        mark_scored(&mut risk);
+        assert_eq!(
+            risk.basis,
+            "Scored by the reviewer. Likelihood from the measured rates: 80%."
+        );
+        mark_scored(&mut risk);
+        assert_eq!(
+            risk.basis,
+            "Scored by the reviewer. Likelihood from the measured rates: 80%."
+        );
+        let mut unmeasured = standard_risks(None).remove(0);
+        mark_scored(&mut unmeasured);
+        assert_eq!(unmeasured.basis, "Scored by the reviewer.");
     }
 
     #[test]

@@ -114,10 +114,11 @@ fn axes(frame: Frame, low: i32, x_of: &dyn Fn(f64) -> f32, y_of: &dyn Fn(f64) ->
     for decade in low..=0 {
         let x = x_of(10f64.powi(decade));
         items.push(grid_line((x, frame.y), (x, frame.y + frame.height)));
+        let power = format!("10{}", superscript(decade));
         let text = if decade == low {
-            format!("≤10^{decade}")
+            format!("≤{power}")
         } else {
-            format!("10^{decade}")
+            power
         };
         items.push(Item::Text {
             x: x - 10.0,
@@ -150,6 +151,18 @@ fn axes(frame: Frame, low: i32, x_of: &dyn Fn(f64) -> f32, y_of: &dyn Fn(f64) ->
         text: "FNIR: share of wanted people missed".to_owned(),
     });
     items
+}
+
+/// −3 → "⁻³", for axis labels like 10⁻³.
+fn superscript(exponent: i32) -> String {
+    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    let digits = exponent.unsigned_abs().to_string();
+    let mut text = String::new();
+    if exponent < 0 {
+        text.push('⁻');
+    }
+    text.extend(digits.bytes().map(|d| DIGITS[usize::from(d - b'0')]));
+    text
 }
 
 fn grid_line(from: (f32, f32), to: (f32, f32)) -> Item {
@@ -296,4 +309,16 @@ pub fn alert_box(x: f32, y: f32, width: f32, height: f32, label: &str) -> Vec<It
             text: label.to_owned(),
         },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exponents_are_written_as_superscripts() {
+        assert_eq!(superscript(-3), "⁻³");
+        assert_eq!(superscript(0), "⁰");
+        assert_eq!(superscript(12), "¹²");
+    }
 }

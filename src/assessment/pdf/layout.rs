@@ -109,12 +109,14 @@ impl Fonts {
     }
 
     /// `text` with every character the font cannot draw replaced by '?', so that no glyph is
-    /// missing from the PDF (which PDF/A forbids and readers show as empty boxes).
+    /// missing from the PDF (which PDF/A forbids and readers show as empty boxes). Line breaks
+    /// stay, for wrapping to honour.
     pub fn drawable(&self, kind: FontKind, text: &str) -> String {
         let font = self.get(kind);
         text.chars()
             .map(|ch| match ch {
-                '\t' | '\n' | '\r' => ' ',
+                '\n' => '\n',
+                '\t' | '\r' => ' ',
                 ch if font.covers(ch) => ch,
                 _ => '?',
             })
@@ -396,13 +398,18 @@ impl<'f> Layout<'f> {
             }
             .with_size_of(c)
         };
+        let has_header = header.iter().any(|h| !h.is_empty());
         self.ensure(40.0);
-        self.table_row(columns, &widths, &header, Some(LIGHT_GREY), header_style);
+        if has_header {
+            self.table_row(columns, &widths, &header, Some(LIGHT_GREY), header_style);
+        }
         for row in rows {
             let height = self.row_height(columns, &widths, row, |c| c.style);
             if self.y + height > Self::bottom() {
                 self.new_page();
-                self.table_row(columns, &widths, &header, Some(LIGHT_GREY), header_style);
+                if has_header {
+                    self.table_row(columns, &widths, &header, Some(LIGHT_GREY), header_style);
+                }
             }
             self.table_row(columns, &widths, row, None, |c| c.style);
         }
@@ -542,7 +549,10 @@ mod tests {
     #[test]
     fn characters_the_font_lacks_become_question_marks() {
         let fonts = Fonts::default();
-        assert_eq!(fonts.drawable(FontKind::Regular, "Zoë 李"), "Zoë ?");
+        assert_eq!(
+            fonts.drawable(FontKind::Regular, "Zoë 李\tx\ny"),
+            "Zoë ? x\ny"
+        );
     }
 
     #[test]

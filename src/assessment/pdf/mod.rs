@@ -384,8 +384,8 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
         &format!(
             "Ground truth: {}. {} labelled searches{}. Rates are given with their 95% Wilson \
              interval in brackets and the number of searches (n) they rest on: FPIR is the \
-             share of people not on the watchlist who are flagged, FNIR the share of people on \
-             it who are not correctly identified.",
+             share of people not on the watchlist (non-mated searches) who are flagged, FNIR the \
+             share of people on it (mated searches) who are not correctly identified.",
             findings.label_source,
             findings.searches,
             if findings.ignored_searches > 0 {
@@ -427,13 +427,13 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
     ]);
     layout.table(
         &[
-            Column::new("Group", 1.6),
-            Column::new("Non-mated n", 0.9).right(),
-            Column::new("FPIR [95% interval]", 1.9),
-            Column::new("Mated n", 0.8).right(),
-            Column::new("FNIR [95% interval]", 1.9),
-            Column::new("Wrong-identity alerts", 1.9),
-            Column::new("Flag rate", 1.9),
+            Column::new("Group", 1.3),
+            Column::new("FPIR n", 1.0).right(),
+            Column::new("FPIR [95% interval]", 2.0),
+            Column::new("FNIR n", 1.0).right(),
+            Column::new("FNIR [95% interval]", 2.0),
+            Column::new("Wrong-identity alerts", 1.8),
+            Column::new("Flag rate", 1.8),
         ],
         &rows,
     );
@@ -522,11 +522,14 @@ fn differentials_table(layout: &mut Layout, findings: &MeasuredFindings) {
 }
 
 fn det_figure(layout: &mut Layout, findings: &MeasuredFindings) {
-    layout.subheading("Trade-off between false and missed alerts (DET)");
     let names: Vec<String> = findings.slices.iter().map(|s| s.name.clone()).collect();
     let chart_height = 200.0;
     let legend_rows = names.len().div_ceil(3) as f32;
-    let top = layout.block(chart_height + 40.0 + legend_rows * 12.0 + 20.0);
+    let figure_height = chart_height + 40.0 + legend_rows * 12.0 + 20.0;
+    // Keep the heading on the page of its chart.
+    layout.ensure(figure_height + 30.0);
+    layout.subheading("Trade-off between false and missed alerts (DET)");
+    let top = layout.block(figure_height);
     let frame = Frame {
         x: MARGIN + 40.0,
         y: top + 12.0,
