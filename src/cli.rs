@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::analysis::{self, AnalysisRequest, Progress};
 use crate::assessment::signing::{self, PasswordSource};
-use crate::assessment::{self, BundleOptions, Decision, ReportOptions};
+use crate::assessment::{self, BundleOptions, Decision, Level, ReportOptions};
 use crate::review::{self, DEFAULT_THRESHOLD, InputStatus, ReviewDocument};
 use crate::vision::{DetectorConfig, VisionConfig};
 
@@ -72,6 +72,40 @@ struct AssessArgs {
     /// The date of the review, YYYY-MM-DD (default: today).
     #[arg(long)]
     date: Option<String>,
+    /// Score risk number N (as listed by the report, from 1): N:SEVERITY:LIKELIHOOD, each level
+    /// 1-4 or negligible/limited/significant/maximum. Repeat for several risks.
+    #[arg(long = "risk", value_name = "N:SEVERITY:LIKELIHOOD", value_parser = parse_risk_score)]
+    risk_scores: Vec<RiskScore>,
+}
+
+/// A reviewer's score for one listed risk.
+#[derive(Debug, Clone, Copy)]
+struct RiskScore {
+    number: usize,
+    severity: Level,
+    likelihood: Level,
+}
+
+fn parse_risk_score(text: &str) -> Result<RiskScore, String> {
+    let parts: Vec<&str> = text.split(':').collect();
+    let [number, severity, likelihood] = parts[..] else {
+        return Err(format!("{text:?} is not N:SEVERITY:LIKELIHOOD, e.g. 1:3:4"));
+    };
+    let level = |part: &str| {
+        Level::parse(part).ok_or_else(|| {
+            format!("{part:?} is not a level: 1-4 or negligible, limited, significant, maximum")
+        })
+    };
+    Ok(RiskScore {
+        number: number
+            .trim()
+            .parse()
+            .ok()
+            .filter(|&n| n >= 1)
+            .ok_or_else(|| format!("{number:?} is not a risk number (1, 2, ...)"))?,
+        severity: level(severity)?,
+        likelihood: level(likelihood)?,
+    })
 }
 
 #[derive(Debug, Args)]
@@ -299,6 +333,18 @@ fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
     set(&mut text.reviewer.date, args.date);
     if let Some(decision) = args.decision {
         text.recommendation.decision = Some(decision);
+    }
+    let risk_count = text.risks.len();
+    for score in args.risk_scores {
+        let risk = text.risks.get_mut(score.number - 1).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--risk {}: there are only {risk_count} risks in this assessment",
+                score.number
+            )
+        })?;
+        risk.severity = Some(score.severity);
+        risk.likelihood = Some(score.likelihood);
+        assessment::text::mark_scored(risk);
     }
     document.assessment = text;
     review::save(&document, &args.review)?;
