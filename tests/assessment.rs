@@ -379,6 +379,58 @@ fn every_flipped_byte_is_caught_and_the_file_named() {
 }
 
 #[test]
+fn every_byte_of_the_manifest_signature_and_public_key_is_covered() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let out = report_cli(&bundle, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let trusted = signing::load_public_key(&fixture().public_key).unwrap();
+    for name in [MANIFEST_FILE, SIGNATURE_FILE, PUBLIC_KEY_FILE] {
+        let path = bundle.join(name);
+        let original = std::fs::read(&path).unwrap();
+        for offset in 0..original.len() {
+            let mask = 1u8 << (offset % 8);
+            let mut flipped = original.clone();
+            flipped[offset] ^= mask;
+            std::fs::write(&path, &flipped).unwrap();
+            let key = (offset % 2 == 0).then_some(&trusted);
+            let error = assessment::verify_bundle(&bundle, key).err();
+            assert_eq!(
+                error.as_ref().and_then(VerifyError::tampered_file),
+                Some(name),
+                "byte {offset} of {name} ^ {mask:#04x}: {error:?}"
+            );
+        }
+        std::fs::write(&path, &original).unwrap();
+    }
+    assert!(assessment::verify_bundle(&bundle, Some(&trusted)).is_ok());
+}
+
+#[test]
+fn a_bundle_is_replaced_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    assert!(report_cli(&bundle, &[]).status.success());
+    let out = report_cli(&bundle, &[]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--force"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = report_cli(&bundle, &["--force"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(assessment::verify_bundle(&bundle, None).is_ok());
+    // Nothing is left beside it but the bundle and its zip.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["bundle", "bundle.zip"]);
+}
+
+#[test]
 fn lineup_verify_names_changed_added_and_missing_files() {
     let dir = tempfile::tempdir().unwrap();
     let bundle = dir.path().join("bundle");

@@ -215,15 +215,28 @@ fn write_folder(
         file.write_all(bytes).map_err(unwritable(&path))?;
         file.sync_all().map_err(unwritable(&path))?;
     }
-    if overwrite && out.exists() {
-        // check_target made sure this is a lineup bundle: a folder of plain files.
-        std::fs::remove_dir_all(out).map_err(unwritable(out))?;
-    }
+    // An old bundle (check_target made sure it is one) is moved aside, not deleted, until the
+    // new one is in place: a failure in between leaves one or the other, never neither.
+    let replaced = if overwrite && out.exists() {
+        let aside = tempfile::Builder::new()
+            .prefix(".lineup-replaced-")
+            .tempdir_in(parent)
+            .map_err(unwritable(out))?;
+        std::fs::rename(out, aside.path().join("old")).map_err(unwritable(out))?;
+        Some(aside)
+    } else {
+        None
+    };
     let staged = staging.keep();
-    std::fs::rename(&staged, out).map_err(|e| {
+    if let Err(e) = std::fs::rename(&staged, out) {
         let _ = std::fs::remove_dir_all(&staged);
-        unwritable(out)(e)
-    })?;
+        if let Some(aside) = &replaced {
+            let _ = std::fs::rename(aside.path().join("old"), out);
+        }
+        return Err(unwritable(out)(e));
+    }
+    // Dropping the aside folder deletes the old bundle.
+    drop(replaced);
     // A temporary folder is private (0700); the bundle is meant to be handed on.
     set_mode(out, 0o755).map_err(unwritable(out))?;
     Ok(())
