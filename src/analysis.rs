@@ -97,6 +97,7 @@ pub fn run(
         identity_attributes: Default::default(),
         slicing: Default::default(),
         slice_thresholds: Default::default(),
+        assessment: Default::default(),
     };
     document
         .warnings

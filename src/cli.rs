@@ -10,6 +10,8 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::analysis::{self, AnalysisRequest, Progress};
+use crate::assessment::signing::{self, PasswordSource};
+use crate::assessment::{self, BundleOptions, Decision, Level, ReportOptions};
 use crate::metrics;
 use crate::review::{self, DEFAULT_THRESHOLD, InputStatus, ReviewDocument, Slicing};
 use crate::vision::{DetectorConfig, VisionConfig};
@@ -54,6 +56,15 @@ enum Command {
     /// Import or export track labels and attributes as CSV.
     #[command(subcommand)]
     Labels(LabelsCommand),
+    /// Write the impact assessment text into a review: pre-fills what lineup knows, sets what
+    /// you give, and says what is still missing.
+    Assess(AssessArgs),
+    /// Make a minisign key pair for signing reports: KEY (secret, encrypted) and KEY.pub.
+    Keygen(KeygenArgs),
+    /// Export a review's impact assessment as a signed bundle (PDF, RON, manifest, signature).
+    Report(ReportArgs),
+    /// Check a bundle's signature, then every file against the signed manifest.
+    Verify(VerifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +108,124 @@ fn parse_proportion(text: &str) -> Result<f64, String> {
     } else {
         Err(format!("{value} is not a proportion between 0 and 1"))
     }
+}
+
+#[derive(Debug, Args)]
+struct AssessArgs {
+    /// The review document (RON) to write the assessment into.
+    review: PathBuf,
+    #[arg(long)]
+    title: Option<String>,
+    /// Purpose and context: who would deploy it, where, against whom, why.
+    #[arg(long)]
+    purpose: Option<String>,
+    /// The policy question answered, or the legal basis claimed.
+    #[arg(long)]
+    legal_basis: Option<String>,
+    /// The recommendation: do-not-deploy, deploy-with-conditions or deploy.
+    #[arg(long, value_parser = parse_decision)]
+    decision: Option<Decision>,
+    /// Reasons for the recommendation, and the conditions if any.
+    #[arg(long)]
+    recommendation: Option<String>,
+    #[arg(long)]
+    reviewer_name: Option<String>,
+    #[arg(long)]
+    reviewer_role: Option<String>,
+    /// The date of the review, YYYY-MM-DD (default: today).
+    #[arg(long)]
+    date: Option<String>,
+    /// Score risk number N (as listed by the report, from 1): N:SEVERITY:LIKELIHOOD, each level
+    /// 1-4 or negligible/limited/significant/maximum. Repeat for several risks.
+    #[arg(long = "risk", value_name = "N:SEVERITY:LIKELIHOOD", value_parser = parse_risk_score)]
+    risk_scores: Vec<RiskScore>,
+}
+
+/// A reviewer's score for one listed risk.
+#[derive(Debug, Clone, Copy)]
+struct RiskScore {
+    number: usize,
+    severity: Level,
+    likelihood: Level,
+}
+
+fn parse_risk_score(text: &str) -> Result<RiskScore, String> {
+    let parts: Vec<&str> = text.split(':').collect();
+    let [number, severity, likelihood] = parts[..] else {
+        return Err(format!("{text:?} is not N:SEVERITY:LIKELIHOOD, e.g. 1:3:4"));
+    };
+    let level = |part: &str| {
+        Level::parse(part).ok_or_else(|| {
+            format!("{part:?} is not a level: 1-4 or negligible, limited, significant, maximum")
+        })
+    };
+    Ok(RiskScore {
+        number: number
+            .trim()
+            .parse()
+            .ok()
+            .filter(|&n| n >= 1)
+            .ok_or_else(|| format!("{number:?} is not a risk number (1, 2, ...)"))?,
+        severity: level(severity)?,
+        likelihood: level(likelihood)?,
+    })
+}
+
+#[derive(Debug, Args)]
+struct KeygenArgs {
+    /// Where to write the secret key; the public key goes to KEY.pub.
+    key: PathBuf,
+    /// Read the new password from the first line of this file (default: $LINEUP_KEY_PASSWORD,
+    /// else asked on the terminal).
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+    /// Replace an existing key pair.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// The review document (RON).
+    review: PathBuf,
+    /// The secret key to sign with (from `lineup keygen`).
+    #[arg(long, value_name = "KEY")]
+    key: PathBuf,
+    /// The bundle folder to write; BUNDLE.zip is written beside it.
+    #[arg(long, value_name = "BUNDLE")]
+    out: PathBuf,
+    /// Read the key's password from the first line of this file (default:
+    /// $LINEUP_KEY_PASSWORD, else asked on the terminal).
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+    /// Count alerts at this threshold instead of the review's own.
+    #[arg(long, value_parser = parse_threshold)]
+    threshold: Option<f32>,
+    /// Show bystanders' faces unblurred (they are blurred by default).
+    #[arg(long)]
+    no_blur: bool,
+    /// Include the watchlist's enrolment photos (left out by default).
+    #[arg(long)]
+    include_watchlist_photos: bool,
+    /// Replace an existing bundle at BUNDLE.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    /// The bundle folder, or its zip.
+    bundle: PathBuf,
+    /// The signer's public key as published (default: the key the signature names, whose ID
+    /// you must then compare with the published one).
+    #[arg(long, value_name = "KEY.pub")]
+    key: Option<PathBuf>,
+}
+
+fn parse_decision(text: &str) -> Result<Decision, String> {
+    Decision::parse(text).ok_or_else(|| {
+        format!("{text:?} is not one of do-not-deploy, deploy-with-conditions, deploy")
+    })
 }
 
 #[derive(Debug, Args)]
@@ -171,6 +300,10 @@ pub fn main() -> ExitCode {
         Some(Command::Analyze(args)) => analyze(args),
         Some(Command::Metrics(args)) => print_metrics(args),
         Some(Command::Labels(command)) => labels(command),
+        Some(Command::Assess(args)) => assess(args),
+        Some(Command::Keygen(args)) => keygen(args),
+        Some(Command::Report(args)) => report(args),
+        Some(Command::Verify(args)) => verify(args),
     };
     match result {
         Ok(code) => code,
@@ -416,4 +549,182 @@ fn labels(command: LabelsCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
+    let mut document = review::load(&args.review)?;
+    let today = assessment::dates::UtcTime::now().date();
+    let mut text = assessment::text::prefill(&document.assessment, &document, None, &today);
+    let set = |field: &mut String, value: Option<String>| {
+        if let Some(value) = value {
+            *field = value;
+        }
+    };
+    set(&mut text.title, args.title);
+    set(&mut text.purpose, args.purpose);
+    set(&mut text.legal_basis, args.legal_basis);
+    set(&mut text.recommendation.text, args.recommendation);
+    set(&mut text.reviewer.name, args.reviewer_name);
+    set(&mut text.reviewer.role, args.reviewer_role);
+    set(&mut text.reviewer.date, args.date);
+    if let Some(decision) = args.decision {
+        text.recommendation.decision = Some(decision);
+    }
+    let risk_count = text.risks.len();
+    for score in args.risk_scores {
+        let risk = text.risks.get_mut(score.number - 1).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--risk {}: there are only {risk_count} risks in this assessment",
+                score.number
+            )
+        })?;
+        risk.severity = Some(score.severity);
+        risk.likelihood = Some(score.likelihood);
+        assessment::text::mark_scored(risk);
+    }
+    document.assessment = text;
+    review::save(&document, &args.review)?;
+    println!("Assessment saved in {}", args.review.display());
+    print_missing(&assessment::text::missing_parts(&document.assessment));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_missing(missing: &[String]) {
+    if missing.is_empty() {
+        println!("The assessment is complete.");
+    } else {
+        println!("Still to write (edit the review's `assessment` or use `lineup assess`):");
+        for part in missing {
+            println!("  - {part}");
+        }
+    }
+}
+
+fn keygen(args: KeygenArgs) -> anyhow::Result<ExitCode> {
+    let password = PasswordSource::from_option(args.password_file).read(true)?;
+    let files = signing::generate_key_pair(&args.key, &password, args.force)?;
+    println!(
+        "Secret key written to {} (mode 0600, encrypted)",
+        files.secret_key.display()
+    );
+    println!("Public key written to {}", files.public_key.display());
+    println!("Key ID      {}", files.signer.key_id());
+    println!("Public key  {}", files.signer.base64());
+    println!(
+        "Publish the public key (or its ID) where the people who check your reports can find it."
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let document = review::load(&args.review)?;
+    let password = PasswordSource::from_option(args.password_file.clone()).read(false)?;
+    let (secret, signer) = signing::load_secret_key(&args.key, &password)?;
+    let threshold = args.threshold.unwrap_or(document.settings.threshold);
+    let findings = assessment::labelled_findings(&document, threshold);
+    let options = BundleOptions {
+        out: args.out.clone(),
+        overwrite: args.force,
+        report: ReportOptions {
+            threshold: Some(threshold),
+            blur_bystanders: !args.no_blur,
+            include_watchlist_photos: args.include_watchlist_photos,
+            command: reproducing_command(&args, threshold),
+        },
+    };
+    let bundle = assessment::export(
+        &document,
+        &args.review,
+        findings.as_ref(),
+        &options,
+        &secret,
+        &signer,
+    )?;
+    print_summary(&document, threshold);
+    println!();
+    if bundle.report.findings.is_none() {
+        println!("{}", assessment::text::NO_GROUND_TRUTH);
+        println!();
+    }
+    print_missing(&bundle.report.incomplete);
+    println!(
+        "Bundle written to {} and {}",
+        bundle.folder.display(),
+        bundle.zip.display()
+    );
+    println!("Signed with key ID {}", signer.key_id());
+    println!("Public key  {}", signer.base64());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The command that gives the same numbers, with every option that affects them spelled out.
+fn reproducing_command(args: &ReportArgs, threshold: f32) -> String {
+    let mut words = vec![
+        "lineup".to_owned(),
+        "report".to_owned(),
+        shell_quote(&args.review.display().to_string()),
+        "--key".to_owned(),
+        shell_quote(&args.key.display().to_string()),
+        "--out".to_owned(),
+        shell_quote(&args.out.display().to_string()),
+        "--threshold".to_owned(),
+        threshold.to_string(),
+    ];
+    if args.no_blur {
+        words.push("--no-blur".to_owned());
+    }
+    if args.include_watchlist_photos {
+        words.push("--include-watchlist-photos".to_owned());
+    }
+    words.join(" ")
+}
+
+/// Quotes `word` for a POSIX shell when it needs it.
+fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let trusted = args
+        .key
+        .as_deref()
+        .map(signing::load_public_key)
+        .transpose()?;
+    let verified = assessment::verify_bundle(&args.bundle, trusted.as_ref())?;
+    println!(
+        "OK: {} is intact: the signature verifies and all {} files match the signed manifest.",
+        args.bundle.display(),
+        verified.files.len()
+    );
+    println!("Signed with key ID {}", verified.key_id);
+    println!("Public key  {}", verified.public_key);
+    println!("Trusted comment: {}", verified.trusted_comment);
+    if verified.key_from_bundle {
+        println!(
+            "This key is the one the bundle names itself. Check that its ID is the one the \
+             reviewer published, or run again with --key PUBLISHED.pub."
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_quoting_leaves_plain_words_and_quotes_the_rest() {
+        assert_eq!(shell_quote("review.ron"), "review.ron");
+        assert_eq!(shell_quote("my review.ron"), "'my review.ron'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote(""), "''");
+    }
 }

@@ -2,10 +2,11 @@
 //!
 //! Data flows one way: [`footage`] (images, later video) → [`vision`] (detect, align, embed) →
 //! [`watchlist`] + [`matching`] (1:N search) → [`review`] (the document, the one source of truth)
-//! → metrics and reports. [`analysis`] runs that flow as one job with progress and cancellation;
-//! [`cli`] is a thin command-line layer over it.
+//! → [`metrics`] and the signed impact assessment ([`assessment`]). [`analysis`] runs that flow
+//! as one job with progress and cancellation; [`cli`] is a thin command-line layer over it.
 
 pub mod analysis;
+pub mod assessment;
 pub mod cli;
 pub mod demo;
 pub mod digest;

@@ -26,6 +26,7 @@ pub use labels::{
 pub use slices::{SlicedSearches, Slicing};
 pub use tracks::{AlertRule, Track, TrackMatch, TrackingSettings};
 
+use crate::assessment::Assessment;
 use crate::footage::FileDigest;
 use crate::matching::{self, Candidate};
 use crate::vision::{BoundingBox, Embedding, ModelRecord, Point, VisionConfig};
@@ -73,6 +74,9 @@ pub struct ReviewDocument {
     /// Thresholds set for single slices (by slice name); other slices use the global threshold.
     #[serde(default)]
     pub slice_thresholds: BTreeMap<String, f32>,
+    /// The reviewer's impact assessment text; empty until they write one.
+    #[serde(default)]
+    pub assessment: Assessment,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -139,5 +139,6 @@ pub fn labelled_review_of(people: u32) -> ReviewDocument {
         identity_attributes: Default::default(),
         slicing: Default::default(),
         slice_thresholds: Default::default(),
+        assessment: Default::default(),
     }
 }

@@ -1,0 +1,333 @@
+//! The signed bundle: a folder (and a `.zip` of it beside) holding
+//!
+//! * `assessment.pdf`: the report for a committee,
+//! * `assessment.ron`: every number and setting,
+//! * `signer.pub`: the public key, for `minisign -p` (compare its ID with the published one),
+//! * `README.txt`: how to check the bundle without lineup,
+//! * `manifest`: the SHA-256 of each of those files, in `sha256sum` format,
+//! * `manifest.minisig`: a minisign signature of the manifest.
+//!
+//! The folder is written under a temporary name beside the target and renamed into place, so a
+//! reader never sees half a bundle.
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Write};
+use std::path::{Path, PathBuf};
+
+use minisign::SecretKey;
+use sha2::{Digest, Sha256};
+
+use super::dates::{self, UtcTime};
+use super::findings::Findings;
+use super::pdf::{self, PdfError};
+use super::report::{Report, ReportOptions, Signer, build_report};
+use super::signing::{self, SignerKey, SigningError};
+use super::stills;
+use crate::digest::{hex, sha256_file};
+use crate::review::{ReviewDocument, write_atomically};
+
+pub const PDF_FILE: &str = "assessment.pdf";
+pub const RON_FILE: &str = "assessment.ron";
+pub const PUBLIC_KEY_FILE: &str = "signer.pub";
+pub const README_FILE: &str = "README.txt";
+pub const MANIFEST_FILE: &str = "manifest";
+pub const SIGNATURE_FILE: &str = "manifest.minisig";
+
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error("{}: cannot be read: {reason}", path.display())]
+    ReviewUnreadable { path: PathBuf, reason: String },
+    #[error(
+        "{}: already exists; pass --force to replace it (only a lineup bundle is replaced)",
+        path.display()
+    )]
+    Exists { path: PathBuf },
+    #[error(
+        "{}: exists and is not a lineup bundle (it has no manifest); lineup will not replace it",
+        path.display()
+    )]
+    NotABundle { path: PathBuf },
+    #[error("{}: cannot be written: {reason}", path.display())]
+    Unwritable { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Pdf(#[from] PdfError),
+    #[error(transparent)]
+    Signing(#[from] SigningError),
+}
+
+/// Where and how to export.
+#[derive(Debug, Clone)]
+pub struct BundleOptions {
+    /// The bundle folder; the zip goes beside it as `<folder>.zip`.
+    pub out: PathBuf,
+    /// Replace an existing bundle (and its zip).
+    pub overwrite: bool,
+    pub report: ReportOptions,
+}
+
+/// What was written.
+#[derive(Debug, Clone)]
+pub struct ExportedBundle {
+    pub folder: PathBuf,
+    pub zip: PathBuf,
+    pub report: Report,
+    /// The files of the bundle by name, as written.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// The zip written beside a bundle folder: `BUNDLE.zip`.
+pub fn zip_path(folder: &Path) -> PathBuf {
+    let mut name = folder.as_os_str().to_owned();
+    name.push(".zip");
+    PathBuf::from(name)
+}
+
+/// Builds the report, draws the PDF, signs the manifest and writes the bundle and its zip.
+pub fn export(
+    document: &ReviewDocument,
+    review_path: &Path,
+    findings: Option<&Findings>,
+    options: &BundleOptions,
+    secret: &SecretKey,
+    signer: &SignerKey,
+) -> Result<ExportedBundle, BundleError> {
+    check_target(&options.out, options.overwrite)?;
+    let review_digest = sha256_file(review_path).map_err(|e| BundleError::ReviewUnreadable {
+        path: review_path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let mut report = build_report(
+        document,
+        findings,
+        &options.report,
+        review_path.to_path_buf(),
+        review_digest.sha256,
+    );
+    report.signer = Some(Signer {
+        key_id: signer.key_id(),
+        public_key: signer.base64(),
+    });
+    let pictures = stills::prepare(
+        document,
+        report.system.threshold,
+        options.report.blur_bystanders,
+        options.report.include_watchlist_photos,
+    );
+    let mut files = BTreeMap::new();
+    files.insert(PDF_FILE.to_owned(), pdf::render(&report, &pictures)?);
+    files.insert(RON_FILE.to_owned(), report.to_ron().into_bytes());
+    files.insert(PUBLIC_KEY_FILE.to_owned(), signer.file_text().into_bytes());
+    files.insert(README_FILE.to_owned(), readme(signer).into_bytes());
+    let manifest = manifest_text(&files);
+    let trusted_comment = signing::trusted_comment(dates::unix_now(), MANIFEST_FILE, signer);
+    let signature = signing::sign(secret, signer, manifest.as_bytes(), &trusted_comment)?;
+    files.insert(MANIFEST_FILE.to_owned(), manifest.into_bytes());
+    files.insert(SIGNATURE_FILE.to_owned(), signature.into_bytes());
+
+    write_folder(&options.out, &files, options.overwrite)?;
+    let zip = zip_path(&options.out);
+    let zip_bytes = zip_bundle(&options.out, &files)?;
+    write_atomically(&zip, &zip_bytes)
+        .and_then(|()| set_mode(&zip, 0o644))
+        .map_err(|e| BundleError::Unwritable {
+            path: zip.clone(),
+            reason: e.to_string(),
+        })?;
+    Ok(ExportedBundle {
+        folder: options.out.clone(),
+        zip,
+        report,
+        files,
+    })
+}
+
+/// One `sha256sum` line per file, sorted by name: `sha256sum -c manifest` checks it.
+pub fn manifest_text(files: &BTreeMap<String, Vec<u8>>) -> String {
+    files
+        .iter()
+        .map(|(name, bytes)| format!("{}  {name}\n", hex(&Sha256::digest(bytes))))
+        .collect()
+}
+
+fn readme(signer: &SignerKey) -> String {
+    format!(
+        "lineup impact assessment bundle\n\
+         ===============================\n\
+         \n\
+         {PDF_FILE}  the assessment, for reading\n\
+         {RON_FILE}  every number and setting in it\n\
+         {PUBLIC_KEY_FILE}      the public key of whoever signed it\n\
+         {MANIFEST_FILE}        the SHA-256 of each file above\n\
+         {SIGNATURE_FILE} the minisign signature of the manifest\n\
+         \n\
+         Signed with the key whose ID is {id}. Check that this ID (and the key in\n\
+         {PUBLIC_KEY_FILE}) is the one the reviewer published, then, in this folder:\n\
+         \n\
+         \x20   minisign -Vm {MANIFEST_FILE} -p {PUBLIC_KEY_FILE}\n\
+         \x20   sha256sum -c {MANIFEST_FILE}\n\
+         \n\
+         or, with lineup: lineup verify THIS-FOLDER --key PUBLISHED-KEY.pub\n",
+        id = signer.key_id()
+    )
+}
+
+/// Refuses to write over anything but a lineup bundle, and over that only when asked.
+fn check_target(out: &Path, overwrite: bool) -> Result<(), BundleError> {
+    if !out.exists() {
+        return Ok(());
+    }
+    if !out.join(MANIFEST_FILE).is_file() {
+        return Err(BundleError::NotABundle {
+            path: out.to_path_buf(),
+        });
+    }
+    if !overwrite {
+        return Err(BundleError::Exists {
+            path: out.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+fn write_folder(
+    out: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+    overwrite: bool,
+) -> Result<(), BundleError> {
+    let unwritable = |path: &Path| {
+        let path = path.to_path_buf();
+        move |e: std::io::Error| BundleError::Unwritable {
+            path,
+            reason: e.to_string(),
+        }
+    };
+    let parent = match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let staging = tempfile::Builder::new()
+        .prefix(".lineup-bundle-")
+        .tempdir_in(parent)
+        .map_err(unwritable(out))?;
+    for (name, bytes) in files {
+        let path = staging.path().join(name);
+        let mut file = std::fs::File::create(&path).map_err(unwritable(&path))?;
+        file.write_all(bytes).map_err(unwritable(&path))?;
+        file.sync_all().map_err(unwritable(&path))?;
+    }
+    // An old bundle (check_target made sure it is one) is moved aside, not deleted, until the
+    // new one is in place: a failure in between leaves one or the other, never neither.
+    let replaced = if overwrite && out.exists() {
+        let aside = tempfile::Builder::new()
+            .prefix(".lineup-replaced-")
+            .tempdir_in(parent)
+            .map_err(unwritable(out))?;
+        std::fs::rename(out, aside.path().join("old")).map_err(unwritable(out))?;
+        Some(aside)
+    } else {
+        None
+    };
+    let staged = staging.keep();
+    if let Err(e) = std::fs::rename(&staged, out) {
+        let _ = std::fs::remove_dir_all(&staged);
+        if let Some(aside) = &replaced {
+            let _ = std::fs::rename(aside.path().join("old"), out);
+        }
+        return Err(unwritable(out)(e));
+    }
+    // Dropping the aside folder deletes the old bundle.
+    drop(replaced);
+    // A temporary folder is private (0700); the bundle is meant to be handed on.
+    set_mode(out, 0o755).map_err(unwritable(out))?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// The bundle's files in a zip, inside a folder named like the bundle.
+fn zip_bundle(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<Vec<u8>, BundleError> {
+    let zip = zip_path(out);
+    let failed = |e: zip::result::ZipError| BundleError::Unwritable {
+        path: zip.clone(),
+        reason: e.to_string(),
+    };
+    let folder = out
+        .file_name()
+        .map_or_else(|| "bundle".to_owned(), |n| n.to_string_lossy().into_owned());
+    let time = zip_time(&UtcTime::now());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(time)
+        .unix_permissions(0o644);
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, bytes) in files {
+        writer
+            .start_file(format!("{folder}/{name}"), options)
+            .map_err(failed)?;
+        writer
+            .write_all(bytes)
+            .map_err(|e| BundleError::Unwritable {
+                path: zip.clone(),
+                reason: e.to_string(),
+            })?;
+    }
+    Ok(writer.finish().map_err(failed)?.into_inner())
+}
+
+fn zip_time(now: &UtcTime) -> zip::DateTime {
+    let year = u16::try_from(now.year).unwrap_or(1980);
+    zip::DateTime::from_date_and_time(year, now.month, now.day, now.hour, now.minute, now.second)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_lines_are_sha256sum_lines_in_name_order() {
+        let mut files = BTreeMap::new();
+        files.insert("b.txt".to_owned(), b"abc".to_vec());
+        files.insert("a.txt".to_owned(), Vec::new());
+        assert_eq!(
+            manifest_text(&files),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  a.txt\n\
+             ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  b.txt\n"
+        );
+    }
+
+    #[test]
+    fn the_zip_sits_beside_the_folder() {
+        assert_eq!(
+            zip_path(Path::new("out/bundle")),
+            PathBuf::from("out/bundle.zip")
+        );
+    }
+
+    #[test]
+    fn only_lineup_bundles_are_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = dir.path().join("photos");
+        std::fs::create_dir(&other).unwrap();
+        assert!(matches!(
+            check_target(&other, true),
+            Err(BundleError::NotABundle { .. })
+        ));
+        std::fs::write(other.join(MANIFEST_FILE), "").unwrap();
+        assert!(matches!(
+            check_target(&other, false),
+            Err(BundleError::Exists { .. })
+        ));
+        assert!(check_target(&other, true).is_ok());
+        assert!(check_target(&dir.path().join("new"), false).is_ok());
+    }
+}

@@ -1,0 +1,528 @@
+//! Keys and signatures in minisign's format, so that anyone can check a bundle with the standard
+//! `minisign` tool: `minisign -Vm manifest -p signer.pub`.
+//!
+//! Secret keys are always encrypted with a password (scrypt, as minisign does). The password is
+//! read from a terminal, or for scripts from `$LINEUP_KEY_PASSWORD` or a file; never from the
+//! command line, where other users could read it in the process list.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use minisign::{PublicKey, PublicKeyBox, SecretKey, SecretKeyBox, SignatureBox};
+
+/// The environment variable scripts put the secret key's password in.
+pub const PASSWORD_ENV: &str = "LINEUP_KEY_PASSWORD";
+
+/// The untrusted comment of every signature lineup writes. It is not covered by the signature,
+/// so verification insists on exactly this text: then no byte of a signature file can change
+/// unnoticed.
+pub const SIGNATURE_COMMENT: &str = "lineup impact assessment manifest signature";
+
+/// minisign reads passwords up to this many bytes.
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SigningError {
+    #[error(
+        "{}: no such secret key; make a key pair with `lineup keygen {}`",
+        path.display(), path.display()
+    )]
+    MissingKey { path: PathBuf },
+    #[error("{}: no such public key file", path.display())]
+    MissingPublicKey { path: PathBuf },
+    #[error("{}: cannot be read: {reason}", path.display())]
+    Unreadable { path: PathBuf, reason: String },
+    #[error("{}: not a minisign {what}: {reason}", path.display())]
+    NotAKey {
+        path: PathBuf,
+        what: &'static str,
+        reason: String,
+    },
+    #[error("{}: wrong password for this secret key", path.display())]
+    WrongPassword { path: PathBuf },
+    #[error(
+        "{}: already exists; lineup will not overwrite a key (pass --force to replace it)",
+        path.display()
+    )]
+    KeyExists { path: PathBuf },
+    #[error("{}: cannot be written: {reason}", path.display())]
+    Unwritable { path: PathBuf, reason: String },
+    #[error(
+        "no password given: run in a terminal to be asked for it, set ${PASSWORD_ENV}, or pass \
+         --password-file ({reason})"
+    )]
+    NoPassword { reason: String },
+    #[error("{}: cannot read the password from it: {reason}", path.display())]
+    PasswordFile { path: PathBuf, reason: String },
+    #[error("the password {0}")]
+    BadPassword(&'static str),
+    #[error("the two passwords typed differ")]
+    PasswordsDiffer,
+    #[error("signing failed: {0}")]
+    Sign(String),
+}
+
+/// Where the secret key's password comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordSource {
+    /// The first line of this file.
+    File(PathBuf),
+    /// `$LINEUP_KEY_PASSWORD` if set, otherwise a prompt on the terminal.
+    EnvironmentOrTerminal,
+}
+
+impl PasswordSource {
+    /// A file if one was named, else the environment or the terminal.
+    pub fn from_option(file: Option<PathBuf>) -> PasswordSource {
+        file.map_or(PasswordSource::EnvironmentOrTerminal, PasswordSource::File)
+    }
+
+    /// Reads the password. `confirm` asks twice on a terminal (when choosing a new one).
+    pub fn read(&self, confirm: bool) -> Result<String, SigningError> {
+        let password = match self {
+            PasswordSource::File(path) => password_from_file(path)?,
+            PasswordSource::EnvironmentOrTerminal => match std::env::var(PASSWORD_ENV) {
+                Ok(password) => password,
+                Err(_) => password_from_terminal(confirm)?,
+            },
+        };
+        check_password(&password)?;
+        Ok(password)
+    }
+}
+
+fn password_from_file(path: &Path) -> Result<String, SigningError> {
+    let text = std::fs::read_to_string(path).map_err(|e| SigningError::PasswordFile {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    // Only the line ending is dropped: spaces may be part of a password.
+    let line = text.lines().next().unwrap_or("");
+    Ok(line.to_owned())
+}
+
+fn password_from_terminal(confirm: bool) -> Result<String, SigningError> {
+    let no_terminal = |e: std::io::Error| SigningError::NoPassword {
+        reason: e.to_string(),
+    };
+    let password =
+        rpassword::prompt_password("Password for the secret key: ").map_err(no_terminal)?;
+    if confirm {
+        let again = rpassword::prompt_password("The same password again: ").map_err(no_terminal)?;
+        if again != password {
+            return Err(SigningError::PasswordsDiffer);
+        }
+    }
+    Ok(password)
+}
+
+fn check_password(password: &str) -> Result<(), SigningError> {
+    if password.is_empty() {
+        return Err(SigningError::BadPassword("is empty"));
+    }
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(SigningError::BadPassword(
+            "is longer than minisign's limit of 1024 bytes",
+        ));
+    }
+    Ok(())
+}
+
+/// The public half of a key pair, with what a reader compares.
+#[derive(Debug, Clone)]
+pub struct SignerKey {
+    pub public_key: PublicKey,
+}
+
+impl SignerKey {
+    /// minisign's key ID: 16 upper-case hex digits, as `minisign` prints it.
+    pub fn key_id(&self) -> String {
+        key_id_of(self.public_key.keynum())
+    }
+
+    /// The base64 line of the public key file, as it would be published.
+    pub fn base64(&self) -> String {
+        self.public_key.to_base64()
+    }
+
+    /// The contents of a `.pub` file that `minisign -p` reads.
+    pub fn file_text(&self) -> String {
+        // Encoding a valid public key cannot fail.
+        self.public_key
+            .to_box()
+            .map(PublicKeyBox::into_string)
+            .expect("a public key always encodes")
+    }
+}
+
+/// minisign's key ID of a key number (little-endian, printed as hex).
+pub fn key_id_of(keynum: &[u8]) -> String {
+    let mut bytes = [0u8; 8];
+    for (slot, byte) in bytes.iter_mut().zip(keynum) {
+        *slot = *byte;
+    }
+    format!("{:016X}", u64::from_le_bytes(bytes))
+}
+
+/// A key pair on disk.
+#[derive(Debug, Clone)]
+pub struct KeyFiles {
+    pub secret_key: PathBuf,
+    pub public_key: PathBuf,
+    pub signer: SignerKey,
+}
+
+/// The public key path that goes with a secret key path: `KEY.pub`.
+pub fn public_key_path(secret_key: &Path) -> PathBuf {
+    let mut name = secret_key.as_os_str().to_owned();
+    name.push(".pub");
+    PathBuf::from(name)
+}
+
+/// Makes a key pair: the secret key at `secret_key` (mode 0600, encrypted with `password`) and
+/// the public key beside it at `KEY.pub`. Existing files are kept unless `overwrite`.
+pub fn generate_key_pair(
+    secret_key: &Path,
+    password: &str,
+    overwrite: bool,
+) -> Result<KeyFiles, SigningError> {
+    check_password(password)?;
+    let public_key = public_key_path(secret_key);
+    if !overwrite {
+        for path in [secret_key, public_key.as_path()] {
+            if path.exists() {
+                return Err(SigningError::KeyExists {
+                    path: path.to_path_buf(),
+                });
+            }
+        }
+    }
+    let pair = minisign::KeyPair::generate_encrypted_keypair(Some(password.to_owned()))
+        .map_err(|e| SigningError::Sign(e.to_string()))?;
+    let secret_text = pair
+        .sk
+        .to_box(Some("lineup encrypted secret key"))
+        .map_err(|e| SigningError::Sign(e.to_string()))?
+        .into_string();
+    let signer = SignerKey {
+        public_key: pair.pk,
+    };
+    write_key_file(secret_key, secret_text.as_bytes(), 0o600)?;
+    write_key_file(&public_key, signer.file_text().as_bytes(), 0o644)?;
+    Ok(KeyFiles {
+        secret_key: secret_key.to_path_buf(),
+        public_key,
+        signer,
+    })
+}
+
+fn write_key_file(path: &Path, bytes: &[u8], mode: u32) -> Result<(), SigningError> {
+    let unwritable = |e: std::io::Error| SigningError::Unwritable {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    // The temporary file write_atomically uses is created 0600, so a secret key is never
+    // readable by others, not even for a moment; a public key is opened up afterwards.
+    crate::review::write_atomically(path, bytes).map_err(unwritable)?;
+    set_mode(path, mode).map_err(unwritable)
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Reads and decrypts a secret key, and derives its public key.
+pub fn load_secret_key(
+    path: &Path,
+    password: &str,
+) -> Result<(SecretKey, SignerKey), SigningError> {
+    let text = read_key_text(
+        path,
+        SigningError::MissingKey {
+            path: path.to_path_buf(),
+        },
+    )?;
+    let not_a_key = |reason: String| SigningError::NotAKey {
+        path: path.to_path_buf(),
+        what: "secret key",
+        reason,
+    };
+    if text.lines().count() < 2 {
+        return Err(not_a_key(
+            "it should be a comment line and a key line".into(),
+        ));
+    }
+    let secret = SecretKey::from_box(
+        SecretKeyBox::from_string(&text).map_err(|e| not_a_key(e.to_string()))?,
+        Some(password.to_owned()),
+    )
+    .map_err(|e| match e.kind() {
+        // minisign checks a checksum after decrypting: a mismatch means a wrong password.
+        minisign::ErrorKind::Verify => SigningError::WrongPassword {
+            path: path.to_path_buf(),
+        },
+        _ => not_a_key(e.to_string()),
+    })?;
+    let public_key = PublicKey::from_secret_key(&secret).map_err(|e| not_a_key(e.to_string()))?;
+    Ok((secret, SignerKey { public_key }))
+}
+
+/// Reads a public key file (`minisign -p` format).
+pub fn load_public_key(path: &Path) -> Result<SignerKey, SigningError> {
+    let text = read_key_text(
+        path,
+        SigningError::MissingPublicKey {
+            path: path.to_path_buf(),
+        },
+    )?;
+    parse_public_key(&text).map_err(|reason| SigningError::NotAKey {
+        path: path.to_path_buf(),
+        what: "public key",
+        reason,
+    })
+}
+
+/// Parses the text of a `.pub` file.
+pub fn parse_public_key(text: &str) -> Result<SignerKey, String> {
+    PublicKey::from_box(PublicKeyBox::from_string(text).map_err(|e| e.to_string())?)
+        .map(|public_key| SignerKey { public_key })
+        .map_err(|e| e.to_string())
+}
+
+fn read_key_text(path: &Path, missing: SigningError) -> Result<String, SigningError> {
+    match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|_| SigningError::NotAKey {
+            path: path.to_path_buf(),
+            what: "key",
+            reason: "it is not text".into(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(missing),
+        Err(e) => Err(SigningError::Unreadable {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// Signs `manifest` and returns the text of its `.minisig` file.
+pub fn sign(
+    secret: &SecretKey,
+    signer: &SignerKey,
+    manifest: &[u8],
+    trusted_comment: &str,
+) -> Result<String, SigningError> {
+    let signature = minisign::sign(
+        Some(&signer.public_key),
+        secret,
+        Cursor::new(manifest),
+        Some(trusted_comment),
+        Some(SIGNATURE_COMMENT),
+    )
+    .map_err(|e| SigningError::Sign(e.to_string()))?;
+    Ok(signature.into_string())
+}
+
+/// Why a signature file does not check out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureProblem {
+    /// Not a minisign signature, or not exactly as lineup writes one.
+    Malformed(String),
+    /// Made with a different key (key IDs given: the signature's, then the expected one).
+    OtherKey { signed_by: String, expected: String },
+    /// Well formed and from the right key, but the signed data or trusted comment differ.
+    DoesNotMatch,
+}
+
+/// A signature that verified, and its trusted comment.
+#[derive(Debug, Clone)]
+pub struct CheckedSignature {
+    pub trusted_comment: String,
+}
+
+/// The trusted comment lineup signs: minisign's timestamp and file name, and the signer's
+/// public key, so that a bundle names the key it was signed with inside the signed text
+/// itself (minisign prints this line when it verifies).
+pub fn trusted_comment(unix_seconds: i64, file: &str, signer: &SignerKey) -> String {
+    format!(
+        "timestamp:{unix_seconds}\tfile:{file}\tkey:{}\tlineup impact assessment",
+        signer.base64()
+    )
+}
+
+/// Parses a signature file strictly: it must be byte for byte what lineup writes, so that a
+/// changed untrusted comment, line ending or base64 padding is caught too (minisign itself
+/// ignores those).
+pub fn parse_signature(text: &str) -> Result<SignatureBox, SignatureProblem> {
+    let signature =
+        SignatureBox::from_string(text).map_err(|e| SignatureProblem::Malformed(e.to_string()))?;
+    if signature.untrusted_comment().ok().as_deref() != Some(SIGNATURE_COMMENT) {
+        return Err(SignatureProblem::Malformed(format!(
+            "its first line should read \"untrusted comment: {SIGNATURE_COMMENT}\""
+        )));
+    }
+    if signature.to_string() != text {
+        return Err(SignatureProblem::Malformed(
+            "it is not laid out exactly as lineup writes signatures".into(),
+        ));
+    }
+    Ok(signature)
+}
+
+/// The public key a signature's trusted comment names (see [`trusted_comment`]). Not to be
+/// trusted by itself: it only says which key to check the signature with.
+pub fn key_named_in(signature: &SignatureBox) -> Result<SignerKey, SignatureProblem> {
+    let comment = signature.trusted_comment().unwrap_or_default();
+    let key = comment
+        .split('\t')
+        .find_map(|field| field.strip_prefix("key:"))
+        .ok_or_else(|| {
+            SignatureProblem::Malformed("its trusted comment names no signing key".into())
+        })?;
+    PublicKey::from_base64(key)
+        .map(|public_key| SignerKey { public_key })
+        .map_err(|e| {
+            SignatureProblem::Malformed(format!(
+                "the key in its trusted comment cannot be read: {e}"
+            ))
+        })
+}
+
+/// Checks `signature` over `manifest` with `signer`'s key: the key IDs must agree, then both
+/// the signature and the trusted comment's signature must verify.
+pub fn check_signature(
+    signer: &SignerKey,
+    manifest: &[u8],
+    signature: &SignatureBox,
+) -> Result<CheckedSignature, SignatureProblem> {
+    let signed_by = key_id_of(signature.keynum());
+    if signed_by != signer.key_id() {
+        return Err(SignatureProblem::OtherKey {
+            signed_by,
+            expected: signer.key_id(),
+        });
+    }
+    minisign::verify(
+        &signer.public_key,
+        signature,
+        Cursor::new(manifest),
+        true,
+        false,
+        false,
+    )
+    .map_err(|_| SignatureProblem::DoesNotMatch)?;
+    Ok(CheckedSignature {
+        trusted_comment: signature.trusted_comment().unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_pair_round_trip_signs_and_verifies() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("lineup.key");
+        let files = generate_key_pair(&key, "correct horse", false).unwrap();
+        assert_eq!(files.public_key, dir.path().join("lineup.key.pub"));
+        let (secret, signer) = load_secret_key(&key, "correct horse").unwrap();
+        assert_eq!(signer.key_id(), files.signer.key_id());
+        assert_eq!(
+            load_public_key(&files.public_key).unwrap().key_id(),
+            signer.key_id()
+        );
+        let comment = trusted_comment(0, "manifest", &signer);
+        let text = sign(&secret, &signer, b"hello\n", &comment).unwrap();
+        let signature = parse_signature(&text).unwrap();
+        assert_eq!(key_named_in(&signature).unwrap().key_id(), signer.key_id());
+        let checked = check_signature(&signer, b"hello\n", &signature).unwrap();
+        assert_eq!(checked.trusted_comment, comment);
+        assert_eq!(
+            check_signature(&signer, b"hellO\n", &signature).unwrap_err(),
+            SignatureProblem::DoesNotMatch
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn secret_keys_are_private_and_never_overwritten() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("k");
+        generate_key_pair(&key, "pw", false).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&key), 0o600);
+        assert_eq!(mode(&public_key_path(&key)), 0o644);
+        let err = generate_key_pair(&key, "pw", false).unwrap_err();
+        assert!(matches!(err, SigningError::KeyExists { .. }), "{err}");
+    }
+
+    #[test]
+    fn wrong_password_missing_key_and_garbage_are_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("k");
+        generate_key_pair(&key, "right", false).unwrap();
+        let err = load_secret_key(&key, "wrong").unwrap_err();
+        assert!(matches!(err, SigningError::WrongPassword { .. }), "{err}");
+        assert!(err.to_string().contains("wrong password"), "{err}");
+        let err = load_secret_key(&dir.path().join("nope"), "x").unwrap_err();
+        assert!(matches!(err, SigningError::MissingKey { .. }), "{err}");
+        assert!(err.to_string().contains("lineup keygen"), "{err}");
+        std::fs::write(dir.path().join("junk"), "hello\nworld\n").unwrap();
+        let err = load_secret_key(&dir.path().join("junk"), "x").unwrap_err();
+        assert!(matches!(err, SigningError::NotAKey { .. }), "{err}");
+    }
+
+    #[test]
+    fn empty_passwords_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = generate_key_pair(&dir.path().join("k"), "", false).unwrap_err();
+        assert!(err.to_string().contains("empty"), "{err}");
+    }
+
+    #[test]
+    fn password_files_give_their_first_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pw");
+        std::fs::write(&file, " with spaces \r\nsecond line\n").unwrap();
+        let source = PasswordSource::File(file);
+        assert_eq!(source.read(false).unwrap(), " with spaces ");
+        let missing = PasswordSource::File(dir.path().join("none"));
+        assert!(matches!(
+            missing.read(false).unwrap_err(),
+            SigningError::PasswordFile { .. }
+        ));
+    }
+
+    #[test]
+    fn a_changed_untrusted_comment_is_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("k");
+        generate_key_pair(&key, "pw", false).unwrap();
+        let (secret, signer) = load_secret_key(&key, "pw").unwrap();
+        let text = sign(&secret, &signer, b"m", "c").unwrap();
+        assert!(parse_signature(&text).is_ok());
+        let altered = text.replacen("lineup", "lineuP", 1);
+        assert!(matches!(
+            parse_signature(&altered),
+            Err(SignatureProblem::Malformed(_))
+        ));
+        // "c" names no key.
+        assert!(key_named_in(&parse_signature(&text).unwrap()).is_err());
+    }
+
+    #[test]
+    fn key_ids_print_like_minisign() {
+        assert_eq!(
+            key_id_of(&[0x01, 0x02, 0, 0, 0, 0, 0, 0xAB]),
+            "AB00000000000201"
+        );
+    }
+}

@@ -1,0 +1,695 @@
+//! The impact assessment end to end: a real review made by `lineup analyze` on the test photos,
+//! exported as a signed bundle, checked by `lineup verify` and by the standard `minisign` tool,
+//! tampered with byte by byte, and rendered with poppler's pdftoppm/pdftotext.
+//!
+//! Needs `minisign` and `poppler-utils`, which ./scripts/setup installs.
+
+mod common;
+#[path = "common/synthetic_findings.rs"]
+mod synthetic;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use lineup::assessment::bundle::{
+    MANIFEST_FILE, PDF_FILE, PUBLIC_KEY_FILE, README_FILE, RON_FILE, SIGNATURE_FILE,
+};
+use lineup::assessment::signing::{self, PASSWORD_ENV};
+use lineup::assessment::{self, BundleOptions, Report, ReportOptions, VerifyError};
+use lineup::review;
+
+const PASSWORD: &str = "correct horse battery staple";
+const BUNDLE_FILES: [&str; 6] = [
+    MANIFEST_FILE,
+    SIGNATURE_FILE,
+    PDF_FILE,
+    RON_FILE,
+    PUBLIC_KEY_FILE,
+    README_FILE,
+];
+
+/// A real review and a key pair, made once per run of this test binary.
+struct Fixture {
+    review: PathBuf,
+    key: PathBuf,
+    public_key: PathBuf,
+    password_file: PathBuf,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        // Under target/, so that nothing is left behind in /tmp; remade on every run.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("assessment-fixture");
+        let _ = std::fs::remove_dir_all(&dir);
+        let watchlist = dir.join("watchlist");
+        std::fs::create_dir_all(&watchlist).unwrap();
+        for (name, photo) in [
+            ("Barack_Obama_1.jpg", "obama.jpg"),
+            ("Joe_Biden_1.jpg", "biden.jpg"),
+        ] {
+            std::fs::copy(common::photo(photo), watchlist.join(name)).unwrap();
+        }
+        let review = dir.join("review.ron");
+        let out = lineup(&[
+            "analyze",
+            "--footage",
+            path_str(&common::photo("obama2.jpg")),
+            path_str(&common::photo("t1.jpg")),
+            "--watchlist",
+            path_str(&watchlist),
+            "--out",
+            path_str(&review),
+        ])
+        .output()
+        .unwrap();
+        assert!(
+            out.status.success(),
+            "analyze failed: {}",
+            text(&out.stderr)
+        );
+        let key = dir.join("reviewer.key");
+        // The environment variable, as a script would use it.
+        let out = lineup(&["keygen", path_str(&key)])
+            .env(PASSWORD_ENV, PASSWORD)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "keygen failed: {}", text(&out.stderr));
+        let password_file = dir.join("password.txt");
+        std::fs::write(&password_file, format!("{PASSWORD}\n")).unwrap();
+        Fixture {
+            review,
+            public_key: signing::public_key_path(&key),
+            key,
+            password_file,
+        }
+    })
+}
+
+fn lineup(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lineup"));
+    command.args(args).env_remove(PASSWORD_ENV);
+    command
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("test paths are UTF-8")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Runs an external tool that set-up installs.
+fn tool(program: &str, args: &[&str], dir: Option<&Path>) -> Output {
+    let mut command = Command::new(program);
+    command.args(args);
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    command
+        .output()
+        .unwrap_or_else(|e| panic!("{program} cannot be run ({e}): run ./scripts/setup first"))
+}
+
+fn report_cli(out: &Path, extra: &[&str]) -> Output {
+    let f = fixture();
+    let mut args = vec![
+        "report",
+        path_str(&f.review),
+        "--key",
+        path_str(&f.key),
+        "--password-file",
+        path_str(&f.password_file),
+        "--out",
+        path_str(out),
+    ];
+    args.extend_from_slice(extra);
+    lineup(&args).output().unwrap()
+}
+
+fn pdf_text(pdf: &Path) -> String {
+    let out = tool("pdftotext", &["-layout", path_str(pdf), "-"], None);
+    assert!(out.status.success(), "pdftotext: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+fn read_report(bundle: &Path) -> Report {
+    ron::from_str(&std::fs::read_to_string(bundle.join(RON_FILE)).unwrap()).unwrap()
+}
+
+/// Exports the fixture review with the labelled test fixture, through the library.
+fn export_labelled(out: &Path) -> assessment::ExportedBundle {
+    let f = fixture();
+    let document = review::load(&f.review).unwrap();
+    let (secret, signer) = signing::load_secret_key(&f.key, PASSWORD).unwrap();
+    let findings = synthetic::findings(document.settings.threshold);
+    let options = BundleOptions {
+        out: out.to_path_buf(),
+        overwrite: false,
+        report: ReportOptions {
+            command: "(library test)".into(),
+            ..ReportOptions::default()
+        },
+    };
+    assessment::export(
+        &document,
+        &f.review,
+        Some(&findings),
+        &options,
+        &secret,
+        &signer,
+    )
+    .unwrap()
+}
+
+#[test]
+fn report_then_lineup_verify_and_minisign_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let out = report_cli(&bundle, &[]);
+    assert!(out.status.success(), "report: {}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("No ground truth is labelled yet"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Flagged at threshold 0.60"), "{stdout}");
+
+    let out = lineup(&["verify", path_str(&bundle)]).output().unwrap();
+    assert!(out.status.success(), "verify: {}", text(&out.stderr));
+    let zip = dir.path().join("bundle.zip");
+    let out = lineup(&[
+        "verify",
+        path_str(&zip),
+        "--key",
+        path_str(&fixture().public_key),
+    ])
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "verify zip: {}", text(&out.stderr));
+
+    // The standard tools, without lineup.
+    let out = tool(
+        "minisign",
+        &["-Vm", MANIFEST_FILE, "-p", path_str(&fixture().public_key)],
+        Some(&bundle),
+    );
+    assert!(
+        out.status.success(),
+        "minisign: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let out = tool(
+        "sha256sum",
+        &["--strict", "-c", MANIFEST_FILE],
+        Some(&bundle),
+    );
+    assert!(out.status.success(), "sha256sum: {}", text(&out.stdout));
+
+    let pdf = pdf_text(&bundle.join(PDF_FILE));
+    assert!(pdf.contains("No ground truth is labelled yet"), "{pdf}");
+    assert!(pdf.contains("What the system flagged"), "{pdf}");
+    let report = read_report(&bundle);
+    assert!(report.findings.is_none());
+    assert_eq!(
+        report.reproduce.review_sha256,
+        lineup::digest::sha256_file(&fixture().review)
+            .unwrap()
+            .sha256
+    );
+    assert!(
+        report.reproduce.command.starts_with("lineup report ")
+            && report.reproduce.command.contains("--threshold 0.6"),
+        "{}",
+        report.reproduce.command
+    );
+    assert_eq!(
+        report.signer.unwrap().public_key,
+        signing::load_public_key(&fixture().public_key)
+            .unwrap()
+            .base64()
+    );
+}
+
+#[test]
+fn the_same_inputs_give_the_same_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let export = |extra: &[&str]| {
+        let mut command = lineup(&[]);
+        let f = fixture();
+        command
+            .args([
+                "report",
+                path_str(&f.review),
+                "--key",
+                path_str(&f.key),
+                "--password-file",
+                path_str(&f.password_file),
+                "--out",
+                path_str(&bundle),
+            ])
+            .args(extra)
+            // Pins the report's timestamps, as a reproducible build would.
+            .env("SOURCE_DATE_EPOCH", "1700000000");
+        let out = command.output().unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        std::fs::read(bundle.join(RON_FILE)).unwrap()
+    };
+    let first = export(&[]);
+    let second = export(&["--force"]);
+    assert_eq!(text(&first), text(&second));
+    assert!(text(&first).contains("generated_at: \"2023-11-14T22:13:20Z\""));
+}
+
+#[test]
+fn a_labelled_report_renders_with_its_per_slice_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("labelled");
+    let exported = export_labelled(&bundle);
+
+    // The numbers in assessment.ron are the metrics engine's, exactly.
+    let findings = synthetic::findings(exported.report.system.threshold).measure();
+    let report = read_report(&bundle);
+    assert_eq!(report.findings.as_ref(), Some(&findings));
+    assert_eq!(report, exported.report);
+
+    let pdf = bundle.join(PDF_FILE);
+    let text = pdf_text(&pdf);
+    for expected in [
+        "Error rates per group",
+        "FPIR [95%",
+        "FNIR [95%",
+        "FPIR n",
+        "FNIR n",
+        "Group A",
+        "Group B",
+        "Group C",
+        "All groups",
+        synthetic::LABEL_SOURCE,
+        "What these rates mean for a crowd",
+        "Differentials",
+        "Cautions",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from the PDF:\n{text}"
+        );
+    }
+    // Each slice's row carries its sample sizes.
+    for (name, non_mated, mated) in synthetic::SLICES {
+        let row = text
+            .lines()
+            .find(|line| line.trim_start().starts_with(name) && line.contains('%'))
+            .unwrap_or_else(|| panic!("no table row for {name}"));
+        let numbers: Vec<&str> = row.split_whitespace().collect();
+        assert!(numbers.contains(&non_mated.to_string().as_str()), "{row}");
+        assert!(numbers.contains(&mated.to_string().as_str()), "{row}");
+    }
+
+    // It renders: every page to PNG.
+    let prefix = dir.path().join("page");
+    let out = tool(
+        "pdftoppm",
+        &["-r", "40", "-png", path_str(&pdf), path_str(&prefix)],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "pdftoppm: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first_page = std::fs::read(dir.path().join("page-01.png"))
+        .or_else(|_| std::fs::read(dir.path().join("page-1.png")))
+        .expect("pdftoppm wrote the first page");
+    assert!(first_page.starts_with(b"\x89PNG"));
+
+    assert!(assessment::verify_bundle(&bundle, None).is_ok());
+}
+
+/// xorshift64, so the tamper test needs no random-number crate and always flips the same bytes.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+#[test]
+fn every_flipped_byte_is_caught_and_the_file_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    export_labelled(&bundle);
+    let trusted = signing::load_public_key(&fixture().public_key).unwrap();
+    let mut rng = XorShift(0x00C0_FFEE_D00D_F00D);
+    let flips_per_file = 40;
+    for round in 0..flips_per_file {
+        for name in BUNDLE_FILES {
+            let path = bundle.join(name);
+            let original = std::fs::read(&path).unwrap();
+            let offset = (rng.next() % original.len() as u64) as usize;
+            let mask = (rng.next() % 255 + 1) as u8;
+            let mut flipped = original.clone();
+            flipped[offset] ^= mask;
+            std::fs::write(&path, &flipped).unwrap();
+            // Half the checks with the verifier's own copy of the key, half with the key the
+            // bundle names.
+            let key = (round % 2 == 0).then_some(&trusted);
+            let result = assessment::verify_bundle(&bundle, key);
+            std::fs::write(&path, &original).unwrap();
+            match result {
+                Err(error) => assert_eq!(
+                    error.tampered_file(),
+                    Some(name),
+                    "byte {offset} of {name} ^ {mask:#04x}: {error}"
+                ),
+                Ok(_) => panic!("byte {offset} of {name} ^ {mask:#04x} went unnoticed"),
+            }
+        }
+    }
+    // 240 flips later, the bundle is intact again.
+    assert!(assessment::verify_bundle(&bundle, Some(&trusted)).is_ok());
+}
+
+#[test]
+fn every_byte_of_the_manifest_signature_and_public_key_is_covered() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let out = report_cli(&bundle, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let trusted = signing::load_public_key(&fixture().public_key).unwrap();
+    for name in [MANIFEST_FILE, SIGNATURE_FILE, PUBLIC_KEY_FILE] {
+        let path = bundle.join(name);
+        let original = std::fs::read(&path).unwrap();
+        for offset in 0..original.len() {
+            let mask = 1u8 << (offset % 8);
+            let mut flipped = original.clone();
+            flipped[offset] ^= mask;
+            std::fs::write(&path, &flipped).unwrap();
+            let key = (offset % 2 == 0).then_some(&trusted);
+            let error = assessment::verify_bundle(&bundle, key).err();
+            assert_eq!(
+                error.as_ref().and_then(VerifyError::tampered_file),
+                Some(name),
+                "byte {offset} of {name} ^ {mask:#04x}: {error:?}"
+            );
+        }
+        std::fs::write(&path, &original).unwrap();
+    }
+    assert!(assessment::verify_bundle(&bundle, Some(&trusted)).is_ok());
+}
+
+#[test]
+fn a_bundle_is_replaced_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    assert!(report_cli(&bundle, &[]).status.success());
+    let out = report_cli(&bundle, &[]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--force"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = report_cli(&bundle, &["--force"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(assessment::verify_bundle(&bundle, None).is_ok());
+    // Nothing is left beside it but the bundle and its zip.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["bundle", "bundle.zip"]);
+}
+
+#[test]
+fn lineup_verify_names_changed_added_and_missing_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let out = report_cli(&bundle, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let verify = || lineup(&["verify", path_str(&bundle)]).output().unwrap();
+
+    let pdf = bundle.join(PDF_FILE);
+    let original = std::fs::read(&pdf).unwrap();
+    let mut changed = original.clone();
+    let middle = changed.len() / 2;
+    changed[middle] ^= 0x01;
+    std::fs::write(&pdf, &changed).unwrap();
+    let out = verify();
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("assessment.pdf") && stderr.contains("SHA-256"),
+        "{stderr}"
+    );
+    std::fs::write(&pdf, &original).unwrap();
+
+    std::fs::write(bundle.join("extra.txt"), "added later").unwrap();
+    std::fs::remove_file(bundle.join(README_FILE)).unwrap();
+    let out = verify();
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("README.txt"), "{stderr}");
+    assert!(
+        stderr.contains("missing from the bundle: README.txt"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("added to the bundle, not in the manifest: extra.txt"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bundle_signed_with_another_key_is_refused_when_the_key_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    export_labelled(&bundle);
+    let other = dir.path().join("other.key");
+    signing::generate_key_pair(&other, "other password", false).unwrap();
+    let other_public = signing::load_public_key(&signing::public_key_path(&other)).unwrap();
+    let error = assessment::verify_bundle(&bundle, Some(&other_public)).unwrap_err();
+    assert_eq!(error.tampered_file(), Some(SIGNATURE_FILE), "{error}");
+    assert!(error.to_string().contains("signed with key"), "{error}");
+}
+
+#[test]
+fn wrong_password_missing_key_and_unreadable_bundle_are_explained() {
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+
+    let wrong = dir.path().join("wrong.txt");
+    std::fs::write(&wrong, "not the password\n").unwrap();
+    let out = lineup(&[
+        "report",
+        path_str(&f.review),
+        "--key",
+        path_str(&f.key),
+        "--password-file",
+        path_str(&wrong),
+        "--out",
+        path_str(&bundle),
+    ])
+    .output()
+    .unwrap();
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("wrong password") && stderr.contains("reviewer.key"),
+        "{stderr}"
+    );
+    assert!(!bundle.exists(), "nothing is written without a signature");
+
+    let missing_key = dir.path().join("no-such.key");
+    let out = lineup(&[
+        "report",
+        path_str(&f.review),
+        "--key",
+        path_str(&missing_key),
+        "--out",
+        path_str(&bundle),
+    ])
+    .env(PASSWORD_ENV, PASSWORD)
+    .output()
+    .unwrap();
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("no-such.key") && stderr.contains("lineup keygen"),
+        "{stderr}"
+    );
+
+    let out = lineup(&["verify", path_str(&dir.path().join("nowhere"))])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("nowhere") && stderr.contains("cannot be read"),
+        "{stderr}"
+    );
+
+    let not_zip = dir.path().join("bundle.zip");
+    std::fs::write(&not_zip, "this is not a zip").unwrap();
+    let out = lineup(&["verify", path_str(&not_zip)]).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("not a lineup bundle"), "{stderr}");
+
+    let out = lineup(&[
+        "verify",
+        path_str(dir.path()),
+        "--key",
+        path_str(&dir.path().join("missing.pub")),
+    ])
+    .output()
+    .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("missing.pub"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn assess_writes_the_text_and_the_report_is_then_no_draft() {
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let review_copy = dir.path().join("review.ron");
+    std::fs::copy(&f.review, &review_copy).unwrap();
+    let mut args = vec![
+        "assess",
+        path_str(&review_copy),
+        "--purpose",
+        "Trial of live facial recognition at the central station on match days.",
+        "--legal-basis",
+        "Is this deployment necessary and proportionate under the council's policy?",
+        "--decision",
+        "deploy-with-conditions",
+        "--recommendation",
+        "Only with a human check of every alert.",
+        "--reviewer-name",
+        "A. Reviewer",
+        "--reviewer-role",
+        "Data protection officer",
+    ];
+    let scores = ["1:3:4", "2:significant:limited", "3:2:2", "4:3:3", "5:4:1"];
+    for score in &scores {
+        args.extend(["--risk", score]);
+    }
+    let out = lineup(&args).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("The assessment is complete"));
+    let document = review::load(&review_copy).unwrap();
+    assert_eq!(document.assessment.risks[0].score(), Some(12));
+
+    let out = lineup(&["assess", path_str(&review_copy), "--risk", "9:1:1"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("only 5 risks"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let bundle = dir.path().join("bundle");
+    let out = lineup(&[
+        "report",
+        path_str(&review_copy),
+        "--key",
+        path_str(&f.key),
+        "--out",
+        path_str(&bundle),
+    ])
+    .env(PASSWORD_ENV, PASSWORD)
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let pdf = pdf_text(&bundle.join(PDF_FILE));
+    assert!(!pdf.contains("DRAFT"), "{pdf}");
+    assert!(pdf.contains("Deploy with conditions"), "{pdf}");
+    assert!(pdf.contains("central station"), "{pdf}");
+    assert!(pdf.contains("A. Reviewer"), "{pdf}");
+    assert!(read_report(&bundle).incomplete.is_empty());
+}
+
+#[test]
+fn bystanders_are_blurred_and_watchlist_photos_left_out_unless_asked() {
+    let document = review::load(&fixture().review).unwrap();
+    let threshold = document.settings.threshold;
+    let blurred = assessment::stills::prepare(&document, threshold, true, false);
+    let plain = assessment::stills::prepare(&document, threshold, false, true);
+    assert!(blurred.watchlist.is_empty());
+    assert_eq!(plain.watchlist.len(), 2, "{:?}", plain.notes);
+    // obama2.jpg alerts on Barack Obama; t1.jpg's six faces are bystanders.
+    let alerted = blurred
+        .stills
+        .iter()
+        .find(|s| !s.alerts.is_empty())
+        .unwrap();
+    assert!(alerted.alerts[0].label.starts_with("Barack Obama"));
+    let crowd = |pictures: &assessment::stills::Pictures| {
+        let still = pictures
+            .stills
+            .iter()
+            .find(|s| s.title.ends_with("t1.jpg"))
+            .unwrap();
+        image::load_from_memory(&still.jpeg).unwrap().to_luma8()
+    };
+    let (blurred_image, plain_image) = (crowd(&blurred), crowd(&plain));
+    let t1 = document
+        .inputs
+        .iter()
+        .position(|i| i.path.ends_with("t1.jpg"))
+        .unwrap();
+    let scale = blurred_image.width() as f32 / document.inputs[t1].dimensions.unwrap().0 as f32;
+    // Detail (differences between neighbouring pixels) in the middle of every face.
+    let detail = |image: &image::GrayImage| -> i64 {
+        let mut total = 0i64;
+        for face in document.detections.iter().filter(|d| d.source.input == t1) {
+            let b = face.bbox.scaled(scale, scale);
+            let (cx, cy) = (((b.x1 + b.x2) / 2.0) as u32, ((b.y1 + b.y2) / 2.0) as u32);
+            for y in cy.saturating_sub(8)..cy + 8 {
+                for x in cx.saturating_sub(8)..cx + 8 {
+                    let here = i64::from(image.get_pixel(x, y)[0]);
+                    total += (here - i64::from(image.get_pixel(x + 1, y)[0])).abs();
+                    total += (here - i64::from(image.get_pixel(x, y + 1)[0])).abs();
+                }
+            }
+        }
+        total
+    };
+    let (kept, original) = (detail(&blurred_image), detail(&plain_image));
+    assert!(
+        kept * 3 < original,
+        "blurred faces keep {kept} of {original} units of detail"
+    );
+}
+
+#[test]
+fn verify_error_for_an_empty_folder_names_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let error = assessment::verify_bundle(dir.path(), None).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            VerifyError::MissingFile {
+                name: MANIFEST_FILE,
+                ..
+            }
+        ),
+        "{error}"
+    );
+}
