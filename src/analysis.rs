@@ -59,6 +59,7 @@ pub enum Progress {
         frames_total: u64,
         inputs_done: usize,
         inputs_total: usize,
+        /// The input being read; None between inputs.
         current: Option<PathBuf>,
         /// Time left at the pace so far; None until a frame is done.
         eta: Option<Duration>,
@@ -405,6 +406,7 @@ impl<'a> Filing<'a> {
 
     fn finish_input(&mut self, input: usize, outcome: InputOutcome, cancelled: bool) {
         self.inputs_done += 1;
+        self.current = None;
         self.document.warnings.extend(outcome.warnings);
         let record = &mut self.document.inputs[input];
         record.status = match outcome.failure {

@@ -121,7 +121,15 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         request.sampling
     );
     let bar = progress_bar();
-    let document = analysis::run(&request, &mut |p| show_progress(&bar, p), &CANCEL);
+    let mut log = InputLog::default();
+    let document = analysis::run(
+        &request,
+        &mut |p| {
+            log.note(&bar, &p);
+            show_progress(&bar, p)
+        },
+        &CANCEL,
+    );
     bar.finish_and_clear();
     let document = document?;
     for warning in &document.warnings {
@@ -179,6 +187,38 @@ fn progress_bar() -> ProgressBar {
     bar.set_style(style);
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
+}
+
+/// Without a terminal (a log, CI) there is no bar: one line per input says how far the run is.
+#[derive(Default)]
+struct InputLog {
+    /// The input (counting from 1) last logged.
+    last: usize,
+}
+
+impl InputLog {
+    fn note(&mut self, bar: &ProgressBar, progress: &Progress) {
+        let Progress::Analysing {
+            current: Some(path),
+            inputs_done,
+            inputs_total,
+            frames_done,
+            frames_total,
+            ..
+        } = progress
+        else {
+            return;
+        };
+        let number = inputs_done + 1;
+        if !bar.is_hidden() || self.last == number {
+            return;
+        }
+        eprintln!(
+            "input {number} of {inputs_total}: {} (frames done so far: {frames_done} of about {frames_total})",
+            path.display()
+        );
+        self.last = number;
+    }
 }
 
 fn show_progress(bar: &ProgressBar, progress: Progress) {
