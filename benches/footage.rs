@@ -5,7 +5,8 @@
 //! command into target/footage-bench/ (kept for the next run) and measures the analysis by running
 //! the `lineup` binary as a child process, reading that child's own peak resident memory.
 //! `cargo test --all-targets` builds this but does not run it: `main` does nothing unless cargo
-//! passes `--bench`.
+//! passes `--bench`. LINEUP_BENCH_SAMPLE sets the memory runs' sampling (default fps:1);
+//! LINEUP_BENCH_SKIP_MEMORY=1 skips them (they take several minutes).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -45,6 +46,9 @@ fn main() {
         run.frames as f64 / run.seconds
     );
 
+    if std::env::var_os("LINEUP_BENCH_SKIP_MEMORY").is_some() {
+        return;
+    }
     let sample = std::env::var("LINEUP_BENCH_SAMPLE").unwrap_or_else(|_| "fps:1".into());
     println!("peak memory of a whole analysis (--sample {sample}; every frame is still decoded):");
     let short = analyse(&clips.minute, &watchlist, &sample, &dir);

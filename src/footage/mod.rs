@@ -488,4 +488,50 @@ mod tests {
         assert_eq!(problems[0], FootageError::NotFound { path: missing });
         assert!(problems[1].to_string().contains("holds no images"));
     }
+
+    #[test]
+    fn videos_are_known_by_extension_or_by_signature() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, bytes: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            path
+        };
+        assert!(looks_like_video(&write("clip.MP4", b"anything")));
+        assert!(looks_like_video(&write(
+            "no_extension",
+            b"\0\0\0\x20ftypisom\0\0"
+        )));
+        assert!(looks_like_video(&write(
+            "clip.bin",
+            b"\x1A\x45\xDF\xA3matroska"
+        )));
+        assert!(looks_like_video(&write(
+            "clip.dat",
+            b"RIFF\0\0\0\0AVI LIST"
+        )));
+        assert!(!looks_like_video(&write(
+            "photo.jpg",
+            b"\0\0\0\x20ftypisom\0\0"
+        )));
+        assert!(!looks_like_video(&write(
+            "notes.txt",
+            b"just some text here"
+        )));
+        assert!(!looks_like_video(&write("short", b"abc")));
+    }
+
+    #[test]
+    fn folders_expand_to_their_videos_too() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["b.mkv", "a.jpg", "c.MOV", "notes.txt"] {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        let (files, _) = expand_inputs(&[dir.path().to_path_buf()]);
+        let names: Vec<_> = files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_owned())
+            .collect();
+        assert_eq!(names, ["a.jpg", "b.mkv", "c.MOV"]);
+    }
 }
