@@ -259,7 +259,7 @@ fn decode_input(
     };
     let media = frames.media_info();
     record.dimensions = Some((media.width, media.height));
-    record.media = Some(media.clone());
+    record.media = Some(media);
     send(Event::Started { input, record })?;
 
     let mut decoded = 0u64;
@@ -295,7 +295,9 @@ fn decode_input(
                 reason: "not one frame could be decoded; the file is probably truncated".into(),
             });
         } else if frames.stopped_by_damage() {
-            stopped_early = Some(format!("damaged: only {decoded} frame(s) could be read"));
+            stopped_early = Some(format!(
+                "damaged: reading stopped after {decoded} analysed frame(s); see the warnings"
+            ));
         }
     }
     let warnings = frames.warnings();
