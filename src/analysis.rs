@@ -1,19 +1,32 @@
 //! One analysis job: enrol the watchlist, then for every input find faces, embed them and search
 //! the watchlist, producing a review document. Progress is reported through a callback and the
 //! job stops early, keeping what it has, when its cancel flag is raised.
+//!
+//! Work runs as a pipeline of threads joined by bounded channels, so memory stays flat however
+//! long the footage: a decoder thread hashes and decodes inputs into frames, a vision thread turns
+//! frames into faces, and the calling thread files faces into the document and reports progress.
+//! Only a few frames are ever in flight; none is kept once its faces are found.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::time::{Duration, Instant};
 
 use crate::digest::sha256_file;
-use crate::footage::{self, FootageError};
+use crate::footage::{self, Footage, FootageError, Frame, Sampling, VideoReader};
 use crate::matching;
 use crate::review::{
     AnalysisSettings, DetectionRecord, InputRecord, InputStatus, ReviewDocument, SCHEMA_VERSION,
     SourceRef,
 };
-use crate::vision::{FacePipeline, VisionConfig, VisionError};
+use crate::vision::{Face, FacePipeline, VisionConfig, VisionError};
 use crate::watchlist::{self, WatchlistError};
+
+/// Decoded frames waiting for the vision thread. Small: a 4K frame is 25 MB, and the vision
+/// thread is the slow stage, so a longer queue would only hold more memory.
+const FRAME_QUEUE: usize = 2;
+/// Found faces waiting to be filed (small records; the queue only smooths hand-over).
+const RESULT_QUEUE: usize = 16;
 
 #[derive(Debug, Clone)]
 pub struct AnalysisRequest {
@@ -22,6 +35,8 @@ pub struct AnalysisRequest {
     pub threshold: f32,
     pub top_k: usize,
     pub vision: VisionConfig,
+    /// Which frames of each video to analyse.
+    pub sampling: Sampling,
 }
 
 /// Where a running analysis is.
@@ -32,10 +47,22 @@ pub enum Progress {
         done: usize,
         total: usize,
     },
-    Analysing {
+    /// Opening the inputs to learn how many frames the run will analyse.
+    Counting {
         done: usize,
         total: usize,
+    },
+    Analysing {
+        frames_done: u64,
+        /// Frames the run will analyse, as well as it can be told before decoding (a video's
+        /// header may be missing or wrong); at least `frames_done`.
+        frames_total: u64,
+        inputs_done: usize,
+        inputs_total: usize,
+        /// The input being read; None between inputs.
         current: Option<PathBuf>,
+        /// Time left at the pace so far; None until a frame is done.
+        eta: Option<Duration>,
     },
 }
 
@@ -58,6 +85,24 @@ fn list_problems(problems: &[FootageError]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// What flows between the threads. The decoder sends `Started`, `Frame`s and `Finished` for each
+/// input in turn; the vision thread replaces each `Frame` by its `Faces` and passes the rest on.
+enum Event {
+    Started { input: usize, record: InputRecord },
+    Frame { input: usize, frame: Frame },
+    Faces { source: SourceRef, faces: Vec<Face> },
+    Finished { input: usize, outcome: InputOutcome },
+}
+
+/// How reading one input ended.
+struct InputOutcome {
+    warnings: Vec<String>,
+    /// Why reading stopped before the end, if it did (cancelled, damage).
+    stopped_early: Option<String>,
+    /// Set when nothing of the input could be used.
+    failure: Option<FootageError>,
 }
 
 /// Runs the whole job. Problems with single inputs become warnings and failed input records, and
@@ -83,9 +128,10 @@ pub fn run(
             threshold: request.threshold,
             top_k: request.top_k,
             vision: request.vision.clone(),
+            sampling: request.sampling,
         },
         models: pipeline.models(),
-        inputs: Vec::new(),
+        inputs: files.iter().map(|path| not_analysed(path)).collect(),
         watchlist: enrolment.watchlist,
         detections: Vec::new(),
         warnings: enrolment.warnings,
@@ -102,88 +148,311 @@ pub fn run(
     document
         .warnings
         .extend(problems.iter().map(ToString::to_string));
-    for (index, path) in files.iter().enumerate() {
-        if cancel.load(Ordering::Relaxed) {
-            document.complete = false;
-            document.inputs.push(not_analysed(path));
-            continue;
+    let frames_total = count_frames(&files, request.sampling, on_progress);
+    let mut filing = Filing::new(&mut document, frames_total, on_progress);
+
+    let vision_result = std::thread::scope(|scope| {
+        let (frame_tx, frame_rx) = sync_channel(FRAME_QUEUE);
+        let (face_tx, face_rx) = sync_channel(RESULT_QUEUE);
+        let files = &files;
+        scope.spawn(move || decode_inputs(files, request.sampling, cancel, &frame_tx));
+        let pipeline = &mut pipeline;
+        let vision = scope.spawn(move || find_faces(pipeline, frame_rx, &face_tx, cancel));
+        for event in face_rx {
+            filing.file(event, cancel);
         }
-        on_progress(Progress::Analysing {
-            done: index,
-            total: files.len(),
-            current: Some(path.clone()),
-        });
-        analyse_still(&mut document, &mut pipeline, path)?;
-    }
-    on_progress(Progress::Analysing {
-        done: files.len(),
-        total: files.len(),
-        current: None,
+        vision
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     });
+    vision_result?;
+    if cancel.load(Ordering::Relaxed) {
+        document.complete = false;
+    }
     document.rebuild_tracks();
     Ok(document)
 }
 
-fn not_analysed(path: &std::path::Path) -> InputRecord {
+fn not_analysed(path: &Path) -> InputRecord {
     InputRecord {
         path: path.to_path_buf(),
         digest: None,
         dimensions: None,
         status: InputStatus::NotAnalysed,
+        media: None,
+        frames_analysed: 0,
+        stopped_early: None,
     }
 }
 
-/// Analyses one still into `document`; only a model failure is an error.
-fn analyse_still(
-    document: &mut ReviewDocument,
-    pipeline: &mut FacePipeline,
-    path: &std::path::Path,
-) -> Result<(), VisionError> {
-    let input = document.inputs.len();
+/// How many frames `sampling` will take from all `files`: 1 a still, a video's sampled share of
+/// its declared frames (keyframes are counted from the packets). Inputs that cannot be opened count
+/// 0; the decoder reports them.
+fn count_frames(
+    files: &[PathBuf],
+    sampling: Sampling,
+    on_progress: &mut dyn FnMut(Progress),
+) -> u64 {
+    let mut total = 0;
+    for (done, path) in files.iter().enumerate() {
+        on_progress(Progress::Counting {
+            done,
+            total: files.len(),
+        });
+        total += if footage::looks_like_video(path) {
+            expected_video_frames(path, sampling).unwrap_or(0)
+        } else {
+            1
+        };
+    }
+    total
+}
+
+fn expected_video_frames(path: &Path, sampling: Sampling) -> Option<u64> {
+    let mut video = VideoReader::open(path).ok()?;
+    let info = video.info();
+    match sampling.expected_frames(info.frame_count, info.duration_s) {
+        Some(frames) => Some(frames),
+        None if sampling == Sampling::Keyframes => video.count_keyframes().ok(),
+        None => video.count_frames().ok(),
+    }
+}
+
+/// The decoder thread: hashes and decodes each input in turn, sending its sampled frames. Stops
+/// when cancelled, or when the vision thread has hung up (it failed).
+fn decode_inputs(
+    files: &[PathBuf],
+    sampling: Sampling,
+    cancel: &AtomicBool,
+    out: &SyncSender<Event>,
+) {
+    for (input, path) in files.iter().enumerate() {
+        if cancel.load(Ordering::Relaxed)
+            || decode_input(input, path, sampling, cancel, out).is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// Sends one input's record, frames and outcome. Err only when the receiver has gone.
+fn decode_input(
+    input: usize,
+    path: &Path,
+    sampling: Sampling,
+    cancel: &AtomicBool,
+    out: &SyncSender<Event>,
+) -> Result<(), ()> {
+    let send = |event| out.send(event).map_err(|_| ());
     let mut record = not_analysed(path);
-    let loaded = sha256_file(path)
+    let opened = sha256_file(path)
         .map_err(|e| FootageError::Unreadable {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })
         .and_then(|digest| {
             record.digest = Some(digest);
-            footage::load_image(path)
+            Footage::open(path)?.sampled(sampling)
         });
-    let loaded = match loaded {
-        Ok(loaded) => loaded,
-        Err(problem) => {
-            document.warnings.push(problem.to_string());
-            record.status = InputStatus::Failed(problem.to_string());
-            document.inputs.push(record);
-            return Ok(());
+    let mut frames = match opened {
+        Ok(frames) => frames,
+        Err(failure) => {
+            send(Event::Started { input, record })?;
+            let outcome = InputOutcome {
+                warnings: Vec::new(),
+                stopped_early: None,
+                failure: Some(failure),
+            };
+            return send(Event::Finished { input, outcome });
         }
     };
-    document.warnings.extend(loaded.warnings);
-    record.dimensions = Some(loaded.image.dimensions());
-    let faces = pipeline.faces(&loaded.image)?;
-    let source = SourceRef {
-        input,
-        frame_index: 0,
-        timestamp_s: 0.0,
+    let media = frames.media_info();
+    record.dimensions = Some((media.width, media.height));
+    record.media = Some(media);
+    send(Event::Started { input, record })?;
+
+    let mut decoded = 0u64;
+    let mut stopped_early = None;
+    let mut failure = None;
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            stopped_early = Some(format!("cancelled after {decoded} frame(s)"));
+            break;
+        }
+        match frames.next_frame() {
+            Ok(Some(frame)) => {
+                decoded += 1;
+                send(Event::Frame { input, frame })?;
+            }
+            Ok(None) => break,
+            // A still's only frame, or a video that breaks down before its first frame: nothing
+            // of the input is usable. Later in a video, what was read so far stands.
+            Err(e) if decoded == 0 => {
+                failure = Some(e);
+                break;
+            }
+            Err(e) => {
+                stopped_early = Some(e.to_string());
+                break;
+            }
+        }
+    }
+    if failure.is_none() && stopped_early.is_none() {
+        if decoded == 0 {
+            failure = Some(FootageError::VideoDamaged {
+                path: path.to_path_buf(),
+                reason: "not one frame could be decoded; the file is probably truncated".into(),
+            });
+        } else if frames.stopped_by_damage() {
+            stopped_early = Some(format!(
+                "damaged: reading stopped after {decoded} analysed frame(s); see the warnings"
+            ));
+        }
+    }
+    let warnings = frames.warnings();
+    let outcome = InputOutcome {
+        warnings,
+        stopped_early,
+        failure,
     };
-    for face in faces {
-        let candidates = matching::search(
-            &face.embedding,
-            &document.watchlist,
-            document.settings.top_k,
-        );
-        document.detections.push(DetectionRecord {
-            source,
-            bbox: face.detection.bbox,
-            landmarks: face.detection.landmarks,
-            detector_score: face.detection.score,
-            embedding: face.embedding,
-            candidates,
-            skin_ita: face.skin_ita,
+    send(Event::Finished { input, outcome })
+}
+
+/// The vision thread: faces for every frame, in order. Once cancelled, frames still queued are
+/// dropped unanalysed. A model failure ends the thread, which hangs up both channels.
+fn find_faces(
+    pipeline: &mut FacePipeline,
+    frames: Receiver<Event>,
+    out: &SyncSender<Event>,
+    cancel: &AtomicBool,
+) -> Result<(), VisionError> {
+    for event in frames {
+        let event = match event {
+            Event::Frame { input, frame } => {
+                if cancel.load(Ordering::Relaxed) {
+                    continue;
+                }
+                let faces = pipeline.faces(&frame.image)?;
+                let source = SourceRef {
+                    input,
+                    frame_index: frame.index,
+                    timestamp_s: frame.timestamp_s,
+                };
+                Event::Faces { source, faces }
+            }
+            other => other,
+        };
+        if out.send(event).is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The calling thread's part: files events into the document and reports progress.
+struct Filing<'a> {
+    document: &'a mut ReviewDocument,
+    on_progress: &'a mut dyn FnMut(Progress),
+    started: Instant,
+    frames_done: u64,
+    frames_total: u64,
+    inputs_done: usize,
+    current: Option<PathBuf>,
+}
+
+impl<'a> Filing<'a> {
+    fn new(
+        document: &'a mut ReviewDocument,
+        frames_total: u64,
+        on_progress: &'a mut dyn FnMut(Progress),
+    ) -> Self {
+        let mut filing = Self {
+            document,
+            on_progress,
+            started: Instant::now(),
+            frames_done: 0,
+            frames_total,
+            inputs_done: 0,
+            current: None,
+        };
+        filing.report();
+        filing
+    }
+
+    fn file(&mut self, event: Event, cancel: &AtomicBool) {
+        match event {
+            Event::Started { input, record } => {
+                self.current = Some(record.path.clone());
+                self.document.inputs[input] = record;
+            }
+            Event::Faces { source, faces } => self.file_faces(source, faces),
+            Event::Finished { input, outcome } => {
+                self.finish_input(input, outcome, cancel.load(Ordering::Relaxed))
+            }
+            // The vision thread turns every frame into faces before it reaches here.
+            Event::Frame { .. } => {}
+        }
+        self.report();
+    }
+
+    fn file_faces(&mut self, source: SourceRef, faces: Vec<Face>) {
+        self.frames_done += 1;
+        self.document.inputs[source.input].frames_analysed += 1;
+        for face in faces {
+            let candidates = matching::search(
+                &face.embedding,
+                &self.document.watchlist,
+                self.document.settings.top_k,
+            );
+            self.document.detections.push(DetectionRecord {
+                source,
+                bbox: face.detection.bbox,
+                landmarks: face.detection.landmarks,
+                detector_score: face.detection.score,
+                embedding: face.embedding,
+                candidates,
+                skin_ita: face.skin_ita,
+            });
+        }
+    }
+
+    fn finish_input(&mut self, input: usize, outcome: InputOutcome, cancelled: bool) {
+        self.inputs_done += 1;
+        self.current = None;
+        self.document.warnings.extend(outcome.warnings);
+        let record = &mut self.document.inputs[input];
+        record.status = match outcome.failure {
+            Some(failure) => {
+                self.document.warnings.push(failure.to_string());
+                InputStatus::Failed(failure.to_string())
+            }
+            None if cancelled && record.frames_analysed == 0 => InputStatus::NotAnalysed,
+            None => InputStatus::Analysed,
+        };
+        if cancelled && outcome.stopped_early.is_some() && record.frames_analysed > 0 {
+            self.document.warnings.push(format!(
+                "{}: analysis was cancelled after {} frame(s); the rest of it was not analysed",
+                record.path.display(),
+                record.frames_analysed
+            ));
+        }
+        record.stopped_early = outcome.stopped_early;
+    }
+
+    fn report(&mut self) {
+        self.frames_total = self.frames_total.max(self.frames_done);
+        let eta = (self.frames_done > 0).then(|| {
+            let per_frame =
+                self.started.elapsed() / self.frames_done.min(u64::from(u32::MAX)) as u32;
+            per_frame * (self.frames_total - self.frames_done).min(u64::from(u32::MAX)) as u32
+        });
+        (self.on_progress)(Progress::Analysing {
+            frames_done: self.frames_done,
+            frames_total: self.frames_total,
+            inputs_done: self.inputs_done,
+            inputs_total: self.document.inputs.len(),
+            current: self.current.clone(),
+            eta,
         });
     }
-    record.status = InputStatus::Analysed;
-    document.inputs.push(record);
-    Ok(())
 }

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::analysis::{self, AnalysisRequest, Progress};
 use crate::assessment::signing::{self, PasswordSource};
 use crate::assessment::{self, BundleOptions, Decision, Level, ReportOptions};
+use crate::footage::Sampling;
 use crate::metrics;
 use crate::review::{self, DEFAULT_THRESHOLD, InputStatus, ReviewDocument, Slicing};
 use crate::vision::{DetectorConfig, VisionConfig};
@@ -49,7 +50,7 @@ enum Command {
         #[arg(long)]
         prepare: bool,
     },
-    /// Find faces in images, search them against a watchlist, and write a review document.
+    /// Find faces in images and videos, search them against a watchlist, and write a review document.
     Analyze(AnalyzeArgs),
     /// Print error rates per demographic slice for a labelled review.
     Metrics(MetricsArgs),
@@ -230,9 +231,14 @@ fn parse_decision(text: &str) -> Result<Decision, String> {
 
 #[derive(Debug, Args)]
 struct AnalyzeArgs {
-    /// Images, or folders of images (taken in natural name order), to analyse.
+    /// Images, videos (mp4, mkv, mov, avi, webm, ...), or folders of them (taken in natural name
+    /// order), to analyse.
     #[arg(long, required = true, num_args = 1.., value_name = "PATH")]
     footage: Vec<PathBuf>,
+    /// Which frames of each video to analyse: every (every frame), fps:N (at most N frames a
+    /// second, e.g. fps:5 or fps:0.5), or keyframes (fastest, sparsest).
+    #[arg(long, default_value = "every", value_name = "every|fps:N|keyframes")]
+    sample: Sampling,
     /// Folder of enrolment photos: a subfolder per person, or files named Name_1.jpg, Name_2.jpg.
     #[arg(long, value_name = "DIR")]
     watchlist: PathBuf,
@@ -286,6 +292,11 @@ fn parse_threshold(text: &str) -> Result<f32, String> {
         ))
     }
 }
+
+/// Raised by Ctrl-C: the running analysis stops and keeps what it has.
+static CANCEL: AtomicBool = AtomicBool::new(false);
+/// The exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+const EXIT_CANCELLED: u8 = 130;
 
 /// Parses the process arguments and runs the command.
 pub fn main() -> ExitCode {
@@ -375,12 +386,23 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         threshold: args.threshold,
         top_k: usize::from(args.top_k),
         vision,
+        sampling: args.sample,
     };
+    stop_on_ctrl_c();
+    eprintln!(
+        "Analysing {} path(s), sampling {}; Ctrl-C stops and keeps what is done",
+        request.footage.len(),
+        request.sampling
+    );
     let bar = progress_bar();
+    let mut log = InputLog::default();
     let document = analysis::run(
         &request,
-        &mut |p| show_progress(&bar, p),
-        &AtomicBool::new(false),
+        &mut |p| {
+            log.note(&bar, &p);
+            show_progress(&bar, p)
+        },
+        &CANCEL,
     );
     bar.finish_and_clear();
     let document = document?;
@@ -392,8 +414,13 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .any(|i| i.status == InputStatus::Analysed)
     {
+        let why = if document.complete {
+            "could be analysed"
+        } else {
+            "was analysed before the run was cancelled"
+        };
         eprintln!(
-            "error: none of the {} inputs could be analysed; no review written",
+            "error: none of the {} inputs {why}; no review written",
             document.inputs.len()
         );
         return Ok(ExitCode::FAILURE);
@@ -401,7 +428,26 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     review::save(&document, &args.out)?;
     print_summary(&document, request.threshold);
     println!("Review written to {}", args.out.display());
+    if !document.complete {
+        eprintln!(
+            "Cancelled: the review holds only what was analysed before Ctrl-C and is marked incomplete"
+        );
+        return Ok(ExitCode::from(EXIT_CANCELLED));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The first Ctrl-C asks the analysis to stop and keep its partial results; a second one, for
+/// someone who cannot wait for that, ends the process at once.
+fn stop_on_ctrl_c() {
+    let handler = ctrlc::set_handler(|| {
+        if CANCEL.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(EXIT_CANCELLED));
+        }
+    });
+    if let Err(e) = handler {
+        eprintln!("warning: Ctrl-C will end lineup without saving partial results ({e})");
+    }
 }
 
 fn progress_bar() -> ProgressBar {
@@ -409,13 +455,44 @@ fn progress_bar() -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(0);
-    let style =
-        ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} ({eta}) {wide_msg:.dim}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
+    let style = ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {msg}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
     bar.set_style(style);
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
+}
+
+/// Without a terminal (a log, CI) there is no bar: one line per input says how far the run is.
+#[derive(Default)]
+struct InputLog {
+    /// The input (counting from 1) last logged.
+    last: usize,
+}
+
+impl InputLog {
+    fn note(&mut self, bar: &ProgressBar, progress: &Progress) {
+        let Progress::Analysing {
+            current: Some(path),
+            inputs_done,
+            inputs_total,
+            frames_done,
+            frames_total,
+            ..
+        } = progress
+        else {
+            return;
+        };
+        let number = inputs_done + 1;
+        if !bar.is_hidden() || self.last == number {
+            return;
+        }
+        eprintln!(
+            "input {number} of {inputs_total}: {} (frames done so far: {frames_done} of about {frames_total})",
+            path.display()
+        );
+        self.last = number;
+    }
 }
 
 fn show_progress(bar: &ProgressBar, progress: Progress) {
@@ -426,15 +503,28 @@ fn show_progress(bar: &ProgressBar, progress: Progress) {
             bar.set_length(total as u64);
             bar.set_position(done as u64);
         }
-        Progress::Analysing {
-            done,
-            total,
-            current,
-        } => {
-            bar.set_prefix("footage");
+        Progress::Counting { done, total } => {
+            bar.set_prefix("counting");
             bar.set_length(total as u64);
             bar.set_position(done as u64);
-            bar.set_message(current.map(|p| p.display().to_string()).unwrap_or_default());
+        }
+        Progress::Analysing {
+            frames_done,
+            frames_total,
+            inputs_done,
+            inputs_total,
+            current,
+            eta,
+        } => {
+            bar.set_prefix("frames");
+            bar.set_length(frames_total);
+            bar.set_position(frames_done);
+            let eta = eta.map_or_else(|| "--".into(), |e| format!("{}s", e.as_secs()));
+            let file = current.map(|p| p.display().to_string()).unwrap_or_default();
+            bar.set_message(format!(
+                "ETA {eta}, input {}/{inputs_total} {file}",
+                (inputs_done + 1).min(inputs_total)
+            ));
         }
     }
 }

@@ -75,6 +75,7 @@ pub fn prepare() -> Result<Demo, String> {
         threshold: DEFAULT_THRESHOLD,
         top_k: 5,
         vision: VisionConfig::default(),
+        sampling: Default::default(),
     };
     Ok(Demo::NeedsAnalysis { request, review })
 }

@@ -93,6 +93,7 @@ fn an_analysis_goes_on_past_bad_files_and_records_each() {
         threshold: 0.6,
         top_k: 1,
         vision: VisionConfig::default(),
+        sampling: Default::default(),
     };
     let document = analysis::run(&request, &mut |_| {}, &AtomicBool::new(false)).unwrap();
     let status = |name: &str| {
@@ -189,6 +190,7 @@ fn footage_that_is_all_missing_is_an_error() {
         threshold: 0.6,
         top_k: 1,
         vision: VisionConfig::default(),
+        sampling: Default::default(),
     };
     let err = analysis::run(&request, &mut |_| {}, &AtomicBool::new(false)).unwrap_err();
     assert!(

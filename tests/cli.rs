@@ -5,6 +5,8 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use lineup::review::InputStatus;
+
 fn lineup(args: &[&str], envs: &[(&str, &Path)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_lineup"));
     command.args(args);
@@ -33,6 +35,7 @@ fn help_documents_every_command_and_option() {
         "--max-side",
         "--threads",
         "--out",
+        "--sample",
     ] {
         assert!(help.contains(option), "{option} missing from:\n{help}");
     }
@@ -162,4 +165,105 @@ fn a_threshold_outside_cosine_range_is_refused() {
     );
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("outside -1 to 1"));
+}
+
+#[test]
+fn analyze_takes_video_with_a_sampling_rate() {
+    let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama2.jpg")]);
+    let out_dir = tempfile::tempdir().unwrap();
+    let review = out_dir.path().join("review.ron");
+    let clip = common::clip("faces_hevc.mp4");
+    let out = lineup(
+        &[
+            "analyze",
+            "--footage",
+            clip.to_str().unwrap(),
+            "--sample",
+            "fps:5",
+            "--watchlist",
+            watchlist.path().to_str().unwrap(),
+            "--out",
+            review.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("Faces found") && l.ends_with(" 35")),
+        "{stdout}"
+    );
+    let document = lineup::review::load(&review).unwrap();
+    assert_eq!(document.inputs[0].frames_analysed, 15);
+
+    let out = lineup(
+        &[
+            "analyze",
+            "--footage",
+            "x",
+            "--watchlist",
+            "y",
+            "--out",
+            "z",
+            "--sample",
+            "fps:0",
+        ],
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("outside"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn ctrl_c_stops_the_analysis_and_saves_an_incomplete_review() {
+    use std::io::{BufRead, BufReader};
+    let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama2.jpg")]);
+    let out_dir = tempfile::tempdir().unwrap();
+    let review = out_dir.path().join("review.ron");
+    let clip = common::clip("faces_h264.mp4");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lineup"));
+    command.args(["analyze", "--footage"]);
+    // Ten copies of the clip: far more than is analysed before the interrupt arrives.
+    command.args(std::iter::repeat_n(&clip, 10));
+    command
+        .arg("--watchlist")
+        .arg(watchlist.path())
+        .arg("--out")
+        .arg(&review)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    // Without a terminal lineup logs a line per input: once the second starts, interrupt.
+    while !seen.contains("input 2 of 10") {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "lineup ended early: {seen}"
+        );
+        seen.push_str(&line);
+    }
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{seen}{rest}");
+    assert!(rest.contains("Cancelled"), "{rest}");
+    let document = lineup::review::load(&review).unwrap();
+    assert!(!document.complete);
+    assert_eq!(document.inputs.len(), 10);
+    assert_eq!(document.inputs[0].status, InputStatus::Analysed);
+    assert_eq!(document.inputs[0].frames_analysed, 75);
+    assert_eq!(document.inputs[9].status, InputStatus::NotAnalysed);
 }

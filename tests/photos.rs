@@ -100,6 +100,7 @@ fn analysis_flags_only_the_obama_photos_against_an_obama_watchlist() {
         threshold: DEFAULT_THRESHOLD,
         top_k: 2,
         vision: VisionConfig::default(),
+        sampling: Default::default(),
     };
     let document = analysis::run(&request, &mut |_| {}, &AtomicBool::new(false)).unwrap();
     assert!(document.complete);

@@ -27,7 +27,7 @@ pub use slices::{SlicedSearches, Slicing};
 pub use tracks::{AlertRule, Track, TrackMatch, TrackingSettings};
 
 use crate::assessment::Assessment;
-use crate::footage::FileDigest;
+use crate::footage::{FileDigest, MediaInfo, Sampling};
 use crate::matching::{self, Candidate};
 use crate::vision::{BoundingBox, Embedding, ModelRecord, Point, VisionConfig};
 use crate::watchlist::Watchlist;
@@ -86,6 +86,9 @@ pub struct AnalysisSettings {
     /// Candidates kept per face.
     pub top_k: usize,
     pub vision: VisionConfig,
+    /// Which frames of each video were analysed (reviews written before video: every frame).
+    #[serde(default)]
+    pub sampling: Sampling,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -93,9 +96,21 @@ pub struct InputRecord {
     pub path: PathBuf,
     /// None when the file could not be read at all.
     pub digest: Option<FileDigest>,
-    /// Pixel size of a still once decoded (after EXIF rotation).
+    /// Pixel size of a still once decoded (after EXIF rotation), or of a video's frames as
+    /// displayed (after its rotation).
     pub dimensions: Option<(u32, u32)>,
     pub status: InputStatus,
+    /// What the input is: still or video, container, codec, size, rotation, duration, frames.
+    /// None when it could not be opened.
+    #[serde(default)]
+    pub media: Option<MediaInfo>,
+    /// Frames that went through face detection.
+    #[serde(default)]
+    pub frames_analysed: u64,
+    /// Why analysis of this input stopped before its end (cancelled, or damage in the file); None
+    /// when it was read to the end, or never started (see `status`).
+    #[serde(default)]
+    pub stopped_early: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -443,9 +443,20 @@ fn job_progress(ui: &mut egui::Ui, job: &AnalysisJob) {
             format!("Enrolling watchlist {done}/{total}"),
             done as f32 / total.max(1) as f32,
         ),
-        Some(Progress::Analysing { done, total, .. }) => (
-            format!("Analysing footage {done}/{total}"),
-            done as f32 / total.max(1) as f32,
+        Some(Progress::Counting { done, total }) => {
+            (format!("Opening footage {done}/{total}"), 0.0)
+        }
+        Some(Progress::Analysing {
+            frames_done,
+            frames_total,
+            inputs_done,
+            inputs_total,
+            ..
+        }) => (
+            format!(
+                "Analysing frame {frames_done}/{frames_total} (input {inputs_done}/{inputs_total})"
+            ),
+            frames_done as f32 / frames_total.max(1) as f32,
         ),
     };
     let text = if job.is_cancelling() {

@@ -114,6 +114,7 @@ fn start_analysis(app: &mut LineupApp, ctx: &egui::Context, out: PathBuf) {
         threshold: DEFAULT_THRESHOLD,
         top_k: 5,
         vision: VisionConfig::default(),
+        sampling: Default::default(),
     };
     let repaint = ctx.clone();
     app.job = Some((

@@ -79,10 +79,11 @@ impl FrameLoader {
     }
 }
 
-/// One frame of an input as RGB.
-pub fn load_frame(path: &std::path::Path, _frame_index: u64) -> Result<RgbImage, String> {
-    footage::load_image(path)
-        .map(|loaded| loaded.image)
+/// One frame of an input (a still's only frame, or a video's frame by exact seek) as RGB.
+pub fn load_frame(path: &std::path::Path, frame_index: u64) -> Result<RgbImage, String> {
+    footage::Footage::open(path)
+        .and_then(|mut footage| footage.frame(frame_index))
+        .map(|frame| frame.image)
         .map_err(|e| e.to_string())
 }
 

@@ -120,6 +120,7 @@ pub fn labelled_review_of(people: u32) -> ReviewDocument {
             threshold: 0.6,
             top_k: 1,
             vision: VisionConfig::default(),
+            sampling: Default::default(),
         },
         models: Vec::new(),
         inputs: vec![InputRecord {
@@ -127,6 +128,9 @@ pub fn labelled_review_of(people: u32) -> ReviewDocument {
             digest: None,
             dimensions: None,
             status: InputStatus::Analysed,
+            media: None,
+            frames_analysed: 0,
+            stopped_early: None,
         }],
         watchlist,
         detections,

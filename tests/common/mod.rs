@@ -186,3 +186,27 @@ fn cmyk_jpeg(image: &image::DynamicImage) -> Vec<u8> {
         .unwrap();
     out
 }
+
+/// A test clip made by scripts/make_clips.sh (run by ./scripts/setup; see tests/FIXTURES.md).
+pub fn clip(name: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/clips")
+        .join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: run ./scripts/setup (or scripts/make_clips.sh) first",
+        path.display()
+    );
+    path
+}
+
+/// The clips of the same 75 frames (25 fps) in each codec: obama.jpg for frames 0–24, t1.jpg (six
+/// people) for 25–49, black for 50–74, at 640×480.
+pub const FACE_CLIPS: [&str; 3] = ["faces_h264.mp4", "faces_hevc.mp4", "faces_mjpeg.avi"];
+/// A synthetic pattern, 320×240, 75 frames at 25 fps, keyframes at 0, 25 and 50 (MJPEG: all).
+pub const PATTERN_CLIPS: [&str; 4] = [
+    "testsrc_h264.mp4",
+    "testsrc_hevc.mkv",
+    "testsrc_mjpeg.avi",
+    "testsrc_vp9.webm",
+];

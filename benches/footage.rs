@@ -1,0 +1,249 @@
+//! Footage benchmark: decode speed and analysis speed on 1080p h264, and peak memory of a whole
+//! analysis of a 1-minute against a 10-minute clip (it must not grow with length).
+//!
+//! Run with `cargo bench --bench footage` after ./scripts/setup. It makes its clips with the ffmpeg
+//! command into target/footage-bench/ (kept for the next run) and measures the analysis by running
+//! the `lineup` binary as a child process, reading that child's own peak resident memory.
+//! `cargo test --all-targets` builds this but does not run it: `main` does nothing unless cargo
+//! passes `--bench`. LINEUP_BENCH_SAMPLE sets the memory runs' sampling (default fps:1);
+//! LINEUP_BENCH_SKIP_MEMORY=1 skips them (they take several minutes).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use lineup::footage::VideoReader;
+
+/// Peak memory of the 10-minute analysis may exceed the 1-minute one's by at most this much.
+const MEMORY_TOLERANCE: f64 = 0.20;
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/footage-bench");
+    std::fs::create_dir_all(&dir).expect("create target/footage-bench");
+    let clips = Clips::make(&dir);
+
+    println!("decode, 60 s 1080p h264 ({}):", clips.minute.display());
+    let (frames, seconds) = decode(&clips.minute, false);
+    println!(
+        "  decode only:           {frames} frames in {seconds:.1} s = {:.0} fps",
+        frames as f64 / seconds
+    );
+    let (frames, seconds) = decode(&clips.minute, true);
+    println!(
+        "  decode + RGB + rotate: {frames} frames in {seconds:.1} s = {:.0} fps",
+        frames as f64 / seconds
+    );
+
+    let watchlist = watchlist(&dir);
+    let run = analyse(&clips.ten_seconds, &watchlist, "every", &dir);
+    println!(
+        "analysis (decode + detect + embed + match), 10 s 1080p, every frame: {} frames in {:.1} s = {:.1} fps",
+        run.frames,
+        run.seconds,
+        run.frames as f64 / run.seconds
+    );
+
+    if std::env::var_os("LINEUP_BENCH_SKIP_MEMORY").is_some() {
+        return;
+    }
+    let sample = std::env::var("LINEUP_BENCH_SAMPLE").unwrap_or_else(|_| "fps:1".into());
+    println!("peak memory of a whole analysis (--sample {sample}; every frame is still decoded):");
+    let short = analyse(&clips.minute, &watchlist, &sample, &dir);
+    println!(
+        "  1-minute clip:  {:>6.0} MiB peak RSS ({} frames analysed in {:.0} s)",
+        short.peak_mib, short.frames, short.seconds
+    );
+    let long = analyse(&clips.ten_minutes, &watchlist, &sample, &dir);
+    println!(
+        "  10-minute clip: {:>6.0} MiB peak RSS ({} frames analysed in {:.0} s)",
+        long.peak_mib, long.frames, long.seconds
+    );
+    let growth = long.peak_mib / short.peak_mib - 1.0;
+    let verdict = if growth <= MEMORY_TOLERANCE {
+        "within"
+    } else {
+        "OVER"
+    };
+    println!(
+        "  growth {:+.1} %: {verdict} the {:.0} % allowed",
+        growth * 100.0,
+        MEMORY_TOLERANCE * 100.0
+    );
+}
+
+struct Clips {
+    minute: PathBuf,
+    ten_seconds: PathBuf,
+    ten_minutes: PathBuf,
+}
+
+impl Clips {
+    /// The known-faces clip (tests/data/clips/faces_h264.mp4, 3 s) looped and scaled to 1920×1080
+    /// for a minute; the 10-minute clip is that minute ten times over, joined without re-encoding.
+    fn make(dir: &Path) -> Self {
+        let faces = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/clips/faces_h264.mp4");
+        assert!(
+            faces.is_file(),
+            "{} is missing: run ./scripts/setup first",
+            faces.display()
+        );
+        let minute = dir.join("faces_1080p_60s.mp4");
+        ffmpeg(
+            &minute,
+            &[
+                "-stream_loop",
+                "-1",
+                "-i",
+                path_str(&faces),
+                "-t",
+                "60",
+                "-vf",
+                "scale=1440:1080,pad=1920:1080:240:0",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-crf",
+                "23",
+                "-g",
+                "50",
+                "-pix_fmt",
+                "yuv420p",
+            ],
+        );
+        let ten_seconds = dir.join("faces_1080p_10s.mp4");
+        ffmpeg(
+            &ten_seconds,
+            &["-i", path_str(&minute), "-t", "10", "-c", "copy"],
+        );
+        let list = dir.join("ten_minutes.txt");
+        let line = format!("file '{}'\n", minute.display());
+        std::fs::write(&list, line.repeat(10)).expect("write the concat list");
+        let ten_minutes = dir.join("faces_1080p_600s.mp4");
+        ffmpeg(
+            &ten_minutes,
+            &[
+                "-f",
+                "concat",
+                "-safe",
+                "0",
+                "-i",
+                path_str(&list),
+                "-c",
+                "copy",
+            ],
+        );
+        Self {
+            minute,
+            ten_seconds,
+            ten_minutes,
+        }
+    }
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("bench paths are UTF-8")
+}
+
+/// Runs ffmpeg to make `out` unless it is already there.
+fn ffmpeg(out: &Path, args: &[&str]) {
+    if out.is_file() {
+        return;
+    }
+    println!("making {} with ffmpeg ...", out.display());
+    let partial = out.with_extension("partial.mp4");
+    let status = Command::new("ffmpeg")
+        .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
+        .args(args)
+        .arg(&partial)
+        .status()
+        .expect("run ffmpeg (apt-get install ffmpeg)");
+    assert!(status.success(), "ffmpeg failed making {}", out.display());
+    std::fs::rename(&partial, out).expect("rename the finished clip");
+}
+
+/// Decodes every frame of `clip`: (frames, seconds). With `to_rgb`, each is also converted to
+/// upright RGB as analysis needs; without, the decoder alone is timed.
+fn decode(clip: &Path, to_rgb: bool) -> (u64, f64) {
+    let mut video = VideoReader::open(clip).expect("open the bench clip");
+    let started = Instant::now();
+    let mut frames = 0;
+    if to_rgb {
+        while video.next_frame().expect("decode").is_some() {
+            frames += 1;
+        }
+    } else {
+        // Declining every frame decodes it but skips the conversion.
+        let mut count = |_, _| {
+            frames += 1;
+            false
+        };
+        while video
+            .next_frame_where(&mut count)
+            .expect("decode")
+            .is_some()
+        {}
+    }
+    (frames, started.elapsed().as_secs_f64())
+}
+
+fn watchlist(dir: &Path) -> PathBuf {
+    let watchlist = dir.join("watchlist");
+    std::fs::create_dir_all(&watchlist).expect("create the watchlist folder");
+    let photo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/photos/obama2.jpg");
+    std::fs::copy(&photo, watchlist.join("Barack_Obama_1.jpg"))
+        .expect("copy obama2.jpg (run ./scripts/setup)");
+    watchlist
+}
+
+struct Run {
+    frames: u64,
+    seconds: f64,
+    peak_mib: f64,
+}
+
+/// Runs `lineup analyze` on `clip` as a child process and reads its peak resident memory.
+#[allow(
+    clippy::zombie_processes,
+    reason = "wait4 reaps the child, reading its rusage"
+)]
+fn analyse(clip: &Path, watchlist: &Path, sample: &str, dir: &Path) -> Run {
+    let review = dir.join("review.ron");
+    let started = Instant::now();
+    let child = Command::new(env!("CARGO_BIN_EXE_lineup"))
+        .args(["analyze", "--sample", sample, "--footage"])
+        .arg(clip)
+        .arg("--watchlist")
+        .arg(watchlist)
+        .arg("--out")
+        .arg(&review)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start lineup");
+    let peak_kib = wait_for_peak_rss_kib(child.id());
+    let seconds = started.elapsed().as_secs_f64();
+    let document = lineup::review::load(&review).expect("lineup wrote a review");
+    Run {
+        frames: document.inputs.iter().map(|i| i.frames_analysed).sum(),
+        seconds,
+        peak_mib: peak_kib as f64 / 1024.0,
+    }
+}
+
+/// Waits for the child and returns its maximum resident set size (KiB), from the kernel's
+/// accounting of that one process (wait4), not of all children together.
+fn wait_for_peak_rss_kib(pid: u32) -> i64 {
+    let mut status = 0;
+    // SAFETY: rusage is plain data the kernel fills in; the pid is our own child's.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid as libc::pid_t, "wait4 failed");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "lineup analyze failed"
+    );
+    usage.ru_maxrss
+}

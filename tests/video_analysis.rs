@@ -1,0 +1,150 @@
+//! Whole analyses of video: what the review records, progress, and cancellation that keeps what
+//! was done.
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use lineup::analysis::{self, AnalysisRequest, Progress};
+use lineup::footage::{MediaKind, Sampling, sha256_file};
+use lineup::review::InputStatus;
+use lineup::vision::VisionConfig;
+
+fn request(clips: &[&str], sampling: Sampling, watchlist: &tempfile::TempDir) -> AnalysisRequest {
+    AnalysisRequest {
+        footage: clips.iter().map(|name| common::clip(name)).collect(),
+        watchlist: watchlist.path().to_path_buf(),
+        threshold: 0.6,
+        top_k: 1,
+        vision: VisionConfig::default(),
+        sampling,
+    }
+}
+
+#[test]
+fn a_video_analysis_records_media_sampling_and_faces_at_their_frames() {
+    let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama2.jpg")]);
+    let request = request(&["faces_h264.mp4"], Sampling::PerSecond(5.0), &watchlist);
+    let mut progress = Vec::new();
+    let document =
+        analysis::run(&request, &mut |p| progress.push(p), &AtomicBool::new(false)).unwrap();
+
+    assert!(document.complete);
+    assert_eq!(document.settings.sampling, Sampling::PerSecond(5.0));
+    let input = &document.inputs[0];
+    assert_eq!(input.status, InputStatus::Analysed);
+    assert_eq!(
+        input.digest,
+        Some(sha256_file(&common::clip("faces_h264.mp4")).unwrap())
+    );
+    assert_eq!(input.frames_analysed, 15);
+    let media = input.media.as_ref().unwrap();
+    assert_eq!(media.kind, MediaKind::Video);
+    assert_eq!(media.codec.as_deref(), Some("h264"));
+    assert_eq!(
+        (media.width, media.height, media.frame_count),
+        (640, 480, Some(75))
+    );
+    assert!((media.duration_s.unwrap() - 3.0).abs() < 0.05);
+
+    // Frames 0, 5, ... 70: Obama alone until 24, six people from 25 to 49, nobody after.
+    let faces_in = |frame: u64| {
+        let found: Vec<_> = document
+            .detections
+            .iter()
+            .filter(|d| d.source.frame_index == frame)
+            .collect();
+        assert!(
+            found
+                .iter()
+                .all(|d| (d.source.timestamp_s - frame as f64 * 0.04).abs() < 1e-3)
+        );
+        found.len()
+    };
+    let counts: Vec<usize> = (0..75).step_by(5).map(faces_in).collect();
+    assert_eq!(counts, [1, 1, 1, 1, 1, 6, 6, 6, 6, 6, 0, 0, 0, 0, 0]);
+    let alerts: Vec<u64> = document
+        .detections
+        .iter()
+        .filter(|d| d.is_alert(0.6))
+        .map(|d| d.source.frame_index)
+        .collect();
+    assert_eq!(
+        alerts,
+        [0, 5, 10, 15, 20],
+        "Obama is flagged in every frame he is in"
+    );
+
+    let frames: Vec<(u64, u64)> = progress
+        .iter()
+        .filter_map(|p| match p {
+            Progress::Analysing {
+                frames_done,
+                frames_total,
+                ..
+            } => Some((*frames_done, *frames_total)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(frames.last(), Some(&(15, 15)));
+    assert!(frames.windows(2).all(|w| w[0].0 <= w[1].0));
+}
+
+#[test]
+fn cancelling_keeps_what_was_analysed_and_marks_the_review_incomplete() {
+    let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama2.jpg")]);
+    let request = request(
+        &["faces_h264.mp4", "faces_hevc.mp4"],
+        Sampling::EveryFrame,
+        &watchlist,
+    );
+    let cancel = AtomicBool::new(false);
+    let mut last_eta = None;
+    let document = analysis::run(
+        &request,
+        &mut |p| {
+            if let Progress::Analysing {
+                frames_done,
+                frames_total,
+                eta,
+                ..
+            } = p
+            {
+                assert_eq!(frames_total, 150);
+                last_eta = eta;
+                if frames_done >= 10 {
+                    cancel.store(true, Ordering::Relaxed);
+                }
+            }
+        },
+        &cancel,
+    )
+    .unwrap();
+
+    assert!(!document.complete);
+    assert!(last_eta.is_some());
+    let first = &document.inputs[0];
+    assert_eq!(first.status, InputStatus::Analysed);
+    assert!(
+        (10..75).contains(&first.frames_analysed),
+        "{}",
+        first.frames_analysed
+    );
+    assert!(
+        first
+            .stopped_early
+            .as_deref()
+            .is_some_and(|s| s.contains("cancelled"))
+    );
+    assert!(first.digest.is_some() && first.media.is_some());
+    assert_eq!(document.inputs[1].status, InputStatus::NotAnalysed);
+    assert_eq!(document.inputs[1].frames_analysed, 0);
+    assert!(!document.detections.is_empty());
+    assert!(
+        document
+            .detections
+            .iter()
+            .all(|d| d.source.input == 0 && d.source.frame_index < first.frames_analysed)
+    );
+    assert!(document.warnings.iter().any(|w| w.contains("cancelled")));
+}
