@@ -266,6 +266,7 @@ enum Screen {
     Watchlist,
     Thresholds,
     BaseRates,
+    Assessment,
 }
 
 impl From<Screen> for crate::ui::Tab {
@@ -276,6 +277,7 @@ impl From<Screen> for crate::ui::Tab {
             Screen::Watchlist => Self::Watchlist,
             Screen::Thresholds => Self::Thresholds,
             Screen::BaseRates => Self::BaseRates,
+            Screen::Assessment => Self::Assessment,
         }
     }
 }

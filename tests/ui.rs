@@ -178,3 +178,24 @@ fn snapshots_of_the_review_screens() {
         h.snapshot(name);
     }
 }
+
+#[test]
+fn the_assessment_is_prefilled_and_edited_in_the_app() {
+    let (_dir, app) = opened_app();
+    let mut h = harness(app);
+    h.get_by_label("Assessment").click();
+    h.run();
+    assert!(workspace(&h).document().assessment.title.is_empty());
+    h.get_by_label("Fill in what lineup knows").click();
+    h.run();
+    let filled = &workspace(&h).document().assessment;
+    assert!(!filled.title.is_empty());
+    assert!(!filled.risks.is_empty(), "the standard risks are listed");
+    h.get_by_label("Do not deploy").click();
+    h.run();
+    assert_eq!(
+        workspace(&h).document().assessment.recommendation.decision,
+        Some(lineup::assessment::Decision::DoNotDeploy)
+    );
+    assert!(h.query_by_label("Export signed bundle").is_some());
+}

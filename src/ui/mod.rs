@@ -1,6 +1,7 @@
 //! The desktop app. It reads and edits a [`Workspace`] and starts background jobs; it holds no
 //! model, metric or file logic of its own. One file per screen.
 
+mod assessment_view;
 mod base_rates;
 mod faces;
 mod footage_view;
@@ -29,15 +30,17 @@ pub enum Tab {
     Watchlist,
     Thresholds,
     BaseRates,
+    Assessment,
 }
 
 impl Tab {
-    const ALL: [Tab; 5] = [
+    const ALL: [Tab; 6] = [
         Tab::Footage,
         Tab::Faces,
         Tab::Watchlist,
         Tab::Thresholds,
         Tab::BaseRates,
+        Tab::Assessment,
     ];
 
     fn title(self) -> &'static str {
@@ -47,6 +50,7 @@ impl Tab {
             Tab::Watchlist => "Watchlist",
             Tab::Thresholds => "Thresholds & slices",
             Tab::BaseRates => "Base rates",
+            Tab::Assessment => "Assessment",
         }
     }
 }
@@ -86,6 +90,7 @@ pub struct LineupApp {
     pub(crate) crowd: Crowd,
     pub(crate) new_analysis: start::NewAnalysis,
     pub(crate) recovery: Option<PathBuf>,
+    pub(crate) export: assessment_view::ExportForm,
     pictures: Option<Pictures>,
 }
 
@@ -106,6 +111,7 @@ impl Default for LineupApp {
             },
             new_analysis: start::NewAnalysis::default(),
             recovery: None,
+            export: Default::default(),
             pictures: None,
         }
     }
@@ -401,6 +407,7 @@ impl LineupApp {
                     Tab::Watchlist => watchlist_view::show(self, &mut pictures, ui),
                     Tab::Thresholds => thresholds::show(self, ui),
                     Tab::BaseRates => base_rates::show(self, ui),
+                    Tab::Assessment => assessment_view::show(self, ui),
                 }
             }
             self.pictures = Some(pictures);

@@ -71,3 +71,76 @@ impl AnalysisJob {
             .unwrap_or_else(|_| Err("the analysis stopped unexpectedly".into()))
     }
 }
+
+/// Exporting a signed assessment bundle: rendering the PDF and signing take seconds, so they
+/// run on their own thread like an analysis.
+pub struct ExportJob {
+    result: Receiver<Result<String, String>>,
+}
+
+/// What an export needs besides the review itself.
+pub struct ExportRequest {
+    pub document: ReviewDocument,
+    /// The saved review file the bundle records the hash of.
+    pub review_path: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+    pub password: String,
+    pub out: std::path::PathBuf,
+}
+
+impl ExportJob {
+    pub fn start(request: ExportRequest, on_done: impl Fn() + Send + 'static) -> Self {
+        let (sender, result) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = sender.send(export(&request));
+            on_done();
+        });
+        Self { result }
+    }
+
+    /// A sentence saying what was written, or the error; None while it runs.
+    pub fn try_finish(&self) -> Option<Result<String, String>> {
+        match self.result.try_recv() {
+            Ok(outcome) => Some(outcome),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(Err("the export stopped unexpectedly".into())),
+        }
+    }
+}
+
+fn export(request: &ExportRequest) -> Result<String, String> {
+    use crate::assessment::{self, BundleOptions, ReportOptions, signing};
+    let (secret, signer) =
+        signing::load_secret_key(&request.key, &request.password).map_err(|e| e.to_string())?;
+    let threshold = request.document.settings.threshold;
+    let findings = assessment::labelled_findings(&request.document, threshold);
+    let options = BundleOptions {
+        out: request.out.clone(),
+        overwrite: false,
+        report: ReportOptions {
+            threshold: Some(threshold),
+            command: format!(
+                "lineup report {} --key {} --out {} --threshold {threshold}",
+                request.review_path.display(),
+                request.key.display(),
+                request.out.display()
+            ),
+            ..ReportOptions::default()
+        },
+    };
+    let bundle = assessment::export(
+        &request.document,
+        &request.review_path,
+        findings.as_ref(),
+        &options,
+        &secret,
+        &signer,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "Signed bundle written to {} (and {}); key ID {}",
+        bundle.folder.display(),
+        bundle.zip.display(),
+        signer.key_id()
+    ))
+}

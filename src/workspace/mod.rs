@@ -365,6 +365,14 @@ impl Workspace {
         Ok(())
     }
 
+    /// Replaces the reviewer's impact assessment text (not undoable, like settings).
+    pub fn set_assessment(&mut self, assessment: crate::assessment::Assessment) {
+        if assessment != self.document.assessment {
+            self.document.assessment = assessment;
+            self.touch();
+        }
+    }
+
     pub fn can_undo(&self) -> bool {
         !self.undo.is_empty()
     }

@@ -1,0 +1,85 @@
+//! The open-review workspace the app edits: autosave and recovery, and the signed export it
+//! runs off the interface thread.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use lineup::assessment::{self, signing};
+use lineup::review::{self, GroundTruth};
+use lineup::workspace::jobs::{ExportJob, ExportRequest};
+use lineup::workspace::{SaveState, Workspace, autosave_path};
+
+#[test]
+fn unsaved_edits_are_autosaved_and_recovered() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ron");
+    review::save(&common::labelled::labelled_review(), &path).unwrap();
+    let mut workspace = Workspace::open(&path).unwrap();
+    workspace.label_tracks(&[1], GroundTruth::NotAFace);
+    assert_eq!(
+        workspace.autosave_if_due(Instant::now()).map(|r| r.is_ok()),
+        None,
+        "too soon"
+    );
+    let later = Instant::now() + Duration::from_secs(6);
+    assert!(workspace.autosave_if_due(later).unwrap().is_ok());
+    assert_eq!(
+        workspace.save_state(),
+        &SaveState::Unsaved { autosaved: true }
+    );
+    assert_eq!(
+        review::load(&path).unwrap().tracks[1].label,
+        GroundTruth::Unlabelled,
+        "the review itself is untouched"
+    );
+
+    // A crash now: the next session finds the newer autosave and recovers the edit.
+    drop(workspace);
+    assert_eq!(Workspace::newer_autosave(&path), Some(autosave_path(&path)));
+    let mut recovered = Workspace::recover(&path).unwrap();
+    assert_eq!(recovered.document().tracks[1].label, GroundTruth::NotAFace);
+    recovered.save().unwrap();
+    assert!(
+        !autosave_path(&path).exists(),
+        "saving removes the autosave"
+    );
+    assert_eq!(
+        review::load(&path).unwrap().tracks[1].label,
+        GroundTruth::NotAFace
+    );
+}
+
+#[test]
+fn the_app_export_job_writes_a_bundle_that_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ron");
+    let document = common::labelled::labelled_review();
+    review::save(&document, &path).unwrap();
+    let key = dir.path().join("signing.key");
+    signing::generate_key_pair(&key, "correct horse battery staple", false).unwrap();
+    let out = dir.path().join("bundle");
+    let request = ExportRequest {
+        document,
+        review_path: path,
+        key,
+        password: "correct horse battery staple".into(),
+        out: out.clone(),
+    };
+    let job = ExportJob::start(request, || {});
+    let started = Instant::now();
+    let outcome = loop {
+        if let Some(outcome) = job.try_finish() {
+            break outcome;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "export never finished"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let message = outcome.unwrap();
+    assert!(message.contains("Signed bundle written to"), "{message}");
+    let verified = assessment::verify_bundle(&out, None).unwrap();
+    assert!(verified.files.iter().any(|f| f == "assessment.pdf"));
+}
