@@ -1,10 +1,12 @@
-//! The workshop demo: a review built from the registry-shipped test photos (fetched by
-//! ./scripts/setup) against a two-person watchlist, labelled the demo way, so a workshop opens
-//! with `lineup demo`.
+//! The workshop demo: a short generated clip in which people pass the camera (made by
+//! ./scripts/setup from the registry-shipped test photos: Barack Obama for the first second, then
+//! six people, then nobody) and three more photos, against a two-person watchlist, labelled the
+//! demo way, so a workshop opens with `lineup demo`.
 //!
-//! Demo labels: faces in the Obama photos are Barack Obama (on the watchlist); every other face
-//! is not on the watchlist. Skin tone is taken from the automatic ITA suggestion and gender and
-//! age are left unknown: a demo convenience that a real review replaces with a person's labels.
+//! Demo labels: faces in the clip's first second and in the Obama photo are Barack Obama (on the
+//! watchlist); every other face is not on the watchlist. Skin tone is taken from the automatic
+//! ITA suggestion and gender and age are left unknown: a demo convenience that a real review
+//! replaces with a person's labels.
 
 use std::path::{Path, PathBuf};
 
@@ -13,15 +15,13 @@ use crate::review::{DEFAULT_THRESHOLD, GroundTruth, ReviewDocument, Slicing};
 use crate::vision::VisionConfig;
 
 const CHECKOUT: &str = env!("CARGO_MANIFEST_DIR");
-const FOOTAGE: [&str; 5] = [
-    "obama2.jpg",
-    "obama3.jpg",
-    "t1.jpg",
-    "crowd.jpg",
-    "astronaut.png",
-];
+/// The clip (in tests/data/clips) and photos (in tests/data/photos) the demo analyses.
+const CLIP: &str = "faces_h264.mp4";
+/// The clip shows Barack Obama in frames 0–24 (scripts/make_clips.sh).
+const CLIP_OBAMA_FRAMES: u64 = 25;
+const FOOTAGE: [&str; 3] = ["obama3.jpg", "crowd.jpg", "astronaut.png"];
 const WATCHLIST: [(&str, &str); 2] = [
-    ("Barack_Obama_1.jpg", "obama.jpg"),
+    ("Barack_Obama_1.jpg", "obama2.jpg"),
     ("Joe_Biden_1.jpg", "biden.jpg"),
 ];
 
@@ -50,17 +50,22 @@ pub fn prepare() -> Result<Demo, String> {
         return Ok(Demo::Ready(review));
     }
     let photos = photos_dir();
-    let missing: Vec<&str> = FOOTAGE
+    let clip = Path::new(CHECKOUT).join("tests/data/clips").join(CLIP);
+    let mut needed: Vec<PathBuf> = FOOTAGE
         .iter()
         .chain(WATCHLIST.iter().map(|(_, f)| f))
-        .copied()
-        .filter(|f| !photos.join(f).is_file())
+        .map(|f| photos.join(f))
+        .collect();
+    needed.push(clip.clone());
+    let missing: Vec<String> = needed
+        .iter()
+        .filter(|p| !p.is_file())
+        .map(|p| p.display().to_string())
         .collect();
     if !missing.is_empty() {
         return Err(format!(
-            "the demo photos ({}) are not in {}: run ./scripts/setup in the lineup checkout",
-            missing.join(", "),
-            photos.display()
+            "the demo footage is missing ({}): run ./scripts/setup in the lineup checkout",
+            missing.join(", ")
         ));
     }
     let watchlist = demo_dir().join("watchlist");
@@ -70,7 +75,9 @@ pub fn prepare() -> Result<Demo, String> {
             .map_err(|e| format!("{}: {e}", watchlist.join(name).display()))?;
     }
     let request = AnalysisRequest {
-        footage: FOOTAGE.iter().map(|f| photos.join(f)).collect(),
+        footage: std::iter::once(clip)
+            .chain(FOOTAGE.iter().map(|f| photos.join(f)))
+            .collect(),
         watchlist,
         threshold: DEFAULT_THRESHOLD,
         top_k: 5,
@@ -84,17 +91,17 @@ pub fn prepare() -> Result<Demo, String> {
 pub fn label(document: &mut ReviewDocument) {
     let obama = document.identity_by_name("Barack Obama");
     for index in 0..document.tracks.len() {
-        let input = document.detections[document.tracks[index].detections[0]]
-            .source
-            .input;
-        let file = document.inputs[input]
+        let first = document.detections[document.tracks[index].detections[0]].source;
+        let file = document.inputs[first.input]
             .path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let is_obama =
+            file.starts_with("obama") || (file == CLIP && first.frame_index < CLIP_OBAMA_FRAMES);
         let track = &mut document.tracks[index];
         track.label = match obama {
-            Some(id) if file.starts_with("obama") => GroundTruth::OnWatchlist(id),
+            Some(id) if is_obama => GroundTruth::OnWatchlist(id),
             _ => GroundTruth::NotOnWatchlist,
         };
         if let Some(monk) = track.skin_tone_suggestion {
@@ -103,8 +110,8 @@ pub fn label(document: &mut ReviewDocument) {
     }
     document.slicing = Slicing::by(&["skin"]);
     document.warnings.push(
-        "Demo: labels are assumed from the file names and skin tone is the automatic suggestion, \
-         not a person's judgement."
+        "Demo: labels are assumed from how the demo footage was made (Obama in the clip's first \
+         second and in obama3.jpg) and skin tone is the automatic suggestion, not a person's judgement."
             .into(),
     );
 }

@@ -199,3 +199,24 @@ fn the_assessment_is_prefilled_and_edited_in_the_app() {
     );
     assert!(h.query_by_label("Export signed bundle").is_some());
 }
+
+#[test]
+fn the_faces_grid_filters_by_slice() {
+    let (_dir, app) = opened_app();
+    let mut h = harness(app);
+    h.get_by_label("Thresholds & slices").click();
+    h.run();
+    h.get_by_role_and_label(Role::CheckBox, "skin").click();
+    h.run();
+    h.get_by_label("Faces").click();
+    h.run();
+    let sliced = workspace(&h).sliced().clone();
+    let dark = sliced.names.iter().position(|n| n == "Monk 7–10").unwrap();
+    let expected = sliced.searches.iter().filter(|s| s.slice == dark).count();
+    assert!(expected > 0 && expected < 600);
+    h.get_by_label("Slice").click();
+    h.run();
+    h.get_by_label("Monk 7–10").click();
+    h.run();
+    assert!(h.query_by_label(&format!("{expected} tracks")).is_some(), "expected {expected} tracks shown");
+}

@@ -17,8 +17,17 @@ pub enum Filter {
     Labelled,
 }
 
-fn visible_tracks(workspace: &Workspace, filter: Filter) -> Vec<usize> {
+fn visible_tracks(workspace: &Workspace, filter: Filter, slice: Option<usize>) -> Vec<usize> {
     let document = workspace.document();
+    let sliced = workspace.sliced();
+    let in_slice = |t: usize| match slice {
+        None => true,
+        Some(slice) => sliced
+            .tracks
+            .iter()
+            .zip(&sliced.searches)
+            .any(|(&track, s)| track == t && s.slice == slice),
+    };
     (0..document.tracks.len())
         .filter(|&t| match filter {
             Filter::All => true,
@@ -26,6 +35,7 @@ fn visible_tracks(workspace: &Workspace, filter: Filter) -> Vec<usize> {
             Filter::Unlabelled => document.tracks[t].label == GroundTruth::Unlabelled,
             Filter::Labelled => document.tracks[t].label != GroundTruth::Unlabelled,
         })
+        .filter(|&t| in_slice(t))
         .collect()
 }
 
@@ -88,7 +98,8 @@ pub fn show(app: &mut LineupApp, pictures: &mut Pictures, ui: &mut egui::Ui) {
     let Some(workspace) = app.workspace.as_ref() else {
         return;
     };
-    let visible = visible_tracks(workspace, app.faces_filter);
+    let visible = visible_tracks(workspace, app.faces_filter, app.faces_slice);
+    let names = workspace.sliced().names.clone();
     keyboard(app, ui, &visible);
     egui::Panel::right("face_details")
         .default_size(320.0)
@@ -103,6 +114,18 @@ pub fn show(app: &mut LineupApp, pictures: &mut Pictures, ui: &mut egui::Ui) {
         ] {
             ui.selectable_value(&mut app.faces_filter, filter, name);
         }
+        let shown = app
+            .faces_slice
+            .and_then(|i| names.get(i))
+            .map_or("all slices", String::as_str);
+        egui::ComboBox::from_label("Slice")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut app.faces_slice, None, "all slices");
+                for (index, name) in names.iter().enumerate() {
+                    ui.selectable_value(&mut app.faces_slice, Some(index), name);
+                }
+            });
         ui.label(format!("{} tracks", visible.len()));
     });
     ui.label("Click to select (Ctrl-click adds). Keys: Y is the candidate shown, N not on watchlist, X not a face, U unlabelled, ←/→ move.");

@@ -87,6 +87,8 @@ pub struct LineupApp {
     pub(crate) current_input: usize,
     pub(crate) playing: bool,
     pub(crate) faces_filter: faces::Filter,
+    /// Show only the labelled tracks of this slice (of the current slicing).
+    pub(crate) faces_slice: Option<usize>,
     pub(crate) crowd: Crowd,
     pub(crate) new_analysis: start::NewAnalysis,
     pub(crate) recovery: Option<PathBuf>,
@@ -105,6 +107,7 @@ impl Default for LineupApp {
             current_input: 0,
             playing: false,
             faces_filter: faces::Filter::All,
+            faces_slice: None,
             crowd: Crowd {
                 size: 10_000,
                 prevalence: 0.001,
