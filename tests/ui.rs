@@ -218,5 +218,8 @@ fn the_faces_grid_filters_by_slice() {
     h.run();
     h.get_by_label("Monk 7–10").click();
     h.run();
-    assert!(h.query_by_label(&format!("{expected} tracks")).is_some(), "expected {expected} tracks shown");
+    assert!(
+        h.query_by_label(&format!("{expected} tracks")).is_some(),
+        "expected {expected} tracks shown"
+    );
 }

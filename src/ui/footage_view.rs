@@ -66,7 +66,9 @@ pub fn show(app: &mut LineupApp, pictures: &mut Pictures, ui: &mut egui::Ui) {
     let slider = egui::Slider::new(&mut scrub, 0..=frame_count - 1)
         .text("Position")
         .show_value(false);
-    let response = ui.add_sized([ui.available_width(), 20.0], slider);
+    // A scrub bar as wide as the view, so alert ticks spread out over the footage.
+    ui.spacing_mut().slider_width = (ui.available_width() - 120.0).max(100.0);
+    let response = ui.add(slider);
     if scrub != position {
         app.current_input = scrub;
     }
