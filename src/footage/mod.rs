@@ -80,6 +80,21 @@ pub enum FootageError {
     NoClock { path: PathBuf },
 }
 
+impl FootageError {
+    /// A file that cannot be opened: missing, or unreadable for the reason the system gives.
+    pub fn from_io(path: &Path, error: &std::io::Error) -> Self {
+        match error.kind() {
+            std::io::ErrorKind::NotFound => FootageError::NotFound {
+                path: path.to_path_buf(),
+            },
+            _ => FootageError::Unreadable {
+                path: path.to_path_buf(),
+                reason: error.to_string(),
+            },
+        }
+    }
+}
+
 /// File name extensions taken as video when a folder is expanded or a file is named.
 pub const VIDEO_EXTENSIONS: [&str; 15] = [
     "mp4", "m4v", "mov", "mkv", "webm", "avi", "mpg", "mpeg", "ts", "mts", "m2ts", "3gp", "wmv",
@@ -197,15 +212,7 @@ pub fn expand_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FootageError>) {
 }
 
 fn expand_one(path: &Path) -> Result<Vec<PathBuf>, FootageError> {
-    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => FootageError::NotFound {
-            path: path.to_path_buf(),
-        },
-        _ => FootageError::Unreadable {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        },
-    })?;
+    let metadata = std::fs::metadata(path).map_err(|e| FootageError::from_io(path, &e))?;
     if !metadata.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }

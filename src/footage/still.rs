@@ -22,15 +22,7 @@ pub struct LoadedImage {
 /// Reads and decodes `path`: any bit depth, grayscale, CMYK or alpha becomes 8-bit RGB (alpha is
 /// dropped), and EXIF orientation is applied so faces are upright as a person would see them.
 pub fn load_image(path: &Path) -> Result<LoadedImage, FootageError> {
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => FootageError::NotFound {
-            path: path.to_path_buf(),
-        },
-        _ => FootageError::Unreadable {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        },
-    })?;
+    let bytes = std::fs::read(path).map_err(|e| FootageError::from_io(path, &e))?;
     if bytes.is_empty() {
         return Err(FootageError::Empty {
             path: path.to_path_buf(),

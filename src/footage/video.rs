@@ -513,15 +513,7 @@ fn scan_frames(path: &Path, stream_index: usize) -> Result<FrameTable, FootageEr
 
 /// A missing or empty file gets the same plain error as a still, before FFmpeg sees it.
 fn check_readable(path: &Path) -> Result<(), FootageError> {
-    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => FootageError::NotFound {
-            path: path.to_path_buf(),
-        },
-        _ => FootageError::Unreadable {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        },
-    })?;
+    let metadata = std::fs::metadata(path).map_err(|e| FootageError::from_io(path, &e))?;
     if metadata.len() == 0 {
         return Err(FootageError::Empty {
             path: path.to_path_buf(),
