@@ -237,3 +237,20 @@ fn an_analysis_opens_no_network_socket() {
     assert!(inet.is_empty(), "network calls: {inet:?}");
     assert!(review::load(&out_path).is_ok());
 }
+
+/// A secret key is written encrypted (a wrong password cannot open it) and readable by its owner only.
+#[test]
+fn secret_keys_are_encrypted_and_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("signing.key");
+    lineup::assessment::signing::generate_key_pair(&key, "a long enough password", false).unwrap();
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "secret key mode {mode:o}");
+    assert!(lineup::assessment::signing::load_secret_key(&key, "a long enough password").is_ok());
+    let wrong = lineup::assessment::signing::load_secret_key(&key, "not the password").unwrap_err();
+    assert!(
+        wrong.to_string().to_lowercase().contains("password"),
+        "{wrong}"
+    );
+}

@@ -109,6 +109,15 @@ impl VideoReader {
             reason: format!("the {} decoder refused the stream: {e}", codec_id.name()),
         })?;
         let info = media_info(&input, &stream, &decoder, rotation_degrees);
+        // The same pixel budget as stills: a header claiming absurd dimensions is refused before
+        // a frame buffer of that size is ever asked for.
+        if u64::from(info.width) * u64::from(info.height) > super::MAX_PIXELS {
+            return Err(FootageError::TooLarge {
+                path: path.to_path_buf(),
+                width: info.width,
+                height: info.height,
+            });
+        }
         Ok(Self {
             path: path.to_path_buf(),
             input,
