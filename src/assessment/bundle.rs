@@ -21,6 +21,7 @@ use super::dates::{self, UtcTime};
 use super::findings::Findings;
 use super::pdf::{self, PdfError};
 use super::report::{Report, ReportOptions, Signer, build_report};
+use super::signing::set_mode;
 use super::signing::{self, SignerKey, SigningError};
 use super::stills;
 use crate::digest::{hex, sha256_file};
@@ -239,17 +240,6 @@ fn write_folder(
     drop(replaced);
     // A temporary folder is private (0700); the bundle is meant to be handed on.
     set_mode(out, 0o755).map_err(unwritable(out))?;
-    Ok(())
-}
-
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-}
-
-#[cfg(not(unix))]
-fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
     Ok(())
 }
 

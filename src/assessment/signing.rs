@@ -227,14 +227,15 @@ fn write_key_file(path: &Path, bytes: &[u8], mode: u32) -> Result<(), SigningErr
     set_mode(path, mode).map_err(unwritable)
 }
 
+/// Sets a file's permission bits (Unix); elsewhere there is nothing to set.
 #[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+pub(crate) fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
 }
 
 #[cfg(not(unix))]
-fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
+pub(crate) fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
     Ok(())
 }
 
