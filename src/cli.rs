@@ -41,8 +41,8 @@ enum Command {
         /// The review document.
         review: PathBuf,
         /// The screen to show first.
-        #[arg(long, value_enum, default_value_t = Screen::Faces)]
-        tab: Screen,
+        #[arg(long, value_enum, default_value_t = crate::ui::Tab::Faces)]
+        tab: crate::ui::Tab,
     },
     /// Open the desktop app on the demo review (built from the test photos on first use).
     Demo {
@@ -259,29 +259,6 @@ struct AnalyzeArgs {
     out: PathBuf,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Screen {
-    Footage,
-    Faces,
-    Watchlist,
-    Thresholds,
-    BaseRates,
-    Assessment,
-}
-
-impl From<Screen> for crate::ui::Tab {
-    fn from(screen: Screen) -> Self {
-        match screen {
-            Screen::Footage => Self::Footage,
-            Screen::Faces => Self::Faces,
-            Screen::Watchlist => Self::Watchlist,
-            Screen::Thresholds => Self::Thresholds,
-            Screen::BaseRates => Self::BaseRates,
-            Screen::Assessment => Self::Assessment,
-        }
-    }
-}
-
 fn parse_threshold(text: &str) -> Result<f32, String> {
     let value: f32 = text
         .parse()
@@ -306,7 +283,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         None => run_app(|_| crate::ui::LineupApp::start()),
         Some(Command::Open { review, tab }) => {
-            run_app(move |_| crate::ui::LineupApp::open(&review).on_tab(tab.into()))
+            run_app(move |_| crate::ui::LineupApp::open(&review).on_tab(tab))
         }
         Some(Command::Demo { prepare: false }) => run_demo(),
         Some(Command::Demo { prepare: true }) => prepare_demo(),

@@ -22,8 +22,8 @@ use crate::workspace::jobs::AnalysisJob;
 use crate::workspace::{SaveState, Workspace};
 use pictures::Pictures;
 
-/// The screens of an open review, in tab order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The screens of an open review, in tab order (also `lineup open --tab`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Tab {
     Footage,
     Faces,
