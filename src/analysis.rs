@@ -16,8 +16,7 @@ use crate::digest::sha256_file;
 use crate::footage::{self, Footage, FootageError, Frame, Sampling, VideoReader};
 use crate::matching;
 use crate::review::{
-    AnalysisSettings, DetectionRecord, InputRecord, InputStatus, ReviewDocument, SCHEMA_VERSION,
-    SourceRef,
+    AnalysisSettings, DetectionRecord, InputRecord, InputStatus, ReviewDocument, SourceRef,
 };
 use crate::vision::{Face, FacePipeline, VisionConfig, VisionError};
 use crate::watchlist::{self, WatchlistError};
@@ -121,30 +120,16 @@ pub fn run(
     let enrolment = watchlist::enrol(&request.watchlist, &mut pipeline, |done, total| {
         on_progress(Progress::Enrolling { done, total })
     })?;
-    let mut document = ReviewDocument {
-        schema_version: SCHEMA_VERSION,
-        lineup_version: env!("CARGO_PKG_VERSION").to_string(),
-        settings: AnalysisSettings {
-            threshold: request.threshold,
-            top_k: request.top_k,
-            vision: request.vision.clone(),
-            sampling: request.sampling,
-        },
-        models: pipeline.models(),
-        inputs: files.iter().map(|path| not_analysed(path)).collect(),
-        watchlist: enrolment.watchlist,
-        detections: Vec::new(),
-        warnings: enrolment.warnings,
-        complete: true,
-        tracks: Vec::new(),
-        tracking: Default::default(),
-        alert_rule: Default::default(),
-        attribute_schema: Default::default(),
-        identity_attributes: Default::default(),
-        slicing: Default::default(),
-        slice_thresholds: Default::default(),
-        assessment: Default::default(),
+    let settings = AnalysisSettings {
+        threshold: request.threshold,
+        top_k: request.top_k,
+        vision: request.vision.clone(),
+        sampling: request.sampling,
     };
+    let inputs = files.iter().map(|path| not_analysed(path)).collect();
+    let mut document =
+        ReviewDocument::new(settings, pipeline.models(), inputs, enrolment.watchlist);
+    document.warnings = enrolment.warnings;
     document
         .warnings
         .extend(problems.iter().map(ToString::to_string));

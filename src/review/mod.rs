@@ -167,6 +167,35 @@ pub struct Summary {
 }
 
 impl ReviewDocument {
+    /// A new document of this schema for an analysis about to run: nothing found or labelled
+    /// yet, every review setting at its default.
+    pub fn new(
+        settings: AnalysisSettings,
+        models: Vec<ModelRecord>,
+        inputs: Vec<InputRecord>,
+        watchlist: Watchlist,
+    ) -> Self {
+        ReviewDocument {
+            schema_version: SCHEMA_VERSION,
+            lineup_version: env!("CARGO_PKG_VERSION").to_string(),
+            settings,
+            models,
+            inputs,
+            watchlist,
+            detections: Vec::new(),
+            warnings: Vec::new(),
+            complete: true,
+            tracks: Vec::new(),
+            tracking: TrackingSettings::default(),
+            alert_rule: AlertRule::default(),
+            attribute_schema: AttributeSchema::default(),
+            identity_attributes: BTreeMap::new(),
+            slicing: Slicing::default(),
+            slice_thresholds: BTreeMap::new(),
+            assessment: Assessment::default(),
+        }
+    }
+
     pub fn summary(&self, threshold: f32) -> Summary {
         let mut alerts_per_identity: BTreeMap<String, usize> = self
             .watchlist

@@ -6,7 +6,7 @@
 use lineup::matching::Candidate;
 use lineup::review::{
     AnalysisSettings, Attributes, DetectionRecord, GroundTruth, InputRecord, InputStatus,
-    ReviewDocument, SCHEMA_VERSION, SourceRef, Track,
+    ReviewDocument, SourceRef, Track,
 };
 use lineup::vision::{BoundingBox, Embedding, Point, VisionConfig};
 use lineup::watchlist::{Identity, Watchlist};
@@ -113,36 +113,24 @@ pub fn labelled_review_of(people: u32) -> ReviewDocument {
             skin_tone_suggestion: None,
         });
     }
-    ReviewDocument {
-        schema_version: SCHEMA_VERSION,
-        lineup_version: "fixture".into(),
-        settings: AnalysisSettings {
-            threshold: 0.6,
-            top_k: 1,
-            vision: VisionConfig::default(),
-            sampling: Default::default(),
-        },
-        models: Vec::new(),
-        inputs: vec![InputRecord {
-            path: "crowd.mp4".into(),
-            digest: None,
-            dimensions: None,
-            status: InputStatus::Analysed,
-            media: None,
-            frames_analysed: 0,
-            stopped_early: None,
-        }],
-        watchlist,
-        detections,
-        warnings: Vec::new(),
-        complete: true,
-        tracks,
-        tracking: Default::default(),
-        alert_rule: Default::default(),
-        attribute_schema: Default::default(),
-        identity_attributes: Default::default(),
-        slicing: Default::default(),
-        slice_thresholds: Default::default(),
-        assessment: Default::default(),
-    }
+    let settings = AnalysisSettings {
+        threshold: 0.6,
+        top_k: 1,
+        vision: VisionConfig::default(),
+        sampling: Default::default(),
+    };
+    let input = InputRecord {
+        path: "crowd.mp4".into(),
+        digest: None,
+        dimensions: None,
+        status: InputStatus::Analysed,
+        media: None,
+        frames_analysed: 0,
+        stopped_early: None,
+    };
+    let mut document = ReviewDocument::new(settings, Vec::new(), vec![input], watchlist);
+    document.lineup_version = "fixture".into();
+    document.detections = detections;
+    document.tracks = tracks;
+    document
 }
