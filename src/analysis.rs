@@ -3,9 +3,11 @@
 //! job stops early, keeping what it has, when its cancel flag is raised.
 //!
 //! Work runs as a pipeline of threads joined by bounded channels, so memory stays flat however
-//! long the footage: a decoder thread hashes and decodes inputs into frames, a vision thread turns
-//! frames into faces, and the calling thread files faces into the document and reports progress.
-//! Only a few frames are ever in flight; none is kept once its faces are found.
+//! long the footage and every core has work: a decoder thread hashes and decodes inputs into
+//! frames, a detection thread finds and aligns the faces of each frame, an embedding thread embeds
+//! them (faces of several frames share one model run when they queue up), and the calling thread
+//! files faces into the document and reports progress. Only a few frames are ever in flight; none
+//! is kept once its faces are found.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,17 +15,23 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
 use crate::digest::sha256_file;
-use crate::footage::{self, Footage, FootageError, Frame, Sampling, VideoReader};
+use crate::footage::{self, Footage, FootageError, Frame, MediaKind, Sampling, VideoReader};
 use crate::matching;
 use crate::review::{
     AnalysisSettings, DetectionRecord, InputRecord, InputStatus, ReviewDocument, SourceRef,
 };
-use crate::vision::{Face, FacePipeline, VisionConfig, VisionError};
+use crate::vision::{
+    Detector, DetectorConfig, Embedder, Face, FacePipeline, FoundFace, VisionConfig, VisionError,
+    embed_found, find_faces,
+};
 use crate::watchlist::{self, WatchlistError};
 
 /// Decoded frames waiting for the vision thread. Small: a 4K frame is 25 MB, and the vision
 /// thread is the slow stage, so a longer queue would only hold more memory.
 const FRAME_QUEUE: usize = 2;
+/// Frames' aligned faces waiting for the embedding thread (150 kB a face): enough for the
+/// embedder to gather a batch while the detector goes on.
+const FOUND_QUEUE: usize = 8;
 /// Found faces waiting to be filed (small records; the queue only smooths hand-over).
 const RESULT_QUEUE: usize = 16;
 
@@ -87,12 +95,31 @@ fn list_problems(problems: &[FootageError]) -> String {
 }
 
 /// What flows between the threads. The decoder sends `Started`, `Frame`s and `Finished` for each
-/// input in turn; the vision thread replaces each `Frame` by its `Faces` and passes the rest on.
+/// input in turn; the detection thread replaces each `Frame` by the faces it `Found`, the
+/// embedding thread those by their `Faces`, and both pass the rest on in order.
 enum Event {
-    Started { input: usize, record: InputRecord },
-    Frame { input: usize, frame: Frame },
-    Faces { source: SourceRef, faces: Vec<Face> },
-    Finished { input: usize, outcome: InputOutcome },
+    Started {
+        input: usize,
+        record: InputRecord,
+    },
+    Frame {
+        input: usize,
+        frame: Frame,
+        /// A frame of video (seen at the video detection size) rather than a still.
+        video: bool,
+    },
+    Found {
+        source: SourceRef,
+        found: Vec<FoundFace>,
+    },
+    Faces {
+        source: SourceRef,
+        faces: Vec<Face>,
+    },
+    Finished {
+        input: usize,
+        outcome: InputOutcome,
+    },
 }
 
 /// How reading one input ended.
@@ -136,19 +163,25 @@ pub fn run(
     let frames_total = count_frames(&files, request.sampling, on_progress);
     let mut filing = Filing::new(&mut document, frames_total, on_progress);
 
+    let detector_config = request.vision.detector.clone();
+    let embed_batch = request.vision.embed_batch;
     let vision_result = std::thread::scope(|scope| {
         let (frame_tx, frame_rx) = sync_channel(FRAME_QUEUE);
+        let (found_tx, found_rx) = sync_channel(FOUND_QUEUE);
         let (face_tx, face_rx) = sync_channel(RESULT_QUEUE);
         let files = &files;
         scope.spawn(move || decode_inputs(files, request.sampling, cancel, &frame_tx));
-        let pipeline = &mut pipeline;
-        let vision = scope.spawn(move || find_faces(pipeline, frame_rx, &face_tx, cancel));
+        let (detector, embedder) = pipeline.stages();
+        let detection = scope
+            .spawn(move || detect_frames(detector, &detector_config, frame_rx, &found_tx, cancel));
+        let embedding =
+            scope.spawn(move || embed_frames(embedder, embed_batch, found_rx, &face_tx));
         for event in face_rx {
             filing.file(event, cancel);
         }
-        vision
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        let detected = joined(detection);
+        let embedded = joined(embedding);
+        detected.and(embedded)
     });
     vision_result?;
     if cancel.load(Ordering::Relaxed) {
@@ -156,6 +189,13 @@ pub fn run(
     }
     document.rebuild_tracks();
     Ok(document)
+}
+
+/// A stage thread's result; its panic goes on in the caller.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 fn not_analysed(path: &Path) -> InputRecord {
@@ -252,6 +292,7 @@ fn decode_input(
         }
     };
     let media = frames.media_info();
+    let video = media.kind == MediaKind::Video;
     record.dimensions = Some((media.width, media.height));
     record.media = Some(media);
     send(Event::Started { input, record })?;
@@ -267,7 +308,11 @@ fn decode_input(
         match frames.next_frame() {
             Ok(Some(frame)) => {
                 decoded += 1;
-                send(Event::Frame { input, frame })?;
+                send(Event::Frame {
+                    input,
+                    frame,
+                    video,
+                })?;
             }
             Ok(None) => break,
             // A still's only frame, or a video that breaks down before its first frame: nothing
@@ -303,27 +348,33 @@ fn decode_input(
     send(Event::Finished { input, outcome })
 }
 
-/// The vision thread: faces for every frame, in order. Once cancelled, frames still queued are
-/// dropped unanalysed. A model failure ends the thread, which hangs up both channels.
-fn find_faces(
-    pipeline: &mut FacePipeline,
+/// The detection thread: the aligned faces of every frame, in order. Once cancelled, frames
+/// still queued are dropped unanalysed. A model failure ends the thread, which hangs up both
+/// channels.
+fn detect_frames(
+    detector: &mut Detector,
+    config: &DetectorConfig,
     frames: Receiver<Event>,
     out: &SyncSender<Event>,
     cancel: &AtomicBool,
 ) -> Result<(), VisionError> {
     for event in frames {
         let event = match event {
-            Event::Frame { input, frame } => {
+            Event::Frame {
+                input,
+                frame,
+                video,
+            } => {
                 if cancel.load(Ordering::Relaxed) {
                     continue;
                 }
-                let faces = pipeline.faces(&frame.image)?;
+                let found = find_faces(detector, &frame.image, config.max_side_for(video))?;
                 let source = SourceRef {
                     input,
                     frame_index: frame.index,
                     timestamp_s: frame.timestamp_s,
                 };
-                Event::Faces { source, faces }
+                Event::Found { source, found }
             }
             other => other,
         };
@@ -332,6 +383,82 @@ fn find_faces(
         }
     }
     Ok(())
+}
+
+/// Frames whose faces wait for one shared model run.
+#[derive(Default)]
+struct PendingFaces {
+    frames: Vec<(SourceRef, usize)>,
+    faces: Vec<FoundFace>,
+}
+
+impl PendingFaces {
+    fn is_empty(&self) -> bool {
+        self.frames.is_empty()
+    }
+
+    /// Embeds everything pending and sends each frame's faces on, in order.
+    fn flush(
+        &mut self,
+        embedder: &mut Embedder,
+        batch: usize,
+        out: &SyncSender<Event>,
+    ) -> Result<bool, VisionError> {
+        let mut faces = embed_found(embedder, std::mem::take(&mut self.faces), batch)?.into_iter();
+        for (source, count) in self.frames.drain(..) {
+            let faces = faces.by_ref().take(count).collect();
+            if out.send(Event::Faces { source, faces }).is_err() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// The embedding thread: embeddings for every frame's faces, in order. While the detector is
+/// ahead, the faces of the frames already queued are embedded together, `batch` at a time; when
+/// it is behind, each frame's faces go as soon as they come. Ends when the detection thread
+/// hangs up or the filing side does.
+fn embed_frames(
+    embedder: &mut Embedder,
+    batch: usize,
+    events: Receiver<Event>,
+    out: &SyncSender<Event>,
+) -> Result<(), VisionError> {
+    let mut pending = PendingFaces::default();
+    loop {
+        // Wait for work only with nothing pending; otherwise take just what is already queued.
+        let next = if pending.is_empty() {
+            match events.recv() {
+                Ok(event) => event,
+                Err(_) => return Ok(()),
+            }
+        } else {
+            match events.try_recv() {
+                Ok(event) => event,
+                Err(_) => {
+                    if !pending.flush(embedder, batch, out)? {
+                        return Ok(());
+                    }
+                    continue;
+                }
+            }
+        };
+        match next {
+            Event::Found { source, found } => {
+                pending.frames.push((source, found.len()));
+                pending.faces.extend(found);
+                if pending.faces.len() >= batch && !pending.flush(embedder, batch, out)? {
+                    return Ok(());
+                }
+            }
+            other => {
+                if !pending.flush(embedder, batch, out)? || out.send(other).is_err() {
+                    return Ok(());
+                }
+            }
+        }
+    }
 }
 
 /// The calling thread's part: files events into the document and reports progress.
@@ -374,8 +501,8 @@ impl<'a> Filing<'a> {
             Event::Finished { input, outcome } => {
                 self.finish_input(input, outcome, cancel.load(Ordering::Relaxed))
             }
-            // The vision thread turns every frame into faces before it reaches here.
-            Event::Frame { .. } => {}
+            // The vision threads turn every frame into faces before it reaches here.
+            Event::Frame { .. } | Event::Found { .. } => {}
         }
         self.report();
     }

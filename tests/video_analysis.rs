@@ -6,9 +6,9 @@ mod common;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use lineup::analysis::{self, AnalysisRequest, Progress};
-use lineup::footage::{MediaKind, Sampling, sha256_file};
+use lineup::footage::{Footage, MediaKind, Sampling, sha256_file};
 use lineup::review::InputStatus;
-use lineup::vision::VisionConfig;
+use lineup::vision::{DetectorConfig, FacePipeline, VisionConfig};
 
 fn request(clips: &[&str], sampling: Sampling, watchlist: &tempfile::TempDir) -> AnalysisRequest {
     AnalysisRequest {
@@ -88,6 +88,79 @@ fn a_video_analysis_records_media_sampling_and_faces_at_their_frames() {
         .collect();
     assert_eq!(frames.last(), Some(&(15, 15)));
     assert!(frames.windows(2).all(|w| w[0].0 <= w[1].0));
+}
+
+/// The pipelined analysis (detection and embedding on their own threads, faces of several frames
+/// embedded in one run) gives each frame exactly the faces a plain pipeline finds in it, in order;
+/// video frames are seen at the video size and stills at the still size.
+#[test]
+fn pipelined_batches_keep_every_frames_faces_and_each_input_kind_has_its_detector_size() {
+    let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama2.jpg")]);
+    let mut request = request(&["faces_h264.mp4"], Sampling::PerSecond(5.0), &watchlist);
+    request.footage.push(common::photo("t1.jpg"));
+    // Small sizes make the difference visible on a 640×480 clip; batches of 4 make embedding
+    // runs span frames (six faces a frame in the middle second).
+    request.vision = VisionConfig {
+        detector: DetectorConfig {
+            max_side: 1280,
+            video_max_side: Some(480),
+            ..DetectorConfig::default()
+        },
+        embed_batch: 4,
+        ..VisionConfig::default()
+    };
+    let document = analysis::run(&request, &mut |_| {}, &AtomicBool::new(false)).unwrap();
+    assert_eq!(document.settings.vision.detector.video_max_side, Some(480));
+
+    let at_size = |max_side: u32| {
+        FacePipeline::load(VisionConfig {
+            detector: DetectorConfig {
+                max_side,
+                ..DetectorConfig::default()
+            },
+            ..VisionConfig::default()
+        })
+        .unwrap()
+    };
+    let mut video_pipeline = at_size(480);
+    let mut footage = Footage::open(&common::clip("faces_h264.mp4")).unwrap();
+    for frame in (0..75).step_by(5) {
+        let expected = video_pipeline
+            .faces(&footage.frame(frame).unwrap().image)
+            .unwrap();
+        let analysed: Vec<_> = document
+            .detections
+            .iter()
+            .filter(|d| d.source.input == 0 && d.source.frame_index == frame)
+            .collect();
+        assert_eq!(analysed.len(), expected.len(), "frame {frame}");
+        for (got, want) in analysed.iter().zip(&expected) {
+            assert_eq!(got.bbox, want.detection.bbox, "frame {frame}");
+            assert!(
+                got.embedding.cosine(&want.embedding) > 0.9999,
+                "frame {frame}"
+            );
+        }
+    }
+    let photo = lineup::footage::load_image(&common::photo("t1.jpg"))
+        .unwrap()
+        .image;
+    let still_boxes: Vec<_> = document
+        .detections
+        .iter()
+        .filter(|d| d.source.input == 1)
+        .map(|d| d.bbox)
+        .collect();
+    let boxes_at = |max_side: u32| -> Vec<_> {
+        at_size(max_side)
+            .faces(&photo)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.detection.bbox)
+            .collect()
+    };
+    assert_eq!(still_boxes, boxes_at(1280), "the still is seen at 1280");
+    assert_ne!(still_boxes, boxes_at(480), "not at the video size");
 }
 
 #[test]

@@ -97,13 +97,23 @@ impl Embedder {
         if faces.is_empty() {
             return Ok(Vec::new());
         }
+        let raw = self.run(&prepare_batch(faces), faces.len())?;
+        Ok(raw
+            .chunks_exact(EMBEDDING_DIM)
+            .map(Embedding::normalized)
+            .collect())
+    }
+
+    /// The model alone on a prepared batch of `count` faces: their raw embeddings, one after
+    /// another.
+    pub fn run(&mut self, batch: &[f32], count: usize) -> Result<Vec<f32>, VisionError> {
+        let model = || format!("recognizer {}", self.path.display());
         let fail = |e: ort::Error| VisionError::Inference {
-            model: format!("recognizer {}", self.path.display()),
+            model: model(),
             reason: e.to_string(),
         };
-        let data = prepare_batch(faces);
-        let shape = [faces.len(), 3, ALIGNED_SIZE, ALIGNED_SIZE];
-        let tensor = TensorRef::from_array_view((shape, data.as_slice())).map_err(fail)?;
+        let shape = [count, 3, ALIGNED_SIZE, ALIGNED_SIZE];
+        let tensor = TensorRef::from_array_view((shape, batch)).map_err(fail)?;
         let outputs = self
             .session
             .run(ort::inputs!["input" => tensor])
@@ -111,16 +121,13 @@ impl Embedder {
         let raw = outputs
             .get("embeddings")
             .ok_or_else(|| VisionError::Inference {
-                model: format!("recognizer {}", self.path.display()),
+                model: model(),
                 reason: "output embeddings missing".into(),
             })?
             .try_extract_tensor::<f32>()
             .map_err(fail)?
             .1;
-        Ok(raw
-            .chunks_exact(EMBEDDING_DIM)
-            .map(Embedding::normalized)
-            .collect())
+        Ok(raw.to_vec())
     }
 }
 

@@ -99,6 +99,59 @@ pub struct Face {
     pub skin_ita: Option<f32>,
 }
 
+/// A face found and aligned, waiting for its embedding: what the detection stage hands the
+/// embedding stage, so that faces from several frames can share one model run.
+#[derive(Debug, Clone)]
+pub struct FoundFace {
+    pub detection: Detection,
+    pub aligned: AlignedFace,
+    pub skin_ita: Option<f32>,
+}
+
+/// Every face in `image`, found at a long side of at most `max_side` and aligned for the
+/// recognizer.
+pub fn find_faces(
+    detector: &mut Detector,
+    image: &RgbImage,
+    max_side: u32,
+) -> Result<Vec<FoundFace>, VisionError> {
+    Ok(detector
+        .detect_at(image, max_side)?
+        .into_iter()
+        .map(|detection| {
+            let aligned = align_face(image, &detection.landmarks);
+            let skin_ita = skin::individual_typology_angle(&aligned);
+            FoundFace {
+                detection,
+                aligned,
+                skin_ita,
+            }
+        })
+        .collect())
+}
+
+/// Embeds `found` in model runs of at most `batch` faces, keeping their order.
+pub fn embed_found(
+    embedder: &mut Embedder,
+    found: Vec<FoundFace>,
+    batch: usize,
+) -> Result<Vec<Face>, VisionError> {
+    let aligned: Vec<AlignedFace> = found.iter().map(|f| f.aligned.clone()).collect();
+    let mut embeddings = Vec::with_capacity(found.len());
+    for chunk in aligned.chunks(batch.max(1)) {
+        embeddings.extend(embedder.embed(chunk)?);
+    }
+    Ok(found
+        .into_iter()
+        .zip(embeddings)
+        .map(|(found, embedding)| Face {
+            detection: found.detection,
+            embedding,
+            skin_ita: found.skin_ita,
+        })
+        .collect())
+}
+
 /// Detector and embedder together: image in, faces with embeddings out.
 pub struct FacePipeline {
     detector: Detector,
@@ -130,31 +183,21 @@ impl FacePipeline {
         ]
     }
 
+    /// The two stages apart, for running them on different threads.
+    pub fn stages(&mut self) -> (&mut Detector, &mut Embedder) {
+        (&mut self.detector, &mut self.embedder)
+    }
+
     pub fn detect(&mut self, image: &RgbImage) -> Result<Vec<Detection>, VisionError> {
         self.detector.detect(image)
     }
 
-    /// Detects every face in `image`, aligns each and embeds them in batches.
+    /// Detects every face in the still `image`, aligns each and embeds them in batches.
+    /// (Analysis runs the two stages on their own threads; see `analysis`.)
     pub fn faces(&mut self, image: &RgbImage) -> Result<Vec<Face>, VisionError> {
-        let detections = self.detector.detect(image)?;
-        let aligned: Vec<AlignedFace> = detections
-            .iter()
-            .map(|d| align_face(image, &d.landmarks))
-            .collect();
-        let mut embeddings = Vec::with_capacity(aligned.len());
-        for batch in aligned.chunks(self.config.embed_batch.max(1)) {
-            embeddings.extend(self.embedder.embed(batch)?);
-        }
-        Ok(detections
-            .into_iter()
-            .zip(embeddings)
-            .zip(&aligned)
-            .map(|((detection, embedding), face)| Face {
-                detection,
-                embedding,
-                skin_ita: skin::individual_typology_angle(face),
-            })
-            .collect())
+        let max_side = self.config.detector.max_side_for(false);
+        let found = find_faces(&mut self.detector, image, max_side)?;
+        embed_found(&mut self.embedder, found, self.config.embed_batch)
     }
 }
 
@@ -171,6 +214,10 @@ fn session(path: &std::path::Path, threads: usize) -> Result<ort::session::Sessi
         .with_optimization_level(GraphOptimizationLevel::All)
         .map_err(|e| fail(e.to_string()))?
         .with_intra_threads(threads.max(1))
+        .map_err(|e| fail(e.to_string()))?
+        // Detection and embedding run at once on different threads; idle model threads that
+        // spin for work would take the cores from the other stage and from the decoder.
+        .with_intra_op_spinning(false)
         .map_err(|e| fail(e.to_string()))?
         .commit_from_file(path)
         .map_err(|e| fail(e.to_string()))

@@ -222,8 +222,12 @@ fn system_section(layout: &mut Layout, report: &Report) {
             &settings.top_k.to_string(),
         ]),
         row([
-            "Detector input, longest side (pixels)",
+            "Detector input, longest side (pixels): stills",
             &detector.max_side.to_string(),
+        ]),
+        row([
+            "Detector input, longest side (pixels): video",
+            &detector.max_side_for(true).to_string(),
         ]),
         row([
             "Detector score threshold",
