@@ -8,11 +8,16 @@
 //! passes `--bench`. LINEUP_BENCH_SAMPLE sets the memory runs' sampling (default fps:1);
 //! LINEUP_BENCH_SKIP_MEMORY=1 skips them (they take several minutes).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
 use lineup::footage::VideoReader;
+
+#[path = "common/clips.rs"]
+mod clips;
+
+use clips::{Clips, bench_dir, watchlist};
 
 /// Peak memory of the 10-minute analysis may exceed the 1-minute one's by at most this much.
 const MEMORY_TOLERANCE: f64 = 0.20;
@@ -21,8 +26,7 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/footage-bench");
-    std::fs::create_dir_all(&dir).expect("create target/footage-bench");
+    let dir = bench_dir("footage-bench");
     let clips = Clips::make(&dir);
 
     println!("decode, 60 s 1080p h264 ({}):", clips.minute.display());
@@ -74,97 +78,6 @@ fn main() {
     );
 }
 
-struct Clips {
-    minute: PathBuf,
-    ten_seconds: PathBuf,
-    ten_minutes: PathBuf,
-}
-
-impl Clips {
-    /// The known-faces clip (tests/data/clips/faces_h264.mp4, 3 s) looped and scaled to 1920×1080
-    /// for a minute; the 10-minute clip is that minute ten times over, joined without re-encoding.
-    fn make(dir: &Path) -> Self {
-        let faces = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/clips/faces_h264.mp4");
-        assert!(
-            faces.is_file(),
-            "{} is missing: run ./scripts/setup first",
-            faces.display()
-        );
-        let minute = dir.join("faces_1080p_60s.mp4");
-        ffmpeg(
-            &minute,
-            &[
-                "-stream_loop",
-                "-1",
-                "-i",
-                path_str(&faces),
-                "-t",
-                "60",
-                "-vf",
-                "scale=1440:1080,pad=1920:1080:240:0",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "veryfast",
-                "-crf",
-                "23",
-                "-g",
-                "50",
-                "-pix_fmt",
-                "yuv420p",
-            ],
-        );
-        let ten_seconds = dir.join("faces_1080p_10s.mp4");
-        ffmpeg(
-            &ten_seconds,
-            &["-i", path_str(&minute), "-t", "10", "-c", "copy"],
-        );
-        let list = dir.join("ten_minutes.txt");
-        let line = format!("file '{}'\n", minute.display());
-        std::fs::write(&list, line.repeat(10)).expect("write the concat list");
-        let ten_minutes = dir.join("faces_1080p_600s.mp4");
-        ffmpeg(
-            &ten_minutes,
-            &[
-                "-f",
-                "concat",
-                "-safe",
-                "0",
-                "-i",
-                path_str(&list),
-                "-c",
-                "copy",
-            ],
-        );
-        Self {
-            minute,
-            ten_seconds,
-            ten_minutes,
-        }
-    }
-}
-
-fn path_str(path: &Path) -> &str {
-    path.to_str().expect("bench paths are UTF-8")
-}
-
-/// Runs ffmpeg to make `out` unless it is already there.
-fn ffmpeg(out: &Path, args: &[&str]) {
-    if out.is_file() {
-        return;
-    }
-    println!("making {} with ffmpeg ...", out.display());
-    let partial = out.with_extension("partial.mp4");
-    let status = Command::new("ffmpeg")
-        .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
-        .args(args)
-        .arg(&partial)
-        .status()
-        .expect("run ffmpeg (apt-get install ffmpeg)");
-    assert!(status.success(), "ffmpeg failed making {}", out.display());
-    std::fs::rename(&partial, out).expect("rename the finished clip");
-}
-
 /// Decodes every frame of `clip`: (frames, seconds). With `to_rgb`, each is also converted to
 /// upright RGB as analysis needs; without, the decoder alone is timed.
 fn decode(clip: &Path, to_rgb: bool) -> (u64, f64) {
@@ -188,15 +101,6 @@ fn decode(clip: &Path, to_rgb: bool) -> (u64, f64) {
         {}
     }
     (frames, started.elapsed().as_secs_f64())
-}
-
-fn watchlist(dir: &Path) -> PathBuf {
-    let watchlist = dir.join("watchlist");
-    std::fs::create_dir_all(&watchlist).expect("create the watchlist folder");
-    let photo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/photos/obama2.jpg");
-    std::fs::copy(&photo, watchlist.join("Barack_Obama_1.jpg"))
-        .expect("copy obama2.jpg (run ./scripts/setup)");
-    watchlist
 }
 
 struct Run {

@@ -4,60 +4,26 @@
 //! Run with `cargo bench --bench metrics`. Under `cargo test` (no `--bench` flag) it does nothing,
 //! so the test suite stays free of timing.
 
-#[path = "../tests/common/labelled.rs"]
-#[allow(dead_code)] // the tests use the 600-person version
-mod labelled;
+#[path = "common/metrics_timing.rs"]
+mod metrics_timing;
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use lineup::review::Slicing;
-
-fn median_of(runs: usize, mut work: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            work();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
-}
+use metrics_timing::{Recompute, median_of};
 
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let mut document = labelled::labelled_review_of(100_000);
-    for attribute in &mut document.attribute_schema.attributes {
-        attribute.groups.clear(); // one slice per Monk value
-    }
-    let slicing = Slicing::by(&["skin"]);
-    let sliced = document.sliced_searches(&slicing).unwrap();
-    let index = sliced.index();
-    println!(
-        "{} labelled searches in {} slices",
-        sliced.searches.len(),
-        sliced.names.len()
-    );
-
-    let mut threshold = 0.30f32;
-    let after_threshold = median_of(201, || {
-        threshold = if threshold > 0.9 {
-            0.3
-        } else {
-            threshold + 0.003
-        };
-        black_box(index.metrics_at_global(black_box(threshold)));
-    });
-    let labelled = document.labelled_tracks();
-    let after_slice_change = median_of(21, || {
-        let sliced = labelled
-            .slice(&document.attribute_schema, black_box(&slicing))
-            .unwrap();
-        black_box(sliced.index().metrics_at_global(0.6));
-    });
+    let (document, slicing) = metrics_timing::hundred_thousand_faces();
+    let Recompute {
+        searches,
+        slices,
+        after_threshold,
+        after_slice_change,
+    } = metrics_timing::recompute_times(&document, &slicing);
+    println!("{searches} labelled searches in {slices} slices");
     let after_label_change = median_of(11, || {
         black_box(document.labelled_tracks());
     });
