@@ -169,6 +169,15 @@ fn video_rows(table: &mut Table, clip: &Path, watchlist: &Path, config: &VisionC
         None,
     );
     table.row(
+        "  of which outside the model (scale, decode maps, align), ms",
+        ms(stages.detection - stages.detector_model) / stages.frames as f64,
+        reference
+            .as_ref()
+            .map(|r| (r.detect_s - r.detector_model_s) * 1e3 / r.frames),
+        Lower,
+        None,
+    );
+    table.row(
         "embedding, ms per face",
         stages.embedding_ms_per_face(),
         reference
@@ -176,6 +185,15 @@ fn video_rows(table: &mut Table, clip: &Path, watchlist: &Path, config: &VisionC
             .map(|r| r.embed_s * 1e3 / r.faces.max(1.0)),
         Lower,
         Some(Target::AtMost(8.0)),
+    );
+    table.row(
+        "  of which the model alone, ms per face",
+        ms(stages.embedder_model) / stages.faces.max(1) as f64,
+        reference
+            .as_ref()
+            .map(|r| r.embed_model_s * 1e3 / r.faces.max(1.0)),
+        Lower,
+        None,
     );
     table.row(
         "whole pipeline, fps (reference at the same detector size)",

@@ -110,7 +110,7 @@ pub fn prepare_input(image: &RgbImage, max_side: u32) -> DetectorInput {
     let pixels = if (content_width, content_height) == (w, h) {
         image
     } else {
-        resized = imageops::resize(image, content_width, content_height, FilterType::Triangle);
+        resized = scale_down(image, content_width, content_height);
         &resized
     };
     let width = content_width.div_ceil(INPUT_MULTIPLE) as usize * INPUT_MULTIPLE as usize;
@@ -132,6 +132,30 @@ pub fn prepare_input(image: &RgbImage, max_side: u32) -> DetectorInput {
         scale_x: content_width as f32 / w as f32,
         scale_y: content_height as f32 / h as f32,
     }
+}
+
+/// `image` scaled to `width × height` with a triangle (bilinear) filter as wide as the scale, so
+/// every source pixel counts, as Pillow's BILINEAR does for the reference pipeline.
+fn scale_down(image: &RgbImage, width: u32, height: u32) -> RgbImage {
+    // The slow path is the same filter; it only serves sizes the fast one cannot take.
+    fast_scale(image, width, height)
+        .unwrap_or_else(|| imageops::resize(image, width, height, FilterType::Triangle))
+}
+
+fn fast_scale(image: &RgbImage, width: u32, height: u32) -> Option<RgbImage> {
+    use fast_image_resize::images::{Image, ImageRef};
+    use fast_image_resize::{FilterType as Filter, PixelType, ResizeAlg, ResizeOptions, Resizer};
+    let source = ImageRef::new(
+        image.width(),
+        image.height(),
+        image.as_raw(),
+        PixelType::U8x3,
+    )
+    .ok()?;
+    let mut scaled = Image::new(width, height, PixelType::U8x3);
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(Filter::Bilinear));
+    Resizer::new().resize(&source, &mut scaled, &options).ok()?;
+    RgbImage::from_raw(width, height, scaled.into_vec())
 }
 
 /// The four output maps for one image, each laid out channel-major over a `height × width` grid.
@@ -334,6 +358,22 @@ mod tests {
         let parsed: DetectorConfig =
             ron::from_str("(max_side: 1280, score_threshold: 0.5, nms_iou: 0.3)").unwrap();
         assert_eq!(parsed.video_max_side, None);
+    }
+
+    #[test]
+    fn the_fast_scaling_is_the_triangle_filter_within_a_level() {
+        let image = RgbImage::from_fn(1920, 1080, |x, y| {
+            image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x * y) % 256) as u8])
+        });
+        let fast = fast_scale(&image, 960, 540).expect("the fast path takes RGB8");
+        let slow = imageops::resize(&image, 960, 540, FilterType::Triangle);
+        let worst = fast
+            .as_raw()
+            .iter()
+            .zip(slow.as_raw())
+            .map(|(a, b)| a.abs_diff(*b))
+            .max();
+        assert!(worst <= Some(1), "worst difference {worst:?}");
     }
 
     #[test]
