@@ -24,7 +24,9 @@ use lineup::analysis::{self, AnalysisRequest, Progress};
 use lineup::footage::{Sampling, VideoReader, load_image};
 use lineup::vision::detector::prepare_input;
 use lineup::vision::embedder::prepare_batch;
-use lineup::vision::{Detector, Embedder, ModelRole, VisionConfig, embed_found, find_faces};
+use lineup::vision::{
+    Detector, Embedder, FoundFace, ModelRole, VisionConfig, embed_found, find_faces,
+};
 
 const CHECKOUT: &str = env!("CARGO_MANIFEST_DIR");
 /// Times the crowd photo is analysed; the median counts.
@@ -94,18 +96,30 @@ impl Models {
         }
     }
 
-    /// Finds and embeds the faces of one image as analysis does, timing each stage, then runs
-    /// each model once more alone on the same tensors for the floor.
-    fn measure(&mut self, image: &image::RgbImage, max_side: u32, times: &mut StageTimes) {
+    /// Finds the faces of one image as analysis does, timing it, then runs the detector once
+    /// more alone on the same tensor for the floor. The faces wait in `pending` for [`Self::embed`].
+    fn detect(
+        &mut self,
+        image: &image::RgbImage,
+        max_side: u32,
+        times: &mut StageTimes,
+        pending: &mut Vec<FoundFace>,
+    ) {
         let started = Instant::now();
         let found = find_faces(&mut self.detector, image, max_side).expect("detect");
         times.detection += started.elapsed();
+        times.frames += 1;
 
         let input = prepare_input(image, max_side);
         let started = Instant::now();
         self.detector.run(&input).expect("detector alone");
         times.detector_model += started.elapsed();
+        pending.extend(found);
+    }
 
+    /// Embeds `found` in batches as analysis does, timing it, then runs the recognizer once more
+    /// alone on the same tensors for the floor.
+    fn embed(&mut self, found: Vec<FoundFace>, times: &mut StageTimes) {
         let batch = self.config.embed_batch.max(1);
         for chunk in found.chunks(batch) {
             let tensor =
@@ -117,7 +131,6 @@ impl Models {
             times.embedder_model += started.elapsed();
         }
         times.faces += found.len();
-        times.frames += 1;
         let started = Instant::now();
         embed_found(&mut self.embedder, found, batch).expect("embed");
         times.embedding += started.elapsed();
@@ -130,9 +143,18 @@ fn video_rows(table: &mut Table, clip: &Path, watchlist: &Path, config: &VisionC
     let mut models = Models::load(config);
     let mut stages = StageTimes::default();
     let mut video = VideoReader::open(clip).expect("open the bench clip");
+    let mut pending = Vec::new();
+    let mut pending_frames = 0;
+    // Faces of consecutive frames share model runs, as analysis gathers them.
     while let Some(frame) = video.next_frame().expect("decode") {
-        models.measure(&frame.image, max_side, &mut stages);
+        models.detect(&frame.image, max_side, &mut stages, &mut pending);
+        pending_frames += 1;
+        if pending.len() >= config.embed_batch || pending_frames >= 8 {
+            models.embed(std::mem::take(&mut pending), &mut stages);
+            pending_frames = 0;
+        }
     }
+    models.embed(pending, &mut stages);
     drop(models);
     let (pipeline_fps, pipeline_faces) = whole_pipeline_fps(clip, watchlist, config);
     let obama = Path::new(CHECKOUT).join("tests/data/photos/obama2.jpg");
@@ -272,7 +294,9 @@ fn photo_rows(table: &mut Table, photo: &Path, config: &VisionConfig) {
         let image = load_image(photo).expect("read the crowd photo").image;
         let read = started.elapsed();
         let mut times = StageTimes::default();
-        models.measure(&image, max_side, &mut times);
+        let mut found = Vec::new();
+        models.detect(&image, max_side, &mut times, &mut found);
+        models.embed(found, &mut times);
         // The whole photo as analysis does it: read, detect, embed (not the floor's extra runs).
         whole.push(read + times.detection + times.embedding);
         runs.push(times);

@@ -29,9 +29,12 @@ use crate::watchlist::{self, WatchlistError};
 /// Decoded frames waiting for the vision thread. Small: a 4K frame is 25 MB, and the vision
 /// thread is the slow stage, so a longer queue would only hold more memory.
 const FRAME_QUEUE: usize = 2;
-/// Frames' aligned faces waiting for the embedding thread (150 kB a face): enough for the
-/// embedder to gather a batch while the detector goes on.
+/// Frames' aligned faces waiting for the embedding thread (150 kB a face), so the detector goes
+/// on while a batch is embedded.
 const FOUND_QUEUE: usize = 8;
+/// Frames whose faces are embedded together at most: bounds how far progress lags behind the
+/// detector on footage with few faces.
+const FRAMES_PER_BATCH: usize = 8;
 /// Found faces waiting to be filed (small records; the queue only smooths hand-over).
 const RESULT_QUEUE: usize = 16;
 
@@ -393,10 +396,6 @@ struct PendingFaces {
 }
 
 impl PendingFaces {
-    fn is_empty(&self) -> bool {
-        self.frames.is_empty()
-    }
-
     /// Embeds everything pending and sends each frame's faces on, in order.
     fn flush(
         &mut self,
@@ -415,10 +414,11 @@ impl PendingFaces {
     }
 }
 
-/// The embedding thread: embeddings for every frame's faces, in order. While the detector is
-/// ahead, the faces of the frames already queued are embedded together, `batch` at a time; when
-/// it is behind, each frame's faces go as soon as they come. Ends when the detection thread
-/// hangs up or the filing side does.
+/// The embedding thread: embeddings for every frame's faces, in order. Faces of consecutive
+/// frames are gathered until `batch` of them (or [`FRAMES_PER_BATCH`] frames) can go through the
+/// model in one run, which costs about half as much per face as the one or two faces of a single
+/// frame; an input's end, or the end of the footage, sends what is gathered. Ends when the
+/// detection thread hangs up or the filing side does.
 fn embed_frames(
     embedder: &mut Embedder,
     batch: usize,
@@ -426,29 +426,14 @@ fn embed_frames(
     out: &SyncSender<Event>,
 ) -> Result<(), VisionError> {
     let mut pending = PendingFaces::default();
-    loop {
-        // Wait for work only with nothing pending; otherwise take just what is already queued.
-        let next = if pending.is_empty() {
-            match events.recv() {
-                Ok(event) => event,
-                Err(_) => return Ok(()),
-            }
-        } else {
-            match events.try_recv() {
-                Ok(event) => event,
-                Err(_) => {
-                    if !pending.flush(embedder, batch, out)? {
-                        return Ok(());
-                    }
-                    continue;
-                }
-            }
-        };
-        match next {
+    for event in events {
+        match event {
             Event::Found { source, found } => {
                 pending.frames.push((source, found.len()));
                 pending.faces.extend(found);
-                if pending.faces.len() >= batch && !pending.flush(embedder, batch, out)? {
+                let full =
+                    pending.faces.len() >= batch.max(1) || pending.frames.len() >= FRAMES_PER_BATCH;
+                if full && !pending.flush(embedder, batch, out)? {
                     return Ok(());
                 }
             }
@@ -459,6 +444,8 @@ fn embed_frames(
             }
         }
     }
+    pending.flush(embedder, batch, out)?;
+    Ok(())
 }
 
 /// The calling thread's part: files events into the document and reports progress.
