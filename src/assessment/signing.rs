@@ -219,7 +219,7 @@ pub fn generate_key_pair(
 fn write_key_file(path: &Path, bytes: &[u8], mode: u32) -> Result<(), SigningError> {
     let unwritable = |e: std::io::Error| SigningError::Unwritable {
         path: path.to_path_buf(),
-        reason: e.to_string(),
+        reason: crate::review::save_failure(&e),
     };
     // The temporary file write_atomically uses is created 0600, so a secret key is never
     // readable by others, not even for a moment; a public key is opened up afterwards.
