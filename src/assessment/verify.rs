@@ -92,7 +92,26 @@ pub fn verify_bundle(
     path: &Path,
     trusted_key: Option<&SignerKey>,
 ) -> Result<Verified, VerifyError> {
-    let files = read_bundle(path)?;
+    verify_files(path, &read_bundle(path)?, trusted_key)
+}
+
+/// [`verify_bundle`] over a zip already in memory; `path` only names it in errors.
+pub fn verify_zip_bytes(
+    path: &Path,
+    zip: &[u8],
+    trusted_key: Option<&SignerKey>,
+) -> Result<Verified, VerifyError> {
+    let files = read_zip_from(path, std::io::Cursor::new(zip))?;
+    verify_files(path, &files, trusted_key)
+}
+
+/// [`verify_bundle`] over a bundle's files already read, by name; `path` only names the bundle
+/// in errors.
+pub fn verify_files(
+    path: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+    trusted_key: Option<&SignerKey>,
+) -> Result<Verified, VerifyError> {
     let required = |name: &'static str| {
         files.get(name).ok_or_else(|| VerifyError::MissingFile {
             path: path.to_path_buf(),
@@ -101,7 +120,7 @@ pub fn verify_bundle(
     };
     let manifest = required(MANIFEST_FILE)?;
     let signature_bytes = required(SIGNATURE_FILE)?;
-    let comparison = parse_manifest(manifest).map(|entries| compare(&entries, &files));
+    let comparison = parse_manifest(manifest).map(|entries| compare(&entries, files));
     let tampered = |file: &str, reason: String| tampered(path, file, reason, &comparison);
     let malformed_signature = |problem: SignatureProblem| {
         let reason = match problem {
@@ -361,15 +380,23 @@ fn read_limited(file: std::io::Result<impl Read>, path: &Path) -> Result<Vec<u8>
 }
 
 fn read_zip(path: &Path) -> Result<BTreeMap<String, Vec<u8>>, VerifyError> {
-    let not_a_bundle = |reason: String| VerifyError::NotABundle {
-        path: path.to_path_buf(),
-        reason,
-    };
     let file = std::fs::File::open(path).map_err(|e| VerifyError::Unreadable {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let mut archive = zip::ZipArchive::new(file)
+    read_zip_from(path, file)
+}
+
+/// The entries of the zip `reader` holds; `path` names it in errors.
+fn read_zip_from(
+    path: &Path,
+    reader: impl Read + std::io::Seek,
+) -> Result<BTreeMap<String, Vec<u8>>, VerifyError> {
+    let not_a_bundle = |reason: String| VerifyError::NotABundle {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let mut archive = zip::ZipArchive::new(reader)
         .map_err(|e| not_a_bundle(format!("it is neither a folder nor a readable zip ({e})")))?;
     let mut entries = Vec::new();
     let mut total = 0u64;
