@@ -61,7 +61,7 @@ pub fn parse(path: &Path, text: &str) -> Result<ReviewDocument, ReviewError> {
     let probe: VersionProbe = ron::from_str(text).map_err(|e| {
         // A review cut short or broken further down still starts like one: say where it breaks.
         if text.trim_start().starts_with("ReviewDocument(") {
-            malformed(path, &e)
+            malformed(path, text, &e)
         } else {
             ReviewError::NotAReview {
                 path: path.to_path_buf(),
@@ -75,7 +75,8 @@ pub fn parse(path: &Path, text: &str) -> Result<ReviewDocument, ReviewError> {
             found: probe.schema_version,
         });
     }
-    let mut document: ReviewDocument = ron::from_str(text).map_err(|e| malformed(path, &e))?;
+    let mut document: ReviewDocument =
+        ron::from_str(text).map_err(|e| malformed(path, text, &e))?;
     check_references(&document).map_err(|reason| ReviewError::Inconsistent {
         path: path.to_path_buf(),
         reason,
@@ -84,12 +85,19 @@ pub fn parse(path: &Path, text: &str) -> Result<ReviewDocument, ReviewError> {
     Ok(document)
 }
 
-fn malformed(path: &Path, error: &ron::error::SpannedError) -> ReviewError {
+fn malformed(path: &Path, text: &str, error: &ron::error::SpannedError) -> ReviewError {
+    let mut message = error.code.to_string();
+    // RON's own message for a cut-off file is about whatever token it met last.
+    if !text.trim_end().ends_with(')') {
+        message.push_str(
+            " (the document stops before its closing bracket: the file is probably cut short)",
+        );
+    }
     ReviewError::Malformed {
         path: path.to_path_buf(),
         line: error.span.start.line,
         column: error.span.start.col,
-        message: error.code.to_string(),
+        message,
     }
 }
 
@@ -148,14 +156,14 @@ pub fn save(document: &ReviewDocument, path: &Path) -> Result<(), ReviewError> {
 /// Why a [`write_atomically`] failed, in words a person can act on. "No space left on device"
 /// alone does not say that the file already there survived, which is what people worry about.
 pub fn save_failure(error: &std::io::Error) -> String {
+    // The OS error text is left out: tempfile adds the temporary file's name to it, which would
+    // only confuse.
     let full = match error.kind() {
-        std::io::ErrorKind::StorageFull => "the disk is full",
+        std::io::ErrorKind::StorageFull => "the disk is full (no space left on device)",
         std::io::ErrorKind::QuotaExceeded => "the disk quota is used up",
         _ => return error.to_string(),
     };
-    format!(
-        "{full} ({error}); any file already at this path is unchanged. Free some space and save again"
-    )
+    format!("{full}; any file already at this path is unchanged. Free some space and save again")
 }
 
 /// Writes `bytes` to `path` so that readers only ever see the old or the complete new contents.
@@ -195,7 +203,10 @@ mod tests {
     fn a_review_cut_short_is_malformed_where_it_ends() {
         let text = "ReviewDocument(\n  schema_version: 2,\n  lineup_version: \"0.1";
         match parse(Path::new("r.ron"), text).unwrap_err() {
-            ReviewError::Malformed { line, .. } => assert_eq!(line, 3),
+            ReviewError::Malformed { line, message, .. } => {
+                assert_eq!(line, 3);
+                assert!(message.contains("probably cut short"), "{message}");
+            }
             other => panic!("{other}"),
         }
     }
@@ -270,7 +281,7 @@ mod tests {
     fn a_full_disk_is_said_in_so_many_words() {
         let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
         let reason = save_failure(&full);
-        assert!(reason.starts_with("the disk is full ("), "{reason}");
+        assert!(reason.starts_with("the disk is full (no space"), "{reason}");
         assert!(reason.contains("is unchanged"), "{reason}");
         let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
         assert_eq!(save_failure(&denied), denied.to_string());
