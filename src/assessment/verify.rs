@@ -449,6 +449,26 @@ fn strip_common_folder(entries: Vec<(String, Vec<u8>)>) -> BTreeMap<String, Vec<
 mod tests {
     use super::*;
 
+    /// A real bundle's manifest and signature whose last line (the signature of the trusted
+    /// comment) was cut to 55 bytes: minisign panicked on it (fuzz/README.md, verify_bundle,
+    /// crash-b50ef985d8635ffd8e0e3c1eb944f9dc200f5d53).
+    #[test]
+    fn a_short_trusted_comment_signature_is_refused_not_a_panic() {
+        let crash = include_bytes!("../../fuzz/regressions/verify_bundle/short_global_signature");
+        let mut parts = crash[1..].split(|&b| b == 0);
+        let files = BTreeMap::from([
+            (MANIFEST_FILE.to_owned(), parts.next().unwrap().to_vec()),
+            (SIGNATURE_FILE.to_owned(), parts.next().unwrap().to_vec()),
+        ]);
+        let err = verify_files(Path::new("bundle"), &files, None).unwrap_err();
+        assert_eq!(err.tampered_file(), Some(SIGNATURE_FILE), "{err}");
+        assert!(
+            err.to_string()
+                .contains("its last line is not a 64-byte signature"),
+            "{err}"
+        );
+    }
+
     const HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
     #[test]
