@@ -277,6 +277,21 @@ mod tests {
         );
     }
 
+    /// What the review_parse fuzz target found within minutes with `check_references` switched
+    /// off: a review with one detection and tracks that hold detections 1 to 6 made
+    /// `track_match` index out of bounds (tracks.rs) in metrics and CSV export.
+    #[test]
+    fn the_fuzzers_tracks_past_the_detections_are_refused() {
+        let text =
+            include_str!("../../fuzz/regressions/review_parse/track_points_past_detections.ron");
+        let err = parse(Path::new("r.ron"), text).unwrap_err();
+        assert!(
+            matches!(err, ReviewError::Inconsistent { .. })
+                && err.to_string().contains("track 1 holds detection 1"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn a_full_disk_is_said_in_so_many_words() {
         let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
