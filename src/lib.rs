@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod assessment;
+#[cfg(feature = "gui")]
 pub mod cli;
 pub mod demo;
 pub mod digest;
@@ -14,6 +15,7 @@ pub mod footage;
 pub mod matching;
 pub mod metrics;
 pub mod review;
+#[cfg(feature = "gui")]
 pub mod ui;
 pub mod vision;
 pub mod watchlist;

@@ -25,7 +25,7 @@ use super::signing::set_mode;
 use super::signing::{self, SignerKey, SigningError};
 use super::stills;
 use crate::digest::{hex, sha256_file};
-use crate::review::{ReviewDocument, write_atomically};
+use crate::review::{ReviewDocument, save_failure, write_atomically};
 
 pub const PDF_FILE: &str = "assessment.pdf";
 pub const RON_FILE: &str = "assessment.ron";
@@ -132,7 +132,7 @@ pub fn export(
         .and_then(|()| set_mode(&zip, 0o644))
         .map_err(|e| BundleError::Unwritable {
             path: zip.clone(),
-            reason: e.to_string(),
+            reason: save_failure(&e),
         })?;
     Ok(ExportedBundle {
         folder: options.out.clone(),
@@ -199,7 +199,7 @@ fn write_folder(
         let path = path.to_path_buf();
         move |e: std::io::Error| BundleError::Unwritable {
             path,
-            reason: e.to_string(),
+            reason: save_failure(&e),
         }
     };
     let parent = match out.parent() {

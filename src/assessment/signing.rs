@@ -219,7 +219,7 @@ pub fn generate_key_pair(
 fn write_key_file(path: &Path, bytes: &[u8], mode: u32) -> Result<(), SigningError> {
     let unwritable = |e: std::io::Error| SigningError::Unwritable {
         path: path.to_path_buf(),
-        reason: e.to_string(),
+        reason: crate::review::save_failure(&e),
     };
     // The temporary file write_atomically uses is created 0600, so a secret key is never
     // readable by others, not even for a moment; a public key is opened up afterwards.
@@ -373,7 +373,22 @@ pub fn parse_signature(text: &str) -> Result<SignatureBox, SignatureProblem> {
             "it is not laid out exactly as lineup writes signatures".into(),
         ));
     }
+    check_global_signature_length(text)?;
     Ok(signature)
+}
+
+/// The last line of a signature signs the signature and its trusted comment. minisign 0.10 reads
+/// it without checking its length and panics verifying one shorter than 64 bytes (found by the
+/// `verify_bundle` fuzz target), so anything but exactly 64 bytes is refused here first.
+fn check_global_signature_length(text: &str) -> Result<(), SignatureProblem> {
+    use base64::Engine;
+    let last_line = text.lines().nth(3).unwrap_or_default();
+    match base64::engine::general_purpose::STANDARD.decode(last_line) {
+        Ok(bytes) if bytes.len() == 64 => Ok(()),
+        _ => Err(SignatureProblem::Malformed(
+            "its last line is not a 64-byte signature of its trusted comment".into(),
+        )),
+    }
 }
 
 /// The public key a signature's trusted comment names (see [`trusted_comment`]). Not to be

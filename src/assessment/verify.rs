@@ -92,7 +92,26 @@ pub fn verify_bundle(
     path: &Path,
     trusted_key: Option<&SignerKey>,
 ) -> Result<Verified, VerifyError> {
-    let files = read_bundle(path)?;
+    verify_files(path, &read_bundle(path)?, trusted_key)
+}
+
+/// [`verify_bundle`] over a zip already in memory; `path` only names it in errors.
+pub fn verify_zip_bytes(
+    path: &Path,
+    zip: &[u8],
+    trusted_key: Option<&SignerKey>,
+) -> Result<Verified, VerifyError> {
+    let files = read_zip_from(path, std::io::Cursor::new(zip))?;
+    verify_files(path, &files, trusted_key)
+}
+
+/// [`verify_bundle`] over a bundle's files already read, by name; `path` only names the bundle
+/// in errors.
+pub fn verify_files(
+    path: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+    trusted_key: Option<&SignerKey>,
+) -> Result<Verified, VerifyError> {
     let required = |name: &'static str| {
         files.get(name).ok_or_else(|| VerifyError::MissingFile {
             path: path.to_path_buf(),
@@ -101,7 +120,7 @@ pub fn verify_bundle(
     };
     let manifest = required(MANIFEST_FILE)?;
     let signature_bytes = required(SIGNATURE_FILE)?;
-    let comparison = parse_manifest(manifest).map(|entries| compare(&entries, &files));
+    let comparison = parse_manifest(manifest).map(|entries| compare(&entries, files));
     let tampered = |file: &str, reason: String| tampered(path, file, reason, &comparison);
     let malformed_signature = |problem: SignatureProblem| {
         let reason = match problem {
@@ -361,15 +380,23 @@ fn read_limited(file: std::io::Result<impl Read>, path: &Path) -> Result<Vec<u8>
 }
 
 fn read_zip(path: &Path) -> Result<BTreeMap<String, Vec<u8>>, VerifyError> {
-    let not_a_bundle = |reason: String| VerifyError::NotABundle {
-        path: path.to_path_buf(),
-        reason,
-    };
     let file = std::fs::File::open(path).map_err(|e| VerifyError::Unreadable {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let mut archive = zip::ZipArchive::new(file)
+    read_zip_from(path, file)
+}
+
+/// The entries of the zip `reader` holds; `path` names it in errors.
+fn read_zip_from(
+    path: &Path,
+    reader: impl Read + std::io::Seek,
+) -> Result<BTreeMap<String, Vec<u8>>, VerifyError> {
+    let not_a_bundle = |reason: String| VerifyError::NotABundle {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let mut archive = zip::ZipArchive::new(reader)
         .map_err(|e| not_a_bundle(format!("it is neither a folder nor a readable zip ({e})")))?;
     let mut entries = Vec::new();
     let mut total = 0u64;
@@ -421,6 +448,26 @@ fn strip_common_folder(entries: Vec<(String, Vec<u8>)>) -> BTreeMap<String, Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A real bundle's manifest and signature whose last line (the signature of the trusted
+    /// comment) was cut to 55 bytes: minisign panicked on it (fuzz/README.md, verify_bundle,
+    /// crash-b50ef985d8635ffd8e0e3c1eb944f9dc200f5d53).
+    #[test]
+    fn a_short_trusted_comment_signature_is_refused_not_a_panic() {
+        let crash = include_bytes!("../../fuzz/regressions/verify_bundle/short_global_signature");
+        let mut parts = crash[1..].split(|&b| b == 0);
+        let files = BTreeMap::from([
+            (MANIFEST_FILE.to_owned(), parts.next().unwrap().to_vec()),
+            (SIGNATURE_FILE.to_owned(), parts.next().unwrap().to_vec()),
+        ]);
+        let err = verify_files(Path::new("bundle"), &files, None).unwrap_err();
+        assert_eq!(err.tampered_file(), Some(SIGNATURE_FILE), "{err}");
+        assert!(
+            err.to_string()
+                .contains("its last line is not a 64-byte signature"),
+            "{err}"
+        );
+    }
 
     const HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 

@@ -34,14 +34,17 @@ pub enum FootageError {
     #[error("{}: the image is damaged and cannot be decoded: {reason}", path.display())]
     Corrupt { path: PathBuf, reason: String },
     #[error(
-        "{}: the image is {width}×{height} pixels ({} megapixels); lineup refuses images above {} \
+        "{}: {} {width}×{height} pixels ({} megapixels); lineup refuses pictures above {} \
          megapixels to keep memory bounded. Scale it down first.",
-        path.display(), (*width as u64 * *height as u64) / 1_000_000, MAX_PIXELS / 1_000_000
+        path.display(), if *video { "the video's frames are" } else { "the image is" },
+        (*width as u64 * *height as u64) / 1_000_000, MAX_PIXELS / 1_000_000
     )]
     TooLarge {
         path: PathBuf,
         width: u32,
         height: u32,
+        /// A video's frames rather than a still.
+        video: bool,
     },
     #[error(
         "{}: the folder holds no images or videos ({}, {})",

@@ -42,6 +42,7 @@ pub fn load_image(path: &Path) -> Result<LoadedImage, FootageError> {
             path: path.to_path_buf(),
             width,
             height,
+            video: false,
         });
     }
     let mut decoder = reader(&bytes, format).into_decoder().map_err(corrupt)?;

@@ -116,6 +116,7 @@ impl VideoReader {
                 path: path.to_path_buf(),
                 width: info.width,
                 height: info.height,
+                video: true,
             });
         }
         Ok(Self {

@@ -14,7 +14,7 @@
 use std::path::Path;
 
 use super::labels::{GroundTruth, UNKNOWN};
-use super::{ReviewDocument, write_atomically};
+use super::{ReviewDocument, save_failure, write_atomically};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CsvError {
@@ -144,17 +144,21 @@ pub fn export_text(document: &ReviewDocument) -> String {
 pub fn export(document: &ReviewDocument, path: &Path) -> Result<(), CsvError> {
     write_atomically(path, export_text(document).as_bytes()).map_err(|e| CsvError::Unwritable {
         path: path.to_path_buf(),
-        reason: e.to_string(),
+        reason: save_failure(&e),
     })
 }
 
 /// Reads labels and attributes from the CSV at `path` into `document`; returns how many tracks
 /// changed. Nothing changes unless every row is valid.
 pub fn import(document: &mut ReviewDocument, path: &Path) -> Result<usize, CsvError> {
-    let text = std::fs::read_to_string(path).map_err(|e| CsvError::Unreadable {
+    let unreadable = |reason: String| CsvError::Unreadable {
         path: path.to_path_buf(),
-        reason: e.to_string(),
-    })?;
+        reason,
+    };
+    let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
+    // Spreadsheets offer several encodings; only UTF-8 keeps every name intact.
+    let text = String::from_utf8(bytes)
+        .map_err(|_| unreadable("it is not UTF-8 text: save it as \"CSV UTF-8\"".into()))?;
     import_text(document, &text).map_err(|(line, message)| CsvError::Invalid {
         path: path.to_path_buf(),
         line,

@@ -31,6 +31,8 @@ pub enum ReviewError {
         column: usize,
         message: String,
     },
+    #[error("{}: damaged: {reason}", path.display())]
+    Inconsistent { path: PathBuf, reason: String },
 }
 
 /// Just enough of a document to learn its version before committing to its shape.
@@ -41,17 +43,31 @@ struct VersionProbe {
 }
 
 pub fn load(path: &Path) -> Result<ReviewDocument, ReviewError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ReviewError::Unreadable {
+    let bytes = std::fs::read(path).map_err(|e| ReviewError::Unreadable {
         path: path.to_path_buf(),
         reason: e.to_string(),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| ReviewError::NotAReview {
+        path: path.to_path_buf(),
+        reason: "it is not text".into(),
     })?;
     parse(path, &text)
 }
 
-fn parse(path: &Path, text: &str) -> Result<ReviewDocument, ReviewError> {
-    let probe: VersionProbe = ron::from_str(text).map_err(|e| ReviewError::NotAReview {
-        path: path.to_path_buf(),
-        reason: e.code.to_string(),
+/// Reads a review document from `text`, migrating older versions, and checks that its parts
+/// refer to each other correctly; `path` only names the document in errors. [`load`] is this
+/// over a file's contents; the fuzz target `review_parse` calls it directly.
+pub fn parse(path: &Path, text: &str) -> Result<ReviewDocument, ReviewError> {
+    let probe: VersionProbe = ron::from_str(text).map_err(|e| {
+        // A review cut short or broken further down still starts like one: say where it breaks.
+        if text.trim_start().starts_with("ReviewDocument(") {
+            malformed(path, text, &e)
+        } else {
+            ReviewError::NotAReview {
+                path: path.to_path_buf(),
+                reason: e.code.to_string(),
+            }
+        }
     })?;
     if !(1..=SCHEMA_VERSION).contains(&probe.schema_version) {
         return Err(ReviewError::UnsupportedVersion {
@@ -59,14 +75,57 @@ fn parse(path: &Path, text: &str) -> Result<ReviewDocument, ReviewError> {
             found: probe.schema_version,
         });
     }
-    let mut document: ReviewDocument = ron::from_str(text).map_err(|e| ReviewError::Malformed {
+    let mut document: ReviewDocument =
+        ron::from_str(text).map_err(|e| malformed(path, text, &e))?;
+    check_references(&document).map_err(|reason| ReviewError::Inconsistent {
         path: path.to_path_buf(),
-        line: e.span.start.line,
-        column: e.span.start.col,
-        message: e.code.to_string(),
+        reason,
     })?;
     migrate(&mut document);
     Ok(document)
+}
+
+fn malformed(path: &Path, text: &str, error: &ron::error::SpannedError) -> ReviewError {
+    let mut message = error.code.to_string();
+    // RON's own message for a cut-off file is about whatever token it met last.
+    if !text.trim_end().ends_with(')') {
+        message.push_str(
+            " (the document stops before its closing bracket: the file is probably cut short)",
+        );
+    }
+    ReviewError::Malformed {
+        path: path.to_path_buf(),
+        line: error.span.start.line,
+        column: error.span.start.col,
+        message,
+    }
+}
+
+/// Every index in the document must point at something: a hand-edited or damaged file would
+/// otherwise load and then fail deep inside metrics, export or the app.
+fn check_references(document: &ReviewDocument) -> Result<(), String> {
+    let inputs = document.inputs.len();
+    for (number, detection) in document.detections.iter().enumerate() {
+        if detection.source.input >= inputs {
+            return Err(format!(
+                "detection {number} is in input {}, but the review has only {inputs} inputs",
+                detection.source.input
+            ));
+        }
+    }
+    let detections = document.detections.len();
+    for track in &document.tracks {
+        if track.detections.is_empty() {
+            return Err(format!("track {} holds no detection", track.id));
+        }
+        if let Some(missing) = track.detections.iter().find(|&&d| d >= detections) {
+            return Err(format!(
+                "track {} holds detection {missing}, but the review has only {detections} detections",
+                track.id
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Brings an older document up to [`SCHEMA_VERSION`]. Version 1 had no tracks, labels or
@@ -90,8 +149,21 @@ pub fn to_text(document: &ReviewDocument) -> String {
 pub fn save(document: &ReviewDocument, path: &Path) -> Result<(), ReviewError> {
     write_atomically(path, to_text(document).as_bytes()).map_err(|e| ReviewError::Unwritable {
         path: path.to_path_buf(),
-        reason: e.to_string(),
+        reason: save_failure(&e),
     })
+}
+
+/// Why a [`write_atomically`] failed, in words a person can act on. "No space left on device"
+/// alone does not say that the file already there survived, which is what people worry about.
+pub fn save_failure(error: &std::io::Error) -> String {
+    // The OS error text is left out: tempfile adds the temporary file's name to it, which would
+    // only confuse.
+    let full = match error.kind() {
+        std::io::ErrorKind::StorageFull => "the disk is full (no space left on device)",
+        std::io::ErrorKind::QuotaExceeded => "the disk quota is used up",
+        _ => return error.to_string(),
+    };
+    format!("{full}; any file already at this path is unchanged. Free some space and save again")
 }
 
 /// Writes `bytes` to `path` so that readers only ever see the old or the complete new contents.
@@ -128,6 +200,18 @@ mod tests {
     }
 
     #[test]
+    fn a_review_cut_short_is_malformed_where_it_ends() {
+        let text = "ReviewDocument(\n  schema_version: 2,\n  lineup_version: \"0.1";
+        match parse(Path::new("r.ron"), text).unwrap_err() {
+            ReviewError::Malformed { line, message, .. } => {
+                assert_eq!(line, 3);
+                assert!(message.contains("probably cut short"), "{message}");
+            }
+            other => panic!("{other}"),
+        }
+    }
+
+    #[test]
     fn other_versions_get_a_clear_message() {
         let err = parse(Path::new("r.ron"), "ReviewDocument(schema_version: 99)").unwrap_err();
         assert!(matches!(
@@ -152,6 +236,70 @@ mod tests {
             ReviewError::Malformed { line, column, .. } => assert_eq!((line, column), (3, 18)),
             other => panic!("{other}"),
         }
+    }
+
+    fn fixture() -> ReviewDocument {
+        let text = include_str!("../../tests/fixtures/review_v1.ron");
+        parse(Path::new("review_v1.ron"), text).unwrap()
+    }
+
+    /// Saves `document` and loads it again; the error, if any.
+    fn reloaded(document: &ReviewDocument) -> String {
+        match parse(Path::new("r.ron"), &to_text(document)) {
+            Ok(_) => "it loaded".into(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn indices_that_point_nowhere_are_damage_not_a_later_panic() {
+        let mut document = fixture();
+        assert!(!document.tracks.is_empty() && !document.detections.is_empty());
+        document.tracks[0].detections.push(9_999);
+        assert!(
+            reloaded(&document).starts_with(
+                "r.ron: damaged: track 0 holds detection 9999, but the review has only"
+            ),
+            "{}",
+            reloaded(&document)
+        );
+        document.tracks[0].detections.clear();
+        assert_eq!(
+            reloaded(&document),
+            "r.ron: damaged: track 0 holds no detection"
+        );
+        let mut document = fixture();
+        document.detections[0].source.input = 57;
+        assert!(
+            reloaded(&document).contains("detection 0 is in input 57, but the review has only"),
+            "{}",
+            reloaded(&document)
+        );
+    }
+
+    /// What the review_parse fuzz target found within minutes with `check_references` switched
+    /// off: a review with one detection and tracks that hold detections 1 to 6 made
+    /// `track_match` index out of bounds (tracks.rs) in metrics and CSV export.
+    #[test]
+    fn the_fuzzers_tracks_past_the_detections_are_refused() {
+        let text =
+            include_str!("../../fuzz/regressions/review_parse/track_points_past_detections.ron");
+        let err = parse(Path::new("r.ron"), text).unwrap_err();
+        assert!(
+            matches!(err, ReviewError::Inconsistent { .. })
+                && err.to_string().contains("track 1 holds detection 1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_full_disk_is_said_in_so_many_words() {
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        let reason = save_failure(&full);
+        assert!(reason.starts_with("the disk is full (no space"), "{reason}");
+        assert!(reason.contains("is unchanged"), "{reason}");
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert_eq!(save_failure(&denied), denied.to_string());
     }
 
     #[test]

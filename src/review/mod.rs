@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use evaluation::Evaluation;
-pub use file::{ReviewError, load, save, write_atomically};
+pub use file::{ReviewError, load, parse, save, save_failure, to_text, write_atomically};
 pub use labels::{
     AttributeDefinition, AttributeSchema, Attributes, GroundTruth, UNKNOWN, ValueGroup,
 };

@@ -64,7 +64,20 @@ pub fn watchlist(entries: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-/// Damaged and unusual images, made from the real photos by this function (tests/FIXTURES.md).
+/// The bad-input corpus scripts/make_bad_inputs.py writes (run by ./scripts/setup; see
+/// tests/FIXTURES.md), by kind: `images`, `videos`, `reviews`, `csv`, `bundles`.
+pub fn bad_corpus(kind: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bad");
+    assert!(
+        root.join(".complete").is_file(),
+        "{} is missing: run ./scripts/setup (or scripts/make_bad_inputs.py) first",
+        root.display()
+    );
+    root.join(kind)
+}
+
+/// Damaged and unusual images in a folder of their own: copies from the bad-input corpus, plus a
+/// CMYK JPEG made here (neither Python's standard library nor ffmpeg writes one).
 pub struct BadInputs {
     pub dir: tempfile::TempDir,
 }
@@ -84,76 +97,18 @@ pub const UNREADABLE: [&str; 4] = [
 pub const ODD_BUT_USABLE: [&str; 4] = ["grayscale.jpg", "cmyk.jpg", "rgb16.png", "alpha.png"];
 
 pub fn bad_inputs() -> BadInputs {
-    use image::{DynamicImage, ImageFormat};
     let dir = tempfile::tempdir().unwrap();
-    let at = |name: &str| dir.path().join(name);
-    let obama_bytes = std::fs::read(photo("obama.jpg")).unwrap();
-    let obama = image::load_from_memory(&obama_bytes).unwrap();
-
-    std::fs::write(
-        at("not_an_image.jpg"),
-        b"This is a text file, not a photo.\n",
-    )
-    .unwrap();
-    std::fs::write(at("empty.jpg"), b"").unwrap();
-    std::fs::write(
-        at("truncated.jpg"),
-        &obama_bytes[..obama_bytes.len() * 6 / 10],
-    )
-    .unwrap();
-    std::fs::write(
-        at("huge_20000x20000.png"),
-        png_claiming_size(20_000, 20_000),
-    )
-    .unwrap();
-    let mut tiny = Vec::new();
-    DynamicImage::new_rgb8(1, 1)
-        .write_to(&mut std::io::Cursor::new(&mut tiny), ImageFormat::Png)
-        .unwrap();
-    std::fs::write(at("tiny_1x1.png"), &tiny).unwrap();
-    std::fs::write(at("cut_header.png"), &tiny[..20]).unwrap();
-    obama.to_luma8().save(at("grayscale.jpg")).unwrap();
-    DynamicImage::ImageRgb16(obama.to_rgb16())
-        .save(at("rgb16.png"))
-        .unwrap();
-    DynamicImage::ImageRgba8(obama.to_rgba8())
-        .save(at("alpha.png"))
-        .unwrap();
-    std::fs::write(at("cmyk.jpg"), cmyk_jpeg(&obama)).unwrap();
-    BadInputs { dir }
-}
-
-/// A valid 1×1 PNG whose header claims `width × height`: a decoder that trusts it would try to
-/// allocate gigabytes.
-fn png_claiming_size(width: u32, height: u32) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    image::DynamicImage::new_rgb8(1, 1)
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .unwrap();
-    // IHDR data sits at bytes 16..29 (after the 8-byte signature, length and type); its CRC follows.
-    bytes[16..20].copy_from_slice(&width.to_be_bytes());
-    bytes[20..24].copy_from_slice(&height.to_be_bytes());
-    let crc = crc32(&bytes[12..29]);
-    bytes[29..33].copy_from_slice(&crc.to_be_bytes());
-    bytes
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
+    let corpus = bad_corpus("images");
+    let copied = UNREADABLE
+        .iter()
+        .chain(ODD_BUT_USABLE.iter().filter(|&&name| name != "cmyk.jpg"))
+        .chain(&["truncated.jpg", "tiny_1x1.png"]);
+    for name in copied {
+        std::fs::copy(corpus.join(name), dir.path().join(name)).unwrap();
     }
-    !crc
+    let obama = image::open(photo("obama.jpg")).unwrap();
+    std::fs::write(dir.path().join("cmyk.jpg"), cmyk_jpeg(&obama)).unwrap();
+    BadInputs { dir }
 }
 
 /// The photo as a CMYK JPEG, as print workflows produce them.
