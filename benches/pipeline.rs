@@ -186,7 +186,7 @@ fn video_rows(table: &mut Table, clip: &Path, watchlist: &Path, config: &VisionC
     table.row(
         "detection, ms per frame",
         stages.detection_ms(),
-        reference.as_ref().map(|r| r.detect_s * 1e3 / r.frames),
+        reference.as_ref().map(|r| r.ms_per_frame(r.detect_s)),
         Lower,
         None,
     );
@@ -195,25 +195,21 @@ fn video_rows(table: &mut Table, clip: &Path, watchlist: &Path, config: &VisionC
         ms(stages.detection - stages.detector_model) / stages.frames as f64,
         reference
             .as_ref()
-            .map(|r| (r.detect_s - r.detector_model_s) * 1e3 / r.frames),
+            .map(|r| r.ms_per_frame(r.detect_s - r.detector_model_s)),
         Lower,
         None,
     );
     table.row(
         "embedding, ms per face",
         stages.embedding_ms_per_face(),
-        reference
-            .as_ref()
-            .map(|r| r.embed_s * 1e3 / r.faces.max(1.0)),
+        reference.as_ref().map(|r| r.ms_per_face(r.embed_s)),
         Lower,
         Some(Target::AtMost(8.0)),
     );
     table.row(
         "  of which the model alone, ms per face",
         ms(stages.embedder_model) / stages.faces.max(1) as f64,
-        reference
-            .as_ref()
-            .map(|r| r.embed_model_s * 1e3 / r.faces.max(1.0)),
+        reference.as_ref().map(|r| r.ms_per_face(r.embed_model_s)),
         Lower,
         None,
     );
@@ -323,23 +319,21 @@ fn photo_rows(table: &mut Table, photo: &Path, config: &VisionConfig) {
     table.row(
         "detection, ms per photo",
         median.detection_ms(),
-        reference.as_ref().map(|r| r.detect_s * 1e3 / r.frames),
+        reference.as_ref().map(|r| r.ms_per_frame(r.detect_s)),
         Lower,
         None,
     );
     table.row(
         "embedding, ms per face (batches of 16)",
         median.embedding_ms_per_face(),
-        reference
-            .as_ref()
-            .map(|r| r.embed_s * 1e3 / r.faces.max(1.0)),
+        reference.as_ref().map(|r| r.ms_per_face(r.embed_s)),
         Lower,
         Some(Target::AtMost(8.0)),
     );
     table.row(
         "whole photo (read, detect, embed), ms",
         whole_ms,
-        reference.as_ref().map(|r| r.seconds * 1e3 / r.frames),
+        reference.as_ref().map(|r| r.ms_per_frame(r.seconds)),
         Lower,
         None,
     );
@@ -348,7 +342,7 @@ fn photo_rows(table: &mut Table, photo: &Path, config: &VisionConfig) {
         ms(median.detector_model + median.embedder_model),
         reference
             .as_ref()
-            .map(|r| (r.detector_model_s + r.embed_model_s) * 1e3 / r.frames),
+            .map(|r| r.ms_per_frame(r.detector_model_s + r.embed_model_s)),
         Lower,
         None,
     );
@@ -391,6 +385,16 @@ struct Reference {
 }
 
 impl Reference {
+    /// `seconds` spread over the frames (or photo runs), in ms.
+    fn ms_per_frame(&self, seconds: f64) -> f64 {
+        seconds * 1e3 / self.frames
+    }
+
+    /// `seconds` spread over the faces, in ms.
+    fn ms_per_face(&self, seconds: f64) -> f64 {
+        seconds * 1e3 / self.faces.max(1.0)
+    }
+
     fn python() -> PathBuf {
         std::env::var_os("LINEUP_BENCH_PYTHON").map_or_else(
             || Path::new(CHECKOUT).join("vendor/bench-python/bin/python"),
