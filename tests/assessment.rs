@@ -330,25 +330,14 @@ fn a_labelled_report_renders_with_its_per_slice_table() {
     assert!(assessment::verify_bundle(&bundle, None).is_ok());
 }
 
-/// xorshift64, so the tamper test needs no random-number crate and always flips the same bytes.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
 #[test]
 fn every_flipped_byte_is_caught_and_the_file_named() {
     let dir = tempfile::tempdir().unwrap();
     let bundle = dir.path().join("bundle");
     export_labelled(&bundle);
     let trusted = signing::load_public_key(&fixture().public_key).unwrap();
-    let mut rng = XorShift(0x00C0_FFEE_D00D_F00D);
+    // Always the same bytes flipped: no random-number crate, a failure replays.
+    let mut rng = synthetic::XorShift(0x00C0_FFEE_D00D_F00D);
     let flips_per_file = 40;
     for round in 0..flips_per_file {
         for name in BUNDLE_FILES {

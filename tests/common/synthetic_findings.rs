@@ -21,11 +21,11 @@ const IMPOSTOR_MEAN: [f32; 3] = [0.35, 0.45, 0.40];
 const GENUINE_MEAN: f32 = 0.72;
 const WATCHLIST_SIZE: u64 = 20;
 
-/// xorshift64: deterministic, no crate needed.
-struct XorShift(u64);
+/// xorshift64: deterministic, no crate needed (the tamper test flips bytes with it too).
+pub struct XorShift(pub u64);
 
 impl XorShift {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
