@@ -23,6 +23,9 @@ fn opened_app() -> (tempfile::TempDir, LineupApp) {
 fn harness(app: LineupApp) -> Harness<'static, LineupApp> {
     Harness::builder()
         .with_size([1280.0, 720.0])
+        // Thumbnails come from a background loader, which asks for a repaint as each arrives; on
+        // a busy machine they arrive over more frames than kittest's default 4.
+        .with_max_steps(32)
         .build_ui_state(|ui, app: &mut LineupApp| app.show(ui), app)
 }
 
