@@ -5,7 +5,7 @@
 //! Work runs as a pipeline of threads joined by bounded channels, so memory stays flat however
 //! long the footage and every core has work: a decoder thread hashes and decodes inputs into
 //! frames, a detection thread finds and aligns the faces of each frame, an embedding thread embeds
-//! them (faces of several frames share one model run when they queue up), and the calling thread
+//! them (the faces of consecutive frames are gathered into one model run), and the calling thread
 //! files faces into the document and reports progress. Only a few frames are ever in flight; none
 //! is kept once its faces are found.
 
