@@ -169,6 +169,58 @@ fn a_slice_threshold_moves_only_that_slice() {
 }
 
 #[test]
+fn each_labelled_track_lands_in_the_slice_its_attribute_values_name() {
+    let document = common::labelled::labelled_review();
+    let sliced = document
+        .sliced_searches(&Slicing::by(&["skin", "gender"]))
+        .unwrap();
+    assert!(sliced.searches.len() > 500, "{}", sliced.searches.len());
+    // Sorted by score, so that the metrics index need not sort each slice again.
+    assert!(
+        sliced
+            .searches
+            .windows(2)
+            .all(|pair| pair[0].top_score <= pair[1].top_score)
+    );
+    let schema = &document.attribute_schema;
+    let group_name = |attribute: &str, value: &str| {
+        let definition = schema.get(attribute).unwrap();
+        // Ungrouped attributes (gender here) slice by each value.
+        let group = if definition.groups.is_empty() {
+            definition.values.iter().find(|v| *v == value).cloned()
+        } else {
+            definition
+                .groups
+                .iter()
+                .find(|group| group.values.iter().any(|v| v == value))
+                .map(|group| group.name.clone())
+        };
+        group.unwrap_or(format!("{attribute} unknown"))
+    };
+    let mut checked_unknown = false;
+    for (search, &track) in sliced.searches.iter().zip(&sliced.tracks) {
+        let skin = document.track_attribute(track, "skin");
+        let gender = document.track_attribute(track, "gender");
+        let expected = format!(
+            "{} × {}",
+            group_name("skin", skin),
+            group_name("gender", gender)
+        );
+        assert_eq!(sliced.names[search.slice], expected, "track {track}");
+        let truth = match document.tracks[track].label {
+            GroundTruth::OnWatchlist(identity) => Some(identity),
+            _ => None,
+        };
+        assert_eq!(search.true_identity, truth, "track {track}");
+        checked_unknown |= expected.contains("unknown");
+    }
+    assert!(
+        checked_unknown,
+        "the fixture has tracks of unknown attributes"
+    );
+}
+
+#[test]
 fn the_cli_prints_metrics_and_moves_labels_through_csv() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("review.ron");

@@ -75,6 +75,8 @@ impl Dimension {
 pub struct SlicedSearches {
     /// One name per slice ("Monk 7–10 × female"), in slice order.
     pub names: Vec<String>,
+    /// In ascending order of top score when made by [`LabelledTracks::slice`], so building the
+    /// index finds every slice already sorted. Any order gives the same metrics.
     pub searches: Vec<Search>,
     /// For each search, the index of the track it came from.
     pub tracks: Vec<usize>,
@@ -88,14 +90,51 @@ impl SlicedSearches {
 
 /// The labelled tracks of a review, ready to be sliced any way (see
 /// [`ReviewDocument::labelled_tracks`]).
+///
+/// Gathered after every label change, so that a new slicing costs only table lookups: the
+/// tracks are kept in ascending order of top score, which hands each slice its scores already
+/// sorted, and attribute values are numbered, so no string is compared per track.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LabelledTracks {
-    /// Track indices in the document.
+    /// Track indices in the document, in ascending order of top score.
     pub tracks: Vec<usize>,
     pub truth: Vec<Option<u32>>,
     pub matched: Vec<super::TrackMatch>,
     /// Per attribute, each labelled track's value ("unknown" where none).
-    pub values: BTreeMap<String, Vec<String>>,
+    pub values: BTreeMap<String, NumberedValues>,
+}
+
+/// One attribute's value for each of a list of tracks, each distinct value stored once.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NumberedValues {
+    /// The distinct values, in order of first appearance.
+    pub distinct: Vec<String>,
+    /// For each track, its value's position in `distinct`.
+    pub numbers: Vec<u32>,
+}
+
+impl NumberedValues {
+    fn push(&mut self, value: &str) {
+        let number = match self.distinct.iter().position(|known| known == value) {
+            Some(number) => number,
+            None => {
+                self.distinct.push(value.to_string());
+                self.distinct.len() - 1
+            }
+        };
+        self.numbers.push(number as u32);
+    }
+
+    /// The value of the `index`th track.
+    pub fn get(&self, index: usize) -> Option<&str> {
+        let number = *self.numbers.get(index)?;
+        self.distinct.get(number as usize).map(String::as_str)
+    }
+
+    /// Puts the tracks in a new order: track `i` becomes the one that was `order[i]`.
+    fn reorder(&mut self, order: &[usize]) {
+        self.numbers = order.iter().map(|&i| self.numbers[i]).collect();
+    }
 }
 
 impl LabelledTracks {
@@ -111,14 +150,18 @@ impl LabelledTracks {
             .collect::<Result<_, _>>()?;
         let mut slice_of = vec![0usize; self.tracks.len()];
         for dimension in &dimensions {
+            let Some(values) = self.values.get(&dimension.attribute) else {
+                continue;
+            };
+            // Each distinct value's group, looked up once rather than once per track.
+            let group_of_value: Vec<usize> = values
+                .distinct
+                .iter()
+                .map(|value| dimension.group_of(value))
+                .collect();
             // Mixed-radix slice numbers, the first attribute most significant (as slice_names).
-            let values = self
-                .values
-                .get(&dimension.attribute)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            for (slice, value) in slice_of.iter_mut().zip(values) {
-                *slice = *slice * dimension.groups.len() + dimension.group_of(value);
+            for (slice, &number) in slice_of.iter_mut().zip(&values.numbers) {
+                *slice = *slice * dimension.groups.len() + group_of_value[number as usize];
             }
         }
         let searches = (0..self.tracks.len())
@@ -134,6 +177,18 @@ impl LabelledTracks {
             searches,
             tracks: self.tracks.clone(),
         })
+    }
+
+    /// Sorts the tracks by ascending top score (NaN last), keeping every column aligned.
+    fn sort_by_score(&mut self) {
+        let mut order: Vec<usize> = (0..self.tracks.len()).collect();
+        order.sort_by(|&a, &b| self.matched[a].score.total_cmp(&self.matched[b].score));
+        self.tracks = order.iter().map(|&i| self.tracks[i]).collect();
+        self.truth = order.iter().map(|&i| self.truth[i]).collect();
+        self.matched = order.iter().map(|&i| self.matched[i]).collect();
+        for values in self.values.values_mut() {
+            values.reorder(&order);
+        }
     }
 }
 
@@ -172,7 +227,9 @@ impl ReviewDocument {
     pub fn labelled_tracks(&self) -> LabelledTracks {
         let mut labelled = LabelledTracks::default();
         for definition in &self.attribute_schema.attributes {
-            labelled.values.insert(definition.name.clone(), Vec::new());
+            labelled
+                .values
+                .insert(definition.name.clone(), NumberedValues::default());
         }
         for (index, track) in self.tracks.iter().enumerate() {
             let truth = match track.label {
@@ -188,11 +245,13 @@ impl ReviewDocument {
                 self.alert_rule,
             ));
             for (attribute, values) in &mut labelled.values {
-                values.push(self.track_attribute(index, attribute).to_string());
+                values.push(self.track_attribute(index, attribute));
             }
         }
+        labelled.sort_by_score();
         labelled
     }
+
     /// Every slice's metrics at the document's thresholds (a slice's own threshold where one is
     /// set, the global one elsewhere).
     pub fn slice_metrics(&self, sliced: &SlicedSearches, global: f32) -> Vec<SliceMetrics> {
