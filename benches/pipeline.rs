@@ -20,12 +20,12 @@ use std::process::Command;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use lineup::analysis::{self, AnalysisRequest, Progress};
+use lineup::analysis::{self, AnalysisRequest, FRAMES_PER_BATCH, Progress};
 use lineup::footage::{Sampling, VideoReader, load_image};
 use lineup::vision::detector::prepare_input;
 use lineup::vision::embedder::prepare_batch;
 use lineup::vision::{
-    Detector, Embedder, FoundFace, ModelRole, VisionConfig, embed_found, find_faces,
+    Detector, Embedder, FoundFace, ModelRole, VisionConfig, embed_found, embedding_runs, find_faces,
 };
 
 const CHECKOUT: &str = env!("CARGO_MANIFEST_DIR");
@@ -120,8 +120,8 @@ impl Models {
     /// Embeds `found` in batches as analysis does, timing it, then runs the recognizer once more
     /// alone on the same tensors for the floor.
     fn embed(&mut self, found: Vec<FoundFace>, times: &mut StageTimes) {
-        let batch = self.config.embed_batch.max(1);
-        for chunk in found.chunks(batch) {
+        let batch = self.config.embed_batch;
+        for chunk in embedding_runs(&found, batch) {
             let tensor =
                 prepare_batch(&chunk.iter().map(|f| f.aligned.clone()).collect::<Vec<_>>());
             let started = Instant::now();
@@ -149,7 +149,7 @@ fn video_rows(table: &mut Table, clip: &Path, watchlist: &Path, config: &VisionC
     while let Some(frame) = video.next_frame().expect("decode") {
         models.detect(&frame.image, max_side, &mut stages, &mut pending);
         pending_frames += 1;
-        if pending.len() >= config.embed_batch || pending_frames >= 8 {
+        if pending.len() >= config.embed_batch || pending_frames >= FRAMES_PER_BATCH {
             models.embed(std::mem::take(&mut pending), &mut stages);
             pending_frames = 0;
         }
