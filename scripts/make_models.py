@@ -30,8 +30,8 @@ What is changed, and why:
 The script checks that the results equal the originals on real inputs.
 
   python3 scripts/make_models.py                       rebuild everything
-  python3 scripts/make_models.py split-prelus IN OUT   only the last step, on a
-                                                       PRelu-folded recognizer
+  python3 scripts/make_models.py optimise-recognizer   only mobilefacenet.onnx, from
+                                                       the committed converted file
 """
 import hashlib
 import subprocess
@@ -117,20 +117,26 @@ def fold_prelu_chains(graph):
         slope = numpy_helper.from_array((2.0 * m).reshape(-1, 1, 1).astype(np.float32),
                                         reshape.input[0] + "/prelu_slope")
         graph.initializer.append(slope)
-        new_nodes[id(relu)] = helper.make_node("PRelu", [x, slope.name], [add.output[0]],
-                                               name=relu.name + "/PRelu")
+        new_nodes[id(relu)] = [helper.make_node("PRelu", [x, slope.name], [add.output[0]],
+                                                name=relu.name + "/PRelu")]
         for node in (abs_, sub, reshape, mul, add):
             removed.add(id(node))
         folded += 1
+    rewrite_nodes(graph, new_nodes, removed)
+    return folded
+
+
+def rewrite_nodes(graph, replacements, removed):
+    """Rebuild the node list in order: a node in `replacements` (by id) becomes its list of
+    nodes, a node in `removed` goes."""
     kept = []
     for node in graph.node:
-        if id(node) in new_nodes:
-            kept.append(new_nodes[id(node)])
+        if id(node) in replacements:
+            kept.extend(replacements[id(node)])
         elif id(node) not in removed:
             kept.append(node)
     del graph.node[:]
     graph.node.extend(kept)
-    return folded
 
 
 def split_prelus(graph):
@@ -175,14 +181,7 @@ def split_prelus(graph):
                              name=prelu.name + "/sum"),
         ]
         replaced.add(id(prelu))
-    kept = []
-    for node in graph.node:
-        if id(node) in new_nodes:
-            kept.extend(new_nodes[id(node)])
-        elif id(node) not in replaced:
-            kept.append(node)
-    del graph.node[:]
-    graph.node.extend(kept)
+    rewrite_nodes(graph, new_nodes, replaced)
     return len(replaced)
 
 
@@ -215,10 +214,17 @@ def convert_mobilefacenet(src, raw_dst, dst):
     shape = next(i for i in graph.initializer if i.name == last.input[1])
     shape.CopyFrom(numpy_helper.from_array(np.array([-1, 192], dtype=np.int64), shape.name))
     onnx.save(model, raw_dst)  # batch-dynamic but otherwise as converted: the reference
-    folded = fold_prelu_chains(graph)
-    drop_unused_initializers(graph)
+    return optimise_recognizer(raw_dst, dst, src.parent)
+
+
+def optimise_recognizer(raw, dst, work):
+    """The used recognizer from the converted one: PReLU chains folded, then split. Returns
+    the folded model's path (in `work`), which the split one must equal bitwise."""
+    model = onnx.load(raw)
+    folded = fold_prelu_chains(model.graph)
+    drop_unused_initializers(model.graph)
     onnx.checker.check_model(model)
-    folded_path = src.with_name("mobilefacenet_folded.onnx")
+    folded_path = Path(work) / "mobilefacenet_folded.onnx"
     onnx.save(model, folded_path)
     split = split_prelus_file(folded_path, dst)
     print(f"mobilefacenet: folded {folded} PReLU chains, then split {split} PReLUs")
@@ -263,11 +269,13 @@ def check_split_prelus(folded, split):
 
 
 def main():
-    if sys.argv[1:2] == ["split-prelus"]:
-        src, dst = Path(sys.argv[2]), Path(sys.argv[3])
-        print(f"mobilefacenet: split {split_prelus_file(src, dst)} PReLUs")
-        check_split_prelus(src, dst)
-        print(f"{sha256(dst)}  {dst.name}")
+    if sys.argv[1:] == ["optimise-recognizer"]:
+        raw, mfn = MODELS / "mobilefacenet_converted.onnx", MODELS / "mobilefacenet.onnx"
+        with tempfile.TemporaryDirectory() as tmp:
+            folded = optimise_recognizer(raw, mfn, tmp)
+            check_mobilefacenet(raw, mfn)
+            check_split_prelus(folded, mfn)
+        print(f"{sha256(mfn)}  mobilefacenet.onnx")
         return
     MODELS.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
