@@ -1,7 +1,7 @@
 //! Slices: groups of labelled tracks by one or more demographic attributes, crossed
 //! (intersectional: "Monk 7–10 × female"), turned into the searches the metrics engine counts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -111,24 +111,23 @@ pub struct NumberedValues {
     pub distinct: Vec<String>,
     /// For each track, its value's position in `distinct`.
     pub numbers: Vec<u32>,
+    /// Each distinct value's number. A map, not a search of `distinct`: a review file may hold
+    /// any number of values that are not in its schema.
+    lookup: HashMap<String, u32>,
 }
 
 impl NumberedValues {
     fn push(&mut self, value: &str) {
-        let number = match self.distinct.iter().position(|known| known == value) {
-            Some(number) => number,
+        let number = match self.lookup.get(value) {
+            Some(&number) => number,
             None => {
+                let number = self.distinct.len() as u32;
                 self.distinct.push(value.to_string());
-                self.distinct.len() - 1
+                self.lookup.insert(value.to_string(), number);
+                number
             }
         };
-        self.numbers.push(number as u32);
-    }
-
-    /// The value of the `index`th track.
-    pub fn get(&self, index: usize) -> Option<&str> {
-        let number = *self.numbers.get(index)?;
-        self.distinct.get(number as usize).map(String::as_str)
+        self.numbers.push(number);
     }
 
     /// Puts the tracks in a new order: track `i` becomes the one that was `order[i]`.
