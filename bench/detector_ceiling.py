@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""How fast can the detector alone go on this machine? The ceiling under lineup's pipeline.
+
+lineup's whole pipeline runs at about 0.95 of its model-only floor, and four fifths of that floor
+is CenterFace at lineup's video input (960x544). This script times that one model run, on real
+frames of the benchmark clip, the ways one could run it:
+
+- ONNX Runtime (the pinned 1.32.0), one thread and two threads (lineup's setting): how much a
+  second core already gives, and so how much running two one-thread sessions side by side could;
+- OpenVINO's CPU plugin at 32-bit float, when the `openvino` package is installed (another
+  kernel library for the same model and the same arithmetic);
+- ONNX Runtime on an 8-bit copy of the model (static quantisation, calibrated on the first
+  frames), with how far its detections move from the 32-bit model's: the speed a quantised
+  detector would buy, and what it would cost in changed results.
+
+Prints one JSON object of milliseconds per frame (the median of the rounds) and the agreement.
+Run by ./scripts/bench ceiling, which installs the pinned packages into vendor/bench-python.
+"""
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = ROOT / "models" / "centerface.onnx"
+INPUT, HEATMAP = "input.1", "537"
+SCORE_THRESHOLD = 0.5
+
+
+def frames(video, count, max_side=960):
+    """The first `count` frames scaled and padded as lineup's video analysis feeds the detector."""
+    capture = cv2.VideoCapture(str(video))
+    tensors = []
+    while len(tensors) < count:
+        ok, bgr = capture.read()
+        if not ok:
+            break
+        h, w = bgr.shape[:2]
+        scale = min(1.0, max_side / max(w, h))
+        rw, rh = round(w * scale), round(h * scale)
+        rgb = cv2.cvtColor(cv2.resize(bgr, (rw, rh), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
+        canvas = np.zeros((-(-rh // 32) * 32, -(-rw // 32) * 32, 3), dtype=np.float32)
+        canvas[:rh, :rw] = rgb
+        tensors.append(np.ascontiguousarray(canvas.transpose(2, 0, 1)[None]))
+    if not tensors:
+        raise SystemExit(f"no frames could be read from {video}")
+    return tensors
+
+
+def onnxruntime_session(path, threads):
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    return lambda x: session.run(None, {INPUT: x})
+
+
+def openvino_runner(threads, shape):
+    try:
+        import openvino
+    except ImportError:
+        return None
+    core = openvino.Core()
+    model = core.read_model(str(MODEL))
+    model.reshape({INPUT: list(shape)})
+    compiled = core.compile_model(model, "CPU", {"INFERENCE_NUM_THREADS": threads,
+                                                 "INFERENCE_PRECISION_HINT": "f32",
+                                                 "PERFORMANCE_HINT": "LATENCY"})
+    request = compiled.create_infer_request()
+
+    def run(x):
+        request.infer({0: x})
+        return [request.get_output_tensor(i).data.copy() for i in range(len(compiled.outputs))]
+    return run
+
+
+def quantised_model(tensors, directory):
+    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
+                                          quantize_static)
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    class Frames(CalibrationDataReader):
+        def __init__(self):
+            self.remaining = iter(tensors)
+
+        def get_next(self):
+            tensor = next(self.remaining, None)
+            return None if tensor is None else {INPUT: tensor}
+
+    prepared, quantised = Path(directory) / "prepared.onnx", Path(directory) / "int8.onnx"
+    quant_pre_process(str(MODEL), str(prepared), skip_symbolic_shape=True)
+    quantize_static(str(prepared), str(quantised), Frames(), quant_format=QuantFormat.QOperator,
+                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                    per_channel=True)
+    return quantised
+
+
+def milliseconds(run, tensors, rounds):
+    run(tensors[0])  # the first run plans memory and compiles kernels
+    per_round = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for tensor in tensors:
+            run(tensor)
+        per_round.append((time.perf_counter() - started) / len(tensors) * 1000)
+    return round(statistics.median(per_round), 1)
+
+
+def agreement(reference, candidate, tensors):
+    """How the candidate's heatmap peaks compare with the reference's over the given frames."""
+    kept = found = 0
+    worst = 0.0
+    for tensor in tensors:
+        want, got = reference(tensor)[0][0, 0], candidate(tensor)[0][0, 0]
+        peaks = want > SCORE_THRESHOLD
+        found += int(peaks.sum())
+        kept += int((got[peaks] > SCORE_THRESHOLD).sum())
+        if peaks.any():
+            worst = max(worst, float(np.abs(want[peaks] - got[peaks]).max()))
+    return {"peaks_above_threshold": found, "kept": kept, "worst_peak_score_change": round(worst, 4)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--video", required=True, help="the benchmark clip")
+    parser.add_argument("--frames", type=int, default=24, help="frames timed per round")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+
+    tensors = frames(args.video, args.frames)
+    two_threads = onnxruntime_session(MODEL, 2)
+    result = {"input": list(tensors[0].shape), "frames": len(tensors),
+              "onnxruntime_1_thread_ms": milliseconds(onnxruntime_session(MODEL, 1), tensors, args.rounds),
+              "onnxruntime_2_threads_ms": milliseconds(two_threads, tensors, args.rounds)}
+    openvino = openvino_runner(2, tensors[0].shape)
+    if openvino is None:
+        result["openvino_f32_2_threads_ms"] = "not installed"
+    else:
+        result["openvino_f32_2_threads_ms"] = milliseconds(openvino, tensors, args.rounds)
+        result["openvino_f32_agreement"] = agreement(two_threads, openvino, tensors)
+    with tempfile.TemporaryDirectory() as directory:
+        int8 = onnxruntime_session(quantised_model(tensors, directory), 2)
+        result["onnxruntime_int8_2_threads_ms"] = milliseconds(int8, tensors, args.rounds)
+        result["int8_agreement"] = agreement(two_threads, int8, tensors)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
