@@ -113,9 +113,10 @@ fn tool(program: &str, args: &[&str], dir: Option<&Path>) -> Output {
         .unwrap_or_else(|e| panic!("{program} cannot be run ({e}): run ./scripts/setup first"))
 }
 
-fn report_cli(out: &Path, extra: &[&str]) -> Output {
+/// `lineup report` of the fixture's review, signed with its key, into `out`.
+fn report_command(out: &Path, extra: &[&str]) -> Command {
     let f = fixture();
-    let mut args = vec![
+    let mut command = lineup(&[
         "report",
         path_str(&f.review),
         "--key",
@@ -124,9 +125,13 @@ fn report_cli(out: &Path, extra: &[&str]) -> Output {
         path_str(&f.password_file),
         "--out",
         path_str(out),
-    ];
-    args.extend_from_slice(extra);
-    lineup(&args).output().unwrap()
+    ]);
+    command.args(extra);
+    command
+}
+
+fn report_cli(out: &Path, extra: &[&str]) -> Output {
+    report_command(out, extra).output().unwrap()
 }
 
 fn pdf_text(pdf: &Path) -> String {
@@ -239,23 +244,11 @@ fn the_same_inputs_give_the_same_numbers() {
     let dir = tempfile::tempdir().unwrap();
     let bundle = dir.path().join("bundle");
     let export = |extra: &[&str]| {
-        let mut command = lineup(&[]);
-        let f = fixture();
-        command
-            .args([
-                "report",
-                path_str(&f.review),
-                "--key",
-                path_str(&f.key),
-                "--password-file",
-                path_str(&f.password_file),
-                "--out",
-                path_str(&bundle),
-            ])
-            .args(extra)
+        let out = report_command(&bundle, extra)
             // Pins the report's timestamps, as a reproducible build would.
-            .env("SOURCE_DATE_EPOCH", "1700000000");
-        let out = command.output().unwrap();
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{}", text(&out.stderr));
         std::fs::read(bundle.join(RON_FILE)).unwrap()
     };

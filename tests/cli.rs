@@ -147,24 +147,28 @@ fn a_missing_model_or_runtime_says_what_to_do() {
     assert!(stderr.contains(&missing.display().to_string()), "{stderr}");
 }
 
+/// `lineup analyze` with placeholder paths and `options`, which must be refused before any path
+/// is read: what it printed to stderr.
+fn refused_analyze_option(options: &[&str]) -> String {
+    let mut args = vec![
+        "analyze",
+        "--footage",
+        "x",
+        "--watchlist",
+        "y",
+        "--out",
+        "z",
+    ];
+    args.extend_from_slice(options);
+    let out = lineup(&args, &[]);
+    assert!(!out.status.success(), "{options:?} was accepted");
+    text(&out.stderr)
+}
+
 #[test]
 fn a_threshold_outside_cosine_range_is_refused() {
-    let out = lineup(
-        &[
-            "analyze",
-            "--footage",
-            "x",
-            "--watchlist",
-            "y",
-            "--out",
-            "z",
-            "--threshold",
-            "1.5",
-        ],
-        &[],
-    );
-    assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("outside -1 to 1"));
+    let stderr = refused_analyze_option(&["--threshold", "1.5"]);
+    assert!(stderr.contains("outside -1 to 1"), "{stderr}");
 }
 
 #[test]
@@ -198,26 +202,8 @@ fn analyze_takes_video_with_a_sampling_rate() {
     let document = lineup::review::load(&review).unwrap();
     assert_eq!(document.inputs[0].frames_analysed, 15);
 
-    let out = lineup(
-        &[
-            "analyze",
-            "--footage",
-            "x",
-            "--watchlist",
-            "y",
-            "--out",
-            "z",
-            "--sample",
-            "fps:0",
-        ],
-        &[],
-    );
-    assert!(!out.status.success());
-    assert!(
-        text(&out.stderr).contains("outside"),
-        "{}",
-        text(&out.stderr)
-    );
+    let stderr = refused_analyze_option(&["--sample", "fps:0"]);
+    assert!(stderr.contains("outside"), "{stderr}");
 }
 
 #[test]

@@ -184,12 +184,7 @@ impl VideoReader {
             let (index, timestamp_s) = self.place_of(&raw);
             self.next_index = index + 1;
             if wanted(index, timestamp_s) {
-                let image = self.convert_to_rgb(&raw)?;
-                return Ok(Some(Frame {
-                    index,
-                    timestamp_s,
-                    image,
-                }));
+                return Ok(Some(self.frame_of(&raw, index, timestamp_s)?));
             }
         }
         Ok(None)
@@ -336,15 +331,24 @@ impl VideoReader {
             if pts >= target_pts {
                 let (index, timestamp_s) = self.place_of(&raw);
                 self.next_index = index + 1;
-                let image = self.convert_to_rgb(&raw)?;
-                return Ok(Some(Frame {
-                    index,
-                    timestamp_s,
-                    image,
-                }));
+                return Ok(Some(self.frame_of(&raw, index, timestamp_s)?));
             }
         }
         Ok(None)
+    }
+
+    /// The decoded frame delivered: converted to RGB, with its place in the video.
+    fn frame_of(
+        &mut self,
+        raw: &ffmpeg::frame::Video,
+        index: u64,
+        timestamp_s: f64,
+    ) -> Result<Frame, FootageError> {
+        Ok(Frame {
+            index,
+            timestamp_s,
+            image: self.convert_to_rgb(raw)?,
+        })
     }
 
     /// The frame's index and timestamp. A frame's index comes from the frame table when there is
