@@ -20,12 +20,13 @@ use std::process::Command;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use lineup::analysis::{self, AnalysisRequest, FRAMES_PER_BATCH, Progress};
+use image::RgbImage;
+use lineup::analysis::{self, AnalysisRequest, DETECTION_WORKERS, FRAMES_PER_BATCH, Progress};
 use lineup::footage::{Sampling, VideoReader, load_image};
 use lineup::vision::detector::prepare_input;
 use lineup::vision::embedder::prepare_batch;
 use lineup::vision::{
-    Detector, Embedder, FoundFace, ModelRole, VisionConfig, embed_found, embedding_runs, find_faces,
+    Detector, FacePipeline, FoundFace, VisionConfig, embed_found, embedding_runs, find_faces,
 };
 
 const CHECKOUT: &str = env!("CARGO_MANIFEST_DIR");
@@ -42,9 +43,11 @@ fn main() {
     let crowd = Path::new(CHECKOUT).join("tests/data/photos/crowd.jpg");
     let config = VisionConfig::default();
     println!(
-        "machine: {} cores; ONNX Runtime threads per model run: {}\n",
+        "machine: {} cores; ONNX Runtime threads per model run: {}, shared by up to {} \
+         detection workers on video\n",
         std::thread::available_parallelism().map_or(1, |n| n.get()),
-        config.threads
+        config.threads,
+        DETECTION_WORKERS.min(config.threads)
     );
 
     let mut table = Table::default();
@@ -81,77 +84,124 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
+/// The models as analysis holds them: for many frames, [`DETECTION_WORKERS`] detectors that
+/// share the threads and take frames in turn; for one still, one detector with every thread.
 struct Models {
-    detector: Detector,
-    embedder: Embedder,
-    config: VisionConfig,
+    pipeline: FacePipeline,
 }
 
 impl Models {
-    fn load(config: &VisionConfig) -> Self {
-        Self {
-            detector: Detector::load(config.detector.clone(), config.threads).expect("detector"),
-            embedder: Embedder::load(ModelRole::Recognizer, config.threads).expect("recognizer"),
-            config: config.clone(),
-        }
+    fn load(config: &VisionConfig, detection_workers: usize) -> Self {
+        let mut pipeline = FacePipeline::load(config.clone()).expect("models");
+        pipeline
+            .share_detection(detection_workers)
+            .expect("detectors");
+        Self { pipeline }
     }
 
-    /// Finds the faces of one image as analysis does, timing it, then runs the detector once
-    /// more alone on the same tensor for the floor. The faces wait in `pending` for [`Self::embed`].
+    /// Finds the faces of `images` as analysis does, the detectors taking them in turn side by
+    /// side, timing it; then runs the detectors alone on the same tensors, side by side again,
+    /// for the floor. Each image's faces, in order.
     fn detect(
         &mut self,
-        image: &image::RgbImage,
+        images: &[RgbImage],
         max_side: u32,
         times: &mut StageTimes,
-        pending: &mut Vec<FoundFace>,
-    ) {
+    ) -> Vec<Vec<FoundFace>> {
+        let (detectors, _) = self.pipeline.stages();
         let started = Instant::now();
-        let found = find_faces(&mut self.detector, image, max_side).expect("detect");
+        let found = side_by_side(detectors, images, |detector, image| {
+            find_faces(detector, image, max_side).expect("detect")
+        });
         times.detection += started.elapsed();
-        times.frames += 1;
+        times.frames += images.len();
 
-        let input = prepare_input(image, max_side);
+        let inputs: Vec<_> = images.iter().map(|i| prepare_input(i, max_side)).collect();
         let started = Instant::now();
-        self.detector.run(&input).expect("detector alone");
+        side_by_side(detectors, &inputs, |detector, input| {
+            detector.run(input).expect("detector alone");
+        });
         times.detector_model += started.elapsed();
-        pending.extend(found);
+        found
     }
 
     /// Embeds `found` in batches as analysis does, timing it, then runs the recognizer once more
     /// alone on the same tensors for the floor.
     fn embed(&mut self, found: Vec<FoundFace>, times: &mut StageTimes) {
-        let batch = self.config.embed_batch;
+        let batch = self.pipeline.config().embed_batch;
+        let (_, embedder) = self.pipeline.stages();
         for chunk in embedding_runs(&found, batch) {
             let tensor =
                 prepare_batch(&chunk.iter().map(|f| f.aligned.clone()).collect::<Vec<_>>());
             let started = Instant::now();
-            self.embedder
+            embedder
                 .run(&tensor, chunk.len())
                 .expect("recognizer alone");
             times.embedder_model += started.elapsed();
         }
         times.faces += found.len();
         let started = Instant::now();
-        embed_found(&mut self.embedder, found, batch).expect("embed");
+        embed_found(embedder, found, batch).expect("embed");
         times.embedding += started.elapsed();
     }
+}
+
+/// `work` on every item, the detectors taking the items in turn, each on its own thread, as the
+/// analysis deals frames to its detection workers. The results in the items' order.
+fn side_by_side<I: Sync, O: Send>(
+    detectors: &mut [Detector],
+    items: &[I],
+    work: impl Fn(&mut Detector, &I) -> O + Sync,
+) -> Vec<O> {
+    let workers = detectors.len();
+    let work = &work;
+    let shares: Vec<Vec<O>> = std::thread::scope(|scope| {
+        let running: Vec<_> = detectors
+            .iter_mut()
+            .enumerate()
+            .map(|(worker, detector)| {
+                scope.spawn(move || {
+                    let share = items.iter().skip(worker).step_by(workers);
+                    share.map(|item| work(detector, item)).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        running
+            .into_iter()
+            .map(|worker| worker.join().expect("detection worker"))
+            .collect()
+    });
+    let mut shares: Vec<_> = shares.into_iter().map(Vec::into_iter).collect();
+    (0..items.len())
+        .map(|item| shares[item % workers].next().expect("one result per item"))
+        .collect()
 }
 
 fn video_rows(table: &mut Table, clip: &Path, watchlist: &Path, config: &VisionConfig) {
     let max_side = config.detector.max_side_for(true);
     let (frames, decode_s) = decode_seconds(clip);
-    let mut models = Models::load(config);
+    let mut models = Models::load(config, DETECTION_WORKERS);
     let mut stages = StageTimes::default();
     let mut video = VideoReader::open(clip).expect("open the bench clip");
     let mut pending = Vec::new();
     let mut pending_frames = 0;
-    // Faces of consecutive frames share model runs, as analysis gathers them.
-    while let Some(frame) = video.next_frame().expect("decode") {
-        models.detect(&frame.image, max_side, &mut stages, &mut pending);
-        pending_frames += 1;
-        if pending.len() >= config.embed_batch || pending_frames >= FRAMES_PER_BATCH {
-            models.embed(std::mem::take(&mut pending), &mut stages);
-            pending_frames = 0;
+    loop {
+        // A few frames at a time, so that the detectors have frames to share.
+        let images: Vec<_> = std::iter::from_fn(|| video.next_frame().expect("decode"))
+            .take(FRAMES_PER_BATCH)
+            .map(|frame| frame.image)
+            .collect();
+        if images.is_empty() {
+            break;
+        }
+        // Faces of consecutive frames share model runs, as analysis gathers them.
+        for found in models.detect(&images, max_side, &mut stages) {
+            pending.extend(found);
+            pending_frames += 1;
+            if pending.len() >= config.embed_batch || pending_frames >= FRAMES_PER_BATCH {
+                models.embed(std::mem::take(&mut pending), &mut stages);
+                pending_frames = 0;
+            }
         }
     }
     models.embed(pending, &mut stages);
@@ -282,7 +332,8 @@ fn whole_pipeline_fps(clip: &Path, watchlist: &Path, config: &VisionConfig) -> (
 
 fn photo_rows(table: &mut Table, photo: &Path, config: &VisionConfig) {
     let max_side = config.detector.max_side_for(false);
-    let mut models = Models::load(config);
+    // One still: analysis keeps one detector with every thread.
+    let mut models = Models::load(config, 1);
     let mut runs = Vec::new();
     let mut whole = Vec::new();
     for _ in 0..PHOTO_RUNS {
@@ -290,9 +341,8 @@ fn photo_rows(table: &mut Table, photo: &Path, config: &VisionConfig) {
         let image = load_image(photo).expect("read the crowd photo").image;
         let read = started.elapsed();
         let mut times = StageTimes::default();
-        let mut found = Vec::new();
-        models.detect(&image, max_side, &mut times, &mut found);
-        models.embed(found, &mut times);
+        let found = models.detect(std::slice::from_ref(&image), max_side, &mut times);
+        models.embed(found.concat(), &mut times);
         // The whole photo as analysis does it: read, detect, embed (not the floor's extra runs).
         whole.push(read + times.detection + times.embedding);
         runs.push(times);

@@ -90,9 +90,10 @@ fn a_video_analysis_records_media_sampling_and_faces_at_their_frames() {
     assert!(frames.windows(2).all(|w| w[0].0 <= w[1].0));
 }
 
-/// The pipelined analysis (detection and embedding on their own threads, faces of several frames
-/// embedded in one run) gives each frame exactly the faces a plain pipeline finds in it, in order;
-/// video frames are seen at the video size and stills at the still size.
+/// The pipelined analysis (two detection workers taking frames in turn, embedding on its own
+/// thread, faces of several frames embedded in one run) gives each frame exactly the faces a
+/// plain pipeline finds in it, in order; video frames are seen at the video size and stills at
+/// the still size.
 #[test]
 fn pipelined_batches_keep_every_frames_faces_and_each_input_kind_has_its_detector_size() {
     let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama2.jpg")]);
@@ -107,7 +108,8 @@ fn pipelined_batches_keep_every_frames_faces_and_each_input_kind_has_its_detecto
             ..DetectorConfig::default()
         },
         embed_batch: 4,
-        ..VisionConfig::default()
+        // Two threads make two detection workers, however many cores run the test.
+        threads: 2,
     };
     let document = analysis::run(&request, &mut |_| {}, &AtomicBool::new(false)).unwrap();
     assert_eq!(document.settings.vision.detector.video_max_side, Some(480));
@@ -161,6 +163,30 @@ fn pipelined_batches_keep_every_frames_faces_and_each_input_kind_has_its_detecto
     };
     assert_eq!(still_boxes, boxes_at(1280), "the still is seen at 1280");
     assert_ne!(still_boxes, boxes_at(480), "not at the video size");
+}
+
+/// Splitting detection between workers changes how fast, never what: one thread (one detection
+/// worker) and two threads (two workers of one thread each) give the same review, bit for bit.
+#[test]
+fn the_number_of_detection_workers_does_not_change_the_review() {
+    let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama2.jpg")]);
+    let analysed_with = |threads: usize| {
+        let mut request = request(&["faces_h264.mp4"], Sampling::EveryFrame, &watchlist);
+        request.footage.push(common::photo("t1.jpg"));
+        request.vision.threads = threads;
+        analysis::run(&request, &mut |_| {}, &AtomicBool::new(false)).unwrap()
+    };
+    let (one, two) = (analysed_with(1), analysed_with(2));
+    assert!(one.detections.len() > 75, "{} faces", one.detections.len());
+    assert_eq!(one.detections.len(), two.detections.len());
+    for (a, b) in one.detections.iter().zip(&two.detections) {
+        assert_eq!(
+            a, b,
+            "input {} frame {}",
+            a.source.input, a.source.frame_index
+        );
+    }
+    assert_eq!(one.tracks, two.tracks);
 }
 
 #[test]

@@ -174,7 +174,9 @@ pub fn embed_found(
 
 /// Detector and embedder together: image in, faces with embeddings out.
 pub struct FacePipeline {
-    detector: Detector,
+    /// One detector using every thread, or after [`FacePipeline::share_detection`] several that
+    /// share them. Never empty.
+    detectors: Vec<Detector>,
     embedder: Embedder,
     config: VisionConfig,
 }
@@ -185,10 +187,29 @@ impl FacePipeline {
         let detector = Detector::load(config.detector.clone(), config.threads)?;
         let embedder = Embedder::load(ModelRole::Recognizer, config.threads)?;
         Ok(Self {
-            detector,
+            detectors: vec![detector],
             embedder,
             config,
         })
+    }
+
+    /// Replaces the detector by `workers` detectors (at most one per thread) that split the
+    /// threads between them, for detecting that many frames at once. A second thread inside one
+    /// detector run gains only about 1.6 times (measured on 2 cores, `./scripts/bench ceiling`);
+    /// two runs side by side, one thread each, keep both cores busier. What each finds is the
+    /// same bit for bit: ONNX Runtime's thread count does not change its arithmetic.
+    pub fn share_detection(&mut self, workers: usize) -> Result<(), VisionError> {
+        let workers = workers.clamp(1, self.config.threads.max(1));
+        if workers == self.detectors.len() {
+            return Ok(());
+        }
+        let threads = (self.config.threads / workers).max(1);
+        self.detectors.truncate(1); // at most one old session's memory while the new ones load
+        let detectors = (0..workers)
+            .map(|_| Detector::load(self.config.detector.clone(), threads))
+            .collect::<Result<_, _>>()?;
+        self.detectors = detectors;
+        Ok(())
     }
 
     pub fn config(&self) -> &VisionConfig {
@@ -203,20 +224,21 @@ impl FacePipeline {
         ]
     }
 
-    /// The two stages apart, for running them on different threads.
-    pub fn stages(&mut self) -> (&mut Detector, &mut Embedder) {
-        (&mut self.detector, &mut self.embedder)
+    /// The two stages apart, for running them on different threads: the detectors (one per
+    /// detection worker) and the embedder.
+    pub fn stages(&mut self) -> (&mut [Detector], &mut Embedder) {
+        (&mut self.detectors, &mut self.embedder)
     }
 
     pub fn detect(&mut self, image: &RgbImage) -> Result<Vec<Detection>, VisionError> {
-        self.detector.detect(image)
+        self.detectors[0].detect(image)
     }
 
     /// Detects every face in the still `image`, aligns each and embeds them in batches.
     /// (Analysis runs the two stages on their own threads; see `analysis`.)
     pub fn faces(&mut self, image: &RgbImage) -> Result<Vec<Face>, VisionError> {
         let max_side = self.config.detector.max_side_for(false);
-        let found = find_faces(&mut self.detector, image, max_side)?;
+        let found = find_faces(&mut self.detectors[0], image, max_side)?;
         embed_found(&mut self.embedder, found, self.config.embed_batch)
     }
 }

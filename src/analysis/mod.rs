@@ -4,14 +4,17 @@
 //!
 //! Work runs as a pipeline of threads joined by bounded channels, so memory stays flat however
 //! long the footage and every core has work: a decoder thread hashes and decodes inputs into
-//! frames, a detection thread finds and aligns the faces of each frame, an embedding thread embeds
-//! them (the faces of consecutive frames are gathered into one model run), and the calling thread
+//! frames, detection workers (two when there are two cores or more) take the frames in turn and
+//! find and align their faces, an embedding thread takes the faces back in order and embeds them
+//! (the faces of consecutive frames are gathered into one model run), and the calling thread
 //! files faces into the document and reports progress. Only a few frames are ever in flight; none
 //! is kept once its faces are found.
 
+mod fan_out;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
 use crate::digest::sha256_file;
@@ -25,13 +28,18 @@ use crate::vision::{
     embed_found, find_faces,
 };
 use crate::watchlist::{self, WatchlistError};
+use fan_out::{Dealer, Gatherer, Lane};
 
-/// Decoded frames waiting for the vision thread. Small: a 4K frame is 25 MB, and the vision
-/// thread is the slow stage, so a longer queue would only hold more memory.
-const FRAME_QUEUE: usize = 2;
-/// Frames' aligned faces waiting for the embedding thread (150 kB a face), so the detector goes
-/// on while a batch is embedded.
-const FOUND_QUEUE: usize = 8;
+/// Detection workers at most, each with its own detector session and an even share of the
+/// threads: on 2 cores, two one-thread detectors keep both cores busier than one of two threads.
+/// Each session holds about 100 MB at the video detection size.
+pub const DETECTION_WORKERS: usize = 2;
+/// Decoded frames waiting for each detection worker. Small: a 4K frame is 25 MB, and detection
+/// is the slow stage, so a longer queue would only hold more memory.
+const FRAME_QUEUE: usize = 1;
+/// Frames' aligned faces waiting in each detection worker's lane for the embedding thread (150 kB
+/// a face), so the detectors go on while a batch is embedded.
+const FOUND_QUEUE: usize = 4;
 /// Frames whose faces are embedded together at most: bounds how far progress lags behind the
 /// detector on footage with few faces. Sixteen lets a run of one-face frames fill a batch.
 pub const FRAMES_PER_BATCH: usize = 16;
@@ -98,7 +106,7 @@ fn list_problems(problems: &[FootageError]) -> String {
 }
 
 /// What flows between the threads. The decoder sends `Started`, `Frame`s and `Finished` for each
-/// input in turn; the detection thread replaces each `Frame` by the faces it `Found`, the
+/// input in turn; a detection worker replaces each `Frame` by the faces it `Found`, the
 /// embedding thread those by their `Faces`, and both pass the rest on in order.
 enum Event {
     Started {
@@ -164,27 +172,39 @@ pub fn run(
         .warnings
         .extend(problems.iter().map(ToString::to_string));
     let frames_total = count_frames(&files, request.sampling, on_progress);
+    // One still gains nothing from side-by-side detectors, and loses their threads.
+    if frames_total > 1 {
+        pipeline.share_detection(DETECTION_WORKERS)?;
+    }
     let mut filing = Filing::new(&mut document, frames_total, on_progress);
 
     let detector_config = request.vision.detector.clone();
     let embed_batch = request.vision.embed_batch;
     let vision_result = std::thread::scope(|scope| {
-        let (frame_tx, frame_rx) = sync_channel(FRAME_QUEUE);
-        let (found_tx, found_rx) = sync_channel(FOUND_QUEUE);
+        let (detectors, embedder) = pipeline.stages();
+        let (mut frames, lanes, found) =
+            fan_out::fan_out(detectors.len(), FRAME_QUEUE, FOUND_QUEUE);
         let (face_tx, face_rx) = sync_channel(RESULT_QUEUE);
         let files = &files;
-        scope.spawn(move || decode_inputs(files, request.sampling, cancel, &frame_tx));
-        let (detector, embedder) = pipeline.stages();
-        let detection = scope
-            .spawn(move || detect_frames(detector, &detector_config, frame_rx, &found_tx, cancel));
-        let embedding =
-            scope.spawn(move || embed_frames(embedder, embed_batch, found_rx, &face_tx));
+        scope.spawn(move || decode_inputs(files, request.sampling, cancel, &mut frames));
+        let config = &detector_config;
+        let detection: Vec<_> = detectors
+            .iter_mut()
+            .zip(lanes)
+            .map(|(detector, lane)| {
+                scope.spawn(move || detect_frames(detector, config, lane, cancel))
+            })
+            .collect();
+        let embedding = scope.spawn(move || embed_frames(embedder, embed_batch, found, &face_tx));
         for event in face_rx {
             filing.file(event, cancel);
         }
-        let detected = joined(detection);
+        let detected: Vec<_> = detection.into_iter().map(joined).collect();
         let embedded = joined(embedding);
-        detected.and(embedded)
+        detected
+            .into_iter()
+            .collect::<Result<(), _>>()
+            .and(embedded)
     });
     vision_result?;
     if cancel.load(Ordering::Relaxed) {
@@ -246,13 +266,13 @@ fn expected_video_frames(path: &Path, sampling: Sampling) -> Option<u64> {
     }
 }
 
-/// The decoder thread: hashes and decodes each input in turn, sending its sampled frames. Stops
-/// when cancelled, or when the vision thread has hung up (it failed).
+/// The decoder thread: hashes and decodes each input in turn, dealing its sampled frames to the
+/// detection workers. Stops when cancelled, or when a detection worker has hung up (it failed).
 fn decode_inputs(
     files: &[PathBuf],
     sampling: Sampling,
     cancel: &AtomicBool,
-    out: &SyncSender<Event>,
+    out: &mut Dealer<Event>,
 ) {
     for (input, path) in files.iter().enumerate() {
         if cancel.load(Ordering::Relaxed)
@@ -269,9 +289,9 @@ fn decode_input(
     path: &Path,
     sampling: Sampling,
     cancel: &AtomicBool,
-    out: &SyncSender<Event>,
+    out: &mut Dealer<Event>,
 ) -> Result<(), ()> {
-    let send = |event| out.send(event).map_err(|_| ());
+    let mut send = |event| out.send(event).map_err(|_| ());
     let mut record = not_analysed(path);
     let opened = sha256_file(path)
         .map_err(|e| FootageError::Unreadable {
@@ -351,37 +371,34 @@ fn decode_input(
     send(Event::Finished { input, outcome })
 }
 
-/// The detection thread: the aligned faces of every frame, in order. Once cancelled, frames
-/// still queued are dropped unanalysed. A model failure ends the thread, which hangs up both
-/// channels.
+/// A detection worker: the aligned faces of every frame dealt to it, in order, and every other
+/// event passed on as it is. Once cancelled, frames still queued are dropped unanalysed (answered
+/// with `None`). A model failure ends the worker, which hangs up its lane and so ends the run.
 fn detect_frames(
     detector: &mut Detector,
     config: &DetectorConfig,
-    frames: Receiver<Event>,
-    out: &SyncSender<Event>,
+    lane: Lane<Event, Event>,
     cancel: &AtomicBool,
 ) -> Result<(), VisionError> {
-    for event in frames {
-        let event = match event {
+    for event in lane.work {
+        let result = match event {
+            Event::Frame { .. } if cancel.load(Ordering::Relaxed) => None,
             Event::Frame {
                 input,
                 frame,
                 video,
             } => {
-                if cancel.load(Ordering::Relaxed) {
-                    continue;
-                }
                 let found = find_faces(detector, &frame.image, config.max_side_for(video))?;
                 let source = SourceRef {
                     input,
                     frame_index: frame.index,
                     timestamp_s: frame.timestamp_s,
                 };
-                Event::Found { source, found }
+                Some(Event::Found { source, found })
             }
-            other => other,
+            other => Some(other),
         };
-        if out.send(event).is_err() {
+        if lane.results.send(result).is_err() {
             break;
         }
     }
@@ -418,11 +435,11 @@ impl PendingFaces {
 /// frames are gathered until `batch` of them (or [`FRAMES_PER_BATCH`] frames) can go through the
 /// model in one run, which costs about two thirds as much per face as a run of a single frame's
 /// one face (measured on 2 cores); an input's end, or the end of the footage, sends what is
-/// gathered. Ends when the detection thread hangs up or the filing side does.
+/// gathered. Ends when the detection workers' stream ends or the filing side hangs up.
 fn embed_frames(
     embedder: &mut Embedder,
     batch: usize,
-    events: Receiver<Event>,
+    events: Gatherer<Event>,
     out: &SyncSender<Event>,
 ) -> Result<(), VisionError> {
     let mut pending = PendingFaces::default();
