@@ -550,8 +550,10 @@ impl Table {
 fn number(value: f64) -> String {
     if value >= 100.0 {
         format!("{value:.0}")
-    } else if value >= 1.0 {
+    } else if value >= 10.0 {
         format!("{value:.1}")
+    } else if value >= 1.0 {
+        format!("{value:.2}")
     } else {
         format!("{value:.3}")
     }
