@@ -259,7 +259,9 @@ struct AnalyzeArgs {
     /// resolution (up to 3840 pixels), about four times slower on 1080p video.
     #[arg(long, conflicts_with_all = ["max_side", "video_max_side"])]
     small_faces: bool,
-    /// Threads the models may use (default: all cores).
+    /// Threads the models may use (default: all cores). With two or more, footage of more than
+    /// one frame is detected by two detectors side by side, which is faster and takes about
+    /// 220 MiB more memory; 1 uses the least memory.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
     /// Where to write the review document (RON).

@@ -1,7 +1,8 @@
 //! One ordered stream of work dealt out to several workers in turn, and their results gathered
 //! back in the same order. Each worker answers every item it is dealt with exactly one `Some`
 //! result, or `None` for an item it drops; gathering in the same turn order then restores the
-//! stream's order without sequence numbers or a reordering buffer.
+//! stream's order without sequence numbers or a reordering buffer. The gatherer hands on the
+//! `None`s too, so that its reader knows where items were dropped.
 //!
 //! Nothing can deadlock: when the gatherer waits for item `n`'s result, it has taken every result
 //! before it, so every worker's queues hold only work from `n` on, and the dealer (which deals in
@@ -25,25 +26,21 @@ impl<T> Dealer<T> {
     }
 }
 
-/// The receiving end: every worker's results in the order their items were dealt. Ends at the
-/// first worker that has hung up with nothing left to give, which is the end of the stream when
-/// all went well, and its failure otherwise.
+/// The receiving end: every worker's results in the order their items were dealt, `None` where
+/// an item was dropped. Ends at the first worker that has hung up with nothing left to give,
+/// which is the end of the stream when all went well, and its failure otherwise.
 pub struct Gatherer<U> {
     lanes: Vec<Receiver<Option<U>>>,
     next: usize,
 }
 
 impl<U> Iterator for Gatherer<U> {
-    type Item = U;
+    type Item = Option<U>;
 
-    fn next(&mut self) -> Option<U> {
-        loop {
-            let result = self.lanes[self.next].recv().ok()?;
-            self.next = (self.next + 1) % self.lanes.len();
-            if result.is_some() {
-                return result;
-            }
-        }
+    fn next(&mut self) -> Option<Option<U>> {
+        let result = self.lanes[self.next].recv().ok()?;
+        self.next = (self.next + 1) % self.lanes.len();
+        Some(result)
     }
 }
 
@@ -111,7 +108,7 @@ mod tests {
             for lane in lanes {
                 scope.spawn(move || square(lane, drop_every));
             }
-            gatherer.collect()
+            gatherer.flatten().collect()
         })
     }
 
@@ -124,11 +121,21 @@ mod tests {
     }
 
     #[test]
-    fn dropped_items_leave_no_gap_and_no_wait() {
+    fn dropped_items_are_marked_in_their_place_and_nothing_waits_for_them() {
         let expected: Vec<u64> = (1..=40).filter(|n| n % 3 != 0).map(|n| n * n).collect();
         assert_eq!(run(2, 40, 3), expected);
         assert_eq!(run(3, 40, 3), expected);
         assert!(run(2, 6, 1).is_empty());
+
+        let (mut dealer, lanes, gatherer) = fan_out(2, 1, 2);
+        let marked: Vec<Option<u64>> = std::thread::scope(|scope| {
+            scope.spawn(move || (1..=6).try_for_each(|n| dealer.send(n)));
+            for lane in lanes {
+                scope.spawn(move || square(lane, 3));
+            }
+            gatherer.collect()
+        });
+        assert_eq!(marked, [Some(1), Some(4), None, Some(16), Some(25), None]);
     }
 
     #[test]
@@ -151,7 +158,7 @@ mod tests {
                     second.results.send(Some(n * n)).expect("gatherer is there");
                 }
             });
-            gatherer.collect::<Vec<_>>()
+            gatherer.flatten().collect::<Vec<_>>()
         });
         assert_eq!(results, [1, 4, 9, 16, 25]);
     }

@@ -437,6 +437,10 @@ impl PendingFaces {
 /// model in one run, which costs about two thirds as much per face as a run of a single frame's
 /// one face (measured on 2 cores); an input's end, or the end of the footage, sends what is
 /// gathered. Ends when the detection workers' stream ends or the filing side hangs up.
+///
+/// Once a frame has been dropped (the run was cancelled), the faces of later frames are dropped
+/// too: another worker may have analysed the next frame before it saw the cancel, and the frames
+/// a review says were analysed must be the first ones of the input, without gaps.
 fn embed_frames(
     embedder: &mut Embedder,
     batch: usize,
@@ -444,8 +448,14 @@ fn embed_frames(
     out: &SyncSender<Event>,
 ) -> Result<(), VisionError> {
     let mut pending = PendingFaces::default();
+    let mut cut = false;
     for event in events {
+        let Some(event) = event else {
+            cut = true;
+            continue;
+        };
         match event {
+            Event::Found { .. } if cut => {}
             Event::Found { source, found } => {
                 pending.frames.push((source, found.len()));
                 pending.faces.extend(found);
@@ -571,5 +581,71 @@ impl<'a> Filing<'a> {
             current: self.current.clone(),
             eta,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vision::ModelRole;
+
+    fn found(frame_index: u64) -> Event {
+        let source = SourceRef {
+            input: 0,
+            frame_index,
+            timestamp_s: frame_index as f64 / 25.0,
+        };
+        Event::Found {
+            source,
+            found: Vec::new(),
+        }
+    }
+
+    /// What the embedding thread hands on for `results` as the detection workers gave them.
+    fn handed_on(results: Vec<Option<Event>>) -> Vec<String> {
+        let (_dealer, mut lanes, gatherer) = fan_out::fan_out::<Event, Event>(1, 1, results.len());
+        let lane = lanes.pop().expect("one lane");
+        for result in results {
+            lane.results.send(result).expect("gatherer is there");
+        }
+        drop(lane);
+        let mut embedder = Embedder::load(ModelRole::Recognizer, 1).expect("the recognizer loads");
+        let (out, handed) = sync_channel(16);
+        embed_frames(&mut embedder, 16, gatherer, &out).expect("no model run fails");
+        drop(out);
+        handed
+            .into_iter()
+            .map(|event| match event {
+                Event::Started { .. } => "started".into(),
+                Event::Faces { source, .. } => format!("frame {}", source.frame_index),
+                Event::Finished { .. } => "finished".into(),
+                Event::Frame { .. } | Event::Found { .. } => "unembedded".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn after_a_dropped_frame_later_frames_are_dropped_so_analysed_frames_have_no_gap() {
+        let path = Path::new("clip.mp4");
+        let outcome = InputOutcome {
+            warnings: Vec::new(),
+            stopped_early: Some("cancelled".into()),
+            failure: None,
+        };
+        let results = vec![
+            Some(Event::Started {
+                input: 0,
+                record: not_analysed(path),
+            }),
+            Some(found(0)),
+            Some(found(1)),
+            None,           // frame 2: its worker saw the cancel
+            Some(found(3)), // the other worker had started on frame 3 before it
+            Some(Event::Finished { input: 0, outcome }),
+        ];
+        assert_eq!(
+            handed_on(results),
+            ["started", "frame 0", "frame 1", "finished"]
+        );
     }
 }

@@ -73,7 +73,8 @@ fn display_paths(paths: &[PathBuf]) -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VisionConfig {
     pub detector: DetectorConfig,
-    /// Threads ONNX Runtime may use inside one model run.
+    /// Threads ONNX Runtime may use inside one model run; an analysis of many frames splits them
+    /// between its detection workers (see [`FacePipeline::share_detection`]).
     pub threads: usize,
     /// Aligned faces embedded per model run.
     pub embed_batch: usize,
