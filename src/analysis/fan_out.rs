@@ -98,13 +98,7 @@ mod tests {
     fn run(workers: usize, count: u64, drop_every: u64) -> Vec<u64> {
         let (mut dealer, lanes, gatherer) = fan_out(workers, 1, 2);
         std::thread::scope(|scope| {
-            scope.spawn(move || {
-                for n in 1..=count {
-                    if dealer.send(n).is_err() {
-                        return;
-                    }
-                }
-            });
+            scope.spawn(move || (1..=count).try_for_each(|n| dealer.send(n)));
             for lane in lanes {
                 scope.spawn(move || square(lane, drop_every));
             }
@@ -144,13 +138,7 @@ mod tests {
         let second = lanes.pop().expect("two lanes");
         let first = lanes.pop().expect("two lanes");
         let results = std::thread::scope(|scope| {
-            scope.spawn(move || {
-                for n in 1..=20 {
-                    if dealer.send(n).is_err() {
-                        return;
-                    }
-                }
-            });
+            scope.spawn(move || (1..=20).try_for_each(|n| dealer.send(n)));
             scope.spawn(move || square(first, u64::MAX));
             // The second worker answers its first two items (2 and 4), then fails.
             scope.spawn(move || {
