@@ -132,8 +132,13 @@ impl NumberedValues {
 
     /// Puts the tracks in a new order: track `i` becomes the one that was `order[i]`.
     fn reorder(&mut self, order: &[usize]) {
-        self.numbers = order.iter().map(|&i| self.numbers[i]).collect();
+        self.numbers = reordered(&self.numbers, order);
     }
+}
+
+/// `items` in a new order: item `i` is the one that was `order[i]`.
+fn reordered<T: Copy>(items: &[T], order: &[usize]) -> Vec<T> {
+    order.iter().map(|&i| items[i]).collect()
 }
 
 impl LabelledTracks {
@@ -182,9 +187,9 @@ impl LabelledTracks {
     fn sort_by_score(&mut self) {
         let mut order: Vec<usize> = (0..self.tracks.len()).collect();
         order.sort_by(|&a, &b| self.matched[a].score.total_cmp(&self.matched[b].score));
-        self.tracks = order.iter().map(|&i| self.tracks[i]).collect();
-        self.truth = order.iter().map(|&i| self.truth[i]).collect();
-        self.matched = order.iter().map(|&i| self.matched[i]).collect();
+        self.tracks = reordered(&self.tracks, &order);
+        self.truth = reordered(&self.truth, &order);
+        self.matched = reordered(&self.matched, &order);
         for values in self.values.values_mut() {
             values.reorder(&order);
         }
