@@ -29,10 +29,11 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
+from reference_pipeline import SCORE_THRESHOLD, detector_input
+
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "centerface.onnx"
-INPUT, HEATMAP = "input.1", "537"
-SCORE_THRESHOLD = 0.5
+INPUT = "input.1"
 
 
 def frames(video, count, max_side=960):
@@ -43,13 +44,7 @@ def frames(video, count, max_side=960):
         ok, bgr = capture.read()
         if not ok:
             break
-        h, w = bgr.shape[:2]
-        scale = min(1.0, max_side / max(w, h))
-        rw, rh = round(w * scale), round(h * scale)
-        rgb = cv2.cvtColor(cv2.resize(bgr, (rw, rh), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
-        canvas = np.zeros((-(-rh // 32) * 32, -(-rw // 32) * 32, 3), dtype=np.float32)
-        canvas[:rh, :rw] = rgb
-        tensors.append(np.ascontiguousarray(canvas.transpose(2, 0, 1)[None]))
+        tensors.append(detector_input(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), max_side)[0])
     if not tensors:
         raise SystemExit(f"no frames could be read from {video}")
     return tensors
