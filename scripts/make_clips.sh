@@ -45,6 +45,10 @@ make faces_mjpeg.avi "${faces[@]}" -c:v mjpeg -q:v 3 -pix_fmt yuvj420p
 # The same h264 with the index at the end (mp4's default): a truncated copy has no index at all.
 make faces_h264_index_at_end.mp4 -i "$clips/faces_h264.mp4" -c copy
 
+# A long run for the no-network test (ONNX Runtime's telemetry tried its network part-way through
+# runs of a minute or more): the faces clip played 24 times, 72 s, at 320×240 and 5 fps (360 frames).
+make long_faces_h264.mp4 -stream_loop 23 -i "$clips/faces_h264.mp4" -vf scale=320:240,fps=5 \
+  -c:v libx264 -preset veryfast -crf 24 -g 10
 # Filmed sideways: pixels stored turned 90° clockwise (480×640, the head points right), with a
 # display matrix saying to turn them 90° counter-clockwise for display. FFmpeg 5.1 writes the matrix
 # from a "rotate" tag only when copying a stream, hence the two steps; rotate=90 comes out as

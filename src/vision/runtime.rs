@@ -101,7 +101,33 @@ pub fn environment() -> Result<&'static ort::environment::Environment, VisionErr
         .map_err(Clone::clone)
 }
 
+/// The variable ONNX Runtime (1.32, Linux) reads to keep its telemetry off.
+const ORT_TELEMETRY_OFF_ENV: &str = "ORT_DISABLE_TELEMETRY";
+
+/// Turns ONNX Runtime's telemetry off for this process: call it first thing in `main`, before
+/// any thread exists, so that setting the variable cannot race another thread reading the
+/// environment.
+///
+/// ONNX Runtime 1.32 on Linux ships Microsoft's 1DS telemetry: left on, it writes a device ID
+/// and an event database under `$HOME/.cache/Microsoft/DeveloperTools/.onnxruntime/` and tries
+/// DNS lookups part-way through a run. Its `DisableTelemetryEvents` call (what `ort`'s
+/// `with_telemetry(false)` makes) stops neither, measured under strace; only this variable,
+/// read when the library starts, does. tests/no_network.rs proves it on a 72-second analysis.
+pub fn disable_onnx_runtime_telemetry() {
+    // SAFETY: called from `main` before any other thread is started (see above), so nothing
+    // reads the environment while it is written.
+    unsafe { std::env::set_var(ORT_TELEMETRY_OFF_ENV, "1") };
+}
+
 fn init_environment() -> Result<ort::environment::Environment, VisionError> {
+    if std::env::var_os(ORT_TELEMETRY_OFF_ENV).is_none_or(|value| value != "1") {
+        // Only lineup used as a library gets here (its binary set the variable in `main`), from
+        // the one-time initialisation behind `environment()`, before ONNX Runtime is loaded.
+        // SAFETY: a host program that reads the environment on another thread at this very
+        // moment could race; lineup's own threads do not, and telemetry must be off before the
+        // library is loaded, so the variable is set here as a last resort.
+        unsafe { std::env::set_var(ORT_TELEMETRY_OFF_ENV, "1") };
+    }
     let candidates = ort_library_candidates();
     let Some(library) = candidates.iter().find(|p| p.is_file()) else {
         return Err(VisionError::RuntimeMissing {
@@ -112,8 +138,11 @@ fn init_environment() -> Result<ort::environment::Environment, VisionError> {
         path: library.clone(),
         reason: e.to_string(),
     })?;
+    // `ort` calls EnableTelemetryEvents unless told otherwise; say otherwise too, although only
+    // the variable above actually stops ONNX Runtime 1.32's telemetry.
     builder
         .with_name("lineup")
+        .with_telemetry(false)
         .build()
         .map_err(|e| VisionError::RuntimeLoad {
             path: library.clone(),
