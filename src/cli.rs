@@ -217,8 +217,9 @@ struct ReportArgs {
 struct VerifyArgs {
     /// The bundle folder, or its zip.
     bundle: PathBuf,
-    /// The signer's public key as published (default: the key the signature names, whose ID
-    /// you must then compare with the published one).
+    /// The signer's public key as the reviewer published it. Only a key from outside the
+    /// bundle proves who signed: without it, lineup still checks that the bundle is intact,
+    /// then says that the signer is not proven and exits with status 2.
     #[arg(long, value_name = "KEY.pub")]
     key: Option<PathBuf>,
 }
@@ -778,6 +779,10 @@ fn shell_quote(word: &str) -> String {
     }
 }
 
+/// Exit status of `lineup verify` when the bundle is intact but no published key was given, so
+/// who signed it is not proven.
+const EXIT_SIGNER_NOT_PROVEN: u8 = 2;
+
 fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     let trusted = args
         .key
@@ -786,19 +791,26 @@ fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         .transpose()?;
     let verified = assessment::verify_bundle(&args.bundle, trusted.as_ref())?;
     println!(
-        "OK: {} is intact: the signature verifies and all {} files match the signed manifest.",
+        "Intact: {}: the signature verifies and all {} files match the signed manifest.",
         args.bundle.display(),
         verified.files.len()
     );
     println!("Signed with key ID {}", verified.key_id);
     println!("Public key  {}", verified.public_key);
     println!("Trusted comment: {}", verified.trusted_comment);
-    if verified.key_from_bundle {
-        println!(
-            "This key is the one the bundle names itself. Check that its ID is the one the \
-             reviewer published, or run again with --key PUBLISHED.pub."
+    let key_file = args.key.as_deref().filter(|_| !verified.key_from_bundle);
+    let Some(key_file) = key_file else {
+        eprintln!(
+            "NOT PROVEN who signed: the only key checked is the one inside the bundle, and anyone \
+             can change a bundle and sign it again with their own; run again with --key and the \
+             public key the reviewer published."
         );
-    }
+        return Ok(ExitCode::from(EXIT_SIGNER_NOT_PROVEN));
+    };
+    println!(
+        "OK: signed by the holder of the key in {}.",
+        key_file.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

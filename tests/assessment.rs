@@ -182,8 +182,10 @@ fn report_then_lineup_verify_and_minisign_round_trip() {
     );
     assert!(stdout.contains("Flagged at threshold 0.60"), "{stdout}");
 
+    // Without the published key: intact, but who signed is not proven (exit 2).
     let out = lineup(&["verify", path_str(&bundle)]).output().unwrap();
-    assert!(out.status.success(), "verify: {}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "verify: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("NOT PROVEN who signed"));
     let zip = dir.path().join("bundle.zip");
     let out = lineup(&[
         "verify",

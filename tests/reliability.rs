@@ -194,50 +194,6 @@ fn set_mode(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
-/// Runs a whole analysis and metrics under strace and checks that no internet socket is opened.
-#[test]
-fn an_analysis_opens_no_network_socket() {
-    let strace = Command::new("strace").arg("-V").output();
-    assert!(
-        strace.is_ok(),
-        "strace is missing: ./scripts/setup installs it"
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama.jpg")]);
-    let out_path = dir.path().join("review.ron");
-    let trace = dir.path().join("trace.txt");
-    let out = Command::new("strace")
-        .args([
-            "-f",
-            "-e",
-            "trace=network",
-            "-o",
-            trace.to_str().unwrap(),
-            env!("CARGO_BIN_EXE_lineup"),
-        ])
-        .args([
-            "analyze",
-            "--footage",
-            common::photo("t1.jpg").to_str().unwrap(),
-            "--watchlist",
-        ])
-        .args([
-            watchlist.path().to_str().unwrap(),
-            "--out",
-            out_path.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let calls = std::fs::read_to_string(&trace).unwrap();
-    let inet: Vec<&str> = calls
-        .lines()
-        .filter(|l| l.contains("AF_INET") || l.contains("AF_NETLINK"))
-        .collect();
-    assert!(inet.is_empty(), "network calls: {inet:?}");
-    assert!(review::load(&out_path).is_ok());
-}
-
 /// A secret key is written encrypted (a wrong password cannot open it) and readable by its owner only.
 #[test]
 fn secret_keys_are_encrypted_and_private() {
@@ -253,4 +209,39 @@ fn secret_keys_are_encrypted_and_private() {
         wrong.to_string().to_lowercase().contains("password"),
         "{wrong}"
     );
+}
+
+/// A secret key lineup makes opens with the reference `minisign` (which reads its scrypt limits
+/// back from the file, so they are the reference's own), and signs what minisign then verifies.
+#[test]
+fn the_reference_minisign_signs_with_a_lineup_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("signing.key");
+    let password = "a long enough password";
+    lineup::assessment::signing::generate_key_pair(&key, password, false).unwrap();
+    let message = dir.path().join("message.txt");
+    std::fs::write(&message, "signed by minisign with a key lineup made\n").unwrap();
+    let mut sign = Command::new("minisign")
+        .arg("-S")
+        .arg("-s")
+        .arg(&key)
+        .arg("-m")
+        .arg(&message)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("minisign is missing: ./scripts/setup installs it");
+    use std::io::Write;
+    writeln!(sign.stdin.take().unwrap(), "{password}").unwrap();
+    let out = sign.wait_with_output().unwrap();
+    assert!(out.status.success(), "minisign -S: {}", stderr(&out));
+    let out = Command::new("minisign")
+        .arg("-Vm")
+        .arg(&message)
+        .arg("-p")
+        .arg(lineup::assessment::signing::public_key_path(&key))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "minisign -V: {}", stderr(&out));
 }

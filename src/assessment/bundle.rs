@@ -150,7 +150,23 @@ pub fn manifest_text(files: &BTreeMap<String, Vec<u8>>) -> String {
         .collect()
 }
 
+/// The commands that check a bundle by hand, run in its folder with bash: the signature with
+/// the reviewer's published key (never the `signer.pub` inside: whoever changes a bundle can
+/// sign it again with their own key and put that key there), every listed file's hash, and
+/// that the folder holds exactly the listed files, so that an added file is caught too
+/// (`sha256sum -c` alone checks only what the manifest lists).
+pub const CHECK_BY_HAND: [&str; 3] = [
+    "minisign -Vm manifest -p PUBLISHED-KEY.pub",
+    "sha256sum --strict -c manifest",
+    "diff <( (cut -c67- manifest; echo manifest; echo manifest.minisig) | LC_ALL=C sort) \
+     <(LC_ALL=C ls -A) && echo 'no file added or missing'",
+];
+
 fn readme(signer: &SignerKey) -> String {
+    let commands: String = CHECK_BY_HAND
+        .iter()
+        .map(|command| format!("    {command}\n"))
+        .collect();
     format!(
         "lineup impact assessment bundle\n\
          ===============================\n\
@@ -161,13 +177,19 @@ fn readme(signer: &SignerKey) -> String {
          {MANIFEST_FILE}        the SHA-256 of each file above\n\
          {SIGNATURE_FILE} the minisign signature of the manifest\n\
          \n\
-         Signed with the key whose ID is {id}. Check that this ID (and the key in\n\
-         {PUBLIC_KEY_FILE}) is the one the reviewer published, then, in this folder:\n\
+         Signed with the key whose ID is {id}.\n\
          \n\
-         \x20   minisign -Vm {MANIFEST_FILE} -p {PUBLIC_KEY_FILE}\n\
-         \x20   sha256sum -c {MANIFEST_FILE}\n\
+         Who signed is proven only by the public key the reviewer published, never by\n\
+         {PUBLIC_KEY_FILE} alone: anyone who changes a bundle can sign it again with a key of\n\
+         their own and put that key here. Get the reviewer's public key from where they\n\
+         published it (as PUBLISHED-KEY.pub), then, in this folder, with bash:\n\
          \n\
-         or, with lineup: lineup verify THIS-FOLDER --key PUBLISHED-KEY.pub\n",
+         {commands}\
+         \n\
+         The first checks the signature, the second every file's SHA-256, the third that\n\
+         the folder holds exactly the files the manifest lists (an added file fails it).\n\
+         \n\
+         Or, with lineup: lineup verify THIS-FOLDER --key PUBLISHED-KEY.pub\n",
         id = signer.key_id()
     )
 }

@@ -1,9 +1,11 @@
 //! Keys and signatures in minisign's format, so that anyone can check a bundle with the standard
 //! `minisign` tool: `minisign -Vm manifest -p signer.pub`.
 //!
-//! Secret keys are always encrypted with a password (scrypt, as minisign does). The password is
-//! read from a terminal, or for scripts from `$LINEUP_KEY_PASSWORD` or a file; never from the
-//! command line, where other users could read it in the process list.
+//! Secret keys are always encrypted with a password (scrypt, with the reference minisign's own
+//! "sensitive" settings: about 1 GiB of memory and 2^25 operations per guess). A new key's
+//! password must not be trivially guessable ([`PASSWORD_RULE`]). The password is read from a
+//! terminal, or for scripts from `$LINEUP_KEY_PASSWORD` or a file; never from the command line,
+//! where other users could read it in the process list.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -20,6 +22,30 @@ pub const SIGNATURE_COMMENT: &str = "lineup impact assessment manifest signature
 
 /// minisign reads passwords up to this many bytes.
 const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// scrypt's work limit for a new secret key: libsodium's `OPSLIMIT_SENSITIVE`, which the
+/// reference minisign uses. The minisign crate's own default (2^20) is 32 times weaker.
+pub const KDF_OPSLIMIT: u64 = 33_554_432;
+/// scrypt's memory limit for a new secret key: libsodium's `MEMLIMIT_SENSITIVE` (1 GiB), as the
+/// reference minisign. The minisign crate's default (32 MiB) is 32 times weaker; 1 GiB is also
+/// the most that crate will decrypt, so keys made here open with it and with `minisign`.
+pub const KDF_MEMLIMIT: u64 = 1_073_741_824;
+/// The zxcvbn score a new key's password needs: 3 of 4, an estimated 10^8 guesses or more.
+const MIN_PASSWORD_SCORE: zxcvbn::Score = zxcvbn::Score::Three;
+/// The rule for new passwords, in words, for messages and the README.
+pub const PASSWORD_RULE: &str = "a new key's password must score at least 3 of 4 on the zxcvbn \
+    strength estimate (about 10^8 guesses or more), so common words, names, dates, keyboard runs \
+    and repeats alone are refused; a few unrelated words or 12+ mixed characters pass";
+
+/// Byte offsets in minisign's secret key layout: signature, KDF and checksum algorithms (2 bytes
+/// each), the salt, the scrypt limits, then the encrypted key number, key and checksum.
+const KDF_ALG_AT: std::ops::Range<usize> = 2..4;
+const SALT_AT: std::ops::Range<usize> = 6..38;
+const OPSLIMIT_AT: std::ops::Range<usize> = 38..46;
+const MEMLIMIT_AT: std::ops::Range<usize> = 46..54;
+const ENCRYPTED_AT: std::ops::RangeFrom<usize> = 54..;
+/// The encrypted part: key number (8), secret key (64), checksum (32).
+const ENCRYPTED_BYTES: usize = 104;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SigningError {
@@ -56,6 +82,8 @@ pub enum SigningError {
     PasswordFile { path: PathBuf, reason: String },
     #[error("the password {0}")]
     BadPassword(&'static str),
+    #[error("the password is too easy to guess ({why}); {PASSWORD_RULE}")]
+    WeakPassword { why: String },
     #[error("the two passwords typed differ")]
     PasswordsDiffer,
     #[error("signing failed: {0}")]
@@ -197,10 +225,10 @@ pub fn generate_key_pair(
             }
         }
     }
-    let pair = minisign::KeyPair::generate_encrypted_keypair(Some(password.to_owned()))
+    check_password_strength(password, secret_key)?;
+    let pair = minisign::KeyPair::generate_unencrypted_keypair()
         .map_err(|e| SigningError::Sign(e.to_string()))?;
-    let secret_text = pair
-        .sk
+    let secret_text = encrypt_secret_key(&pair.sk, password)?
         .to_box(Some("lineup encrypted secret key"))
         .map_err(|e| SigningError::Sign(e.to_string()))?
         .into_string();
@@ -214,6 +242,97 @@ pub fn generate_key_pair(
         public_key,
         signer,
     })
+}
+
+/// Refuses a new password that zxcvbn estimates needs fewer than 10^8 guesses; the key file's
+/// name and lineup's own names count as guessable words.
+fn check_password_strength(password: &str, key_path: &Path) -> Result<(), SigningError> {
+    let file_name = key_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let estimate = zxcvbn::zxcvbn(password, &["lineup", "minisign", &file_name]);
+    if estimate.score() >= MIN_PASSWORD_SCORE {
+        return Ok(());
+    }
+    let mut why = format!("zxcvbn strength {} of 4", u8::from(estimate.score()));
+    if let Some(warning) = estimate.feedback().and_then(|f| f.warning()) {
+        why.push_str(&format!(": {warning}"));
+    }
+    Err(SigningError::WeakPassword { why })
+}
+
+/// Encrypts an unencrypted minisign secret key with `password` at [`KDF_OPSLIMIT`] and
+/// [`KDF_MEMLIMIT`], exactly as the reference minisign does: scrypt (parameters picked from
+/// the limits as libsodium picks them) gives a stream XORed over the key number, key and
+/// checksum. The minisign crate only encrypts at its weaker defaults, hence this.
+fn encrypt_secret_key(unencrypted: &SecretKey, password: &str) -> Result<SecretKey, SigningError> {
+    let failed = |e: String| SigningError::Sign(format!("the secret key cannot be encrypted: {e}"));
+    let mut bytes = unencrypted.to_bytes();
+    if bytes.len() != ENCRYPTED_AT.start + ENCRYPTED_BYTES {
+        return Err(failed(format!("unexpected key length {}", bytes.len())));
+    }
+    let mut salt = [0u8; 32];
+    getrandom::fill(&mut salt).map_err(|e| failed(e.to_string()))?;
+    bytes[KDF_ALG_AT].copy_from_slice(b"Sc");
+    bytes[SALT_AT].copy_from_slice(&salt);
+    bytes[OPSLIMIT_AT].copy_from_slice(&KDF_OPSLIMIT.to_le_bytes());
+    bytes[MEMLIMIT_AT].copy_from_slice(&KDF_MEMLIMIT.to_le_bytes());
+    let mut stream = [0u8; ENCRYPTED_BYTES];
+    scrypt::scrypt(password.as_bytes(), &salt, &scrypt_params()?, &mut stream)
+        .map_err(|e| failed(e.to_string()))?;
+    for (byte, key) in bytes[ENCRYPTED_AT].iter_mut().zip(stream) {
+        *byte ^= key;
+    }
+    SecretKey::from_bytes(&bytes).map_err(|e| failed(e.to_string()))
+}
+
+/// scrypt's N, r and p for [`KDF_OPSLIMIT`] and [`KDF_MEMLIMIT`], picked as libsodium's
+/// `pickparams` picks them (and minisign reads them back): r = 8, N = 2^20 (1 GiB), p = 1.
+fn scrypt_params() -> Result<scrypt::Params, SigningError> {
+    let r: u64 = 8;
+    let max_n = KDF_MEMLIMIT / (r * 128);
+    let log_n = (1u8..63).find(|&n| 1u64 << n > max_n / 2).unwrap_or(63);
+    let p = ((KDF_OPSLIMIT / 4) >> log_n) / r;
+    scrypt::Params::new(
+        log_n,
+        r as u32,
+        p.max(1) as u32,
+        scrypt::Params::RECOMMENDED_LEN,
+    )
+    .map_err(|e| SigningError::Sign(format!("scrypt parameters: {e}")))
+}
+
+/// The scrypt limits (operations, memory in bytes) a secret key file was encrypted with.
+pub fn kdf_limits(path: &Path) -> Result<(u64, u64), SigningError> {
+    let text = read_key_text(
+        path,
+        SigningError::MissingKey {
+            path: path.to_path_buf(),
+        },
+    )?;
+    let not_a_key = |reason: &str| SigningError::NotAKey {
+        path: path.to_path_buf(),
+        what: "secret key",
+        reason: reason.to_owned(),
+    };
+    use base64::Engine;
+    let line = text
+        .lines()
+        .nth(1)
+        .ok_or_else(|| not_a_key("it has no key line"))?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(line.trim())
+        .map_err(|_| not_a_key("its key line is not base64"))?;
+    if bytes.len() < MEMLIMIT_AT.end {
+        return Err(not_a_key("its key line is too short"));
+    }
+    let limit = |range: std::ops::Range<usize>| {
+        let mut le = [0u8; 8];
+        le.copy_from_slice(&bytes[range]);
+        u64::from_le_bytes(le)
+    };
+    Ok((limit(OPSLIMIT_AT), limit(MEMLIMIT_AT)))
 }
 
 fn write_key_file(path: &Path, bytes: &[u8], mode: u32) -> Result<(), SigningError> {
@@ -293,6 +412,13 @@ pub fn load_public_key(path: &Path) -> Result<SignerKey, SigningError> {
 /// Parses the text of a `.pub` file.
 pub fn parse_public_key(text: &str) -> Result<SignerKey, String> {
     PublicKey::from_box(PublicKeyBox::from_string(text).map_err(|e| e.to_string())?)
+        .map(|public_key| SignerKey { public_key })
+        .map_err(|e| e.to_string())
+}
+
+/// Parses a public key's base64 line, as `minisign` prints it and reports quote it.
+pub fn parse_public_key_base64(base64: &str) -> Result<SignerKey, String> {
+    PublicKey::from_base64(base64)
         .map(|public_key| SignerKey { public_key })
         .map_err(|e| e.to_string())
 }
@@ -442,13 +568,16 @@ pub fn check_signature(
 mod tests {
     use super::*;
 
+    /// Passes the strength rule: four unrelated words.
+    const STRONG: &str = "violet tractor gleams under rain";
+
     #[test]
     fn key_pair_round_trip_signs_and_verifies() {
         let dir = tempfile::tempdir().unwrap();
         let key = dir.path().join("lineup.key");
-        let files = generate_key_pair(&key, "correct horse", false).unwrap();
+        let files = generate_key_pair(&key, STRONG, false).unwrap();
         assert_eq!(files.public_key, dir.path().join("lineup.key.pub"));
-        let (secret, signer) = load_secret_key(&key, "correct horse").unwrap();
+        let (secret, signer) = load_secret_key(&key, STRONG).unwrap();
         assert_eq!(signer.key_id(), files.signer.key_id());
         assert_eq!(
             load_public_key(&files.public_key).unwrap().key_id(),
@@ -472,11 +601,11 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let key = dir.path().join("k");
-        generate_key_pair(&key, "pw", false).unwrap();
+        generate_key_pair(&key, STRONG, false).unwrap();
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&key), 0o600);
         assert_eq!(mode(&public_key_path(&key)), 0o644);
-        let err = generate_key_pair(&key, "pw", false).unwrap_err();
+        let err = generate_key_pair(&key, STRONG, false).unwrap_err();
         assert!(matches!(err, SigningError::KeyExists { .. }), "{err}");
     }
 
@@ -484,7 +613,7 @@ mod tests {
     fn wrong_password_missing_key_and_garbage_are_told_apart() {
         let dir = tempfile::tempdir().unwrap();
         let key = dir.path().join("k");
-        generate_key_pair(&key, "right", false).unwrap();
+        generate_key_pair(&key, STRONG, false).unwrap();
         let err = load_secret_key(&key, "wrong").unwrap_err();
         assert!(matches!(err, SigningError::WrongPassword { .. }), "{err}");
         assert!(err.to_string().contains("wrong password"), "{err}");
@@ -501,6 +630,53 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = generate_key_pair(&dir.path().join("k"), "", false).unwrap_err();
         assert!(err.to_string().contains("empty"), "{err}");
+    }
+
+    #[test]
+    fn trivially_weak_passwords_are_refused_with_the_rule() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("reviewer.key");
+        for weak in [
+            "x",
+            "pw",
+            "password",
+            "Password1!",
+            "qwertyuiop",
+            "aaaaaaaaaaaaaaaa",
+            "123456789012",
+            "reviewer.key",
+            "lineup2026",
+            "iloveyou",
+            "letmein2024",
+        ] {
+            let err = generate_key_pair(&key, weak, false).unwrap_err();
+            assert!(
+                matches!(err, SigningError::WeakPassword { .. }),
+                "{weak:?}: {err}"
+            );
+            assert!(err.to_string().contains("zxcvbn"), "{err}");
+            assert!(!key.exists(), "{weak:?} wrote a key");
+        }
+    }
+
+    #[test]
+    fn the_kdf_is_at_least_as_strong_as_the_reference_minisign() {
+        // libsodium's crypto_pwhash_scryptsalsa208sha256_{OPS,MEM}LIMIT_SENSITIVE, which the
+        // reference minisign (src/minisign.c, generate()) encrypts every secret key with.
+        const MINISIGN_OPSLIMIT: u64 = 33_554_432;
+        const MINISIGN_MEMLIMIT: u64 = 1_073_741_824;
+        const { assert!(KDF_OPSLIMIT >= MINISIGN_OPSLIMIT && KDF_MEMLIMIT >= MINISIGN_MEMLIMIT) };
+        let params = scrypt_params().unwrap();
+        assert_eq!((params.log_n(), params.r(), params.p()), (20, 8, 1));
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("k");
+        generate_key_pair(&key, STRONG, false).unwrap();
+        assert_eq!(
+            kdf_limits(&key).unwrap(),
+            (MINISIGN_OPSLIMIT, MINISIGN_MEMLIMIT)
+        );
+        // The key opens with the minisign crate's own decryption, which reads the limits back.
+        assert!(load_secret_key(&key, STRONG).is_ok());
     }
 
     #[test]
@@ -521,8 +697,8 @@ mod tests {
     fn a_changed_untrusted_comment_is_caught() {
         let dir = tempfile::tempdir().unwrap();
         let key = dir.path().join("k");
-        generate_key_pair(&key, "pw", false).unwrap();
-        let (secret, signer) = load_secret_key(&key, "pw").unwrap();
+        generate_key_pair(&key, STRONG, false).unwrap();
+        let (secret, signer) = load_secret_key(&key, STRONG).unwrap();
         let text = sign(&secret, &signer, b"m", "c").unwrap();
         assert!(parse_signature(&text).is_ok());
         let altered = text.replacen("lineup", "lineuP", 1);

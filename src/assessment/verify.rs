@@ -7,9 +7,16 @@
 //! longer describes the files (a hash, a name or the layout is off), while a changed signature
 //! leaves a manifest that still matches every file. That is how the blame is placed.
 //!
-//! Without a key from the verifier, the key named in the signature's (signed) trusted comment
-//! is used: that proves the bundle is intact as signed by the holder of that key, whose ID the
-//! verifier must then compare with the one the reviewer published.
+//! Who signed can only be proven with a public key from outside the bundle (the one the
+//! reviewer published), as minisign and signify require: anyone can change a bundle and sign
+//! it again with a key of their own. Without one, the key named in the signature's trusted
+//! comment is used, which proves the bundle intact as signed by *some* key; [`Verified`] then
+//! says so (`key_from_bundle`), and `lineup verify` exits non-zero.
+//!
+//! Every file inside the bundle that names the signing key (`signer.pub`, `README.txt`,
+//! `assessment.ron`, `assessment.pdf`) must name the key the signature was checked with: a
+//! bundle changed and re-signed with another key, whose files still name the reviewer's key,
+//! fails naming the file that disagrees.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -17,9 +24,13 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::bundle::{MANIFEST_FILE, SIGNATURE_FILE};
+use super::bundle::{
+    MANIFEST_FILE, PDF_FILE, PUBLIC_KEY_FILE, README_FILE, RON_FILE, SIGNATURE_FILE,
+};
 use super::signing::{self, SignatureProblem, SignerKey, SigningError};
 use crate::digest::hex;
+
+mod key_mentions;
 
 /// Bundles larger than this are refused: an assessment is a few megabytes, and a zip bomb
 /// should not exhaust memory.
@@ -35,6 +46,18 @@ pub enum VerifyError {
     MissingFile { path: PathBuf, name: &'static str },
     #[error(transparent)]
     Key(#[from] SigningError),
+    /// A file names another signing key than the one the signature was checked with.
+    #[error(
+        "{}: names {named}, but the bundle is signed with key ID {signed_by}: the bundle was \
+         changed and signed again by another key, or assembled from two bundles",
+        path.join(file).display()
+    )]
+    KeyDisagreement {
+        path: PathBuf,
+        file: String,
+        named: String,
+        signed_by: String,
+    },
     /// The file named is the one that was changed (or, for a mismatch, the first of them).
     #[error("{}: {reason}{}", path.join(file).display(), also(added, missing))]
     Tampered {
@@ -50,7 +73,9 @@ impl VerifyError {
     /// The bundle file named as changed, if the failure is one.
     pub fn tampered_file(&self) -> Option<&str> {
         match self {
-            VerifyError::Tampered { file, .. } => Some(file),
+            VerifyError::Tampered { file, .. } | VerifyError::KeyDisagreement { file, .. } => {
+                Some(file)
+            }
             _ => None,
         }
     }
@@ -153,6 +178,7 @@ pub fn verify_files(
         },
         Err(reason) => return Err(tampered(MANIFEST_FILE, format!("signed, but {reason}"))),
     };
+    check_key_mentions(path, files, &key)?;
     Ok(Verified {
         key_id: key.key_id(),
         public_key: key.base64(),
@@ -160,6 +186,34 @@ pub fn verify_files(
         trusted_comment: checked.trusted_comment,
         files: listed,
     })
+}
+
+/// Checks that every file naming the signing key names `key`, the one the signature verified
+/// with. A lineup bundle names it in four files; one that names none is a disagreement too.
+fn check_key_mentions(
+    path: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+    key: &SignerKey,
+) -> Result<(), VerifyError> {
+    let disagreement = |file: &str, named: String| VerifyError::KeyDisagreement {
+        path: path.to_path_buf(),
+        file: file.to_owned(),
+        named,
+        signed_by: key.key_id(),
+    };
+    for file in [PUBLIC_KEY_FILE, README_FILE, RON_FILE, PDF_FILE] {
+        let bytes = files.get(file).map(Vec::as_slice).unwrap_or_default();
+        let named = key_mentions::named_keys(file, bytes).map_err(|why| disagreement(file, why))?;
+        if named.is_empty() {
+            return Err(disagreement(file, "no signing key".to_owned()));
+        }
+        for mention in named {
+            if !mention.matches(key) {
+                return Err(disagreement(file, mention.to_string()));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn tampered(

@@ -164,18 +164,19 @@ fn export_form(app: &mut LineupApp, ui: &mut egui::Ui) {
     }
 }
 
+/// Without the reviewer's published key (asking for it is still to come), a bundle can only be
+/// shown intact, never proven to come from the reviewer: the banner says so as an error, as
+/// `lineup verify` without `--key` exits non-zero.
 fn verify_banner(path: &std::path::Path) -> Banner {
     match assessment::verify_bundle(path, None) {
-        Ok(verified) => Banner::Info(format!(
-            "{}: signature and all {} files check out, signed with key ID {}{}",
+        Ok(verified) => Banner::Error(format!(
+            "{}: intact (the signature and all {} files check out), but WHO SIGNED IS NOT \
+             PROVEN: it was checked only with the key inside the bundle (ID {}), and anyone can \
+             sign a changed bundle with their own key. Check it with the reviewer's published \
+             key: lineup verify BUNDLE --key PUBLISHED.pub",
             path.display(),
             verified.files.len(),
             verified.key_id,
-            if verified.key_from_bundle {
-                " (the key in the bundle: compare this ID with the published one)"
-            } else {
-                ""
-            }
         )),
         Err(error) => Banner::Error(error.to_string()),
     }

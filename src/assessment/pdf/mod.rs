@@ -118,10 +118,12 @@ fn summary_page(layout: &mut Layout, report: &Report) {
     layout.paragraph(
         &format!(
             "This PDF is one file of a signed bundle, with assessment.ron (every number and \
-             setting) and a manifest of their SHA-256 hashes. {key} Anyone can check that \
-             nothing was changed: `lineup verify BUNDLE`, or without lineup: \
-             `minisign -Vm manifest -p signer.pub` then `sha256sum -c manifest` in the \
-             bundle folder. Compare the key ID with the one the reviewer published."
+             setting) and a manifest of their SHA-256 hashes. {key} Only the public key the \
+             reviewer published proves who signed, never the copy inside the bundle: anyone who \
+             changes a bundle can sign it again with a key of their own. With that key, anyone \
+             can check that nothing was changed: `lineup verify BUNDLE --key PUBLISHED.pub`, \
+             or without lineup, the three commands in the bundle's README.txt (minisign, \
+             sha256sum, and a listing that catches added files)."
         ),
         Style::BODY,
     );

@@ -1,0 +1,291 @@
+//! Who signed a bundle, tried as the opposing expert would: change a bundle and sign it again
+//! with another key, keep or swap each file that names the key, add, remove and rename files,
+//! and check it both with `lineup verify` and by hand with the commands in the bundle's README.
+//!
+//! Keys here are made in memory (minisign's unencrypted key pairs): how a secret key is stored
+//! changes nothing about what a signature proves, and it spares a 1 GiB scrypt per key.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use lineup::assessment::bundle::{
+    self, CHECK_BY_HAND, MANIFEST_FILE, PDF_FILE, PUBLIC_KEY_FILE, README_FILE, RON_FILE,
+    SIGNATURE_FILE,
+};
+use lineup::assessment::signing::{self, SignerKey};
+use lineup::assessment::{self, BundleOptions, ReportOptions, VerifyError};
+use minisign::KeyPair;
+
+/// A reviewer's key and another's, a review, and a bundle of it signed by each.
+struct Scene {
+    dir: tempfile::TempDir,
+    genuine: KeyPair,
+    other: KeyPair,
+    /// The reviewer's public key as published, outside any bundle.
+    published: PathBuf,
+    genuine_bundle: PathBuf,
+    other_bundle: PathBuf,
+}
+
+fn signer(pair: &KeyPair) -> SignerKey {
+    SignerKey {
+        public_key: pair.pk.clone(),
+    }
+}
+
+fn scene() -> Scene {
+    let dir = tempfile::tempdir().unwrap();
+    let review = dir.path().join("review.ron");
+    lineup::review::save(&common::labelled::labelled_review(), &review).unwrap();
+    let genuine = KeyPair::generate_unencrypted_keypair().unwrap();
+    let other = KeyPair::generate_unencrypted_keypair().unwrap();
+    let published = dir.path().join("published.pub");
+    std::fs::write(&published, signer(&genuine).file_text()).unwrap();
+    let genuine_bundle = dir.path().join("genuine");
+    let other_bundle = dir.path().join("other");
+    export(&review, &genuine_bundle, &genuine);
+    export(&review, &other_bundle, &other);
+    Scene {
+        dir,
+        genuine,
+        other,
+        published,
+        genuine_bundle,
+        other_bundle,
+    }
+}
+
+fn export(review: &Path, out: &Path, pair: &KeyPair) {
+    let document = lineup::review::load(review).unwrap();
+    let options = BundleOptions {
+        out: out.to_path_buf(),
+        overwrite: false,
+        report: ReportOptions {
+            command: "(bundle trust test)".into(),
+            ..ReportOptions::default()
+        },
+    };
+    assessment::export(&document, review, None, &options, &pair.sk, &signer(pair)).unwrap();
+}
+
+/// The bundle's files other than the manifest and its signature, by name.
+fn contents(folder: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| entry.unwrap())
+        .map(|entry| {
+            (
+                entry.file_name().to_string_lossy().into_owned(),
+                std::fs::read(entry.path()).unwrap(),
+            )
+        })
+        .filter(|(name, _)| name != MANIFEST_FILE && name != SIGNATURE_FILE)
+        .collect()
+}
+
+/// Writes `files` as a bundle at `folder`, with a new manifest signed by `pair`: what anyone
+/// holding any key can do to any bundle.
+fn write_signed(folder: &Path, files: &BTreeMap<String, Vec<u8>>, pair: &KeyPair) {
+    std::fs::create_dir_all(folder).unwrap();
+    for (name, bytes) in files {
+        std::fs::write(folder.join(name), bytes).unwrap();
+    }
+    let manifest = bundle::manifest_text(files);
+    let signer = signer(pair);
+    let comment = signing::trusted_comment(0, MANIFEST_FILE, &signer);
+    let signature = signing::sign(&pair.sk, &signer, manifest.as_bytes(), &comment).unwrap();
+    std::fs::write(folder.join(MANIFEST_FILE), manifest).unwrap();
+    std::fs::write(folder.join(SIGNATURE_FILE), signature).unwrap();
+}
+
+fn lineup_verify(bundle: &Path, key: Option<&Path>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lineup"));
+    command.arg("verify").arg(bundle);
+    if let Some(key) = key {
+        command.arg("--key").arg(key);
+    }
+    command.output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The genuine bundle with its assessment changed (one number), signed again by the other key.
+fn altered_and_re_signed(scene: &Scene, keep_genuine: &[&str]) -> PathBuf {
+    let mut files = contents(&scene.other_bundle);
+    for name in keep_genuine {
+        files.insert(
+            (*name).to_owned(),
+            std::fs::read(scene.genuine_bundle.join(name)).unwrap(),
+        );
+    }
+    let folder = scene
+        .dir
+        .path()
+        .join(format!("altered-{}", keep_genuine.join("-")));
+    write_signed(&folder, &files, &scene.other);
+    folder
+}
+
+#[test]
+fn an_untouched_bundle_passes_only_with_the_published_key() {
+    let scene = scene();
+    let out = lineup_verify(&scene.genuine_bundle, Some(&scene.published));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("OK: signed by the holder of the key in"));
+
+    // Without a key from outside the bundle: intact, but who signed is not proven.
+    let out = lineup_verify(&scene.genuine_bundle, None);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Intact"),
+        "{}",
+        text(&out.stdout)
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains("NOT PROVEN who signed"), "{stderr}");
+    // The zip too.
+    let zip = bundle::zip_path(&scene.genuine_bundle);
+    assert!(lineup_verify(&zip, Some(&scene.published)).status.success());
+}
+
+#[test]
+fn a_bundle_changed_and_signed_again_with_another_key_fails_with_and_without_the_key() {
+    let scene = scene();
+    // The other key's assessment and signature, but the reviewer's signer.pub, README and PDF:
+    // the bundle still names the reviewer everywhere a reader looks.
+    let altered = altered_and_re_signed(&scene, &[PUBLIC_KEY_FILE, README_FILE, PDF_FILE]);
+    let out = lineup_verify(&altered, None);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(PUBLIC_KEY_FILE) && stderr.contains(&signer(&scene.other).key_id()),
+        "{stderr}"
+    );
+    let out = lineup_verify(&altered, Some(&scene.published));
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "signed with key {}, not with key {}",
+            signer(&scene.other).key_id(),
+            signer(&scene.genuine).key_id()
+        )),
+        "{stderr}"
+    );
+    // Made wholly consistent with the other key, it is intact as signed by that key, which
+    // only the published key tells apart.
+    let consistent = altered_and_re_signed(&scene, &[]);
+    let out = lineup_verify(&consistent, None);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        !lineup_verify(&consistent, Some(&scene.published))
+            .status
+            .success()
+    );
+}
+
+#[test]
+fn every_file_that_names_the_key_must_name_the_signing_key() {
+    let scene = scene();
+    for file in [PUBLIC_KEY_FILE, README_FILE, RON_FILE, PDF_FILE] {
+        let mixed = altered_and_re_signed(&scene, &[file]);
+        let error = assessment::verify_bundle(&mixed, None).unwrap_err();
+        assert!(
+            matches!(error, VerifyError::KeyDisagreement { .. }),
+            "{file}: {error}"
+        );
+        assert_eq!(error.tampered_file(), Some(file), "{error}");
+        let message = error.to_string();
+        assert!(
+            message.contains(&signer(&scene.genuine).key_id())
+                && message.contains(&signer(&scene.other).key_id()),
+            "{file}: {message}"
+        );
+    }
+}
+
+#[test]
+fn added_removed_and_renamed_files_are_named() {
+    let scene = scene();
+    let key = signing::load_public_key(&scene.published).unwrap();
+    let copy = |name: &str| {
+        let folder = scene.dir.path().join(name);
+        let files = contents(&scene.genuine_bundle);
+        std::fs::create_dir_all(&folder).unwrap();
+        for (file, bytes) in &files {
+            std::fs::write(folder.join(file), bytes).unwrap();
+        }
+        for file in [MANIFEST_FILE, SIGNATURE_FILE] {
+            std::fs::copy(scene.genuine_bundle.join(file), folder.join(file)).unwrap();
+        }
+        folder
+    };
+    let added = copy("added");
+    std::fs::write(added.join("note.txt"), "an extra page").unwrap();
+    let removed = copy("removed");
+    std::fs::remove_file(removed.join(README_FILE)).unwrap();
+    let renamed = copy("renamed");
+    std::fs::rename(renamed.join(PDF_FILE), renamed.join("assessment-v2.pdf")).unwrap();
+    for (folder, named) in [
+        (&added, vec!["note.txt"]),
+        (&removed, vec![README_FILE]),
+        (&renamed, vec![PDF_FILE, "assessment-v2.pdf"]),
+    ] {
+        let message = assessment::verify_bundle(folder, Some(&key))
+            .unwrap_err()
+            .to_string();
+        for name in named {
+            assert!(message.contains(name), "{name}: {message}");
+        }
+    }
+}
+
+/// Runs the README's commands for checking by hand, with bash, in `bundle`, against `key`.
+fn check_by_hand(bundle: &Path, key: &Path) -> Output {
+    let readme = std::fs::read_to_string(bundle.join(README_FILE)).unwrap();
+    let script: Vec<String> = CHECK_BY_HAND
+        .iter()
+        .map(|command| {
+            assert!(readme.contains(command), "README lacks {command}");
+            command.replace("PUBLISHED-KEY.pub", &key.display().to_string())
+        })
+        .collect();
+    Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script.join("\n")])
+        .current_dir(bundle)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_commands_in_the_readme_catch_another_key_and_an_added_file() {
+    let scene = scene();
+    let out = check_by_hand(&scene.genuine_bundle, &scene.published);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(text(&out.stdout).contains("no file added or missing"));
+
+    std::fs::write(scene.genuine_bundle.join("extra.pdf"), "unsigned").unwrap();
+    let out = check_by_hand(&scene.genuine_bundle, &scene.published);
+    assert!(!out.status.success(), "an added file passed");
+    assert!(
+        text(&out.stdout).contains("extra.pdf"),
+        "{}",
+        text(&out.stdout)
+    );
+    std::fs::remove_file(scene.genuine_bundle.join("extra.pdf")).unwrap();
+
+    let consistent = altered_and_re_signed(&scene, &[]);
+    let out = check_by_hand(&consistent, &scene.published);
+    assert!(!out.status.success(), "another key passed");
+}
