@@ -291,6 +291,9 @@ const EXIT_CANCELLED: u8 = 130;
 /// Parses the process arguments and runs the command.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !opens_the_app(cli.command.as_ref()) {
+        end_quietly_when_output_is_closed();
+    }
     let result = match cli.command {
         None => run_app(|_| crate::ui::LineupApp::start()),
         Some(Command::Open { review, tab }) => {
@@ -312,6 +315,26 @@ pub fn main() -> ExitCode {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Whether `command` opens the desktop app rather than printing to standard output.
+fn opens_the_app(command: Option<&Command>) -> bool {
+    matches!(
+        command,
+        None | Some(Command::Open { .. }) | Some(Command::Demo { prepare: false })
+    )
+}
+
+/// Lets SIGPIPE end a headless command, as it ends `cat` or `grep`, when whoever reads its
+/// output goes away (`lineup verify BUNDLE | head -1`). Rust ignores SIGPIPE, which turns the
+/// next print into a "Broken pipe" panic. The app keeps ignoring it: a closed socket must not
+/// end a window with unsaved work.
+fn end_quietly_when_output_is_closed() {
+    #[cfg(unix)]
+    // SAFETY: restoring a signal's default disposition, before any thread of ours exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -253,3 +253,30 @@ fn ctrl_c_stops_the_analysis_and_saves_an_incomplete_review() {
     assert_eq!(document.inputs[0].frames_analysed, 75);
     assert_eq!(document.inputs[9].status, InputStatus::NotAnalysed);
 }
+
+/// `lineup metrics REVIEW | head -1`: when the reader of its output goes away, lineup ends
+/// quietly as other Unix tools do (killed by SIGPIPE), never with a panic.
+#[test]
+fn a_closed_output_pipe_ends_lineup_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let review = dir.path().join("review.ron");
+    lineup::review::save(&common::labelled::labelled_review(), &review).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lineup"))
+        .arg("metrics")
+        .arg(&review)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before lineup writes a line.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        out.status.success() || out.status.signal() == Some(13),
+        "{:?}: {stderr}",
+        out.status
+    );
+}
