@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::analysis::{self, AnalysisRequest, Progress};
 use crate::assessment::signing::{self, PasswordSource};
-use crate::assessment::{self, BundleOptions, Decision, Level, ReportOptions};
+use crate::assessment::{self, BundleOptions, Decision, FaceDisclosure, Level, ReportOptions};
 use crate::footage::Sampling;
 use crate::metrics;
 use crate::review::{self, DEFAULT_THRESHOLD, InputStatus, ReviewDocument, Slicing};
@@ -202,7 +202,7 @@ struct ReportArgs {
     /// Count alerts at this threshold instead of the review's own.
     #[arg(long, value_parser = parse_threshold)]
     threshold: Option<f32>,
-    /// Show bystanders' faces unblurred (they are blurred by default).
+    /// Show every face unblurred (by default only confirmed matches are recognisable).
     #[arg(long)]
     no_blur: bool,
     /// Include the watchlist's enrolment photos (left out by default).
@@ -713,7 +713,11 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         overwrite: args.force,
         report: ReportOptions {
             threshold: Some(threshold),
-            blur_bystanders: !args.no_blur,
+            face_disclosure: if args.no_blur {
+                FaceDisclosure::Everything
+            } else {
+                FaceDisclosure::default()
+            },
             include_watchlist_photos: args.include_watchlist_photos,
             command: reproducing_command(&args, threshold),
         },
