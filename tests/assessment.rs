@@ -693,6 +693,8 @@ fn verify_error_for_an_empty_folder_names_the_manifest() {
 /// nobody has confirmed or refuted).
 struct LabelledCase {
     document: review::ReviewDocument,
+    /// The labelled document as saved, for `lineup report`.
+    review: PathBuf,
     threshold: f32,
     /// Detection indices of the three alerts.
     confirmed: usize,
@@ -733,8 +735,11 @@ fn labelled_case() -> &'static LabelledCase {
             review::GroundTruth::OnWatchlist(obama),
         );
         label(&mut document, wrong, review::GroundTruth::NotOnWatchlist);
+        let path = fixture().review.with_file_name("labelled-review.ron");
+        review::save(&document, &path).unwrap();
         LabelledCase {
             document,
+            review: path,
             threshold,
             confirmed,
             wrong,
@@ -890,4 +895,96 @@ fn only_confirmed_matches_stay_recognisable_in_the_stills() {
         "{confirmed:?}"
     );
     assert!(confirmed.shown && confirmed.review == AlertReview::Confirmed);
+}
+
+/// `lineup report` of the labelled case at its threshold, into `out`.
+fn report_case(out: &Path, extra: &[&str]) -> Output {
+    let f = fixture();
+    let case = labelled_case();
+    let threshold = case.threshold.to_string();
+    lineup(&[
+        "report",
+        path_str(&case.review),
+        "--key",
+        path_str(&f.key),
+        "--password-file",
+        path_str(&f.password_file),
+        "--out",
+        path_str(out),
+        "--threshold",
+        &threshold,
+    ])
+    .args(extra)
+    .output()
+    .unwrap()
+}
+
+/// The PDF's text with every run of white space as one space, so sentences survive line breaks.
+fn flat_pdf_text(pdf: &Path) -> String {
+    pdf_text(pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn the_faces_shown_are_a_recorded_choice() {
+    let case = labelled_case();
+    let dir = tempfile::tempdir().unwrap();
+    let default = dir.path().join("default");
+    let out = report_case(&default, &[]);
+    assert!(out.status.success(), "report: {}", text(&out.stderr));
+    let ron = std::fs::read_to_string(default.join(RON_FILE)).unwrap();
+    assert!(ron.contains("faces_shown: ConfirmedMatchesOnly"), "{ron}");
+    assert!(ron.contains("--show-faces confirmed-matches"), "{ron}");
+    let words = flat_pdf_text(&default.join(PDF_FILE));
+    assert!(
+        words.contains(
+            "Faces shown: only confirmed matches; everything else in each frame is blurred"
+        ),
+        "{words}"
+    );
+
+    for (option, setting, sentence) in [
+        (
+            &["--show-faces", "all-alerts"][..],
+            "AllAlerts",
+            "The reviewer chose to show every face that raised an alert",
+        ),
+        (
+            &["--no-blur"][..],
+            "Everything",
+            "The reviewer chose to show every face",
+        ),
+    ] {
+        let bundle = dir.path().join(setting);
+        let out = report_case(&bundle, option);
+        assert!(out.status.success(), "report: {}", text(&out.stderr));
+        let report = read_report(&bundle);
+        let ron = std::fs::read_to_string(bundle.join(RON_FILE)).unwrap();
+        assert!(ron.contains(&format!("faces_shown: {setting}")), "{ron}");
+        let slug = if setting == "AllAlerts" {
+            "all-alerts"
+        } else {
+            "everything"
+        };
+        assert!(
+            report
+                .reproduce
+                .command
+                .contains(&format!("--show-faces {slug}")),
+            "{}",
+            report.reproduce.command
+        );
+        let words = flat_pdf_text(&bundle.join(PDF_FILE));
+        assert!(words.contains(sentence), "{sentence:?} missing:\n{words}");
+    }
+    // The permissive choice really shows the strangers: the wrongly flagged one is recognised.
+    let found = disclosure::faces_on_pages(&dir.path().join("Everything").join(PDF_FILE));
+    let wrong = &case.document.detections[case.wrong].embedding;
+    let similarity = disclosure::best_similarity(wrong, &found);
+    assert!(
+        similarity >= review::DEFAULT_THRESHOLD,
+        "the wrongly flagged face is not shown (similarity {similarity})"
+    );
 }

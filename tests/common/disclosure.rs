@@ -1,9 +1,13 @@
-//! Measures for the face-disclosure tests: how much detail a region of a still keeps, and how far
-//! it moved from the unblurred still.
+//! Measures for the face-disclosure tests: how much detail a region of a still keeps, how far it
+//! moved from the unblurred still, and which faces lineup's own detector and recognizer find on
+//! the rendered pages of a report.
 #![allow(dead_code)]
 
+use std::path::Path;
+use std::process::Command;
+
 use image::GrayImage;
-use lineup::vision::BoundingBox;
+use lineup::vision::{BoundingBox, Embedding};
 
 /// A rectangle of whole pixels: x, y, width, height.
 pub type Rect = (u32, u32, u32, u32);
@@ -69,4 +73,39 @@ pub fn most_detailed_faceless_square(image: &GrayImage, faces: &[BoundingBox], s
         }
     }
     best.expect("the still has room beside its faces").1
+}
+
+/// Every face lineup's detector finds on the pages of `pdf` rendered at 150 dpi, as the
+/// recognizer's embeddings.
+pub fn faces_on_pages(pdf: &Path) -> Vec<Embedding> {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("page");
+    let out = Command::new("pdftoppm")
+        .args(["-r", "150", "-png"])
+        .arg(pdf)
+        .arg(&prefix)
+        .output()
+        .expect("pdftoppm cannot be run: run ./scripts/setup first");
+    assert!(
+        out.status.success(),
+        "pdftoppm: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut pages: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    pages.sort();
+    let mut faces = Vec::new();
+    for page in pages {
+        let image = image::open(&page).unwrap().to_rgb8();
+        let found = crate::common::pipeline().faces(&image).unwrap();
+        faces.extend(found.into_iter().map(|face| face.embedding));
+    }
+    faces
+}
+
+/// The highest cosine similarity between `face` and any of `found`; -1 when nothing was found.
+pub fn best_similarity(face: &Embedding, found: &[Embedding]) -> f32 {
+    found.iter().map(|f| f.cosine(face)).fold(-1.0, f32::max)
 }
