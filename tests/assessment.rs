@@ -897,6 +897,43 @@ fn only_confirmed_matches_stay_recognisable_in_the_stills() {
     assert!(confirmed.shown && confirmed.review == AlertReview::Confirmed);
 }
 
+#[test]
+fn on_the_rendered_pages_only_confirmed_matches_are_recognisable() {
+    // lineup's own detector and recognizer read the pages as printed. The watchlist photos are
+    // left out by default, so the one face they may find is obama2.jpg's confirmed match.
+    let case = labelled_case();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let out = report_case(&bundle, &[]);
+    assert!(out.status.success(), "report: {}", text(&out.stderr));
+    let found = disclosure::faces_on_pages(&bundle.join(PDF_FILE));
+    let confirmed = &case.document.detections[case.confirmed].embedding;
+    assert!(
+        disclosure::best_similarity(confirmed, &found) >= review::DEFAULT_THRESHOLD,
+        "the confirmed match is not recognisable on the pages"
+    );
+    // Every face on the pages is the confirmed match...
+    for (i, face) in found.iter().enumerate() {
+        let similarity = face.cosine(confirmed);
+        assert!(
+            similarity >= review::DEFAULT_THRESHOLD,
+            "face {i} found on the pages is not the confirmed match (similarity {similarity})"
+        );
+    }
+    // ...and nobody else comes anywhere near being recognised: 0.3 is half the default alert
+    // threshold, and different people score at most 0.24 on the test photos.
+    for (d, detection) in case.document.detections.iter().enumerate() {
+        if d == case.confirmed {
+            continue;
+        }
+        let similarity = disclosure::best_similarity(&detection.embedding, &found);
+        assert!(
+            similarity < 0.3,
+            "face {d} of the inputs is recognisable on the pages (similarity {similarity})"
+        );
+    }
+}
+
 /// `lineup report` of the labelled case at its threshold, into `out`.
 fn report_case(out: &Path, extra: &[&str]) -> Output {
     let f = fixture();
