@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::analysis::{self, AnalysisRequest, Progress};
 use crate::assessment::signing::{self, PasswordSource};
-use crate::assessment::{self, BundleOptions, Decision, Level, ReportOptions};
+use crate::assessment::{self, BundleOptions, Decision, FaceDisclosure, Level, ReportOptions};
 use crate::footage::Sampling;
 use crate::metrics;
 use crate::review::{self, DEFAULT_THRESHOLD, InputStatus, ReviewDocument, Slicing};
@@ -202,8 +202,14 @@ struct ReportArgs {
     /// Count alerts at this threshold instead of the review's own.
     #[arg(long, value_parser = parse_threshold)]
     threshold: Option<f32>,
-    /// Show bystanders' faces unblurred (they are blurred by default).
-    #[arg(long)]
+    /// Which faces the stills show recognisably: confirmed-matches (the default: alerts the
+    /// reviewer labelled as the very person named), all-alerts (wrong and unconfirmed alerts
+    /// too) or everything (nothing blurred). All else in each frame is blurred. The report
+    /// records the choice.
+    #[arg(long, value_name = "WHICH", value_parser = parse_disclosure)]
+    show_faces: Option<FaceDisclosure>,
+    /// The older spelling of --show-faces everything.
+    #[arg(long, conflicts_with = "show_faces")]
     no_blur: bool,
     /// Include the watchlist's enrolment photos (left out by default).
     #[arg(long)]
@@ -222,6 +228,22 @@ struct VerifyArgs {
     /// then says that the signer is not proven and exits with status 2.
     #[arg(long, value_name = "KEY.pub")]
     key: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// The faces to show: `--no-blur` is the older spelling of `--show-faces everything`.
+    fn face_disclosure(&self) -> FaceDisclosure {
+        if self.no_blur {
+            FaceDisclosure::Everything
+        } else {
+            self.show_faces.unwrap_or_default()
+        }
+    }
+}
+
+fn parse_disclosure(text: &str) -> Result<FaceDisclosure, String> {
+    FaceDisclosure::parse(text)
+        .ok_or_else(|| format!("{text:?} is not one of confirmed-matches, all-alerts, everything"))
 }
 
 fn parse_decision(text: &str) -> Result<Decision, String> {
@@ -737,7 +759,7 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         overwrite: args.force,
         report: ReportOptions {
             threshold: Some(threshold),
-            blur_bystanders: !args.no_blur,
+            face_disclosure: args.face_disclosure(),
             include_watchlist_photos: args.include_watchlist_photos,
             command: reproducing_command(&args, threshold),
         },
@@ -780,9 +802,9 @@ fn reproducing_command(args: &ReportArgs, threshold: f32) -> String {
         "--threshold".to_owned(),
         threshold.to_string(),
     ];
-    if args.no_blur {
-        words.push("--no-blur".to_owned());
-    }
+    // Always spelled out, so the command shows the same faces whatever a later default is.
+    words.push("--show-faces".to_owned());
+    words.push(args.face_disclosure().slug().to_owned());
     if args.include_watchlist_photos {
         words.push("--include-watchlist-photos".to_owned());
     }
@@ -847,5 +869,35 @@ mod tests {
         assert_eq!(shell_quote("my review.ron"), "'my review.ron'");
         assert_eq!(shell_quote("it's"), "'it'\\''s'");
         assert_eq!(shell_quote(""), "''");
+    }
+
+    /// The `lineup report` arguments parsed from `extra` after the required ones.
+    fn report_args(extra: &[&str]) -> Result<ReportArgs, clap::Error> {
+        let required = ["lineup", "report", "r.ron", "--key", "k", "--out", "b"];
+        let cli = Cli::try_parse_from(required.iter().chain(extra))?;
+        match cli.command {
+            Some(Command::Report(args)) => Ok(args),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn faces_shown_default_to_confirmed_matches_and_no_blur_shows_everything() {
+        let disclosure = |extra: &[&str]| report_args(extra).unwrap().face_disclosure();
+        assert_eq!(disclosure(&[]), FaceDisclosure::ConfirmedMatchesOnly);
+        assert_eq!(
+            disclosure(&["--show-faces", "all-alerts"]),
+            FaceDisclosure::AllAlerts
+        );
+        assert_eq!(disclosure(&["--no-blur"]), FaceDisclosure::Everything);
+        assert!(report_args(&["--no-blur", "--show-faces", "all-alerts"]).is_err());
+        assert!(report_args(&["--show-faces", "some"]).is_err());
+        let command = reproducing_command(&report_args(&["--no-blur"]).unwrap(), 0.5);
+        assert!(command.ends_with("--show-faces everything"), "{command}");
+        let command = reproducing_command(&report_args(&[]).unwrap(), 0.5);
+        assert!(
+            command.ends_with("--show-faces confirmed-matches"),
+            "{command}"
+        );
     }
 }

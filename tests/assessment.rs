@@ -5,6 +5,8 @@
 //! Needs `minisign` and `poppler-utils`, which ./scripts/setup installs.
 
 mod common;
+#[path = "common/disclosure.rs"]
+mod disclosure;
 #[path = "common/synthetic_findings.rs"]
 mod synthetic;
 
@@ -16,7 +18,8 @@ use lineup::assessment::bundle::{
     MANIFEST_FILE, PDF_FILE, PUBLIC_KEY_FILE, README_FILE, RON_FILE, SIGNATURE_FILE,
 };
 use lineup::assessment::signing::{self, PASSWORD_ENV};
-use lineup::assessment::{self, BundleOptions, Report, ReportOptions, VerifyError};
+use lineup::assessment::stills::AlertReview;
+use lineup::assessment::{self, BundleOptions, FaceDisclosure, Report, ReportOptions, VerifyError};
 use lineup::review;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -613,17 +616,24 @@ fn assess_writes_the_text_and_the_report_is_then_no_draft() {
 fn bystanders_are_blurred_and_watchlist_photos_left_out_unless_asked() {
     let document = review::load(&fixture().review).unwrap();
     let threshold = document.settings.threshold;
-    let blurred = assessment::stills::prepare(&document, threshold, true, false);
-    let plain = assessment::stills::prepare(&document, threshold, false, true);
+    let blurred =
+        assessment::stills::prepare(&document, threshold, FaceDisclosure::default(), false);
+    let plain = assessment::stills::prepare(&document, threshold, FaceDisclosure::Everything, true);
     assert!(blurred.watchlist.is_empty());
     assert_eq!(plain.watchlist.len(), 2, "{:?}", plain.notes);
-    // obama2.jpg alerts on Barack Obama; t1.jpg's six faces are bystanders.
+    // obama2.jpg alerts on Barack Obama, but nobody has labelled it: it is not named, and it
+    // is blurred like t1.jpg's six bystanders.
     let alerted = blurred
         .stills
         .iter()
         .find(|s| !s.alerts.is_empty())
         .unwrap();
-    assert!(alerted.alerts[0].label.starts_with("Barack Obama"));
+    let alert = &alerted.alerts[0];
+    assert!(
+        alert.label.starts_with("unconfirmed alert, score 0."),
+        "{alert:?}"
+    );
+    assert!(!alert.shown);
     let crowd = |pictures: &assessment::stills::Pictures| {
         let still = pictures
             .stills
@@ -675,5 +685,345 @@ fn verify_error_for_an_empty_folder_names_the_manifest() {
             }
         ),
         "{error}"
+    );
+}
+
+/// The fixture review labelled for the face-disclosure tests, counted at a threshold low enough
+/// that the two strangers in t1.jpg who look most like someone on the watchlist alert too.
+/// obama2.jpg's face is labelled Barack Obama (a confirmed true match), the stronger stranger
+/// not on the watchlist (a wrong alert), and the other stranger is left unlabelled (an alert
+/// nobody has confirmed or refuted).
+struct LabelledCase {
+    document: review::ReviewDocument,
+    /// The labelled document as saved, for `lineup report`.
+    review: PathBuf,
+    threshold: f32,
+    /// Detection indices of the three alerts.
+    confirmed: usize,
+    wrong: usize,
+    unconfirmed: usize,
+}
+
+fn labelled_case() -> &'static LabelledCase {
+    static CASE: OnceLock<LabelledCase> = OnceLock::new();
+    CASE.get_or_init(|| {
+        let mut document = review::load(&fixture().review).unwrap();
+        let input_of = |name: &str| {
+            document
+                .inputs
+                .iter()
+                .position(|i| i.path.ends_with(name))
+                .unwrap()
+        };
+        let (obama2, t1) = (input_of("obama2.jpg"), input_of("t1.jpg"));
+        let top_score = |d: &review::DetectionRecord| d.candidates[0].score;
+        let confirmed = (0..document.detections.len())
+            .find(|&d| document.detections[d].source.input == obama2)
+            .unwrap();
+        let mut strangers: Vec<usize> = (0..document.detections.len())
+            .filter(|&d| document.detections[d].source.input == t1)
+            .collect();
+        strangers.sort_by(|&a, &b| {
+            top_score(&document.detections[b]).total_cmp(&top_score(&document.detections[a]))
+        });
+        let (wrong, unconfirmed) = (strangers[0], strangers[1]);
+        let threshold = top_score(&document.detections[unconfirmed]);
+        assert!(top_score(&document.detections[strangers[2]]) < threshold);
+        let obama = document.identity_by_name("Barack Obama").unwrap();
+        assert_eq!(document.detections[confirmed].candidates[0].identity, obama);
+        label(
+            &mut document,
+            confirmed,
+            review::GroundTruth::OnWatchlist(obama),
+        );
+        label(&mut document, wrong, review::GroundTruth::NotOnWatchlist);
+        let path = fixture().review.with_file_name("labelled-review.ron");
+        review::save(&document, &path).unwrap();
+        LabelledCase {
+            document,
+            review: path,
+            threshold,
+            confirmed,
+            wrong,
+            unconfirmed,
+        }
+    })
+}
+
+/// Labels the track holding `detection`.
+fn label(document: &mut review::ReviewDocument, detection: usize, truth: review::GroundTruth) {
+    let track = document
+        .tracks
+        .iter_mut()
+        .find(|t| t.detections.contains(&detection))
+        .unwrap();
+    track.label = truth;
+}
+
+/// The stills of the labelled case, showing the faces `disclosure` allows.
+fn case_stills(disclosure: FaceDisclosure) -> assessment::stills::Pictures {
+    let case = labelled_case();
+    assessment::stills::prepare(&case.document, case.threshold, disclosure, false)
+}
+
+/// One still of the labelled case as redacted by default, beside the same still with every face
+/// shown, in grey pixels.
+struct StillPair {
+    redacted: image::GrayImage,
+    reference: image::GrayImage,
+    /// From the input's pixels to the still's.
+    scale: f32,
+    alerts: Vec<assessment::stills::MarkedFace>,
+    /// Indices of the detections in this still.
+    faces: Vec<usize>,
+}
+
+impl StillPair {
+    fn of(
+        redacted: &assessment::stills::Pictures,
+        reference: &assessment::stills::Pictures,
+        name: &str,
+    ) -> StillPair {
+        let still = |pictures: &assessment::stills::Pictures| {
+            pictures
+                .stills
+                .iter()
+                .find(|s| s.title.ends_with(name))
+                .unwrap()
+                .clone()
+        };
+        let (still, plain) = (still(redacted), still(reference));
+        let document = &labelled_case().document;
+        let input = document
+            .inputs
+            .iter()
+            .position(|i| i.path.ends_with(name))
+            .unwrap();
+        let redacted = image::load_from_memory(&still.jpeg).unwrap().to_luma8();
+        StillPair {
+            scale: redacted.width() as f32 / document.inputs[input].dimensions.unwrap().0 as f32,
+            redacted,
+            reference: image::load_from_memory(&plain.jpeg).unwrap().to_luma8(),
+            alerts: still.alerts,
+            faces: (0..document.detections.len())
+                .filter(|&d| document.detections[d].source.input == input)
+                .collect(),
+        }
+    }
+
+    fn bbox(&self, detection: usize) -> lineup::vision::BoundingBox {
+        let bbox = labelled_case().document.detections[detection].bbox;
+        bbox.scaled(self.scale, self.scale)
+    }
+
+    /// Detail left in `rect`, detail there in the reference, and the mean change.
+    fn compare(&self, rect: disclosure::Rect) -> (f64, f64, f64) {
+        (
+            disclosure::detail(&self.redacted, rect),
+            disclosure::detail(&self.reference, rect),
+            disclosure::mean_abs_difference(&self.redacted, &self.reference, rect),
+        )
+    }
+
+    /// [`StillPair::compare`] over the face of `detection`.
+    fn face(&self, detection: usize) -> (f64, f64, f64) {
+        let (width, height) = self.redacted.dimensions();
+        self.compare(disclosure::rect_of(&self.bbox(detection), width, height))
+    }
+
+    /// The alert marked on `detection`'s face.
+    fn alert(&self, detection: usize) -> &assessment::stills::MarkedFace {
+        let bbox = self.bbox(detection);
+        self.alerts
+            .iter()
+            .find(|a| a.bbox == bbox)
+            .unwrap_or_else(|| panic!("no alert marked on face {detection}"))
+    }
+
+    /// The most detailed square of the reference where the detector found nobody.
+    fn faceless_square(&self) -> disclosure::Rect {
+        let faces: Vec<_> = self.faces.iter().map(|&d| self.bbox(d)).collect();
+        disclosure::most_detailed_faceless_square(&self.reference, &faces, 48)
+    }
+}
+
+/// Asserts that `caption` starts with `prefix` and names nobody on the watchlist.
+fn assert_unnamed_caption(caption: &str, prefix: &str) {
+    assert!(caption.starts_with(prefix), "{caption}");
+    for name in ["Barack Obama", "Joe Biden"] {
+        assert!(!caption.contains(name), "{caption}");
+    }
+}
+
+#[test]
+fn only_confirmed_matches_stay_recognisable_in_the_stills() {
+    let case = labelled_case();
+    let redacted = case_stills(FaceDisclosure::default());
+    let reference = case_stills(FaceDisclosure::Everything);
+    for name in ["t1.jpg", "obama2.jpg"] {
+        let still = StillPair::of(&redacted, &reference, name);
+        for &d in &still.faces {
+            let (kept, original, moved) = still.face(d);
+            if d == case.confirmed {
+                assert!(moved < 3.0, "the confirmed face moved by {moved}");
+                assert!(kept > 0.8 * original, "it keeps {kept} of {original}");
+            } else {
+                assert!(
+                    kept < 0.25 * original,
+                    "face {d} keeps {kept} of {original}"
+                );
+                assert!(moved > 8.0, "face {d} moved only by {moved}");
+            }
+        }
+        // Where the detector found nobody, the frame is blurred all the same.
+        let square = still.faceless_square();
+        let (kept, original, _) = still.compare(square);
+        assert!(original > 4.0, "{name}: {square:?} has no detail to lose");
+        assert!(
+            kept < 0.25 * original,
+            "{name}: {square:?} keeps {kept} of {original}"
+        );
+    }
+    let t1 = StillPair::of(&redacted, &reference, "t1.jpg");
+    assert_unnamed_caption(&t1.alert(case.wrong).label, "wrong alert, score 0.");
+    assert_unnamed_caption(
+        &t1.alert(case.unconfirmed).label,
+        "unconfirmed alert, score 0.",
+    );
+    let obama2 = StillPair::of(&redacted, &reference, "obama2.jpg");
+    let confirmed = obama2.alert(case.confirmed);
+    assert!(
+        confirmed.label.starts_with("Barack Obama 0."),
+        "{confirmed:?}"
+    );
+    assert!(confirmed.shown && confirmed.review == AlertReview::Confirmed);
+}
+
+#[test]
+fn on_the_rendered_pages_only_confirmed_matches_are_recognisable() {
+    // lineup's own detector and recognizer read the pages as printed. The watchlist photos are
+    // left out by default, so the one face they may find is obama2.jpg's confirmed match.
+    let case = labelled_case();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let out = report_case(&bundle, &[]);
+    assert!(out.status.success(), "report: {}", text(&out.stderr));
+    let found = disclosure::faces_on_pages(&bundle.join(PDF_FILE));
+    let confirmed = &case.document.detections[case.confirmed].embedding;
+    assert!(
+        disclosure::best_similarity(confirmed, &found) >= review::DEFAULT_THRESHOLD,
+        "the confirmed match is not recognisable on the pages"
+    );
+    // Every face on the pages is the confirmed match...
+    for (i, face) in found.iter().enumerate() {
+        let similarity = face.cosine(confirmed);
+        assert!(
+            similarity >= review::DEFAULT_THRESHOLD,
+            "face {i} found on the pages is not the confirmed match (similarity {similarity})"
+        );
+    }
+    // ...and nobody else comes anywhere near being recognised: 0.3 is half the default alert
+    // threshold, and different people score at most 0.24 on the test photos.
+    for (d, detection) in case.document.detections.iter().enumerate() {
+        if d == case.confirmed {
+            continue;
+        }
+        let similarity = disclosure::best_similarity(&detection.embedding, &found);
+        assert!(
+            similarity < 0.3,
+            "face {d} of the inputs is recognisable on the pages (similarity {similarity})"
+        );
+    }
+}
+
+/// `lineup report` of the labelled case at its threshold, into `out`.
+fn report_case(out: &Path, extra: &[&str]) -> Output {
+    let f = fixture();
+    let case = labelled_case();
+    let threshold = case.threshold.to_string();
+    lineup(&[
+        "report",
+        path_str(&case.review),
+        "--key",
+        path_str(&f.key),
+        "--password-file",
+        path_str(&f.password_file),
+        "--out",
+        path_str(out),
+        "--threshold",
+        &threshold,
+    ])
+    .args(extra)
+    .output()
+    .unwrap()
+}
+
+/// The PDF's text with every run of white space as one space, so sentences survive line breaks.
+fn flat_pdf_text(pdf: &Path) -> String {
+    pdf_text(pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn the_faces_shown_are_a_recorded_choice() {
+    let case = labelled_case();
+    let dir = tempfile::tempdir().unwrap();
+    let default = dir.path().join("default");
+    let out = report_case(&default, &[]);
+    assert!(out.status.success(), "report: {}", text(&out.stderr));
+    let ron = std::fs::read_to_string(default.join(RON_FILE)).unwrap();
+    assert!(ron.contains("faces_shown: ConfirmedMatchesOnly"), "{ron}");
+    assert!(ron.contains("--show-faces confirmed-matches"), "{ron}");
+    let words = flat_pdf_text(&default.join(PDF_FILE));
+    assert!(
+        words.contains(
+            "Faces shown: only confirmed matches; everything else in each frame is blurred"
+        ),
+        "{words}"
+    );
+
+    for (option, setting, sentence) in [
+        (
+            &["--show-faces", "all-alerts"][..],
+            "AllAlerts",
+            "The reviewer chose to show every face that raised an alert",
+        ),
+        (
+            &["--no-blur"][..],
+            "Everything",
+            "The reviewer chose to show every face",
+        ),
+    ] {
+        let bundle = dir.path().join(setting);
+        let out = report_case(&bundle, option);
+        assert!(out.status.success(), "report: {}", text(&out.stderr));
+        let report = read_report(&bundle);
+        let ron = std::fs::read_to_string(bundle.join(RON_FILE)).unwrap();
+        assert!(ron.contains(&format!("faces_shown: {setting}")), "{ron}");
+        let slug = if setting == "AllAlerts" {
+            "all-alerts"
+        } else {
+            "everything"
+        };
+        assert!(
+            report
+                .reproduce
+                .command
+                .contains(&format!("--show-faces {slug}")),
+            "{}",
+            report.reproduce.command
+        );
+        let words = flat_pdf_text(&bundle.join(PDF_FILE));
+        assert!(words.contains(sentence), "{sentence:?} missing:\n{words}");
+    }
+    // The permissive choice really shows the strangers: the wrongly flagged one is recognised.
+    let found = disclosure::faces_on_pages(&dir.path().join("Everything").join(PDF_FILE));
+    let wrong = &case.document.detections[case.wrong].embedding;
+    let similarity = disclosure::best_similarity(wrong, &found);
+    assert!(
+        similarity >= review::DEFAULT_THRESHOLD,
+        "the wrongly flagged face is not shown (similarity {similarity})"
     );
 }

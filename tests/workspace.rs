@@ -82,4 +82,19 @@ fn the_app_export_job_writes_a_bundle_that_verifies() {
     assert!(message.contains("Signed bundle written to"), "{message}");
     let verified = assessment::verify_bundle(&out, None).unwrap();
     assert!(verified.files.iter().any(|f| f == "assessment.pdf"));
+    // The app shows only confirmed matches, and its report says so.
+    let ron = std::fs::read_to_string(out.join("assessment.ron")).unwrap();
+    let report: assessment::Report = ron::from_str(&ron).unwrap();
+    assert_eq!(
+        report.privacy.faces_shown,
+        assessment::FaceDisclosure::ConfirmedMatchesOnly
+    );
+    assert!(
+        report
+            .reproduce
+            .command
+            .ends_with("--show-faces confirmed-matches"),
+        "{}",
+        report.reproduce.command
+    );
 }

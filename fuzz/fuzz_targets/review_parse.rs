@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use lineup::assessment::{self, ReportOptions, text};
+use lineup::assessment::{self, FaceDisclosure, ReportOptions, text};
 use lineup::review::{self, csv};
 
 fuzz_target!(|data: &[u8]| {
@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = text::missing_parts(&filled);
     let options = ReportOptions {
         threshold: None,
-        blur_bystanders: true,
+        face_disclosure: FaceDisclosure::ConfirmedMatchesOnly,
         include_watchlist_photos: false,
         command: String::new(),
     };

@@ -111,7 +111,7 @@ pub fn export(
     let pictures = stills::prepare(
         document,
         report.system.threshold,
-        options.report.blur_bystanders,
+        options.report.face_disclosure,
         options.report.include_watchlist_photos,
     );
     let mut files = BTreeMap::new();

@@ -25,7 +25,7 @@ use crate::review::ReviewDocument;
 
 pub use bundle::{BundleError, BundleOptions, ExportedBundle, export};
 pub use findings::{CrowdScenario, DEFAULT_CROWD_SCENARIOS, Findings, MeasuredFindings};
-pub use report::{Report, ReportOptions, build_report};
+pub use report::{FaceDisclosure, Report, ReportOptions, build_report};
 pub use verify::{Verified, VerifyError, verify_bundle, verify_files, verify_zip_bytes};
 
 /// The labelled searches of a review, for the findings: every track labelled on or off the

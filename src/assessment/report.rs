@@ -14,30 +14,59 @@ use super::{Assessment, Risk};
 use crate::review::{AnalysisSettings, InputStatus, ReviewDocument};
 use crate::vision::ModelRecord;
 
-/// The shape of `assessment.ron`; bumped when it changes.
-pub const REPORT_VERSION: u32 = 1;
+/// The shape of `assessment.ron`; bumped when it changes (2: `privacy.faces_shown` replaced
+/// `privacy.bystanders_blurred`).
+pub const REPORT_VERSION: u32 = 2;
 
-/// Choices made when exporting, all recorded in the report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Choices made when exporting, all recorded in the report. The default is the most private:
+/// only confirmed matches shown, no watchlist photos.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ReportOptions {
     /// Threshold the counts are taken at; the review's own threshold when `None`.
     pub threshold: Option<f32>,
-    /// Blur the faces that raise no alert in the stills shown. On unless the reviewer opts out.
-    pub blur_bystanders: bool,
+    /// Which faces the stills show recognisably: only confirmed matches unless the reviewer
+    /// chooses more.
+    pub face_disclosure: FaceDisclosure,
     /// Show the watchlist's enrolment photos. Off unless the reviewer opts in.
     pub include_watchlist_photos: bool,
     /// The command that reproduces this report, as the reviewer would type it.
     pub command: String,
 }
 
-impl Default for ReportOptions {
-    fn default() -> Self {
-        ReportOptions {
-            threshold: None,
-            blur_bystanders: true,
-            include_watchlist_photos: false,
-            command: String::new(),
+/// Which faces the report's stills show recognisably. Whatever is not shown is blurred: by
+/// default everything in each frame but the confirmed matches, faces the detector missed included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum FaceDisclosure {
+    /// Only alerts the reviewer confirmed: the alert's track is labelled as the very watchlist
+    /// identity the alert names.
+    #[default]
+    ConfirmedMatchesOnly,
+    /// Every face that raised an alert, also wrong and unconfirmed ones; the rest is blurred.
+    AllAlerts,
+    /// Nothing is blurred: bystanders and wrongly flagged people are recognisable.
+    Everything,
+}
+
+impl FaceDisclosure {
+    pub const ALL: [FaceDisclosure; 3] = [
+        FaceDisclosure::ConfirmedMatchesOnly,
+        FaceDisclosure::AllAlerts,
+        FaceDisclosure::Everything,
+    ];
+
+    /// The command-line spelling: `confirmed-matches`, `all-alerts`, `everything`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            FaceDisclosure::ConfirmedMatchesOnly => "confirmed-matches",
+            FaceDisclosure::AllAlerts => "all-alerts",
+            FaceDisclosure::Everything => "everything",
         }
+    }
+
+    pub fn parse(text: &str) -> Option<FaceDisclosure> {
+        FaceDisclosure::ALL
+            .into_iter()
+            .find(|disclosure| text.trim().eq_ignore_ascii_case(disclosure.slug()))
     }
 }
 
@@ -131,7 +160,8 @@ pub struct DetectionCounts {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PrivacyChoices {
-    pub bystanders_blurred: bool,
+    /// Which faces the stills show; everything else in each frame is blurred.
+    pub faces_shown: FaceDisclosure,
     pub watchlist_photos_included: bool,
 }
 
@@ -185,7 +215,7 @@ pub fn build_report(
         detections: detection_counts(document, threshold),
         findings: measured,
         privacy: PrivacyChoices {
-            bystanders_blurred: options.blur_bystanders,
+            faces_shown: options.face_disclosure,
             watchlist_photos_included: options.include_watchlist_photos,
         },
         signer: None,
@@ -289,5 +319,22 @@ impl Report {
             .iter()
             .find(|m| m.role == role)
             .map_or("(not recorded)", |m| m.name.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disclosures_round_trip_through_their_slugs_and_default_to_confirmed_matches() {
+        for disclosure in FaceDisclosure::ALL {
+            assert_eq!(FaceDisclosure::parse(disclosure.slug()), Some(disclosure));
+        }
+        assert_eq!(FaceDisclosure::parse("all"), None);
+        assert_eq!(
+            ReportOptions::default().face_disclosure,
+            FaceDisclosure::ConfirmedMatchesOnly
+        );
     }
 }

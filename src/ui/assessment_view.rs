@@ -116,6 +116,10 @@ fn level_choice(ui: &mut egui::Ui, label: &str, level: &mut Option<Level>) {
 
 fn export_form(app: &mut LineupApp, ui: &mut egui::Ui) {
     ui.strong("Export a signed bundle (PDF, RON, manifest, minisign signature)");
+    ui.label(
+        "Faces in the stills: only confirmed matches are shown; everything else in each frame \
+         is blurred (`lineup report --show-faces` can show more, and records that choice).",
+    );
     let form = &mut app.export;
     ui.horizontal(|ui| {
         if ui.button("Choose secret key…").clicked() {

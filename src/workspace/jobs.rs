@@ -109,7 +109,7 @@ impl ExportJob {
 }
 
 fn export(request: &ExportRequest) -> Result<String, String> {
-    use crate::assessment::{self, BundleOptions, ReportOptions, signing};
+    use crate::assessment::{self, BundleOptions, FaceDisclosure, ReportOptions, signing};
     let (secret, signer) =
         signing::load_secret_key(&request.key, &request.password).map_err(|e| e.to_string())?;
     let threshold = request.document.settings.threshold;
@@ -119,11 +119,15 @@ fn export(request: &ExportRequest) -> Result<String, String> {
         overwrite: false,
         report: ReportOptions {
             threshold: Some(threshold),
+            // The app always shows only confirmed matches: showing more is a choice made, and
+            // recorded, on the command line.
+            face_disclosure: FaceDisclosure::ConfirmedMatchesOnly,
             command: format!(
-                "lineup report {} --key {} --out {} --threshold {threshold}",
+                "lineup report {} --key {} --out {} --threshold {threshold} --show-faces {}",
                 request.review_path.display(),
                 request.key.display(),
-                request.out.display()
+                request.out.display(),
+                FaceDisclosure::ConfirmedMatchesOnly.slug()
             ),
             ..ReportOptions::default()
         },

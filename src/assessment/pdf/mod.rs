@@ -24,8 +24,8 @@ use self::layout::{
     PAGE_WIDTH, RED, Rgb, Style,
 };
 use super::findings::MeasuredFindings;
-use super::report::Report;
-use super::stills::Pictures;
+use super::report::{FaceDisclosure, Report};
+use super::stills::{AlertReview, Pictures, StillPicture};
 use super::text::{self, group_thousands, percent};
 use super::{Level, Risk};
 use crate::metrics::Rate;
@@ -566,55 +566,10 @@ fn det_figure(layout: &mut Layout, findings: &MeasuredFindings) {
 
 fn pictures_section(layout: &mut Layout, report: &Report, pictures: &Pictures) {
     layout.heading("6. What the system flagged, pictured");
-    let blur = if report.privacy.bystanders_blurred {
-        "Faces that raised no alert are blurred to protect bystanders."
-    } else {
-        "The reviewer chose not to blur faces that raised no alert."
-    };
-    layout.paragraph(
-        &format!("Alerts are framed in red with the watchlist name and score. {blur}"),
-        Style::BODY,
-    );
+    layout.paragraph(disclosure_text(report.privacy.faces_shown), Style::BODY);
+    layout.paragraph(ALERT_CAPTIONS, Style::BODY);
     for still in &pictures.stills {
-        let scale = (CONTENT_WIDTH / still.width as f32).min(380.0 / still.height as f32);
-        let (width, height) = (still.width as f32 * scale, still.height as f32 * scale);
-        let top = layout.block(height + 14.0);
-        let x = MARGIN + (CONTENT_WIDTH - width) / 2.0;
-        layout.push(Item::Image {
-            x,
-            y: top,
-            width,
-            height,
-            jpeg: still.jpeg.clone(),
-        });
-        for alert in &still.alerts {
-            let b = &alert.bbox;
-            for item in charts::alert_box(
-                x + b.x1 * scale,
-                top + b.y1 * scale,
-                b.width() * scale,
-                b.height() * scale,
-                &alert.label,
-            ) {
-                layout.push(item);
-            }
-        }
-        layout.paragraph(
-            &format!(
-                "{}: {} alert{}, {} other face{}{}.",
-                still.title,
-                still.alerts.len(),
-                if still.alerts.len() == 1 { "" } else { "s" },
-                still.other_faces,
-                if still.other_faces == 1 { "" } else { "s" },
-                if report.privacy.bystanders_blurred && still.other_faces > 0 {
-                    " (blurred)"
-                } else {
-                    ""
-                }
-            ),
-            Style::SMALL,
-        );
+        still_figure(layout, still);
     }
     if report.privacy.watchlist_photos_included && !pictures.watchlist.is_empty() {
         layout.subheading("Watchlist enrolment photos (included at the reviewer's request)");
@@ -649,6 +604,89 @@ fn pictures_section(layout: &mut Layout, report: &Report, pictures: &Pictures) {
     if !pictures.notes.is_empty() {
         layout.bullets(&pictures.notes, Style::SMALL);
     }
+}
+
+/// What the stills show, in words: the reviewer's choice of [`FaceDisclosure`].
+fn disclosure_text(disclosure: FaceDisclosure) -> &'static str {
+    match disclosure {
+        FaceDisclosure::ConfirmedMatchesOnly => {
+            "Faces shown: only confirmed matches; everything else in each frame is blurred, \
+             faces the detector missed included. A confirmed match is an alert whose face the \
+             reviewer labelled as the very watchlist person the alert names."
+        }
+        FaceDisclosure::AllAlerts => {
+            "Faces shown: every alert. The reviewer chose to show every face that raised an \
+             alert, wrong and unconfirmed alerts included (lineup shows only confirmed matches \
+             unless asked); everything else in each frame is blurred, faces the detector missed \
+             included."
+        }
+        FaceDisclosure::Everything => {
+            "Faces shown: everything. The reviewer chose to show every face unblurred (lineup \
+             shows only confirmed matches unless asked): bystanders and people wrongly flagged \
+             are recognisable in these stills."
+        }
+    }
+}
+
+/// How alerts are captioned, whichever faces are shown.
+const ALERT_CAPTIONS: &str = "Every alert is framed in red. A confirmed match is captioned with \
+     the watchlist name and its score; any other alert only as a wrong alert (the reviewer \
+     labelled the person as someone else, as not on the watchlist, or as not a face) or an \
+     unconfirmed alert (not labelled yet), with its score, so that nobody is pictured beside the \
+     name of a person they are not.";
+
+/// One still, its alerts framed and captioned, and a line counting its faces.
+fn still_figure(layout: &mut Layout, still: &StillPicture) {
+    let scale = (CONTENT_WIDTH / still.width as f32).min(380.0 / still.height as f32);
+    let (width, height) = (still.width as f32 * scale, still.height as f32 * scale);
+    let top = layout.block(height + 14.0);
+    let x = MARGIN + (CONTENT_WIDTH - width) / 2.0;
+    layout.push(Item::Image {
+        x,
+        y: top,
+        width,
+        height,
+        jpeg: still.jpeg.clone(),
+    });
+    for alert in &still.alerts {
+        let b = &alert.bbox;
+        for item in charts::alert_box(
+            x + b.x1 * scale,
+            top + b.y1 * scale,
+            b.width() * scale,
+            b.height() * scale,
+            &alert.label,
+        ) {
+            layout.push(item);
+        }
+    }
+    layout.paragraph(&still_counts(still), Style::SMALL);
+}
+
+/// "t1.jpg: 2 alerts (1 wrong, 1 unconfirmed), 4 other faces detected."
+fn still_counts(still: &StillPicture) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let count = |review: AlertReview| still.alerts.iter().filter(|a| a.review == review).count();
+    let kinds: Vec<String> = [
+        (AlertReview::Confirmed, "confirmed"),
+        (AlertReview::Wrong, "wrong"),
+        (AlertReview::Unconfirmed, "unconfirmed"),
+    ]
+    .into_iter()
+    .filter(|&(review, _)| count(review) > 0)
+    .map(|(review, word)| format!("{} {word}", count(review)))
+    .collect();
+    let kinds = if kinds.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", kinds.join(", "))
+    };
+    format!(
+        "{}: {}{kinds}, {} detected.",
+        still.title,
+        plural(still.alerts.len(), "alert"),
+        plural(still.other_faces, "other face")
+    )
 }
 
 fn score_text(risk: &Risk) -> String {
