@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::analysis::{self, AnalysisRequest, Progress};
 use crate::assessment::signing::{self, PasswordSource};
-use crate::assessment::{self, BundleOptions, Decision, FaceDisclosure, Level, ReportOptions};
+use crate::assessment::{self, Decision, FaceDisclosure, Level, SignedExport};
 use crate::footage::Sampling;
 use crate::metrics;
 use crate::review::{self, DEFAULT_THRESHOLD, InputStatus, ReviewDocument, Slicing};
@@ -41,8 +41,8 @@ enum Command {
         /// The review document.
         review: PathBuf,
         /// The screen to show first.
-        #[arg(long, value_enum, default_value_t = crate::ui::Tab::Faces)]
-        tab: crate::ui::Tab,
+        #[arg(long, value_enum, default_value_t = Screen::Faces)]
+        tab: Screen,
     },
     /// Open the desktop app on the demo review (built from the test photos on first use).
     Demo {
@@ -223,9 +223,10 @@ struct ReportArgs {
 struct VerifyArgs {
     /// The bundle folder, or its zip.
     bundle: PathBuf,
-    /// The signer's public key as the reviewer published it. Only a key from outside the
-    /// bundle proves who signed: without it, lineup still checks that the bundle is intact,
-    /// then says that the signer is not proven and exits with status 2.
+    /// The signer's public key as the reviewer published it (a minisign .pub file, or a file
+    /// holding just its base64 line). Only a key from outside the bundle proves who signed:
+    /// without it, lineup still checks that the bundle is intact, then says that the signer is
+    /// not proven and exits with status 3.
     #[arg(long, value_name = "KEY.pub")]
     key: Option<PathBuf>,
 }
@@ -317,11 +318,10 @@ pub fn main() -> ExitCode {
         end_quietly_when_output_is_closed();
     }
     let result = match cli.command {
-        None => run_app(|_| crate::ui::LineupApp::start()),
-        Some(Command::Open { review, tab }) => {
-            run_app(move |_| crate::ui::LineupApp::open(&review).on_tab(tab))
+        None => open_app(None),
+        Some(command @ (Command::Open { .. } | Command::Demo { prepare: false })) => {
+            open_app(Some(command))
         }
-        Some(Command::Demo { prepare: false }) => run_demo(),
         Some(Command::Demo { prepare: true }) => prepare_demo(),
         Some(Command::Analyze(args)) => analyze(args),
         Some(Command::Metrics(args)) => print_metrics(args),
@@ -360,6 +360,48 @@ fn end_quietly_when_output_is_closed() {
     }
 }
 
+/// A screen of the app, for `lineup open --tab`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Screen {
+    Footage,
+    Faces,
+    Watchlist,
+    Thresholds,
+    BaseRates,
+    Assessment,
+}
+
+/// Without the desktop app built in, the commands that open it say so.
+#[cfg(not(feature = "gui"))]
+fn open_app(_command: Option<Command>) -> anyhow::Result<ExitCode> {
+    anyhow::bail!(
+        "this lineup was built without the desktop app (cargo feature `gui`); its headless \
+         commands are listed by `lineup --help`"
+    )
+}
+
+/// Opens the desktop app: the start screen, a review, or the demo.
+#[cfg(feature = "gui")]
+fn open_app(command: Option<Command>) -> anyhow::Result<ExitCode> {
+    use crate::ui::{LineupApp, Tab};
+    match command {
+        Some(Command::Open { review, tab }) => {
+            let tab = match tab {
+                Screen::Footage => Tab::Footage,
+                Screen::Faces => Tab::Faces,
+                Screen::Watchlist => Tab::Watchlist,
+                Screen::Thresholds => Tab::Thresholds,
+                Screen::BaseRates => Tab::BaseRates,
+                Screen::Assessment => Tab::Assessment,
+            };
+            run_app(move |_| LineupApp::open(&review).on_tab(tab))
+        }
+        Some(Command::Demo { prepare: false }) => run_demo(),
+        _ => run_app(|_| LineupApp::start()),
+    }
+}
+
+#[cfg(feature = "gui")]
 /// Opens the desktop app window with the app `make` builds (given the egui context).
 fn run_app(
     make: impl FnOnce(&eframe::egui::Context) -> crate::ui::LineupApp + 'static,
@@ -380,6 +422,7 @@ fn run_app(
     Ok(ExitCode::SUCCESS)
 }
 
+#[cfg(feature = "gui")]
 fn run_demo() -> anyhow::Result<ExitCode> {
     match crate::demo::prepare().map_err(anyhow::Error::msg)? {
         crate::demo::Demo::Ready(review) => run_app(move |_| crate::ui::LineupApp::open(&review)),
@@ -598,7 +641,7 @@ fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
     let evaluation = document
         .evaluate(&slicing, threshold)
         .map_err(anyhow::Error::msg)?;
-    print!("{}", evaluation.to_text());
+    print!("{}", assessment::wording::evaluation_table(&evaluation));
     if evaluation.searches == 0 {
         println!(
             "\nNo track is labelled yet, so no error rate can be given: label tracks in the app, or \
@@ -631,7 +674,10 @@ fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
             .zip(pooled.fnir.rate)
             .and_then(|(fpir, fnir)| metrics::expected_alerts(fpir, fnir, crowd, args.prevalence));
         match expected {
-            Some(expected) => println!("\n{}", metrics::alert_sentence(&expected)),
+            Some(expected) => println!(
+                "\n{}",
+                crate::assessment::wording::alert_sentence(&expected)
+            ),
             None => println!("\nA crowd estimate needs both mated and non-mated labelled tracks."),
         }
     }
@@ -686,7 +732,7 @@ fn labels(command: LabelsCommand) -> anyhow::Result<ExitCode> {
 fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
     let mut document = review::load(&args.review)?;
     let today = assessment::dates::UtcTime::now().date();
-    let mut text = assessment::text::prefill(&document.assessment, &document, None, &today);
+    let mut text = assessment::drafting::prefill(&document.assessment, &document, None, &today);
     let set = |field: &mut String, value: Option<String>| {
         if let Some(value) = value {
             *field = value;
@@ -712,12 +758,12 @@ fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
         })?;
         risk.severity = Some(score.severity);
         risk.likelihood = Some(score.likelihood);
-        assessment::text::mark_scored(risk);
+        assessment::drafting::mark_scored(risk);
     }
     document.assessment = text;
     review::save(&document, &args.review)?;
     println!("Assessment saved in {}", args.review.display());
-    print_missing(&assessment::text::missing_parts(&document.assessment));
+    print_missing(&assessment::drafting::missing_parts(&document.assessment));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -743,7 +789,9 @@ fn keygen(args: KeygenArgs) -> anyhow::Result<ExitCode> {
     println!("Key ID      {}", files.signer.key_id());
     println!("Public key  {}", files.signer.base64());
     println!(
-        "Publish the public key (or its ID) where the people who check your reports can find it."
+        "Publish the whole public key (the line above, or KEY.pub) where the people who check \
+         your reports can find it. Not only its ID: a key ID is a random label anyone can copy \
+         into a key of their own."
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -751,31 +799,21 @@ fn keygen(args: KeygenArgs) -> anyhow::Result<ExitCode> {
 fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let document = review::load(&args.review)?;
     let password = PasswordSource::from_option(args.password_file.clone()).read(false)?;
-    let (secret, signer) = signing::load_secret_key(&args.key, &password)?;
-    let threshold = args.threshold.unwrap_or(document.settings.threshold);
-    let findings = assessment::labelled_findings(&document, threshold);
-    let options = BundleOptions {
-        out: args.out.clone(),
+    let bundle = assessment::export_signed(&SignedExport {
+        document: &document,
+        review_path: &args.review,
+        key: &args.key,
+        password: &password,
+        out: &args.out,
         overwrite: args.force,
-        report: ReportOptions {
-            threshold: Some(threshold),
-            face_disclosure: args.face_disclosure(),
-            include_watchlist_photos: args.include_watchlist_photos,
-            command: reproducing_command(&args, threshold),
-        },
-    };
-    let bundle = assessment::export(
-        &document,
-        &args.review,
-        findings.as_ref(),
-        &options,
-        &secret,
-        &signer,
-    )?;
-    print_summary(&document, threshold);
+        threshold: args.threshold,
+        face_disclosure: args.face_disclosure(),
+        include_watchlist_photos: args.include_watchlist_photos,
+    })?;
+    print_summary(&document, bundle.report.system.threshold);
     println!();
     if bundle.report.findings.is_none() {
-        println!("{}", assessment::text::NO_GROUND_TRUTH);
+        println!("{}", assessment::wording::NO_GROUND_TRUTH);
         println!();
     }
     print_missing(&bundle.report.incomplete);
@@ -784,55 +822,22 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         bundle.folder.display(),
         bundle.zip.display()
     );
-    println!("Signed with key ID {}", signer.key_id());
-    println!("Public key  {}", signer.base64());
+    if let Some(signer) = &bundle.report.signer {
+        println!("Signed with key ID {}", signer.key_id);
+        println!("Public key  {}", signer.public_key);
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The command that gives the same numbers, with every option that affects them spelled out.
-fn reproducing_command(args: &ReportArgs, threshold: f32) -> String {
-    let mut words = vec![
-        "lineup".to_owned(),
-        "report".to_owned(),
-        shell_quote(&args.review.display().to_string()),
-        "--key".to_owned(),
-        shell_quote(&args.key.display().to_string()),
-        "--out".to_owned(),
-        shell_quote(&args.out.display().to_string()),
-        "--threshold".to_owned(),
-        threshold.to_string(),
-    ];
-    // Always spelled out, so the command shows the same faces whatever a later default is.
-    words.push("--show-faces".to_owned());
-    words.push(args.face_disclosure().slug().to_owned());
-    if args.include_watchlist_photos {
-        words.push("--include-watchlist-photos".to_owned());
-    }
-    words.join(" ")
-}
-
-/// Quotes `word` for a POSIX shell when it needs it.
-fn shell_quote(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c));
-    if plain {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
-
 /// Exit status of `lineup verify` when the bundle is intact but no published key was given, so
-/// who signed it is not proven.
-const EXIT_SIGNER_NOT_PROVEN: u8 = 2;
+/// who signed it is not proven (2 is a usage error, as clap reports it).
+const EXIT_SIGNER_NOT_PROVEN: u8 = 3;
 
 fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     let trusted = args
         .key
         .as_deref()
-        .map(signing::load_public_key)
+        .map(|key| assessment::trusted_key_file(&args.bundle, key))
         .transpose()?;
     let verified = assessment::verify_bundle(&args.bundle, trusted.as_ref())?;
     println!(
@@ -843,6 +848,16 @@ fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     println!("Signed with key ID {}", verified.key_id);
     println!("Public key  {}", verified.public_key);
     println!("Trusted comment: {}", verified.trusted_comment);
+    let status = if verified.incomplete.is_empty() {
+        "final".to_owned()
+    } else {
+        format!("DRAFT ({} parts still to write)", verified.incomplete.len())
+    };
+    println!(
+        "Report made {}, {status}, from the review with SHA-256 {}. A signature shows the \
+         signer signed this bundle, not that it is their latest: compare with what they published.",
+        verified.generated_at, verified.review_sha256
+    );
     let key_file = args.key.as_deref().filter(|_| !verified.key_from_bundle);
     let Some(key_file) = key_file else {
         eprintln!(
@@ -862,14 +877,6 @@ fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shell_quoting_leaves_plain_words_and_quotes_the_rest() {
-        assert_eq!(shell_quote("review.ron"), "review.ron");
-        assert_eq!(shell_quote("my review.ron"), "'my review.ron'");
-        assert_eq!(shell_quote("it's"), "'it'\\''s'");
-        assert_eq!(shell_quote(""), "''");
-    }
 
     /// The `lineup report` arguments parsed from `extra` after the required ones.
     fn report_args(extra: &[&str]) -> Result<ReportArgs, clap::Error> {
@@ -892,12 +899,7 @@ mod tests {
         assert_eq!(disclosure(&["--no-blur"]), FaceDisclosure::Everything);
         assert!(report_args(&["--no-blur", "--show-faces", "all-alerts"]).is_err());
         assert!(report_args(&["--show-faces", "some"]).is_err());
-        let command = reproducing_command(&report_args(&["--no-blur"]).unwrap(), 0.5);
-        assert!(command.ends_with("--show-faces everything"), "{command}");
-        let command = reproducing_command(&report_args(&[]).unwrap(), 0.5);
-        assert!(
-            command.ends_with("--show-faces confirmed-matches"),
-            "{command}"
-        );
+        // The reproducing command spells the choice out: tests/assessment.rs
+        // (the_faces_shown_are_a_recorded_choice) reads it back from real bundles.
     }
 }

@@ -1,22 +1,17 @@
 //! lineup: measure what police-style face recognition would do, before anyone deploys it.
 //!
-//! Data flows one way: [`footage`] (images, later video) → [`vision`] (detect, align, embed) →
-//! [`watchlist`] + [`matching`] (1:N search) → [`review`] (the document, the one source of truth)
-//! → [`metrics`] and the signed impact assessment ([`assessment`]). [`analysis`] runs that flow
-//! as one job with progress and cancellation; [`cli`] is a thin command-line layer over it.
+//! This crate is the top layer: the `lineup` command ([`cli`]), the desktop app ([`ui`], feature
+//! `gui`), the [`workspace`] the app edits a review through, and the workshop [`demo`]. The work
+//! itself lives below, data flowing one way (ARCHITECTURE.md): `lineup-core` (footage → vision
+//! → watchlist and matching → review → metrics, and the analysis job) and `lineup-report` (the
+//! signed impact assessment). Their modules are re-exported here under the names they have
+//! always had, so `lineup::review` and `lineup::assessment` keep working.
 
-pub mod analysis;
-pub mod assessment;
-#[cfg(feature = "gui")]
+pub use lineup_core::{analysis, digest, footage, matching, metrics, review, vision, watchlist};
+pub use lineup_report as assessment;
+
 pub mod cli;
 pub mod demo;
-pub mod digest;
-pub mod footage;
-pub mod matching;
-pub mod metrics;
-pub mod review;
 #[cfg(feature = "gui")]
 pub mod ui;
-pub mod vision;
-pub mod watchlist;
 pub mod workspace;

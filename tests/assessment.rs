@@ -22,7 +22,7 @@ use lineup::assessment::stills::AlertReview;
 use lineup::assessment::{self, BundleOptions, FaceDisclosure, Report, ReportOptions, VerifyError};
 use lineup::review;
 
-const PASSWORD: &str = "correct horse battery staple";
+const PASSWORD: &str = "violet tractor gleams under rain";
 const BUNDLE_FILES: [&str; 6] = [
     MANIFEST_FILE,
     SIGNATURE_FILE,
@@ -187,7 +187,7 @@ fn report_then_lineup_verify_and_minisign_round_trip() {
 
     // Without the published key: intact, but who signed is not proven (exit 2).
     let out = lineup(&["verify", path_str(&bundle)]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "verify: {}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(3), "verify: {}", text(&out.stderr));
     assert!(text(&out.stderr).contains("NOT PROVEN who signed"));
     let zip = dir.path().join("bundle.zip");
     let out = lineup(&[
@@ -462,7 +462,7 @@ fn a_bundle_signed_with_another_key_is_refused_when_the_key_is_given() {
     let bundle = dir.path().join("bundle");
     export_labelled(&bundle);
     let other = dir.path().join("other.key");
-    signing::generate_key_pair(&other, "other password", false).unwrap();
+    signing::generate_key_pair(&other, "quiet harbour lamps drift south", false).unwrap();
     let other_public = signing::load_public_key(&signing::public_key_path(&other)).unwrap();
     let error = assessment::verify_bundle(&bundle, Some(&other_public)).unwrap_err();
     assert_eq!(error.tampered_file(), Some(SIGNATURE_FILE), "{error}");

@@ -140,7 +140,7 @@ fn an_untouched_bundle_passes_only_with_the_published_key() {
 
     // Without a key from outside the bundle: intact, but who signed is not proven.
     let out = lineup_verify(&scene.genuine_bundle, None);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     assert!(
         text(&out.stdout).contains("Intact"),
         "{}",
@@ -182,7 +182,7 @@ fn a_bundle_changed_and_signed_again_with_another_key_fails_with_and_without_the
     // only the published key tells apart.
     let consistent = altered_and_re_signed(&scene, &[]);
     let out = lineup_verify(&consistent, None);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     assert!(
         !lineup_verify(&consistent, Some(&scene.published))
             .status
@@ -246,46 +246,203 @@ fn added_removed_and_renamed_files_are_named() {
     }
 }
 
-/// Runs the README's commands for checking by hand, with bash, in `bundle`, against `key`.
-fn check_by_hand(bundle: &Path, key: &Path) -> Output {
+/// What the README's commands for checking by hand say, run one by one with bash in `bundle`
+/// against `key`, as a person would: whether every one succeeded, and all they printed.
+struct ByHand {
+    all_succeeded: bool,
+    stdout: String,
+}
+
+fn check_by_hand(bundle: &Path, key: &Path) -> ByHand {
     let readme = std::fs::read_to_string(bundle.join(README_FILE)).unwrap();
-    let script: Vec<String> = CHECK_BY_HAND
-        .iter()
-        .map(|command| {
-            assert!(readme.contains(command), "README lacks {command}");
-            command.replace("PUBLISHED-KEY.pub", &key.display().to_string())
-        })
-        .collect();
-    Command::new("bash")
-        .args(["-euo", "pipefail", "-c", &script.join("\n")])
-        .current_dir(bundle)
-        .output()
-        .unwrap()
+    let mut result = ByHand {
+        all_succeeded: true,
+        stdout: String::new(),
+    };
+    for command in CHECK_BY_HAND {
+        assert!(readme.contains(command), "README lacks {command}");
+        let command = command.replace("PUBLISHED-KEY.pub", &key.display().to_string());
+        let out = Command::new("bash")
+            .args(["-c", &command])
+            .current_dir(bundle)
+            .output()
+            .unwrap();
+        result.all_succeeded &= out.status.success();
+        result.stdout.push_str(&text(&out.stdout));
+        result.stdout.push_str(&text(&out.stderr));
+    }
+    result
 }
 
 #[test]
-fn the_commands_in_the_readme_catch_another_key_and_an_added_file() {
+fn the_commands_in_the_readme_catch_another_key_an_added_file_and_a_link() {
     let scene = scene();
     let out = check_by_hand(&scene.genuine_bundle, &scene.published);
+    assert!(out.all_succeeded, "{}", out.stdout);
     assert!(
-        out.status.success(),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
+        out.stdout.contains("no file added or missing"),
+        "{}",
+        out.stdout
     );
-    assert!(text(&out.stdout).contains("no file added or missing"));
+    assert!(out.stdout.contains("only plain files"), "{}", out.stdout);
 
     std::fs::write(scene.genuine_bundle.join("extra.pdf"), "unsigned").unwrap();
     let out = check_by_hand(&scene.genuine_bundle, &scene.published);
-    assert!(!out.status.success(), "an added file passed");
-    assert!(
-        text(&out.stdout).contains("extra.pdf"),
-        "{}",
-        text(&out.stdout)
-    );
+    assert!(!out.all_succeeded, "an added file passed");
+    assert!(out.stdout.contains("extra.pdf"), "{}", out.stdout);
     std::fs::remove_file(scene.genuine_bundle.join("extra.pdf")).unwrap();
+
+    // The PDF swapped for a link to a copy of itself: every hash still matches today.
+    let pdf = scene.genuine_bundle.join(PDF_FILE);
+    let elsewhere = scene.dir.path().join("elsewhere.pdf");
+    std::fs::rename(&pdf, &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &pdf).unwrap();
+    let out = check_by_hand(&scene.genuine_bundle, &scene.published);
+    assert!(!out.all_succeeded, "a link passed");
+    assert!(out.stdout.contains("assessment.pdf"), "{}", out.stdout);
 
     let consistent = altered_and_re_signed(&scene, &[]);
     let out = check_by_hand(&consistent, &scene.published);
-    assert!(!out.status.success(), "another key passed");
+    assert!(!out.all_succeeded, "another key passed");
+}
+
+/// Writes a zip of `entries` (name, bytes; a name ending in `/` is a folder entry) with
+/// `comment`, as anyone can make one.
+fn zip_of(path: &Path, entries: &[(&str, &[u8])], comment: &str) {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, bytes) in entries {
+        if let Some(folder) = name.strip_suffix('/') {
+            writer.add_directory(folder, options).unwrap();
+        } else {
+            writer.start_file(*name, options).unwrap();
+            writer.write_all(bytes).unwrap();
+        }
+    }
+    writer.set_comment(comment).unwrap();
+    writer.finish().unwrap();
+}
+
+#[test]
+fn a_zip_whose_reading_depends_on_the_tool_is_refused() {
+    let scene = scene();
+    let key = signing::load_public_key(&scene.published).unwrap();
+    let mut files = contents(&scene.genuine_bundle);
+    for name in [MANIFEST_FILE, SIGNATURE_FILE] {
+        files.insert(
+            name.to_owned(),
+            std::fs::read(scene.genuine_bundle.join(name)).unwrap(),
+        );
+    }
+    let genuine: Vec<(String, Vec<u8>)> = files
+        .into_iter()
+        .map(|(name, bytes)| (format!("bundle/{name}"), bytes))
+        .collect();
+    let as_entries = |extra: &[(&'static str, &'static [u8])], first: bool| {
+        let mut entries: Vec<(&str, &[u8])> = Vec::new();
+        if first {
+            entries.extend_from_slice(extra);
+        }
+        entries.extend(genuine.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+        if !first {
+            entries.extend_from_slice(extra);
+        }
+        entries
+    };
+    let check = |name: &str, entries: Vec<(&str, &[u8])>, comment: &str| {
+        let path = scene.dir.path().join(name);
+        zip_of(&path, &entries, comment);
+        assessment::verify_bundle(&path, Some(&key)).map(|_| ())
+    };
+    // As `zip -r` writes it, with the folder's own entry: still the genuine bundle.
+    assert!(check("folder.zip", as_entries(&[("bundle/", b"")], true), "").is_ok());
+    // A second assessment.pdf before the genuine one: `unzip -n` would show the forgery. The
+    // zip crate refuses to write two entries of one name, Python's zipfile does not.
+    let forged = scene.dir.path().join("forged.pdf");
+    std::fs::write(&forged, b"%PDF-1.7 forged").unwrap();
+    let twice = scene.dir.path().join("twice.zip");
+    let mut python = Command::new("python3");
+    python.args([
+        "-c",
+        "import sys, zipfile\n\
+         z = zipfile.ZipFile(sys.argv[1], 'w')\n\
+         for name, source in zip(sys.argv[2::2], sys.argv[3::2]): z.write(source, name)\n\
+         z.close()",
+    ]);
+    python.arg(&twice).arg("bundle/assessment.pdf").arg(&forged);
+    for name in std::fs::read_dir(&scene.genuine_bundle).unwrap() {
+        let path = name.unwrap().path();
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        python.arg(format!("bundle/{file}")).arg(&path);
+    }
+    let out = python.output().expect("python3 is part of set-up");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let error = assessment::verify_bundle(&twice, Some(&key)).unwrap_err();
+    assert!(error.to_string().contains("share a name"), "{error}");
+    let error = check(
+        "extra-folder.zip",
+        as_entries(&[("bundle/extra-evidence/", b"")], false),
+        "",
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("extra-evidence"), "{error}");
+    let error = check("comment.zip", as_entries(&[], false), "Verified: DEPLOY").unwrap_err();
+    assert!(error.to_string().contains("comment"), "{error}");
+}
+
+/// Another key given the reviewer's key ID: a key ID is only a random label in the key.
+fn look_alike(of: &KeyPair, other: &KeyPair) -> KeyPair {
+    let keynum = of.pk.keynum();
+    // minisign's layouts: a secret key's number sits at bytes 54..62, a public key's at 2..10.
+    let mut secret = other.sk.to_bytes();
+    secret[54..62].copy_from_slice(keynum);
+    let mut public = other.pk.to_bytes();
+    public[2..10].copy_from_slice(keynum);
+    KeyPair {
+        sk: minisign::SecretKey::from_bytes(&secret).unwrap(),
+        pk: minisign::PublicKey::from_bytes(&public).unwrap(),
+    }
+}
+
+#[test]
+fn a_key_copying_the_reviewers_key_id_is_named_for_what_it_is() {
+    let scene = scene();
+    let forger = look_alike(&scene.genuine, &scene.other);
+    assert_eq!(signer(&forger).key_id(), signer(&scene.genuine).key_id());
+    let review = scene.dir.path().join("review.ron");
+    let forged = scene.dir.path().join("forged");
+    export(&review, &forged, &forger);
+    // Every file of it names the reviewer's key ID; only the whole key tells it apart.
+    let out = lineup_verify(&forged, Some(&scene.published));
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("a different key that carries the same key ID"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_bundles_own_key_is_refused_and_a_bare_published_line_accepted() {
+    let scene = scene();
+    let own = scene.genuine_bundle.join(PUBLIC_KEY_FILE);
+    let out = lineup_verify(&scene.genuine_bundle, Some(&own));
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("the bundle's own copy of the signing key"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The published key as `lineup keygen` prints it: its base64 line alone.
+    let line = scene.dir.path().join("published-line.txt");
+    std::fs::write(&line, format!("{}\n", signer(&scene.genuine).base64())).unwrap();
+    let out = lineup_verify(&scene.genuine_bundle, Some(&line));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // What was signed, when, and whether it is a draft: a signature does not say "latest".
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("Report made ") && stdout.contains("DRAFT"),
+        "{stdout}"
+    );
 }

@@ -404,3 +404,32 @@ fn a_playlist_naming_a_network_address_opens_no_socket() {
     assert!(run.stderr().contains("camera.mp4"), "{}", run.stderr());
     assert_eq!(run.internet_calls(), Vec::<&str>::new());
 }
+
+/// A footage file whose name reads like a web address (`http:127.0.0.1:9.mp4`, as a vendor's
+/// export could be named) is read as the local file it is: FFmpeg would otherwise take the name
+/// for an address and connect to it.
+#[test]
+fn a_file_named_like_a_web_address_is_read_as_a_local_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "http:127.0.0.1:9.mp4";
+    std::fs::copy(common::clip("faces_h264.mp4"), dir.path().join(name)).unwrap();
+    let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama.jpg")]);
+    let run = traced(
+        dir.path(),
+        Path::new(env!("CARGO_BIN_EXE_lineup")),
+        &[
+            "analyze".into(),
+            "--footage".into(),
+            name.into(),
+            "--watchlist".into(),
+            watchlist.path().into(),
+            "--out".into(),
+            "review.ron".into(),
+        ],
+        &[],
+    );
+    assert!(run.output.status.success(), "{}", run.stderr());
+    assert_eq!(run.internet_calls(), Vec::<&str>::new());
+    let review = lineup::review::load(&dir.path().join("review.ron")).unwrap();
+    assert!(!review.detections.is_empty(), "{}", run.stderr());
+}

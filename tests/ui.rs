@@ -64,7 +64,7 @@ fn moving_the_threshold_slider_changes_alerts_and_metrics() {
     let after_fpir = workspace(&h).evaluation().pooled.fpir;
     assert!(after_fpir.k > before_fpir.k);
     // The table shows the new pooled FPIR in the same frame.
-    let shown = lineup::review::evaluation::rate_text(&after_fpir);
+    let shown = lineup::assessment::wording::rate_text(&after_fpir);
     assert!(
         h.query_all_by_label(&shown).count() >= 1,
         "table lacks {shown}"

@@ -52,18 +52,21 @@ fn unsaved_edits_are_autosaved_and_recovered() {
 
 #[test]
 fn the_app_export_job_writes_a_bundle_that_verifies() {
+    // Spaces and a quote in every path: the signed report's command must still run as printed.
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("review.ron");
+    let folder = dir.path().join("the council's reviews");
+    std::fs::create_dir(&folder).unwrap();
+    let path = folder.join("my review.ron");
     let document = common::labelled::labelled_review();
     review::save(&document, &path).unwrap();
-    let key = dir.path().join("signing.key");
-    signing::generate_key_pair(&key, "correct horse battery staple", false).unwrap();
-    let out = dir.path().join("bundle");
+    let key = folder.join("signing key.key");
+    signing::generate_key_pair(&key, "violet tractor gleams under rain", false).unwrap();
+    let out = folder.join("my bundle");
     let request = ExportRequest {
         document,
         review_path: path,
         key,
-        password: "correct horse battery staple".into(),
+        password: "violet tractor gleams under rain".into(),
         out: out.clone(),
     };
     let job = ExportJob::start(request, || {});
@@ -97,4 +100,28 @@ fn the_app_export_job_writes_a_bundle_that_verifies() {
         "{}",
         report.reproduce.command
     );
+    // The command the signed report gives reproduces the bundle, as written, in a shell.
+    std::fs::remove_dir_all(&out).unwrap();
+    std::fs::remove_file(assessment::bundle::zip_path(&out)).unwrap();
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_lineup"))
+        .parent()
+        .unwrap();
+    let search_path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = std::process::Command::new("sh")
+        .args(["-c", &report.reproduce.command])
+        .env("PATH", search_path)
+        .env(signing::PASSWORD_ENV, "violet tractor gleams under rain")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}: {}",
+        report.reproduce.command,
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(assessment::verify_bundle(&out, None).is_ok());
 }

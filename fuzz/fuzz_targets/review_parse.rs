@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use lineup::assessment::{self, FaceDisclosure, ReportOptions, text};
+use lineup::assessment::{self, FaceDisclosure, ReportOptions, drafting};
 use lineup::review::{self, csv};
 
 fuzz_target!(|data: &[u8]| {
@@ -23,13 +23,13 @@ fuzz_target!(|data: &[u8]| {
     let _ = csv::export_text(&document);
     let findings = assessment::labelled_findings(&document, threshold);
     let measured = findings.as_ref().map(|f| f.measure());
-    let filled = text::prefill(
+    let filled = drafting::prefill(
         &document.assessment,
         &document,
         measured.as_ref(),
         "2026-01-01",
     );
-    let _ = text::missing_parts(&filled);
+    let _ = drafting::missing_parts(&filled);
     let options = ReportOptions {
         threshold: None,
         face_disclosure: FaceDisclosure::ConfirmedMatchesOnly,

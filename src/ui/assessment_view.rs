@@ -7,7 +7,7 @@ use eframe::egui;
 
 use super::{Banner, LineupApp};
 use crate::assessment::{self, Decision, Level};
-use crate::workspace::jobs::{ExportJob, ExportRequest};
+use crate::workspace::jobs::{ExportJob, ExportRequest, VerifyJob};
 
 /// What the export form holds between frames.
 #[derive(Default)]
@@ -16,10 +16,13 @@ pub struct ExportForm {
     pub password: String,
     pub out: Option<PathBuf>,
     pub job: Option<ExportJob>,
+    /// The bundle being verified, and its check running in the background.
+    pub verifying: Option<(PathBuf, VerifyJob)>,
 }
 
 pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
     poll_export(app);
+    poll_verify(app);
     let Some(workspace) = app.workspace.as_mut() else {
         return;
     };
@@ -28,7 +31,7 @@ pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             if ui.button("Fill in what lineup knows").clicked() {
                 let today = assessment::dates::UtcTime::now().date();
-                text = assessment::text::prefill(&text, workspace.document(), None, &today);
+                text = assessment::drafting::prefill(&text, workspace.document(), None, &today);
             }
             ui.label(
                 "Models, hashes, settings, data and findings are added from the review at export.",
@@ -157,10 +160,15 @@ fn export_form(app: &mut LineupApp, ui: &mut egui::Ui) {
             ui.spinner();
             ui.label("Exporting…");
         }
-        if ui.button("Verify a bundle…").clicked()
+        if form.verifying.is_some() {
+            ui.spinner();
+            ui.label("Verifying…");
+        } else if ui.button("Verify a bundle…").clicked()
             && let Some(path) = rfd::FileDialog::new().pick_folder()
         {
-            app.banner = Some(verify_banner(&path));
+            let repaint = ui.ctx().clone();
+            let job = VerifyJob::start(path.clone(), move || repaint.request_repaint());
+            form.verifying = Some((path, job));
         }
     });
     if export {
@@ -168,11 +176,23 @@ fn export_form(app: &mut LineupApp, ui: &mut egui::Ui) {
     }
 }
 
+fn poll_verify(app: &mut LineupApp) {
+    let Some((_, job)) = &app.export.verifying else {
+        return;
+    };
+    let Some(outcome) = job.try_finish() else {
+        return;
+    };
+    if let Some((path, _)) = app.export.verifying.take() {
+        app.banner = Some(verify_banner(&path, outcome));
+    }
+}
+
 /// Without the reviewer's published key (asking for it is still to come), a bundle can only be
 /// shown intact, never proven to come from the reviewer: the banner says so as an error, as
 /// `lineup verify` without `--key` exits non-zero.
-fn verify_banner(path: &std::path::Path) -> Banner {
-    match assessment::verify_bundle(path, None) {
+fn verify_banner(path: &std::path::Path, outcome: Result<assessment::Verified, String>) -> Banner {
+    match outcome {
         Ok(verified) => Banner::Error(format!(
             "{}: intact (the signature and all {} files check out), but WHO SIGNED IS NOT \
              PROVEN: it was checked only with the key inside the bundle (ID {}), and anyone can \
@@ -182,7 +202,7 @@ fn verify_banner(path: &std::path::Path) -> Banner {
             verified.files.len(),
             verified.key_id,
         )),
-        Err(error) => Banner::Error(error.to_string()),
+        Err(error) => Banner::Error(error),
     }
 }
 

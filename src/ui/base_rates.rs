@@ -29,7 +29,7 @@ pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
         .and_then(|(fpir, fnir)| {
             metrics::expected_alerts(fpir, fnir, app.crowd.size, app.crowd.prevalence)
         })
-        .map(|expected| metrics::alert_sentence(&expected));
+        .map(|expected| crate::assessment::wording::alert_sentence(&expected));
     match sentence {
         Some(sentence) => ui.heading(sentence),
         None => ui.label("Label some tracks on and off the watchlist first: the sentence needs both error rates."),
@@ -38,8 +38,8 @@ pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
         "Measured on {} labelled tracks at threshold {:.2}: FPIR {}, FNIR {}.",
         workspace.evaluation().searches,
         workspace.threshold(),
-        crate::review::evaluation::rate_text(&pooled.fpir),
-        crate::review::evaluation::rate_text(&pooled.fnir)
+        crate::assessment::wording::rate_text(&pooled.fpir),
+        crate::assessment::wording::rate_text(&pooled.fnir)
     ));
     ui.label("A low false-positive rate can still mean that most alerts are wrong when few people in the crowd are on the watchlist.");
 }

@@ -22,8 +22,8 @@ use crate::workspace::jobs::AnalysisJob;
 use crate::workspace::{SaveState, Workspace};
 use pictures::Pictures;
 
-/// The screens of an open review, in tab order (also `lineup open --tab`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The screens of an open review, in tab order (`lineup open --tab` names them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Footage,
     Faces,

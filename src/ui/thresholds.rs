@@ -6,7 +6,7 @@ use eframe::egui;
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, Points};
 
 use super::{Banner, LineupApp, slicing_of};
-use crate::review::evaluation::rate_text;
+use crate::assessment::wording::{caution, rate_text, ratio};
 
 pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
     let Some(workspace) = app.workspace.as_mut() else {
@@ -127,16 +127,12 @@ fn table(workspace: &mut crate::workspace::Workspace, ui: &mut egui::Ui) {
                     ui.end_row();
                 });
             for warning in &evaluation.warnings {
-                ui.label(format!("Caution: {warning}"));
+                ui.label(format!("Caution: {}", caution(warning, &evaluation.names)));
             }
         });
     for (name, threshold) in own_thresholds {
         workspace.set_slice_threshold(&name, threshold);
     }
-}
-
-fn ratio(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".into(), |r| format!("{r:.2}×"))
 }
 
 fn det_plot(workspace: &crate::workspace::Workspace, ui: &mut egui::Ui) {

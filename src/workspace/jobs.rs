@@ -1,5 +1,6 @@
 //! Long work off the interface thread: an analysis runs on its own thread, reports progress
-//! through shared state the app reads each frame, and stops early when cancelled.
+//! through shared state the app reads each frame, and stops early when cancelled; an export
+//! and a verification each run on a thread of their own too, and the app polls them.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
@@ -109,42 +110,61 @@ impl ExportJob {
 }
 
 fn export(request: &ExportRequest) -> Result<String, String> {
-    use crate::assessment::{self, BundleOptions, FaceDisclosure, ReportOptions, signing};
-    let (secret, signer) =
-        signing::load_secret_key(&request.key, &request.password).map_err(|e| e.to_string())?;
-    let threshold = request.document.settings.threshold;
-    let findings = assessment::labelled_findings(&request.document, threshold);
-    let options = BundleOptions {
-        out: request.out.clone(),
+    use crate::assessment::{FaceDisclosure, SignedExport, export_signed};
+    let bundle = export_signed(&SignedExport {
+        document: &request.document,
+        review_path: &request.review_path,
+        key: &request.key,
+        password: &request.password,
+        out: &request.out,
         overwrite: false,
-        report: ReportOptions {
-            threshold: Some(threshold),
-            // The app always shows only confirmed matches: showing more is a choice made, and
-            // recorded, on the command line.
-            face_disclosure: FaceDisclosure::ConfirmedMatchesOnly,
-            command: format!(
-                "lineup report {} --key {} --out {} --threshold {threshold} --show-faces {}",
-                request.review_path.display(),
-                request.key.display(),
-                request.out.display(),
-                FaceDisclosure::ConfirmedMatchesOnly.slug()
-            ),
-            ..ReportOptions::default()
-        },
-    };
-    let bundle = assessment::export(
-        &request.document,
-        &request.review_path,
-        findings.as_ref(),
-        &options,
-        &secret,
-        &signer,
-    )
+        threshold: None,
+        // The app always shows only confirmed matches: showing more is a choice made, and
+        // recorded, on the command line.
+        face_disclosure: FaceDisclosure::ConfirmedMatchesOnly,
+        include_watchlist_photos: false,
+    })
     .map_err(|e| e.to_string())?;
+    let key_id = bundle
+        .report
+        .signer
+        .as_ref()
+        .map_or("?", |s| s.key_id.as_str());
     Ok(format!(
-        "Signed bundle written to {} (and {}); key ID {}",
+        "Signed bundle written to {} (and {}); key ID {key_id}",
         bundle.folder.display(),
         bundle.zip.display(),
-        signer.key_id()
     ))
+}
+
+/// Checking a bundle: reading, unzipping and hashing a bundle of pictures, and reading its PDF
+/// back, take long enough to freeze the window, so it runs on its own thread.
+pub struct VerifyJob {
+    result: Receiver<Result<crate::assessment::Verified, String>>,
+}
+
+impl VerifyJob {
+    /// Verifies the bundle (folder or zip) at `bundle` with the key the signature names; the
+    /// outcome says whether that key came from the bundle. `on_done` runs when it is over.
+    pub fn start(bundle: std::path::PathBuf, on_done: impl Fn() + Send + 'static) -> Self {
+        let (sender, result) = mpsc::channel();
+        std::thread::spawn(move || {
+            let outcome =
+                crate::assessment::verify_bundle(&bundle, None).map_err(|e| e.to_string());
+            let _ = sender.send(outcome);
+            on_done();
+        });
+        Self { result }
+    }
+
+    /// The outcome, or None while it runs.
+    pub fn try_finish(&self) -> Option<Result<crate::assessment::Verified, String>> {
+        match self.result.try_recv() {
+            Ok(outcome) => Some(outcome),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => {
+                Some(Err("the verification stopped unexpectedly".into()))
+            }
+        }
+    }
 }

@@ -1,0 +1,182 @@
+//! What error rates mean on the street: expected true and false alerts in a crowd.
+//!
+//! A low FPIR still produces mostly false alerts when almost nobody in the crowd is on the
+//! watchlist (the base-rate fallacy). These numbers are for councils and the public, so they are
+//! plain expectations with the model spelled out, not measurements.
+
+use serde::{Deserialize, Serialize};
+
+use super::SliceMetrics;
+
+/// Expected alerts when a crowd passes the cameras.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExpectedAlerts {
+    /// People scanned.
+    pub crowd_size: u64,
+    /// Share of the crowd who are on the watchlist.
+    pub prevalence: f64,
+    /// Enrolled people correctly alerted on: `C · p · (1 − FNIR)`.
+    pub true_alerts: f64,
+    /// People not on the watchlist alerted on: `C · (1 − p) · FPIR`.
+    pub false_alerts: f64,
+    /// `false / (true + false)`; `None` when no alerts are expected at all.
+    pub share_false: Option<f64>,
+}
+
+/// Expected true and false alerts in a crowd of `crowd_size` people of whom a share
+/// `prevalence` is on the watchlist.
+///
+/// `None` unless `fpir`, `fnir` and `prevalence` are all proportions in `[0, 1]`.
+///
+/// Enrolled people alerted on as somebody else (wrong-identity alerts) are not counted in
+/// either figure: these are the textbook base-rate formulas, which treat each person as either
+/// found or missed.
+pub fn expected_alerts(
+    fpir: f64,
+    fnir: f64,
+    crowd_size: u64,
+    prevalence: f64,
+) -> Option<ExpectedAlerts> {
+    if ![fpir, fnir, prevalence].iter().all(|p| is_proportion(*p)) {
+        return None;
+    }
+    let crowd = crowd_size as f64;
+    let true_alerts = crowd * prevalence * (1.0 - fnir);
+    let false_alerts = crowd * (1.0 - prevalence) * fpir;
+    let total = true_alerts + false_alerts;
+    Some(ExpectedAlerts {
+        crowd_size,
+        prevalence,
+        true_alerts,
+        false_alerts,
+        share_false: (total > 0.0).then(|| false_alerts / total),
+    })
+}
+
+/// [`expected_alerts`] from a slice's measured FPIR and FNIR; `None` when either could not be
+/// measured (no searches of that kind) or `prevalence` is not in `[0, 1]`.
+pub fn expected_alerts_for(
+    metrics: &SliceMetrics,
+    crowd_size: u64,
+    prevalence: f64,
+) -> Option<ExpectedAlerts> {
+    expected_alerts(
+        metrics.fpir.rate?,
+        metrics.fnir.rate?,
+        crowd_size,
+        prevalence,
+    )
+}
+
+/// Chance that a person who is *not* enrolled falsely matches at least one of `watchlist_size`
+/// entries, given a per-comparison false match rate `fmr`: `1 − (1 − FMR)^N`.
+///
+/// This is a model, not a measurement: it assumes the N comparisons are independent, which real
+/// watchlists are not (lookalikes cluster, and some faces score high against many entries). It
+/// shows why the same matcher produces more false alerts as a watchlist grows. `None` unless
+/// `fmr` is in `[0, 1]`.
+pub fn false_match_chance(fmr: f64, watchlist_size: u64) -> Option<f64> {
+    if !is_proportion(fmr) {
+        return None;
+    }
+    if watchlist_size == 0 || fmr == 0.0 {
+        return Some(0.0);
+    }
+    if fmr == 1.0 {
+        return Some(1.0);
+    }
+    // 1 − (1 − FMR)^N = −expm1(N · ln(1 − FMR)); this form keeps precision for tiny FMRs,
+    // where (1 − FMR) rounds towards 1.
+    Some(-(watchlist_size as f64 * (-fmr).ln_1p()).exp_m1())
+}
+
+fn is_proportion(value: f64) -> bool {
+    (0.0..=1.0).contains(&value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::rates::Rate;
+    use super::*;
+
+    fn assert_close(got: f64, want: f64) {
+        assert!((got - want).abs() < 1e-9, "got {got}, want {want}");
+    }
+
+    #[test]
+    fn expected_alerts_arithmetic() {
+        // C = 10,000, p = 1%: 100 enrolled, 9,900 not. FNIR 0.2 → 80 true alerts;
+        // FPIR 0.01 → 99 false alerts; share false = 99 / 179 = 0.553073.
+        let result = expected_alerts(0.01, 0.2, 10_000, 0.01).expect("valid inputs");
+        assert_close(result.true_alerts, 80.0);
+        assert_close(result.false_alerts, 99.0);
+        assert_close(result.share_false.expect("alerts expected"), 99.0 / 179.0);
+        assert_eq!(result.crowd_size, 10_000);
+    }
+
+    #[test]
+    fn expected_alerts_edge_cases() {
+        // Nobody enrolled: every alert is false.
+        let nobody = expected_alerts(0.001, 0.1, 50_000, 0.0).expect("valid");
+        assert_close(nobody.true_alerts, 0.0);
+        assert_close(nobody.false_alerts, 50.0);
+        assert_eq!(nobody.share_false, Some(1.0));
+        // A perfect matcher on a crowd with nobody enrolled raises nothing.
+        let silent = expected_alerts(0.0, 0.0, 1_000, 0.0).expect("valid");
+        assert_eq!(silent.share_false, None);
+        // Empty crowd.
+        assert_eq!(
+            expected_alerts(0.1, 0.1, 0, 0.5)
+                .expect("valid")
+                .share_false,
+            None
+        );
+        // Not proportions.
+        assert_eq!(expected_alerts(f64::NAN, 0.1, 10, 0.5), None);
+        assert_eq!(expected_alerts(0.1, 1.5, 10, 0.5), None);
+        assert_eq!(expected_alerts(0.1, 0.1, 10, -0.1), None);
+    }
+
+    #[test]
+    fn expected_alerts_from_slice_metrics() {
+        let metrics = SliceMetrics {
+            slice: 0,
+            threshold: 0.5,
+            fpir: Rate::new(1, 100),
+            fnir: Rate::new(20, 100),
+            wrong_identity_alerts: Rate::new(0, 100),
+            flag_rate: Rate::new(0, 200),
+        };
+        let result = expected_alerts_for(&metrics, 10_000, 0.01).expect("measured");
+        assert_close(result.false_alerts, 99.0);
+        assert_close(result.true_alerts, 80.0);
+        let unmeasured = SliceMetrics {
+            fnir: Rate::new(0, 0),
+            ..metrics
+        };
+        assert_eq!(expected_alerts_for(&unmeasured, 10_000, 0.01), None);
+    }
+
+    #[test]
+    fn false_match_chance_grows_with_the_watchlist() {
+        // 1 − 0.999^1000 = 1 − e^(1000 · ln 0.999) = 1 − e^(−1.0005003) = 0.6323046.
+        assert_close(
+            false_match_chance(0.001, 1_000).expect("valid"),
+            0.632_304_575_229,
+        );
+        // One entry: the chance is FMR itself.
+        assert_close(false_match_chance(0.001, 1).expect("valid"), 0.001);
+        // Two entries: 1 − 0.9² = 0.19.
+        assert_close(false_match_chance(0.1, 2).expect("valid"), 0.19);
+        // Tiny FMR, large list: 1 − (1 − 1e-6)^1e6 ≈ 1 − 1/e = 0.6321207.
+        assert_close(
+            false_match_chance(1e-6, 1_000_000).expect("valid"),
+            0.632_120_742_779,
+        );
+        assert_eq!(false_match_chance(0.5, 0), Some(0.0));
+        assert_eq!(false_match_chance(0.0, 1_000), Some(0.0));
+        assert_eq!(false_match_chance(1.0, 3), Some(1.0));
+        assert_eq!(false_match_chance(1.2, 3), None);
+        assert_eq!(false_match_chance(f64::NAN, 3), None);
+    }
+}

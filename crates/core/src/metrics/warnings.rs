@@ -1,0 +1,186 @@
+//! Typed cautions where the data cannot tell slices apart, so that a differential computed
+//! from a dozen searches is not read as a finding. `lineup_report::wording` words them.
+
+use serde::{Deserialize, Serialize};
+
+use super::SliceMetrics;
+use super::differentials::{ComparedRate, ReferenceSlice, lowest_rate};
+use super::rates::Interval;
+
+/// Fewer searches than this in a slice and its rate is flagged as too uncertain to compare.
+/// 30 is the usual rule of thumb below which a proportion's interval is too wide to rank
+/// groups; the interval-overlap test catches wide intervals above it too.
+pub const MIN_SEARCHES_TO_COMPARE: u64 = 30;
+
+/// The best slice a warned slice's interval overlaps.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BestSliceOverlap {
+    /// The slice with the lowest rate (among slices with `n > 0`).
+    pub slice: usize,
+    /// Its 95% Wilson interval.
+    pub interval: Interval,
+}
+
+/// Why one slice's rate should not be compared with the others at face value.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonWarning {
+    pub slice: usize,
+    pub rate: ComparedRate,
+    /// The rate's denominator: non-mated searches for FPIR, mated ones for FNIR.
+    pub searches: u64,
+    /// The slice's 95% Wilson interval; `None` when `searches == 0`.
+    pub interval: Option<Interval>,
+    /// `searches < MIN_SEARCHES_TO_COMPARE` (including 0).
+    pub too_few_searches: bool,
+    /// Set when this is not the best slice and its interval overlaps the best slice's.
+    pub overlaps_best: Option<BestSliceOverlap>,
+}
+
+/// Warnings for every slice whose FPIR or FNIR cannot be told apart from the best slice's:
+/// too few searches (fewer than [`MIN_SEARCHES_TO_COMPARE`], including none), or a 95% Wilson
+/// interval that overlaps the best slice's. FPIR warnings come first, then FNIR, each in slice
+/// order. The best slice is only warned about for its own sample size.
+pub fn comparison_warnings(metrics: &[SliceMetrics]) -> Vec<ComparisonWarning> {
+    ComparedRate::ALL
+        .into_iter()
+        .flat_map(|rate| warnings_for(metrics, rate))
+        .collect()
+}
+
+fn warnings_for(metrics: &[SliceMetrics], rate: ComparedRate) -> Vec<ComparisonWarning> {
+    let best = lowest_rate(metrics.iter().filter_map(|m| {
+        rate.of(m).rate.map(|value| ReferenceSlice {
+            slice: m.slice,
+            rate: value,
+        })
+    }));
+    let best_overlap = best.and_then(|best| {
+        metrics
+            .iter()
+            .find(|m| m.slice == best.slice)
+            .and_then(|m| rate.of(m).interval)
+            .map(|interval| BestSliceOverlap {
+                slice: best.slice,
+                interval,
+            })
+    });
+    metrics
+        .iter()
+        .filter_map(|m| {
+            let measured = rate.of(m);
+            let overlaps_best = best_overlap.filter(|best| {
+                best.slice != m.slice
+                    && measured
+                        .interval
+                        .is_some_and(|interval| interval.overlaps(&best.interval))
+            });
+            let too_few_searches = measured.n < MIN_SEARCHES_TO_COMPARE;
+            (too_few_searches || overlaps_best.is_some()).then_some(ComparisonWarning {
+                slice: m.slice,
+                rate,
+                searches: measured.n,
+                interval: measured.interval,
+                too_few_searches,
+                overlaps_best,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::metrics::test_support::metrics;
+
+    #[test]
+    fn well_separated_large_slices_get_no_warnings() {
+        // FPIR 10/1000 = 1% [0.54%, 1.83%] vs 100/1000 = 10% [8.29%, 12.02%]: far apart.
+        let slices = [
+            metrics(0, (10, 1000), (50, 1000)),
+            metrics(1, (100, 1000), (200, 1000)),
+        ];
+        assert!(comparison_warnings(&slices).is_empty());
+    }
+
+    #[test]
+    fn small_overlapping_slice_is_warned_about() {
+        // Slice 0 (best): FPIR 10/1000 = 1%, Wilson [0.5441%, 1.8309%].
+        // Slice 1: FPIR 1/12 = 8.33%, Wilson [1.4865%, 35.3880%]: 8× worse on paper, but its
+        // interval reaches down into slice 0's.
+        let slices = [
+            metrics(0, (10, 1000), (50, 1000)),
+            metrics(1, (1, 12), (50, 1000)),
+        ];
+        let warnings = comparison_warnings(&slices);
+        // Slice 1 FPIR 1/12: Wilson [1.49%, 35.39%] overlaps slice 0's [0.54%, 1.83%].
+        // FNIR identical and large: overlap with the best (slice 0 wins the tie) → warned too.
+        assert_eq!(warnings.len(), 2);
+        let fpir = warnings[0];
+        assert_eq!(
+            (fpir.slice, fpir.rate, fpir.searches),
+            (1, ComparedRate::Fpir, 12)
+        );
+        assert!(fpir.too_few_searches);
+        assert_eq!(fpir.overlaps_best.map(|best| best.slice), Some(0));
+        let fnir = warnings[1];
+        assert_eq!((fnir.slice, fnir.rate), (1, ComparedRate::Fnir));
+        assert!(!fnir.too_few_searches);
+        assert!(fnir.overlaps_best.is_some());
+    }
+
+    #[test]
+    fn small_slice_far_from_the_best_is_still_flagged_for_its_size() {
+        // 10 of 12 → [55.20%, 95.30%], far above 1%: no overlap, but only 12 searches.
+        let slices = [
+            metrics(0, (10, 1000), (5, 1000)),
+            metrics(1, (10, 12), (5, 1000)),
+        ];
+        let fpir: Vec<_> = comparison_warnings(&slices)
+            .into_iter()
+            .filter(|warning| warning.rate == ComparedRate::Fpir)
+            .collect();
+        assert_eq!(fpir.len(), 1);
+        assert!(fpir[0].too_few_searches);
+        assert_eq!(fpir[0].overlaps_best, None);
+    }
+
+    #[test]
+    fn empty_slices_and_missing_names() {
+        let slices = [metrics(0, (0, 0), (1, 1)), metrics(1, (1, 40), (0, 0))];
+        let warnings = comparison_warnings(&slices);
+        let described: Vec<_> = warnings
+            .iter()
+            .map(|w| (w.slice, w.rate, w.searches, w.interval.is_some()))
+            .collect();
+        assert_eq!(
+            described,
+            vec![
+                (0, ComparedRate::Fpir, 0, false),
+                (0, ComparedRate::Fnir, 1, true),
+                (1, ComparedRate::Fnir, 0, false),
+            ]
+        );
+        assert!(comparison_warnings(&[]).is_empty());
+    }
+
+    #[test]
+    fn the_best_slice_is_warned_only_for_its_own_size() {
+        // Slice 0 is best (0/20) and small; slice 1 (5/1000) overlaps it.
+        let slices = [
+            metrics(0, (0, 20), (100, 1000)),
+            metrics(1, (5, 1000), (300, 1000)),
+        ];
+        let warnings: Vec<_> = comparison_warnings(&slices)
+            .into_iter()
+            .filter(|warning| warning.rate == ComparedRate::Fpir)
+            .collect();
+        assert_eq!(warnings.len(), 2);
+        assert_eq!(warnings[0].slice, 0);
+        assert!(warnings[0].too_few_searches);
+        assert_eq!(warnings[0].overlaps_best, None);
+        assert_eq!(warnings[1].slice, 1);
+        assert!(!warnings[1].too_few_searches);
+        assert_eq!(warnings[1].overlaps_best.map(|best| best.slice), Some(0));
+    }
+}

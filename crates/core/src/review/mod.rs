@@ -1,0 +1,288 @@
+//! The review document: the one source of truth that the CLI, the app and the report read.
+//!
+//! It records what was analysed (inputs with hashes), how (models with hashes, settings), what
+//! was found (every face with its source, box, landmarks, detector score, embedding and watchlist
+//! candidates), the face tracks those faces form, and what a reviewer said about them: ground
+//! truth, demographic attributes, slices and thresholds. `schema_version` says which shape a file
+//! has; older shapes are migrated on load.
+
+pub mod assessment;
+pub mod csv;
+pub mod evaluation;
+mod file;
+pub mod labels;
+pub mod slices;
+pub mod tracks;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub use evaluation::Evaluation;
+pub use file::{ReviewError, load, parse, save, save_failure, to_text, write_atomically};
+pub use labels::{
+    AttributeDefinition, AttributeSchema, Attributes, GroundTruth, UNKNOWN, ValueGroup,
+};
+pub use slices::{SlicedSearches, Slicing};
+pub use tracks::{AlertRule, Track, TrackMatch, TrackingSettings};
+
+use crate::footage::{FileDigest, MediaInfo, Sampling};
+use crate::matching::{self, Candidate};
+use crate::vision::{BoundingBox, Embedding, ModelRecord, Point, VisionConfig};
+use crate::watchlist::Watchlist;
+use assessment::Assessment;
+
+/// The document shape this build writes. Version 1 (no tracks or labels) is migrated on load.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The match threshold used when a reviewer names none: cosine similarity of 0.6.
+///
+/// On the bundled test photos the same person scores 0.77–0.81 and different people at most
+/// 0.24 (tests/reference/), but on real crowds impostor scores reach about 0.6; reviewers are
+/// expected to move it and watch what happens.
+pub const DEFAULT_THRESHOLD: f32 = 0.6;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewDocument {
+    pub schema_version: u32,
+    /// The lineup version that wrote the analysis.
+    pub lineup_version: String,
+    pub settings: AnalysisSettings,
+    pub models: Vec<ModelRecord>,
+    pub inputs: Vec<InputRecord>,
+    pub watchlist: Watchlist,
+    pub detections: Vec<DetectionRecord>,
+    /// Everything the reviewer should know about how the analysis went (skipped files, ...).
+    pub warnings: Vec<String>,
+    /// False when the analysis was cancelled: the detections cover only part of the inputs.
+    pub complete: bool,
+    /// Detections linked into people; what reviewers label and what metrics count.
+    #[serde(default)]
+    pub tracks: Vec<Track>,
+    #[serde(default)]
+    pub tracking: TrackingSettings,
+    #[serde(default)]
+    pub alert_rule: AlertRule,
+    #[serde(default)]
+    pub attribute_schema: AttributeSchema,
+    /// Attributes of watchlist identities, by identity name.
+    #[serde(default)]
+    pub identity_attributes: BTreeMap<String, Attributes>,
+    /// The slicing last chosen for metrics.
+    #[serde(default)]
+    pub slicing: Slicing,
+    /// Thresholds set for single slices (by slice name); other slices use the global threshold.
+    #[serde(default)]
+    pub slice_thresholds: BTreeMap<String, f32>,
+    /// The reviewer's impact assessment text; empty until they write one.
+    #[serde(default)]
+    pub assessment: Assessment,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisSettings {
+    /// A face raises an alert when its best candidate's cosine similarity is at least this.
+    pub threshold: f32,
+    /// Candidates kept per face.
+    pub top_k: usize,
+    pub vision: VisionConfig,
+    /// Which frames of each video were analysed (reviews written before video: every frame).
+    #[serde(default)]
+    pub sampling: Sampling,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputRecord {
+    pub path: PathBuf,
+    /// None when the file could not be read at all.
+    pub digest: Option<FileDigest>,
+    /// Pixel size of a still once decoded (after EXIF rotation), or of a video's frames as
+    /// displayed (after its rotation).
+    pub dimensions: Option<(u32, u32)>,
+    pub status: InputStatus,
+    /// What the input is: still or video, container, codec, size, rotation, duration, frames.
+    /// None when it could not be opened.
+    #[serde(default)]
+    pub media: Option<MediaInfo>,
+    /// Frames that went through face detection.
+    #[serde(default)]
+    pub frames_analysed: u64,
+    /// Why analysis of this input stopped before its end (cancelled, or damage in the file); None
+    /// when it was read to the end, or never started (see `status`).
+    #[serde(default)]
+    pub stopped_early: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum InputStatus {
+    Analysed,
+    Failed(String),
+    /// Not reached before the analysis was cancelled.
+    NotAnalysed,
+}
+
+/// Where a face was seen: which input, which frame, when.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SourceRef {
+    /// Index into the document's inputs.
+    pub input: usize,
+    /// 0 for a still.
+    pub frame_index: u64,
+    /// Presentation time in seconds; 0 for a still.
+    pub timestamp_s: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DetectionRecord {
+    pub source: SourceRef,
+    pub bbox: BoundingBox,
+    pub landmarks: [Point; 5],
+    pub detector_score: f32,
+    pub embedding: Embedding,
+    /// Best first.
+    pub candidates: Vec<Candidate>,
+    /// Individual Typology Angle of the face's cheek pixels, in degrees: the basis of the skin
+    /// tone suggestion. None where it could not be measured.
+    #[serde(default)]
+    pub skin_ita: Option<f32>,
+}
+
+impl DetectionRecord {
+    pub fn is_alert(&self, threshold: f32) -> bool {
+        matching::is_alert(&self.candidates, threshold)
+    }
+}
+
+/// Counts a reviewer reads first: how many faces, how many alerts, and for whom.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub inputs_analysed: usize,
+    pub inputs_failed: usize,
+    pub faces: usize,
+    pub alerts: usize,
+    pub tracks: usize,
+    pub tracks_labelled: usize,
+    /// Alerts per watchlist identity name (identities never alerted are listed with 0).
+    pub alerts_per_identity: BTreeMap<String, usize>,
+}
+
+impl ReviewDocument {
+    /// A new document of this schema for an analysis about to run: nothing found or labelled
+    /// yet, every review setting at its default.
+    pub fn new(
+        settings: AnalysisSettings,
+        models: Vec<ModelRecord>,
+        inputs: Vec<InputRecord>,
+        watchlist: Watchlist,
+    ) -> Self {
+        ReviewDocument {
+            schema_version: SCHEMA_VERSION,
+            lineup_version: env!("CARGO_PKG_VERSION").to_string(),
+            settings,
+            models,
+            inputs,
+            watchlist,
+            detections: Vec::new(),
+            warnings: Vec::new(),
+            complete: true,
+            tracks: Vec::new(),
+            tracking: TrackingSettings::default(),
+            alert_rule: AlertRule::default(),
+            attribute_schema: AttributeSchema::default(),
+            identity_attributes: BTreeMap::new(),
+            slicing: Slicing::default(),
+            slice_thresholds: BTreeMap::new(),
+            assessment: Assessment::default(),
+        }
+    }
+
+    pub fn summary(&self, threshold: f32) -> Summary {
+        let mut alerts_per_identity: BTreeMap<String, usize> = self
+            .watchlist
+            .identities
+            .iter()
+            .map(|i| (i.name.clone(), 0))
+            .collect();
+        let mut alerts = 0;
+        for detection in self.detections.iter().filter(|d| d.is_alert(threshold)) {
+            alerts += 1;
+            if let Some(identity) = self.identity_name(detection.candidates[0].identity) {
+                *alerts_per_identity.entry(identity.to_string()).or_default() += 1;
+            }
+        }
+        Summary {
+            inputs_analysed: self
+                .inputs
+                .iter()
+                .filter(|i| i.status == InputStatus::Analysed)
+                .count(),
+            inputs_failed: self
+                .inputs
+                .iter()
+                .filter(|i| matches!(i.status, InputStatus::Failed(_)))
+                .count(),
+            faces: self.detections.len(),
+            alerts,
+            tracks: self.tracks.len(),
+            tracks_labelled: self
+                .tracks
+                .iter()
+                .filter(|t| t.label != GroundTruth::Unlabelled)
+                .count(),
+            alerts_per_identity,
+        }
+    }
+
+    pub fn identity_name(&self, identity: u32) -> Option<&str> {
+        self.watchlist
+            .identities
+            .get(identity as usize)
+            .map(|i| i.name.as_str())
+    }
+
+    pub fn identity_by_name(&self, name: &str) -> Option<u32> {
+        self.watchlist
+            .identities
+            .iter()
+            .position(|i| i.name == name)
+            .map(|i| i as u32)
+    }
+
+    /// Links the detections into tracks afresh (labels are lost: only for new analyses and
+    /// documents that have no tracks yet). Each track's skin tone suggestion is the Monk value of
+    /// the median ITA of its faces.
+    pub fn rebuild_tracks(&mut self) {
+        let linked = tracks::link_detections(&self.detections, &self.tracking);
+        self.tracks = linked
+            .into_iter()
+            .enumerate()
+            .map(|(id, detections)| {
+                let mut angles: Vec<f32> = detections
+                    .iter()
+                    .filter_map(|&d| self.detections[d].skin_ita)
+                    .collect();
+                angles.sort_by(f32::total_cmp);
+                let skin_tone_suggestion = angles
+                    .get(angles.len() / 2)
+                    .map(|&ita| crate::vision::skin::monk_from_ita(ita));
+                Track {
+                    id: id as u32,
+                    detections,
+                    label: GroundTruth::Unlabelled,
+                    attributes: Attributes::new(),
+                    skin_tone_suggestion,
+                }
+            })
+            .collect();
+    }
+
+    /// What track number `track` is matched to under the document's alert rule.
+    pub fn track_match(&self, track: usize) -> TrackMatch {
+        tracks::track_match(
+            &self.tracks[track].detections,
+            &self.detections,
+            self.alert_rule,
+        )
+    }
+}

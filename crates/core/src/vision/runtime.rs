@@ -1,0 +1,229 @@
+//! Finding and loading ONNX Runtime and the pinned model files.
+//!
+//! lineup links ONNX Runtime dynamically (`ort` with `load-dynamic`), so the library must be found
+//! at run time. It is looked for, in order: `$LINEUP_ORT_LIB` (a file path; when set, nothing else is
+//! tried), next to the executable, in `vendor/onnxruntime/` of the checkout the executable was built
+//! in (where `./scripts/setup` puts it). Models likewise: `$LINEUP_MODELS` (a folder), `models/`
+//! next to the executable, then the checkout's `models/`.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use super::VisionError;
+
+/// The ONNX Runtime build lineup is tested with; `ort`'s `api-31` feature needs 1.31 or newer.
+pub const ORT_LIBRARY_FILE: &str = "libonnxruntime.so.1.32.0";
+const ORT_LIBRARY_ENV: &str = "LINEUP_ORT_LIB";
+const MODELS_ENV: &str = "LINEUP_MODELS";
+/// This crate's folder in the checkout it was built from: `crates/core`.
+const CRATE_DIR: &str = env!("CARGO_MANIFEST_DIR");
+const MANIFEST: &str = include_str!("../../../../models/manifest.ron");
+
+/// What a model is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ModelRole {
+    Detector,
+    Recognizer,
+    /// The recognizer exactly as converted, kept to prove the optimised one computes the same.
+    RecognizerAsConverted,
+}
+
+/// One entry of `models/manifest.ron`: a model file pinned by its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelRecord {
+    pub role: ModelRole,
+    pub file: String,
+    pub name: String,
+    pub version: String,
+    pub sha256: String,
+}
+
+/// The pinned models, parsed from the manifest compiled into this binary.
+pub fn manifest() -> Vec<ModelRecord> {
+    // The manifest is part of the source tree and checked by the tests, so a parse failure is a
+    // build defect, not bad user input.
+    ron::from_str(MANIFEST).expect("models/manifest.ron compiled into lineup is malformed")
+}
+
+/// The manifest entry for `role`.
+pub fn model_record(role: ModelRole) -> ModelRecord {
+    manifest()
+        .into_iter()
+        .find(|m| m.role == role)
+        .expect("models/manifest.ron names every model role")
+}
+
+fn executable_dir() -> Option<PathBuf> {
+    std::env::current_exe()
+        .ok()?
+        .parent()
+        .map(Path::to_path_buf)
+}
+
+/// The checkout this crate was built in (two folders above `crates/core`).
+fn checkout_dir() -> PathBuf {
+    let crate_dir = Path::new(CRATE_DIR);
+    crate_dir
+        .ancestors()
+        .nth(2)
+        .unwrap_or(crate_dir)
+        .to_path_buf()
+}
+
+/// Where lineup looks for the ONNX Runtime library, in order.
+pub fn ort_library_candidates() -> Vec<PathBuf> {
+    if let Some(path) = std::env::var_os(ORT_LIBRARY_ENV) {
+        return vec![PathBuf::from(path)];
+    }
+    let mut candidates = Vec::new();
+    if let Some(dir) = executable_dir() {
+        candidates.push(dir.join(ORT_LIBRARY_FILE));
+    }
+    candidates.push(
+        checkout_dir()
+            .join("vendor/onnxruntime")
+            .join(ORT_LIBRARY_FILE),
+    );
+    candidates
+}
+
+/// Where lineup looks for the model folder, in order.
+pub fn model_dir_candidates() -> Vec<PathBuf> {
+    if let Some(path) = std::env::var_os(MODELS_ENV) {
+        return vec![PathBuf::from(path)];
+    }
+    let mut candidates = Vec::new();
+    if let Some(dir) = executable_dir() {
+        candidates.push(dir.join("models"));
+    }
+    candidates.push(checkout_dir().join("models"));
+    candidates
+}
+
+/// The process-wide ONNX Runtime environment (ONNX Runtime allows only one per process).
+pub fn environment() -> Result<&'static ort::environment::Environment, VisionError> {
+    static ENVIRONMENT: OnceLock<Result<ort::environment::Environment, VisionError>> =
+        OnceLock::new();
+    ENVIRONMENT
+        .get_or_init(init_environment)
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// The variable ONNX Runtime (1.32, Linux) reads to keep its telemetry off.
+const ORT_TELEMETRY_OFF_ENV: &str = "ORT_DISABLE_TELEMETRY";
+
+/// Turns ONNX Runtime's telemetry off for this process: call it first thing in `main`, before
+/// any thread exists, so that setting the variable cannot race another thread reading the
+/// environment.
+///
+/// ONNX Runtime 1.32 on Linux ships Microsoft's 1DS telemetry: left on, it writes a device ID
+/// and an event database under `$HOME/.cache/Microsoft/DeveloperTools/.onnxruntime/` and tries
+/// DNS lookups part-way through a run. Its `DisableTelemetryEvents` call (what `ort`'s
+/// `with_telemetry(false)` makes) stops neither, measured under strace; only this variable,
+/// read when the library starts, does. tests/no_network.rs proves it on a 72-second analysis.
+pub fn disable_onnx_runtime_telemetry() {
+    // SAFETY: called from `main` before any other thread is started (see above), so nothing
+    // reads the environment while it is written.
+    unsafe { std::env::set_var(ORT_TELEMETRY_OFF_ENV, "1") };
+}
+
+fn init_environment() -> Result<ort::environment::Environment, VisionError> {
+    if std::env::var_os(ORT_TELEMETRY_OFF_ENV).is_none_or(|value| value != "1") {
+        // Only lineup used as a library gets here (its binary set the variable in `main`), from
+        // the one-time initialisation behind `environment()`, before ONNX Runtime is loaded.
+        // SAFETY: a host program that reads the environment on another thread at this very
+        // moment could race; lineup's own threads do not, and telemetry must be off before the
+        // library is loaded, so the variable is set here as a last resort.
+        unsafe { std::env::set_var(ORT_TELEMETRY_OFF_ENV, "1") };
+    }
+    let candidates = ort_library_candidates();
+    let Some(library) = candidates.iter().find(|p| p.is_file()) else {
+        return Err(VisionError::RuntimeMissing {
+            looked_in: candidates,
+        });
+    };
+    let builder = ort::init_from(library).map_err(|e| VisionError::RuntimeLoad {
+        path: library.clone(),
+        reason: e.to_string(),
+    })?;
+    // `ort` calls EnableTelemetryEvents unless told otherwise; say otherwise too, although only
+    // the variable above actually stops ONNX Runtime 1.32's telemetry.
+    builder
+        .with_name("lineup")
+        .with_telemetry(false)
+        .build()
+        .map_err(|e| VisionError::RuntimeLoad {
+            path: library.clone(),
+            reason: e.to_string(),
+        })
+}
+
+/// Finds the file of `record` and checks its SHA-256 against the pinned one.
+pub fn locate_verified_model(record: &ModelRecord) -> Result<PathBuf, VisionError> {
+    let candidates: Vec<PathBuf> = model_dir_candidates()
+        .into_iter()
+        .map(|d| d.join(&record.file))
+        .collect();
+    let Some(path) = candidates.iter().find(|p| p.is_file()).cloned() else {
+        return Err(VisionError::ModelMissing {
+            file: record.file.clone(),
+            looked_in: candidates,
+        });
+    };
+    verify_model_file(&path, record)?;
+    Ok(path)
+}
+
+/// Refuses a model file whose bytes are not the pinned ones.
+pub fn verify_model_file(path: &Path, record: &ModelRecord) -> Result<(), VisionError> {
+    let actual = crate::digest::sha256_file(path)
+        .map_err(|e| VisionError::ModelUnreadable {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?
+        .sha256;
+    if actual != record.sha256 {
+        return Err(VisionError::ModelHashMismatch {
+            path: path.to_path_buf(),
+            expected: record.sha256.clone(),
+            actual,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_names_every_role_once() {
+        let models = manifest();
+        for role in [
+            ModelRole::Detector,
+            ModelRole::Recognizer,
+            ModelRole::RecognizerAsConverted,
+        ] {
+            assert_eq!(
+                models.iter().filter(|m| m.role == role).count(),
+                1,
+                "{role:?}"
+            );
+        }
+        assert!(models.iter().all(|m| m.sha256.len() == 64));
+    }
+
+    #[test]
+    fn a_model_file_with_other_bytes_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("centerface.onnx");
+        std::fs::write(&path, b"not the model").unwrap();
+        let err = verify_model_file(&path, &model_record(ModelRole::Detector)).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("centerface.onnx"), "{message}");
+        assert!(message.contains("SHA-256"), "{message}");
+    }
+}

@@ -1,0 +1,457 @@
+//! The signed bundle: a folder (and a `.zip` of it beside) holding
+//!
+//! * `assessment.pdf`: the report for a committee,
+//! * `assessment.ron`: every number and setting,
+//! * `signer.pub`: the public key, for `minisign -p` (compare its ID with the published one),
+//! * `README.txt`: how to check the bundle without lineup,
+//! * `manifest`: the SHA-256 of each of those files, in `sha256sum` format,
+//! * `manifest.minisig`: a minisign signature of the manifest.
+//!
+//! The folder is written under a temporary name beside the target and renamed into place, so a
+//! reader never sees half a bundle.
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Write};
+use std::path::{Path, PathBuf};
+
+use minisign::SecretKey;
+use sha2::{Digest, Sha256};
+
+use super::dates::{self, UtcTime};
+use super::findings::Findings;
+use super::pdf::{self, PdfError};
+use super::report::{FaceDisclosure, Report, ReportOptions, Signer, build_report};
+use super::signing::set_mode;
+use super::signing::{self, SignerKey, SigningError};
+use super::stills;
+use lineup_core::digest::{hex, sha256_file};
+use lineup_core::review::{ReviewDocument, save_failure, write_atomically};
+
+pub const PDF_FILE: &str = "assessment.pdf";
+pub const RON_FILE: &str = "assessment.ron";
+pub const PUBLIC_KEY_FILE: &str = "signer.pub";
+pub const README_FILE: &str = "README.txt";
+pub const MANIFEST_FILE: &str = "manifest";
+pub const SIGNATURE_FILE: &str = "manifest.minisig";
+
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error("{}: cannot be read: {reason}", path.display())]
+    ReviewUnreadable { path: PathBuf, reason: String },
+    #[error(
+        "{}: already exists; pass --force to replace it (only a lineup bundle is replaced)",
+        path.display()
+    )]
+    Exists { path: PathBuf },
+    #[error(
+        "{}: exists and is not a lineup bundle (it has no manifest); lineup will not replace it",
+        path.display()
+    )]
+    NotABundle { path: PathBuf },
+    #[error("{}: cannot be written: {reason}", path.display())]
+    Unwritable { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Pdf(#[from] PdfError),
+    #[error(transparent)]
+    Signing(#[from] SigningError),
+}
+
+/// Where and how to export.
+#[derive(Debug, Clone)]
+pub struct BundleOptions {
+    /// The bundle folder; the zip goes beside it as `<folder>.zip`.
+    pub out: PathBuf,
+    /// Replace an existing bundle (and its zip).
+    pub overwrite: bool,
+    pub report: ReportOptions,
+}
+
+/// What was written.
+#[derive(Debug, Clone)]
+pub struct ExportedBundle {
+    pub folder: PathBuf,
+    pub zip: PathBuf,
+    pub report: Report,
+    /// The files of the bundle by name, as written.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// A signed export as the reviewer asks for it, from the command line or the app: the one
+/// description [`export_signed`] turns into a bundle, so both give the same bundle and the same
+/// reproducing command.
+#[derive(Debug, Clone)]
+pub struct SignedExport<'a> {
+    pub document: &'a ReviewDocument,
+    /// The saved review file the bundle records the SHA-256 of.
+    pub review_path: &'a Path,
+    /// The secret key file and its password.
+    pub key: &'a Path,
+    pub password: &'a str,
+    /// The bundle folder; the zip goes beside it.
+    pub out: &'a Path,
+    /// Replace an existing bundle.
+    pub overwrite: bool,
+    /// The threshold alerts are counted at (default: the review's).
+    pub threshold: Option<f32>,
+    pub face_disclosure: FaceDisclosure,
+    pub include_watchlist_photos: bool,
+}
+
+impl SignedExport<'_> {
+    /// The threshold the report states.
+    pub fn threshold(&self) -> f32 {
+        self.threshold.unwrap_or(self.document.settings.threshold)
+    }
+
+    /// The `lineup report` command that gives the same numbers, every option that affects them
+    /// spelled out and every path quoted for a POSIX shell.
+    pub fn reproducing_command(&self) -> String {
+        let path = |path: &Path| shell_quote(&path.display().to_string());
+        let mut words = vec![
+            "lineup".to_owned(),
+            "report".to_owned(),
+            path(self.review_path),
+            "--key".to_owned(),
+            path(self.key),
+            "--out".to_owned(),
+            path(self.out),
+            "--threshold".to_owned(),
+            self.threshold().to_string(),
+            // Always spelled out, so the command shows the same faces whatever a later default is.
+            "--show-faces".to_owned(),
+            self.face_disclosure.slug().to_owned(),
+        ];
+        if self.include_watchlist_photos {
+            words.push("--include-watchlist-photos".to_owned());
+        }
+        words.join(" ")
+    }
+}
+
+/// Quotes `word` for a POSIX shell when it needs it.
+pub fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// Loads the secret key, measures the labelled findings at the export's threshold and writes
+/// the signed bundle: the one export path of the command line and the app.
+pub fn export_signed(request: &SignedExport) -> Result<ExportedBundle, BundleError> {
+    let (secret, signer) = signing::load_secret_key(request.key, request.password)?;
+    let threshold = request.threshold();
+    let findings = crate::labelled_findings(request.document, threshold);
+    let options = BundleOptions {
+        out: request.out.to_path_buf(),
+        overwrite: request.overwrite,
+        report: ReportOptions {
+            threshold: Some(threshold),
+            face_disclosure: request.face_disclosure,
+            include_watchlist_photos: request.include_watchlist_photos,
+            command: request.reproducing_command(),
+        },
+    };
+    export(
+        request.document,
+        request.review_path,
+        findings.as_ref(),
+        &options,
+        &secret,
+        &signer,
+    )
+}
+
+/// The zip written beside a bundle folder: `BUNDLE.zip`.
+pub fn zip_path(folder: &Path) -> PathBuf {
+    let mut name = folder.as_os_str().to_owned();
+    name.push(".zip");
+    PathBuf::from(name)
+}
+
+/// Builds the report, draws the PDF, signs the manifest and writes the bundle and its zip.
+pub fn export(
+    document: &ReviewDocument,
+    review_path: &Path,
+    findings: Option<&Findings>,
+    options: &BundleOptions,
+    secret: &SecretKey,
+    signer: &SignerKey,
+) -> Result<ExportedBundle, BundleError> {
+    check_target(&options.out, options.overwrite)?;
+    let review_digest = sha256_file(review_path).map_err(|e| BundleError::ReviewUnreadable {
+        path: review_path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let mut report = build_report(
+        document,
+        findings,
+        &options.report,
+        review_path.to_path_buf(),
+        review_digest.sha256,
+    );
+    report.signer = Some(Signer {
+        key_id: signer.key_id(),
+        public_key: signer.base64(),
+    });
+    let pictures = stills::prepare(
+        document,
+        report.system.threshold,
+        options.report.face_disclosure,
+        options.report.include_watchlist_photos,
+    );
+    let mut files = BTreeMap::new();
+    files.insert(PDF_FILE.to_owned(), pdf::render(&report, &pictures)?);
+    files.insert(RON_FILE.to_owned(), report.to_ron().into_bytes());
+    files.insert(PUBLIC_KEY_FILE.to_owned(), signer.file_text().into_bytes());
+    files.insert(README_FILE.to_owned(), readme(signer).into_bytes());
+    let manifest = manifest_text(&files);
+    let trusted_comment = signing::trusted_comment(dates::unix_now(), MANIFEST_FILE, signer);
+    let signature = signing::sign(secret, signer, manifest.as_bytes(), &trusted_comment)?;
+    files.insert(MANIFEST_FILE.to_owned(), manifest.into_bytes());
+    files.insert(SIGNATURE_FILE.to_owned(), signature.into_bytes());
+
+    write_folder(&options.out, &files, options.overwrite)?;
+    let zip = zip_path(&options.out);
+    let zip_bytes = zip_bundle(&options.out, &files)?;
+    write_atomically(&zip, &zip_bytes)
+        .and_then(|()| set_mode(&zip, 0o644))
+        .map_err(|e| BundleError::Unwritable {
+            path: zip.clone(),
+            reason: save_failure(&e),
+        })?;
+    Ok(ExportedBundle {
+        folder: options.out.clone(),
+        zip,
+        report,
+        files,
+    })
+}
+
+/// One `sha256sum` line per file, sorted by name: `sha256sum -c manifest` checks it.
+pub fn manifest_text(files: &BTreeMap<String, Vec<u8>>) -> String {
+    files
+        .iter()
+        .map(|(name, bytes)| format!("{}  {name}\n", hex(&Sha256::digest(bytes))))
+        .collect()
+}
+
+/// The commands that check a bundle by hand, run in its folder with bash: the signature with
+/// the reviewer's published key (never the `signer.pub` inside: whoever changes a bundle can
+/// sign it again with their own key and put that key there), every listed file's hash, and
+/// that the folder holds exactly the listed files, so that an added file is caught too
+/// (`sha256sum -c` alone checks only what the manifest lists), and that each is a plain file (a
+/// link could point at the genuine file while checked and at another later).
+pub const CHECK_BY_HAND: [&str; 4] = [
+    "minisign -Vm manifest -p PUBLISHED-KEY.pub",
+    "sha256sum --strict -c manifest",
+    "diff <( (cut -c67- manifest; echo manifest; echo manifest.minisig) | LC_ALL=C sort) \
+     <(LC_ALL=C ls -A) && echo 'no file added or missing'",
+    "test -z \"$(find . -mindepth 1 ! -type f | tee /dev/stderr)\" && echo 'only plain files'",
+];
+
+fn readme(signer: &SignerKey) -> String {
+    let commands: String = CHECK_BY_HAND
+        .iter()
+        .map(|command| format!("    {command}\n"))
+        .collect();
+    format!(
+        "lineup impact assessment bundle\n\
+         ===============================\n\
+         \n\
+         {PDF_FILE}  the assessment, for reading\n\
+         {RON_FILE}  every number and setting in it\n\
+         {PUBLIC_KEY_FILE}      the public key of whoever signed it\n\
+         {MANIFEST_FILE}        the SHA-256 of each file above\n\
+         {SIGNATURE_FILE} the minisign signature of the manifest\n\
+         \n\
+         Signed with the key whose ID is {id}; the whole public key is\n\
+         \n\
+         \x20   {public_key}\n\
+         \n\
+         Compare the whole key with the one the reviewer published: a key ID alone\n\
+         proves nothing, since anyone can give a key of their own any ID.\n\
+         \n\
+         Who signed is proven only by the public key the reviewer published, never by\n\
+         {PUBLIC_KEY_FILE} alone: anyone who changes a bundle can sign it again with a key of\n\
+         their own and put that key here. Get the reviewer's public key from where they\n\
+         published it (as PUBLISHED-KEY.pub), then, in this folder, with bash:\n\
+         \n\
+         {commands}\
+         \n\
+         The first checks the signature, the second every file's SHA-256, the third that\n\
+         the folder holds exactly the files the manifest lists (an added file fails it),\n\
+         the fourth that each of them is a plain file, not a link or a folder.\n\
+         \n\
+         The first line of {SIGNATURE_FILE} (\"untrusted comment: ...\") is not covered by\n\
+         the signature: ignore whatever it says. minisign prints the signed \"Trusted\n\
+         comment\" line, which names the time of signing and the signing key.\n\
+         \n\
+         Or, with lineup: lineup verify THIS-FOLDER --key PUBLISHED-KEY.pub\n",
+        id = signer.key_id(),
+        public_key = signer.base64(),
+    )
+}
+
+/// Refuses to write over anything but a lineup bundle, and over that only when asked.
+fn check_target(out: &Path, overwrite: bool) -> Result<(), BundleError> {
+    if !out.exists() {
+        return Ok(());
+    }
+    if !out.join(MANIFEST_FILE).is_file() {
+        return Err(BundleError::NotABundle {
+            path: out.to_path_buf(),
+        });
+    }
+    if !overwrite {
+        return Err(BundleError::Exists {
+            path: out.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+fn write_folder(
+    out: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+    overwrite: bool,
+) -> Result<(), BundleError> {
+    let unwritable = |path: &Path| {
+        let path = path.to_path_buf();
+        move |e: std::io::Error| BundleError::Unwritable {
+            path,
+            reason: save_failure(&e),
+        }
+    };
+    let parent = match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let staging = tempfile::Builder::new()
+        .prefix(".lineup-bundle-")
+        .tempdir_in(parent)
+        .map_err(unwritable(out))?;
+    for (name, bytes) in files {
+        let path = staging.path().join(name);
+        let mut file = std::fs::File::create(&path).map_err(unwritable(&path))?;
+        file.write_all(bytes).map_err(unwritable(&path))?;
+        file.sync_all().map_err(unwritable(&path))?;
+    }
+    // An old bundle (check_target made sure it is one) is moved aside, not deleted, until the
+    // new one is in place: a failure in between leaves one or the other, never neither.
+    let replaced = if overwrite && out.exists() {
+        let aside = tempfile::Builder::new()
+            .prefix(".lineup-replaced-")
+            .tempdir_in(parent)
+            .map_err(unwritable(out))?;
+        std::fs::rename(out, aside.path().join("old")).map_err(unwritable(out))?;
+        Some(aside)
+    } else {
+        None
+    };
+    let staged = staging.keep();
+    if let Err(e) = std::fs::rename(&staged, out) {
+        let _ = std::fs::remove_dir_all(&staged);
+        if let Some(aside) = &replaced {
+            let _ = std::fs::rename(aside.path().join("old"), out);
+        }
+        return Err(unwritable(out)(e));
+    }
+    // Dropping the aside folder deletes the old bundle.
+    drop(replaced);
+    // A temporary folder is private (0700); the bundle is meant to be handed on.
+    set_mode(out, 0o755).map_err(unwritable(out))?;
+    Ok(())
+}
+
+/// The bundle's files in a zip, inside a folder named like the bundle.
+fn zip_bundle(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<Vec<u8>, BundleError> {
+    let zip = zip_path(out);
+    let failed = |e: zip::result::ZipError| BundleError::Unwritable {
+        path: zip.clone(),
+        reason: e.to_string(),
+    };
+    let folder = out
+        .file_name()
+        .map_or_else(|| "bundle".to_owned(), |n| n.to_string_lossy().into_owned());
+    let time = zip_time(&UtcTime::now());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(time)
+        .unix_permissions(0o644);
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, bytes) in files {
+        writer
+            .start_file(format!("{folder}/{name}"), options)
+            .map_err(failed)?;
+        writer
+            .write_all(bytes)
+            .map_err(|e| BundleError::Unwritable {
+                path: zip.clone(),
+                reason: e.to_string(),
+            })?;
+    }
+    Ok(writer.finish().map_err(failed)?.into_inner())
+}
+
+fn zip_time(now: &UtcTime) -> zip::DateTime {
+    let year = u16::try_from(now.year).unwrap_or(1980);
+    zip::DateTime::from_date_and_time(year, now.month, now.day, now.hour, now.minute, now.second)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_lines_are_sha256sum_lines_in_name_order() {
+        let mut files = BTreeMap::new();
+        files.insert("b.txt".to_owned(), b"abc".to_vec());
+        files.insert("a.txt".to_owned(), Vec::new());
+        assert_eq!(
+            manifest_text(&files),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  a.txt\n\
+             ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  b.txt\n"
+        );
+    }
+
+    #[test]
+    fn shell_quoting_leaves_plain_words_and_quotes_the_rest() {
+        assert_eq!(shell_quote("review.ron"), "review.ron");
+        assert_eq!(shell_quote("my review.ron"), "'my review.ron'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote(""), "''");
+    }
+
+    #[test]
+    fn the_zip_sits_beside_the_folder() {
+        assert_eq!(
+            zip_path(Path::new("out/bundle")),
+            PathBuf::from("out/bundle.zip")
+        );
+    }
+
+    #[test]
+    fn only_lineup_bundles_are_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = dir.path().join("photos");
+        std::fs::create_dir(&other).unwrap();
+        assert!(matches!(
+            check_target(&other, true),
+            Err(BundleError::NotABundle { .. })
+        ));
+        std::fs::write(other.join(MANIFEST_FILE), "").unwrap();
+        assert!(matches!(
+            check_target(&other, false),
+            Err(BundleError::Exists { .. })
+        ));
+        assert!(check_target(&other, true).is_ok());
+        assert!(check_target(&dir.path().join("new"), false).is_ok());
+    }
+}

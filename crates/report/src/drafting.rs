@@ -1,0 +1,299 @@
+//! Drafting the assessment: what lineup pre-fills where it knows the answer (a title, the risks
+//! every watchlist deployment carries, likelihoods from the measured rates, common mitigations),
+//! and what the reviewer still has to write.
+
+use crate::findings::MeasuredFindings;
+use crate::wording::{count_of, group_thousands, percent, times};
+use crate::{Assessment, Level, Risk};
+use lineup_core::review::ReviewDocument;
+
+/// Risk titles lineup drafts; the reviewer scores and edits them.
+pub const WRONG_PERSON_RISK: &str = "People not on the watchlist are stopped as suspects";
+
+/// Ends the basis of every risk lineup drafts, until the reviewer scores it.
+pub const SCORE_PENDING: &str = "To be scored by the reviewer.";
+
+/// Records that the reviewer has scored `risk`: the pending note gives way to theirs, and
+/// what lineup measured stays.
+pub fn mark_scored(risk: &mut Risk) {
+    let measured = risk.basis.replace(SCORE_PENDING, "");
+    let measured = measured.trim();
+    risk.basis = if measured.is_empty() || measured.starts_with("Not measured") {
+        "Scored by the reviewer.".to_owned()
+    } else if measured.starts_with("Scored by the reviewer.") {
+        measured.to_owned()
+    } else {
+        format!("Scored by the reviewer. {measured}")
+    };
+}
+
+/// Fills what the reviewer left empty with what lineup knows, leaving their words untouched:
+/// a title, the risks that face recognition against a watchlist always carries (with the
+/// likelihood of false alerts where it was measured), common mitigations, and today's date.
+pub fn prefill(
+    assessment: &Assessment,
+    document: &ReviewDocument,
+    findings: Option<&MeasuredFindings>,
+    today: &str,
+) -> Assessment {
+    let mut filled = assessment.clone();
+    if filled.title.trim().is_empty() {
+        filled.title = default_title(document);
+    }
+    if filled.risks.is_empty() {
+        filled.risks = standard_risks(findings);
+    }
+    if filled.mitigations.is_empty() {
+        filled.mitigations = STANDARD_MITIGATIONS.iter().map(|m| m.to_string()).collect();
+    }
+    if filled.reviewer.date.trim().is_empty() {
+        filled.reviewer.date = today.to_owned();
+    }
+    filled
+}
+
+fn default_title(document: &ReviewDocument) -> String {
+    let people = document.watchlist.identities.len();
+    format!(
+        "Impact assessment: face recognition against a watchlist of {people} {}",
+        if people == 1 { "person" } else { "people" }
+    )
+}
+
+const STANDARD_MITIGATIONS: [&str; 6] = [
+    "A trained officer reviews every alert against the enrolment photo before anyone is \
+     approached; an alert alone is never grounds for a stop or an arrest.",
+    "Faces that raise no alert are deleted at once; alerts are kept only as long as the \
+     follow-up needs.",
+    "The watchlist is limited to people sought for serious offences, with written criteria \
+     and a named person accountable for each entry.",
+    "The match threshold is fixed in advance from measured error rates and not lowered in \
+     the field.",
+    "Error rates are measured per demographic group on local footage, with at least 30 \
+     labelled searches per group, before and during deployment.",
+    "The public is told where and when cameras are in use, and how to complain.",
+];
+
+/// The risks any watchlist deployment carries. Only what lineup measured is scored.
+fn standard_risks(findings: Option<&MeasuredFindings>) -> Vec<Risk> {
+    let (likelihood, basis) = false_alert_likelihood(findings);
+    vec![
+        Risk {
+            title: WRONG_PERSON_RISK.to_owned(),
+            description: "A false alert points officers at someone who is not wanted: they may \
+                          be stopped, searched or detained, in public."
+                .to_owned(),
+            severity: None,
+            likelihood,
+            basis,
+        },
+        Risk {
+            title: "Some groups are misidentified more often than others".to_owned(),
+            description: "If error rates differ by sex, age or skin tone, the burden of false \
+                          alerts, and the benefit of true ones, falls unequally."
+                .to_owned(),
+            severity: None,
+            likelihood: None,
+            basis: differential_basis(findings),
+        },
+        Risk {
+            title: "Wanted people are missed".to_owned(),
+            description: "Missed matches give a false sense of security and can divert \
+                          resources from other policing."
+                .to_owned(),
+            severity: None,
+            likelihood: None,
+            basis: format!("The FNIR in the findings is the measure. {SCORE_PENDING}"),
+        },
+        Risk {
+            title: "Everyone passing the cameras has their biometric data processed".to_owned(),
+            description: "Bystanders' faces are detected and compared without their consent; \
+                          this can deter lawful protest and assembly."
+                .to_owned(),
+            severity: None,
+            likelihood: None,
+            basis: SCORE_PENDING.to_owned(),
+        },
+        Risk {
+            title: "Biometric data is accessed or reused without authority".to_owned(),
+            description: "Watchlist photos, face templates and alert logs are sensitive data; \
+                          a breach or a quiet extension to other purposes harms the people in \
+                          them."
+                .to_owned(),
+            severity: None,
+            likelihood: None,
+            basis: SCORE_PENDING.to_owned(),
+        },
+    ]
+}
+
+/// The likelihood of a false alert on any one alert, from the first crowd scenario: the share
+/// of alerts expected to be wrong, mapped onto the CNIL scale.
+fn false_alert_likelihood(findings: Option<&MeasuredFindings>) -> (Option<Level>, String) {
+    let scenario = findings
+        .and_then(|f| f.scenarios.iter().find(|s| s.expected.is_some()))
+        .and_then(|s| s.expected.map(|e| (s, e)));
+    let Some((scenario, expected)) = scenario else {
+        return (
+            None,
+            format!("Not measured: no ground truth is labelled. {SCORE_PENDING}"),
+        );
+    };
+    let share = expected.share_false.unwrap_or(0.0);
+    let level = match share {
+        s if s >= 0.5 => Level::Maximum,
+        s if s >= 0.2 => Level::Significant,
+        s if s > 0.0 => Level::Limited,
+        _ => Level::Negligible,
+    };
+    let basis = format!(
+        "Likelihood from the measured rates: {} of alerts would be wrong in a crowd of {} with \
+         {} on the watchlist (≥ 50% maximum, ≥ 20% significant, above 0 limited). \
+         {SCORE_PENDING}",
+        percent(share),
+        group_thousands(scenario.scenario.crowd_size),
+        percent(scenario.scenario.prevalence),
+    );
+    (Some(level), basis)
+}
+
+fn differential_basis(findings: Option<&MeasuredFindings>) -> String {
+    let Some(findings) = findings else {
+        return format!("Not measured: no ground truth is labelled. {SCORE_PENDING}");
+    };
+    let mut basis = match fpir_spread(findings) {
+        Some(spread) => format!("Measured: {spread}"),
+        None => "Measured: the groups' FPIRs do not differ in this data.".to_owned(),
+    };
+    if !findings.warnings.is_empty() {
+        basis.push_str(
+            " The findings carry cautions: some groups cannot be told apart with this data.",
+        );
+    }
+    basis.push(' ');
+    basis.push_str(SCORE_PENDING);
+    basis
+}
+
+/// What the reviewer has still to write or decide, in reading order.
+pub fn missing_parts(assessment: &Assessment) -> Vec<String> {
+    let mut missing = Vec::new();
+    let mut require = |text: &str, what: &str| {
+        if text.trim().is_empty() {
+            missing.push(what.to_owned());
+        }
+    };
+    require(&assessment.purpose, "the purpose and context");
+    require(
+        &assessment.legal_basis,
+        "the policy question or legal basis",
+    );
+    require(&assessment.reviewer.name, "the reviewer's name");
+    require(&assessment.reviewer.role, "the reviewer's role");
+    if assessment.recommendation.decision.is_none() {
+        missing.push("the recommendation".to_owned());
+    }
+    let unscored = assessment
+        .risks
+        .iter()
+        .filter(|risk| risk.score().is_none())
+        .count();
+    if unscored > 0 {
+        missing.push(format!(
+            "scores for {unscored} of {} risks",
+            assessment.risks.len()
+        ));
+    }
+    missing
+}
+
+/// "People in group B are wrongly flagged most often: 3.67% (11 of 300), against 0.0% (0 of
+/// 400) in group A." with the ratio when it is defined. `None` with fewer than two measured
+/// groups or when they all have the same rate.
+pub(crate) fn fpir_spread(findings: &MeasuredFindings) -> Option<String> {
+    let measured: Vec<_> = findings
+        .slices
+        .iter()
+        .filter_map(|s| s.metrics.fpir.rate.map(|rate| (s, rate)))
+        .collect();
+    let highest = measured.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let lowest = measured.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
+    if highest.1 <= lowest.1 {
+        return None;
+    }
+    let ratio = if lowest.1 > 0.0 {
+        format!(", {} as often", times(highest.1 / lowest.1))
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "People in the group \"{}\" are wrongly flagged most often: {} ({}), against {} ({}) \
+         in \"{}\"{ratio}.",
+        highest.0.name,
+        percent(highest.1),
+        count_of(&highest.0.metrics.fpir),
+        percent(lowest.1),
+        count_of(&lowest.0.metrics.fpir),
+        lowest.0.name,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Decision, Recommendation};
+
+    #[test]
+    fn missing_parts_name_what_the_reviewer_must_still_do() {
+        let mut assessment = Assessment {
+            risks: standard_risks(None),
+            ..Assessment::default()
+        };
+        let missing = missing_parts(&assessment);
+        assert!(missing.contains(&"the purpose and context".to_owned()));
+        assert!(missing.contains(&"the recommendation".to_owned()));
+        assert!(missing.contains(&"scores for 5 of 5 risks".to_owned()));
+        assessment.purpose = "p".into();
+        assessment.legal_basis = "l".into();
+        assessment.reviewer.name = "n".into();
+        assessment.reviewer.role = "r".into();
+        assessment.recommendation = Recommendation {
+            decision: Some(Decision::DoNotDeploy),
+            text: String::new(),
+        };
+        for risk in &mut assessment.risks {
+            risk.severity = Some(Level::Limited);
+            risk.likelihood = Some(Level::Limited);
+        }
+        assert!(missing_parts(&assessment).is_empty());
+    }
+
+    #[test]
+    fn scoring_a_risk_keeps_what_was_measured() {
+        let mut risk = Risk {
+            basis: format!("Likelihood from the measured rates: 80%. {SCORE_PENDING}"),
+            ..Risk::default()
+        };
+        mark_scored(&mut risk);
+        assert_eq!(
+            risk.basis,
+            "Scored by the reviewer. Likelihood from the measured rates: 80%."
+        );
+        mark_scored(&mut risk);
+        assert_eq!(
+            risk.basis,
+            "Scored by the reviewer. Likelihood from the measured rates: 80%."
+        );
+        let mut unmeasured = standard_risks(None).remove(0);
+        mark_scored(&mut unmeasured);
+        assert_eq!(unmeasured.basis, "Scored by the reviewer.");
+    }
+
+    #[test]
+    fn unmeasured_risks_are_left_for_the_reviewer_to_score() {
+        for risk in standard_risks(None) {
+            assert_eq!(risk.score(), None, "{}", risk.title);
+            assert!(risk.basis.contains("reviewer"), "{}", risk.basis);
+        }
+    }
+}

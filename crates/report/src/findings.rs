@@ -1,0 +1,255 @@
+//! The measured findings of an assessment: per-slice error rates with their sample sizes and
+//! intervals, differentials between slices, DET curves, and what the rates mean for a crowd.
+//!
+//! The input is a plain list of labelled [`Search`]es. Deriving them from a labelled review
+//! document is the labelling work's job; this module only measures.
+
+use serde::{Deserialize, Serialize};
+
+use lineup_core::metrics::{
+    self, ComparedRate, DetPoint, Differentials, ExpectedAlerts, PooledMetrics, Search, SliceIndex,
+    SliceMetrics,
+};
+
+/// A crowd passing the cameras: how many people, and what share of them is on the watchlist.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CrowdScenario {
+    pub crowd_size: u64,
+    /// Share of the crowd who are enrolled, 0 to 1.
+    pub prevalence: f64,
+}
+
+/// A city-centre day (1 in 1,000 passers-by wanted) and a stadium crowd (1 in 10,000): the
+/// scale at which the base-rate problem shows.
+pub const DEFAULT_CROWD_SCENARIOS: [CrowdScenario; 2] = [
+    CrowdScenario {
+        crowd_size: 10_000,
+        prevalence: 0.001,
+    },
+    CrowdScenario {
+        crowd_size: 100_000,
+        prevalence: 0.0001,
+    },
+];
+
+/// Labelled searches to measure, and how to present them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Findings {
+    /// Alert when the rank-1 score is at least this.
+    pub threshold: f32,
+    /// One name per slice (demographic group); `Search::slice` indexes this list.
+    pub slice_names: Vec<String>,
+    pub searches: Vec<Search>,
+    pub crowd_scenarios: Vec<CrowdScenario>,
+    /// Where the ground truth comes from, printed with the findings so that a reader knows
+    /// what the numbers rest on.
+    pub label_source: String,
+}
+
+impl Findings {
+    pub fn new(
+        threshold: f32,
+        slice_names: Vec<String>,
+        searches: Vec<Search>,
+        crowd_scenarios: Vec<CrowdScenario>,
+        label_source: impl Into<String>,
+    ) -> Findings {
+        Findings {
+            threshold,
+            slice_names,
+            searches,
+            crowd_scenarios,
+            label_source: label_source.into(),
+        }
+    }
+
+    /// Runs the metrics engine over the searches.
+    pub fn measure(&self) -> MeasuredFindings {
+        let index = SliceIndex::build(&self.searches, self.slice_names.len());
+        let metrics = index.metrics_at_global(self.threshold);
+        let pooled = metrics::pooled(&metrics);
+        let slices = metrics
+            .iter()
+            .map(|m| SliceFinding {
+                name: self.slice_names[m.slice].clone(),
+                metrics: *m,
+            })
+            .collect();
+        let det_curves = (0..index.slice_count())
+            .map(|slice| SliceDetCurve {
+                name: self.slice_names[slice].clone(),
+                points: index.det_curve(slice),
+            })
+            .collect();
+        MeasuredFindings {
+            threshold: self.threshold,
+            label_source: self.label_source.clone(),
+            searches: self.searches.len() as u64,
+            ignored_searches: index.ignored_searches(),
+            slices,
+            pooled,
+            differentials: ComparedRate::ALL
+                .into_iter()
+                .map(|rate| metrics::differentials(&metrics, rate))
+                .collect(),
+            det_curves,
+            scenarios: self
+                .crowd_scenarios
+                .iter()
+                .map(|scenario| ScenarioFinding::new(*scenario, &pooled))
+                .collect(),
+            warnings: crate::wording::cautions(&metrics, &self.slice_names),
+        }
+    }
+}
+
+/// Every number the findings section shows, as written to `assessment.ron`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeasuredFindings {
+    pub threshold: f32,
+    pub label_source: String,
+    /// Labelled searches given, including any left out.
+    pub searches: u64,
+    /// Searches whose slice index named no slice, and so were left out.
+    pub ignored_searches: u64,
+    pub slices: Vec<SliceFinding>,
+    /// All slices together (counts added, not rates averaged).
+    pub pooled: PooledMetrics,
+    /// FPIR, then FNIR: each slice's rate over the best slice's.
+    pub differentials: Vec<Differentials>,
+    pub det_curves: Vec<SliceDetCurve>,
+    pub scenarios: Vec<ScenarioFinding>,
+    /// Where slices cannot be told apart (too few searches, overlapping intervals).
+    pub warnings: Vec<String>,
+}
+
+impl MeasuredFindings {
+    /// The differentials of one rate.
+    pub fn differentials_of(&self, rate: ComparedRate) -> Option<&Differentials> {
+        self.differentials.iter().find(|d| d.rate == rate)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SliceFinding {
+    pub name: String,
+    pub metrics: SliceMetrics,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SliceDetCurve {
+    pub name: String,
+    pub points: Vec<DetPoint>,
+}
+
+/// Expected alerts in one crowd, from the pooled rates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioFinding {
+    pub scenario: CrowdScenario,
+    /// `None` when FPIR or FNIR could not be measured, or the prevalence is not a proportion.
+    pub expected: Option<ExpectedAlerts>,
+    /// One sentence for a lay reader.
+    pub sentence: String,
+}
+
+impl ScenarioFinding {
+    fn new(scenario: CrowdScenario, pooled: &PooledMetrics) -> ScenarioFinding {
+        let expected = match (pooled.fpir.rate, pooled.fnir.rate) {
+            (Some(fpir), Some(fnir)) => {
+                metrics::expected_alerts(fpir, fnir, scenario.crowd_size, scenario.prevalence)
+            }
+            _ => None,
+        };
+        let sentence = match &expected {
+            Some(expected) => crate::wording::alert_sentence(expected),
+            None => format!(
+                "No estimate for a crowd of {}: it needs both mated and non-mated searches \
+                 labelled, and a prevalence between 0 and 1.",
+                scenario.crowd_size
+            ),
+        };
+        ScenarioFinding {
+            scenario,
+            expected,
+            sentence,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn search(truth: Option<u32>, top: u32, score: f32, slice: usize) -> Search {
+        Search {
+            true_identity: truth,
+            top_identity: Some(top),
+            top_score: score,
+            slice,
+        }
+    }
+
+    #[test]
+    fn measures_each_slice_and_pools_them() {
+        let searches = vec![
+            search(None, 1, 0.7, 0),
+            search(None, 1, 0.3, 0),
+            search(Some(1), 1, 0.9, 0),
+            search(None, 2, 0.65, 1),
+            search(Some(2), 2, 0.5, 1),
+            search(None, 2, 0.9, 7),
+        ];
+        let findings = Findings::new(
+            0.6,
+            vec!["A".into(), "B".into()],
+            searches,
+            DEFAULT_CROWD_SCENARIOS.to_vec(),
+            "test fixture",
+        );
+        let measured = findings.measure();
+        assert_eq!(measured.searches, 6);
+        assert_eq!(measured.ignored_searches, 1);
+        assert_eq!(measured.slices[0].name, "A");
+        assert_eq!(
+            (
+                measured.slices[0].metrics.fpir.k,
+                measured.slices[0].metrics.fpir.n
+            ),
+            (1, 2)
+        );
+        assert_eq!(
+            (
+                measured.slices[1].metrics.fnir.k,
+                measured.slices[1].metrics.fnir.n
+            ),
+            (1, 1)
+        );
+        assert_eq!((measured.pooled.fpir.k, measured.pooled.fpir.n), (2, 3));
+        assert_eq!(measured.differentials.len(), 2);
+        assert!(measured.differentials_of(ComparedRate::Fnir).is_some());
+        assert_eq!(measured.det_curves.len(), 2);
+        assert_eq!(measured.scenarios.len(), 2);
+        assert!(measured.scenarios[0].expected.is_some());
+        assert!(
+            measured.scenarios[0]
+                .sentence
+                .starts_with("At this threshold")
+        );
+        // Slices of two or three searches are far too small to compare: every one is warned.
+        assert!(measured.warnings.len() >= 4, "{:?}", measured.warnings);
+    }
+
+    #[test]
+    fn scenarios_without_mated_searches_say_why_there_is_no_estimate() {
+        let findings = Findings::new(
+            0.6,
+            vec!["A".into()],
+            vec![search(None, 1, 0.7, 0)],
+            vec![DEFAULT_CROWD_SCENARIOS[0]],
+            "test fixture",
+        );
+        let scenario = &findings.measure().scenarios[0];
+        assert_eq!(scenario.expected, None);
+        assert!(scenario.sentence.contains("No estimate"));
+    }
+}

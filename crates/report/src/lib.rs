@@ -1,0 +1,60 @@
+//! The impact assessment: what a reviewer writes about a deployment, pre-filled wherever lineup
+//! knows the answer, exported as a signed bundle that a court or council can verify without
+//! lineup.
+//!
+//! * [`Assessment`] is the reviewer's text, stored in the review document (its type lives in
+//!   `lineup_core::review::assessment`, with the document). [`drafting`] pre-fills it.
+//! * [`Findings`] are the labelled searches the error rates are measured from ([`findings`]).
+//! * [`report`] puts the document, the text and the measured findings into one [`Report`]: every
+//!   number and setting, which becomes `assessment.ron` and, through [`pdf`], `assessment.pdf`.
+//! * [`bundle`] writes the bundle folder (and a `.zip` beside it) with a SHA-256 `manifest`,
+//!   signed in minisign format by [`signing`]; [`verify`] checks one.
+
+pub mod bundle;
+pub mod dates;
+pub mod drafting;
+pub mod findings;
+pub mod pdf;
+pub mod report;
+pub mod signing;
+pub mod stills;
+pub mod summary;
+pub mod verify;
+pub mod wording;
+
+use lineup_core::review::ReviewDocument;
+
+pub use lineup_core::review::assessment::{
+    Assessment, Decision, Level, Recommendation, Reviewer, Risk,
+};
+
+pub use bundle::{BundleError, BundleOptions, ExportedBundle, SignedExport, export, export_signed};
+pub use findings::{CrowdScenario, DEFAULT_CROWD_SCENARIOS, Findings, MeasuredFindings};
+pub use report::{FaceDisclosure, Report, ReportOptions, build_report};
+pub use verify::{
+    Verified, VerifyError, trusted_key_file, verify_bundle, verify_files, verify_zip_bytes,
+};
+
+/// The labelled searches of a review, for the findings: every track labelled on or off the
+/// watchlist, in the review's chosen slicing, at `threshold`. `None` when no track is labelled
+/// (the report then gives counts only and says that no error rates can be given).
+///
+/// Per-slice thresholds set in the review are not applied here: the findings report one
+/// operating point, the threshold named on the report.
+pub fn labelled_findings(document: &ReviewDocument, threshold: f32) -> Option<Findings> {
+    let sliced = document.sliced_searches(&document.slicing).ok()?;
+    if sliced.searches.is_empty() {
+        return None;
+    }
+    let labelled = sliced.searches.len();
+    let source = format!(
+        "{labelled} face tracks labelled by the reviewer in lineup (ground truth and perceived attributes)"
+    );
+    Some(Findings::new(
+        threshold,
+        sliced.names,
+        sliced.searches,
+        DEFAULT_CROWD_SCENARIOS.to_vec(),
+        source,
+    ))
+}

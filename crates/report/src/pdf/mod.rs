@@ -1,0 +1,1068 @@
+//! `assessment.pdf`: the report for a committee. A plain-language summary comes first, then
+//! the purpose, the system and data reviewed, the findings with their tables and charts, the
+//! stills, the risks, the mitigations and the recommendation, and how to check it all.
+//!
+//! The PDF is written as PDF/A-2b (for archiving) with the bundled DejaVu fonts embedded.
+
+pub mod charts;
+pub mod layout;
+
+use krilla::color::rgb;
+use krilla::configure::{Archival, ConfigurationBuilder};
+use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
+use krilla::image::Image;
+use krilla::metadata::{DateTime, Metadata};
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke, StrokeDash};
+use krilla::surface::Surface;
+use krilla::text::{Font, TextDirection};
+use krilla::{Data, Document, SerializeSettings};
+
+use self::charts::Frame;
+use self::layout::{
+    BLACK, CONTENT_WIDTH, Column, FontKind, Fonts, GREY, Item, Layout, MARGIN, PAGE_HEIGHT,
+    PAGE_WIDTH, RED, Rgb, Style,
+};
+use super::findings::MeasuredFindings;
+use super::report::{FaceDisclosure, Report};
+use super::stills::{AlertReview, Pictures, StillPicture};
+use super::summary;
+use super::wording::{self, group_thousands, percent};
+use super::{Level, Risk};
+use lineup_core::metrics::Rate;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    #[error("the PDF could not be written: {0}")]
+    Krilla(String),
+}
+
+/// Lays out and writes the whole report.
+pub fn render(report: &Report, pictures: &Pictures) -> Result<Vec<u8>, PdfError> {
+    let fonts = Fonts::default();
+    let pages = compose(report, pictures, &fonts);
+    write_pdf(report, &pages, &fonts)
+}
+
+/// The report as pages of items.
+pub fn compose(report: &Report, pictures: &Pictures, fonts: &Fonts) -> Vec<Vec<Item>> {
+    let mut layout = Layout::new(fonts);
+    summary_page(&mut layout, report);
+    layout.new_page();
+    text_section(
+        &mut layout,
+        "1. Purpose and context",
+        &report.assessment.purpose,
+    );
+    text_section(
+        &mut layout,
+        "2. Policy question or legal basis",
+        &report.assessment.legal_basis,
+    );
+    system_section(&mut layout, report);
+    data_section(&mut layout, report);
+    findings_section(&mut layout, report);
+    pictures_section(&mut layout, report, pictures);
+    risks_section(&mut layout, report);
+    mitigations_section(&mut layout, report);
+    recommendation_section(&mut layout, report, "9. Recommendation");
+    reviewer_section(&mut layout, report);
+    layout.finish()
+}
+
+const NOT_STATED: &str = "Not stated yet: the reviewer has still to write this part.";
+
+fn summary_page(layout: &mut Layout, report: &Report) {
+    let assessment = &report.assessment;
+    layout.paragraph(
+        &assessment.title,
+        Style {
+            font: FontKind::Bold,
+            size: 17.0,
+            color: BLACK,
+        },
+    );
+    let reviewer = &assessment.reviewer;
+    let by = match (reviewer.name.trim(), reviewer.role.trim()) {
+        ("", _) => "Reviewer not named yet".to_owned(),
+        (name, "") => format!("Reviewed by {name}"),
+        (name, role) => format!("Reviewed by {name}, {role}"),
+    };
+    layout.paragraph(&format!("{by} · {}", reviewer.date), Style::SMALL);
+    if !report.incomplete.is_empty() {
+        draft_notice(layout, &report.incomplete);
+    }
+    layout.heading("Summary in plain language");
+    for paragraph in summary::plain_summary(report) {
+        layout.paragraph(&paragraph, Style::BODY);
+    }
+    recommendation_section(layout, report, "Recommendation");
+    let scored: Vec<&Risk> = report
+        .risks_by_score()
+        .into_iter()
+        .filter(|risk| risk.score().is_some())
+        .take(3)
+        .collect();
+    if !scored.is_empty() {
+        layout.heading("Highest risks");
+        let lines: Vec<String> = scored
+            .iter()
+            .map(|risk| format!("{} — {}", risk.title, score_text(risk)))
+            .collect();
+        layout.bullets(&lines, Style::BODY);
+    }
+    layout.heading("How to check this document");
+    let key = report.signer.as_ref().map_or_else(
+        || "It is not signed.".to_owned(),
+        |signer| format!("It is signed with the key whose ID is {}.", signer.key_id),
+    );
+    layout.paragraph(
+        &format!(
+            "This PDF is one file of a signed bundle, with assessment.ron (every number and \
+             setting) and a manifest of their SHA-256 hashes. {key} Only the public key the \
+             reviewer published proves who signed, never the copy inside the bundle: anyone who \
+             changes a bundle can sign it again with a key of their own. With that key, anyone \
+             can check that nothing was changed: `lineup verify BUNDLE --key PUBLISHED.pub`, \
+             or without lineup, the three commands in the bundle's README.txt (minisign, \
+             sha256sum, and a listing that catches added files)."
+        ),
+        Style::BODY,
+    );
+}
+
+fn draft_notice(layout: &mut Layout, missing: &[String]) {
+    let text = format!(
+        "DRAFT. Still to be written or decided by the reviewer: {}.",
+        missing.join("; ")
+    );
+    let style = Style {
+        font: FontKind::Bold,
+        size: 9.0,
+        color: RED,
+    };
+    let lines = layout.wrap(&text, style, CONTENT_WIDTH - 12.0).len() as f32;
+    let height = lines * style.line_height() + 8.0;
+    let top = layout.block(0.0);
+    layout.push(Item::Rect {
+        x: MARGIN,
+        y: top,
+        width: CONTENT_WIDTH,
+        height,
+        fill: Some(Rgb(253, 236, 234)),
+        stroke: Some((RED, 0.8)),
+    });
+    layout.space(3.0);
+    layout.paragraph_at(MARGIN + 6.0, CONTENT_WIDTH - 12.0, &text, style);
+    layout.space(10.0);
+}
+
+fn text_section(layout: &mut Layout, heading: &str, text: &str) {
+    layout.heading(heading);
+    if text.trim().is_empty() {
+        layout.paragraph(
+            NOT_STATED,
+            Style {
+                color: RED,
+                ..Style::BODY
+            },
+        );
+    } else {
+        layout.paragraph(text, Style::BODY);
+    }
+}
+
+fn notes(layout: &mut Layout, text: &str) {
+    if !text.trim().is_empty() {
+        layout.subheading("Reviewer's notes");
+        layout.paragraph(text, Style::BODY);
+    }
+}
+
+fn system_section(layout: &mut Layout, report: &Report) {
+    let system = &report.system;
+    layout.heading("3. The system reviewed");
+    layout.paragraph(
+        &format!(
+            "The analysis was run with lineup {}; this report was made with lineup {}.",
+            system.analysed_with, report.lineup_version
+        ),
+        Style::BODY,
+    );
+    let rows: Vec<Vec<String>> = system
+        .models
+        .iter()
+        .map(|m| {
+            vec![
+                format!("{:?}", m.role),
+                m.name.clone(),
+                m.version.clone(),
+                m.sha256.clone(),
+            ]
+        })
+        .collect();
+    layout.table(
+        &[
+            Column::new("Role", 1.0),
+            Column::new("Model", 1.3),
+            Column::new("Version and source", 2.6),
+            Column::new("SHA-256", 2.4).mono(),
+        ],
+        &rows,
+    );
+    let settings = &system.settings;
+    let detector = &settings.vision.detector;
+    let rows = vec![
+        row([
+            "Match threshold in this report (cosine)",
+            &format!("{:.3}", system.threshold),
+        ]),
+        row([
+            "Match threshold of the analysis",
+            &format!("{:.3}", settings.threshold),
+        ]),
+        row([
+            "Watchlist candidates kept per face",
+            &settings.top_k.to_string(),
+        ]),
+        row([
+            "Detector input, longest side (pixels): stills",
+            &detector.max_side.to_string(),
+        ]),
+        row([
+            "Detector input, longest side (pixels): video",
+            &detector.max_side_for(true).to_string(),
+        ]),
+        row([
+            "Detector score threshold",
+            &format!("{:.3}", detector.score_threshold),
+        ]),
+        row([
+            "Detector overlap (NMS IoU) limit",
+            &format!("{:.3}", detector.nms_iou),
+        ]),
+        row(["Model threads", &settings.vision.threads.to_string()]),
+    ];
+    layout.table(
+        &[
+            Column::new("Setting", 3.0),
+            Column::new("Value", 2.0).right(),
+        ],
+        &rows,
+    );
+    notes(layout, &report.assessment.system_notes);
+}
+
+fn row<const N: usize>(cells: [&str; N]) -> Vec<String> {
+    cells.iter().map(|c| c.to_string()).collect()
+}
+
+fn data_section(layout: &mut Layout, report: &Report) {
+    let data = &report.data;
+    layout.heading("4. The data reviewed");
+    if !data.analysis_complete {
+        layout.paragraph(
+            "The analysis was cancelled before every input was reached: the counts cover only \
+             part of the footage.",
+            Style {
+                color: RED,
+                ..Style::BODY
+            },
+        );
+    }
+    layout.subheading(&format!("Footage: {} inputs", data.inputs.len()));
+    let rows: Vec<Vec<String>> = data
+        .inputs
+        .iter()
+        .map(|input| {
+            vec![
+                input.path.display().to_string(),
+                input.sha256.clone().unwrap_or_else(|| "unreadable".into()),
+                input
+                    .dimensions
+                    .map_or_else(String::new, |(w, h)| format!("{w}×{h}")),
+                input.status.clone(),
+                input.faces.to_string(),
+                input.alerts.to_string(),
+            ]
+        })
+        .collect();
+    layout.table(
+        &[
+            Column::new("File", 2.2),
+            Column::new("SHA-256", 2.4).mono(),
+            Column::new("Pixels", 1.0),
+            Column::new("Status", 1.2),
+            Column::new("Faces", 0.6).right(),
+            Column::new("Alerts", 0.6).right(),
+        ],
+        &rows,
+    );
+    let photos: usize = data.watchlist.iter().map(|w| w.photos.len()).sum();
+    layout.subheading(&format!(
+        "Watchlist: {} people, {photos} enrolment photos (folder {})",
+        data.watchlist.len(),
+        data.watchlist_root.display()
+    ));
+    let rows: Vec<Vec<String>> = data
+        .watchlist
+        .iter()
+        .flat_map(|entry| {
+            entry.photos.iter().map(move |photo| {
+                vec![
+                    entry.name.clone(),
+                    photo.path.display().to_string(),
+                    photo.sha256.clone(),
+                ]
+            })
+        })
+        .collect();
+    layout.table(
+        &[
+            Column::new("Person", 1.4),
+            Column::new("Photo", 2.4),
+            Column::new("SHA-256", 2.4).mono(),
+        ],
+        &rows,
+    );
+    if !data.analysis_warnings.is_empty() {
+        layout.subheading("Warnings from the analysis");
+        layout.bullets(&data.analysis_warnings, Style::SMALL);
+    }
+    notes(layout, &report.assessment.data_notes);
+}
+
+fn findings_section(layout: &mut Layout, report: &Report) {
+    let counts = &report.detections;
+    layout.heading("5. Findings");
+    layout.subheading(&format!(
+        "What the system flagged at threshold {:.2}",
+        counts.threshold
+    ));
+    let mut rows = vec![
+        row(["Inputs analysed", &counts.inputs_analysed.to_string()]),
+        row([
+            "Inputs that could not be used",
+            &counts.inputs_failed.to_string(),
+        ]),
+        row(["Faces found", &counts.faces.to_string()]),
+        row(["Faces that raised an alert", &counts.alerts.to_string()]),
+    ];
+    rows.extend(
+        counts
+            .alerts_per_identity
+            .iter()
+            .map(|(name, alerts)| vec![format!("Alerts naming {name}"), alerts.to_string()]),
+    );
+    layout.table(
+        &[Column::new("", 3.0), Column::new("Count", 1.0).right()],
+        &rows,
+    );
+    match &report.findings {
+        Some(findings) => measured_findings(layout, findings),
+        None => {
+            layout.subheading("Error rates");
+            layout.paragraph(
+                wording::NO_GROUND_TRUTH,
+                Style {
+                    color: RED,
+                    ..Style::BODY
+                },
+            );
+        }
+    }
+    notes(layout, &report.assessment.findings_notes);
+}
+
+fn rate_cell(rate: &Rate) -> String {
+    match (rate.rate, rate.interval) {
+        (Some(value), Some(interval)) => format!(
+            "{} [{}, {}]",
+            percent(value),
+            percent(interval.low),
+            percent(interval.high)
+        ),
+        _ => "not measured".to_owned(),
+    }
+}
+
+fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
+    layout.subheading("Error rates per group");
+    layout.paragraph(
+        &format!(
+            "Ground truth: {}. {} labelled searches{}. Rates are given with their 95% Wilson \
+             interval in brackets and the number of searches (n) they rest on: FPIR is the \
+             share of people not on the watchlist (non-mated searches) who are flagged, FNIR the \
+             share of people on it (mated searches) who are not correctly identified.",
+            findings.label_source,
+            findings.searches,
+            if findings.ignored_searches > 0 {
+                format!(
+                    ", of which {} named no group and were left out",
+                    findings.ignored_searches
+                )
+            } else {
+                String::new()
+            }
+        ),
+        Style::BODY,
+    );
+    let mut rows: Vec<Vec<String>> = findings
+        .slices
+        .iter()
+        .map(|slice| {
+            let m = &slice.metrics;
+            vec![
+                slice.name.clone(),
+                m.fpir.n.to_string(),
+                rate_cell(&m.fpir),
+                m.fnir.n.to_string(),
+                rate_cell(&m.fnir),
+                rate_cell(&m.wrong_identity_alerts),
+                rate_cell(&m.flag_rate),
+            ]
+        })
+        .collect();
+    let pooled = &findings.pooled;
+    rows.push(vec![
+        "All groups".to_owned(),
+        pooled.fpir.n.to_string(),
+        rate_cell(&pooled.fpir),
+        pooled.fnir.n.to_string(),
+        rate_cell(&pooled.fnir),
+        rate_cell(&pooled.wrong_identity_alerts),
+        rate_cell(&pooled.flag_rate),
+    ]);
+    layout.table(
+        &[
+            Column::new("Group", 1.3),
+            Column::new("FPIR n", 1.0).right(),
+            Column::new("FPIR [95% interval]", 2.0),
+            Column::new("FNIR n", 1.0).right(),
+            Column::new("FNIR [95% interval]", 2.0),
+            Column::new("Wrong-identity alerts", 1.8),
+            Column::new("Flag rate", 1.8),
+        ],
+        &rows,
+    );
+    differentials_table(layout, findings);
+    det_figure(layout, findings);
+    layout.subheading("What these rates mean for a crowd");
+    let rows: Vec<Vec<String>> = findings
+        .scenarios
+        .iter()
+        .map(|s| {
+            let (false_alerts, true_alerts, share) = match &s.expected {
+                Some(e) => (
+                    format!("{:.1}", e.false_alerts),
+                    format!("{:.1}", e.true_alerts),
+                    e.share_false.map_or_else(|| "no alerts".into(), percent),
+                ),
+                None => ("—".into(), "—".into(), "—".into()),
+            };
+            vec![
+                group_thousands(s.scenario.crowd_size),
+                percent(s.scenario.prevalence),
+                false_alerts,
+                true_alerts,
+                share,
+            ]
+        })
+        .collect();
+    layout.table(
+        &[
+            Column::new("People scanned", 1.2).right(),
+            Column::new("On the watchlist", 1.2).right(),
+            Column::new("Expected false alerts", 1.3).right(),
+            Column::new("Expected true alerts", 1.3).right(),
+            Column::new("Share of alerts that are wrong", 1.5).right(),
+        ],
+        &rows,
+    );
+    let sentences: Vec<String> = findings
+        .scenarios
+        .iter()
+        .map(|s| s.sentence.clone())
+        .collect();
+    layout.bullets(&sentences, Style::BODY);
+    layout.paragraph(
+        "These are expectations from the pooled rates (false = crowd × (1 − prevalence) × FPIR, \
+         true = crowd × prevalence × (1 − FNIR)), not measurements; wrong-identity alerts are \
+         counted in neither.",
+        Style::SMALL,
+    );
+    if !findings.warnings.is_empty() {
+        layout.subheading("Cautions: where the data cannot tell groups apart");
+        layout.bullets(&findings.warnings, Style::BODY);
+    }
+}
+
+fn differentials_table(layout: &mut Layout, findings: &MeasuredFindings) {
+    layout.subheading("Differentials: each group's rate over the lowest group's");
+    let rows: Vec<Vec<String>> = findings
+        .slices
+        .iter()
+        .enumerate()
+        .map(|(slice, s)| {
+            let mut cells = vec![s.name.clone()];
+            for differentials in &findings.differentials {
+                let d = differentials.per_slice.get(slice);
+                cells.push(wording::ratio(d.and_then(|d| d.vs_lowest)));
+                cells.push(wording::ratio(d.and_then(|d| d.vs_lowest_nonzero)));
+            }
+            cells
+        })
+        .collect();
+    let mut columns = vec![Column::new("Group", 1.6)];
+    for differentials in &findings.differentials {
+        let label = differentials.rate.label();
+        columns.push(Column::new(&format!("{label} vs lowest"), 1.0).right());
+        columns.push(Column::new(&format!("{label} vs lowest non-zero"), 1.2).right());
+    }
+    layout.table(&columns, &rows);
+    layout.paragraph(
+        "A ratio is missing where the group has no searches of that kind, or the lowest rate is \
+         0 (then the ratio to the lowest non-zero rate is given). Ratios from small groups are \
+         unreliable: see the cautions below.",
+        Style::SMALL,
+    );
+}
+
+fn det_figure(layout: &mut Layout, findings: &MeasuredFindings) {
+    let names: Vec<String> = findings.slices.iter().map(|s| s.name.clone()).collect();
+    let chart_height = 200.0;
+    let legend_rows = names.len().div_ceil(3) as f32;
+    let figure_height = chart_height + 40.0 + legend_rows * 12.0 + 20.0;
+    // Keep the heading on the page of its chart.
+    layout.ensure(figure_height + 30.0);
+    layout.subheading("Trade-off between false and missed alerts (DET)");
+    let top = layout.block(figure_height);
+    let frame = Frame {
+        x: MARGIN + 40.0,
+        y: top + 12.0,
+        width: CONTENT_WIDTH - 60.0,
+        height: chart_height,
+    };
+    for item in charts::det_chart(findings, frame) {
+        layout.push(item);
+    }
+    let (legend, _) = charts::legend(
+        &names,
+        MARGIN + 40.0,
+        top + chart_height + 40.0,
+        CONTENT_WIDTH - 40.0,
+    );
+    for item in legend {
+        layout.push(item);
+    }
+    layout.paragraph(
+        &format!(
+            "Each line shows one group's error rates as the threshold moves; the square marks \
+             the threshold of this report ({:.2}). Lower and further left is better.",
+            findings.threshold
+        ),
+        Style::SMALL,
+    );
+}
+
+fn pictures_section(layout: &mut Layout, report: &Report, pictures: &Pictures) {
+    layout.heading("6. What the system flagged, pictured");
+    layout.paragraph(disclosure_text(report.privacy.faces_shown), Style::BODY);
+    layout.paragraph(ALERT_CAPTIONS, Style::BODY);
+    for still in &pictures.stills {
+        still_figure(layout, still);
+    }
+    if report.privacy.watchlist_photos_included && !pictures.watchlist.is_empty() {
+        layout.subheading("Watchlist enrolment photos (included at the reviewer's request)");
+        let size = 90.0;
+        let per_row = (CONTENT_WIDTH / (size + 10.0)).floor().max(1.0) as usize;
+        for chunk in pictures.watchlist.chunks(per_row) {
+            let top = layout.block(size + 16.0);
+            for (i, picture) in chunk.iter().enumerate() {
+                let scale = (size / picture.width as f32).min(size / picture.height as f32);
+                let x = MARGIN + i as f32 * (size + 10.0);
+                layout.push(Item::Image {
+                    x,
+                    y: top,
+                    width: picture.width as f32 * scale,
+                    height: picture.height as f32 * scale,
+                    jpeg: picture.jpeg.clone(),
+                });
+                layout.push(Item::Text {
+                    x,
+                    y: top + size + 10.0,
+                    style: Style::SMALL,
+                    text: picture.name.clone(),
+                });
+            }
+        }
+    } else {
+        layout.paragraph(
+            "Watchlist photos are left out of this report (the reviewer did not opt in).",
+            Style::SMALL,
+        );
+    }
+    if !pictures.notes.is_empty() {
+        layout.bullets(&pictures.notes, Style::SMALL);
+    }
+}
+
+/// What the stills show, in words: the reviewer's choice of [`FaceDisclosure`].
+fn disclosure_text(disclosure: FaceDisclosure) -> &'static str {
+    match disclosure {
+        FaceDisclosure::ConfirmedMatchesOnly => {
+            "Faces shown: only confirmed matches; everything else in each frame is blurred, \
+             faces the detector missed included. A confirmed match is an alert whose face the \
+             reviewer labelled as the very watchlist person the alert names."
+        }
+        FaceDisclosure::AllAlerts => {
+            "Faces shown: every alert. The reviewer chose to show every face that raised an \
+             alert, wrong and unconfirmed alerts included (lineup shows only confirmed matches \
+             unless asked); everything else in each frame is blurred, faces the detector missed \
+             included."
+        }
+        FaceDisclosure::Everything => {
+            "Faces shown: everything. The reviewer chose to show every face unblurred (lineup \
+             shows only confirmed matches unless asked): bystanders and people wrongly flagged \
+             are recognisable in these stills."
+        }
+    }
+}
+
+/// How alerts are captioned, whichever faces are shown.
+const ALERT_CAPTIONS: &str = "Every alert is framed in red. A confirmed match is captioned with \
+     the watchlist name and its score; any other alert only as a wrong alert (the reviewer \
+     labelled the person as someone else, as not on the watchlist, or as not a face) or an \
+     unconfirmed alert (not labelled yet), with its score, so that nobody is pictured beside the \
+     name of a person they are not.";
+
+/// One still, its alerts framed and captioned, and a line counting its faces.
+fn still_figure(layout: &mut Layout, still: &StillPicture) {
+    let scale = (CONTENT_WIDTH / still.width as f32).min(380.0 / still.height as f32);
+    let (width, height) = (still.width as f32 * scale, still.height as f32 * scale);
+    let top = layout.block(height + 14.0);
+    let x = MARGIN + (CONTENT_WIDTH - width) / 2.0;
+    layout.push(Item::Image {
+        x,
+        y: top,
+        width,
+        height,
+        jpeg: still.jpeg.clone(),
+    });
+    for alert in &still.alerts {
+        let b = &alert.bbox;
+        for item in charts::alert_box(
+            x + b.x1 * scale,
+            top + b.y1 * scale,
+            b.width() * scale,
+            b.height() * scale,
+            &alert.label,
+        ) {
+            layout.push(item);
+        }
+    }
+    layout.paragraph(&still_counts(still), Style::SMALL);
+}
+
+/// "t1.jpg: 2 alerts (1 wrong, 1 unconfirmed), 4 other faces detected."
+fn still_counts(still: &StillPicture) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let count = |review: AlertReview| still.alerts.iter().filter(|a| a.review == review).count();
+    let kinds: Vec<String> = [
+        (AlertReview::Confirmed, "confirmed"),
+        (AlertReview::Wrong, "wrong"),
+        (AlertReview::Unconfirmed, "unconfirmed"),
+    ]
+    .into_iter()
+    .filter(|&(review, _)| count(review) > 0)
+    .map(|(review, word)| format!("{} {word}", count(review)))
+    .collect();
+    let kinds = if kinds.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", kinds.join(", "))
+    };
+    format!(
+        "{}: {}{kinds}, {} detected.",
+        still.title,
+        plural(still.alerts.len(), "alert"),
+        plural(still.other_faces, "other face")
+    )
+}
+
+fn score_text(risk: &Risk) -> String {
+    let level = |level: Option<Level>| {
+        level.map_or_else(
+            || "not scored".to_owned(),
+            |l| format!("{} ({})", l.label(), l.value()),
+        )
+    };
+    let score = risk
+        .score()
+        .map_or_else(String::new, |score| format!(" = {score}"));
+    format!(
+        "severity {} × likelihood {}{score}",
+        level(risk.severity),
+        level(risk.likelihood)
+    )
+}
+
+fn risks_section(layout: &mut Layout, report: &Report) {
+    layout.heading("7. Risks");
+    layout.paragraph(
+        "Each risk is scored as in the CNIL's privacy impact assessment method: severity and \
+         likelihood each from 1 (negligible) through 2 (limited) and 3 (significant) to 4 \
+         (maximum). Their product orders the risks; risks of significant or maximum severity \
+         and likelihood must be reduced before deployment.",
+        Style::BODY,
+    );
+    let risks = &report.assessment.risks;
+    let level = |level: Option<Level>| {
+        level.map_or_else(
+            || "not scored".to_owned(),
+            |l| format!("{} {}", l.value(), l.label()),
+        )
+    };
+    let rows: Vec<Vec<String>> = risks
+        .iter()
+        .enumerate()
+        .map(|(i, risk)| {
+            vec![
+                (i + 1).to_string(),
+                format!("{}\n{}", risk.title, risk.description),
+                level(risk.severity),
+                level(risk.likelihood),
+                risk.score().map_or_else(|| "—".into(), |s| s.to_string()),
+                risk.basis.clone(),
+            ]
+        })
+        .collect();
+    layout.table(
+        &[
+            Column::new("#", 0.3),
+            Column::new("Risk", 3.0),
+            Column::new("Severity", 0.9),
+            Column::new("Likelihood", 0.9),
+            Column::new("Score", 0.5).right(),
+            Column::new("Basis", 2.2),
+        ],
+        &rows,
+    );
+    let scored: Vec<(usize, Level, Level)> = risks
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((i + 1, r.severity?, r.likelihood?)))
+        .collect();
+    if !scored.is_empty() {
+        let top = layout.block(190.0);
+        let frame = Frame {
+            x: MARGIN + 80.0,
+            y: top + 12.0,
+            width: 240.0,
+            height: 140.0,
+        };
+        for item in charts::risk_map(&scored, frame) {
+            layout.push(item);
+        }
+    }
+}
+
+fn mitigations_section(layout: &mut Layout, report: &Report) {
+    layout.heading("8. Mitigations");
+    if report.assessment.mitigations.is_empty() {
+        layout.paragraph(
+            NOT_STATED,
+            Style {
+                color: RED,
+                ..Style::BODY
+            },
+        );
+    } else {
+        layout.bullets(&report.assessment.mitigations, Style::BODY);
+    }
+}
+
+fn recommendation_section(layout: &mut Layout, report: &Report, heading: &str) {
+    let recommendation = &report.assessment.recommendation;
+    layout.heading(heading);
+    match recommendation.decision {
+        Some(decision) => layout.paragraph(
+            decision.label(),
+            Style {
+                font: FontKind::Bold,
+                size: 12.0,
+                color: BLACK,
+            },
+        ),
+        None => layout.paragraph(
+            "The reviewer has not made a recommendation yet.",
+            Style {
+                color: RED,
+                ..Style::BOLD
+            },
+        ),
+    }
+    if !recommendation.text.trim().is_empty() {
+        layout.paragraph(&recommendation.text, Style::BODY);
+    }
+}
+
+fn reviewer_section(layout: &mut Layout, report: &Report) {
+    layout.heading("10. Reviewer, reproduction and signature");
+    let reviewer = &report.assessment.reviewer;
+    let or_missing = |text: &str| {
+        if text.trim().is_empty() {
+            "not stated".to_owned()
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut rows = vec![
+        row(["Reviewer", &or_missing(&reviewer.name)]),
+        row(["Role", &or_missing(&reviewer.role)]),
+        row(["Date", &or_missing(&reviewer.date)]),
+        row(["Report generated", &report.generated_at]),
+        row(["Review document SHA-256", &report.reproduce.review_sha256]),
+        row([
+            "Command that reproduces the numbers",
+            &report.reproduce.command,
+        ]),
+    ];
+    match &report.signer {
+        Some(signer) => {
+            rows.push(row(["Signing key ID (minisign)", &signer.key_id]));
+            rows.push(row(["Public key", &signer.public_key]));
+        }
+        None => rows.push(row(["Signature", "not signed"])),
+    }
+    layout.table(&[Column::new("", 1.4), Column::new("", 3.0).mono()], &rows);
+    layout.paragraph(
+        "Running the command above on the same review document, with the same lineup version, \
+         gives the same numbers. assessment.ron in the bundle holds every number and setting \
+         shown here.",
+        Style::SMALL,
+    );
+}
+
+/// Draws the pages with krilla, adding a footer with page numbers.
+fn write_pdf(report: &Report, pages: &[Vec<Item>], fonts: &Fonts) -> Result<Vec<u8>, PdfError> {
+    let configuration = ConfigurationBuilder::new()
+        .with_archival_validator(Archival::A2_B)
+        .finish()
+        .map_err(|e| PdfError::Krilla(format!("{e:?}")))?;
+    let settings = SerializeSettings {
+        configuration,
+        ..SerializeSettings::default()
+    };
+    let mut document = Document::new_with(settings);
+    let embedded = EmbeddedFonts::load()?;
+    let total = pages.len();
+    for (number, items) in pages.iter().enumerate() {
+        let page_settings = PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT)
+            .ok_or_else(|| PdfError::Krilla("invalid page size".into()))?;
+        let mut page = document.start_page_with(page_settings);
+        let mut surface = page.surface();
+        for item in items {
+            draw(&mut surface, item, &embedded, fonts)?;
+        }
+        for item in footer(report, number + 1, total) {
+            draw(&mut surface, &item, &embedded, fonts)?;
+        }
+        surface.finish();
+        page.finish();
+    }
+    document.set_metadata(metadata(report));
+    document
+        .finish()
+        .map_err(|e| PdfError::Krilla(format!("{e:?}")))
+}
+
+fn metadata(report: &Report) -> Metadata {
+    let mut metadata = Metadata::new()
+        .title(report.assessment.title.clone())
+        .creator(format!("lineup {}", report.lineup_version))
+        .producer(format!("lineup {} (krilla)", report.lineup_version))
+        .language("en".to_owned());
+    if !report.assessment.reviewer.name.trim().is_empty() {
+        metadata = metadata.authors(vec![report.assessment.reviewer.name.clone()]);
+    }
+    if let Some(date) = pdf_date(&report.generated_at) {
+        metadata = metadata.creation_date(date);
+    }
+    metadata
+}
+
+/// "2025-01-31T12:00:00Z" as a PDF date.
+fn pdf_date(iso: &str) -> Option<DateTime> {
+    let number = |range: std::ops::Range<usize>| iso.get(range)?.parse::<u8>().ok();
+    let year = iso.get(0..4)?.parse::<u16>().ok()?;
+    Some(
+        DateTime::new(year)
+            .month(number(5..7)?)
+            .day(number(8..10)?)
+            .hour(number(11..13)?)
+            .minute(number(14..16)?)
+            .second(number(17..19)?)
+            .utc_offset_hour(0)
+            .utc_offset_minute(0),
+    )
+}
+
+fn footer(report: &Report, page: usize, total: usize) -> Vec<Item> {
+    let y = PAGE_HEIGHT - MARGIN + 8.0;
+    vec![
+        Item::Line {
+            points: vec![(MARGIN, y - 12.0), (PAGE_WIDTH - MARGIN, y - 12.0)],
+            color: GREY,
+            width: 0.4,
+            dashed: false,
+        },
+        Item::Text {
+            x: MARGIN,
+            y,
+            style: Style::SMALL,
+            text: format!(
+                "lineup {} impact assessment · generated {}",
+                report.lineup_version, report.generated_at
+            ),
+        },
+        Item::Text {
+            x: PAGE_WIDTH - MARGIN - 50.0,
+            y,
+            style: Style::SMALL,
+            text: format!("page {page} of {total}"),
+        },
+    ]
+}
+
+struct EmbeddedFonts {
+    regular: Font,
+    bold: Font,
+    mono: Font,
+}
+
+impl EmbeddedFonts {
+    fn load() -> Result<EmbeddedFonts, PdfError> {
+        let font = |bytes: &'static [u8]| {
+            Font::new(Data::from(bytes.to_vec()), 0)
+                .ok_or_else(|| PdfError::Krilla("a bundled font could not be read".into()))
+        };
+        Ok(EmbeddedFonts {
+            regular: font(layout::REGULAR_TTF)?,
+            bold: font(layout::BOLD_TTF)?,
+            mono: font(layout::MONO_TTF)?,
+        })
+    }
+
+    fn get(&self, kind: FontKind) -> Font {
+        match kind {
+            FontKind::Regular => self.regular.clone(),
+            FontKind::Bold => self.bold.clone(),
+            FontKind::Mono => self.mono.clone(),
+        }
+    }
+}
+
+fn colour(c: Rgb) -> rgb::Color {
+    rgb::Color::new(c.0, c.1, c.2)
+}
+
+fn fill(c: Rgb) -> Fill {
+    Fill {
+        paint: colour(c).into(),
+        ..Fill::default()
+    }
+}
+
+fn stroke(c: Rgb, width: f32, dashed: bool) -> Stroke {
+    Stroke {
+        paint: colour(c).into(),
+        width,
+        dash: dashed.then(|| StrokeDash {
+            array: vec![2.0, 2.0],
+            offset: 0.0,
+        }),
+        ..Stroke::default()
+    }
+}
+
+fn draw(
+    surface: &mut Surface,
+    item: &Item,
+    embedded: &EmbeddedFonts,
+    fonts: &Fonts,
+) -> Result<(), PdfError> {
+    match item {
+        Item::Text { x, y, style, text } => {
+            surface.set_fill(Some(fill(style.color)));
+            surface.set_stroke(None);
+            surface.draw_text(
+                Point::from_xy(*x, *y),
+                embedded.get(style.font),
+                style.size,
+                &fonts.drawable(style.font, text),
+                false,
+                TextDirection::Auto,
+            );
+        }
+        Item::Rect {
+            x,
+            y,
+            width,
+            height,
+            fill: background,
+            stroke: outline,
+        } => {
+            // With neither fill nor stroke krilla would fill black: there is nothing to draw.
+            if background.is_none() && outline.is_none() {
+                return Ok(());
+            }
+            let Some(rect) = Rect::from_xywh(*x, *y, *width, *height) else {
+                return Ok(());
+            };
+            let mut path = PathBuilder::new();
+            path.push_rect(rect);
+            if let Some(path) = path.finish() {
+                surface.set_fill(background.map(fill));
+                surface.set_stroke(outline.map(|(c, w)| stroke(c, w, false)));
+                surface.draw_path(&path);
+            }
+        }
+        Item::Line {
+            points,
+            color,
+            width,
+            dashed,
+        } => {
+            let mut path = PathBuilder::new();
+            for (i, (x, y)) in points.iter().enumerate() {
+                if i == 0 {
+                    path.move_to(*x, *y);
+                } else {
+                    path.line_to(*x, *y);
+                }
+            }
+            if let Some(path) = path.finish() {
+                surface.set_fill(None);
+                surface.set_stroke(Some(stroke(*color, *width, *dashed)));
+                surface.draw_path(&path);
+            }
+        }
+        Item::Image {
+            x,
+            y,
+            width,
+            height,
+            jpeg,
+        } => {
+            let image = Image::from_jpeg(Data::from(jpeg.clone()), false)
+                .map_err(|e| PdfError::Krilla(format!("a picture could not be embedded: {e}")))?;
+            let Some(size) = Size::from_wh(*width, *height) else {
+                return Ok(());
+            };
+            surface.push_transform(&Transform::from_translate(*x, *y));
+            surface.draw_image(image, size);
+            surface.pop();
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,340 @@
+//! The report: the review document, the reviewer's text and the measured findings put together
+//! into one value holding every number and setting. It is written as `assessment.ron` and drawn
+//! as `assessment.pdf`, so the two can never disagree.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::dates::UtcTime;
+use super::drafting;
+use super::findings::{Findings, MeasuredFindings};
+use super::{Assessment, Risk};
+use lineup_core::review::{AnalysisSettings, InputStatus, ReviewDocument};
+use lineup_core::vision::ModelRecord;
+
+/// The shape of `assessment.ron`; bumped when it changes (2: `privacy.faces_shown` replaced
+/// `privacy.bystanders_blurred`).
+pub const REPORT_VERSION: u32 = 2;
+
+/// Choices made when exporting, all recorded in the report. The default is the most private:
+/// only confirmed matches shown, no watchlist photos.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ReportOptions {
+    /// Threshold the counts are taken at; the review's own threshold when `None`.
+    pub threshold: Option<f32>,
+    /// Which faces the stills show recognisably: only confirmed matches unless the reviewer
+    /// chooses more.
+    pub face_disclosure: FaceDisclosure,
+    /// Show the watchlist's enrolment photos. Off unless the reviewer opts in.
+    pub include_watchlist_photos: bool,
+    /// The command that reproduces this report, as the reviewer would type it.
+    pub command: String,
+}
+
+/// Which faces the report's stills show recognisably. Whatever is not shown is blurred: by
+/// default everything in each frame but the confirmed matches, faces the detector missed included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum FaceDisclosure {
+    /// Only alerts the reviewer confirmed: the alert's track is labelled as the very watchlist
+    /// identity the alert names.
+    #[default]
+    ConfirmedMatchesOnly,
+    /// Every face that raised an alert, also wrong and unconfirmed ones; the rest is blurred.
+    AllAlerts,
+    /// Nothing is blurred: bystanders and wrongly flagged people are recognisable.
+    Everything,
+}
+
+impl FaceDisclosure {
+    pub const ALL: [FaceDisclosure; 3] = [
+        FaceDisclosure::ConfirmedMatchesOnly,
+        FaceDisclosure::AllAlerts,
+        FaceDisclosure::Everything,
+    ];
+
+    /// The command-line spelling: `confirmed-matches`, `all-alerts`, `everything`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            FaceDisclosure::ConfirmedMatchesOnly => "confirmed-matches",
+            FaceDisclosure::AllAlerts => "all-alerts",
+            FaceDisclosure::Everything => "everything",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<FaceDisclosure> {
+        FaceDisclosure::ALL
+            .into_iter()
+            .find(|disclosure| text.trim().eq_ignore_ascii_case(disclosure.slug()))
+    }
+}
+
+/// Everything in the assessment: `assessment.ron` is this value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub report_version: u32,
+    /// The lineup that wrote this report.
+    pub lineup_version: String,
+    /// When it was written (UTC; `$SOURCE_DATE_EPOCH` when set).
+    pub generated_at: String,
+    pub reproduce: Reproduction,
+    /// The reviewer's text, with lineup's pre-filled drafts where the reviewer wrote nothing.
+    pub assessment: Assessment,
+    /// What the reviewer has still to write or decide.
+    pub incomplete: Vec<String>,
+    pub system: SystemReviewed,
+    pub data: DataReviewed,
+    /// What the system flagged, right or wrong.
+    pub detections: DetectionCounts,
+    /// `None` until ground truth is labelled: then no error rate can be given.
+    pub findings: Option<MeasuredFindings>,
+    pub privacy: PrivacyChoices,
+    /// Filled in when the bundle is signed.
+    pub signer: Option<Signer>,
+}
+
+/// How to get the same numbers again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reproduction {
+    pub command: String,
+    /// SHA-256 of the review document the report was made from.
+    pub review_sha256: String,
+    pub review_file: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SystemReviewed {
+    /// The lineup version that ran the analysis.
+    pub analysed_with: String,
+    pub models: Vec<ModelRecord>,
+    /// The settings of the analysis (the threshold there is the one it was run at).
+    pub settings: AnalysisSettings,
+    /// The threshold this report counts alerts at.
+    pub threshold: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataReviewed {
+    pub inputs: Vec<InputSummary>,
+    pub watchlist_root: PathBuf,
+    pub watchlist: Vec<WatchlistEntry>,
+    /// False when the analysis was cancelled before every input was reached.
+    pub analysis_complete: bool,
+    pub analysis_warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputSummary {
+    pub path: PathBuf,
+    pub sha256: Option<String>,
+    pub size_bytes: Option<u64>,
+    pub dimensions: Option<(u32, u32)>,
+    /// "analysed", "not analysed", or why it failed.
+    pub status: String,
+    pub faces: u64,
+    pub alerts: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WatchlistEntry {
+    pub name: String,
+    pub photos: Vec<WatchlistPhoto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WatchlistPhoto {
+    pub path: PathBuf,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DetectionCounts {
+    pub threshold: f32,
+    pub inputs_analysed: u64,
+    pub inputs_failed: u64,
+    pub faces: u64,
+    pub alerts: u64,
+    pub alerts_per_identity: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrivacyChoices {
+    /// Which faces the stills show; everything else in each frame is blurred.
+    pub faces_shown: FaceDisclosure,
+    pub watchlist_photos_included: bool,
+}
+
+/// The key that signed the bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signer {
+    /// minisign's key ID, 16 hex digits.
+    pub key_id: String,
+    /// The public key as minisign prints it (base64), to compare with the one published.
+    pub public_key: String,
+}
+
+/// Puts the document, the reviewer's text and the findings together.
+///
+/// `findings` is `None` until ground truth is labelled. `review_sha256` identifies the document
+/// file the report was made from.
+pub fn build_report(
+    document: &ReviewDocument,
+    findings: Option<&Findings>,
+    options: &ReportOptions,
+    review_file: PathBuf,
+    review_sha256: String,
+) -> Report {
+    let threshold = options.threshold.unwrap_or(document.settings.threshold);
+    let measured = findings.map(Findings::measure);
+    let now = UtcTime::now();
+    let assessment = drafting::prefill(
+        &document.assessment,
+        document,
+        measured.as_ref(),
+        &now.date(),
+    );
+    Report {
+        report_version: REPORT_VERSION,
+        lineup_version: env!("CARGO_PKG_VERSION").to_owned(),
+        generated_at: now.iso8601(),
+        reproduce: Reproduction {
+            command: options.command.clone(),
+            review_sha256,
+            review_file,
+        },
+        incomplete: drafting::missing_parts(&assessment),
+        assessment,
+        system: SystemReviewed {
+            analysed_with: document.lineup_version.clone(),
+            models: document.models.clone(),
+            settings: document.settings.clone(),
+            threshold,
+        },
+        data: data_reviewed(document, threshold),
+        detections: detection_counts(document, threshold),
+        findings: measured,
+        privacy: PrivacyChoices {
+            faces_shown: options.face_disclosure,
+            watchlist_photos_included: options.include_watchlist_photos,
+        },
+        signer: None,
+    }
+}
+
+fn data_reviewed(document: &ReviewDocument, threshold: f32) -> DataReviewed {
+    let mut faces = vec![0u64; document.inputs.len()];
+    let mut alerts = vec![0u64; document.inputs.len()];
+    for detection in &document.detections {
+        let input = detection.source.input;
+        if let Some(count) = faces.get_mut(input) {
+            *count += 1;
+        }
+        if detection.is_alert(threshold)
+            && let Some(count) = alerts.get_mut(input)
+        {
+            *count += 1;
+        }
+    }
+    let inputs = document
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| InputSummary {
+            path: input.path.clone(),
+            sha256: input.digest.as_ref().map(|d| d.sha256.clone()),
+            size_bytes: input.digest.as_ref().map(|d| d.size_bytes),
+            dimensions: input.dimensions,
+            status: match &input.status {
+                InputStatus::Analysed => "analysed".to_owned(),
+                InputStatus::NotAnalysed => "not analysed (cancelled)".to_owned(),
+                InputStatus::Failed(reason) => format!("failed: {reason}"),
+            },
+            faces: faces[i],
+            alerts: alerts[i],
+        })
+        .collect();
+    let watchlist = document
+        .watchlist
+        .identities
+        .iter()
+        .map(|identity| WatchlistEntry {
+            name: identity.name.clone(),
+            photos: identity
+                .photos
+                .iter()
+                .map(|photo| WatchlistPhoto {
+                    path: photo.path.clone(),
+                    sha256: photo.digest.sha256.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    DataReviewed {
+        inputs,
+        watchlist_root: document.watchlist.root.clone(),
+        watchlist,
+        analysis_complete: document.complete,
+        analysis_warnings: document.warnings.clone(),
+    }
+}
+
+fn detection_counts(document: &ReviewDocument, threshold: f32) -> DetectionCounts {
+    let summary = document.summary(threshold);
+    DetectionCounts {
+        threshold,
+        inputs_analysed: summary.inputs_analysed as u64,
+        inputs_failed: summary.inputs_failed as u64,
+        faces: summary.faces as u64,
+        alerts: summary.alerts as u64,
+        alerts_per_identity: summary
+            .alerts_per_identity
+            .into_iter()
+            .map(|(name, count)| (name, count as u64))
+            .collect(),
+    }
+}
+
+impl Report {
+    /// The report as `assessment.ron` holds it.
+    pub fn to_ron(&self) -> String {
+        let config = ron::ser::PrettyConfig::new()
+            .depth_limit(6)
+            .struct_names(true);
+        // Plain data with string keys and finite-or-not floats always serialises.
+        ron::ser::to_string_pretty(self, config).expect("a report always serialises")
+    }
+
+    /// Risks with the highest severity × likelihood first; unscored ones last, in their order.
+    pub fn risks_by_score(&self) -> Vec<&Risk> {
+        let mut risks: Vec<&Risk> = self.assessment.risks.iter().collect();
+        risks.sort_by_key(|risk| std::cmp::Reverse(risk.score().unwrap_or(0)));
+        risks
+    }
+
+    /// The name of a model role for a lay reader, e.g. "CenterFace" for the detector.
+    pub fn model_name(&self, role: lineup_core::vision::ModelRole) -> &str {
+        self.system
+            .models
+            .iter()
+            .find(|m| m.role == role)
+            .map_or("(not recorded)", |m| m.name.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disclosures_round_trip_through_their_slugs_and_default_to_confirmed_matches() {
+        for disclosure in FaceDisclosure::ALL {
+            assert_eq!(FaceDisclosure::parse(disclosure.slug()), Some(disclosure));
+        }
+        assert_eq!(FaceDisclosure::parse("all"), None);
+        assert_eq!(
+            ReportOptions::default().face_disclosure,
+            FaceDisclosure::ConfirmedMatchesOnly
+        );
+    }
+}

@@ -1,0 +1,566 @@
+//! Pictures for the report: the analysed stills with their alerts marked, and (only when the
+//! reviewer opts in) the watchlist's enrolment photos.
+//!
+//! By default a face is recognisable only where the reviewer confirmed a true match: the alert's
+//! track is labelled as the very watchlist person the alert names. Everything else in the frame
+//! (wrong and unconfirmed alerts, faces that raised no alert, faces the detector missed) is
+//! blurred; [`FaceDisclosure`] lets the reviewer choose to show more, and the report says so.
+//!
+//! Blurring averages the picture down to a few blocks and smooths it back up: unlike a light
+//! Gaussian blur, that leaves nothing of a face to recover.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use image::imageops::{self, FilterType};
+use image::{RgbImage, codecs::jpeg::JpegEncoder};
+
+use super::report::FaceDisclosure;
+use lineup_core::footage::{load_image, sha256_file};
+use lineup_core::matching::Candidate;
+use lineup_core::review::{GroundTruth, InputStatus, ReviewDocument};
+use lineup_core::vision::BoundingBox;
+
+/// Long side of a picture in the report, in pixels: sharp at the printed size, small on disk.
+const PICTURE_MAX_SIDE: u32 = 1400;
+/// Stills shown at most; the rest are counted, since a report of thousands of frames helps
+/// nobody. Stills with alerts come first.
+pub const MAX_STILLS: usize = 12;
+/// A blurred face keeps only this many blocks across.
+const BLUR_BLOCKS: u32 = 5;
+/// A blurred frame keeps only this many blocks along its long side: any face narrower than a
+/// fifth of the frame, detected or not, keeps fewer than [`BLUR_BLOCKS`] blocks across itself
+/// (and every detected face is also blurred on its own, whatever its size).
+const FRAME_BLUR_BLOCKS: u32 = 16;
+
+/// A still ready to place: JPEG bytes, and the alerts to mark in its pixel coordinates.
+#[derive(Debug, Clone)]
+pub struct StillPicture {
+    pub title: String,
+    pub jpeg: Arc<Vec<u8>>,
+    pub width: u32,
+    pub height: u32,
+    pub alerts: Vec<MarkedFace>,
+    /// Faces detected that raised no alert (blurred unless the reviewer chose to show everything).
+    pub other_faces: usize,
+}
+
+/// An alert as marked on a still.
+#[derive(Debug, Clone)]
+pub struct MarkedFace {
+    pub bbox: BoundingBox,
+    /// The caption beside its box.
+    pub label: String,
+    pub review: AlertReview,
+    /// Whether the face is left sharp; otherwise it is blurred with the rest of the frame.
+    pub shown: bool,
+}
+
+/// What the reviewer's labels say about one alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertReview {
+    /// The alert's track is labelled as the very watchlist identity the alert names.
+    Confirmed,
+    /// The track is labelled as someone else: another watchlist identity, nobody on the
+    /// watchlist, or not a face.
+    Wrong,
+    /// Nobody has labelled the track yet (or the face is in no track).
+    Unconfirmed,
+}
+
+impl AlertReview {
+    /// The review of an alert naming watchlist identity `named` on a track labelled `label`.
+    pub fn of(named: u32, label: GroundTruth) -> AlertReview {
+        match label {
+            GroundTruth::OnWatchlist(identity) if identity == named => AlertReview::Confirmed,
+            GroundTruth::Unlabelled => AlertReview::Unconfirmed,
+            GroundTruth::OnWatchlist(_) | GroundTruth::NotOnWatchlist | GroundTruth::NotAFace => {
+                AlertReview::Wrong
+            }
+        }
+    }
+}
+
+impl FaceDisclosure {
+    /// Whether an alert with this review is left sharp.
+    pub fn shows(self, review: AlertReview) -> bool {
+        match self {
+            FaceDisclosure::ConfirmedMatchesOnly => review == AlertReview::Confirmed,
+            FaceDisclosure::AllAlerts | FaceDisclosure::Everything => true,
+        }
+    }
+
+    /// Whether the frame around the faces shown is blurred.
+    pub fn blurs_frame(self) -> bool {
+        self != FaceDisclosure::Everything
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct WatchlistPicture {
+    pub name: String,
+    pub jpeg: Arc<Vec<u8>>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Everything pictured in the report, and why anything is missing.
+#[derive(Debug, Clone, Default)]
+pub struct Pictures {
+    pub stills: Vec<StillPicture>,
+    pub watchlist: Vec<WatchlistPicture>,
+    /// Inputs that could not be shown, and stills left out for length, in sentences.
+    pub notes: Vec<String>,
+}
+
+/// Loads and prepares the pictures, showing the faces `disclosure` allows. Files that changed
+/// since the analysis (their SHA-256 differs from the review's) are not shown: the faces marked
+/// would not be theirs.
+pub fn prepare(
+    document: &ReviewDocument,
+    threshold: f32,
+    disclosure: FaceDisclosure,
+    include_watchlist: bool,
+) -> Pictures {
+    let mut pictures = Pictures::default();
+    let mut order: Vec<usize> = (0..document.inputs.len())
+        .filter(|&i| document.inputs[i].status == InputStatus::Analysed)
+        .collect();
+    // Stable: stills with alerts first, each group in input order.
+    order.sort_by_key(|&i| !has_alert(document, i, threshold));
+    if order.len() > MAX_STILLS {
+        pictures.notes.push(format!(
+            "{} more analysed inputs are not pictured here; their counts are in the data \
+             section.",
+            order.len() - MAX_STILLS
+        ));
+        order.truncate(MAX_STILLS);
+    }
+    let labels = detection_labels(document);
+    for input in order {
+        let still = StillRequest {
+            document,
+            labels: &labels,
+            input,
+            threshold,
+            disclosure,
+        };
+        match still.picture() {
+            Ok(picture) => pictures.stills.push(picture),
+            Err(note) => pictures.notes.push(note),
+        }
+    }
+    if include_watchlist {
+        for identity in &document.watchlist.identities {
+            for photo in &identity.photos {
+                // Enrolment photo paths are relative to the watchlist folder.
+                let path = document.watchlist.root.join(&photo.path);
+                match watchlist_picture(&identity.name, &path, &photo.digest.sha256, &photo.bbox) {
+                    Ok(picture) => pictures.watchlist.push(picture),
+                    Err(note) => pictures.notes.push(note),
+                }
+            }
+        }
+    }
+    pictures
+}
+
+fn has_alert(document: &ReviewDocument, input: usize, threshold: f32) -> bool {
+    document
+        .detections
+        .iter()
+        .any(|d| d.source.input == input && d.is_alert(threshold))
+}
+
+/// The label of each detection's track, by detection index; unlabelled where a detection is in
+/// no track (a document analysed before tracks existed).
+fn detection_labels(document: &ReviewDocument) -> Vec<GroundTruth> {
+    let mut labels = vec![GroundTruth::Unlabelled; document.detections.len()];
+    for track in &document.tracks {
+        for &detection in &track.detections {
+            if let Some(label) = labels.get_mut(detection) {
+                *label = track.label;
+            }
+        }
+    }
+    labels
+}
+
+/// One still to prepare, with what deciding its faces needs.
+struct StillRequest<'a> {
+    document: &'a ReviewDocument,
+    /// Track label of each detection (see [`detection_labels`]).
+    labels: &'a [GroundTruth],
+    input: usize,
+    threshold: f32,
+    disclosure: FaceDisclosure,
+}
+
+/// Where the faces of a still are, in the still's pixels, sorted by what happens to them.
+#[derive(Default)]
+struct StillFaces {
+    alerts: Vec<MarkedFace>,
+    /// Detected faces that raised no alert.
+    others: Vec<BoundingBox>,
+}
+
+impl StillFaces {
+    /// Boxes left sharp, and boxes blurred one by one.
+    fn split(&self) -> (Vec<BoundingBox>, Vec<BoundingBox>) {
+        let (shown, hidden): (Vec<&MarkedFace>, Vec<&MarkedFace>) =
+            self.alerts.iter().partition(|alert| alert.shown);
+        let hidden = hidden.iter().map(|alert| alert.bbox);
+        (
+            shown.iter().map(|alert| alert.bbox).collect(),
+            hidden.chain(self.others.iter().copied()).collect(),
+        )
+    }
+}
+
+impl StillRequest<'_> {
+    fn picture(&self) -> Result<StillPicture, String> {
+        let record = &self.document.inputs[self.input];
+        let expected = record.digest.as_ref().map(|d| d.sha256.as_str());
+        let image = load_unchanged(&record.path, expected)?;
+        let scale = scale_for(image.width(), image.height());
+        let image = resize(image, scale);
+        let faces = self.faces(scale);
+        let image = if self.disclosure.blurs_frame() {
+            let (shown, hidden) = faces.split();
+            redact(&image, &shown, &hidden)
+        } else {
+            image
+        };
+        let (width, height) = image.dimensions();
+        Ok(StillPicture {
+            title: record.path.display().to_string(),
+            jpeg: Arc::new(encode_jpeg(&image)?),
+            width,
+            height,
+            other_faces: faces.others.len(),
+            alerts: faces.alerts,
+        })
+    }
+
+    /// The faces detected in the still (the first frame of the input), at `scale`.
+    fn faces(&self, scale: f32) -> StillFaces {
+        let mut faces = StillFaces::default();
+        let detections = self.document.detections.iter().enumerate();
+        for (index, detection) in
+            detections.filter(|(_, d)| d.source.input == self.input && d.source.frame_index == 0)
+        {
+            let bbox = detection.bbox.scaled(scale, scale);
+            match detection.candidates.first() {
+                Some(best) if detection.is_alert(self.threshold) => {
+                    let label = self.labels.get(index).copied().unwrap_or_default();
+                    let review = AlertReview::of(best.identity, label);
+                    faces.alerts.push(MarkedFace {
+                        bbox,
+                        label: self.caption(best, review),
+                        review,
+                        shown: self.disclosure.shows(review),
+                    });
+                }
+                _ => faces.others.push(bbox),
+            }
+        }
+        faces
+    }
+
+    /// The caption of an alert. Only a confirmed match carries the watchlist name: beside
+    /// anyone else, even blurred, the name of a wanted person reads as an accusation that the
+    /// reviewer has refuted (a wrong alert) or nobody has checked (an unconfirmed one), and the
+    /// frame's place and time can still point to who was there. Which identities were wrongly
+    /// named is counted in the report's data and findings, so the captions lose nothing the
+    /// assessment needs. This holds whichever faces the reviewer chose to show.
+    fn caption(&self, best: &Candidate, review: AlertReview) -> String {
+        match review {
+            AlertReview::Confirmed => {
+                let name = self
+                    .document
+                    .identity_name(best.identity)
+                    .unwrap_or("unknown");
+                format!("{name} {:.2}, confirmed", best.score)
+            }
+            AlertReview::Wrong => format!("wrong alert, score {:.2}", best.score),
+            AlertReview::Unconfirmed => format!("unconfirmed alert, score {:.2}", best.score),
+        }
+    }
+}
+
+fn watchlist_picture(
+    name: &str,
+    path: &Path,
+    sha256: &str,
+    bbox: &BoundingBox,
+) -> Result<WatchlistPicture, String> {
+    let image = load_unchanged(path, Some(sha256))?;
+    // The face with a margin around it: enough to recognise, without the rest of the photo.
+    let margin = 0.4 * bbox.width().max(bbox.height());
+    let crop = clamp_box(
+        &BoundingBox {
+            x1: bbox.x1 - margin,
+            y1: bbox.y1 - margin,
+            x2: bbox.x2 + margin,
+            y2: bbox.y2 + margin,
+        },
+        image.width(),
+        image.height(),
+    )
+    .ok_or_else(|| {
+        format!(
+            "{}: the enrolled face lies outside the photo",
+            path.display()
+        )
+    })?;
+    let face = imageops::crop_imm(&image, crop.0, crop.1, crop.2, crop.3).to_image();
+    let face = imageops::resize(
+        &face,
+        240,
+        240 * crop.3 / crop.2.max(1),
+        FilterType::Triangle,
+    );
+    let (width, height) = face.dimensions();
+    Ok(WatchlistPicture {
+        name: name.to_owned(),
+        jpeg: Arc::new(encode_jpeg(&face)?),
+        width,
+        height,
+    })
+}
+
+/// The image at `path`, provided its SHA-256 is still `expected`.
+fn load_unchanged(path: &Path, expected: Option<&str>) -> Result<RgbImage, String> {
+    let actual = sha256_file(path)
+        .map_err(|e| format!("{}: not pictured, it cannot be read: {e}", path.display()))?;
+    if expected != Some(actual.sha256.as_str()) {
+        return Err(format!(
+            "{}: not pictured, the file has changed since the analysis (its SHA-256 differs)",
+            path.display()
+        ));
+    }
+    load_image(path)
+        .map(|loaded| loaded.image)
+        .map_err(|e| format!("not pictured: {e}"))
+}
+
+fn scale_for(width: u32, height: u32) -> f32 {
+    let long_side = width.max(height).max(1);
+    (PICTURE_MAX_SIDE as f32 / long_side as f32).min(1.0)
+}
+
+fn resize(image: RgbImage, scale: f32) -> RgbImage {
+    if scale >= 1.0 {
+        return image;
+    }
+    let width = ((image.width() as f32 * scale).round() as u32).max(1);
+    let height = ((image.height() as f32 * scale).round() as u32).max(1);
+    imageops::resize(&image, width, height, FilterType::Triangle)
+}
+
+/// Replaces the face in `bbox` (grown by a fifth so that hair and jaw go too) with a smooth
+/// blur of a few blocks.
+pub fn blur_face(image: &mut RgbImage, bbox: &BoundingBox) {
+    let grow_x = 0.2 * bbox.width();
+    let grow_y = 0.2 * bbox.height();
+    let grown = BoundingBox {
+        x1: bbox.x1 - grow_x,
+        y1: bbox.y1 - grow_y,
+        x2: bbox.x2 + grow_x,
+        y2: bbox.y2 + grow_y,
+    };
+    let Some((x, y, width, height)) = clamp_box(&grown, image.width(), image.height()) else {
+        return;
+    };
+    let region = imageops::crop_imm(image, x, y, width, height).to_image();
+    let blocks_y = (BLUR_BLOCKS * height / width.max(1)).max(1);
+    let coarse = imageops::resize(&region, BLUR_BLOCKS, blocks_y, FilterType::Triangle);
+    let smooth = imageops::resize(&coarse, width, height, FilterType::Triangle);
+    imageops::replace(image, &smooth, i64::from(x), i64::from(y));
+}
+
+/// `image` blurred everywhere except inside the `shown` boxes, which stay as they were. The
+/// `hidden` faces are also blurred one by one, so that a face too large for the frame's blocks
+/// to hide still keeps only [`BLUR_BLOCKS`] blocks across.
+///
+/// The boxes shown are the detector's, not grown: sharp pixels stop at the face, so that as
+/// little as possible of anyone beside it shows.
+pub fn redact(image: &RgbImage, shown: &[BoundingBox], hidden: &[BoundingBox]) -> RgbImage {
+    let mut redacted = blur_frame(image);
+    for bbox in hidden {
+        blur_face(&mut redacted, bbox);
+    }
+    for bbox in shown {
+        if let Some((x, y, width, height)) = clamp_box(bbox, image.width(), image.height()) {
+            let sharp = imageops::crop_imm(image, x, y, width, height).to_image();
+            imageops::replace(&mut redacted, &sharp, i64::from(x), i64::from(y));
+        }
+    }
+    redacted
+}
+
+/// The whole frame averaged down to [`FRAME_BLUR_BLOCKS`] blocks along its long side and
+/// smoothed back up.
+fn blur_frame(image: &RgbImage) -> RgbImage {
+    let (width, height) = image.dimensions();
+    let long_side = width.max(height).max(1);
+    let blocks_x = (FRAME_BLUR_BLOCKS * width / long_side).max(1);
+    let blocks_y = (FRAME_BLUR_BLOCKS * height / long_side).max(1);
+    let coarse = imageops::resize(image, blocks_x, blocks_y, FilterType::Triangle);
+    imageops::resize(&coarse, width, height, FilterType::Triangle)
+}
+
+/// `bbox` as whole pixels inside a `width × height` image: (x, y, w, h), or `None` if empty.
+fn clamp_box(bbox: &BoundingBox, width: u32, height: u32) -> Option<(u32, u32, u32, u32)> {
+    let clamp = |v: f32, max: u32| v.clamp(0.0, max as f32);
+    let x1 = clamp(bbox.x1, width).floor() as u32;
+    let y1 = clamp(bbox.y1, height).floor() as u32;
+    let x2 = clamp(bbox.x2, width).ceil() as u32;
+    let y2 = clamp(bbox.y2, height).ceil() as u32;
+    (x2 > x1 && y2 > y1).then(|| (x1, y1, x2 - x1, y2 - y1))
+}
+
+fn encode_jpeg(image: &RgbImage) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    JpegEncoder::new_with_quality(&mut bytes, 85)
+        .encode_image(image)
+        .map_err(|e| format!("a picture could not be encoded: {e}"))?;
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blurring_destroys_detail_inside_the_box_and_leaves_the_rest() {
+        // A checkerboard: maximal detail everywhere.
+        let mut image = RgbImage::from_fn(200, 200, |x, y| {
+            let v = if (x / 2 + y / 2) % 2 == 0 { 255 } else { 0 };
+            image::Rgb([v, v, v])
+        });
+        let original = image.clone();
+        let face = BoundingBox {
+            x1: 60.0,
+            y1: 60.0,
+            x2: 140.0,
+            y2: 140.0,
+        };
+        blur_face(&mut image, &face);
+        // Inside: neighbouring pixels now differ by little (the checkerboard is gone).
+        let contrast = |x: u32, y: u32| {
+            (i32::from(image.get_pixel(x, y)[0]) - i32::from(image.get_pixel(x + 2, y)[0])).abs()
+        };
+        assert!(contrast(100, 100) < 40, "{}", contrast(100, 100));
+        // Outside the grown box: untouched.
+        assert_eq!(image.get_pixel(10, 10), original.get_pixel(10, 10));
+        assert_eq!(image.get_pixel(190, 150), original.get_pixel(190, 150));
+    }
+
+    /// Maximal detail everywhere: 2-pixel black and white squares.
+    fn checkerboard(width: u32, height: u32) -> RgbImage {
+        RgbImage::from_fn(width, height, |x, y| {
+            let v = if (x / 2 + y / 2) % 2 == 0 { 255 } else { 0 };
+            image::Rgb([v, v, v])
+        })
+    }
+
+    /// Mean difference between horizontal neighbours two pixels apart in a square around (x, y).
+    fn contrast(image: &RgbImage, x: u32, y: u32) -> u32 {
+        let mut total = 0;
+        for py in y - 5..y + 5 {
+            for px in x - 5..x + 5 {
+                total +=
+                    u32::from(image.get_pixel(px, py)[0].abs_diff(image.get_pixel(px + 2, py)[0]));
+            }
+        }
+        total / 100
+    }
+
+    #[test]
+    fn redacting_keeps_only_the_faces_shown() {
+        let image = checkerboard(400, 300);
+        let shown = BoundingBox {
+            x1: 40.0,
+            y1: 40.0,
+            x2: 100.0,
+            y2: 120.0,
+        };
+        // A large face: bigger than the frame's blocks, blurred on its own too.
+        let hidden = BoundingBox {
+            x1: 200.0,
+            y1: 20.0,
+            x2: 390.0,
+            y2: 290.0,
+        };
+        let redacted = redact(&image, &[shown], &[hidden]);
+        assert_eq!(redacted.dimensions(), image.dimensions());
+        // Inside the face shown: every pixel as it was.
+        for (x, y) in [(40, 40), (70, 80), (99, 119)] {
+            assert_eq!(redacted.get_pixel(x, y), image.get_pixel(x, y));
+        }
+        assert_eq!(contrast(&image, 70, 80), 255);
+        // Everywhere else, faces or not, the checkerboard is gone.
+        for (x, y) in [(20, 200), (150, 150), (120, 60), (300, 150), (210, 30)] {
+            assert!(
+                contrast(&redacted, x, y) < 20,
+                "({x}, {y}): {}",
+                contrast(&redacted, x, y)
+            );
+        }
+    }
+
+    #[test]
+    fn an_alert_is_confirmed_only_by_the_identity_it_names() {
+        assert_eq!(
+            AlertReview::of(3, GroundTruth::OnWatchlist(3)),
+            AlertReview::Confirmed
+        );
+        for wrong in [
+            GroundTruth::OnWatchlist(4),
+            GroundTruth::NotOnWatchlist,
+            GroundTruth::NotAFace,
+        ] {
+            assert_eq!(AlertReview::of(3, wrong), AlertReview::Wrong, "{wrong:?}");
+        }
+        assert_eq!(
+            AlertReview::of(3, GroundTruth::Unlabelled),
+            AlertReview::Unconfirmed
+        );
+    }
+
+    #[test]
+    fn each_disclosure_shows_what_it_says() {
+        use AlertReview::*;
+        use FaceDisclosure::*;
+        let shown = |disclosure: FaceDisclosure| {
+            [Confirmed, Wrong, Unconfirmed].map(|review| disclosure.shows(review))
+        };
+        assert_eq!(shown(ConfirmedMatchesOnly), [true, false, false]);
+        assert_eq!(shown(AllAlerts), [true, true, true]);
+        assert_eq!(shown(Everything), [true, true, true]);
+        assert!(ConfirmedMatchesOnly.blurs_frame() && AllAlerts.blurs_frame());
+        assert!(!Everything.blurs_frame());
+        assert_eq!(FaceDisclosure::default(), ConfirmedMatchesOnly);
+    }
+
+    #[test]
+    fn boxes_outside_the_image_are_clamped_or_ignored() {
+        let inside = BoundingBox {
+            x1: -10.0,
+            y1: 5.5,
+            x2: 30.0,
+            y2: 500.0,
+        };
+        assert_eq!(clamp_box(&inside, 100, 100), Some((0, 5, 30, 95)));
+        let outside = BoundingBox {
+            x1: 150.0,
+            y1: 0.0,
+            x2: 200.0,
+            y2: 10.0,
+        };
+        assert_eq!(clamp_box(&outside, 100, 100), None);
+        let mut image = RgbImage::new(100, 100);
+        blur_face(&mut image, &outside);
+    }
+}

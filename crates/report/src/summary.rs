@@ -1,0 +1,77 @@
+//! The plain-language summary a committee reads first, from a finished [`Report`].
+
+use crate::drafting::fpir_spread;
+use crate::findings::MeasuredFindings;
+use crate::report::Report;
+use crate::wording::{NO_GROUND_TRUTH, count_of, plural, rate_with_interval};
+use lineup_core::vision::ModelRole;
+
+/// The plain-language summary, one paragraph per entry, for the first page.
+pub fn plain_summary(report: &Report) -> Vec<String> {
+    let mut paragraphs = vec![what_was_reviewed(report)];
+    paragraphs.push(match &report.findings {
+        Some(findings) => what_was_measured(findings),
+        None => NO_GROUND_TRUTH.to_owned(),
+    });
+    if let Some(findings) = &report.findings {
+        paragraphs.extend(findings.scenarios.iter().map(|s| s.sentence.clone()));
+        if let Some(sentence) = fpir_spread(findings) {
+            paragraphs.push(sentence);
+        }
+        if !findings.warnings.is_empty() {
+            paragraphs.push(format!(
+                "Read the group comparisons with care: {} caution{} below say where the data \
+                 cannot tell groups apart.",
+                findings.warnings.len(),
+                if findings.warnings.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ));
+        }
+    }
+    paragraphs
+}
+
+fn what_was_reviewed(report: &Report) -> String {
+    let d = &report.detections;
+    let identities = report.data.watchlist.len();
+    let photos: usize = report.data.watchlist.iter().map(|w| w.photos.len()).sum();
+    let failed = if d.inputs_failed > 0 {
+        format!(" ({} more could not be used)", d.inputs_failed)
+    } else {
+        String::new()
+    };
+    format!(
+        "lineup ran the {} face detector and the {} recognition model over {} {}{failed} and \
+         found {} {}. Each face was compared with a watchlist of {identities} {} ({photos} \
+         enrolment {}). At a match threshold of {:.2}, {} {} would have raised an alert.",
+        report.model_name(ModelRole::Detector),
+        report.model_name(ModelRole::Recognizer),
+        d.inputs_analysed,
+        plural(d.inputs_analysed, "image", "images"),
+        d.faces,
+        plural(d.faces, "face", "faces"),
+        plural(identities as u64, "person", "people"),
+        plural(photos as u64, "photo", "photos"),
+        d.threshold,
+        d.alerts,
+        plural(d.alerts, "face", "faces"),
+    )
+}
+
+fn what_was_measured(findings: &MeasuredFindings) -> String {
+    let pooled = &findings.pooled;
+    format!(
+        "Measured on {} labelled searches ({}): {} people not on the watchlist would be \
+         wrongly flagged, FPIR {}; and {} people on it would not be correctly identified, \
+         FNIR {}.",
+        findings.searches,
+        findings.label_source,
+        count_of(&pooled.fpir),
+        rate_with_interval(&pooled.fpir),
+        count_of(&pooled.fnir),
+        rate_with_interval(&pooled.fnir),
+    )
+}

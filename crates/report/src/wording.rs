@@ -1,0 +1,445 @@
+//! Numbers into words, once for the command line, the app and the PDF: percentages with the
+//! digits that tell small rates from zero, counts "k of n", intervals, ratios, thousands.
+//! The core computes numbers and typed cautions; only this module turns them into text.
+
+use std::fmt::Write as _;
+
+use lineup_core::metrics::{
+    ComparisonWarning, ExpectedAlerts, Interval, Rate, SliceMetrics, comparison_warnings,
+};
+use lineup_core::review::evaluation::Evaluation;
+
+/// Said wherever error rates would go while no ground truth is labelled.
+pub const NO_GROUND_TRUTH: &str = "No ground truth is labelled yet, so no error rates can be \
+    given: the counts above say what the system would flag, not whether it would be right. \
+    Label who is and is not on the watchlist to measure false and missed alerts.";
+
+pub fn plural<'a>(count: u64, one: &'a str, many: &'a str) -> &'a str {
+    if count == 1 { one } else { many }
+}
+
+/// "3 of 40".
+pub fn count_of(rate: &Rate) -> String {
+    format!("{} of {}", rate.k, rate.n)
+}
+
+/// "7.50%, 95% interval 2.58–19.9%", or "not measured (no searches)".
+pub fn rate_with_interval(rate: &Rate) -> String {
+    match (rate.rate, rate.interval) {
+        (Some(value), Some(interval)) => format!(
+            "{}, 95% interval {}–{}",
+            percent(value),
+            percent_number(interval.low),
+            percent(interval.high)
+        ),
+        _ => "not measured (no searches)".to_owned(),
+    }
+}
+
+/// A proportion as a percentage with enough digits to tell small rates from zero.
+pub fn percent(value: f64) -> String {
+    format!("{}%", percent_number(value))
+}
+
+fn percent_number(value: f64) -> String {
+    let pct = value * 100.0;
+    if pct == 0.0 || pct >= 10.0 {
+        format!("{pct:.1}")
+    } else if pct >= 0.1 {
+        format!("{pct:.2}")
+    } else {
+        format!("{pct:.3}")
+    }
+}
+
+/// "2.5 times", "twice".
+pub fn times(ratio: f64) -> String {
+    if (ratio - 2.0).abs() < 0.05 {
+        "twice".to_owned()
+    } else {
+        format!("{ratio:.1} times")
+    }
+}
+
+/// 10000 → "10,000".
+pub fn group_thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// One sentence for a lay reader, e.g. "At this threshold about 9 in 10 alerts would be wrong
+/// (expected 87 false and 10 true alerts in a crowd of 10,000)."
+///
+/// Counts of 10 or more are rounded to whole numbers; smaller ones keep one decimal so that
+/// "0.4 false alerts" does not read as "none".
+pub fn alert_sentence(expected: &ExpectedAlerts) -> String {
+    let crowd = group_thousands(expected.crowd_size);
+    let Some(share_false) = expected.share_false else {
+        return format!("At this threshold no alerts would be expected in a crowd of {crowd}.");
+    };
+    let true_count = format_expected_count(expected.true_alerts);
+    let alerts = if true_count == "1" { "alert" } else { "alerts" };
+    format!(
+        "At this threshold {} would be wrong (expected {} false and {true_count} true {alerts} \
+         in a crowd of {crowd}).",
+        share_of_alerts(share_false),
+        format_expected_count(expected.false_alerts),
+    )
+}
+
+/// "about 9 in 10 alerts": tenths where that is honest, hundredths near 0 and 1 where tenths
+/// would round to "0 in 10" or "10 in 10".
+fn share_of_alerts(share: f64) -> String {
+    if share <= 0.0 {
+        return "none of the alerts".to_owned();
+    }
+    if share >= 1.0 {
+        return "all alerts".to_owned();
+    }
+    if (0.095..0.905).contains(&share) {
+        return format!("about {} in 10 alerts", (share * 10.0).round());
+    }
+    match (share * 100.0).round() {
+        hundredths if hundredths < 1.0 => "fewer than 1 in 100 alerts".to_owned(),
+        hundredths if hundredths > 99.0 => "more than 99 in 100 alerts".to_owned(),
+        hundredths => format!("about {hundredths} in 100 alerts"),
+    }
+}
+
+/// Whole numbers with thousands separators from 10 up; one decimal below (dropping ".0").
+fn format_expected_count(count: f64) -> String {
+    if count <= 0.0 {
+        return "0".to_owned();
+    }
+    if count < 0.05 {
+        return "under 0.1".to_owned();
+    }
+    if count < 9.95 {
+        let text = format!("{count:.1}");
+        return text.strip_suffix(".0").map(str::to_owned).unwrap_or(text);
+    }
+    group_thousands(count.round() as u64)
+}
+
+/// "12.5% [4.1–32.6%]" for tables, with [`percent`]'s digits, or "n/a" when nothing was
+/// measured.
+pub fn rate_text(rate: &Rate) -> String {
+    match (rate.rate, rate.interval) {
+        (Some(value), Some(ci)) => format!(
+            "{} [{}–{}]",
+            percent(value),
+            percent_number(ci.low),
+            percent(ci.high)
+        ),
+        _ => "n/a".into(),
+    }
+}
+
+/// A ratio to the best slice, "3.25×", or "–" where none is defined.
+pub fn ratio(ratio: Option<f64>) -> String {
+    ratio.map_or_else(|| "–".into(), |r| format!("{r:.2}×"))
+}
+
+/// The evaluation as an aligned table for a terminal: one row per slice with its n, rates,
+/// intervals and ratio to the best slice, then the cautions. Slices with no labelled track are
+/// left out.
+pub fn evaluation_table(evaluation: &Evaluation) -> String {
+    let this = evaluation;
+    {
+        let mut out = String::new();
+        let by = if this.slicing.attributes.is_empty() {
+            "everyone together".to_string()
+        } else {
+            this.slicing.attributes.join(" × ")
+        };
+        let _ = writeln!(
+            out,
+            "Labelled tracks: {} — sliced by {by}, threshold {:.2}",
+            this.searches, this.threshold
+        );
+        let _ = writeln!(
+            out,
+            "{:<32} {:>9} {:>24} {:>7} {:>6} {:>24} {:>7} {:>8}",
+            "slice",
+            "non-mated",
+            "FPIR [95% CI]",
+            "×best",
+            "mated",
+            "FNIR [95% CI]",
+            "×best",
+            "wrong-id"
+        );
+        for (i, m) in this.metrics.iter().enumerate() {
+            if m.flag_rate.n == 0 {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "{:<32} {:>9} {:>24} {:>7} {:>6} {:>24} {:>7} {:>8}",
+                this.names[i],
+                m.fpir.n,
+                rate_text(&m.fpir),
+                ratio(this.fpir_differentials.per_slice[i].vs_lowest),
+                m.fnir.n,
+                rate_text(&m.fnir),
+                ratio(this.fnir_differentials.per_slice[i].vs_lowest),
+                m.wrong_identity_alerts.k,
+            );
+        }
+        let p = &this.pooled;
+        let _ = writeln!(
+            out,
+            "{:<32} {:>9} {:>24} {:>7} {:>6} {:>24} {:>7} {:>8}",
+            "all labelled",
+            p.fpir.n,
+            rate_text(&p.fpir),
+            "",
+            p.fnir.n,
+            rate_text(&p.fnir),
+            "",
+            p.wrong_identity_alerts.k
+        );
+        if !this.warnings.is_empty() {
+            let _ = writeln!(out, "\nCaution:");
+            for warning in &this.warnings {
+                let _ = writeln!(out, "  - {}", caution(warning, &this.names));
+            }
+        }
+        out
+    }
+}
+
+/// A caution for a report or a screen, naming slices by `slice_names[slice]` (or "slice N"
+/// where a name is missing), e.g. "Women 18-30: only 12 non-mated searches; its FPIR interval
+/// [0.00%, 24.25%] overlaps the best slice's (Men 31-50, [0.12%, 0.80%])."
+pub fn caution<S: AsRef<str>>(warning: &ComparisonWarning, slice_names: &[S]) -> String {
+    let name = slice_name(slice_names, warning.slice);
+    let label = warning.rate.label();
+    let noun = warning.rate.searches_noun(warning.searches);
+    let Some(interval) = warning.interval else {
+        return format!("{name}: no {noun}, so its {label} cannot be measured.");
+    };
+    let interval = bracketed(&interval);
+    let overlap = warning.overlaps_best.map(|best| {
+        format!(
+            "its {label} interval {interval} overlaps the best slice's ({}, {})",
+            slice_name(slice_names, best.slice),
+            bracketed(&best.interval)
+        )
+    });
+    match (warning.too_few_searches, overlap) {
+        (true, Some(overlap)) => format!("{name}: only {} {noun}; {overlap}.", warning.searches),
+        (true, None) => format!(
+            "{name}: only {} {noun}; too few to compare its {label} reliably \
+             (interval {interval}).",
+            warning.searches
+        ),
+        (false, Some(overlap)) => format!("{name}: {overlap}; the difference may be chance."),
+        (false, None) => format!("{name}: its {label} interval is {interval}."),
+    }
+}
+
+/// Every caution for `metrics` ([`comparison_warnings`]), worded by [`caution`].
+pub fn cautions<S: AsRef<str>>(metrics: &[SliceMetrics], slice_names: &[S]) -> Vec<String> {
+    comparison_warnings(metrics)
+        .iter()
+        .map(|warning| caution(warning, slice_names))
+        .collect()
+}
+
+fn slice_name<S: AsRef<str>>(slice_names: &[S], slice: usize) -> String {
+    slice_names
+        .get(slice)
+        .map(|name| name.as_ref().to_owned())
+        .unwrap_or_else(|| format!("slice {slice}"))
+}
+
+/// "[0.12%, 3.40%]": percentages read more easily than proportions for a lay audience.
+fn bracketed(interval: &Interval) -> String {
+    format!(
+        "[{:.2}%, {:.2}%]",
+        interval.low * 100.0,
+        interval.high * 100.0
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_keep_small_rates_visible() {
+        assert_eq!(percent(0.0), "0.0%");
+        assert_eq!(percent(0.25), "25.0%");
+        assert_eq!(percent(0.0123), "1.23%");
+        assert_eq!(percent(0.00012), "0.012%");
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(10_000), "10,000");
+        assert_eq!(group_thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn rates_come_with_their_interval_or_say_they_are_unmeasured() {
+        let text = rate_with_interval(&Rate::new(3, 40));
+        assert!(text.starts_with("7.50%, 95% interval "), "{text}");
+        assert_eq!(
+            rate_with_interval(&Rate::new(0, 0)),
+            "not measured (no searches)"
+        );
+    }
+
+    fn expected(false_alerts: f64, true_alerts: f64, crowd_size: u64) -> ExpectedAlerts {
+        let total = false_alerts + true_alerts;
+        ExpectedAlerts {
+            crowd_size,
+            prevalence: 0.001,
+            true_alerts,
+            false_alerts,
+            share_false: (total > 0.0).then(|| false_alerts / total),
+        }
+    }
+
+    #[test]
+    fn sentence_from_the_brief() {
+        // 10,000 people, 0.1% enrolled: 10 enrolled, 9,990 not. FNIR 0 → 10 true;
+        // FPIR 87/9,990 → 87 false. 87 / 97 = 0.897 → about 9 in 10.
+        let result = lineup_core::metrics::expected_alerts(87.0 / 9_990.0, 0.0, 10_000, 0.001)
+            .expect("valid");
+        assert_eq!(
+            alert_sentence(&result),
+            "At this threshold about 9 in 10 alerts would be wrong \
+             (expected 87 false and 10 true alerts in a crowd of 10,000)."
+        );
+    }
+
+    #[test]
+    fn sentence_with_no_alerts() {
+        assert_eq!(
+            alert_sentence(&expected(0.0, 0.0, 2_500)),
+            "At this threshold no alerts would be expected in a crowd of 2,500."
+        );
+    }
+
+    #[test]
+    fn sentence_when_every_alert_or_no_alert_is_wrong() {
+        assert_eq!(
+            alert_sentence(&expected(12.0, 0.0, 1_000_000)),
+            "At this threshold all alerts would be wrong \
+             (expected 12 false and 0 true alerts in a crowd of 1,000,000)."
+        );
+        assert_eq!(
+            alert_sentence(&expected(0.0, 1.0, 100)),
+            "At this threshold none of the alerts would be wrong \
+             (expected 0 false and 1 true alert in a crowd of 100)."
+        );
+    }
+
+    #[test]
+    fn sentence_rounds_small_and_extreme_shares() {
+        // 1,234.4 false, 2.5 true: share 0.99798 → hundredths round to 100 → "more than 99".
+        assert_eq!(
+            alert_sentence(&expected(1_234.4, 2.5, 1_000_000)),
+            "At this threshold more than 99 in 100 alerts would be wrong \
+             (expected 1,234 false and 2.5 true alerts in a crowd of 1,000,000)."
+        );
+        // 0.4 false, 9.6 true: share 0.04 → "about 4 in 100".
+        assert_eq!(
+            alert_sentence(&expected(0.4, 9.6, 5_000)),
+            "At this threshold about 4 in 100 alerts would be wrong \
+             (expected 0.4 false and 9.6 true alerts in a crowd of 5,000)."
+        );
+        // 0.01 false, 30 true: share 0.00033 → "fewer than 1 in 100"; 0.01 → "under 0.1".
+        assert_eq!(
+            alert_sentence(&expected(0.01, 30.0, 5_000)),
+            "At this threshold fewer than 1 in 100 alerts would be wrong \
+             (expected under 0.1 false and 30 true alerts in a crowd of 5,000)."
+        );
+        // 95 false, 5 true: share 0.95 → "about 95 in 100".
+        assert_eq!(
+            alert_sentence(&expected(95.0, 5.0, 100_000)),
+            "At this threshold about 95 in 100 alerts would be wrong \
+             (expected 95 false and 5 true alerts in a crowd of 100,000)."
+        );
+        // 1 false, 1 true: "about 5 in 10", and "1 true alert" in the singular.
+        assert_eq!(
+            alert_sentence(&expected(1.0, 1.0, 999)),
+            "At this threshold about 5 in 10 alerts would be wrong \
+             (expected 1 false and 1 true alert in a crowd of 999)."
+        );
+    }
+
+    #[test]
+    fn counts_are_rounded_for_reading() {
+        assert_eq!(format_expected_count(0.0), "0");
+        assert_eq!(format_expected_count(0.04), "under 0.1");
+        assert_eq!(format_expected_count(0.06), "0.1");
+        assert_eq!(format_expected_count(3.0), "3");
+        assert_eq!(format_expected_count(3.04), "3");
+        assert_eq!(format_expected_count(9.96), "10");
+        assert_eq!(format_expected_count(86.6), "87");
+        assert_eq!(format_expected_count(12_345.5), "12,346");
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(1_000), "1,000");
+        assert_eq!(group_thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn cautions_name_the_slice_its_searches_and_the_best_slice() {
+        use lineup_core::metrics::{BestSliceOverlap, ComparedRate};
+        let interval = |low, high| Interval { low, high };
+        let best = BestSliceOverlap {
+            slice: 0,
+            interval: interval(0.005441, 0.018309),
+        };
+        let warning = |searches, interval, too_few, overlaps| ComparisonWarning {
+            slice: 1,
+            rate: ComparedRate::Fpir,
+            searches,
+            interval,
+            too_few_searches: too_few,
+            overlaps_best: overlaps,
+        };
+        let names = ["Men", "Women"];
+        assert_eq!(
+            caution(
+                &warning(12, Some(interval(0.014865, 0.35388)), true, Some(best)),
+                &names
+            ),
+            "Women: only 12 non-mated searches; its FPIR interval [1.49%, 35.39%] overlaps \
+             the best slice's (Men, [0.54%, 1.83%])."
+        );
+        assert_eq!(
+            caution(
+                &warning(12, Some(interval(0.552, 0.953)), true, None),
+                &names
+            ),
+            "Women: only 12 non-mated searches; too few to compare its FPIR reliably \
+             (interval [55.20%, 95.30%])."
+        );
+        assert_eq!(
+            caution(
+                &warning(400, Some(interval(0.01, 0.02)), false, Some(best)),
+                &names
+            ),
+            "Women: its FPIR interval [1.00%, 2.00%] overlaps the best slice's \
+             (Men, [0.54%, 1.83%]); the difference may be chance."
+        );
+        assert_eq!(
+            caution(&warning(0, None, true, None), &[] as &[&str]),
+            "slice 1: no non-mated searches, so its FPIR cannot be measured."
+        );
+    }
+}
