@@ -424,7 +424,7 @@ fn run_app(
 
 #[cfg(feature = "gui")]
 fn run_demo() -> anyhow::Result<ExitCode> {
-    match crate::demo::prepare().map_err(anyhow::Error::msg)? {
+    match crate::demo::prepare()? {
         crate::demo::Demo::Ready(review) => run_app(move |_| crate::ui::LineupApp::open(&review)),
         crate::demo::Demo::NeedsAnalysis { request, review } => run_app(move |ctx| {
             let repaint = ctx.clone();
@@ -439,7 +439,7 @@ fn run_demo() -> anyhow::Result<ExitCode> {
 
 /// Builds the demo review without a window (for scripts), or says where it already is.
 fn prepare_demo() -> anyhow::Result<ExitCode> {
-    let review = match crate::demo::prepare().map_err(anyhow::Error::msg)? {
+    let review = match crate::demo::prepare()? {
         crate::demo::Demo::Ready(review) => review,
         crate::demo::Demo::NeedsAnalysis { request, review } => {
             let mut document = analysis::run(&request, &mut |_| {}, &AtomicBool::new(false))?;

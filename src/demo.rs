@@ -43,8 +43,17 @@ fn photos_dir() -> PathBuf {
     Path::new(CHECKOUT).join("tests/data/photos")
 }
 
+/// Why the demo cannot be prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("the demo footage is missing ({}): run ./scripts/setup in the lineup checkout", .0.join(", "))]
+    FootageMissing(Vec<String>),
+    #[error("{}: {reason}", path.display())]
+    Unwritable { path: PathBuf, reason: String },
+}
+
 /// What it takes to open the demo; an error says what to run when the photos are missing.
-pub fn prepare() -> Result<Demo, String> {
+pub fn prepare() -> Result<Demo, DemoError> {
     let review = demo_dir().join("demo-review.ron");
     if review.is_file() {
         return Ok(Demo::Ready(review));
@@ -63,16 +72,19 @@ pub fn prepare() -> Result<Demo, String> {
         .map(|p| p.display().to_string())
         .collect();
     if !missing.is_empty() {
-        return Err(format!(
-            "the demo footage is missing ({}): run ./scripts/setup in the lineup checkout",
-            missing.join(", ")
-        ));
+        return Err(DemoError::FootageMissing(missing));
     }
     let watchlist = demo_dir().join("watchlist");
-    std::fs::create_dir_all(&watchlist).map_err(|e| format!("{}: {e}", watchlist.display()))?;
+    let unwritable = |path: PathBuf| {
+        move |e: std::io::Error| DemoError::Unwritable {
+            path,
+            reason: e.to_string(),
+        }
+    };
+    std::fs::create_dir_all(&watchlist).map_err(unwritable(watchlist.clone()))?;
     for (name, source) in WATCHLIST {
         std::fs::copy(photos.join(source), watchlist.join(name))
-            .map_err(|e| format!("{}: {e}", watchlist.join(name).display()))?;
+            .map_err(unwritable(watchlist.join(name)))?;
     }
     let request = AnalysisRequest {
         footage: std::iter::once(clip)

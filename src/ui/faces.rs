@@ -266,6 +266,6 @@ fn details(app: &mut LineupApp, ui: &mut egui::Ui) {
     if let (Some((name, value)), Some(workspace)) = (change, app.workspace.as_mut())
         && let Err(error) = workspace.set_track_attribute(&selection, &name, Some(&value))
     {
-        app.banner = Some(super::Banner::Error(error));
+        app.banner = Some(super::Banner::Error(error.to_string()));
     }
 }

@@ -133,6 +133,6 @@ fn start_demo(app: &mut LineupApp, ctx: &egui::Context) {
                 AfterAnalysis::Demo(review),
             ));
         }
-        Err(error) => app.banner = Some(Banner::Error(error)),
+        Err(error) => app.banner = Some(Banner::Error(error.to_string())),
     }
 }

@@ -46,7 +46,7 @@ pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
             }
         }
         if changed && let Err(error) = workspace.set_slicing(slicing_of(&attributes)) {
-            app.banner = Some(Banner::Error(error));
+            app.banner = Some(Banner::Error(error.to_string()));
         }
     });
     let Some(workspace) = app.workspace.as_mut() else {

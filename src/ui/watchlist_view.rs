@@ -59,6 +59,6 @@ pub fn show(app: &mut LineupApp, pictures: &mut Pictures, ui: &mut egui::Ui) {
     if let (Some((identity, name, value)), Some(workspace)) = (change, app.workspace.as_mut())
         && let Err(error) = workspace.set_identity_attribute(&identity, &name, Some(&value))
     {
-        app.banner = Some(Banner::Error(error));
+        app.banner = Some(Banner::Error(error.to_string()));
     }
 }

@@ -261,7 +261,7 @@ impl Workspace {
         self.refresh_metrics();
     }
 
-    pub fn set_slicing(&mut self, slicing: Slicing) -> Result<(), String> {
+    pub fn set_slicing(&mut self, slicing: Slicing) -> Result<(), review::AttributeError> {
         let sliced = self
             .labelled
             .slice(&self.document.attribute_schema, &slicing)?;
@@ -320,7 +320,7 @@ impl Workspace {
         tracks: &[usize],
         name: &str,
         value: Option<&str>,
-    ) -> Result<(), String> {
+    ) -> Result<(), review::AttributeError> {
         if let Some(value) = value {
             self.document.attribute_schema.check(name, value)?;
         }
@@ -346,7 +346,7 @@ impl Workspace {
         identity: &str,
         name: &str,
         value: Option<&str>,
-    ) -> Result<(), String> {
+    ) -> Result<(), review::AttributeError> {
         let attributes = self
             .document
             .identity_attributes

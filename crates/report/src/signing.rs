@@ -487,25 +487,21 @@ pub fn load_public_key(path: &Path) -> Result<SignerKey, SigningError> {
     } else {
         parse_public_key(&text)
     };
-    parsed.map_err(|reason| SigningError::NotAKey {
+    parsed.map_err(|e| SigningError::NotAKey {
         path: path.to_path_buf(),
         what: "public key",
-        reason,
+        reason: e.to_string(),
     })
 }
 
 /// Parses the text of a `.pub` file.
-pub fn parse_public_key(text: &str) -> Result<SignerKey, String> {
-    PublicKey::from_box(PublicKeyBox::from_string(text).map_err(|e| e.to_string())?)
-        .map(|public_key| SignerKey { public_key })
-        .map_err(|e| e.to_string())
+pub fn parse_public_key(text: &str) -> Result<SignerKey, minisign::PError> {
+    PublicKey::from_box(PublicKeyBox::from_string(text)?).map(|public_key| SignerKey { public_key })
 }
 
 /// Parses a public key's base64 line, as `minisign` prints it and reports quote it.
-pub fn parse_public_key_base64(base64: &str) -> Result<SignerKey, String> {
-    PublicKey::from_base64(base64)
-        .map(|public_key| SignerKey { public_key })
-        .map_err(|e| e.to_string())
+pub fn parse_public_key_base64(base64: &str) -> Result<SignerKey, minisign::PError> {
+    PublicKey::from_base64(base64).map(|public_key| SignerKey { public_key })
 }
 
 fn read_key_text(path: &Path, missing: SigningError) -> Result<String, SigningError> {

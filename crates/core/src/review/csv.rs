@@ -219,7 +219,7 @@ pub fn import_text(document: &mut ReviewDocument, text: &str) -> Result<usize, (
                 document
                     .attribute_schema
                     .check(name, value)
-                    .map_err(|m| (line, m))?;
+                    .map_err(|m| (line, m.to_string()))?;
                 attributes.insert(name.clone(), value.to_string());
             }
         }

@@ -26,7 +26,11 @@ pub struct Evaluation {
 impl ReviewDocument {
     /// Evaluates the labelled tracks, sliced by `slicing`, at `threshold` (and each slice's own
     /// threshold where one is set).
-    pub fn evaluate(&self, slicing: &Slicing, threshold: f32) -> Result<Evaluation, String> {
+    pub fn evaluate(
+        &self,
+        slicing: &Slicing,
+        threshold: f32,
+    ) -> Result<Evaluation, super::AttributeError> {
         let sliced = self.sliced_searches(slicing)?;
         let metrics = self.slice_metrics(&sliced, threshold);
         let searches = sliced.searches.len();

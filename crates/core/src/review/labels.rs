@@ -96,23 +96,43 @@ impl AttributeSchema {
     }
 
     /// Checks `value` is allowed for `attribute` ("unknown" always is).
-    pub fn check(&self, attribute: &str, value: &str) -> Result<(), String> {
-        let Some(definition) = self.get(attribute) else {
-            let known: Vec<&str> = self.attributes.iter().map(|a| a.name.as_str()).collect();
-            return Err(format!(
-                "no attribute named {attribute:?} (known: {})",
-                known.join(", ")
-            ));
-        };
+    pub fn check(&self, attribute: &str, value: &str) -> Result<(), AttributeError> {
+        let definition = self.definition(attribute)?;
         if value == UNKNOWN || definition.values.iter().any(|v| v == value) {
             Ok(())
         } else {
-            Err(format!(
-                "{value:?} is not a value of {attribute} (allowed: {}, {UNKNOWN})",
-                definition.values.join(", ")
-            ))
+            Err(AttributeError::UnknownValue {
+                attribute: attribute.to_owned(),
+                value: value.to_owned(),
+                allowed: definition.values.clone(),
+            })
         }
     }
+
+    /// The definition of `attribute`, or an error naming the attributes there are.
+    pub fn definition(&self, attribute: &str) -> Result<&AttributeDefinition, AttributeError> {
+        self.get(attribute)
+            .ok_or_else(|| AttributeError::UnknownAttribute {
+                attribute: attribute.to_owned(),
+                known: self.attributes.iter().map(|a| a.name.clone()).collect(),
+            })
+    }
+}
+
+/// An attribute or value outside the review's attribute schema.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AttributeError {
+    #[error("no attribute named {attribute:?} (known: {})", known.join(", "))]
+    UnknownAttribute {
+        attribute: String,
+        known: Vec<String>,
+    },
+    #[error("{value:?} is not a value of {attribute} (allowed: {}, {UNKNOWN})", allowed.join(", "))]
+    UnknownValue {
+        attribute: String,
+        value: String,
+        allowed: Vec<String>,
+    },
 }
 
 #[cfg(test)]
@@ -144,12 +164,14 @@ mod tests {
             schema
                 .check("skin", "11")
                 .unwrap_err()
+                .to_string()
                 .contains("not a value of skin")
         );
         assert!(
             schema
                 .check("height", "tall")
                 .unwrap_err()
+                .to_string()
                 .contains("no attribute named")
         );
     }

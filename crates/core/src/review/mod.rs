@@ -22,7 +22,8 @@ use serde::{Deserialize, Serialize};
 pub use evaluation::Evaluation;
 pub use file::{ReviewError, load, parse, save, save_failure, to_text, write_atomically};
 pub use labels::{
-    AttributeDefinition, AttributeSchema, Attributes, GroundTruth, UNKNOWN, ValueGroup,
+    AttributeDefinition, AttributeError, AttributeSchema, Attributes, GroundTruth, UNKNOWN,
+    ValueGroup,
 };
 pub use slices::{SlicedSearches, Slicing};
 pub use tracks::{AlertRule, Track, TrackMatch, TrackingSettings};

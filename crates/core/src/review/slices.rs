@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::ReviewDocument;
-use super::labels::{AttributeSchema, GroundTruth, UNKNOWN};
+use super::labels::{AttributeError, AttributeSchema, GroundTruth, UNKNOWN};
 use super::tracks::track_match;
 use crate::metrics::{Search, SliceIndex, SliceMetrics};
 
@@ -33,14 +33,8 @@ struct Dimension {
 }
 
 impl Dimension {
-    fn of(schema: &AttributeSchema, attribute: &str) -> Result<Self, String> {
-        let definition = schema.get(attribute).ok_or_else(|| {
-            let known: Vec<&str> = schema.attributes.iter().map(|a| a.name.as_str()).collect();
-            format!(
-                "no attribute named {attribute:?} to slice by (known: {})",
-                known.join(", ")
-            )
-        })?;
+    fn of(schema: &AttributeSchema, attribute: &str) -> Result<Self, AttributeError> {
+        let definition = schema.definition(attribute)?;
         let mut groups: Vec<(String, Vec<String>)> = if definition.groups.is_empty() {
             definition
                 .values
@@ -146,7 +140,7 @@ impl LabelledTracks {
         &self,
         schema: &AttributeSchema,
         slicing: &Slicing,
-    ) -> Result<SlicedSearches, String> {
+    ) -> Result<SlicedSearches, AttributeError> {
         let dimensions: Vec<Dimension> = slicing
             .attributes
             .iter()
@@ -221,7 +215,7 @@ impl ReviewDocument {
 
     /// Every track labelled on or off the watchlist as a search, in its slice. Unlabelled tracks
     /// and tracks labelled "not a face" are left out of the rates.
-    pub fn sliced_searches(&self, slicing: &Slicing) -> Result<SlicedSearches, String> {
+    pub fn sliced_searches(&self, slicing: &Slicing) -> Result<SlicedSearches, AttributeError> {
         self.labelled_tracks()
             .slice(&self.attribute_schema, slicing)
     }
@@ -327,7 +321,7 @@ mod tests {
     #[test]
     fn slicing_by_an_unknown_attribute_is_an_error() {
         let err = Dimension::of(&AttributeSchema::default(), "height").unwrap_err();
-        assert!(err.contains("no attribute named \"height\""));
+        assert!(err.to_string().contains("no attribute named \"height\""));
     }
 
     #[test]
