@@ -661,8 +661,10 @@ fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .zip(sliced.index().thresholds_for_max_fpir(max_fpir))
         {
-            let shown =
-                threshold.map_or("no non-mated searches".to_string(), |t| format!("{t:.4}"));
+            // Rounded up: used as printed, each threshold still keeps FPIR within the target.
+            let shown = threshold.map_or("no non-mated searches".to_string(), |t| {
+                assessment::wording::threshold_at_least(t)
+            });
             println!("  {name:<32} {shown}");
         }
     }

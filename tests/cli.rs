@@ -280,3 +280,51 @@ fn a_closed_output_pipe_ends_lineup_quietly() {
         out.status
     );
 }
+
+/// `lineup metrics --max-fpir`: every printed threshold, used as printed, keeps its slice's FPIR
+/// at or below the target (a threshold rounded down to four decimals could let through the very
+/// impostor it was chosen to exclude).
+#[test]
+fn printed_max_fpir_thresholds_achieve_their_target_as_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let review = dir.path().join("review.ron");
+    let document = common::labelled::labelled_review();
+    lineup::review::save(&document, &review).unwrap();
+    let slicing = lineup::review::Slicing::by(&["skin", "gender"]);
+    let mut checked = 0;
+    for target in [0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3] {
+        let target_text = target.to_string();
+        let out = lineup(
+            &[
+                "metrics",
+                review.to_str().unwrap(),
+                "--slice",
+                "skin,gender",
+                "--max-fpir",
+                &target_text,
+            ],
+            &[],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        let listed = stdout
+            .split("Lowest threshold keeping FPIR")
+            .nth(1)
+            .expect("the thresholds are listed");
+        for (slice, line) in listed.lines().skip(1).take_while(|l| !l.is_empty()).enumerate() {
+            let Ok(printed) = line.split_whitespace().last().unwrap().parse::<f32>() else {
+                continue; // "no non-mated searches"
+            };
+            let evaluation = document.evaluate(&slicing, printed).unwrap();
+            let fpir = evaluation.metrics[slice].fpir;
+            assert!(
+                fpir.rate.unwrap_or(0.0) <= target,
+                "{line}: at {printed} as printed, FPIR is {} of {}, above {target}",
+                fpir.k,
+                fpir.n
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "only {checked} thresholds checked");
+}
