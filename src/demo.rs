@@ -4,9 +4,9 @@
 //! demo way, so a workshop opens with `lineup demo`.
 //!
 //! Demo labels: faces in the clip's first second and in the Obama photo are Barack Obama (on the
-//! watchlist); every other face is not on the watchlist. Skin tone is taken from the automatic
-//! ITA suggestion and gender and age are left unknown: a demo convenience that a real review
-//! replaces with a person's labels.
+//! watchlist); every other face is not on the watchlist. Perceived attributes (skin tone, gender,
+//! age) stay unknown: nobody has judged them, and the automatic skin-tone suggestion is never
+//! shown as a person's label.
 
 use std::path::{Path, PathBuf};
 
@@ -116,14 +116,12 @@ pub fn label(document: &mut ReviewDocument) {
             Some(id) if is_obama => GroundTruth::OnWatchlist(id),
             _ => GroundTruth::NotOnWatchlist,
         };
-        if let Some(monk) = track.skin_tone_suggestion {
-            track.attributes.insert("skin".into(), monk.to_string());
-        }
     }
     document.slicing = Slicing::by(&["skin"]);
     document.warnings.push(
-        "Demo: labels are assumed from how the demo footage was made (Obama in the clip's first \
-         second and in obama3.jpg) and skin tone is the automatic suggestion, not a person's judgement."
+        "Demo: who is who is taken from how the demo footage was made (Obama in the clip's first \
+         second and in obama3.jpg); perceived attributes stay unknown, since no person has judged \
+         them (the skin-tone suggestion is only ever a suggestion)."
             .into(),
     );
 }

@@ -121,7 +121,7 @@ pub fn find_faces(
         .into_iter()
         .map(|detection| {
             let aligned = align_face(image, &detection.landmarks);
-            let skin_ita = skin::individual_typology_angle(&aligned);
+            let skin_ita = skin::individual_typology_angle(&aligned, detection.bbox.width());
             FoundFace {
                 detection,
                 aligned,

@@ -2,10 +2,18 @@
 //! mapped onto the 10-point Monk scale. No model is involved, and it is never more than a
 //! suggestion: lighting, white balance and make-up move it, so a person confirms every value.
 //!
-//! ITA = atan((L* − 50) / b*) in degrees, from CIELAB under D65 (Chardon et al., 1991). Its usual
-//! bands are very light > 55°, light 41–55°, intermediate 28–41°, tan 10–28°, brown −30–10°,
-//! dark < −30°. There is no published mapping to Monk tones; [`monk_from_ita`] splits those bands
-//! into ten steps and says so wherever it is shown.
+//! ITA = arctan((L* − 50) / b*) × 180/π, from CIELAB under D65 (Chardon et al., 1991), so it lies
+//! between −90° and 90°; it is defined for skin, whose b* is positive, and pixels with b* ≤ 0 are
+//! left out. Its usual bands are very light > 55°, light 41–55°, intermediate 28–41°, tan
+//! 10–28°, brown −30–10°, dark < −30°. There is no published mapping to Monk tones;
+//! [`monk_from_ita`] splits those bands into ten steps and says so wherever it is shown.
+//!
+//! Lighting dominates ITA on small, dim or unevenly lit faces (a mostly light-skinned crowd came
+//! out at Monk 7–10), so the suggestion is withheld ([`individual_typology_angle`] gives `None`)
+//! where the face is narrower than [`MIN_FACE_WIDTH`] pixels in the source, its cheeks are darker
+//! than L* [`MIN_CHEEK_LIGHTNESS`], its two cheeks differ by more than [`MAX_CHEEK_LIGHTNESS_GAP`]
+//! in L*, fewer than half the cheek pixels are usable, or the cheek pixels' ITA spreads over more
+//! than [`MAX_ITA_SPREAD`] (interquartile range).
 
 use super::align::{ALIGNED_SIZE, AlignedFace};
 
@@ -13,28 +21,73 @@ use super::align::{ALIGNED_SIZE, AlignedFace};
 /// where hair, eyes and lips rarely reach.
 const CHEEKS: [(usize, usize, usize, usize); 2] = [(28, 60, 44, 76), (68, 60, 84, 76)];
 
-/// The median ITA of the cheek pixels of an aligned face, in degrees; None if there are no usable
-/// (non-black) pixels, e.g. a face at the image edge.
-pub fn individual_typology_angle(face: &AlignedFace) -> Option<f32> {
+/// Faces narrower than this in the source image (pixels) get no suggestion: their cheeks are a
+/// few blurred pixels, upsampled.
+pub const MIN_FACE_WIDTH: f32 = 48.0;
+/// Cheeks darker than this median L* get no suggestion: under-exposure, not skin, sets the angle.
+pub const MIN_CHEEK_LIGHTNESS: f32 = 30.0;
+/// Cheeks whose median L* differ by more than this get no suggestion: light from one side.
+pub const MAX_CHEEK_LIGHTNESS_GAP: f32 = 12.0;
+/// Cheek pixels whose ITA spreads wider than this (interquartile range, degrees) get no
+/// suggestion: more than one Monk band's worth of doubt.
+pub const MAX_ITA_SPREAD: f32 = 20.0;
+
+/// ITA in degrees of a CIELAB colour, by the published formula; `None` where b* ≤ 0.
+pub fn ita_of(lightness: f32, b: f32) -> Option<f32> {
+    (b > 0.0).then(|| ((lightness - 50.0) / b).atan().to_degrees())
+}
+
+/// The median ITA of the cheek pixels of an aligned face, in degrees, for a face `face_width`
+/// pixels wide in the source image; `None` where the module's rules withhold it.
+pub fn individual_typology_angle(face: &AlignedFace, face_width: f32) -> Option<f32> {
+    if face_width < MIN_FACE_WIDTH {
+        return None;
+    }
     let mut angles = Vec::new();
+    let mut cheek_lightness = Vec::new();
+    let mut pixels = 0;
     for (x0, y0, x1, y1) in CHEEKS {
+        let mut lightness = Vec::new();
         for y in y0..y1 {
             for x in x0..x1 {
+                pixels += 1;
                 let at = (y * ALIGNED_SIZE + x) * 3;
                 let rgb = [face.pixels[at], face.pixels[at + 1], face.pixels[at + 2]];
                 if rgb.iter().all(|&v| v < 1.0) {
                     continue; // outside the source image
                 }
                 let (l, _, b) = srgb_to_lab(rgb);
-                angles.push((l - 50.0).atan2(b).to_degrees());
+                if let Some(angle) = ita_of(l, b) {
+                    angles.push(angle);
+                    lightness.push(l);
+                }
             }
         }
+        cheek_lightness.push(median(&mut lightness)?);
     }
-    if angles.is_empty() {
+    let darkest = cheek_lightness
+        .iter()
+        .copied()
+        .fold(f32::INFINITY, f32::min);
+    let lightest = cheek_lightness
+        .iter()
+        .copied()
+        .fold(f32::NEG_INFINITY, f32::max);
+    if angles.len() * 2 < pixels
+        || darkest < MIN_CHEEK_LIGHTNESS
+        || lightest - darkest > MAX_CHEEK_LIGHTNESS_GAP
+    {
         return None;
     }
     angles.sort_by(f32::total_cmp);
-    Some(angles[angles.len() / 2])
+    let spread = angles[angles.len() * 3 / 4] - angles[angles.len() / 4];
+    (spread <= MAX_ITA_SPREAD).then(|| angles[angles.len() / 2])
+}
+
+/// The median of `values` (sorted in place); `None` when empty.
+fn median(values: &mut [f32]) -> Option<f32> {
+    values.sort_by(f32::total_cmp);
+    values.get(values.len() / 2).copied()
 }
 
 /// CIELAB (D65) of an sRGB colour given as 0–255 floats.
@@ -107,9 +160,56 @@ mod tests {
         let face = |rgb: [f32; 3]| AlignedFace {
             pixels: rgb.repeat(ALIGNED_SIZE * ALIGNED_SIZE),
         };
-        let light = individual_typology_angle(&face([235.0, 200.0, 180.0])).unwrap();
-        let dark = individual_typology_angle(&face([90.0, 60.0, 45.0])).unwrap();
+        let light = individual_typology_angle(&face([235.0, 200.0, 180.0]), 100.0).unwrap();
+        let dark = individual_typology_angle(&face([120.0, 80.0, 60.0]), 100.0).unwrap();
         assert!(light > 41.0 && dark < 10.0, "{light} {dark}");
-        assert_eq!(individual_typology_angle(&face([0.0; 3])), None);
+        assert_eq!(individual_typology_angle(&face([0.0; 3]), 100.0), None);
+    }
+
+    /// ITA = arctan((L* − 50) / b*) × 180/π (Chardon, Cretois and Hourseau, 1991; Del Bino and
+    /// Bernerd, 2013): reference points worked from the formula, and its range.
+    #[test]
+    fn ita_follows_the_published_formula_and_stays_within_90_degrees() {
+        let close = |got: Option<f32>, want: f32| got.is_some_and(|g| (g - want).abs() < 0.01);
+        assert!(close(ita_of(50.0, 15.0), 0.0));
+        // L* 75, b* 15: arctan(25/15) = 59.04° ("very light" above 55°).
+        assert!(close(ita_of(75.0, 15.0), 59.04));
+        // L* 60, b* 20: arctan(0.5) = 26.57° ("tan", 10–28°).
+        assert!(close(ita_of(60.0, 20.0), 26.57));
+        // L* 30, b* 15: arctan(−20/15) = −53.13° ("dark" below −30°).
+        assert!(close(ita_of(30.0, 15.0), -53.13));
+        // atan2 gave −153° for L* 30, b* −10; the formula is undefined for b* ≤ 0.
+        assert_eq!(ita_of(30.0, -10.0), None);
+        for l in [0.0, 20.0, 50.0, 80.0, 100.0] {
+            for b in [0.1, 5.0, 30.0, 80.0] {
+                let ita = ita_of(l, b).unwrap();
+                assert!((-90.0..=90.0).contains(&ita), "{l} {b} {ita}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_suggestion_is_withheld_for_small_dark_or_unevenly_lit_faces() {
+        let uniform = |rgb: [f32; 3]| AlignedFace {
+            pixels: rgb.repeat(ALIGNED_SIZE * ALIGNED_SIZE),
+        };
+        let skin = [200.0, 150.0, 120.0];
+        assert!(individual_typology_angle(&uniform(skin), 100.0).is_some());
+        // Too small in the source.
+        assert_eq!(individual_typology_angle(&uniform(skin), 30.0), None);
+        // Too dark: an under-exposed face of the same hue.
+        assert_eq!(
+            individual_typology_angle(&uniform([50.0, 35.0, 25.0]), 100.0),
+            None
+        );
+        // Lit from one side: the left cheek much brighter than the right.
+        let mut sided = uniform(skin);
+        for y in 0..ALIGNED_SIZE {
+            for x in 0..ALIGNED_SIZE / 2 {
+                let at = (y * ALIGNED_SIZE + x) * 3;
+                sided.pixels[at..at + 3].copy_from_slice(&[250.0, 215.0, 190.0]);
+            }
+        }
+        assert_eq!(individual_typology_angle(&sided, 100.0), None);
     }
 }
