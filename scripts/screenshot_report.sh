@@ -20,7 +20,7 @@ cp "$photos/biden.jpg" "$work/watchlist/Joe_Biden_1.jpg"
 "$lineup" analyze --footage "$photos/obama2.jpg" "$photos/t1.jpg" \
   --watchlist "$work/watchlist" --out "$work/review.ron" >/dev/null
 
-export LINEUP_KEY_PASSWORD="screenshot only: violet tractor gleams"
+export LINEUP_KEY_PASSWORD="screenshot only: amber kettle rides"
 "$lineup" keygen "$work/example.key" >/dev/null
 "$lineup" assess "$work/review.ron" \
   --title "Impact assessment: live facial recognition at Central Station (example)" \

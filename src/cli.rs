@@ -843,7 +843,7 @@ fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         .transpose()?;
     let verified = assessment::verify_bundle(&args.bundle, trusted.as_ref())?;
     println!(
-        "Intact: {}: the signature verifies and all {} files match the signed manifest.",
+        "Intact: {}: the signature verifies and all {} files the signed manifest lists match it.",
         args.bundle.display(),
         verified.files.len()
     );

@@ -22,7 +22,7 @@ use lineup::assessment::stills::AlertReview;
 use lineup::assessment::{self, BundleOptions, FaceDisclosure, Report, ReportOptions, VerifyError};
 use lineup::review;
 
-const PASSWORD: &str = "violet tractor gleams under rain";
+const PASSWORD: &str = "amber kettle rides seven owls";
 const BUNDLE_FILES: [&str; 6] = [
     MANIFEST_FILE,
     SIGNATURE_FILE,
@@ -462,7 +462,7 @@ fn a_bundle_signed_with_another_key_is_refused_when_the_key_is_given() {
     let bundle = dir.path().join("bundle");
     export_labelled(&bundle);
     let other = dir.path().join("other.key");
-    signing::generate_key_pair(&other, "quiet harbour lamps drift south", false).unwrap();
+    signing::generate_key_pair(&other, "copper lanterns hum at dawn", false).unwrap();
     let other_public = signing::load_public_key(&signing::public_key_path(&other)).unwrap();
     let error = assessment::verify_bundle(&bundle, Some(&other_public)).unwrap_err();
     assert_eq!(error.tampered_file(), Some(SIGNATURE_FILE), "{error}");

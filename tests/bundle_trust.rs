@@ -434,9 +434,34 @@ fn the_bundles_own_key_is_refused_and_a_bare_published_line_accepted() {
         "{}",
         text(&out.stderr)
     );
-    // The published key as `lineup keygen` prints it: its base64 line alone.
+    // The zip's folder sits beside it: its signer.pub is the bundle's own copy too.
+    let zip = bundle::zip_path(&scene.genuine_bundle);
+    let out = lineup_verify(&zip, Some(&own));
+    assert!(!out.status.success(), "the zip passed with its own key");
+    // Two bare keys in one file: the first is no comment, so the file is refused.
+    let two = scene.dir.path().join("two-keys.pub");
+    std::fs::write(
+        &two,
+        format!(
+            "{}\n{}\n",
+            signer(&scene.other).base64(),
+            signer(&scene.genuine).base64()
+        ),
+    )
+    .unwrap();
+    assert!(
+        !lineup_verify(&scene.genuine_bundle, Some(&two))
+            .status
+            .success()
+    );
+    // The published key as `lineup keygen` prints it: its base64 line alone, even as an editor
+    // saves it (a byte-order mark, trailing spaces).
     let line = scene.dir.path().join("published-line.txt");
-    std::fs::write(&line, format!("{}\n", signer(&scene.genuine).base64())).unwrap();
+    std::fs::write(
+        &line,
+        format!("\u{feff}{}  \r\n", signer(&scene.genuine).base64()),
+    )
+    .unwrap();
     let out = lineup_verify(&scene.genuine_bundle, Some(&line));
     assert!(out.status.success(), "{}", text(&out.stderr));
     // What was signed, when, and whether it is a draft: a signature does not say "latest".
@@ -445,4 +470,54 @@ fn the_bundles_own_key_is_refused_and_a_bare_published_line_accepted() {
         stdout.contains("Report made ") && stdout.contains("DRAFT"),
         "{stdout}"
     );
+}
+
+/// Zips in which other tools read other bytes than lineup would (tests/tools/odd_zips.py): a
+/// local header that disagrees with the central directory, an unlisted local entry, a duplicate
+/// counted only in the zip64 record, and a forged PDF with the genuine zip appended (the file
+/// opens as a PDF). Each is refused; the plain zip of the same folder passes.
+#[test]
+fn a_zip_other_tools_read_differently_is_refused() {
+    let scene = scene();
+    let key = signing::load_public_key(&scene.published).unwrap();
+    // The genuine PDF with a different ending: what an incremental update would add.
+    let mut forged_pdf = std::fs::read(scene.genuine_bundle.join(PDF_FILE)).unwrap();
+    forged_pdf.extend_from_slice(b"\n% an incremental update saying DEPLOY\n");
+    let forged = scene.dir.path().join("forged.pdf");
+    std::fs::write(&forged, &forged_pdf).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/odd_zips.py");
+    for (variant, why) in [
+        ("plain", None),
+        ("localsize", Some("local headers")),
+        ("gap", Some("local headers")),
+        ("zip64dup", Some("")),
+    ] {
+        let zip = scene.dir.path().join(format!("{variant}.zip"));
+        let out = Command::new("python3")
+            .arg(&script)
+            .arg(&scene.genuine_bundle)
+            .arg(&forged)
+            .arg(variant)
+            .arg(&zip)
+            .output()
+            .expect("python3 is part of set-up");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let result = assessment::verify_bundle(&zip, Some(&key));
+        match why {
+            None => assert!(result.is_ok(), "{variant}: {:?}", result.err()),
+            Some(why) => {
+                let error = result.expect_err(variant).to_string();
+                assert!(error.contains(why), "{variant}: {error}");
+            }
+        }
+    }
+    // A forged PDF with the genuine zip behind it: a viewer opens the PDF.
+    let both = scene.dir.path().join("assessment-signed.pdf");
+    let mut bytes = forged_pdf;
+    bytes.extend(std::fs::read(bundle::zip_path(&scene.genuine_bundle)).unwrap());
+    std::fs::write(&both, bytes).unwrap();
+    let error = assessment::verify_bundle(&both, Some(&key))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("before the zip"), "{error}");
 }

@@ -292,7 +292,9 @@ fn printed_max_fpir_thresholds_achieve_their_target_as_printed() {
     lineup::review::save(&document, &review).unwrap();
     let slicing = lineup::review::Slicing::by(&["skin", "gender"]);
     let mut checked = 0;
-    for target in [0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3] {
+    for target in [
+        0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3,
+    ] {
         let target_text = target.to_string();
         let out = lineup(
             &[
@@ -311,7 +313,12 @@ fn printed_max_fpir_thresholds_achieve_their_target_as_printed() {
             .split("Lowest threshold keeping FPIR")
             .nth(1)
             .expect("the thresholds are listed");
-        for (slice, line) in listed.lines().skip(1).take_while(|l| !l.is_empty()).enumerate() {
+        for (slice, line) in listed
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .enumerate()
+        {
             let Ok(printed) = line.split_whitespace().last().unwrap().parse::<f32>() else {
                 continue; // "no non-mated searches"
             };

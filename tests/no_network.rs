@@ -196,7 +196,7 @@ fn is_temporary_beside(path: &str, target: &Path) -> bool {
 }
 
 /// The password of the app session's key, handed to the session through its environment.
-const PASSWORD: &str = "violet tractor gleams under rain";
+const PASSWORD: &str = "amber kettle rides seven owls";
 
 #[test]
 fn an_app_session_opens_no_internet_socket_and_writes_only_its_files() {

@@ -200,13 +200,12 @@ fn secret_keys_are_encrypted_and_private() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("signing.key");
-    lineup::assessment::signing::generate_key_pair(&key, "violet tractor gleams under rain", false)
+    lineup::assessment::signing::generate_key_pair(&key, "amber kettle rides seven owls", false)
         .unwrap();
     let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "secret key mode {mode:o}");
     assert!(
-        lineup::assessment::signing::load_secret_key(&key, "violet tractor gleams under rain")
-            .is_ok()
+        lineup::assessment::signing::load_secret_key(&key, "amber kettle rides seven owls").is_ok()
     );
     let wrong = lineup::assessment::signing::load_secret_key(&key, "not the password").unwrap_err();
     assert!(
@@ -221,7 +220,7 @@ fn secret_keys_are_encrypted_and_private() {
 fn the_reference_minisign_signs_with_a_lineup_key() {
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("signing.key");
-    let password = "violet tractor gleams under rain";
+    let password = "amber kettle rides seven owls";
     lineup::assessment::signing::generate_key_pair(&key, password, false).unwrap();
     let message = dir.path().join("message.txt");
     std::fs::write(&message, "signed by minisign with a key lineup made\n").unwrap();

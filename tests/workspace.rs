@@ -60,13 +60,13 @@ fn the_app_export_job_writes_a_bundle_that_verifies() {
     let document = common::labelled::labelled_review();
     review::save(&document, &path).unwrap();
     let key = folder.join("signing key.key");
-    signing::generate_key_pair(&key, "violet tractor gleams under rain", false).unwrap();
+    signing::generate_key_pair(&key, "amber kettle rides seven owls", false).unwrap();
     let out = folder.join("my bundle");
     let request = ExportRequest {
         document,
         review_path: path,
         key,
-        password: "violet tractor gleams under rain".into(),
+        password: "amber kettle rides seven owls".into(),
         out: out.clone(),
     };
     let job = ExportJob::start(request, || {});
@@ -114,7 +114,7 @@ fn the_app_export_job_writes_a_bundle_that_verifies() {
     let run = std::process::Command::new("sh")
         .args(["-c", &report.reproduce.command])
         .env("PATH", search_path)
-        .env(signing::PASSWORD_ENV, "violet tractor gleams under rain")
+        .env(signing::PASSWORD_ENV, "amber kettle rides seven owls")
         .output()
         .unwrap();
     assert!(

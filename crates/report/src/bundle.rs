@@ -44,7 +44,8 @@ pub enum BundleError {
     )]
     Exists { path: PathBuf },
     #[error(
-        "{}: exists and is not a lineup bundle (it has no manifest); lineup will not replace it",
+        "{}: exists and is not a lineup bundle (a manifest, its signature and the files it \
+         lists, nothing else); lineup will not replace it",
         path.display()
     )]
     NotABundle { path: PathBuf },
@@ -300,20 +301,62 @@ fn readme(signer: &SignerKey) -> String {
 
 /// Refuses to write over anything but a lineup bundle, and over that only when asked.
 fn check_target(out: &Path, overwrite: bool) -> Result<(), BundleError> {
-    if !out.exists() {
-        return Ok(());
-    }
-    if !out.join(MANIFEST_FILE).is_file() {
-        return Err(BundleError::NotABundle {
-            path: out.to_path_buf(),
-        });
-    }
-    if !overwrite {
-        return Err(BundleError::Exists {
-            path: out.to_path_buf(),
-        });
+    for (path, is_bundle) in [
+        (out.to_path_buf(), is_bundle_folder(out)),
+        (zip_path(out), is_bundle_zip(&zip_path(out))),
+    ] {
+        if !path.exists() {
+            continue;
+        }
+        if !is_bundle {
+            return Err(BundleError::NotABundle { path });
+        }
+        if !overwrite {
+            return Err(BundleError::Exists { path });
+        }
     }
     Ok(())
+}
+
+/// Whether `folder` holds exactly a lineup bundle: a manifest, its signature and the plain files
+/// the manifest lists, nothing else (so `--force` never deletes anything but a bundle).
+fn is_bundle_folder(folder: &Path) -> bool {
+    let Ok(manifest) = std::fs::read_to_string(folder.join(MANIFEST_FILE)) else {
+        return false;
+    };
+    let listed: Vec<&str> = manifest
+        .lines()
+        .filter_map(|line| line.split_once("  ").map(|(_, name)| name))
+        .collect();
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return false;
+    };
+    entries.into_iter().all(|entry| {
+        entry.is_ok_and(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            entry.file_type().is_ok_and(|t| t.is_file())
+                && (name == MANIFEST_FILE || name == SIGNATURE_FILE || listed.contains(&&*name))
+        })
+    })
+}
+
+/// Whether `zip` is a zip of a lineup bundle (its entries include a manifest and its signature).
+fn is_bundle_zip(zip: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(zip) else {
+        return false;
+    };
+    let Ok(archive) = zip::ZipArchive::new(file) else {
+        return false;
+    };
+    let names: Vec<String> = archive
+        .file_names()
+        .filter_map(|name| name.ok().map(|n| n.into_owned()))
+        .collect();
+    [MANIFEST_FILE, SIGNATURE_FILE].iter().all(|wanted| {
+        names
+            .iter()
+            .any(|name| name.rsplit('/').next() == Some(*wanted))
+    })
 }
 
 fn write_folder(
@@ -453,5 +496,21 @@ mod tests {
         ));
         assert!(check_target(&other, true).is_ok());
         assert!(check_target(&dir.path().join("new"), false).is_ok());
+        // A folder holding a file named manifest and other things is not a bundle, even with
+        // --force (the opposing expert's Documents/ folder lost a thesis to that).
+        std::fs::write(other.join("thesis.docx"), "years of work").unwrap();
+        assert!(matches!(
+            check_target(&other, true),
+            Err(BundleError::NotABundle { .. })
+        ));
+        // Nor is a zip beside it that is not a bundle's: holiday.zip is never overwritten.
+        let holiday = dir.path().join("holiday");
+        std::fs::write(zip_path(&holiday), "precious").unwrap();
+        for overwrite in [false, true] {
+            assert!(matches!(
+                check_target(&holiday, overwrite),
+                Err(BundleError::NotABundle { .. })
+            ));
+        }
     }
 }

@@ -128,10 +128,16 @@ pub struct Verified {
 }
 
 /// Reads the verifier's public key from `key_file`, refusing the bundle's own copy of it (a
-/// file inside the bundle folder at `bundle`).
+/// file inside the bundle folder at `bundle`, or inside the folder beside a zip `bundle`).
 pub fn trusted_key_file(bundle: &Path, key_file: &Path) -> Result<SignerKey, VerifyError> {
-    let inside = match (bundle.canonicalize(), key_file.canonicalize()) {
-        (Ok(bundle), Ok(key)) => bundle.is_dir() && key.starts_with(&bundle),
+    // A zip's own folder sits beside it (`lineup report` writes BUNDLE and BUNDLE.zip).
+    let folder = if bundle.is_file() {
+        bundle.with_extension("")
+    } else {
+        bundle.to_path_buf()
+    };
+    let inside = match (folder.canonicalize(), key_file.canonicalize()) {
+        (Ok(folder), Ok(key)) => folder.is_dir() && key.starts_with(&folder),
         _ => false,
     };
     if inside {
@@ -504,20 +510,6 @@ fn read_zip(path: &Path) -> Result<BTreeMap<String, Vec<u8>>, VerifyError> {
     read_zip_from(path, &bytes)
 }
 
-/// The number of entries a zip's end-of-central-directory record declares, or `None` where it
-/// cannot be found. The zip crate keeps one entry per name, so two entries of one name show
-/// only as a count larger than the entries read.
-fn declared_entries(zip: &[u8]) -> Option<u16> {
-    const END_OF_DIRECTORY: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
-    let start = zip.len().saturating_sub(22 + usize::from(u16::MAX));
-    let at = zip[start..]
-        .windows(4)
-        .rposition(|window| window == END_OF_DIRECTORY)?
-        + start;
-    let count = zip.get(at + 10..at + 12)?;
-    Some(u16::from_le_bytes([count[0], count[1]]))
-}
-
 /// The entries of the zip in `zip`; `path` names it in errors.
 fn read_zip_from(path: &Path, zip: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, VerifyError> {
     let not_a_bundle = |reason: String| VerifyError::NotABundle {
@@ -526,13 +518,30 @@ fn read_zip_from(path: &Path, zip: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, V
     };
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip))
         .map_err(|e| not_a_bundle(format!("it is neither a folder nor a readable zip ({e})")))?;
-    if declared_entries(zip).is_some_and(|declared| usize::from(declared) != archive.len()) {
+    // Every tool must read the same bytes as lineup: nothing before the zip (a file can be a PDF
+    // and a zip at once), no two entries of one name (the zip crate keeps one, `unzip -n` the
+    // other), and local headers that agree with the central directory and sit in it (streaming
+    // readers such as bsdtar go by the local headers).
+    if archive.offset() != 0 {
+        return Err(not_a_bundle(format!(
+            "{} bytes of something else come before the zip, so the file may open as another \
+             document",
+            archive.offset()
+        )));
+    }
+    if archive.has_duplicate_names() {
         return Err(not_a_bundle(
             "two of its entries share a name, so what it holds depends on the tool that unzips \
              it"
             .into(),
         ));
     }
+    archive.validate_header_consistency().map_err(|e| {
+        not_a_bundle(format!(
+            "its entries' local headers and its central directory disagree, so other unzip \
+             tools can read other bytes than lineup ({e})"
+        ))
+    })?;
     // What a reader sees besides the files: lineup writes no comment and no folder entry.
     if !archive.comment().is_empty() {
         return Err(not_a_bundle(format!(

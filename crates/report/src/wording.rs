@@ -278,7 +278,10 @@ pub fn threshold_at_least(threshold: f32) -> String {
     let mut ten_thousandths = (f64::from(threshold) * 1e4).ceil();
     loop {
         let text = format!("{:.4}", ten_thousandths / 1e4);
-        if text.parse::<f32>().is_ok_and(|printed| printed >= threshold) {
+        if text
+            .parse::<f32>()
+            .is_ok_and(|printed| printed >= threshold)
+        {
             return text;
         }
         ten_thousandths += 1.0;
@@ -460,10 +463,21 @@ mod tests {
 
     #[test]
     fn printed_thresholds_are_never_below_the_exact_one() {
-        for exact in [0.54399_f32, 0.5440, 0.17425, -1.0, 0.99995, 0.1, 1.0_f32.next_down()] {
+        for exact in [
+            0.54399_f32,
+            0.5440,
+            0.17425,
+            -1.0,
+            0.99995,
+            0.1,
+            1.0_f32.next_down(),
+        ] {
             let text = threshold_at_least(exact);
             assert!(text.parse::<f32>().unwrap() >= exact, "{exact} → {text}");
-            assert!(text.parse::<f64>().unwrap() - f64::from(exact) < 2e-4, "{exact} → {text}");
+            assert!(
+                text.parse::<f64>().unwrap() - f64::from(exact) < 2e-4,
+                "{exact} → {text}"
+            );
         }
         assert_eq!(threshold_at_least(0.54399), "0.5440");
     }

@@ -123,8 +123,8 @@ fn summary_page(layout: &mut Layout, report: &Report) {
              reviewer published proves who signed, never the copy inside the bundle: anyone who \
              changes a bundle can sign it again with a key of their own. With that key, anyone \
              can check that nothing was changed: `lineup verify BUNDLE --key PUBLISHED.pub`, \
-             or without lineup, the three commands in the bundle's README.txt (minisign, \
-             sha256sum, and a listing that catches added files)."
+             or without lineup, the four commands in the bundle's README.txt (minisign, \
+             sha256sum, a listing that catches added files and a check for links)."
         ),
         Style::BODY,
     );

@@ -44,11 +44,28 @@ impl fmt::Display for Mention {
 pub(super) fn named_keys(file: &str, bytes: &[u8]) -> Result<Vec<Mention>, String> {
     match file {
         PUBLIC_KEY_FILE => public_key_file(bytes),
-        README_FILE => Ok(keys_in_text(&String::from_utf8_lossy(bytes))),
+        README_FILE => readme_text(bytes).map(keys_in_text),
         RON_FILE => report_signer(bytes),
         PDF_FILE => pdf_text(bytes).map(|text| keys_in_text(&text)),
         _ => Ok(Vec::new()),
     }
+}
+
+/// README.txt as lineup writes it: printable ASCII and line breaks only, so that look-alike
+/// letters (a Cyrillic "А" for "A") or terminal escapes cannot show a reader another key than
+/// the one read here.
+fn readme_text(bytes: &[u8]) -> Result<&str, String> {
+    if bytes
+        .iter()
+        .any(|&b| !(b == b'\n' || (b' '..=b'~').contains(&b)))
+    {
+        return Err(
+            "characters lineup never writes there (control codes or non-ASCII letters, \
+                    which can show a reader other text than is read)"
+                .into(),
+        );
+    }
+    std::str::from_utf8(bytes).map_err(|_| "a README that is not text".to_owned())
 }
 
 fn public_key_file(bytes: &[u8]) -> Result<Vec<Mention>, String> {
@@ -130,6 +147,10 @@ fn pdf_text(bytes: &[u8]) -> Result<String, String> {
 }
 
 fn check_text_is_what_is_shown(document: &lopdf::Document) -> Result<(), String> {
+    // lineup writes each PDF once: a later revision (an incremental update) can paint over it.
+    if document.trailer.has(b"Prev") {
+        return Err("a PDF changed by an incremental update, as lineup never writes".into());
+    }
     for object in document.objects.values() {
         let dictionary = match object {
             lopdf::Object::Stream(stream) => &stream.dict,
@@ -146,13 +167,22 @@ fn check_text_is_what_is_shown(document: &lopdf::Document) -> Result<(), String>
         if dictionary.has(b"Annots") {
             return Err("a PDF with annotations, which lineup never writes".into());
         }
+        if dictionary.has(b"OCProperties") {
+            return Err("a PDF with optional content (layers a viewer may hide)".into());
+        }
     }
     for page in document.get_pages().values() {
         let content = document
             .get_and_decode_page_content(*page)
             .map_err(|e| format!("a PDF whose page cannot be read ({e})"))?;
+        // Render modes 3 (invisible) and 7 (clip only) draw nothing a reader sees.
         let hides_text = content.operations.iter().any(|op| {
-            op.operator == "Tr" && op.operands.first().and_then(|o| o.as_i64().ok()) == Some(3)
+            op.operator == "Tr"
+                && op
+                    .operands
+                    .first()
+                    .and_then(|o| o.as_float().ok())
+                    .is_some_and(|mode| mode == 3.0 || mode == 7.0)
         });
         if hides_text {
             return Err("a PDF with invisible text, as lineup never writes".into());
@@ -164,6 +194,17 @@ fn check_text_is_what_is_shown(document: &lopdf::Document) -> Result<(), String>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_readme_with_look_alike_letters_or_escapes_is_refused() {
+        assert!(named_keys(README_FILE, b"key whose ID is 0123456789ABCDEF.\n").is_ok());
+        for bad in [
+            "key whose ID is 0123456789\u{410}BCDEF.\n",
+            "key whose ID is 0123456789ABCDEF\r\x1b[2K.\n",
+        ] {
+            assert!(named_keys(README_FILE, bad.as_bytes()).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn whole_public_keys_are_found_in_text() {
@@ -231,8 +272,10 @@ mod tests {
             [Mention::KeyId("0123456789ABCDEF".into())]
         );
         let hidden = "BT /F1 9 Tf 3 Tr 10 10 Td (key ID 0123456789ABCDEF) Tj ET";
+        let clipped = "BT /F1 9 Tf 7.0 Tr 10 10 Td (key ID 0123456789ABCDEF) Tj ET";
         for (bytes, why) in [
             (pdf(hidden, None, false), "invisible"),
+            (pdf(clipped, None, false), "invisible"),
             (pdf(plain, None, true), "form XObject"),
             (
                 pdf(plain, Some(("Annots", lopdf::Object::Array(vec![]))), false),
