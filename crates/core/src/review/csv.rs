@@ -11,9 +11,10 @@
 //! people and are ignored. Import checks every row before changing anything, so a file with one
 //! bad row changes nothing and the error names its line.
 
+use std::collections::HashMap;
 use std::path::Path;
 
-use super::labels::{GroundTruth, UNKNOWN};
+use super::labels::{Attributes, GroundTruth, UNKNOWN};
 use super::{ReviewDocument, save_failure, write_atomically};
 
 #[derive(Debug, thiserror::Error)]
@@ -166,6 +167,18 @@ pub fn import(document: &mut ReviewDocument, path: &Path) -> Result<usize, CsvEr
     })
 }
 
+/// The 1-based line of `text` that byte `at` is on, counting line feeds: a spreadsheet's CRLF
+/// line endings counted as the csv crate counts them came out one line too low.
+fn line_at(text: &str, at: u64) -> u64 {
+    let bytes = text.as_bytes();
+    let mut at = usize::try_from(at).unwrap_or(usize::MAX).min(bytes.len());
+    // With CRLF the csv crate puts a record's start on the line feed ending the line before.
+    while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
+        at += 1;
+    }
+    bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}
+
 /// [`import`] from text; errors carry the 1-based line number.
 pub fn import_text(document: &mut ReviewDocument, text: &str) -> Result<usize, (u64, String)> {
     let mut reader = csv::ReaderBuilder::new()
@@ -191,10 +204,16 @@ pub fn import_text(document: &mut ReviewDocument, text: &str) -> Result<usize, (
             ));
         }
     }
-    let mut updates = Vec::new();
+    let mut updates: Vec<(usize, Option<GroundTruth>, Attributes)> = Vec::new();
+    // The line each track was first given on, so that two rows for one track that disagree
+    // are refused rather than the last silently winning.
+    let mut first_row: HashMap<usize, (u64, usize)> = HashMap::new();
     for record in reader.records() {
-        let record = record.map_err(|e| (e.position().map_or(0, |p| p.line()), e.to_string()))?;
-        let line = record.position().map_or(0, |p| p.line());
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| line_at(text, p.byte()));
+            (line, e.to_string())
+        })?;
+        let line = record.position().map_or(0, |p| line_at(text, p.byte()));
         let id: u32 = record[track_column].trim().parse().map_err(|_| {
             (
                 line,
@@ -223,6 +242,20 @@ pub fn import_text(document: &mut ReviewDocument, text: &str) -> Result<usize, (
                 attributes.insert(name.clone(), value.to_string());
             }
         }
+        if let Some(&(earlier, row)) = first_row.get(&index) {
+            let (_, earlier_label, earlier_attributes) = &updates[row];
+            if (*earlier_label, earlier_attributes) != (label, &attributes) {
+                return Err((
+                    line,
+                    format!(
+                        "track {id} is also on line {earlier}, with other values: give each \
+                         track one row"
+                    ),
+                ));
+            }
+            continue;
+        }
+        first_row.insert(index, (line, updates.len()));
         updates.push((index, label, attributes));
     }
     let mut changed = 0;
