@@ -128,8 +128,8 @@ fn format_expected_count(count: f64) -> String {
     group_thousands(count.round() as u64)
 }
 
-/// "12.5% [4.1–32.6%]" for tables, with [`percent`]'s digits, or "n/a" when nothing was
-/// measured.
+/// "12.5% [4.10–32.6%]" for tables (the terminal's, the app's and the PDF's), with
+/// [`percent`]'s digits, or "not measured" when there was nothing to measure.
 pub fn rate_text(rate: &Rate) -> String {
     match (rate.rate, rate.interval) {
         (Some(value), Some(ci)) => format!(
@@ -138,7 +138,7 @@ pub fn rate_text(rate: &Rate) -> String {
             percent_number(ci.low),
             percent(ci.high)
         ),
-        _ => "n/a".into(),
+        _ => "not measured".into(),
     }
 }
 

@@ -29,7 +29,6 @@ use super::stills::{AlertReview, Pictures, StillPicture};
 use super::summary;
 use super::wording::{self, group_thousands, percent};
 use super::{Level, Risk};
-use lineup_core::metrics::Rate;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
@@ -373,18 +372,6 @@ fn findings_section(layout: &mut Layout, report: &Report) {
     notes(layout, &report.assessment.findings_notes);
 }
 
-fn rate_cell(rate: &Rate) -> String {
-    match (rate.rate, rate.interval) {
-        (Some(value), Some(interval)) => format!(
-            "{} [{}, {}]",
-            percent(value),
-            percent(interval.low),
-            percent(interval.high)
-        ),
-        _ => "not measured".to_owned(),
-    }
-}
-
 fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
     layout.subheading("Error rates per group");
     layout.paragraph(
@@ -414,11 +401,11 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
             vec![
                 slice.name.clone(),
                 m.fpir.n.to_string(),
-                rate_cell(&m.fpir),
+                wording::rate_text(&m.fpir),
                 m.fnir.n.to_string(),
-                rate_cell(&m.fnir),
-                rate_cell(&m.wrong_identity_alerts),
-                rate_cell(&m.flag_rate),
+                wording::rate_text(&m.fnir),
+                wording::rate_text(&m.wrong_identity_alerts),
+                wording::rate_text(&m.flag_rate),
             ]
         })
         .collect();
@@ -426,11 +413,11 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
     rows.push(vec![
         "All groups".to_owned(),
         pooled.fpir.n.to_string(),
-        rate_cell(&pooled.fpir),
+        wording::rate_text(&pooled.fpir),
         pooled.fnir.n.to_string(),
-        rate_cell(&pooled.fnir),
-        rate_cell(&pooled.wrong_identity_alerts),
-        rate_cell(&pooled.flag_rate),
+        wording::rate_text(&pooled.fnir),
+        wording::rate_text(&pooled.wrong_identity_alerts),
+        wording::rate_text(&pooled.flag_rate),
     ]);
     layout.table(
         &[
