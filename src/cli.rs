@@ -670,16 +670,13 @@ fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(crowd) = args.crowd {
         let pooled = &evaluation.pooled;
-        let expected = pooled
-            .fpir
-            .rate
-            .zip(pooled.fnir.rate)
-            .and_then(|(fpir, fnir)| metrics::expected_alerts(fpir, fnir, crowd, args.prevalence));
-        match expected {
-            Some(expected) => println!(
-                "\n{}",
-                crate::assessment::wording::alert_sentence(&expected)
-            ),
+        match assessment::wording::crowd_sentence(
+            &pooled.fpir,
+            &pooled.fnir,
+            crowd,
+            args.prevalence,
+        ) {
+            Some(sentence) => println!("\n{sentence}"),
             None => println!("\nA crowd estimate needs both mated and non-mated labelled tracks."),
         }
     }

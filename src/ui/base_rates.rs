@@ -3,7 +3,6 @@
 use eframe::egui;
 
 use super::LineupApp;
-use crate::metrics;
 
 pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
     let Some(workspace) = app.workspace.as_ref() else {
@@ -22,14 +21,12 @@ pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
             .text("Share of them on the watchlist"),
     );
     let pooled = &workspace.evaluation().pooled;
-    let sentence = pooled
-        .fpir
-        .rate
-        .zip(pooled.fnir.rate)
-        .and_then(|(fpir, fnir)| {
-            metrics::expected_alerts(fpir, fnir, app.crowd.size, app.crowd.prevalence)
-        })
-        .map(|expected| crate::assessment::wording::alert_sentence(&expected));
+    let sentence = crate::assessment::wording::crowd_sentence(
+        &pooled.fpir,
+        &pooled.fnir,
+        app.crowd.size,
+        app.crowd.prevalence,
+    );
     match sentence {
         Some(sentence) => ui.heading(sentence),
         None => ui.label("Label some tracks on and off the watchlist first: the sentence needs both error rates."),

@@ -160,8 +160,14 @@ impl ScenarioFinding {
             }
             _ => None,
         };
-        let sentence = match &expected {
-            Some(expected) => crate::wording::alert_sentence(expected),
+        let worded = crate::wording::crowd_sentence(
+            &pooled.fpir,
+            &pooled.fnir,
+            scenario.crowd_size,
+            scenario.prevalence,
+        );
+        let sentence = match worded {
+            Some(sentence) => sentence,
             None => format!(
                 "No estimate for a crowd of {}: it needs both mated and non-mated searches \
                  labelled, and a prevalence between 0 and 1.",

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use lineup_core::metrics::{
     ComparisonWarning, ExpectedAlerts, Interval, Rate, SliceMetrics, comparison_warnings,
+    expected_alerts,
 };
 use lineup_core::review::evaluation::Evaluation;
 
@@ -270,6 +271,89 @@ fn bracketed(interval: &Interval) -> String {
     )
 }
 
+/// What the measured rates mean for a crowd, as far as the data can tell: the share of alerts
+/// that would be wrong over the whole of the 95% intervals of FPIR and FNIR (fewest wrong at
+/// both lower ends, most at both upper ends), then the point estimate as no more than that.
+/// Said "cannot tell" where the range spans more than half the scale. `None` where either rate
+/// was not measured or `prevalence` is not a proportion.
+pub fn crowd_sentence(
+    fpir: &Rate,
+    fnir: &Rate,
+    crowd_size: u64,
+    prevalence: f64,
+) -> Option<String> {
+    let (fpir_interval, fnir_interval) = (fpir.interval?, fnir.interval?);
+    let point = expected_alerts(fpir.rate?, fnir.rate?, crowd_size, prevalence)?;
+    let fewest = expected_alerts(fpir_interval.low, fnir_interval.low, crowd_size, prevalence)?;
+    let most = expected_alerts(
+        fpir_interval.high,
+        fnir_interval.high,
+        crowd_size,
+        prevalence,
+    )?;
+    let crowd = group_thousands(crowd_size);
+    let setting = format!(
+        "in a crowd of {crowd} with {} of them on the watchlist",
+        percent(prevalence)
+    );
+    let basis = format!(
+        "by the 95% intervals of the measured rates: FPIR {} non-mated searches, FNIR {} mated \
+         searches",
+        count_of(fpir),
+        count_of(fnir)
+    );
+    let (Some(low), Some(high)) = (fewest.share_false, most.share_false) else {
+        return Some(format!(
+            "At this threshold no alerts would be expected {setting} ({basis})."
+        ));
+    };
+    let range = if in_100(low) == in_100(high) {
+        format!("about {} in 100 alerts would be wrong", in_100(low))
+    } else {
+        format!(
+            "between {} and {} in 100 alerts would be wrong",
+            in_100(low),
+            in_100(high)
+        )
+    };
+    let lead = if high - low > 0.5 {
+        format!("The data cannot tell how many alerts would be wrong: {range}")
+    } else {
+        format!("At this threshold {range}")
+    };
+    let estimate = match point.share_false {
+        Some(share) => format!(
+            "The point estimate, {} in 100 (expected {} false and {} true alerts), is only the \
+             middle of that range.",
+            in_100(share),
+            format_expected_count(point.false_alerts),
+            format_expected_count(point.true_alerts)
+        ),
+        None => String::new(),
+    };
+    Some(
+        format!("{lead} {setting} ({basis}). {estimate}")
+            .trim_end()
+            .to_owned(),
+    )
+}
+
+/// A share as "how many in 100", keeping the ends honest: "0", "fewer than 1", "more than 99",
+/// "100".
+fn in_100(share: f64) -> String {
+    if share <= 0.0 {
+        return "0".into();
+    }
+    if share >= 1.0 {
+        return "100".into();
+    }
+    match (share * 100.0).round() {
+        hundredths if hundredths < 1.0 => "fewer than 1".into(),
+        hundredths if hundredths > 99.0 => "more than 99".into(),
+        hundredths => format!("{hundredths}"),
+    }
+}
+
 /// A threshold with four decimals, rounded up so that the printed number, read back as lineup
 /// reads a threshold (an `f32`), is never below `threshold`: a threshold chosen to keep false
 /// alerts under a target still does so used as printed (rounding down could let through the
@@ -333,8 +417,7 @@ mod tests {
     fn sentence_from_the_brief() {
         // 10,000 people, 0.1% enrolled: 10 enrolled, 9,990 not. FNIR 0 → 10 true;
         // FPIR 87/9,990 → 87 false. 87 / 97 = 0.897 → about 9 in 10.
-        let result = lineup_core::metrics::expected_alerts(87.0 / 9_990.0, 0.0, 10_000, 0.001)
-            .expect("valid");
+        let result = expected_alerts(87.0 / 9_990.0, 0.0, 10_000, 0.001).expect("valid");
         assert_eq!(
             alert_sentence(&result),
             "At this threshold about 9 in 10 alerts would be wrong \
@@ -480,5 +563,39 @@ mod tests {
             );
         }
         assert_eq!(threshold_at_least(0.54399), "0.5440");
+    }
+
+    /// 0 false alerts in 130 non-mated searches is not "none of the alerts would be wrong": at
+    /// the upper end of its interval most alerts in a large crowd would be.
+    #[test]
+    fn crowd_sentences_give_the_range_the_intervals_allow() {
+        let sentence = crowd_sentence(&Rate::new(0, 130), &Rate::new(2, 29), 10_000, 0.001)
+            .expect("both rates measured");
+        assert!(!sentence.contains("none of the alerts"), "{sentence}");
+        assert!(
+            sentence
+                .starts_with("The data cannot tell how many alerts would be wrong: between 0 and"),
+            "{sentence}"
+        );
+        assert!(
+            sentence.contains("FPIR 0 of 130 non-mated searches"),
+            "{sentence}"
+        );
+        // Plenty of searches: a narrow range, stated as a finding.
+        let sentence = crowd_sentence(
+            &Rate::new(900, 90_000),
+            &Rate::new(500, 5_000),
+            10_000,
+            0.001,
+        )
+        .unwrap();
+        assert!(
+            sentence.starts_with("At this threshold between 9"),
+            "{sentence}"
+        );
+        assert_eq!(
+            crowd_sentence(&Rate::new(0, 0), &Rate::new(1, 2), 100, 0.1),
+            None
+        );
     }
 }
