@@ -3,7 +3,7 @@
 //! and what the reviewer still has to write.
 
 use crate::findings::MeasuredFindings;
-use crate::wording::{count_of, group_thousands, percent, times};
+use crate::wording::{count_of, expected_alert_range, group_thousands, percent, times};
 use crate::{Assessment, Level, Risk};
 use lineup_core::review::ReviewDocument;
 
@@ -130,31 +130,50 @@ fn standard_risks(findings: Option<&MeasuredFindings>) -> Vec<Risk> {
 /// The likelihood of a false alert on any one alert, from the first crowd scenario: the share
 /// of alerts expected to be wrong, mapped onto the CNIL scale.
 fn false_alert_likelihood(findings: Option<&MeasuredFindings>) -> (Option<Level>, String) {
-    let scenario = findings
-        .and_then(|f| f.scenarios.iter().find(|s| s.expected.is_some()))
-        .and_then(|s| s.expected.map(|e| (s, e)));
-    let Some((scenario, expected)) = scenario else {
+    let measured = findings.and_then(|f| {
+        let scenario = f.scenarios.iter().find(|s| s.expected.is_some())?;
+        let (fewest, most) = expected_alert_range(
+            &f.pooled.fpir,
+            &f.pooled.fnir,
+            scenario.scenario.crowd_size,
+            scenario.scenario.prevalence,
+        )?;
+        Some((scenario, fewest.share_false?, most.share_false?))
+    });
+    let Some((scenario, low, high)) = measured else {
         return (
             None,
             format!("Not measured: no ground truth is labelled. {SCORE_PENDING}"),
         );
     };
-    let share = expected.share_false.unwrap_or(0.0);
-    let level = match share {
+    let level = likelihood_of_wrong_alerts(low, high);
+    let verdict = if level.is_some() {
+        "the whole range lies in one band"
+    } else {
+        "the range spans more than one band, so the data cannot tell and the reviewer must score it"
+    };
+    let basis = format!(
+        "Likelihood from the measured rates' 95% intervals: between {} and {} of alerts would be \
+         wrong in a crowd of {} with {} on the watchlist (≥ 50% maximum, ≥ 20% significant, \
+         above 0 limited); {verdict}. {SCORE_PENDING}",
+        percent(low),
+        percent(high),
+        group_thousands(scenario.scenario.crowd_size),
+        percent(scenario.scenario.prevalence),
+    );
+    (level, basis)
+}
+
+/// The likelihood band a share of wrong alerts falls in, for a share known only to lie between
+/// `low` and `high`: a band only where both ends fall in it.
+fn likelihood_of_wrong_alerts(low: f64, high: f64) -> Option<Level> {
+    let band = |share: f64| match share {
         s if s >= 0.5 => Level::Maximum,
         s if s >= 0.2 => Level::Significant,
         s if s > 0.0 => Level::Limited,
         _ => Level::Negligible,
     };
-    let basis = format!(
-        "Likelihood from the measured rates: {} of alerts would be wrong in a crowd of {} with \
-         {} on the watchlist (≥ 50% maximum, ≥ 20% significant, above 0 limited). \
-         {SCORE_PENDING}",
-        percent(share),
-        group_thousands(scenario.scenario.crowd_size),
-        percent(scenario.scenario.prevalence),
-    );
-    (Some(level), basis)
+    (band(low) == band(high)).then(|| band(low))
 }
 
 fn differential_basis(findings: Option<&MeasuredFindings>) -> String {
@@ -295,5 +314,17 @@ mod tests {
             assert_eq!(risk.score(), None, "{}", risk.title);
             assert!(risk.basis.contains("reviewer"), "{}", risk.basis);
         }
+    }
+
+    #[test]
+    fn a_likelihood_is_drafted_only_where_the_whole_interval_agrees() {
+        // 0 false alerts in 130 searches: between none and most alerts wrong.
+        assert_eq!(likelihood_of_wrong_alerts(0.0, 0.96), None);
+        assert_eq!(likelihood_of_wrong_alerts(0.55, 0.95), Some(Level::Maximum));
+        assert_eq!(likelihood_of_wrong_alerts(0.1, 0.3), None);
+        assert_eq!(
+            likelihood_of_wrong_alerts(0.0, 0.0),
+            Some(Level::Negligible)
+        );
     }
 }

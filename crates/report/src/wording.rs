@@ -282,15 +282,8 @@ pub fn crowd_sentence(
     crowd_size: u64,
     prevalence: f64,
 ) -> Option<String> {
-    let (fpir_interval, fnir_interval) = (fpir.interval?, fnir.interval?);
     let point = expected_alerts(fpir.rate?, fnir.rate?, crowd_size, prevalence)?;
-    let fewest = expected_alerts(fpir_interval.low, fnir_interval.low, crowd_size, prevalence)?;
-    let most = expected_alerts(
-        fpir_interval.high,
-        fnir_interval.high,
-        crowd_size,
-        prevalence,
-    )?;
+    let (fewest, most) = expected_alert_range(fpir, fnir, crowd_size, prevalence)?;
     let crowd = group_thousands(crowd_size);
     let setting = format!(
         "in a crowd of {crowd} with {} of them on the watchlist",
@@ -336,6 +329,22 @@ pub fn crowd_sentence(
             .trim_end()
             .to_owned(),
     )
+}
+
+/// Expected alerts at the two ends of the measured rates' 95% intervals: the fewest wrong alerts
+/// (both rates at their lower ends: fewer false, more true alerts) and the most (both at their
+/// upper ends). `None` where either rate was not measured or `prevalence` is not a proportion.
+pub fn expected_alert_range(
+    fpir: &Rate,
+    fnir: &Rate,
+    crowd_size: u64,
+    prevalence: f64,
+) -> Option<(ExpectedAlerts, ExpectedAlerts)> {
+    let (fpir, fnir) = (fpir.interval?, fnir.interval?);
+    Some((
+        expected_alerts(fpir.low, fnir.low, crowd_size, prevalence)?,
+        expected_alerts(fpir.high, fnir.high, crowd_size, prevalence)?,
+    ))
 }
 
 /// A share as "how many in 100", keeping the ends honest: "0", "fewer than 1", "more than 99",
