@@ -3,9 +3,13 @@
 //! and what the reviewer still has to write.
 
 use crate::findings::MeasuredFindings;
-use crate::wording::{count_of, expected_alert_range, group_thousands, percent, times};
+use crate::wording::{
+    count_of, expected_alert_range, group_thousands, percent, rate_with_interval, times,
+};
 use crate::{Assessment, Level, Risk};
+use lineup_core::metrics::{Interval, MIN_SEARCHES_TO_COMPARE, Rate};
 use lineup_core::review::ReviewDocument;
+use lineup_core::review::UNKNOWN;
 
 /// Risk titles lineup drafts; the reviewer scores and edits them.
 pub const WRONG_PERSON_RISK: &str = "People not on the watchlist are stopped as suspects";
@@ -226,35 +230,64 @@ pub fn missing_parts(assessment: &Assessment) -> Vec<String> {
     missing
 }
 
-/// "People in group B are wrongly flagged most often: 3.67% (11 of 300), against 0.0% (0 of
-/// 400) in group A." with the ratio when it is defined. `None` with fewer than two measured
-/// groups or when they all have the same rate.
+/// Which group is wrongly flagged most often, said only where the data can carry it: among
+/// groups with at least [`MIN_SEARCHES_TO_COMPARE`] non-mated searches and a known value (not
+/// "unknown"), the highest FPIR's 95% interval must lie wholly above the lowest's. Otherwise, with
+/// two or more groups measured, a sentence says the data cannot tell; `None` with fewer.
 pub(crate) fn fpir_spread(findings: &MeasuredFindings) -> Option<String> {
-    let measured: Vec<_> = findings
+    let groups: Vec<(&str, &Rate)> = findings
         .slices
         .iter()
-        .filter_map(|s| s.metrics.fpir.rate.map(|rate| (s, rate)))
+        .map(|s| (s.name.as_str(), &s.metrics.fpir))
         .collect();
-    let highest = measured.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
-    let lowest = measured.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
-    if highest.1 <= lowest.1 {
+    spread_sentence(&groups)
+}
+
+fn spread_sentence(groups: &[(&str, &Rate)]) -> Option<String> {
+    let measured: Vec<(&str, &Rate, f64, Interval)> = groups
+        .iter()
+        .filter_map(|(name, rate)| Some((*name, *rate, rate.rate?, rate.interval?)))
+        .collect();
+    if measured.len() < 2 {
         return None;
     }
-    let ratio = if lowest.1 > 0.0 {
-        format!(", {} as often", times(highest.1 / lowest.1))
+    let comparable: Vec<_> = measured
+        .iter()
+        .filter(|(name, rate, _, _)| {
+            rate.n >= MIN_SEARCHES_TO_COMPARE && !name.to_lowercase().contains(UNKNOWN)
+        })
+        .collect();
+    let highest = comparable.iter().max_by(|a, b| a.2.total_cmp(&b.2));
+    let lowest = comparable.iter().min_by(|a, b| a.2.total_cmp(&b.2));
+    let (Some(highest), Some(lowest)) = (highest, lowest) else {
+        return Some(cannot_tell(measured.len()));
+    };
+    if highest.3.low <= lowest.3.high {
+        return Some(cannot_tell(measured.len()));
+    }
+    let ratio = if lowest.2 > 0.0 {
+        format!(", {} as often", times(highest.2 / lowest.2))
     } else {
         String::new()
     };
     Some(format!(
-        "People in the group \"{}\" are wrongly flagged most often: {} ({}), against {} ({}) \
-         in \"{}\"{ratio}.",
-        highest.0.name,
-        percent(highest.1),
-        count_of(&highest.0.metrics.fpir),
-        percent(lowest.1),
-        count_of(&lowest.0.metrics.fpir),
-        lowest.0.name,
+        "People in the group \"{}\" are wrongly flagged more often than in \"{}\", beyond what \
+         chance explains: {} ({}) against {} ({}){ratio}; the 95% intervals do not overlap.",
+        highest.0,
+        lowest.0,
+        rate_with_interval(highest.1),
+        count_of(highest.1),
+        rate_with_interval(lowest.1),
+        count_of(lowest.1),
     ))
+}
+
+fn cannot_tell(groups: usize) -> String {
+    format!(
+        "The data cannot tell whether any of the {groups} groups is wrongly flagged more often \
+         than another: no two groups with {MIN_SEARCHES_TO_COMPARE} or more searches each have \
+         95% intervals that do not overlap."
+    )
 }
 
 #[cfg(test)]
@@ -326,5 +359,26 @@ mod tests {
             likelihood_of_wrong_alerts(0.0, 0.0),
             Some(Level::Negligible)
         );
+    }
+
+    #[test]
+    fn a_group_comparison_is_a_headline_only_where_the_data_carries_it() {
+        // "50% (2 of 4) vs 0% (0 of 1)": no headline, the data cannot tell.
+        let (small, smaller) = (Rate::new(2, 4), Rate::new(0, 1));
+        let sentence = spread_sentence(&[("A × female", &small), ("B × male", &smaller)]).unwrap();
+        assert!(sentence.starts_with("The data cannot tell"), "{sentence}");
+        // Large, far apart: said, with the intervals.
+        let (high, low) = (Rate::new(60, 300), Rate::new(6, 400));
+        let sentence = spread_sentence(&[("B", &high), ("A", &low)]).unwrap();
+        assert!(
+            sentence.contains("\"B\" are wrongly flagged more often"),
+            "{sentence}"
+        );
+        assert!(sentence.contains("95% interval"), "{sentence}");
+        // An "unknown" group is never the reference.
+        let unknown = Rate::new(0, 500);
+        let sentence = spread_sentence(&[("skin unknown", &unknown), ("Monk 1-3", &low)]).unwrap();
+        assert!(sentence.starts_with("The data cannot tell"), "{sentence}");
+        assert_eq!(spread_sentence(&[("A", &low)]), None);
     }
 }
