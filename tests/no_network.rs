@@ -138,6 +138,20 @@ fn written_path(line: &str) -> Option<String> {
     (!path.starts_with("/dev/") && !path.starts_with("/proc/self/")).then(|| (*path).to_owned())
 }
 
+/// `lineup analyze` of `footage` against `watchlist` into `review.ron`, traced in `dir`.
+fn traced_analysis(dir: &Path, footage: impl Into<OsString>, watchlist: &Path) -> Traced {
+    let args: Vec<OsString> = vec![
+        "analyze".into(),
+        "--footage".into(),
+        footage.into(),
+        "--watchlist".into(),
+        watchlist.into(),
+        "--out".into(),
+        "review.ron".into(),
+    ];
+    traced(dir, Path::new(env!("CARGO_BIN_EXE_lineup")), &args, &[])
+}
+
 /// The clip of a minute or more (72 s), made by scripts/make_clips.sh.
 fn long_clip() -> PathBuf {
     common::clip("long_faces_h264.mp4")
@@ -147,20 +161,7 @@ fn long_clip() -> PathBuf {
 fn a_long_analysis_opens_no_internet_socket_and_writes_only_its_review() {
     let dir = tempfile::tempdir().unwrap();
     let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama.jpg")]);
-    let run = traced(
-        dir.path(),
-        Path::new(env!("CARGO_BIN_EXE_lineup")),
-        &[
-            "analyze".into(),
-            "--footage".into(),
-            long_clip().into(),
-            "--watchlist".into(),
-            watchlist.path().into(),
-            "--out".into(),
-            "review.ron".into(),
-        ],
-        &[],
-    );
+    let run = traced_analysis(dir.path(), long_clip(), watchlist.path());
     assert!(run.output.status.success(), "{}", run.stderr());
     let review = lineup::review::load(&dir.path().join("review.ron")).unwrap();
     assert!(
@@ -386,20 +387,7 @@ fn a_playlist_naming_a_network_address_opens_no_socket() {
     )
     .unwrap();
     let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama.jpg")]);
-    let run = traced(
-        dir.path(),
-        Path::new(env!("CARGO_BIN_EXE_lineup")),
-        &[
-            "analyze".into(),
-            "--footage".into(),
-            "camera.mp4".into(),
-            "--watchlist".into(),
-            watchlist.path().into(),
-            "--out".into(),
-            "review.ron".into(),
-        ],
-        &[],
-    );
+    let run = traced_analysis(dir.path(), "camera.mp4", watchlist.path());
     assert!(!run.output.status.success());
     assert!(run.stderr().contains("camera.mp4"), "{}", run.stderr());
     assert_eq!(run.internet_calls(), Vec::<&str>::new());
@@ -414,20 +402,7 @@ fn a_file_named_like_a_web_address_is_read_as_a_local_file() {
     let name = "http:127.0.0.1:9.mp4";
     std::fs::copy(common::clip("faces_h264.mp4"), dir.path().join(name)).unwrap();
     let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama.jpg")]);
-    let run = traced(
-        dir.path(),
-        Path::new(env!("CARGO_BIN_EXE_lineup")),
-        &[
-            "analyze".into(),
-            "--footage".into(),
-            name.into(),
-            "--watchlist".into(),
-            watchlist.path().into(),
-            "--out".into(),
-            "review.ron".into(),
-        ],
-        &[],
-    );
+    let run = traced_analysis(dir.path(), name, watchlist.path());
     assert!(run.output.status.success(), "{}", run.stderr());
     assert_eq!(run.internet_calls(), Vec::<&str>::new());
     let review = lineup::review::load(&dir.path().join("review.ron")).unwrap();
