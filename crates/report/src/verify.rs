@@ -219,14 +219,7 @@ pub fn verify_files(
         },
         Err(reason) => return Err(tampered(MANIFEST_FILE, format!("signed, but {reason}"))),
     };
-    check_key_mentions(path, files, &key)?;
-    // The key check read the report already, so it parses.
-    let report: Option<Report> = files
-        .get(RON_FILE)
-        .and_then(|bytes| std::str::from_utf8(bytes).ok())
-        .and_then(|text| ron::from_str(text).ok());
-    let report =
-        report.ok_or_else(|| tampered(RON_FILE, "signed, but not a lineup report".into()))?;
+    let report = check_key_mentions(path, files, &key)?;
     Ok(Verified {
         generated_at: report.generated_at,
         incomplete: report.incomplete,
@@ -261,21 +254,28 @@ fn refuse_a_look_alike_key(
 }
 
 /// Checks that every file naming the signing key names `key`, the one the signature verified
-/// with. A lineup bundle names it in four files; one that names none is a disagreement too.
+/// with, and gives the report read from `assessment.ron` on the way. A lineup bundle names the
+/// key in four files; one that names none is a disagreement too.
 fn check_key_mentions(
     path: &Path,
     files: &BTreeMap<String, Vec<u8>>,
     key: &SignerKey,
-) -> Result<(), VerifyError> {
+) -> Result<Report, VerifyError> {
     let disagreement = |file: &str, named: String| VerifyError::KeyDisagreement {
         path: path.to_path_buf(),
         file: file.to_owned(),
         named,
         signed_by: key.key_id(),
     };
+    let bytes = |file: &str| files.get(file).map(Vec::as_slice).unwrap_or_default();
+    let report =
+        key_mentions::read_report(bytes(RON_FILE)).map_err(|why| disagreement(RON_FILE, why))?;
     for file in [PUBLIC_KEY_FILE, README_FILE, RON_FILE, PDF_FILE] {
-        let bytes = files.get(file).map(Vec::as_slice).unwrap_or_default();
-        let named = key_mentions::named_keys(file, bytes).map_err(|why| disagreement(file, why))?;
+        let named = if file == RON_FILE {
+            key_mentions::report_signer(&report)
+        } else {
+            key_mentions::named_keys(file, bytes(file)).map_err(|why| disagreement(file, why))?
+        };
         if named.is_empty() {
             return Err(disagreement(file, "no signing key".to_owned()));
         }
@@ -285,7 +285,7 @@ fn check_key_mentions(
             }
         }
     }
-    Ok(())
+    Ok(report)
 }
 
 fn tampered(

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use super::super::bundle::{PDF_FILE, PUBLIC_KEY_FILE, README_FILE, RON_FILE};
+use super::super::bundle::{PDF_FILE, PUBLIC_KEY_FILE, README_FILE};
 use super::super::report::Report;
 use super::super::signing::{self, SignerKey};
 
@@ -39,13 +39,12 @@ impl fmt::Display for Mention {
     }
 }
 
-/// Every key `file` (one of the bundle's files, by name) names; an error says why it cannot
-/// be read for them. Files that name no key give an empty list.
+/// Every key `file` (`signer.pub`, `README.txt` or the PDF) names; an error says why it cannot
+/// be read for them. `assessment.ron` is read once, by [`read_report`] and [`report_signer`].
 pub(super) fn named_keys(file: &str, bytes: &[u8]) -> Result<Vec<Mention>, String> {
     match file {
         PUBLIC_KEY_FILE => public_key_file(bytes),
         README_FILE => readme_text(bytes).map(keys_in_text),
-        RON_FILE => report_signer(bytes),
         PDF_FILE => pdf_text(bytes).map(|text| keys_in_text(&text)),
         _ => Ok(Vec::new()),
     }
@@ -76,19 +75,24 @@ fn public_key_file(bytes: &[u8]) -> Result<Vec<Mention>, String> {
     Ok(vec![Mention::PublicKey(key.base64())])
 }
 
-fn report_signer(bytes: &[u8]) -> Result<Vec<Mention>, String> {
+/// `assessment.ron` read as a lineup report, or why it cannot be.
+pub(super) fn read_report(bytes: &[u8]) -> Result<Report, String> {
     let text = std::str::from_utf8(bytes).map_err(|_| "a report that is not text".to_owned())?;
-    let report: Report =
-        ron::from_str(text).map_err(|e| format!("no readable lineup report ({e})"))?;
-    Ok(report
+    ron::from_str(text).map_err(|e| format!("no readable lineup report ({e})"))
+}
+
+/// The key a report names as its signer: its key ID and whole public key.
+pub(super) fn report_signer(report: &Report) -> Vec<Mention> {
+    report
         .signer
+        .as_ref()
         .map(|signer| {
             vec![
-                Mention::KeyId(signer.key_id),
-                Mention::PublicKey(signer.public_key),
+                Mention::KeyId(signer.key_id.clone()),
+                Mention::PublicKey(signer.public_key.clone()),
             ]
         })
-        .unwrap_or_default())
+        .unwrap_or_default()
 }
 
 /// The key IDs and whole public keys a text names.
