@@ -75,45 +75,6 @@ pub fn group_thousands(value: u64) -> String {
     out
 }
 
-/// One sentence for a lay reader, e.g. "At this threshold about 9 in 10 alerts would be wrong
-/// (expected 87 false and 10 true alerts in a crowd of 10,000)."
-///
-/// Counts of 10 or more are rounded to whole numbers; smaller ones keep one decimal so that
-/// "0.4 false alerts" does not read as "none".
-pub fn alert_sentence(expected: &ExpectedAlerts) -> String {
-    let crowd = group_thousands(expected.crowd_size);
-    let Some(share_false) = expected.share_false else {
-        return format!("At this threshold no alerts would be expected in a crowd of {crowd}.");
-    };
-    let true_count = format_expected_count(expected.true_alerts);
-    let alerts = if true_count == "1" { "alert" } else { "alerts" };
-    format!(
-        "At this threshold {} would be wrong (expected {} false and {true_count} true {alerts} \
-         in a crowd of {crowd}).",
-        share_of_alerts(share_false),
-        format_expected_count(expected.false_alerts),
-    )
-}
-
-/// "about 9 in 10 alerts": tenths where that is honest, hundredths near 0 and 1 where tenths
-/// would round to "0 in 10" or "10 in 10".
-fn share_of_alerts(share: f64) -> String {
-    if share <= 0.0 {
-        return "none of the alerts".to_owned();
-    }
-    if share >= 1.0 {
-        return "all alerts".to_owned();
-    }
-    if (0.095..0.905).contains(&share) {
-        return format!("about {} in 10 alerts", (share * 10.0).round());
-    }
-    match (share * 100.0).round() {
-        hundredths if hundredths < 1.0 => "fewer than 1 in 100 alerts".to_owned(),
-        hundredths if hundredths > 99.0 => "more than 99 in 100 alerts".to_owned(),
-        hundredths => format!("about {hundredths} in 100 alerts"),
-    }
-}
-
 /// Whole numbers with thousands separators from 10 up; one decimal below (dropping ".0").
 fn format_expected_count(count: f64) -> String {
     if count <= 0.0 {
@@ -408,85 +369,6 @@ mod tests {
         assert_eq!(
             rate_with_interval(&Rate::new(0, 0)),
             "not measured (no searches)"
-        );
-    }
-
-    fn expected(false_alerts: f64, true_alerts: f64, crowd_size: u64) -> ExpectedAlerts {
-        let total = false_alerts + true_alerts;
-        ExpectedAlerts {
-            crowd_size,
-            prevalence: 0.001,
-            true_alerts,
-            false_alerts,
-            share_false: (total > 0.0).then(|| false_alerts / total),
-        }
-    }
-
-    #[test]
-    fn sentence_from_the_brief() {
-        // 10,000 people, 0.1% enrolled: 10 enrolled, 9,990 not. FNIR 0 → 10 true;
-        // FPIR 87/9,990 → 87 false. 87 / 97 = 0.897 → about 9 in 10.
-        let result = expected_alerts(87.0 / 9_990.0, 0.0, 10_000, 0.001).expect("valid");
-        assert_eq!(
-            alert_sentence(&result),
-            "At this threshold about 9 in 10 alerts would be wrong \
-             (expected 87 false and 10 true alerts in a crowd of 10,000)."
-        );
-    }
-
-    #[test]
-    fn sentence_with_no_alerts() {
-        assert_eq!(
-            alert_sentence(&expected(0.0, 0.0, 2_500)),
-            "At this threshold no alerts would be expected in a crowd of 2,500."
-        );
-    }
-
-    #[test]
-    fn sentence_when_every_alert_or_no_alert_is_wrong() {
-        assert_eq!(
-            alert_sentence(&expected(12.0, 0.0, 1_000_000)),
-            "At this threshold all alerts would be wrong \
-             (expected 12 false and 0 true alerts in a crowd of 1,000,000)."
-        );
-        assert_eq!(
-            alert_sentence(&expected(0.0, 1.0, 100)),
-            "At this threshold none of the alerts would be wrong \
-             (expected 0 false and 1 true alert in a crowd of 100)."
-        );
-    }
-
-    #[test]
-    fn sentence_rounds_small_and_extreme_shares() {
-        // 1,234.4 false, 2.5 true: share 0.99798 → hundredths round to 100 → "more than 99".
-        assert_eq!(
-            alert_sentence(&expected(1_234.4, 2.5, 1_000_000)),
-            "At this threshold more than 99 in 100 alerts would be wrong \
-             (expected 1,234 false and 2.5 true alerts in a crowd of 1,000,000)."
-        );
-        // 0.4 false, 9.6 true: share 0.04 → "about 4 in 100".
-        assert_eq!(
-            alert_sentence(&expected(0.4, 9.6, 5_000)),
-            "At this threshold about 4 in 100 alerts would be wrong \
-             (expected 0.4 false and 9.6 true alerts in a crowd of 5,000)."
-        );
-        // 0.01 false, 30 true: share 0.00033 → "fewer than 1 in 100"; 0.01 → "under 0.1".
-        assert_eq!(
-            alert_sentence(&expected(0.01, 30.0, 5_000)),
-            "At this threshold fewer than 1 in 100 alerts would be wrong \
-             (expected under 0.1 false and 30 true alerts in a crowd of 5,000)."
-        );
-        // 95 false, 5 true: share 0.95 → "about 95 in 100".
-        assert_eq!(
-            alert_sentence(&expected(95.0, 5.0, 100_000)),
-            "At this threshold about 95 in 100 alerts would be wrong \
-             (expected 95 false and 5 true alerts in a crowd of 100,000)."
-        );
-        // 1 false, 1 true: "about 5 in 10", and "1 true alert" in the singular.
-        assert_eq!(
-            alert_sentence(&expected(1.0, 1.0, 999)),
-            "At this threshold about 5 in 10 alerts would be wrong \
-             (expected 1 false and 1 true alert in a crowd of 999)."
         );
     }
 
