@@ -78,6 +78,10 @@ struct MetricsArgs {
     /// Attributes to slice by, crossed, e.g. skin,gender (default: the review's own slicing).
     #[arg(long, value_delimiter = ',', value_name = "ATTRIBUTES")]
     slice: Option<Vec<String>>,
+    /// The group to compare every other against, by its name in the table (default: the review's
+    /// choice, else the known group with 30+ searches and the lowest rate).
+    #[arg(long, value_name = "SLICE")]
+    reference: Option<String>,
     /// Also print, per slice, the lowest threshold that keeps its FPIR at or below this (0–1).
     #[arg(long, value_name = "RATE", value_parser = parse_proportion)]
     max_fpir: Option<f64>,
@@ -87,7 +91,8 @@ struct MetricsArgs {
     /// ...of whom this share is on the watchlist (0–1).
     #[arg(long, value_name = "SHARE", default_value_t = 0.001, value_parser = parse_proportion)]
     prevalence: f64,
-    /// Also model how false alerts would grow with a watchlist of this many identities.
+    /// Also extrapolate FPIR (and the crowd estimate) to a deployment's watchlist of this many
+    /// identities: an extrapolation, not a measurement.
     #[arg(long, value_name = "IDENTITIES")]
     watchlist_size: Option<u64>,
 }
@@ -632,12 +637,25 @@ fn print_summary(document: &ReviewDocument, threshold: f32) {
 }
 
 fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
-    let document = review::load(&args.review)?;
+    let mut document = review::load(&args.review)?;
     let threshold = args.threshold.unwrap_or(document.settings.threshold);
     let slicing = match args.slice {
         Some(attributes) => Slicing { attributes },
         None => document.slicing.clone(),
     };
+    if let Some(reference) = args.reference {
+        let names = document
+            .sliced_searches(&slicing)
+            .map_err(anyhow::Error::msg)?
+            .names;
+        if !names.contains(&reference) {
+            anyhow::bail!(
+                "--reference {reference:?}: no such group in this slicing; the groups are: {}",
+                names.join(", ")
+            );
+        }
+        document.reference_slice = Some(reference);
+    }
     let evaluation = document
         .evaluate(&slicing, threshold)
         .map_err(anyhow::Error::msg)?;
@@ -668,6 +686,20 @@ fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
             println!("  {name:<32} {shown}");
         }
     }
+    let watchlist = assessment::wording::WatchlistSizes {
+        measured: evaluation.watchlist_size as u64,
+        deployment: args.watchlist_size,
+    };
+    if let Some(size) = args.watchlist_size {
+        let pooled = &evaluation.pooled;
+        match metrics::extrapolate_fpir(&pooled.fpir, watchlist.measured, size) {
+            Some(extrapolated) => println!(
+                "\n{}",
+                assessment::wording::extrapolation_sentence(&extrapolated, &pooled.fpir)
+            ),
+            None => println!("\nThe watchlist-size extrapolation needs non-mated labelled tracks."),
+        }
+    }
     if let Some(crowd) = args.crowd {
         let pooled = &evaluation.pooled;
         match assessment::wording::crowd_sentence(
@@ -675,36 +707,13 @@ fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
             &pooled.fnir,
             crowd,
             args.prevalence,
+            watchlist,
         ) {
             Some(sentence) => println!("\n{sentence}"),
             None => println!("\nA crowd estimate needs both mated and non-mated labelled tracks."),
         }
     }
-    if let Some(size) = args.watchlist_size {
-        print_watchlist_growth(&document, evaluation.pooled.fpir.rate, size);
-    }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The labelled model 1 − (1 − FMR)^N, with FMR per comparison backed out of the measured FPIR
-/// against the review's own watchlist.
-fn print_watchlist_growth(document: &ReviewDocument, fpir: Option<f64>, size: u64) {
-    let enrolled = document.watchlist.identities.len() as u64;
-    let Some(fpir) = fpir.filter(|_| enrolled > 0) else {
-        println!("\nThe watchlist-size model needs non-mated labelled tracks.");
-        return;
-    };
-    let fmr = 1.0 - (1.0 - fpir).powf(1.0 / enrolled as f64);
-    if let Some(chance) = metrics::false_match_chance(fmr, size) {
-        println!(
-            "\nModel (assumes independent comparisons): FPIR {:.2}% against {enrolled} identities means \
-             about {:.4}% false matches per comparison; against {size} identities a person not on the \
-             list would raise a false alert with probability {:.2}%.",
-            fpir * 100.0,
-            fmr * 100.0,
-            chance * 100.0
-        );
-    }
 }
 
 fn labels(command: LabelsCommand) -> anyhow::Result<ExitCode> {

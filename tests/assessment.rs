@@ -270,7 +270,9 @@ fn a_labelled_report_renders_with_its_per_slice_table() {
     let exported = export_labelled(&bundle);
 
     // The numbers in assessment.ron are the metrics engine's, exactly.
-    let findings = synthetic::findings(exported.report.system.threshold).measure();
+    let mut findings = synthetic::findings(exported.report.system.threshold);
+    findings.watchlist_size = 2; // the fixture review's watchlist, which the report states
+    let findings = findings.measure();
     let report = read_report(&bundle);
     assert_eq!(report.findings.as_ref(), Some(&findings));
     assert_eq!(report, exported.report);
@@ -279,8 +281,8 @@ fn a_labelled_report_renders_with_its_per_slice_table() {
     let text = pdf_text(&pdf);
     for expected in [
         "Error rates per group",
-        "FPIR [95%",
-        "FNIR [95%",
+        "FPIR (watchlist of",
+        "FNIR (rank 1) [95%",
         "FPIR n",
         "FNIR n",
         "Group A",
@@ -1026,4 +1028,128 @@ fn the_faces_shown_are_a_recorded_choice() {
         similarity >= review::DEFAULT_THRESHOLD,
         "the wrongly flagged face is not shown (similarity {similarity})"
     );
+}
+
+/// One search for the hand-made findings below.
+fn search(truth: Option<u32>, score: f32, slice: usize, person: u32) -> lineup::metrics::Search {
+    lineup::metrics::Search {
+        true_identity: truth,
+        top_identity: Some(truth.unwrap_or(0)),
+        top_score: score,
+        slice,
+        person,
+    }
+}
+
+/// Exports the fixture review with `findings` and returns page 1 of the PDF as text.
+fn page_one_with(findings: &assessment::Findings, out: &Path) -> String {
+    let f = fixture();
+    let document = review::load(&f.review).unwrap();
+    let (secret, signer) = signing::load_secret_key(&f.key, PASSWORD).unwrap();
+    let options = BundleOptions {
+        out: out.to_path_buf(),
+        overwrite: false,
+        report: ReportOptions {
+            command: "(library test)".into(),
+            ..ReportOptions::default()
+        },
+    };
+    assessment::export(
+        &document,
+        &f.review,
+        Some(findings),
+        &options,
+        &secret,
+        &signer,
+    )
+    .unwrap();
+    let page = tool(
+        "pdftotext",
+        &["-f", "1", "-l", "1", path_str(&out.join(PDF_FILE)), "-"],
+        None,
+    );
+    // One line per paragraph is enough to search phrases that wrap.
+    text(&page.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Page 1 of a report from a small-n review makes no claim its intervals contradict: 0 false
+/// alerts in 12 non-mated searches is not "none of the alerts would be wrong", 2 of 4 against 0
+/// of 1 is not a group headline, and 9 mated searches of 2 people say they are of 2 people.
+#[test]
+fn page_one_of_a_small_n_report_claims_nothing_its_intervals_contradict() {
+    let dir = tempfile::tempdir().unwrap();
+    // Group A: 2 of 4 non-mated searches alert; Group B: 0 of 1; plus 7 passers-by in A with no
+    // alert (so 0 false alerts would be the pooled point estimate without A's two), and 9 mated
+    // searches of 2 people, all found.
+    let mut searches = vec![
+        search(None, 0.9, 0, 100),
+        search(None, 0.9, 0, 101),
+        search(None, 0.1, 0, 102),
+        search(None, 0.1, 0, 103),
+        search(None, 0.1, 1, 104),
+    ];
+    searches.extend((0..9).map(|i| search(Some(i % 2), 0.95, i as usize % 2, i % 2)));
+    let findings = assessment::Findings::new(
+        0.6,
+        vec!["Group A".into(), "Group B".into()],
+        searches,
+        assessment::DEFAULT_CROWD_SCENARIOS.to_vec(),
+        "hand-made small sample",
+    );
+    let page = page_one_with(&findings, &dir.path().join("small"));
+    for claim in [
+        "none of the alerts would be wrong",
+        "is flagged most often",
+        "as often",
+        "times as",
+    ] {
+        assert!(!page.contains(claim), "page 1 claims {claim:?}:\n{page}");
+    }
+    assert!(
+        page.contains("cannot tell"),
+        "no 'cannot tell' on page 1:\n{page}"
+    );
+    assert!(
+        page.contains("9 mated searches (face tracks) of 2 people"),
+        "page 1 does not say whose searches they are:\n{page}"
+    );
+    assert!(page.contains("FNIR (rank 1)"), "{page}");
+    assert!(page.contains("against a watchlist of 2"), "{page}");
+}
+
+/// A group's own threshold, set in the app, reaches the signed report: the report's numbers are
+/// the app's and `lineup metrics`'s, and its table says which threshold each group used.
+#[test]
+fn per_slice_thresholds_reach_the_signed_report() {
+    let mut document = common::labelled::labelled_review();
+    let slicing = review::Slicing::by(&["skin"]);
+    document.slicing = slicing.clone();
+    let own = "Monk 7–10".to_string();
+    document.slice_thresholds.insert(own.clone(), 0.75);
+    let app = document.evaluate(&slicing, 0.6).unwrap();
+    let findings = assessment::labelled_findings(&document, 0.6).expect("labelled");
+    let measured = findings.measure();
+    let position = app.names.iter().position(|n| *n == own).unwrap();
+    assert_eq!(measured.slices[position].metrics.threshold, 0.75);
+    for (report, app) in measured.slices.iter().zip(&app.metrics) {
+        assert_eq!(&report.metrics, app, "{}", report.name);
+    }
+    assert_eq!(measured.pooled, app.pooled);
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("own-threshold");
+    page_one_with(&findings, &out);
+    let text = pdf_text(&out.join(PDF_FILE));
+    assert!(
+        text.contains("Some groups have their own threshold"),
+        "{text}"
+    );
+    let row = text
+        .lines()
+        .find(|line| line.trim_start().starts_with(&own) && line.contains('%'))
+        .unwrap_or_else(|| panic!("no row for {own}:\n{text}"));
+    assert!(row.contains("0.7500"), "{row}");
 }

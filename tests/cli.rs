@@ -335,3 +335,103 @@ fn printed_max_fpir_thresholds_achieve_their_target_as_printed() {
     }
     assert!(checked > 20, "only {checked} thresholds checked");
 }
+
+/// `lineup metrics` states what each number rests on: the threshold each slice used (its own
+/// where the review sets one), FNIR at rank 1, the watchlist FPIR was measured against, how many
+/// people the searches are of, the reference group with each ratio's interval and the parity
+/// band; a reviewer may choose the reference; a deployment watchlist is an extrapolation.
+#[test]
+fn metrics_table_states_thresholds_units_reference_and_ratio_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    let review = dir.path().join("review.ron");
+    let mut document = common::labelled::labelled_review();
+    document.slice_thresholds.insert("Monk 7–10".into(), 0.75);
+    lineup::review::save(&document, &review).unwrap();
+    let path = review.to_str().unwrap();
+    let out = lineup(&["metrics", path, "--slice", "skin"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let own_row = stdout
+        .lines()
+        .find(|line| line.starts_with("Monk 7–10"))
+        .expect("a row for Monk 7–10");
+    assert!(own_row.contains("0.7500 own"), "{own_row}");
+    let global_row = stdout
+        .lines()
+        .find(|line| line.starts_with("Monk 1–3"))
+        .expect("a row for Monk 1–3");
+    assert!(
+        global_row.contains("0.6000") && !global_row.contains("own"),
+        "{global_row}"
+    );
+    for expected in [
+        "FNIR (rank 1)",
+        "watchlist of",
+        "mated searches (face tracks) of",
+        "people",
+        "reference",
+        "the known group with at least 30",
+        "parity band",
+        "resamples people",
+    ] {
+        assert!(stdout.contains(expected), "{expected:?} missing:\n{stdout}");
+    }
+    // Every ratio row carries an interval and a parity reading.
+    assert!(
+        stdout.lines().any(|line| line.contains("× [")
+            && ["parity", "disparity", "cannot tell"]
+                .iter()
+                .any(|word| line.contains(word))),
+        "{stdout}"
+    );
+
+    let chosen = lineup(
+        &[
+            "metrics",
+            path,
+            "--slice",
+            "skin",
+            "--reference",
+            "Monk 4–6",
+        ],
+        &[],
+    );
+    assert!(chosen.status.success(), "{}", text(&chosen.stderr));
+    assert!(
+        text(&chosen.stdout).contains("ratios are against Monk 4–6, chosen by the reviewer"),
+        "{}",
+        text(&chosen.stdout)
+    );
+    let wrong = lineup(
+        &["metrics", path, "--slice", "skin", "--reference", "Monk 11"],
+        &[],
+    );
+    assert!(!wrong.status.success());
+    assert!(
+        text(&wrong.stderr).contains("the groups are: Monk 1–3, Monk 4–6"),
+        "{}",
+        text(&wrong.stderr)
+    );
+
+    let deployed = lineup(
+        &[
+            "metrics",
+            path,
+            "--watchlist-size",
+            "10000",
+            "--crowd",
+            "10000",
+        ],
+        &[],
+    );
+    assert!(deployed.status.success(), "{}", text(&deployed.stderr));
+    let stdout = text(&deployed.stdout);
+    assert!(
+        stdout.contains("Extrapolation, not a measurement"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("an extrapolation, not a measurement"),
+        "{stdout}"
+    );
+}

@@ -95,8 +95,9 @@ fn labels_and_attributes_come_back_in_through_csv() {
     assert!(line.starts_with("1,"), "{line}");
     let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
     cells[8] = "watchlist:Bo Roe".into();
-    cells[9] = "3".into();
-    cells[10] = "female".into();
+    // Columns: ..., label (8), person (9), skin (10), gender (11), ...
+    cells[10] = "3".into();
+    cells[11] = "female".into();
     text = text.replacen(&line, &cells.join(","), 1);
     assert_eq!(csv::import_text(&mut document, &text), Ok(1));
     assert_eq!(document.tracks[1].label, GroundTruth::OnWatchlist(1));
@@ -122,7 +123,7 @@ fn a_bad_csv_row_changes_nothing_and_names_its_line() {
     };
     for (bad, says) in [
         (
-            with_cell(10, "purple"),
+            with_cell(11, "purple"),
             "\"purple\" is not a value of gender",
         ),
         (with_cell(0, "999"), "no track 999"),
@@ -148,9 +149,9 @@ fn a_bad_csv_row_changes_nothing_and_names_its_line() {
     assert_eq!(err.0, 6, "{err:?}");
     // Two rows for one track that disagree: refused, naming both lines; nothing applied.
     let mut edited = lines.clone();
-    let gender = lines[5].split(',').nth(10).unwrap_or_default();
+    let gender = lines[5].split(',').nth(11).unwrap_or_default();
     edited.push(with_cell(
-        10,
+        11,
         if gender == "female" { "male" } else { "female" },
     ));
     let err = csv::import_text(&mut document, &(edited.join("\n") + "\n")).unwrap_err();
@@ -305,4 +306,59 @@ fn the_cli_prints_metrics_and_moves_labels_through_csv() {
     let bad = run(&["metrics", path.to_str().unwrap(), "--slice", "height"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no attribute named \"height\""));
+}
+
+/// A person label names who a passer-by is, so that several tracks of one person count as one
+/// person: it goes out and comes back in through the CSV, and the rates then say how many people
+/// their searches are of.
+#[test]
+fn person_labels_travel_through_csv_and_cluster_the_intervals() {
+    let mut document = common::labelled::labelled_review();
+    for track in &mut document.tracks {
+        track.person = None;
+    }
+    let unnamed = document.evaluate(&Slicing::default(), 0.6).unwrap();
+    assert_eq!(
+        unnamed.pooled.fpir.people, None,
+        "unnamed passers-by: people unknown"
+    );
+    assert!(
+        unnamed.pooled.fnir.people.is_some(),
+        "mated: their identities"
+    );
+    let text = csv::export_text(&document);
+    assert!(text.lines().next().unwrap().contains(",label,person,"));
+    // Name every passer-by as one of two people.
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let (label, person) = (
+        header.iter().position(|h| *h == "label").unwrap(),
+        header.iter().position(|h| *h == "person").unwrap(),
+    );
+    for (i, line) in lines.iter_mut().enumerate().skip(1) {
+        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+        if cells[label] == "not_on_watchlist" {
+            cells[person] = format!("P{}", i % 2);
+        }
+        *line = cells.join(",");
+    }
+    let named = lines.join("\n") + "\n";
+    assert!(csv::import_text(&mut document, &named).unwrap() > 10);
+    assert_eq!(csv::export_text(&document), named, "export after import");
+    let evaluation = document.evaluate(&Slicing::default(), 0.6).unwrap();
+    let fpir = evaluation.pooled.fpir;
+    assert_eq!(fpir.people, Some(2), "{fpir:?}");
+    assert_eq!(
+        (fpir.k, fpir.n),
+        (unnamed.pooled.fpir.k, unnamed.pooled.fpir.n)
+    );
+    // Two people are two observations, however many searches: a far wider interval.
+    let (wide, narrow) = (
+        fpir.interval.unwrap(),
+        unnamed.pooled.fpir.interval.unwrap(),
+    );
+    assert!(
+        wide.high - wide.low > 2.0 * (narrow.high - narrow.low),
+        "{wide:?} vs {narrow:?}"
+    );
 }

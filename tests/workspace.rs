@@ -125,3 +125,36 @@ fn the_app_export_job_writes_a_bundle_that_verifies() {
     );
     assert!(assessment::verify_bundle(&out, None).is_ok());
 }
+
+/// The reviewer may choose the group every other is compared against; by default it is a known
+/// group with enough searches, never "unknown" or a group of a handful.
+#[test]
+fn the_reference_group_is_a_known_group_of_30_or_the_reviewers_choice() {
+    let mut document = common::labelled::labelled_review();
+    document.slicing = review::Slicing::by(&["skin", "gender"]);
+    let mut workspace = Workspace::new(document, None);
+    let evaluation = workspace.evaluation().clone();
+    for differentials in [
+        &evaluation.fpir_differentials,
+        &evaluation.fnir_differentials,
+    ] {
+        if let Some(reference) = differentials.reference {
+            let name = &evaluation.names[reference.slice];
+            assert!(!name.contains("unknown"), "{name}");
+            let rate = differentials.rate.of(&evaluation.metrics[reference.slice]);
+            assert!(rate.n >= 30, "{name}: {} searches", rate.n);
+            assert!(!reference.chosen);
+        }
+    }
+    let chosen = evaluation.names[1].clone();
+    workspace.set_reference_slice(Some(&chosen));
+    let reference = workspace.evaluation().fpir_differentials.reference.unwrap();
+    assert_eq!((reference.slice, reference.chosen), (1, true));
+    assert_eq!(
+        workspace.document().reference_slice.as_deref(),
+        Some(chosen.as_str())
+    );
+    workspace.set_reference_slice(None);
+    let reference = workspace.evaluation().fpir_differentials.reference;
+    assert!(reference.is_some_and(|r| !r.chosen), "{reference:?}");
+}

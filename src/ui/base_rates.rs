@@ -3,6 +3,7 @@
 use eframe::egui;
 
 use super::LineupApp;
+use crate::assessment::wording;
 
 pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
     let Some(workspace) = app.workspace.as_ref() else {
@@ -20,23 +21,64 @@ pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
             .max_decimals(5)
             .text("Share of them on the watchlist"),
     );
-    let pooled = &workspace.evaluation().pooled;
-    let sentence = crate::assessment::wording::crowd_sentence(
+    let evaluation = workspace.evaluation();
+    let measured_size = evaluation.watchlist_size as u64;
+    let deployment = app.crowd.watchlist_size.get_or_insert(measured_size);
+    ui.add(
+        egui::Slider::new(deployment, 1..=10_000_000)
+            .logarithmic(true)
+            .text("Identities on the deployment's watchlist"),
+    )
+    .on_hover_text(format!(
+        "FPIR was measured against this review's watchlist of {}; a longer list raises it. \
+         A size other than that is an extrapolation, not a measurement.",
+        wording::group_thousands(measured_size)
+    ));
+    let watchlist = wording::WatchlistSizes {
+        measured: measured_size,
+        deployment: Some(*deployment),
+    };
+    let pooled = &evaluation.pooled;
+    let sentence = wording::crowd_sentence(
         &pooled.fpir,
         &pooled.fnir,
         app.crowd.size,
         app.crowd.prevalence,
+        watchlist,
     );
     match sentence {
         Some(sentence) => ui.heading(sentence),
         None => ui.label("Label some tracks on and off the watchlist first: the sentence needs both error rates."),
     };
+    if *deployment != measured_size
+        && let Some(extrapolated) =
+            crate::metrics::extrapolate_fpir(&pooled.fpir, measured_size, *deployment)
+    {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            wording::extrapolation_sentence(&extrapolated, &pooled.fpir),
+        );
+    }
     ui.label(format!(
-        "Measured on {} labelled tracks at threshold {:.2}: FPIR {}, FNIR {}.",
-        workspace.evaluation().searches,
+        "Measured on {} and {} at threshold {:.4} (a group's own where set): {} {}, FNIR (rank 1) {}.",
+        wording::searches_of_people(&pooled.fpir, "non-mated"),
+        wording::searches_of_people(&pooled.fnir, "mated"),
         workspace.threshold(),
-        crate::assessment::wording::rate_text(&pooled.fpir),
-        crate::assessment::wording::rate_text(&pooled.fnir)
+        wording::fpir_label(measured_size),
+        wording::rate_text(&pooled.fpir),
+        wording::rate_text(&pooled.fnir)
     ));
+    if pooled.fpir.n < crate::metrics::MIN_SEARCHES_TO_COMPARE
+        || pooled.fnir.n < crate::metrics::MIN_SEARCHES_TO_COMPARE
+    {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!(
+                "Few searches: with fewer than {} of each kind the ranges above are wide, and \
+                 any single figure is a guess.",
+                crate::metrics::MIN_SEARCHES_TO_COMPARE
+            ),
+        );
+    }
     ui.label("A low false-positive rate can still mean that most alerts are wrong when few people in the crowd are on the watchlist.");
 }

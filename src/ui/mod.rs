@@ -67,6 +67,9 @@ pub enum Banner {
 pub struct Crowd {
     pub size: u64,
     pub prevalence: f64,
+    /// The deployment's watchlist size; `None` until the screen first shows, when it starts at
+    /// the review's own.
+    pub watchlist_size: Option<u64>,
 }
 
 /// What happens when an analysis job finishes.
@@ -111,6 +114,7 @@ impl Default for LineupApp {
             crowd: Crowd {
                 size: 10_000,
                 prevalence: 0.001,
+                watchlist_size: None,
             },
             new_analysis: start::NewAnalysis::default(),
             recovery: None,

@@ -1,12 +1,16 @@
 //! Thresholds & slices: the global threshold slider, a slice builder, per-slice thresholds, the
-//! live metrics table (n, FPIR, FNIR, intervals, ratio to best), DET curves with the operating
+//! live metrics table (n, FPIR, FNIR, intervals, ratio to a reference group with its interval
+//! and the parity band), the reference group's choice, DET curves with the operating
 //! point and score histograms. Everything follows the slider in the same frame.
 
 use eframe::egui;
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, Points};
 
 use super::{Banner, LineupApp, slicing_of};
-use crate::assessment::wording::{caution, rate_text, ratio};
+use crate::assessment::wording::{
+    RATIO_NOTE, caution, differential_text, fpir_label, interval_note, rate_text, reference_note,
+    searches_of_people,
+};
 
 pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
     let Some(workspace) = app.workspace.as_mut() else {
@@ -64,6 +68,7 @@ fn table(workspace: &mut crate::workspace::Workspace, ui: &mut egui::Ui) {
     if evaluation.searches == 0 {
         ui.label("No track is labelled yet: label tracks on the Faces screen to see error rates.");
     }
+    reference_choice(workspace, ui, &evaluation);
     let mut own_thresholds = Vec::new();
     egui::ScrollArea::vertical()
         .max_height(260.0)
@@ -76,11 +81,11 @@ fn table(workspace: &mut crate::workspace::Workspace, ui: &mut egui::Ui) {
                     for heading in [
                         "Slice",
                         "Not on list (n)",
-                        "FPIR [95% CI]",
-                        "× best",
+                        &format!("{} [95% CI]", fpir_label(evaluation.watchlist_size as u64)),
+                        "× reference [95% CI]",
                         "On list (n)",
-                        "FNIR [95% CI]",
-                        "× best",
+                        "FNIR (rank 1) [95% CI]",
+                        "× reference [95% CI]",
                         "Own threshold",
                     ] {
                         ui.strong(heading);
@@ -94,10 +99,10 @@ fn table(workspace: &mut crate::workspace::Workspace, ui: &mut egui::Ui) {
                         ui.label(name);
                         ui.label(m.fpir.n.to_string());
                         ui.label(rate_text(&m.fpir));
-                        ui.label(ratio(evaluation.fpir_differentials.per_slice[i].vs_lowest));
+                        ui.label(differential_text(&evaluation.fpir_differentials, i));
                         ui.label(m.fnir.n.to_string());
                         ui.label(rate_text(&m.fnir));
-                        ui.label(ratio(evaluation.fnir_differentials.per_slice[i].vs_lowest));
+                        ui.label(differential_text(&evaluation.fnir_differentials, i));
                         let own = workspace.document().slice_thresholds.get(name).copied();
                         let mut enabled = own.is_some();
                         let mut value = own.unwrap_or(evaluation.threshold);
@@ -126,6 +131,22 @@ fn table(workspace: &mut crate::workspace::Workspace, ui: &mut egui::Ui) {
                     ui.label(rate_text(&p.fnir));
                     ui.end_row();
                 });
+            let p = &evaluation.pooled;
+            ui.label(format!(
+                "All labelled: {}; {}.",
+                searches_of_people(&p.fpir, "non-mated"),
+                searches_of_people(&p.fnir, "mated")
+            ));
+            ui.small(interval_note(
+                evaluation.metrics.iter().flat_map(|m| [&m.fpir, &m.fnir]),
+            ));
+            for differentials in [
+                &evaluation.fpir_differentials,
+                &evaluation.fnir_differentials,
+            ] {
+                ui.small(reference_note(differentials, &evaluation.names));
+            }
+            ui.small(RATIO_NOTE);
             for warning in &evaluation.warnings {
                 ui.label(format!("Caution: {}", caution(warning, &evaluation.names)));
             }
@@ -135,14 +156,45 @@ fn table(workspace: &mut crate::workspace::Workspace, ui: &mut egui::Ui) {
     }
 }
 
+/// The group every other is compared against: lineup's default rule, or one the reviewer picks.
+fn reference_choice(
+    workspace: &mut crate::workspace::Workspace,
+    ui: &mut egui::Ui,
+    evaluation: &crate::review::Evaluation,
+) {
+    let chosen = workspace.document().reference_slice.clone();
+    let mut choice = chosen.clone();
+    ui.horizontal(|ui| {
+        egui::ComboBox::from_label("Group the others are compared against")
+            .selected_text(
+                choice
+                    .as_deref()
+                    .unwrap_or("lowest rate among known groups of 30+"),
+            )
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut choice, None, "lowest rate among known groups of 30+");
+                for (i, name) in evaluation.names.iter().enumerate() {
+                    if evaluation.metrics[i].flag_rate.n > 0 {
+                        ui.selectable_value(&mut choice, Some(name.clone()), name.as_str());
+                    }
+                }
+            });
+    });
+    if choice != chosen {
+        workspace.set_reference_slice(choice.as_deref());
+    }
+}
+
 fn det_plot(workspace: &crate::workspace::Workspace, ui: &mut egui::Ui) {
-    ui.label("DET: FNIR against FPIR over all thresholds; dots mark the current threshold.");
+    ui.label(
+        "DET: FNIR (rank 1) against FPIR over all thresholds; dots mark the current threshold.",
+    );
     let evaluation = workspace.evaluation();
     Plot::new("det")
         .legend(Legend::default())
         .height(220.0)
         .x_axis_label("FPIR")
-        .y_axis_label("FNIR")
+        .y_axis_label("FNIR (rank 1)")
         .show(ui, |plot| {
             for (slice, name) in evaluation.names.iter().enumerate() {
                 let curve: Vec<[f64; 2]> = workspace

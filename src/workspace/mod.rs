@@ -118,7 +118,7 @@ impl Workspace {
         let index = sliced.index();
         let evaluation = document
             .evaluate(&document.slicing, document.settings.threshold)
-            .unwrap_or_else(|_| empty_evaluation());
+            .unwrap_or_else(|_| empty_evaluation(&document));
         let mut workspace = Self {
             document,
             path,
@@ -243,6 +243,17 @@ impl Workspace {
         let threshold = threshold.clamp(-1.0, 1.0);
         if threshold != self.document.settings.threshold {
             self.document.settings.threshold = threshold;
+            self.touch();
+            self.refresh_metrics();
+        }
+    }
+
+    /// Chooses the slice every other is compared against, or (None) returns to the default:
+    /// the known group with enough searches and the lowest rate.
+    pub fn set_reference_slice(&mut self, slice_name: Option<&str>) {
+        let chosen = slice_name.map(str::to_string);
+        if chosen != self.document.reference_slice {
+            self.document.reference_slice = chosen;
             self.touch();
             self.refresh_metrics();
         }
@@ -455,18 +466,12 @@ impl Workspace {
     }
 
     fn refresh_metrics(&mut self) {
-        let thresholds = review::slices::thresholds_for(
-            &self.sliced.names,
-            &self.document.slice_thresholds,
+        self.evaluation = Evaluation::new(
+            &self.document,
+            &self.document.slicing,
             self.document.settings.threshold,
-        );
-        let metrics = self.index.metrics_at(&thresholds);
-        self.evaluation = review::evaluation::Evaluation::from_metrics(
-            self.document.slicing.clone(),
-            self.document.settings.threshold,
-            self.sliced.names.clone(),
-            metrics,
-            self.sliced.searches.len(),
+            &self.sliced,
+            &self.index,
         );
     }
 
@@ -528,9 +533,24 @@ fn slice(
             names: vec!["everyone".into()],
             searches: Vec::new(),
             tracks: Vec::new(),
+            unknown: vec![false],
+            people_known: Default::default(),
         })
 }
 
-fn empty_evaluation() -> Evaluation {
-    Evaluation::from_metrics(Slicing::default(), 0.0, Vec::new(), Vec::new(), 0)
+fn empty_evaluation(document: &ReviewDocument) -> Evaluation {
+    let nothing = SlicedSearches {
+        names: Vec::new(),
+        searches: Vec::new(),
+        tracks: Vec::new(),
+        unknown: Vec::new(),
+        people_known: Default::default(),
+    };
+    Evaluation::new(
+        document,
+        &Slicing::default(),
+        document.settings.threshold,
+        &nothing,
+        &nothing.index(),
+    )
 }

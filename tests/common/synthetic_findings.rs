@@ -53,6 +53,8 @@ pub fn searches() -> Vec<Search> {
                 top_identity: Some((rng.next() % WATCHLIST_SIZE) as u32),
                 top_score: rng.score(IMPOSTOR_MEAN[slice], 0.15),
                 slice,
+                // Every passer-by a different person, numbered after the watchlist's.
+                person: (WATCHLIST_SIZE as usize + searches.len()) as u32,
             });
         }
         for i in 0..mated {
@@ -67,6 +69,7 @@ pub fn searches() -> Vec<Search> {
                     rng.score(IMPOSTOR_MEAN[slice], 0.15)
                 },
                 slice,
+                person: truth,
             });
         }
     }

@@ -107,7 +107,7 @@ fn standard_risks(findings: Option<&MeasuredFindings>) -> Vec<Risk> {
                 .to_owned(),
             severity: None,
             likelihood: None,
-            basis: format!("The FNIR in the findings is the measure. {SCORE_PENDING}"),
+            basis: format!("The FNIR (rank 1) in the findings is the measure. {SCORE_PENDING}"),
         },
         Risk {
             title: "Everyone passing the cameras has their biometric data processed".to_owned(),

@@ -7,8 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 use lineup_core::metrics::{
-    self, ComparedRate, DetPoint, Differentials, ExpectedAlerts, PooledMetrics, Search, SliceIndex,
-    SliceMetrics,
+    self, ComparedRate, DetPoint, Differentials, ExpectedAlerts, PeopleKnown, PooledMetrics,
+    Search, SliceIndex, SliceMetrics,
 };
 
 /// A crowd passing the cameras: how many people, and what share of them is on the watchlist.
@@ -44,6 +44,17 @@ pub struct Findings {
     /// Where the ground truth comes from, printed with the findings so that a reader knows
     /// what the numbers rest on.
     pub label_source: String,
+    /// Per slice, the threshold it alerts at: the review's per-slice threshold where set,
+    /// `threshold` elsewhere.
+    pub slice_thresholds: Vec<f32>,
+    /// Per slice, whether it is an "unknown" group (never a default reference for ratios).
+    pub unknown: Vec<bool>,
+    /// Whether the people behind non-mated searches are all named.
+    pub people_known: PeopleKnown,
+    /// The slice the reviewer chose as the reference for ratios.
+    pub reference: Option<usize>,
+    /// Identities on the watchlist the searches were made against.
+    pub watchlist_size: u64,
 }
 
 impl Findings {
@@ -54,21 +65,36 @@ impl Findings {
         crowd_scenarios: Vec<CrowdScenario>,
         label_source: impl Into<String>,
     ) -> Findings {
+        let slices = slice_names.len();
         Findings {
             threshold,
             slice_names,
             searches,
             crowd_scenarios,
             label_source: label_source.into(),
+            slice_thresholds: vec![threshold; slices],
+            unknown: vec![false; slices],
+            people_known: PeopleKnown::default(),
+            reference: None,
+            watchlist_size: 0,
         }
     }
 
-    /// Runs the metrics engine over the searches.
+    /// Runs the metrics engine over the searches: the same measurement the app and the CLI show
+    /// ([`metrics::measure`]).
     pub fn measure(&self) -> MeasuredFindings {
         let index = SliceIndex::build(&self.searches, self.slice_names.len());
-        let metrics = index.metrics_at_global(self.threshold);
-        let pooled = metrics::pooled(&metrics);
-        let slices = metrics
+        let measured = metrics::measure(
+            &self.searches,
+            &index,
+            &self.slice_thresholds,
+            &self.unknown,
+            self.people_known,
+            self.reference,
+        );
+        let pooled = measured.pooled;
+        let slices = measured
+            .metrics
             .iter()
             .map(|m| SliceFinding {
                 name: self.slice_names[m.slice].clone(),
@@ -88,17 +114,19 @@ impl Findings {
             ignored_searches: index.ignored_searches(),
             slices,
             pooled,
-            differentials: ComparedRate::ALL
-                .into_iter()
-                .map(|rate| metrics::differentials(&metrics, rate))
+            warnings: measured
+                .warnings
+                .iter()
+                .map(|warning| crate::wording::caution(warning, &self.slice_names))
                 .collect(),
+            differentials: measured.differentials.to_vec(),
+            watchlist_size: self.watchlist_size,
             det_curves,
             scenarios: self
                 .crowd_scenarios
                 .iter()
-                .map(|scenario| ScenarioFinding::new(*scenario, &pooled))
+                .map(|scenario| ScenarioFinding::new(*scenario, &pooled, self.watchlist_size))
                 .collect(),
-            warnings: crate::wording::cautions(&metrics, &self.slice_names),
         }
     }
 }
@@ -115,8 +143,11 @@ pub struct MeasuredFindings {
     pub slices: Vec<SliceFinding>,
     /// All slices together (counts added, not rates averaged).
     pub pooled: PooledMetrics,
-    /// FPIR, then FNIR: each slice's rate over the best slice's.
+    /// FPIR, then FNIR: each slice's rate over the reference slice's, with intervals.
     pub differentials: Vec<Differentials>,
+    /// Identities on the watchlist the searches were made against: FPIR grows with it.
+    #[serde(default)]
+    pub watchlist_size: u64,
     pub det_curves: Vec<SliceDetCurve>,
     pub scenarios: Vec<ScenarioFinding>,
     /// Where slices cannot be told apart (too few searches, overlapping intervals).
@@ -153,7 +184,11 @@ pub struct ScenarioFinding {
 }
 
 impl ScenarioFinding {
-    fn new(scenario: CrowdScenario, pooled: &PooledMetrics) -> ScenarioFinding {
+    fn new(
+        scenario: CrowdScenario,
+        pooled: &PooledMetrics,
+        watchlist_size: u64,
+    ) -> ScenarioFinding {
         let expected = match (pooled.fpir.rate, pooled.fnir.rate) {
             (Some(fpir), Some(fnir)) => {
                 metrics::expected_alerts(fpir, fnir, scenario.crowd_size, scenario.prevalence)
@@ -165,6 +200,7 @@ impl ScenarioFinding {
             &pooled.fnir,
             scenario.crowd_size,
             scenario.prevalence,
+            crate::wording::WatchlistSizes::measured(watchlist_size),
         );
         let sentence = match worded {
             Some(sentence) => sentence,
@@ -192,6 +228,7 @@ mod tests {
             top_identity: Some(top),
             top_score: score,
             slice,
+            person: truth.unwrap_or(1000 + (score * 1000.0) as u32),
         }
     }
 

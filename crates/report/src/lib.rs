@@ -36,11 +36,10 @@ pub use verify::{
 };
 
 /// The labelled searches of a review, for the findings: every track labelled on or off the
-/// watchlist, in the review's chosen slicing, at `threshold`. `None` when no track is labelled
-/// (the report then gives counts only and says that no error rates can be given).
-///
-/// Per-slice thresholds set in the review are not applied here: the findings report one
-/// operating point, the threshold named on the report.
+/// watchlist, in the review's chosen slicing, at `threshold` and the review's per-slice
+/// thresholds (as the app and `lineup metrics` count them), against the review's chosen
+/// reference slice. `None` when no track is labelled (the report then gives counts only and says
+/// that no error rates can be given).
 pub fn labelled_findings(document: &ReviewDocument, threshold: f32) -> Option<Findings> {
     let sliced = document.sliced_searches(&document.slicing).ok()?;
     if sliced.searches.is_empty() {
@@ -50,11 +49,23 @@ pub fn labelled_findings(document: &ReviewDocument, threshold: f32) -> Option<Fi
     let source = format!(
         "{labelled} face tracks labelled by the reviewer in lineup (ground truth and perceived attributes)"
     );
-    Some(Findings::new(
+    let slice_thresholds = lineup_core::review::slices::thresholds_for(
+        &sliced.names,
+        &document.slice_thresholds,
+        threshold,
+    );
+    let reference = document.reference_slice_in(&sliced.names);
+    let mut findings = Findings::new(
         threshold,
         sliced.names,
         sliced.searches,
         DEFAULT_CROWD_SCENARIOS.to_vec(),
         source,
-    ))
+    );
+    findings.slice_thresholds = slice_thresholds;
+    findings.unknown = sliced.unknown;
+    findings.people_known = sliced.people_known;
+    findings.reference = reference;
+    findings.watchlist_size = document.watchlist.identities.len() as u64;
+    Some(findings)
 }

@@ -186,7 +186,12 @@ pub fn build_report(
     review_sha256: String,
 ) -> Report {
     let threshold = options.threshold.unwrap_or(document.settings.threshold);
-    let measured = findings.map(Findings::measure);
+    // The searches were made against this document's watchlist, whose size FPIR depends on.
+    let measured = findings.map(|findings| {
+        let mut findings = findings.clone();
+        findings.watchlist_size = document.watchlist.identities.len() as u64;
+        findings.measure()
+    });
     let now = UtcTime::now();
     let assessment = drafting::prefill(
         &document.assessment,

@@ -3,7 +3,9 @@
 use crate::drafting::fpir_spread;
 use crate::findings::MeasuredFindings;
 use crate::report::Report;
-use crate::wording::{NO_GROUND_TRUTH, count_of, plural, rate_with_interval};
+use crate::wording::{
+    NO_GROUND_TRUTH, group_thousands, plural, rate_with_interval, searches_of_people,
+};
 use lineup_core::vision::ModelRole;
 
 /// The plain-language summary, one paragraph per entry, for the first page.
@@ -64,14 +66,17 @@ fn what_was_reviewed(report: &Report) -> String {
 fn what_was_measured(findings: &MeasuredFindings) -> String {
     let pooled = &findings.pooled;
     format!(
-        "Measured on {} labelled searches ({}): {} people not on the watchlist would be \
-         wrongly flagged, FPIR {}; and {} people on it would not be correctly identified, \
-         FNIR {}.",
+        "Measured on {} labelled searches ({}); a search is a face track, one appearance of one \
+         person. Of {}, {} would raise a false alert: FPIR {} against a watchlist of {}. Of {}, \
+         {} would not find the right person at rank 1: FNIR (rank 1) {}.",
         findings.searches,
         findings.label_source,
-        count_of(&pooled.fpir),
+        searches_of_people(&pooled.fpir, "non-mated"),
+        pooled.fpir.k,
         rate_with_interval(&pooled.fpir),
-        count_of(&pooled.fnir),
+        group_thousands(findings.watchlist_size),
+        searches_of_people(&pooled.fnir, "mated"),
+        pooled.fnir.k,
         rate_with_interval(&pooled.fnir),
     )
 }

@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use lineup_core::metrics::{
-    ComparisonWarning, ExpectedAlerts, Interval, Rate, SliceMetrics, comparison_warnings,
-    expected_alerts,
+    ComparisonWarning, Differentials, ExpectedAlerts, ExtrapolatedFpir, Interval, IntervalMethod,
+    MIN_SEARCHES_TO_COMPARE, Parity, Rate, expected_alerts, extrapolate_fpir,
 };
 use lineup_core::review::evaluation::Evaluation;
 
@@ -104,83 +104,248 @@ pub fn rate_text(rate: &Rate) -> String {
     }
 }
 
-/// A ratio to the best slice, "3.25×", or "–" where none is defined.
+/// A ratio to the reference slice, "3.25×", or "–" where none is defined.
 pub fn ratio(ratio: Option<f64>) -> String {
     ratio.map_or_else(|| "–".into(), |r| format!("{r:.2}×"))
 }
 
-/// The evaluation as an aligned table for a terminal: one row per slice with its n, rates,
-/// intervals and ratio to the best slice, then the cautions. Slices with no labelled track are
-/// left out.
+/// A ratio's bound with two significant figures, whatever its size: "0.0090", "0.99", "14",
+/// "400"; below 0.001, "<0.001".
+fn ratio_bound(value: f64) -> String {
+    if !value.is_finite() {
+        return "∞".into();
+    }
+    if value >= 10.0 {
+        format!("{value:.0}")
+    } else if value >= 1.0 {
+        format!("{value:.1}")
+    } else if value >= 0.001 {
+        // Two significant figures: one decimal more than the leading zeros after the point.
+        let decimals = (-value.log10()).ceil() as usize + 1;
+        format!("{value:.decimals$}")
+    } else {
+        "<0.001".into()
+    }
+}
+
+/// What a ratio's interval says against the 0.8–1.25 parity band, in a few words.
+pub fn parity_text(parity: Parity) -> &'static str {
+    match parity {
+        Parity::Within => "parity",
+        Parity::Outside => "disparity",
+        Parity::CannotTell => "cannot tell",
+    }
+}
+
+/// One slice's ratio to the reference for a table: "4.00× [0.99–4.1] cannot tell",
+/// "reference", or "–" where there is nothing to compare.
+pub fn differential_text(differentials: &Differentials, position: usize) -> String {
+    let Some(differential) = differentials.per_slice.get(position) else {
+        return "–".into();
+    };
+    if differentials.reference.map(|r| r.slice) == Some(differential.slice) {
+        return "reference".into();
+    }
+    match differential.interval {
+        Some(interval) => format!(
+            "{} [{}–{}] {}",
+            ratio(differential.ratio),
+            ratio_bound(interval.low),
+            ratio_bound(interval.high),
+            parity_text(interval.parity())
+        ),
+        None => "–".into(),
+    }
+}
+
+/// Which slice the ratios are against and why, for under a table.
+pub fn reference_note(differentials: &Differentials, slice_names: &[String]) -> String {
+    let label = differentials.rate.label();
+    match differentials.reference {
+        Some(reference) if reference.chosen => format!(
+            "{label} ratios are against {}, chosen by the reviewer.",
+            slice_name(slice_names, reference.slice)
+        ),
+        Some(reference) => format!(
+            "{label} ratios are against {}, the known group with at least {MIN_SEARCHES_TO_COMPARE} \
+             {} and the lowest {label}.",
+            slice_name(slice_names, reference.slice),
+            differentials.rate.searches_noun(2)
+        ),
+        None => format!(
+            "No {label} ratios: no known group (not \"unknown\") has {MIN_SEARCHES_TO_COMPARE} or \
+             more {}, and the reviewer chose none to compare against.",
+            differentials.rate.searches_noun(2)
+        ),
+    }
+}
+
+/// How the ratio columns read, for under a table.
+pub const RATIO_NOTE: &str = "Each ratio is a group's rate over the reference group's, with its 95% \
+    interval (Katz's log method, widened where one person gave several searches). \"parity\": \
+    the whole interval lies within the 0.8–1.25 parity band; \"disparity\": wholly outside it; \"cannot tell\": \
+    the data allow either.";
+
+/// "FPIR (watchlist of 1,000)": a false-alert rate grows with the number of people a face is
+/// compared against, so it is stated with the watchlist it was measured at.
+pub fn fpir_label(watchlist_size: u64) -> String {
+    format!("FPIR (watchlist of {})", group_thousands(watchlist_size))
+}
+
+/// "29 mated searches (face tracks) of 2 people", or without the people where they are not
+/// known.
+pub fn searches_of_people(rate: &Rate, noun: &str) -> String {
+    let searches = format!(
+        "{} {noun} {} (face {})",
+        group_thousands(rate.n),
+        plural(rate.n, "search", "searches"),
+        plural(rate.n, "track", "tracks")
+    );
+    match rate.people {
+        Some(people) => format!(
+            "{searches} of {} {}",
+            group_thousands(people),
+            plural(people, "person", "people")
+        ),
+        None => searches,
+    }
+}
+
+/// Which intervals a set of rates carries, in one sentence for under a table.
+pub fn interval_note<'a>(rates: impl IntoIterator<Item = &'a Rate>) -> String {
+    let clustered = rates.into_iter().find_map(|rate| match rate.method {
+        IntervalMethod::ClusterBootstrap { resamples, seed } => Some((resamples, seed)),
+        IntervalMethod::Wilson => None,
+    });
+    match clustered {
+        None => "Intervals are 95% Wilson intervals: every person gave one search.".into(),
+        Some((resamples, seed)) => format!(
+            "Intervals are 95%: Wilson's where every person gave one search; where one person \
+             gave several (searches of one person are not independent), the wider of Wilson's \
+             and a bootstrap that resamples people ({} resamples, seed {seed}). People not on \
+             the watchlist without a person label count as one person per search.",
+            group_thousands(u64::from(resamples))
+        ),
+    }
+}
+
+/// The evaluation as an aligned table for a terminal: one row per slice with its threshold, n,
+/// rates, intervals and ratio to the reference slice, then the notes and cautions. Slices with
+/// no labelled track are left out.
 pub fn evaluation_table(evaluation: &Evaluation) -> String {
     let this = evaluation;
-    {
-        let mut out = String::new();
-        let by = if this.slicing.attributes.is_empty() {
-            "everyone together".to_string()
-        } else {
-            this.slicing.attributes.join(" × ")
-        };
+    let mut out = String::new();
+    let by = if this.slicing.attributes.is_empty() {
+        "everyone together".to_string()
+    } else {
+        this.slicing.attributes.join(" × ")
+    };
+    let _ = writeln!(
+        out,
+        "Labelled searches (face tracks): {} — sliced by {by}, threshold {:.4} (a slice's own \
+         where the threshold column says so) — watchlist of {} identities",
+        this.searches,
+        this.threshold,
+        group_thousands(this.watchlist_size as u64)
+    );
+    let row = |out: &mut String, cells: [&str; 9]| {
         let _ = writeln!(
             out,
-            "Labelled tracks: {} — sliced by {by}, threshold {:.2}",
-            this.searches, this.threshold
+            "{:<32} {:>9} {:>9} {:>22} {:>30} {:>6} {:>22} {:>30} {:>8}",
+            cells[0],
+            cells[1],
+            cells[2],
+            cells[3],
+            cells[4],
+            cells[5],
+            cells[6],
+            cells[7],
+            cells[8]
         );
-        let _ = writeln!(
-            out,
-            "{:<32} {:>9} {:>24} {:>7} {:>6} {:>24} {:>7} {:>8}",
+    };
+    row(
+        &mut out,
+        [
             "slice",
+            "threshold",
             "non-mated",
             "FPIR [95% CI]",
-            "×best",
+            "FPIR ×ref [95% CI]",
             "mated",
-            "FNIR [95% CI]",
-            "×best",
-            "wrong-id"
-        );
-        for (i, m) in this.metrics.iter().enumerate() {
-            if m.flag_rate.n == 0 {
-                continue;
-            }
-            let _ = writeln!(
-                out,
-                "{:<32} {:>9} {:>24} {:>7} {:>6} {:>24} {:>7} {:>8}",
-                this.names[i],
-                m.fpir.n,
-                rate_text(&m.fpir),
-                ratio(this.fpir_differentials.per_slice[i].vs_lowest),
-                m.fnir.n,
-                rate_text(&m.fnir),
-                ratio(this.fnir_differentials.per_slice[i].vs_lowest),
-                m.wrong_identity_alerts.k,
-            );
+            "FNIR (rank 1) [95% CI]",
+            "FNIR ×ref [95% CI]",
+            "wrong-id",
+        ],
+    );
+    for (i, m) in this.metrics.iter().enumerate() {
+        if m.flag_rate.n == 0 {
+            continue;
         }
-        let p = &this.pooled;
-        let _ = writeln!(
-            out,
-            "{:<32} {:>9} {:>24} {:>7} {:>6} {:>24} {:>7} {:>8}",
-            "all labelled",
-            p.fpir.n,
-            rate_text(&p.fpir),
-            "",
-            p.fnir.n,
-            rate_text(&p.fnir),
-            "",
-            p.wrong_identity_alerts.k
+        let threshold = if m.threshold == this.threshold {
+            format!("{:.4}", m.threshold)
+        } else {
+            format!("{:.4} own", m.threshold)
+        };
+        row(
+            &mut out,
+            [
+                &this.names[i],
+                &threshold,
+                &m.fpir.n.to_string(),
+                &rate_text(&m.fpir),
+                &differential_text(&this.fpir_differentials, i),
+                &m.fnir.n.to_string(),
+                &rate_text(&m.fnir),
+                &differential_text(&this.fnir_differentials, i),
+                &m.wrong_identity_alerts.k.to_string(),
+            ],
         );
-        if !this.warnings.is_empty() {
-            let _ = writeln!(out, "\nCaution:");
-            for warning in &this.warnings {
-                let _ = writeln!(out, "  - {}", caution(warning, &this.names));
-            }
-        }
-        out
     }
+    let p = &this.pooled;
+    row(
+        &mut out,
+        [
+            "all labelled",
+            "",
+            &p.fpir.n.to_string(),
+            &rate_text(&p.fpir),
+            "",
+            &p.fnir.n.to_string(),
+            &rate_text(&p.fnir),
+            "",
+            &p.wrong_identity_alerts.k.to_string(),
+        ],
+    );
+    let _ = writeln!(
+        out,
+        "\nAll labelled: {}; {}.",
+        searches_of_people(&p.fpir, "non-mated"),
+        searches_of_people(&p.fnir, "mated")
+    );
+    let _ = writeln!(
+        out,
+        "{} FNIR is rank 1: a mated search counts as found only when its best candidate is the \
+         right person at or above the threshold. FPIR is measured against this watchlist of {} \
+         identities and grows with a longer one.",
+        interval_note(this.metrics.iter().flat_map(|m| [&m.fpir, &m.fnir])),
+        group_thousands(this.watchlist_size as u64)
+    );
+    for differentials in [&this.fpir_differentials, &this.fnir_differentials] {
+        let _ = writeln!(out, "{}", reference_note(differentials, &this.names));
+    }
+    let _ = writeln!(out, "{RATIO_NOTE}");
+    if !this.warnings.is_empty() {
+        let _ = writeln!(out, "\nCaution:");
+        for warning in &this.warnings {
+            let _ = writeln!(out, "  - {}", caution(warning, &this.names));
+        }
+    }
+    out
 }
 
 /// A caution for a report or a screen, naming slices by `slice_names[slice]` (or "slice N"
 /// where a name is missing), e.g. "Women 18-30: only 12 non-mated searches; its FPIR interval
-/// [0.00%, 24.25%] overlaps the best slice's (Men 31-50, [0.12%, 0.80%])."
+/// [0.00%, 24.25%] overlaps the reference group's (Men 31-50, [0.12%, 0.80%])."
 pub fn caution<S: AsRef<str>>(warning: &ComparisonWarning, slice_names: &[S]) -> String {
     let name = slice_name(slice_names, warning.slice);
     let label = warning.rate.label();
@@ -191,7 +356,7 @@ pub fn caution<S: AsRef<str>>(warning: &ComparisonWarning, slice_names: &[S]) ->
     let interval = bracketed(&interval);
     let overlap = warning.overlaps_best.map(|best| {
         format!(
-            "its {label} interval {interval} overlaps the best slice's ({}, {})",
+            "its {label} interval {interval} overlaps the reference group's ({}, {})",
             slice_name(slice_names, best.slice),
             bracketed(&best.interval)
         )
@@ -206,14 +371,6 @@ pub fn caution<S: AsRef<str>>(warning: &ComparisonWarning, slice_names: &[S]) ->
         (false, Some(overlap)) => format!("{name}: {overlap}; the difference may be chance."),
         (false, None) => format!("{name}: its {label} interval is {interval}."),
     }
-}
-
-/// Every caution for `metrics` ([`comparison_warnings`]), worded by [`caution`].
-pub fn cautions<S: AsRef<str>>(metrics: &[SliceMetrics], slice_names: &[S]) -> Vec<String> {
-    comparison_warnings(metrics)
-        .iter()
-        .map(|warning| caution(warning, slice_names))
-        .collect()
 }
 
 fn slice_name<S: AsRef<str>>(slice_names: &[S], slice: usize) -> String {
@@ -232,17 +389,82 @@ fn bracketed(interval: &Interval) -> String {
     )
 }
 
+/// The watchlist FPIR was measured against, and the one a deployment would use (entered by the
+/// reviewer; `None` or the same size: no extrapolation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WatchlistSizes {
+    pub measured: u64,
+    pub deployment: Option<u64>,
+}
+
+impl WatchlistSizes {
+    pub fn measured(measured: u64) -> Self {
+        Self {
+            measured,
+            deployment: None,
+        }
+    }
+}
+
+/// "FPIR 3.00% [1.0–8.5%] measured against 12 identities becomes 92.6% [57.0–99.9%] against
+/// 10,000 (extrapolated, not measured: ...)".
+pub fn extrapolation_sentence(extrapolated: &ExtrapolatedFpir, fpir: &Rate) -> String {
+    format!(
+        "Extrapolation, not a measurement: FPIR {} measured against a watchlist of {} would be \
+         about {} [{}–{}] against one of {}, by the model 1 − (1 − FPIR)^(new size ÷ measured \
+         size), which assumes every comparison is independent (real watchlists hold look-alikes, \
+         so treat it as a rough guide).",
+        rate_text(fpir),
+        group_thousands(extrapolated.measured_size),
+        percent(extrapolated.rate),
+        percent_number(extrapolated.interval.low),
+        percent(extrapolated.interval.high),
+        group_thousands(extrapolated.deployment_size)
+    )
+}
+
 /// What the measured rates mean for a crowd, as far as the data can tell: the share of alerts
 /// that would be wrong over the whole of the 95% intervals of FPIR and FNIR (fewest wrong at
 /// both lower ends, most at both upper ends), then the point estimate as no more than that.
-/// Said "cannot tell" where the range spans more than half the scale. `None` where either rate
+/// Said "cannot tell" where the range spans more than half the scale. FPIR is extrapolated to
+/// the deployment's watchlist where one is given (and said to be). `None` where either rate
 /// was not measured or `prevalence` is not a proportion.
 pub fn crowd_sentence(
     fpir: &Rate,
     fnir: &Rate,
     crowd_size: u64,
     prevalence: f64,
+    watchlist: WatchlistSizes,
 ) -> Option<String> {
+    let extrapolated = watchlist
+        .deployment
+        .filter(|&size| size != watchlist.measured)
+        .and_then(|size| extrapolate_fpir(fpir, watchlist.measured, size));
+    let (used_fpir, fpir_basis) = match extrapolated {
+        Some(e) => (
+            Rate {
+                rate: Some(e.rate),
+                interval: Some(e.interval),
+                ..*fpir
+            },
+            format!(
+                "FPIR extrapolated from {} non-mated searches against a watchlist of {} to one of \
+                 {} (an extrapolation, not a measurement)",
+                count_of(fpir),
+                group_thousands(e.measured_size),
+                group_thousands(e.deployment_size)
+            ),
+        ),
+        None => (
+            *fpir,
+            format!(
+                "FPIR {} non-mated searches (face tracks) against a watchlist of {}",
+                count_of(fpir),
+                group_thousands(watchlist.measured)
+            ),
+        ),
+    };
+    let fpir = &used_fpir;
     let point = expected_alerts(fpir.rate?, fnir.rate?, crowd_size, prevalence)?;
     let (fewest, most) = expected_alert_range(fpir, fnir, crowd_size, prevalence)?;
     let crowd = group_thousands(crowd_size);
@@ -251,9 +473,7 @@ pub fn crowd_sentence(
         percent(prevalence)
     );
     let basis = format!(
-        "by the 95% intervals of the measured rates: FPIR {} non-mated searches, FNIR {} mated \
-         searches",
-        count_of(fpir),
+        "by the 95% intervals of the rates: {fpir_basis}, FNIR (rank 1) {} mated searches",
         count_of(fnir)
     );
     let (Some(low), Some(high)) = (fewest.share_false, most.share_false) else {
@@ -389,7 +609,7 @@ mod tests {
     }
 
     #[test]
-    fn cautions_name_the_slice_its_searches_and_the_best_slice() {
+    fn cautions_name_the_slice_its_searches_and_the_reference_group() {
         use lineup_core::metrics::{BestSliceOverlap, ComparedRate};
         let interval = |low, high| Interval { low, high };
         let best = BestSliceOverlap {
@@ -411,7 +631,7 @@ mod tests {
                 &names
             ),
             "Women: only 12 non-mated searches; its FPIR interval [1.49%, 35.39%] overlaps \
-             the best slice's (Men, [0.54%, 1.83%])."
+             the reference group's (Men, [0.54%, 1.83%])."
         );
         assert_eq!(
             caution(
@@ -426,13 +646,25 @@ mod tests {
                 &warning(400, Some(interval(0.01, 0.02)), false, Some(best)),
                 &names
             ),
-            "Women: its FPIR interval [1.00%, 2.00%] overlaps the best slice's \
+            "Women: its FPIR interval [1.00%, 2.00%] overlaps the reference group's \
              (Men, [0.54%, 1.83%]); the difference may be chance."
         );
         assert_eq!(
             caution(&warning(0, None, true, None), &[] as &[&str]),
             "slice 1: no non-mated searches, so its FPIR cannot be measured."
         );
+    }
+
+    #[test]
+    fn ratio_bounds_have_two_significant_figures_and_no_exponent() {
+        assert_eq!(ratio_bound(0.008_98), "0.0090");
+        assert_eq!(ratio_bound(0.0323), "0.032");
+        assert_eq!(ratio_bound(0.5), "0.50");
+        assert_eq!(ratio_bound(0.1), "0.10");
+        assert_eq!(ratio_bound(4.05), "4.0");
+        assert_eq!(ratio_bound(177.4), "177");
+        assert_eq!(ratio_bound(0.000_2), "<0.001");
+        assert_eq!(ratio_bound(f64::INFINITY), "∞");
     }
 
     #[test]
@@ -460,7 +692,8 @@ mod tests {
     /// the upper end of its interval most alerts in a large crowd would be.
     #[test]
     fn crowd_sentences_give_the_range_the_intervals_allow() {
-        let sentence = crowd_sentence(&Rate::new(0, 130), &Rate::new(2, 29), 10_000, 0.001)
+        let twelve = WatchlistSizes::measured(12);
+        let sentence = crowd_sentence(&Rate::new(0, 130), &Rate::new(2, 29), 10_000, 0.001, twelve)
             .expect("both rates measured");
         assert!(!sentence.contains("none of the alerts"), "{sentence}");
         assert!(
@@ -469,7 +702,9 @@ mod tests {
             "{sentence}"
         );
         assert!(
-            sentence.contains("FPIR 0 of 130 non-mated searches"),
+            sentence.contains(
+                "FPIR 0 of 130 non-mated searches (face tracks) against a watchlist of 12"
+            ),
             "{sentence}"
         );
         // Plenty of searches: a narrow range, stated as a finding.
@@ -478,6 +713,7 @@ mod tests {
             &Rate::new(500, 5_000),
             10_000,
             0.001,
+            twelve,
         )
         .unwrap();
         assert!(
@@ -485,8 +721,35 @@ mod tests {
             "{sentence}"
         );
         assert_eq!(
-            crowd_sentence(&Rate::new(0, 0), &Rate::new(1, 2), 100, 0.1),
+            crowd_sentence(&Rate::new(0, 0), &Rate::new(1, 2), 100, 0.1, twelve),
             None
         );
+    }
+
+    /// A deployment's watchlist of 10,000 against the 12 measured: the FPIR used is the
+    /// extrapolated one, and the sentence says so.
+    #[test]
+    fn crowd_sentences_extrapolate_to_the_deployments_watchlist_and_say_so() {
+        let fpir = Rate::new(1, 500);
+        let fnir = Rate::new(5, 100);
+        let measured =
+            crowd_sentence(&fpir, &fnir, 10_000, 0.001, WatchlistSizes::measured(12)).unwrap();
+        let deployed = WatchlistSizes {
+            measured: 12,
+            deployment: Some(10_000),
+        };
+        let extrapolated = crowd_sentence(&fpir, &fnir, 10_000, 0.001, deployed).unwrap();
+        assert!(
+            extrapolated.contains("extrapolated from 1 of 500 non-mated searches against a watchlist of 12 to one of 10,000 (an extrapolation, not a measurement)"),
+            "{extrapolated}"
+        );
+        assert_ne!(measured, extrapolated);
+        let e = extrapolate_fpir(&fpir, 12, 10_000).unwrap();
+        let text = extrapolation_sentence(&e, &fpir);
+        assert!(
+            text.starts_with("Extrapolation, not a measurement"),
+            "{text}"
+        );
+        assert!(text.contains("against one of 10,000"), "{text}");
     }
 }

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::SliceMetrics;
+use super::rates::{Interval, Rate};
 
 /// Expected alerts when a crowd passes the cameras.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -90,13 +91,63 @@ pub fn false_match_chance(fmr: f64, watchlist_size: u64) -> Option<f64> {
     Some(-(watchlist_size as f64 * (-fmr).ln_1p()).exp_m1())
 }
 
+/// An FPIR measured against one watchlist, extrapolated to another size: an extrapolation,
+/// not a measurement.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExtrapolatedFpir {
+    /// Identities on the watchlist the FPIR was measured at.
+    pub measured_size: u64,
+    /// Identities on the watchlist it is extrapolated to.
+    pub deployment_size: u64,
+    pub rate: f64,
+    /// Both ends of the measured 95% interval, extrapolated the same way.
+    pub interval: Interval,
+}
+
+/// What an FPIR measured against `measured_size` identities would become against
+/// `deployment_size`, by the model FPIR ≈ 1 − (1 − FMR)^N: back out the per-comparison FMR
+/// from the measured FPIR, then apply it `deployment_size` times, i.e.
+/// `1 − (1 − FPIR)^(deployment / measured)`. The interval's ends are extrapolated alike (the
+/// model is monotone). It assumes independent comparisons, which real watchlists are not (see
+/// [`false_match_chance`]). `None` when the FPIR or its interval was not measured or
+/// `measured_size` is 0.
+pub fn extrapolate_fpir(
+    fpir: &Rate,
+    measured_size: u64,
+    deployment_size: u64,
+) -> Option<ExtrapolatedFpir> {
+    if measured_size == 0 {
+        return None;
+    }
+    let scale = deployment_size as f64 / measured_size as f64;
+    let extrapolate = |value: f64| -> Option<f64> {
+        if !is_proportion(value) {
+            return None;
+        }
+        if value == 1.0 {
+            return Some(if deployment_size == 0 { 0.0 } else { 1.0 });
+        }
+        // 1 − (1 − p)^s = −expm1(s · ln(1 − p)), precise for tiny p.
+        Some(-(scale * (-value).ln_1p()).exp_m1())
+    };
+    let interval = fpir.interval?;
+    Some(ExtrapolatedFpir {
+        measured_size,
+        deployment_size,
+        rate: extrapolate(fpir.rate?)?,
+        interval: Interval {
+            low: extrapolate(interval.low)?,
+            high: extrapolate(interval.high)?,
+        },
+    })
+}
+
 fn is_proportion(value: f64) -> bool {
     (0.0..=1.0).contains(&value)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::rates::Rate;
     use super::*;
 
     fn assert_close(got: f64, want: f64) {
@@ -178,5 +229,29 @@ mod tests {
         assert_eq!(false_match_chance(1.0, 3), Some(1.0));
         assert_eq!(false_match_chance(1.2, 3), None);
         assert_eq!(false_match_chance(f64::NAN, 3), None);
+    }
+
+    #[test]
+    fn fpir_extrapolates_to_a_longer_watchlist_with_its_interval() {
+        // 2 of 100 against 10 identities: 1 − 0.98^(1000/10) = 1 − e^(100 · ln 0.98) = 0.867380.
+        let measured = Rate::new(2, 100);
+        let at_1000 = extrapolate_fpir(&measured, 10, 1_000).expect("measured");
+        assert_close(at_1000.rate, 0.867_380_444_105);
+        let interval = measured.interval.unwrap();
+        assert_close(at_1000.interval.low, 1.0 - (1.0 - interval.low).powf(100.0));
+        assert_close(
+            at_1000.interval.high,
+            1.0 - (1.0 - interval.high).powf(100.0),
+        );
+        assert!(at_1000.interval.low <= at_1000.rate && at_1000.rate <= at_1000.interval.high);
+        // The same size gives the measured rate back; 0 false alerts stay 0 at any size, but
+        // the interval's upper end grows.
+        let same = extrapolate_fpir(&measured, 10, 10).unwrap();
+        assert_close(same.rate, 0.02);
+        let none = extrapolate_fpir(&Rate::new(0, 130), 12, 10_000).unwrap();
+        assert_eq!(none.rate, 0.0);
+        assert!(none.interval.high > 0.99);
+        assert_eq!(extrapolate_fpir(&Rate::new(0, 0), 12, 100), None);
+        assert_eq!(extrapolate_fpir(&measured, 0, 100), None);
     }
 }

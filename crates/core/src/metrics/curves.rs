@@ -182,6 +182,7 @@ mod tests {
             top_identity: top,
             top_score: score,
             slice: 0,
+            person: 0,
         }
     }
 

@@ -1,10 +1,17 @@
 //! Demographic differentials as NISTIR 8280 reports them: how many times worse each slice's
-//! error rate is than the best slice's.
+//! error rate is than a reference slice's, with a 95% interval for each ratio and where that
+//! interval lies against the parity band, so that "×12" with an interval of 0.3–400 reads as
+//! what it is.
+//!
+//! The reference is the reviewer's choice where they made one; otherwise the known group (not
+//! "unknown") with at least [`MIN_SEARCHES_TO_COMPARE`] searches and the lowest rate. A group of
+//! one, or the people nobody labelled, would make every ratio a ratio to a guess.
 
 use serde::{Deserialize, Serialize};
 
 use super::SliceMetrics;
-use super::rates::Rate;
+use super::rates::{Rate, Z_95};
+use super::warnings::MIN_SEARCHES_TO_COMPARE;
 
 /// Which error rate is being compared across slices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -19,11 +26,11 @@ impl ComparedRate {
     /// Both rates, in the order reports list them.
     pub const ALL: [ComparedRate; 2] = [ComparedRate::Fpir, ComparedRate::Fnir];
 
-    /// The abbreviation used in reports.
+    /// The abbreviation used in reports; FNIR says it counts misses at rank 1.
     pub fn label(self) -> &'static str {
         match self {
             ComparedRate::Fpir => "FPIR",
-            ComparedRate::Fnir => "FNIR",
+            ComparedRate::Fnir => "FNIR (rank 1)",
         }
     }
 
@@ -46,77 +53,171 @@ impl ComparedRate {
     }
 }
 
-/// The slice a differential is measured against, and its rate.
+/// The lower and upper ends of the parity band: a ratio between them is read as parity, as in
+/// Aequitas's default disparity tolerance (0.8 is the US "four-fifths" rule; 1.25 is its
+/// inverse).
+pub const PARITY_BAND: (f64, f64) = (0.8, 1.25);
+
+/// The slice ratios are measured against, and why it was chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReferenceSlice {
     pub slice: usize,
     pub rate: f64,
+    /// The reviewer chose it; otherwise it is the eligible slice with the lowest rate.
+    #[serde(default)]
+    pub chosen: bool,
 }
 
-/// One slice's differential.
+/// Where a ratio's 95% interval lies against the [`PARITY_BAND`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Parity {
+    /// The whole interval lies inside 0.8–1.25: the rates are close, as far as the data can say.
+    Within,
+    /// The whole interval lies above 1.25 or below 0.8: a disparity the data supports.
+    Outside,
+    /// The interval reaches both in and out of the band: the data cannot tell.
+    CannotTell,
+}
+
+/// A ratio's 95% interval (it can run above 1, unlike a rate's).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RatioInterval {
+    pub low: f64,
+    pub high: f64,
+}
+
+impl RatioInterval {
+    pub fn parity(&self) -> Parity {
+        let (low, high) = PARITY_BAND;
+        if self.low >= low && self.high <= high {
+            Parity::Within
+        } else if self.low > high || self.high < low {
+            Parity::Outside
+        } else {
+            Parity::CannotTell
+        }
+    }
+}
+
+/// One slice's rate against the reference slice's.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Differential {
     pub slice: usize,
-    /// This slice's rate divided by the lowest rate among slices with `n > 0` (NISTIR 8280).
-    ///
-    /// `None` when this slice's rate cannot be measured (`n == 0`), or when the lowest rate is
-    /// 0: the ratio is then undefined (infinite for any slice with errors), and reporting
-    /// infinity would read as "infinitely worse" when it only means "the best slice had no
-    /// errors in this sample". Use [`Differential::vs_lowest_nonzero`] in that case.
-    pub vs_lowest: Option<f64>,
-    /// This slice's rate divided by the lowest *non-zero* rate among slices with `n > 0`. A
-    /// fallback for when the best slice had no errors; a slice with rate 0 gets `Some(0.0)`.
-    /// `None` when this slice's rate cannot be measured or no slice has a non-zero rate.
-    pub vs_lowest_nonzero: Option<f64>,
+    /// This slice's rate over the reference's. `None` where either rate cannot be measured
+    /// (`n == 0`), there is no reference, or the reference's rate is 0 (the ratio is then
+    /// infinite for any slice with errors, which would read as "infinitely worse" when it only
+    /// means "the reference had no errors in this sample"; the interval still says how far apart
+    /// the two can be).
+    pub ratio: Option<f64>,
+    /// Its 95% interval ([`ratio_interval`]); `None` where either rate cannot be measured, there
+    /// is no reference, or this is the reference slice.
+    pub interval: Option<RatioInterval>,
+}
+
+impl Differential {
+    /// Where the interval lies against the parity band; `None` without an interval.
+    pub fn parity(&self) -> Option<Parity> {
+        self.interval.map(|interval| interval.parity())
+    }
 }
 
 /// Differentials of one rate across all slices.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Differentials {
     pub rate: ComparedRate,
-    /// The slice with the lowest rate among those with `n > 0` (the first one on ties); `None`
-    /// when no slice can be measured.
-    pub lowest: Option<ReferenceSlice>,
-    /// The slice with the lowest rate above 0; `None` when every measurable rate is 0.
-    pub lowest_nonzero: Option<ReferenceSlice>,
+    /// The slice the ratios are against; `None` when no slice is eligible and none was chosen.
+    pub reference: Option<ReferenceSlice>,
     /// One entry per slice in `metrics`, in the same order.
     pub per_slice: Vec<Differential>,
 }
 
-/// Each slice's `rate` divided by the best slice's.
-pub fn differentials(metrics: &[SliceMetrics], rate: ComparedRate) -> Differentials {
-    let measured = || {
-        metrics.iter().filter_map(move |m| {
-            rate.of(m).rate.map(|value| ReferenceSlice {
-                slice: m.slice,
-                rate: value,
-            })
+/// Whether a slice may serve as the reference by default: a known group (not "unknown") with at
+/// least [`MIN_SEARCHES_TO_COMPARE`] searches of the kind the rate counts, so that the ratios
+/// are not against a guess.
+pub fn eligible_reference(rate: &Rate, unknown: bool) -> bool {
+    !unknown && rate.n >= MIN_SEARCHES_TO_COMPARE
+}
+
+/// Each slice's `rate` over the reference slice's: `chosen` where the reviewer chose one (and it
+/// can be measured), otherwise the eligible slice ([`eligible_reference`]) with the lowest rate.
+/// `unknown[i]` says whether slice `metrics[i]` is an "unknown" group.
+pub fn differentials(
+    metrics: &[SliceMetrics],
+    rate: ComparedRate,
+    unknown: &[bool],
+    chosen: Option<usize>,
+) -> Differentials {
+    let reference_of = |m: &SliceMetrics, chosen: bool| {
+        rate.of(m).rate.map(|value| ReferenceSlice {
+            slice: m.slice,
+            rate: value,
+            chosen,
         })
     };
-    let lowest = lowest_rate(measured());
-    let lowest_nonzero = lowest_rate(measured().filter(|reference| reference.rate > 0.0));
-    let ratio_to = |reference: Option<ReferenceSlice>, value: f64| {
-        reference
-            .filter(|reference| reference.rate > 0.0)
-            .map(|reference| value / reference.rate)
-    };
+    let chosen_reference = chosen
+        .and_then(|slice| metrics.iter().find(|m| m.slice == slice))
+        .and_then(|m| reference_of(m, true));
+    let reference = chosen_reference.or_else(|| {
+        lowest_rate(metrics.iter().enumerate().filter_map(|(i, m)| {
+            let unknown = unknown.get(i).copied().unwrap_or(false);
+            eligible_reference(rate.of(m), unknown)
+                .then(|| reference_of(m, false))
+                .flatten()
+        }))
+    });
+    let reference_rate = reference.and_then(|r| metrics.iter().find(|m| m.slice == r.slice));
     let per_slice = metrics
         .iter()
         .map(|m| {
-            let value = rate.of(m).rate;
+            let (Some(reference), Some(against)) = (reference, reference_rate) else {
+                return Differential {
+                    slice: m.slice,
+                    ratio: None,
+                    interval: None,
+                };
+            };
+            let this = rate.of(m);
             Differential {
                 slice: m.slice,
-                vs_lowest: value.and_then(|value| ratio_to(lowest, value)),
-                vs_lowest_nonzero: value.and_then(|value| ratio_to(lowest_nonzero, value)),
+                ratio: this
+                    .rate
+                    .filter(|_| reference.rate > 0.0)
+                    .map(|value| value / reference.rate),
+                interval: (m.slice != reference.slice)
+                    .then(|| ratio_interval(this, rate.of(against)))
+                    .flatten(),
             }
         })
         .collect();
     Differentials {
         rate,
-        lowest,
-        lowest_nonzero,
+        reference,
         per_slice,
     }
+}
+
+/// The 95% interval of the ratio of two rates, `a / b`: Katz's log interval,
+/// `exp(ln(p_a / p_b) ± z·√(d_a(1/k_a − 1/n_a) + d_b(1/k_b − 1/n_b)))`, where each rate's
+/// variance is multiplied by its design effect `d` ([`Rate::design_effect`]; 1 for independent
+/// searches), so that clustering by person widens the ratio's interval as it widens the rates'.
+/// Where either count of events is 0, 0.5 is added to every cell of both rates (Haldane's
+/// correction: `k + 0.5` of `n + 1`), so that "0 of 4 against 0 of 1" still gets its (very wide)
+/// interval. `None` where either rate cannot be measured.
+pub fn ratio_interval(a: &Rate, b: &Rate) -> Option<RatioInterval> {
+    if a.n == 0 || b.n == 0 {
+        return None;
+    }
+    let correction = if a.k == 0 || b.k == 0 { 0.5 } else { 0.0 };
+    let cells = |rate: &Rate| (rate.k as f64 + correction, rate.n as f64 + 2.0 * correction);
+    let ((ka, na), (kb, nb)) = (cells(a), cells(b));
+    let log_ratio = ((ka / na) / (kb / nb)).ln();
+    let variance =
+        a.design_effect() * (1.0 / ka - 1.0 / na) + b.design_effect() * (1.0 / kb - 1.0 / nb);
+    let half_width = Z_95 * variance.max(0.0).sqrt();
+    Some(RatioInterval {
+        low: (log_ratio - half_width).exp(),
+        high: (log_ratio + half_width).exp(),
+    })
 }
 
 /// The reference with the lowest rate; the first one wins ties.
@@ -135,117 +236,158 @@ mod tests {
 
     use crate::metrics::test_support::metrics;
 
-    fn assert_close(got: Option<f64>, want: f64) {
-        let got = got.expect("a ratio");
-        assert!((got - want).abs() < 1e-12, "got {got}, want {want}");
+    fn assert_close(got: f64, want: f64, tolerance: f64) {
+        assert!((got - want).abs() < tolerance, "got {got}, want {want}");
     }
 
+    const KNOWN: [bool; 4] = [false; 4];
+
     #[test]
-    fn ratios_against_the_lowest_rate() {
-        // FPIR: 2/100 = 0.02, 1/200 = 0.005, 3/100 = 0.03 → lowest is slice 1 (0.005):
-        // ratios 4, 1, 6. FNIR: 10/100, 5/100, 20/100 → lowest slice 1: 2, 1, 4.
+    fn ratios_against_the_lowest_eligible_rate() {
+        // FPIR: 2/100, 1/200, 3/100 → reference slice 1 (0.005): ratios 4, 1, 6.
         let slices = [
             metrics(0, (2, 100), (10, 100)),
             metrics(1, (1, 200), (5, 100)),
             metrics(2, (3, 100), (20, 100)),
         ];
-        let fpir = differentials(&slices, ComparedRate::Fpir);
-        assert_eq!(fpir.rate, ComparedRate::Fpir);
+        let fpir = differentials(&slices, ComparedRate::Fpir, &KNOWN, None);
         assert_eq!(
-            fpir.lowest,
+            fpir.reference,
             Some(ReferenceSlice {
                 slice: 1,
-                rate: 0.005
+                rate: 0.005,
+                chosen: false
             })
         );
-        assert_eq!(fpir.lowest_nonzero, fpir.lowest);
-        assert_close(fpir.per_slice[0].vs_lowest, 4.0);
-        assert_close(fpir.per_slice[1].vs_lowest, 1.0);
-        assert_close(fpir.per_slice[2].vs_lowest, 6.0);
-        assert_close(fpir.per_slice[2].vs_lowest_nonzero, 6.0);
-
-        let fnir = differentials(&slices, ComparedRate::Fnir);
-        assert_close(fnir.per_slice[0].vs_lowest, 2.0);
-        assert_close(fnir.per_slice[1].vs_lowest, 1.0);
-        assert_close(fnir.per_slice[2].vs_lowest, 4.0);
-    }
-
-    #[test]
-    fn a_lowest_rate_of_zero_leaves_the_ratio_undefined() {
-        // Slice 0 had no false alerts: ratios to it are undefined, not infinite. Against the
-        // lowest non-zero rate (slice 2, 0.01): slice 1 (0.04) is 4×, slice 0 is 0×.
-        let slices = [
-            metrics(0, (0, 50), (1, 10)),
-            metrics(1, (4, 100), (1, 10)),
-            metrics(2, (1, 100), (1, 10)),
-        ];
-        let fpir = differentials(&slices, ComparedRate::Fpir);
-        assert_eq!(fpir.lowest.map(|reference| reference.slice), Some(0));
+        assert_close(fpir.per_slice[0].ratio.unwrap(), 4.0, 1e-12);
+        assert_close(fpir.per_slice[1].ratio.unwrap(), 1.0, 1e-12);
+        assert_close(fpir.per_slice[2].ratio.unwrap(), 6.0, 1e-12);
         assert_eq!(
-            fpir.lowest_nonzero.map(|reference| reference.slice),
-            Some(2)
+            fpir.per_slice[1].interval, None,
+            "no interval against itself"
         );
-        assert!(fpir.per_slice.iter().all(|d| d.vs_lowest.is_none()));
-        assert_close(fpir.per_slice[0].vs_lowest_nonzero, 0.0);
-        assert_close(fpir.per_slice[1].vs_lowest_nonzero, 4.0);
-        assert_close(fpir.per_slice[2].vs_lowest_nonzero, 1.0);
+        let fnir = differentials(&slices, ComparedRate::Fnir, &KNOWN, None);
+        assert_close(fnir.per_slice[2].ratio.unwrap(), 4.0, 1e-12);
     }
 
     #[test]
-    fn unmeasured_slices_are_skipped_as_reference_and_get_no_ratio() {
-        // Slice 0 has no non-mated searches; it must not become the "lowest" (its rate is not
-        // 0, it is unknown).
+    fn unknown_and_small_groups_are_never_the_default_reference() {
+        // Slice 0 "unknown" with 0/100 and slice 1 with 0/5 would both be "best"; the reference
+        // is slice 2, the lowest known group with 30+ searches.
         let slices = [
-            metrics(0, (0, 0), (1, 10)),
-            metrics(1, (2, 100), (2, 10)),
-            metrics(2, (3, 100), (3, 10)),
+            metrics(0, (0, 100), (1, 10)),
+            metrics(1, (0, 5), (1, 10)),
+            metrics(2, (4, 100), (1, 10)),
+            metrics(3, (8, 100), (1, 10)),
         ];
-        let fpir = differentials(&slices, ComparedRate::Fpir);
-        assert_eq!(fpir.lowest.map(|reference| reference.slice), Some(1));
-        assert_eq!(fpir.per_slice[0].vs_lowest, None);
-        assert_eq!(fpir.per_slice[0].vs_lowest_nonzero, None);
-        assert_close(fpir.per_slice[2].vs_lowest, 1.5);
+        let fpir = differentials(
+            &slices,
+            ComparedRate::Fpir,
+            &[true, false, false, false],
+            None,
+        );
+        assert_eq!(fpir.reference.map(|r| r.slice), Some(2));
+        assert_close(fpir.per_slice[3].ratio.unwrap(), 2.0, 1e-12);
+        // FNIR: every slice has 10 mated searches, below 30: no reference, no ratios.
+        let fnir = differentials(
+            &slices,
+            ComparedRate::Fnir,
+            &[true, false, false, false],
+            None,
+        );
+        assert_eq!(fnir.reference, None);
+        assert!(
+            fnir.per_slice
+                .iter()
+                .all(|d| d.ratio.is_none() && d.interval.is_none())
+        );
+    }
+
+    #[test]
+    fn the_reviewer_may_choose_the_reference() {
+        let slices = [metrics(0, (2, 100), (1, 10)), metrics(1, (8, 100), (1, 10))];
+        let fpir = differentials(&slices, ComparedRate::Fpir, &KNOWN, Some(1));
+        assert_eq!(fpir.reference.map(|r| (r.slice, r.chosen)), Some((1, true)));
+        assert_close(fpir.per_slice[0].ratio.unwrap(), 0.25, 1e-12);
+    }
+
+    #[test]
+    fn a_reference_rate_of_zero_leaves_the_ratio_undefined_but_not_the_interval() {
+        let slices = [metrics(0, (0, 50), (1, 10)), metrics(1, (4, 100), (1, 10))];
+        let fpir = differentials(&slices, ComparedRate::Fpir, &KNOWN, None);
+        assert_eq!(fpir.reference.map(|r| r.slice), Some(0));
+        assert_eq!(fpir.per_slice[1].ratio, None);
+        assert!(fpir.per_slice[1].interval.is_some());
+    }
+
+    #[test]
+    fn katz_interval_by_hand() {
+        // 20/100 over 10/100: ln 2 = 0.693147; variance (1/20 − 1/100) + (1/10 − 1/100) = 0.13;
+        // half-width 1.959964 · √0.13 = 0.706675 → [e^−0.013528, e^1.399822] = [0.98656, 4.05448].
+        let interval = ratio_interval(&Rate::new(20, 100), &Rate::new(10, 100)).unwrap();
+        assert_close(interval.low, 0.98657, 1e-4);
+        assert_close(interval.high, 4.05448, 1e-4);
+        assert_eq!(interval.parity(), Parity::CannotTell);
+    }
+
+    #[test]
+    fn zero_counts_get_haldanes_correction_and_a_wide_interval() {
+        // 0 of 4 over 0 of 1: (0.5/5) / (0.5/2) = 0.4; variance (2 − 0.2) + (2 − 0.5) = 3.3;
+        // half-width 1.959964 · 1.816590 = 3.560454 → [0.4·e^−3.560454, 0.4·e^3.560454]
+        // = [0.011370, 14.0722]: no headline.
+        let interval = ratio_interval(&Rate::new(0, 4), &Rate::new(0, 1)).unwrap();
+        assert_close(interval.low, 0.011370, 1e-5);
+        assert_close(interval.high, 14.0722, 1e-3);
+        assert_eq!(interval.parity(), Parity::CannotTell);
+        assert_eq!(ratio_interval(&Rate::new(0, 0), &Rate::new(1, 3)), None);
+    }
+
+    #[test]
+    fn clustering_widens_the_ratio_interval() {
+        let independent = ratio_interval(&Rate::new(20, 100), &Rate::new(10, 100)).unwrap();
+        let mut clustered = Rate::new(20, 100);
+        clustered.interval = Some(crate::metrics::Interval {
+            low: 0.05,
+            high: 0.45,
+        });
+        clustered.method = crate::metrics::IntervalMethod::ClusterBootstrap {
+            resamples: 2000,
+            seed: 1,
+        };
+        assert!(clustered.design_effect() > 1.0);
+        let wider = ratio_interval(&clustered, &Rate::new(10, 100)).unwrap();
+        assert!(wider.low < independent.low && wider.high > independent.high);
+    }
+
+    #[test]
+    fn parity_band() {
+        let interval = |low, high| RatioInterval { low, high };
+        assert_eq!(interval(0.9, 1.2).parity(), Parity::Within);
+        assert_eq!(interval(1.3, 4.0).parity(), Parity::Outside);
+        assert_eq!(interval(0.1, 0.7).parity(), Parity::Outside);
+        assert_eq!(interval(0.3, 400.0).parity(), Parity::CannotTell);
+        assert_eq!(interval(1.1, 1.3).parity(), Parity::CannotTell);
     }
 
     #[test]
     fn nothing_measured_means_no_reference_and_no_ratios() {
         let slices = [metrics(0, (0, 0), (0, 0)), metrics(1, (0, 0), (0, 0))];
         for rate in ComparedRate::ALL {
-            let result = differentials(&slices, rate);
-            assert_eq!(result.lowest, None);
-            assert_eq!(result.lowest_nonzero, None);
+            let result = differentials(&slices, rate, &KNOWN, None);
+            assert_eq!(result.reference, None);
             assert_eq!(result.per_slice.len(), 2);
-            assert!(
-                result
-                    .per_slice
-                    .iter()
-                    .all(|d| d.vs_lowest.is_none() && d.vs_lowest_nonzero.is_none())
-            );
         }
-        assert!(differentials(&[], ComparedRate::Fpir).per_slice.is_empty());
-    }
-
-    #[test]
-    fn all_rates_zero_gives_no_nonzero_reference() {
-        let slices = [metrics(0, (0, 10), (0, 10)), metrics(1, (0, 20), (0, 10))];
-        let fpir = differentials(&slices, ComparedRate::Fpir);
-        assert_eq!(fpir.lowest.map(|reference| reference.rate), Some(0.0));
-        assert_eq!(fpir.lowest_nonzero, None);
-        assert!(fpir.per_slice.iter().all(|d| d.vs_lowest.is_none()));
-    }
-
-    #[test]
-    fn ties_pick_the_first_slice() {
-        let slices = [metrics(3, (1, 10), (1, 10)), metrics(5, (1, 10), (2, 10))];
-        let fpir = differentials(&slices, ComparedRate::Fpir);
-        assert_eq!(fpir.lowest.map(|reference| reference.slice), Some(3));
-        assert_eq!(fpir.per_slice[1].slice, 5);
+        assert!(
+            differentials(&[], ComparedRate::Fpir, &[], None)
+                .per_slice
+                .is_empty()
+        );
     }
 
     #[test]
     fn labels_and_nouns() {
         assert_eq!(ComparedRate::Fpir.label(), "FPIR");
-        assert_eq!(ComparedRate::Fnir.label(), "FNIR");
+        assert_eq!(ComparedRate::Fnir.label(), "FNIR (rank 1)");
         assert_eq!(ComparedRate::Fpir.searches_noun(1), "non-mated search");
         assert_eq!(ComparedRate::Fnir.searches_noun(12), "mated searches");
     }

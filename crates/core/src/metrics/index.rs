@@ -258,6 +258,7 @@ mod tests {
             top_identity: Some(100),
             top_score: score,
             slice,
+            person: 0,
         }
     }
 
@@ -267,6 +268,7 @@ mod tests {
             top_identity: Some(7),
             top_score: score,
             slice,
+            person: 0,
         }
     }
 
@@ -276,6 +278,7 @@ mod tests {
             top_identity: Some(8),
             top_score: score,
             slice,
+            person: 0,
         }
     }
 
@@ -285,6 +288,7 @@ mod tests {
             top_identity: None,
             top_score: 0.99,
             slice,
+            person: 0,
         }
     }
 
@@ -591,6 +595,7 @@ mod tests {
                     top_identity,
                     top_score: rng.score(),
                     slice: (rng.next() % slices as u64) as usize,
+                    person: 0,
                 }
             })
             .collect()

@@ -22,17 +22,25 @@
 //! crowd of a given size.
 
 pub mod base_rates;
+pub mod clustered;
 pub mod curves;
 pub mod differentials;
 pub mod index;
 pub mod rates;
 pub mod warnings;
 
-pub use base_rates::{ExpectedAlerts, expected_alerts, expected_alerts_for, false_match_chance};
+pub use base_rates::{
+    ExpectedAlerts, ExtrapolatedFpir, expected_alerts, expected_alerts_for, extrapolate_fpir,
+    false_match_chance,
+};
+pub use clustered::{PeopleKnown, cluster_by_person, pooled_by_person};
 pub use curves::{DetPoint, Histogram, SCORE_RANGE, ScoreHistograms, score_histogram};
-pub use differentials::{ComparedRate, Differential, Differentials, ReferenceSlice, differentials};
+pub use differentials::{
+    ComparedRate, Differential, Differentials, PARITY_BAND, Parity, RatioInterval, ReferenceSlice,
+    differentials, eligible_reference, ratio_interval,
+};
 pub use index::{LOWEST_SCORE, SliceIndex};
-pub use rates::{Interval, Rate, Z_95, wilson_interval};
+pub use rates::{Interval, IntervalMethod, Rate, Z_95, wilson_at, wilson_interval};
 pub use warnings::{
     BestSliceOverlap, ComparisonWarning, MIN_SEARCHES_TO_COMPARE, comparison_warnings,
 };
@@ -55,6 +63,10 @@ pub struct Search {
     /// Index of the slice this search belongs to under the slicing currently chosen, computed
     /// by the caller. Searches whose slice is out of range are counted and left out.
     pub slice: usize,
+    /// Who the search is of, numbered by the caller: searches with the same number are of the
+    /// same person, and so not independent ([`clustered`]). A search of somebody nobody has
+    /// identified gets a number of its own.
+    pub person: u32,
 }
 
 impl Search {
@@ -118,6 +130,61 @@ pub fn pooled(metrics: &[SliceMetrics]) -> PooledMetrics {
     }
 }
 
+/// Everything measured from one set of labelled searches at one set of thresholds: what the app,
+/// the CLI and the report all show, computed one way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measurement {
+    /// Per slice, in order; intervals respect clustering by person.
+    pub metrics: Vec<SliceMetrics>,
+    /// All slices together, clustered by person across slices.
+    pub pooled: PooledMetrics,
+    /// FPIR's ratios to its reference slice, then FNIR's.
+    pub differentials: [Differentials; 2],
+    /// Where slices cannot be told apart from the reference (slices nobody falls in are left
+    /// out, as the tables leave them out).
+    pub warnings: Vec<ComparisonWarning>,
+}
+
+/// What the sliced searches give where slice `i` alerts at `thresholds[i]`. `unknown[i]` says
+/// whether slice `i` is an "unknown" group (never a default reference); `reference` is the
+/// slice the reviewer chose to compare against, if any.
+pub fn measure(
+    searches: &[Search],
+    index: &SliceIndex,
+    thresholds: &[f32],
+    unknown: &[bool],
+    known: PeopleKnown,
+    reference: Option<usize>,
+) -> Measurement {
+    let mut metrics = index.metrics_at(thresholds);
+    cluster_by_person(searches, &mut metrics, known);
+    let pooled = pooled_by_person(searches, &metrics, known);
+    let differentials = ComparedRate::ALL
+        .map(|rate| differentials::differentials(&metrics, rate, unknown, reference));
+    let populated: Vec<SliceMetrics> = metrics
+        .iter()
+        .filter(|m| m.flag_rate.n > 0)
+        .copied()
+        .collect();
+    let warnings = comparison_warnings(&populated, &differentials);
+    Measurement {
+        metrics,
+        pooled,
+        differentials,
+        warnings,
+    }
+}
+
+impl Measurement {
+    /// The differentials of one rate.
+    pub fn differentials_of(&self, rate: ComparedRate) -> &Differentials {
+        match rate {
+            ComparedRate::Fpir => &self.differentials[0],
+            ComparedRate::Fnir => &self.differentials[1],
+        }
+    }
+}
+
 /// Shared by the metrics tests: one slice's metrics from (alerts, searches) counts.
 #[cfg(test)]
 pub(crate) mod test_support {
@@ -167,6 +234,7 @@ mod tests {
             top_identity: None,
             top_score: 0.0,
             slice: 0,
+            person: 0,
         };
         assert!(search.is_mated());
         search.true_identity = None;

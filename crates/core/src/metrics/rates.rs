@@ -34,8 +34,28 @@ pub struct Rate {
     pub n: u64,
     /// `k / n`, or `None` when `n == 0`.
     pub rate: Option<f64>,
-    /// 95% Wilson score interval for the rate, or `None` when `n == 0`.
+    /// The rate's 95% interval, or `None` when `n == 0`: Wilson's where each search is of a
+    /// different person, otherwise one that respects clustering by person (see `method`).
     pub interval: Option<Interval>,
+    /// How many distinct people the `n` searches are of, where the labels say; `None` where
+    /// they do not (searches of people not on the watchlist with no person label).
+    #[serde(default)]
+    pub people: Option<u64>,
+    /// Which interval `interval` is.
+    #[serde(default)]
+    pub method: IntervalMethod,
+}
+
+/// How a rate's 95% interval was computed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IntervalMethod {
+    /// Wilson score interval: assumes every search is independent (one search per person).
+    #[default]
+    Wilson,
+    /// Some people gave several searches, which are not independent: the interval is the wider
+    /// of Wilson's and a percentile bootstrap that resamples people, not searches
+    /// ([`super::clustered`]), with this many resamples from this seed.
+    ClusterBootstrap { resamples: u32, seed: u64 },
 }
 
 impl Rate {
@@ -48,7 +68,24 @@ impl Rate {
             n,
             rate: proportion(k, n),
             interval: wilson_interval(k, n, Z_95),
+            people: None,
+            method: IntervalMethod::Wilson,
         }
+    }
+
+    /// How much wider than independence allows the interval is, as a variance factor (Kish's
+    /// design effect): the squared ratio of this interval's width to the Wilson interval's for
+    /// the same counts, at least 1. It is 1 for a Wilson interval.
+    pub fn design_effect(&self) -> f64 {
+        let (Some(shown), Some(wilson)) = (self.interval, wilson_interval(self.k, self.n, Z_95))
+        else {
+            return 1.0;
+        };
+        let wilson_width = wilson.high - wilson.low;
+        if self.method == IntervalMethod::Wilson || wilson_width <= 0.0 {
+            return 1.0;
+        }
+        ((shown.high - shown.low) / wilson_width).powi(2).max(1.0)
     }
 
     /// Whether there was anything to measure (`n > 0`).
@@ -73,8 +110,17 @@ pub fn wilson_interval(k: u64, n: u64, z: f64) -> Option<Interval> {
         return None;
     }
     let k = k.min(n);
-    let n_f = n as f64;
-    let p_hat = k as f64 / n_f;
+    wilson_at(k as f64 / n as f64, n as f64, z)
+}
+
+/// The Wilson interval of an observed proportion `p_hat` as if from `n` independent trials
+/// (`n` need not be the number of searches: see `clustered`, which gives it the number of
+/// people). `None` when `n` is not positive, `p_hat` is not a proportion or `z` is not finite.
+pub fn wilson_at(p_hat: f64, n: f64, z: f64) -> Option<Interval> {
+    if n.is_nan() || n <= 0.0 || !(0.0..=1.0).contains(&p_hat) || !z.is_finite() {
+        return None;
+    }
+    let n_f = n;
     let z2 = z * z;
     // With p̂ = k/n, the Wilson score interval is
     //
@@ -87,14 +133,14 @@ pub fn wilson_interval(k: u64, n: u64, z: f64) -> Option<Interval> {
     let centre = (p_hat + z2 / (2.0 * n_f)) / denominator;
     let halfwidth =
         z.abs() / denominator * (p_hat * (1.0 - p_hat) / n_f + z2 / (4.0 * n_f * n_f)).sqrt();
-    // At k = 0 (k = n) the lower (upper) end is exactly 0 (1) algebraically; pin it so rounding
+    // At p̂ = 0 (p̂ = 1) the lower (upper) end is exactly 0 (1) algebraically; pin it so rounding
     // cannot produce -1e-17 or 0.9999999999999999.
-    let low = if k == 0 {
+    let low = if p_hat == 0.0 {
         0.0
     } else {
         (centre - halfwidth).max(0.0)
     };
-    let high = if k == n {
+    let high = if p_hat == 1.0 {
         1.0
     } else {
         (centre + halfwidth).min(1.0)

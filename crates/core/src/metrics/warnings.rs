@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::SliceMetrics;
-use super::differentials::{ComparedRate, ReferenceSlice, lowest_rate};
+use super::differentials::{ComparedRate, Differentials};
 use super::rates::Interval;
 
 /// Fewer searches than this in a slice and its rate is flagged as too uncertain to compare.
@@ -12,10 +12,10 @@ use super::rates::Interval;
 /// groups; the interval-overlap test catches wide intervals above it too.
 pub const MIN_SEARCHES_TO_COMPARE: u64 = 30;
 
-/// The best slice a warned slice's interval overlaps.
+/// The reference slice a warned slice's interval overlaps.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BestSliceOverlap {
-    /// The slice with the lowest rate (among slices with `n > 0`).
+    /// The reference slice of the differentials (see [`super::differentials()`]).
     pub slice: usize,
     /// Its 95% Wilson interval.
     pub interval: Interval,
@@ -32,35 +32,44 @@ pub struct ComparisonWarning {
     pub interval: Option<Interval>,
     /// `searches < MIN_SEARCHES_TO_COMPARE` (including 0).
     pub too_few_searches: bool,
-    /// Set when this is not the best slice and its interval overlaps the best slice's.
+    /// Set when this is not the reference slice and its interval overlaps the reference's.
     pub overlaps_best: Option<BestSliceOverlap>,
 }
 
-/// Warnings for every slice whose FPIR or FNIR cannot be told apart from the best slice's:
-/// too few searches (fewer than [`MIN_SEARCHES_TO_COMPARE`], including none), or a 95% Wilson
-/// interval that overlaps the best slice's. FPIR warnings come first, then FNIR, each in slice
-/// order. The best slice is only warned about for its own sample size.
-pub fn comparison_warnings(metrics: &[SliceMetrics]) -> Vec<ComparisonWarning> {
+/// Warnings for every slice whose FPIR or FNIR cannot be told apart from the reference slice's
+/// (each rate's reference as `differentials` chose it): too few searches (fewer than
+/// [`MIN_SEARCHES_TO_COMPARE`], including none), or a 95% interval that overlaps the reference's.
+/// FPIR warnings come first, then FNIR, each in slice order. The reference slice is only warned
+/// about for its own sample size.
+pub fn comparison_warnings(
+    metrics: &[SliceMetrics],
+    differentials: &[Differentials],
+) -> Vec<ComparisonWarning> {
     ComparedRate::ALL
         .into_iter()
-        .flat_map(|rate| warnings_for(metrics, rate))
+        .flat_map(|rate| {
+            let reference = differentials
+                .iter()
+                .find(|d| d.rate == rate)
+                .and_then(|d| d.reference)
+                .map(|r| r.slice);
+            warnings_for(metrics, rate, reference)
+        })
         .collect()
 }
 
-fn warnings_for(metrics: &[SliceMetrics], rate: ComparedRate) -> Vec<ComparisonWarning> {
-    let best = lowest_rate(metrics.iter().filter_map(|m| {
-        rate.of(m).rate.map(|value| ReferenceSlice {
-            slice: m.slice,
-            rate: value,
-        })
-    }));
-    let best_overlap = best.and_then(|best| {
+fn warnings_for(
+    metrics: &[SliceMetrics],
+    rate: ComparedRate,
+    reference: Option<usize>,
+) -> Vec<ComparisonWarning> {
+    let best_overlap = reference.and_then(|reference| {
         metrics
             .iter()
-            .find(|m| m.slice == best.slice)
+            .find(|m| m.slice == reference)
             .and_then(|m| rate.of(m).interval)
             .map(|interval| BestSliceOverlap {
-                slice: best.slice,
+                slice: reference,
                 interval,
             })
     });
@@ -91,7 +100,18 @@ fn warnings_for(metrics: &[SliceMetrics], rate: ComparedRate) -> Vec<ComparisonW
 mod tests {
     use super::*;
 
+    use crate::metrics::differentials::differentials;
     use crate::metrics::test_support::metrics;
+
+    /// Warnings against each rate's default reference, every slice a known group.
+    fn warned(slices: &[SliceMetrics]) -> Vec<ComparisonWarning> {
+        let known = vec![false; slices.len()];
+        let differentials: Vec<_> = ComparedRate::ALL
+            .into_iter()
+            .map(|rate| differentials(slices, rate, &known, None))
+            .collect();
+        comparison_warnings(slices, &differentials)
+    }
 
     #[test]
     fn well_separated_large_slices_get_no_warnings() {
@@ -100,7 +120,7 @@ mod tests {
             metrics(0, (10, 1000), (50, 1000)),
             metrics(1, (100, 1000), (200, 1000)),
         ];
-        assert!(comparison_warnings(&slices).is_empty());
+        assert!(warned(&slices).is_empty());
     }
 
     #[test]
@@ -112,7 +132,7 @@ mod tests {
             metrics(0, (10, 1000), (50, 1000)),
             metrics(1, (1, 12), (50, 1000)),
         ];
-        let warnings = comparison_warnings(&slices);
+        let warnings = warned(&slices);
         // Slice 1 FPIR 1/12: Wilson [1.49%, 35.39%] overlaps slice 0's [0.54%, 1.83%].
         // FNIR identical and large: overlap with the best (slice 0 wins the tie) → warned too.
         assert_eq!(warnings.len(), 2);
@@ -136,7 +156,7 @@ mod tests {
             metrics(0, (10, 1000), (5, 1000)),
             metrics(1, (10, 12), (5, 1000)),
         ];
-        let fpir: Vec<_> = comparison_warnings(&slices)
+        let fpir: Vec<_> = warned(&slices)
             .into_iter()
             .filter(|warning| warning.rate == ComparedRate::Fpir)
             .collect();
@@ -148,7 +168,7 @@ mod tests {
     #[test]
     fn empty_slices_and_missing_names() {
         let slices = [metrics(0, (0, 0), (1, 1)), metrics(1, (1, 40), (0, 0))];
-        let warnings = comparison_warnings(&slices);
+        let warnings = warned(&slices);
         let described: Vec<_> = warnings
             .iter()
             .map(|w| (w.slice, w.rate, w.searches, w.interval.is_some()))
@@ -161,20 +181,34 @@ mod tests {
                 (1, ComparedRate::Fnir, 0, false),
             ]
         );
-        assert!(comparison_warnings(&[]).is_empty());
+        assert!(warned(&[]).is_empty());
     }
 
     #[test]
-    fn the_best_slice_is_warned_only_for_its_own_size() {
-        // Slice 0 is best (0/20) and small; slice 1 (5/1000) overlaps it.
+    fn a_small_group_is_never_the_default_reference_but_may_be_chosen() {
+        // Slice 0 has the lowest FPIR (0/20) but is too small to be the default reference:
+        // slice 1 (5/1000) is, and slice 0 is warned for its size and its overlap with it.
         let slices = [
             metrics(0, (0, 20), (100, 1000)),
             metrics(1, (5, 1000), (300, 1000)),
         ];
-        let warnings: Vec<_> = comparison_warnings(&slices)
+        let fpir = |warnings: Vec<ComparisonWarning>| -> Vec<ComparisonWarning> {
+            warnings
+                .into_iter()
+                .filter(|warning| warning.rate == ComparedRate::Fpir)
+                .collect()
+        };
+        let by_default = fpir(warned(&slices));
+        assert_eq!(by_default.len(), 1);
+        assert_eq!(by_default[0].slice, 0);
+        assert!(by_default[0].too_few_searches);
+        assert_eq!(by_default[0].overlaps_best.map(|best| best.slice), Some(1));
+        // Chosen as the reference by the reviewer, slice 0 is warned only for its own size.
+        let chosen: Vec<_> = ComparedRate::ALL
             .into_iter()
-            .filter(|warning| warning.rate == ComparedRate::Fpir)
+            .map(|rate| differentials(&slices, rate, &[false, false], Some(0)))
             .collect();
+        let warnings = fpir(comparison_warnings(&slices, &chosen));
         assert_eq!(warnings.len(), 2);
         assert_eq!(warnings[0].slice, 0);
         assert!(warnings[0].too_few_searches);

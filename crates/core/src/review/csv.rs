@@ -2,13 +2,15 @@
 //!
 //! Columns, in order: `track` (id), `input` (file), `first_frame`, `first_time_s`, `last_time_s`,
 //! `faces` (detections in the track), `top_identity` and `top_score` (the candidate the track's
-//! alert decision rests on, under the review's alert rule), `label`, one column per attribute of
-//! the review's schema, and `skin_suggestion` (the ITA-based Monk suggestion). `label` is one of
-//! `unlabelled`, `not_on_watchlist`, `not_a_face` or `watchlist:<identity name>`; an attribute
-//! cell holds one of the schema's values, `unknown`, or nothing (also unknown).
+//! alert decision rests on, under the review's alert rule), `label`, `person`, one column per
+//! attribute of the review's schema, and `skin_suggestion` (the ITA-based Monk suggestion).
+//! `label` is one of `unlabelled`, `not_on_watchlist`, `not_a_face` or
+//! `watchlist:<identity name>`; `person` names a person not on the watchlist, so that several
+//! tracks of one person count as one person in the intervals (empty: unnamed); an attribute cell
+//! holds one of the schema's values, `unknown`, or nothing (also unknown).
 //!
-//! On import only `track`, `label` and the attribute columns are read; the others are there for
-//! people and are ignored. Import checks every row before changing anything, so a file with one
+//! On import only `track`, `label`, `person` and the attribute columns are read (`label` and
+//! `person` may be left out); the others are there for people and are ignored. Import checks every row before changing anything, so a file with one
 //! bad row changes nothing and the error names its line.
 
 use std::collections::HashMap;
@@ -92,6 +94,7 @@ pub fn export_text(document: &ReviewDocument) -> String {
     let mut header = vec!["track"];
     header.extend(&INFORMATIONAL[..7]);
     header.push("label");
+    header.push("person");
     header.extend(&attributes);
     header.push("skin_suggestion");
     // Writing to a Vec cannot fail.
@@ -123,6 +126,7 @@ pub fn export_text(document: &ReviewDocument) -> String {
                 String::new()
             },
             label_text(document, track.label),
+            track.person.clone().unwrap_or_default(),
         ];
         row.extend(attributes.iter().map(|a| {
             track
@@ -193,18 +197,21 @@ pub fn import_text(document: &mut ReviewDocument, text: &str) -> Result<usize, (
     let column = |name: &str| header.iter().position(|h| h == name);
     let track_column = column("track").ok_or((1, "no \"track\" column".to_string()))?;
     let label_column = column("label");
+    let person_column = column("person");
     let mut attribute_columns = Vec::new();
     for (index, name) in header.iter().enumerate() {
         if document.attribute_schema.get(name).is_some() {
             attribute_columns.push((index, name.clone()));
-        } else if name != "track" && name != "label" && !INFORMATIONAL.contains(&name.as_str()) {
+        } else if !["track", "label", "person"].contains(&name.as_str())
+            && !INFORMATIONAL.contains(&name.as_str())
+        {
             return Err((
                 1,
                 format!("unknown column {name:?}: not an attribute of this review's schema"),
             ));
         }
     }
-    let mut updates: Vec<(usize, Option<GroundTruth>, Attributes)> = Vec::new();
+    let mut updates: Vec<Update> = Vec::new();
     // The line each track was first given on, so that two rows for one track that disagree
     // are refused rather than the last silently winning.
     let mut first_row: HashMap<usize, (u64, usize)> = HashMap::new();
@@ -229,6 +236,10 @@ pub fn import_text(document: &mut ReviewDocument, text: &str) -> Result<usize, (
             Some(c) => Some(parse_label(document, &record[c]).map_err(|m| (line, m))?),
             None => None,
         };
+        let person = person_column.map(|c| {
+            let name = record[c].trim();
+            (!name.is_empty()).then(|| name.to_string())
+        });
         let mut attributes = document.tracks[index].attributes.clone();
         for (c, name) in &attribute_columns {
             let value = record[*c].trim();
@@ -243,8 +254,13 @@ pub fn import_text(document: &mut ReviewDocument, text: &str) -> Result<usize, (
             }
         }
         if let Some(&(earlier, row)) = first_row.get(&index) {
-            let (_, earlier_label, earlier_attributes) = &updates[row];
-            if (*earlier_label, earlier_attributes) != (label, &attributes) {
+            let earlier_update = &updates[row];
+            if (
+                earlier_update.label,
+                &earlier_update.attributes,
+                &earlier_update.person,
+            ) != (label, &attributes, &person)
+            {
                 return Err((
                     line,
                     format!(
@@ -256,15 +272,32 @@ pub fn import_text(document: &mut ReviewDocument, text: &str) -> Result<usize, (
             continue;
         }
         first_row.insert(index, (line, updates.len()));
-        updates.push((index, label, attributes));
+        updates.push(Update {
+            index,
+            label,
+            person,
+            attributes,
+        });
     }
     let mut changed = 0;
-    for (index, label, attributes) in updates {
-        let track = &mut document.tracks[index];
-        let before = (track.label, track.attributes.clone());
-        track.label = label.unwrap_or(track.label);
-        track.attributes = attributes;
-        changed += usize::from(before != (track.label, track.attributes.clone()));
+    for update in updates {
+        let track = &mut document.tracks[update.index];
+        let before = (track.label, track.attributes.clone(), track.person.clone());
+        track.label = update.label.unwrap_or(track.label);
+        track.attributes = update.attributes;
+        if let Some(person) = update.person {
+            track.person = person;
+        }
+        changed +=
+            usize::from(before != (track.label, track.attributes.clone(), track.person.clone()));
     }
     Ok(changed)
+}
+
+/// What one row of an import sets on one track (`None`: the column was not given).
+struct Update {
+    index: usize,
+    label: Option<GroundTruth>,
+    person: Option<Option<String>>,
+    attributes: Attributes,
 }

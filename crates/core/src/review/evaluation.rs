@@ -1,14 +1,16 @@
 //! An evaluation: every slice's metrics at the review's thresholds, with the differentials and
 //! typed cautions a reader needs to judge them (`lineup_report::wording` words them).
 
+use super::slices::{SlicedSearches, thresholds_for};
 use super::{ReviewDocument, Slicing};
 use crate::metrics::{
-    self, ComparedRate, ComparisonWarning, Differentials, PooledMetrics, SliceMetrics,
+    self, ComparedRate, ComparisonWarning, Differentials, PooledMetrics, SliceIndex, SliceMetrics,
 };
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
     pub slicing: Slicing,
+    /// The global threshold; a slice's own, where the review sets one, is in its metrics.
     pub threshold: f32,
     /// Per slice, in order.
     pub names: Vec<String>,
@@ -21,6 +23,8 @@ pub struct Evaluation {
     pub pooled: PooledMetrics,
     /// Labelled tracks (on or off the watchlist) counted.
     pub searches: usize,
+    /// Identities on the watchlist the searches were made against: FPIR grows with it.
+    pub watchlist_size: usize,
 }
 
 impl ReviewDocument {
@@ -32,44 +36,61 @@ impl ReviewDocument {
         threshold: f32,
     ) -> Result<Evaluation, super::AttributeError> {
         let sliced = self.sliced_searches(slicing)?;
-        let metrics = self.slice_metrics(&sliced, threshold);
-        let searches = sliced.searches.len();
-        Ok(Evaluation::from_metrics(
-            slicing.clone(),
+        Ok(Evaluation::new(
+            self,
+            slicing,
             threshold,
-            sliced.names,
-            metrics,
-            searches,
+            &sliced,
+            &sliced.index(),
         ))
+    }
+
+    /// The slice the reviewer chose as the reference for ratios, if it exists in `names`.
+    pub fn reference_slice_in(&self, names: &[String]) -> Option<usize> {
+        let chosen = self.reference_slice.as_deref()?;
+        names.iter().position(|name| name == chosen)
     }
 }
 
 impl Evaluation {
-    /// Differentials, cautions and pooled rates for already computed per-slice metrics.
-    pub fn from_metrics(
-        slicing: Slicing,
+    /// The evaluation of `sliced` (indexed by `index`) at `threshold` and the document's
+    /// per-slice thresholds and chosen reference slice.
+    pub fn new(
+        document: &ReviewDocument,
+        slicing: &Slicing,
         threshold: f32,
-        names: Vec<String>,
-        metrics: Vec<SliceMetrics>,
-        searches: usize,
+        sliced: &SlicedSearches,
+        index: &SliceIndex,
     ) -> Self {
+        let thresholds = thresholds_for(&sliced.names, &document.slice_thresholds, threshold);
+        let measured = metrics::measure(
+            &sliced.searches,
+            index,
+            &thresholds,
+            &sliced.unknown,
+            sliced.people_known,
+            document.reference_slice_in(&sliced.names),
+        );
+        let [fpir_differentials, fnir_differentials] = measured.differentials;
         Evaluation {
-            slicing,
+            slicing: slicing.clone(),
             threshold,
-            fpir_differentials: metrics::differentials(&metrics, ComparedRate::Fpir),
-            fnir_differentials: metrics::differentials(&metrics, ComparedRate::Fnir),
-            // Slices nobody in the sample falls in are left out of the table, and of the cautions.
-            warnings: metrics::comparison_warnings(
-                &metrics
-                    .iter()
-                    .filter(|m| m.flag_rate.n > 0)
-                    .copied()
-                    .collect::<Vec<_>>(),
-            ),
-            pooled: metrics::pooled(&metrics),
-            searches,
-            names,
-            metrics,
+            names: sliced.names.clone(),
+            metrics: measured.metrics,
+            fpir_differentials,
+            fnir_differentials,
+            warnings: measured.warnings,
+            pooled: measured.pooled,
+            searches: sliced.searches.len(),
+            watchlist_size: document.watchlist.identities.len(),
+        }
+    }
+
+    /// The differentials of one rate.
+    pub fn differentials_of(&self, rate: ComparedRate) -> &Differentials {
+        match rate {
+            ComparedRate::Fpir => &self.fpir_differentials,
+            ComparedRate::Fnir => &self.fnir_differentials,
         }
     }
 }

@@ -76,6 +76,10 @@ pub struct ReviewDocument {
     /// Thresholds set for single slices (by slice name); other slices use the global threshold.
     #[serde(default)]
     pub slice_thresholds: BTreeMap<String, f32>,
+    /// The slice the reviewer chose to compare the others against (by name); None: the known
+    /// group with enough searches and the lowest rate (see `metrics::differentials`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_slice: Option<String>,
     /// The reviewer's impact assessment text; empty until they write one.
     #[serde(default)]
     pub assessment: Assessment,
@@ -194,6 +198,7 @@ impl ReviewDocument {
             identity_attributes: BTreeMap::new(),
             slicing: Slicing::default(),
             slice_thresholds: BTreeMap::new(),
+            reference_slice: None,
             assessment: Assessment::default(),
         }
     }
@@ -273,6 +278,7 @@ impl ReviewDocument {
                     label: GroundTruth::Unlabelled,
                     attributes: Attributes::new(),
                     skin_tone_suggestion,
+                    person: None,
                 }
             })
             .collect();

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::ReviewDocument;
 use super::labels::{AttributeError, AttributeSchema, GroundTruth, UNKNOWN};
 use super::tracks::track_match;
-use crate::metrics::{Search, SliceIndex, SliceMetrics};
+use crate::metrics::{PeopleKnown, Search, SliceIndex, SliceMetrics};
 
 /// Which attributes to cross. Empty: everyone in one slice.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -74,6 +74,10 @@ pub struct SlicedSearches {
     pub searches: Vec<Search>,
     /// For each search, the index of the track it came from.
     pub tracks: Vec<usize>,
+    /// Per slice, whether it is (partly) an "unknown" group: never a reference for ratios.
+    pub unknown: Vec<bool>,
+    /// Whether the people behind non-mated searches are all named.
+    pub people_known: PeopleKnown,
 }
 
 impl SlicedSearches {
@@ -94,6 +98,11 @@ pub struct LabelledTracks {
     pub tracks: Vec<usize>,
     pub truth: Vec<Option<u32>>,
     pub matched: Vec<super::TrackMatch>,
+    /// Who each track is of, numbered in document order of first appearance (see
+    /// [`crate::metrics::Search::person`]).
+    pub people: Vec<u32>,
+    /// Whether every track labelled not on the watchlist names its person.
+    pub people_known: PeopleKnown,
     /// Per attribute, each labelled track's value ("unknown" where none).
     pub values: BTreeMap<String, NumberedValues>,
 }
@@ -168,12 +177,15 @@ impl LabelledTracks {
                 top_identity: self.matched[i].identity,
                 top_score: self.matched[i].score,
                 slice: slice_of[i],
+                person: self.people[i],
             })
             .collect();
         Ok(SlicedSearches {
             names: slice_names(&dimensions),
             searches,
             tracks: self.tracks.clone(),
+            unknown: unknown_slices(&dimensions),
+            people_known: self.people_known,
         })
     }
 
@@ -184,6 +196,7 @@ impl LabelledTracks {
         self.tracks = reordered(&self.tracks, &order);
         self.truth = reordered(&self.truth, &order);
         self.matched = reordered(&self.matched, &order);
+        self.people = reordered(&self.people, &order);
         for values in self.values.values_mut() {
             values.reorder(&order);
         }
@@ -223,7 +236,11 @@ impl ReviewDocument {
     /// The labelled tracks with what slicing needs, gathered once: after a label changes, not
     /// after every slicing change (which then costs a pass over small arrays).
     pub fn labelled_tracks(&self) -> LabelledTracks {
-        let mut labelled = LabelledTracks::default();
+        let mut labelled = LabelledTracks {
+            people_known: PeopleKnown { non_mated: true },
+            ..LabelledTracks::default()
+        };
+        let mut person_numbers: HashMap<PersonKey, u32> = HashMap::new();
         for definition in &self.attribute_schema.attributes {
             labelled
                 .values
@@ -235,6 +252,18 @@ impl ReviewDocument {
                 GroundTruth::NotOnWatchlist => None,
                 GroundTruth::Unlabelled | GroundTruth::NotAFace => continue,
             };
+            let key = match (truth, &track.person) {
+                (Some(identity), _) => PersonKey::Enrolled(identity),
+                (None, Some(name)) => PersonKey::Named(name.trim().to_string()),
+                (None, None) => {
+                    labelled.people_known.non_mated = false;
+                    PersonKey::Track(index)
+                }
+            };
+            let next = person_numbers.len() as u32;
+            labelled
+                .people
+                .push(*person_numbers.entry(key).or_insert(next));
             labelled.tracks.push(index);
             labelled.truth.push(truth);
             labelled.matched.push(track_match(
@@ -256,6 +285,28 @@ impl ReviewDocument {
         let thresholds = thresholds_for(&sliced.names, &self.slice_thresholds, global);
         sliced.index().metrics_at(&thresholds)
     }
+}
+
+/// Who a labelled track is of: an enrolled identity, a person the reviewer named, or (neither
+/// known) the track itself.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum PersonKey {
+    Enrolled(u32),
+    Named(String),
+    Track(usize),
+}
+
+/// Per slice, whether any of its groups is "unknown" (numbered as `slice_names` numbers them).
+fn unknown_slices(dimensions: &[Dimension]) -> Vec<bool> {
+    let mut unknown = vec![false];
+    for dimension in dimensions {
+        let last = dimension.groups.len() - 1;
+        unknown = unknown
+            .iter()
+            .flat_map(|&before| (0..=last).map(move |group| before || group == last))
+            .collect();
+    }
+    unknown
 }
 
 /// One threshold per slice: its own where set, `global` elsewhere.

@@ -20,6 +20,11 @@ pub struct Track {
     /// it by setting the `skin` attribute. Never used in metrics on its own.
     #[serde(default)]
     pub skin_tone_suggestion: Option<u8>,
+    /// Who a person not on the watchlist is, as the reviewer names them ("P7"), so that several
+    /// tracks of one person count as one person in the intervals. A person on the watchlist is
+    /// their identity; a track with neither counts as a person of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
 }
 
 /// How a track decides whether it raises an alert.

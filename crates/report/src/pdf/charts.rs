@@ -148,7 +148,7 @@ fn axes(frame: Frame, low: i32, x_of: &dyn Fn(f64) -> f32, y_of: &dyn Fn(f64) ->
         x: frame.x - 22.0,
         y: frame.y - 6.0,
         style: label,
-        text: "FNIR: share of wanted people missed".to_owned(),
+        text: "FNIR (rank 1): share of mated searches missed".to_owned(),
     });
     items
 }

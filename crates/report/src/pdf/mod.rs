@@ -374,12 +374,16 @@ fn findings_section(layout: &mut Layout, report: &Report) {
 
 fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
     layout.subheading("Error rates per group");
+    let fpir_label = wording::fpir_label(findings.watchlist_size);
     layout.paragraph(
         &format!(
-            "Ground truth: {}. {} labelled searches{}. Rates are given with their 95% Wilson \
-             interval in brackets and the number of searches (n) they rest on: FPIR is the \
-             share of people not on the watchlist (non-mated searches) who are flagged, FNIR the \
-             share of people on it (mated searches) who are not correctly identified.",
+            "Ground truth: {}. {} labelled searches (face tracks: one appearance of one person){}: \
+             {}; {}. Rates are given with their 95% interval in brackets and the number of \
+             searches (n) they rest on: FPIR is the share of non-mated searches (people not on \
+             the watchlist) that raise an alert, measured against this watchlist of {} \
+             identities (it grows with a longer one); FNIR (rank 1) the share of mated searches \
+             (people on it) whose best candidate is not the right person at or above the \
+             threshold. {}",
             findings.label_source,
             findings.searches,
             if findings.ignored_searches > 0 {
@@ -389,10 +393,34 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
                 )
             } else {
                 String::new()
-            }
+            },
+            wording::searches_of_people(&findings.pooled.fpir, "non-mated"),
+            wording::searches_of_people(&findings.pooled.fnir, "mated"),
+            group_thousands(findings.watchlist_size),
+            wording::interval_note(
+                findings
+                    .slices
+                    .iter()
+                    .flat_map(|s| [&s.metrics.fpir, &s.metrics.fnir])
+            ),
         ),
         Style::BODY,
     );
+    let own_thresholds = findings
+        .slices
+        .iter()
+        .any(|slice| slice.metrics.threshold != findings.threshold);
+    if own_thresholds {
+        layout.paragraph(
+            &format!(
+                "Some groups have their own threshold, set by the reviewer (the Threshold \
+                 column); the others alert at {:.4}. The rates of every group, and of all groups \
+                 together, are counted at these thresholds.",
+                findings.threshold
+            ),
+            Style::BODY,
+        );
+    }
     let mut rows: Vec<Vec<String>> = findings
         .slices
         .iter()
@@ -400,6 +428,7 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
             let m = &slice.metrics;
             vec![
                 slice.name.clone(),
+                format!("{:.4}", m.threshold),
                 m.fpir.n.to_string(),
                 wording::rate_text(&m.fpir),
                 m.fnir.n.to_string(),
@@ -412,6 +441,7 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
     let pooled = &findings.pooled;
     rows.push(vec![
         "All groups".to_owned(),
+        String::new(),
         pooled.fpir.n.to_string(),
         wording::rate_text(&pooled.fpir),
         pooled.fnir.n.to_string(),
@@ -422,12 +452,13 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
     layout.table(
         &[
             Column::new("Group", 1.3),
-            Column::new("FPIR n", 1.0).right(),
-            Column::new("FPIR [95% interval]", 2.0),
-            Column::new("FNIR n", 1.0).right(),
-            Column::new("FNIR [95% interval]", 2.0),
-            Column::new("Wrong-identity alerts", 1.8),
-            Column::new("Flag rate", 1.8),
+            Column::new("Threshold", 0.8).right(),
+            Column::new("FPIR n", 0.9).right(),
+            Column::new(&format!("{fpir_label} [95% interval]"), 2.0),
+            Column::new("FNIR n", 0.9).right(),
+            Column::new("FNIR (rank 1) [95% interval]", 2.0),
+            Column::new("Wrong-identity alerts", 1.6),
+            Column::new("Flag rate", 1.6),
         ],
         &rows,
     );
@@ -484,7 +515,7 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
 }
 
 fn differentials_table(layout: &mut Layout, findings: &MeasuredFindings) {
-    layout.subheading("Differentials: each group's rate over the lowest group's");
+    layout.subheading("Differentials: each group's rate over a reference group's");
     let rows: Vec<Vec<String>> = findings
         .slices
         .iter()
@@ -492,9 +523,7 @@ fn differentials_table(layout: &mut Layout, findings: &MeasuredFindings) {
         .map(|(slice, s)| {
             let mut cells = vec![s.name.clone()];
             for differentials in &findings.differentials {
-                let d = differentials.per_slice.get(slice);
-                cells.push(wording::ratio(d.and_then(|d| d.vs_lowest)));
-                cells.push(wording::ratio(d.and_then(|d| d.vs_lowest_nonzero)));
+                cells.push(wording::differential_text(differentials, slice));
             }
             cells
         })
@@ -502,16 +531,22 @@ fn differentials_table(layout: &mut Layout, findings: &MeasuredFindings) {
     let mut columns = vec![Column::new("Group", 1.6)];
     for differentials in &findings.differentials {
         let label = differentials.rate.label();
-        columns.push(Column::new(&format!("{label} vs lowest"), 1.0).right());
-        columns.push(Column::new(&format!("{label} vs lowest non-zero"), 1.2).right());
+        columns.push(Column::new(&format!("{label} × reference [95% interval]"), 2.0).right());
     }
     layout.table(&columns, &rows);
-    layout.paragraph(
-        "A ratio is missing where the group has no searches of that kind, or the lowest rate is \
-         0 (then the ratio to the lowest non-zero rate is given). Ratios from small groups are \
-         unreliable: see the cautions below.",
-        Style::SMALL,
+    let names: Vec<String> = findings.slices.iter().map(|s| s.name.clone()).collect();
+    let mut notes: Vec<String> = findings
+        .differentials
+        .iter()
+        .map(|d| wording::reference_note(d, &names))
+        .collect();
+    notes.push(wording::RATIO_NOTE.to_owned());
+    notes.push(
+        "A ratio is missing (–) where the group has no searches of that kind or the reference \
+         rate is 0; its interval is still given."
+            .to_owned(),
     );
+    layout.paragraph(&notes.join(" "), Style::SMALL);
 }
 
 fn det_figure(layout: &mut Layout, findings: &MeasuredFindings) {
