@@ -90,6 +90,7 @@ pub fn labelled_review_of(people: u32) -> ReviewDocument {
                 embedding: Embedding(vec![1.0, 0.0]),
                 candidates: vec![Candidate { identity, score }],
                 skin_ita: None,
+                skin_ita_quartiles: None,
             });
         }
         let mut attributes = Attributes::new();
@@ -111,6 +112,7 @@ pub fn labelled_review_of(people: u32) -> ReviewDocument {
             label,
             attributes,
             skin_tone_suggestion: None,
+            skin_tone_range: None,
         });
     }
     let settings = AnalysisSettings {

@@ -539,6 +539,9 @@ impl<'a> Filing<'a> {
                 embedding: face.embedding,
                 candidates,
                 skin_ita: face.skin_ita.map(|ita| ita.median),
+                skin_ita_quartiles: face
+                    .skin_ita
+                    .map(|ita| (ita.lower_quartile, ita.upper_quartile)),
             });
         }
     }
