@@ -3,7 +3,10 @@
 //! Columns, in order: `track` (id), `input` (file), `first_frame`, `first_time_s`, `last_time_s`,
 //! `faces` (detections in the track), `top_identity` and `top_score` (the candidate the track's
 //! alert decision rests on, under the review's alert rule), `label`, one column per attribute of
-//! the review's schema, and `skin_suggestion` (the ITA-based Monk suggestion). `label` is one of
+//! the review's schema, `skin_suggestion` (the ITA-based Monk suggestion) and
+//! `skin_suggestion_range` (how uncertain it is: the Monk values, lightest first, that the track's
+//! cheek pixels' ITA interquartile ranges span, as `3-5`; empty without a suggestion, and for
+//! reviews analysed before the range was recorded). `label` is one of
 //! `unlabelled`, `not_on_watchlist`, `not_a_face` or `watchlist:<identity name>`; an attribute
 //! cell holds one of the schema's values, `unknown`, or nothing (also unknown).
 //!
@@ -37,7 +40,7 @@ pub enum CsvError {
     },
 }
 
-const INFORMATIONAL: [&str; 8] = [
+const INFORMATIONAL: [&str; 9] = [
     "input",
     "first_frame",
     "first_time_s",
@@ -46,6 +49,7 @@ const INFORMATIONAL: [&str; 8] = [
     "top_identity",
     "top_score",
     "skin_suggestion",
+    "skin_suggestion_range",
 ];
 
 /// The label as written in the CSV.
@@ -93,7 +97,7 @@ pub fn export_text(document: &ReviewDocument) -> String {
     header.extend(&INFORMATIONAL[..7]);
     header.push("label");
     header.extend(&attributes);
-    header.push("skin_suggestion");
+    header.extend(&INFORMATIONAL[7..]);
     // Writing to a Vec cannot fail.
     writer.write_record(&header).expect("in-memory CSV");
     for (index, track) in document.tracks.iter().enumerate() {
@@ -135,6 +139,12 @@ pub fn export_text(document: &ReviewDocument) -> String {
             track
                 .skin_tone_suggestion
                 .map(|v| v.to_string())
+                .unwrap_or_default(),
+        );
+        row.push(
+            track
+                .skin_tone_range
+                .map(|(lightest, darkest)| format!("{lightest}-{darkest}"))
                 .unwrap_or_default(),
         );
         writer.write_record(&row).expect("in-memory CSV");
@@ -267,4 +277,45 @@ pub fn import_text(document: &mut ReviewDocument, text: &str) -> Result<usize, (
         changed += usize::from(before != (track.label, track.attributes.clone()));
     }
     Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture() -> ReviewDocument {
+        let text = include_str!("../../../../tests/fixtures/review_v1.ron");
+        super::super::parse(Path::new("review_v1.ron"), text).unwrap()
+    }
+
+    /// The suggestion's range goes out as `skin_suggestion_range`, lightest first ("3-5"),
+    /// empty without one, and import passes over it like the other columns for people.
+    #[test]
+    fn the_skin_suggestion_range_is_an_informational_column() {
+        let mut document = fixture();
+        document.tracks[0].skin_tone_suggestion = Some(4);
+        document.tracks[0].skin_tone_range = Some((3, 5));
+        document.tracks[1].skin_tone_suggestion = Some(2);
+        document.tracks[1].skin_tone_range = Some((2, 2));
+        let text = export_text(&document);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        assert_eq!(header.iter().next_back(), Some("skin_suggestion_range"));
+        let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let (suggestion, range) = (at("skin_suggestion"), at("skin_suggestion_range"));
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let cells = |row: usize| {
+            (
+                rows[row][suggestion].to_string(),
+                rows[row][range].to_string(),
+            )
+        };
+        assert_eq!(cells(0), ("4".into(), "3-5".into()));
+        assert_eq!(cells(1), ("2".into(), "2-2".into()));
+        assert_eq!(cells(2), (String::new(), String::new()));
+
+        let before = document.clone();
+        assert_eq!(import_text(&mut document, &text), Ok(0));
+        assert_eq!(document, before);
+    }
 }
