@@ -112,6 +112,24 @@ fn a_track_is_labelled_by_keyboard_and_undone() {
 }
 
 #[test]
+fn a_skin_tone_suggestion_is_shown_with_its_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ron");
+    let mut document = common::labelled::labelled_review();
+    document.tracks[0].skin_tone_suggestion = Some(4);
+    document.tracks[0].skin_tone_range = Some((3, 5));
+    review::save(&document, &path).unwrap();
+    let mut h = harness(LineupApp::open(&path));
+    h.run();
+    h.get_by_label_contains("#0 ").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("Monk 4, range 3–5").is_some(),
+        "the suggestion is shown with its range"
+    );
+}
+
+#[test]
 fn changing_the_slicing_rebuilds_the_table() {
     let (_dir, app) = opened_app();
     let mut h = harness(app);

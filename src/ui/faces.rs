@@ -176,6 +176,13 @@ pub fn show(app: &mut LineupApp, pictures: &mut Pictures, ui: &mut egui::Ui) {
     }
 }
 
+/// What the range beside a skin tone suggestion means, on hovering over it.
+const SKIN_RANGE_HELP: &str = "The range is the interquartile range of the cheek pixels' \
+Individual Typology Angle (the middle half of them), in each of this track's faces, joined and \
+mapped to Monk values. A wide range means the pixels cannot tell. Lighting, white balance and \
+make-up move the whole range, so it is not a margin of error: a person decides. Reviews analysed \
+before the range was recorded show none; analyse again to get it.";
+
 fn details(app: &mut LineupApp, ui: &mut egui::Ui) {
     let Some(workspace) = app.workspace.as_ref() else {
         return;
@@ -250,9 +257,14 @@ fn details(app: &mut LineupApp, ui: &mut egui::Ui) {
             });
     }
     if let Some(suggestion) = track.skin_tone_suggestion {
+        let range = match track.skin_tone_range {
+            Some((lightest, darkest)) => format!(", range {lightest}–{darkest}"),
+            None => ", range not recorded".into(),
+        };
         ui.label(format!(
-            "Suggested skin tone from the pixels: Monk {suggestion} (Individual Typology Angle; lighting moves it — check before you accept)."
-        ));
+            "Suggested skin tone from the pixels: Monk {suggestion}{range} (Individual Typology Angle; lighting moves it — check before you accept)."
+        ))
+        .on_hover_text(SKIN_RANGE_HELP);
         if ui
             .button(format!("Accept suggestion Monk {suggestion}"))
             .clicked()

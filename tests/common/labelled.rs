@@ -90,6 +90,7 @@ pub fn labelled_review_of(people: u32) -> ReviewDocument {
                 embedding: Embedding(vec![1.0, 0.0]),
                 candidates: vec![Candidate { identity, score }],
                 skin_ita: None,
+                skin_ita_quartiles: None,
             });
         }
         let mut attributes = Attributes::new();
@@ -114,6 +115,7 @@ pub fn labelled_review_of(people: u32) -> ReviewDocument {
             // A few passers-by seen more than once, named so that they count as one person each.
             person: (true_identity.is_none() && person % 5 == 0)
                 .then(|| format!("P{}", person % 3)),
+            skin_tone_range: None,
         });
     }
     let settings = AnalysisSettings {

@@ -538,7 +538,10 @@ impl<'a> Filing<'a> {
                 detector_score: face.detection.score,
                 embedding: face.embedding,
                 candidates,
-                skin_ita: face.skin_ita,
+                skin_ita: face.skin_ita.map(|ita| ita.median),
+                skin_ita_quartiles: face
+                    .skin_ita
+                    .map(|ita| (ita.lower_quartile, ita.upper_quartile)),
             });
         }
     }

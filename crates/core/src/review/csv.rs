@@ -3,11 +3,14 @@
 //! Columns, in order: `track` (id), `input` (file), `first_frame`, `first_time_s`, `last_time_s`,
 //! `faces` (detections in the track), `top_identity` and `top_score` (the candidate the track's
 //! alert decision rests on, under the review's alert rule), `label`, `person`, one column per
-//! attribute of the review's schema, and `skin_suggestion` (the ITA-based Monk suggestion).
-//! `label` is one of `unlabelled`, `not_on_watchlist`, `not_a_face` or
-//! `watchlist:<identity name>`; `person` names a person not on the watchlist, so that several
-//! tracks of one person count as one person in the intervals (empty: unnamed); an attribute cell
-//! holds one of the schema's values, `unknown`, or nothing (also unknown).
+//! attribute of the review's schema, `skin_suggestion` (the ITA-based Monk suggestion) and
+//! `skin_suggestion_range` (how uncertain it is: the Monk values, lightest first, that the track's
+//! cheek pixels' ITA interquartile ranges span, as `3-5`; empty without a suggestion, and for
+//! reviews analysed before the range was recorded). `label` is one of `unlabelled`,
+//! `not_on_watchlist`, `not_a_face` or `watchlist:<identity name>`; `person` names a person not on
+//! the watchlist, so that several tracks of one person count as one person in the intervals
+//! (empty: unnamed); an attribute cell holds one of the schema's values, `unknown`, or nothing
+//! (also unknown).
 //!
 //! On import only `track`, `label`, `person` and the attribute columns are read (`label` and
 //! `person` may be left out); the others are there for people and are ignored. Import checks every row before changing anything, so a file with one
@@ -39,7 +42,7 @@ pub enum CsvError {
     },
 }
 
-const INFORMATIONAL: [&str; 8] = [
+const INFORMATIONAL: [&str; 9] = [
     "input",
     "first_frame",
     "first_time_s",
@@ -48,6 +51,7 @@ const INFORMATIONAL: [&str; 8] = [
     "top_identity",
     "top_score",
     "skin_suggestion",
+    "skin_suggestion_range",
 ];
 
 /// The label as written in the CSV.
@@ -96,7 +100,7 @@ pub fn export_text(document: &ReviewDocument) -> String {
     header.push("label");
     header.push("person");
     header.extend(&attributes);
-    header.push("skin_suggestion");
+    header.extend(&INFORMATIONAL[7..]);
     // Writing to a Vec cannot fail.
     writer.write_record(&header).expect("in-memory CSV");
     for (index, track) in document.tracks.iter().enumerate() {
@@ -139,6 +143,12 @@ pub fn export_text(document: &ReviewDocument) -> String {
             track
                 .skin_tone_suggestion
                 .map(|v| v.to_string())
+                .unwrap_or_default(),
+        );
+        row.push(
+            track
+                .skin_tone_range
+                .map(|(lightest, darkest)| format!("{lightest}-{darkest}"))
                 .unwrap_or_default(),
         );
         writer.write_record(&row).expect("in-memory CSV");
@@ -300,4 +310,45 @@ struct Update {
     label: Option<GroundTruth>,
     person: Option<Option<String>>,
     attributes: Attributes,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture() -> ReviewDocument {
+        let text = include_str!("../../../../tests/fixtures/review_v1.ron");
+        super::super::parse(Path::new("review_v1.ron"), text).unwrap()
+    }
+
+    /// The suggestion's range goes out as `skin_suggestion_range`, lightest first ("3-5"),
+    /// empty without one, and import passes over it like the other columns for people.
+    #[test]
+    fn the_skin_suggestion_range_is_an_informational_column() {
+        let mut document = fixture();
+        document.tracks[0].skin_tone_suggestion = Some(4);
+        document.tracks[0].skin_tone_range = Some((3, 5));
+        document.tracks[1].skin_tone_suggestion = Some(2);
+        document.tracks[1].skin_tone_range = Some((2, 2));
+        let text = export_text(&document);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        assert_eq!(header.iter().next_back(), Some("skin_suggestion_range"));
+        let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let (suggestion, range) = (at("skin_suggestion"), at("skin_suggestion_range"));
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let cells = |row: usize| {
+            (
+                rows[row][suggestion].to_string(),
+                rows[row][range].to_string(),
+            )
+        };
+        assert_eq!(cells(0), ("4".into(), "3-5".into()));
+        assert_eq!(cells(1), ("2".into(), "2-2".into()));
+        assert_eq!(cells(2), (String::new(), String::new()));
+
+        let before = document.clone();
+        assert_eq!(import_text(&mut document, &text), Ok(0));
+        assert_eq!(document, before);
+    }
 }

@@ -251,6 +251,36 @@ mod tests {
         }
     }
 
+    /// A face's ITA quartiles and a track's Monk range are saved and loaded; a review saved
+    /// before they were recorded still loads, with its suggestion and no range.
+    #[test]
+    fn the_skin_tone_range_survives_save_and_load_and_older_files_load_without_it() {
+        let mut document = fixture();
+        document.detections[0].skin_ita = Some(38.0);
+        document.detections[0].skin_ita_quartiles = Some((31.0, 46.0));
+        document.tracks[0].skin_tone_suggestion = Some(4);
+        document.tracks[0].skin_tone_range = Some((3, 5));
+        let text = to_text(&document);
+        let loaded = parse(Path::new("r.ron"), &text).unwrap();
+        assert_eq!(loaded.detections[0].skin_ita_quartiles, Some((31.0, 46.0)));
+        assert_eq!(loaded.tracks[0].skin_tone_range, Some((3, 5)));
+        assert_eq!(loaded, document);
+
+        let older: String = text
+            .lines()
+            .filter(|line| {
+                !line.contains("skin_ita_quartiles") && !line.contains("skin_tone_range")
+            })
+            .map(|line| format!("{line}\n"))
+            .collect();
+        assert!(older.len() < text.len(), "the fields were in the file");
+        let loaded = parse(Path::new("r.ron"), &older).unwrap();
+        assert_eq!(loaded.detections[0].skin_ita, Some(38.0));
+        assert_eq!(loaded.detections[0].skin_ita_quartiles, None);
+        assert_eq!(loaded.tracks[0].skin_tone_suggestion, Some(4));
+        assert_eq!(loaded.tracks[0].skin_tone_range, None);
+    }
+
     #[test]
     fn indices_that_point_nowhere_are_damage_not_a_later_panic() {
         let mut document = fixture();

@@ -151,6 +151,11 @@ pub struct DetectionRecord {
     /// tone suggestion. None where it could not be measured.
     #[serde(default)]
     pub skin_ita: Option<f32>,
+    /// The lower and upper quartiles of the same cheek pixels' ITA, in degrees (see
+    /// [`crate::vision::skin::ItaEstimate`]): how far the pixels behind `skin_ita` spread. None
+    /// where it was not measured, and in reviews saved before it was recorded.
+    #[serde(default)]
+    pub skin_ita_quartiles: Option<(f32, f32)>,
 }
 
 impl DetectionRecord {
@@ -256,22 +261,16 @@ impl ReviewDocument {
     }
 
     /// Links the detections into tracks afresh (labels are lost: only for new analyses and
-    /// documents that have no tracks yet). Each track's skin tone suggestion is the Monk value of
-    /// the median ITA of its faces.
+    /// documents that have no tracks yet). Each track's skin tone suggestion and its range come
+    /// from its faces' cheek ITA by [`tracks::skin_tone_suggestion`].
     pub fn rebuild_tracks(&mut self) {
         let linked = tracks::link_detections(&self.detections, &self.tracking);
         self.tracks = linked
             .into_iter()
             .enumerate()
             .map(|(id, detections)| {
-                let mut angles: Vec<f32> = detections
-                    .iter()
-                    .filter_map(|&d| self.detections[d].skin_ita)
-                    .collect();
-                angles.sort_by(f32::total_cmp);
-                let skin_tone_suggestion = angles
-                    .get(angles.len() / 2)
-                    .map(|&ita| crate::vision::skin::monk_from_ita(ita));
+                let (skin_tone_suggestion, skin_tone_range) =
+                    tracks::skin_tone_suggestion(detections.iter().map(|&d| &self.detections[d]));
                 Track {
                     id: id as u32,
                     detections,
@@ -279,6 +278,7 @@ impl ReviewDocument {
                     attributes: Attributes::new(),
                     skin_tone_suggestion,
                     person: None,
+                    skin_tone_range,
                 }
             })
             .collect();

@@ -25,6 +25,46 @@ pub struct Track {
     /// their identity; a track with neither counts as a person of its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person: Option<String>,
+    /// How uncertain the suggestion is: a range of Monk values, lightest (lowest) first, from the
+    /// spread of the cheek pixels' ITA in the track's faces (see [`skin_tone_suggestion`]). None
+    /// without a suggestion, and in reviews saved before it was recorded.
+    #[serde(default)]
+    pub skin_tone_range: Option<(u8, u8)>,
+}
+
+/// A track's skin tone suggestion and its range, from its faces' cheek ITA (see
+/// [`crate::vision::skin`]): the Monk value of the faces' median ITA, and the Monk values spanned
+/// by all their ITA interquartile ranges together, lightest first.
+///
+/// The range is the faces' ranges joined, not the median face's own: one person is seen under
+/// changing light, and the doubt in the suggestion is as much frames that disagree as one
+/// frame's pixels that spread, which one frame's range would hide. The joined range holds the
+/// suggestion (each face's median lies within its own quartiles) and errs wide rather than
+/// narrow, the side to err on for a value a person has to confirm; faces that are small, dark,
+/// unevenly lit or whose pixels spread too far were withheld before they count. Where any
+/// measured face lacks its quartiles (reviews saved before they were recorded) there is no range,
+/// rather than one that leaves those faces out.
+pub fn skin_tone_suggestion<'a>(
+    faces: impl IntoIterator<Item = &'a DetectionRecord>,
+) -> (Option<u8>, Option<(u8, u8)>) {
+    use crate::vision::skin::monk_from_ita;
+    let measured: Vec<&DetectionRecord> =
+        faces.into_iter().filter(|d| d.skin_ita.is_some()).collect();
+    let mut medians: Vec<f32> = measured.iter().filter_map(|d| d.skin_ita).collect();
+    medians.sort_by(f32::total_cmp);
+    let suggestion = medians
+        .get(medians.len() / 2)
+        .map(|&ita| monk_from_ita(ita));
+    let range = measured
+        .iter()
+        .map(|d| d.skin_ita_quartiles)
+        .collect::<Option<Vec<_>>>()
+        .and_then(|quartiles| {
+            let darkest = quartiles.iter().map(|&(lower, _)| lower).reduce(f32::min)?;
+            let lightest = quartiles.iter().map(|&(_, upper)| upper).reduce(f32::max)?;
+            Some((monk_from_ita(lightest), monk_from_ita(darkest)))
+        });
+    (suggestion, range)
 }
 
 /// How a track decides whether it raises an alert.
@@ -246,7 +286,41 @@ mod tests {
                 score,
             }],
             skin_ita: None,
+            skin_ita_quartiles: None,
         }
+    }
+
+    /// A face whose cheek ITA has this median and quartiles (degrees).
+    fn measured(median: f32, lower_quartile: f32, upper_quartile: f32) -> DetectionRecord {
+        DetectionRecord {
+            skin_ita: Some(median),
+            skin_ita_quartiles: Some((lower_quartile, upper_quartile)),
+            ..detection(0, 0, 0.0, &[1.0, 0.0], 0.5)
+        }
+    }
+
+    #[test]
+    fn a_tracks_skin_range_spans_its_faces_ranges() {
+        // Medians 36°, 38°, 40°: the middle one, 38°, is Monk 4 (34–41°). The faces' middle
+        // halves run 30–40°, 31–46° and 35–50°: together 30–50°, Monk 2 (48–55°) to Monk 5
+        // (28–34°). The median face's own range alone (31–46°) would be Monk 3 to 5.
+        let faces = [
+            measured(36.0, 30.0, 40.0),
+            measured(38.0, 31.0, 46.0),
+            measured(40.0, 35.0, 50.0),
+            detection(0, 1, 0.0, &[1.0, 0.0], 0.5),
+        ];
+        assert_eq!(skin_tone_suggestion(&faces), (Some(4), Some((2, 5))));
+        // One face: its own range.
+        assert_eq!(skin_tone_suggestion(&faces[1..2]), (Some(4), Some((3, 5))));
+        // Faces measured before the quartiles were recorded: a suggestion without a range.
+        let older = DetectionRecord {
+            skin_ita_quartiles: None,
+            ..measured(38.0, 31.0, 46.0)
+        };
+        assert_eq!(skin_tone_suggestion(&[older]), (Some(4), None));
+        // Nothing measured: nothing suggested.
+        assert_eq!(skin_tone_suggestion(&faces[3..]), (None, None));
     }
 
     #[test]

@@ -97,7 +97,7 @@ pub struct Face {
     pub detection: Detection,
     pub embedding: Embedding,
     /// Individual Typology Angle of the cheeks (see [`skin`]), for a skin tone suggestion.
-    pub skin_ita: Option<f32>,
+    pub skin_ita: Option<skin::ItaEstimate>,
 }
 
 /// A face found and aligned, waiting for its embedding: what the detection stage hands the
@@ -106,7 +106,7 @@ pub struct Face {
 pub struct FoundFace {
     pub detection: Detection,
     pub aligned: AlignedFace,
-    pub skin_ita: Option<f32>,
+    pub skin_ita: Option<skin::ItaEstimate>,
 }
 
 /// Every face in `image`, found at a long side of at most `max_side` and aligned for the

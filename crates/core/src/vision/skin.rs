@@ -14,6 +14,10 @@
 //! than L* [`MIN_CHEEK_LIGHTNESS`], its two cheeks differ by more than [`MAX_CHEEK_LIGHTNESS_GAP`]
 //! in L*, fewer than half the cheek pixels are usable, or the cheek pixels' ITA spreads over more
 //! than [`MAX_ITA_SPREAD`] (interquartile range).
+//!
+//! Where it is given, it comes with its spread ([`ItaEstimate`]): the interquartile range of the
+//! cheek pixels' ITA, mapped to a range of Monk values ([`ItaEstimate::monk_range`]), so that a
+//! reviewer sees how far the pixels disagree rather than one confident-looking number.
 
 use super::align::{ALIGNED_SIZE, AlignedFace};
 
@@ -37,9 +41,31 @@ pub fn ita_of(lightness: f32, b: f32) -> Option<f32> {
     (b > 0.0).then(|| ((lightness - 50.0) / b).atan().to_degrees())
 }
 
-/// The median ITA of the cheek pixels of an aligned face, in degrees, for a face `face_width`
-/// pixels wide in the source image; `None` where the module's rules withhold it.
-pub fn individual_typology_angle(face: &AlignedFace, face_width: f32) -> Option<f32> {
+/// The ITA of a face's cheek pixels, in degrees: their median and how far they spread.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ItaEstimate {
+    pub median: f32,
+    /// The ITA a quarter of the cheek pixels fall below (the darker end).
+    pub lower_quartile: f32,
+    /// The ITA a quarter of the cheek pixels lie above (the lighter end).
+    pub upper_quartile: f32,
+}
+
+impl ItaEstimate {
+    /// The Monk values of the interquartile range, lightest (lowest number) first: higher ITA is
+    /// lighter skin, so the upper quartile gives the low end. The middle half of the cheek pixels
+    /// suggest a Monk value within it.
+    pub fn monk_range(&self) -> (u8, u8) {
+        (
+            monk_from_ita(self.upper_quartile),
+            monk_from_ita(self.lower_quartile),
+        )
+    }
+}
+
+/// The ITA of the cheek pixels of an aligned face (median and quartiles), for a face
+/// `face_width` pixels wide in the source image; `None` where the module's rules withhold it.
+pub fn individual_typology_angle(face: &AlignedFace, face_width: f32) -> Option<ItaEstimate> {
     if face_width < MIN_FACE_WIDTH {
         return None;
     }
@@ -80,8 +106,12 @@ pub fn individual_typology_angle(face: &AlignedFace, face_width: f32) -> Option<
         return None;
     }
     angles.sort_by(f32::total_cmp);
-    let spread = angles[angles.len() * 3 / 4] - angles[angles.len() / 4];
-    (spread <= MAX_ITA_SPREAD).then(|| angles[angles.len() / 2])
+    let estimate = ItaEstimate {
+        median: angles[angles.len() / 2],
+        lower_quartile: angles[angles.len() / 4],
+        upper_quartile: angles[angles.len() * 3 / 4],
+    };
+    (estimate.upper_quartile - estimate.lower_quartile <= MAX_ITA_SPREAD).then_some(estimate)
 }
 
 /// The median of `values` (sorted in place); `None` when empty.
@@ -160,10 +190,64 @@ mod tests {
         let face = |rgb: [f32; 3]| AlignedFace {
             pixels: rgb.repeat(ALIGNED_SIZE * ALIGNED_SIZE),
         };
-        let light = individual_typology_angle(&face([235.0, 200.0, 180.0]), 100.0).unwrap();
-        let dark = individual_typology_angle(&face([120.0, 80.0, 60.0]), 100.0).unwrap();
+        let light = individual_typology_angle(&face([235.0, 200.0, 180.0]), 100.0)
+            .unwrap()
+            .median;
+        let dark = individual_typology_angle(&face([120.0, 80.0, 60.0]), 100.0)
+            .unwrap()
+            .median;
         assert!(light > 41.0 && dark < 10.0, "{light} {dark}");
         assert_eq!(individual_typology_angle(&face([0.0; 3]), 100.0), None);
+    }
+
+    /// The estimate carries the cheek pixels' spread: the quartiles of their ITA (the values at
+    /// sorted positions n/4 and 3n/4, as the withhold rule takes them), mapped to a Monk range.
+    #[test]
+    fn a_uniform_patch_gives_one_monk_value_and_a_spread_patch_a_range() {
+        let uniform = |rgb: [f32; 3]| AlignedFace {
+            pixels: rgb.repeat(ALIGNED_SIZE * ALIGNED_SIZE),
+        };
+        // Every cheek pixel sRGB (200, 150, 120): L* 66.10, b* 23.13, ITA 34.84°, so all three
+        // quartiles are 34.84° and the range is the one value Monk 4 (34–41°).
+        let one = individual_typology_angle(&uniform([200.0, 150.0, 120.0]), 100.0).unwrap();
+        assert_eq!(one.lower_quartile, one.median);
+        assert_eq!(one.upper_quartile, one.median);
+        assert!((one.median - 34.84).abs() < 0.01, "{one:?}");
+        assert_eq!(one.monk_range(), (4, 4));
+
+        // Four bands of four rows each across both cheeks (rows 60–75), 2 × 16 × 4 = 128 of the
+        // 512 cheek pixels per band, darkest band first:
+        //   rows 60–63 (180, 130, 100): L* 58.59, b* 23.84, ITA 19.82°
+        //   rows 64–67 (195, 145, 115): L* 64.24, b* 23.30, ITA 31.43° (Monk 5, 28–34°)
+        //   rows 68–71 (205, 155, 125): L* 67.95, b* 22.97, ITA 38.01° (Monk 4, 34–41°)
+        //   rows 72–75 (220, 170, 140): L* 73.46, b* 22.52, ITA 46.16° (Monk 3, 41–48°)
+        // Sorted, pixels 0–127 are the first band, 128–255 the second, and so on: the lower
+        // quartile (pixel 128) is 31.43°, the median (256) 38.01°, the upper quartile (384)
+        // 46.16°. IQR 14.73°, within MAX_ITA_SPREAD; both cheeks alike, so nothing is withheld.
+        // Higher ITA is lighter, so the upper quartile gives the low Monk end: Monk 3 to 5.
+        let bands = [
+            [180.0, 130.0, 100.0],
+            [195.0, 145.0, 115.0],
+            [205.0, 155.0, 125.0],
+            [220.0, 170.0, 140.0],
+        ];
+        let mut banded = uniform([200.0, 150.0, 120.0]);
+        for y in 60..76 {
+            for x in 0..ALIGNED_SIZE {
+                let at = (y * ALIGNED_SIZE + x) * 3;
+                banded.pixels[at..at + 3].copy_from_slice(&bands[(y - 60) / 4]);
+            }
+        }
+        let spread = individual_typology_angle(&banded, 100.0).unwrap();
+        let close = |got: f32, want: f32| (got - want).abs() < 0.01;
+        assert!(
+            close(spread.lower_quartile, 31.43)
+                && close(spread.median, 38.01)
+                && close(spread.upper_quartile, 46.16),
+            "{spread:?}"
+        );
+        assert_eq!(monk_from_ita(spread.median), 4);
+        assert_eq!(spread.monk_range(), (3, 5));
     }
 
     /// ITA = arctan((L* − 50) / b*) × 180/π (Chardon, Cretois and Hourseau, 1991; Del Bino and
