@@ -271,8 +271,9 @@ fn spread_sentence(groups: &[(&str, &Rate)]) -> Option<String> {
         String::new()
     };
     Some(format!(
-        "People in the group \"{}\" are wrongly flagged more often than in \"{}\", beyond what \
-         chance explains: {} ({}) against {} ({}){ratio}; the 95% intervals do not overlap.",
+        "Non-mated searches (face tracks) in the group \"{}\" raise false alerts more often than \
+         in \"{}\", beyond what chance explains: FPIR {} ({}) against {} ({}){ratio}; the 95% \
+         intervals do not overlap.",
         highest.0,
         lowest.0,
         rate_with_interval(highest.1),
@@ -371,7 +372,7 @@ mod tests {
         let (high, low) = (Rate::new(60, 300), Rate::new(6, 400));
         let sentence = spread_sentence(&[("B", &high), ("A", &low)]).unwrap();
         assert!(
-            sentence.contains("\"B\" are wrongly flagged more often"),
+            sentence.contains("in the group \"B\" raise false alerts more often"),
             "{sentence}"
         );
         assert!(sentence.contains("95% interval"), "{sentence}");

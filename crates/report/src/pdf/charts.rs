@@ -142,7 +142,7 @@ fn axes(frame: Frame, low: i32, x_of: &dyn Fn(f64) -> f32, y_of: &dyn Fn(f64) ->
         x: frame.x + frame.width / 2.0 - 110.0,
         y: frame.y + frame.height + 22.0,
         style: label,
-        text: "FPIR: share of people not on the watchlist flagged (log scale)".to_owned(),
+        text: "FPIR: share of non-mated searches that alert (log scale)".to_owned(),
     });
     items.push(Item::Text {
         x: frame.x - 22.0,
