@@ -135,18 +135,18 @@ fn a_bad_csv_row_changes_nothing_and_names_its_line() {
         let mut edited = lines.clone();
         edited[5] = bad;
         let err = csv::import_text(&mut document, &(edited.join("\n") + "\n")).unwrap_err();
-        assert_eq!(err.0, 6, "{err:?}");
-        assert!(err.1.contains(says), "{err:?}");
+        assert_eq!(err.line, 6, "{err:?}");
+        assert!(err.message.contains(says), "{err:?}");
         assert_eq!(document, original, "nothing was applied");
     }
     let err =
         csv::import_text(&mut document, "track,label,height\n0,unlabelled,tall\n").unwrap_err();
-    assert!(err.1.contains("unknown column \"height\""), "{err:?}");
+    assert!(err.message.contains("unknown column \"height\""), "{err:?}");
     // Saved by a spreadsheet on Windows: CRLF line endings. The bad row is still line 6.
     let mut edited = lines.clone();
     edited[5] = with_cell(0, "999");
     let err = csv::import_text(&mut document, &(edited.join("\r\n") + "\r\n")).unwrap_err();
-    assert_eq!(err.0, 6, "{err:?}");
+    assert_eq!(err.line, 6, "{err:?}");
     // Two rows for one track that disagree: refused, naming both lines; nothing applied.
     let mut edited = lines.clone();
     let gender = lines[5].split(',').nth(11).unwrap_or_default();
@@ -155,8 +155,8 @@ fn a_bad_csv_row_changes_nothing_and_names_its_line() {
         if gender == "female" { "male" } else { "female" },
     ));
     let err = csv::import_text(&mut document, &(edited.join("\n") + "\n")).unwrap_err();
-    assert_eq!(err.0, edited.len() as u64, "{err:?}");
-    assert!(err.1.contains("also on line 6"), "{err:?}");
+    assert_eq!(err.line, edited.len() as u64, "{err:?}");
+    assert!(err.message.contains("also on line 6"), "{err:?}");
     assert_eq!(document, original, "nothing was applied");
     // The same row twice changes nothing and is accepted.
     let mut edited = lines.clone();

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use lineup::assessment::{self, signing};
 use lineup::review::{self, GroundTruth};
 use lineup::workspace::jobs::{ExportJob, ExportRequest};
-use lineup::workspace::{SaveState, Workspace, autosave_path};
+use lineup::workspace::{Command, SaveState, Workspace, autosave_path};
 
 #[test]
 fn unsaved_edits_are_autosaved_and_recovered() {
@@ -16,7 +16,12 @@ fn unsaved_edits_are_autosaved_and_recovered() {
     let path = dir.path().join("review.ron");
     review::save(&common::labelled::labelled_review(), &path).unwrap();
     let mut workspace = Workspace::open(&path).unwrap();
-    workspace.label_tracks(&[1], GroundTruth::NotAFace);
+    workspace
+        .apply(Command::Label {
+            tracks: vec![1],
+            label: GroundTruth::NotAFace,
+        })
+        .unwrap();
     assert_eq!(
         workspace.autosave_if_due(Instant::now()).map(|r| r.is_ok()),
         None,
@@ -81,7 +86,7 @@ fn the_app_export_job_writes_a_bundle_that_verifies() {
         );
         std::thread::sleep(Duration::from_millis(50));
     };
-    let message = outcome.unwrap();
+    let message = lineup::workspace::jobs::exported_sentence(&outcome.unwrap());
     assert!(message.contains("Signed bundle written to"), "{message}");
     let verified = assessment::verify_bundle(&out, None).unwrap();
     assert!(verified.files.iter().any(|f| f == "assessment.pdf"));
@@ -147,14 +152,112 @@ fn the_reference_group_is_a_known_group_of_30_or_the_reviewers_choice() {
         }
     }
     let chosen = evaluation.names[1].clone();
-    workspace.set_reference_slice(Some(&chosen));
+    workspace
+        .apply(Command::ReferenceSlice(Some(chosen.clone())))
+        .unwrap();
     let reference = workspace.evaluation().fpir_differentials.reference.unwrap();
     assert_eq!((reference.slice, reference.chosen), (1, true));
     assert_eq!(
         workspace.document().reference_slice.as_deref(),
         Some(chosen.as_str())
     );
-    workspace.set_reference_slice(None);
+    workspace.apply(Command::ReferenceSlice(None)).unwrap();
     let reference = workspace.evaluation().fpir_differentials.reference;
     assert!(reference.is_some_and(|r| !r.chosen), "{reference:?}");
+}
+
+/// Every kind of edit goes through `Workspace::apply` and can be undone and redone, back to the
+/// very same document; a dragged threshold is one undo step, not one per frame; a refused edit
+/// changes nothing and records nothing.
+#[test]
+fn every_edit_is_a_command_that_undoes_and_redoes() {
+    let document = common::labelled::labelled_review();
+    let original = document.clone();
+    let mut workspace = Workspace::new(document, None);
+    let mut assessment = original.assessment.clone();
+    assessment.purpose = "Testing undo".into();
+    let commands = vec![
+        Command::Label {
+            tracks: vec![0, 1, 2],
+            label: GroundTruth::NotOnWatchlist,
+        },
+        Command::TrackAttribute {
+            tracks: vec![0, 3],
+            name: "gender".into(),
+            value: Some("female".into()),
+        },
+        Command::Person {
+            tracks: vec![0, 1],
+            person: Some("P9".into()),
+        },
+        Command::IdentityAttribute {
+            identity: original.watchlist.identities[0].name.clone(),
+            name: "skin".into(),
+            value: Some("5".into()),
+        },
+        Command::Threshold(0.45),
+        Command::SliceThreshold {
+            slice: "everyone".into(),
+            threshold: Some(0.7),
+        },
+        Command::Slicing(review::Slicing::by(&["skin"])),
+        Command::ReferenceSlice(Some("Monk 4–6".into())),
+        Command::Assessment(Box::new(assessment)),
+    ];
+    let mut states = vec![workspace.document().clone()];
+    for command in commands {
+        let what = format!("{command:?}");
+        workspace.apply(command).unwrap();
+        assert_ne!(
+            workspace.document(),
+            states.last().unwrap(),
+            "{what} changed nothing"
+        );
+        states.push(workspace.document().clone());
+    }
+    assert_eq!(workspace.document().tracks[0].person.as_deref(), Some("P9"));
+    // Undo walks back through every state, to the original document; redo walks forward.
+    for state in states.iter().rev().skip(1) {
+        assert!(workspace.undo());
+        assert_eq!(workspace.document(), state);
+    }
+    assert!(!workspace.undo());
+    assert_eq!(workspace.document(), &original);
+    for state in states.iter().skip(1) {
+        assert!(workspace.redo());
+        assert_eq!(workspace.document(), state);
+    }
+    // The evaluation follows: after undoing the threshold, it is the original's again.
+    while workspace.undo() {}
+    let fresh = Workspace::new(original.clone(), None);
+    assert_eq!(workspace.evaluation(), fresh.evaluation());
+
+    // A slider dragged through many values is one step back.
+    for step in 1..=20 {
+        workspace
+            .apply(Command::Threshold(0.6 + step as f32 * 0.01))
+            .unwrap();
+    }
+    assert!(workspace.undo());
+    assert_eq!(workspace.threshold(), original.settings.threshold);
+    assert!(!workspace.can_undo());
+
+    // A refused edit (a value outside the schema, an attribute nobody defined) changes nothing.
+    let before = workspace.document().clone();
+    assert!(
+        workspace
+            .apply(Command::TrackAttribute {
+                tracks: vec![0],
+                name: "gender".into(),
+                value: Some("purple".into()),
+            })
+            .is_err()
+    );
+    assert!(
+        workspace
+            .apply(Command::Slicing(review::Slicing::by(&["height"])))
+            .is_err()
+    );
+    assert_eq!(workspace.document(), &before);
+    assert!(!workspace.can_undo());
 }

@@ -7,6 +7,7 @@ use eframe::egui;
 
 use super::{Banner, LineupApp};
 use crate::assessment::{self, Decision, Level};
+use crate::workspace::Command;
 use crate::workspace::jobs::{ExportJob, ExportRequest, VerifyJob};
 
 /// What the export form holds between frames.
@@ -91,7 +92,9 @@ pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
         field(ui, "Reviewer role", &mut text.reviewer.role, false);
         field(ui, "Date", &mut text.reviewer.date, false);
     });
-    workspace.set_assessment(text);
+    if let Err(error) = workspace.apply(Command::Assessment(Box::new(text))) {
+        app.banner = Some(Banner::Error(error.to_string()));
+    }
     ui.separator();
     export_form(app, ui);
 }
@@ -191,7 +194,10 @@ fn poll_verify(app: &mut LineupApp) {
 /// Without the reviewer's published key (asking for it is still to come), a bundle can only be
 /// shown intact, never proven to come from the reviewer: the banner says so as an error, as
 /// `lineup verify` without `--key` exits non-zero.
-fn verify_banner(path: &std::path::Path, outcome: Result<assessment::Verified, String>) -> Banner {
+fn verify_banner(
+    path: &std::path::Path,
+    outcome: Result<assessment::Verified, crate::workspace::jobs::JobError>,
+) -> Banner {
     match outcome {
         Ok(verified) => Banner::Error(format!(
             "{}: intact (the signature and all {} files check out), but WHO SIGNED IS NOT \
@@ -202,7 +208,7 @@ fn verify_banner(path: &std::path::Path, outcome: Result<assessment::Verified, S
             verified.files.len(),
             verified.key_id,
         )),
-        Err(error) => Banner::Error(error),
+        Err(error) => Banner::Error(error.to_string()),
     }
 }
 
@@ -237,7 +243,7 @@ fn poll_export(app: &mut LineupApp) {
     };
     app.export.job = None;
     app.banner = Some(match outcome {
-        Ok(message) => Banner::Info(message),
-        Err(error) => Banner::Error(error),
+        Ok(bundle) => Banner::Info(crate::workspace::jobs::exported_sentence(&bundle)),
+        Err(error) => Banner::Error(error.to_string()),
     });
 }

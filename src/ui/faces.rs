@@ -7,7 +7,7 @@ use eframe::egui;
 use super::pictures::Pictures;
 use super::{LineupApp, label_name};
 use crate::review::{GroundTruth, UNKNOWN};
-use crate::workspace::{TrackState, Workspace};
+use crate::workspace::{Command, TrackState, Workspace};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Filter {
@@ -276,7 +276,11 @@ fn details(app: &mut LineupApp, ui: &mut egui::Ui) {
         app.label_selection(label);
     }
     if let (Some((name, value)), Some(workspace)) = (change, app.workspace.as_mut())
-        && let Err(error) = workspace.set_track_attribute(&selection, &name, Some(&value))
+        && let Err(error) = workspace.apply(Command::TrackAttribute {
+            tracks: selection.clone(),
+            name,
+            value: Some(value),
+        })
     {
         app.banner = Some(super::Banner::Error(error.to_string()));
     }

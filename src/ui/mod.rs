@@ -19,7 +19,7 @@ use eframe::egui;
 use crate::analysis::{AnalysisRequest, Progress};
 use crate::review::{GroundTruth, Slicing};
 use crate::workspace::jobs::AnalysisJob;
-use crate::workspace::{SaveState, Workspace};
+use crate::workspace::{Command, SaveState, Workspace};
 use pictures::Pictures;
 
 /// The screens of an open review, in tab order (`lineup open --tab` names them).
@@ -197,7 +197,8 @@ impl LineupApp {
     pub(crate) fn label_selection(&mut self, label: GroundTruth) {
         let tracks: Vec<usize> = self.selection.iter().copied().collect();
         if let Some(workspace) = &mut self.workspace {
-            workspace.label_tracks(&tracks, label);
+            // A label is always valid: nothing to refuse.
+            let _ = workspace.apply(Command::Label { tracks, label });
         }
     }
 
@@ -210,7 +211,7 @@ impl LineupApp {
             return;
         };
         match outcome {
-            Err(error) => self.banner = Some(Banner::Error(error)),
+            Err(error) => self.banner = Some(Banner::Error(error.to_string())),
             Ok(mut document) => {
                 let path = match &after {
                     AfterAnalysis::SaveTo(path) => path.clone(),

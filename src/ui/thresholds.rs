@@ -11,6 +11,7 @@ use crate::assessment::wording::{
     RATIO_NOTE, caution, differential_text, fpir_label, interval_note, rate_text, reference_note,
     searches_of_people,
 };
+use crate::workspace::{Command, Workspace};
 
 pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
     let Some(workspace) = app.workspace.as_mut() else {
@@ -26,7 +27,7 @@ pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
         );
     });
     if threshold != workspace.threshold() {
-        workspace.set_threshold(threshold);
+        apply(workspace, Command::Threshold(threshold), &mut app.banner);
     }
     ui.label(format!(
         "At {:.3}: {} of {} face tracks raise an alert.",
@@ -49,8 +50,12 @@ pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
                 }
             }
         }
-        if changed && let Err(error) = workspace.set_slicing(slicing_of(&attributes)) {
-            app.banner = Some(Banner::Error(error.to_string()));
+        if changed {
+            apply(
+                workspace,
+                Command::Slicing(slicing_of(&attributes)),
+                &mut app.banner,
+            );
         }
     });
     let Some(workspace) = app.workspace.as_mut() else {
@@ -63,7 +68,14 @@ pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
     });
 }
 
-fn table(workspace: &mut crate::workspace::Workspace, ui: &mut egui::Ui) {
+/// Applies `command`, showing a refusal in the banner.
+fn apply(workspace: &mut Workspace, command: Command, banner: &mut Option<Banner>) {
+    if let Err(error) = workspace.apply(command) {
+        *banner = Some(Banner::Error(error.to_string()));
+    }
+}
+
+fn table(workspace: &mut Workspace, ui: &mut egui::Ui) {
     let evaluation = workspace.evaluation().clone();
     if evaluation.searches == 0 {
         ui.label("No track is labelled yet: label tracks on the Faces screen to see error rates.");
@@ -152,13 +164,18 @@ fn table(workspace: &mut crate::workspace::Workspace, ui: &mut egui::Ui) {
             }
         });
     for (name, threshold) in own_thresholds {
-        workspace.set_slice_threshold(&name, threshold);
+        let command = Command::SliceThreshold {
+            slice: name,
+            threshold,
+        };
+        // Thresholds are never refused (they are clamped), so there is no error to show.
+        let _ = workspace.apply(command);
     }
 }
 
 /// The group every other is compared against: lineup's default rule, or one the reviewer picks.
 fn reference_choice(
-    workspace: &mut crate::workspace::Workspace,
+    workspace: &mut Workspace,
     ui: &mut egui::Ui,
     evaluation: &crate::review::Evaluation,
 ) {
@@ -181,7 +198,8 @@ fn reference_choice(
             });
     });
     if choice != chosen {
-        workspace.set_reference_slice(choice.as_deref());
+        // Any group name is accepted; one not in the slicing leaves the default rule.
+        let _ = workspace.apply(Command::ReferenceSlice(choice));
     }
 }
 

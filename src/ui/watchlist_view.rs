@@ -6,6 +6,7 @@ use eframe::egui;
 use super::pictures::Pictures;
 use super::{Banner, LineupApp};
 use crate::review::{GroundTruth, UNKNOWN};
+use crate::workspace::Command;
 use crate::workspace::frames::PictureKey;
 
 pub fn show(app: &mut LineupApp, pictures: &mut Pictures, ui: &mut egui::Ui) {
@@ -57,7 +58,11 @@ pub fn show(app: &mut LineupApp, pictures: &mut Pictures, ui: &mut egui::Ui) {
         }
     });
     if let (Some((identity, name, value)), Some(workspace)) = (change, app.workspace.as_mut())
-        && let Err(error) = workspace.set_identity_attribute(&identity, &name, Some(&value))
+        && let Err(error) = workspace.apply(Command::IdentityAttribute {
+            identity,
+            name,
+            value: Some(value),
+        })
     {
         app.banner = Some(Banner::Error(error.to_string()));
     }

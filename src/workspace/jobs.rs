@@ -6,13 +6,41 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::sync::{Arc, Mutex};
 
-use crate::analysis::{self, AnalysisRequest, Progress};
+use crate::analysis::{self, AnalysisError, AnalysisRequest, Progress};
+use crate::assessment::{BundleError, ExportedBundle, Verified, VerifyError};
 use crate::review::ReviewDocument;
+
+/// Why a background job gave no result.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
+    #[error(transparent)]
+    Export(#[from] BundleError),
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+    /// The job's thread ended without a result (it panicked): named by what it was doing.
+    #[error("the {0} stopped unexpectedly")]
+    Stopped(&'static str),
+}
+
+/// The outcome of a job once it is over; `None` while it runs. A thread that ended without
+/// sending counts as [`JobError::Stopped`].
+fn outcome<T>(
+    result: &Receiver<Result<T, JobError>>,
+    what: &'static str,
+) -> Option<Result<T, JobError>> {
+    match result.try_recv() {
+        Ok(outcome) => Some(outcome),
+        Err(TryRecvError::Empty) => None,
+        Err(TryRecvError::Disconnected) => Some(Err(JobError::Stopped(what))),
+    }
+}
 
 pub struct AnalysisJob {
     progress: Arc<Mutex<Option<Progress>>>,
     cancel: Arc<AtomicBool>,
-    result: Receiver<Result<ReviewDocument, String>>,
+    result: Receiver<Result<ReviewDocument, JobError>>,
 }
 
 impl AnalysisJob {
@@ -30,7 +58,7 @@ impl AnalysisJob {
                 }
                 on_progress();
             };
-            let outcome = analysis::run(&request, &mut report, &flag).map_err(|e| e.to_string());
+            let outcome = analysis::run(&request, &mut report, &flag).map_err(JobError::from);
             let _ = sender.send(outcome);
             on_progress();
         });
@@ -55,28 +83,22 @@ impl AnalysisJob {
     }
 
     /// The outcome once the job is over; None while it runs.
-    pub fn try_finish(&self) -> Option<Result<ReviewDocument, String>> {
-        match self.result.try_recv() {
-            Ok(outcome) => Some(outcome),
-            Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => {
-                Some(Err("the analysis stopped unexpectedly".into()))
-            }
-        }
+    pub fn try_finish(&self) -> Option<Result<ReviewDocument, JobError>> {
+        outcome(&self.result, "analysis")
     }
 
     /// Blocks until the job is over (for tests and the command line).
-    pub fn wait(self) -> Result<ReviewDocument, String> {
+    pub fn wait(self) -> Result<ReviewDocument, JobError> {
         self.result
             .recv()
-            .unwrap_or_else(|_| Err("the analysis stopped unexpectedly".into()))
+            .unwrap_or(Err(JobError::Stopped("analysis")))
     }
 }
 
 /// Exporting a signed assessment bundle: rendering the PDF and signing take seconds, so they
 /// run on their own thread like an analysis.
 pub struct ExportJob {
-    result: Receiver<Result<String, String>>,
+    result: Receiver<Result<ExportedBundle, JobError>>,
 }
 
 /// What an export needs besides the review itself.
@@ -93,25 +115,35 @@ impl ExportJob {
     pub fn start(request: ExportRequest, on_done: impl Fn() + Send + 'static) -> Self {
         let (sender, result) = mpsc::channel();
         std::thread::spawn(move || {
-            let _ = sender.send(export(&request));
+            let _ = sender.send(export(&request).map_err(JobError::from));
             on_done();
         });
         Self { result }
     }
 
-    /// A sentence saying what was written, or the error; None while it runs.
-    pub fn try_finish(&self) -> Option<Result<String, String>> {
-        match self.result.try_recv() {
-            Ok(outcome) => Some(outcome),
-            Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => Some(Err("the export stopped unexpectedly".into())),
-        }
+    /// The bundle written, or the error; None while it runs.
+    pub fn try_finish(&self) -> Option<Result<ExportedBundle, JobError>> {
+        outcome(&self.result, "export")
     }
 }
 
-fn export(request: &ExportRequest) -> Result<String, String> {
+/// A sentence for the reviewer saying what an export wrote.
+pub fn exported_sentence(bundle: &ExportedBundle) -> String {
+    let key_id = bundle
+        .report
+        .signer
+        .as_ref()
+        .map_or("?", |s| s.key_id.as_str());
+    format!(
+        "Signed bundle written to {} (and {}); key ID {key_id}",
+        bundle.folder.display(),
+        bundle.zip.display(),
+    )
+}
+
+fn export(request: &ExportRequest) -> Result<ExportedBundle, BundleError> {
     use crate::assessment::{FaceDisclosure, SignedExport, export_signed};
-    let bundle = export_signed(&SignedExport {
+    export_signed(&SignedExport {
         document: &request.document,
         review_path: &request.review_path,
         key: &request.key,
@@ -124,23 +156,12 @@ fn export(request: &ExportRequest) -> Result<String, String> {
         face_disclosure: FaceDisclosure::ConfirmedMatchesOnly,
         include_watchlist_photos: false,
     })
-    .map_err(|e| e.to_string())?;
-    let key_id = bundle
-        .report
-        .signer
-        .as_ref()
-        .map_or("?", |s| s.key_id.as_str());
-    Ok(format!(
-        "Signed bundle written to {} (and {}); key ID {key_id}",
-        bundle.folder.display(),
-        bundle.zip.display(),
-    ))
 }
 
 /// Checking a bundle: reading, unzipping and hashing a bundle of pictures, and reading its PDF
 /// back, take long enough to freeze the window, so it runs on its own thread.
 pub struct VerifyJob {
-    result: Receiver<Result<crate::assessment::Verified, String>>,
+    result: Receiver<Result<Verified, JobError>>,
 }
 
 impl VerifyJob {
@@ -149,8 +170,7 @@ impl VerifyJob {
     pub fn start(bundle: std::path::PathBuf, on_done: impl Fn() + Send + 'static) -> Self {
         let (sender, result) = mpsc::channel();
         std::thread::spawn(move || {
-            let outcome =
-                crate::assessment::verify_bundle(&bundle, None).map_err(|e| e.to_string());
+            let outcome = crate::assessment::verify_bundle(&bundle, None).map_err(JobError::from);
             let _ = sender.send(outcome);
             on_done();
         });
@@ -158,13 +178,7 @@ impl VerifyJob {
     }
 
     /// The outcome, or None while it runs.
-    pub fn try_finish(&self) -> Option<Result<crate::assessment::Verified, String>> {
-        match self.result.try_recv() {
-            Ok(outcome) => Some(outcome),
-            Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => {
-                Some(Err("the verification stopped unexpectedly".into()))
-            }
-        }
+    pub fn try_finish(&self) -> Option<Result<Verified, JobError>> {
+        outcome(&self.result, "verification")
     }
 }

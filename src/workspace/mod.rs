@@ -2,8 +2,11 @@
 //! file, undoable label edits, autosave, and the cached evaluation that threshold and slice
 //! changes update. The desktop app (`ui`) reads and edits a [`Workspace`] and nothing else.
 
+mod commands;
 pub mod frames;
 pub mod jobs;
+
+pub use commands::Command;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -17,23 +20,6 @@ use frames::FrameKey;
 
 /// How long edits may sit unsaved before the autosave file is written.
 pub const AUTOSAVE_AFTER: Duration = Duration::from_secs(5);
-
-/// One undoable change to the labels.
-#[derive(Debug, Clone, PartialEq)]
-enum Edit {
-    Label {
-        track: usize,
-        before: GroundTruth,
-        after: GroundTruth,
-    },
-    Attribute {
-        track: usize,
-        name: String,
-        before: Option<String>,
-        after: Option<String>,
-    },
-    Batch(Vec<Edit>),
-}
 
 /// A track at the current threshold, told apart by words and symbols as well as colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,8 +64,8 @@ pub enum SaveState {
 pub struct Workspace {
     document: ReviewDocument,
     path: Option<PathBuf>,
-    undo: Vec<Edit>,
-    redo: Vec<Edit>,
+    undo: Vec<commands::Edit>,
+    redo: Vec<commands::Edit>,
     labelled: LabelledTracks,
     sliced: SlicedSearches,
     index: SliceIndex,
@@ -238,52 +224,6 @@ impl Workspace {
         self.document.settings.threshold
     }
 
-    /// Moves the global match threshold; every slice's metrics follow at once.
-    pub fn set_threshold(&mut self, threshold: f32) {
-        let threshold = threshold.clamp(-1.0, 1.0);
-        if threshold != self.document.settings.threshold {
-            self.document.settings.threshold = threshold;
-            self.touch();
-            self.refresh_metrics();
-        }
-    }
-
-    /// Chooses the slice every other is compared against, or (None) returns to the default:
-    /// the known group with enough searches and the lowest rate.
-    pub fn set_reference_slice(&mut self, slice_name: Option<&str>) {
-        let chosen = slice_name.map(str::to_string);
-        if chosen != self.document.reference_slice {
-            self.document.reference_slice = chosen;
-            self.touch();
-            self.refresh_metrics();
-        }
-    }
-
-    /// Sets one slice's own threshold, or (None) returns it to the global one.
-    pub fn set_slice_threshold(&mut self, slice_name: &str, threshold: Option<f32>) {
-        match threshold {
-            Some(t) => self
-                .document
-                .slice_thresholds
-                .insert(slice_name.to_string(), t.clamp(-1.0, 1.0)),
-            None => self.document.slice_thresholds.remove(slice_name),
-        };
-        self.touch();
-        self.refresh_metrics();
-    }
-
-    pub fn set_slicing(&mut self, slicing: Slicing) -> Result<(), review::AttributeError> {
-        let sliced = self
-            .labelled
-            .slice(&self.document.attribute_schema, &slicing)?;
-        self.document.slicing = slicing;
-        self.index = sliced.index();
-        self.sliced = sliced;
-        self.touch();
-        self.refresh_metrics();
-        Ok(())
-    }
-
     /// Tracks that raise an alert at the current thresholds (the global one for tracks outside
     /// every labelled slice).
     pub fn alerting_tracks(&self) -> Vec<usize> {
@@ -312,156 +252,14 @@ impl Workspace {
         }
     }
 
-    pub fn label_tracks(&mut self, tracks: &[usize], label: GroundTruth) {
-        let edits = tracks
-            .iter()
-            .filter(|&&t| t < self.document.tracks.len() && self.document.tracks[t].label != label)
-            .map(|&track| Edit::Label {
-                track,
-                before: self.document.tracks[track].label,
-                after: label,
-            })
-            .collect();
-        self.apply_new(Edit::Batch(edits));
-    }
-
-    /// Sets (Some) or clears (None: unknown) an attribute on tracks; invalid values are refused.
-    pub fn set_track_attribute(
-        &mut self,
-        tracks: &[usize],
-        name: &str,
-        value: Option<&str>,
-    ) -> Result<(), review::AttributeError> {
-        if let Some(value) = value {
-            self.document.attribute_schema.check(name, value)?;
-        }
-        let after = value.filter(|v| *v != review::UNKNOWN).map(str::to_string);
-        let edits = tracks
-            .iter()
-            .filter(|&&t| t < self.document.tracks.len())
-            .map(|&track| Edit::Attribute {
-                track,
-                name: name.to_string(),
-                before: self.document.tracks[track].attributes.get(name).cloned(),
-                after: after.clone(),
-            })
-            .filter(|e| matches!(e, Edit::Attribute { before, after, .. } if before != after))
-            .collect();
-        self.apply_new(Edit::Batch(edits));
-        Ok(())
-    }
-
-    /// Sets an attribute of a watchlist identity (by name); not undoable, like settings.
-    pub fn set_identity_attribute(
-        &mut self,
-        identity: &str,
-        name: &str,
-        value: Option<&str>,
-    ) -> Result<(), review::AttributeError> {
-        let attributes = self
-            .document
-            .identity_attributes
-            .entry(identity.to_string())
-            .or_default();
-        match value.filter(|v| *v != review::UNKNOWN) {
-            Some(value) => {
-                self.document.attribute_schema.check(name, value)?;
-                attributes.insert(name.to_string(), value.to_string());
-            }
-            None => {
-                attributes.remove(name);
-            }
-        }
-        self.labels_changed();
-        Ok(())
-    }
-
-    /// Replaces the reviewer's impact assessment text (not undoable, like settings).
-    pub fn set_assessment(&mut self, assessment: crate::assessment::Assessment) {
-        if assessment != self.document.assessment {
-            self.document.assessment = assessment;
-            self.touch();
-        }
-    }
-
-    pub fn can_undo(&self) -> bool {
-        !self.undo.is_empty()
-    }
-
-    pub fn can_redo(&self) -> bool {
-        !self.redo.is_empty()
-    }
-
-    pub fn undo(&mut self) -> bool {
-        let Some(edit) = self.undo.pop() else {
-            return false;
-        };
-        self.apply(&edit, true);
-        self.redo.push(edit);
-        self.labels_changed();
-        true
-    }
-
-    pub fn redo(&mut self) -> bool {
-        let Some(edit) = self.redo.pop() else {
-            return false;
-        };
-        self.apply(&edit, false);
-        self.undo.push(edit);
-        self.labels_changed();
-        true
-    }
-
-    fn apply_new(&mut self, edit: Edit) {
-        if matches!(&edit, Edit::Batch(edits) if edits.is_empty()) {
-            return;
-        }
-        self.apply(&edit, false);
-        self.undo.push(edit);
-        self.redo.clear();
-        self.labels_changed();
-    }
-
-    fn apply(&mut self, edit: &Edit, backwards: bool) {
-        match edit {
-            Edit::Label {
-                track,
-                before,
-                after,
-            } => {
-                self.document.tracks[*track].label = if backwards { *before } else { *after };
-            }
-            Edit::Attribute {
-                track,
-                name,
-                before,
-                after,
-            } => {
-                let value = if backwards { before } else { after };
-                let attributes = &mut self.document.tracks[*track].attributes;
-                match value {
-                    Some(v) => attributes.insert(name.clone(), v.clone()),
-                    None => attributes.remove(name),
-                };
-            }
-            Edit::Batch(edits) => {
-                let ordered: Box<dyn Iterator<Item = &Edit>> = if backwards {
-                    Box::new(edits.iter().rev())
-                } else {
-                    Box::new(edits.iter())
-                };
-                for e in ordered {
-                    self.apply(e, backwards);
-                }
-            }
-        }
-    }
-
     fn labels_changed(&mut self) {
         self.labelled = self.document.labelled_tracks();
+        self.reslice();
+    }
+
+    fn reslice(&mut self) {
         self.sliced = slice(&self.document, &self.labelled, &self.document.slicing);
         self.index = self.sliced.index();
-        self.touch();
         self.refresh_metrics();
     }
 

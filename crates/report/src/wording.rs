@@ -497,8 +497,8 @@ pub fn crowd_sentence(
     };
     let estimate = match point.share_false {
         Some(share) => format!(
-            "The point estimate, {} in 100 (expected {} false and {} true alerts), is only the \
-             middle of that range.",
+            "The point estimate, {} in 100 (expected {} false and {} true alerts), is only one \
+             value in that range, not a finding.",
             in_100(share),
             format_expected_count(point.false_alerts),
             format_expected_count(point.true_alerts)

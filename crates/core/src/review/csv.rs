@@ -174,10 +174,10 @@ pub fn import(document: &mut ReviewDocument, path: &Path) -> Result<usize, CsvEr
     // Spreadsheets offer several encodings; only UTF-8 keeps every name intact.
     let text = String::from_utf8(bytes)
         .map_err(|_| unreadable("it is not UTF-8 text: save it as \"CSV UTF-8\"".into()))?;
-    import_text(document, &text).map_err(|(line, message)| CsvError::Invalid {
+    import_text(document, &text).map_err(|error| CsvError::Invalid {
         path: path.to_path_buf(),
-        line,
-        message,
+        line: error.line,
+        message: error.message,
     })
 }
 
@@ -193,8 +193,20 @@ fn line_at(text: &str, at: u64) -> u64 {
     bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1
 }
 
-/// [`import`] from text; errors carry the 1-based line number.
-pub fn import_text(document: &mut ReviewDocument, text: &str) -> Result<usize, (u64, String)> {
+/// What is wrong with a CSV, and on which line (1-based).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct CsvLineError {
+    pub line: u64,
+    pub message: String,
+}
+
+/// [`import`] from text; an error names the 1-based line it is on.
+pub fn import_text(document: &mut ReviewDocument, text: &str) -> Result<usize, CsvLineError> {
+    apply_rows(document, text).map_err(|(line, message)| CsvLineError { line, message })
+}
+
+fn apply_rows(document: &mut ReviewDocument, text: &str) -> Result<usize, (u64, String)> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(text.as_bytes());

@@ -1,0 +1,463 @@
+//! Every edit to an open review is a [`Command`] given to [`Workspace::apply`]: the one way in,
+//! so that every edit is checked the same way, marks the review unsaved, refreshes exactly what
+//! it invalidates, and can be undone and redone.
+//!
+//! A command becomes an [`Edit`] holding the values before and after, which is what the undo and
+//! redo stacks keep. Edits that follow one another on the same setting (a threshold slider
+//! dragged, assessment text typed) are merged, so one undo takes back one gesture rather than
+//! one frame of it.
+
+use crate::assessment::Assessment;
+use crate::review::{self, GroundTruth, Slicing};
+
+use super::Workspace;
+
+/// One edit a person makes to an open review.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Who these tracks really are.
+    Label {
+        tracks: Vec<usize>,
+        label: GroundTruth,
+    },
+    /// A perceived attribute of these tracks; `None` (or "unknown") clears it. Values outside
+    /// the review's schema are refused.
+    TrackAttribute {
+        tracks: Vec<usize>,
+        name: String,
+        value: Option<String>,
+    },
+    /// Which person not on the watchlist these tracks are of ("P7"), so that their searches
+    /// count as one person's; `None` clears it.
+    Person {
+        tracks: Vec<usize>,
+        person: Option<String>,
+    },
+    /// A perceived attribute of a watchlist identity (by name), inherited by its tracks.
+    IdentityAttribute {
+        identity: String,
+        name: String,
+        value: Option<String>,
+    },
+    /// The global match threshold, clamped to the cosine range.
+    Threshold(f32),
+    /// One slice's own threshold, or (`None`) back to the global one.
+    SliceThreshold {
+        slice: String,
+        threshold: Option<f32>,
+    },
+    /// Which attributes to slice by; an unknown attribute is refused.
+    Slicing(Slicing),
+    /// The group every other is compared against, or (`None`) lineup's default rule.
+    ReferenceSlice(Option<String>),
+    /// The reviewer's impact assessment text.
+    Assessment(Box<Assessment>),
+}
+
+/// A change with the values before and after it, so it can be undone and redone.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Edit {
+    Label {
+        track: usize,
+        before: GroundTruth,
+        after: GroundTruth,
+    },
+    Attribute {
+        track: usize,
+        name: String,
+        before: Option<String>,
+        after: Option<String>,
+    },
+    Person {
+        track: usize,
+        before: Option<String>,
+        after: Option<String>,
+    },
+    IdentityAttribute {
+        identity: String,
+        name: String,
+        before: Option<String>,
+        after: Option<String>,
+    },
+    Threshold {
+        before: f32,
+        after: f32,
+    },
+    SliceThreshold {
+        slice: String,
+        before: Option<f32>,
+        after: Option<f32>,
+    },
+    Slicing {
+        before: Slicing,
+        after: Slicing,
+    },
+    ReferenceSlice {
+        before: Option<String>,
+        after: Option<String>,
+    },
+    Assessment {
+        before: Box<Assessment>,
+        after: Box<Assessment>,
+    },
+    Batch(Vec<Edit>),
+}
+
+/// What an edit invalidates, so that only that is recomputed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Refresh {
+    /// Nothing measured changes (the assessment text).
+    Nothing,
+    /// Thresholds or the reference group: the rates, from the same sorted scores.
+    Metrics,
+    /// The slicing: the slices' sorted scores, then the rates.
+    Slices,
+    /// Labels or attributes: which tracks are searches and in which slice, then everything.
+    Labels,
+}
+
+impl Edit {
+    fn is_empty(&self) -> bool {
+        matches!(self, Edit::Batch(edits) if edits.is_empty())
+    }
+
+    fn refresh(&self) -> Refresh {
+        match self {
+            Edit::Label { .. }
+            | Edit::Attribute { .. }
+            | Edit::Person { .. }
+            | Edit::IdentityAttribute { .. } => Refresh::Labels,
+            Edit::Slicing { .. } => Refresh::Slices,
+            Edit::Threshold { .. } | Edit::SliceThreshold { .. } | Edit::ReferenceSlice { .. } => {
+                Refresh::Metrics
+            }
+            Edit::Assessment { .. } => Refresh::Nothing,
+            Edit::Batch(edits) => edits
+                .iter()
+                .map(Edit::refresh)
+                .max()
+                .unwrap_or(Refresh::Nothing),
+        }
+    }
+
+    /// `later` folded into `self` where both move the same setting (a slider being dragged,
+    /// text being typed): one gesture, one undo step.
+    fn merged_with(&self, later: &Edit) -> Option<Edit> {
+        match (self, later) {
+            (Edit::Threshold { before, .. }, Edit::Threshold { after, .. }) => {
+                Some(Edit::Threshold {
+                    before: *before,
+                    after: *after,
+                })
+            }
+            (
+                Edit::SliceThreshold { slice, before, .. },
+                Edit::SliceThreshold {
+                    slice: later_slice,
+                    after,
+                    ..
+                },
+            ) if slice == later_slice => Some(Edit::SliceThreshold {
+                slice: slice.clone(),
+                before: *before,
+                after: *after,
+            }),
+            (Edit::Assessment { before, .. }, Edit::Assessment { after, .. }) => {
+                Some(Edit::Assessment {
+                    before: before.clone(),
+                    after: after.clone(),
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Workspace {
+    /// Applies one edit: checks it, records how to undo it, marks the review unsaved and
+    /// refreshes what it invalidates. An edit that changes nothing records nothing.
+    pub fn apply(&mut self, command: Command) -> Result<(), review::AttributeError> {
+        let edit = self.edit_for(command)?;
+        if edit.is_empty() {
+            return Ok(());
+        }
+        self.change(&edit, false);
+        let merged = self
+            .undo
+            .last()
+            .and_then(|last| last.merged_with(&edit))
+            .filter(|_| self.redo.is_empty());
+        match merged {
+            Some(merged) => {
+                self.undo.pop();
+                self.undo.push(merged);
+            }
+            None => self.undo.push(edit),
+        }
+        self.redo.clear();
+        Ok(())
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    pub fn can_redo(&self) -> bool {
+        !self.redo.is_empty()
+    }
+
+    /// Takes back the last edit; false when there is none.
+    pub fn undo(&mut self) -> bool {
+        let Some(edit) = self.undo.pop() else {
+            return false;
+        };
+        self.change(&edit, true);
+        self.redo.push(edit);
+        true
+    }
+
+    /// Does again the last edit undone; false when there is none.
+    pub fn redo(&mut self) -> bool {
+        let Some(edit) = self.redo.pop() else {
+            return false;
+        };
+        self.change(&edit, false);
+        self.undo.push(edit);
+        true
+    }
+
+    /// The edit a command makes here, with the values it replaces. Only what would change is
+    /// kept: an empty batch means nothing to do.
+    fn edit_for(&self, command: Command) -> Result<Edit, review::AttributeError> {
+        let document = &self.document;
+        let tracks_of = |tracks: Vec<usize>| {
+            tracks
+                .into_iter()
+                .filter(|&t| t < document.tracks.len())
+                .collect::<Vec<_>>()
+        };
+        let known = |value: Option<String>| value.filter(|v| v != review::UNKNOWN);
+        let edit = match command {
+            Command::Label { tracks, label } => Edit::Batch(
+                tracks_of(tracks)
+                    .into_iter()
+                    .filter(|&track| document.tracks[track].label != label)
+                    .map(|track| Edit::Label {
+                        track,
+                        before: document.tracks[track].label,
+                        after: label,
+                    })
+                    .collect(),
+            ),
+            Command::TrackAttribute {
+                tracks,
+                name,
+                value,
+            } => {
+                let after = known(value);
+                if let Some(value) = &after {
+                    document.attribute_schema.check(&name, value)?;
+                }
+                Edit::Batch(
+                    tracks_of(tracks)
+                        .into_iter()
+                        .map(|track| Edit::Attribute {
+                            track,
+                            name: name.clone(),
+                            before: document.tracks[track].attributes.get(&name).cloned(),
+                            after: after.clone(),
+                        })
+                        .filter(|e| matches!(e, Edit::Attribute { before, after, .. } if before != after))
+                        .collect(),
+                )
+            }
+            Command::Person { tracks, person } => {
+                let after = person
+                    .map(|name| name.trim().to_string())
+                    .filter(|name| !name.is_empty());
+                Edit::Batch(
+                    tracks_of(tracks)
+                        .into_iter()
+                        .filter(|&track| document.tracks[track].person != after)
+                        .map(|track| Edit::Person {
+                            track,
+                            before: document.tracks[track].person.clone(),
+                            after: after.clone(),
+                        })
+                        .collect(),
+                )
+            }
+            Command::IdentityAttribute {
+                identity,
+                name,
+                value,
+            } => {
+                let after = known(value);
+                if let Some(value) = &after {
+                    document.attribute_schema.check(&name, value)?;
+                }
+                let before = document
+                    .identity_attributes
+                    .get(&identity)
+                    .and_then(|attributes| attributes.get(&name))
+                    .cloned();
+                unchanged_or(
+                    before != after,
+                    Edit::IdentityAttribute {
+                        identity,
+                        name,
+                        before,
+                        after,
+                    },
+                )
+            }
+            Command::Threshold(threshold) => {
+                let after = threshold.clamp(-1.0, 1.0);
+                let before = document.settings.threshold;
+                unchanged_or(after != before, Edit::Threshold { before, after })
+            }
+            Command::SliceThreshold { slice, threshold } => {
+                let after = threshold.map(|t| t.clamp(-1.0, 1.0));
+                let before = document.slice_thresholds.get(&slice).copied();
+                unchanged_or(
+                    after != before,
+                    Edit::SliceThreshold {
+                        slice,
+                        before,
+                        after,
+                    },
+                )
+            }
+            Command::Slicing(slicing) => {
+                // Refused before anything changes when it names an attribute not in the schema.
+                self.labelled.slice(&document.attribute_schema, &slicing)?;
+                unchanged_or(
+                    slicing != document.slicing,
+                    Edit::Slicing {
+                        before: document.slicing.clone(),
+                        after: slicing,
+                    },
+                )
+            }
+            Command::ReferenceSlice(after) => {
+                let before = document.reference_slice.clone();
+                unchanged_or(after != before, Edit::ReferenceSlice { before, after })
+            }
+            Command::Assessment(after) => unchanged_or(
+                *after != document.assessment,
+                Edit::Assessment {
+                    before: Box::new(document.assessment.clone()),
+                    after,
+                },
+            ),
+        };
+        Ok(edit)
+    }
+
+    /// Sets the document to an edit's values after (or, `backwards`, before) it, then refreshes
+    /// what the edit invalidates.
+    fn change(&mut self, edit: &Edit, backwards: bool) {
+        self.set_values(edit, backwards);
+        self.touch();
+        match edit.refresh() {
+            Refresh::Nothing => {}
+            Refresh::Metrics => self.refresh_metrics(),
+            Refresh::Slices => self.reslice(),
+            Refresh::Labels => self.labels_changed(),
+        }
+    }
+
+    fn set_values(&mut self, edit: &Edit, backwards: bool) {
+        fn pick<'a, T>(before: &'a T, after: &'a T, backwards: bool) -> &'a T {
+            if backwards { before } else { after }
+        }
+        let document = &mut self.document;
+        match edit {
+            Edit::Label {
+                track,
+                before,
+                after,
+            } => document.tracks[*track].label = *pick(before, after, backwards),
+            Edit::Attribute {
+                track,
+                name,
+                before,
+                after,
+            } => {
+                let attributes = &mut document.tracks[*track].attributes;
+                match pick(before, after, backwards) {
+                    Some(value) => attributes.insert(name.clone(), value.clone()),
+                    None => attributes.remove(name),
+                };
+            }
+            Edit::Person {
+                track,
+                before,
+                after,
+            } => document.tracks[*track].person = pick(before, after, backwards).clone(),
+            Edit::IdentityAttribute {
+                identity,
+                name,
+                before,
+                after,
+            } => {
+                let attributes = document
+                    .identity_attributes
+                    .entry(identity.clone())
+                    .or_default();
+                match pick(before, after, backwards) {
+                    Some(value) => attributes.insert(name.clone(), value.clone()),
+                    None => attributes.remove(name),
+                };
+                // Undone back to nothing, the identity has no entry, as before it had one.
+                if attributes.is_empty() {
+                    document.identity_attributes.remove(identity);
+                }
+            }
+            Edit::Threshold { before, after } => {
+                document.settings.threshold = *pick(before, after, backwards);
+            }
+            Edit::SliceThreshold {
+                slice,
+                before,
+                after,
+            } => match pick(before, after, backwards) {
+                Some(threshold) => {
+                    document.slice_thresholds.insert(slice.clone(), *threshold);
+                }
+                None => {
+                    document.slice_thresholds.remove(slice);
+                }
+            },
+            Edit::Slicing { before, after } => {
+                document.slicing = pick(before, after, backwards).clone();
+            }
+            Edit::ReferenceSlice { before, after } => {
+                document.reference_slice = pick(before, after, backwards).clone();
+            }
+            Edit::Assessment { before, after } => {
+                document.assessment = (**pick(before, after, backwards)).clone();
+            }
+            Edit::Batch(edits) => {
+                if backwards {
+                    for edit in edits.iter().rev() {
+                        self.set_values(edit, true);
+                    }
+                } else {
+                    for edit in edits {
+                        self.set_values(edit, false);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `edit` where something changes, otherwise an empty batch (nothing to do or undo).
+fn unchanged_or(changes: bool, edit: Edit) -> Edit {
+    if changes {
+        edit
+    } else {
+        Edit::Batch(Vec::new())
+    }
+}
