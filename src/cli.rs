@@ -86,14 +86,14 @@ struct MetricsArgs {
     #[arg(long, value_name = "RATE", value_parser = parse_proportion)]
     max_fpir: Option<f64>,
     /// Also say what the measured rates would mean for a crowd of this many people...
-    #[arg(long, value_name = "PEOPLE")]
+    #[arg(long, value_name = "PEOPLE", value_parser = clap::value_parser!(u64).range(1..))]
     crowd: Option<u64>,
     /// ...of whom this share is on the watchlist (0–1).
     #[arg(long, value_name = "SHARE", default_value_t = 0.001, value_parser = parse_proportion)]
     prevalence: f64,
     /// Also extrapolate FPIR (and the crowd estimate) to a deployment's watchlist of this many
     /// identities: an extrapolation, not a measurement.
-    #[arg(long, value_name = "IDENTITIES")]
+    #[arg(long, value_name = "IDENTITIES", value_parser = clap::value_parser!(u64).range(1..))]
     watchlist_size: Option<u64>,
 }
 
@@ -667,30 +667,16 @@ fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if let Some(max_fpir) = args.max_fpir {
-        let sliced = document
-            .sliced_searches(&slicing)
-            .map_err(anyhow::Error::msg)?;
-        println!(
-            "\nLowest threshold keeping FPIR at or below {:.2}%:",
-            max_fpir * 100.0
-        );
-        for (name, threshold) in sliced
-            .names
-            .iter()
-            .zip(sliced.index().thresholds_for_max_fpir(max_fpir))
-        {
-            // Rounded up: used as printed, each threshold still keeps FPIR within the target.
-            let shown = threshold.map_or("no non-mated searches".to_string(), |t| {
-                assessment::wording::threshold_at_least(t)
-            });
-            println!("  {name:<32} {shown}");
-        }
+        print_max_fpir_thresholds(&document, &slicing, max_fpir)?;
     }
     let watchlist = assessment::wording::WatchlistSizes {
         measured: evaluation.watchlist_size as u64,
         deployment: args.watchlist_size,
     };
-    if let Some(size) = args.watchlist_size {
+    if let Some(size) = args
+        .watchlist_size
+        .filter(|&size| size != watchlist.measured)
+    {
         let pooled = &evaluation.pooled;
         match metrics::extrapolate_fpir(&pooled.fpir, watchlist.measured, size) {
             Some(extrapolated) => println!(
@@ -705,6 +691,7 @@ fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
         match assessment::wording::crowd_sentence(
             &pooled.fpir,
             &pooled.fnir,
+            &pooled.wrong_identity_alerts,
             crowd,
             args.prevalence,
             watchlist,
@@ -714,6 +701,54 @@ fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Per slice, the lowest threshold whose measured FPIR is within `max_fpir`, printed so that
+/// used as printed it raises exactly the same false alerts, with the FPIR there and its 95%
+/// interval: within the target in this sample is not within it on the street.
+fn print_max_fpir_thresholds(
+    document: &ReviewDocument,
+    slicing: &Slicing,
+    max_fpir: f64,
+) -> anyhow::Result<()> {
+    let sliced = document
+        .sliced_searches(slicing)
+        .map_err(anyhow::Error::msg)?;
+    let index = sliced.index();
+    println!(
+        "\nLowest threshold keeping the measured FPIR at or below {:.2}% (each slice at its own; \
+         the interval says how high it could be on other faces):",
+        max_fpir * 100.0
+    );
+    for (slice, (name, threshold)) in sliced
+        .names
+        .iter()
+        .zip(index.thresholds_for_max_fpir(max_fpir))
+        .enumerate()
+    {
+        let Some(exact) = threshold else {
+            println!("  {name:<32} no non-mated searches");
+            continue;
+        };
+        let shown =
+            assessment::wording::threshold_within(exact, index.non_mated_score_below(slice, exact));
+        let at: f32 = anyhow::Context::context(shown.parse(), "a printed threshold reads back")?;
+        let measured = metrics::measure(
+            &sliced.searches,
+            &index,
+            &vec![at; sliced.names.len()],
+            &sliced.unknown,
+            sliced.people_known,
+            None,
+        );
+        let fpir = &measured.metrics[slice].fpir;
+        println!(
+            "  {name:<32} threshold {shown}  FPIR there {} ({})",
+            assessment::wording::rate_text(fpir),
+            assessment::wording::count_of(fpir)
+        );
+    }
+    Ok(())
 }
 
 fn labels(command: LabelsCommand) -> anyhow::Result<ExitCode> {

@@ -118,7 +118,7 @@ fn compare_rates(rates: [&Rate; 4], want: &Value, at: &str) -> usize {
         let want = &want[key];
         assert_eq!(rate.k, want["k"].as_u64().unwrap(), "{at} {key} k");
         assert_eq!(rate.n, want["n"].as_u64().unwrap(), "{at} {key} n");
-        let is_clustered = matches!(rate.method, IntervalMethod::ClusterBootstrap { .. });
+        let is_clustered = matches!(rate.method, IntervalMethod::Clustered { .. });
         assert_eq!(
             is_clustered,
             want["clustered"].as_bool().unwrap(),

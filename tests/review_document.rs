@@ -272,7 +272,7 @@ fn the_cli_prints_metrics_and_moves_labels_through_csv() {
     );
     assert!(stdout.contains("Monk 7–10 × female"), "{stdout}");
     assert!(
-        stdout.contains("Lowest threshold keeping FPIR at or below 5.00%"),
+        stdout.contains("Lowest threshold keeping the measured FPIR at or below 5.00%"),
         "{stdout}"
     );
     assert!(

@@ -42,6 +42,7 @@ pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
     let sentence = wording::crowd_sentence(
         &pooled.fpir,
         &pooled.fnir,
+        &pooled.wrong_identity_alerts,
         app.crowd.size,
         app.crowd.prevalence,
         watchlist,

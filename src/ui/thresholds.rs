@@ -159,6 +159,11 @@ fn table(workspace: &mut Workspace, ui: &mut egui::Ui) {
                 ui.small(reference_note(differentials, &evaluation.names));
             }
             ui.small(RATIO_NOTE);
+            if let Some(shared) = crate::assessment::wording::shared_people_caution(
+                evaluation.people_in_several_slices,
+            ) {
+                ui.label(format!("Caution: {shared}"));
+            }
             for warning in &evaluation.warnings {
                 ui.label(format!("Caution: {}", caution(warning, &evaluation.names)));
             }

@@ -9,16 +9,15 @@ definitions alone (NIST FRVT 1:N / ISO/IEC 19795-1), every slice's:
   wrong-id  mated tracks with top score >= T and top identity != true identity / mated tracks
   flag rate tracks with top score >= T / labelled tracks
 each with a 95% interval: Wilson's where every person gave one search; otherwise the wider of
-Wilson's and, with 30 or more people, a percentile bootstrap over people (2,000 resamples drawn
-with SplitMix64 from seed 20261129, restarted per interval; the 51st and 1,950th smallest shares);
-with fewer people, or where every search or none has the event, Wilson at the observed share
-with n = the number of people. People: a watchlist identity, a
+Wilson's and Wilson's at the observed share with n = the effective number of searches: with 30
+or more people and 0 < k < n, n / deff with deff = max(1, cluster-robust variance
+m/(m-1) * sum((k_i - p*n_i)^2) / n^2 over the binomial p(1-p)/n); otherwise the number of people. People: a watchlist identity, a
 `person` label, or else the track itself, numbered in order of first appearance in the CSV.
 The same rates pooled over all slices (people clustered across slices). Each slice's FPIR and FNIR
-divided by a reference slice's: the known (not "unknown") slice with n >= 30 and the lowest rate
-(none when that is 0), with Katz's log interval, each rate's variance multiplied by its design
-effect (squared ratio of its interval's width to Wilson's, at least 1), and Haldane's +0.5 where
-either count is 0. Tracks labelled unlabelled or not_a_face are left out.
+divided by a reference slice's: the known (not "unknown") slice with at least 30 effective
+searches and the lowest rate above 0, with Katz's log interval, each rate's variance multiplied by its design
+effect (n over its effective number of searches, at least 1), and Haldane's +0.5 where
+either rate has k = 0 or k = n. Tracks labelled unlabelled or not_a_face are left out.
 Slices: skin in Monk groups 1-3, 4-6, 7-10, then unknown; gender female, male, other, unknown;
 crossed with the first attribute most significant, named "Monk 1–3 × female".
 Writes tests/reference/expected/metrics.json; tests/metrics_reference.rs compares to 1e-9.
@@ -70,27 +69,6 @@ def wilson_at(p, n):
     return p, 0.0 if p == 0 else max(0.0, centre - half), 1.0 if p == 1 else min(1.0, centre + half)
 
 
-SEED = 20261129
-RESAMPLES = 2000
-MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
-
-
-def splitmix64(seed, count):
-    """The first `count` outputs of SplitMix64 from `seed`, vectorised (uint64 arithmetic wraps)."""
-    with np.errstate(over="ignore"):
-        state = np.uint64(seed) + np.uint64(0x9E3779B97F4A7C15) * np.arange(1, count + 1, dtype=np.uint64)
-        z = (state ^ (state >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return z ^ (z >> np.uint64(31))
-
-
-def below(outputs, bound):
-    """floor(output * bound / 2^64) without 128-bit integers (bound < 2^32)."""
-    high, low = outputs >> np.uint64(32), outputs & np.uint64(0xFFFFFFFF)
-    bound = np.uint64(bound)
-    return ((high * bound + ((low * bound) >> np.uint64(32))) >> np.uint64(32)).astype(np.int64)
-
-
 def rate(events, searches):
     """events[i], searches[i]: person i's counts (people in order of first appearance)."""
     keep = searches > 0
@@ -98,28 +76,29 @@ def rate(events, searches):
     k, n, m = int(events.sum()), int(searches.sum()), len(searches)
     r, low, high = wilson(k, n)
     clustered = m != n
+    effective = n
     if clustered:
+        p = k / n
         if k == 0 or k == n or m < 30:
-            _, b_low, b_high = wilson_at(k / n, m)
+            effective = m
         else:
-            picks = below(splitmix64(SEED, RESAMPLES * m), m).reshape(RESAMPLES, m)
-            shares = np.sort(events[picks].sum(axis=1) / searches[picks].sum(axis=1))
-            b_low, b_high = shares[math.floor(RESAMPLES * 0.025)], shares[math.ceil(RESAMPLES * 0.975) - 1]
-        low, high = min(low, b_low), max(high, b_high)
-    return {"k": k, "n": n, "rate": r, "low": low, "high": high, "people": m, "clustered": clustered}
+            robust = m / (m - 1) * float(((events - p * searches) ** 2).sum()) / n ** 2
+            effective = n / max(1.0, robust / (p * (1 - p) / n))
+        _, c_low, c_high = wilson_at(p, effective)
+        low, high = min(low, c_low), max(high, c_high)
+    return {"k": k, "n": n, "rate": r, "low": low, "high": high, "people": m,
+            "clustered": clustered, "effective": effective}
 
 
 def design_effect(r):
-    if not r["clustered"] or r["n"] == 0:
-        return 1.0
-    _, low, high = wilson(r["k"], r["n"])
-    return max(1.0, ((r["high"] - r["low"]) / (high - low)) ** 2) if high > low else 1.0
+    return max(1.0, r["n"] / r["effective"]) if r["clustered"] and r["effective"] > 0 else 1.0
 
 
 def katz(a, b):
     if a["n"] == 0 or b["n"] == 0:
         return None, None
-    c = 0.5 if a["k"] == 0 or b["k"] == 0 else 0.0
+    degenerate = lambda r: r["k"] == 0 or r["k"] == r["n"]
+    c = 0.5 if degenerate(a) or degenerate(b) else 0.0
     ka, na, kb, nb = a["k"] + c, a["n"] + 2 * c, b["k"] + c, b["n"] + 2 * c
     centre = math.log((ka / na) / (kb / nb))
     half = Z * math.sqrt(max(0.0, design_effect(a) * (1 / ka - 1 / na) + design_effect(b) * (1 / kb - 1 / nb)))
@@ -166,7 +145,8 @@ def main():
             slices.append({"name": name, **rates(slice_of == s)})
         for key in ("fpir", "fnir"):
             eligible = [(s[key]["rate"], i) for i, s in enumerate(slices)
-                        if s[key]["n"] >= 30 and "unknown" not in s["name"]]
+                        if s[key]["n"] / design_effect(s[key]) >= 30 and s[key]["rate"]
+                        and "unknown" not in s["name"]]
             reference = min(eligible)[1] if eligible else None
             for i, s in enumerate(slices):
                 ref = slices[reference][key] if reference is not None else None

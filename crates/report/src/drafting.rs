@@ -139,10 +139,16 @@ fn false_alert_likelihood(findings: Option<&MeasuredFindings>) -> (Option<Level>
         let (fewest, most) = expected_alert_range(
             &f.pooled.fpir,
             &f.pooled.fnir,
+            &f.pooled.wrong_identity_alerts,
             scenario.scenario.crowd_size,
             scenario.scenario.prevalence,
         )?;
-        Some((scenario, fewest.share_false?, most.share_false?))
+        // Where the low end expects no alerts at all, none of them is wrong.
+        Some((
+            scenario,
+            fewest.share_false.unwrap_or(0.0),
+            most.share_false?,
+        ))
     });
     let Some((scenario, low, high)) = measured else {
         return (

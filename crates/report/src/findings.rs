@@ -114,13 +114,18 @@ impl Findings {
             ignored_searches: index.ignored_searches(),
             slices,
             pooled,
-            warnings: measured
-                .warnings
-                .iter()
-                .map(|warning| crate::wording::caution(warning, &self.slice_names))
+            warnings: crate::wording::shared_people_caution(measured.people_in_several_slices)
+                .into_iter()
+                .chain(
+                    measured
+                        .warnings
+                        .iter()
+                        .map(|warning| crate::wording::caution(warning, &self.slice_names)),
+                )
                 .collect(),
             differentials: measured.differentials.to_vec(),
             watchlist_size: self.watchlist_size,
+            people_in_several_slices: measured.people_in_several_slices,
             det_curves,
             scenarios: self
                 .crowd_scenarios
@@ -148,6 +153,9 @@ pub struct MeasuredFindings {
     /// Identities on the watchlist the searches were made against: FPIR grows with it.
     #[serde(default)]
     pub watchlist_size: u64,
+    /// People whose searches fall in more than one group (see `metrics::Measurement`).
+    #[serde(default)]
+    pub people_in_several_slices: u64,
     pub det_curves: Vec<SliceDetCurve>,
     pub scenarios: Vec<ScenarioFinding>,
     /// Where slices cannot be told apart (too few searches, overlapping intervals).
@@ -189,15 +197,24 @@ impl ScenarioFinding {
         pooled: &PooledMetrics,
         watchlist_size: u64,
     ) -> ScenarioFinding {
-        let expected = match (pooled.fpir.rate, pooled.fnir.rate) {
-            (Some(fpir), Some(fnir)) => {
-                metrics::expected_alerts(fpir, fnir, scenario.crowd_size, scenario.prevalence)
-            }
+        let expected = match (
+            pooled.fpir.rate,
+            pooled.fnir.rate,
+            pooled.wrong_identity_alerts.rate,
+        ) {
+            (Some(fpir), Some(fnir), Some(wrong)) => metrics::expected_alerts(
+                fpir,
+                fnir,
+                wrong,
+                scenario.crowd_size,
+                scenario.prevalence,
+            ),
             _ => None,
         };
         let worded = crate::wording::crowd_sentence(
             &pooled.fpir,
             &pooled.fnir,
+            &pooled.wrong_identity_alerts,
             scenario.crowd_size,
             scenario.prevalence,
             crate::wording::WatchlistSizes::measured(watchlist_size),

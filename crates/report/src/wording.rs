@@ -44,6 +44,13 @@ pub fn percent(value: f64) -> String {
 
 fn percent_number(value: f64) -> String {
     let pct = value * 100.0;
+    // Rounding must not turn "almost all" into all, or "a few in a million" into none.
+    if pct > 99.95 && pct < 100.0 {
+        return ">99.9".into();
+    }
+    if pct > 0.0 && pct < 0.0005 {
+        return "<0.001".into();
+    }
     if pct == 0.0 || pct >= 10.0 {
         format!("{pct:.1}")
     } else if pct >= 0.1 {
@@ -152,7 +159,7 @@ pub fn differential_text(differentials: &Differentials, position: usize) -> Stri
             ratio(differential.ratio),
             ratio_bound(interval.low),
             ratio_bound(interval.high),
-            parity_text(interval.parity())
+            differential.parity.map_or("too few to judge", parity_text)
         ),
         None => "–".into(),
     }
@@ -161,28 +168,55 @@ pub fn differential_text(differentials: &Differentials, position: usize) -> Stri
 /// Which slice the ratios are against and why, for under a table.
 pub fn reference_note(differentials: &Differentials, slice_names: &[String]) -> String {
     let label = differentials.rate.label();
+    let noun = differentials.rate.searches_noun(2);
+    let rule = format!(
+        "rule: not \"unknown\", at least {MIN_SEARCHES_TO_COMPARE} effective {noun} (fewer than \
+         its searches where one person gave several), and a rate above 0"
+    );
+    let unusable_choice = match (differentials.chosen, differentials.reference) {
+        (Some(chosen), reference) if reference.is_none_or(|r| !r.chosen) => format!(
+            "The group chosen to compare against, {}, has no {noun}, so it cannot serve. ",
+            slice_name(slice_names, chosen)
+        ),
+        _ => String::new(),
+    };
     match differentials.reference {
         Some(reference) if reference.chosen => format!(
             "{label} ratios are against {}, chosen by the reviewer.",
             slice_name(slice_names, reference.slice)
         ),
+        Some(reference) if differentials.eligible == 1 => format!(
+            "{unusable_choice}{label} ratios are against {}, the only group that qualifies ({rule}).",
+            slice_name(slice_names, reference.slice)
+        ),
         Some(reference) => format!(
-            "{label} ratios are against {}, the known group with at least {MIN_SEARCHES_TO_COMPARE} \
-             {} and the lowest {label}.",
+            "{unusable_choice}{label} ratios are against {}, the one with the lowest {label} of the \
+             {} groups that qualify ({rule}).",
             slice_name(slice_names, reference.slice),
-            differentials.rate.searches_noun(2)
+            differentials.eligible
         ),
-        None => format!(
-            "No {label} ratios: no known group (not \"unknown\") has {MIN_SEARCHES_TO_COMPARE} or \
-             more {}, and the reviewer chose none to compare against.",
-            differentials.rate.searches_noun(2)
-        ),
+        None => format!("{unusable_choice}No {label} ratios: no group qualifies ({rule})."),
     }
+}
+
+/// A caution where groups share people: `None` where none do.
+pub fn shared_people_caution(people: u64) -> Option<String> {
+    (people > 0).then(|| {
+        format!(
+            "{} {} (a watchlist identity or a named passer-by) {} searches in more than one group, \
+             labelled differently on different tracks: those groups share people, so they are not \
+             independent samples and comparing them is less certain than the intervals say.",
+            group_thousands(people),
+            plural(people, "person", "people"),
+            plural(people, "has", "have")
+        )
+    })
 }
 
 /// How the ratio columns read, for under a table.
 pub const RATIO_NOTE: &str = "Each ratio is a group's rate over the reference group's, with its 95% \
-    interval (Katz's log method, widened where one person gave several searches). \"parity\": \
+    interval (Katz's log method, widened where one person gave several searches; \"too few to \
+    judge\" for a group with under 30 effective searches or an unknown value). \"parity\": \
     the whole interval lies within the 0.8–1.25 parity band; \"disparity\": wholly outside it; \"cannot tell\": \
     the data allow either.";
 
@@ -213,19 +247,19 @@ pub fn searches_of_people(rate: &Rate, noun: &str) -> String {
 
 /// Which intervals a set of rates carries, in one sentence for under a table.
 pub fn interval_note<'a>(rates: impl IntoIterator<Item = &'a Rate>) -> String {
-    let clustered = rates.into_iter().find_map(|rate| match rate.method {
-        IntervalMethod::ClusterBootstrap { resamples, seed } => Some((resamples, seed)),
-        IntervalMethod::Wilson => None,
-    });
-    match clustered {
-        None => "Intervals are 95% Wilson intervals: every person gave one search.".into(),
-        Some((resamples, seed)) => format!(
-            "Intervals are 95%: Wilson's where every person gave one search; where one person \
-             gave several (searches of one person are not independent), the wider of Wilson's \
-             and a bootstrap that resamples people ({} resamples, seed {seed}). People not on \
-             the watchlist without a person label count as one person per search.",
-            group_thousands(u64::from(resamples))
-        ),
+    let clustered = rates
+        .into_iter()
+        .any(|rate| matches!(rate.method, IntervalMethod::Clustered { .. }));
+    if clustered {
+        "Intervals are 95%: Wilson's where every person gave one search; where one person gave \
+         several (searches of one person are not independent), Wilson's at the effective number \
+         of searches: the number of people when there are fewer than 30, otherwise the searches \
+         divided by the design effect. Where nearly all errors come from one or two people, even \
+         these cover less than 95% (about 87–92% in simulation). People not on the watchlist \
+         without a person label count as one person per search."
+            .into()
+    } else {
+        "Intervals are 95% Wilson intervals: every person gave one search.".into()
     }
 }
 
@@ -334,8 +368,12 @@ pub fn evaluation_table(evaluation: &Evaluation) -> String {
         let _ = writeln!(out, "{}", reference_note(differentials, &this.names));
     }
     let _ = writeln!(out, "{RATIO_NOTE}");
-    if !this.warnings.is_empty() {
+    let shared = shared_people_caution(this.people_in_several_slices);
+    if !this.warnings.is_empty() || shared.is_some() {
         let _ = writeln!(out, "\nCaution:");
+        if let Some(shared) = shared {
+            let _ = writeln!(out, "  - {shared}");
+        }
         for warning in &this.warnings {
             let _ = writeln!(out, "  - {}", caution(warning, &this.names));
         }
@@ -368,7 +406,7 @@ pub fn caution<S: AsRef<str>>(warning: &ComparisonWarning, slice_names: &[S]) ->
              (interval {interval}).",
             warning.searches
         ),
-        (false, Some(overlap)) => format!("{name}: {overlap}; the difference may be chance."),
+        (false, Some(overlap)) => format!("{name}: {overlap}; the data cannot tell them apart."),
         (false, None) => format!("{name}: its {label} interval is {interval}."),
     }
 }
@@ -432,6 +470,7 @@ pub fn extrapolation_sentence(extrapolated: &ExtrapolatedFpir, fpir: &Rate) -> S
 pub fn crowd_sentence(
     fpir: &Rate,
     fnir: &Rate,
+    wrong_identity: &Rate,
     crowd_size: u64,
     prevalence: f64,
     watchlist: WatchlistSizes,
@@ -465,42 +504,63 @@ pub fn crowd_sentence(
         ),
     };
     let fpir = &used_fpir;
-    let point = expected_alerts(fpir.rate?, fnir.rate?, crowd_size, prevalence)?;
-    let (fewest, most) = expected_alert_range(fpir, fnir, crowd_size, prevalence)?;
+    let point = expected_alerts(
+        fpir.rate?,
+        fnir.rate?,
+        wrong_identity.rate?,
+        crowd_size,
+        prevalence,
+    )?;
+    let (fewest, most) = expected_alert_range(fpir, fnir, wrong_identity, crowd_size, prevalence)?;
     let crowd = group_thousands(crowd_size);
     let setting = format!(
         "in a crowd of {crowd} with {} of them on the watchlist",
         percent(prevalence)
     );
     let basis = format!(
-        "by the 95% intervals of the rates: {fpir_basis}, FNIR (rank 1) {} mated searches",
-        count_of(fnir)
+        "by the 95% intervals of the rates: {fpir_basis}, FNIR (rank 1) {} mated searches, of \
+         which {} alerted on the wrong person (counted as wrong alerts)",
+        count_of(fnir),
+        wrong_identity.k
     );
-    let (Some(low), Some(high)) = (fewest.share_false, most.share_false) else {
-        return Some(format!(
-            "At this threshold no alerts would be expected {setting} ({basis})."
-        ));
+    let (lead, wide) = match (fewest.share_false, most.share_false) {
+        (None, None) => {
+            return Some(format!(
+                "At this threshold no alerts would be expected {setting} ({basis})."
+            ));
+        }
+        (Some(low), Some(high)) => {
+            let range = if in_100(low) == in_100(high) {
+                format!("about {} in 100 alerts would be wrong", in_100(low))
+            } else {
+                format!(
+                    "between {} and {} in 100 alerts would be wrong",
+                    in_100(low),
+                    in_100(high)
+                )
+            };
+            (range, high - low > 0.5)
+        }
+        // One end of the range expects no alerts at all: the other end is all that can be said.
+        (None, Some(share)) | (Some(share), None) => (
+            format!(
+                "anything from no alerts at all to alerts of which {} in 100 would be wrong",
+                in_100(share)
+            ),
+            true,
+        ),
     };
-    let range = if in_100(low) == in_100(high) {
-        format!("about {} in 100 alerts would be wrong", in_100(low))
+    let lead = if wide {
+        format!("The data cannot tell how many alerts would be wrong: {lead}")
     } else {
-        format!(
-            "between {} and {} in 100 alerts would be wrong",
-            in_100(low),
-            in_100(high)
-        )
-    };
-    let lead = if high - low > 0.5 {
-        format!("The data cannot tell how many alerts would be wrong: {range}")
-    } else {
-        format!("At this threshold {range}")
+        format!("At this threshold {lead}")
     };
     let estimate = match point.share_false {
         Some(share) => format!(
-            "The point estimate, {} in 100 (expected {} false and {} true alerts), is only one \
+            "The point estimate, {} in 100 (expected {} wrong and {} true alerts), is only one \
              value in that range, not a finding.",
             in_100(share),
-            format_expected_count(point.false_alerts),
+            format_expected_count(point.false_alerts + point.wrong_identity_alerts),
             format_expected_count(point.true_alerts)
         ),
         None => String::new(),
@@ -513,18 +573,20 @@ pub fn crowd_sentence(
 }
 
 /// Expected alerts at the two ends of the measured rates' 95% intervals: the fewest wrong alerts
-/// (both rates at their lower ends: fewer false, more true alerts) and the most (both at their
-/// upper ends). `None` where either rate was not measured or `prevalence` is not a proportion.
+/// (every rate at its lower end: fewer false and wrong-identity alerts, more true ones) and the
+/// most (every rate at its upper end). `None` where a rate was not measured or `prevalence` is
+/// not a proportion.
 pub fn expected_alert_range(
     fpir: &Rate,
     fnir: &Rate,
+    wrong_identity: &Rate,
     crowd_size: u64,
     prevalence: f64,
 ) -> Option<(ExpectedAlerts, ExpectedAlerts)> {
-    let (fpir, fnir) = (fpir.interval?, fnir.interval?);
+    let (fpir, fnir, wrong) = (fpir.interval?, fnir.interval?, wrong_identity.interval?);
     Some((
-        expected_alerts(fpir.low, fnir.low, crowd_size, prevalence)?,
-        expected_alerts(fpir.high, fnir.high, crowd_size, prevalence)?,
+        expected_alerts(fpir.low, fnir.low, wrong.low, crowd_size, prevalence)?,
+        expected_alerts(fpir.high, fnir.high, wrong.high, crowd_size, prevalence)?,
     ))
 }
 
@@ -544,22 +606,29 @@ fn in_100(share: f64) -> String {
     }
 }
 
-/// A threshold with four decimals, rounded up so that the printed number, read back as lineup
-/// reads a threshold (an `f32`), is never below `threshold`: a threshold chosen to keep false
-/// alerts under a target still does so used as printed (rounding down could let through the
-/// very score it was chosen to exclude).
-pub fn threshold_at_least(threshold: f32) -> String {
-    let mut ten_thousandths = (f64::from(threshold) * 1e4).ceil();
-    loop {
-        let text = format!("{:.4}", ten_thousandths / 1e4);
-        if text
-            .parse::<f32>()
-            .is_ok_and(|printed| printed >= threshold)
-        {
+/// A threshold as short as it can be printed (four decimals where possible) that, read back as
+/// lineup reads a threshold (an `f32`), lies in `(below, threshold]`: it raises exactly the
+/// alerts `threshold` raises among scores at or below it, down to (not including) the score
+/// `below`. Rounding up instead could silence the very score the threshold was chosen to let
+/// through, and rounding down past `below` could let through the one it was chosen to stop.
+pub fn threshold_within(threshold: f32, below: Option<f32>) -> String {
+    let fits = |text: &str| {
+        text.parse::<f32>()
+            .is_ok_and(|printed| printed <= threshold && below.is_none_or(|b| printed > b))
+    };
+    for decimals in 4..=9 {
+        let scale = 10f64.powi(decimals);
+        let text = format!(
+            "{:.*}",
+            decimals as usize,
+            (f64::from(threshold) * scale).floor() / scale
+        );
+        if fits(&text) {
             return text;
         }
-        ten_thousandths += 1.0;
     }
+    // Rust prints the shortest text that reads back as the same f32.
+    threshold.to_string()
 }
 
 #[cfg(test)]
@@ -647,7 +716,7 @@ mod tests {
                 &names
             ),
             "Women: its FPIR interval [1.00%, 2.00%] overlaps the reference group's \
-             (Men, [0.54%, 1.83%]); the difference may be chance."
+             (Men, [0.54%, 1.83%]); the data cannot tell them apart."
         );
         assert_eq!(
             caution(&warning(0, None, true, None), &[] as &[&str]),
@@ -668,24 +737,27 @@ mod tests {
     }
 
     #[test]
-    fn printed_thresholds_are_never_below_the_exact_one() {
-        for exact in [
-            0.54399_f32,
-            0.5440,
-            0.17425,
-            -1.0,
-            0.99995,
-            0.1,
-            1.0_f32.next_down(),
+    fn printed_thresholds_read_back_between_the_score_below_and_the_exact_one() {
+        for (exact, below) in [
+            (0.544_05_f32, Some(0.5439_f32)),
+            (0.5440, Some(0.5)),
+            (0.17425, None),
+            (-1.0, None),
+            (0.99995, Some(0.99994)),
+            (0.1, Some(0.099_999_99)),
+            (1.0_f32.next_down(), Some(0.9)),
+            (0.3_f32.next_up(), Some(0.3)),
         ] {
-            let text = threshold_at_least(exact);
-            assert!(text.parse::<f32>().unwrap() >= exact, "{exact} → {text}");
+            let text = threshold_within(exact, below);
+            let printed: f32 = text.parse().unwrap();
+            assert!(printed <= exact, "{exact} → {text}");
             assert!(
-                text.parse::<f64>().unwrap() - f64::from(exact) < 2e-4,
-                "{exact} → {text}"
+                below.is_none_or(|b| printed > b),
+                "{exact} above {below:?} → {text}"
             );
         }
-        assert_eq!(threshold_at_least(0.54399), "0.5440");
+        // The score 0.54405 itself must still alert: "0.5440", not "0.5441".
+        assert_eq!(threshold_within(0.544_05, Some(0.5439)), "0.5440");
     }
 
     /// 0 false alerts in 130 non-mated searches is not "none of the alerts would be wrong": at
@@ -693,8 +765,15 @@ mod tests {
     #[test]
     fn crowd_sentences_give_the_range_the_intervals_allow() {
         let twelve = WatchlistSizes::measured(12);
-        let sentence = crowd_sentence(&Rate::new(0, 130), &Rate::new(2, 29), 10_000, 0.001, twelve)
-            .expect("both rates measured");
+        let sentence = crowd_sentence(
+            &Rate::new(0, 130),
+            &Rate::new(2, 29),
+            &Rate::new(0, 29),
+            10_000,
+            0.001,
+            twelve,
+        )
+        .expect("both rates measured");
         assert!(!sentence.contains("none of the alerts"), "{sentence}");
         assert!(
             sentence
@@ -711,6 +790,7 @@ mod tests {
         let sentence = crowd_sentence(
             &Rate::new(900, 90_000),
             &Rate::new(500, 5_000),
+            &Rate::new(0, 5_000),
             10_000,
             0.001,
             twelve,
@@ -721,8 +801,50 @@ mod tests {
             "{sentence}"
         );
         assert_eq!(
-            crowd_sentence(&Rate::new(0, 0), &Rate::new(1, 2), 100, 0.1, twelve),
+            crowd_sentence(
+                &Rate::new(0, 0),
+                &Rate::new(1, 2),
+                &Rate::new(0, 2),
+                100,
+                0.1,
+                twelve
+            ),
             None
+        );
+    }
+
+    /// Everyone in the crowd on the watchlist, and 2 of 88 mated searches alerting on the wrong
+    /// person: those alerts are wrong, not "about 0 in 100"; and a crowd where nobody is on the
+    /// list, whose lower end expects no alerts at all, still gets its range.
+    #[test]
+    fn wrong_identity_alerts_count_as_wrong_and_an_empty_end_still_says_the_range() {
+        let everyone = crowd_sentence(
+            &Rate::new(0, 468),
+            &Rate::new(40, 88),
+            &Rate::new(2, 88),
+            10_000,
+            1.0,
+            WatchlistSizes::measured(5),
+        )
+        .unwrap();
+        assert!(!everyone.contains("about 0 in 100"), "{everyone}");
+        assert!(
+            everyone.contains("2 alerted on the wrong person"),
+            "{everyone}"
+        );
+        let nobody = crowd_sentence(
+            &Rate::new(0, 468),
+            &Rate::new(40, 88),
+            &Rate::new(0, 88),
+            10_000,
+            0.0,
+            WatchlistSizes::measured(5),
+        )
+        .unwrap();
+        assert!(!nobody.contains("no alerts would be expected"), "{nobody}");
+        assert!(
+            nobody.contains("anything from no alerts at all"),
+            "{nobody}"
         );
     }
 
@@ -732,13 +854,21 @@ mod tests {
     fn crowd_sentences_extrapolate_to_the_deployments_watchlist_and_say_so() {
         let fpir = Rate::new(1, 500);
         let fnir = Rate::new(5, 100);
-        let measured =
-            crowd_sentence(&fpir, &fnir, 10_000, 0.001, WatchlistSizes::measured(12)).unwrap();
+        let none = Rate::new(0, 100);
+        let measured = crowd_sentence(
+            &fpir,
+            &fnir,
+            &none,
+            10_000,
+            0.001,
+            WatchlistSizes::measured(12),
+        )
+        .unwrap();
         let deployed = WatchlistSizes {
             measured: 12,
             deployment: Some(10_000),
         };
-        let extrapolated = crowd_sentence(&fpir, &fnir, 10_000, 0.001, deployed).unwrap();
+        let extrapolated = crowd_sentence(&fpir, &fnir, &none, 10_000, 0.001, deployed).unwrap();
         assert!(
             extrapolated.contains("extrapolated from 1 of 500 non-mated searches against a watchlist of 12 to one of 10,000 (an extrapolation, not a measurement)"),
             "{extrapolated}"

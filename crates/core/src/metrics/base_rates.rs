@@ -20,37 +20,49 @@ pub struct ExpectedAlerts {
     pub true_alerts: f64,
     /// People not on the watchlist alerted on: `C · (1 − p) · FPIR`.
     pub false_alerts: f64,
-    /// `false / (true + false)`; `None` when no alerts are expected at all.
+    /// Enrolled people alerted on as somebody else: `C · p · WIR` (the wrong-identity alert
+    /// rate). Wrong, like false alerts: they point officers at the wrong person.
+    #[serde(default)]
+    pub wrong_identity_alerts: f64,
+    /// `(false + wrong-identity) / all alerts`; `None` when no alerts are expected at all.
     pub share_false: Option<f64>,
 }
 
 /// Expected true and false alerts in a crowd of `crowd_size` people of whom a share
 /// `prevalence` is on the watchlist.
 ///
-/// `None` unless `fpir`, `fnir` and `prevalence` are all proportions in `[0, 1]`.
+/// `None` unless `fpir`, `fnir`, `wrong_identity` and `prevalence` are all proportions in
+/// `[0, 1]`.
 ///
-/// Enrolled people alerted on as somebody else (wrong-identity alerts) are not counted in
-/// either figure: these are the textbook base-rate formulas, which treat each person as either
-/// found or missed.
+/// The textbook base-rate formulas treat each enrolled person as found or missed; here an
+/// enrolled person alerted on as somebody else (`wrong_identity`, a share of mated searches, part
+/// of FNIR) is an alert too, and a wrong one.
 pub fn expected_alerts(
     fpir: f64,
     fnir: f64,
+    wrong_identity: f64,
     crowd_size: u64,
     prevalence: f64,
 ) -> Option<ExpectedAlerts> {
-    if ![fpir, fnir, prevalence].iter().all(|p| is_proportion(*p)) {
+    if ![fpir, fnir, wrong_identity, prevalence]
+        .iter()
+        .all(|p| is_proportion(*p))
+    {
         return None;
     }
     let crowd = crowd_size as f64;
     let true_alerts = crowd * prevalence * (1.0 - fnir);
     let false_alerts = crowd * (1.0 - prevalence) * fpir;
-    let total = true_alerts + false_alerts;
+    let wrong_identity_alerts = crowd * prevalence * wrong_identity;
+    let wrong = false_alerts + wrong_identity_alerts;
+    let total = true_alerts + wrong;
     Some(ExpectedAlerts {
         crowd_size,
         prevalence,
         true_alerts,
         false_alerts,
-        share_false: (total > 0.0).then(|| false_alerts / total),
+        wrong_identity_alerts,
+        share_false: (total > 0.0).then(|| wrong / total),
     })
 }
 
@@ -64,6 +76,7 @@ pub fn expected_alerts_for(
     expected_alerts(
         metrics.fpir.rate?,
         metrics.fnir.rate?,
+        metrics.wrong_identity_alerts.rate?,
         crowd_size,
         prevalence,
     )
@@ -158,7 +171,7 @@ mod tests {
     fn expected_alerts_arithmetic() {
         // C = 10,000, p = 1%: 100 enrolled, 9,900 not. FNIR 0.2 → 80 true alerts;
         // FPIR 0.01 → 99 false alerts; share false = 99 / 179 = 0.553073.
-        let result = expected_alerts(0.01, 0.2, 10_000, 0.01).expect("valid inputs");
+        let result = expected_alerts(0.01, 0.2, 0.0, 10_000, 0.01).expect("valid inputs");
         assert_close(result.true_alerts, 80.0);
         assert_close(result.false_alerts, 99.0);
         assert_close(result.share_false.expect("alerts expected"), 99.0 / 179.0);
@@ -168,24 +181,34 @@ mod tests {
     #[test]
     fn expected_alerts_edge_cases() {
         // Nobody enrolled: every alert is false.
-        let nobody = expected_alerts(0.001, 0.1, 50_000, 0.0).expect("valid");
+        let nobody = expected_alerts(0.001, 0.1, 0.0, 50_000, 0.0).expect("valid");
         assert_close(nobody.true_alerts, 0.0);
         assert_close(nobody.false_alerts, 50.0);
         assert_eq!(nobody.share_false, Some(1.0));
         // A perfect matcher on a crowd with nobody enrolled raises nothing.
-        let silent = expected_alerts(0.0, 0.0, 1_000, 0.0).expect("valid");
+        let silent = expected_alerts(0.0, 0.0, 0.0, 1_000, 0.0).expect("valid");
         assert_eq!(silent.share_false, None);
         // Empty crowd.
         assert_eq!(
-            expected_alerts(0.1, 0.1, 0, 0.5)
+            expected_alerts(0.1, 0.1, 0.0, 0, 0.5)
                 .expect("valid")
                 .share_false,
             None
         );
         // Not proportions.
-        assert_eq!(expected_alerts(f64::NAN, 0.1, 10, 0.5), None);
-        assert_eq!(expected_alerts(0.1, 1.5, 10, 0.5), None);
-        assert_eq!(expected_alerts(0.1, 0.1, 10, -0.1), None);
+        assert_eq!(expected_alerts(f64::NAN, 0.1, 0.0, 10, 0.5), None);
+        assert_eq!(expected_alerts(0.1, 1.5, 0.0, 10, 0.5), None);
+        assert_eq!(expected_alerts(0.1, 0.1, 0.0, 10, -0.1), None);
+    }
+
+    #[test]
+    fn wrong_identity_alerts_are_alerts_and_wrong() {
+        // C = 10,000, everyone enrolled (p = 1): FNIR 0.1 of which WIR 0.02 alert on the wrong
+        // person → 9,000 true alerts, 200 wrong-identity alerts, share wrong 200 / 9,200.
+        let result = expected_alerts(0.0, 0.1, 0.02, 10_000, 1.0).expect("valid");
+        assert_close(result.true_alerts, 9_000.0);
+        assert_close(result.wrong_identity_alerts, 200.0);
+        assert_close(result.share_false.unwrap(), 200.0 / 9_200.0);
     }
 
     #[test]

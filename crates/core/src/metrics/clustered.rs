@@ -3,57 +3,33 @@
 //! The unit of measurement is a search (a face track), but one person walking past a camera
 //! three times gives three searches that tend to succeed or fail together. A Wilson interval
 //! treats them as independent and comes out too narrow. Wherever a rate's searches include
-//! several of one person, its interval here is the wider of
+//! several of one person, its interval here is the Wilson interval of the observed rate at an
+//! **effective number of searches** (Kish's design effect), or Wilson's of the raw counts if
+//! that is wider:
 //!
-//! * the Wilson interval of the counts, and
-//! * with at least [`MIN_PEOPLE_TO_BOOTSTRAP`] people, a percentile bootstrap over people:
-//!   [`BOOTSTRAP_RESAMPLES`] times, draw as many people as there are, with replacement, and take
-//!   the share of their searches with the event; the interval runs from the 2.5th to the 97.5th
-//!   percentile of those shares;
-//! * with fewer people, or where every search or none has the event (every resample then gives
-//!   the same share and the bootstrap says nothing), the Wilson interval of the observed rate
-//!   as if each person were one observation (`n` = people): the most a person's searches can be
-//!   worth, if they always succeed or fail together.
+//! * with at least [`MIN_PEOPLE_FOR_DESIGN_EFFECT`] people and the event neither absent nor
+//!   universal, the effective number is `n / deff`, where `deff` (at least 1) is the
+//!   cluster-robust variance of the rate, `m/(m−1) · Σᵢ (kᵢ − p̂·nᵢ)² / n²` over the `m` people,
+//!   divided by the binomial variance `p̂(1 − p̂)/n`;
+//! * otherwise (few people, or every search or none with the event, where the variance says
+//!   nothing) it is the number of people: each person counts as one observation, the most a
+//!   person's searches can be worth if they always succeed or fail together.
 //!
-//! Taking the wider keeps the interval from ever claiming more certainty than independence
-//! would. Below 30 people a cluster bootstrap is known to come out too narrow (it can only
-//! recombine the few people it has), which is why it is not used there. The draws come from
-//! SplitMix64 seeded with [`BOOTSTRAP_SEED`], restarted for every interval, so the same labels
-//! give the same interval on every machine, and `tests/reference/metrics_reference.py`
-//! recomputes them independently. The seed and the number of resamples are recorded with each
-//! rate ([`IntervalMethod::ClusterBootstrap`]).
+//! Unlike a percentile bootstrap over people (tried first: its lower end fell to 0 with errors
+//! seen, and it jumped between 29 and 30 people), this never puts the lower end at 0 when an
+//! event was seen, moves smoothly as people are added, and needs no random draws. Coverage was
+//! checked by simulation (`tests/reference/coverage.py`): about 95% where
+//! people differ moderately, lower (about 87–92%) where nearly all errors come from a few
+//! people among 30–100, which the intervals' note says.
 
 use std::collections::BTreeMap;
 
 use super::rates::{Interval, IntervalMethod, Rate, Z_95, wilson_at};
 use super::{PooledMetrics, Search, SliceMetrics};
 
-/// Fewer people than this and the interval counts each person once instead of bootstrapping.
-pub const MIN_PEOPLE_TO_BOOTSTRAP: u64 = 30;
-/// Resamples per bootstrap interval.
-pub const BOOTSTRAP_RESAMPLES: u32 = 2000;
-/// The seed every bootstrap interval starts from.
-pub const BOOTSTRAP_SEED: u64 = 20_261_129;
-
-/// SplitMix64 (Steele, Lea and Flood, 2014): tiny, fast and fully specified, so that another
-/// implementation reproduces every draw.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A draw from `0..bound` (Lemire's multiply-shift; its bias is below 2⁻³² for any bound
-    /// this module sees).
-    fn below(&mut self, bound: u64) -> usize {
-        ((u128::from(self.next()) * u128::from(bound)) >> 64) as usize
-    }
-}
+/// Fewer people than this and each person counts as one observation: a cluster-robust
+/// variance from so few people is itself too uncertain to trust.
+pub const MIN_PEOPLE_FOR_DESIGN_EFFECT: u64 = 30;
 
 /// One person's searches within a rate: how many had the event, out of how many.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -75,49 +51,36 @@ pub fn clustered_rate(people: &[PersonCounts], people_known: bool) -> Rate {
     if m == n {
         return rate; // one search per person: Wilson's assumption holds
     }
-    let bootstrap = if k == 0 || k == n || m < MIN_PEOPLE_TO_BOOTSTRAP {
-        wilson_at(k as f64 / n as f64, m as f64, Z_95)
-    } else {
-        Some(percentile_bootstrap(&people))
-    };
-    rate.interval = match (rate.interval, bootstrap) {
-        (Some(wilson), Some(bootstrap)) => Some(Interval {
-            low: wilson.low.min(bootstrap.low),
-            high: wilson.high.max(bootstrap.high),
+    let effective_searches = effective_searches(&people, k, n);
+    let p_hat = k as f64 / n as f64;
+    rate.interval = match (rate.interval, wilson_at(p_hat, effective_searches, Z_95)) {
+        (Some(wilson), Some(clustered)) => Some(Interval {
+            low: wilson.low.min(clustered.low),
+            high: wilson.high.max(clustered.high),
         }),
         (wilson, _) => wilson,
     };
-    rate.method = IntervalMethod::ClusterBootstrap {
-        resamples: BOOTSTRAP_RESAMPLES,
-        seed: BOOTSTRAP_SEED,
-    };
+    rate.method = IntervalMethod::Clustered { effective_searches };
     rate
 }
 
-/// The 2.5th and 97.5th percentiles of the share of events among resampled people's searches.
-fn percentile_bootstrap(people: &[PersonCounts]) -> Interval {
-    let mut rng = SplitMix64(BOOTSTRAP_SEED);
+/// `n / deff` by the cluster-robust variance, or the number of people where that cannot be
+/// trusted (see the module documentation).
+fn effective_searches(people: &[PersonCounts], k: u64, n: u64) -> f64 {
     let m = people.len() as u64;
-    let mut shares: Vec<f64> = (0..BOOTSTRAP_RESAMPLES)
-        .map(|_| {
-            let (mut events, mut searches) = (0u64, 0u64);
-            for _ in 0..m {
-                let person = people[rng.below(m)];
-                events += person.events;
-                searches += person.searches;
-            }
-            events as f64 / searches as f64
-        })
-        .collect();
-    shares.sort_unstable_by(f64::total_cmp);
-    let resamples = shares.len();
-    // With 2,000 resamples: the 51st and the 1,950th smallest shares (0-based 50 and 1949).
-    let low = (resamples as f64 * 0.025).floor() as usize;
-    let high = ((resamples as f64 * 0.975).ceil() as usize).saturating_sub(1);
-    Interval {
-        low: shares[low],
-        high: shares[high.min(resamples - 1)],
+    if k == 0 || k == n || m < MIN_PEOPLE_FOR_DESIGN_EFFECT {
+        return m as f64;
     }
+    let (n_f, m_f) = (n as f64, m as f64);
+    let p_hat = k as f64 / n_f;
+    let squares: f64 = people
+        .iter()
+        .map(|p| (p.events as f64 - p_hat * p.searches as f64).powi(2))
+        .sum();
+    let clustered_variance = m_f / (m_f - 1.0) * squares / (n_f * n_f);
+    let binomial_variance = p_hat * (1.0 - p_hat) / n_f;
+    let design_effect = (clustered_variance / binomial_variance).max(1.0);
+    n_f / design_effect
 }
 
 /// What one search counts towards, at its slice's threshold.
@@ -230,14 +193,11 @@ mod tests {
         PersonCounts { events, searches }
     }
 
-    #[test]
-    fn splitmix64_matches_its_published_first_outputs() {
-        // The first outputs of SplitMix64 seeded with 0, as Vigna's public-domain splitmix64.c
-        // (and Java's SplittableRandom) give them.
-        let mut rng = SplitMix64(0);
-        assert_eq!(rng.next(), 0xE220_A839_7B1D_CDAF);
-        assert_eq!(rng.next(), 0x6E78_9E6A_A1B9_65F4);
-        assert_eq!(rng.next(), 0x06C4_5D18_8009_454F);
+    fn effective(rate: &Rate) -> f64 {
+        match rate.method {
+            IntervalMethod::Clustered { effective_searches } => effective_searches,
+            IntervalMethod::Wilson => panic!("not clustered: {rate:?}"),
+        }
     }
 
     #[test]
@@ -258,10 +218,7 @@ mod tests {
         let interval = rate.interval.unwrap();
         assert_eq!(interval.low, 0.0);
         assert!((interval.high - 0.6576).abs() < 1e-4, "{interval:?}");
-        assert!(matches!(
-            rate.method,
-            IntervalMethod::ClusterBootstrap { .. }
-        ));
+        assert_eq!(effective(&rate), 2.0);
         assert!(rate.design_effect() > 5.0);
     }
 
@@ -281,18 +238,55 @@ mod tests {
     }
 
     #[test]
-    fn many_people_are_bootstrapped_reproducibly() {
-        // 40 people: 8 with 5 searches all missed, 32 with 5 searches none missed: 40 of 200
-        // (20%). Resampling people, the share moves in steps of whole people: the interval is
-        // much wider than Wilson on 200 independent searches, [15.0%, 26.1%].
-        let mut people: Vec<_> = (0..8).map(|_| person(5, 5)).collect();
-        people.extend((0..32).map(|_| person(0, 5)));
+    fn many_people_get_the_design_effect_by_hand() {
+        // 30 people × 10 searches; person A has all 10 false alerts, the rest none: p̂ = 10/300.
+        // Σ (kᵢ − p̂·nᵢ)² = (10 − 1/3)² + 29 · (1/3)² = 93.444 + 3.222 = 96.667;
+        // clustered variance 30/29 · 96.667 / 300² = 0.0011111; binomial 0.0333·0.9667/300
+        // = 0.00010741; deff = 10.345 → 29.0 effective searches: as many as the 29 people with
+        // no error, and far fewer than 300.
+        let mut people = vec![person(10, 10)];
+        people.extend((0..29).map(|_| person(0, 10)));
         let rate = clustered_rate(&people, true);
-        let wilson = wilson_interval(40, 200, Z_95).unwrap();
+        assert!(
+            (effective(&rate) - 29.0).abs() < 1e-9,
+            "{}",
+            effective(&rate)
+        );
         let interval = rate.interval.unwrap();
-        assert!(interval.low < wilson.low - 0.03 && interval.high > wilson.high + 0.03);
-        // Reproducible: the same seed, the same interval.
-        assert_eq!(clustered_rate(&people, true), rate);
+        let expected = wilson_at(10.0 / 300.0, 29.0, Z_95).unwrap();
+        assert!((interval.low - expected.low).abs() < 1e-12, "{interval:?}");
+        assert!(
+            (interval.high - expected.high).abs() < 1e-12,
+            "{interval:?}"
+        );
+        // An error seen is never an interval reaching down to 0.
+        assert!(interval.low > 0.0);
+    }
+
+    #[test]
+    fn adding_an_error_free_person_moves_the_interval_smoothly() {
+        // The percentile bootstrap tried first jumped between 29 and 30 people; this does not.
+        let with = |others: u64| {
+            let mut people = vec![person(10, 10)];
+            people.extend((0..others).map(|_| person(0, 10)));
+            clustered_rate(&people, true).interval.unwrap()
+        };
+        let (before, after) = (with(28), with(29));
+        assert!(
+            (before.high - after.high).abs() < 0.02,
+            "{before:?} → {after:?}"
+        );
+        assert!(after.low > 0.0 && before.low > 0.0);
+    }
+
+    #[test]
+    fn independent_searches_of_many_people_keep_wilson_width() {
+        // 40 people × 5 searches, errors spread evenly (one each): no clustering to speak of,
+        // so the design effect is 1 and the interval Wilson's on 200 searches.
+        let people: Vec<_> = (0..40).map(|_| person(1, 5)).collect();
+        let rate = clustered_rate(&people, true);
+        assert_eq!(effective(&rate), 200.0);
+        assert_eq!(rate.interval, wilson_interval(40, 200, Z_95));
     }
 
     #[test]

@@ -4,8 +4,10 @@
 //! what it is.
 //!
 //! The reference is the reviewer's choice where they made one; otherwise the known group (not
-//! "unknown") with at least [`MIN_SEARCHES_TO_COMPARE`] searches and the lowest rate. A group of
-//! one, or the people nobody labelled, would make every ratio a ratio to a guess.
+//! "unknown") with at least [`MIN_SEARCHES_TO_COMPARE`] effective searches and the lowest rate
+//! above 0. A group of one, a handful of people seen many times, or the people nobody labelled
+//! would make every ratio a ratio to a guess. Groups too small or unknown to judge get their
+//! ratio and interval but no parity reading.
 
 use serde::{Deserialize, Serialize};
 
@@ -112,13 +114,11 @@ pub struct Differential {
     /// Its 95% interval ([`ratio_interval`]); `None` where either rate cannot be measured, there
     /// is no reference, or this is the reference slice.
     pub interval: Option<RatioInterval>,
-}
-
-impl Differential {
-    /// Where the interval lies against the parity band; `None` without an interval.
-    pub fn parity(&self) -> Option<Parity> {
-        self.interval.map(|interval| interval.parity())
-    }
+    /// Where the interval lies against the parity band; `None` without an interval, and for a
+    /// group too small or unknown to judge ([`eligible_reference`]'s size rule), whose interval
+    /// is shown but not read as parity or disparity.
+    #[serde(default)]
+    pub parity: Option<Parity>,
 }
 
 /// Differentials of one rate across all slices.
@@ -127,15 +127,28 @@ pub struct Differentials {
     pub rate: ComparedRate,
     /// The slice the ratios are against; `None` when no slice is eligible and none was chosen.
     pub reference: Option<ReferenceSlice>,
+    /// The slice the reviewer chose, whether or not it could serve (it cannot without searches
+    /// of this kind).
+    #[serde(default)]
+    pub chosen: Option<usize>,
+    /// How many slices met the default rule ([`eligible_reference`]).
+    #[serde(default)]
+    pub eligible: usize,
     /// One entry per slice in `metrics`, in the same order.
     pub per_slice: Vec<Differential>,
 }
 
-/// Whether a slice may serve as the reference by default: a known group (not "unknown") with at
-/// least [`MIN_SEARCHES_TO_COMPARE`] searches of the kind the rate counts, so that the ratios
-/// are not against a guess.
+/// Whether a group is large enough, and known, to be judged: not "unknown", and with at least
+/// [`MIN_SEARCHES_TO_COMPARE`] effective searches of the kind the rate counts (searches, or
+/// fewer where one person gave several: 34 searches of 5 people are 5 observations).
+pub fn judgeable(rate: &Rate, unknown: bool) -> bool {
+    !unknown && rate.effective_searches() >= MIN_SEARCHES_TO_COMPARE as f64
+}
+
+/// Whether a slice may serve as the reference by default: [`judgeable`], and with a rate above
+/// 0 (a ratio to 0 is undefined), so that the ratios are not against a guess.
 pub fn eligible_reference(rate: &Rate, unknown: bool) -> bool {
-    !unknown && rate.n >= MIN_SEARCHES_TO_COMPARE
+    judgeable(rate, unknown) && rate.rate.is_some_and(|value| value > 0.0)
 }
 
 /// Each slice's `rate` over the reference slice's: `chosen` where the reviewer chose one (and it
@@ -157,41 +170,49 @@ pub fn differentials(
     let chosen_reference = chosen
         .and_then(|slice| metrics.iter().find(|m| m.slice == slice))
         .and_then(|m| reference_of(m, true));
-    let reference = chosen_reference.or_else(|| {
-        lowest_rate(metrics.iter().enumerate().filter_map(|(i, m)| {
-            let unknown = unknown.get(i).copied().unwrap_or(false);
-            eligible_reference(rate.of(m), unknown)
-                .then(|| reference_of(m, false))
-                .flatten()
-        }))
-    });
+    let is_unknown = |i: usize| unknown.get(i).copied().unwrap_or(false);
+    let eligible: Vec<ReferenceSlice> = metrics
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| eligible_reference(rate.of(m), is_unknown(*i)))
+        .filter_map(|(_, m)| reference_of(m, false))
+        .collect();
+    let reference = chosen_reference.or_else(|| lowest_rate(eligible.iter().copied()));
     let reference_rate = reference.and_then(|r| metrics.iter().find(|m| m.slice == r.slice));
     let per_slice = metrics
         .iter()
-        .map(|m| {
+        .enumerate()
+        .map(|(i, m)| {
             let (Some(reference), Some(against)) = (reference, reference_rate) else {
                 return Differential {
                     slice: m.slice,
                     ratio: None,
                     interval: None,
+                    parity: None,
                 };
             };
             let this = rate.of(m);
+            let interval = (m.slice != reference.slice)
+                .then(|| ratio_interval(this, rate.of(against)))
+                .flatten();
             Differential {
                 slice: m.slice,
                 ratio: this
                     .rate
                     .filter(|_| reference.rate > 0.0)
                     .map(|value| value / reference.rate),
-                interval: (m.slice != reference.slice)
-                    .then(|| ratio_interval(this, rate.of(against)))
-                    .flatten(),
+                interval,
+                parity: interval
+                    .filter(|_| judgeable(this, is_unknown(i)))
+                    .map(|interval| interval.parity()),
             }
         })
         .collect();
     Differentials {
         rate,
         reference,
+        chosen,
+        eligible: eligible.len(),
         per_slice,
     }
 }
@@ -200,14 +221,20 @@ pub fn differentials(
 /// `exp(ln(p_a / p_b) ± z·√(d_a(1/k_a − 1/n_a) + d_b(1/k_b − 1/n_b)))`, where each rate's
 /// variance is multiplied by its design effect `d` ([`Rate::design_effect`]; 1 for independent
 /// searches), so that clustering by person widens the ratio's interval as it widens the rates'.
-/// Where either count of events is 0, 0.5 is added to every cell of both rates (Haldane's
-/// correction: `k + 0.5` of `n + 1`), so that "0 of 4 against 0 of 1" still gets its (very wide)
-/// interval. `None` where either rate cannot be measured.
+/// Where either rate has no events or nothing but events, 0.5 is added to every cell of both
+/// rates (Haldane's correction: `k + 0.5` of `n + 1`), so that "0 of 4 against 0 of 1" and
+/// "1 of 1 against 1 of 3" still get their (very wide) intervals rather than none or a
+/// falsely narrow one. `None` where either rate cannot be measured.
 pub fn ratio_interval(a: &Rate, b: &Rate) -> Option<RatioInterval> {
     if a.n == 0 || b.n == 0 {
         return None;
     }
-    let correction = if a.k == 0 || b.k == 0 { 0.5 } else { 0.0 };
+    let degenerate = |rate: &Rate| rate.k == 0 || rate.k == rate.n;
+    let correction = if degenerate(a) || degenerate(b) {
+        0.5
+    } else {
+        0.0
+    };
     let cells = |rate: &Rate| (rate.k as f64 + correction, rate.n as f64 + 2.0 * correction);
     let ((ka, na), (kb, nb)) = (cells(a), cells(b));
     let log_ratio = ((ka / na) / (kb / nb)).ln();
@@ -312,12 +339,48 @@ mod tests {
     }
 
     #[test]
-    fn a_reference_rate_of_zero_leaves_the_ratio_undefined_but_not_the_interval() {
+    fn a_zero_rate_is_never_the_default_reference_but_may_be_chosen() {
+        // Slice 0 had no false alerts in 50: by default the reference is slice 1 (the lowest
+        // rate above 0), and slice 0's ratio is 0 with its interval. Chosen by the reviewer,
+        // slice 0 leaves slice 1's ratio undefined, but not its interval.
         let slices = [metrics(0, (0, 50), (1, 10)), metrics(1, (4, 100), (1, 10))];
-        let fpir = differentials(&slices, ComparedRate::Fpir, &KNOWN, None);
-        assert_eq!(fpir.reference.map(|r| r.slice), Some(0));
-        assert_eq!(fpir.per_slice[1].ratio, None);
+        let by_default = differentials(&slices, ComparedRate::Fpir, &KNOWN, None);
+        assert_eq!(by_default.reference.map(|r| r.slice), Some(1));
+        assert_eq!(by_default.eligible, 1);
+        assert_eq!(by_default.per_slice[0].ratio, Some(0.0));
+        let chosen = differentials(&slices, ComparedRate::Fpir, &KNOWN, Some(0));
+        assert_eq!(
+            chosen.reference.map(|r| (r.slice, r.chosen)),
+            Some((0, true))
+        );
+        assert_eq!(chosen.per_slice[1].ratio, None);
+        assert!(chosen.per_slice[1].interval.is_some());
+    }
+
+    #[test]
+    fn small_or_unknown_groups_get_an_interval_but_no_verdict() {
+        // A group of 1 search far above the reference: its interval is shown, no "disparity".
+        let slices = [
+            metrics(0, (4, 100), (1, 10)),
+            metrics(1, (1, 1), (1, 10)),
+            metrics(2, (90, 100), (1, 10)),
+        ];
+        let fpir = differentials(&slices, ComparedRate::Fpir, &[false, false, true], None);
         assert!(fpir.per_slice[1].interval.is_some());
+        assert_eq!(fpir.per_slice[1].parity, None);
+        assert!(fpir.per_slice[2].interval.is_some());
+        assert_eq!(
+            fpir.per_slice[2].parity, None,
+            "an unknown group is not judged"
+        );
+        // A chosen reference with no searches of this kind cannot serve: the default rule does,
+        // and the choice is recorded so that the note can say so.
+        let fallback = differentials(&slices, ComparedRate::Fpir, &KNOWN, Some(7));
+        assert_eq!(
+            fallback.reference.map(|r| (r.slice, r.chosen)),
+            Some((0, false))
+        );
+        assert_eq!(fallback.chosen, Some(7));
     }
 
     #[test]
@@ -343,16 +406,22 @@ mod tests {
     }
 
     #[test]
+    fn a_group_of_one_search_gets_a_wide_interval_not_a_verdict() {
+        // 1 of 1 over 10 of 100: without the correction 1/k − 1/n = 0 for the group of one,
+        // which then adds no uncertainty at all. With it: (1.5/2) / (10.5/101) = 7.214;
+        // variance (1/1.5 − 1/2) + (1/10.5 − 1/101) = 0.16667 + 0.08534 = 0.25201;
+        // half-width 1.959964 · 0.50200 = 0.98391 → [2.70, 19.3]: wide, and it says so.
+        let interval = ratio_interval(&Rate::new(1, 1), &Rate::new(10, 100)).unwrap();
+        assert_close(interval.low, 7.214 * (-0.98391f64).exp(), 1e-2);
+        assert_close(interval.high, 7.214 * 0.98391f64.exp(), 1e-1);
+    }
+
+    #[test]
     fn clustering_widens_the_ratio_interval() {
         let independent = ratio_interval(&Rate::new(20, 100), &Rate::new(10, 100)).unwrap();
         let mut clustered = Rate::new(20, 100);
-        clustered.interval = Some(crate::metrics::Interval {
-            low: 0.05,
-            high: 0.45,
-        });
-        clustered.method = crate::metrics::IntervalMethod::ClusterBootstrap {
-            resamples: 2000,
-            seed: 1,
+        clustered.method = crate::metrics::IntervalMethod::Clustered {
+            effective_searches: 25.0,
         };
         assert!(clustered.design_effect() > 1.0);
         let wider = ratio_interval(&clustered, &Rate::new(10, 100)).unwrap();

@@ -230,6 +230,14 @@ impl SliceIndex {
             .map(|scores| scores.metrics_at(slice, threshold))
     }
 
+    /// The highest non-mated score of `slice` strictly below `threshold`: the score a threshold
+    /// may be lowered towards without raising another false alert. `None` where there is none.
+    pub fn non_mated_score_below(&self, slice: usize, threshold: f32) -> Option<f32> {
+        let scores = &self.scores(slice)?.non_mated;
+        let at = scores.partition_point(|&score| score < threshold);
+        at.checked_sub(1).map(|i| scores[i])
+    }
+
     /// For each slice, the lowest threshold at which its FPIR is `<= max_fpir`.
     ///
     /// Thresholds are chosen among the slice's observed non-mated scores, plus the value just

@@ -143,6 +143,11 @@ pub struct Measurement {
     /// Where slices cannot be told apart from the reference (slices nobody falls in are left
     /// out, as the tables leave them out).
     pub warnings: Vec<ComparisonWarning>,
+    /// People (watchlist identities or named passers-by) whose searches fall in more than one
+    /// slice, e.g. labelled Monk 4 on one track and Monk 7 on another: those slices share
+    /// people, so they are not independent samples and their comparison is less certain than
+    /// its intervals say.
+    pub people_in_several_slices: u64,
 }
 
 /// What the sliced searches give where slice `i` alerts at `thresholds[i]`. `unknown[i]` says
@@ -172,7 +177,24 @@ pub fn measure(
         pooled,
         differentials,
         warnings,
+        people_in_several_slices: people_in_several_slices(searches, index.slice_count()),
     }
+}
+
+/// How many people have searches in more than one of the first `slice_count` slices. A search
+/// of nobody identified has a person of its own, so only identified people can count.
+fn people_in_several_slices(searches: &[Search], slice_count: usize) -> u64 {
+    let mut slices_of: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    let mut several = std::collections::HashSet::new();
+    for search in searches.iter().filter(|s| s.slice < slice_count) {
+        match slices_of.insert(search.person, search.slice) {
+            Some(earlier) if earlier != search.slice => {
+                several.insert(search.person);
+            }
+            _ => {}
+        }
+    }
+    several.len() as u64
 }
 
 impl Measurement {
@@ -225,6 +247,29 @@ mod tests {
         assert_eq!(pooled.fpir, Rate::new(0, 0));
         assert_eq!(pooled.fpir.rate, None);
         assert_eq!(pooled.flag_rate.interval, None);
+    }
+
+    #[test]
+    fn people_seen_in_two_slices_are_counted_once() {
+        let search = |person, slice| Search {
+            true_identity: Some(person),
+            top_identity: Some(person),
+            top_score: 0.9,
+            slice,
+            person,
+        };
+        // Person 1 in slices 0 and 1 (twice in 1), person 2 only in slice 0, person 3 in a
+        // slice out of range.
+        let searches = [
+            search(1, 0),
+            search(1, 1),
+            search(1, 1),
+            search(2, 0),
+            search(2, 0),
+            search(3, 0),
+            search(3, 9),
+        ];
+        assert_eq!(people_in_several_slices(&searches, 2), 1);
     }
 
     #[test]

@@ -47,15 +47,15 @@ pub struct Rate {
 }
 
 /// How a rate's 95% interval was computed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub enum IntervalMethod {
     /// Wilson score interval: assumes every search is independent (one search per person).
     #[default]
     Wilson,
-    /// Some people gave several searches, which are not independent: the interval is the wider
-    /// of Wilson's and a percentile bootstrap that resamples people, not searches
-    /// ([`super::clustered`]), with this many resamples from this seed.
-    ClusterBootstrap { resamples: u32, seed: u64 },
+    /// Some people gave several searches, which are not independent: the Wilson interval of
+    /// the observed rate at this many effective searches (the number of people, or the searches
+    /// divided by the design effect; see [`super::clustered`]), or of the raw counts where wider.
+    Clustered { effective_searches: f64 },
 }
 
 impl Rate {
@@ -73,19 +73,21 @@ impl Rate {
         }
     }
 
-    /// How much wider than independence allows the interval is, as a variance factor (Kish's
-    /// design effect): the squared ratio of this interval's width to the Wilson interval's for
-    /// the same counts, at least 1. It is 1 for a Wilson interval.
+    /// How much the clustering by person inflates the rate's variance (Kish's design effect):
+    /// searches over effective searches, at least 1. It is 1 for a Wilson interval.
     pub fn design_effect(&self) -> f64 {
-        let (Some(shown), Some(wilson)) = (self.interval, wilson_interval(self.k, self.n, Z_95))
-        else {
-            return 1.0;
-        };
-        let wilson_width = wilson.high - wilson.low;
-        if self.method == IntervalMethod::Wilson || wilson_width <= 0.0 {
-            return 1.0;
+        match self.method {
+            IntervalMethod::Clustered { effective_searches } if effective_searches > 0.0 => {
+                (self.n as f64 / effective_searches).max(1.0)
+            }
+            _ => 1.0,
         }
-        ((shown.high - shown.low) / wilson_width).powi(2).max(1.0)
+    }
+
+    /// The number of independent searches the interval rests on: `n`, or fewer where searches
+    /// are clustered by person.
+    pub fn effective_searches(&self) -> f64 {
+        self.n as f64 / self.design_effect()
     }
 
     /// Whether there was anything to measure (`n > 0`).

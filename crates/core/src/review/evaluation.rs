@@ -25,6 +25,8 @@ pub struct Evaluation {
     pub searches: usize,
     /// Identities on the watchlist the searches were made against: FPIR grows with it.
     pub watchlist_size: usize,
+    /// People whose searches fall in more than one slice (see `metrics::Measurement`).
+    pub people_in_several_slices: u64,
 }
 
 impl ReviewDocument {
@@ -83,6 +85,7 @@ impl Evaluation {
             pooled: measured.pooled,
             searches: sliced.searches.len(),
             watchlist_size: document.watchlist.identities.len(),
+            people_in_several_slices: measured.people_in_several_slices,
         }
     }
 

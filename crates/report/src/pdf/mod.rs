@@ -471,7 +471,7 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
         .map(|s| {
             let (false_alerts, true_alerts, share) = match &s.expected {
                 Some(e) => (
-                    format!("{:.1}", e.false_alerts),
+                    format!("{:.1}", e.false_alerts + e.wrong_identity_alerts),
                     format!("{:.1}", e.true_alerts),
                     e.share_false.map_or_else(|| "no alerts".into(), percent),
                 ),
@@ -490,7 +490,7 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
         &[
             Column::new("People scanned", 1.2).right(),
             Column::new("On the watchlist", 1.2).right(),
-            Column::new("Expected false alerts", 1.3).right(),
+            Column::new("Expected wrong alerts", 1.3).right(),
             Column::new("Expected true alerts", 1.3).right(),
             Column::new("Share of alerts that are wrong", 1.5).right(),
         ],
@@ -503,9 +503,9 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
         .collect();
     layout.bullets(&sentences, Style::BODY);
     layout.paragraph(
-        "These are expectations from the pooled rates (false = crowd × (1 − prevalence) × FPIR, \
-         true = crowd × prevalence × (1 − FNIR)), not measurements; wrong-identity alerts are \
-         counted in neither.",
+        "These are expectations from the pooled rates (wrong = crowd × (1 − prevalence) × FPIR + \
+         crowd × prevalence × wrong-identity rate, true = crowd × prevalence × (1 − FNIR)), not \
+         measurements; the sentences give the range the rates' 95% intervals allow.",
         Style::SMALL,
     );
     if !findings.warnings.is_empty() {
