@@ -2,65 +2,96 @@
 
 use eframe::egui;
 
-use super::LineupApp;
+use super::View;
 use crate::assessment::wording;
 
-pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
-    let Some(workspace) = app.workspace.as_ref() else {
-        return;
-    };
-    ui.heading("What would this mean at a real event?");
-    ui.add(
-        egui::Slider::new(&mut app.crowd.size, 100..=10_000_000)
-            .logarithmic(true)
-            .text("People passing the cameras"),
-    );
-    ui.add(
-        egui::Slider::new(&mut app.crowd.prevalence, 0.00001..=1.0)
-            .logarithmic(true)
-            .max_decimals(5)
-            .text("Share of them on the watchlist"),
-    );
-    let evaluation = workspace.evaluation();
-    let measured_size = evaluation.watchlist_size as u64;
-    let deployment = app.crowd.watchlist_size.get_or_insert(measured_size);
-    ui.add(
-        egui::Slider::new(deployment, 1..=10_000_000)
-            .logarithmic(true)
-            .text("Identities on the deployment's watchlist"),
-    )
-    .on_hover_text(format!(
-        "FPIR was measured against this review's watchlist of {}; a longer list raises it. \
+/// What the base-rate screen asks about: a crowd passing the cameras.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Crowd {
+    pub size: u64,
+    pub prevalence: f64,
+    /// The deployment's watchlist size; `None` until the screen first shows, when it starts at
+    /// the review's own.
+    pub watchlist_size: Option<u64>,
+}
+
+impl Default for Crowd {
+    /// A city-centre day: 10,000 people, 1 in 1,000 of them wanted.
+    fn default() -> Self {
+        Self {
+            size: 10_000,
+            prevalence: 0.001,
+            watchlist_size: None,
+        }
+    }
+}
+
+/// The Base rates screen and the crowd it was last asked about.
+#[derive(Debug, Default)]
+pub(crate) struct BaseRatesScreen {
+    crowd: Crowd,
+}
+
+impl BaseRatesScreen {
+    /// The deployment watchlist size starts again at the review's own (another review opened).
+    pub(crate) fn clear(&mut self) {
+        self.crowd.watchlist_size = None;
+    }
+
+    pub(crate) fn ui(&mut self, view: &mut View<'_>, ui: &mut egui::Ui) {
+        let workspace = &*view.workspace;
+        ui.heading("What would this mean at a real event?");
+        ui.add(
+            egui::Slider::new(&mut self.crowd.size, 100..=10_000_000)
+                .logarithmic(true)
+                .text("People passing the cameras"),
+        );
+        ui.add(
+            egui::Slider::new(&mut self.crowd.prevalence, 0.00001..=1.0)
+                .logarithmic(true)
+                .max_decimals(5)
+                .text("Share of them on the watchlist"),
+        );
+        let evaluation = workspace.evaluation();
+        let measured_size = evaluation.watchlist_size as u64;
+        let deployment = self.crowd.watchlist_size.get_or_insert(measured_size);
+        ui.add(
+            egui::Slider::new(deployment, 1..=10_000_000)
+                .logarithmic(true)
+                .text("Identities on the deployment's watchlist"),
+        )
+        .on_hover_text(format!(
+            "FPIR was measured against this review's watchlist of {}; a longer list raises it. \
          A size other than that is an extrapolation, not a measurement.",
-        wording::group_thousands(measured_size)
-    ));
-    let watchlist = wording::WatchlistSizes {
-        measured: measured_size,
-        deployment: Some(*deployment),
-    };
-    let pooled = &evaluation.pooled;
-    let sentence = wording::crowd_sentence(
-        &pooled.fpir,
-        &pooled.fnir,
-        &pooled.wrong_identity_alerts,
-        app.crowd.size,
-        app.crowd.prevalence,
-        watchlist,
-    );
-    match sentence {
+            wording::group_thousands(measured_size)
+        ));
+        let watchlist = wording::WatchlistSizes {
+            measured: measured_size,
+            deployment: Some(*deployment),
+        };
+        let pooled = &evaluation.pooled;
+        let sentence = wording::crowd_sentence(
+            &pooled.fpir,
+            &pooled.fnir,
+            &pooled.wrong_identity_alerts,
+            self.crowd.size,
+            self.crowd.prevalence,
+            watchlist,
+        );
+        match sentence {
         Some(sentence) => ui.heading(sentence),
         None => ui.label("Label some tracks on and off the watchlist first: the sentence needs both error rates."),
     };
-    if *deployment != measured_size
-        && let Some(extrapolated) =
-            crate::metrics::extrapolate_fpir(&pooled.fpir, measured_size, *deployment)
-    {
-        ui.colored_label(
-            ui.visuals().warn_fg_color,
-            wording::extrapolation_sentence(&extrapolated, &pooled.fpir),
-        );
-    }
-    ui.label(format!(
+        if *deployment != measured_size
+            && let Some(extrapolated) =
+                crate::metrics::extrapolate_fpir(&pooled.fpir, measured_size, *deployment)
+        {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                wording::extrapolation_sentence(&extrapolated, &pooled.fpir),
+            );
+        }
+        ui.label(format!(
         "Measured on {} and {} at threshold {:.4} (a group's own where set): {} {}, FNIR (rank 1) {}.",
         wording::searches_of_people(&pooled.fpir, "non-mated"),
         wording::searches_of_people(&pooled.fnir, "mated"),
@@ -69,17 +100,18 @@ pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
         wording::rate_text(&pooled.fpir),
         wording::rate_text(&pooled.fnir)
     ));
-    if pooled.fpir.n < crate::metrics::MIN_SEARCHES_TO_COMPARE
-        || pooled.fnir.n < crate::metrics::MIN_SEARCHES_TO_COMPARE
-    {
-        ui.colored_label(
-            ui.visuals().warn_fg_color,
-            format!(
-                "Few searches: with fewer than {} of each kind the ranges above are wide, and \
+        if pooled.fpir.n < crate::metrics::MIN_SEARCHES_TO_COMPARE
+            || pooled.fnir.n < crate::metrics::MIN_SEARCHES_TO_COMPARE
+        {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!(
+                    "Few searches: with fewer than {} of each kind the ranges above are wide, and \
                  any single figure is a guess.",
-                crate::metrics::MIN_SEARCHES_TO_COMPARE
-            ),
-        );
+                    crate::metrics::MIN_SEARCHES_TO_COMPARE
+                ),
+            );
+        }
+        ui.label("A low false-positive rate can still mean that most alerts are wrong when few people in the crowd are on the watchlist.");
     }
-    ui.label("A low false-positive rate can still mean that most alerts are wrong when few people in the crowd are on the watchlist.");
 }

@@ -2,15 +2,27 @@
 //! (Y: is the candidate shown, N: not on the watchlist, X: not a face, U: unlabelled), and set
 //! their perceived attributes.
 
+use std::collections::BTreeSet;
+
 use eframe::egui;
 
-use super::pictures::Pictures;
-use super::{LineupApp, label_name};
+use super::{Banner, View, label_name};
 use crate::review::{GroundTruth, UNKNOWN};
 use crate::workspace::{Command, TrackState, Workspace};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The Faces screen and what it remembers between frames: which tracks are selected and which
+/// are shown.
+#[derive(Debug, Default)]
+pub(crate) struct FacesScreen {
+    selection: BTreeSet<usize>,
+    filter: Filter,
+    /// Show only the labelled tracks of this slice (of the current slicing).
+    slice: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Filter {
+    #[default]
     All,
     Alerts,
     Unlabelled,
@@ -49,133 +61,6 @@ pub fn state_color(ui: &egui::Ui, state: TrackState) -> egui::Color32 {
     }
 }
 
-/// The label keys act on the selection; arrows move it.
-fn keyboard(app: &mut LineupApp, ui: &egui::Ui, visible: &[usize]) {
-    if ui.ctx().egui_wants_keyboard_input() {
-        return;
-    }
-    let pressed = |key| ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key));
-    let top_candidate = app.selection.first().and_then(|&t| {
-        app.workspace
-            .as_ref()
-            .and_then(|w| w.document().track_match(t).identity)
-    });
-    if pressed(egui::Key::Y)
-        && let Some(identity) = top_candidate
-    {
-        app.label_selection(GroundTruth::OnWatchlist(identity));
-    }
-    if pressed(egui::Key::N) {
-        app.label_selection(GroundTruth::NotOnWatchlist);
-    }
-    if pressed(egui::Key::X) {
-        app.label_selection(GroundTruth::NotAFace);
-    }
-    if pressed(egui::Key::U) {
-        app.label_selection(GroundTruth::Unlabelled);
-    }
-    let step = if pressed(egui::Key::ArrowRight) {
-        1
-    } else if pressed(egui::Key::ArrowLeft) {
-        -1
-    } else {
-        0
-    };
-    if step != 0 && !visible.is_empty() {
-        let current = app
-            .selection
-            .first()
-            .and_then(|t| visible.iter().position(|v| v == t));
-        let next = match current {
-            Some(at) => (at as i64 + step).clamp(0, visible.len() as i64 - 1) as usize,
-            None => 0,
-        };
-        app.selection = [visible[next]].into();
-    }
-}
-
-pub fn show(app: &mut LineupApp, pictures: &mut Pictures, ui: &mut egui::Ui) {
-    let Some(workspace) = app.workspace.as_ref() else {
-        return;
-    };
-    let visible = visible_tracks(workspace, app.faces_filter, app.faces_slice);
-    let names = workspace.sliced().names.clone();
-    keyboard(app, ui, &visible);
-    egui::Panel::right("face_details")
-        .default_size(320.0)
-        .show(ui, |ui| details(app, ui));
-    ui.horizontal(|ui| {
-        ui.label("Show:");
-        for (filter, name) in [
-            (Filter::All, "All"),
-            (Filter::Alerts, "Alerts"),
-            (Filter::Unlabelled, "Unlabelled"),
-            (Filter::Labelled, "Labelled"),
-        ] {
-            ui.selectable_value(&mut app.faces_filter, filter, name);
-        }
-        let shown = app
-            .faces_slice
-            .and_then(|i| names.get(i))
-            .map_or("all slices", String::as_str);
-        egui::ComboBox::from_label("Slice")
-            .selected_text(shown)
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut app.faces_slice, None, "all slices");
-                for (index, name) in names.iter().enumerate() {
-                    ui.selectable_value(&mut app.faces_slice, Some(index), name);
-                }
-            });
-        ui.label(format!("{} tracks", visible.len()));
-    });
-    ui.label("Click to select (Ctrl-click adds). Keys: Y is the candidate shown, N not on watchlist, X not a face, U unlabelled, ←/→ move.");
-    let Some(workspace) = app.workspace.as_ref() else {
-        return;
-    };
-    let ctx = ui.ctx().clone();
-    let mut clicked = None;
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        ui.horizontal_wrapped(|ui| {
-            for &track in &visible {
-                let state = workspace.track_state(track);
-                let matched = workspace.document().track_match(track);
-                let candidate = matched
-                    .identity
-                    .and_then(|i| workspace.document().identity_name(i))
-                    .map_or("no candidate".into(), |name| {
-                        format!("{name} {:.2}", matched.score)
-                    });
-                let text = format!(
-                    "#{track} {}\n{candidate}\n{}",
-                    state.describe(),
-                    label_name(workspace, workspace.document().tracks[track].label)
-                );
-                let selected = app.selection.contains(&track);
-                let text = egui::RichText::new(text).color(state_color(ui, state));
-                let button = match pictures.thumbnail(&ctx, workspace, track) {
-                    Some(texture) => egui::Button::image_and_text(
-                        egui::Image::new(&texture).fit_to_exact_size(egui::vec2(72.0, 72.0)),
-                        text,
-                    ),
-                    None => egui::Button::new(text),
-                };
-                let response = ui.add_sized([230.0, 84.0], button.selected(selected));
-                if response.clicked() {
-                    clicked = Some((track, ui.input(|i| i.modifiers.command)));
-                }
-            }
-        });
-    });
-    if let Some((track, add)) = clicked {
-        if !add {
-            app.selection.clear();
-        }
-        if !app.selection.insert(track) {
-            app.selection.remove(&track);
-        }
-    }
-}
-
 /// What the range beside a skin tone suggestion means, on hovering over it.
 const SKIN_RANGE_HELP: &str = "The range is the interquartile range of the cheek pixels' \
 Individual Typology Angle (the middle half of them), in each of this track's faces, joined and \
@@ -183,105 +68,238 @@ mapped to Monk values. A wide range means the pixels cannot tell. Lighting, whit
 make-up move the whole range, so it is not a margin of error: a person decides. Reviews analysed \
 before the range was recorded show none; analyse again to get it.";
 
-fn details(app: &mut LineupApp, ui: &mut egui::Ui) {
-    let Some(workspace) = app.workspace.as_ref() else {
-        return;
-    };
-    let selection: Vec<usize> = app.selection.iter().copied().collect();
-    if selection.is_empty() {
-        ui.label("Select a face track to label it.");
-        return;
+impl FacesScreen {
+    /// Forgets the selection (another review was opened).
+    pub(crate) fn clear(&mut self) {
+        self.selection.clear();
     }
-    ui.heading(if selection.len() == 1 {
-        format!("Track #{}", selection[0])
-    } else {
-        format!("{} tracks", selection.len())
-    });
-    let first = selection[0];
-    let document = workspace.document();
-    let matched = document.track_match(first);
-    let track = &document.tracks[first];
-    ui.label(format!("Faces in track: {}", track.detections.len()));
-    ui.label(format!("Label: {}", label_name(workspace, track.label)));
-    let top = matched
-        .identity
-        .and_then(|i| document.identity_name(i).map(|n| (i, n.to_string())));
-    ui.separator();
-    ui.label("Who is this really?");
-    let mut chosen = None;
-    if let Some((identity, name)) = &top
-        && ui.button(format!("Is {name} (Y)")).clicked()
-    {
-        chosen = Some(GroundTruth::OnWatchlist(*identity));
+
+    /// Applies a label to the selected tracks (the keyboard's and the buttons' way in).
+    fn label_selection(&self, workspace: &mut Workspace, label: GroundTruth) {
+        let tracks: Vec<usize> = self.selection.iter().copied().collect();
+        // A label is always valid: nothing to refuse.
+        let _ = workspace.apply(Command::Label { tracks, label });
     }
-    if ui.button("Not on the watchlist (N)").clicked() {
-        chosen = Some(GroundTruth::NotOnWatchlist);
+
+    /// The label keys act on the selection; arrows move it.
+    fn keyboard(&mut self, workspace: &mut Workspace, ui: &egui::Ui, visible: &[usize]) {
+        if ui.ctx().egui_wants_keyboard_input() {
+            return;
+        }
+        let pressed = |key| ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key));
+        let top_candidate = self
+            .selection
+            .first()
+            .and_then(|&t| workspace.document().track_match(t).identity);
+        if pressed(egui::Key::Y)
+            && let Some(identity) = top_candidate
+        {
+            self.label_selection(workspace, GroundTruth::OnWatchlist(identity));
+        }
+        if pressed(egui::Key::N) {
+            self.label_selection(workspace, GroundTruth::NotOnWatchlist);
+        }
+        if pressed(egui::Key::X) {
+            self.label_selection(workspace, GroundTruth::NotAFace);
+        }
+        if pressed(egui::Key::U) {
+            self.label_selection(workspace, GroundTruth::Unlabelled);
+        }
+        let step = if pressed(egui::Key::ArrowRight) {
+            1
+        } else if pressed(egui::Key::ArrowLeft) {
+            -1
+        } else {
+            0
+        };
+        if step != 0 && !visible.is_empty() {
+            let current = self
+                .selection
+                .first()
+                .and_then(|t| visible.iter().position(|v| v == t));
+            let next = match current {
+                Some(at) => (at as i64 + step).clamp(0, visible.len() as i64 - 1) as usize,
+                None => 0,
+            };
+            self.selection = [visible[next]].into();
+        }
     }
-    if ui.button("Not a face / unusable (X)").clicked() {
-        chosen = Some(GroundTruth::NotAFace);
-    }
-    if ui.button("Unlabelled (U)").clicked() {
-        chosen = Some(GroundTruth::Unlabelled);
-    }
-    egui::ComboBox::from_label("Someone else on the watchlist")
-        .selected_text("choose…")
-        .show_ui(ui, |ui| {
-            for (index, identity) in document.watchlist.identities.iter().enumerate() {
-                if ui.selectable_label(false, &identity.name).clicked() {
-                    chosen = Some(GroundTruth::OnWatchlist(index as u32));
-                }
+
+    pub(crate) fn ui(&mut self, view: &mut View<'_>, ui: &mut egui::Ui) {
+        let visible = visible_tracks(view.workspace, self.filter, self.slice);
+        let names = view.workspace.sliced().names.clone();
+        self.keyboard(view.workspace, ui, &visible);
+        egui::Panel::right("face_details")
+            .default_size(320.0)
+            .show(ui, |ui| self.details(view.workspace, view.banner, ui));
+        ui.horizontal(|ui| {
+            ui.label("Show:");
+            for (filter, name) in [
+                (Filter::All, "All"),
+                (Filter::Alerts, "Alerts"),
+                (Filter::Unlabelled, "Unlabelled"),
+                (Filter::Labelled, "Labelled"),
+            ] {
+                ui.selectable_value(&mut self.filter, filter, name);
             }
+            let shown = self
+                .slice
+                .and_then(|i| names.get(i))
+                .map_or("all slices", String::as_str);
+            egui::ComboBox::from_label("Slice")
+                .selected_text(shown)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.slice, None, "all slices");
+                    for (index, name) in names.iter().enumerate() {
+                        ui.selectable_value(&mut self.slice, Some(index), name);
+                    }
+                });
+            ui.label(format!("{} tracks", visible.len()));
         });
-    ui.separator();
-    ui.label("Perceived attributes");
-    let mut change = None;
-    for definition in &document.attribute_schema.attributes {
-        let current = track
-            .attributes
-            .get(&definition.name)
-            .cloned()
-            .unwrap_or_else(|| UNKNOWN.into());
-        egui::ComboBox::from_label(definition.question.as_str())
-            .selected_text(current.as_str())
-            .show_ui(ui, |ui| {
-                for value in definition
-                    .values
-                    .iter()
-                    .map(String::as_str)
-                    .chain([UNKNOWN])
-                {
-                    if ui.selectable_label(current == value, value).clicked() {
-                        change = Some((definition.name.clone(), value.to_string()));
+        ui.label("Click to select (Ctrl-click adds). Keys: Y is the candidate shown, N not on watchlist, X not a face, U unlabelled, ←/→ move.");
+        let workspace = &*view.workspace;
+        let pictures = &mut *view.pictures;
+        let ctx = ui.ctx().clone();
+        let mut clicked = None;
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                for &track in &visible {
+                    let state = workspace.track_state(track);
+                    let matched = workspace.document().track_match(track);
+                    let candidate = matched
+                        .identity
+                        .and_then(|i| workspace.document().identity_name(i))
+                        .map_or("no candidate".into(), |name| {
+                            format!("{name} {:.2}", matched.score)
+                        });
+                    let text = format!(
+                        "#{track} {}\n{candidate}\n{}",
+                        state.describe(),
+                        label_name(workspace, workspace.document().tracks[track].label)
+                    );
+                    let selected = self.selection.contains(&track);
+                    let text = egui::RichText::new(text).color(state_color(ui, state));
+                    let button = match pictures.thumbnail(&ctx, workspace, track) {
+                        Some(texture) => egui::Button::image_and_text(
+                            egui::Image::new(&texture).fit_to_exact_size(egui::vec2(72.0, 72.0)),
+                            text,
+                        ),
+                        None => egui::Button::new(text),
+                    };
+                    let response = ui.add_sized([230.0, 84.0], button.selected(selected));
+                    if response.clicked() {
+                        clicked = Some((track, ui.input(|i| i.modifiers.command)));
                     }
                 }
             });
-    }
-    if let Some(suggestion) = track.skin_tone_suggestion {
-        let range = match track.skin_tone_range {
-            Some((lightest, darkest)) => format!(", range {lightest}–{darkest}"),
-            None => ", range not recorded".into(),
-        };
-        ui.label(format!(
-            "Suggested skin tone from the pixels: Monk {suggestion}{range} (Individual Typology Angle; lighting moves it — check before you accept)."
-        ))
-        .on_hover_text(SKIN_RANGE_HELP);
-        if ui
-            .button(format!("Accept suggestion Monk {suggestion}"))
-            .clicked()
-        {
-            change = Some(("skin".into(), suggestion.to_string()));
+        });
+        if let Some((track, add)) = clicked {
+            if !add {
+                self.selection.clear();
+            }
+            if !self.selection.insert(track) {
+                self.selection.remove(&track);
+            }
         }
     }
-    if let Some(label) = chosen {
-        app.label_selection(label);
-    }
-    if let (Some((name, value)), Some(workspace)) = (change, app.workspace.as_mut())
-        && let Err(error) = workspace.apply(Command::TrackAttribute {
-            tracks: selection.clone(),
-            name,
-            value: Some(value),
-        })
-    {
-        app.banner = Some(super::Banner::Error(error.to_string()));
+
+    fn details(&self, workspace: &mut Workspace, banner: &mut Option<Banner>, ui: &mut egui::Ui) {
+        let selection: Vec<usize> = self.selection.iter().copied().collect();
+        if selection.is_empty() {
+            ui.label("Select a face track to label it.");
+            return;
+        }
+        ui.heading(if selection.len() == 1 {
+            format!("Track #{}", selection[0])
+        } else {
+            format!("{} tracks", selection.len())
+        });
+        let first = selection[0];
+        let document = workspace.document();
+        let matched = document.track_match(first);
+        let track = &document.tracks[first];
+        ui.label(format!("Faces in track: {}", track.detections.len()));
+        ui.label(format!("Label: {}", label_name(workspace, track.label)));
+        let top = matched
+            .identity
+            .and_then(|i| document.identity_name(i).map(|n| (i, n.to_string())));
+        ui.separator();
+        ui.label("Who is this really?");
+        let mut chosen = None;
+        if let Some((identity, name)) = &top
+            && ui.button(format!("Is {name} (Y)")).clicked()
+        {
+            chosen = Some(GroundTruth::OnWatchlist(*identity));
+        }
+        if ui.button("Not on the watchlist (N)").clicked() {
+            chosen = Some(GroundTruth::NotOnWatchlist);
+        }
+        if ui.button("Not a face / unusable (X)").clicked() {
+            chosen = Some(GroundTruth::NotAFace);
+        }
+        if ui.button("Unlabelled (U)").clicked() {
+            chosen = Some(GroundTruth::Unlabelled);
+        }
+        egui::ComboBox::from_label("Someone else on the watchlist")
+            .selected_text("choose…")
+            .show_ui(ui, |ui| {
+                for (index, identity) in document.watchlist.identities.iter().enumerate() {
+                    if ui.selectable_label(false, &identity.name).clicked() {
+                        chosen = Some(GroundTruth::OnWatchlist(index as u32));
+                    }
+                }
+            });
+        ui.separator();
+        ui.label("Perceived attributes");
+        let mut change = None;
+        for definition in &document.attribute_schema.attributes {
+            let current = track
+                .attributes
+                .get(&definition.name)
+                .cloned()
+                .unwrap_or_else(|| UNKNOWN.into());
+            egui::ComboBox::from_label(definition.question.as_str())
+                .selected_text(current.as_str())
+                .show_ui(ui, |ui| {
+                    for value in definition
+                        .values
+                        .iter()
+                        .map(String::as_str)
+                        .chain([UNKNOWN])
+                    {
+                        if ui.selectable_label(current == value, value).clicked() {
+                            change = Some((definition.name.clone(), value.to_string()));
+                        }
+                    }
+                });
+        }
+        if let Some(suggestion) = track.skin_tone_suggestion {
+            let range = match track.skin_tone_range {
+                Some((lightest, darkest)) => format!(", range {lightest}–{darkest}"),
+                None => ", range not recorded".into(),
+            };
+            ui.label(format!(
+                "Suggested skin tone from the pixels: Monk {suggestion}{range} (Individual Typology Angle; lighting moves it — check before you accept)."
+            ))
+            .on_hover_text(SKIN_RANGE_HELP);
+            if ui
+                .button(format!("Accept suggestion Monk {suggestion}"))
+                .clicked()
+            {
+                change = Some(("skin".into(), suggestion.to_string()));
+            }
+        }
+        if let Some(label) = chosen {
+            self.label_selection(workspace, label);
+        }
+        if let Some((name, value)) = change
+            && let Err(error) = workspace.apply(Command::TrackAttribute {
+                tracks: selection.clone(),
+                name,
+                value: Some(value),
+            })
+        {
+            *banner = Some(Banner::Error(error.to_string()));
+        }
     }
 }

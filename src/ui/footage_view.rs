@@ -5,151 +5,159 @@ use std::time::Duration;
 
 use eframe::egui;
 
-use super::LineupApp;
+use super::View;
 use super::faces::state_color;
-use super::pictures::Pictures;
-use crate::workspace::TrackState;
+use crate::workspace::{TrackState, Workspace};
 
-fn keyboard(app: &mut LineupApp, ui: &egui::Ui, frame_count: usize) {
-    if ui.ctx().egui_wants_keyboard_input() || frame_count == 0 {
-        return;
-    }
-    let pressed = |key| ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key));
-    if pressed(egui::Key::Space) || pressed(egui::Key::K) {
-        app.playing = !app.playing;
-    }
-    if pressed(egui::Key::ArrowRight) || pressed(egui::Key::L) {
-        app.current_input = (app.current_input + 1).min(frame_count - 1);
-    }
-    if pressed(egui::Key::ArrowLeft) || pressed(egui::Key::J) {
-        app.current_input = app.current_input.saturating_sub(1);
-    }
+/// The Footage screen and what it remembers between frames: where in the footage it is, and
+/// whether it is playing.
+#[derive(Debug, Default)]
+pub(crate) struct FootageScreen {
+    current_input: usize,
+    playing: bool,
 }
 
-pub fn show(app: &mut LineupApp, pictures: &mut Pictures, ui: &mut egui::Ui) {
-    let frame_count = app.workspace.as_ref().map_or(0, |w| w.frames().len());
-    keyboard(app, ui, frame_count);
-    if app.playing && frame_count > 0 {
-        app.current_input = (app.current_input + 1) % frame_count;
-        ui.ctx().request_repaint_after(Duration::from_millis(400));
+impl FootageScreen {
+    /// Back to the start (another review was opened).
+    pub(crate) fn clear(&mut self) {
+        *self = Self::default();
     }
-    let Some(workspace) = app.workspace.as_ref() else {
-        return;
-    };
-    if frame_count == 0 {
-        ui.label("This review has no footage.");
-        return;
-    }
-    let position = app.current_input.min(frame_count - 1);
-    let (key, detections) = &workspace.frames()[position];
-    let document = workspace.document();
-    let input = &document.inputs[key.input];
-    ui.horizontal(|ui| {
-        let play = if app.playing {
-            "⏸ Pause (space)"
-        } else {
-            "▶ Play (space)"
-        };
-        if ui.button(play).clicked() {
-            app.playing = !app.playing;
+
+    fn keyboard(&mut self, ui: &egui::Ui, frame_count: usize) {
+        if ui.ctx().egui_wants_keyboard_input() || frame_count == 0 {
+            return;
         }
-        ui.label(format!(
-            "{} — frame {} ({}/{}), {} faces",
-            input.path.display(),
-            key.frame_index,
-            position + 1,
-            frame_count,
-            detections.len()
-        ));
-    });
-    let mut scrub = position;
-    let slider = egui::Slider::new(&mut scrub, 0..=frame_count - 1)
-        .text("Position")
-        .show_value(false);
-    // A scrub bar as wide as the view, so alert ticks spread out over the footage.
-    ui.spacing_mut().slider_width = (ui.available_width() - 120.0).max(100.0);
-    let response = ui.add(slider);
-    if scrub != position {
-        app.current_input = scrub;
+        let pressed = |key| ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key));
+        if pressed(egui::Key::Space) || pressed(egui::Key::K) {
+            self.playing = !self.playing;
+        }
+        if pressed(egui::Key::ArrowRight) || pressed(egui::Key::L) {
+            self.current_input = (self.current_input + 1).min(frame_count - 1);
+        }
+        if pressed(egui::Key::ArrowLeft) || pressed(egui::Key::J) {
+            self.current_input = self.current_input.saturating_sub(1);
+        }
     }
-    mark_alerts(app, ui, &response.rect, frame_count);
-    let Some(workspace) = app.workspace.as_ref() else {
-        return;
-    };
-    let ctx = ui.ctx().clone();
-    let Some(texture) = pictures.frame(&ctx, workspace, *key) else {
-        match pictures.failure(&crate::workspace::frames::PictureKey::Frame(*key)) {
-            Some(error) => ui.colored_label(ui.visuals().error_fg_color, error),
-            None => ui.spinner(),
+
+    pub(crate) fn ui(&mut self, view: &mut View<'_>, ui: &mut egui::Ui) {
+        let frame_count = view.workspace.frames().len();
+        self.keyboard(ui, frame_count);
+        if self.playing && frame_count > 0 {
+            self.current_input = (self.current_input + 1) % frame_count;
+            ui.ctx().request_repaint_after(Duration::from_millis(400));
+        }
+        let workspace = &*view.workspace;
+        let pictures = &mut *view.pictures;
+        if frame_count == 0 {
+            ui.label("This review has no footage.");
+            return;
+        }
+        let position = self.current_input.min(frame_count - 1);
+        let (key, detections) = &workspace.frames()[position];
+        let document = workspace.document();
+        let input = &document.inputs[key.input];
+        ui.horizontal(|ui| {
+            let play = if self.playing {
+                "⏸ Pause (space)"
+            } else {
+                "▶ Play (space)"
+            };
+            if ui.button(play).clicked() {
+                self.playing = !self.playing;
+            }
+            ui.label(format!(
+                "{} — frame {} ({}/{}), {} faces",
+                input.path.display(),
+                key.frame_index,
+                position + 1,
+                frame_count,
+                detections.len()
+            ));
+        });
+        let mut scrub = position;
+        let slider = egui::Slider::new(&mut scrub, 0..=frame_count - 1)
+            .text("Position")
+            .show_value(false);
+        // A scrub bar as wide as the view, so alert ticks spread out over the footage.
+        ui.spacing_mut().slider_width = (ui.available_width() - 120.0).max(100.0);
+        let response = ui.add(slider);
+        if scrub != position {
+            self.current_input = scrub;
+        }
+        mark_alerts(workspace, ui, &response.rect, frame_count);
+        let ctx = ui.ctx().clone();
+        let Some(texture) = pictures.frame(&ctx, workspace, *key) else {
+            match pictures.failure(&crate::workspace::frames::PictureKey::Frame(*key)) {
+                Some(error) => ui.colored_label(ui.visuals().error_fg_color, error),
+                None => ui.spinner(),
+            };
+            return;
         };
-        return;
-    };
-    let size = texture.size_vec2();
-    let scale = (ui.available_width() / size.x)
-        .min(ui.available_height() / size.y)
-        .min(1.0);
-    let response = ui.add(
-        egui::Image::new(&texture)
-            .fit_to_exact_size(size * scale)
-            .sense(egui::Sense::hover()),
-    );
-    let origin = response.rect.min;
-    let painter = ui.painter_at(response.rect);
-    let hover = response.hover_pos();
-    for &d in detections {
-        let detection = &document.detections[d];
-        let b = detection.bbox;
-        let rect = egui::Rect::from_min_max(
-            origin + egui::vec2(b.x1, b.y1) * scale,
-            origin + egui::vec2(b.x2, b.y2) * scale,
+        let size = texture.size_vec2();
+        let scale = (ui.available_width() / size.x)
+            .min(ui.available_height() / size.y)
+            .min(1.0);
+        let response = ui.add(
+            egui::Image::new(&texture)
+                .fit_to_exact_size(size * scale)
+                .sense(egui::Sense::hover()),
         );
-        let state = workspace
-            .track_of(d)
-            .map_or(TrackState::BelowThreshold, |t| workspace.track_state(t));
-        let color = state_color(ui, state);
-        // Alerts get a thick solid frame, others a thin one: distinguishable without colour.
-        let width = if matches!(
-            state,
-            TrackState::Alert | TrackState::FalseAlert | TrackState::Confirmed
-        ) {
-            3.0
-        } else {
-            1.0
-        };
-        painter.rect_stroke(
-            rect,
-            0.0,
-            egui::Stroke::new(width, color),
-            egui::StrokeKind::Outside,
-        );
-        if hover.is_some_and(|p| rect.contains(p)) {
-            let candidate = detection
-                .candidates
-                .first()
-                .map_or("no candidate".to_string(), |c| {
-                    format!(
-                        "{} {:.3}",
-                        document.identity_name(c.identity).unwrap_or("?"),
-                        c.score
-                    )
-                });
-            let text = format!("{}\n{candidate}", state.describe());
-            painter.text(
-                rect.left_bottom(),
-                egui::Align2::LEFT_TOP,
-                text,
-                egui::FontId::proportional(14.0),
-                color,
+        let origin = response.rect.min;
+        let painter = ui.painter_at(response.rect);
+        let hover = response.hover_pos();
+        for &d in detections {
+            let detection = &document.detections[d];
+            let b = detection.bbox;
+            let rect = egui::Rect::from_min_max(
+                origin + egui::vec2(b.x1, b.y1) * scale,
+                origin + egui::vec2(b.x2, b.y2) * scale,
             );
+            let state = workspace
+                .track_of(d)
+                .map_or(TrackState::BelowThreshold, |t| workspace.track_state(t));
+            let color = state_color(ui, state);
+            // Alerts get a thick solid frame, others a thin one: distinguishable without colour.
+            let width = if matches!(
+                state,
+                TrackState::Alert | TrackState::FalseAlert | TrackState::Confirmed
+            ) {
+                3.0
+            } else {
+                1.0
+            };
+            painter.rect_stroke(
+                rect,
+                0.0,
+                egui::Stroke::new(width, color),
+                egui::StrokeKind::Outside,
+            );
+            if hover.is_some_and(|p| rect.contains(p)) {
+                let candidate =
+                    detection
+                        .candidates
+                        .first()
+                        .map_or("no candidate".to_string(), |c| {
+                            format!(
+                                "{} {:.3}",
+                                document.identity_name(c.identity).unwrap_or("?"),
+                                c.score
+                            )
+                        });
+                let text = format!("{}\n{candidate}", state.describe());
+                painter.text(
+                    rect.left_bottom(),
+                    egui::Align2::LEFT_TOP,
+                    text,
+                    egui::FontId::proportional(14.0),
+                    color,
+                );
+            }
         }
     }
 }
 
 /// Ticks under the scrub bar where frames hold an alerting face.
-fn mark_alerts(app: &LineupApp, ui: &egui::Ui, bar: &egui::Rect, frame_count: usize) {
-    let Some(workspace) = app.workspace.as_ref() else {
-        return;
-    };
+fn mark_alerts(workspace: &Workspace, ui: &egui::Ui, bar: &egui::Rect, frame_count: usize) {
     let painter = ui.painter();
     for (position, (_, detections)) in workspace.frames().iter().enumerate() {
         let alert = detections.iter().any(|&d| {

@@ -10,7 +10,6 @@ mod start;
 mod thresholds;
 mod watchlist_view;
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -19,7 +18,7 @@ use eframe::egui;
 use crate::analysis::{AnalysisRequest, Progress};
 use crate::review::{GroundTruth, Slicing};
 use crate::workspace::jobs::AnalysisJob;
-use crate::workspace::{Command, SaveState, Workspace};
+use crate::workspace::{SaveState, Workspace};
 use pictures::Pictures;
 
 /// The screens of an open review, in tab order (`lineup open --tab` names them).
@@ -62,14 +61,13 @@ pub enum Banner {
     Error(String),
 }
 
-/// What the base-rate screen asks about: a crowd passing the cameras.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Crowd {
-    pub size: u64,
-    pub prevalence: f64,
-    /// The deployment's watchlist size; `None` until the screen first shows, when it starts at
-    /// the review's own.
-    pub watchlist_size: Option<u64>,
+/// What every screen of an open review works with: the workspace it reads and edits (through
+/// `Workspace::apply`), the banner it reports to, and the picture cache. Each screen's own state
+/// lives in its own struct; this is what they share.
+pub(crate) struct View<'a> {
+    pub(crate) workspace: &'a mut Workspace,
+    pub(crate) banner: &'a mut Option<Banner>,
+    pub(crate) pictures: &'a mut Pictures,
 }
 
 /// What happens when an analysis job finishes.
@@ -81,22 +79,20 @@ pub enum AfterAnalysis {
     Demo(PathBuf),
 }
 
+/// The app: the open review, the background analysis, the banner, and one struct per screen
+/// holding that screen's own state (as egui's demo app keeps one per panel).
 pub struct LineupApp {
     pub(crate) workspace: Option<Workspace>,
     pub(crate) job: Option<(AnalysisJob, AfterAnalysis)>,
     pub(crate) tab: Tab,
     pub(crate) banner: Option<Banner>,
-    pub(crate) selection: BTreeSet<usize>,
-    pub(crate) current_input: usize,
-    pub(crate) playing: bool,
-    pub(crate) faces_filter: faces::Filter,
-    /// Show only the labelled tracks of this slice (of the current slicing).
-    pub(crate) faces_slice: Option<usize>,
-    pub(crate) crowd: Crowd,
-    pub(crate) new_analysis: start::NewAnalysis,
     pub(crate) recovery: Option<PathBuf>,
-    pub(crate) export: assessment_view::ExportForm,
     pictures: Option<Pictures>,
+    footage: footage_view::FootageScreen,
+    faces: faces::FacesScreen,
+    base_rates: base_rates::BaseRatesScreen,
+    pub(crate) new_analysis: start::NewAnalysis,
+    pub(crate) export: assessment_view::ExportForm,
 }
 
 impl Default for LineupApp {
@@ -106,20 +102,13 @@ impl Default for LineupApp {
             job: None,
             tab: Tab::Faces,
             banner: None,
-            selection: BTreeSet::new(),
-            current_input: 0,
-            playing: false,
-            faces_filter: faces::Filter::All,
-            faces_slice: None,
-            crowd: Crowd {
-                size: 10_000,
-                prevalence: 0.001,
-                watchlist_size: None,
-            },
-            new_analysis: start::NewAnalysis::default(),
             recovery: None,
-            export: Default::default(),
             pictures: None,
+            footage: Default::default(),
+            faces: Default::default(),
+            base_rates: Default::default(),
+            new_analysis: start::NewAnalysis::default(),
+            export: Default::default(),
         }
     }
 }
@@ -185,20 +174,12 @@ impl LineupApp {
 
     fn show_workspace(&mut self, workspace: Workspace) {
         self.workspace = Some(workspace);
-        self.selection.clear();
-        self.current_input = 0;
+        self.faces.clear();
+        self.footage.clear();
+        self.base_rates.clear();
         self.tab = Tab::Faces;
         if let Some(pictures) = &mut self.pictures {
             pictures.clear();
-        }
-    }
-
-    /// Applies a label to the selected tracks (the keyboard's and the buttons' way in).
-    pub(crate) fn label_selection(&mut self, label: GroundTruth) {
-        let tracks: Vec<usize> = self.selection.iter().copied().collect();
-        if let Some(workspace) = &mut self.workspace {
-            // A label is always valid: nothing to refuse.
-            let _ = workspace.apply(Command::Label { tracks, label });
         }
     }
 
@@ -404,24 +385,39 @@ impl LineupApp {
         if self.banner.is_some() {
             egui::Panel::top("banner").show(ui, |ui| self.banner(ui));
         }
-        egui::CentralPanel::default().show(ui, |ui| {
-            let mut pictures = self.pictures.take().expect("made above");
-            if self.workspace.is_none() {
-                start::show(self, ui);
-            } else {
-                match self.tab {
-                    Tab::Footage => footage_view::show(self, &mut pictures, ui),
-                    Tab::Faces => faces::show(self, &mut pictures, ui),
-                    Tab::Watchlist => watchlist_view::show(self, &mut pictures, ui),
-                    Tab::Thresholds => thresholds::show(self, ui),
-                    Tab::BaseRates => base_rates::show(self, ui),
-                    Tab::Assessment => assessment_view::show(self, ui),
-                }
-            }
-            self.pictures = Some(pictures);
-        });
+        egui::CentralPanel::default().show(ui, |ui| self.screen(ui));
         if self.job.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl LineupApp {
+    /// The current screen: the start screen without a review, otherwise the chosen tab.
+    fn screen(&mut self, ui: &mut egui::Ui) {
+        if self.workspace.is_none() || self.pictures.is_none() {
+            start::show(self, ui);
+            return;
+        }
+        if self.tab == Tab::Assessment {
+            assessment_view::show(self, ui);
+            return;
+        }
+        let (Some(workspace), Some(pictures)) = (&mut self.workspace, &mut self.pictures) else {
+            return;
+        };
+        let mut view = View {
+            workspace,
+            banner: &mut self.banner,
+            pictures,
+        };
+        match self.tab {
+            Tab::Footage => self.footage.ui(&mut view, ui),
+            Tab::Faces => self.faces.ui(&mut view, ui),
+            Tab::Watchlist => watchlist_view::show(&mut view, ui),
+            Tab::Thresholds => thresholds::show(&mut view, ui),
+            Tab::BaseRates => self.base_rates.ui(&mut view, ui),
+            Tab::Assessment => {}
         }
     }
 }

@@ -6,17 +6,15 @@
 use eframe::egui;
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, Points};
 
-use super::{Banner, LineupApp, slicing_of};
+use super::{Banner, View, slicing_of};
 use crate::assessment::wording::{
     RATIO_NOTE, caution, differential_text, fpir_label, interval_note, rate_text, reference_note,
     searches_of_people,
 };
 use crate::workspace::{Command, Workspace};
 
-pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
-    let Some(workspace) = app.workspace.as_mut() else {
-        return;
-    };
+pub(crate) fn show(view: &mut View<'_>, ui: &mut egui::Ui) {
+    let workspace = &mut *view.workspace;
     let mut threshold = workspace.threshold();
     ui.horizontal(|ui| {
         ui.label("Match threshold (cosine similarity):");
@@ -27,7 +25,7 @@ pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
         );
     });
     if threshold != workspace.threshold() {
-        apply(workspace, Command::Threshold(threshold), &mut app.banner);
+        apply(workspace, Command::Threshold(threshold), view.banner);
     }
     ui.label(format!(
         "At {:.3}: {} of {} face tracks raise an alert.",
@@ -54,13 +52,10 @@ pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
             apply(
                 workspace,
                 Command::Slicing(slicing_of(&attributes)),
-                &mut app.banner,
+                view.banner,
             );
         }
     });
-    let Some(workspace) = app.workspace.as_mut() else {
-        return;
-    };
     table(workspace, ui);
     ui.columns(2, |columns| {
         det_plot(workspace, &mut columns[0]);

@@ -3,16 +3,14 @@
 
 use eframe::egui;
 
-use super::pictures::Pictures;
-use super::{Banner, LineupApp};
+use super::{Banner, View};
 use crate::review::{GroundTruth, UNKNOWN};
 use crate::workspace::Command;
 use crate::workspace::frames::PictureKey;
 
-pub fn show(app: &mut LineupApp, pictures: &mut Pictures, ui: &mut egui::Ui) {
-    let Some(workspace) = app.workspace.as_ref() else {
-        return;
-    };
+pub(crate) fn show(view: &mut View<'_>, ui: &mut egui::Ui) {
+    let workspace = &*view.workspace;
+    let pictures = &mut *view.pictures;
     let document = workspace.document();
     let ctx = ui.ctx().clone();
     let mut change = None;
@@ -57,13 +55,13 @@ pub fn show(app: &mut LineupApp, pictures: &mut Pictures, ui: &mut egui::Ui) {
             });
         }
     });
-    if let (Some((identity, name, value)), Some(workspace)) = (change, app.workspace.as_mut())
-        && let Err(error) = workspace.apply(Command::IdentityAttribute {
+    if let Some((identity, name, value)) = change
+        && let Err(error) = view.workspace.apply(Command::IdentityAttribute {
             identity,
             name,
             value: Some(value),
         })
     {
-        app.banner = Some(Banner::Error(error.to_string()));
+        *view.banner = Some(Banner::Error(error.to_string()));
     }
 }
