@@ -244,3 +244,126 @@ fn the_faces_grid_filters_by_slice() {
         "expected {expected} tracks shown"
     );
 }
+
+/// A reviewer typing faster than frames render: 20 keys arrive in one frame (label, move,
+/// label, move, …). Each label lands on the track selected when its key was pressed.
+#[test]
+fn every_key_pressed_within_one_frame_is_applied_in_order() {
+    let (_dir, app) = opened_app();
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label_contains("#0 ").click();
+    h.run();
+    // Straight into the next frame's input: kittest's key_press would give each its own frame.
+    let labels = [egui::Key::N, egui::Key::X];
+    for step in 0..10 {
+        for key in [labels[step % 2], egui::Key::ArrowRight] {
+            for pressed in [true, false] {
+                h.input_mut().events.push(egui::Event::Key {
+                    key,
+                    pressed,
+                    modifiers: egui::Modifiers::NONE,
+                    repeat: false,
+                    physical_key: None,
+                });
+            }
+        }
+    }
+    h.run();
+    let document = workspace(&h).document();
+    for track in 0..10 {
+        let want = if track % 2 == 0 {
+            GroundTruth::NotOnWatchlist
+        } else {
+            GroundTruth::NotAFace
+        };
+        assert_eq!(document.tracks[track].label, want, "track {track}");
+    }
+    // Ten labels were ten edits, undone one by one.
+    for _ in 0..10 {
+        h.get_by_label("Undo").click();
+        h.run();
+    }
+    let original = common::labelled::labelled_review();
+    for track in 0..10 {
+        assert_eq!(
+            workspace(&h).document().tracks[track].label,
+            original.tracks[track].label
+        );
+    }
+}
+
+/// Moving the selection with the arrow keys past the cards on screen scrolls the grid, so the
+/// reviewer always sees the face they are labelling.
+#[test]
+fn the_selected_card_is_scrolled_into_view() {
+    let (_dir, app) = opened_app();
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label_contains("#0 ").click();
+    h.run();
+    for _ in 0..60 {
+        h.key_press(egui::Key::ArrowRight);
+        h.run();
+    }
+    let card = h.get_by_label_contains("#60 ").rect();
+    assert!(
+        card.min.y >= 0.0 && card.max.y <= 720.0,
+        "card #60 is off screen at {card:?}"
+    );
+}
+
+/// With several tracks selected, "accept the suggestion" gives each its own suggested value.
+#[test]
+fn accepting_suggestions_gives_each_selected_track_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ron");
+    let mut document = common::labelled::labelled_review();
+    document.tracks[0].skin_tone_suggestion = Some(3);
+    document.tracks[0].skin_tone_range = Some((2, 4));
+    document.tracks[1].skin_tone_suggestion = Some(8);
+    document.tracks[1].skin_tone_range = Some((7, 9));
+    review::save(&document, &path).unwrap();
+    let mut h = harness(LineupApp::open(&path));
+    h.run();
+    h.get_by_label_contains("#0 ").click();
+    h.run();
+    h.get_by_label_contains("#1 ")
+        .click_modifiers(egui::Modifiers::COMMAND);
+    h.run();
+    h.get_by_label_contains("Accept each track's suggestion")
+        .click();
+    h.run();
+    let tracks = &workspace(&h).document().tracks;
+    assert_eq!(tracks[0].attributes["skin"], "3");
+    assert_eq!(tracks[1].attributes["skin"], "8");
+}
+
+/// The Faces slice filter names a slice of the slicing it was chosen in; when the slicing
+/// changes, it is dropped rather than pointing at whatever slice now has that number.
+#[test]
+fn the_faces_slice_filter_follows_the_slicing() {
+    let (_dir, app) = opened_app();
+    let mut h = harness(app);
+    h.get_by_label("Thresholds & slices").click();
+    h.run();
+    h.get_by_role_and_label(Role::CheckBox, "skin").click();
+    h.run();
+    h.get_by_label("Faces").click();
+    h.run();
+    h.get_by_label("Slice").click();
+    h.run();
+    h.get_by_label("Monk 7–10").click();
+    h.run();
+    // Now slice by gender too: slice number 2 is "Monk 1–3 × other", not Monk 7–10.
+    h.get_by_label("Thresholds & slices").click();
+    h.run();
+    h.get_by_role_and_label(Role::CheckBox, "gender").click();
+    h.run();
+    h.get_by_label("Faces").click();
+    h.run();
+    assert!(
+        h.query_by_label("600 tracks").is_some(),
+        "the filter should fall back to all tracks"
+    );
+}

@@ -16,8 +16,11 @@ use crate::workspace::{Command, TrackState, Workspace};
 pub(crate) struct FacesScreen {
     selection: BTreeSet<usize>,
     filter: Filter,
-    /// Show only the labelled tracks of this slice (of the current slicing).
-    slice: Option<usize>,
+    /// Show only the labelled tracks of the slice of this name; a name the current slicing does
+    /// not have shows every track (the slicing changed since it was chosen).
+    slice: Option<String>,
+    /// A card the keyboard moved to, to be scrolled into view when next drawn.
+    scroll_to: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -29,9 +32,10 @@ pub enum Filter {
     Labelled,
 }
 
-fn visible_tracks(workspace: &Workspace, filter: Filter, slice: Option<usize>) -> Vec<usize> {
+fn visible_tracks(workspace: &Workspace, filter: Filter, slice: Option<&str>) -> Vec<usize> {
     let document = workspace.document();
     let sliced = workspace.sliced();
+    let slice = slice.and_then(|name| sliced.names.iter().position(|n| n == name));
     let in_slice = |t: usize| match slice {
         None => true,
         Some(slice) => sliced
@@ -81,52 +85,77 @@ impl FacesScreen {
         let _ = workspace.apply(Command::Label { tracks, label });
     }
 
-    /// The label keys act on the selection; arrows move it.
+    /// The label keys act on the selection; arrows move it. Every key press of the frame is
+    /// taken in the order it came, so that a label lands on the track selected when its key was
+    /// pressed, however many keys arrive before the next frame.
     fn keyboard(&mut self, workspace: &mut Workspace, ui: &egui::Ui, visible: &[usize]) {
         if ui.ctx().egui_wants_keyboard_input() {
             return;
         }
-        let pressed = |key| ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key));
-        let top_candidate = self
-            .selection
-            .first()
-            .and_then(|&t| workspace.document().track_match(t).identity);
-        if pressed(egui::Key::Y)
-            && let Some(identity) = top_candidate
-        {
-            self.label_selection(workspace, GroundTruth::OnWatchlist(identity));
-        }
-        if pressed(egui::Key::N) {
-            self.label_selection(workspace, GroundTruth::NotOnWatchlist);
-        }
-        if pressed(egui::Key::X) {
-            self.label_selection(workspace, GroundTruth::NotAFace);
-        }
-        if pressed(egui::Key::U) {
-            self.label_selection(workspace, GroundTruth::Unlabelled);
-        }
-        let step = if pressed(egui::Key::ArrowRight) {
-            1
-        } else if pressed(egui::Key::ArrowLeft) {
-            -1
-        } else {
-            0
-        };
-        if step != 0 && !visible.is_empty() {
-            let current = self
-                .selection
-                .first()
-                .and_then(|t| visible.iter().position(|v| v == t));
-            let next = match current {
-                Some(at) => (at as i64 + step).clamp(0, visible.len() as i64 - 1) as usize,
-                None => 0,
-            };
-            self.selection = [visible[next]].into();
+        const KEYS: [egui::Key; 6] = [
+            egui::Key::Y,
+            egui::Key::N,
+            egui::Key::X,
+            egui::Key::U,
+            egui::Key::ArrowRight,
+            egui::Key::ArrowLeft,
+        ];
+        let pressed: Vec<egui::Key> = ui.input_mut(|input| {
+            let mut pressed = Vec::new();
+            input.events.retain(|event| match event {
+                egui::Event::Key {
+                    key,
+                    pressed: true,
+                    modifiers,
+                    ..
+                } if modifiers.is_none() && KEYS.contains(key) => {
+                    pressed.push(*key);
+                    false
+                }
+                _ => true,
+            });
+            pressed
+        });
+        for key in pressed {
+            match key {
+                egui::Key::Y => {
+                    let top_candidate = self
+                        .selection
+                        .first()
+                        .and_then(|&t| workspace.document().track_match(t).identity);
+                    if let Some(identity) = top_candidate {
+                        self.label_selection(workspace, GroundTruth::OnWatchlist(identity));
+                    }
+                }
+                egui::Key::N => self.label_selection(workspace, GroundTruth::NotOnWatchlist),
+                egui::Key::X => self.label_selection(workspace, GroundTruth::NotAFace),
+                egui::Key::U => self.label_selection(workspace, GroundTruth::Unlabelled),
+                egui::Key::ArrowRight => self.move_selection(visible, 1),
+                egui::Key::ArrowLeft => self.move_selection(visible, -1),
+                _ => {}
+            }
         }
     }
 
+    /// Moves the selection `step` cards along the visible ones, and asks for it to be seen.
+    fn move_selection(&mut self, visible: &[usize], step: i64) {
+        if visible.is_empty() {
+            return;
+        }
+        let current = self
+            .selection
+            .first()
+            .and_then(|t| visible.iter().position(|v| v == t));
+        let next = match current {
+            Some(at) => (at as i64 + step).clamp(0, visible.len() as i64 - 1) as usize,
+            None => 0,
+        };
+        self.selection = [visible[next]].into();
+        self.scroll_to = Some(visible[next]);
+    }
+
     pub(crate) fn ui(&mut self, view: &mut View<'_>, ui: &mut egui::Ui) {
-        let visible = visible_tracks(view.workspace, self.filter, self.slice);
+        let visible = visible_tracks(view.workspace, self.filter, self.slice.as_deref());
         let names = view.workspace.sliced().names.clone();
         self.keyboard(view.workspace, ui, &visible);
         egui::Panel::right("face_details")
@@ -144,14 +173,15 @@ impl FacesScreen {
             }
             let shown = self
                 .slice
-                .and_then(|i| names.get(i))
-                .map_or("all slices", String::as_str);
+                .as_deref()
+                .filter(|name| names.iter().any(|n| n == name))
+                .unwrap_or("all slices");
             egui::ComboBox::from_label("Slice")
                 .selected_text(shown)
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.slice, None, "all slices");
-                    for (index, name) in names.iter().enumerate() {
-                        ui.selectable_value(&mut self.slice, Some(index), name);
+                    for name in &names {
+                        ui.selectable_value(&mut self.slice, Some(name.clone()), name);
                     }
                 });
             ui.label(format!("{} tracks", visible.len()));
@@ -187,12 +217,16 @@ impl FacesScreen {
                         None => egui::Button::new(text),
                     };
                     let response = ui.add_sized([230.0, 84.0], button.selected(selected));
+                    if self.scroll_to == Some(track) {
+                        response.scroll_to_me(Some(egui::Align::Center));
+                    }
                     if response.clicked() {
                         clicked = Some((track, ui.input(|i| i.modifiers.command)));
                     }
                 }
             });
         });
+        self.scroll_to = None;
         if let Some((track, add)) = clicked {
             if !add {
                 self.selection.clear();
@@ -273,7 +307,25 @@ impl FacesScreen {
                     }
                 });
         }
-        if let Some(suggestion) = track.skin_tone_suggestion {
+        let suggested: Vec<(usize, u8)> = selection
+            .iter()
+            .filter_map(|&t| Some((t, document.tracks[t].skin_tone_suggestion?)))
+            .collect();
+        let mut accept_each = false;
+        if selection.len() > 1 {
+            if !suggested.is_empty()
+                && ui
+                    .button(format!(
+                        "Accept each track's suggestion ({} of {} have one)",
+                        suggested.len(),
+                        selection.len()
+                    ))
+                    .on_hover_text(SKIN_RANGE_HELP)
+                    .clicked()
+            {
+                accept_each = true;
+            }
+        } else if let Some(suggestion) = track.skin_tone_suggestion {
             let range = match track.skin_tone_range {
                 Some((lightest, darkest)) => format!(", range {lightest}–{darkest}"),
                 None => ", range not recorded".into(),
@@ -291,6 +343,18 @@ impl FacesScreen {
         }
         if let Some(label) = chosen {
             self.label_selection(workspace, label);
+        }
+        if accept_each {
+            let values = suggested
+                .iter()
+                .map(|&(track, value)| (track, value.to_string()))
+                .collect();
+            if let Err(error) = workspace.apply(Command::EachTrackAttribute {
+                name: "skin".into(),
+                values,
+            }) {
+                *banner = Some(Banner::Error(error.to_string()));
+            }
         }
         if let Some((name, value)) = change
             && let Err(error) = workspace.apply(Command::TrackAttribute {

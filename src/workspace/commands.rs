@@ -27,6 +27,12 @@ pub enum Command {
         name: String,
         value: Option<String>,
     },
+    /// A perceived attribute set track by track, each to its own value (accepting several
+    /// tracks' own suggestions at once): one edit, one undo step.
+    EachTrackAttribute {
+        name: String,
+        values: Vec<(usize, String)>,
+    },
     /// Which person not on the watchlist these tracks are of ("P7"), so that their searches
     /// count as one person's; `None` clears it.
     Person {
@@ -270,6 +276,28 @@ impl Workspace {
                         .filter(|e| matches!(e, Edit::Attribute { before, after, .. } if before != after))
                         .collect(),
                 )
+            }
+            Command::EachTrackAttribute { name, values } => {
+                let mut edits = Vec::new();
+                for (track, value) in values {
+                    let after = known(Some(value));
+                    if let Some(value) = &after {
+                        document.attribute_schema.check(&name, value)?;
+                    }
+                    let Some(current) = document.tracks.get(track) else {
+                        continue;
+                    };
+                    let before = current.attributes.get(&name).cloned();
+                    if before != after {
+                        edits.push(Edit::Attribute {
+                            track,
+                            name: name.clone(),
+                            before,
+                            after,
+                        });
+                    }
+                }
+                Edit::Batch(edits)
             }
             Command::Person { tracks, person } => {
                 let after = person
