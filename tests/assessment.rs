@@ -1141,7 +1141,13 @@ fn per_slice_thresholds_reach_the_signed_report() {
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("own-threshold");
-    page_one_with(&findings, &out);
+    let page_one = page_one_with(&findings, &out);
+    assert!(
+        page_one.contains(
+            "each group at its own threshold where the reviewer set one (Monk 7–10 at 0.7500"
+        ),
+        "page 1 does not say the pooled rates use a group's own threshold:\n{page_one}"
+    );
     let text = pdf_text(&out.join(PDF_FILE));
     assert!(
         text.contains("Some groups have their own threshold"),

@@ -4,8 +4,9 @@
 Simulates people with their own error rates (beta-distributed around a true mean; a small `a`
 means errors concentrate in a few people), each searched `s` times, and applies the interval
 rule of crates/core/src/metrics/clustered.rs: Wilson at the effective number of searches (the
-number of people below 30 people or when k is 0 or n; otherwise n / design effect from the
-cluster-robust variance), or Wilson on the raw counts where wider. Prints the share of
+number of people when k is 0 or n; otherwise n / design effect from the cluster-robust variance,
+but never more than the people times min(2, max(1, people / 30))), or Wilson on the raw counts
+where wider. Prints the share of
 simulated samples whose interval holds the true mean.
 
 Usage: /tmp/ref/bin/python tests/reference/coverage.py   (numpy, as metrics_reference.py)
@@ -31,11 +32,12 @@ def interval(events, searches):
     raw = wilson(p, n)
     if m == n:
         return raw
-    if k == 0 or k == n or m < 30:
+    if k == 0 or k == n:
         effective = m
     else:
         robust = m / (m - 1) * ((events - p * searches) ** 2).sum() / n ** 2
-        effective = n / max(1.0, robust / (p * (1 - p) / n))
+        cap = m * min(2.0, max(1.0, m / 30))
+        effective = min(n / max(1.0, robust / (p * (1 - p) / n)), cap)
     clustered = wilson(p, effective)
     return min(raw[0], clustered[0]), max(raw[1], clustered[1])
 
@@ -45,7 +47,9 @@ def main():
     print("people  searches/person  beta a  true rate  coverage")
     for m, s, a, mean in [(5, 20, 0.2, 0.1), (10, 10, 0.05, 0.05), (30, 10, 5, 0.05),
                           (30, 10, 0.2, 0.05), (30, 10, 0.05, 0.03), (40, 5, 0.1, 0.02),
-                          (60, 10, 0.05, 0.03), (100, 10, 0.05, 0.01), (200, 3, 0.5, 0.05)]:
+                          (60, 10, 0.05, 0.03), (100, 10, 0.05, 0.01), (200, 3, 0.5, 0.05),
+                          (30, 20, 0.01, 0.02), (30, 30, 0.01, 0.03), (30, 50, 0.005, 0.02),
+                          (60, 20, 0.01, 0.02)]:
         b = a * (1 - mean) / mean
         held = 0
         trials = 2000

@@ -9,9 +9,9 @@ definitions alone (NIST FRVT 1:N / ISO/IEC 19795-1), every slice's:
   wrong-id  mated tracks with top score >= T and top identity != true identity / mated tracks
   flag rate tracks with top score >= T / labelled tracks
 each with a 95% interval: Wilson's where every person gave one search; otherwise the wider of
-Wilson's and Wilson's at the observed share with n = the effective number of searches: with 30
-or more people and 0 < k < n, n / deff with deff = max(1, cluster-robust variance
-m/(m-1) * sum((k_i - p*n_i)^2) / n^2 over the binomial p(1-p)/n); otherwise the number of people. People: a watchlist identity, a
+Wilson's and Wilson's at the observed share with n = the effective number of searches: with
+0 < k < n, n / deff with deff = max(1, cluster-robust variance m/(m-1) * sum((k_i - p*n_i)^2) / n^2
+over the binomial p(1-p)/n), at most m * min(2, max(1, m/30)); otherwise the number of people m. People: a watchlist identity, a
 `person` label, or else the track itself, numbered in order of first appearance in the CSV.
 The same rates pooled over all slices (people clustered across slices). Each slice's FPIR and FNIR
 divided by a reference slice's: the known (not "unknown") slice with at least 30 effective
@@ -79,11 +79,12 @@ def rate(events, searches):
     effective = n
     if clustered:
         p = k / n
-        if k == 0 or k == n or m < 30:
+        if k == 0 or k == n or m < 2:
             effective = m
         else:
             robust = m / (m - 1) * float(((events - p * searches) ** 2).sum()) / n ** 2
-            effective = n / max(1.0, robust / (p * (1 - p) / n))
+            cap = m * min(2.0, max(1.0, m / 30))
+            effective = min(n / max(1.0, robust / (p * (1 - p) / n)), cap)
         _, c_low, c_high = wilson_at(p, effective)
         low, high = min(low, c_low), max(high, c_high)
     return {"k": k, "n": n, "rate": r, "low": low, "high": high, "people": m,

@@ -7,7 +7,7 @@ use crate::wording::{
     count_of, expected_alert_range, group_thousands, percent, rate_with_interval, times,
 };
 use crate::{Assessment, Level, Risk};
-use lineup_core::metrics::{Interval, MIN_SEARCHES_TO_COMPARE, Rate};
+use lineup_core::metrics::{Interval, MIN_SEARCHES_TO_COMPARE, Rate, judgeable};
 use lineup_core::review::ReviewDocument;
 use lineup_core::review::UNKNOWN;
 
@@ -236,17 +236,25 @@ pub fn missing_parts(assessment: &Assessment) -> Vec<String> {
     missing
 }
 
-/// Which group is wrongly flagged most often, said only where the data can carry it: among
-/// groups with at least [`MIN_SEARCHES_TO_COMPARE`] non-mated searches and a known value (not
-/// "unknown"), the highest FPIR's 95% interval must lie wholly above the lowest's. Otherwise, with
-/// two or more groups measured, a sentence says the data cannot tell; `None` with fewer.
+/// Which group is wrongly flagged more often than another, said only where the data can carry
+/// it: among groups that can be judged ([`judgeable`]: a known value and at least
+/// [`MIN_SEARCHES_TO_COMPARE`] effective non-mated searches), the pair whose 95% intervals lie
+/// furthest apart, the higher wholly above the lower. Every pair is tried, not only the highest
+/// and lowest rates: a lowest group measured on few false alerts overlaps everything, and must not
+/// hide a clear difference between two others. Otherwise, with two or more groups measured, a
+/// sentence says the data cannot tell; `None` with fewer.
 pub(crate) fn fpir_spread(findings: &MeasuredFindings) -> Option<String> {
     let groups: Vec<(&str, &Rate)> = findings
         .slices
         .iter()
         .map(|s| (s.name.as_str(), &s.metrics.fpir))
         .collect();
-    spread_sentence(&groups)
+    spread_sentence(&groups).map(|sentence| {
+        format!(
+            "{sentence} (FPIR here is against a watchlist of {}; a longer one raises it.)",
+            crate::wording::group_thousands(findings.watchlist_size)
+        )
+    })
 }
 
 fn spread_sentence(groups: &[(&str, &Rate)]) -> Option<String> {
@@ -259,18 +267,17 @@ fn spread_sentence(groups: &[(&str, &Rate)]) -> Option<String> {
     }
     let comparable: Vec<_> = measured
         .iter()
-        .filter(|(name, rate, _, _)| {
-            rate.n >= MIN_SEARCHES_TO_COMPARE && !name.to_lowercase().contains(UNKNOWN)
-        })
+        .filter(|(name, rate, _, _)| judgeable(rate, name.to_lowercase().contains(UNKNOWN)))
         .collect();
-    let highest = comparable.iter().max_by(|a, b| a.2.total_cmp(&b.2));
-    let lowest = comparable.iter().min_by(|a, b| a.2.total_cmp(&b.2));
-    let (Some(highest), Some(lowest)) = (highest, lowest) else {
+    // The pair with the widest gap between the higher's lower end and the lower's upper end.
+    let apart = comparable
+        .iter()
+        .flat_map(|high| comparable.iter().map(move |low| (high, low)))
+        .filter(|(high, low)| high.3.low > low.3.high)
+        .max_by(|a, b| (a.0.3.low - a.1.3.high).total_cmp(&(b.0.3.low - b.1.3.high)));
+    let Some((highest, lowest)) = apart else {
         return Some(cannot_tell(measured.len()));
     };
-    if highest.3.low <= lowest.3.high {
-        return Some(cannot_tell(measured.len()));
-    }
     let ratio = if lowest.2 > 0.0 {
         format!(", {} as often", times(highest.2 / lowest.2))
     } else {
@@ -292,8 +299,9 @@ fn spread_sentence(groups: &[(&str, &Rate)]) -> Option<String> {
 fn cannot_tell(groups: usize) -> String {
     format!(
         "The data cannot tell whether any of the {groups} groups is wrongly flagged more often \
-         than another: no two groups with {MIN_SEARCHES_TO_COMPARE} or more searches each have \
-         95% intervals that do not overlap."
+         than another: no two known groups with {MIN_SEARCHES_TO_COMPARE} or more effective \
+         searches each (fewer than their searches where one person gave several) have 95% \
+         intervals that do not overlap."
     )
 }
 
@@ -387,5 +395,35 @@ mod tests {
         let sentence = spread_sentence(&[("skin unknown", &unknown), ("Monk 1-3", &low)]).unwrap();
         assert!(sentence.starts_with("The data cannot tell"), "{sentence}");
         assert_eq!(spread_sentence(&[("A", &low)]), None);
+    }
+
+    #[test]
+    fn a_group_measured_on_few_errors_does_not_hide_a_clear_difference_between_others() {
+        // Monk 1–3: 0 of 30 [0–11.4%] overlaps everything; Monk 4–6: 1 of 100 [0.18–5.4%] and
+        // Monk 7–10: 16 of 100 [10.1–24.4%] do not overlap: that is the headline.
+        let (zero, one, sixteen) = (Rate::new(0, 30), Rate::new(1, 100), Rate::new(16, 100));
+        let sentence = spread_sentence(&[
+            ("Monk 1–3", &zero),
+            ("Monk 4–6", &one),
+            ("Monk 7–10", &sixteen),
+        ])
+        .unwrap();
+        assert!(
+            sentence.contains("\"Monk 7–10\" raise false alerts more often than in \"Monk 4–6\""),
+            "{sentence}"
+        );
+    }
+
+    #[test]
+    fn a_group_of_few_people_is_not_a_headline_however_many_searches() {
+        // 100 searches of 10 people: 10 effective searches, too few to judge.
+        let mut clustered = Rate::new(40, 100);
+        clustered.method = lineup_core::metrics::IntervalMethod::Clustered {
+            effective_searches: 10.0,
+        };
+        clustered.interval = lineup_core::metrics::wilson_at(0.4, 10.0, lineup_core::metrics::Z_95);
+        let low = Rate::new(2, 400);
+        let sentence = spread_sentence(&[("B", &clustered), ("A", &low)]).unwrap();
+        assert!(sentence.starts_with("The data cannot tell"), "{sentence}");
     }
 }

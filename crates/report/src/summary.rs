@@ -65,10 +65,26 @@ fn what_was_reviewed(report: &Report) -> String {
 
 fn what_was_measured(findings: &MeasuredFindings) -> String {
     let pooled = &findings.pooled;
+    let own: Vec<String> = findings
+        .slices
+        .iter()
+        .filter(|s| s.metrics.threshold != findings.threshold)
+        .map(|s| format!("{} at {:.4}", s.name, s.metrics.threshold))
+        .collect();
+    let thresholds = if own.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " These rates count each group at its own threshold where the reviewer set one ({}; \
+             the others at {:.4}), as a deployment with those thresholds would.",
+            own.join(", "),
+            findings.threshold
+        )
+    };
     format!(
         "Measured on {} labelled searches ({}); a search is a face track, one appearance of one \
          person. Of {}, {} would raise a false alert: FPIR {} against a watchlist of {}. Of {}, \
-         {} would not find the right person at rank 1: FNIR (rank 1) {}.",
+         {} would not find the right person at rank 1: FNIR (rank 1) {}.{thresholds}",
         findings.searches,
         findings.label_source,
         searches_of_people(&pooled.fpir, "non-mated"),

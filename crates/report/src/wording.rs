@@ -153,13 +153,20 @@ pub fn differential_text(differentials: &Differentials, position: usize) -> Stri
     if differentials.reference.map(|r| r.slice) == Some(differential.slice) {
         return "reference".into();
     }
+    let verdict = match (differential.parity, differential.unknown_group) {
+        (Some(parity), _) => parity_text(parity),
+        (None, true) => "unknown group, not judged",
+        (None, false) => "too few to judge",
+    };
+    // A ratio of 0 (no errors in this group) is a point its corrected interval does not hold:
+    // only the interval says anything.
+    let point = differential.ratio.filter(|&r| r > 0.0);
     match differential.interval {
         Some(interval) => format!(
-            "{} [{}–{}] {}",
-            ratio(differential.ratio),
+            "{} [{}–{}] {verdict}",
+            ratio(point),
             ratio_bound(interval.low),
             ratio_bound(interval.high),
-            differential.parity.map_or("too few to judge", parity_text)
         ),
         None => "–".into(),
     }
@@ -181,8 +188,13 @@ pub fn reference_note(differentials: &Differentials, slice_names: &[String]) -> 
         _ => String::new(),
     };
     match differentials.reference {
-        Some(reference) if reference.chosen => format!(
+        Some(reference) if reference.chosen && differentials.chosen_qualifies => format!(
             "{label} ratios are against {}, chosen by the reviewer.",
+            slice_name(slice_names, reference.slice)
+        ),
+        Some(reference) if reference.chosen => format!(
+            "{label} ratios are against {}, chosen by the reviewer although it does not qualify \
+             by the default rule ({rule}): every ratio against it is weaker than it looks.",
             slice_name(slice_names, reference.slice)
         ),
         Some(reference) if differentials.eligible == 1 => format!(
@@ -253,10 +265,10 @@ pub fn interval_note<'a>(rates: impl IntoIterator<Item = &'a Rate>) -> String {
     if clustered {
         "Intervals are 95%: Wilson's where every person gave one search; where one person gave \
          several (searches of one person are not independent), Wilson's at the effective number \
-         of searches: the number of people when there are fewer than 30, otherwise the searches \
-         divided by the design effect. Where nearly all errors come from one or two people, even \
-         these cover less than 95% (about 87–92% in simulation). People not on the watchlist \
-         without a person label count as one person per search."
+         of searches: the searches divided by the design effect, but never more than one per \
+         person up to 30 people, rising to two per person at 60 (in simulation these covered at \
+         least 95%, more where people differ little). People not on the watchlist without a \
+         person label count as one person per search."
             .into()
     } else {
         "Intervals are 95% Wilson intervals: every person gave one search.".into()
@@ -399,13 +411,25 @@ pub fn caution<S: AsRef<str>>(warning: &ComparisonWarning, slice_names: &[S]) ->
             bracketed(&best.interval)
         )
     });
-    match (warning.too_few_searches, overlap) {
-        (true, Some(overlap)) => format!("{name}: only {} {noun}; {overlap}.", warning.searches),
-        (true, None) => format!(
-            "{name}: only {} {noun}; too few to compare its {label} reliably \
-             (interval {interval}).",
+    // "only 12 non-mated searches", or where one person gave several, "only 5 effective
+    // (34 mated searches of 5 people)".
+    let few = if warning.effective_searches + 0.5 < warning.searches as f64 {
+        let of_people = warning.people.map_or(String::new(), |people| {
+            format!(" of {people} {}", plural(people, "person", "people"))
+        });
+        format!(
+            "only {:.0} effective ({} {noun}{of_people})",
+            warning.effective_searches.floor(),
             warning.searches
-        ),
+        )
+    } else {
+        format!("only {} {noun}", warning.searches)
+    };
+    match (warning.too_few_searches, overlap) {
+        (true, Some(overlap)) => format!("{name}: {few}; {overlap}."),
+        (true, None) => {
+            format!("{name}: {few}; too few to compare its {label} reliably (interval {interval}).")
+        }
         (false, Some(overlap)) => format!("{name}: {overlap}; the data cannot tell them apart."),
         (false, None) => format!("{name}: its {label} interval is {interval}."),
     }
@@ -531,7 +555,16 @@ pub fn crowd_sentence(
         }
         (Some(low), Some(high)) => {
             let range = if in_100(low) == in_100(high) {
-                format!("about {} in 100 alerts would be wrong", in_100(low))
+                let share = in_100(low);
+                if share.contains("than") {
+                    format!("{share} in 100 alerts would be wrong")
+                } else {
+                    format!("about {share} in 100 alerts would be wrong")
+                }
+            } else if low >= 0.985 {
+                "99 or more in 100 alerts would be wrong".to_owned()
+            } else if high < 0.015 {
+                "1 or fewer in 100 alerts would be wrong".to_owned()
             } else {
                 format!(
                     "between {} and {} in 100 alerts would be wrong",
@@ -689,6 +722,8 @@ mod tests {
             slice: 1,
             rate: ComparedRate::Fpir,
             searches,
+            effective_searches: searches as f64,
+            people: None,
             interval,
             too_few_searches: too_few,
             overlaps_best: overlaps,
@@ -721,6 +756,57 @@ mod tests {
         assert_eq!(
             caution(&warning(0, None, true, None), &[] as &[&str]),
             "slice 1: no non-mated searches, so its FPIR cannot be measured."
+        );
+    }
+
+    /// A reference the reviewer chose against the rule is named as such; an unknown group is
+    /// "not judged" (not "too few"); a group without errors shows no 0× point its interval
+    /// does not hold.
+    #[test]
+    fn ratio_notes_say_what_the_reference_and_each_verdict_rest_on() {
+        use lineup_core::metrics::{ComparedRate, SliceMetrics, differentials};
+        let slice = |slice, k, n| SliceMetrics {
+            slice,
+            threshold: 0.5,
+            fpir: Rate::new(k, n),
+            fnir: Rate::new(0, 0),
+            wrong_identity_alerts: Rate::new(0, 0),
+            flag_rate: Rate::new(k, n),
+        };
+        let metrics = [slice(0, 0, 22), slice(1, 0, 100), slice(2, 40, 138)];
+        let names = ["skin unknown".to_string(), "A".into(), "B".into()];
+        let unknown = [true, false, false];
+        let chosen = differentials(&metrics, ComparedRate::Fpir, &unknown, Some(0));
+        let note = reference_note(&chosen, &names);
+        assert!(note.contains("although it does not qualify"), "{note}");
+        let by_default = differentials(&metrics, ComparedRate::Fpir, &[false, false, true], None);
+        assert_eq!(
+            by_default.reference.map(|r| r.slice),
+            None,
+            "only B has errors, and it is unknown here"
+        );
+        let against_a = differentials(&metrics, ComparedRate::Fpir, &[false, false, true], Some(1));
+        assert!(differential_text(&against_a, 2).ends_with("unknown group, not judged"));
+        let against_b = differentials(&metrics, ComparedRate::Fpir, &unknown, Some(2));
+        let zero = differential_text(&against_b, 1);
+        assert!(zero.starts_with("– ["), "{zero}");
+    }
+
+    #[test]
+    fn nearly_all_wrong_reads_as_one_range_not_two_ends() {
+        let sentence = crowd_sentence(
+            &Rate::new(3_000, 10_000),
+            &Rate::new(50, 100),
+            &Rate::new(0, 100),
+            100_000,
+            0.0001,
+            WatchlistSizes::measured(5),
+        )
+        .unwrap();
+        assert!(!sentence.contains("about more than"), "{sentence}");
+        assert!(
+            !sentence.contains("between 99 and more than 99"),
+            "{sentence}"
         );
     }
 

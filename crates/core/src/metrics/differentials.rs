@@ -119,6 +119,9 @@ pub struct Differential {
     /// is shown but not read as parity or disparity.
     #[serde(default)]
     pub parity: Option<Parity>,
+    /// The group is an "unknown" one: its interval is shown, never judged.
+    #[serde(default)]
+    pub unknown_group: bool,
 }
 
 /// Differentials of one rate across all slices.
@@ -134,6 +137,9 @@ pub struct Differentials {
     /// How many slices met the default rule ([`eligible_reference`]).
     #[serde(default)]
     pub eligible: usize,
+    /// Whether the reviewer's chosen reference meets that rule too (false without a choice).
+    #[serde(default)]
+    pub chosen_qualifies: bool,
     /// One entry per slice in `metrics`, in the same order.
     pub per_slice: Vec<Differential>,
 }
@@ -189,6 +195,7 @@ pub fn differentials(
                     ratio: None,
                     interval: None,
                     parity: None,
+                    unknown_group: is_unknown(i),
                 };
             };
             let this = rate.of(m);
@@ -205,6 +212,7 @@ pub fn differentials(
                 parity: interval
                     .filter(|_| judgeable(this, is_unknown(i)))
                     .map(|interval| interval.parity()),
+                unknown_group: is_unknown(i),
             }
         })
         .collect();
@@ -213,6 +221,8 @@ pub fn differentials(
         reference,
         chosen,
         eligible: eligible.len(),
+        chosen_qualifies: chosen_reference
+            .is_some_and(|r| eligible.iter().any(|e| e.slice == r.slice)),
         per_slice,
     }
 }

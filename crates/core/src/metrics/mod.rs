@@ -37,7 +37,7 @@ pub use clustered::{PeopleKnown, cluster_by_person, pooled_by_person};
 pub use curves::{DetPoint, Histogram, SCORE_RANGE, ScoreHistograms, score_histogram};
 pub use differentials::{
     ComparedRate, Differential, Differentials, PARITY_BAND, Parity, RatioInterval, ReferenceSlice,
-    differentials, eligible_reference, ratio_interval,
+    differentials, eligible_reference, judgeable, ratio_interval,
 };
 pub use index::{LOWEST_SCORE, SliceIndex};
 pub use rates::{Interval, IntervalMethod, Rate, Z_95, wilson_at, wilson_interval};

@@ -28,9 +28,16 @@ pub struct ComparisonWarning {
     pub rate: ComparedRate,
     /// The rate's denominator: non-mated searches for FPIR, mated ones for FNIR.
     pub searches: u64,
+    /// What those searches are worth as independent ones (fewer where one person gave several).
+    #[serde(default)]
+    pub effective_searches: f64,
+    /// How many people the searches are of, where known.
+    #[serde(default)]
+    pub people: Option<u64>,
     /// The slice's 95% Wilson interval; `None` when `searches == 0`.
     pub interval: Option<Interval>,
-    /// `searches < MIN_SEARCHES_TO_COMPARE` (including 0).
+    /// Fewer than [`MIN_SEARCHES_TO_COMPARE`] effective searches (including none): searches, or
+    /// fewer where one person gave several.
     pub too_few_searches: bool,
     /// Set when this is not the reference slice and its interval overlaps the reference's.
     pub overlaps_best: Option<BestSliceOverlap>,
@@ -83,11 +90,14 @@ fn warnings_for(
                         .interval
                         .is_some_and(|interval| interval.overlaps(&best.interval))
             });
-            let too_few_searches = measured.n < MIN_SEARCHES_TO_COMPARE;
+            // Effective searches: 34 searches of 5 people are too few, however they add up.
+            let too_few_searches = measured.effective_searches() < MIN_SEARCHES_TO_COMPARE as f64;
             (too_few_searches || overlaps_best.is_some()).then_some(ComparisonWarning {
                 slice: m.slice,
                 rate,
                 searches: measured.n,
+                effective_searches: measured.effective_searches(),
+                people: measured.people,
                 interval: measured.interval,
                 too_few_searches,
                 overlaps_best,
@@ -216,5 +226,21 @@ mod tests {
         assert_eq!(warnings[1].slice, 1);
         assert!(!warnings[1].too_few_searches);
         assert_eq!(warnings[1].overlaps_best.map(|best| best.slice), Some(0));
+    }
+
+    #[test]
+    fn many_searches_of_few_people_are_too_few() {
+        // 34 mated searches of 5 people: 5 effective searches.
+        let mut clustered = metrics(1, (100, 1000), (10, 34));
+        clustered.fnir.method = crate::metrics::IntervalMethod::Clustered {
+            effective_searches: 5.0,
+        };
+        let slices = [metrics(0, (10, 1000), (40, 400)), clustered];
+        let fnir: Vec<_> = warned(&slices)
+            .into_iter()
+            .filter(|w| w.rate == ComparedRate::Fnir && w.slice == 1)
+            .collect();
+        assert_eq!(fnir.len(), 1);
+        assert!(fnir[0].too_few_searches);
     }
 }
