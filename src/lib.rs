@@ -7,7 +7,9 @@
 //! signed impact assessment). Their modules are re-exported here under the names they have
 //! always had, so `lineup::review` and `lineup::assessment` keep working.
 
-pub use lineup_core::{analysis, digest, footage, matching, metrics, review, vision, watchlist};
+pub use lineup_core::{
+    analysis, digest, footage, ids, matching, metrics, review, vision, watchlist,
+};
 pub use lineup_report as assessment;
 
 pub mod cli;

@@ -12,6 +12,7 @@ const LAYERS: [(&str, &[&str]); 3] = [
     (
         "crates/core/src",
         &[
+            "ids",
             "digest",
             "metrics",
             "footage",

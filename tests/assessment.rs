@@ -1033,8 +1033,8 @@ fn the_faces_shown_are_a_recorded_choice() {
 /// One search for the hand-made findings below.
 fn search(truth: Option<u32>, score: f32, slice: usize, person: u32) -> lineup::metrics::Search {
     lineup::metrics::Search {
-        true_identity: truth,
-        top_identity: Some(truth.unwrap_or(0)),
+        true_identity: truth.map(lineup::ids::IdentityId),
+        top_identity: Some(lineup::ids::IdentityId(truth.unwrap_or(0))),
         top_score: score,
         slice,
         person,

@@ -133,7 +133,10 @@ fn analysis_flags_only_the_obama_photos_against_an_obama_watchlist() {
         .collect();
     assert_eq!(
         alerted,
-        [("obama2.jpg".into(), 0), ("obama3.jpg".into(), 0)]
+        [
+            ("obama2.jpg".into(), lineup::ids::IdentityId(0)),
+            ("obama3.jpg".into(), lineup::ids::IdentityId(0))
+        ]
     );
     let summary = document.summary(DEFAULT_THRESHOLD);
     assert_eq!(summary.alerts_per_identity["Barack Obama"], 2);

@@ -100,7 +100,10 @@ fn labels_and_attributes_come_back_in_through_csv() {
     cells[11] = "female".into();
     text = text.replacen(&line, &cells.join(","), 1);
     assert_eq!(csv::import_text(&mut document, &text), Ok(1));
-    assert_eq!(document.tracks[1].label, GroundTruth::OnWatchlist(1));
+    assert_eq!(
+        document.tracks[1].label,
+        GroundTruth::OnWatchlist(lineup::ids::IdentityId(1))
+    );
     assert_eq!(document.tracks[1].attributes["skin"], "3");
     assert_eq!(
         csv::export_text(&document),

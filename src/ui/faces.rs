@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use eframe::egui;
 
 use super::{Banner, View, label_name};
+use crate::ids::IdentityId;
 use crate::review::{GroundTruth, UNKNOWN};
 use crate::workspace::{Command, TrackState, Workspace};
 
@@ -279,7 +280,7 @@ impl FacesScreen {
             .show_ui(ui, |ui| {
                 for (index, identity) in document.watchlist.identities.iter().enumerate() {
                     if ui.selectable_label(false, &identity.name).clicked() {
-                        chosen = Some(GroundTruth::OnWatchlist(index as u32));
+                        chosen = Some(GroundTruth::OnWatchlist(IdentityId::at(index)));
                     }
                 }
             });

@@ -4,6 +4,7 @@
 use eframe::egui;
 
 use super::{Banner, View};
+use crate::ids::IdentityId;
 use crate::review::{GroundTruth, UNKNOWN};
 use crate::workspace::Command;
 use crate::workspace::frames::PictureKey;
@@ -16,14 +17,15 @@ pub(crate) fn show(view: &mut View<'_>, ui: &mut egui::Ui) {
     let mut change = None;
     egui::ScrollArea::vertical().show(ui, |ui| {
         for (index, identity) in document.watchlist.identities.iter().enumerate() {
+            let id = IdentityId::at(index);
             let alerts: Vec<usize> = workspace
                 .alerting_tracks()
                 .into_iter()
-                .filter(|&t| document.track_match(t).identity == Some(index as u32))
+                .filter(|&t| document.track_match(t).identity == Some(id))
                 .collect();
             let wrong = alerts
                 .iter()
-                .filter(|&&t| matches!(document.tracks[t].label, GroundTruth::NotOnWatchlist) || matches!(document.tracks[t].label, GroundTruth::OnWatchlist(other) if other != index as u32))
+                .filter(|&&t| matches!(document.tracks[t].label, GroundTruth::NotOnWatchlist) || matches!(document.tracks[t].label, GroundTruth::OnWatchlist(other) if other != id))
                 .count();
             ui.group(|ui| {
                 ui.horizontal(|ui| {

@@ -88,7 +88,10 @@ pub fn labelled_review_of(people: u32) -> ReviewDocument {
                 landmarks: [Point::default(); 5],
                 detector_score: 0.9,
                 embedding: Embedding(vec![1.0, 0.0]),
-                candidates: vec![Candidate { identity, score }],
+                candidates: vec![Candidate {
+                    identity: lineup::ids::IdentityId(identity),
+                    score,
+                }],
                 skin_ita: None,
                 skin_ita_quartiles: None,
             });
@@ -103,7 +106,7 @@ pub fn labelled_review_of(people: u32) -> ReviewDocument {
         let label = match (true_identity, random.below(25)) {
             (_, 0) => GroundTruth::Unlabelled,
             (_, 1) => GroundTruth::NotAFace,
-            (Some(id), _) => GroundTruth::OnWatchlist(id),
+            (Some(id), _) => GroundTruth::OnWatchlist(lineup::ids::IdentityId(id)),
             (None, _) => GroundTruth::NotOnWatchlist,
         };
         tracks.push(Track {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use lineup::assessment::{DEFAULT_CROWD_SCENARIOS, Findings};
+use lineup::ids::IdentityId;
 use lineup::metrics::Search;
 
 pub const LABEL_SOURCE: &str = "SYNTHETIC TEST FIXTURE: generated scores, not measured on people";
@@ -50,7 +51,7 @@ pub fn searches() -> Vec<Search> {
         for _ in 0..non_mated {
             searches.push(Search {
                 true_identity: None,
-                top_identity: Some((rng.next() % WATCHLIST_SIZE) as u32),
+                top_identity: Some(IdentityId((rng.next() % WATCHLIST_SIZE) as u32)),
                 top_score: rng.score(IMPOSTOR_MEAN[slice], 0.15),
                 slice,
                 // Every passer-by a different person, numbered after the watchlist's.
@@ -61,8 +62,8 @@ pub fn searches() -> Vec<Search> {
             let truth = (i as u64 % WATCHLIST_SIZE) as u32;
             let right = rng.unit() < 0.92;
             searches.push(Search {
-                true_identity: Some(truth),
-                top_identity: Some(if right { truth } else { (truth + 1) % 20 }),
+                true_identity: Some(IdentityId(truth)),
+                top_identity: Some(IdentityId(if right { truth } else { (truth + 1) % 20 })),
                 top_score: if right {
                     rng.score(GENUINE_MEAN, 0.2)
                 } else {

@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod digest;
 pub mod footage;
+pub mod ids;
 pub mod matching;
 pub mod metrics;
 pub mod review;

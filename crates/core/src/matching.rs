@@ -2,14 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::IdentityId;
 use crate::vision::Embedding;
 use crate::watchlist::Watchlist;
 
 /// A watchlist identity returned for a probe face.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
-    /// Index into the watchlist's identities.
-    pub identity: u32,
+    /// Which of the watchlist's identities.
+    pub identity: IdentityId,
     /// Cosine similarity to the identity's closest enrolment photo.
     pub score: f32,
 }
@@ -22,7 +23,7 @@ pub fn search(probe: &Embedding, watchlist: &Watchlist, top_k: usize) -> Vec<Can
         .iter()
         .enumerate()
         .map(|(index, identity)| Candidate {
-            identity: index as u32,
+            identity: IdentityId::at(index),
             score: identity
                 .photos
                 .iter()
@@ -90,11 +91,11 @@ mod tests {
         assert_eq!(
             found[0],
             Candidate {
-                identity: 0,
+                identity: IdentityId(0),
                 score: 1.0
             }
         );
-        assert_eq!(found[1].identity, 1);
+        assert_eq!(found[1].identity, IdentityId(1));
         assert!((found[1].score - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6);
     }
 

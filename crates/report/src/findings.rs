@@ -241,8 +241,8 @@ mod tests {
 
     fn search(truth: Option<u32>, top: u32, score: f32, slice: usize) -> Search {
         Search {
-            true_identity: truth,
-            top_identity: Some(top),
+            true_identity: truth.map(lineup_core::ids::IdentityId),
+            top_identity: Some(lineup_core::ids::IdentityId(top)),
             top_score: score,
             slice,
             person: truth.unwrap_or(1000 + (score * 1000.0) as u32),

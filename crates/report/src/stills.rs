@@ -17,6 +17,7 @@ use image::{RgbImage, codecs::jpeg::JpegEncoder};
 
 use super::report::FaceDisclosure;
 use lineup_core::footage::{load_image, sha256_file};
+use lineup_core::ids::IdentityId;
 use lineup_core::matching::Candidate;
 use lineup_core::review::{GroundTruth, InputStatus, ReviewDocument};
 use lineup_core::vision::BoundingBox;
@@ -70,7 +71,7 @@ pub enum AlertReview {
 
 impl AlertReview {
     /// The review of an alert naming watchlist identity `named` on a track labelled `label`.
-    pub fn of(named: u32, label: GroundTruth) -> AlertReview {
+    pub fn of(named: IdentityId, label: GroundTruth) -> AlertReview {
         match label {
             GroundTruth::OnWatchlist(identity) if identity == named => AlertReview::Confirmed,
             GroundTruth::Unlabelled => AlertReview::Unconfirmed,
@@ -512,19 +513,24 @@ mod tests {
 
     #[test]
     fn an_alert_is_confirmed_only_by_the_identity_it_names() {
+        let (three, four) = (IdentityId(3), IdentityId(4));
         assert_eq!(
-            AlertReview::of(3, GroundTruth::OnWatchlist(3)),
+            AlertReview::of(three, GroundTruth::OnWatchlist(three)),
             AlertReview::Confirmed
         );
         for wrong in [
-            GroundTruth::OnWatchlist(4),
+            GroundTruth::OnWatchlist(four),
             GroundTruth::NotOnWatchlist,
             GroundTruth::NotAFace,
         ] {
-            assert_eq!(AlertReview::of(3, wrong), AlertReview::Wrong, "{wrong:?}");
+            assert_eq!(
+                AlertReview::of(three, wrong),
+                AlertReview::Wrong,
+                "{wrong:?}"
+            );
         }
         assert_eq!(
-            AlertReview::of(3, GroundTruth::Unlabelled),
+            AlertReview::of(three, GroundTruth::Unlabelled),
             AlertReview::Unconfirmed
         );
     }

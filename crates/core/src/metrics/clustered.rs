@@ -327,9 +327,9 @@ mod tests {
 
     #[test]
     fn clustering_follows_each_slices_threshold_and_leaves_counts_alone() {
-        let search = |truth, score, slice, person| Search {
-            true_identity: truth,
-            top_identity: Some(1),
+        let search = |truth: Option<u32>, score, slice, person| Search {
+            true_identity: truth.map(crate::ids::IdentityId),
+            top_identity: Some(crate::ids::IdentityId(1)),
             top_score: score,
             slice,
             person,

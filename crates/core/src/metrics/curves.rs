@@ -178,8 +178,8 @@ mod tests {
 
     fn search(truth: Option<u32>, top: Option<u32>, score: f32) -> Search {
         Search {
-            true_identity: truth,
-            top_identity: top,
+            true_identity: truth.map(crate::ids::IdentityId),
+            top_identity: top.map(crate::ids::IdentityId),
             top_score: score,
             slice: 0,
             person: 0,

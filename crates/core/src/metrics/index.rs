@@ -259,11 +259,12 @@ impl SliceIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::IdentityId;
 
     fn non_mated(score: f32, slice: usize) -> Search {
         Search {
             true_identity: None,
-            top_identity: Some(100),
+            top_identity: Some(IdentityId(100)),
             top_score: score,
             slice,
             person: 0,
@@ -272,8 +273,8 @@ mod tests {
 
     fn mated_correct(score: f32, slice: usize) -> Search {
         Search {
-            true_identity: Some(7),
-            top_identity: Some(7),
+            true_identity: Some(IdentityId(7)),
+            top_identity: Some(IdentityId(7)),
             top_score: score,
             slice,
             person: 0,
@@ -282,8 +283,8 @@ mod tests {
 
     fn mated_wrong(score: f32, slice: usize) -> Search {
         Search {
-            true_identity: Some(7),
-            top_identity: Some(8),
+            true_identity: Some(IdentityId(7)),
+            top_identity: Some(IdentityId(8)),
             top_score: score,
             slice,
             person: 0,
@@ -292,7 +293,7 @@ mod tests {
 
     fn no_candidate(mated: bool, slice: usize) -> Search {
         Search {
-            true_identity: mated.then_some(7),
+            true_identity: mated.then_some(IdentityId(7)),
             top_identity: None,
             top_score: 0.99,
             slice,
@@ -592,11 +593,11 @@ mod tests {
         (0..count)
             .map(|_| {
                 let enrolled = !rng.next().is_multiple_of(3);
-                let true_identity = enrolled.then(|| (rng.next() % 50) as u32);
+                let true_identity = enrolled.then(|| IdentityId((rng.next() % 50) as u32));
                 let top_identity = match rng.next() % 10 {
                     0 => None,
-                    1..=6 => true_identity.or(Some(1)),
-                    _ => Some((rng.next() % 50) as u32),
+                    1..=6 => true_identity.or(Some(IdentityId(1))),
+                    _ => Some(IdentityId((rng.next() % 50) as u32)),
                 };
                 Search {
                     true_identity,

@@ -47,15 +47,17 @@ pub use warnings::{
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::IdentityId;
+
 /// One 1:N search: a face track a reviewer has labelled, searched against the watchlist.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Search {
     /// Ground truth: `Some(id)` if this person *is* enrolled on the watchlist (a mated search),
     /// `None` if they are not.
-    pub true_identity: Option<u32>,
+    pub true_identity: Option<IdentityId>,
     /// The best-scoring watchlist candidate (rank 1), or `None` if the watchlist returned
     /// nothing. A search without a candidate can never raise an alert.
-    pub top_identity: Option<u32>,
+    pub top_identity: Option<IdentityId>,
     /// Cosine score of the rank-1 candidate. Ignored when `top_identity` is `None`; a score that
     /// is not finite (NaN, infinite) is treated as "no candidate", because no threshold can be
     /// meaningfully compared with it.
@@ -252,8 +254,8 @@ mod tests {
     #[test]
     fn people_seen_in_two_slices_are_counted_once() {
         let search = |person, slice| Search {
-            true_identity: Some(person),
-            top_identity: Some(person),
+            true_identity: Some(IdentityId(person)),
+            top_identity: Some(IdentityId(person)),
             top_score: 0.9,
             slice,
             person,
@@ -275,7 +277,7 @@ mod tests {
     #[test]
     fn search_is_mated_follows_ground_truth() {
         let mut search = Search {
-            true_identity: Some(3),
+            true_identity: Some(IdentityId(3)),
             top_identity: None,
             top_score: 0.0,
             slice: 0,

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::IdentityId;
+
 /// The value every attribute may take when a reviewer cannot or will not say.
 pub const UNKNOWN: &str = "unknown";
 
@@ -14,7 +16,7 @@ pub enum GroundTruth {
     #[default]
     Unlabelled,
     /// This person is the watchlist identity with this index (a mated search).
-    OnWatchlist(u32),
+    OnWatchlist(IdentityId),
     /// This person is not on the watchlist (a non-mated search).
     NotOnWatchlist,
     /// Not a face, or too poor to tell: left out of every rate.

@@ -29,6 +29,7 @@ pub use slices::{SlicedSearches, Slicing};
 pub use tracks::{AlertRule, Track, TrackMatch, TrackingSettings};
 
 use crate::footage::{FileDigest, MediaInfo, Sampling};
+use crate::ids::IdentityId;
 use crate::matching::{self, Candidate};
 use crate::vision::{BoundingBox, Embedding, ModelRecord, Point, VisionConfig};
 use crate::watchlist::Watchlist;
@@ -245,19 +246,19 @@ impl ReviewDocument {
         }
     }
 
-    pub fn identity_name(&self, identity: u32) -> Option<&str> {
+    pub fn identity_name(&self, identity: IdentityId) -> Option<&str> {
         self.watchlist
             .identities
-            .get(identity as usize)
+            .get(identity.index())
             .map(|i| i.name.as_str())
     }
 
-    pub fn identity_by_name(&self, name: &str) -> Option<u32> {
+    pub fn identity_by_name(&self, name: &str) -> Option<IdentityId> {
         self.watchlist
             .identities
             .iter()
             .position(|i| i.name == name)
-            .map(|i| i as u32)
+            .map(IdentityId::at)
     }
 
     /// Links the detections into tracks afresh (labels are lost: only for new analyses and

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::ReviewDocument;
 use super::labels::{AttributeError, AttributeSchema, GroundTruth, UNKNOWN};
 use super::tracks::track_match;
+use crate::ids::IdentityId;
 use crate::metrics::{PeopleKnown, Search, SliceIndex, SliceMetrics};
 
 /// Which attributes to cross. Empty: everyone in one slice.
@@ -96,7 +97,7 @@ impl SlicedSearches {
 pub struct LabelledTracks {
     /// Track indices in the document, in ascending order of top score.
     pub tracks: Vec<usize>,
-    pub truth: Vec<Option<u32>>,
+    pub truth: Vec<Option<IdentityId>>,
     pub matched: Vec<super::TrackMatch>,
     /// Who each track is of, numbered in document order of first appearance (see
     /// [`crate::metrics::Search::person`]).
@@ -291,7 +292,7 @@ impl ReviewDocument {
 /// known) the track itself.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum PersonKey {
-    Enrolled(u32),
+    Enrolled(IdentityId),
     Named(String),
     Track(usize),
 }

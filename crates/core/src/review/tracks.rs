@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::DetectionRecord;
 use super::labels::{Attributes, GroundTruth};
+use crate::ids::IdentityId;
 
 /// One person as seen across consecutive frames of one input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -104,7 +105,7 @@ impl Default for TrackingSettings {
 /// threshold `t` exactly when `score >= t`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrackMatch {
-    pub identity: Option<u32>,
+    pub identity: Option<IdentityId>,
     pub score: f32,
 }
 
@@ -237,8 +238,8 @@ pub fn track_match(
 }
 
 /// The identity named most often at rank 1; ties go to the one seen first (higher score).
-fn most_frequent_identity(matches: &[TrackMatch]) -> Option<u32> {
-    let mut best: Option<(u32, usize)> = None;
+fn most_frequent_identity(matches: &[TrackMatch]) -> Option<IdentityId> {
+    let mut best: Option<(IdentityId, usize)> = None;
     for m in matches {
         let Some(identity) = m.identity else { continue };
         let count = matches
@@ -282,7 +283,7 @@ mod tests {
             detector_score: 0.9,
             embedding: Embedding::normalized(embedding),
             candidates: vec![Candidate {
-                identity: (score * 10.0) as u32 % 3,
+                identity: IdentityId((score * 10.0) as u32 % 3),
                 score,
             }],
             skin_ita: None,
@@ -378,13 +379,16 @@ mod tests {
     #[test]
     fn majority_names_the_identity_seen_most_often() {
         let at = |identity: u32, score: f32| TrackMatch {
-            identity: Some(identity),
+            identity: Some(IdentityId(identity)),
             score,
         };
         assert_eq!(
             most_frequent_identity(&[at(1, 0.9), at(2, 0.8), at(2, 0.7)]),
-            Some(2)
+            Some(IdentityId(2))
         );
-        assert_eq!(most_frequent_identity(&[at(1, 0.9), at(2, 0.8)]), Some(1));
+        assert_eq!(
+            most_frequent_identity(&[at(1, 0.9), at(2, 0.8)]),
+            Some(IdentityId(1))
+        );
     }
 }

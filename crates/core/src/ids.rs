@@ -1,0 +1,42 @@
+//! Typed ids, so that an identity's number cannot be passed where a track's is meant (both were
+//! bare integers), and no number stands in for "none" (that is an `Option`).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A watchlist identity: its position in the review's watchlist. Saved as a bare number, so
+/// reviews written before it existed read the same.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct IdentityId(pub u32);
+
+impl IdentityId {
+    /// The identity at `index` in the watchlist.
+    pub fn at(index: usize) -> Self {
+        Self(u32::try_from(index).unwrap_or(u32::MAX))
+    }
+
+    /// Its position in the watchlist.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl fmt::Display for IdentityId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "identity {}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_identity_id_is_saved_as_a_bare_number() {
+        assert_eq!(ron::to_string(&IdentityId(7)).unwrap(), "7");
+        assert_eq!(ron::from_str::<IdentityId>("7").unwrap(), IdentityId(7));
+        assert_eq!(IdentityId::at(3).index(), 3);
+    }
+}
