@@ -11,7 +11,8 @@ definitions alone (NIST FRVT 1:N / ISO/IEC 19795-1), every slice's:
 each with a 95% interval: Wilson's where every person gave one search; otherwise the wider of
 Wilson's and Wilson's at the observed share with n = the effective number of searches: with
 0 < k < n, n / deff with deff = max(1, cluster-robust variance m/(m-1) * sum((k_i - p*n_i)^2) / n^2
-over the binomial p(1-p)/n), at most m * min(2, max(1, m/30)); otherwise the number of people m. People: a watchlist identity, a
+over the binomial p(1-p)/n), at most e * min(2, max(1, e/30)) where e = n^2 / sum(n_i^2) is
+Kish's effective number of people; otherwise e itself. People: a watchlist identity, a
 `person` label, or else the track itself, numbered in order of first appearance in the CSV.
 The same rates pooled over all slices (people clustered across slices). Each slice's FPIR and FNIR
 divided by a reference slice's: the known (not "unknown") slice with at least 30 effective
@@ -79,11 +80,12 @@ def rate(events, searches):
     effective = n
     if clustered:
         p = k / n
+        people = n * n / float((searches.astype(float) ** 2).sum())  # Kish's effective people
         if k == 0 or k == n or m < 2:
-            effective = m
+            effective = people
         else:
             robust = m / (m - 1) * float(((events - p * searches) ** 2).sum()) / n ** 2
-            cap = m * min(2.0, max(1.0, m / 30))
+            cap = people * min(2.0, max(1.0, people / 30))
             effective = min(n / max(1.0, robust / (p * (1 - p) / n)), cap)
         _, c_low, c_high = wilson_at(p, effective)
         low, high = min(low, c_low), max(high, c_high)

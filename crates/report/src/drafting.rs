@@ -7,9 +7,11 @@ use crate::wording::{
     count_of, expected_alert_range, group_thousands, percent, rate_with_interval, times,
 };
 use crate::{Assessment, Level, Risk};
-use lineup_core::metrics::{Interval, MIN_SEARCHES_TO_COMPARE, Rate, judgeable};
+use lineup_core::metrics::{
+    ComparedRate, Differentials, MIN_SEARCHES_TO_COMPARE, PARITY_BAND, Rate, normal_quantile,
+    ratio_interval_at,
+};
 use lineup_core::review::ReviewDocument;
-use lineup_core::review::UNKNOWN;
 
 /// Risk titles lineup drafts; the reviewer scores and edits them.
 pub const WRONG_PERSON_RISK: &str = "People not on the watchlist are stopped as suspects";
@@ -236,20 +238,20 @@ pub fn missing_parts(assessment: &Assessment) -> Vec<String> {
     missing
 }
 
-/// Which group is wrongly flagged more often than another, said only where the data can carry
-/// it: among groups that can be judged ([`judgeable`]: a known value and at least
-/// [`MIN_SEARCHES_TO_COMPARE`] effective non-mated searches), the pair whose 95% intervals lie
-/// furthest apart, the higher wholly above the lower. Every pair is tried, not only the highest
-/// and lowest rates: a lowest group measured on few false alerts overlaps everything, and must not
-/// hide a clear difference between two others. Otherwise, with two or more groups measured, a
-/// sentence says the data cannot tell; `None` with fewer.
+/// Whether any group is wrongly flagged more often than the reference group, said only where the
+/// data can carry it, and in the terms of the differentials table: a judged group's FPIR ratio to
+/// the reference must lie wholly outside the 0.8–1.25 parity band even when its 95% interval is
+/// shared among all the groups compared (Bonferroni), so that testing many crossed groups does
+/// not turn chance into a headline. Otherwise, with two or more groups measured, a sentence says
+/// the data cannot tell; `None` with fewer.
 pub(crate) fn fpir_spread(findings: &MeasuredFindings) -> Option<String> {
-    let groups: Vec<(&str, &Rate)> = findings
+    let differentials = findings.differentials_of(ComparedRate::Fpir)?;
+    let rates: Vec<(&str, &Rate)> = findings
         .slices
         .iter()
         .map(|s| (s.name.as_str(), &s.metrics.fpir))
         .collect();
-    spread_sentence(&groups).map(|sentence| {
+    disparity_sentence(&rates, differentials).map(|sentence| {
         format!(
             "{sentence} (FPIR here is against a watchlist of {}; a longer one raises it.)",
             crate::wording::group_thousands(findings.watchlist_size)
@@ -257,51 +259,70 @@ pub(crate) fn fpir_spread(findings: &MeasuredFindings) -> Option<String> {
     })
 }
 
-fn spread_sentence(groups: &[(&str, &Rate)]) -> Option<String> {
-    let measured: Vec<(&str, &Rate, f64, Interval)> = groups
-        .iter()
-        .filter_map(|(name, rate)| Some((*name, *rate, rate.rate?, rate.interval?)))
-        .collect();
-    if measured.len() < 2 {
+fn disparity_sentence(rates: &[(&str, &Rate)], differentials: &Differentials) -> Option<String> {
+    let measured = rates.iter().filter(|(_, rate)| rate.n > 0).count();
+    if measured < 2 {
         return None;
     }
-    let comparable: Vec<_> = measured
+    let reference = differentials.reference?;
+    let (reference_name, reference_rate) = rates.get(reference.slice)?;
+    let judged: Vec<usize> = differentials
+        .per_slice
         .iter()
-        .filter(|(name, rate, _, _)| judgeable(rate, name.to_lowercase().contains(UNKNOWN)))
+        .enumerate()
+        .filter(|(_, d)| d.parity.is_some())
+        .map(|(i, _)| i)
         .collect();
-    // The pair with the widest gap between the higher's lower end and the lower's upper end.
-    let apart = comparable
+    if judged.is_empty() {
+        return Some(cannot_tell(0, reference_name));
+    }
+    // 95% shared among the comparisons made: each at 1 − 0.05/k, two-sided.
+    let z = normal_quantile(1.0 - 0.025 / judged.len() as f64);
+    let (low_band, high_band) = PARITY_BAND;
+    let outside = judged
         .iter()
-        .flat_map(|high| comparable.iter().map(move |low| (high, low)))
-        .filter(|(high, low)| high.3.low > low.3.high)
-        .max_by(|a, b| (a.0.3.low - a.1.3.high).total_cmp(&(b.0.3.low - b.1.3.high)));
-    let Some((highest, lowest)) = apart else {
-        return Some(cannot_tell(measured.len()));
+        .filter_map(|&i| {
+            let interval = ratio_interval_at(rates[i].1, reference_rate, z)?;
+            (interval.low > high_band || interval.high < low_band).then_some((i, interval))
+        })
+        .max_by(|a, b| a.1.low.total_cmp(&b.1.low));
+    let Some((worst, interval)) = outside else {
+        return Some(cannot_tell(judged.len(), reference_name));
     };
-    let ratio = if lowest.2 > 0.0 {
-        format!(", {} as often", times(highest.2 / lowest.2))
+    let (name, rate) = rates[worst];
+    let direction = if interval.low > high_band {
+        "more often"
     } else {
-        String::new()
+        "less often"
     };
+    let point = differentials.per_slice[worst]
+        .ratio
+        .filter(|r| *r > 0.0)
+        .map(|r| format!(" {} as often", times(r)))
+        .unwrap_or_default();
     Some(format!(
-        "Non-mated searches (face tracks) in the group \"{}\" raise false alerts more often than \
-         in \"{}\", beyond what chance explains: FPIR {} ({}) against {} ({}){ratio}; the 95% \
-         intervals do not overlap.",
-        highest.0,
-        lowest.0,
-        rate_with_interval(highest.1),
-        count_of(highest.1),
-        rate_with_interval(lowest.1),
-        count_of(lowest.1),
+        "Non-mated searches (face tracks) in the group \"{name}\" raise false alerts {direction} \
+         than in the reference group \"{reference_name}\"{point}: FPIR {} ({}) against {} ({}). \
+         The ratio's interval, {:.2}–{:.2}, lies wholly outside the 0.8–1.25 parity band even \
+         with 95% confidence shared among the {} groups compared.",
+        rate_with_interval(rate),
+        count_of(rate),
+        rate_with_interval(reference_rate),
+        count_of(reference_rate),
+        interval.low,
+        interval.high,
+        judged.len(),
     ))
 }
 
-fn cannot_tell(groups: usize) -> String {
+fn cannot_tell(compared: usize, reference: &str) -> String {
     format!(
-        "The data cannot tell whether any of the {groups} groups is wrongly flagged more often \
-         than another: no two known groups with {MIN_SEARCHES_TO_COMPARE} or more effective \
-         searches each (fewer than their searches where one person gave several) have 95% \
-         intervals that do not overlap."
+        "The data cannot tell whether any group is wrongly flagged more often than the reference \
+         group \"{reference}\": no FPIR ratio of the {compared} known {} with \
+         {MIN_SEARCHES_TO_COMPARE} or more effective searches lies wholly outside the 0.8–1.25 \
+         parity band once 95% confidence is shared among them (the differentials table gives \
+         each ratio with its own interval).",
+        crate::wording::plural(compared as u64, "group", "groups")
     )
 }
 
@@ -376,54 +397,74 @@ mod tests {
         );
     }
 
+    /// Slice metrics with only an FPIR, for the page-1 comparison.
+    fn groups(fpir: &[(u64, u64)]) -> Vec<lineup_core::metrics::SliceMetrics> {
+        fpir.iter()
+            .enumerate()
+            .map(|(slice, &(k, n))| lineup_core::metrics::SliceMetrics {
+                slice,
+                threshold: 0.5,
+                fpir: Rate::new(k, n),
+                fnir: Rate::new(0, 0),
+                wrong_identity_alerts: Rate::new(0, 0),
+                flag_rate: Rate::new(k, n),
+            })
+            .collect()
+    }
+
+    fn page_one(names: &[&str], fpir: &[(u64, u64)], unknown: &[bool]) -> Option<String> {
+        let metrics = groups(fpir);
+        let differentials =
+            lineup_core::metrics::differentials(&metrics, ComparedRate::Fpir, unknown, None);
+        let rates: Vec<(&str, &Rate)> = names
+            .iter()
+            .zip(&metrics)
+            .map(|(name, m)| (*name, &m.fpir))
+            .collect();
+        disparity_sentence(&rates, &differentials)
+    }
+
     #[test]
     fn a_group_comparison_is_a_headline_only_where_the_data_carries_it() {
-        // "50% (2 of 4) vs 0% (0 of 1)": no headline, the data cannot tell.
-        let (small, smaller) = (Rate::new(2, 4), Rate::new(0, 1));
-        let sentence = spread_sentence(&[("A × female", &small), ("B × male", &smaller)]).unwrap();
-        assert!(sentence.starts_with("The data cannot tell"), "{sentence}");
-        // Large, far apart: said, with the intervals.
-        let (high, low) = (Rate::new(60, 300), Rate::new(6, 400));
-        let sentence = spread_sentence(&[("B", &high), ("A", &low)]).unwrap();
+        // "50% (2 of 4) vs 0% (0 of 1)": no group can be judged, no headline.
+        let sentence = page_one(&["A", "B"], &[(2, 4), (0, 1)], &[false, false]);
+        assert!(sentence.is_none_or(|s| s.starts_with("The data cannot tell")));
+        // Large and far apart: said, in the table's terms.
+        let sentence = page_one(&["A", "B"], &[(6, 400), (60, 300)], &[false, false]).unwrap();
         assert!(
-            sentence.contains("in the group \"B\" raise false alerts more often"),
+            sentence.contains(
+                "in the group \"B\" raise false alerts more often than in the reference group \"A\""
+            ),
             "{sentence}"
         );
-        assert!(sentence.contains("95% interval"), "{sentence}");
-        // An "unknown" group is never the reference.
-        let unknown = Rate::new(0, 500);
-        let sentence = spread_sentence(&[("skin unknown", &unknown), ("Monk 1-3", &low)]).unwrap();
-        assert!(sentence.starts_with("The data cannot tell"), "{sentence}");
-        assert_eq!(spread_sentence(&[("A", &low)]), None);
+        assert!(sentence.contains("parity band"), "{sentence}");
     }
 
     #[test]
-    fn a_group_measured_on_few_errors_does_not_hide_a_clear_difference_between_others() {
-        // Monk 1–3: 0 of 30 [0–11.4%] overlaps everything; Monk 4–6: 1 of 100 [0.18–5.4%] and
-        // Monk 7–10: 16 of 100 [10.1–24.4%] do not overlap: that is the headline.
-        let (zero, one, sixteen) = (Rate::new(0, 30), Rate::new(1, 100), Rate::new(16, 100));
-        let sentence = spread_sentence(&[
-            ("Monk 1–3", &zero),
-            ("Monk 4–6", &one),
-            ("Monk 7–10", &sixteen),
-        ])
+    fn page_one_agrees_with_the_table_it_summarises() {
+        // The expert's case: 14 of 100, 3 of 100, 1 of 61. The reference is the lowest rate
+        // (1 of 61); against it, 14 of 100 is 8.5× but its interval reaches into the band:
+        // the table says "cannot tell", so page 1 must not claim a disparity between any pair.
+        let sentence = page_one(
+            &["Monk 1–3", "Monk 4–6", "Monk 7–10"],
+            &[(14, 100), (3, 100), (1, 61)],
+            &[false, false, false],
+        )
         .unwrap();
-        assert!(
-            sentence.contains("\"Monk 7–10\" raise false alerts more often than in \"Monk 4–6\""),
-            "{sentence}"
-        );
+        assert!(sentence.starts_with("The data cannot tell"), "{sentence}");
     }
 
     #[test]
-    fn a_group_of_few_people_is_not_a_headline_however_many_searches() {
-        // 100 searches of 10 people: 10 effective searches, too few to judge.
-        let mut clustered = Rate::new(40, 100);
-        clustered.method = lineup_core::metrics::IntervalMethod::Clustered {
-            effective_searches: 10.0,
-        };
-        clustered.interval = lineup_core::metrics::wilson_at(0.4, 10.0, lineup_core::metrics::Z_95);
-        let low = Rate::new(2, 400);
-        let sentence = spread_sentence(&[("B", &clustered), ("A", &low)]).unwrap();
-        assert!(sentence.starts_with("The data cannot tell"), "{sentence}");
+    fn many_groups_share_the_confidence_so_chance_is_not_a_headline() {
+        // 50 of 400 against 20 of 400: 2.5×, [1.52, 4.12] at 95% for one comparison, wholly
+        // above the band; shared among 20 groups (z = 3.02) it reaches down to 1.2: no headline.
+        let mut fpir = vec![(20, 400), (50, 400)];
+        let two = page_one(&["A", "B"], &fpir, &[false, false]).unwrap();
+        assert!(two.contains("raise false alerts more often"), "{two}");
+        fpir.extend(std::iter::repeat_n((30, 400), 18));
+        let names: Vec<String> = (0..20).map(|i| format!("G{i}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let twenty = page_one(&names, &fpir, &[false; 20]).unwrap();
+        assert!(twenty.starts_with("The data cannot tell"), "{twenty}");
     }
 }

@@ -36,6 +36,16 @@ pub fn plain_summary(report: &Report) -> Vec<String> {
     paragraphs
 }
 
+/// Whether any group's rates are counted at a threshold of its own.
+fn own_thresholds(report: &Report) -> bool {
+    report.findings.as_ref().is_some_and(|findings| {
+        findings
+            .slices
+            .iter()
+            .any(|s| s.metrics.threshold != findings.threshold)
+    })
+}
+
 fn what_was_reviewed(report: &Report) -> String {
     let d = &report.detections;
     let identities = report.data.watchlist.len();
@@ -48,7 +58,7 @@ fn what_was_reviewed(report: &Report) -> String {
     format!(
         "lineup ran the {} face detector and the {} recognition model over {} {}{failed} and \
          found {} {}. Each face was compared with a watchlist of {identities} {} ({photos} \
-         enrolment {}). At a match threshold of {:.2}, {} {} would have raised an alert.",
+         enrolment {}). At a match threshold of {:.2}, {} {} would have raised an alert{}.",
         report.model_name(ModelRole::Detector),
         report.model_name(ModelRole::Recognizer),
         d.inputs_analysed,
@@ -60,6 +70,12 @@ fn what_was_reviewed(report: &Report) -> String {
         d.threshold,
         d.alerts,
         plural(d.alerts, "face", "faces"),
+        if own_thresholds(report) {
+            " (counted at that one threshold; the error rates below use each group's own where \
+             the reviewer set one)"
+        } else {
+            ""
+        },
     )
 }
 
@@ -81,10 +97,18 @@ fn what_was_measured(findings: &MeasuredFindings) -> String {
             findings.threshold
         )
     };
+    // Without person labels on passers-by, each of their tracks counts as a different person,
+    // and the interval rests on that.
+    let unnamed = if pooled.fpir.people.is_none() && pooled.fpir.n > 0 {
+        " (who is who among them is not labelled, so each counts as a different person; if some \
+         are the same person, the interval is too narrow)"
+    } else {
+        ""
+    };
     format!(
         "Measured on {} labelled searches ({}); a search is a face track, one appearance of one \
-         person. Of {}, {} would raise a false alert: FPIR {} against a watchlist of {}. Of {}, \
-         {} would not find the right person at rank 1: FNIR (rank 1) {}.{thresholds}",
+         person. Of {}{unnamed}, {} would raise a false alert: FPIR {} against a watchlist of {}. \
+         Of {}, {} would not find the right person at rank 1: FNIR (rank 1) {}.{thresholds}",
         findings.searches,
         findings.label_source,
         searches_of_people(&pooled.fpir, "non-mated"),

@@ -266,9 +266,10 @@ pub fn interval_note<'a>(rates: impl IntoIterator<Item = &'a Rate>) -> String {
         "Intervals are 95%: Wilson's where every person gave one search; where one person gave \
          several (searches of one person are not independent), Wilson's at the effective number \
          of searches: the searches divided by the design effect, but never more than one per \
-         person up to 30 people, rising to two per person at 60 (in simulation these covered at \
-         least 95%, more where people differ little). People not on the watchlist without a \
-         person label count as one person per search."
+         person up to 30 people, rising to two per person at 60, people counted by how evenly \
+         they share the searches (one regular passer-by is not many people). In simulation these \
+         covered at least 95%, more where people differ little. People not on the watchlist \
+         without a person label count as one person per search."
             .into()
     } else {
         "Intervals are 95% Wilson intervals: every person gave one search.".into()
@@ -471,17 +472,30 @@ impl WatchlistSizes {
 /// "FPIR 3.00% [1.0–8.5%] measured against 12 identities becomes 92.6% [57.0–99.9%] against
 /// 10,000 (extrapolated, not measured: ...)".
 pub fn extrapolation_sentence(extrapolated: &ExtrapolatedFpir, fpir: &Rate) -> String {
+    // A model's output is never certain: no "100.0%", however close the arithmetic comes.
+    let modelled = |value: f64| {
+        if value >= 0.9995 {
+            ">99.9".to_owned()
+        } else {
+            percent_number(value)
+        }
+    };
+    let factor = extrapolated.deployment_size as f64 / extrapolated.measured_size.max(1) as f64;
     format!(
         "Extrapolation, not a measurement: FPIR {} measured against a watchlist of {} would be \
-         about {} [{}–{}] against one of {}, by the model 1 − (1 − FPIR)^(new size ÷ measured \
-         size), which assumes every comparison is independent (real watchlists hold look-alikes, \
-         so treat it as a rough guide).",
+         somewhere in {}–{}% against one of {} ({} times the size measured), by the model \
+         1 − (1 − FPIR)^(new size ÷ measured size), which assumes every comparison is \
+         independent (real watchlists hold look-alikes, so treat it as a rough guide).",
         rate_text(fpir),
         group_thousands(extrapolated.measured_size),
-        percent(extrapolated.rate),
-        percent_number(extrapolated.interval.low),
-        percent(extrapolated.interval.high),
-        group_thousands(extrapolated.deployment_size)
+        modelled(extrapolated.interval.low),
+        modelled(extrapolated.interval.high),
+        group_thousands(extrapolated.deployment_size),
+        if factor >= 10.0 {
+            group_thousands(factor.round() as u64)
+        } else {
+            format!("{factor:.1}")
+        }
     )
 }
 
@@ -565,6 +579,8 @@ pub fn crowd_sentence(
                 "99 or more in 100 alerts would be wrong".to_owned()
             } else if high < 0.015 {
                 "1 or fewer in 100 alerts would be wrong".to_owned()
+            } else if low < 0.005 {
+                format!("up to {} in 100 alerts would be wrong", in_100(high))
             } else {
                 format!(
                     "between {} and {} in 100 alerts would be wrong",
@@ -862,8 +878,7 @@ mod tests {
         .expect("both rates measured");
         assert!(!sentence.contains("none of the alerts"), "{sentence}");
         assert!(
-            sentence
-                .starts_with("The data cannot tell how many alerts would be wrong: between 0 and"),
+            sentence.starts_with("The data cannot tell how many alerts would be wrong: up to"),
             "{sentence}"
         );
         assert!(
@@ -967,5 +982,26 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("against one of 10,000"), "{text}");
+        assert!(text.contains("833 times the size measured"), "{text}");
+        // Nearly certain by the model is still not "100.0%".
+        let many = extrapolate_fpir(&Rate::new(14, 100), 5, 5_000).unwrap();
+        let text = extrapolation_sentence(&many, &Rate::new(14, 100));
+        assert!(!text.contains("100.0"), "{text}");
+        assert!(text.contains(">99.9–>99.9%"), "{text}");
+    }
+
+    #[test]
+    fn a_range_from_almost_none_reads_up_to() {
+        let sentence = crowd_sentence(
+            &Rate::new(2, 468),
+            &Rate::new(6, 88),
+            &Rate::new(0, 88),
+            1_000,
+            0.5,
+            WatchlistSizes::measured(5),
+        )
+        .unwrap();
+        assert!(!sentence.contains("between fewer than 1"), "{sentence}");
+        assert!(sentence.contains("up to"), "{sentence}");
     }
 }

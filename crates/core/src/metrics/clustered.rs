@@ -10,17 +10,19 @@
 //! * `n / deff`, where `deff` (at least 1) is the cluster-robust variance of the rate,
 //!   `m/(m−1) · Σᵢ (kᵢ − p̂·nᵢ)² / n²` over the `m` people, divided by the binomial variance
 //!   `p̂(1 − p̂)/n`,
-//! * but never more than [`people_cap`]: the number of people up to 30 people, rising to twice
-//!   the number of people at 60 or more, because a variance estimated from few people is itself
-//!   uncertain and errs narrow exactly when errors come from a few of them;
-//! * and the number of people where every search or none had the event (the variance then says
-//!   nothing about how the people differ).
+//! * but never more than [`people_cap`] of the **effective number of people**, `n² / Σᵢ nᵢ²`
+//!   (Kish's: the number of people when each gave as many searches, fewer when one person gave
+//!   most of them): one search per such person up to 30, rising to two at 60 or more, because a
+//!   variance estimated from few people is itself uncertain and errs narrow exactly when errors
+//!   come from a few of them, or when one regular passer-by carries most of the weight;
+//! * and the effective number of people where every search or none had the event (the variance
+//!   then says nothing about how the people differ).
 //!
 //! A percentile bootstrap over people was tried first: its lower end fell to 0 with errors seen,
 //! it jumped between 29 and 30 people, and it covered 83–85% where errors concentrate in a few
 //! people. With this rule the simulations in `tests/reference/coverage.py` (5 to 200 people,
-//! 3 to 50 searches each, errors spread evenly or concentrated in a few people) all cover at
-//! least 95%; where people differ little it is conservative (up to 100%), the side to err on for
+//! 3 to 50 searches each or one person seen up to 500 times, errors spread evenly or
+//! concentrated in a few people) all cover at least 95%; where people differ little it is conservative (up to 100%), the side to err on for
 //! evidence. The cap grows continuously with the number of people, so adding one person never
 //! makes an interval jump.
 
@@ -33,11 +35,17 @@ use super::{PooledMetrics, Search, SliceMetrics};
 /// per person at twice as many.
 pub const MIN_PEOPLE_FOR_DESIGN_EFFECT: u64 = 30;
 
-/// The most effective searches `people` people can stand for: one each up to
+/// The most effective searches `people` (effective) people can stand for: one each up to
 /// [`MIN_PEOPLE_FOR_DESIGN_EFFECT`] people, rising linearly to two each at twice as many.
-pub fn people_cap(people: u64) -> f64 {
-    let m = people as f64;
-    m * (m / MIN_PEOPLE_FOR_DESIGN_EFFECT as f64).clamp(1.0, 2.0)
+pub fn people_cap(people: f64) -> f64 {
+    people * (people / MIN_PEOPLE_FOR_DESIGN_EFFECT as f64).clamp(1.0, 2.0)
+}
+
+/// Kish's effective number of people: `n² / Σᵢ nᵢ²` over their search counts `nᵢ`.
+pub fn effective_people(people: &[PersonCounts]) -> f64 {
+    let n: f64 = people.iter().map(|p| p.searches as f64).sum();
+    let squares: f64 = people.iter().map(|p| (p.searches as f64).powi(2)).sum();
+    if squares > 0.0 { n * n / squares } else { 0.0 }
 }
 
 /// One person's searches within a rate: how many had the event, out of how many.
@@ -73,12 +81,14 @@ pub fn clustered_rate(people: &[PersonCounts], people_known: bool) -> Rate {
     rate
 }
 
-/// `n / deff` by the cluster-robust variance, at most [`people_cap`]; the number of people where
-/// every search or none had the event (see the module documentation).
+/// `n / deff` by the cluster-robust variance, at most [`people_cap`] of the effective number of
+/// people; that number itself where every search or none had the event (see the module
+/// documentation).
 fn effective_searches(people: &[PersonCounts], k: u64, n: u64) -> f64 {
     let m = people.len() as u64;
+    let kish = effective_people(people);
     if k == 0 || k == n || m < 2 {
-        return m as f64;
+        return kish;
     }
     let (n_f, m_f) = (n as f64, m as f64);
     let p_hat = k as f64 / n_f;
@@ -89,7 +99,7 @@ fn effective_searches(people: &[PersonCounts], k: u64, n: u64) -> f64 {
     let clustered_variance = m_f / (m_f - 1.0) * squares / (n_f * n_f);
     let binomial_variance = p_hat * (1.0 - p_hat) / n_f;
     let design_effect = (clustered_variance / binomial_variance).max(1.0);
-    (n_f / design_effect).min(people_cap(m))
+    (n_f / design_effect).min(people_cap(kish))
 }
 
 /// What one search counts towards, at its slice's threshold.
@@ -221,13 +231,19 @@ mod tests {
     #[test]
     fn several_searches_of_one_person_widen_the_interval() {
         // 29 mated searches of 2 people, 0 missed: Wilson on 29 searches gives [0, 11.7%], but
-        // two people are two observations: Wilson on 0 of 2 gives [0, 65.8%].
+        // two people are at most two observations, and one gave most of the searches:
+        // 29² / (20² + 9²) = 841 / 481 = 1.748 effective people, Wilson on 0 of 1.748.
         let rate = clustered_rate(&[person(0, 20), person(0, 9)], true);
         assert_eq!((rate.k, rate.n, rate.people), (0, 29, Some(2)));
         let interval = rate.interval.unwrap();
         assert_eq!(interval.low, 0.0);
-        assert!((interval.high - 0.6576).abs() < 1e-4, "{interval:?}");
-        assert_eq!(effective(&rate), 2.0);
+        assert!((effective(&rate) - 841.0 / 481.0).abs() < 1e-12);
+        let expected = wilson_at(0.0, 841.0 / 481.0, Z_95).unwrap();
+        assert!(
+            (interval.high - expected.high).abs() < 1e-12,
+            "{interval:?}"
+        );
+        assert!(interval.high > 0.65);
         assert!(rate.design_effect() > 5.0);
     }
 
@@ -256,14 +272,20 @@ mod tests {
 
     #[test]
     fn the_cap_grows_with_the_people_without_jumps() {
-        assert_eq!(people_cap(10), 10.0);
-        assert_eq!(people_cap(30), 30.0);
-        assert_eq!(people_cap(45), 67.5);
-        assert_eq!(people_cap(60), 120.0);
-        assert_eq!(people_cap(200), 400.0);
+        assert_eq!(people_cap(10.0), 10.0);
+        assert_eq!(people_cap(30.0), 30.0);
+        assert_eq!(people_cap(45.0), 67.5);
+        assert_eq!(people_cap(60.0), 120.0);
+        assert_eq!(people_cap(200.0), 400.0);
         for m in 1..200 {
-            assert!(people_cap(m + 1) - people_cap(m) <= 4.0 + 1e-9, "{m}");
+            let m = f64::from(m);
+            assert!(people_cap(m + 1.0) - people_cap(m) <= 4.0 + 1e-9, "{m}");
         }
+        // One regular passer-by with 100 searches among nine seen 3 times: not 10 people's
+        // worth, but 127² / (100² + 9 · 3²) = 16129 / 10081 = 1.6 people's.
+        let mut people = vec![person(0, 100)];
+        people.extend((0..9).map(|_| person(0, 3)));
+        assert!((effective_people(&people) - 16_129.0 / 10_081.0).abs() < 1e-12);
     }
 
     #[test]

@@ -236,7 +236,13 @@ pub fn differentials(
 /// "1 of 1 against 1 of 3" still get their (very wide) intervals rather than none or a
 /// falsely narrow one. `None` where either rate cannot be measured.
 pub fn ratio_interval(a: &Rate, b: &Rate) -> Option<RatioInterval> {
-    if a.n == 0 || b.n == 0 {
+    ratio_interval_at(a, b, Z_95)
+}
+
+/// [`ratio_interval`] at normal quantile `z` instead of the 95% one, e.g. 95% shared among
+/// several comparisons (Bonferroni: `normal_quantile(1 − 0.025 / k)` for `k` of them).
+pub fn ratio_interval_at(a: &Rate, b: &Rate, z: f64) -> Option<RatioInterval> {
+    if a.n == 0 || b.n == 0 || !z.is_finite() {
         return None;
     }
     let degenerate = |rate: &Rate| rate.k == 0 || rate.k == rate.n;
@@ -250,7 +256,7 @@ pub fn ratio_interval(a: &Rate, b: &Rate) -> Option<RatioInterval> {
     let log_ratio = ((ka / na) / (kb / nb)).ln();
     let variance =
         a.design_effect() * (1.0 / ka - 1.0 / na) + b.design_effect() * (1.0 / kb - 1.0 / nb);
-    let half_width = Z_95 * variance.max(0.0).sqrt();
+    let half_width = z * variance.max(0.0).sqrt();
     Some(RatioInterval {
         low: (log_ratio - half_width).exp(),
         high: (log_ratio + half_width).exp(),

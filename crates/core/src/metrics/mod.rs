@@ -37,10 +37,12 @@ pub use clustered::{PeopleKnown, cluster_by_person, pooled_by_person};
 pub use curves::{DetPoint, Histogram, SCORE_RANGE, ScoreHistograms, score_histogram};
 pub use differentials::{
     ComparedRate, Differential, Differentials, PARITY_BAND, Parity, RatioInterval, ReferenceSlice,
-    differentials, eligible_reference, judgeable, ratio_interval,
+    differentials, eligible_reference, judgeable, ratio_interval, ratio_interval_at,
 };
 pub use index::{LOWEST_SCORE, SliceIndex};
-pub use rates::{Interval, IntervalMethod, Rate, Z_95, wilson_at, wilson_interval};
+pub use rates::{
+    Interval, IntervalMethod, Rate, Z_95, normal_quantile, wilson_at, wilson_interval,
+};
 pub use warnings::{
     BestSliceOverlap, ComparisonWarning, MIN_SEARCHES_TO_COMPARE, comparison_warnings,
 };
