@@ -367,3 +367,39 @@ fn the_faces_slice_filter_follows_the_slicing() {
         "the filter should fall back to all tracks"
     );
 }
+
+/// With a group at its own threshold, the status bar and the threshold screen count alerts at
+/// the thresholds the rates use, and say so.
+#[test]
+fn every_screen_counts_alerts_at_the_thresholds_the_rates_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ron");
+    let mut document = common::labelled::labelled_review();
+    document.slicing = review::Slicing::by(&["skin"]);
+    document.slice_thresholds.insert("Monk 7–10".into(), 0.95);
+    review::save(&document, &path).unwrap();
+    let mut h = harness(LineupApp::open(&path));
+    h.run();
+    let alerts = workspace(&h).alerting_tracks().len();
+    let global = {
+        let mut plain = document.clone();
+        plain.slice_thresholds.clear();
+        Workspace::new(plain, None).alerting_tracks().len()
+    };
+    assert!(alerts < global, "{alerts} vs {global}");
+    assert!(
+        h.query_by_label_contains(&format!(
+            "{alerts} alerts at 0.60 (1 group at its own threshold)"
+        ))
+        .is_some(),
+        "status bar"
+    );
+    h.get_by_label("Thresholds & slices").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains(&format!(
+            "{alerts} of 600 face tracks raise an alert at 0.60 (1 group at its own threshold)"
+        ))
+        .is_some()
+    );
+}

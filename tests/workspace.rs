@@ -263,3 +263,36 @@ fn every_edit_is_a_command_that_undoes_and_redoes() {
     assert_eq!(workspace.document(), &before);
     assert!(!workspace.can_undo());
 }
+
+/// One notion of alert everywhere: where a group has its own threshold, its tracks alert at
+/// that threshold in the app's lists and states, as they are counted in the rates.
+#[test]
+fn a_groups_own_threshold_decides_its_tracks_alerts_everywhere() {
+    let mut document = common::labelled::labelled_review();
+    document.slicing = review::Slicing::by(&["skin"]);
+    let mut workspace = Workspace::new(document, None);
+    let before = workspace.alerting_tracks();
+    workspace
+        .apply(Command::SliceThreshold {
+            slice: "Monk 7–10".into(),
+            threshold: Some(0.95),
+        })
+        .unwrap();
+    let after = workspace.alerting_tracks();
+    assert!(
+        after.len() < before.len(),
+        "{} → {}",
+        before.len(),
+        after.len()
+    );
+    // Every labelled search the rates count as alerting is an alerting track, and no other.
+    let sliced = workspace.sliced().clone();
+    let metrics = &workspace.evaluation().metrics;
+    for (search, &track) in sliced.searches.iter().zip(&sliced.tracks) {
+        let alerts =
+            search.top_identity.is_some() && search.top_score >= metrics[search.slice].threshold;
+        assert_eq!(workspace.track_alerts(track), alerts, "track {track}");
+        assert_eq!(after.contains(&track), alerts, "track {track}");
+    }
+    assert_eq!(workspace.own_threshold_groups(), 1);
+}

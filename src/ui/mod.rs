@@ -328,12 +328,12 @@ impl LineupApp {
                 };
                 let summary = workspace.document().summary(workspace.threshold());
                 ui.label(format!(
-                    "{file} — {state} — {} faces in {} tracks, {} labelled, {} alerts at {:.2}",
+                    "{file} — {state} — {} faces in {} tracks, {} labelled, {} alerts {}",
                     summary.faces,
                     summary.tracks,
                     summary.tracks_labelled,
                     workspace.alerting_tracks().len(),
-                    workspace.threshold()
+                    thresholds_in_use(workspace)
                 ));
             }
         });
@@ -480,6 +480,22 @@ fn job_progress(ui: &mut egui::Ui, job: &AnalysisJob) {
             .text(text)
             .desired_width(320.0),
     );
+}
+
+/// Which thresholds the alerts on screen are counted at: "at 0.60", or with the groups that
+/// have their own, "at 0.60 (1 group at its own threshold)".
+pub(crate) fn thresholds_in_use(workspace: &Workspace) -> String {
+    match workspace.own_threshold_groups() {
+        0 => format!("at {:.2}", workspace.threshold()),
+        1 => format!(
+            "at {:.2} (1 group at its own threshold)",
+            workspace.threshold()
+        ),
+        groups => format!(
+            "at {:.2} ({groups} groups at their own thresholds)",
+            workspace.threshold()
+        ),
+    }
 }
 
 /// The label a person sees for a track's ground truth.

@@ -28,10 +28,10 @@ pub(crate) fn show(view: &mut View<'_>, ui: &mut egui::Ui) {
         apply(workspace, Command::Threshold(threshold), view.banner);
     }
     ui.label(format!(
-        "At {:.3}: {} of {} face tracks raise an alert.",
-        workspace.threshold(),
+        "{} of {} face tracks raise an alert {}.",
         workspace.alerting_tracks().len(),
-        workspace.document().tracks.len()
+        workspace.document().tracks.len(),
+        super::thresholds_in_use(workspace)
     ));
     ui.horizontal(|ui| {
         ui.label("Slice by:");

@@ -74,7 +74,11 @@ pub struct Workspace {
     last_edit: Option<Instant>,
     /// Every frame with faces (and every input without), in order, with its detections.
     frames: Vec<(FrameKey, Vec<usize>)>,
-    track_of_detection: Vec<usize>,
+    /// For each detection, the track it belongs to (none for a detection in no track).
+    track_of_detection: Vec<Option<usize>>,
+    /// Each track's alert threshold: its slice's own where the review sets one, else the global
+    /// one. Empty while no slice has its own (then every track uses the global one).
+    track_thresholds: Vec<f32>,
 }
 
 /// The file autosaves of `path` go to: beside it, so a rename stays on one filesystem.
@@ -118,6 +122,7 @@ impl Workspace {
             last_edit: None,
             frames: Vec::new(),
             track_of_detection: Vec::new(),
+            track_thresholds: Vec::new(),
         };
         workspace.index_frames();
         workspace.refresh_metrics();
@@ -175,10 +180,12 @@ impl Workspace {
             .into_iter()
             .filter(|(key, found)| key.frame_index == 0 || !found.is_empty())
             .collect();
-        self.track_of_detection = vec![usize::MAX; document.detections.len()];
+        self.track_of_detection = vec![None; document.detections.len()];
         for (track_index, track) in document.tracks.iter().enumerate() {
             for &d in &track.detections {
-                self.track_of_detection[d] = track_index;
+                if let Some(slot) = self.track_of_detection.get_mut(d) {
+                    *slot = Some(track_index);
+                }
             }
         }
     }
@@ -190,10 +197,7 @@ impl Workspace {
 
     /// The track a detection belongs to.
     pub fn track_of(&self, detection: usize) -> Option<usize> {
-        self.track_of_detection
-            .get(detection)
-            .copied()
-            .filter(|&t| t != usize::MAX)
+        self.track_of_detection.get(detection).copied().flatten()
     }
 
     pub fn document(&self) -> &ReviewDocument {
@@ -224,22 +228,40 @@ impl Workspace {
         self.document.settings.threshold
     }
 
-    /// Tracks that raise an alert at the current thresholds (the global one for tracks outside
-    /// every labelled slice).
+    /// Tracks that raise an alert at the current thresholds: a track's slice's own where the
+    /// review sets one (by its attributes, labelled or not), the global one elsewhere, as the
+    /// rates count them.
     pub fn alerting_tracks(&self) -> Vec<usize> {
         (0..self.document.tracks.len())
             .filter(|&t| self.track_alerts(t))
             .collect()
     }
 
-    pub fn track_alerts(&self, track: usize) -> bool {
-        self.document.track_match(track).score >= self.threshold()
+    /// The threshold `track` alerts at.
+    pub fn track_threshold(&self, track: usize) -> f32 {
+        self.track_thresholds
+            .get(track)
+            .copied()
+            .unwrap_or_else(|| self.threshold())
     }
 
-    /// What a track amounts to at the current threshold, given its label.
+    /// How many slices of the current slicing have a threshold of their own.
+    pub fn own_threshold_groups(&self) -> usize {
+        self.sliced
+            .names
+            .iter()
+            .filter(|name| self.document.slice_thresholds.contains_key(*name))
+            .count()
+    }
+
+    pub fn track_alerts(&self, track: usize) -> bool {
+        self.document.track_match(track).score >= self.track_threshold(track)
+    }
+
+    /// What a track amounts to at its threshold, given its label.
     pub fn track_state(&self, track: usize) -> TrackState {
         let matched = self.document.track_match(track);
-        let alert = matched.score >= self.threshold();
+        let alert = matched.score >= self.track_threshold(track);
         match (alert, self.document.tracks[track].label) {
             (_, GroundTruth::NotAFace) => TrackState::NotAFace,
             (true, GroundTruth::Unlabelled) => TrackState::Alert,
@@ -263,7 +285,29 @@ impl Workspace {
         self.refresh_metrics();
     }
 
+    /// Each track's threshold, for the alert lists and states.
+    fn refresh_track_thresholds(&mut self) {
+        self.track_thresholds.clear();
+        if self.own_threshold_groups() == 0 {
+            return;
+        }
+        let global = self.document.settings.threshold;
+        let slicing = &self.document.slicing;
+        self.track_thresholds = (0..self.document.tracks.len())
+            .map(|track| {
+                self.document
+                    .slice_of_track(track, slicing)
+                    .ok()
+                    .and_then(|slice| self.sliced.names.get(slice))
+                    .and_then(|name| self.document.slice_thresholds.get(name))
+                    .copied()
+                    .unwrap_or(global)
+            })
+            .collect();
+    }
+
     fn refresh_metrics(&mut self) {
+        self.refresh_track_thresholds();
         self.evaluation = Evaluation::new(
             &self.document,
             &self.document.slicing,

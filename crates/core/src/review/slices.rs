@@ -227,6 +227,18 @@ impl ReviewDocument {
         own.or_else(inherited).unwrap_or(UNKNOWN)
     }
 
+    /// The slice of `slicing` a track falls in by its attributes (labelled or not), numbered as
+    /// [`ReviewDocument::sliced_searches`] numbers slices.
+    pub fn slice_of_track(&self, track: usize, slicing: &Slicing) -> Result<usize, AttributeError> {
+        let mut slice = 0;
+        for attribute in &slicing.attributes {
+            let dimension = Dimension::of(&self.attribute_schema, attribute)?;
+            let group = dimension.group_of(self.track_attribute(track, attribute));
+            slice = slice * dimension.groups.len() + group;
+        }
+        Ok(slice)
+    }
+
     /// Every track labelled on or off the watchlist as a search, in its slice. Unlabelled tracks
     /// and tracks labelled "not a face" are left out of the rates.
     pub fn sliced_searches(&self, slicing: &Slicing) -> Result<SlicedSearches, AttributeError> {
