@@ -29,7 +29,7 @@ use crate::vision::{DetectorConfig, VisionConfig};
         this machine; nothing needs a network.\n\n\
         Run with no command to open the desktop app."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -367,7 +367,7 @@ fn end_quietly_when_output_is_closed() {
 
 /// A screen of the app, for `lineup open --tab`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Screen {
+pub(crate) enum Screen {
     Footage,
     Faces,
     Watchlist,

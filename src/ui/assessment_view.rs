@@ -12,7 +12,7 @@ use crate::workspace::jobs::{ExportJob, ExportRequest, VerifyJob};
 
 /// What the export form holds between frames.
 #[derive(Default)]
-pub struct ExportForm {
+pub(crate) struct ExportForm {
     pub key: Option<PathBuf>,
     pub password: String,
     pub out: Option<PathBuf>,

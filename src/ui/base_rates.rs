@@ -7,7 +7,7 @@ use crate::assessment::wording;
 
 /// What the base-rate screen asks about: a crowd passing the cameras.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Crowd {
+pub(crate) struct Crowd {
     pub size: u64,
     pub prevalence: f64,
     /// The deployment's watchlist size; `None` until the screen first shows, when it starts at

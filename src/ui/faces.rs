@@ -25,7 +25,7 @@ pub(crate) struct FacesScreen {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Filter {
+pub(crate) enum Filter {
     #[default]
     All,
     Alerts,
@@ -56,7 +56,7 @@ fn visible_tracks(workspace: &Workspace, filter: Filter, slice: Option<&str>) ->
         .collect()
 }
 
-pub fn state_color(ui: &egui::Ui, state: TrackState) -> egui::Color32 {
+pub(crate) fn state_color(ui: &egui::Ui, state: TrackState) -> egui::Color32 {
     match state {
         TrackState::Alert => egui::Color32::from_rgb(230, 160, 0),
         TrackState::Confirmed => egui::Color32::from_rgb(40, 160, 220),

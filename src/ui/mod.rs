@@ -56,7 +56,7 @@ impl Tab {
 
 /// A message shown in the banner until dismissed.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Banner {
+pub(crate) enum Banner {
     Info(String),
     Error(String),
 }

@@ -42,7 +42,7 @@ impl Pictures {
     }
 
     /// Takes in what the loader finished.
-    pub fn receive(&mut self, _ctx: &egui::Context) {
+    pub(crate) fn receive(&mut self, _ctx: &egui::Context) {
         for (key, result) in self.loader.poll() {
             match result {
                 Ok(image) => {
@@ -74,7 +74,7 @@ impl Pictures {
     }
 
     /// The texture of a picture, once decoded; asks for it otherwise.
-    pub fn texture(
+    pub(crate) fn texture(
         &mut self,
         ctx: &egui::Context,
         key: PictureKey,

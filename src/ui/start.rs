@@ -12,7 +12,7 @@ use crate::vision::VisionConfig;
 use crate::workspace::jobs::AnalysisJob;
 
 #[derive(Debug, Clone, Default)]
-pub struct NewAnalysis {
+pub(crate) struct NewAnalysis {
     pub footage: Vec<PathBuf>,
     pub watchlist: Option<PathBuf>,
 }

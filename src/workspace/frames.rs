@@ -65,10 +65,6 @@ impl FrameLoader {
         }
     }
 
-    pub fn is_pending(&self, key: &PictureKey) -> bool {
-        self.pending.contains(key)
-    }
-
     /// Frames decoded since the last call.
     pub fn poll(&mut self) -> Vec<Loaded> {
         let loaded: Vec<Loaded> = self.done.try_iter().collect();

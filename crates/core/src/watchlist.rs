@@ -57,13 +57,13 @@ pub enum WatchlistError {
 
 /// A photo to enrol and the identity it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlannedPhoto {
+pub(crate) struct PlannedPhoto {
     pub identity: String,
     pub path: PathBuf,
 }
 
 /// The identity a top-level photo belongs to, from its name: `Jane_Doe_2.jpg` → "Jane Doe".
-pub fn identity_from_file_name(path: &Path) -> String {
+pub(crate) fn identity_from_file_name(path: &Path) -> String {
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -78,7 +78,7 @@ pub fn identity_from_file_name(path: &Path) -> String {
 }
 
 /// Lists the photos of the watchlist at `root` with their identities, without decoding anything.
-pub fn plan(root: &Path) -> Result<Vec<PlannedPhoto>, WatchlistError> {
+pub(crate) fn plan(root: &Path) -> Result<Vec<PlannedPhoto>, WatchlistError> {
     if !root.is_dir() {
         return Err(WatchlistError::NotAFolder {
             path: root.to_path_buf(),

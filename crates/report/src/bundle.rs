@@ -106,7 +106,7 @@ impl SignedExport<'_> {
 
     /// The `lineup report` command that gives the same numbers, every option that affects them
     /// spelled out and every path quoted for a POSIX shell.
-    pub fn reproducing_command(&self) -> String {
+    pub(crate) fn reproducing_command(&self) -> String {
         let path = |path: &Path| shell_quote(&path.display().to_string());
         let mut words = vec![
             "lineup".to_owned(),
@@ -130,7 +130,7 @@ impl SignedExport<'_> {
 }
 
 /// Quotes `word` for a POSIX shell when it needs it.
-pub fn shell_quote(word: &str) -> String {
+pub(crate) fn shell_quote(word: &str) -> String {
     let plain = !word.is_empty()
         && word
             .chars()

@@ -16,7 +16,7 @@ pub struct UtcTime {
 
 impl UtcTime {
     /// The time `seconds` after 1970-01-01T00:00:00Z (negative: before).
-    pub fn from_unix(seconds: i64) -> UtcTime {
+    pub(crate) fn from_unix(seconds: i64) -> UtcTime {
         let days = seconds.div_euclid(86_400);
         let in_day = seconds.rem_euclid(86_400);
         let (year, month, day) = civil_from_days(days);
@@ -41,7 +41,7 @@ impl UtcTime {
     }
 
     /// `YYYY-MM-DDThh:mm:ssZ`.
-    pub fn iso8601(&self) -> String {
+    pub(crate) fn iso8601(&self) -> String {
         format!(
             "{}T{:02}:{:02}:{:02}Z",
             self.date(),
@@ -54,7 +54,7 @@ impl UtcTime {
 
 /// Seconds since 1970 now, or `$SOURCE_DATE_EPOCH` when set (the reproducible-builds
 /// convention), so that a report can be regenerated with the same timestamps.
-pub fn unix_now() -> i64 {
+pub(crate) fn unix_now() -> i64 {
     let pinned = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|text| text.trim().parse::<i64>().ok());

@@ -14,10 +14,10 @@ use lineup_core::metrics::{
 use lineup_core::review::ReviewDocument;
 
 /// Risk titles lineup drafts; the reviewer scores and edits them.
-pub const WRONG_PERSON_RISK: &str = "People not on the watchlist are stopped as suspects";
+pub(crate) const WRONG_PERSON_RISK: &str = "People not on the watchlist are stopped as suspects";
 
 /// Ends the basis of every risk lineup drafts, until the reviewer scores it.
-pub const SCORE_PENDING: &str = "To be scored by the reviewer.";
+pub(crate) const SCORE_PENDING: &str = "To be scored by the reviewer.";
 
 /// Records that the reviewer has scored `risk`: the pending note gives way to theirs, and
 /// what lineup measured stays.

@@ -164,7 +164,7 @@ pub struct MeasuredFindings {
 
 impl MeasuredFindings {
     /// The differentials of one rate.
-    pub fn differentials_of(&self, rate: ComparedRate) -> Option<&Differentials> {
+    pub(crate) fn differentials_of(&self, rate: ComparedRate) -> Option<&Differentials> {
         self.differentials.iter().find(|d| d.rate == rate)
     }
 }

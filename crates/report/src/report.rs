@@ -16,7 +16,7 @@ use lineup_core::vision::ModelRecord;
 
 /// The shape of `assessment.ron`; bumped when it changes (2: `privacy.faces_shown` replaced
 /// `privacy.bystanders_blurred`).
-pub const REPORT_VERSION: u32 = 2;
+pub(crate) const REPORT_VERSION: u32 = 2;
 
 /// Choices made when exporting, all recorded in the report. The default is the most private:
 /// only confirmed matches shown, no watchlist photos.
@@ -311,14 +311,14 @@ impl Report {
     }
 
     /// Risks with the highest severity × likelihood first; unscored ones last, in their order.
-    pub fn risks_by_score(&self) -> Vec<&Risk> {
+    pub(crate) fn risks_by_score(&self) -> Vec<&Risk> {
         let mut risks: Vec<&Risk> = self.assessment.risks.iter().collect();
         risks.sort_by_key(|risk| std::cmp::Reverse(risk.score().unwrap_or(0)));
         risks
     }
 
     /// The name of a model role for a lay reader, e.g. "CenterFace" for the detector.
-    pub fn model_name(&self, role: lineup_core::vision::ModelRole) -> &str {
+    pub(crate) fn model_name(&self, role: lineup_core::vision::ModelRole) -> &str {
         self.system
             .models
             .iter()

@@ -18,18 +18,18 @@ pub const PASSWORD_ENV: &str = "LINEUP_KEY_PASSWORD";
 /// The untrusted comment of every signature lineup writes. It is not covered by the signature,
 /// so verification insists on exactly this text: then no byte of a signature file can change
 /// unnoticed.
-pub const SIGNATURE_COMMENT: &str = "lineup impact assessment manifest signature";
+pub(crate) const SIGNATURE_COMMENT: &str = "lineup impact assessment manifest signature";
 
 /// minisign reads passwords up to this many bytes.
 const MAX_PASSWORD_BYTES: usize = 1024;
 
 /// scrypt's work limit for a new secret key: libsodium's `OPSLIMIT_SENSITIVE`, which the
 /// reference minisign uses. The minisign crate's own default (2^20) is 32 times weaker.
-pub const KDF_OPSLIMIT: u64 = 33_554_432;
+pub(crate) const KDF_OPSLIMIT: u64 = 33_554_432;
 /// scrypt's memory limit for a new secret key: libsodium's `MEMLIMIT_SENSITIVE` (1 GiB), as the
 /// reference minisign. The minisign crate's default (32 MiB) is 32 times weaker; 1 GiB is also
 /// the most that crate will decrypt, so keys made here open with it and with `minisign`.
-pub const KDF_MEMLIMIT: u64 = 1_073_741_824;
+pub(crate) const KDF_MEMLIMIT: u64 = 1_073_741_824;
 /// The zxcvbn score a new key's password needs: 4 of 4, an estimated 10^10 guesses or more.
 const MIN_PASSWORD_SCORE: zxcvbn::Score = zxcvbn::Score::Four;
 /// A new key's password has at least this many characters.
@@ -66,7 +66,7 @@ const GUESSABLE_WORDS: [&str; 14] = [
     "report",
 ];
 /// The rule for new passwords, in words, for messages and the README.
-pub const PASSWORD_RULE: &str = "a new key's password needs at least 12 characters and the \
+pub(crate) const PASSWORD_RULE: &str = "a new key's password needs at least 12 characters and the \
     top score, 4 of 4, on the zxcvbn strength estimate (about 10^10 guesses or more), so common \
     words, names, dates, keyboard runs, repeats, published examples and words about signing keys \
     are refused; four or more unrelated words pass";
@@ -230,7 +230,7 @@ impl SignerKey {
 }
 
 /// minisign's key ID of a key number (little-endian, printed as hex).
-pub fn key_id_of(keynum: &[u8]) -> String {
+pub(crate) fn key_id_of(keynum: &[u8]) -> String {
     let mut bytes = [0u8; 8];
     for (slot, byte) in bytes.iter_mut().zip(keynum) {
         *slot = *byte;
@@ -380,7 +380,8 @@ fn scrypt_params() -> Result<scrypt::Params, SigningError> {
 }
 
 /// The scrypt limits (operations, memory in bytes) a secret key file was encrypted with.
-pub fn kdf_limits(path: &Path) -> Result<(u64, u64), SigningError> {
+#[cfg(test)]
+fn kdf_limits(path: &Path) -> Result<(u64, u64), SigningError> {
     let text = read_key_text(
         path,
         SigningError::MissingKey {
@@ -574,12 +575,12 @@ pub fn load_public_key(path: &Path) -> Result<SignerKey, SigningError> {
 }
 
 /// Parses the text of a `.pub` file.
-pub fn parse_public_key(text: &str) -> Result<SignerKey, minisign::PError> {
+pub(crate) fn parse_public_key(text: &str) -> Result<SignerKey, minisign::PError> {
     PublicKey::from_box(PublicKeyBox::from_string(text)?).map(|public_key| SignerKey { public_key })
 }
 
 /// Parses a public key's base64 line, as `minisign` prints it and reports quote it.
-pub fn parse_public_key_base64(base64: &str) -> Result<SignerKey, minisign::PError> {
+pub(crate) fn parse_public_key_base64(base64: &str) -> Result<SignerKey, minisign::PError> {
     PublicKey::from_base64(base64).map(|public_key| SignerKey { public_key })
 }
 
@@ -618,7 +619,7 @@ pub fn sign(
 
 /// Why a signature file does not check out.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SignatureProblem {
+pub(crate) enum SignatureProblem {
     /// Not a minisign signature, or not exactly as lineup writes one.
     Malformed(String),
     /// Made with a different key (key IDs given: the signature's, then the expected one).
@@ -629,7 +630,7 @@ pub enum SignatureProblem {
 
 /// A signature that verified, and its trusted comment.
 #[derive(Debug, Clone)]
-pub struct CheckedSignature {
+pub(crate) struct CheckedSignature {
     pub trusted_comment: String,
 }
 
@@ -646,7 +647,7 @@ pub fn trusted_comment(unix_seconds: i64, file: &str, signer: &SignerKey) -> Str
 /// Parses a signature file strictly: it must be byte for byte what lineup writes, so that a
 /// changed untrusted comment, line ending or base64 padding is caught too (minisign itself
 /// ignores those).
-pub fn parse_signature(text: &str) -> Result<SignatureBox, SignatureProblem> {
+pub(crate) fn parse_signature(text: &str) -> Result<SignatureBox, SignatureProblem> {
     let signature =
         SignatureBox::from_string(text).map_err(|e| SignatureProblem::Malformed(e.to_string()))?;
     if signature.untrusted_comment().ok().as_deref() != Some(SIGNATURE_COMMENT) {
@@ -679,7 +680,7 @@ fn check_global_signature_length(text: &str) -> Result<(), SignatureProblem> {
 
 /// The public key a signature's trusted comment names (see [`trusted_comment`]). Not to be
 /// trusted by itself: it only says which key to check the signature with.
-pub fn key_named_in(signature: &SignatureBox) -> Result<SignerKey, SignatureProblem> {
+pub(crate) fn key_named_in(signature: &SignatureBox) -> Result<SignerKey, SignatureProblem> {
     let comment = signature.trusted_comment().unwrap_or_default();
     let key = comment
         .split('\t')
@@ -698,7 +699,7 @@ pub fn key_named_in(signature: &SignatureBox) -> Result<SignerKey, SignatureProb
 
 /// Checks `signature` over `manifest` with `signer`'s key: the key IDs must agree, then both
 /// the signature and the trusted comment's signature must verify.
-pub fn check_signature(
+pub(crate) fn check_signature(
     signer: &SignerKey,
     manifest: &[u8],
     signature: &SignatureBox,

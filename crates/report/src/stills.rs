@@ -26,7 +26,7 @@ use lineup_core::vision::BoundingBox;
 const PICTURE_MAX_SIDE: u32 = 1400;
 /// Stills shown at most; the rest are counted, since a report of thousands of frames helps
 /// nobody. Stills with alerts come first.
-pub const MAX_STILLS: usize = 12;
+pub(crate) const MAX_STILLS: usize = 12;
 /// A blurred face keeps only this many blocks across.
 const BLUR_BLOCKS: u32 = 5;
 /// A blurred frame keeps only this many blocks along its long side: any face narrower than a
@@ -92,7 +92,7 @@ impl FaceDisclosure {
     }
 
     /// Whether the frame around the faces shown is blurred.
-    pub fn blurs_frame(self) -> bool {
+    pub(crate) fn blurs_frame(self) -> bool {
         self != FaceDisclosure::Everything
     }
 }
@@ -361,7 +361,7 @@ fn resize(image: RgbImage, scale: f32) -> RgbImage {
 
 /// Replaces the face in `bbox` (grown by a fifth so that hair and jaw go too) with a smooth
 /// blur of a few blocks.
-pub fn blur_face(image: &mut RgbImage, bbox: &BoundingBox) {
+pub(crate) fn blur_face(image: &mut RgbImage, bbox: &BoundingBox) {
     let grow_x = 0.2 * bbox.width();
     let grow_y = 0.2 * bbox.height();
     let grown = BoundingBox {
@@ -386,7 +386,7 @@ pub fn blur_face(image: &mut RgbImage, bbox: &BoundingBox) {
 ///
 /// The boxes shown are the detector's, not grown: sharp pixels stop at the face, so that as
 /// little as possible of anyone beside it shows.
-pub fn redact(image: &RgbImage, shown: &[BoundingBox], hidden: &[BoundingBox]) -> RgbImage {
+pub(crate) fn redact(image: &RgbImage, shown: &[BoundingBox], hidden: &[BoundingBox]) -> RgbImage {
     let mut redacted = blur_frame(image);
     for bbox in hidden {
         blur_face(&mut redacted, bbox);

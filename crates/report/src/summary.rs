@@ -9,7 +9,7 @@ use crate::wording::{
 use lineup_core::vision::ModelRole;
 
 /// The plain-language summary, one paragraph per entry, for the first page.
-pub fn plain_summary(report: &Report) -> Vec<String> {
+pub(crate) fn plain_summary(report: &Report) -> Vec<String> {
     let mut paragraphs = vec![what_was_reviewed(report)];
     paragraphs.push(match &report.findings {
         Some(findings) => what_was_measured(findings),

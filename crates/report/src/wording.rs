@@ -15,7 +15,7 @@ pub const NO_GROUND_TRUTH: &str = "No ground truth is labelled yet, so no error 
     given: the counts above say what the system would flag, not whether it would be right. \
     Label who is and is not on the watchlist to measure false and missed alerts.";
 
-pub fn plural<'a>(count: u64, one: &'a str, many: &'a str) -> &'a str {
+pub(crate) fn plural<'a>(count: u64, one: &'a str, many: &'a str) -> &'a str {
     if count == 1 { one } else { many }
 }
 
@@ -25,7 +25,7 @@ pub fn count_of(rate: &Rate) -> String {
 }
 
 /// "7.50%, 95% interval 2.58–19.9%", or "not measured (no searches)".
-pub fn rate_with_interval(rate: &Rate) -> String {
+pub(crate) fn rate_with_interval(rate: &Rate) -> String {
     match (rate.rate, rate.interval) {
         (Some(value), Some(interval)) => format!(
             "{}, 95% interval {}–{}",
@@ -136,7 +136,7 @@ fn ratio_bound(value: f64) -> String {
 }
 
 /// What a ratio's interval says against the 0.8–1.25 parity band, in a few words.
-pub fn parity_text(parity: Parity) -> &'static str {
+pub(crate) fn parity_text(parity: Parity) -> &'static str {
     match parity {
         Parity::Within => "parity",
         Parity::Outside => "disparity",
@@ -625,7 +625,7 @@ pub fn crowd_sentence(
 /// (every rate at its lower end: fewer false and wrong-identity alerts, more true ones) and the
 /// most (every rate at its upper end). `None` where a rate was not measured or `prevalence` is
 /// not a proportion.
-pub fn expected_alert_range(
+pub(crate) fn expected_alert_range(
     fpir: &Rate,
     fnir: &Rate,
     wrong_identity: &Rate,

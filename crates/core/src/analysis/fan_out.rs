@@ -11,7 +11,7 @@
 use std::sync::mpsc::{Receiver, SendError, SyncSender, sync_channel};
 
 /// The sending end: deals items to the workers in turn.
-pub struct Dealer<T> {
+pub(crate) struct Dealer<T> {
     lanes: Vec<SyncSender<T>>,
     next: usize,
 }
@@ -29,7 +29,7 @@ impl<T> Dealer<T> {
 /// The receiving end: every worker's results in the order their items were dealt, `None` where
 /// an item was dropped. Ends at the first worker that has hung up with nothing left to give,
 /// which is the end of the stream when all went well, and its failure otherwise.
-pub struct Gatherer<U> {
+pub(crate) struct Gatherer<U> {
     lanes: Vec<Receiver<Option<U>>>,
     next: usize,
 }
@@ -45,14 +45,14 @@ impl<U> Iterator for Gatherer<U> {
 }
 
 /// One worker's two queues: the items dealt to it, and where its results go.
-pub struct Lane<T, U> {
+pub(crate) struct Lane<T, U> {
     pub work: Receiver<T>,
     pub results: SyncSender<Option<U>>,
 }
 
 /// A dealer and gatherer for `workers` workers (at least one), with `work_queue` items waiting
 /// for each worker and `result_queue` results waiting in each worker's lane.
-pub fn fan_out<T, U>(
+pub(crate) fn fan_out<T, U>(
     workers: usize,
     work_queue: usize,
     result_queue: usize,

@@ -85,7 +85,7 @@ pub enum FootageError {
 
 impl FootageError {
     /// A file that cannot be opened: missing, or unreadable for the reason the system gives.
-    pub fn from_io(path: &Path, error: &std::io::Error) -> Self {
+    pub(crate) fn from_io(path: &Path, error: &std::io::Error) -> Self {
         match error.kind() {
             std::io::ErrorKind::NotFound => FootageError::NotFound {
                 path: path.to_path_buf(),
@@ -99,7 +99,7 @@ impl FootageError {
 }
 
 /// File name extensions taken as video when a folder is expanded or a file is named.
-pub const VIDEO_EXTENSIONS: [&str; 15] = [
+pub(crate) const VIDEO_EXTENSIONS: [&str; 15] = [
     "mp4", "m4v", "mov", "mkv", "webm", "avi", "mpg", "mpeg", "ts", "mts", "m2ts", "3gp", "wmv",
     "flv", "ogv",
 ];
@@ -162,15 +162,15 @@ impl MediaInfo {
 }
 
 /// File name extensions taken as stills when a folder is expanded.
-pub const IMAGE_EXTENSIONS: [&str; 9] = [
+pub(crate) const IMAGE_EXTENSIONS: [&str; 9] = [
     "jpg", "jpeg", "png", "bmp", "gif", "tif", "tiff", "webp", "jfif",
 ];
 
-pub fn is_image_path(path: &Path) -> bool {
+pub(crate) fn is_image_path(path: &Path) -> bool {
     has_extension(path, &IMAGE_EXTENSIONS)
 }
 
-pub fn is_video_path(path: &Path) -> bool {
+pub(crate) fn is_video_path(path: &Path) -> bool {
     has_extension(path, &VIDEO_EXTENSIONS)
 }
 
@@ -183,7 +183,7 @@ fn has_extension(path: &Path, extensions: &[&str]) -> bool {
 /// Whether `path` should be opened as a video: by its extension, or, for a file whose name says
 /// nothing (no extension, or an unknown one), by the signature of an mp4/mov, Matroska/WebM or AVI
 /// file. Anything else is tried as a still, which names the image formats it reads.
-pub fn looks_like_video(path: &Path) -> bool {
+pub(crate) fn looks_like_video(path: &Path) -> bool {
     if is_video_path(path) {
         return true;
     }
@@ -202,7 +202,7 @@ pub fn looks_like_video(path: &Path) -> bool {
 /// Expands the paths a reviewer named into the files to analyse, in order: files as given,
 /// folders as their images and videos in natural order ("frame2" before "frame10"). A folder's
 /// other files are ignored; a file named directly is always tried, whatever its extension.
-pub fn expand_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FootageError>) {
+pub(crate) fn expand_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FootageError>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     for path in paths {
@@ -229,7 +229,7 @@ fn expand_one(path: &Path) -> Result<Vec<PathBuf>, FootageError> {
 }
 
 /// The images directly inside `folder`, in natural order of their file names.
-pub fn images_in_folder(folder: &Path) -> Result<Vec<PathBuf>, FootageError> {
+pub(crate) fn images_in_folder(folder: &Path) -> Result<Vec<PathBuf>, FootageError> {
     files_in_folder(folder, is_image_path)
 }
 
@@ -254,7 +254,7 @@ fn files_in_folder(
 }
 
 /// Sorts paths so that numbered frames come in numeric order.
-pub fn sort_naturally(paths: &mut [PathBuf]) {
+pub(crate) fn sort_naturally(paths: &mut [PathBuf]) {
     paths.sort_by(|a, b| natord::compare(&a.to_string_lossy(), &b.to_string_lossy()));
 }
 
@@ -460,7 +460,7 @@ impl SampledFrames {
     }
 
     /// True when damage stopped the reading before the end of the input.
-    pub fn stopped_by_damage(&self) -> bool {
+    pub(crate) fn stopped_by_damage(&self) -> bool {
         matches!(&self.footage, Footage::Video(video) if video.is_damaged())
     }
 

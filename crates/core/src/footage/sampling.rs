@@ -98,7 +98,7 @@ impl RateSampler {
         }
     }
 
-    pub fn wants(&mut self, timestamp_s: f64) -> bool {
+    pub(crate) fn wants(&mut self, timestamp_s: f64) -> bool {
         // The small tolerance keeps a frame stamped 0.19999999 in the slot that starts at 0.2.
         let slot = (timestamp_s * self.rate + 1e-6).floor() as i64;
         if self.last_slot.is_some_and(|last| slot <= last) {

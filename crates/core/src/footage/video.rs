@@ -153,7 +153,7 @@ impl VideoReader {
 
     /// Decodes only keyframes from now on (or every frame again). Non-key packets are not even sent
     /// to the decoder, so keyframe sampling is many times faster than decoding everything.
-    pub fn set_keyframes_only(&mut self, keyframes_only: bool) -> Result<(), FootageError> {
+    pub(crate) fn set_keyframes_only(&mut self, keyframes_only: bool) -> Result<(), FootageError> {
         if keyframes_only {
             // Keyframes' indices come from the frame table: packets skipped are not counted.
             self.frame_table()?;
@@ -197,7 +197,7 @@ impl VideoReader {
     }
 
     /// The number of keyframes in the video, counted from its packets.
-    pub fn count_keyframes(&mut self) -> Result<u64, FootageError> {
+    pub(crate) fn count_keyframes(&mut self) -> Result<u64, FootageError> {
         Ok(self.frame_table()?.keyframe.iter().filter(|&&k| k).count() as u64)
     }
 
@@ -272,7 +272,7 @@ impl VideoReader {
     }
 
     /// True once damage has stopped the reading before the end of the file.
-    pub fn is_damaged(&self) -> bool {
+    pub(crate) fn is_damaged(&self) -> bool {
         self.damage.is_some() || self.shortfall().is_some()
     }
 
@@ -661,7 +661,7 @@ fn stream_rotation(stream: &ffmpeg::Stream) -> u32 {
 
 /// The counter-clockwise rotation in degrees that a 3×3 display matrix (9 × i32, 16.16 fixed
 /// point, as in FFmpeg's `av_display_rotation_get`) applies; `None` if it is malformed.
-pub fn display_matrix_rotation(bytes: &[u8]) -> Option<f64> {
+pub(crate) fn display_matrix_rotation(bytes: &[u8]) -> Option<f64> {
     if bytes.len() < 36 {
         return None;
     }
@@ -684,7 +684,7 @@ fn quarter_turns_clockwise(degrees: f64) -> u32 {
     (quarters.rem_euclid(4) * 90) as u32
 }
 
-pub fn rotate_clockwise(image: RgbImage, degrees: u32) -> RgbImage {
+pub(crate) fn rotate_clockwise(image: RgbImage, degrees: u32) -> RgbImage {
     match degrees {
         90 => imageops::rotate90(&image),
         180 => imageops::rotate180(&image),
@@ -707,7 +707,7 @@ fn packed_rgb(rgb: &ffmpeg::frame::Video) -> RgbImage {
 }
 
 /// `image` scaled down (never up) so its long side is at most `max_side`.
-pub fn shrink_to_fit(image: &RgbImage, max_side: u32) -> RgbImage {
+pub(crate) fn shrink_to_fit(image: &RgbImage, max_side: u32) -> RgbImage {
     let (width, height) = image.dimensions();
     let long_side = width.max(height);
     if long_side <= max_side {

@@ -33,16 +33,16 @@ use super::{PooledMetrics, Search, SliceMetrics};
 
 /// Below this many people each person counts as at most one observation; the cap rises to two
 /// per person at twice as many.
-pub const MIN_PEOPLE_FOR_DESIGN_EFFECT: u64 = 30;
+pub(crate) const MIN_PEOPLE_FOR_DESIGN_EFFECT: u64 = 30;
 
 /// The most effective searches `people` (effective) people can stand for: one each up to
 /// [`MIN_PEOPLE_FOR_DESIGN_EFFECT`] people, rising linearly to two each at twice as many.
-pub fn people_cap(people: f64) -> f64 {
+pub(crate) fn people_cap(people: f64) -> f64 {
     people * (people / MIN_PEOPLE_FOR_DESIGN_EFFECT as f64).clamp(1.0, 2.0)
 }
 
 /// Kish's effective number of people: `n² / Σᵢ nᵢ²` over their search counts `nᵢ`.
-pub fn effective_people(people: &[PersonCounts]) -> f64 {
+pub(crate) fn effective_people(people: &[PersonCounts]) -> f64 {
     let n: f64 = people.iter().map(|p| p.searches as f64).sum();
     let squares: f64 = people.iter().map(|p| (p.searches as f64).powi(2)).sum();
     if squares > 0.0 { n * n / squares } else { 0.0 }
@@ -50,7 +50,7 @@ pub fn effective_people(people: &[PersonCounts]) -> f64 {
 
 /// One person's searches within a rate: how many had the event, out of how many.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct PersonCounts {
+pub(crate) struct PersonCounts {
     pub events: u64,
     pub searches: u64,
 }
@@ -58,7 +58,7 @@ pub struct PersonCounts {
 /// The rate of `people`'s searches with the event, with an interval that respects clustering
 /// (see the module documentation). People with no searches are ignored. `people` records how
 /// many people there are when `people_known`; otherwise the count stays `None`.
-pub fn clustered_rate(people: &[PersonCounts], people_known: bool) -> Rate {
+pub(crate) fn clustered_rate(people: &[PersonCounts], people_known: bool) -> Rate {
     let people: Vec<PersonCounts> = people.iter().copied().filter(|p| p.searches > 0).collect();
     let k = people.iter().map(|p| p.events).sum();
     let n = people.iter().map(|p| p.searches).sum();

@@ -37,7 +37,8 @@ pub struct Histogram {
 
 impl Histogram {
     /// Width of each bin.
-    pub fn bin_width(&self) -> f64 {
+    #[cfg(test)]
+    fn bin_width(&self) -> f64 {
         if self.counts.is_empty() {
             return 0.0;
         }
@@ -45,7 +46,8 @@ impl Histogram {
     }
 
     /// The `bins + 1` edges from `low` to `high`.
-    pub fn bin_edges(&self) -> Vec<f64> {
+    #[cfg(test)]
+    fn bin_edges(&self) -> Vec<f64> {
         let width = self.bin_width();
         (0..=self.counts.len())
             .map(|i| f64::from(self.low) + i as f64 * width)

@@ -196,7 +196,7 @@ impl SliceIndex {
     /// The result has one entry per slice that has a threshold: if `thresholds` is shorter than
     /// the number of slices the remaining slices are left out, and extra thresholds are ignored.
     /// A NaN threshold raises no alerts.
-    pub fn metrics_at(&self, thresholds: &[f32]) -> Vec<SliceMetrics> {
+    pub(crate) fn metrics_at(&self, thresholds: &[f32]) -> Vec<SliceMetrics> {
         let mut metrics = Vec::with_capacity(self.slices.len().min(thresholds.len()));
         self.metrics_at_into(thresholds, &mut metrics);
         metrics
@@ -204,7 +204,7 @@ impl SliceIndex {
 
     /// As [`SliceIndex::metrics_at`], but writes into `out` (cleared first) so that an
     /// interactive caller can reuse one buffer and recompute without allocating.
-    pub fn metrics_at_into(&self, thresholds: &[f32], out: &mut Vec<SliceMetrics>) {
+    pub(crate) fn metrics_at_into(&self, thresholds: &[f32], out: &mut Vec<SliceMetrics>) {
         out.clear();
         out.extend(
             self.slices
@@ -225,7 +225,8 @@ impl SliceIndex {
     }
 
     /// Metrics for one slice at one threshold; `None` if the slice does not exist.
-    pub fn slice_metrics_at(&self, slice: usize, threshold: f32) -> Option<SliceMetrics> {
+    #[cfg(test)]
+    fn slice_metrics_at(&self, slice: usize, threshold: f32) -> Option<SliceMetrics> {
         self.scores(slice)
             .map(|scores| scores.metrics_at(slice, threshold))
     }

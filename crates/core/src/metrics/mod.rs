@@ -73,13 +73,6 @@ pub struct Search {
     pub person: u32,
 }
 
-impl Search {
-    /// Whether this person is enrolled on the watchlist.
-    pub fn is_mated(&self) -> bool {
-        self.true_identity.is_some()
-    }
-}
-
 /// All rates of one slice at one threshold.
 ///
 /// The denominators carry the sample sizes: `fpir.n` is the number of non-mated searches,
@@ -274,19 +267,5 @@ mod tests {
             search(3, 9),
         ];
         assert_eq!(people_in_several_slices(&searches, 2), 1);
-    }
-
-    #[test]
-    fn search_is_mated_follows_ground_truth() {
-        let mut search = Search {
-            true_identity: Some(IdentityId(3)),
-            top_identity: None,
-            top_score: 0.0,
-            slice: 0,
-            person: 0,
-        };
-        assert!(search.is_mated());
-        search.true_identity = None;
-        assert!(!search.is_mated());
     }
 }

@@ -127,7 +127,7 @@ impl Rate {
 
     /// How much the clustering by person inflates the rate's variance (Kish's design effect):
     /// searches over effective searches, at least 1. It is 1 for a Wilson interval.
-    pub fn design_effect(&self) -> f64 {
+    pub(crate) fn design_effect(&self) -> f64 {
         match self.method {
             IntervalMethod::Clustered { effective_searches } if effective_searches > 0.0 => {
                 (self.n as f64 / effective_searches).max(1.0)
@@ -140,11 +140,6 @@ impl Rate {
     /// are clustered by person.
     pub fn effective_searches(&self) -> f64 {
         self.n as f64 / self.design_effect()
-    }
-
-    /// Whether there was anything to measure (`n > 0`).
-    pub fn is_measured(&self) -> bool {
-        self.n > 0
     }
 }
 
@@ -313,7 +308,6 @@ mod tests {
         let rate = Rate::new(0, 0);
         assert_eq!(rate.rate, None);
         assert_eq!(rate.interval, None);
-        assert!(!rate.is_measured());
     }
 
     #[test]
@@ -321,7 +315,6 @@ mod tests {
         let rate = Rate::new(3, 12);
         assert_eq!((rate.k, rate.n), (3, 12));
         assert_eq!(rate.rate, Some(0.25));
-        assert!(rate.is_measured());
     }
 
     #[test]

@@ -55,7 +55,7 @@ const INFORMATIONAL: [&str; 9] = [
 ];
 
 /// The label as written in the CSV.
-pub fn label_text(document: &ReviewDocument, label: GroundTruth) -> String {
+pub(crate) fn label_text(document: &ReviewDocument, label: GroundTruth) -> String {
     match label {
         GroundTruth::Unlabelled => "unlabelled".into(),
         GroundTruth::NotOnWatchlist => "not_on_watchlist".into(),

@@ -9,7 +9,7 @@ use super::ReviewDocument;
 use super::labels::{AttributeError, AttributeSchema, GroundTruth, UNKNOWN};
 use super::tracks::track_match;
 use crate::ids::IdentityId;
-use crate::metrics::{PeopleKnown, Search, SliceIndex, SliceMetrics};
+use crate::metrics::{PeopleKnown, Search, SliceIndex};
 
 /// Which attributes to cross. Empty: everyone in one slice.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -290,13 +290,6 @@ impl ReviewDocument {
         }
         labelled.sort_by_score();
         labelled
-    }
-
-    /// Every slice's metrics at the document's thresholds (a slice's own threshold where one is
-    /// set, the global one elsewhere).
-    pub fn slice_metrics(&self, sliced: &SlicedSearches, global: f32) -> Vec<SliceMetrics> {
-        let thresholds = thresholds_for(&sliced.names, &self.slice_thresholds, global);
-        sliced.index().metrics_at(&thresholds)
     }
 }
 

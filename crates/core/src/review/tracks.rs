@@ -117,7 +117,7 @@ struct ActiveTrack {
 
 /// Links detections into tracks (lists of detection indices). Detections of one frame are
 /// matched to the tracks alive in that input greedily, strongest link (IoU + similarity) first.
-pub fn link_detections(
+pub(crate) fn link_detections(
     detections: &[DetectionRecord],
     settings: &TrackingSettings,
 ) -> Vec<Vec<usize>> {

@@ -10,7 +10,7 @@ use super::geometry::Point;
 pub const ALIGNED_SIZE: usize = 112;
 
 /// Where the five landmarks sit in a 112×112 aligned face (the ArcFace / InsightFace template).
-pub const TEMPLATE: [Point; 5] = [
+pub(crate) const TEMPLATE: [Point; 5] = [
     Point {
         x: 38.2946,
         y: 51.6963,
@@ -52,7 +52,7 @@ impl Similarity {
     }
 
     /// The transform that undoes this one.
-    pub fn inverse(&self) -> Similarity {
+    pub(crate) fn inverse(&self) -> Similarity {
         let det = self.a * self.a + self.b * self.b;
         let (a, b) = (self.a / det, -self.b / det);
         Similarity {

@@ -24,7 +24,7 @@ const INPUT_MULTIPLE: u32 = 32;
 
 /// The long side of the detector's input with the small-faces option: the footage's own pixels
 /// up to 4K, so that a face 12 pixels wide in the source still covers the detector's 3×3 cells.
-pub const SMALL_FACES_MAX_SIDE: u32 = 3840;
+pub(crate) const SMALL_FACES_MAX_SIDE: u32 = 3840;
 
 /// How the detector sees its input. The resolution adapts to the kind of input: a still is one
 /// chance at every face in it and is often a high-resolution photo of a crowd, so it is seen at
@@ -211,7 +211,10 @@ pub fn decode(maps: &HeadMaps, score_threshold: f32, content: (f32, f32)) -> Vec
 }
 
 /// Greedy non-maximum suppression: keeps the most confident box of each overlapping group.
-pub fn non_maximum_suppression(mut detections: Vec<Detection>, max_iou: f32) -> Vec<Detection> {
+pub(crate) fn non_maximum_suppression(
+    mut detections: Vec<Detection>,
+    max_iou: f32,
+) -> Vec<Detection> {
     detections.sort_by(|a, b| b.score.total_cmp(&a.score));
     let mut kept: Vec<Detection> = Vec::new();
     for candidate in detections {
@@ -259,7 +262,7 @@ impl Detector {
     }
 
     /// Every face in `image` seen at a long side of at most `max_side`, most confident first.
-    pub fn detect_at(
+    pub(crate) fn detect_at(
         &mut self,
         image: &RgbImage,
         max_side: u32,
@@ -269,7 +272,7 @@ impl Detector {
     }
 
     /// Every face in an already prepared input, in the original image's coordinates.
-    pub fn detect_prepared(
+    pub(crate) fn detect_prepared(
         &mut self,
         input: &DetectorInput,
     ) -> Result<Vec<Detection>, VisionError> {

@@ -24,7 +24,7 @@ pub struct Embedding(pub Vec<f32>);
 
 impl Embedding {
     /// Scales `raw` to unit length; the model's own output is not normalised.
-    pub fn normalized(raw: &[f32]) -> Self {
+    pub(crate) fn normalized(raw: &[f32]) -> Self {
         let norm = raw.iter().map(|v| v * v).sum::<f32>().sqrt();
         if norm > f32::EPSILON && norm.is_finite() {
             Self(raw.iter().map(|v| v / norm).collect())

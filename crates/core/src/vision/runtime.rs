@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::VisionError;
 
 /// The ONNX Runtime build lineup is tested with; `ort`'s `api-31` feature needs 1.31 or newer.
-pub const ORT_LIBRARY_FILE: &str = "libonnxruntime.so.1.32.0";
+pub(crate) const ORT_LIBRARY_FILE: &str = "libonnxruntime.so.1.32.0";
 const ORT_LIBRARY_ENV: &str = "LINEUP_ORT_LIB";
 const MODELS_ENV: &str = "LINEUP_MODELS";
 /// This crate's folder in the checkout it was built from: `crates/core`.
@@ -73,7 +73,7 @@ fn checkout_dir() -> PathBuf {
 }
 
 /// Where lineup looks for the ONNX Runtime library, in order.
-pub fn ort_library_candidates() -> Vec<PathBuf> {
+pub(crate) fn ort_library_candidates() -> Vec<PathBuf> {
     if let Some(path) = std::env::var_os(ORT_LIBRARY_ENV) {
         return vec![PathBuf::from(path)];
     }
@@ -90,7 +90,7 @@ pub fn ort_library_candidates() -> Vec<PathBuf> {
 }
 
 /// Where lineup looks for the model folder, in order.
-pub fn model_dir_candidates() -> Vec<PathBuf> {
+pub(crate) fn model_dir_candidates() -> Vec<PathBuf> {
     if let Some(path) = std::env::var_os(MODELS_ENV) {
         return vec![PathBuf::from(path)];
     }

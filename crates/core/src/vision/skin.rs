@@ -16,7 +16,7 @@
 //! than [`MAX_ITA_SPREAD`] (interquartile range).
 //!
 //! Where it is given, it comes with its spread ([`ItaEstimate`]): the interquartile range of the
-//! cheek pixels' ITA, mapped to a range of Monk values ([`ItaEstimate::monk_range`]), so that a
+//! cheek pixels' ITA, mapped to a range of Monk values (see `monk_from_ita`), so that a
 //! reviewer sees how far the pixels disagree rather than one confident-looking number.
 
 use super::align::{ALIGNED_SIZE, AlignedFace};
@@ -27,17 +27,17 @@ const CHEEKS: [(usize, usize, usize, usize); 2] = [(28, 60, 44, 76), (68, 60, 84
 
 /// Faces narrower than this in the source image (pixels) get no suggestion: their cheeks are a
 /// few blurred pixels, upsampled.
-pub const MIN_FACE_WIDTH: f32 = 48.0;
+pub(crate) const MIN_FACE_WIDTH: f32 = 48.0;
 /// Cheeks darker than this median L* get no suggestion: under-exposure, not skin, sets the angle.
-pub const MIN_CHEEK_LIGHTNESS: f32 = 30.0;
+pub(crate) const MIN_CHEEK_LIGHTNESS: f32 = 30.0;
 /// Cheeks whose median L* differ by more than this get no suggestion: light from one side.
-pub const MAX_CHEEK_LIGHTNESS_GAP: f32 = 12.0;
+pub(crate) const MAX_CHEEK_LIGHTNESS_GAP: f32 = 12.0;
 /// Cheek pixels whose ITA spreads wider than this (interquartile range, degrees) get no
 /// suggestion: more than one Monk band's worth of doubt.
-pub const MAX_ITA_SPREAD: f32 = 20.0;
+pub(crate) const MAX_ITA_SPREAD: f32 = 20.0;
 
 /// ITA in degrees of a CIELAB colour, by the published formula; `None` where b* ≤ 0.
-pub fn ita_of(lightness: f32, b: f32) -> Option<f32> {
+pub(crate) fn ita_of(lightness: f32, b: f32) -> Option<f32> {
     (b > 0.0).then(|| ((lightness - 50.0) / b).atan().to_degrees())
 }
 
@@ -55,7 +55,8 @@ impl ItaEstimate {
     /// The Monk values of the interquartile range, lightest (lowest number) first: higher ITA is
     /// lighter skin, so the upper quartile gives the low end. The middle half of the cheek pixels
     /// suggest a Monk value within it.
-    pub fn monk_range(&self) -> (u8, u8) {
+    #[cfg(test)]
+    fn monk_range(&self) -> (u8, u8) {
         (
             monk_from_ita(self.upper_quartile),
             monk_from_ita(self.lower_quartile),
@@ -65,7 +66,10 @@ impl ItaEstimate {
 
 /// The ITA of the cheek pixels of an aligned face (median and quartiles), for a face
 /// `face_width` pixels wide in the source image; `None` where the module's rules withhold it.
-pub fn individual_typology_angle(face: &AlignedFace, face_width: f32) -> Option<ItaEstimate> {
+pub(crate) fn individual_typology_angle(
+    face: &AlignedFace,
+    face_width: f32,
+) -> Option<ItaEstimate> {
     if face_width < MIN_FACE_WIDTH {
         return None;
     }
@@ -121,7 +125,7 @@ fn median(values: &mut [f32]) -> Option<f32> {
 }
 
 /// CIELAB (D65) of an sRGB colour given as 0–255 floats.
-pub fn srgb_to_lab(rgb: [f32; 3]) -> (f32, f32, f32) {
+pub(crate) fn srgb_to_lab(rgb: [f32; 3]) -> (f32, f32, f32) {
     let linear = rgb.map(|v| {
         let c = (v / 255.0).clamp(0.0, 1.0);
         if c <= 0.04045 {
@@ -150,7 +154,7 @@ pub fn srgb_to_lab(rgb: [f32; 3]) -> (f32, f32, f32) {
 }
 
 /// Monk value (1 lightest … 10 darkest) suggested for an ITA: each ITA band split in about two.
-pub fn monk_from_ita(ita: f32) -> u8 {
+pub(crate) fn monk_from_ita(ita: f32) -> u8 {
     const LOWER_BOUNDS: [f32; 9] = [55.0, 48.0, 41.0, 34.0, 28.0, 19.0, 10.0, 0.0, -20.0];
     LOWER_BOUNDS
         .iter()

@@ -5,7 +5,7 @@ use crate::Level;
 use crate::findings::{MeasuredFindings, SliceDetCurve};
 
 /// Colours for slices, distinguishable in print and by most colour-blind readers (Okabe–Ito).
-pub const PALETTE: [Rgb; 8] = [
+pub(crate) const PALETTE: [Rgb; 8] = [
     Rgb(0, 114, 178),
     Rgb(213, 94, 0),
     Rgb(0, 158, 115),
@@ -16,7 +16,7 @@ pub const PALETTE: [Rgb; 8] = [
     Rgb(240, 228, 66),
 ];
 
-pub fn slice_colour(slice: usize) -> Rgb {
+pub(crate) fn slice_colour(slice: usize) -> Rgb {
     PALETTE[slice % PALETTE.len()]
 }
 
@@ -42,7 +42,7 @@ fn lowest_decade(curves: &[SliceDetCurve]) -> i32 {
 
 /// A DET chart: FPIR on a log axis (x), FNIR on a linear axis (y), one curve per slice, with
 /// each slice's operating point at the report's threshold marked.
-pub fn det_chart(findings: &MeasuredFindings, frame: Frame) -> Vec<Item> {
+pub(crate) fn det_chart(findings: &MeasuredFindings, frame: Frame) -> Vec<Item> {
     let low = lowest_decade(&findings.det_curves);
     let x_of = |fpir: f64| {
         let decades = f64::from(-low);
@@ -175,7 +175,7 @@ fn grid_line(from: (f32, f32), to: (f32, f32)) -> Item {
 }
 
 /// The CNIL risk map: likelihood across, severity up, each risk's number in its cell.
-pub fn risk_map(scored: &[(usize, Level, Level)], frame: Frame) -> Vec<Item> {
+pub(crate) fn risk_map(scored: &[(usize, Level, Level)], frame: Frame) -> Vec<Item> {
     let cell_w = frame.width / 4.0;
     let cell_h = frame.height / 4.0;
     let label = Style {
@@ -288,7 +288,7 @@ pub fn legend(names: &[String], x: f32, y: f32, width: f32) -> (Vec<Item>, f32) 
 }
 
 /// Marks an alert on a picture: a red frame and its label above.
-pub fn alert_box(x: f32, y: f32, width: f32, height: f32, label: &str) -> Vec<Item> {
+pub(crate) fn alert_box(x: f32, y: f32, width: f32, height: f32, label: &str) -> Vec<Item> {
     vec![
         Item::Rect {
             x,

@@ -9,16 +9,16 @@ use skrifa::metrics::GlyphMetrics;
 use skrifa::{FontRef, MetadataProvider};
 
 /// A4 in points.
-pub const PAGE_WIDTH: f32 = 595.28;
-pub const PAGE_HEIGHT: f32 = 841.89;
-pub const MARGIN: f32 = 56.0;
+pub(crate) const PAGE_WIDTH: f32 = 595.28;
+pub(crate) const PAGE_HEIGHT: f32 = 841.89;
+pub(crate) const MARGIN: f32 = 56.0;
 /// Room kept at the bottom of every page for the footer.
-pub const FOOTER_HEIGHT: f32 = 24.0;
-pub const CONTENT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
+pub(crate) const FOOTER_HEIGHT: f32 = 24.0;
+pub(crate) const CONTENT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
 
-pub const REGULAR_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans.ttf");
-pub const BOLD_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans-Bold.ttf");
-pub const MONO_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSansMono.ttf");
+pub(crate) const REGULAR_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans.ttf");
+pub(crate) const BOLD_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans-Bold.ttf");
+pub(crate) const MONO_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSansMono.ttf");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FontKind {
@@ -31,14 +31,14 @@ pub enum FontKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rgb(pub u8, pub u8, pub u8);
 
-pub const BLACK: Rgb = Rgb(0, 0, 0);
-pub const GREY: Rgb = Rgb(96, 96, 96);
-pub const LIGHT_GREY: Rgb = Rgb(230, 230, 230);
-pub const RED: Rgb = Rgb(200, 30, 30);
-pub const ACCENT: Rgb = Rgb(20, 70, 140);
+pub(crate) const BLACK: Rgb = Rgb(0, 0, 0);
+pub(crate) const GREY: Rgb = Rgb(96, 96, 96);
+pub(crate) const LIGHT_GREY: Rgb = Rgb(230, 230, 230);
+pub(crate) const RED: Rgb = Rgb(200, 30, 30);
+pub(crate) const ACCENT: Rgb = Rgb(20, 70, 140);
 
 /// Glyph widths of one font, for measuring text before it is drawn.
-pub struct Measure {
+pub(crate) struct Measure {
     font: FontRef<'static>,
     metrics: GlyphMetrics<'static>,
     units_per_em: f32,
@@ -62,7 +62,7 @@ impl Measure {
     }
 
     /// Whether the font has a glyph for `ch`.
-    pub fn covers(&self, ch: char) -> bool {
+    pub(crate) fn covers(&self, ch: char) -> bool {
         self.font.charmap().map(ch).is_some()
     }
 
@@ -83,7 +83,7 @@ impl Measure {
 }
 
 /// The three bundled fonts, for measuring.
-pub struct Fonts {
+pub(crate) struct Fonts {
     regular: Measure,
     bold: Measure,
     mono: Measure,
@@ -111,7 +111,7 @@ impl Fonts {
     /// `text` with every character the font cannot draw replaced by '?', so that no glyph is
     /// missing from the PDF (which PDF/A forbids and readers show as empty boxes). Line breaks
     /// stay, for wrapping to honour.
-    pub fn drawable(&self, kind: FontKind, text: &str) -> String {
+    pub(crate) fn drawable(&self, kind: FontKind, text: &str) -> String {
         let font = self.get(kind);
         text.chars()
             .map(|ch| match ch {
@@ -133,28 +133,28 @@ pub struct Style {
 }
 
 impl Style {
-    pub const BODY: Style = Style {
+    pub(crate) const BODY: Style = Style {
         font: FontKind::Regular,
         size: 9.5,
         color: BLACK,
     };
-    pub const SMALL: Style = Style {
+    pub(crate) const SMALL: Style = Style {
         font: FontKind::Regular,
         size: 8.0,
         color: GREY,
     };
-    pub const MONO: Style = Style {
+    pub(crate) const MONO: Style = Style {
         font: FontKind::Mono,
         size: 7.5,
         color: BLACK,
     };
-    pub const BOLD: Style = Style {
+    pub(crate) const BOLD: Style = Style {
         font: FontKind::Bold,
         size: 9.5,
         color: BLACK,
     };
 
-    pub fn line_height(&self) -> f32 {
+    pub(crate) fn line_height(&self) -> f32 {
         self.size * 1.35
     }
 }
@@ -194,7 +194,7 @@ pub enum Item {
 
 /// A table column: its header, its share of the width, and whether numbers align right.
 #[derive(Debug, Clone)]
-pub struct Column {
+pub(crate) struct Column {
     pub header: String,
     pub width: f32,
     pub right: bool,
@@ -219,14 +219,14 @@ impl Column {
         self
     }
 
-    pub fn mono(mut self) -> Column {
+    pub(crate) fn mono(mut self) -> Column {
         self.style = Style::MONO;
         self
     }
 }
 
 /// Pages being filled from top to bottom.
-pub struct Layout<'f> {
+pub(crate) struct Layout<'f> {
     pub fonts: &'f Fonts,
     pages: Vec<Vec<Item>>,
     /// Top of the free space on the current page.
@@ -246,21 +246,17 @@ impl<'f> Layout<'f> {
         self.pages
     }
 
-    pub fn y(&self) -> f32 {
-        self.y
-    }
-
     fn bottom() -> f32 {
         PAGE_HEIGHT - MARGIN - FOOTER_HEIGHT
     }
 
-    pub fn new_page(&mut self) {
+    pub(crate) fn new_page(&mut self) {
         self.pages.push(Vec::new());
         self.y = MARGIN;
     }
 
     /// Starts a new page unless `height` more points fit on this one.
-    pub fn ensure(&mut self, height: f32) {
+    pub(crate) fn ensure(&mut self, height: f32) {
         if self.y + height > Self::bottom() && self.y > MARGIN {
             self.new_page();
         }
@@ -278,7 +274,7 @@ impl<'f> Layout<'f> {
     }
 
     /// Reserves a block `height` tall (on a new page if need be) and returns its top.
-    pub fn block(&mut self, height: f32) -> f32 {
+    pub(crate) fn block(&mut self, height: f32) -> f32 {
         self.ensure(height);
         let top = self.y;
         self.y += height;
@@ -325,7 +321,7 @@ impl<'f> Layout<'f> {
     }
 
     /// Text wrapped into a column at `x`, `width` wide.
-    pub fn paragraph_at(&mut self, x: f32, width: f32, text: &str, style: Style) {
+    pub(crate) fn paragraph_at(&mut self, x: f32, width: f32, text: &str, style: Style) {
         let text = self.fonts.drawable(style.font, text);
         for line in self.wrap(&text, style, width) {
             self.ensure(style.line_height());
@@ -352,7 +348,7 @@ impl<'f> Layout<'f> {
         self.y += 4.0;
     }
 
-    pub fn subheading(&mut self, text: &str) {
+    pub(crate) fn subheading(&mut self, text: &str) {
         let style = Style {
             font: FontKind::Bold,
             size: 10.5,
@@ -365,7 +361,7 @@ impl<'f> Layout<'f> {
     }
 
     /// A bulleted list.
-    pub fn bullets<S: AsRef<str>>(&mut self, items: &[S], style: Style) {
+    pub(crate) fn bullets<S: AsRef<str>>(&mut self, items: &[S], style: Style) {
         for item in items {
             self.ensure(style.line_height());
             let top = self.y;

@@ -44,7 +44,7 @@ pub fn render(report: &Report, pictures: &Pictures) -> Result<Vec<u8>, PdfError>
 }
 
 /// The report as pages of items.
-pub fn compose(report: &Report, pictures: &Pictures, fonts: &Fonts) -> Vec<Vec<Item>> {
+pub(crate) fn compose(report: &Report, pictures: &Pictures, fonts: &Fonts) -> Vec<Vec<Item>> {
     let mut layout = Layout::new(fonts);
     summary_page(&mut layout, report);
     layout.new_page();
