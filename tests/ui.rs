@@ -403,3 +403,25 @@ fn every_screen_counts_alerts_at_the_thresholds_the_rates_use() {
         .is_some()
     );
 }
+
+/// The threshold can be typed exactly: "0.3" in the slider's value box is 0.3.
+#[test]
+fn the_threshold_can_be_typed_exactly() {
+    let (_dir, app) = opened_app();
+    let mut h = harness(app);
+    h.get_by_label("Thresholds & slices").click();
+    h.run();
+    let value = h.get_all_by_role(Role::SpinButton).next().expect("a value box");
+    value.click();
+    h.run();
+    let value = h.get_all_by_role(Role::SpinButton).next().unwrap();
+    value.type_text("0.3");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let threshold = workspace(&h).threshold();
+    assert!((threshold - 0.3).abs() < 1e-6, "typed 0.3, got {threshold}");
+    // Wide enough to move in steps of 0.005 (its range is 1.2): at least one pixel a step.
+    let slider = h.get_by_role_and_label(Role::Slider, "Match threshold").rect();
+    assert!(slider.width() >= 1.2 / 0.005, "slider {} px wide", slider.width());
+}

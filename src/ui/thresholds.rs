@@ -18,6 +18,8 @@ pub(crate) fn show(view: &mut View<'_>, ui: &mut egui::Ui) {
     let mut threshold = workspace.threshold();
     ui.horizontal(|ui| {
         ui.label("Match threshold (cosine similarity):");
+        // Two pixels a 0.005 step over the range −0.2 to 1.0, so a step can be hit by mouse.
+        ui.spacing_mut().slider_width = 480.0;
         ui.add(
             egui::Slider::new(&mut threshold, -0.2..=1.0)
                 .step_by(0.005)
