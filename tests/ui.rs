@@ -411,7 +411,10 @@ fn the_threshold_can_be_typed_exactly() {
     let mut h = harness(app);
     h.get_by_label("Thresholds & slices").click();
     h.run();
-    let value = h.get_all_by_role(Role::SpinButton).next().expect("a value box");
+    let value = h
+        .get_all_by_role(Role::SpinButton)
+        .next()
+        .expect("a value box");
     value.click();
     h.run();
     let value = h.get_all_by_role(Role::SpinButton).next().unwrap();
@@ -422,6 +425,12 @@ fn the_threshold_can_be_typed_exactly() {
     let threshold = workspace(&h).threshold();
     assert!((threshold - 0.3).abs() < 1e-6, "typed 0.3, got {threshold}");
     // Wide enough to move in steps of 0.005 (its range is 1.2): at least one pixel a step.
-    let slider = h.get_by_role_and_label(Role::Slider, "Match threshold").rect();
-    assert!(slider.width() >= 1.2 / 0.005, "slider {} px wide", slider.width());
+    let slider = h
+        .get_by_role_and_label(Role::Slider, "Match threshold")
+        .rect();
+    assert!(
+        slider.width() >= 1.2 / 0.005,
+        "slider {} px wide",
+        slider.width()
+    );
 }

@@ -6,6 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use lineup::assessment::{self, signing};
+use lineup::ids::TrackId;
 use lineup::review::{self, GroundTruth};
 use lineup::workspace::jobs::{ExportJob, ExportRequest};
 use lineup::workspace::{Command, SaveState, Workspace, autosave_path};
@@ -18,7 +19,7 @@ fn unsaved_edits_are_autosaved_and_recovered() {
     let mut workspace = Workspace::open(&path).unwrap();
     workspace
         .apply(Command::Label {
-            tracks: vec![1],
+            tracks: vec![TrackId(1)],
             label: GroundTruth::NotAFace,
         })
         .unwrap();
@@ -180,16 +181,16 @@ fn every_edit_is_a_command_that_undoes_and_redoes() {
     assessment.purpose = "Testing undo".into();
     let commands = vec![
         Command::Label {
-            tracks: vec![0, 1, 2],
+            tracks: vec![TrackId(0), TrackId(1), TrackId(2)],
             label: GroundTruth::NotOnWatchlist,
         },
         Command::TrackAttribute {
-            tracks: vec![0, 3],
+            tracks: vec![TrackId(0), TrackId(3)],
             name: "gender".into(),
             value: Some("female".into()),
         },
         Command::Person {
-            tracks: vec![0, 1],
+            tracks: vec![TrackId(0), TrackId(1)],
             person: Some("P9".into()),
         },
         Command::IdentityAttribute {
@@ -249,7 +250,7 @@ fn every_edit_is_a_command_that_undoes_and_redoes() {
     assert!(
         workspace
             .apply(Command::TrackAttribute {
-                tracks: vec![0],
+                tracks: vec![TrackId(0)],
                 name: "gender".into(),
                 value: Some("purple".into()),
             })

@@ -5,98 +5,100 @@ use std::path::PathBuf;
 
 use eframe::egui;
 
-use super::{Banner, LineupApp};
+use super::{Banner, View, save_review};
 use crate::assessment::{self, Decision, Level};
 use crate::workspace::Command;
+use crate::workspace::Workspace;
 use crate::workspace::jobs::{ExportJob, ExportRequest, VerifyJob};
 
-/// What the export form holds between frames.
+/// The Assessment screen and what it holds between frames: the export form and the background
+/// export and verification it started.
 #[derive(Default)]
-pub(crate) struct ExportForm {
-    pub key: Option<PathBuf>,
-    pub password: String,
-    pub out: Option<PathBuf>,
-    pub job: Option<ExportJob>,
+pub(crate) struct AssessmentScreen {
+    key: Option<PathBuf>,
+    password: String,
+    out: Option<PathBuf>,
+    job: Option<ExportJob>,
     /// The bundle being verified, and its check running in the background.
-    pub verifying: Option<(PathBuf, VerifyJob)>,
+    verifying: Option<(PathBuf, VerifyJob)>,
 }
 
-pub fn show(app: &mut LineupApp, ui: &mut egui::Ui) {
-    poll_export(app);
-    poll_verify(app);
-    let Some(workspace) = app.workspace.as_mut() else {
-        return;
-    };
-    let mut text = workspace.document().assessment.clone();
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        ui.horizontal(|ui| {
-            if ui.button("Fill in what lineup knows").clicked() {
-                let today = assessment::dates::UtcTime::now().date();
-                text = assessment::drafting::prefill(&text, workspace.document(), None, &today);
-            }
-            ui.label(
+impl AssessmentScreen {
+    pub(crate) fn ui(&mut self, view: &mut View<'_>, ui: &mut egui::Ui) {
+        self.poll_export(view.banner);
+        self.poll_verify(view.banner);
+        let workspace = &mut *view.workspace;
+        let mut text = workspace.document().assessment.clone();
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                if ui.button("Fill in what lineup knows").clicked() {
+                    let today = assessment::dates::UtcTime::now().date();
+                    text = assessment::drafting::prefill(&text, workspace.document(), None, &today);
+                }
+                ui.label(
                 "Models, hashes, settings, data and findings are added from the review at export.",
             );
-        });
-        field(ui, "Title", &mut text.title, false);
-        field(ui, "Purpose and context", &mut text.purpose, true);
-        field(
-            ui,
-            "Policy question or legal basis",
-            &mut text.legal_basis,
-            true,
-        );
-        field(ui, "Notes on the findings", &mut text.findings_notes, true);
-        ui.strong("Risks (severity × likelihood, CNIL method)");
-        for (index, risk) in text.risks.iter_mut().enumerate() {
-            ui.horizontal(|ui| {
-                ui.label(format!("{}.", index + 1));
-                ui.label(&risk.title);
-                level_choice(
-                    ui,
-                    &format!("Severity of risk {}", index + 1),
-                    &mut risk.severity,
-                );
-                level_choice(
-                    ui,
-                    &format!("Likelihood of risk {}", index + 1),
-                    &mut risk.likelihood,
-                );
             });
-        }
-        let mut mitigations = text.mitigations.join("\n");
-        field(ui, "Mitigations (one per line)", &mut mitigations, true);
-        text.mitigations = mitigations
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .collect();
-        ui.horizontal(|ui| {
-            ui.label("Recommendation:");
-            for decision in Decision::ALL {
-                ui.radio_value(
-                    &mut text.recommendation.decision,
-                    Some(decision),
-                    decision.label(),
-                );
+            field(ui, "Title", &mut text.title, false);
+            field(ui, "Purpose and context", &mut text.purpose, true);
+            field(
+                ui,
+                "Policy question or legal basis",
+                &mut text.legal_basis,
+                true,
+            );
+            field(ui, "Notes on the findings", &mut text.findings_notes, true);
+            ui.strong("Risks (severity × likelihood, CNIL method)");
+            for (index, risk) in text.risks.iter_mut().enumerate() {
+                ui.horizontal(|ui| {
+                    ui.label(format!("{}.", index + 1));
+                    ui.label(&risk.title);
+                    level_choice(
+                        ui,
+                        &format!("Severity of risk {}", index + 1),
+                        &mut risk.severity,
+                    );
+                    level_choice(
+                        ui,
+                        &format!("Likelihood of risk {}", index + 1),
+                        &mut risk.likelihood,
+                    );
+                });
             }
+            let mut mitigations = text.mitigations.join("\n");
+            field(ui, "Mitigations (one per line)", &mut mitigations, true);
+            text.mitigations = mitigations
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect();
+            ui.horizontal(|ui| {
+                ui.label("Recommendation:");
+                for decision in Decision::ALL {
+                    ui.radio_value(
+                        &mut text.recommendation.decision,
+                        Some(decision),
+                        decision.label(),
+                    );
+                }
+            });
+            field(
+                ui,
+                "Recommendation text",
+                &mut text.recommendation.text,
+                true,
+            );
+            field(ui, "Reviewer name", &mut text.reviewer.name, false);
+            field(ui, "Reviewer role", &mut text.reviewer.role, false);
+            field(ui, "Date", &mut text.reviewer.date, false);
         });
-        field(
-            ui,
-            "Recommendation text",
-            &mut text.recommendation.text,
-            true,
-        );
-        field(ui, "Reviewer name", &mut text.reviewer.name, false);
-        field(ui, "Reviewer role", &mut text.reviewer.role, false);
-        field(ui, "Date", &mut text.reviewer.date, false);
-    });
-    if let Err(error) = workspace.apply(Command::Assessment(Box::new(text))) {
-        app.banner = Some(Banner::Error(error.to_string()));
+        if let Err(error) = workspace.apply(Command::Assessment(Box::new(text))) {
+            *view.banner = Some(Banner::Error(error.to_string()));
+        }
+        ui.separator();
+        self.export_form(view, ui);
     }
-    ui.separator();
-    export_form(app, ui);
 }
 
 fn field(ui: &mut egui::Ui, label: &str, value: &mut String, multiline: bool) {
@@ -120,74 +122,114 @@ fn level_choice(ui: &mut egui::Ui, label: &str, level: &mut Option<Level>) {
         });
 }
 
-fn export_form(app: &mut LineupApp, ui: &mut egui::Ui) {
-    ui.strong("Export a signed bundle (PDF, RON, manifest, minisign signature)");
-    ui.label(
-        "Faces in the stills: only confirmed matches are shown; everything else in each frame \
-         is blurred (`lineup report --show-faces` can show more, and records that choice).",
-    );
-    let form = &mut app.export;
-    ui.horizontal(|ui| {
-        if ui.button("Choose secret key…").clicked() {
-            form.key = rfd::FileDialog::new().pick_file();
-        }
-        ui.label(form.key.as_ref().map_or(
-            "no key chosen (make one with `lineup keygen`)".into(),
-            |k| k.display().to_string(),
-        ));
-    });
-    ui.horizontal(|ui| {
-        let label = ui.label("Key password:");
-        ui.add(egui::TextEdit::singleline(&mut form.password).password(true))
-            .labelled_by(label.id);
-    });
-    ui.horizontal(|ui| {
-        if ui.button("Choose bundle folder…").clicked() {
-            form.out = rfd::FileDialog::new()
-                .set_file_name("assessment-bundle")
-                .save_file();
-        }
+impl AssessmentScreen {
+    fn export_form(&mut self, view: &mut View<'_>, ui: &mut egui::Ui) {
+        ui.strong("Export a signed bundle (PDF, RON, manifest, minisign signature)");
         ui.label(
-            form.out
-                .as_ref()
-                .map_or("no folder chosen".into(), |o| o.display().to_string()),
+            "Faces in the stills: only confirmed matches are shown; everything else in each frame \
+         is blurred (`lineup report --show-faces` can show more, and records that choice).",
         );
-    });
-    let ready = form.key.is_some() && form.out.is_some() && form.job.is_none();
-    let mut export = false;
-    ui.horizontal(|ui| {
-        export = ui
-            .add_enabled(ready, egui::Button::new("Export signed bundle"))
-            .clicked();
-        if form.job.is_some() {
-            ui.spinner();
-            ui.label("Exporting…");
+        let form = &mut *self;
+        ui.horizontal(|ui| {
+            if ui.button("Choose secret key…").clicked() {
+                form.key = rfd::FileDialog::new().pick_file();
+            }
+            ui.label(form.key.as_ref().map_or(
+                "no key chosen (make one with `lineup keygen`)".into(),
+                |k| k.display().to_string(),
+            ));
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label("Key password:");
+            ui.add(egui::TextEdit::singleline(&mut form.password).password(true))
+                .labelled_by(label.id);
+        });
+        ui.horizontal(|ui| {
+            if ui.button("Choose bundle folder…").clicked() {
+                form.out = rfd::FileDialog::new()
+                    .set_file_name("assessment-bundle")
+                    .save_file();
+            }
+            ui.label(
+                form.out
+                    .as_ref()
+                    .map_or("no folder chosen".into(), |o| o.display().to_string()),
+            );
+        });
+        let ready = form.key.is_some() && form.out.is_some() && form.job.is_none();
+        let mut export = false;
+        ui.horizontal(|ui| {
+            export = ui
+                .add_enabled(ready, egui::Button::new("Export signed bundle"))
+                .clicked();
+            if form.job.is_some() {
+                ui.spinner();
+                ui.label("Exporting…");
+            }
+            if form.verifying.is_some() {
+                ui.spinner();
+                ui.label("Verifying…");
+            } else if ui.button("Verify a bundle…").clicked()
+                && let Some(path) = rfd::FileDialog::new().pick_folder()
+            {
+                let repaint = ui.ctx().clone();
+                let job = VerifyJob::start(path.clone(), move || repaint.request_repaint());
+                form.verifying = Some((path, job));
+            }
+        });
+        if export {
+            self.start_export(view.workspace, view.banner, ui.ctx());
         }
-        if form.verifying.is_some() {
-            ui.spinner();
-            ui.label("Verifying…");
-        } else if ui.button("Verify a bundle…").clicked()
-            && let Some(path) = rfd::FileDialog::new().pick_folder()
-        {
-            let repaint = ui.ctx().clone();
-            let job = VerifyJob::start(path.clone(), move || repaint.request_repaint());
-            form.verifying = Some((path, job));
-        }
-    });
-    if export {
-        start_export(app, ui.ctx());
     }
-}
 
-fn poll_verify(app: &mut LineupApp) {
-    let Some((_, job)) = &app.export.verifying else {
-        return;
-    };
-    let Some(outcome) = job.try_finish() else {
-        return;
-    };
-    if let Some((path, _)) = app.export.verifying.take() {
-        app.banner = Some(verify_banner(&path, outcome));
+    fn poll_verify(&mut self, banner: &mut Option<Banner>) {
+        let Some((_, job)) = &self.verifying else {
+            return;
+        };
+        let Some(outcome) = job.try_finish() else {
+            return;
+        };
+        if let Some((path, _)) = self.verifying.take() {
+            *banner = Some(verify_banner(&path, outcome));
+        }
+    }
+
+    fn start_export(
+        &mut self,
+        workspace: &mut Workspace,
+        banner: &mut Option<Banner>,
+        ctx: &egui::Context,
+    ) {
+        // The bundle records the hash of the saved review, so unsaved edits are saved first.
+        save_review(workspace, banner);
+        let (Some(review_path), Some(key), Some(out)) = (
+            workspace.path().map(PathBuf::from),
+            self.key.clone(),
+            self.out.clone(),
+        ) else {
+            return;
+        };
+        let request = ExportRequest {
+            document: workspace.document().clone(),
+            review_path,
+            key,
+            password: std::mem::take(&mut self.password),
+            out,
+        };
+        let repaint = ctx.clone();
+        self.job = Some(ExportJob::start(request, move || repaint.request_repaint()));
+    }
+
+    fn poll_export(&mut self, banner: &mut Option<Banner>) {
+        let Some(job) = &self.job else { return };
+        let Some(outcome) = job.try_finish() else {
+            return;
+        };
+        self.job = None;
+        *banner = Some(match outcome {
+            Ok(bundle) => Banner::Info(crate::workspace::jobs::exported_sentence(&bundle)),
+            Err(error) => Banner::Error(error.to_string()),
+        });
     }
 }
 
@@ -210,40 +252,4 @@ fn verify_banner(
         )),
         Err(error) => Banner::Error(error.to_string()),
     }
-}
-
-fn start_export(app: &mut LineupApp, ctx: &egui::Context) {
-    // The bundle records the hash of the saved review, so unsaved edits are saved first.
-    app.save();
-    let Some(workspace) = app.workspace.as_ref() else {
-        return;
-    };
-    let (Some(review_path), Some(key), Some(out)) = (
-        workspace.path().map(PathBuf::from),
-        app.export.key.clone(),
-        app.export.out.clone(),
-    ) else {
-        return;
-    };
-    let request = ExportRequest {
-        document: workspace.document().clone(),
-        review_path,
-        key,
-        password: std::mem::take(&mut app.export.password),
-        out,
-    };
-    let repaint = ctx.clone();
-    app.export.job = Some(ExportJob::start(request, move || repaint.request_repaint()));
-}
-
-fn poll_export(app: &mut LineupApp) {
-    let Some(job) = &app.export.job else { return };
-    let Some(outcome) = job.try_finish() else {
-        return;
-    };
-    app.export.job = None;
-    app.banner = Some(match outcome {
-        Ok(bundle) => Banner::Info(crate::workspace::jobs::exported_sentence(&bundle)),
-        Err(error) => Banner::Error(error.to_string()),
-    });
 }

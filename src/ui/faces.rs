@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use eframe::egui;
 
 use super::{Banner, View, label_name};
-use crate::ids::IdentityId;
+use crate::ids::{IdentityId, TrackId};
 use crate::review::{GroundTruth, UNKNOWN};
 use crate::workspace::{Command, TrackState, Workspace};
 
@@ -15,13 +15,13 @@ use crate::workspace::{Command, TrackState, Workspace};
 /// are shown.
 #[derive(Debug, Default)]
 pub(crate) struct FacesScreen {
-    selection: BTreeSet<usize>,
+    selection: BTreeSet<TrackId>,
     filter: Filter,
     /// Show only the labelled tracks of the slice of this name; a name the current slicing does
     /// not have shows every track (the slicing changed since it was chosen).
     slice: Option<String>,
     /// A card the keyboard moved to, to be scrolled into view when next drawn.
-    scroll_to: Option<usize>,
+    scroll_to: Option<TrackId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -33,11 +33,11 @@ pub(crate) enum Filter {
     Labelled,
 }
 
-fn visible_tracks(workspace: &Workspace, filter: Filter, slice: Option<&str>) -> Vec<usize> {
+fn visible_tracks(workspace: &Workspace, filter: Filter, slice: Option<&str>) -> Vec<TrackId> {
     let document = workspace.document();
     let sliced = workspace.sliced();
     let slice = slice.and_then(|name| sliced.names.iter().position(|n| n == name));
-    let in_slice = |t: usize| match slice {
+    let in_slice = |t: TrackId| match slice {
         None => true,
         Some(slice) => sliced
             .tracks
@@ -45,7 +45,8 @@ fn visible_tracks(workspace: &Workspace, filter: Filter, slice: Option<&str>) ->
             .zip(&sliced.searches)
             .any(|(&track, s)| track == t && s.slice == slice),
     };
-    (0..document.tracks.len())
+    workspace
+        .tracks()
         .filter(|&t| match filter {
             Filter::All => true,
             Filter::Alerts => workspace.track_alerts(t),
@@ -81,7 +82,7 @@ impl FacesScreen {
 
     /// Applies a label to the selected tracks (the keyboard's and the buttons' way in).
     fn label_selection(&self, workspace: &mut Workspace, label: GroundTruth) {
-        let tracks: Vec<usize> = self.selection.iter().copied().collect();
+        let tracks: Vec<TrackId> = self.selection.iter().copied().collect();
         // A label is always valid: nothing to refuse.
         let _ = workspace.apply(Command::Label { tracks, label });
     }
@@ -89,7 +90,7 @@ impl FacesScreen {
     /// The label keys act on the selection; arrows move it. Every key press of the frame is
     /// taken in the order it came, so that a label lands on the track selected when its key was
     /// pressed, however many keys arrive before the next frame.
-    fn keyboard(&mut self, workspace: &mut Workspace, ui: &egui::Ui, visible: &[usize]) {
+    fn keyboard(&mut self, workspace: &mut Workspace, ui: &egui::Ui, visible: &[TrackId]) {
         if ui.ctx().egui_wants_keyboard_input() {
             return;
         }
@@ -139,7 +140,7 @@ impl FacesScreen {
     }
 
     /// Moves the selection `step` cards along the visible ones, and asks for it to be seen.
-    fn move_selection(&mut self, visible: &[usize], step: i64) {
+    fn move_selection(&mut self, visible: &[TrackId], step: i64) {
         if visible.is_empty() {
             return;
         }
@@ -204,7 +205,7 @@ impl FacesScreen {
                             format!("{name} {:.2}", matched.score)
                         });
                     let text = format!(
-                        "#{track} {}\n{candidate}\n{}",
+                        "{track} {}\n{candidate}\n{}",
                         state.describe(),
                         label_name(workspace, workspace.document().tracks[track].label)
                     );
@@ -239,13 +240,13 @@ impl FacesScreen {
     }
 
     fn details(&self, workspace: &mut Workspace, banner: &mut Option<Banner>, ui: &mut egui::Ui) {
-        let selection: Vec<usize> = self.selection.iter().copied().collect();
+        let selection: Vec<TrackId> = self.selection.iter().copied().collect();
         if selection.is_empty() {
             ui.label("Select a face track to label it.");
             return;
         }
         ui.heading(if selection.len() == 1 {
-            format!("Track #{}", selection[0])
+            format!("Track {}", selection[0])
         } else {
             format!("{} tracks", selection.len())
         });
@@ -308,7 +309,7 @@ impl FacesScreen {
                     }
                 });
         }
-        let suggested: Vec<(usize, u8)> = selection
+        let suggested: Vec<(TrackId, u8)> = selection
             .iter()
             .filter_map(|&t| Some((t, document.tracks[t].skin_tone_suggestion?)))
             .collect();

@@ -91,8 +91,8 @@ pub struct LineupApp {
     footage: footage_view::FootageScreen,
     faces: faces::FacesScreen,
     base_rates: base_rates::BaseRatesScreen,
+    assessment: assessment_view::AssessmentScreen,
     pub(crate) new_analysis: start::NewAnalysis,
-    pub(crate) export: assessment_view::ExportForm,
 }
 
 impl Default for LineupApp {
@@ -107,8 +107,8 @@ impl Default for LineupApp {
             footage: Default::default(),
             faces: Default::default(),
             base_rates: Default::default(),
+            assessment: Default::default(),
             new_analysis: start::NewAnalysis::default(),
-            export: Default::default(),
         }
     }
 }
@@ -252,23 +252,9 @@ impl LineupApp {
     }
 
     pub(crate) fn save(&mut self) {
-        let Some(workspace) = &mut self.workspace else {
-            return;
-        };
-        let result = match workspace.path().map(Path::to_path_buf) {
-            Some(_) => workspace.save(),
-            None => match rfd::FileDialog::new()
-                .add_filter("lineup review", &["ron"])
-                .save_file()
-            {
-                Some(path) => workspace.save_as(&path),
-                None => return,
-            },
-        };
-        self.banner = Some(match result {
-            Ok(()) => Banner::Info("Saved.".into()),
-            Err(error) => Banner::Error(error.to_string()),
-        });
+        if let Some(workspace) = &mut self.workspace {
+            save_review(workspace, &mut self.banner);
+        }
     }
 
     fn top_bar(&mut self, ui: &mut egui::Ui) {
@@ -399,10 +385,6 @@ impl LineupApp {
             start::show(self, ui);
             return;
         }
-        if self.tab == Tab::Assessment {
-            assessment_view::show(self, ui);
-            return;
-        }
         let (Some(workspace), Some(pictures)) = (&mut self.workspace, &mut self.pictures) else {
             return;
         };
@@ -417,7 +399,7 @@ impl LineupApp {
             Tab::Watchlist => watchlist_view::show(&mut view, ui),
             Tab::Thresholds => thresholds::show(&mut view, ui),
             Tab::BaseRates => self.base_rates.ui(&mut view, ui),
-            Tab::Assessment => {}
+            Tab::Assessment => self.assessment.ui(&mut view, ui),
         }
     }
 }
@@ -480,6 +462,25 @@ fn job_progress(ui: &mut egui::Ui, job: &AnalysisJob) {
             .text(text)
             .desired_width(320.0),
     );
+}
+
+/// Saves the review to its file (atomically), asking where first if it has none; the banner says
+/// how it went.
+pub(crate) fn save_review(workspace: &mut Workspace, banner: &mut Option<Banner>) {
+    let result = match workspace.path().map(Path::to_path_buf) {
+        Some(_) => workspace.save(),
+        None => match rfd::FileDialog::new()
+            .add_filter("lineup review", &["ron"])
+            .save_file()
+        {
+            Some(path) => workspace.save_as(&path),
+            None => return,
+        },
+    };
+    *banner = Some(match result {
+        Ok(()) => Banner::Info("Saved.".into()),
+        Err(error) => Banner::Error(error.to_string()),
+    });
 }
 
 /// Which thresholds the alerts on screen are counted at: "at 0.60", or with the groups that

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use eframe::egui;
 use image::RgbImage;
 
+use crate::ids::TrackId;
 use crate::workspace::Workspace;
 use crate::workspace::frames::{FrameKey, FrameLoader, PictureKey, face_thumbnail};
 
@@ -19,7 +20,7 @@ pub struct Pictures {
     loader: FrameLoader,
     images: HashMap<PictureKey, Arc<RgbImage>>,
     textures: HashMap<PictureKey, egui::TextureHandle>,
-    thumbnails: HashMap<usize, egui::TextureHandle>,
+    thumbnails: HashMap<TrackId, egui::TextureHandle>,
     failures: HashMap<PictureKey, String>,
 }
 
@@ -53,7 +54,7 @@ impl Pictures {
                     self.images.insert(key, Arc::new(image));
                 }
                 Err(error) => {
-                    self.failures.insert(key, error);
+                    self.failures.insert(key, error.to_string());
                 }
             }
         }
@@ -109,13 +110,14 @@ impl Pictures {
         &mut self,
         ctx: &egui::Context,
         workspace: &Workspace,
-        track: usize,
+        track: TrackId,
     ) -> Option<egui::TextureHandle> {
         if let Some(texture) = self.thumbnails.get(&track) {
             return Some(texture.clone());
         }
         let document = workspace.document();
-        let detection = &document.detections[*document.tracks.get(track)?.detections.first()?];
+        let detection =
+            &document.detections[*document.tracks.get(track.index())?.detections.first()?];
         let key = FrameKey {
             input: detection.source.input,
             frame_index: detection.source.frame_index,

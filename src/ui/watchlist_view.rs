@@ -4,7 +4,7 @@
 use eframe::egui;
 
 use super::{Banner, View};
-use crate::ids::IdentityId;
+use crate::ids::{IdentityId, TrackId};
 use crate::review::{GroundTruth, UNKNOWN};
 use crate::workspace::Command;
 use crate::workspace::frames::PictureKey;
@@ -18,7 +18,7 @@ pub(crate) fn show(view: &mut View<'_>, ui: &mut egui::Ui) {
     egui::ScrollArea::vertical().show(ui, |ui| {
         for (index, identity) in document.watchlist.identities.iter().enumerate() {
             let id = IdentityId::at(index);
-            let alerts: Vec<usize> = workspace
+            let alerts: Vec<TrackId> = workspace
                 .alerting_tracks()
                 .into_iter()
                 .filter(|&t| document.track_match(t).identity == Some(id))

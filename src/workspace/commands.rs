@@ -8,6 +8,7 @@
 //! one frame of it.
 
 use crate::assessment::Assessment;
+use crate::ids::TrackId;
 use crate::review::{self, GroundTruth, Slicing};
 
 use super::Workspace;
@@ -17,13 +18,13 @@ use super::Workspace;
 pub enum Command {
     /// Who these tracks really are.
     Label {
-        tracks: Vec<usize>,
+        tracks: Vec<TrackId>,
         label: GroundTruth,
     },
     /// A perceived attribute of these tracks; `None` (or "unknown") clears it. Values outside
     /// the review's schema are refused.
     TrackAttribute {
-        tracks: Vec<usize>,
+        tracks: Vec<TrackId>,
         name: String,
         value: Option<String>,
     },
@@ -31,12 +32,12 @@ pub enum Command {
     /// tracks' own suggestions at once): one edit, one undo step.
     EachTrackAttribute {
         name: String,
-        values: Vec<(usize, String)>,
+        values: Vec<(TrackId, String)>,
     },
     /// Which person not on the watchlist these tracks are of ("P7"), so that their searches
     /// count as one person's; `None` clears it.
     Person {
-        tracks: Vec<usize>,
+        tracks: Vec<TrackId>,
         person: Option<String>,
     },
     /// A perceived attribute of a watchlist identity (by name), inherited by its tracks.
@@ -64,18 +65,18 @@ pub enum Command {
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Edit {
     Label {
-        track: usize,
+        track: TrackId,
         before: GroundTruth,
         after: GroundTruth,
     },
     Attribute {
-        track: usize,
+        track: TrackId,
         name: String,
         before: Option<String>,
         after: Option<String>,
     },
     Person {
-        track: usize,
+        track: TrackId,
         before: Option<String>,
         after: Option<String>,
     },
@@ -236,10 +237,10 @@ impl Workspace {
     /// kept: an empty batch means nothing to do.
     fn edit_for(&self, command: Command) -> Result<Edit, review::AttributeError> {
         let document = &self.document;
-        let tracks_of = |tracks: Vec<usize>| {
+        let tracks_of = |tracks: Vec<TrackId>| {
             tracks
                 .into_iter()
-                .filter(|&t| t < document.tracks.len())
+                .filter(|t| t.index() < document.tracks.len())
                 .collect::<Vec<_>>()
         };
         let known = |value: Option<String>| value.filter(|v| v != review::UNKNOWN);
@@ -284,7 +285,7 @@ impl Workspace {
                     if let Some(value) = &after {
                         document.attribute_schema.check(&name, value)?;
                     }
-                    let Some(current) = document.tracks.get(track) else {
+                    let Some(current) = document.tracks.get(track.index()) else {
                         continue;
                     };
                     let before = current.attributes.get(&name).cloned();

@@ -25,7 +25,8 @@ pub enum PictureKey {
     Photo(PathBuf),
 }
 
-pub type Loaded = (PictureKey, Result<RgbImage, String>);
+/// A picture decoded, or why it could not be.
+pub type Loaded = (PictureKey, Result<RgbImage, footage::FootageError>);
 
 /// Decodes requested pictures on a background thread, each at most once at a time.
 pub struct FrameLoader {
@@ -76,11 +77,13 @@ impl FrameLoader {
 }
 
 /// One frame of an input (a still's only frame, or a video's frame by exact seek) as RGB.
-pub fn load_frame(path: &std::path::Path, frame_index: u64) -> Result<RgbImage, String> {
+pub fn load_frame(
+    path: &std::path::Path,
+    frame_index: u64,
+) -> Result<RgbImage, footage::FootageError> {
     footage::Footage::open(path)
         .and_then(|mut footage| footage.frame(frame_index))
         .map(|frame| frame.image)
-        .map_err(|e| e.to_string())
 }
 
 /// A square thumbnail of the face in `bbox`, with some margin, `size` pixels on a side.

@@ -11,6 +11,7 @@ pub use commands::Command;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::ids::TrackId;
 use crate::metrics::SliceIndex;
 use crate::review::slices::LabelledTracks;
 use crate::review::{
@@ -75,7 +76,7 @@ pub struct Workspace {
     /// Every frame with faces (and every input without), in order, with its detections.
     frames: Vec<(FrameKey, Vec<usize>)>,
     /// For each detection, the track it belongs to (none for a detection in no track).
-    track_of_detection: Vec<Option<usize>>,
+    track_of_detection: Vec<Option<TrackId>>,
     /// Each track's alert threshold: its slice's own where the review sets one, else the global
     /// one. Empty while no slice has its own (then every track uses the global one).
     track_thresholds: Vec<f32>,
@@ -184,7 +185,7 @@ impl Workspace {
         for (track_index, track) in document.tracks.iter().enumerate() {
             for &d in &track.detections {
                 if let Some(slot) = self.track_of_detection.get_mut(d) {
-                    *slot = Some(track_index);
+                    *slot = Some(TrackId(track_index));
                 }
             }
         }
@@ -196,7 +197,7 @@ impl Workspace {
     }
 
     /// The track a detection belongs to.
-    pub fn track_of(&self, detection: usize) -> Option<usize> {
+    pub fn track_of(&self, detection: usize) -> Option<TrackId> {
         self.track_of_detection.get(detection).copied().flatten()
     }
 
@@ -231,16 +232,22 @@ impl Workspace {
     /// Tracks that raise an alert at the current thresholds: a track's slice's own where the
     /// review sets one (by its attributes, labelled or not), the global one elsewhere, as the
     /// rates count them.
-    pub fn alerting_tracks(&self) -> Vec<usize> {
+    pub fn alerting_tracks(&self) -> Vec<TrackId> {
         (0..self.document.tracks.len())
+            .map(TrackId)
             .filter(|&t| self.track_alerts(t))
             .collect()
     }
 
+    /// Every track of the review, in order.
+    pub fn tracks(&self) -> impl Iterator<Item = TrackId> + use<> {
+        (0..self.document.tracks.len()).map(TrackId)
+    }
+
     /// The threshold `track` alerts at.
-    pub fn track_threshold(&self, track: usize) -> f32 {
+    pub fn track_threshold(&self, track: TrackId) -> f32 {
         self.track_thresholds
-            .get(track)
+            .get(track.index())
             .copied()
             .unwrap_or_else(|| self.threshold())
     }
@@ -254,15 +261,15 @@ impl Workspace {
             .count()
     }
 
-    pub fn track_alerts(&self, track: usize) -> bool {
+    pub fn track_alerts(&self, track: TrackId) -> bool {
         self.document.track_match(track).score >= self.track_threshold(track)
     }
 
     /// What a track amounts to at its threshold, given its label.
-    pub fn track_state(&self, track: usize) -> TrackState {
+    pub fn track_state(&self, track: TrackId) -> TrackState {
         let matched = self.document.track_match(track);
         let alert = matched.score >= self.track_threshold(track);
-        match (alert, self.document.tracks[track].label) {
+        match (alert, self.document.tracks[track.index()].label) {
             (_, GroundTruth::NotAFace) => TrackState::NotAFace,
             (true, GroundTruth::Unlabelled) => TrackState::Alert,
             (true, GroundTruth::OnWatchlist(id)) if matched.identity == Some(id) => {
@@ -294,6 +301,7 @@ impl Workspace {
         let global = self.document.settings.threshold;
         let slicing = &self.document.slicing;
         self.track_thresholds = (0..self.document.tracks.len())
+            .map(TrackId)
             .map(|track| {
                 self.document
                     .slice_of_track(track, slicing)

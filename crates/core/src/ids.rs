@@ -29,6 +29,26 @@ impl fmt::Display for IdentityId {
     }
 }
 
+/// A face track of a review: its position in the review's list of tracks. (`Track::id` is the
+/// number a track is known by in CSV files; this is how the app and the workspace address it.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TrackId(pub usize);
+
+impl TrackId {
+    /// Its position in the review's tracks.
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+impl fmt::Display for TrackId {
+    /// "#12", as the app labels a track.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

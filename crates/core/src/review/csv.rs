@@ -21,6 +21,7 @@ use std::path::Path;
 
 use super::labels::{Attributes, GroundTruth, UNKNOWN};
 use super::{ReviewDocument, save_failure, write_atomically};
+use crate::ids::TrackId;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CsvError {
@@ -107,7 +108,7 @@ pub fn export_text(document: &ReviewDocument) -> String {
         let first = &document.detections[track.detections[0]].source;
         let last =
             &document.detections[*track.detections.last().unwrap_or(&track.detections[0])].source;
-        let matched = document.track_match(index);
+        let matched = document.track_match(TrackId(index));
         let mut row = vec![
             track.id.to_string(),
             document

@@ -29,7 +29,7 @@ pub use slices::{SlicedSearches, Slicing};
 pub use tracks::{AlertRule, Track, TrackMatch, TrackingSettings};
 
 use crate::footage::{FileDigest, MediaInfo, Sampling};
-use crate::ids::IdentityId;
+use crate::ids::{IdentityId, TrackId};
 use crate::matching::{self, Candidate};
 use crate::vision::{BoundingBox, Embedding, ModelRecord, Point, VisionConfig};
 use crate::watchlist::Watchlist;
@@ -286,9 +286,9 @@ impl ReviewDocument {
     }
 
     /// What track number `track` is matched to under the document's alert rule.
-    pub fn track_match(&self, track: usize) -> TrackMatch {
+    pub fn track_match(&self, track: TrackId) -> TrackMatch {
         tracks::track_match(
-            &self.tracks[track].detections,
+            &self.tracks[track.index()].detections,
             &self.detections,
             self.alert_rule,
         )

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::ReviewDocument;
 use super::labels::{AttributeError, AttributeSchema, GroundTruth, UNKNOWN};
 use super::tracks::track_match;
-use crate::ids::IdentityId;
+use crate::ids::{IdentityId, TrackId};
 use crate::metrics::{PeopleKnown, Search, SliceIndex};
 
 /// Which attributes to cross. Empty: everyone in one slice.
@@ -74,7 +74,7 @@ pub struct SlicedSearches {
     /// index finds every slice already sorted. Any order gives the same metrics.
     pub searches: Vec<Search>,
     /// For each search, the index of the track it came from.
-    pub tracks: Vec<usize>,
+    pub tracks: Vec<TrackId>,
     /// Per slice, whether it is (partly) an "unknown" group: never a reference for ratios.
     pub unknown: Vec<bool>,
     /// Whether the people behind non-mated searches are all named.
@@ -96,7 +96,7 @@ impl SlicedSearches {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LabelledTracks {
     /// Track indices in the document, in ascending order of top score.
-    pub tracks: Vec<usize>,
+    pub tracks: Vec<TrackId>,
     pub truth: Vec<Option<IdentityId>>,
     pub matched: Vec<super::TrackMatch>,
     /// Who each track is of, numbered in document order of first appearance (see
@@ -207,8 +207,8 @@ impl LabelledTracks {
 impl ReviewDocument {
     /// A track's value of `attribute`: its own label, or for a person on the watchlist the
     /// identity's recorded value when the track has none; otherwise "unknown".
-    pub fn track_attribute(&self, track: usize, attribute: &str) -> &str {
-        let Some(track) = self.tracks.get(track) else {
+    pub fn track_attribute(&self, track: TrackId, attribute: &str) -> &str {
+        let Some(track) = self.tracks.get(track.index()) else {
             return UNKNOWN;
         };
         let own = track
@@ -229,7 +229,11 @@ impl ReviewDocument {
 
     /// The slice of `slicing` a track falls in by its attributes (labelled or not), numbered as
     /// [`ReviewDocument::sliced_searches`] numbers slices.
-    pub fn slice_of_track(&self, track: usize, slicing: &Slicing) -> Result<usize, AttributeError> {
+    pub fn slice_of_track(
+        &self,
+        track: TrackId,
+        slicing: &Slicing,
+    ) -> Result<usize, AttributeError> {
         let mut slice = 0;
         for attribute in &slicing.attributes {
             let dimension = Dimension::of(&self.attribute_schema, attribute)?;
@@ -277,7 +281,7 @@ impl ReviewDocument {
             labelled
                 .people
                 .push(*person_numbers.entry(key).or_insert(next));
-            labelled.tracks.push(index);
+            labelled.tracks.push(TrackId(index));
             labelled.truth.push(truth);
             labelled.matched.push(track_match(
                 &track.detections,
@@ -285,7 +289,7 @@ impl ReviewDocument {
                 self.alert_rule,
             ));
             for (attribute, values) in &mut labelled.values {
-                values.push(self.track_attribute(index, attribute));
+                values.push(self.track_attribute(TrackId(index), attribute));
             }
         }
         labelled.sort_by_score();

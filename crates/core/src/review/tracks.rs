@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::DetectionRecord;
 use super::labels::{Attributes, GroundTruth};
-use crate::ids::IdentityId;
+use crate::ids::{IdentityId, TrackId};
 
 /// One person as seen across consecutive frames of one input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,6 +66,21 @@ pub fn skin_tone_suggestion<'a>(
             Some((monk_from_ita(lightest), monk_from_ita(darkest)))
         });
     (suggestion, range)
+}
+
+/// A review's tracks are addressed by [`TrackId`]: `document.tracks[id]`.
+impl std::ops::Index<TrackId> for Vec<Track> {
+    type Output = Track;
+
+    fn index(&self, id: TrackId) -> &Track {
+        &self[id.index()]
+    }
+}
+
+impl std::ops::IndexMut<TrackId> for Vec<Track> {
+    fn index_mut(&mut self, id: TrackId) -> &mut Track {
+        &mut self[id.index()]
+    }
 }
 
 /// How a track decides whether it raises an alert.
