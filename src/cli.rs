@@ -716,9 +716,9 @@ fn print_max_fpir_thresholds(
         .map_err(anyhow::Error::msg)?;
     let index = sliced.index();
     println!(
-        "\nLowest threshold keeping the measured FPIR at or below {:.2}% (each slice at its own; \
+        "\nLowest threshold keeping the measured FPIR at or below {} (each slice at its own; \
          the interval says how high it could be on other faces):",
-        max_fpir * 100.0
+        assessment::wording::percent(max_fpir)
     );
     for (slice, (name, threshold)) in sliced
         .names

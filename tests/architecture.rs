@@ -78,9 +78,7 @@ fn imported_top_modules(text: &str, path: &[String]) -> BTreeSet<String> {
         if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$') {
             continue;
         }
-        if let Some(name) = first_word(&text[at + "crate::".len()..]) {
-            found.insert(name);
-        }
+        found.extend(imported_names(&text[at + "crate::".len()..]));
     }
     for (at, _) in text.match_indices("super::") {
         let before = text[..at].chars().last();
@@ -94,12 +92,44 @@ fn imported_top_modules(text: &str, path: &[String]) -> BTreeSet<String> {
             ups += 1;
             rest = after;
         }
-        let Some(name) = first_word(rest) else {
-            continue;
-        };
         let base = path.len().saturating_sub(ups);
-        let top = if base == 0 { name } else { path[0].clone() };
-        found.insert(top);
+        for name in imported_names(rest) {
+            let top = if base == 0 { name } else { path[0].clone() };
+            found.insert(top);
+        }
+    }
+    found
+}
+
+/// The modules a path names after `crate::` or `super::`: one (`a::…`), or each of a group
+/// (`{a, b::c}`).
+fn imported_names(rest: &str) -> Vec<String> {
+    match rest.strip_prefix('{') {
+        Some(group) => group
+            .split('}')
+            .next()
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|item| first_word(item.trim()))
+            .collect(),
+        None => first_word(rest).into_iter().collect(),
+    }
+}
+
+/// Sibling submodules `text` (the source of submodule `path`) imports through `super::x` or
+/// `super::{x, y}`: the edges among the files of one module folder.
+fn sibling_imports(text: &str) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for (at, _) in text.match_indices("super::") {
+        let before = text[..at].chars().last();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+            continue;
+        }
+        let rest = &text[at + "super::".len()..];
+        if rest.starts_with("super::") {
+            continue;
+        }
+        found.extend(imported_names(rest));
     }
     found
 }
@@ -141,6 +171,76 @@ fn modules_import_only_the_layers_below_them() {
         }
     }
     assert!(forbidden.is_empty(), "{}", forbidden.join("\n"));
+}
+
+/// Inside every module folder (e.g. `metrics/`), the submodules' imports of each other form no
+/// cycle: the layer test above sees only top-level modules.
+#[test]
+fn submodules_import_each_other_without_a_cycle() {
+    let mut cycles = Vec::new();
+    for (dir, _) in LAYERS {
+        let src = root().join(dir);
+        // Folder (parent module path) → submodule → siblings it imports.
+        let mut graphs: std::collections::BTreeMap<
+            Vec<String>,
+            std::collections::BTreeMap<String, BTreeSet<String>>,
+        > = Default::default();
+        for file in sources(&src) {
+            let path = module_path(&src, &file);
+            let Some((name, parent)) = path.split_last() else {
+                continue;
+            };
+            if parent.is_empty() {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file).unwrap();
+            graphs
+                .entry(parent.to_vec())
+                .or_default()
+                .insert(name.clone(), sibling_imports(&text));
+        }
+        for (parent, graph) in &graphs {
+            if let Some(cycle) = find_cycle(graph) {
+                cycles.push(format!("{dir}/{}: {}", parent.join("/"), cycle.join(" → ")));
+            }
+        }
+    }
+    assert!(cycles.is_empty(), "import cycles:\n{}", cycles.join("\n"));
+}
+
+/// A cycle among the graph's nodes (edges to names that are not nodes are ignored), if any.
+fn find_cycle(graph: &std::collections::BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &std::collections::BTreeMap<String, BTreeSet<String>>,
+        stack: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = stack.iter().position(|n| n == node) {
+            let mut cycle = stack[at..].to_vec();
+            cycle.push(node.to_owned());
+            return Some(cycle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        stack.push(node.to_owned());
+        for next in graph.get(node).into_iter().flatten() {
+            if graph.contains_key(next)
+                && next != node
+                && let Some(cycle) = visit(next, graph, stack, done)
+            {
+                return Some(cycle);
+            }
+        }
+        stack.pop();
+        done.insert(node.to_owned());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|node| visit(node, graph, &mut Vec::new(), &mut done))
 }
 
 #[test]
@@ -210,5 +310,18 @@ fn the_import_reader_resolves_crate_and_super_paths() {
     assert_eq!(
         found,
         BTreeSet::from(["wording".to_owned(), "report".to_owned(), "pdf".to_owned()])
+    );
+    let grouped = imported_top_modules("use crate::{metrics, review::Slicing};", &path);
+    assert_eq!(
+        grouped,
+        BTreeSet::from(["metrics".to_owned(), "review".to_owned()])
+    );
+    let graph = std::collections::BTreeMap::from([
+        ("a".to_owned(), BTreeSet::from(["b".to_owned()])),
+        ("b".to_owned(), BTreeSet::from(["a".to_owned()])),
+    ]);
+    assert_eq!(
+        find_cycle(&graph),
+        Some(vec!["a".to_owned(), "b".to_owned(), "a".to_owned()])
     );
 }

@@ -281,7 +281,7 @@ impl FacesScreen {
             .show_ui(ui, |ui| {
                 for (index, identity) in document.watchlist.identities.iter().enumerate() {
                     if ui.selectable_label(false, &identity.name).clicked() {
-                        chosen = Some(GroundTruth::OnWatchlist(IdentityId::at(index)));
+                        chosen = IdentityId::at(index).map(GroundTruth::OnWatchlist);
                     }
                 }
             });

@@ -82,17 +82,17 @@ pub enum AfterAnalysis {
 /// The app: the open review, the background analysis, the banner, and one struct per screen
 /// holding that screen's own state (as egui's demo app keeps one per panel).
 pub struct LineupApp {
-    pub(crate) workspace: Option<Workspace>,
-    pub(crate) job: Option<(AnalysisJob, AfterAnalysis)>,
-    pub(crate) tab: Tab,
-    pub(crate) banner: Option<Banner>,
-    pub(crate) recovery: Option<PathBuf>,
+    workspace: Option<Workspace>,
+    job: Option<(AnalysisJob, AfterAnalysis)>,
+    tab: Tab,
+    banner: Option<Banner>,
+    recovery: Option<PathBuf>,
     pictures: Option<Pictures>,
     footage: footage_view::FootageScreen,
     faces: faces::FacesScreen,
     base_rates: base_rates::BaseRatesScreen,
     assessment: assessment_view::AssessmentScreen,
-    pub(crate) new_analysis: start::NewAnalysis,
+    start: start::StartScreen,
 }
 
 impl Default for LineupApp {
@@ -108,7 +108,7 @@ impl Default for LineupApp {
             faces: Default::default(),
             base_rates: Default::default(),
             assessment: Default::default(),
-            new_analysis: start::NewAnalysis::default(),
+            start: Default::default(),
         }
     }
 }
@@ -157,7 +157,7 @@ impl LineupApp {
         self.workspace.as_ref()
     }
 
-    pub(crate) fn open_review(&mut self, path: &Path) {
+    fn open_review(&mut self, path: &Path) {
         if let Some(autosave) = Workspace::newer_autosave(path) {
             self.recovery = Some(path.to_path_buf());
             self.banner = Some(Banner::Info(format!(
@@ -251,7 +251,7 @@ impl LineupApp {
         }
     }
 
-    pub(crate) fn save(&mut self) {
+    fn save(&mut self) {
         if let Some(workspace) = &mut self.workspace {
             save_review(workspace, &mut self.banner);
         }
@@ -379,10 +379,37 @@ impl LineupApp {
 }
 
 impl LineupApp {
+    /// Does what the person chose on the start screen.
+    fn carry_out(&mut self, action: start::StartAction, ctx: &egui::Context) {
+        let repaint = ctx.clone();
+        let on_progress = move || repaint.request_repaint();
+        match action {
+            start::StartAction::Open(path) => self.open_review(&path),
+            start::StartAction::Analyse { request, out } => {
+                self.job = Some((
+                    AnalysisJob::start(*request, on_progress),
+                    AfterAnalysis::SaveTo(out),
+                ));
+            }
+            start::StartAction::Demo => match crate::demo::prepare() {
+                Ok(crate::demo::Demo::Ready(path)) => self.open_review(&path),
+                Ok(crate::demo::Demo::NeedsAnalysis { request, review }) => {
+                    self.job = Some((
+                        AnalysisJob::start(request, on_progress),
+                        AfterAnalysis::Demo(review),
+                    ));
+                }
+                Err(error) => self.banner = Some(Banner::Error(error.to_string())),
+            },
+        }
+    }
+
     /// The current screen: the start screen without a review, otherwise the chosen tab.
     fn screen(&mut self, ui: &mut egui::Ui) {
         if self.workspace.is_none() || self.pictures.is_none() {
-            start::show(self, ui);
+            if let Some(action) = self.start.ui(self.job.is_some(), ui) {
+                self.carry_out(action, ui.ctx());
+            }
             return;
         }
         let (Some(workspace), Some(pictures)) = (&mut self.workspace, &mut self.pictures) else {

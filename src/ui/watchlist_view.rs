@@ -17,7 +17,9 @@ pub(crate) fn show(view: &mut View<'_>, ui: &mut egui::Ui) {
     let mut change = None;
     egui::ScrollArea::vertical().show(ui, |ui| {
         for (index, identity) in document.watchlist.identities.iter().enumerate() {
-            let id = IdentityId::at(index);
+            let Some(id) = IdentityId::at(index) else {
+                continue;
+            };
             let alerts: Vec<TrackId> = workspace
                 .alerting_tracks()
                 .into_iter()

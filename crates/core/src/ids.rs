@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 pub struct IdentityId(pub u32);
 
 impl IdentityId {
-    /// The identity at `index` in the watchlist.
-    pub fn at(index: usize) -> Self {
-        Self(u32::try_from(index).unwrap_or(u32::MAX))
+    /// The identity at `index` in the watchlist; `None` past what an id can number (4 billion
+    /// identities), rather than a made-up number.
+    pub fn at(index: usize) -> Option<Self> {
+        u32::try_from(index).ok().map(Self)
     }
 
     /// Its position in the watchlist.
@@ -57,6 +58,7 @@ mod tests {
     fn an_identity_id_is_saved_as_a_bare_number() {
         assert_eq!(ron::to_string(&IdentityId(7)).unwrap(), "7");
         assert_eq!(ron::from_str::<IdentityId>("7").unwrap(), IdentityId(7));
-        assert_eq!(IdentityId::at(3).index(), 3);
+        assert_eq!(IdentityId::at(3).map(IdentityId::index), Some(3));
+        assert_eq!(IdentityId::at(usize::MAX), None);
     }
 }

@@ -22,13 +22,15 @@ pub fn search(probe: &Embedding, watchlist: &Watchlist, top_k: usize) -> Vec<Can
         .identities
         .iter()
         .enumerate()
-        .map(|(index, identity)| Candidate {
-            identity: IdentityId::at(index),
-            score: identity
-                .photos
-                .iter()
-                .map(|photo| probe.cosine(&photo.embedding))
-                .fold(f32::NEG_INFINITY, f32::max),
+        .filter_map(|(index, identity)| {
+            Some(Candidate {
+                identity: IdentityId::at(index)?,
+                score: identity
+                    .photos
+                    .iter()
+                    .map(|photo| probe.cosine(&photo.embedding))
+                    .fold(f32::NEG_INFINITY, f32::max),
+            })
         })
         .collect();
     candidates.sort_by(|a, b| {

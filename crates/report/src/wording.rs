@@ -60,6 +60,11 @@ fn percent_number(value: f64) -> String {
     }
 }
 
+/// A chart's axis tick: "20%".
+pub fn percent_tick(value: f64) -> String {
+    format!("{:.0}%", value * 100.0)
+}
+
 /// "2.5 times", "twice".
 pub fn times(ratio: f64) -> String {
     if (ratio - 2.0).abs() < 0.05 {

@@ -8,7 +8,7 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbIma
 use super::FootageError;
 
 /// Images with more pixels than this are refused: decoding one would take gigabytes.
-pub const MAX_PIXELS: u64 = 100_000_000;
+pub(crate) const MAX_PIXELS: u64 = 100_000_000;
 /// Below this many pixels on a side, no face the detector can find fits.
 const MIN_USEFUL_SIDE: u32 = 16;
 

@@ -6,7 +6,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::SliceMetrics;
 use super::rates::{Interval, Rate};
 
 /// Expected alerts when a crowd passes the cameras.
@@ -66,44 +65,6 @@ pub fn expected_alerts(
     })
 }
 
-/// [`expected_alerts`] from a slice's measured FPIR and FNIR; `None` when either could not be
-/// measured (no searches of that kind) or `prevalence` is not in `[0, 1]`.
-pub fn expected_alerts_for(
-    metrics: &SliceMetrics,
-    crowd_size: u64,
-    prevalence: f64,
-) -> Option<ExpectedAlerts> {
-    expected_alerts(
-        metrics.fpir.rate?,
-        metrics.fnir.rate?,
-        metrics.wrong_identity_alerts.rate?,
-        crowd_size,
-        prevalence,
-    )
-}
-
-/// Chance that a person who is *not* enrolled falsely matches at least one of `watchlist_size`
-/// entries, given a per-comparison false match rate `fmr`: `1 − (1 − FMR)^N`.
-///
-/// This is a model, not a measurement: it assumes the N comparisons are independent, which real
-/// watchlists are not (lookalikes cluster, and some faces score high against many entries). It
-/// shows why the same matcher produces more false alerts as a watchlist grows. `None` unless
-/// `fmr` is in `[0, 1]`.
-pub fn false_match_chance(fmr: f64, watchlist_size: u64) -> Option<f64> {
-    if !is_proportion(fmr) {
-        return None;
-    }
-    if watchlist_size == 0 || fmr == 0.0 {
-        return Some(0.0);
-    }
-    if fmr == 1.0 {
-        return Some(1.0);
-    }
-    // 1 − (1 − FMR)^N = −expm1(N · ln(1 − FMR)); this form keeps precision for tiny FMRs,
-    // where (1 − FMR) rounds towards 1.
-    Some(-(watchlist_size as f64 * (-fmr).ln_1p()).exp_m1())
-}
-
 /// An FPIR measured against one watchlist, extrapolated to another size: an extrapolation,
 /// not a measurement.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -121,9 +82,9 @@ pub struct ExtrapolatedFpir {
 /// `deployment_size`, by the model FPIR ≈ 1 − (1 − FMR)^N: back out the per-comparison FMR
 /// from the measured FPIR, then apply it `deployment_size` times, i.e.
 /// `1 − (1 − FPIR)^(deployment / measured)`. The interval's ends are extrapolated alike (the
-/// model is monotone). It assumes independent comparisons, which real watchlists are not (see
-/// [`false_match_chance`]). `None` when the FPIR or its interval was not measured or
-/// `measured_size` is 0.
+/// model is monotone). It assumes independent comparisons, which real watchlists are not:
+/// look-alikes cluster, and some faces score high against many entries, so it is a model, not a
+/// measurement. `None` when the FPIR or its interval was not measured or `measured_size` is 0.
 pub fn extrapolate_fpir(
     fpir: &Rate,
     measured_size: u64,
@@ -209,49 +170,6 @@ mod tests {
         assert_close(result.true_alerts, 9_000.0);
         assert_close(result.wrong_identity_alerts, 200.0);
         assert_close(result.share_false.unwrap(), 200.0 / 9_200.0);
-    }
-
-    #[test]
-    fn expected_alerts_from_slice_metrics() {
-        let metrics = SliceMetrics {
-            slice: 0,
-            threshold: 0.5,
-            fpir: Rate::new(1, 100),
-            fnir: Rate::new(20, 100),
-            wrong_identity_alerts: Rate::new(0, 100),
-            flag_rate: Rate::new(0, 200),
-        };
-        let result = expected_alerts_for(&metrics, 10_000, 0.01).expect("measured");
-        assert_close(result.false_alerts, 99.0);
-        assert_close(result.true_alerts, 80.0);
-        let unmeasured = SliceMetrics {
-            fnir: Rate::new(0, 0),
-            ..metrics
-        };
-        assert_eq!(expected_alerts_for(&unmeasured, 10_000, 0.01), None);
-    }
-
-    #[test]
-    fn false_match_chance_grows_with_the_watchlist() {
-        // 1 − 0.999^1000 = 1 − e^(1000 · ln 0.999) = 1 − e^(−1.0005003) = 0.6323046.
-        assert_close(
-            false_match_chance(0.001, 1_000).expect("valid"),
-            0.632_304_575_229,
-        );
-        // One entry: the chance is FMR itself.
-        assert_close(false_match_chance(0.001, 1).expect("valid"), 0.001);
-        // Two entries: 1 − 0.9² = 0.19.
-        assert_close(false_match_chance(0.1, 2).expect("valid"), 0.19);
-        // Tiny FMR, large list: 1 − (1 − 1e-6)^1e6 ≈ 1 − 1/e = 0.6321207.
-        assert_close(
-            false_match_chance(1e-6, 1_000_000).expect("valid"),
-            0.632_120_742_779,
-        );
-        assert_eq!(false_match_chance(0.5, 0), Some(0.0));
-        assert_eq!(false_match_chance(0.0, 1_000), Some(0.0));
-        assert_eq!(false_match_chance(1.0, 3), Some(1.0));
-        assert_eq!(false_match_chance(1.2, 3), None);
-        assert_eq!(false_match_chance(f64::NAN, 3), None);
     }
 
     #[test]

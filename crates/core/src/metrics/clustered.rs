@@ -144,7 +144,11 @@ pub struct PeopleKnown {
 /// Replaces the intervals of `metrics` (computed from the same `searches`, each slice at its
 /// own threshold) with intervals that respect clustering by person, and fills in how many
 /// people each rate's searches are of. The counts and rates do not change.
-pub fn cluster_by_person(searches: &[Search], metrics: &mut [SliceMetrics], known: PeopleKnown) {
+pub(crate) fn cluster_by_person(
+    searches: &[Search],
+    metrics: &mut [SliceMetrics],
+    known: PeopleKnown,
+) {
     let mut tallies: BTreeMap<(usize, u32), Tally> = BTreeMap::new();
     for search in searches {
         let Some(threshold) = metrics.get(search.slice).map(|m| m.threshold) else {
@@ -166,7 +170,7 @@ pub fn cluster_by_person(searches: &[Search], metrics: &mut [SliceMetrics], know
 
 /// The pooled rates of all `searches` (each at its slice's threshold in `metrics`), clustered
 /// by person across slices: a person seen in two slices is still one person.
-pub fn pooled_by_person(
+pub(crate) fn pooled_by_person(
     searches: &[Search],
     metrics: &[SliceMetrics],
     known: PeopleKnown,

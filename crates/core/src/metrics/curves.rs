@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::index::{SliceIndex, SliceScores, count_at_or_above};
 
 /// The range histograms cover: cosine similarity runs from -1 to 1.
-pub const SCORE_RANGE: (f32, f32) = (-1.0, 1.0);
+pub(crate) const SCORE_RANGE: (f32, f32) = (-1.0, 1.0);
 
 /// One point of a DET (detection error trade-off) curve.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 
 use super::SliceMetrics;
 use super::rates::{Rate, Z_95};
-use super::warnings::MIN_SEARCHES_TO_COMPARE;
 
 /// Which error rate is being compared across slices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -54,6 +53,12 @@ impl ComparedRate {
         }
     }
 }
+
+/// Fewer searches than this in a slice and its rate is flagged as too uncertain to compare.
+/// 30 is the usual rule of thumb below which a proportion's interval is too wide to rank
+/// groups; the interval-overlap test catches wide intervals above it too. Both the
+/// reference rule here and the cautions (`warnings`) use it.
+pub const MIN_SEARCHES_TO_COMPARE: u64 = 30;
 
 /// The lower and upper ends of the parity band: a ratio between them is read as parity, as in
 /// Aequitas's default disparity tolerance (0.8 is the US "four-fifths" rule; 1.25 is its
@@ -147,13 +152,13 @@ pub struct Differentials {
 /// Whether a group is large enough, and known, to be judged: not "unknown", and with at least
 /// [`MIN_SEARCHES_TO_COMPARE`] effective searches of the kind the rate counts (searches, or
 /// fewer where one person gave several: 34 searches of 5 people are 5 observations).
-pub fn judgeable(rate: &Rate, unknown: bool) -> bool {
+pub(crate) fn judgeable(rate: &Rate, unknown: bool) -> bool {
     !unknown && rate.effective_searches() >= MIN_SEARCHES_TO_COMPARE as f64
 }
 
 /// Whether a slice may serve as the reference by default: [`judgeable`], and with a rate above
 /// 0 (a ratio to 0 is undefined), so that the ratios are not against a guess.
-pub fn eligible_reference(rate: &Rate, unknown: bool) -> bool {
+pub(crate) fn eligible_reference(rate: &Rate, unknown: bool) -> bool {
     judgeable(rate, unknown) && rate.rate.is_some_and(|value| value > 0.0)
 }
 
@@ -235,7 +240,7 @@ pub fn differentials(
 /// rates (Haldane's correction: `k + 0.5` of `n + 1`), so that "0 of 4 against 0 of 1" and
 /// "1 of 1 against 1 of 3" still get their (very wide) intervals rather than none or a
 /// falsely narrow one. `None` where either rate cannot be measured.
-pub fn ratio_interval(a: &Rate, b: &Rate) -> Option<RatioInterval> {
+pub(crate) fn ratio_interval(a: &Rate, b: &Rate) -> Option<RatioInterval> {
     ratio_interval_at(a, b, Z_95)
 }
 

@@ -12,7 +12,7 @@ use super::{Search, SliceMetrics};
 /// The bottom of the cosine score range. Returned by
 /// [`SliceIndex::thresholds_for_max_fpir`] for a slice whose non-mated searches never produced a
 /// candidate, where every threshold gives FPIR 0 and the lowest sensible one is the bottom.
-pub const LOWEST_SCORE: f32 = -1.0;
+pub(crate) const LOWEST_SCORE: f32 = -1.0;
 
 /// One slice's searches, split by what kind of alert they could raise and sorted by score.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -29,23 +29,20 @@ pub mod index;
 pub mod rates;
 pub mod warnings;
 
-pub use base_rates::{
-    ExpectedAlerts, ExtrapolatedFpir, expected_alerts, expected_alerts_for, extrapolate_fpir,
-    false_match_chance,
-};
-pub use clustered::{PeopleKnown, cluster_by_person, pooled_by_person};
-pub use curves::{DetPoint, Histogram, SCORE_RANGE, ScoreHistograms, score_histogram};
+pub use base_rates::{ExpectedAlerts, ExtrapolatedFpir, expected_alerts, extrapolate_fpir};
+pub use clustered::PeopleKnown;
+pub use curves::{DetPoint, Histogram, ScoreHistograms};
 pub use differentials::{
-    ComparedRate, Differential, Differentials, PARITY_BAND, Parity, RatioInterval, ReferenceSlice,
-    differentials, eligible_reference, judgeable, ratio_interval, ratio_interval_at,
+    ComparedRate, Differential, Differentials, MIN_SEARCHES_TO_COMPARE, PARITY_BAND, Parity,
+    RatioInterval, ReferenceSlice, differentials, ratio_interval_at,
 };
-pub use index::{LOWEST_SCORE, SliceIndex};
-pub use rates::{
-    Interval, IntervalMethod, Rate, Z_95, normal_quantile, wilson_at, wilson_interval,
-};
-pub use warnings::{
-    BestSliceOverlap, ComparisonWarning, MIN_SEARCHES_TO_COMPARE, comparison_warnings,
-};
+pub use index::SliceIndex;
+pub use rates::{Interval, IntervalMethod, Rate, normal_quantile};
+pub use warnings::{BestSliceOverlap, ComparisonWarning};
+
+// Used across the metrics modules and by the core, not by other crates.
+pub(crate) use clustered::{cluster_by_person, pooled_by_person};
+pub(crate) use warnings::comparison_warnings;
 
 use serde::{Deserialize, Serialize};
 

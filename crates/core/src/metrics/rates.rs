@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// z for a two-sided 95% interval: the 0.975 quantile of the standard normal distribution.
-pub const Z_95: f64 = 1.959963984540054;
+pub(crate) const Z_95: f64 = 1.959963984540054;
 
 /// The standard normal quantile: the `z` with `P(Z ≤ z) = p`, for `0 < p < 1` (Peter Acklam's
 /// rational approximation, relative error below 1.2e-9). Used for intervals at
@@ -106,7 +106,7 @@ pub enum IntervalMethod {
     Wilson,
     /// Some people gave several searches, which are not independent: the Wilson interval of
     /// the observed rate at this many effective searches (the number of people, or the searches
-    /// divided by the design effect; see [`super::clustered`]), or of the raw counts where wider.
+    /// divided by the design effect; see the `clustered` module), or of the raw counts where wider.
     Clustered { effective_searches: f64 },
 }
 
@@ -154,7 +154,7 @@ fn proportion(k: u64, n: u64) -> Option<f64> {
 /// Chosen over the textbook normal ("Wald") interval because watchlist error rates are often 0
 /// or tiny, where Wald collapses to `[0, 0]` and claims certainty that 0 false alerts in 10
 /// searches do not give.
-pub fn wilson_interval(k: u64, n: u64, z: f64) -> Option<Interval> {
+pub(crate) fn wilson_interval(k: u64, n: u64, z: f64) -> Option<Interval> {
     if n == 0 || !z.is_finite() {
         return None;
     }
@@ -165,7 +165,7 @@ pub fn wilson_interval(k: u64, n: u64, z: f64) -> Option<Interval> {
 /// The Wilson interval of an observed proportion `p_hat` as if from `n` independent trials
 /// (`n` need not be the number of searches: see `clustered`, which gives it the number of
 /// people). `None` when `n` is not positive, `p_hat` is not a proportion or `z` is not finite.
-pub fn wilson_at(p_hat: f64, n: f64, z: f64) -> Option<Interval> {
+pub(crate) fn wilson_at(p_hat: f64, n: f64, z: f64) -> Option<Interval> {
     if n.is_nan() || n <= 0.0 || !(0.0..=1.0).contains(&p_hat) || !z.is_finite() {
         return None;
     }

@@ -4,13 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::SliceMetrics;
-use super::differentials::{ComparedRate, Differentials};
+use super::differentials::{ComparedRate, Differentials, MIN_SEARCHES_TO_COMPARE};
 use super::rates::Interval;
-
-/// Fewer searches than this in a slice and its rate is flagged as too uncertain to compare.
-/// 30 is the usual rule of thumb below which a proportion's interval is too wide to rank
-/// groups; the interval-overlap test catches wide intervals above it too.
-pub const MIN_SEARCHES_TO_COMPARE: u64 = 30;
 
 /// The reference slice a warned slice's interval overlaps.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -48,7 +43,7 @@ pub struct ComparisonWarning {
 /// [`MIN_SEARCHES_TO_COMPARE`], including none), or a 95% interval that overlaps the reference's.
 /// FPIR warnings come first, then FNIR, each in slice order. The reference slice is only warned
 /// about for its own sample size.
-pub fn comparison_warnings(
+pub(crate) fn comparison_warnings(
     metrics: &[SliceMetrics],
     differentials: &[Differentials],
 ) -> Vec<ComparisonWarning> {

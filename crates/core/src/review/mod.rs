@@ -258,7 +258,7 @@ impl ReviewDocument {
             .identities
             .iter()
             .position(|i| i.name == name)
-            .map(IdentityId::at)
+            .and_then(IdentityId::at)
     }
 
     /// Links the detections into tracks afresh (labels are lost: only for new analyses and

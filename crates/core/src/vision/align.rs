@@ -7,7 +7,7 @@ use image::{Rgb, RgbImage};
 use super::geometry::Point;
 
 /// Side of the square crop the recognizer takes.
-pub const ALIGNED_SIZE: usize = 112;
+pub(crate) const ALIGNED_SIZE: usize = 112;
 
 /// Where the five landmarks sit in a 112×112 aligned face (the ArcFace / InsightFace template).
 pub(crate) const TEMPLATE: [Point; 5] = [

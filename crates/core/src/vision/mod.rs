@@ -14,9 +14,9 @@ use std::path::PathBuf;
 use image::RgbImage;
 use serde::{Deserialize, Serialize};
 
-pub use align::{ALIGNED_SIZE, AlignedFace, align_face};
+pub use align::{AlignedFace, align_face};
 pub use detector::{Detection, Detector, DetectorConfig};
-pub use embedder::{EMBEDDING_DIM, Embedder, Embedding};
+pub use embedder::{Embedder, Embedding};
 pub use geometry::{BoundingBox, Point};
 pub use runtime::{ModelRecord, ModelRole};
 

@@ -135,7 +135,7 @@ fn axes(frame: Frame, low: i32, x_of: &dyn Fn(f64) -> f32, y_of: &dyn Fn(f64) ->
             x: frame.x - 22.0,
             y: y + 2.5,
             style: label,
-            text: format!("{:.0}%", fnir * 100.0),
+            text: crate::wording::percent_tick(fnir),
         });
     }
     items.push(Item::Text {

@@ -4,8 +4,8 @@
 //!
 //! The PDF is written as PDF/A-2b (for archiving) with the bundled DejaVu fonts embedded.
 
-pub mod charts;
-pub mod layout;
+mod charts;
+mod layout;
 
 use krilla::color::rgb;
 use krilla::configure::{Archival, ConfigurationBuilder};
