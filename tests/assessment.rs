@@ -757,7 +757,7 @@ fn label(document: &mut review::ReviewDocument, detection: usize, truth: review:
     let track = document
         .tracks
         .iter_mut()
-        .find(|t| t.detections.contains(&detection))
+        .find(|t| t.detections.contains(&lineup::ids::DetectionId(detection)))
         .unwrap();
     track.label = truth;
 }

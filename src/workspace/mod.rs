@@ -11,7 +11,7 @@ pub use commands::Command;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::ids::TrackId;
+use crate::ids::{DetectionId, TrackId};
 use crate::metrics::SliceIndex;
 use crate::review::slices::LabelledTracks;
 use crate::review::{
@@ -74,7 +74,7 @@ pub struct Workspace {
     state: SaveState,
     last_edit: Option<Instant>,
     /// Every frame with faces (and every input without), in order, with its detections.
-    frames: Vec<(FrameKey, Vec<usize>)>,
+    frames: Vec<(FrameKey, Vec<DetectionId>)>,
     /// For each detection, the track it belongs to (none for a detection in no track).
     track_of_detection: Vec<Option<TrackId>>,
     /// Each track's alert threshold: its slice's own where the review sets one, else the global
@@ -157,7 +157,7 @@ impl Workspace {
 
     fn index_frames(&mut self) {
         let document = &self.document;
-        let mut frames: std::collections::BTreeMap<FrameKey, Vec<usize>> =
+        let mut frames: std::collections::BTreeMap<FrameKey, Vec<DetectionId>> =
             (0..document.inputs.len())
                 .map(|input| {
                     (
@@ -174,7 +174,7 @@ impl Workspace {
                 input: detection.source.input,
                 frame_index: detection.source.frame_index,
             };
-            frames.entry(key).or_default().push(index);
+            frames.entry(key).or_default().push(DetectionId(index));
         }
         // A video's frame 0 without faces is not worth a stop; a still always is.
         self.frames = frames
@@ -184,7 +184,7 @@ impl Workspace {
         self.track_of_detection = vec![None; document.detections.len()];
         for (track_index, track) in document.tracks.iter().enumerate() {
             for &d in &track.detections {
-                if let Some(slot) = self.track_of_detection.get_mut(d) {
+                if let Some(slot) = self.track_of_detection.get_mut(d.index()) {
                     *slot = Some(TrackId(track_index));
                 }
             }
@@ -192,13 +192,16 @@ impl Workspace {
     }
 
     /// Frames worth showing, in order, each with the detections in it.
-    pub fn frames(&self) -> &[(FrameKey, Vec<usize>)] {
+    pub fn frames(&self) -> &[(FrameKey, Vec<DetectionId>)] {
         &self.frames
     }
 
     /// The track a detection belongs to.
-    pub fn track_of(&self, detection: usize) -> Option<TrackId> {
-        self.track_of_detection.get(detection).copied().flatten()
+    pub fn track_of(&self, detection: DetectionId) -> Option<TrackId> {
+        self.track_of_detection
+            .get(detection.index())
+            .copied()
+            .flatten()
     }
 
     pub fn document(&self) -> &ReviewDocument {

@@ -72,7 +72,7 @@ pub fn labelled_review_of(people: u32) -> ReviewDocument {
                     random.score(impostor_mean, 0.1),
                 ),
             };
-            members.push(detections.len());
+            members.push(lineup::ids::DetectionId(detections.len()));
             detections.push(DetectionRecord {
                 source: SourceRef {
                     input: 0,

@@ -50,6 +50,19 @@ impl fmt::Display for TrackId {
     }
 }
 
+/// A detected face of a review: its position in the review's list of detections. Saved as a
+/// bare number in a track's list of faces, so reviews written before it existed read the same.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DetectionId(pub usize);
+
+impl DetectionId {
+    /// Its position in the review's detections.
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -179,7 +179,7 @@ fn detection_labels(document: &ReviewDocument) -> Vec<GroundTruth> {
     let mut labels = vec![GroundTruth::Unlabelled; document.detections.len()];
     for track in &document.tracks {
         for &detection in &track.detections {
-            if let Some(label) = labels.get_mut(detection) {
+            if let Some(label) = labels.get_mut(detection.index()) {
                 *label = track.label;
             }
         }

@@ -118,10 +118,11 @@ fn check_references(document: &ReviewDocument) -> Result<(), String> {
         if track.detections.is_empty() {
             return Err(format!("track {} holds no detection", track.id));
         }
-        if let Some(missing) = track.detections.iter().find(|&&d| d >= detections) {
+        if let Some(missing) = track.detections.iter().find(|d| d.index() >= detections) {
             return Err(format!(
-                "track {} holds detection {missing}, but the review has only {detections} detections",
-                track.id
+                "track {} holds detection {}, but the review has only {detections} detections",
+                track.id,
+                missing.index()
             ));
         }
     }
@@ -285,7 +286,9 @@ mod tests {
     fn indices_that_point_nowhere_are_damage_not_a_later_panic() {
         let mut document = fixture();
         assert!(!document.tracks.is_empty() && !document.detections.is_empty());
-        document.tracks[0].detections.push(9_999);
+        document.tracks[0]
+            .detections
+            .push(crate::ids::DetectionId(9_999));
         assert!(
             reloaded(&document).starts_with(
                 "r.ron: damaged: track 0 holds detection 9999, but the review has only"

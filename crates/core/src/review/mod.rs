@@ -29,7 +29,7 @@ pub use slices::{SlicedSearches, Slicing};
 pub use tracks::{AlertRule, Track, TrackMatch, TrackingSettings};
 
 use crate::footage::{FileDigest, MediaInfo, Sampling};
-use crate::ids::{IdentityId, TrackId};
+use crate::ids::{DetectionId, IdentityId, TrackId};
 use crate::matching::{self, Candidate};
 use crate::vision::{BoundingBox, Embedding, ModelRecord, Point, VisionConfig};
 use crate::watchlist::Watchlist;
@@ -274,7 +274,7 @@ impl ReviewDocument {
                     tracks::skin_tone_suggestion(detections.iter().map(|&d| &self.detections[d]));
                 Track {
                     id: id as u32,
-                    detections,
+                    detections: detections.into_iter().map(DetectionId).collect(),
                     label: GroundTruth::Unlabelled,
                     attributes: Attributes::new(),
                     skin_tone_suggestion,

@@ -5,14 +5,14 @@ use serde::{Deserialize, Serialize};
 
 use super::DetectionRecord;
 use super::labels::{Attributes, GroundTruth};
-use crate::ids::{IdentityId, TrackId};
+use crate::ids::{DetectionId, IdentityId, TrackId};
 
 /// One person as seen across consecutive frames of one input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Track {
     pub id: u32,
-    /// Indices into the document's detections, in time order.
-    pub detections: Vec<usize>,
+    /// The document's detections of this person, in time order.
+    pub detections: Vec<DetectionId>,
     #[serde(default)]
     pub label: GroundTruth,
     #[serde(default)]
@@ -80,6 +80,15 @@ impl std::ops::Index<TrackId> for Vec<Track> {
 impl std::ops::IndexMut<TrackId> for Vec<Track> {
     fn index_mut(&mut self, id: TrackId) -> &mut Track {
         &mut self[id.index()]
+    }
+}
+
+/// A review's detections are addressed by [`DetectionId`]: `document.detections[id]`.
+impl std::ops::Index<DetectionId> for Vec<DetectionRecord> {
+    type Output = DetectionRecord;
+
+    fn index(&self, id: DetectionId) -> &DetectionRecord {
+        &self[id.index()]
     }
 }
 
@@ -212,11 +221,11 @@ fn strongest_links(
 
 /// What a track's alert decision rests on, under `rule`.
 pub fn track_match(
-    members: &[usize],
+    members: &[DetectionId],
     detections: &[DetectionRecord],
     rule: AlertRule,
 ) -> TrackMatch {
-    let rank_one = |&i: &usize| match detections[i].candidates.first() {
+    let rank_one = |&i: &DetectionId| match detections[i.index()].candidates.first() {
         Some(c) => TrackMatch {
             identity: Some(c.identity),
             score: c.score,
@@ -371,7 +380,7 @@ mod tests {
             detection(0, 1, 0.0, &[1.0], 0.2),
             detection(0, 2, 0.0, &[1.0], 0.3),
         ];
-        let members = [0, 1, 2];
+        let members = [DetectionId(0), DetectionId(1), DetectionId(2)];
         assert_eq!(
             track_match(&members, &detections, AlertRule::BestScore).score,
             0.9
@@ -382,7 +391,7 @@ mod tests {
             0.3
         );
         assert_eq!(
-            track_match(&[0, 1], &detections, AlertRule::Majority).score,
+            track_match(&members[..2], &detections, AlertRule::Majority).score,
             0.2
         );
         assert_eq!(
