@@ -434,3 +434,54 @@ fn the_threshold_can_be_typed_exactly() {
         slider.width()
     );
 }
+
+/// Closing a review with unsaved edits asks first: Cancel keeps it open, "Close without saving"
+/// closes it and leaves the file as it was, "Save and close" saves the edit.
+#[test]
+fn closing_with_unsaved_edits_asks_first() {
+    let (dir, app) = opened_app();
+    let path = dir.path().join("review.ron");
+    let mut h = harness(app);
+    h.run();
+    let unlabelled = workspace(&h)
+        .document()
+        .tracks
+        .iter()
+        .position(|t| t.label == GroundTruth::Unlabelled)
+        .unwrap();
+    h.get_by_label_contains(&format!("#{unlabelled} ")).click();
+    h.run();
+    h.key_press(egui::Key::N);
+    h.run();
+    h.get_by_label("Close").click();
+    h.run();
+    assert!(h.state().workspace().is_some(), "closed without asking");
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(h.state().workspace().is_some());
+
+    h.get_by_label("Close").click();
+    h.run();
+    h.get_by_label("Save and close").click();
+    h.run();
+    assert!(h.state().workspace().is_none());
+    let saved = review::load(&path).unwrap();
+    assert_eq!(saved.tracks[unlabelled].label, GroundTruth::NotOnWatchlist);
+
+    // Open again, edit, and close without saving: the file keeps the saved label.
+    let mut h = harness(LineupApp::open(&path));
+    h.run();
+    h.get_by_label_contains(&format!("#{unlabelled} ")).click();
+    h.run();
+    h.key_press(egui::Key::X);
+    h.run();
+    h.get_by_label("Close").click();
+    h.run();
+    h.get_by_label("Close without saving").click();
+    h.run();
+    assert!(h.state().workspace().is_none());
+    assert_eq!(
+        review::load(&path).unwrap().tracks[unlabelled].label,
+        GroundTruth::NotOnWatchlist
+    );
+}

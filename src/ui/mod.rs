@@ -93,6 +93,10 @@ pub struct LineupApp {
     base_rates: base_rates::BaseRatesScreen,
     assessment: assessment_view::AssessmentScreen,
     start: start::StartScreen,
+    /// Closing was asked for while the review had unsaved edits: the prompt is showing.
+    confirm_close: bool,
+    /// ...and it was the window being closed, which closes once the person has chosen.
+    close_window_after: bool,
 }
 
 impl Default for LineupApp {
@@ -109,6 +113,8 @@ impl Default for LineupApp {
             base_rates: Default::default(),
             assessment: Default::default(),
             start: Default::default(),
+            confirm_close: false,
+            close_window_after: false,
         }
     }
 }
@@ -287,7 +293,7 @@ impl LineupApp {
                     self.save();
                 }
                 if ui.button("Close").clicked() {
-                    self.workspace = None;
+                    self.request_close();
                 }
             }
         });
@@ -371,6 +377,15 @@ impl LineupApp {
         if self.banner.is_some() {
             egui::Panel::top("banner").show(ui, |ui| self.banner(ui));
         }
+        if ctx.input(|i| i.viewport().close_requested()) && self.has_unsaved_edits() {
+            // The window's own close button: keep the window until the person has chosen.
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.confirm_close = true;
+            self.close_window_after = true;
+        }
+        if self.confirm_close {
+            egui::Panel::top("confirm_close").show(ui, |ui| self.close_prompt(ui));
+        }
         egui::CentralPanel::default().show(ui, |ui| self.screen(ui));
         if self.job.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
@@ -379,6 +394,52 @@ impl LineupApp {
 }
 
 impl LineupApp {
+    /// Whether closing now would lose edits: changes since the last save, or a review never
+    /// saved.
+    fn has_unsaved_edits(&self) -> bool {
+        self.workspace
+            .as_ref()
+            .is_some_and(|w| !matches!(w.save_state(), SaveState::Saved))
+    }
+
+    /// Closes the review, or first asks what to do with unsaved edits.
+    fn request_close(&mut self) {
+        if self.has_unsaved_edits() {
+            self.confirm_close = true;
+        } else {
+            self.workspace = None;
+        }
+    }
+
+    /// "Unsaved changes": save and close, close without saving, or cancel.
+    fn close_prompt(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal_wrapped(|ui| {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                "This review has unsaved changes. Close it anyway?",
+            );
+            let mut closed = false;
+            if ui.button("Save and close").clicked() {
+                self.save();
+                closed = !self.has_unsaved_edits();
+            }
+            if ui.button("Close without saving").clicked() {
+                closed = true;
+            }
+            if closed {
+                self.workspace = None;
+                self.confirm_close = false;
+                if std::mem::take(&mut self.close_window_after) {
+                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            }
+            if ui.button("Cancel").clicked() {
+                self.confirm_close = false;
+                self.close_window_after = false;
+            }
+        });
+    }
+
     /// Does what the person chose on the start screen.
     fn carry_out(&mut self, action: start::StartAction, ctx: &egui::Context) {
         let repaint = ctx.clone();
