@@ -57,6 +57,41 @@ fn visible_tracks(workspace: &Workspace, filter: Filter, slice: Option<&str>) ->
         .collect()
 }
 
+/// The colour of a face card's words: the theme's strongest text, which on the card's fill
+/// (selected or not) keeps at least the 4.5:1 contrast WCAG AA asks of text. The state's own
+/// colour (amber, red, …) would not: 2.3:1 on a card, 1.3:1 on a selected one.
+pub(crate) fn card_text_color(visuals: &egui::Visuals, _selected: bool) -> egui::Color32 {
+    visuals.strong_text_color()
+}
+
+/// The fill of a face card, as egui draws a button (selected or not).
+#[cfg(test)]
+fn card_fill(visuals: &egui::Visuals, selected: bool) -> egui::Color32 {
+    if selected {
+        visuals.selection.bg_fill
+    } else {
+        visuals.widgets.inactive.weak_bg_fill
+    }
+}
+
+/// WCAG 2 contrast ratio of two colours, 1 to 21.
+#[cfg(test)]
+fn contrast_ratio(a: egui::Color32, b: egui::Color32) -> f32 {
+    let luminance = |c: egui::Color32| {
+        let linear = |v: u8| {
+            let v = f32::from(v) / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * linear(c.r()) + 0.7152 * linear(c.g()) + 0.0722 * linear(c.b())
+    };
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
 pub(crate) fn state_color(ui: &egui::Ui, state: TrackState) -> egui::Color32 {
     match state {
         TrackState::Alert => egui::Color32::from_rgb(230, 160, 0),
@@ -210,7 +245,10 @@ impl FacesScreen {
                         label_name(workspace, workspace.document().tracks[track].label)
                     );
                     let selected = self.selection.contains(&track);
-                    let text = egui::RichText::new(text).color(state_color(ui, state));
+                    // The words carry the state in a colour that reads (WCAG AA) on the card,
+                    // selected or not; the state's own colour frames the card.
+                    let text =
+                        egui::RichText::new(text).color(card_text_color(ui.visuals(), selected));
                     let button = match pictures.thumbnail(&ctx, workspace, track) {
                         Some(texture) => egui::Button::image_and_text(
                             egui::Image::new(&texture).fit_to_exact_size(egui::vec2(72.0, 72.0)),
@@ -218,7 +256,10 @@ impl FacesScreen {
                         ),
                         None => egui::Button::new(text),
                     };
-                    let response = ui.add_sized([230.0, 84.0], button.selected(selected));
+                    let frame =
+                        egui::Stroke::new(if selected { 3.0 } else { 2.0 }, state_color(ui, state));
+                    let response =
+                        ui.add_sized([230.0, 84.0], button.selected(selected).stroke(frame));
                     if self.scroll_to == Some(track) {
                         response.scroll_to_me(Some(egui::Align::Center));
                     }
@@ -367,5 +408,45 @@ impl FacesScreen {
         {
             *banner = Some(Banner::Error(error.to_string()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contrast_ratios_by_the_wcag_formula() {
+        // Black on white is 21:1; a colour on itself 1:1; #767676 on white is the AA edge, 4.54.
+        let white = egui::Color32::WHITE;
+        assert!((contrast_ratio(egui::Color32::BLACK, white) - 21.0).abs() < 0.01);
+        assert!((contrast_ratio(white, white) - 1.0).abs() < 1e-6);
+        let grey = egui::Color32::from_rgb(0x76, 0x76, 0x76);
+        assert!((contrast_ratio(grey, white) - 4.54).abs() < 0.01);
+    }
+
+    /// The words on a face card meet WCAG AA (4.5:1) in both themes, selected or not; the old
+    /// state colours did not (amber on a card 2.3:1 was the complaint).
+    #[test]
+    fn face_card_text_meets_wcag_aa() {
+        for visuals in [egui::Visuals::dark(), egui::Visuals::light()] {
+            for selected in [false, true] {
+                let ratio = contrast_ratio(
+                    card_text_color(&visuals, selected),
+                    card_fill(&visuals, selected),
+                );
+                assert!(
+                    ratio >= 4.5,
+                    "dark mode {}, selected {selected}: {ratio:.2}:1",
+                    visuals.dark_mode
+                );
+            }
+        }
+        let dark = egui::Visuals::dark();
+        let amber = egui::Color32::from_rgb(230, 160, 0);
+        assert!(
+            contrast_ratio(amber, dark.selection.bg_fill) < 4.5,
+            "the old colour failed"
+        );
     }
 }
