@@ -485,3 +485,21 @@ fn closing_with_unsaved_edits_asks_first() {
         GroundTruth::NotOnWatchlist
     );
 }
+
+/// Autosave runs on its timer, not on the next input: after an edit the app asks to be woken
+/// when the autosave falls due, even if the person touches nothing.
+#[test]
+fn an_edit_wakes_the_app_when_its_autosave_is_due() {
+    let (_dir, app) = opened_app();
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label_contains("#1 ").click();
+    h.run();
+    h.key_press(egui::Key::N);
+    h.run();
+    let delay = h.output().viewport_output[&egui::ViewportId::ROOT].repaint_delay;
+    assert!(
+        delay <= lineup::workspace::AUTOSAVE_AFTER,
+        "next frame only in {delay:?}: the autosave would wait for input"
+    );
+}

@@ -222,12 +222,18 @@ impl LineupApp {
         }
     }
 
-    fn autosave(&mut self) {
+    /// Writes the autosave when due, and asks to be woken when the next one falls due: autosave
+    /// keeps its timer even when the person touches nothing.
+    fn autosave(&mut self, ctx: &egui::Context) {
         let Some(workspace) = &mut self.workspace else {
             return;
         };
-        if let Some(Err(error)) = workspace.autosave_if_due(Instant::now()) {
+        let now = Instant::now();
+        if let Some(Err(error)) = workspace.autosave_if_due(now) {
             self.banner = Some(Banner::Error(format!("Autosave failed: {error}")));
+        }
+        if let Some(wait) = workspace.autosave_due_in(now) {
+            ctx.request_repaint_after(wait);
         }
     }
 
@@ -367,7 +373,6 @@ impl LineupApp {
             self.pictures = Some(Pictures::new(move || repaint.request_repaint()));
         }
         self.poll_job();
-        self.autosave();
         self.shortcuts(&ctx);
         if let Some(pictures) = &mut self.pictures {
             pictures.receive(&ctx);
@@ -387,6 +392,8 @@ impl LineupApp {
             egui::Panel::top("confirm_close").show(ui, |ui| self.close_prompt(ui));
         }
         egui::CentralPanel::default().show(ui, |ui| self.screen(ui));
+        // After the screens, so that an edit made this frame schedules its autosave now.
+        self.autosave(&ctx);
         if self.job.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }

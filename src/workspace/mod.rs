@@ -356,6 +356,14 @@ impl Workspace {
         Ok(())
     }
 
+    /// How long until unsaved edits fall due for autosaving; `None` when nothing waits (no file
+    /// yet, nothing unsaved, or already autosaved).
+    pub fn autosave_due_in(&self, now: Instant) -> Option<Duration> {
+        let last_edit = self.last_edit?;
+        (self.path.is_some() && matches!(self.state, SaveState::Unsaved { autosaved: false }))
+            .then(|| AUTOSAVE_AFTER.saturating_sub(now.duration_since(last_edit)))
+    }
+
     /// Writes the autosave file when edits have waited long enough; returns what happened.
     pub fn autosave_if_due(&mut self, now: Instant) -> Option<Result<(), ReviewError>> {
         let (Some(path), Some(last_edit)) = (self.path.clone(), self.last_edit) else {
