@@ -503,3 +503,25 @@ fn an_edit_wakes_the_app_when_its_autosave_is_due() {
         "next frame only in {delay:?}: the autosave would wait for input"
     );
 }
+
+/// At 1024×700 every part of the Assessment screen can be reached, down to exporting and
+/// verifying a bundle.
+#[test]
+fn the_assessment_screen_fits_a_small_laptop_screen() {
+    let (_dir, app) = opened_app();
+    let mut h = Harness::builder()
+        .with_size([1024.0, 700.0])
+        .with_max_steps(32)
+        .build_ui_state(|ui, app: &mut LineupApp| app.show(ui), app);
+    h.get_by_label("Assessment").click();
+    h.run();
+    for label in ["Choose secret key…", "Verify a bundle…"] {
+        h.get_by_label(label).scroll_to_me();
+        h.run();
+        let rect = h.get_by_label(label).rect();
+        assert!(
+            rect.min.y >= 0.0 && rect.max.y <= 670.0 && rect.max.x <= 1024.0,
+            "{label} is out of reach at {rect:?}"
+        );
+    }
+}

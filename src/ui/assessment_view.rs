@@ -27,9 +27,17 @@ impl AssessmentScreen {
     pub(crate) fn ui(&mut self, view: &mut View<'_>, ui: &mut egui::Ui) {
         self.poll_export(view.banner);
         self.poll_verify(view.banner);
+        // One scroll area for the whole screen, so that the export and verify controls below the
+        // text can be reached on a small screen (1024×700).
+        egui::ScrollArea::vertical()
+            .id_salt("assessment")
+            .show(ui, |ui| self.contents(view, ui));
+    }
+
+    fn contents(&mut self, view: &mut View<'_>, ui: &mut egui::Ui) {
         let workspace = &mut *view.workspace;
         let mut text = workspace.document().assessment.clone();
-        egui::ScrollArea::vertical().show(ui, |ui| {
+        {
             ui.horizontal(|ui| {
                 if ui.button("Fill in what lineup knows").clicked() {
                     let today = assessment::dates::UtcTime::now().date();
@@ -92,7 +100,7 @@ impl AssessmentScreen {
             field(ui, "Reviewer name", &mut text.reviewer.name, false);
             field(ui, "Reviewer role", &mut text.reviewer.role, false);
             field(ui, "Date", &mut text.reviewer.date, false);
-        });
+        }
         if let Err(error) = workspace.apply(Command::Assessment(Box::new(text))) {
             *view.banner = Some(Banner::Error(error.to_string()));
         }
