@@ -374,6 +374,7 @@ pub(crate) enum Screen {
     Thresholds,
     BaseRates,
     Assessment,
+    Glossary,
 }
 
 /// Without the desktop app built in, the commands that open it say so.
@@ -398,6 +399,7 @@ fn open_app(command: Option<Command>) -> anyhow::Result<ExitCode> {
                 Screen::Thresholds => Tab::Thresholds,
                 Screen::BaseRates => Tab::BaseRates,
                 Screen::Assessment => Tab::Assessment,
+                Screen::Glossary => Tab::Glossary,
             };
             run_app(move |_| LineupApp::open(&review).on_tab(tab))
         }

@@ -525,3 +525,38 @@ fn the_assessment_screen_fits_a_small_laptop_screen() {
         );
     }
 }
+
+/// A council member can look every term up: a Glossary screen in plain words, hover texts on
+/// the table's headings, and a legend for the face states.
+#[test]
+fn every_term_is_explained_and_every_state_has_a_legend() {
+    let (_dir, app) = opened_app();
+    let mut h = harness(app);
+    h.run();
+    assert!(
+        h.query_by_label_contains("alert on the wrong person")
+            .is_some(),
+        "legend"
+    );
+    h.get_by_label("Glossary").click();
+    h.run();
+    for term in [
+        "Track",
+        "Mated search",
+        "Non-mated search",
+        "FPIR",
+        "FNIR (rank 1)",
+        "Interval (95%)",
+        "Reference group (× reference)",
+        "Parity band",
+        "DET curve",
+        "Monk scale",
+        "ITA (skin-tone suggestion)",
+        "Effective searches",
+    ] {
+        assert!(
+            h.query_by_label(term).is_some(),
+            "{term} missing from the glossary"
+        );
+    }
+}

@@ -92,6 +92,23 @@ fn contrast_ratio(a: egui::Color32, b: egui::Color32) -> f32 {
     (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
 }
 
+/// What each state on a card means, in words: the legend under the filters.
+fn state_legend(ui: &mut egui::Ui) {
+    ui.horizontal_wrapped(|ui| {
+        for (state, meaning) in [
+            (TrackState::Alert, "would raise an alert; not yet checked"),
+            (TrackState::Confirmed, "alert on the right person"),
+            (TrackState::FalseAlert, "alert on the wrong person"),
+            (TrackState::Missed, "on the watchlist, not found"),
+            (TrackState::BelowThreshold, "no alert"),
+            (TrackState::NotAFace, "not a usable face"),
+        ] {
+            ui.label(egui::RichText::new(state.describe()).color(state_color(ui, state)));
+            ui.label(format!(": {meaning}."));
+        }
+    });
+}
+
 pub(crate) fn state_color(ui: &egui::Ui, state: TrackState) -> egui::Color32 {
     match state {
         TrackState::Alert => egui::Color32::from_rgb(230, 160, 0),
@@ -224,6 +241,7 @@ impl FacesScreen {
             ui.label(format!("{} tracks", visible.len()));
         });
         ui.label("Click to select (Ctrl-click adds). Keys: Y is the candidate shown, N not on watchlist, X not a face, U unlabelled, ←/→ move.");
+        state_legend(ui);
         let workspace = &*view.workspace;
         let pictures = &mut *view.pictures;
         let ctx = ui.ctx().clone();

@@ -5,6 +5,7 @@ mod assessment_view;
 mod base_rates;
 mod faces;
 mod footage_view;
+mod glossary;
 mod pictures;
 mod start;
 mod thresholds;
@@ -30,16 +31,18 @@ pub enum Tab {
     Thresholds,
     BaseRates,
     Assessment,
+    Glossary,
 }
 
 impl Tab {
-    const ALL: [Tab; 6] = [
+    const ALL: [Tab; 7] = [
         Tab::Footage,
         Tab::Faces,
         Tab::Watchlist,
         Tab::Thresholds,
         Tab::BaseRates,
         Tab::Assessment,
+        Tab::Glossary,
     ];
 
     fn title(self) -> &'static str {
@@ -50,6 +53,7 @@ impl Tab {
             Tab::Thresholds => "Thresholds & slices",
             Tab::BaseRates => "Base rates",
             Tab::Assessment => "Assessment",
+            Tab::Glossary => "Glossary",
         }
     }
 }
@@ -495,6 +499,7 @@ impl LineupApp {
             Tab::Thresholds => thresholds::show(&mut view, ui),
             Tab::BaseRates => self.base_rates.ui(&mut view, ui),
             Tab::Assessment => self.assessment.ui(&mut view, ui),
+            Tab::Glossary => glossary::show(ui),
         }
     }
 }

@@ -87,17 +87,22 @@ fn table(workspace: &mut Workspace, ui: &mut egui::Ui) {
                 .striped(true)
                 .num_columns(8)
                 .show(ui, |ui| {
-                    for heading in [
-                        "Slice",
-                        "Not on list (n)",
-                        &format!("{} [95% CI]", fpir_label(evaluation.watchlist_size as u64)),
-                        "× reference [95% CI]",
-                        "On list (n)",
-                        "FNIR (rank 1) [95% CI]",
-                        "× reference [95% CI]",
-                        "Own threshold",
+                    for (heading, term) in [
+                        ("Slice", "Reference group (× reference)"),
+                        ("Not on list (n)", "Non-mated search"),
+                        (
+                            &format!("{} [95% CI]", fpir_label(evaluation.watchlist_size as u64)),
+                            "FPIR",
+                        ),
+                        ("× reference [95% CI]", "Parity band"),
+                        ("On list (n)", "Mated search"),
+                        ("FNIR (rank 1) [95% CI]", "FNIR (rank 1)"),
+                        ("× reference [95% CI]", "Parity band"),
+                        ("Own threshold", "Threshold"),
                     ] {
-                        ui.strong(heading);
+                        // Every heading explains itself on hover, in the glossary's words.
+                        ui.strong(heading)
+                            .on_hover_text(super::glossary::meaning(term));
                     }
                     ui.end_row();
                     for (i, m) in evaluation.metrics.iter().enumerate() {
