@@ -207,29 +207,41 @@ fn every_edit_is_a_command_that_undoes_and_redoes() {
         Command::ReferenceSlice(Some("Monk 4–6".into())),
         Command::Assessment(Box::new(assessment)),
     ];
-    let mut states = vec![workspace.document().clone()];
+    // The document apart from its label history, which only ever grows (undo included).
+    let state = |workspace: &Workspace| {
+        let mut document = workspace.document().clone();
+        document.label_history.clear();
+        document
+    };
+    let mut states = vec![state(&workspace)];
     for command in commands {
         let what = format!("{command:?}");
         workspace.apply(command).unwrap();
         assert_ne!(
-            workspace.document(),
+            &state(&workspace),
             states.last().unwrap(),
             "{what} changed nothing"
         );
-        states.push(workspace.document().clone());
+        states.push(state(&workspace));
     }
     assert_eq!(workspace.document().tracks[0].person.as_deref(), Some("P9"));
     // Undo walks back through every state, to the original document; redo walks forward.
-    for state in states.iter().rev().skip(1) {
+    for expected in states.iter().rev().skip(1) {
         assert!(workspace.undo());
-        assert_eq!(workspace.document(), state);
+        assert_eq!(&state(&workspace), expected);
     }
     assert!(!workspace.undo());
-    assert_eq!(workspace.document(), &original);
-    for state in states.iter().skip(1) {
+    assert_eq!(state(&workspace), original);
+    for expected in states.iter().skip(1) {
         assert!(workspace.redo());
-        assert_eq!(workspace.document(), state);
+        assert_eq!(&state(&workspace), expected);
     }
+    // Three labels set, undone and redone: nine recorded changes.
+    let labelled = original.tracks[..3]
+        .iter()
+        .filter(|t| t.label != GroundTruth::NotOnWatchlist)
+        .count();
+    assert_eq!(workspace.document().label_history.len(), 3 * labelled);
     // The evaluation follows: after undoing the threshold, it is the original's again.
     while workspace.undo() {}
     let fresh = Workspace::new(original.clone(), None);
@@ -296,4 +308,60 @@ fn a_groups_own_threshold_decides_its_tracks_alerts_everywhere() {
         assert_eq!(after.contains(&track), alerts, "track {track}");
     }
     assert_eq!(workspace.own_threshold_groups(), 1);
+}
+
+/// Every label change is recorded, who, when, from → to, undo included; the record survives
+/// saving and reaches the signed bundle.
+#[test]
+fn every_label_change_is_recorded_and_carried_into_the_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ron");
+    let mut document = common::labelled::labelled_review();
+    document.assessment.reviewer.name = "A. Reviewer".into();
+    review::save(&document, &path).unwrap();
+    let mut workspace = Workspace::open(&path).unwrap();
+    let before = workspace.document().tracks[1].label;
+    workspace
+        .apply(Command::Label {
+            tracks: vec![TrackId(1)],
+            label: GroundTruth::NotAFace,
+        })
+        .unwrap();
+    assert!(workspace.undo());
+    let history = &workspace.document().label_history;
+    assert_eq!(history.len(), 2, "{history:?}");
+    assert_eq!(
+        (history[0].track, history[0].from, history[0].to),
+        (TrackId(1), before, GroundTruth::NotAFace)
+    );
+    assert_eq!(
+        (history[1].from, history[1].to),
+        (GroundTruth::NotAFace, before)
+    );
+    assert!(
+        history
+            .iter()
+            .all(|c| c.by == "A. Reviewer" && c.at.ends_with('Z'))
+    );
+    workspace.save().unwrap();
+    assert_eq!(review::load(&path).unwrap().label_history.len(), 2);
+
+    let key = dir.path().join("k.key");
+    let password = "amber kettle rides seven owls";
+    signing::generate_key_pair(&key, password, false).unwrap();
+    let out = dir.path().join("bundle");
+    let document = review::load(&path).unwrap();
+    let bundle = assessment::export_signed(&assessment::SignedExport {
+        document: &document,
+        review_path: &path,
+        key: &key,
+        password,
+        out: &out,
+        overwrite: false,
+        threshold: None,
+        face_disclosure: assessment::FaceDisclosure::ConfirmedMatchesOnly,
+        include_watchlist_photos: false,
+    })
+    .unwrap();
+    assert_eq!(bundle.report.label_history.len(), 2);
 }

@@ -189,6 +189,7 @@ impl Workspace {
             return Ok(());
         }
         self.change(&edit, false);
+        self.record_label_changes(&edit, false);
         let merged = self
             .undo
             .last()
@@ -219,6 +220,7 @@ impl Workspace {
             return false;
         };
         self.change(&edit, true);
+        self.record_label_changes(&edit, true);
         self.redo.push(edit);
         true
     }
@@ -229,6 +231,7 @@ impl Workspace {
             return false;
         };
         self.change(&edit, false);
+        self.record_label_changes(&edit, false);
         self.undo.push(edit);
         true
     }
@@ -383,6 +386,33 @@ impl Workspace {
         Ok(edit)
     }
 
+    /// Appends the label changes `edit` made (forwards or, undone, `backwards`) to the review's
+    /// history, with the time and the reviewer's name. The history is not itself undone.
+    fn record_label_changes(&mut self, edit: &Edit, backwards: bool) {
+        let at = crate::assessment::dates::UtcTime::now().iso8601();
+        let name = self.document.assessment.reviewer.name.trim();
+        let by = if name.is_empty() {
+            "reviewer (not named in the assessment)".to_owned()
+        } else {
+            name.to_owned()
+        };
+        let mut changes = Vec::new();
+        collect_label_changes(edit, backwards, &mut changes);
+        self.document
+            .label_history
+            .extend(
+                changes
+                    .into_iter()
+                    .map(|(track, from, to)| review::LabelChange {
+                        track,
+                        at: at.clone(),
+                        by: by.clone(),
+                        from,
+                        to,
+                    }),
+            );
+    }
+
     /// Sets the document to an edit's values after (or, `backwards`, before) it, then refreshes
     /// what the edit invalidates.
     fn change(&mut self, edit: &Edit, backwards: bool) {
@@ -479,6 +509,36 @@ impl Workspace {
                 }
             }
         }
+    }
+}
+
+/// The (track, from, to) label changes in `edit`, in the order they apply.
+fn collect_label_changes(
+    edit: &Edit,
+    backwards: bool,
+    out: &mut Vec<(TrackId, GroundTruth, GroundTruth)>,
+) {
+    match edit {
+        Edit::Label {
+            track,
+            before,
+            after,
+        } => out.push(if backwards {
+            (*track, *after, *before)
+        } else {
+            (*track, *before, *after)
+        }),
+        Edit::Batch(edits) if backwards => {
+            for edit in edits.iter().rev() {
+                collect_label_changes(edit, true, out);
+            }
+        }
+        Edit::Batch(edits) => {
+            for edit in edits {
+                collect_label_changes(edit, false, out);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -41,7 +41,7 @@ impl UtcTime {
     }
 
     /// `YYYY-MM-DDThh:mm:ssZ`.
-    pub(crate) fn iso8601(&self) -> String {
+    pub fn iso8601(&self) -> String {
         format!(
             "{}T{:02}:{:02}:{:02}Z",
             self.date(),

@@ -90,6 +90,10 @@ pub struct Report {
     /// `None` until ground truth is labelled: then no error rate can be given.
     pub findings: Option<MeasuredFindings>,
     pub privacy: PrivacyChoices,
+    /// Every label change made in the app (who, when, from → to), so that a reader can see how
+    /// the ground truth the findings rest on came about.
+    #[serde(default)]
+    pub label_history: Vec<lineup_core::review::LabelChange>,
     /// Filled in when the bundle is signed.
     pub signer: Option<Signer>,
 }
@@ -223,6 +227,7 @@ pub fn build_report(
             faces_shown: options.face_disclosure,
             watchlist_photos_included: options.include_watchlist_photos,
         },
+        label_history: document.label_history.clone(),
         signer: None,
     }
 }

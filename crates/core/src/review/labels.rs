@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::IdentityId;
+use crate::ids::{IdentityId, TrackId};
 
 /// The value every attribute may take when a reviewer cannot or will not say.
 pub const UNKNOWN: &str = "unknown";
@@ -21,6 +21,19 @@ pub enum GroundTruth {
     NotOnWatchlist,
     /// Not a face, or too poor to tell: left out of every rate.
     NotAFace,
+}
+
+/// One change of a track's label, as the review's history keeps it: nothing is ever removed from
+/// it, undoing a label is a change of its own, so a court can see how every label came about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelChange {
+    pub track: TrackId,
+    /// When, in UTC (`YYYY-MM-DDThh:mm:ssZ`).
+    pub at: String,
+    /// Who: the reviewer named in the assessment, or how the change came (a CSV import).
+    pub by: String,
+    pub from: GroundTruth,
+    pub to: GroundTruth,
 }
 
 /// Attribute name → value; an attribute absent from the map is unknown.

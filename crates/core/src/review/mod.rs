@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 pub use evaluation::Evaluation;
 pub use file::{ReviewError, load, parse, save, save_failure, to_text, write_atomically};
 pub use labels::{
-    AttributeDefinition, AttributeError, AttributeSchema, Attributes, GroundTruth, UNKNOWN,
-    ValueGroup,
+    AttributeDefinition, AttributeError, AttributeSchema, Attributes, GroundTruth, LabelChange,
+    UNKNOWN, ValueGroup,
 };
 pub use slices::{SlicedSearches, Slicing};
 pub use tracks::{AlertRule, Track, TrackMatch, TrackingSettings};
@@ -84,6 +84,9 @@ pub struct ReviewDocument {
     /// The reviewer's impact assessment text; empty until they write one.
     #[serde(default)]
     pub assessment: Assessment,
+    /// Every label change made in the app, in order (see [`LabelChange`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub label_history: Vec<LabelChange>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -205,6 +208,7 @@ impl ReviewDocument {
             slicing: Slicing::default(),
             slice_thresholds: BTreeMap::new(),
             reference_slice: None,
+            label_history: Vec::new(),
             assessment: Assessment::default(),
         }
     }

@@ -844,6 +844,7 @@ fn reviewer_section(layout: &mut Layout, report: &Report) {
         row(["Date", &or_missing(&reviewer.date)]),
         row(["Report generated", &report.generated_at]),
         row(["Review document SHA-256", &report.reproduce.review_sha256]),
+        row(["Label changes recorded", &label_history_summary(report)]),
         row([
             "Command that reproduces the numbers",
             &report.reproduce.command,
@@ -863,6 +864,22 @@ fn reviewer_section(layout: &mut Layout, report: &Report) {
          shown here.",
         Style::SMALL,
     );
+}
+
+/// "14 (the first 2026-11-29T10:00:00Z, the last … by A. Reviewer); each in assessment.ron".
+fn label_history_summary(report: &Report) -> String {
+    let history = &report.label_history;
+    match (history.first(), history.last()) {
+        (Some(first), Some(last)) => format!(
+            "{} (the first at {}, the last at {} by {}); each, with who, when and from → to, in \
+             assessment.ron",
+            history.len(),
+            first.at,
+            last.at,
+            last.by
+        ),
+        _ => "none in the app (labels set before the history was kept, or by CSV import)".into(),
+    }
 }
 
 /// Draws the pages with krilla, adding a footer with page numbers.
