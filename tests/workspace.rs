@@ -365,3 +365,48 @@ fn every_label_change_is_recorded_and_carried_into_the_bundle() {
     .unwrap();
     assert_eq!(bundle.report.label_history.len(), 2);
 }
+
+/// The app's verification takes the `.zip` of a bundle and the reviewer's published key: with
+/// it, who signed is proven; a key from inside the bundle is refused; another key fails.
+#[test]
+fn the_app_verifies_a_zip_with_the_reviewers_published_key() {
+    use lineup::workspace::jobs::VerifyJob;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ron");
+    let document = common::labelled::labelled_review();
+    review::save(&document, &path).unwrap();
+    let key = dir.path().join("reviewer.key");
+    let password = "amber kettle rides seven owls";
+    signing::generate_key_pair(&key, password, false).unwrap();
+    let out = dir.path().join("bundle");
+    let bundle = assessment::export_signed(&assessment::SignedExport {
+        document: &document,
+        review_path: &path,
+        key: &key,
+        password,
+        out: &out,
+        overwrite: false,
+        threshold: None,
+        face_disclosure: assessment::FaceDisclosure::ConfirmedMatchesOnly,
+        include_watchlist_photos: false,
+    })
+    .unwrap();
+    let wait = |job: VerifyJob| loop {
+        if let Some(outcome) = job.try_finish() {
+            break outcome;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let published = signing::public_key_path(&key);
+    let proven = wait(VerifyJob::start(bundle.zip.clone(), Some(published), || {})).unwrap();
+    assert!(
+        !proven.key_from_bundle,
+        "the supplied key proves who signed"
+    );
+    let inside = out.join(lineup::assessment::bundle::PUBLIC_KEY_FILE);
+    assert!(wait(VerifyJob::start(bundle.zip.clone(), Some(inside), || {})).is_err());
+    let other = dir.path().join("other.key");
+    signing::generate_key_pair(&other, "copper lanterns hum at dawn", false).unwrap();
+    let other_public = signing::public_key_path(&other);
+    assert!(wait(VerifyJob::start(bundle.zip, Some(other_public), || {})).is_err());
+}

@@ -21,6 +21,8 @@ pub(crate) struct AssessmentScreen {
     job: Option<ExportJob>,
     /// The bundle being verified, and its check running in the background.
     verifying: Option<(PathBuf, VerifyJob)>,
+    /// The reviewer's published public key to verify bundles with, kept while the app runs.
+    published_key: Option<PathBuf>,
 }
 
 impl AssessmentScreen {
@@ -164,6 +166,21 @@ impl AssessmentScreen {
                     .map_or("no folder chosen".into(), |o| o.display().to_string()),
             );
         });
+        ui.horizontal(|ui| {
+            if ui.button("Reviewer's published key…").clicked()
+                && let Some(key) = rfd::FileDialog::new()
+                    .add_filter("minisign public key", &["pub"])
+                    .pick_file()
+            {
+                form.published_key = Some(key);
+            }
+            ui.label(form.published_key.as_ref().map_or(
+                "no published key chosen: a verification will prove only that nothing changed, \
+                 not who signed"
+                    .into(),
+                |k| format!("verifying with {}", k.display()),
+            ));
+        });
         let ready = form.key.is_some() && form.out.is_some() && form.job.is_none();
         let mut export = false;
         ui.horizontal(|ui| {
@@ -177,12 +194,26 @@ impl AssessmentScreen {
             if form.verifying.is_some() {
                 ui.spinner();
                 ui.label("Verifying…");
-            } else if ui.button("Verify a bundle…").clicked()
-                && let Some(path) = rfd::FileDialog::new().pick_folder()
-            {
-                let repaint = ui.ctx().clone();
-                let job = VerifyJob::start(path.clone(), move || repaint.request_repaint());
-                form.verifying = Some((path, job));
+            } else {
+                let folder = ui.button("Verify a bundle…").clicked();
+                let zip = ui.button("Verify a bundle .zip…").clicked();
+                let chosen = if folder {
+                    rfd::FileDialog::new().pick_folder()
+                } else if zip {
+                    rfd::FileDialog::new()
+                        .add_filter("lineup bundle", &["zip"])
+                        .pick_file()
+                } else {
+                    None
+                };
+                if let Some(path) = chosen {
+                    let repaint = ui.ctx().clone();
+                    let job =
+                        VerifyJob::start(path.clone(), form.published_key.clone(), move || {
+                            repaint.request_repaint()
+                        });
+                    form.verifying = Some((path, job));
+                }
             }
         });
         if export {
@@ -241,19 +272,26 @@ impl AssessmentScreen {
     }
 }
 
-/// Without the reviewer's published key (asking for it is still to come), a bundle can only be
-/// shown intact, never proven to come from the reviewer: the banner says so as an error, as
-/// `lineup verify` without `--key` exits non-zero.
+/// With the reviewer's published key, a bundle is proven to come from its holder; without it, a
+/// bundle can only be shown intact, never proven to come from the reviewer: the banner says so as
+/// an error, as `lineup verify` without `--key` exits non-zero.
 fn verify_banner(
     path: &std::path::Path,
     outcome: Result<assessment::Verified, crate::workspace::jobs::JobError>,
 ) -> Banner {
     match outcome {
+        Ok(verified) if !verified.key_from_bundle => Banner::Info(format!(
+            "{}: verified. The signature and all {} files check out against the published key \
+             you chose (ID {}): the holder of that key signed it, and nothing has changed since.",
+            path.display(),
+            verified.files.len(),
+            verified.key_id,
+        )),
         Ok(verified) => Banner::Error(format!(
             "{}: intact (the signature and all {} files check out), but WHO SIGNED IS NOT \
              PROVEN: it was checked only with the key inside the bundle (ID {}), and anyone can \
-             sign a changed bundle with their own key. Check it with the reviewer's published \
-             key: lineup verify BUNDLE --key PUBLISHED.pub",
+             sign a changed bundle with their own key. Choose the reviewer's published key and \
+             verify again.",
             path.display(),
             verified.files.len(),
             verified.key_id,

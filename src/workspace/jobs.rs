@@ -158,6 +158,16 @@ fn export(request: &ExportRequest) -> Result<ExportedBundle, BundleError> {
     })
 }
 
+fn verify(
+    bundle: &std::path::Path,
+    published_key: Option<&std::path::Path>,
+) -> Result<Verified, JobError> {
+    let trusted = published_key
+        .map(|key| crate::assessment::trusted_key_file(bundle, key))
+        .transpose()?;
+    Ok(crate::assessment::verify_bundle(bundle, trusted.as_ref())?)
+}
+
 /// Checking a bundle: reading, unzipping and hashing a bundle of pictures, and reading its PDF
 /// back, take long enough to freeze the window, so it runs on its own thread.
 pub struct VerifyJob {
@@ -165,12 +175,18 @@ pub struct VerifyJob {
 }
 
 impl VerifyJob {
-    /// Verifies the bundle (folder or zip) at `bundle` with the key the signature names; the
-    /// outcome says whether that key came from the bundle. `on_done` runs when it is over.
-    pub fn start(bundle: std::path::PathBuf, on_done: impl Fn() + Send + 'static) -> Self {
+    /// Verifies the bundle (folder or zip) at `bundle`: with `published_key` (the reviewer's
+    /// public key, from outside the bundle) where given, which proves who signed; otherwise with
+    /// the key the signature names, which proves only that nothing changed. `on_done` runs when
+    /// it is over.
+    pub fn start(
+        bundle: std::path::PathBuf,
+        published_key: Option<std::path::PathBuf>,
+        on_done: impl Fn() + Send + 'static,
+    ) -> Self {
         let (sender, result) = mpsc::channel();
         std::thread::spawn(move || {
-            let outcome = crate::assessment::verify_bundle(&bundle, None).map_err(JobError::from);
+            let outcome = verify(&bundle, published_key.as_deref());
             let _ = sender.send(outcome);
             on_done();
         });
