@@ -560,3 +560,36 @@ fn every_term_is_explained_and_every_state_has_a_legend() {
         );
     }
 }
+
+/// "Who bears the harm": per group, how many of its people would be wrongly flagged (a range),
+/// and the disparity matrix read against the parity band.
+#[test]
+fn base_rates_show_who_bears_the_harm() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ron");
+    let mut document = common::labelled::labelled_review();
+    document.slicing = review::Slicing::by(&["skin"]);
+    document.settings.threshold = 0.45;
+    review::save(&document, &path).unwrap();
+    let mut h = harness(LineupApp::open(&path));
+    h.get_by_label("Base rates").click();
+    h.run();
+    assert!(h.query_by_label("Who bears the harm").is_some());
+    let ranges = h.query_all_by_label_contains("in 10,000").count();
+    assert!(ranges >= 4, "one range per group, got {ranges}");
+    assert!(h.query_by_label_contains("Disparity matrix").is_some());
+    let verdicts = [
+        "parity",
+        "disparity",
+        "cannot tell",
+        "too few to judge",
+        "unknown group",
+    ]
+    .iter()
+    .map(|word| h.query_all_by_label(word).count())
+    .sum::<usize>();
+    assert!(
+        verdicts >= 4 * 3,
+        "a verdict in every off-diagonal cell, got {verdicts}"
+    );
+}

@@ -113,5 +113,101 @@ impl BaseRatesScreen {
             );
         }
         ui.label("A low false-positive rate can still mean that most alerts are wrong when few people in the crowd are on the watchlist.");
+        ui.separator();
+        who_bears_the_harm(workspace, *deployment, ui);
     }
+}
+
+/// Per group: how many of its people passing the cameras would be wrongly flagged (the FPIR
+/// interval, extrapolated to the deployment's watchlist where it differs), and the matrix of
+/// FPIR ratios between groups read against the parity band.
+fn who_bears_the_harm(workspace: &crate::workspace::Workspace, deployment: u64, ui: &mut egui::Ui) {
+    use crate::metrics::{
+        MIN_SEARCHES_TO_COMPARE, extrapolate_fpir, normal_quantile, ratio_interval_at,
+    };
+    let evaluation = workspace.evaluation();
+    let measured_size = evaluation.watchlist_size as u64;
+    ui.heading("Who bears the harm");
+    let groups: Vec<usize> = (0..evaluation.metrics.len())
+        .filter(|&i| evaluation.metrics[i].fpir.n > 0)
+        .collect();
+    if groups.is_empty() {
+        ui.label("Label tracks not on the watchlist to see who would be wrongly flagged.");
+        return;
+    }
+    ui.label(format!(
+        "People of each group passing the cameras who would be wrongly flagged, by the 95% \
+         interval of the group's FPIR{}.",
+        if deployment == measured_size {
+            String::new()
+        } else {
+            format!(
+                ", extrapolated from a watchlist of {} to one of {} (an extrapolation, not a \
+                 measurement)",
+                wording::group_thousands(measured_size),
+                wording::group_thousands(deployment)
+            )
+        }
+    ));
+    egui::Grid::new("harm").striped(true).show(ui, |ui| {
+        ui.strong("Group");
+        ui.strong("Wrongly flagged");
+        ui.strong("FPIR × reference [95% CI]");
+        ui.end_row();
+        for &i in &groups {
+            let fpir = &evaluation.metrics[i].fpir;
+            let interval = extrapolate_fpir(fpir, measured_size, deployment)
+                .map(|e| e.interval)
+                .or(fpir.interval);
+            ui.label(&evaluation.names[i]);
+            ui.label(interval.map_or("not measured".into(), |ci| {
+                wording::wrongly_flagged_per_10000(ci.low, ci.high)
+            }));
+            ui.label(wording::differential_text(
+                &evaluation.fpir_differentials,
+                i,
+            ));
+            ui.end_row();
+        }
+    });
+    ui.add_space(8.0);
+    ui.label("Disparity matrix: each row group's FPIR over each column group's, against the 0.8–1.25 parity band.");
+    egui::Grid::new("disparity_matrix")
+        .striped(true)
+        .show(ui, |ui| {
+            ui.strong("");
+            for &j in &groups {
+                ui.strong(&evaluation.names[j]);
+            }
+            ui.end_row();
+            // A group is judged as the table judges it: known, with 30 or more effective searches.
+            let unknown = &workspace.sliced().unknown;
+            let judged = |i: usize| {
+                !unknown.get(i).copied().unwrap_or(false)
+                    && evaluation.metrics[i].fpir.effective_searches()
+                        >= MIN_SEARCHES_TO_COMPARE as f64
+            };
+            let z = normal_quantile(0.975);
+            for &i in &groups {
+                ui.strong(&evaluation.names[i]);
+                for &j in &groups {
+                    let cell = if i == j {
+                        "—".to_owned()
+                    } else if !judged(i) || !judged(j) {
+                        "too few to judge".to_owned()
+                    } else {
+                        ratio_interval_at(
+                            &evaluation.metrics[i].fpir,
+                            &evaluation.metrics[j].fpir,
+                            z,
+                        )
+                        .map_or("–".to_owned(), |ci| {
+                            wording::parity_text(ci.parity()).to_owned()
+                        })
+                    };
+                    ui.label(cell);
+                }
+                ui.end_row();
+            }
+        });
 }

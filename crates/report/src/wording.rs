@@ -65,6 +65,18 @@ pub fn percent_tick(value: f64) -> String {
     format!("{:.0}%", value * 100.0)
 }
 
+/// "between 3 and 41 in 10,000" (or "about 3 in 10,000"): how many of 10,000 people of a group
+/// passing the cameras would be wrongly flagged, at the two ends of an FPIR interval.
+pub fn wrongly_flagged_per_10000(low: f64, high: f64) -> String {
+    let count = |share: f64| format_expected_count(share * 10_000.0);
+    let (low, high) = (count(low), count(high));
+    if low == high {
+        format!("about {low} in 10,000")
+    } else {
+        format!("between {low} and {high} in 10,000")
+    }
+}
+
 /// "2.5 times", "twice".
 pub fn times(ratio: f64) -> String {
     if (ratio - 2.0).abs() < 0.05 {
@@ -141,7 +153,7 @@ fn ratio_bound(value: f64) -> String {
 }
 
 /// What a ratio's interval says against the 0.8–1.25 parity band, in a few words.
-pub(crate) fn parity_text(parity: Parity) -> &'static str {
+pub fn parity_text(parity: Parity) -> &'static str {
     match parity {
         Parity::Within => "parity",
         Parity::Outside => "disparity",
