@@ -431,7 +431,7 @@ fn run_app(
 
 #[cfg(feature = "gui")]
 fn run_demo() -> anyhow::Result<ExitCode> {
-    match crate::demo::prepare()? {
+    match crate::demo::open()? {
         crate::demo::Demo::Ready(review) => run_app(move |_| crate::ui::LineupApp::open(&review)),
         crate::demo::Demo::NeedsAnalysis { request, review } => run_app(move |ctx| {
             let repaint = ctx.clone();

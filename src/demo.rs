@@ -99,6 +99,78 @@ pub fn prepare() -> Result<Demo, DemoError> {
     Ok(Demo::NeedsAnalysis { request, review })
 }
 
+/// Where this user's own copy of the demo lives: `$XDG_DATA_HOME/lineup/demo`, else
+/// `~/.local/share/lineup/demo`, else the system's temporary folder. The demo built in the
+/// checkout is never edited in place: a workshop's edits go to each person's copy.
+pub fn user_dir() -> PathBuf {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|home| !home.is_empty())
+                .map(|home| PathBuf::from(home).join(".local/share"))
+        })
+        .unwrap_or_else(std::env::temp_dir);
+    data.join("lineup").join("demo")
+}
+
+/// This user's copy of the demo review `master`, in `dir`: made from `master` when there is none
+/// yet, kept (with the person's edits) when there is.
+pub fn user_copy_of(master: &Path, dir: &Path) -> Result<PathBuf, DemoError> {
+    let copy = dir.join("demo-review.ron");
+    if copy.is_file() {
+        return Ok(copy);
+    }
+    fresh_copy(master, dir)
+}
+
+/// Replaces the copy in `dir` with a fresh one from `master`, dropping its autosave: the demo
+/// as it was shipped, for the next workshop.
+pub fn reset_copy(master: &Path, dir: &Path) -> Result<PathBuf, DemoError> {
+    let copy = dir.join("demo-review.ron");
+    let _ = std::fs::remove_file(crate::workspace::autosave_path(&copy));
+    fresh_copy(master, dir)
+}
+
+fn fresh_copy(master: &Path, dir: &Path) -> Result<PathBuf, DemoError> {
+    let copy = dir.join("demo-review.ron");
+    let unwritable = |e: std::io::Error| DemoError::Unwritable {
+        path: copy.clone(),
+        reason: e.to_string(),
+    };
+    std::fs::create_dir_all(dir).map_err(unwritable)?;
+    let document = crate::review::load(master).map_err(|e| DemoError::Unwritable {
+        path: master.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    crate::review::save(&document, &copy).map_err(|e| DemoError::Unwritable {
+        path: copy.clone(),
+        reason: e.to_string(),
+    })?;
+    Ok(copy)
+}
+
+/// What it takes to open this user's demo: their copy (made fresh from the built demo when they
+/// have none), or the analysis that builds the demo first.
+pub fn open() -> Result<Demo, DemoError> {
+    match prepare()? {
+        Demo::Ready(master) => Ok(Demo::Ready(user_copy_of(&master, &user_dir())?)),
+        needs => Ok(needs),
+    }
+}
+
+/// This user's demo as it was shipped: their copy replaced by a fresh one.
+pub fn reset() -> Result<PathBuf, DemoError> {
+    match prepare()? {
+        Demo::Ready(master) => reset_copy(&master, &user_dir()),
+        Demo::NeedsAnalysis { review, .. } => Err(DemoError::Unwritable {
+            path: review,
+            reason: "the demo has not been built yet: open it once first".into(),
+        }),
+    }
+}
+
 /// Labels a fresh demo analysis (see the module comment for what is assumed).
 pub fn label(document: &mut ReviewDocument) {
     let obama = document.identity_by_name("Barack Obama");
@@ -124,4 +196,39 @@ pub fn label(document: &mut ReviewDocument) {
          them (the skin-tone suggestion is only ever a suggestion)."
             .into(),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each person edits their own copy of the demo; the built one is never touched, and a reset
+    /// brings back the demo as shipped.
+    #[test]
+    fn the_demo_is_a_fresh_copy_per_user_with_a_reset() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = dir.path().join("master.ron");
+        let document = crate::review::parse(
+            Path::new("review_v1.ron"),
+            include_str!("../tests/fixtures/review_v1.ron"),
+        )
+        .unwrap();
+        crate::review::save(&document, &master).unwrap();
+        let user = dir.path().join("user");
+        let copy = user_copy_of(&master, &user).unwrap();
+        assert_ne!(copy, master);
+        let mut edited = crate::review::load(&copy).unwrap();
+        edited.assessment.title = "edited in a workshop".into();
+        crate::review::save(&edited, &copy).unwrap();
+        // Opening again keeps the person's edits; the master is untouched.
+        let again = user_copy_of(&master, &user).unwrap();
+        assert_eq!(
+            crate::review::load(&again).unwrap().assessment.title,
+            "edited in a workshop"
+        );
+        assert_eq!(crate::review::load(&master).unwrap(), document);
+        // A reset brings back the demo as built.
+        let reset = reset_copy(&master, &user).unwrap();
+        assert_eq!(crate::review::load(&reset).unwrap().assessment.title, "");
+    }
 }

@@ -221,6 +221,14 @@ impl LineupApp {
                     }
                     Err(error) => self.banner = Some(Banner::Error(error.to_string())),
                 }
+                if matches!(after, AfterAnalysis::Demo(_)) {
+                    // The demo just built is the master every person's copy is made from.
+                    match crate::demo::user_copy_of(&path, &crate::demo::user_dir()) {
+                        Ok(copy) => self.open_review(&copy),
+                        Err(error) => self.banner = Some(Banner::Error(error.to_string())),
+                    }
+                    return;
+                }
                 self.show_workspace(workspace);
             }
         }
@@ -463,7 +471,14 @@ impl LineupApp {
                     AfterAnalysis::SaveTo(out),
                 ));
             }
-            start::StartAction::Demo => match crate::demo::prepare() {
+            start::StartAction::ResetDemo => match crate::demo::reset() {
+                Ok(path) => {
+                    self.open_review(&path);
+                    self.banner = Some(Banner::Info("The demo is as it was shipped again.".into()));
+                }
+                Err(error) => self.banner = Some(Banner::Error(error.to_string())),
+            },
+            start::StartAction::Demo => match crate::demo::open() {
                 Ok(crate::demo::Demo::Ready(path)) => self.open_review(&path),
                 Ok(crate::demo::Demo::NeedsAnalysis { request, review }) => {
                     self.job = Some((

@@ -22,6 +22,8 @@ pub(crate) enum StartAction {
     },
     /// Open the demo (analysing it first where needed).
     Demo,
+    /// Replace this user's copy of the demo with a fresh one, and open it.
+    ResetDemo,
 }
 
 /// The start screen and the new analysis being put together on it.
@@ -48,9 +50,20 @@ impl StartScreen {
             {
                 action = Some(StartAction::Open(path));
             }
-            if ui.button("Open the demo").clicked() {
-                action = Some(StartAction::Demo);
-            }
+            ui.horizontal(|ui| {
+                if ui.button("Open the demo").clicked() {
+                    action = Some(StartAction::Demo);
+                }
+                if ui
+                    .button("Reset the demo")
+                    .on_hover_text(
+                        "Throw away your edits to the demo and start from the demo as shipped.",
+                    )
+                    .clicked()
+                {
+                    action = Some(StartAction::ResetDemo);
+                }
+            });
         });
         ui.add_space(16.0);
         ui.group(|ui| {
