@@ -346,23 +346,7 @@ fn every_label_change_is_recorded_and_carried_into_the_bundle() {
     workspace.save().unwrap();
     assert_eq!(review::load(&path).unwrap().label_history.len(), 2);
 
-    let key = dir.path().join("k.key");
-    let password = "amber kettle rides seven owls";
-    signing::generate_key_pair(&key, password, false).unwrap();
-    let out = dir.path().join("bundle");
-    let document = review::load(&path).unwrap();
-    let bundle = assessment::export_signed(&assessment::SignedExport {
-        document: &document,
-        review_path: &path,
-        key: &key,
-        password,
-        out: &out,
-        overwrite: false,
-        threshold: None,
-        face_disclosure: assessment::FaceDisclosure::ConfirmedMatchesOnly,
-        include_watchlist_photos: false,
-    })
-    .unwrap();
+    let (bundle, _) = signed_bundle(dir.path(), &path);
     assert_eq!(bundle.report.label_history.len(), 2);
 }
 
@@ -373,24 +357,9 @@ fn the_app_verifies_a_zip_with_the_reviewers_published_key() {
     use lineup::workspace::jobs::VerifyJob;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("review.ron");
-    let document = common::labelled::labelled_review();
-    review::save(&document, &path).unwrap();
-    let key = dir.path().join("reviewer.key");
-    let password = "amber kettle rides seven owls";
-    signing::generate_key_pair(&key, password, false).unwrap();
-    let out = dir.path().join("bundle");
-    let bundle = assessment::export_signed(&assessment::SignedExport {
-        document: &document,
-        review_path: &path,
-        key: &key,
-        password,
-        out: &out,
-        overwrite: false,
-        threshold: None,
-        face_disclosure: assessment::FaceDisclosure::ConfirmedMatchesOnly,
-        include_watchlist_photos: false,
-    })
-    .unwrap();
+    review::save(&common::labelled::labelled_review(), &path).unwrap();
+    let (bundle, key) = signed_bundle(dir.path(), &path);
+    let out = bundle.folder.clone();
     let wait = |job: VerifyJob| loop {
         if let Some(outcome) = job.try_finish() {
             break outcome;
@@ -409,4 +378,29 @@ fn the_app_verifies_a_zip_with_the_reviewers_published_key() {
     signing::generate_key_pair(&other, "copper lanterns hum at dawn", false).unwrap();
     let other_public = signing::public_key_path(&other);
     assert!(wait(VerifyJob::start(bundle.zip, Some(other_public), || {})).is_err());
+}
+
+/// The review at `review` exported as a signed bundle into `dir`, with a new key pair there;
+/// returns the bundle and the secret key's path.
+fn signed_bundle(
+    dir: &std::path::Path,
+    review: &std::path::Path,
+) -> (assessment::ExportedBundle, std::path::PathBuf) {
+    let key = dir.join("reviewer.key");
+    let password = "amber kettle rides seven owls";
+    signing::generate_key_pair(&key, password, false).unwrap();
+    let document = review::load(review).unwrap();
+    let bundle = assessment::export_signed(&assessment::SignedExport {
+        document: &document,
+        review_path: review,
+        key: &key,
+        password,
+        out: &dir.join("bundle"),
+        overwrite: false,
+        threshold: None,
+        face_disclosure: assessment::FaceDisclosure::ConfirmedMatchesOnly,
+        include_watchlist_photos: false,
+    })
+    .unwrap();
+    (bundle, key)
 }

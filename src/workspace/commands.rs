@@ -216,23 +216,31 @@ impl Workspace {
 
     /// Takes back the last edit; false when there is none.
     pub fn undo(&mut self) -> bool {
-        let Some(edit) = self.undo.pop() else {
-            return false;
-        };
-        self.change(&edit, true);
-        self.record_label_changes(&edit, true);
-        self.redo.push(edit);
-        true
+        self.step(true)
     }
 
     /// Does again the last edit undone; false when there is none.
     pub fn redo(&mut self) -> bool {
-        let Some(edit) = self.redo.pop() else {
+        self.step(false)
+    }
+
+    /// Moves one edit from one stack to the other, applying it `backwards` (an undo) or not.
+    fn step(&mut self, backwards: bool) -> bool {
+        let from = if backwards {
+            &mut self.undo
+        } else {
+            &mut self.redo
+        };
+        let Some(edit) = from.pop() else {
             return false;
         };
-        self.change(&edit, false);
-        self.record_label_changes(&edit, false);
-        self.undo.push(edit);
+        self.change(&edit, backwards);
+        self.record_label_changes(&edit, backwards);
+        if backwards {
+            self.redo.push(edit);
+        } else {
+            self.undo.push(edit);
+        }
         true
     }
 
