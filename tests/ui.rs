@@ -504,25 +504,57 @@ fn an_edit_wakes_the_app_when_its_autosave_is_due() {
     );
 }
 
-/// At 1024×700 every part of the Assessment screen can be reached, down to exporting and
-/// verifying a bundle.
+/// At 1024×700 (a small laptop) every screen's controls can be reached, down to exporting and
+/// verifying a bundle on the Assessment screen.
 #[test]
-fn the_assessment_screen_fits_a_small_laptop_screen() {
+fn every_screen_fits_a_small_laptop_screen() {
     let (_dir, app) = opened_app();
     let mut h = Harness::builder()
         .with_size([1024.0, 700.0])
         .with_max_steps(32)
         .build_ui_state(|ui, app: &mut LineupApp| app.show(ui), app);
-    h.get_by_label("Assessment").click();
     h.run();
-    for label in ["Choose secret key…", "Verify a bundle…"] {
-        h.get_by_label(label).scroll_to_me();
+    h.get_by_label_contains("#0 ").click();
+    h.run();
+    for (tab, controls) in [
+        ("Faces", &["Not on the watchlist (N)", "Unlabelled (U)"][..]),
+        (
+            "Thresholds & slices",
+            &["Match threshold", "Group the others are compared against"],
+        ),
+        (
+            "Base rates",
+            &["People passing the cameras", "Who bears the harm"],
+        ),
+        (
+            "Assessment",
+            &[
+                "Choose secret key…",
+                "Verify a bundle…",
+                "Verify a bundle .zip…",
+            ],
+        ),
+    ] {
+        h.get_by_label(tab).click();
         h.run();
-        let rect = h.get_by_label(label).rect();
-        assert!(
-            rect.min.y >= 0.0 && rect.max.y <= 670.0 && rect.max.x <= 1024.0,
-            "{label} is out of reach at {rect:?}"
-        );
+        for label in controls {
+            let first = |h: &Harness<'static, LineupApp>| {
+                h.query_all_by_label_contains(label)
+                    .next()
+                    .map(|node| node.rect())
+            };
+            assert!(first(&h).is_some(), "{tab}: no {label}");
+            h.query_all_by_label_contains(label)
+                .next()
+                .unwrap()
+                .scroll_to_me();
+            h.run();
+            let rect = first(&h).unwrap();
+            assert!(
+                rect.min.y >= 0.0 && rect.max.y <= 670.0 && rect.max.x <= 1024.0,
+                "{tab}: {label} is out of reach at {rect:?}"
+            );
+        }
     }
 }
 
