@@ -129,7 +129,7 @@ pub fn user_copy_of(master: &Path, dir: &Path) -> Result<PathBuf, DemoError> {
 /// as it was shipped, for the next workshop.
 pub fn reset_copy(master: &Path, dir: &Path) -> Result<PathBuf, DemoError> {
     let copy = dir.join("demo-review.ron");
-    let _ = std::fs::remove_file(crate::workspace::autosave_path(&copy));
+    let _ = std::fs::remove_file(crate::review::autosave_path(&copy));
     fresh_copy(master, dir)
 }
 

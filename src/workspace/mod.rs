@@ -82,12 +82,7 @@ pub struct Workspace {
     track_thresholds: Vec<f32>,
 }
 
-/// The file autosaves of `path` go to: beside it, so a rename stays on one filesystem.
-pub fn autosave_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".autosave");
-    path.with_file_name(name)
-}
+pub use crate::review::autosave_path;
 
 impl Workspace {
     /// A workspace over a document; `path` is where Save writes (None: ask first).

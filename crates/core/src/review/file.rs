@@ -186,6 +186,14 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The file autosaves of the review at `path` go to: beside it (`review.ron.autosave`), so that
+/// replacing the review with it is a rename on one filesystem.
+pub fn autosave_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".autosave");
+    path.with_file_name(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,9 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use evaluation::Evaluation;
-pub use file::{ReviewError, load, parse, save, save_failure, to_text, write_atomically};
+pub use file::{
+    ReviewError, autosave_path, load, parse, save, save_failure, to_text, write_atomically,
+};
 pub use labels::{
     AttributeDefinition, AttributeError, AttributeSchema, Attributes, GroundTruth, LabelChange,
     UNKNOWN, ValueGroup,
