@@ -271,46 +271,18 @@ impl Workspace {
                 tracks,
                 name,
                 value,
-            } => {
-                let after = known(value);
-                if let Some(value) = &after {
-                    document.attribute_schema.check(&name, value)?;
-                }
-                Edit::Batch(
-                    tracks_of(tracks)
-                        .into_iter()
-                        .map(|track| Edit::Attribute {
-                            track,
-                            name: name.clone(),
-                            before: document.tracks[track].attributes.get(&name).cloned(),
-                            after: after.clone(),
-                        })
-                        .filter(|e| matches!(e, Edit::Attribute { before, after, .. } if before != after))
-                        .collect(),
-                )
-            }
-            Command::EachTrackAttribute { name, values } => {
-                let mut edits = Vec::new();
-                for (track, value) in values {
-                    let after = known(Some(value));
-                    if let Some(value) = &after {
-                        document.attribute_schema.check(&name, value)?;
-                    }
-                    let Some(current) = document.tracks.get(track.index()) else {
-                        continue;
-                    };
-                    let before = current.attributes.get(&name).cloned();
-                    if before != after {
-                        edits.push(Edit::Attribute {
-                            track,
-                            name: name.clone(),
-                            before,
-                            after,
-                        });
-                    }
-                }
-                Edit::Batch(edits)
-            }
+            } => attribute_edits(
+                document,
+                &name,
+                tracks.into_iter().map(|track| (track, value.clone())),
+            )?,
+            Command::EachTrackAttribute { name, values } => attribute_edits(
+                document,
+                &name,
+                values
+                    .into_iter()
+                    .map(|(track, value)| (track, Some(value))),
+            )?,
             Command::Person { tracks, person } => {
                 let after = person
                     .map(|name| name.trim().to_string())
@@ -518,6 +490,35 @@ impl Workspace {
             }
         }
     }
+}
+
+/// The edits that set attribute `name` of each track to its value (`None` or "unknown": clear
+/// it); only tracks that exist and whose value changes; refused if a value is not in the schema.
+fn attribute_edits(
+    document: &review::ReviewDocument,
+    name: &str,
+    values: impl Iterator<Item = (TrackId, Option<String>)>,
+) -> Result<Edit, review::AttributeError> {
+    let mut edits = Vec::new();
+    for (track, value) in values {
+        let after = value.filter(|v| v != review::UNKNOWN);
+        if let Some(value) = &after {
+            document.attribute_schema.check(name, value)?;
+        }
+        let Some(current) = document.tracks.get(track.index()) else {
+            continue;
+        };
+        let before = current.attributes.get(name).cloned();
+        if before != after {
+            edits.push(Edit::Attribute {
+                track,
+                name: name.to_owned(),
+                before,
+                after,
+            });
+        }
+    }
+    Ok(Edit::Batch(edits))
 }
 
 /// The (track, from, to) label changes in `edit`, in the order they apply.
