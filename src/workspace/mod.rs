@@ -80,6 +80,9 @@ pub struct Workspace {
     /// Each track's alert threshold: its slice's own where the review sets one, else the global
     /// one. Empty while no slice has its own (then every track uses the global one).
     track_thresholds: Vec<f32>,
+    /// Each track's slice of the current slicing, by its attributes: worked out when first
+    /// needed after labels, attributes or the slicing change, not on every threshold move.
+    track_slices: Vec<usize>,
 }
 
 pub use crate::review::autosave_path;
@@ -119,6 +122,7 @@ impl Workspace {
             frames: Vec::new(),
             track_of_detection: Vec::new(),
             track_thresholds: Vec::new(),
+            track_slices: Vec::new(),
         };
         workspace.index_frames();
         workspace.refresh_metrics();
@@ -285,6 +289,7 @@ impl Workspace {
     }
 
     fn reslice(&mut self) {
+        self.track_slices.clear();
         self.sliced = slice(&self.document, &self.labelled, &self.document.slicing);
         self.index = self.sliced.index();
         self.refresh_metrics();
@@ -296,15 +301,20 @@ impl Workspace {
         if self.own_threshold_groups() == 0 {
             return;
         }
+        if self.track_slices.len() != self.document.tracks.len() {
+            self.track_slices = self
+                .document
+                .slices_of_tracks(&self.document.slicing)
+                .unwrap_or_default();
+        }
         let global = self.document.settings.threshold;
-        let slicing = &self.document.slicing;
-        self.track_thresholds = (0..self.document.tracks.len())
-            .map(TrackId)
-            .map(|track| {
-                self.document
-                    .slice_of_track(track, slicing)
-                    .ok()
-                    .and_then(|slice| self.sliced.names.get(slice))
+        self.track_thresholds = self
+            .track_slices
+            .iter()
+            .map(|&slice| {
+                self.sliced
+                    .names
+                    .get(slice)
                     .and_then(|name| self.document.slice_thresholds.get(name))
                     .copied()
                     .unwrap_or(global)

@@ -227,20 +227,22 @@ impl ReviewDocument {
         own.or_else(inherited).unwrap_or(UNKNOWN)
     }
 
-    /// The slice of `slicing` a track falls in by its attributes (labelled or not), numbered as
-    /// [`ReviewDocument::sliced_searches`] numbers slices.
-    pub fn slice_of_track(
-        &self,
-        track: TrackId,
-        slicing: &Slicing,
-    ) -> Result<usize, AttributeError> {
-        let mut slice = 0;
-        for attribute in &slicing.attributes {
-            let dimension = Dimension::of(&self.attribute_schema, attribute)?;
-            let group = dimension.group_of(self.track_attribute(track, attribute));
-            slice = slice * dimension.groups.len() + group;
-        }
-        Ok(slice)
+    /// The slice of `slicing` each track falls in by its attributes (labelled or not), numbered
+    /// as [`ReviewDocument::sliced_searches`] numbers slices.
+    pub fn slices_of_tracks(&self, slicing: &Slicing) -> Result<Vec<usize>, AttributeError> {
+        let dimensions: Vec<Dimension> = slicing
+            .attributes
+            .iter()
+            .map(|attribute| Dimension::of(&self.attribute_schema, attribute))
+            .collect::<Result<_, _>>()?;
+        Ok((0..self.tracks.len())
+            .map(|track| {
+                dimensions.iter().fold(0, |slice, dimension| {
+                    let value = self.track_attribute(TrackId(track), &dimension.attribute);
+                    slice * dimension.groups.len() + dimension.group_of(value)
+                })
+            })
+            .collect())
     }
 
     /// Every track labelled on or off the watchlist as a search, in its slice. Unlabelled tracks
