@@ -26,8 +26,8 @@ const LAYERS: [(&str, &[&str]); 3] = [
     (
         "crates/report/src",
         &[
-            "dates", "wording", "findings", "drafting", "report", "summary", "stills", "pdf",
-            "signing", "bundle", "verify",
+            "dates", "wording", "findings", "sections", "drafting", "report", "summary", "stills",
+            "pdf", "editable", "signing", "bundle", "verify",
         ],
     ),
     ("src", &["demo", "workspace", "ui", "cli"]),

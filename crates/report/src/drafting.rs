@@ -206,36 +206,10 @@ fn differential_basis(findings: Option<&MeasuredFindings>) -> String {
     basis
 }
 
-/// What the reviewer has still to write or decide, in reading order.
+/// What the reviewer has still to write or decide, in reading order: each section of
+/// [`crate::sections::SECTIONS`] says what it lacks.
 pub fn missing_parts(assessment: &Assessment) -> Vec<String> {
-    let mut missing = Vec::new();
-    let mut require = |text: &str, what: &str| {
-        if text.trim().is_empty() {
-            missing.push(what.to_owned());
-        }
-    };
-    require(&assessment.purpose, "the purpose and context");
-    require(
-        &assessment.legal_basis,
-        "the policy question or legal basis",
-    );
-    require(&assessment.reviewer.name, "the reviewer's name");
-    require(&assessment.reviewer.role, "the reviewer's role");
-    if assessment.recommendation.decision.is_none() {
-        missing.push("the recommendation".to_owned());
-    }
-    let unscored = assessment
-        .risks
-        .iter()
-        .filter(|risk| risk.score().is_none())
-        .count();
-    if unscored > 0 {
-        missing.push(format!(
-            "scores for {unscored} of {} risks",
-            assessment.risks.len()
-        ));
-    }
-    missing
+    crate::sections::missing_parts(assessment)
 }
 
 /// Whether any group is wrongly flagged more often than the reference group, said only where the
@@ -329,31 +303,26 @@ fn cannot_tell(compared: usize, reference: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Decision, Recommendation};
 
     #[test]
     fn missing_parts_name_what_the_reviewer_must_still_do() {
-        let mut assessment = Assessment {
+        let assessment = Assessment {
             risks: standard_risks(None),
             ..Assessment::default()
         };
         let missing = missing_parts(&assessment);
-        assert!(missing.contains(&"the purpose and context".to_owned()));
-        assert!(missing.contains(&"the recommendation".to_owned()));
-        assert!(missing.contains(&"scores for 5 of 5 risks".to_owned()));
-        assessment.purpose = "p".into();
-        assessment.legal_basis = "l".into();
-        assessment.reviewer.name = "n".into();
-        assessment.reviewer.role = "r".into();
-        assessment.recommendation = Recommendation {
-            decision: Some(Decision::DoNotDeploy),
-            text: String::new(),
-        };
-        for risk in &mut assessment.risks {
-            risk.severity = Some(Level::Limited);
-            risk.likelihood = Some(Level::Limited);
+        for part in [
+            "the purpose and context",
+            "the deployment context",
+            "the watchlist policy",
+            "the human-review protocol",
+            "the action plan",
+            "the recommendation",
+            "the approver's decision",
+            "scores for 5 of 5 risks",
+        ] {
+            assert!(missing.contains(&part.to_owned()), "{part}: {missing:?}");
         }
-        assert!(missing_parts(&assessment).is_empty());
     }
 
     #[test]

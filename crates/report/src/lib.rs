@@ -13,9 +13,11 @@
 pub mod bundle;
 pub mod dates;
 pub mod drafting;
+pub mod editable;
 pub mod findings;
 pub mod pdf;
 pub mod report;
+pub mod sections;
 pub mod signing;
 pub mod stills;
 pub mod summary;
@@ -25,7 +27,7 @@ pub mod wording;
 use lineup_core::review::ReviewDocument;
 
 pub use lineup_core::review::assessment::{
-    Assessment, Decision, Level, Recommendation, Reviewer, Risk,
+    Action, Assessment, Decision, Level, Recommendation, Reviewer, Risk, SignOff,
 };
 
 pub use bundle::{BundleError, BundleOptions, ExportedBundle, SignedExport, export, export_signed};

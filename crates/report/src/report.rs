@@ -15,8 +15,8 @@ use lineup_core::review::{AnalysisSettings, InputStatus, ReviewDocument};
 use lineup_core::vision::ModelRecord;
 
 /// The shape of `assessment.ron`; bumped when it changes (2: `privacy.faces_shown` replaced
-/// `privacy.bystanders_blurred`).
-pub(crate) const REPORT_VERSION: u32 = 2;
+/// `privacy.bystanders_blurred`; 3: the assessment's full sections and `false_alerts_per_day`).
+pub(crate) const REPORT_VERSION: u32 = 3;
 
 /// Choices made when exporting, all recorded in the report. The default is the most private:
 /// only confirmed matches shown, no watchlist photos.
@@ -89,6 +89,10 @@ pub struct Report {
     pub detections: DetectionCounts,
     /// `None` until ground truth is labelled: then no error rate can be given.
     pub findings: Option<MeasuredFindings>,
+    /// The measured FPIR at the crowd and watchlist the reviewer gave; `None` until both the
+    /// crowd and the FPIR are known.
+    #[serde(default)]
+    pub false_alerts_per_day: Option<FalseAlertsPerDay>,
     pub privacy: PrivacyChoices,
     /// Every label change made in the app (who, when, from → to), so that a reader can see how
     /// the ground truth the findings rest on came about.
@@ -169,6 +173,93 @@ pub struct PrivacyChoices {
     pub watchlist_photos_included: bool,
 }
 
+/// False alerts to expect on a day of the deployment: people passing × FPIR (extrapolated to
+/// the deployed watchlist where it is larger or smaller than the one measured). It counts every
+/// passer-by as not on the watchlist, which almost all are, so it slightly overstates.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FalseAlertsPerDay {
+    pub people_per_day: u64,
+    /// The watchlist FPIR was measured against.
+    pub measured_watchlist_size: u64,
+    /// The watchlist of the deployment (the measured one where the reviewer gave none).
+    pub deployed_watchlist_size: u64,
+    /// Whether FPIR was extrapolated to the deployed watchlist (a model, not a measurement).
+    pub extrapolated: bool,
+    /// FPIR used, and the ends of its 95% interval.
+    pub fpir: f64,
+    pub fpir_low: f64,
+    pub fpir_high: f64,
+    /// Expected false alerts per day, and at the ends of FPIR's interval.
+    pub expected: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+impl FalseAlertsPerDay {
+    /// From the pooled FPIR of the findings and the reviewer's crowd and watchlist sizes.
+    pub fn of(
+        findings: &MeasuredFindings,
+        people_per_day: Option<u64>,
+        deployed_watchlist_size: Option<u64>,
+    ) -> Option<FalseAlertsPerDay> {
+        let people_per_day = people_per_day?;
+        let fpir = &findings.pooled.fpir;
+        let measured = findings.watchlist_size;
+        let deployed = deployed_watchlist_size.unwrap_or(measured);
+        let (rate, interval, extrapolated) = if deployed == measured {
+            (fpir.rate?, fpir.interval?, false)
+        } else {
+            let e = lineup_core::metrics::extrapolate_fpir(fpir, measured, deployed)?;
+            (e.rate, e.interval, true)
+        };
+        let people = people_per_day as f64;
+        Some(FalseAlertsPerDay {
+            people_per_day,
+            measured_watchlist_size: measured,
+            deployed_watchlist_size: deployed,
+            extrapolated,
+            fpir: rate,
+            fpir_low: interval.low,
+            fpir_high: interval.high,
+            expected: people * rate,
+            low: people * interval.low,
+            high: people * interval.high,
+        })
+    }
+
+    /// "About 12 false alerts a day (between 3.1 and 40) when 20,000 people pass ...".
+    pub fn sentence(&self) -> String {
+        let count = |value: f64| {
+            if value >= 10.0 {
+                super::wording::group_thousands(value.round() as u64)
+            } else {
+                format!("{value:.1}")
+            }
+        };
+        let basis = if self.extrapolated {
+            format!(
+                "FPIR measured against a watchlist of {} and extrapolated to one of {}, by                  1 − (1 − FPIR)^(new size ÷ measured size): an extrapolation, not a measurement",
+                super::wording::group_thousands(self.measured_watchlist_size),
+                super::wording::group_thousands(self.deployed_watchlist_size)
+            )
+        } else {
+            format!(
+                "FPIR measured against a watchlist of {}",
+                super::wording::group_thousands(self.measured_watchlist_size)
+            )
+        };
+        format!(
+            "About {} false alerts a day (anywhere from {} to {}, by the 95% interval of FPIR,              {}–{}) when {} people pass the cameras in a day ({basis}; every passer-by is              counted as not on the watchlist, which almost all are). Each is a person not on              the watchlist whom officers would be pointed at.",
+            count(self.expected),
+            count(self.low),
+            count(self.high),
+            super::wording::percent(self.fpir_low),
+            super::wording::percent(self.fpir_high),
+            super::wording::group_thousands(self.people_per_day),
+        )
+    }
+}
+
 /// The key that signed the bundle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Signer {
@@ -203,6 +294,13 @@ pub fn build_report(
         measured.as_ref(),
         &now.date(),
     );
+    let false_alerts_per_day = measured.as_ref().and_then(|findings| {
+        FalseAlertsPerDay::of(
+            findings,
+            assessment.people_per_day,
+            assessment.deployed_watchlist_size,
+        )
+    });
     Report {
         report_version: REPORT_VERSION,
         lineup_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -223,6 +321,7 @@ pub fn build_report(
         data: data_reviewed(document, threshold),
         detections: detection_counts(document, threshold),
         findings: measured,
+        false_alerts_per_day,
         privacy: PrivacyChoices {
             faces_shown: options.face_disclosure,
             watchlist_photos_included: options.include_watchlist_photos,

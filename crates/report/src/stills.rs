@@ -1,5 +1,6 @@
-//! Pictures for the report: the analysed stills with their alerts marked, and (only when the
-//! reviewer opts in) the watchlist's enrolment photos.
+//! Pictures for the report: a frame of each analysed input with its alerts marked (a still's
+//! only frame; for a video or a folder of images, the frame with the most alerts), and (only
+//! when the reviewer opts in) the watchlist's enrolment photos.
 //!
 //! By default a face is recognisable only where the reviewer confirmed a true match: the alert's
 //! track is labelled as the very watchlist person the alert names. Everything else in the frame
@@ -16,7 +17,7 @@ use image::imageops::{self, FilterType};
 use image::{RgbImage, codecs::jpeg::JpegEncoder};
 
 use super::report::FaceDisclosure;
-use lineup_core::footage::{load_image, sha256_file};
+use lineup_core::footage::{Footage, load_image, sha256_file};
 use lineup_core::ids::IdentityId;
 use lineup_core::matching::Candidate;
 use lineup_core::review::{GroundTruth, InputStatus, ReviewDocument};
@@ -143,6 +144,7 @@ pub fn prepare(
             document,
             labels: &labels,
             input,
+            frame_index: pictured_frame(document, input, threshold),
             threshold,
             disclosure,
         };
@@ -173,6 +175,23 @@ fn has_alert(document: &ReviewDocument, input: usize, threshold: f32) -> bool {
         .any(|d| d.source.input == input && d.is_alert(threshold))
 }
 
+/// The frame of `input` to picture: the one with the most alerts (the earliest of those), so
+/// that an alert in a video is shown on the frame it was raised in; frame 0 where none alerted.
+fn pictured_frame(document: &ReviewDocument, input: usize, threshold: f32) -> u64 {
+    let mut alerts_per_frame = std::collections::BTreeMap::<u64, usize>::new();
+    for detection in &document.detections {
+        if detection.source.input == input && detection.is_alert(threshold) {
+            *alerts_per_frame
+                .entry(detection.source.frame_index)
+                .or_default() += 1;
+        }
+    }
+    alerts_per_frame
+        .iter()
+        .max_by_key(|&(&frame, &alerts)| (alerts, std::cmp::Reverse(frame)))
+        .map_or(0, |(&frame, _)| frame)
+}
+
 /// The label of each detection's track, by detection index; unlabelled where a detection is in
 /// no track (a document analysed before tracks existed).
 fn detection_labels(document: &ReviewDocument) -> Vec<GroundTruth> {
@@ -193,6 +212,8 @@ struct StillRequest<'a> {
     /// Track label of each detection (see [`detection_labels`]).
     labels: &'a [GroundTruth],
     input: usize,
+    /// The frame pictured (see [`pictured_frame`]).
+    frame_index: u64,
     threshold: f32,
     disclosure: FaceDisclosure,
 }
@@ -222,7 +243,7 @@ impl StillRequest<'_> {
     fn picture(&self) -> Result<StillPicture, String> {
         let record = &self.document.inputs[self.input];
         let expected = record.digest.as_ref().map(|d| d.sha256.as_str());
-        let image = load_unchanged(&record.path, expected)?;
+        let image = load_unchanged_frame(&record.path, expected, self.frame_index)?;
         let scale = scale_for(image.width(), image.height());
         let image = resize(image, scale);
         let faces = self.faces(scale);
@@ -233,8 +254,27 @@ impl StillRequest<'_> {
             image
         };
         let (width, height) = image.dimensions();
+        let is_video = record
+            .media
+            .as_ref()
+            .is_some_and(|media| media.kind != lineup_core::footage::MediaKind::Still);
+        let title = if is_video || self.frame_index > 0 {
+            let time = self
+                .document
+                .detections
+                .iter()
+                .find(|d| d.source.input == self.input && d.source.frame_index == self.frame_index)
+                .map_or_else(String::new, |d| format!(" ({:.2} s)", d.source.timestamp_s));
+            format!(
+                "{}, frame {}{time}",
+                record.path.display(),
+                self.frame_index
+            )
+        } else {
+            record.path.display().to_string()
+        };
         Ok(StillPicture {
-            title: record.path.display().to_string(),
+            title,
             jpeg: Arc::new(encode_jpeg(&image)?),
             width,
             height,
@@ -243,13 +283,13 @@ impl StillRequest<'_> {
         })
     }
 
-    /// The faces detected in the still (the first frame of the input), at `scale`.
+    /// The faces detected in the frame pictured, at `scale`.
     fn faces(&self, scale: f32) -> StillFaces {
         let mut faces = StillFaces::default();
         let detections = self.document.detections.iter().enumerate();
-        for (index, detection) in
-            detections.filter(|(_, d)| d.source.input == self.input && d.source.frame_index == 0)
-        {
+        for (index, detection) in detections.filter(|(_, d)| {
+            d.source.input == self.input && d.source.frame_index == self.frame_index
+        }) {
             let bbox = detection.bbox.scaled(scale, scale);
             match detection.candidates.first() {
                 Some(best) if detection.is_alert(self.threshold) => {
@@ -332,6 +372,32 @@ fn watchlist_picture(
 
 /// The image at `path`, provided its SHA-256 is still `expected`.
 fn load_unchanged(path: &Path, expected: Option<&str>) -> Result<RgbImage, String> {
+    check_unchanged(path, expected)?;
+    load_image(path)
+        .map(|loaded| loaded.image)
+        .map_err(|e| format!("not pictured: {e}"))
+}
+
+/// Frame `frame_index` of the footage at `path` (a still, a video, a folder of images),
+/// provided the file's SHA-256 is still `expected`.
+fn load_unchanged_frame(
+    path: &Path,
+    expected: Option<&str>,
+    frame_index: u64,
+) -> Result<RgbImage, String> {
+    check_unchanged(path, expected)?;
+    Footage::open(path)
+        .and_then(|mut footage| footage.frame(frame_index))
+        .map(|frame| frame.image)
+        .map_err(|e| {
+            format!(
+                "{}: not pictured, frame {frame_index} cannot be decoded: {e}",
+                path.display()
+            )
+        })
+}
+
+fn check_unchanged(path: &Path, expected: Option<&str>) -> Result<(), String> {
     let actual = sha256_file(path)
         .map_err(|e| format!("{}: not pictured, it cannot be read: {e}", path.display()))?;
     if expected != Some(actual.sha256.as_str()) {
@@ -340,9 +406,7 @@ fn load_unchanged(path: &Path, expected: Option<&str>) -> Result<RgbImage, Strin
             path.display()
         ));
     }
-    load_image(path)
-        .map(|loaded| loaded.image)
-        .map_err(|e| format!("not pictured: {e}"))
+    Ok(())
 }
 
 fn scale_for(width: u32, height: u32) -> f32 {
@@ -548,6 +612,95 @@ mod tests {
         assert!(ConfirmedMatchesOnly.blurs_frame() && AllAlerts.blurs_frame());
         assert!(!Everything.blurs_frame());
         assert_eq!(FaceDisclosure::default(), ConfirmedMatchesOnly);
+    }
+
+    /// A review of one video clip whose only alert was raised on frame 40, by an unlabelled
+    /// face, beside a face that raised none.
+    fn video_review() -> ReviewDocument {
+        use lineup_core::review::{AnalysisSettings, DetectionRecord, InputRecord, SourceRef};
+        use lineup_core::vision::{Embedding, Point};
+        let clip =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/clips/faces_h264.mp4");
+        let media = Footage::open(&clip).unwrap().media_info();
+        let input = InputRecord {
+            path: clip.clone(),
+            digest: Some(sha256_file(&clip).unwrap()),
+            dimensions: Some((media.width, media.height)),
+            status: InputStatus::Analysed,
+            media: Some(media),
+            frames_analysed: 75,
+            stopped_early: None,
+        };
+        let settings = AnalysisSettings {
+            threshold: 0.6,
+            top_k: 1,
+            vision: Default::default(),
+            sampling: Default::default(),
+        };
+        let watchlist = lineup_core::watchlist::Watchlist {
+            root: "watchlist".into(),
+            identities: vec![lineup_core::watchlist::Identity {
+                name: "Alex Doe".into(),
+                photos: Vec::new(),
+            }],
+        };
+        let mut document = ReviewDocument::new(settings, Vec::new(), vec![input], watchlist);
+        let face = |frame: u64, x1: f32, score: f32| DetectionRecord {
+            source: SourceRef {
+                input: 0,
+                frame_index: frame,
+                timestamp_s: frame as f64 / 25.0,
+            },
+            bbox: BoundingBox {
+                x1,
+                y1: 100.0,
+                x2: x1 + 80.0,
+                y2: 200.0,
+            },
+            landmarks: [Point::default(); 5],
+            detector_score: 0.9,
+            embedding: Embedding(vec![1.0, 0.0]),
+            candidates: vec![Candidate {
+                identity: IdentityId(0),
+                score,
+            }],
+            skin_ita: None,
+            skin_ita_quartiles: None,
+        };
+        document.detections = vec![
+            face(0, 50.0, 0.2),
+            face(40, 300.0, 0.8),
+            face(40, 50.0, 0.3),
+        ];
+        document
+    }
+
+    #[test]
+    fn an_alert_in_a_video_is_pictured_on_its_own_frame_and_redacted() {
+        let document = video_review();
+        let pictures = prepare(&document, 0.6, FaceDisclosure::ConfirmedMatchesOnly, false);
+        assert!(pictures.notes.is_empty(), "{:?}", pictures.notes);
+        let [still] = &pictures.stills[..] else {
+            panic!("one still expected, got {}", pictures.stills.len());
+        };
+        assert!(
+            still.title.ends_with("faces_h264.mp4, frame 40 (1.60 s)"),
+            "{}",
+            still.title
+        );
+        assert_eq!((still.width, still.height), (640, 480));
+        let [alert] = &still.alerts[..] else {
+            panic!("one alert expected, got {}", still.alerts.len());
+        };
+        assert_eq!(alert.review, AlertReview::Unconfirmed);
+        // Unconfirmed: blurred like everything else, and not named.
+        assert!(!alert.shown);
+        assert!(
+            alert.label.starts_with("unconfirmed alert"),
+            "{}",
+            alert.label
+        );
+        assert_eq!(still.other_faces, 1);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use lineup_core::vision::ModelRole;
 
 /// The plain-language summary, one paragraph per entry, for the first page.
 pub(crate) fn plain_summary(report: &Report) -> Vec<String> {
-    let mut paragraphs = vec![what_was_reviewed(report)];
+    let mut paragraphs = vec![what_was_reviewed(report), stand_ins(report)];
     paragraphs.push(match &report.findings {
         Some(findings) => what_was_measured(findings),
         None => NO_GROUND_TRUTH.to_owned(),
@@ -34,6 +34,16 @@ pub(crate) fn plain_summary(report: &Report) -> Vec<String> {
         }
     }
     paragraphs
+}
+
+/// What the models measured are: open stand-ins for the vendor's system, so the rates describe
+/// how such a system behaves on this footage, not the vendor's own rates.
+pub(crate) fn stand_ins(report: &Report) -> String {
+    format!(
+        "The models measured are stand-ins, not the vendor's system: the {} detector and the {}          recognition model are open models that lineup runs in place of the system a vendor          would supply. The numbers in this report show how a face recognition system of this          kind behaves on this footage and this watchlist; they are not the vendor's error          rates, which can be better or worse, and must be measured on the vendor's own system,          at its own threshold, before deployment.",
+        report.model_name(ModelRole::Detector),
+        report.model_name(ModelRole::Recognizer),
+    )
 }
 
 /// Whether any group's rates are counted at a threshold of its own.

@@ -1,6 +1,9 @@
 //! The reviewer's impact assessment text, as the review document stores it: only judgement
-//! (purpose, risks and their scores, mitigations, the recommendation, who signs off). Drafting
-//! it and turning it into a report belong to the report crate (`lineup-report`).
+//! (purpose, deployment, watchlist policy, risks and their scores, mitigations, safeguards, the
+//! action plan, the recommendation, who signs off). Drafting it, the list of sections a serious
+//! assessment has, and turning it into a report belong to the report crate (`lineup-report`).
+//!
+//! Every field has a default, so a review saved before a field existed still loads.
 
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +29,66 @@ pub struct Assessment {
     pub mitigations: Vec<String>,
     pub recommendation: Recommendation,
     pub reviewer: Reviewer,
+    /// Where, when and how often the system would run.
+    pub deployment: String,
+    /// People passing the cameras on a typical day of the deployment; the report turns the
+    /// measured FPIR into false alerts per day with it. `None` until the reviewer says.
+    pub people_per_day: Option<u64>,
+    /// Identities on the watchlist the deployment would use (the review's may be a sample).
+    pub deployed_watchlist_size: Option<u64>,
+    /// Who goes on the watchlist, from what source, how many, how old their images may be.
+    pub watchlist_policy: String,
+    /// Who is affected: passers-by, people on the watchlist, groups who may bear more errors.
+    pub people_affected: String,
+    /// Why the deployment is necessary and proportionate, and the alternatives considered.
+    pub necessity: String,
+    /// How every alert is checked by a person before anything is done (never a match alone).
+    pub human_review: String,
+    /// What is kept, for how long, and how it is deleted.
+    pub retention: String,
+    /// How people learn of the processing, and how they complain or seek redress.
+    pub rights: String,
+    /// Who was consulted: the DPO, the public, the equality duty.
+    pub consultation: String,
+    /// What is to be done, by whom, by when.
+    pub actions: Vec<Action>,
+    /// Who approves the deployment, their decision, and when it is reviewed again.
+    pub sign_off: SignOff,
+}
+
+/// One step of the action plan.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Action {
+    pub action: String,
+    /// Who is accountable for it.
+    pub owner: String,
+    /// When it is due, as YYYY-MM-DD.
+    pub due: String,
+}
+
+impl Action {
+    /// Whether the action names what, who and when.
+    pub fn is_complete(&self) -> bool {
+        [&self.action, &self.owner, &self.due]
+            .iter()
+            .all(|text| !text.trim().is_empty())
+    }
+}
+
+/// The approval: separate from the reviewer's recommendation, since the person accountable for
+/// deploying decides, not the reviewer.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SignOff {
+    /// Name and role of whoever approves or refuses the deployment.
+    pub approver: String,
+    /// `None` until they decide.
+    pub decision: Option<Decision>,
+    /// The date of the decision, as YYYY-MM-DD.
+    pub date: String,
+    /// When the assessment is to be reviewed again, as YYYY-MM-DD.
+    pub review_date: String,
 }
 
 /// One risk, scored as in the CNIL's privacy impact assessment method: severity and likelihood
@@ -190,5 +253,39 @@ mod tests {
         let assessment: Assessment = ron::from_str("Assessment(purpose: \"x\")").unwrap();
         assert_eq!(assessment.purpose, "x");
         assert_eq!(assessment.recommendation.decision, None);
+    }
+
+    #[test]
+    fn an_assessment_saved_before_the_full_sections_still_loads() {
+        // Every field an assessment had before the deployment, watchlist policy, safeguards,
+        // action plan and sign-off sections existed, as a review file then held them.
+        let old = r#"Assessment(
+            title: "t", purpose: "p", legal_basis: "l", system_notes: "s", data_notes: "d",
+            findings_notes: "f",
+            risks: [Risk(title: "r", description: "", severity: Some(Limited),
+                likelihood: None, basis: "b")],
+            mitigations: ["m"],
+            recommendation: Recommendation(decision: Some(DoNotDeploy), text: "why"),
+            reviewer: Reviewer(name: "n", role: "o", date: "2025-01-01"),
+        )"#;
+        let assessment: Assessment = ron::from_str(old).unwrap();
+        assert_eq!(assessment.purpose, "p");
+        assert_eq!(assessment.risks[0].severity, Some(Level::Limited));
+        assert_eq!(assessment.deployment, "");
+        assert_eq!(assessment.people_per_day, None);
+        assert!(assessment.actions.is_empty());
+        assert_eq!(assessment.sign_off, SignOff::default());
+    }
+
+    #[test]
+    fn an_action_is_complete_only_with_what_who_and_when() {
+        let mut action = Action {
+            action: "Publish the watchlist criteria".into(),
+            owner: "Head of operations".into(),
+            due: String::new(),
+        };
+        assert!(!action.is_complete());
+        action.due = "2026-01-31".into();
+        assert!(action.is_complete());
     }
 }

@@ -25,6 +25,7 @@ use self::layout::{
 };
 use super::findings::MeasuredFindings;
 use super::report::{FaceDisclosure, Report};
+use super::sections::{SECTIONS, Section, SectionId};
 use super::stills::{AlertReview, Pictures, StillPicture};
 use super::summary;
 use super::wording::{self, group_thousands, percent};
@@ -43,30 +44,76 @@ pub fn render(report: &Report, pictures: &Pictures) -> Result<Vec<u8>, PdfError>
     write_pdf(report, &pages, &fonts)
 }
 
-/// The report as pages of items.
+/// The report as pages of items: the summary page, then each section of
+/// [`SECTIONS`](crate::sections::SECTIONS) in turn, marked where something is missing.
 pub(crate) fn compose(report: &Report, pictures: &Pictures, fonts: &Fonts) -> Vec<Vec<Item>> {
     let mut layout = Layout::new(fonts);
     summary_page(&mut layout, report);
     layout.new_page();
-    text_section(
-        &mut layout,
-        "1. Purpose and context",
-        &report.assessment.purpose,
-    );
-    text_section(
-        &mut layout,
-        "2. Policy question or legal basis",
-        &report.assessment.legal_basis,
-    );
-    system_section(&mut layout, report);
-    data_section(&mut layout, report);
-    findings_section(&mut layout, report);
-    pictures_section(&mut layout, report, pictures);
-    risks_section(&mut layout, report);
-    mitigations_section(&mut layout, report);
-    recommendation_section(&mut layout, report, "9. Recommendation");
-    reviewer_section(&mut layout, report);
+    for section in &SECTIONS {
+        section_body(&mut layout, report, pictures, section);
+    }
     layout.finish()
+}
+
+/// One section: its heading, what is missing in it, what lineup knows, the reviewer's text.
+fn section_body(layout: &mut Layout, report: &Report, pictures: &Pictures, section: &Section) {
+    layout.heading(&section.heading());
+    let missing = section.missing(&report.assessment);
+    if !missing.is_empty() {
+        layout.paragraph(
+            &format!("Missing: {}.", missing.join("; ")),
+            Style {
+                color: RED,
+                ..Style::BOLD
+            },
+        );
+    }
+    match section.id {
+        SectionId::System => system_section(layout, report),
+        SectionId::Watchlist => watchlist_facts(layout, report),
+        SectionId::Accuracy => {
+            findings_section(layout, report);
+            pictures_section(layout, report, pictures);
+        }
+        SectionId::FalseAlerts => false_alerts_section(layout, report),
+        SectionId::Risks => risks_section(layout, report),
+        SectionId::Mitigations => mitigations_section(layout, report),
+        SectionId::ActionPlan => actions_section(layout, report),
+        SectionId::Recommendation => recommendation_body(layout, report),
+        SectionId::Evidence => evidence_section(layout, report),
+        _ => {}
+    }
+    section_texts(layout, report, section);
+    if section.id == SectionId::SignOff {
+        sign_off_decision(layout, report);
+    }
+}
+
+/// The reviewer's texts of a section: a required one still empty says so in red, an optional
+/// empty one is left out. A section of several texts labels each.
+fn section_texts(layout: &mut Layout, report: &Report, section: &Section) {
+    let labelled = section.fields.len() > 1 || section.generated.is_some();
+    for field in section.fields {
+        let text = (field.get)(&report.assessment);
+        if text.trim().is_empty() && field.missing.is_none() {
+            continue;
+        }
+        if labelled {
+            layout.subheading(field.label);
+        }
+        if text.trim().is_empty() {
+            layout.paragraph(
+                NOT_STATED,
+                Style {
+                    color: RED,
+                    ..Style::BODY
+                },
+            );
+        } else {
+            layout.paragraph(text, Style::BODY);
+        }
+    }
 }
 
 const NOT_STATED: &str = "Not stated yet: the reviewer has still to write this part.";
@@ -155,31 +202,9 @@ fn draft_notice(layout: &mut Layout, missing: &[String]) {
     layout.space(10.0);
 }
 
-fn text_section(layout: &mut Layout, heading: &str, text: &str) {
-    layout.heading(heading);
-    if text.trim().is_empty() {
-        layout.paragraph(
-            NOT_STATED,
-            Style {
-                color: RED,
-                ..Style::BODY
-            },
-        );
-    } else {
-        layout.paragraph(text, Style::BODY);
-    }
-}
-
-fn notes(layout: &mut Layout, text: &str) {
-    if !text.trim().is_empty() {
-        layout.subheading("Reviewer's notes");
-        layout.paragraph(text, Style::BODY);
-    }
-}
-
 fn system_section(layout: &mut Layout, report: &Report) {
     let system = &report.system;
-    layout.heading("3. The system reviewed");
+    layout.paragraph(&summary::stand_ins(report), Style::BOLD);
     layout.paragraph(
         &format!(
             "The analysis was run with lineup {}; this report was made with lineup {}.",
@@ -248,26 +273,43 @@ fn system_section(layout: &mut Layout, report: &Report) {
         ],
         &rows,
     );
-    notes(layout, &report.assessment.system_notes);
 }
 
 fn row<const N: usize>(cells: [&str; N]) -> Vec<String> {
     cells.iter().map(|c| c.to_string()).collect()
 }
 
-fn data_section(layout: &mut Layout, report: &Report) {
+/// What lineup knows of the watchlist reviewed: its size; the photos' hashes are in the
+/// evidence annex.
+fn watchlist_facts(layout: &mut Layout, report: &Report) {
     let data = &report.data;
-    layout.heading("4. The data reviewed");
-    if !data.analysis_complete {
-        layout.paragraph(
-            "The analysis was cancelled before every input was reached: the counts cover only \
-             part of the footage.",
-            Style {
-                color: RED,
-                ..Style::BODY
-            },
-        );
-    }
+    let photos: usize = data.watchlist.iter().map(|w| w.photos.len()).sum();
+    let deployed = report.assessment.deployed_watchlist_size.map_or_else(
+        || {
+            "The reviewer has not given the size of the watchlist a deployment would use."
+                .to_owned()
+        },
+        |size| {
+            format!(
+                "A deployment would use a watchlist of {}.",
+                group_thousands(size)
+            )
+        },
+    );
+    layout.paragraph(
+        &format!(
+            "The watchlist reviewed holds {} people with {photos} enrolment photos (folder {}); \
+             each photo and its SHA-256 is listed in the evidence annex. {deployed}",
+            data.watchlist.len(),
+            data.watchlist_root.display()
+        ),
+        Style::BODY,
+    );
+}
+
+/// Every file the numbers rest on, with its hash, and how to reproduce and check them.
+fn evidence_section(layout: &mut Layout, report: &Report) {
+    let data = &report.data;
     layout.subheading(&format!("Footage: {} inputs", data.inputs.len()));
     let rows: Vec<Vec<String>> = data
         .inputs
@@ -296,10 +338,8 @@ fn data_section(layout: &mut Layout, report: &Report) {
         ],
         &rows,
     );
-    let photos: usize = data.watchlist.iter().map(|w| w.photos.len()).sum();
     layout.subheading(&format!(
-        "Watchlist: {} people, {photos} enrolment photos (folder {})",
-        data.watchlist.len(),
+        "Watchlist enrolment photos (folder {})",
         data.watchlist_root.display()
     ));
     let rows: Vec<Vec<String>> = data
@@ -323,16 +363,37 @@ fn data_section(layout: &mut Layout, report: &Report) {
         ],
         &rows,
     );
-    if !data.analysis_warnings.is_empty() {
-        layout.subheading("Warnings from the analysis");
-        layout.bullets(&data.analysis_warnings, Style::SMALL);
-    }
-    notes(layout, &report.assessment.data_notes);
+    layout.subheading("Models");
+    let rows: Vec<Vec<String>> = report
+        .system
+        .models
+        .iter()
+        .map(|m| vec![m.file.clone(), m.sha256.clone()])
+        .collect();
+    layout.table(
+        &[Column::new("File", 2.0), Column::new("SHA-256", 3.0).mono()],
+        &rows,
+    );
+    reproduction_table(layout, report);
 }
 
 fn findings_section(layout: &mut Layout, report: &Report) {
     let counts = &report.detections;
-    layout.heading("5. Findings");
+    let data = &report.data;
+    if !data.analysis_complete {
+        layout.paragraph(
+            "The analysis was cancelled before every input was reached: the counts cover only \
+             part of the footage.",
+            Style {
+                color: RED,
+                ..Style::BODY
+            },
+        );
+    }
+    if !data.analysis_warnings.is_empty() {
+        layout.subheading("Warnings from the analysis");
+        layout.bullets(&data.analysis_warnings, Style::SMALL);
+    }
     layout.subheading(&format!(
         "What the system flagged at threshold {:.2}",
         counts.threshold
@@ -369,7 +430,6 @@ fn findings_section(layout: &mut Layout, report: &Report) {
             );
         }
     }
-    notes(layout, &report.assessment.findings_notes);
 }
 
 fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
@@ -587,7 +647,7 @@ fn det_figure(layout: &mut Layout, findings: &MeasuredFindings) {
 }
 
 fn pictures_section(layout: &mut Layout, report: &Report, pictures: &Pictures) {
-    layout.heading("6. What the system flagged, pictured");
+    layout.subheading("What the system flagged, pictured");
     layout.paragraph(disclosure_text(report.privacy.faces_shown), Style::BODY);
     layout.paragraph(ALERT_CAPTIONS, Style::BODY);
     for still in &pictures.stills {
@@ -729,7 +789,6 @@ fn score_text(risk: &Risk) -> String {
 }
 
 fn risks_section(layout: &mut Layout, report: &Report) {
-    layout.heading("7. Risks");
     layout.paragraph(
         "Each risk is scored as in the CNIL's privacy impact assessment method: severity and \
          likelihood each from 1 (negligible) through 2 (limited) and 3 (significant) to 4 \
@@ -789,7 +848,6 @@ fn risks_section(layout: &mut Layout, report: &Report) {
 }
 
 fn mitigations_section(layout: &mut Layout, report: &Report) {
-    layout.heading("8. Mitigations");
     if report.assessment.mitigations.is_empty() {
         layout.paragraph(
             NOT_STATED,
@@ -804,8 +862,17 @@ fn mitigations_section(layout: &mut Layout, report: &Report) {
 }
 
 fn recommendation_section(layout: &mut Layout, report: &Report, heading: &str) {
-    let recommendation = &report.assessment.recommendation;
     layout.heading(heading);
+    recommendation_body(layout, report);
+    let text = &report.assessment.recommendation.text;
+    if !text.trim().is_empty() {
+        layout.paragraph(text, Style::BODY);
+    }
+}
+
+/// The decision; its reasons are the section's text.
+fn recommendation_body(layout: &mut Layout, report: &Report) {
+    let recommendation = &report.assessment.recommendation;
     match recommendation.decision {
         Some(decision) => layout.paragraph(
             decision.label(),
@@ -823,14 +890,44 @@ fn recommendation_section(layout: &mut Layout, report: &Report, heading: &str) {
             },
         ),
     }
-    if !recommendation.text.trim().is_empty() {
-        layout.paragraph(&recommendation.text, Style::BODY);
+}
+
+/// The approver's decision, under the sign-off's names and dates.
+fn sign_off_decision(layout: &mut Layout, report: &Report) {
+    layout.subheading("Decision");
+    match report.assessment.sign_off.decision {
+        Some(decision) => layout.paragraph(decision.label(), Style::BOLD),
+        None => layout.paragraph(
+            "The approver has not decided yet.",
+            Style {
+                color: RED,
+                ..Style::BOLD
+            },
+        ),
     }
 }
 
-fn reviewer_section(layout: &mut Layout, report: &Report) {
-    layout.heading("10. Reviewer, reproduction and signature");
-    let reviewer = &report.assessment.reviewer;
+fn false_alerts_section(layout: &mut Layout, report: &Report) {
+    let text = match (&report.false_alerts_per_day, &report.findings) {
+        (Some(daily), _) => daily.sentence(),
+        (None, None) => wording::NO_GROUND_TRUTH.to_owned(),
+        (None, Some(_)) if report.assessment.people_per_day.is_none() => {
+            "Not worked out: the reviewer has not given how many people pass the cameras in a \
+             day."
+                .to_owned()
+        }
+        (None, Some(_)) => "Not worked out: no non-mated search is labelled, so FPIR is not \
+                            measured."
+            .to_owned(),
+    };
+    layout.paragraph(&text, Style::BODY);
+}
+
+fn actions_section(layout: &mut Layout, report: &Report) {
+    let actions = &report.assessment.actions;
+    if actions.is_empty() {
+        return;
+    }
     let or_missing = |text: &str| {
         if text.trim().is_empty() {
             "not stated".to_owned()
@@ -838,10 +935,34 @@ fn reviewer_section(layout: &mut Layout, report: &Report) {
             text.to_owned()
         }
     };
+    let rows: Vec<Vec<String>> = actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            vec![
+                (i + 1).to_string(),
+                or_missing(&a.action),
+                or_missing(&a.owner),
+                or_missing(&a.due),
+            ]
+        })
+        .collect();
+    layout.table(
+        &[
+            Column::new("#", 0.3),
+            Column::new("Action", 4.0),
+            Column::new("Owner", 1.6),
+            Column::new("Due", 1.0),
+        ],
+        &rows,
+    );
+}
+
+/// The report's own provenance: when it was made, from which review, how to reproduce it, and
+/// who signed it.
+fn reproduction_table(layout: &mut Layout, report: &Report) {
+    layout.subheading("This report");
     let mut rows = vec![
-        row(["Reviewer", &or_missing(&reviewer.name)]),
-        row(["Role", &or_missing(&reviewer.role)]),
-        row(["Date", &or_missing(&reviewer.date)]),
         row(["Report generated", &report.generated_at]),
         row(["Review document SHA-256", &report.reproduce.review_sha256]),
         row(["Label changes recorded", &label_history_summary(report)]),
