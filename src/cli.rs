@@ -145,6 +145,51 @@ struct AssessArgs {
     /// 1-4 or negligible/limited/significant/maximum. Repeat for several risks.
     #[arg(long = "risk", value_name = "N:SEVERITY:LIKELIHOOD", value_parser = parse_risk_score)]
     risk_scores: Vec<RiskScore>,
+    /// Write a section's text: NAME=TEXT, where NAME is one of the assessment's text fields
+    /// (system, purpose, legal-basis, deployment, watchlist, data, people-affected, findings,
+    /// necessity, human-review, retention, rights, consultation, recommendation, reviewer-name,
+    /// reviewer-role, reviewer-date, approver, sign-off-date, review-date). Repeat for several.
+    #[arg(long = "section", value_name = "NAME=TEXT", value_parser = parse_section_text)]
+    sections: Vec<(String, String)>,
+    /// People passing the cameras on a typical day (for false alerts per day).
+    #[arg(long)]
+    people_per_day: Option<u64>,
+    /// Identities on the watchlist the deployment would use.
+    #[arg(long)]
+    deployed_watchlist_size: Option<u64>,
+    /// Add an action to the action plan: "WHAT|OWNER|DUE" (DUE as YYYY-MM-DD). Repeat for
+    /// several; the first one given replaces the plan.
+    #[arg(long = "action", value_name = "WHAT|OWNER|DUE", value_parser = parse_action)]
+    actions: Vec<assessment::Action>,
+    /// The approver's decision: do-not-deploy, deploy-with-conditions or deploy.
+    #[arg(long, value_parser = parse_decision)]
+    sign_off_decision: Option<Decision>,
+}
+
+fn parse_section_text(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?} is not NAME=TEXT"))?;
+    let name = name.trim();
+    if assessment::sections::field(name).is_none() {
+        return Err(format!(
+            "{name:?} is not a section text; the names are: {}",
+            assessment::sections::field_slugs().join(", ")
+        ));
+    }
+    Ok((name.to_owned(), value.to_owned()))
+}
+
+fn parse_action(text: &str) -> Result<assessment::Action, String> {
+    let parts: Vec<&str> = text.split('|').map(str::trim).collect();
+    let [action, owner, due] = parts[..] else {
+        return Err(format!("{text:?} is not WHAT|OWNER|DUE"));
+    };
+    Ok(assessment::Action {
+        action: action.to_owned(),
+        owner: owner.to_owned(),
+        due: due.to_owned(),
+    })
 }
 
 /// A reviewer's score for one listed risk.
@@ -792,6 +837,24 @@ fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
     set(&mut text.reviewer.date, args.date);
     if let Some(decision) = args.decision {
         text.recommendation.decision = Some(decision);
+    }
+    for (name, value) in args.sections {
+        // The parser accepted only names that exist.
+        if let Some(field) = assessment::sections::field(&name) {
+            *(field.get_mut)(&mut text) = value;
+        }
+    }
+    if args.people_per_day.is_some() {
+        text.people_per_day = args.people_per_day;
+    }
+    if args.deployed_watchlist_size.is_some() {
+        text.deployed_watchlist_size = args.deployed_watchlist_size;
+    }
+    if !args.actions.is_empty() {
+        text.actions = args.actions;
+    }
+    if let Some(decision) = args.sign_off_decision {
+        text.sign_off.decision = Some(decision);
     }
     let risk_count = text.risks.len();
     for score in args.risk_scores {

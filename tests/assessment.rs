@@ -15,7 +15,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use lineup::assessment::bundle::{
-    MANIFEST_FILE, PDF_FILE, PUBLIC_KEY_FILE, README_FILE, RON_FILE, SIGNATURE_FILE,
+    EDITABLE_FILE, MANIFEST_FILE, PDF_FILE, PUBLIC_KEY_FILE, README_FILE, RON_FILE, SIGNATURE_FILE,
 };
 use lineup::assessment::signing::{self, PASSWORD_ENV};
 use lineup::assessment::stills::AlertReview;
@@ -23,11 +23,12 @@ use lineup::assessment::{self, BundleOptions, FaceDisclosure, Report, ReportOpti
 use lineup::review;
 
 const PASSWORD: &str = "amber kettle rides seven owls";
-const BUNDLE_FILES: [&str; 6] = [
+const BUNDLE_FILES: [&str; 7] = [
     MANIFEST_FILE,
     SIGNATURE_FILE,
     PDF_FILE,
     RON_FILE,
+    EDITABLE_FILE,
     PUBLIC_KEY_FILE,
     README_FILE,
 ];
@@ -551,49 +552,59 @@ fn wrong_password_missing_key_and_unreadable_bundle_are_explained() {
     );
 }
 
-#[test]
-fn assess_writes_the_text_and_the_report_is_then_no_draft() {
-    let f = fixture();
-    let dir = tempfile::tempdir().unwrap();
-    let review_copy = dir.path().join("review.ron");
-    std::fs::copy(&f.review, &review_copy).unwrap();
-    let mut args = vec![
-        "assess",
-        path_str(&review_copy),
-        "--purpose",
-        "Trial of live facial recognition at the central station on match days.",
-        "--legal-basis",
-        "Is this deployment necessary and proportionate under the council's policy?",
-        "--decision",
-        "deploy-with-conditions",
-        "--recommendation",
-        "Only with a human check of every alert.",
-        "--reviewer-name",
-        "A. Reviewer",
-        "--reviewer-role",
-        "Data protection officer",
+/// `lineup assess` arguments that fill in every section of the assessment except the text
+/// fields named in `leave_empty`: every required text from the one list of sections, the
+/// crowd, an action, both decisions and the five risks' scores.
+fn complete_assess_args(review: &Path, leave_empty: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "assess".into(),
+        path_str(review).into(),
+        "--purpose".into(),
+        "Trial of live facial recognition at the central station on match days.".into(),
+        "--legal-basis".into(),
+        "Is this deployment necessary and proportionate under the council's policy?".into(),
+        "--decision".into(),
+        "deploy-with-conditions".into(),
+        "--recommendation".into(),
+        "Only with a human check of every alert.".into(),
+        "--reviewer-name".into(),
+        "A. Reviewer".into(),
+        "--reviewer-role".into(),
+        "Data protection officer".into(),
+        "--people-per-day".into(),
+        "20000".into(),
+        "--action".into(),
+        "Publish the watchlist criteria|Head of operations|2026-01-31".into(),
+        "--sign-off-decision".into(),
+        "do-not-deploy".into(),
     ];
-    let scores = ["1:3:4", "2:significant:limited", "3:2:2", "4:3:3", "5:4:1"];
-    for score in &scores {
-        args.extend(["--risk", score]);
+    let untouched = ["purpose", "legal-basis", "reviewer-name", "reviewer-role"];
+    for field in assessment::sections::SECTIONS.iter().flat_map(|s| s.fields) {
+        if field.missing.is_some() && !untouched.contains(&field.slug) {
+            let value = if leave_empty.contains(&field.slug) {
+                String::new()
+            } else {
+                format!("Example text for {}.", field.label)
+            };
+            args.extend(["--section".into(), format!("{}={value}", field.slug)]);
+        }
     }
-    let out = lineup(&args).output().unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("The assessment is complete"));
-    let document = review::load(&review_copy).unwrap();
-    assert_eq!(document.assessment.risks[0].score(), Some(12));
+    for score in ["1:3:4", "2:significant:limited", "3:2:2", "4:3:3", "5:4:1"] {
+        args.extend(["--risk".into(), score.into()]);
+    }
+    args
+}
 
-    let out = lineup(&["assess", path_str(&review_copy), "--risk", "9:1:1"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(
-        text(&out.stderr).contains("only 5 risks"),
-        "{}",
-        text(&out.stderr)
-    );
-
-    let bundle = dir.path().join("bundle");
+/// Writes the assessment with `args` into a copy of the fixture review and exports it.
+fn assess_and_export(dir: &Path, leave_empty: &[&str]) -> (Output, PathBuf) {
+    let f = fixture();
+    let review_copy = dir.join("review.ron");
+    std::fs::copy(&f.review, &review_copy).unwrap();
+    let args = complete_assess_args(&review_copy, leave_empty);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let assessed = lineup(&args).output().unwrap();
+    assert!(assessed.status.success(), "{}", text(&assessed.stderr));
+    let bundle = dir.join("bundle");
     let out = lineup(&[
         "report",
         path_str(&review_copy),
@@ -606,12 +617,111 @@ fn assess_writes_the_text_and_the_report_is_then_no_draft() {
     .output()
     .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
+    (assessed, bundle)
+}
+
+#[test]
+fn assess_writes_the_text_and_the_report_is_then_no_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let (assessed, bundle) = assess_and_export(dir.path(), &[]);
+    assert!(
+        text(&assessed.stdout).contains("The assessment is complete"),
+        "{}",
+        text(&assessed.stdout)
+    );
+    let review_copy = dir.path().join("review.ron");
+    let document = review::load(&review_copy).unwrap();
+    assert_eq!(document.assessment.risks[0].score(), Some(12));
+    assert_eq!(document.assessment.people_per_day, Some(20_000));
+    assert_eq!(document.assessment.actions[0].owner, "Head of operations");
+
+    let out = lineup(&["assess", path_str(&review_copy), "--risk", "9:1:1"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("only 5 risks"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = lineup(&["assess", path_str(&review_copy), "--section", "colour=x"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("retention"),
+        "{}",
+        text(&out.stderr)
+    );
+
     let pdf = pdf_text(&bundle.join(PDF_FILE));
     assert!(!pdf.contains("DRAFT"), "{pdf}");
+    assert!(!pdf.contains("Missing:"), "{pdf}");
     assert!(pdf.contains("Deploy with conditions"), "{pdf}");
     assert!(pdf.contains("central station"), "{pdf}");
     assert!(pdf.contains("A. Reviewer"), "{pdf}");
     assert!(read_report(&bundle).incomplete.is_empty());
+    let flat = flat_pdf_text(&bundle.join(PDF_FILE));
+    assert!(
+        flat.contains("The models measured are stand-ins, not the vendor's system"),
+        "{flat}"
+    );
+    // Every section is in the PDF and in the editable export, in the same order.
+    let markdown = std::fs::read_to_string(bundle.join(EDITABLE_FILE)).unwrap();
+    assert!(!markdown.contains("DRAFT"), "{markdown}");
+    let mut at_pdf = 0;
+    let mut at_markdown = 0;
+    for section in &assessment::sections::SECTIONS {
+        let heading = section.heading();
+        at_pdf = flat[at_pdf..]
+            .find(&heading)
+            .map(|i| at_pdf + i)
+            .unwrap_or_else(|| panic!("{heading} not in order in the PDF"));
+        at_markdown = markdown[at_markdown..]
+            .find(&format!("## {heading}"))
+            .map(|i| at_markdown + i)
+            .unwrap_or_else(|| panic!("{heading} not in order in {EDITABLE_FILE}"));
+    }
+    assert!(markdown.contains("Example text for DPO, public, equality duty."));
+}
+
+#[test]
+fn a_report_with_an_empty_required_section_is_a_draft_that_says_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (assessed, bundle) = assess_and_export(dir.path(), &["retention"]);
+    assert!(
+        text(&assessed.stdout).contains("- retention and deletion"),
+        "{}",
+        text(&assessed.stdout)
+    );
+    assert_eq!(
+        read_report(&bundle).incomplete,
+        vec!["retention and deletion".to_owned()]
+    );
+    let flat = flat_pdf_text(&bundle.join(PDF_FILE));
+    assert!(
+        flat.contains(
+            "DRAFT. Still to be written or decided by the reviewer: retention and deletion."
+        ),
+        "{flat}"
+    );
+    // The section itself is marked, where a reader looks for it.
+    let section = assessment::sections::section(assessment::sections::SectionId::Retention);
+    let at = flat
+        .find(&section.heading())
+        .expect("the retention section");
+    assert!(
+        flat[at..].contains("Missing: retention and deletion."),
+        "{}",
+        &flat[at..]
+    );
+    let markdown = std::fs::read_to_string(bundle.join(EDITABLE_FILE)).unwrap();
+    assert!(
+        markdown.contains(
+            "**DRAFT. Still to be written or decided by the reviewer: retention and deletion.**"
+        ),
+        "{markdown}"
+    );
 }
 
 #[test]

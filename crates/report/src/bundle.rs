@@ -18,6 +18,7 @@ use minisign::SecretKey;
 use sha2::{Digest, Sha256};
 
 use super::dates::{self, UtcTime};
+use super::editable;
 use super::findings::Findings;
 use super::pdf::{self, PdfError};
 use super::report::{FaceDisclosure, Report, ReportOptions, Signer, build_report};
@@ -29,6 +30,8 @@ use lineup_core::review::{ReviewDocument, save_failure, write_atomically};
 
 pub const PDF_FILE: &str = "assessment.pdf";
 pub const RON_FILE: &str = "assessment.ron";
+/// The assessment as editable Markdown, for a council's own template (see [`editable`]).
+pub const EDITABLE_FILE: &str = "assessment.md";
 pub const PUBLIC_KEY_FILE: &str = "signer.pub";
 pub const README_FILE: &str = "README.txt";
 pub const MANIFEST_FILE: &str = "manifest";
@@ -209,6 +212,10 @@ pub fn export(
     let mut files = BTreeMap::new();
     files.insert(PDF_FILE.to_owned(), pdf::render(&report, &pictures)?);
     files.insert(RON_FILE.to_owned(), report.to_ron().into_bytes());
+    files.insert(
+        EDITABLE_FILE.to_owned(),
+        editable::markdown(&report).into_bytes(),
+    );
     files.insert(PUBLIC_KEY_FILE.to_owned(), signer.file_text().into_bytes());
     files.insert(README_FILE.to_owned(), readme(signer).into_bytes());
     let manifest = manifest_text(&files);

@@ -1,1 +1,329 @@
+//! `assessment.md`: the assessment as an editable document, for a council to paste into its own
+//! template. Markdown, because it is plain text whose bytes depend only on the report (so it
+//! can be signed and reproduced with the rest of the bundle), any word processor takes it in by
+//! pasting, and pandoc turns it into DOCX or ODT in the council's own template
+//! (`pandoc assessment.md --reference-doc=TEMPLATE.docx -o assessment.docx`).
+//!
+//! It reads the same [`SECTIONS`] as the PDF, in the same order, with the same marks where
+//! something is missing; the numbers come from the same [`Report`] and the same wording.
 
+use crate::report::Report;
+use crate::sections::{SECTIONS, Section, SectionId};
+use crate::summary;
+use crate::wording::{self, group_thousands};
+
+/// The whole assessment as Markdown.
+pub fn markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let assessment = &report.assessment;
+    line(&mut out, &format!("# {}", one_line(&assessment.title)));
+    if !report.incomplete.is_empty() {
+        line(
+            &mut out,
+            &format!(
+                "**DRAFT. Still to be written or decided by the reviewer: {}.**",
+                report.incomplete.join("; ")
+            ),
+        );
+    }
+    line(
+        &mut out,
+        &format!(
+            "Made with lineup {} on {} from the review document with SHA-256 `{}`. The signed \
+             PDF and assessment.ron in the same bundle are the record; this file is for editing.",
+            report.lineup_version, report.generated_at, report.reproduce.review_sha256
+        ),
+    );
+    line(&mut out, "## Summary in plain language");
+    for paragraph in summary::plain_summary(report) {
+        line(&mut out, &paragraph);
+    }
+    for section in &SECTIONS {
+        write_section(&mut out, report, section);
+    }
+    out
+}
+
+fn write_section(out: &mut String, report: &Report, section: &Section) {
+    line(out, &format!("## {}", section.heading()));
+    line(out, &format!("> Guidance: {}", section.guidance));
+    let missing = section.missing(&report.assessment);
+    if !missing.is_empty() {
+        line(out, &format!("**Missing: {}.**", missing.join("; ")));
+    }
+    match section.id {
+        SectionId::System => system(out, report),
+        SectionId::Watchlist => line(
+            out,
+            &format!(
+                "The watchlist reviewed holds {} people with {} enrolment photos.{}",
+                report.data.watchlist.len(),
+                report
+                    .data
+                    .watchlist
+                    .iter()
+                    .map(|w| w.photos.len())
+                    .sum::<usize>(),
+                report
+                    .assessment
+                    .deployed_watchlist_size
+                    .map_or_else(String::new, |size| format!(
+                        " A deployment would use a watchlist of {}.",
+                        group_thousands(size)
+                    ))
+            ),
+        ),
+        SectionId::Accuracy => accuracy(out, report),
+        SectionId::FalseAlerts => {
+            if let Some(daily) = &report.false_alerts_per_day {
+                line(out, &daily.sentence());
+            }
+        }
+        SectionId::Risks => risks(out, report),
+        SectionId::Mitigations => {
+            for mitigation in &report.assessment.mitigations {
+                out.push_str(&format!("- {}\n", one_line(mitigation)));
+            }
+            out.push('\n');
+        }
+        SectionId::ActionPlan => actions(out, report),
+        SectionId::Recommendation => {
+            let decision = report.assessment.recommendation.decision;
+            line(
+                out,
+                &format!(
+                    "**{}**",
+                    decision.map_or("No recommendation yet", |d| d.label())
+                ),
+            );
+        }
+        SectionId::Evidence => evidence(out, report),
+        _ => {}
+    }
+    for field in section.fields {
+        let text = (field.get)(&report.assessment);
+        if text.trim().is_empty() && field.missing.is_none() {
+            continue;
+        }
+        line(out, &format!("**{}**", field.label));
+        if text.trim().is_empty() {
+            line(out, "*Not stated yet.*");
+        } else {
+            line(out, text.trim());
+        }
+    }
+    if section.id == SectionId::SignOff {
+        let decision = report.assessment.sign_off.decision;
+        line(out, "**Decision**");
+        line(out, decision.map_or("*Not decided yet.*", |d| d.label()));
+    }
+}
+
+fn system(out: &mut String, report: &Report) {
+    line(out, &summary::stand_ins(report));
+    table(
+        out,
+        &["Role", "Model", "Version and source", "SHA-256"],
+        report.system.models.iter().map(|m| {
+            vec![
+                format!("{:?}", m.role),
+                m.name.clone(),
+                m.version.clone(),
+                format!("`{}`", m.sha256),
+            ]
+        }),
+    );
+    line(
+        out,
+        &format!(
+            "Match threshold in this report: {:.3} (cosine).",
+            report.system.threshold
+        ),
+    );
+}
+
+fn accuracy(out: &mut String, report: &Report) {
+    let Some(findings) = &report.findings else {
+        line(out, wording::NO_GROUND_TRUTH);
+        return;
+    };
+    line(
+        out,
+        &format!(
+            "Rates at the report's threshold, with their 95% interval and the number of \
+             searches (n) they rest on; FPIR against this watchlist of {}.",
+            group_thousands(findings.watchlist_size)
+        ),
+    );
+    let mut rows: Vec<Vec<String>> = findings
+        .slices
+        .iter()
+        .map(|slice| {
+            let m = &slice.metrics;
+            vec![
+                slice.name.clone(),
+                format!("{:.4}", m.threshold),
+                m.fpir.n.to_string(),
+                wording::rate_text(&m.fpir),
+                m.fnir.n.to_string(),
+                wording::rate_text(&m.fnir),
+            ]
+        })
+        .collect();
+    let pooled = &findings.pooled;
+    rows.push(vec![
+        "All groups".to_owned(),
+        String::new(),
+        pooled.fpir.n.to_string(),
+        wording::rate_text(&pooled.fpir),
+        pooled.fnir.n.to_string(),
+        wording::rate_text(&pooled.fnir),
+    ]);
+    table(
+        out,
+        &[
+            "Group",
+            "Threshold",
+            "FPIR n",
+            "FPIR [95% interval]",
+            "FNIR n",
+            "FNIR (rank 1) [95% interval]",
+        ],
+        rows,
+    );
+    for warning in &findings.warnings {
+        out.push_str(&format!("- {}\n", one_line(warning)));
+    }
+    out.push('\n');
+}
+
+fn risks(out: &mut String, report: &Report) {
+    let level = |level: Option<crate::Level>| {
+        level.map_or_else(
+            || "not scored".to_owned(),
+            |l| format!("{} {}", l.value(), l.label()),
+        )
+    };
+    table(
+        out,
+        &["#", "Risk", "Severity", "Likelihood", "Score", "Basis"],
+        report.assessment.risks.iter().enumerate().map(|(i, risk)| {
+            vec![
+                (i + 1).to_string(),
+                format!("{}: {}", risk.title, risk.description),
+                level(risk.severity),
+                level(risk.likelihood),
+                risk.score().map_or_else(|| "—".into(), |s| s.to_string()),
+                risk.basis.clone(),
+            ]
+        }),
+    );
+}
+
+fn actions(out: &mut String, report: &Report) {
+    if report.assessment.actions.is_empty() {
+        return;
+    }
+    table(
+        out,
+        &["#", "Action", "Owner", "Due"],
+        report.assessment.actions.iter().enumerate().map(|(i, a)| {
+            vec![
+                (i + 1).to_string(),
+                a.action.clone(),
+                a.owner.clone(),
+                a.due.clone(),
+            ]
+        }),
+    );
+}
+
+fn evidence(out: &mut String, report: &Report) {
+    let data = &report.data;
+    table(
+        out,
+        &["Footage", "SHA-256", "Status", "Faces", "Alerts"],
+        data.inputs.iter().map(|input| {
+            vec![
+                input.path.display().to_string(),
+                input
+                    .sha256
+                    .as_ref()
+                    .map_or_else(|| "unreadable".into(), |h| format!("`{h}`")),
+                input.status.clone(),
+                input.faces.to_string(),
+                input.alerts.to_string(),
+            ]
+        }),
+    );
+    table(
+        out,
+        &["Watchlist person", "Photo", "SHA-256"],
+        data.watchlist.iter().flat_map(|entry| {
+            entry.photos.iter().map(move |photo| {
+                vec![
+                    entry.name.clone(),
+                    photo.path.display().to_string(),
+                    format!("`{}`", photo.sha256),
+                ]
+            })
+        }),
+    );
+    table(
+        out,
+        &["Model file", "SHA-256"],
+        report
+            .system
+            .models
+            .iter()
+            .map(|m| vec![m.file.clone(), format!("`{}`", m.sha256)]),
+    );
+    line(
+        out,
+        &format!(
+            "Review document SHA-256: `{}`. Command that reproduces the numbers: `{}`.",
+            report.reproduce.review_sha256, report.reproduce.command
+        ),
+    );
+}
+
+/// A paragraph, then a blank line.
+fn line(out: &mut String, text: &str) {
+    out.push_str(text);
+    out.push_str("\n\n");
+}
+
+/// A Markdown table; cells lose their line breaks and escape `|`.
+fn table(out: &mut String, headers: &[&str], rows: impl IntoIterator<Item = Vec<String>>) {
+    let row = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
+    out.push_str(&row(headers.iter().map(|h| h.to_string()).collect()));
+    out.push_str(&row(headers.iter().map(|_| "---".to_owned()).collect()));
+    for cells in rows {
+        out.push_str(&row(cells.iter().map(|c| cell(c)).collect()));
+    }
+    out.push('\n');
+}
+
+fn cell(text: &str) -> String {
+    one_line(text).replace('|', "\\|")
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_cells_keep_one_line_and_escape_bars() {
+        let mut out = String::new();
+        table(
+            &mut out,
+            &["a", "b"],
+            [vec!["x | y".to_owned(), "two\nlines".to_owned()]],
+        );
+        assert_eq!(out, "| a | b |\n| --- | --- |\n| x \\| y | two lines |\n\n");
+    }
+}
