@@ -212,6 +212,9 @@ fn the_assessment_is_prefilled_and_edited_in_the_app() {
     let filled = &workspace(&h).document().assessment;
     assert!(!filled.title.is_empty());
     assert!(!filled.risks.is_empty(), "the standard risks are listed");
+    // The recommendation is one of many sections: scroll down to it first.
+    h.get_by_label("Do not deploy").scroll_to_me();
+    h.run();
     h.get_by_label("Do not deploy").click();
     h.run();
     assert_eq!(
@@ -219,6 +222,67 @@ fn the_assessment_is_prefilled_and_edited_in_the_app() {
         Some(lineup::assessment::Decision::DoNotDeploy)
     );
     assert!(h.query_by_label("Export signed bundle").is_some());
+}
+
+/// The editor shows every section of the assessment with its guidance, marks each one still
+/// missing something as the report will, and clears the mark once the reviewer writes it.
+#[test]
+fn every_assessment_section_is_in_the_editor_and_marked_until_filled() {
+    use lineup::assessment::sections::{SECTIONS, SectionId, section};
+    let (_dir, app) = opened_app();
+    let mut h = harness(app);
+    h.get_by_label("Assessment").click();
+    h.run();
+    for section in &SECTIONS {
+        assert!(
+            h.query_by_label(&section.heading()).is_some(),
+            "{} is not in the editor",
+            section.heading()
+        );
+        assert!(
+            h.query_by_label(section.guidance).is_some(),
+            "{} has no guidance",
+            section.title
+        );
+    }
+    let retention = section(SectionId::Retention);
+    assert!(
+        h.query_by_label("missing: retention and deletion")
+            .is_some()
+    );
+    assert!(h.query_by_label_contains("stamped DRAFT").is_some());
+    let field = &retention.fields[0];
+    let edit = h.get_by_role_and_label(Role::MultilineTextInput, field.label);
+    edit.scroll_to_me();
+    h.run();
+    h.get_by_role_and_label(Role::MultilineTextInput, field.label)
+        .click();
+    h.run();
+    h.get_by_role_and_label(Role::MultilineTextInput, field.label)
+        .type_text("Faces without an alert are deleted at once.");
+    h.run();
+    h.run();
+    assert_eq!(
+        workspace(&h).document().assessment.retention,
+        "Faces without an alert are deleted at once."
+    );
+    assert!(
+        h.query_by_label("missing: retention and deletion")
+            .is_none()
+    );
+    let daily = h.get_by_role_and_label(Role::TextInput, "People passing per day");
+    daily.scroll_to_me();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "People passing per day")
+        .click();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "People passing per day")
+        .type_text("20000");
+    h.run();
+    assert_eq!(
+        workspace(&h).document().assessment.people_per_day,
+        Some(20_000)
+    );
 }
 
 #[test]

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use eframe::egui;
 
 use super::{Banner, View, save_review};
-use crate::assessment::{self, Decision, Level};
+use crate::assessment::sections::{SECTIONS, Section, SectionId};
+use crate::assessment::{self, Action, Assessment, Decision, Level};
 use crate::workspace::Command;
 use crate::workspace::Workspace;
 use crate::workspace::jobs::{ExportJob, ExportRequest, VerifyJob};
@@ -39,69 +40,32 @@ impl AssessmentScreen {
     fn contents(&mut self, view: &mut View<'_>, ui: &mut egui::Ui) {
         let workspace = &mut *view.workspace;
         let mut text = workspace.document().assessment.clone();
-        {
-            ui.horizontal(|ui| {
-                if ui.button("Fill in what lineup knows").clicked() {
-                    let today = assessment::dates::UtcTime::now().date();
-                    text = assessment::drafting::prefill(&text, workspace.document(), None, &today);
-                }
-                ui.label(
-                "Models, hashes, settings, data and findings are added from the review at export.",
-            );
-            });
-            field(ui, "Title", &mut text.title, false);
-            field(ui, "Purpose and context", &mut text.purpose, true);
-            field(
-                ui,
-                "Policy question or legal basis",
-                &mut text.legal_basis,
-                true,
-            );
-            field(ui, "Notes on the findings", &mut text.findings_notes, true);
-            ui.strong("Risks (severity × likelihood, CNIL method)");
-            for (index, risk) in text.risks.iter_mut().enumerate() {
-                ui.horizontal(|ui| {
-                    ui.label(format!("{}.", index + 1));
-                    ui.label(&risk.title);
-                    level_choice(
-                        ui,
-                        &format!("Severity of risk {}", index + 1),
-                        &mut risk.severity,
-                    );
-                    level_choice(
-                        ui,
-                        &format!("Likelihood of risk {}", index + 1),
-                        &mut risk.likelihood,
-                    );
-                });
+        ui.horizontal(|ui| {
+            if ui.button("Fill in what lineup knows").clicked() {
+                let today = assessment::dates::UtcTime::now().date();
+                text = assessment::drafting::prefill(&text, workspace.document(), None, &today);
             }
-            let mut mitigations = text.mitigations.join("\n");
-            field(ui, "Mitigations (one per line)", &mut mitigations, true);
-            text.mitigations = mitigations
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-                .collect();
-            ui.horizontal(|ui| {
-                ui.label("Recommendation:");
-                for decision in Decision::ALL {
-                    ui.radio_value(
-                        &mut text.recommendation.decision,
-                        Some(decision),
-                        decision.label(),
-                    );
-                }
-            });
-            field(
-                ui,
-                "Recommendation text",
-                &mut text.recommendation.text,
-                true,
+            ui.label(
+                "Models, hashes, settings, data, findings and false alerts per day are added \
+                 from the review at export.",
             );
-            field(ui, "Reviewer name", &mut text.reviewer.name, false);
-            field(ui, "Reviewer role", &mut text.reviewer.role, false);
-            field(ui, "Date", &mut text.reviewer.date, false);
+        });
+        field(ui, "Title", &mut text.title, false);
+        let missing = assessment::drafting::missing_parts(&text);
+        if missing.is_empty() {
+            ui.label("Every section is filled in: the report will not be a draft.");
+        } else {
+            ui.colored_label(
+                MISSING,
+                format!(
+                    "The report will be stamped DRAFT until these are filled in: {}.",
+                    missing.join("; ")
+                ),
+            );
+        }
+        for section in &SECTIONS {
+            ui.separator();
+            section_editor(ui, &mut text, section);
         }
         if let Err(error) = workspace.apply(Command::Assessment(Box::new(text))) {
             *view.banner = Some(Banner::Error(error.to_string()));
@@ -111,14 +75,170 @@ impl AssessmentScreen {
     }
 }
 
+/// The colour of what is still missing.
+const MISSING: egui::Color32 = egui::Color32::from_rgb(200, 40, 40);
+
+/// One section of the assessment: its heading, what it still lacks, its guidance, what lineup
+/// adds, and its controls.
+fn section_editor(ui: &mut egui::Ui, text: &mut Assessment, section: &Section) {
+    ui.horizontal_wrapped(|ui| {
+        ui.strong(section.heading());
+        let missing = section.missing(text);
+        if !missing.is_empty() {
+            ui.colored_label(MISSING, format!("missing: {}", missing.join("; ")));
+        }
+    });
+    ui.label(egui::RichText::new(section.guidance).small().weak());
+    if let Some(generated) = section.generated {
+        ui.label(
+            egui::RichText::new(format!("lineup adds at export: {generated}."))
+                .small()
+                .italics(),
+        );
+    }
+    match section.id {
+        SectionId::FalseAlerts => {
+            number_field(ui, "People passing per day", &mut text.people_per_day);
+            number_field(
+                ui,
+                "Watchlist size in the deployment",
+                &mut text.deployed_watchlist_size,
+            );
+        }
+        SectionId::Risks => risks_editor(ui, text),
+        SectionId::Mitigations => {
+            let mut mitigations = text.mitigations.join("\n");
+            field(ui, "Mitigations (one per line)", &mut mitigations, true);
+            text.mitigations = non_empty_lines(&mitigations);
+        }
+        SectionId::ActionPlan => actions_editor(ui, text),
+        SectionId::Recommendation => {
+            decision_choice(ui, "Recommendation:", "", &mut text.recommendation.decision)
+        }
+        _ => {}
+    }
+    for text_field in section.fields {
+        field(
+            ui,
+            text_field.label,
+            (text_field.get_mut)(text),
+            text_field.multiline,
+        );
+    }
+    if section.id == SectionId::SignOff {
+        decision_choice(
+            ui,
+            "Approver's decision:",
+            " (approver)",
+            &mut text.sign_off.decision,
+        );
+    }
+}
+
+fn risks_editor(ui: &mut egui::Ui, text: &mut Assessment) {
+    for (index, risk) in text.risks.iter_mut().enumerate() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("{}.", index + 1));
+            ui.label(&risk.title);
+            level_choice(
+                ui,
+                &format!("Severity of risk {}", index + 1),
+                &mut risk.severity,
+            );
+            level_choice(
+                ui,
+                &format!("Likelihood of risk {}", index + 1),
+                &mut risk.likelihood,
+            );
+        });
+    }
+}
+
+fn actions_editor(ui: &mut egui::Ui, text: &mut Assessment) {
+    let mut remove = None;
+    for (index, action) in text.actions.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            ui.label(format!("{}.", index + 1));
+            let number = index + 1;
+            small_field(ui, &format!("Action {number}"), &mut action.action, 260.0);
+            small_field(
+                ui,
+                &format!("Owner of action {number}"),
+                &mut action.owner,
+                140.0,
+            );
+            small_field(
+                ui,
+                &format!("Due date of action {number}"),
+                &mut action.due,
+                90.0,
+            );
+            if ui.button(format!("Remove action {number}")).clicked() {
+                remove = Some(index);
+            }
+        });
+    }
+    if let Some(index) = remove {
+        text.actions.remove(index);
+    }
+    if ui.button("Add an action").clicked() {
+        text.actions.push(Action::default());
+    }
+}
+
+fn decision_choice(ui: &mut egui::Ui, label: &str, suffix: &str, decision: &mut Option<Decision>) {
+    ui.horizontal(|ui| {
+        ui.label(label);
+        for choice in Decision::ALL {
+            ui.radio_value(
+                decision,
+                Some(choice),
+                format!("{}{suffix}", choice.label()),
+            );
+        }
+    });
+}
+
+fn non_empty_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 fn field(ui: &mut egui::Ui, label: &str, value: &mut String, multiline: bool) {
-    ui.label(label);
+    let hint = label;
+    let label = ui.label(label);
     let edit = if multiline {
         egui::TextEdit::multiline(value).desired_rows(2)
     } else {
         egui::TextEdit::singleline(value)
     };
-    ui.add(edit.desired_width(f32::INFINITY).hint_text(label));
+    ui.add(edit.desired_width(f32::INFINITY).hint_text(hint))
+        .labelled_by(label.id);
+}
+
+fn small_field(ui: &mut egui::Ui, label: &str, value: &mut String, width: f32) {
+    ui.add(
+        egui::TextEdit::singleline(value)
+            .desired_width(width)
+            .hint_text(label),
+    );
+}
+
+/// A whole number, typed; empty or unreadable is `None` (not given).
+fn number_field(ui: &mut egui::Ui, label: &str, value: &mut Option<u64>) {
+    ui.horizontal(|ui| {
+        let label = ui.label(label);
+        let mut typed = value.map_or_else(String::new, |v| v.to_string());
+        let response = ui
+            .add(egui::TextEdit::singleline(&mut typed).desired_width(120.0))
+            .labelled_by(label.id);
+        if response.changed() {
+            *value = typed.trim().replace([',', ' '], "").parse().ok();
+        }
+    });
 }
 
 fn level_choice(ui: &mut egui::Ui, label: &str, level: &mut Option<Level>) {
