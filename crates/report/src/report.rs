@@ -196,15 +196,15 @@ pub struct FalseAlertsPerDay {
 }
 
 impl FalseAlertsPerDay {
-    /// From the pooled FPIR of the findings and the reviewer's crowd and watchlist sizes.
+    /// From an FPIR measured against a watchlist of `measured`, and the reviewer's crowd and
+    /// watchlist sizes.
     pub fn of(
-        findings: &MeasuredFindings,
+        fpir: &lineup_core::metrics::Rate,
+        measured: u64,
         people_per_day: Option<u64>,
         deployed_watchlist_size: Option<u64>,
     ) -> Option<FalseAlertsPerDay> {
         let people_per_day = people_per_day?;
-        let fpir = &findings.pooled.fpir;
-        let measured = findings.watchlist_size;
         let deployed = deployed_watchlist_size.unwrap_or(measured);
         let (rate, interval, extrapolated) = if deployed == measured {
             (fpir.rate?, fpir.interval?, false)
@@ -227,18 +227,23 @@ impl FalseAlertsPerDay {
         })
     }
 
-    /// "About 12 false alerts a day (between 3.1 and 40) when 20,000 people pass ...".
+    /// "Between 31 and 96 false alerts a day (...; the point estimate, 60, ...) when 20,000 people
+    /// pass the cameras in a day (...)": the range first, since the point alone claims more than
+    /// the data can carry.
     pub fn sentence(&self) -> String {
         let count = |value: f64| {
             if value >= 10.0 {
                 super::wording::group_thousands(value.round() as u64)
-            } else {
+            } else if value > 0.0 {
                 format!("{value:.1}")
+            } else {
+                "0".to_owned()
             }
         };
         let basis = if self.extrapolated {
             format!(
-                "FPIR measured against a watchlist of {} and extrapolated to one of {}, by                  1 − (1 − FPIR)^(new size ÷ measured size): an extrapolation, not a measurement",
+                "FPIR measured against a watchlist of {} and extrapolated to one of {}, by \
+                 1 − (1 − FPIR)^(new size ÷ measured size): an extrapolation, not a measurement",
                 super::wording::group_thousands(self.measured_watchlist_size),
                 super::wording::group_thousands(self.deployed_watchlist_size)
             )
@@ -249,12 +254,15 @@ impl FalseAlertsPerDay {
             )
         };
         format!(
-            "About {} false alerts a day (anywhere from {} to {}, by the 95% interval of FPIR,              {}–{}) when {} people pass the cameras in a day ({basis}; every passer-by is              counted as not on the watchlist, which almost all are). Each is a person not on              the watchlist whom officers would be pointed at.",
-            count(self.expected),
+            "Between {} and {} false alerts a day (by the 95% interval of FPIR, {}–{}; the point \
+             estimate, {}, is only one value in that range) when {} people pass the cameras in a \
+             day ({basis}; every passer-by is counted as not on the watchlist, which almost all \
+             are). Each is a person not on the watchlist whom officers would be pointed at.",
             count(self.low),
             count(self.high),
             super::wording::percent(self.fpir_low),
             super::wording::percent(self.fpir_high),
+            count(self.expected),
             super::wording::group_thousands(self.people_per_day),
         )
     }
@@ -296,7 +304,8 @@ pub fn build_report(
     );
     let false_alerts_per_day = measured.as_ref().and_then(|findings| {
         FalseAlertsPerDay::of(
-            findings,
+            &findings.pooled.fpir,
+            findings.watchlist_size,
             assessment.people_per_day,
             assessment.deployed_watchlist_size,
         )
@@ -434,6 +443,34 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lineup_core::metrics::Rate;
+
+    #[test]
+    fn false_alerts_per_day_are_the_crowd_times_fpir_with_its_interval() {
+        let fpir = Rate::new(3, 1000);
+        assert_eq!(FalseAlertsPerDay::of(&fpir, 50, None, None), None);
+        let daily = FalseAlertsPerDay::of(&fpir, 50, Some(20_000), None).unwrap();
+        assert!(!daily.extrapolated);
+        assert!((daily.expected - 60.0).abs() < 1e-9, "{}", daily.expected);
+        let interval = fpir.interval.unwrap();
+        assert!((daily.low - 20_000.0 * interval.low).abs() < 1e-9);
+        assert!((daily.high - 20_000.0 * interval.high).abs() < 1e-9);
+        let sentence = daily.sentence();
+        assert!(sentence.starts_with("Between "), "{sentence}");
+        assert!(sentence.contains("the point estimate, 60,"), "{sentence}");
+        // A watchlist eight times longer raises FPIR, and the sentence says it is a model.
+        let longer = FalseAlertsPerDay::of(&fpir, 50, Some(20_000), Some(400)).unwrap();
+        assert!(
+            longer.extrapolated && longer.expected > 400.0,
+            "{}",
+            longer.expected
+        );
+        assert!(
+            longer
+                .sentence()
+                .contains("an extrapolation, not a measurement")
+        );
+    }
 
     #[test]
     fn disclosures_round_trip_through_their_slugs_and_default_to_confirmed_matches() {

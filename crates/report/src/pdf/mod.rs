@@ -84,9 +84,10 @@ fn section_body(layout: &mut Layout, report: &Report, pictures: &Pictures, secti
         SectionId::Evidence => evidence_section(layout, report),
         _ => {}
     }
-    section_texts(layout, report, section);
     if section.id == SectionId::SignOff {
-        sign_off_decision(layout, report);
+        sign_off_table(layout, report, section);
+    } else {
+        section_texts(layout, report, section);
     }
 }
 
@@ -892,19 +893,32 @@ fn recommendation_body(layout: &mut Layout, report: &Report) {
     }
 }
 
-/// The approver's decision, under the sign-off's names and dates.
-fn sign_off_decision(layout: &mut Layout, report: &Report) {
-    layout.subheading("Decision");
-    match report.assessment.sign_off.decision {
-        Some(decision) => layout.paragraph(decision.label(), Style::BOLD),
-        None => layout.paragraph(
-            "The approver has not decided yet.",
-            Style {
-                color: RED,
-                ..Style::BOLD
-            },
-        ),
-    }
+/// Who reviewed and who decided, when, and when it is reviewed again: the sign-off's texts and
+/// the approver's decision in one table.
+fn sign_off_table(layout: &mut Layout, report: &Report, section: &Section) {
+    let or_missing = |text: &str| {
+        if text.trim().is_empty() {
+            "not stated".to_owned()
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut rows: Vec<Vec<String>> = section
+        .fields
+        .iter()
+        .map(|field| {
+            vec![
+                field.label.to_owned(),
+                or_missing((field.get)(&report.assessment)),
+            ]
+        })
+        .collect();
+    let decision = report.assessment.sign_off.decision;
+    rows.push(vec![
+        "Approver's decision".to_owned(),
+        decision.map_or_else(|| "not decided".to_owned(), |d| d.label().to_owned()),
+    ]);
+    layout.table(&[Column::new("", 1.4), Column::new("", 3.0)], &rows);
 }
 
 fn false_alerts_section(layout: &mut Layout, report: &Report) {
