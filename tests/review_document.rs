@@ -365,3 +365,43 @@ fn person_labels_travel_through_csv_and_cluster_the_intervals() {
         "{wide:?} vs {narrow:?}"
     );
 }
+
+/// A review saved before the assessment had its full sections (deployment, watchlist policy,
+/// safeguards, action plan, sign-off) still loads: its text is kept and the new sections are
+/// empty, so the report marks them missing instead of refusing the file.
+#[test]
+fn a_review_saved_before_the_full_assessment_sections_still_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ron");
+    review::save(&common::labelled::labelled_review(), &path).unwrap();
+    let saved = std::fs::read_to_string(&path).unwrap();
+    let start = saved.find("    assessment: Assessment(").unwrap();
+    let end = start + saved[start..].find("\n    ),\n").unwrap() + "\n    ),\n".len();
+    let old_assessment = r#"    assessment: Assessment(
+        title: "Station trial",
+        purpose: "Match days at the station.",
+        legal_basis: "Policy question.",
+        system_notes: "",
+        data_notes: "",
+        findings_notes: "",
+        risks: [],
+        mitigations: ["A person checks every alert."],
+        recommendation: Recommendation(decision: Some(DoNotDeploy), text: "Not yet."),
+        reviewer: Reviewer(name: "A. Reviewer", role: "DPO", date: "2025-06-30"),
+    ),
+"#;
+    let old = format!("{}{old_assessment}{}", &saved[..start], &saved[end..]);
+    std::fs::write(&path, old).unwrap();
+    let document = review::load(&path).unwrap();
+    let assessment = &document.assessment;
+    assert_eq!(assessment.purpose, "Match days at the station.");
+    assert_eq!(assessment.reviewer.name, "A. Reviewer");
+    assert!(assessment.deployment.is_empty() && assessment.retention.is_empty());
+    assert!(assessment.actions.is_empty());
+    assert_eq!(assessment.sign_off.decision, None);
+    let missing = lineup::assessment::drafting::missing_parts(assessment);
+    assert!(
+        missing.contains(&"the deployment context".to_owned()),
+        "{missing:?}"
+    );
+}
