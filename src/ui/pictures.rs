@@ -1,7 +1,7 @@
 //! Textures for frames, face thumbnails and watchlist photos, decoded off the interface thread
 //! by the workspace's frame loader and uploaded here once each.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -12,13 +12,16 @@ use crate::ids::TrackId;
 use crate::workspace::Workspace;
 use crate::workspace::frames::{FrameKey, FrameLoader, PictureKey, face_thumbnail};
 
-/// Decoded frames kept at once; older ones are dropped (thumbnails stay).
+/// Decoded frames kept at once; the oldest is dropped first (thumbnails stay), so the frame on
+/// screen and the one decoded ahead of it during playback stay while older ones go.
 const MAX_FRAMES: usize = 24;
 const THUMBNAIL: u32 = 96;
 
 pub struct Pictures {
     loader: FrameLoader,
     images: HashMap<PictureKey, Arc<RgbImage>>,
+    /// The keys of `images`, oldest first.
+    arrival: VecDeque<PictureKey>,
     textures: HashMap<PictureKey, egui::TextureHandle>,
     thumbnails: HashMap<TrackId, egui::TextureHandle>,
     failures: HashMap<PictureKey, String>,
@@ -29,6 +32,7 @@ impl Pictures {
         Self {
             loader: FrameLoader::new(repaint),
             images: HashMap::new(),
+            arrival: VecDeque::new(),
             textures: HashMap::new(),
             thumbnails: HashMap::new(),
             failures: HashMap::new(),
@@ -37,6 +41,7 @@ impl Pictures {
 
     pub fn clear(&mut self) {
         self.images.clear();
+        self.arrival.clear();
         self.textures.clear();
         self.thumbnails.clear();
         self.failures.clear();
@@ -47,11 +52,16 @@ impl Pictures {
         for (key, result) in self.loader.poll() {
             match result {
                 Ok(image) => {
-                    if self.images.len() >= MAX_FRAMES {
-                        self.images.clear();
-                        self.textures.clear();
+                    while self.images.len() >= MAX_FRAMES {
+                        let Some(oldest) = self.arrival.pop_front() else {
+                            break;
+                        };
+                        self.images.remove(&oldest);
+                        self.textures.remove(&oldest);
                     }
-                    self.images.insert(key, Arc::new(image));
+                    if self.images.insert(key.clone(), Arc::new(image)).is_none() {
+                        self.arrival.push_back(key);
+                    }
                 }
                 Err(error) => {
                     self.failures.insert(key, error.to_string());
