@@ -35,12 +35,16 @@ fn review_on_clip(frames: u64, first_track: u64) -> review::ReviewDocument {
                 y2: 260.0,
             },
             landmarks: [Point::default(); 5],
-            // Scores that differ per face, so that the best one can be told apart.
-            detector_score: 0.5 + (frame % 7) as f32 / 20.0,
+            detector_score: 0.9,
             embedding: Embedding(vec![1.0, 0.0]),
+            // Match scores that differ per face; frame 11's is the best of all.
             candidates: vec![Candidate {
                 identity: IdentityId(0),
-                score: 0.3,
+                score: if frame == 11 {
+                    0.9
+                } else {
+                    0.3 + (frame % 7) as f32 / 50.0
+                },
             }],
             skin_ita: None,
             skin_ita_quartiles: None,
@@ -127,4 +131,72 @@ fn playback_shows_frames_not_only_a_spinner() {
     let paused_at = footage_position(&h);
     h.run_steps(4);
     assert_eq!(footage_position(&h), paused_at);
+}
+
+/// Runs frames (sleeping between them, so that the background decoder gets on) until `done`
+/// holds or 20 s have passed; returns whether it held.
+fn run_until(
+    h: &mut Harness<'static, LineupApp>,
+    done: impl Fn(&Harness<'static, LineupApp>) -> bool,
+) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < Duration::from_secs(20) {
+        h.step();
+        if done(h) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+/// The frames of the faces shown in the filmstrip, left to right, from their pictures' words
+/// ("Face at frame 11, 0.44 s, match 0.90").
+fn filmstrip_frames(h: &Harness<'_, LineupApp>) -> Vec<u64> {
+    let mut faces: Vec<(f32, u64)> = h
+        .query_all_by_role(Role::Image)
+        .filter_map(|node| {
+            let label = node.accesskit_node().label()?;
+            let frame = label.strip_prefix("Face at frame ")?.split(',').next()?;
+            Some((node.rect().min.x, frame.parse().ok()?))
+        })
+        .collect();
+    faces.sort_by(|a, b| a.0.total_cmp(&b.0));
+    faces.into_iter().map(|(_, frame)| frame).collect()
+}
+
+/// Selecting a track shows its faces over time beside the label controls: a track of 20 faces
+/// as 12 evenly spaced, first to last, plus its best-scoring face (frame 11) where those miss
+/// it, each with its frame, time and score; a track of one face as that face.
+#[test]
+fn a_selected_track_shows_its_faces_over_time() {
+    let (_dir, app) = open(&review_on_clip(40, 20), Tab::Faces);
+    let mut h = harness(app);
+    h.run_steps(2);
+    h.get_by_label_contains("#0 ").click();
+    assert!(
+        run_until(&mut h, |h| filmstrip_frames(h).len() == 13),
+        "the strip shows {:?}",
+        filmstrip_frames(&h)
+    );
+    let frames = filmstrip_frames(&h);
+    assert!(
+        frames.windows(2).all(|w| w[0] < w[1]),
+        "time order: {frames:?}"
+    );
+    assert_eq!(frames.first(), Some(&0));
+    assert_eq!(frames.last(), Some(&19));
+    assert!(frames.contains(&11), "the best-scoring face: {frames:?}");
+    assert!(
+        h.query_by_label_contains("Face at frame 11, 0.44 s, match 0.90")
+            .is_some(),
+        "each face with its frame, time and score"
+    );
+
+    h.get_by_label_contains("#1 ").click();
+    assert!(
+        run_until(&mut h, |h| filmstrip_frames(h) == [20]),
+        "the strip shows {:?}",
+        filmstrip_frames(&h)
+    );
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use eframe::egui;
 
 use super::{Banner, View, label_name};
-use crate::ids::{IdentityId, TrackId};
+use crate::ids::{DetectionId, IdentityId, TrackId};
 use crate::review::{GroundTruth, UNKNOWN};
 use crate::workspace::{Command, TrackState, Workspace};
 
@@ -126,6 +126,105 @@ mapped to Monk values. A wide range means the pixels cannot tell. Lighting, whit
 make-up move the whole range, so it is not a margin of error: a person decides. Reviews analysed \
 before the range was recorded show none; analyse again to get it.";
 
+/// Faces a track's filmstrip shows at most, evenly spaced over the track (its best-scoring face
+/// comes on top of these where they miss it).
+const FILMSTRIP_FACES: usize = 12;
+/// The side of a filmstrip picture, in points.
+const FILMSTRIP_SIDE: f32 = 56.0;
+
+/// Which of a track's `faces` (positions in its time-ordered detections) its filmstrip shows,
+/// in time order: every one up to `most`, otherwise `most` spread evenly from the first to the
+/// last, with `best` (the best-scoring face) added where the spread misses it.
+fn filmstrip_faces(faces: usize, best: Option<usize>, most: usize) -> Vec<usize> {
+    if faces <= most || most < 2 {
+        return (0..faces.min(most.max(1))).collect();
+    }
+    let gaps = most - 1;
+    let mut shown: Vec<usize> = (0..most)
+        .map(|i| (i * (faces - 1) + gaps / 2) / gaps)
+        .chain(best.filter(|&b| b < faces))
+        .collect();
+    shown.sort_unstable();
+    shown.dedup();
+    shown
+}
+
+/// A track's faces over time, beside its label: each face cut from its frame (decoded in the
+/// background), with its frame, time and match score, the best-scoring one marked.
+fn filmstrip(view: &mut View<'_>, ui: &mut egui::Ui, track: TrackId) {
+    let workspace = &*view.workspace;
+    let document = workspace.document();
+    let detections = &document.tracks[track].detections;
+    let score = |d: DetectionId| document.detections[d].candidates.first().map(|c| c.score);
+    let best = (0..detections.len())
+        .filter_map(|at| Some((at, score(detections[at])?)))
+        .reduce(|best, next| if next.1 > best.1 { next } else { best })
+        .map(|(at, _)| at);
+    let shown = filmstrip_faces(detections.len(), best, FILMSTRIP_FACES);
+    ui.label(format!(
+        "Faces over time: {} of {}{}",
+        shown.len(),
+        detections.len(),
+        if shown.len() < detections.len() {
+            ", evenly spaced, and the best match"
+        } else {
+            ""
+        }
+    ));
+    let ctx = ui.ctx().clone();
+    egui::ScrollArea::horizontal()
+        .id_salt("filmstrip")
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                for at in shown {
+                    let detection = detections[at];
+                    let source = document.detections[detection].source;
+                    let describe = format!(
+                        "Face at frame {}, {:.2} s, {}{}",
+                        source.frame_index,
+                        source.timestamp_s,
+                        score(detection).map_or("no candidate".into(), |s| format!("match {s:.2}")),
+                        if Some(at) == best {
+                            " (best match)"
+                        } else {
+                            ""
+                        }
+                    );
+                    ui.vertical(|ui| {
+                        ui.set_width(FILMSTRIP_SIDE);
+                        let side = egui::vec2(FILMSTRIP_SIDE, FILMSTRIP_SIDE);
+                        match view.pictures.face(&ctx, workspace, detection) {
+                            Some(texture) => {
+                                ui.add(
+                                    egui::Image::new(&texture)
+                                        .fit_to_exact_size(side)
+                                        .alt_text(describe.clone()),
+                                )
+                                .on_hover_text(&describe);
+                            }
+                            None if view.pictures.face_failed(workspace, detection) => {
+                                ui.add_sized(side, egui::Label::new("✖"))
+                                    .on_hover_text(format!(
+                                        "{describe}: the frame could not be read"
+                                    ));
+                            }
+                            None => {
+                                ui.add_sized(side, egui::Spinner::new());
+                            }
+                        }
+                        let marker = if Some(at) == best { "★ " } else { "" };
+                        ui.small(format!(
+                            "{marker}f {}\n{:.2} s\n{}",
+                            source.frame_index,
+                            source.timestamp_s,
+                            score(detection).map_or("–".into(), |s| format!("{s:.2}"))
+                        ));
+                    });
+                }
+            });
+        });
+}
+
 impl FacesScreen {
     /// Forgets the selection (another review was opened).
     pub(crate) fn clear(&mut self) {
@@ -214,7 +313,11 @@ impl FacesScreen {
         self.keyboard(view.workspace, ui, &visible);
         egui::Panel::right("face_details")
             .default_size(320.0)
-            .show(ui, |ui| self.details(view.workspace, view.banner, ui));
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("face_details_scroll")
+                    .show(ui, |ui| self.details(view, ui));
+            });
         ui.horizontal(|ui| {
             ui.label("Show:");
             for (filter, name) in [
@@ -298,7 +401,7 @@ impl FacesScreen {
         }
     }
 
-    fn details(&self, workspace: &mut Workspace, banner: &mut Option<Banner>, ui: &mut egui::Ui) {
+    fn details(&self, view: &mut View<'_>, ui: &mut egui::Ui) {
         let selection: Vec<TrackId> = self.selection.iter().copied().collect();
         if selection.is_empty() {
             ui.label("Select a face track to label it.");
@@ -310,6 +413,10 @@ impl FacesScreen {
             format!("{} tracks", selection.len())
         });
         let first = selection[0];
+        if selection.len() == 1 {
+            filmstrip(view, ui, first);
+        }
+        let (workspace, banner) = (&mut *view.workspace, &mut *view.banner);
         let document = workspace.document();
         let matched = document.track_match(first);
         let track = &document.tracks[first];
@@ -432,6 +539,25 @@ impl FacesScreen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_filmstrip_spreads_a_long_track_and_keeps_its_best_face() {
+        assert_eq!(
+            filmstrip_faces(3, Some(1), 12),
+            [0, 1, 2],
+            "short: every face"
+        );
+        assert_eq!(filmstrip_faces(0, None, 12), Vec::<usize>::new());
+        // 20 faces, 12 shown: first to last, evenly; 11 (the best) is not among them, so added.
+        assert_eq!(
+            filmstrip_faces(20, Some(11), 12),
+            [0, 2, 3, 5, 7, 9, 10, 11, 12, 14, 16, 17, 19]
+        );
+        // A best face the spread already holds is not shown twice.
+        assert_eq!(filmstrip_faces(20, Some(9), 12).len(), 12);
+        let long = filmstrip_faces(10_000, Some(4_321), 12);
+        assert_eq!((long.len(), long[0], long[12]), (13, 0, 9_999));
+    }
 
     #[test]
     fn contrast_ratios_by_the_wcag_formula() {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use eframe::egui;
 use image::RgbImage;
 
-use crate::ids::TrackId;
+use crate::ids::{DetectionId, TrackId};
 use crate::workspace::Workspace;
 use crate::workspace::frames::{FrameKey, FrameLoader, PictureKey, face_thumbnail};
 
@@ -16,6 +16,8 @@ use crate::workspace::frames::{FrameKey, FrameLoader, PictureKey, face_thumbnail
 /// screen and the one decoded ahead of it during playback stay while older ones go.
 const MAX_FRAMES: usize = 24;
 const THUMBNAIL: u32 = 96;
+/// Face crops (filmstrips) kept at once; all are dropped when there are more.
+const MAX_FACES: usize = 512;
 
 pub struct Pictures {
     loader: FrameLoader,
@@ -24,6 +26,7 @@ pub struct Pictures {
     arrival: VecDeque<PictureKey>,
     textures: HashMap<PictureKey, egui::TextureHandle>,
     thumbnails: HashMap<TrackId, egui::TextureHandle>,
+    faces: HashMap<DetectionId, egui::TextureHandle>,
     failures: HashMap<PictureKey, String>,
 }
 
@@ -35,6 +38,7 @@ impl Pictures {
             arrival: VecDeque::new(),
             textures: HashMap::new(),
             thumbnails: HashMap::new(),
+            faces: HashMap::new(),
             failures: HashMap::new(),
         }
     }
@@ -44,6 +48,7 @@ impl Pictures {
         self.arrival.clear();
         self.textures.clear();
         self.thumbnails.clear();
+        self.faces.clear();
         self.failures.clear();
     }
 
@@ -126,22 +131,60 @@ impl Pictures {
             return Some(texture.clone());
         }
         let document = workspace.document();
-        let detection =
-            &document.detections[*document.tracks.get(track.index())?.detections.first()?];
+        let first = *document.tracks.get(track.index())?.detections.first()?;
+        let texture = self.crop(ctx, workspace, first, format!("track {track}"))?;
+        self.thumbnails.insert(track, texture.clone());
+        Some(texture)
+    }
+
+    /// The crop of one detected face (a filmstrip's picture), once its frame is decoded.
+    pub fn face(
+        &mut self,
+        ctx: &egui::Context,
+        workspace: &Workspace,
+        detection: DetectionId,
+    ) -> Option<egui::TextureHandle> {
+        if let Some(texture) = self.faces.get(&detection) {
+            return Some(texture.clone());
+        }
+        let texture = self.crop(ctx, workspace, detection, format!("face {detection:?}"))?;
+        if self.faces.len() >= MAX_FACES {
+            self.faces.clear();
+        }
+        self.faces.insert(detection, texture.clone());
+        Some(texture)
+    }
+
+    /// Whether the frame of `detection` could not be decoded (its crop never comes).
+    pub fn face_failed(&self, workspace: &Workspace, detection: DetectionId) -> bool {
+        let Some(found) = workspace.document().detections.get(detection.index()) else {
+            return true;
+        };
+        self.failures.contains_key(&PictureKey::Frame(FrameKey {
+            input: found.source.input,
+            frame_index: found.source.frame_index,
+        }))
+    }
+
+    /// A texture of the face `detection` cut from its frame; asks for the frame when it is not
+    /// decoded yet.
+    fn crop(
+        &mut self,
+        ctx: &egui::Context,
+        workspace: &Workspace,
+        detection: DetectionId,
+        name: String,
+    ) -> Option<egui::TextureHandle> {
+        let document = workspace.document();
+        let detection = document.detections.get(detection.index())?;
         let key = FrameKey {
             input: detection.source.input,
             frame_index: detection.source.frame_index,
         };
         let path = document.inputs.get(key.input)?.path.clone();
         let image = self.image(&PictureKey::Frame(key), path)?;
-        let thumbnail = face_thumbnail(&image, &detection.bbox, THUMBNAIL);
-        let texture = ctx.load_texture(
-            format!("track {track}"),
-            color_image(&thumbnail),
-            egui::TextureOptions::LINEAR,
-        );
-        self.thumbnails.insert(track, texture.clone());
-        Some(texture)
+        let face = face_thumbnail(&image, &detection.bbox, THUMBNAIL);
+        Some(ctx.load_texture(name, color_image(&face), egui::TextureOptions::LINEAR))
     }
 }
 
