@@ -11,7 +11,9 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use lineup::ids::{DetectionId, IdentityId};
 use lineup::matching::Candidate;
-use lineup::review::{self, DetectionRecord, SourceRef, Track};
+use lineup::review::{
+    self, DetectionRecord, GroundTruth, SecondLabel, SecondReview, SourceRef, Track,
+};
 use lineup::ui::{LineupApp, Tab};
 use lineup::vision::{BoundingBox, Embedding, Point};
 
@@ -198,5 +200,214 @@ fn a_selected_track_shows_its_faces_over_time() {
         run_until(&mut h, |h| filmstrip_frames(h) == [20]),
         "the strip shows {:?}",
         filmstrip_frames(&h)
+    );
+}
+
+fn workspace<'a>(h: &'a Harness<'_, LineupApp>) -> &'a lineup::workspace::Workspace {
+    h.state().workspace().expect("a review is open")
+}
+
+/// Words on screen: every node's label and value.
+fn texts(h: &Harness<'_, LineupApp>) -> Vec<String> {
+    fn walk(node: egui_kittest::Node<'_>, out: &mut Vec<String>) {
+        let inner = node.accesskit_node();
+        out.extend(inner.label());
+        out.extend(inner.value());
+        for child in node.children() {
+            walk(child, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(h.root(), &mut out);
+    out
+}
+
+/// In blind mode the second reviewer sees no sign of the first reviewer's work: no label or
+/// state derived from it on the cards or beside the faces, no attributes, no suggestion.
+#[test]
+fn blind_mode_hides_the_first_reviewers_labels() {
+    let mut document = common::labelled::labelled_review();
+    document.tracks[0].label = GroundTruth::NotOnWatchlist;
+    document.tracks[0]
+        .attributes
+        .insert("gender".into(), "female".into());
+    document.tracks[0].skin_tone_suggestion = Some(4);
+    let (_dir, app) = open(&document, Tab::Faces);
+    let mut h = harness(app);
+    h.run_steps(2);
+    h.get_by_label_contains("#0 ").click();
+    h.run_steps(2);
+    let seen = texts(&h);
+    assert!(seen.iter().any(|t| t.contains("Label: not on watchlist")));
+    assert!(seen.iter().any(|t| t.contains("Suggested skin tone")));
+
+    h.get_by_label("Label blind, as a second reviewer").click();
+    h.run_steps(2);
+    let seen = texts(&h);
+    let cards: Vec<&String> = seen.iter().filter(|t| t.starts_with('#')).collect();
+    assert!(cards.len() > 10, "cards: {cards:?}");
+    for card in &cards {
+        for first in [
+            "not on watchlist",
+            "not a face",
+            "is ",
+            "confirmed",
+            "false alert",
+            "missed",
+        ] {
+            assert!(!card.contains(first), "a card shows {first:?}: {card}");
+        }
+    }
+    for hidden in ["Label: not on watchlist", "Suggested skin tone", "female"] {
+        assert!(
+            !seen.iter().any(|t| t.contains(hidden)),
+            "blind mode shows {hidden:?}"
+        );
+    }
+    assert!(
+        seen.iter()
+            .any(|t| t.contains("Your label (second review): unlabelled"))
+    );
+}
+
+/// Labelling blind writes the second review, never the review's own labels, and is undone like
+/// any edit.
+#[test]
+fn labelling_blind_writes_the_second_review() {
+    let (_dir, app) = open(&common::labelled::labelled_review(), Tab::Faces);
+    let mut h = harness(app);
+    h.run_steps(2);
+    h.get_by_label("Label blind, as a second reviewer").click();
+    h.run_steps(2);
+    h.get_by_label("Second reviewer's name").click();
+    h.run_steps(1);
+    h.get_by_label("Second reviewer's name")
+        .type_text("Sam Blind");
+    h.run_steps(2);
+    let first = workspace(&h).document().tracks[3].label;
+    assert_ne!(first, GroundTruth::NotAFace);
+    h.get_by_label_contains("#3 ").click();
+    h.run_steps(2);
+    h.key_press(egui::Key::X);
+    h.run_steps(2);
+    h.get_by_label("Perceived gender").click();
+    h.run_steps(2);
+    h.get_by_label("other").click();
+    h.run_steps(2);
+    let document = workspace(&h).document();
+    assert_eq!(
+        document.tracks[3].label, first,
+        "the review's own label is untouched"
+    );
+    let second = document.second_review.as_ref().expect("a second review");
+    assert_eq!(second.reviewer, "Sam Blind");
+    let theirs = &second.labels[&lineup::ids::TrackId(3)];
+    assert_eq!(theirs.label, GroundTruth::NotAFace);
+    assert_eq!(theirs.attributes["gender"], "other");
+    assert!(
+        texts(&h)
+            .iter()
+            .any(|t| t.contains("Your label (second review): not a face"))
+    );
+    h.get_by_label("Undo").click();
+    h.run_steps(2);
+    h.get_by_label("Undo").click();
+    h.run_steps(2);
+    let second = workspace(&h).document().second_review.as_ref().unwrap();
+    assert!(second.labels.is_empty(), "{second:?}");
+}
+
+/// The labelled fixture with a second review of tracks 0–49 laid out as the textbook's table:
+/// both say "is Alex Doe" of 20, both "not on watchlist" of 15, first yes and second no of 5,
+/// first no and second yes of 10. κ = 0.40, 70% agree.
+fn reviewed_twice() -> review::ReviewDocument {
+    let mut document = common::labelled::labelled_review();
+    let yes = GroundTruth::OnWatchlist(IdentityId(0));
+    let no = GroundTruth::NotOnWatchlist;
+    let table = [(20, yes, yes), (5, yes, no), (10, no, yes), (15, no, no)];
+    let mut second = SecondReview {
+        reviewer: "Sam Blind".into(),
+        ..Default::default()
+    };
+    let mut track = 0;
+    for (count, first, theirs) in table {
+        for _ in 0..count {
+            document.tracks[track].label = first;
+            second.labels.insert(
+                lineup::ids::TrackId(track),
+                SecondLabel {
+                    label: theirs,
+                    attributes: Default::default(),
+                },
+            );
+            track += 1;
+        }
+    }
+    document.second_review = Some(second);
+    document
+}
+
+/// With a second review, the Faces screen shows the reviewers' agreement (Cohen's kappa, with
+/// its n and the share agreed) in plain words, and lists the disagreements.
+#[test]
+fn the_reviewers_agreement_is_shown() {
+    let (_dir, app) = open(&reviewed_twice(), Tab::Faces);
+    let mut h = harness(app);
+    h.run_steps(2);
+    let seen = texts(&h);
+    assert!(
+        seen.iter()
+            .any(|t| t.contains("κ = 0.40 (n = 50 tracks, 70.0% agree)")),
+        "no kappa line"
+    );
+    assert!(seen.iter().any(|t| t.contains("beyond chance")), "no hint");
+    let disagreements = seen
+        .iter()
+        .filter(|t| t.contains("who: ") && t.starts_with('#'))
+        .count();
+    assert_eq!(disagreements, 15);
+    // The glossary explains the term.
+    h.get_by_label("Glossary").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("Cohen's kappa").is_some());
+}
+
+/// Clicking a disagreement selects its track; keeping the second reviewer's value changes the
+/// review's label (recorded in its history like any label change), takes it off the list, and
+/// leaves the agreement as measured.
+#[test]
+fn a_disagreement_is_settled() {
+    let (_dir, app) = open(&reviewed_twice(), Tab::Faces);
+    let mut h = harness(app);
+    h.run_steps(2);
+    // Track 20 is the first "yes, no": first says Alex Doe, second not on watchlist.
+    h.get_by_label_contains("#20 — who:").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("Track #20").is_some(), "selected");
+    h.get_by_label("Keep the second reviewer's: not on watchlist")
+        .click();
+    h.run_steps(2);
+    let document = workspace(&h).document();
+    assert_eq!(document.tracks[20].label, GroundTruth::NotOnWatchlist);
+    let change = document.label_history.last().expect("recorded");
+    assert_eq!(
+        (change.track.index(), change.from, change.to),
+        (
+            20,
+            GroundTruth::OnWatchlist(IdentityId(0)),
+            GroundTruth::NotOnWatchlist
+        )
+    );
+    let seen = texts(&h);
+    assert!(!seen.iter().any(|t| t.starts_with("#20 — who:")));
+    assert!(
+        seen.iter()
+            .any(|t| t.contains("κ = 0.40 (n = 50 tracks, 70.0% agree)"))
+    );
+    assert_eq!(
+        seen.iter()
+            .filter(|t| t.contains("who: ") && t.starts_with('#'))
+            .count(),
+        14
     );
 }

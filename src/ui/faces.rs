@@ -2,6 +2,8 @@
 //! (Y: is the candidate shown, N: not on the watchlist, X: not a face, U: unlabelled), and set
 //! their perceived attributes.
 
+mod agreement;
+
 use std::collections::BTreeSet;
 
 use eframe::egui;
@@ -22,6 +24,9 @@ pub(crate) struct FacesScreen {
     slice: Option<String>,
     /// A card the keyboard moved to, to be scrolled into view when next drawn.
     scroll_to: Option<TrackId>,
+    /// Labelling blind, as a second reviewer: the review's own labels, attributes and
+    /// suggestions are hidden, and labels go to the second review.
+    blind: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -33,8 +38,40 @@ pub(crate) enum Filter {
     Labelled,
 }
 
-fn visible_tracks(workspace: &Workspace, filter: Filter, slice: Option<&str>) -> Vec<TrackId> {
-    let document = workspace.document();
+/// The second reviewer's label of `track` (unlabelled where they have not looked at it).
+fn second_label(workspace: &Workspace, track: TrackId) -> GroundTruth {
+    workspace
+        .document()
+        .second_review
+        .as_ref()
+        .and_then(|second| second.labels.get(&track))
+        .map_or(GroundTruth::Unlabelled, |theirs| theirs.label)
+}
+
+/// The label the screen works with: the review's own, or blind, the second reviewer's.
+fn shown_label(workspace: &Workspace, track: TrackId, blind: bool) -> GroundTruth {
+    if blind {
+        second_label(workspace, track)
+    } else {
+        workspace.document().tracks[track].label
+    }
+}
+
+/// A track's state; blind, only whether it alerts (the rest would tell the review's label).
+fn shown_state(workspace: &Workspace, track: TrackId, blind: bool) -> TrackState {
+    match (blind, workspace.track_alerts(track)) {
+        (false, _) => workspace.track_state(track),
+        (true, true) => TrackState::Alert,
+        (true, false) => TrackState::BelowThreshold,
+    }
+}
+
+fn visible_tracks(
+    workspace: &Workspace,
+    filter: Filter,
+    slice: Option<&str>,
+    blind: bool,
+) -> Vec<TrackId> {
     let sliced = workspace.sliced();
     let slice = slice.and_then(|name| sliced.names.iter().position(|n| n == name));
     let in_slice = |t: TrackId| match slice {
@@ -50,8 +87,8 @@ fn visible_tracks(workspace: &Workspace, filter: Filter, slice: Option<&str>) ->
         .filter(|&t| match filter {
             Filter::All => true,
             Filter::Alerts => workspace.track_alerts(t),
-            Filter::Unlabelled => document.tracks[t].label == GroundTruth::Unlabelled,
-            Filter::Labelled => document.tracks[t].label != GroundTruth::Unlabelled,
+            Filter::Unlabelled => shown_label(workspace, t, blind) == GroundTruth::Unlabelled,
+            Filter::Labelled => shown_label(workspace, t, blind) != GroundTruth::Unlabelled,
         })
         .filter(|&t| in_slice(t))
         .collect()
@@ -231,11 +268,45 @@ impl FacesScreen {
         self.selection.clear();
     }
 
-    /// Applies a label to the selected tracks (the keyboard's and the buttons' way in).
+    /// Applies a label to the selected tracks (the keyboard's and the buttons' way in): to the
+    /// review, or blind, to the second review.
     fn label_selection(&self, workspace: &mut Workspace, label: GroundTruth) {
         let tracks: Vec<TrackId> = self.selection.iter().copied().collect();
+        let command = if self.blind {
+            Command::SecondLabel { tracks, label }
+        } else {
+            Command::Label { tracks, label }
+        };
         // A label is always valid: nothing to refuse.
-        let _ = workspace.apply(Command::Label { tracks, label });
+        let _ = workspace.apply(command);
+    }
+
+    /// The switch into blind labelling and, when on, the second reviewer's name.
+    fn blind_switch(&mut self, workspace: &mut Workspace, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut self.blind, "Label blind, as a second reviewer")
+                .on_hover_text(
+                    "Hides the review's labels, attributes and suggestions; your labels go to a \
+                     second review kept apart, to measure how far two reviewers agree.",
+                );
+            if !self.blind {
+                return;
+            }
+            let mut name = workspace
+                .document()
+                .second_review
+                .as_ref()
+                .map(|second| second.reviewer.clone())
+                .unwrap_or_default();
+            let label = ui.label("Second reviewer's name");
+            let edited = ui
+                .add(egui::TextEdit::singleline(&mut name).desired_width(180.0))
+                .labelled_by(label.id)
+                .changed();
+            if edited {
+                let _ = workspace.apply(Command::SecondReviewer(name));
+            }
+        });
     }
 
     /// The label keys act on the selection; arrows move it. Every key press of the frame is
@@ -308,16 +379,33 @@ impl FacesScreen {
     }
 
     pub(crate) fn ui(&mut self, view: &mut View<'_>, ui: &mut egui::Ui) {
-        let visible = visible_tracks(view.workspace, self.filter, self.slice.as_deref());
+        // Blind, no slice filter: slices are built from the review's own attributes.
+        let slice = self.slice.clone().filter(|_| !self.blind);
+        let visible = visible_tracks(view.workspace, self.filter, slice.as_deref(), self.blind);
         let names = view.workspace.sliced().names.clone();
         self.keyboard(view.workspace, ui, &visible);
         egui::Panel::right("face_details")
             .default_size(320.0)
             .show(ui, |ui| {
+                // Not shrunk to its contents: the panel keeps its width.
                 egui::ScrollArea::vertical()
                     .id_salt("face_details_scroll")
+                    .auto_shrink([false, false])
                     .show(ui, |ui| self.details(view, ui));
             });
+        if !self.blind && view.workspace.document().second_review.is_some() {
+            let selected = self.selection.first().copied();
+            let clicked = egui::Panel::bottom("reviewer_agreement")
+                .resizable(true)
+                .default_size(220.0)
+                .show(ui, |ui| agreement::panel(view.workspace, selected, ui))
+                .inner;
+            if let Some(track) = clicked {
+                self.selection = [track].into();
+                self.scroll_to = Some(track);
+            }
+        }
+        self.blind_switch(view.workspace, ui);
         ui.horizontal(|ui| {
             ui.label("Show:");
             for (filter, name) in [
@@ -328,19 +416,21 @@ impl FacesScreen {
             ] {
                 ui.selectable_value(&mut self.filter, filter, name);
             }
-            let shown = self
-                .slice
+            let shown = slice
                 .as_deref()
                 .filter(|name| names.iter().any(|n| n == name))
-                .unwrap_or("all slices");
-            egui::ComboBox::from_label("Slice")
-                .selected_text(shown)
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.slice, None, "all slices");
-                    for name in &names {
-                        ui.selectable_value(&mut self.slice, Some(name.clone()), name);
-                    }
-                });
+                .unwrap_or("all slices")
+                .to_owned();
+            if !self.blind {
+                egui::ComboBox::from_label("Slice")
+                    .selected_text(shown)
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut self.slice, None, "all slices");
+                        for name in &names {
+                            ui.selectable_value(&mut self.slice, Some(name.clone()), name);
+                        }
+                    });
+            }
             ui.label(format!("{} tracks", visible.len()));
         });
         ui.label("Click to select (Ctrl-click adds). Keys: Y is the candidate shown, N not on watchlist, X not a face, U unlabelled, ←/→ move.");
@@ -348,11 +438,12 @@ impl FacesScreen {
         let workspace = &*view.workspace;
         let pictures = &mut *view.pictures;
         let ctx = ui.ctx().clone();
+        let blind = self.blind;
         let mut clicked = None;
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.horizontal_wrapped(|ui| {
                 for &track in &visible {
-                    let state = workspace.track_state(track);
+                    let state = shown_state(workspace, track, blind);
                     let matched = workspace.document().track_match(track);
                     let candidate = matched
                         .identity
@@ -363,7 +454,7 @@ impl FacesScreen {
                     let text = format!(
                         "{track} {}\n{candidate}\n{}",
                         state.describe(),
-                        label_name(workspace, workspace.document().tracks[track].label)
+                        label_name(workspace, shown_label(workspace, track, blind))
                     );
                     let selected = self.selection.contains(&track);
                     // The words carry the state in a colour that reads (WCAG AA) on the card,
@@ -421,7 +512,28 @@ impl FacesScreen {
         let matched = document.track_match(first);
         let track = &document.tracks[first];
         ui.label(format!("Faces in track: {}", track.detections.len()));
-        ui.label(format!("Label: {}", label_name(workspace, track.label)));
+        if self.blind {
+            let theirs = label_name(workspace, second_label(workspace, first));
+            ui.label(format!("Your label (second review): {theirs}"));
+        } else {
+            ui.label(format!("Label: {}", label_name(workspace, track.label)));
+        }
+        let settle = if self.blind {
+            None
+        } else {
+            agreement::settle_buttons(workspace, ui, first)
+        };
+        // Blind, the attributes shown and set are the second reviewer's.
+        let no_attributes = crate::review::Attributes::new();
+        let attributes = if self.blind {
+            document
+                .second_review
+                .as_ref()
+                .and_then(|second| second.labels.get(&first))
+                .map_or(&no_attributes, |theirs| &theirs.attributes)
+        } else {
+            &track.attributes
+        };
         let top = matched
             .identity
             .and_then(|i| document.identity_name(i).map(|n| (i, n.to_string())));
@@ -455,8 +567,7 @@ impl FacesScreen {
         ui.label("Perceived attributes");
         let mut change = None;
         for definition in &document.attribute_schema.attributes {
-            let current = track
-                .attributes
+            let current = attributes
                 .get(&definition.name)
                 .cloned()
                 .unwrap_or_else(|| UNKNOWN.into());
@@ -480,7 +591,9 @@ impl FacesScreen {
             .filter_map(|&t| Some((t, document.tracks[t].skin_tone_suggestion?)))
             .collect();
         let mut accept_each = false;
-        if selection.len() > 1 {
+        if self.blind {
+            // No suggestion: it would lead the second reviewer.
+        } else if selection.len() > 1 {
             if !suggested.is_empty()
                 && ui
                     .button(format!(
@@ -524,12 +637,28 @@ impl FacesScreen {
                 *banner = Some(Banner::Error(error.to_string()));
             }
         }
-        if let Some((name, value)) = change
-            && let Err(error) = workspace.apply(Command::TrackAttribute {
-                tracks: selection.clone(),
-                name,
-                value: Some(value),
-            })
+        if let Some((name, value)) = change {
+            let tracks = selection.clone();
+            let value = Some(value);
+            let command = if self.blind {
+                Command::SecondAttribute {
+                    tracks,
+                    name,
+                    value,
+                }
+            } else {
+                Command::TrackAttribute {
+                    tracks,
+                    name,
+                    value,
+                }
+            };
+            if let Err(error) = workspace.apply(command) {
+                *banner = Some(Banner::Error(error.to_string()));
+            }
+        }
+        if let Some(settle) = settle
+            && let Err(error) = workspace.apply(settle)
         {
             *banner = Some(Banner::Error(error.to_string()));
         }
