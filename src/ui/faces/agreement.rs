@@ -7,48 +7,8 @@ use eframe::egui;
 use super::super::label_name;
 use crate::assessment::wording;
 use crate::ids::TrackId;
-use crate::metrics::{Agreement, Kappa};
 use crate::review::{Answer, Disagreement, Reviewer};
 use crate::workspace::{Command, Workspace};
-
-/// What κ means, for a reader who is not a statistician.
-const KAPPA_HINT: &str = "κ (Cohen's kappa) is how far the two reviewers agree beyond what \
-chance alone would give: 1 is perfect agreement, 0 no better than chance, below 0 worse than \
-chance. n counts the tracks both reviewers gave a value (\"unknown\" is none). A rough reading \
-(Landis & Koch): up to 0.20 slight, 0.21–0.40 fair, 0.41–0.60 moderate, 0.61–0.80 substantial, \
-above 0.80 almost perfect. Low agreement on an attribute means the groups built from it rest on \
-guesses.";
-
-/// Landis & Koch's words for a kappa.
-fn strength(kappa: f64) -> &'static str {
-    match kappa {
-        k if k < 0.0 => "less",
-        k if k <= 0.20 => "slight",
-        k if k <= 0.40 => "fair",
-        k if k <= 0.60 => "moderate",
-        k if k <= 0.80 => "substantial",
-        _ => "almost perfect",
-    }
-}
-
-/// "κ = 0.71 (n = 40 tracks, 85.0% agree): substantial agreement beyond chance", or why there
-/// is no kappa.
-fn agreement_text(agreement: &Agreement) -> String {
-    let n = agreement.n;
-    let tracks = if n == 1 { "track" } else { "tracks" };
-    let agree = agreement.observed().map_or(String::new(), wording::percent);
-    match agreement.kappa {
-        Kappa::Value(kappa) => format!(
-            "κ = {kappa:.2} (n = {n} {tracks}, {agree} agree): {} agreement beyond chance",
-            strength(kappa)
-        ),
-        Kappa::NoItems => "no track given a value by both reviewers yet".into(),
-        Kappa::OneCategory => format!(
-            "κ undefined: both reviewers gave all {n} {tracks} one and the same value, so \
-             agreement cannot be told from chance"
-        ),
-    }
-}
 
 /// A reviewer's value as a person reads it.
 fn answer_text(workspace: &Workspace, answer: &Answer) -> String {
@@ -92,13 +52,13 @@ pub(super) fn panel(
         "κ is agreement beyond chance: 1 perfect, 0 no better than chance, below 0 worse \
          (hover for how to read it).",
     )
-    .on_hover_text(KAPPA_HINT);
+    .on_hover_text(wording::KAPPA_MEANING);
     ui.label(format!(
         "Who each track is: {}",
-        agreement_text(&agreement.label)
+        wording::agreement_text(&agreement.label)
     ));
     for (name, attribute) in &agreement.attributes {
-        ui.label(format!("{name}: {}", agreement_text(attribute)));
+        ui.label(format!("{name}: {}", wording::agreement_text(attribute)));
     }
     let open = document.open_disagreements();
     ui.label(format!(
