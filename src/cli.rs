@@ -57,6 +57,12 @@ enum Command {
     /// Import or export track labels and attributes as CSV.
     #[command(subcommand)]
     Labels(LabelsCommand),
+    /// Print how far a second, blind reviewer agrees with the review's labels (Cohen's kappa per
+    /// attribute and for who each track is) and the disagreements not yet settled.
+    Agreement {
+        /// The review document.
+        review: PathBuf,
+    },
     /// Write the impact assessment text into a review: pre-fills what lineup knows, sets what
     /// you give, and says what is still missing.
     Assess(AssessArgs),
@@ -376,6 +382,7 @@ pub fn main() -> ExitCode {
         Some(Command::Analyze(args)) => analyze(args),
         Some(Command::Metrics(args)) => print_metrics(args),
         Some(Command::Labels(command)) => labels(command),
+        Some(Command::Agreement { review }) => agreement(&review),
         Some(Command::Assess(args)) => assess(args),
         Some(Command::Keygen(args)) => keygen(args),
         Some(Command::Report(args)) => report(args),
@@ -815,6 +822,65 @@ fn labels(command: LabelsCommand) -> anyhow::Result<ExitCode> {
             review::save(&document, &review)?;
             println!("Updated {changed} tracks in {}", review.display());
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn agreement(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use assessment::wording;
+    use review::{Disagreement, Reviewer};
+    let document = review::load(path)?;
+    let (Some(second), Some(agreement)) = (&document.second_review, document.reviewer_agreement())
+    else {
+        anyhow::bail!(
+            "{} has no second review: a second reviewer labels blind in the app (Faces, \
+             \"Label blind, as a second reviewer\")",
+            path.display()
+        );
+    };
+    let name = Some(second.reviewer.trim())
+        .filter(|name| !name.is_empty())
+        .unwrap_or("not named");
+    println!(
+        "Second reviewer: {name}, {} tracks labelled blind",
+        second.labels.len()
+    );
+    println!(
+        "Who each track is: {}",
+        wording::agreement_text(&agreement.label)
+    );
+    for (attribute, measured) in &agreement.attributes {
+        println!("{attribute}: {}", wording::agreement_text(measured));
+    }
+    println!("{}", wording::KAPPA_MEANING);
+    let label = |label: review::GroundTruth| match label {
+        review::GroundTruth::Unlabelled => "unlabelled".to_owned(),
+        review::GroundTruth::NotOnWatchlist => "not on watchlist".to_owned(),
+        review::GroundTruth::NotAFace => "not a face".to_owned(),
+        review::GroundTruth::OnWatchlist(id) => {
+            format!("is {}", document.identity_name(id).unwrap_or("?"))
+        }
+    };
+    let open = document.open_disagreements();
+    println!("{} disagreements not settled:", open.len());
+    for (track, disagreement) in &open {
+        let (what, first, second) = match disagreement {
+            Disagreement::Label { first, second } => {
+                ("who".to_owned(), label(*first), label(*second))
+            }
+            Disagreement::Attribute { name, .. } => {
+                let value = |reviewer| match disagreement.value_of(reviewer) {
+                    review::Answer::Attribute(_, value) => value,
+                    review::Answer::Label(found) => label(found),
+                };
+                (
+                    name.clone(),
+                    value(Reviewer::First),
+                    value(Reviewer::Second),
+                )
+            }
+        };
+        println!("  {track} {what}: {first} (first) / {second} (second)");
     }
     Ok(ExitCode::SUCCESS)
 }

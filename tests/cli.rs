@@ -442,3 +442,64 @@ fn metrics_table_states_thresholds_units_reference_and_ratio_intervals() {
         "{stdout}"
     );
 }
+
+/// `lineup agreement REVIEW` prints the two reviewers' agreement (Cohen's kappa, its n and the
+/// share agreed) and the disagreements not yet settled; a review without a second review fails
+/// saying so.
+#[test]
+fn agreement_prints_kappa_and_the_disagreements() {
+    use lineup::review::{GroundTruth, SecondLabel, SecondReview};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ron");
+    let mut document = common::labelled::labelled_review();
+    review_save(&document, &path);
+    let out = lineup(&["agreement", path.to_str().unwrap()], &[]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("no second review"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Wikipedia's worked example: 20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no: κ = 0.40.
+    let yes = GroundTruth::OnWatchlist(lineup::ids::IdentityId(0));
+    let no = GroundTruth::NotOnWatchlist;
+    let mut second = SecondReview {
+        reviewer: "Sam Blind".into(),
+        ..Default::default()
+    };
+    let mut track = 0;
+    for (count, first, theirs) in [(20, yes, yes), (5, yes, no), (10, no, yes), (15, no, no)] {
+        for _ in 0..count {
+            document.tracks[track].label = first;
+            let label = SecondLabel {
+                label: theirs,
+                attributes: Default::default(),
+            };
+            second.labels.insert(lineup::ids::TrackId(track), label);
+            track += 1;
+        }
+    }
+    document.second_review = Some(second);
+    review_save(&document, &path);
+    let out = lineup(&["agreement", path.to_str().unwrap()], &[]);
+    let printed = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(printed.contains("Sam Blind"), "{printed}");
+    assert!(
+        printed.contains("Who each track is: κ = 0.40 (n = 50 tracks, 70.0% agree)"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("15 disagreements not settled"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("#20 who: is Alex Doe (first) / not on watchlist (second)"),
+        "{printed}"
+    );
+}
+
+fn review_save(document: &lineup::review::ReviewDocument, path: &Path) {
+    lineup::review::save(document, path).unwrap();
+}

@@ -404,3 +404,83 @@ fn signed_bundle(
     .unwrap();
     (bundle, key)
 }
+
+/// A second reviewer's blind labels and attributes go to the second review and never to the
+/// review's own; settling a disagreement changes the review's label (recorded in its history)
+/// and is undone in one step, settlement and label together; a wrong value is refused.
+#[test]
+fn a_second_review_is_edited_settled_and_undone() {
+    let mut document = common::labelled::labelled_review();
+    document.tracks[2].label = GroundTruth::NotOnWatchlist;
+    let mut workspace = Workspace::new(document, None);
+    workspace
+        .apply(Command::SecondReviewer("B. Second".into()))
+        .unwrap();
+    workspace
+        .apply(Command::SecondLabel {
+            tracks: vec![TrackId(2)],
+            label: GroundTruth::NotAFace,
+        })
+        .unwrap();
+    workspace
+        .apply(Command::SecondAttribute {
+            tracks: vec![TrackId(2)],
+            name: "skin".into(),
+            value: Some("9".into()),
+        })
+        .unwrap();
+    assert!(
+        workspace
+            .apply(Command::SecondAttribute {
+                tracks: vec![TrackId(2)],
+                name: "skin".into(),
+                value: Some("11".into()),
+            })
+            .is_err()
+    );
+    let document = workspace.document();
+    assert_eq!(document.tracks[2].label, GroundTruth::NotOnWatchlist);
+    let second = document.second_review.as_ref().unwrap();
+    assert_eq!(second.reviewer, "B. Second");
+    assert_eq!(second.labels[&TrackId(2)].label, GroundTruth::NotAFace);
+    assert_eq!(second.labels[&TrackId(2)].attributes["skin"], "9");
+    assert!(
+        document.label_history.is_empty(),
+        "no label of the review changed"
+    );
+
+    let open = document.open_disagreements();
+    let (track, disagreement) = open
+        .iter()
+        .find(|(track, d)| *track == TrackId(2) && matches!(d, review::Disagreement::Label { .. }))
+        .cloned()
+        .expect("a label disagreement on track 2");
+    workspace
+        .apply(Command::Settle {
+            track,
+            disagreement,
+            keep: review::Reviewer::Second,
+        })
+        .unwrap();
+    let document = workspace.document();
+    assert_eq!(document.tracks[2].label, GroundTruth::NotAFace);
+    let change = document.label_history.last().unwrap();
+    assert_eq!(
+        (change.track, change.from, change.to),
+        (
+            TrackId(2),
+            GroundTruth::NotOnWatchlist,
+            GroundTruth::NotAFace
+        )
+    );
+    assert_eq!(document.second_review.as_ref().unwrap().settled.len(), 1);
+    assert_eq!(document.open_disagreements().len(), open.len() - 1);
+
+    assert!(workspace.undo());
+    let document = workspace.document();
+    assert_eq!(document.tracks[2].label, GroundTruth::NotOnWatchlist);
+    assert!(document.second_review.as_ref().unwrap().settled.is_empty());
+    // Undo everything: no second review is left.
+    while workspace.undo() {}
+    assert_eq!(workspace.document().second_review, None);
+}

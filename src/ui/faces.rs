@@ -2,12 +2,14 @@
 //! (Y: is the candidate shown, N: not on the watchlist, X: not a face, U: unlabelled), and set
 //! their perceived attributes.
 
+mod agreement;
+
 use std::collections::BTreeSet;
 
 use eframe::egui;
 
 use super::{Banner, View, label_name};
-use crate::ids::{IdentityId, TrackId};
+use crate::ids::{DetectionId, IdentityId, TrackId};
 use crate::review::{GroundTruth, UNKNOWN};
 use crate::workspace::{Command, TrackState, Workspace};
 
@@ -22,6 +24,9 @@ pub(crate) struct FacesScreen {
     slice: Option<String>,
     /// A card the keyboard moved to, to be scrolled into view when next drawn.
     scroll_to: Option<TrackId>,
+    /// Labelling blind, as a second reviewer: the review's own labels, attributes and
+    /// suggestions are hidden, and labels go to the second review.
+    blind: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -33,8 +38,40 @@ pub(crate) enum Filter {
     Labelled,
 }
 
-fn visible_tracks(workspace: &Workspace, filter: Filter, slice: Option<&str>) -> Vec<TrackId> {
-    let document = workspace.document();
+/// The second reviewer's label of `track` (unlabelled where they have not looked at it).
+fn second_label(workspace: &Workspace, track: TrackId) -> GroundTruth {
+    workspace
+        .document()
+        .second_review
+        .as_ref()
+        .and_then(|second| second.labels.get(&track))
+        .map_or(GroundTruth::Unlabelled, |theirs| theirs.label)
+}
+
+/// The label the screen works with: the review's own, or blind, the second reviewer's.
+fn shown_label(workspace: &Workspace, track: TrackId, blind: bool) -> GroundTruth {
+    if blind {
+        second_label(workspace, track)
+    } else {
+        workspace.document().tracks[track].label
+    }
+}
+
+/// A track's state; blind, only whether it alerts (the rest would tell the review's label).
+fn shown_state(workspace: &Workspace, track: TrackId, blind: bool) -> TrackState {
+    match (blind, workspace.track_alerts(track)) {
+        (false, _) => workspace.track_state(track),
+        (true, true) => TrackState::Alert,
+        (true, false) => TrackState::BelowThreshold,
+    }
+}
+
+fn visible_tracks(
+    workspace: &Workspace,
+    filter: Filter,
+    slice: Option<&str>,
+    blind: bool,
+) -> Vec<TrackId> {
     let sliced = workspace.sliced();
     let slice = slice.and_then(|name| sliced.names.iter().position(|n| n == name));
     let in_slice = |t: TrackId| match slice {
@@ -50,8 +87,8 @@ fn visible_tracks(workspace: &Workspace, filter: Filter, slice: Option<&str>) ->
         .filter(|&t| match filter {
             Filter::All => true,
             Filter::Alerts => workspace.track_alerts(t),
-            Filter::Unlabelled => document.tracks[t].label == GroundTruth::Unlabelled,
-            Filter::Labelled => document.tracks[t].label != GroundTruth::Unlabelled,
+            Filter::Unlabelled => shown_label(workspace, t, blind) == GroundTruth::Unlabelled,
+            Filter::Labelled => shown_label(workspace, t, blind) != GroundTruth::Unlabelled,
         })
         .filter(|&t| in_slice(t))
         .collect()
@@ -126,17 +163,150 @@ mapped to Monk values. A wide range means the pixels cannot tell. Lighting, whit
 make-up move the whole range, so it is not a margin of error: a person decides. Reviews analysed \
 before the range was recorded show none; analyse again to get it.";
 
+/// Faces a track's filmstrip shows at most, evenly spaced over the track (its best-scoring face
+/// comes on top of these where they miss it).
+const FILMSTRIP_FACES: usize = 12;
+/// The side of a filmstrip picture, in points.
+const FILMSTRIP_SIDE: f32 = 56.0;
+
+/// Which of a track's `faces` (positions in its time-ordered detections) its filmstrip shows,
+/// in time order: every one up to `most`, otherwise `most` spread evenly from the first to the
+/// last, with `best` (the best-scoring face) added where the spread misses it.
+fn filmstrip_faces(faces: usize, best: Option<usize>, most: usize) -> Vec<usize> {
+    if faces <= most || most < 2 {
+        return (0..faces.min(most.max(1))).collect();
+    }
+    let gaps = most - 1;
+    let mut shown: Vec<usize> = (0..most)
+        .map(|i| (i * (faces - 1) + gaps / 2) / gaps)
+        .chain(best.filter(|&b| b < faces))
+        .collect();
+    shown.sort_unstable();
+    shown.dedup();
+    shown
+}
+
+/// A track's faces over time, beside its label: each face cut from its frame (decoded in the
+/// background), with its frame, time and match score, the best-scoring one marked.
+fn filmstrip(view: &mut View<'_>, ui: &mut egui::Ui, track: TrackId) {
+    let workspace = &*view.workspace;
+    let document = workspace.document();
+    let detections = &document.tracks[track].detections;
+    let score = |d: DetectionId| document.detections[d].candidates.first().map(|c| c.score);
+    let best = (0..detections.len())
+        .filter_map(|at| Some((at, score(detections[at])?)))
+        .reduce(|best, next| if next.1 > best.1 { next } else { best })
+        .map(|(at, _)| at);
+    let shown = filmstrip_faces(detections.len(), best, FILMSTRIP_FACES);
+    ui.label(format!(
+        "Faces over time: {} of {}{}",
+        shown.len(),
+        detections.len(),
+        if shown.len() < detections.len() {
+            ", evenly spaced, and the best match"
+        } else {
+            ""
+        }
+    ));
+    let ctx = ui.ctx().clone();
+    egui::ScrollArea::horizontal()
+        .id_salt("filmstrip")
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                for at in shown {
+                    let detection = detections[at];
+                    let source = document.detections[detection].source;
+                    let describe = format!(
+                        "Face at frame {}, {:.2} s, {}{}",
+                        source.frame_index,
+                        source.timestamp_s,
+                        score(detection).map_or("no candidate".into(), |s| format!("match {s:.2}")),
+                        if Some(at) == best {
+                            " (best match)"
+                        } else {
+                            ""
+                        }
+                    );
+                    ui.vertical(|ui| {
+                        ui.set_width(FILMSTRIP_SIDE);
+                        let side = egui::vec2(FILMSTRIP_SIDE, FILMSTRIP_SIDE);
+                        match view.pictures.face(&ctx, workspace, detection) {
+                            Some(texture) => {
+                                ui.add(
+                                    egui::Image::new(&texture)
+                                        .fit_to_exact_size(side)
+                                        .alt_text(describe.clone()),
+                                )
+                                .on_hover_text(&describe);
+                            }
+                            None if view.pictures.face_failed(workspace, detection) => {
+                                ui.add_sized(side, egui::Label::new("✖"))
+                                    .on_hover_text(format!(
+                                        "{describe}: the frame could not be read"
+                                    ));
+                            }
+                            None => {
+                                ui.add_sized(side, egui::Spinner::new());
+                            }
+                        }
+                        let marker = if Some(at) == best { "★ " } else { "" };
+                        ui.small(format!(
+                            "{marker}f {}\n{:.2} s\n{}",
+                            source.frame_index,
+                            source.timestamp_s,
+                            score(detection).map_or("–".into(), |s| format!("{s:.2}"))
+                        ));
+                    });
+                }
+            });
+        });
+}
+
 impl FacesScreen {
     /// Forgets the selection (another review was opened).
     pub(crate) fn clear(&mut self) {
         self.selection.clear();
     }
 
-    /// Applies a label to the selected tracks (the keyboard's and the buttons' way in).
+    /// Applies a label to the selected tracks (the keyboard's and the buttons' way in): to the
+    /// review, or blind, to the second review.
     fn label_selection(&self, workspace: &mut Workspace, label: GroundTruth) {
         let tracks: Vec<TrackId> = self.selection.iter().copied().collect();
+        let command = if self.blind {
+            Command::SecondLabel { tracks, label }
+        } else {
+            Command::Label { tracks, label }
+        };
         // A label is always valid: nothing to refuse.
-        let _ = workspace.apply(Command::Label { tracks, label });
+        let _ = workspace.apply(command);
+    }
+
+    /// The switch into blind labelling and, when on, the second reviewer's name.
+    fn blind_switch(&mut self, workspace: &mut Workspace, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut self.blind, "Label blind, as a second reviewer")
+                .on_hover_text(
+                    "Hides the review's labels, attributes and suggestions; your labels go to a \
+                     second review kept apart, to measure how far two reviewers agree.",
+                );
+            if !self.blind {
+                return;
+            }
+            let mut name = workspace
+                .document()
+                .second_review
+                .as_ref()
+                .map(|second| second.reviewer.clone())
+                .unwrap_or_default();
+            let label = ui.label("Second reviewer's name");
+            let edited = ui
+                .add(egui::TextEdit::singleline(&mut name).desired_width(180.0))
+                .labelled_by(label.id)
+                .changed();
+            if edited {
+                let _ = workspace.apply(Command::SecondReviewer(name));
+            }
+        });
     }
 
     /// The label keys act on the selection; arrows move it. Every key press of the frame is
@@ -209,12 +379,33 @@ impl FacesScreen {
     }
 
     pub(crate) fn ui(&mut self, view: &mut View<'_>, ui: &mut egui::Ui) {
-        let visible = visible_tracks(view.workspace, self.filter, self.slice.as_deref());
+        // Blind, no slice filter: slices are built from the review's own attributes.
+        let slice = self.slice.clone().filter(|_| !self.blind);
+        let visible = visible_tracks(view.workspace, self.filter, slice.as_deref(), self.blind);
         let names = view.workspace.sliced().names.clone();
         self.keyboard(view.workspace, ui, &visible);
         egui::Panel::right("face_details")
             .default_size(320.0)
-            .show(ui, |ui| self.details(view.workspace, view.banner, ui));
+            .show(ui, |ui| {
+                // Not shrunk to its contents: the panel keeps its width.
+                egui::ScrollArea::vertical()
+                    .id_salt("face_details_scroll")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| self.details(view, ui));
+            });
+        if !self.blind && view.workspace.document().second_review.is_some() {
+            let selected = self.selection.first().copied();
+            let clicked = egui::Panel::bottom("reviewer_agreement")
+                .resizable(true)
+                .default_size(220.0)
+                .show(ui, |ui| agreement::panel(view.workspace, selected, ui))
+                .inner;
+            if let Some(track) = clicked {
+                self.selection = [track].into();
+                self.scroll_to = Some(track);
+            }
+        }
+        self.blind_switch(view.workspace, ui);
         ui.horizontal(|ui| {
             ui.label("Show:");
             for (filter, name) in [
@@ -225,19 +416,21 @@ impl FacesScreen {
             ] {
                 ui.selectable_value(&mut self.filter, filter, name);
             }
-            let shown = self
-                .slice
+            let shown = slice
                 .as_deref()
                 .filter(|name| names.iter().any(|n| n == name))
-                .unwrap_or("all slices");
-            egui::ComboBox::from_label("Slice")
-                .selected_text(shown)
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.slice, None, "all slices");
-                    for name in &names {
-                        ui.selectable_value(&mut self.slice, Some(name.clone()), name);
-                    }
-                });
+                .unwrap_or("all slices")
+                .to_owned();
+            if !self.blind {
+                egui::ComboBox::from_label("Slice")
+                    .selected_text(shown)
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut self.slice, None, "all slices");
+                        for name in &names {
+                            ui.selectable_value(&mut self.slice, Some(name.clone()), name);
+                        }
+                    });
+            }
             ui.label(format!("{} tracks", visible.len()));
         });
         ui.label("Click to select (Ctrl-click adds). Keys: Y is the candidate shown, N not on watchlist, X not a face, U unlabelled, ←/→ move.");
@@ -245,11 +438,12 @@ impl FacesScreen {
         let workspace = &*view.workspace;
         let pictures = &mut *view.pictures;
         let ctx = ui.ctx().clone();
+        let blind = self.blind;
         let mut clicked = None;
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.horizontal_wrapped(|ui| {
                 for &track in &visible {
-                    let state = workspace.track_state(track);
+                    let state = shown_state(workspace, track, blind);
                     let matched = workspace.document().track_match(track);
                     let candidate = matched
                         .identity
@@ -260,7 +454,7 @@ impl FacesScreen {
                     let text = format!(
                         "{track} {}\n{candidate}\n{}",
                         state.describe(),
-                        label_name(workspace, workspace.document().tracks[track].label)
+                        label_name(workspace, shown_label(workspace, track, blind))
                     );
                     let selected = self.selection.contains(&track);
                     // The words carry the state in a colour that reads (WCAG AA) on the card,
@@ -298,7 +492,7 @@ impl FacesScreen {
         }
     }
 
-    fn details(&self, workspace: &mut Workspace, banner: &mut Option<Banner>, ui: &mut egui::Ui) {
+    fn details(&self, view: &mut View<'_>, ui: &mut egui::Ui) {
         let selection: Vec<TrackId> = self.selection.iter().copied().collect();
         if selection.is_empty() {
             ui.label("Select a face track to label it.");
@@ -310,11 +504,36 @@ impl FacesScreen {
             format!("{} tracks", selection.len())
         });
         let first = selection[0];
+        if selection.len() == 1 {
+            filmstrip(view, ui, first);
+        }
+        let (workspace, banner) = (&mut *view.workspace, &mut *view.banner);
         let document = workspace.document();
         let matched = document.track_match(first);
         let track = &document.tracks[first];
         ui.label(format!("Faces in track: {}", track.detections.len()));
-        ui.label(format!("Label: {}", label_name(workspace, track.label)));
+        if self.blind {
+            let theirs = label_name(workspace, second_label(workspace, first));
+            ui.label(format!("Your label (second review): {theirs}"));
+        } else {
+            ui.label(format!("Label: {}", label_name(workspace, track.label)));
+        }
+        let settle = if self.blind {
+            None
+        } else {
+            agreement::settle_buttons(workspace, ui, first)
+        };
+        // Blind, the attributes shown and set are the second reviewer's.
+        let no_attributes = crate::review::Attributes::new();
+        let attributes = if self.blind {
+            document
+                .second_review
+                .as_ref()
+                .and_then(|second| second.labels.get(&first))
+                .map_or(&no_attributes, |theirs| &theirs.attributes)
+        } else {
+            &track.attributes
+        };
         let top = matched
             .identity
             .and_then(|i| document.identity_name(i).map(|n| (i, n.to_string())));
@@ -348,8 +567,7 @@ impl FacesScreen {
         ui.label("Perceived attributes");
         let mut change = None;
         for definition in &document.attribute_schema.attributes {
-            let current = track
-                .attributes
+            let current = attributes
                 .get(&definition.name)
                 .cloned()
                 .unwrap_or_else(|| UNKNOWN.into());
@@ -373,7 +591,9 @@ impl FacesScreen {
             .filter_map(|&t| Some((t, document.tracks[t].skin_tone_suggestion?)))
             .collect();
         let mut accept_each = false;
-        if selection.len() > 1 {
+        if self.blind {
+            // No suggestion: it would lead the second reviewer.
+        } else if selection.len() > 1 {
             if !suggested.is_empty()
                 && ui
                     .button(format!(
@@ -417,12 +637,28 @@ impl FacesScreen {
                 *banner = Some(Banner::Error(error.to_string()));
             }
         }
-        if let Some((name, value)) = change
-            && let Err(error) = workspace.apply(Command::TrackAttribute {
-                tracks: selection.clone(),
-                name,
-                value: Some(value),
-            })
+        if let Some((name, value)) = change {
+            let tracks = selection.clone();
+            let value = Some(value);
+            let command = if self.blind {
+                Command::SecondAttribute {
+                    tracks,
+                    name,
+                    value,
+                }
+            } else {
+                Command::TrackAttribute {
+                    tracks,
+                    name,
+                    value,
+                }
+            };
+            if let Err(error) = workspace.apply(command) {
+                *banner = Some(Banner::Error(error.to_string()));
+            }
+        }
+        if let Some(settle) = settle
+            && let Err(error) = workspace.apply(settle)
         {
             *banner = Some(Banner::Error(error.to_string()));
         }
@@ -432,6 +668,25 @@ impl FacesScreen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_filmstrip_spreads_a_long_track_and_keeps_its_best_face() {
+        assert_eq!(
+            filmstrip_faces(3, Some(1), 12),
+            [0, 1, 2],
+            "short: every face"
+        );
+        assert_eq!(filmstrip_faces(0, None, 12), Vec::<usize>::new());
+        // 20 faces, 12 shown: first to last, evenly; 11 (the best) is not among them, so added.
+        assert_eq!(
+            filmstrip_faces(20, Some(11), 12),
+            [0, 2, 3, 5, 7, 9, 10, 11, 12, 14, 16, 17, 19]
+        );
+        // A best face the spread already holds is not shown twice.
+        assert_eq!(filmstrip_faces(20, Some(9), 12).len(), 12);
+        let long = filmstrip_faces(10_000, Some(4_321), 12);
+        assert_eq!((long.len(), long[0], long[12]), (13, 0, 9_999));
+    }
 
     #[test]
     fn contrast_ratios_by_the_wcag_formula() {

@@ -7,6 +7,7 @@ use eframe::egui;
 
 use super::View;
 use super::faces::state_color;
+use crate::workspace::frames::PictureKey;
 use crate::workspace::{TrackState, Workspace};
 
 /// The Footage screen and what it remembers between frames: where in the footage it is, and
@@ -15,7 +16,17 @@ use crate::workspace::{TrackState, Workspace};
 pub(crate) struct FootageScreen {
     current_input: usize,
     playing: bool,
+    /// While playing: when (the interface's clock, in seconds) the frame at the current position
+    /// was first on screen. Playback moves on from it once its time is up and the next frame's
+    /// picture is decoded, never before, so every frame played is seen.
+    shown_since: Option<f64>,
 }
+
+/// The pause between two frames of different inputs, or of inputs without times (stills).
+const STILL_PAUSE_S: f64 = 0.4;
+/// Bounds on the pause between two frames of one video: frames with faces may be far apart in
+/// the footage, and a long gap is not worth waiting through.
+const PAUSE_BOUNDS_S: (f64, f64) = (1.0 / 50.0, 1.0);
 
 impl FootageScreen {
     /// Back to the start (another review was opened).
@@ -29,22 +40,69 @@ impl FootageScreen {
         }
         let pressed = |key| ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key));
         if pressed(egui::Key::Space) || pressed(egui::Key::K) {
-            self.playing = !self.playing;
+            self.toggle_playing();
         }
         if pressed(egui::Key::ArrowRight) || pressed(egui::Key::L) {
-            self.current_input = (self.current_input + 1).min(frame_count - 1);
+            self.go_to((self.current_input + 1).min(frame_count - 1));
         }
         if pressed(egui::Key::ArrowLeft) || pressed(egui::Key::J) {
-            self.current_input = self.current_input.saturating_sub(1);
+            self.go_to(self.current_input.saturating_sub(1));
+        }
+    }
+
+    fn toggle_playing(&mut self) {
+        self.playing = !self.playing;
+        self.shown_since = None;
+    }
+
+    /// Moves to `position` (a key, the scrub bar): its frame's time starts when it is seen.
+    fn go_to(&mut self, position: usize) {
+        if position != self.current_input {
+            self.current_input = position;
+            self.shown_since = None;
+        }
+    }
+
+    /// Playback: moves one frame on once the current frame has been on screen for its time and
+    /// the next one's picture is ready (asked for now, so it decodes while this one shows). A
+    /// frame still decoding holds playback where it is; the loader's repaint wakes it.
+    fn play(&mut self, view: &mut View<'_>, ctx: &egui::Context) {
+        let workspace = &*view.workspace;
+        let frames = workspace.frames();
+        if frames.is_empty() {
+            return;
+        }
+        let position = self.current_input.min(frames.len() - 1);
+        let next = (position + 1) % frames.len();
+        let mut ready = |position: usize| {
+            let key = frames[position].0;
+            view.pictures.frame(ctx, workspace, key).is_some()
+                || view.pictures.failure(&PictureKey::Frame(key)).is_some()
+        };
+        if !ready(position) {
+            return;
+        }
+        let now = ctx.input(|i| i.time);
+        let due = *self.shown_since.get_or_insert(now) + pause_between(workspace, position, next);
+        let next_ready = ready(next);
+        if now < due {
+            ctx.request_repaint_after(Duration::from_secs_f64(due - now));
+        } else if next_ready {
+            self.current_input = next;
+            self.shown_since = Some(now);
+            ctx.request_repaint_after(Duration::from_secs_f64(pause_between(
+                workspace,
+                next,
+                (next + 1) % frames.len(),
+            )));
         }
     }
 
     pub(crate) fn ui(&mut self, view: &mut View<'_>, ui: &mut egui::Ui) {
         let frame_count = view.workspace.frames().len();
         self.keyboard(ui, frame_count);
-        if self.playing && frame_count > 0 {
-            self.current_input = (self.current_input + 1) % frame_count;
-            ui.ctx().request_repaint_after(Duration::from_millis(400));
+        if self.playing {
+            self.play(view, &ui.ctx().clone());
         }
         let workspace = &*view.workspace;
         let pictures = &mut *view.pictures;
@@ -58,12 +116,12 @@ impl FootageScreen {
         let input = &document.inputs[key.input];
         ui.horizontal(|ui| {
             let play = if self.playing {
-                "⏸ Pause (space)"
+                "❚❚ Pause (space)"
             } else {
                 "▶ Play (space)"
             };
             if ui.button(play).clicked() {
-                self.playing = !self.playing;
+                self.toggle_playing();
             }
             ui.label(format!(
                 "{} — frame {} ({}/{}), {} faces",
@@ -82,12 +140,12 @@ impl FootageScreen {
         ui.spacing_mut().slider_width = (ui.available_width() - 120.0).max(100.0);
         let response = ui.add(slider);
         if scrub != position {
-            self.current_input = scrub;
+            self.go_to(scrub);
         }
         mark_alerts(workspace, ui, &response.rect, frame_count);
         let ctx = ui.ctx().clone();
         let Some(texture) = pictures.frame(&ctx, workspace, *key) else {
-            match pictures.failure(&crate::workspace::frames::PictureKey::Frame(*key)) {
+            match pictures.failure(&PictureKey::Frame(*key)) {
                 Some(error) => ui.colored_label(ui.visuals().error_fg_color, error),
                 None => ui.spinner(),
             };
@@ -100,6 +158,11 @@ impl FootageScreen {
         let response = ui.add(
             egui::Image::new(&texture)
                 .fit_to_exact_size(size * scale)
+                .alt_text(format!(
+                    "Frame {} of {}",
+                    key.frame_index,
+                    input.path.display()
+                ))
                 .sense(egui::Sense::hover()),
         );
         let origin = response.rect.min;
@@ -153,6 +216,26 @@ impl FootageScreen {
                 );
             }
         }
+    }
+}
+
+/// How long frame `from` shows before playback moves to frame `to`: the time between them in
+/// the footage (within bounds), or a fixed pause across inputs and stills.
+fn pause_between(workspace: &Workspace, from: usize, to: usize) -> f64 {
+    let frames = workspace.frames();
+    let time_of = |position: usize| {
+        let (key, detections) = &frames[position];
+        let first = detections.first()?;
+        Some((
+            key.input,
+            workspace.document().detections[*first].source.timestamp_s,
+        ))
+    };
+    match (time_of(from), time_of(to)) {
+        (Some((a, from_s)), Some((b, to_s))) if a == b && to_s > from_s => {
+            (to_s - from_s).clamp(PAUSE_BOUNDS_S.0, PAUSE_BOUNDS_S.1)
+        }
+        _ => STILL_PAUSE_S,
     }
 }
 

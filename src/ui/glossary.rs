@@ -4,7 +4,7 @@
 use eframe::egui;
 
 /// Each term and what it means, in the order a reader meets them.
-pub(crate) const TERMS: [(&str, &str); 14] = [
+pub(crate) const TERMS: [(&str, &str); 15] = [
     (
         "Track",
         "One person's face seen in a row of frames, linked together. A reviewer labels a track \
@@ -75,6 +75,14 @@ pub(crate) const TERMS: [(&str, &str); 14] = [
         "ITA (skin-tone suggestion)",
         "Individual Typology Angle: a number computed from the cheek pixels that lineup uses to \
          suggest a Monk value. Lighting moves it a lot; a person always decides.",
+    ),
+    (
+        "Cohen's kappa",
+        "How far two reviewers who labelled the same tracks without seeing each other's labels \
+         agree, beyond the agreement chance alone would give (κ). 1 is perfect agreement, 0 no \
+         better than chance, below 0 worse. It cannot be worked out when both gave every track \
+         one and the same value. Low agreement on an attribute means the groups built from it \
+         rest on guesses, and so do their rates.",
     ),
 ];
 

@@ -1,26 +1,32 @@
 //! Textures for frames, face thumbnails and watchlist photos, decoded off the interface thread
 //! by the workspace's frame loader and uploaded here once each.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use eframe::egui;
 use image::RgbImage;
 
-use crate::ids::TrackId;
+use crate::ids::{DetectionId, TrackId};
 use crate::workspace::Workspace;
 use crate::workspace::frames::{FrameKey, FrameLoader, PictureKey, face_thumbnail};
 
-/// Decoded frames kept at once; older ones are dropped (thumbnails stay).
+/// Decoded frames kept at once; the oldest is dropped first (thumbnails stay), so the frame on
+/// screen and the one decoded ahead of it during playback stay while older ones go.
 const MAX_FRAMES: usize = 24;
 const THUMBNAIL: u32 = 96;
+/// Face crops (filmstrips) kept at once; all are dropped when there are more.
+const MAX_FACES: usize = 512;
 
 pub struct Pictures {
     loader: FrameLoader,
     images: HashMap<PictureKey, Arc<RgbImage>>,
+    /// The keys of `images`, oldest first.
+    arrival: VecDeque<PictureKey>,
     textures: HashMap<PictureKey, egui::TextureHandle>,
     thumbnails: HashMap<TrackId, egui::TextureHandle>,
+    faces: HashMap<DetectionId, egui::TextureHandle>,
     failures: HashMap<PictureKey, String>,
 }
 
@@ -29,16 +35,20 @@ impl Pictures {
         Self {
             loader: FrameLoader::new(repaint),
             images: HashMap::new(),
+            arrival: VecDeque::new(),
             textures: HashMap::new(),
             thumbnails: HashMap::new(),
+            faces: HashMap::new(),
             failures: HashMap::new(),
         }
     }
 
     pub fn clear(&mut self) {
         self.images.clear();
+        self.arrival.clear();
         self.textures.clear();
         self.thumbnails.clear();
+        self.faces.clear();
         self.failures.clear();
     }
 
@@ -47,11 +57,16 @@ impl Pictures {
         for (key, result) in self.loader.poll() {
             match result {
                 Ok(image) => {
-                    if self.images.len() >= MAX_FRAMES {
-                        self.images.clear();
-                        self.textures.clear();
+                    while self.images.len() >= MAX_FRAMES {
+                        let Some(oldest) = self.arrival.pop_front() else {
+                            break;
+                        };
+                        self.images.remove(&oldest);
+                        self.textures.remove(&oldest);
                     }
-                    self.images.insert(key, Arc::new(image));
+                    if self.images.insert(key.clone(), Arc::new(image)).is_none() {
+                        self.arrival.push_back(key);
+                    }
                 }
                 Err(error) => {
                     self.failures.insert(key, error.to_string());
@@ -116,22 +131,60 @@ impl Pictures {
             return Some(texture.clone());
         }
         let document = workspace.document();
-        let detection =
-            &document.detections[*document.tracks.get(track.index())?.detections.first()?];
+        let first = *document.tracks.get(track.index())?.detections.first()?;
+        let texture = self.crop(ctx, workspace, first, format!("track {track}"))?;
+        self.thumbnails.insert(track, texture.clone());
+        Some(texture)
+    }
+
+    /// The crop of one detected face (a filmstrip's picture), once its frame is decoded.
+    pub fn face(
+        &mut self,
+        ctx: &egui::Context,
+        workspace: &Workspace,
+        detection: DetectionId,
+    ) -> Option<egui::TextureHandle> {
+        if let Some(texture) = self.faces.get(&detection) {
+            return Some(texture.clone());
+        }
+        let texture = self.crop(ctx, workspace, detection, format!("face {detection:?}"))?;
+        if self.faces.len() >= MAX_FACES {
+            self.faces.clear();
+        }
+        self.faces.insert(detection, texture.clone());
+        Some(texture)
+    }
+
+    /// Whether the frame of `detection` could not be decoded (its crop never comes).
+    pub fn face_failed(&self, workspace: &Workspace, detection: DetectionId) -> bool {
+        let Some(found) = workspace.document().detections.get(detection.index()) else {
+            return true;
+        };
+        self.failures.contains_key(&PictureKey::Frame(FrameKey {
+            input: found.source.input,
+            frame_index: found.source.frame_index,
+        }))
+    }
+
+    /// A texture of the face `detection` cut from its frame; asks for the frame when it is not
+    /// decoded yet.
+    fn crop(
+        &mut self,
+        ctx: &egui::Context,
+        workspace: &Workspace,
+        detection: DetectionId,
+        name: String,
+    ) -> Option<egui::TextureHandle> {
+        let document = workspace.document();
+        let detection = document.detections.get(detection.index())?;
         let key = FrameKey {
             input: detection.source.input,
             frame_index: detection.source.frame_index,
         };
         let path = document.inputs.get(key.input)?.path.clone();
         let image = self.image(&PictureKey::Frame(key), path)?;
-        let thumbnail = face_thumbnail(&image, &detection.bbox, THUMBNAIL);
-        let texture = ctx.load_texture(
-            format!("track {track}"),
-            color_image(&thumbnail),
-            egui::TextureOptions::LINEAR,
-        );
-        self.thumbnails.insert(track, texture.clone());
-        Some(texture)
+        let face = face_thumbnail(&image, &detection.bbox, THUMBNAIL);
+        Some(ctx.load_texture(name, color_image(&face), egui::TextureOptions::LINEAR))
     }
 }
 

@@ -9,7 +9,10 @@
 
 use crate::assessment::Assessment;
 use crate::ids::TrackId;
-use crate::review::{self, GroundTruth, Slicing};
+use crate::review::{
+    self, Answer, Disagreement, GroundTruth, Reviewer, SecondLabel, SecondReview, Settlement,
+    Slicing,
+};
 
 use super::Workspace;
 
@@ -59,6 +62,28 @@ pub enum Command {
     ReferenceSlice(Option<String>),
     /// The reviewer's impact assessment text.
     Assessment(Box<Assessment>),
+    /// The second reviewer's name (starting a second review if there is none).
+    SecondReviewer(String),
+    /// Who these tracks are, as the second reviewer labels them blind: kept apart from the
+    /// review's own labels.
+    SecondLabel {
+        tracks: Vec<TrackId>,
+        label: GroundTruth,
+    },
+    /// A perceived attribute of these tracks as the second reviewer sees it; `None` (or
+    /// "unknown") clears it. Values outside the schema are refused.
+    SecondAttribute {
+        tracks: Vec<TrackId>,
+        name: String,
+        value: Option<String>,
+    },
+    /// Settles a disagreement between the reviewers: the review keeps `keep`'s value (a label
+    /// change like any other, in the history), and the settlement is recorded with both values.
+    Settle {
+        track: TrackId,
+        disagreement: Disagreement,
+        keep: Reviewer,
+    },
 }
 
 /// A change with the values before and after it, so it can be undone and redone.
@@ -107,6 +132,18 @@ pub(super) enum Edit {
         before: Box<Assessment>,
         after: Box<Assessment>,
     },
+    SecondReviewer {
+        before: String,
+        after: String,
+    },
+    /// One track of the second review (`None`: not looked at).
+    SecondLabel {
+        track: TrackId,
+        before: Option<SecondLabel>,
+        after: Option<SecondLabel>,
+    },
+    /// A settlement appended to the second review (taken off again when undone).
+    Settled(Settlement),
     Batch(Vec<Edit>),
 }
 
@@ -138,7 +175,10 @@ impl Edit {
             Edit::Threshold { .. } | Edit::SliceThreshold { .. } | Edit::ReferenceSlice { .. } => {
                 Refresh::Metrics
             }
-            Edit::Assessment { .. } => Refresh::Nothing,
+            Edit::Assessment { .. }
+            | Edit::SecondReviewer { .. }
+            | Edit::SecondLabel { .. }
+            | Edit::Settled(_) => Refresh::Nothing,
             Edit::Batch(edits) => edits
                 .iter()
                 .map(Edit::refresh)
@@ -171,6 +211,12 @@ impl Edit {
             }),
             (Edit::Assessment { before, .. }, Edit::Assessment { after, .. }) => {
                 Some(Edit::Assessment {
+                    before: before.clone(),
+                    after: after.clone(),
+                })
+            }
+            (Edit::SecondReviewer { before, .. }, Edit::SecondReviewer { after, .. }) => {
+                Some(Edit::SecondReviewer {
                     before: before.clone(),
                     after: after.clone(),
                 })
@@ -362,8 +408,75 @@ impl Workspace {
                     after,
                 },
             ),
+            Command::SecondReviewer(after) => {
+                let before = document
+                    .second_review
+                    .as_ref()
+                    .map(|second| second.reviewer.clone())
+                    .unwrap_or_default();
+                unchanged_or(before != after, Edit::SecondReviewer { before, after })
+            }
+            Command::SecondLabel { tracks, label } => {
+                second_label_edits(document, tracks_of(tracks), |theirs| theirs.label = label)
+            }
+            Command::SecondAttribute {
+                tracks,
+                name,
+                value,
+            } => {
+                let after = known(value);
+                match &after {
+                    Some(value) => document.attribute_schema.check(&name, value)?,
+                    None => document.attribute_schema.definition(&name).map(|_| ())?,
+                }
+                second_label_edits(document, tracks_of(tracks), |theirs| match &after {
+                    Some(value) => {
+                        theirs.attributes.insert(name.clone(), value.clone());
+                    }
+                    None => {
+                        theirs.attributes.remove(&name);
+                    }
+                })
+            }
+            Command::Settle {
+                track,
+                disagreement,
+                keep,
+            } => self.settle_edit(track, disagreement, keep)?,
         };
         Ok(edit)
+    }
+
+    /// Keeping `keep`'s value of a disagreement: the review's label or attribute set to it, and
+    /// the settlement recorded. A track the review does not have settles nothing.
+    fn settle_edit(
+        &self,
+        track: TrackId,
+        disagreement: Disagreement,
+        keep: Reviewer,
+    ) -> Result<Edit, review::AttributeError> {
+        let Some(current) = self.document.tracks.get(track.index()) else {
+            return Ok(Edit::Batch(Vec::new()));
+        };
+        let change = match disagreement.value_of(keep) {
+            Answer::Label(after) => unchanged_or(
+                current.label != after,
+                Edit::Label {
+                    track,
+                    before: current.label,
+                    after,
+                },
+            ),
+            Answer::Attribute(name, value) => {
+                attribute_edits(&self.document, &name, [(track, Some(value))].into_iter())?
+            }
+        };
+        let settlement = Edit::Settled(Settlement {
+            track,
+            disagreement,
+            kept: keep,
+        });
+        Ok(Edit::Batch(vec![settlement, change]))
     }
 
     /// Appends the label changes `edit` made (forwards or, undone, `backwards`) to the review's
@@ -477,6 +590,34 @@ impl Workspace {
             Edit::Assessment { before, after } => {
                 document.assessment = (**pick(before, after, backwards)).clone();
             }
+            Edit::SecondReviewer { before, after } => {
+                let second = document.second_review.get_or_insert_with(Default::default);
+                second.reviewer = pick(before, after, backwards).clone();
+                forget_if_empty(&mut document.second_review);
+            }
+            Edit::SecondLabel {
+                track,
+                before,
+                after,
+            } => {
+                let second = document.second_review.get_or_insert_with(Default::default);
+                match pick(before, after, backwards) {
+                    Some(label) => second.labels.insert(*track, label.clone()),
+                    None => second.labels.remove(track),
+                };
+                forget_if_empty(&mut document.second_review);
+            }
+            Edit::Settled(settlement) => {
+                let second = document.second_review.get_or_insert_with(Default::default);
+                if backwards {
+                    if let Some(at) = second.settled.iter().rposition(|s| s == settlement) {
+                        second.settled.remove(at);
+                    }
+                } else {
+                    second.settled.push(settlement.clone());
+                }
+                forget_if_empty(&mut document.second_review);
+            }
             Edit::Batch(edits) => {
                 if backwards {
                     for edit in edits.iter().rev() {
@@ -519,6 +660,40 @@ fn attribute_edits(
         }
     }
     Ok(Edit::Batch(edits))
+}
+
+/// The edits that change each of `tracks` in the second review by `change` (starting from what
+/// the second reviewer said of it, or nothing); only tracks whose entry changes.
+fn second_label_edits(
+    document: &review::ReviewDocument,
+    tracks: Vec<TrackId>,
+    change: impl Fn(&mut SecondLabel),
+) -> Edit {
+    let second = document.second_review.as_ref();
+    Edit::Batch(
+        tracks
+            .into_iter()
+            .filter_map(|track| {
+                let before = second.and_then(|s| s.labels.get(&track)).cloned();
+                let mut after = before.clone().unwrap_or_default();
+                change(&mut after);
+                // A track with nothing said of it is not in the second review at all.
+                let after = (after != SecondLabel::default()).then_some(after);
+                (before != after).then_some(Edit::SecondLabel {
+                    track,
+                    before,
+                    after,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// A second review undone back to nothing is no second review.
+fn forget_if_empty(second: &mut Option<SecondReview>) {
+    if second.as_ref().is_some_and(SecondReview::is_empty) {
+        *second = None;
+    }
 }
 
 /// The (track, from, to) label changes in `edit`, in the order they apply.

@@ -5,8 +5,9 @@
 use std::fmt::Write as _;
 
 use lineup_core::metrics::{
-    ComparisonWarning, Differentials, ExpectedAlerts, ExtrapolatedFpir, Interval, IntervalMethod,
-    MIN_SEARCHES_TO_COMPARE, Parity, Rate, expected_alerts, extrapolate_fpir,
+    Agreement, ComparisonWarning, Differentials, ExpectedAlerts, ExtrapolatedFpir, Interval,
+    IntervalMethod, Kappa, MIN_SEARCHES_TO_COMPARE, Parity, Rate, expected_alerts,
+    extrapolate_fpir,
 };
 use lineup_core::review::evaluation::Evaluation;
 
@@ -697,6 +698,45 @@ pub fn threshold_within(threshold: f32, below: Option<f32>) -> String {
     threshold.to_string()
 }
 
+/// What Cohen's kappa means, for a reader who is not a statistician.
+pub const KAPPA_MEANING: &str = "κ (Cohen's kappa) is how far two reviewers who labelled the same \
+    tracks without seeing each other's labels agree, beyond what chance alone would give: 1 is \
+    perfect agreement, 0 no better than chance, below 0 worse than chance. n counts the tracks \
+    both reviewers gave a value (\"unknown\" is none). A rough reading (Landis & Koch): up to \
+    0.20 slight, 0.21–0.40 fair, 0.41–0.60 moderate, 0.61–0.80 substantial, above 0.80 almost \
+    perfect. Low agreement on an attribute means the groups built from it rest on guesses.";
+
+/// Landis & Koch's word for the strength of a kappa.
+pub fn kappa_strength(kappa: f64) -> &'static str {
+    match kappa {
+        k if k < 0.0 => "less",
+        k if k <= 0.20 => "slight",
+        k if k <= 0.40 => "fair",
+        k if k <= 0.60 => "moderate",
+        k if k <= 0.80 => "substantial",
+        _ => "almost perfect",
+    }
+}
+
+/// "κ = 0.71 (n = 40 tracks, 85.0% agree): substantial agreement beyond chance", or why there is
+/// no kappa.
+pub fn agreement_text(agreement: &Agreement) -> String {
+    let n = agreement.n;
+    let tracks = plural(n as u64, "track", "tracks");
+    let agree = agreement.observed().map_or(String::new(), percent);
+    match agreement.kappa {
+        Kappa::Value(kappa) => format!(
+            "κ = {kappa:.2} (n = {n} {tracks}, {agree} agree): {} agreement beyond chance",
+            kappa_strength(kappa)
+        ),
+        Kappa::NoItems => "no track given a value by both reviewers yet".into(),
+        Kappa::OneCategory => format!(
+            "κ undefined: both reviewers gave all {n} {tracks} one and the same value, so \
+             agreement cannot be told from chance"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1020,5 +1060,23 @@ mod tests {
         .unwrap();
         assert!(!sentence.contains("between fewer than 1"), "{sentence}");
         assert!(sentence.contains("up to"), "{sentence}");
+    }
+
+    #[test]
+    fn agreement_reads_as_kappa_with_its_n_or_says_why_there_is_none() {
+        let pairs = [(1, 1), (1, 1), (2, 2), (1, 2)];
+        let text = agreement_text(&lineup_core::metrics::cohens_kappa(pairs));
+        // p_o 0.75, p_e 0.75·0.5 + 0.25·0.5 = 0.5, κ 0.5.
+        assert_eq!(
+            text,
+            "κ = 0.50 (n = 4 tracks, 75.0% agree): moderate agreement beyond chance"
+        );
+        let same = agreement_text(&lineup_core::metrics::cohens_kappa([(1, 1)]));
+        assert!(
+            same.starts_with("κ undefined") && !same.contains("NaN"),
+            "{same}"
+        );
+        assert_eq!(kappa_strength(-0.1), "less");
+        assert_eq!(kappa_strength(0.81), "almost perfect");
     }
 }

@@ -19,8 +19,9 @@
 //! binary searches per slice ([`index`]). [`curves`] gives DET curves and score histograms,
 //! [`differentials`](mod@differentials) the NISTIR 8280-style ratios between slices, [`warnings`] typed
 //! cautions where slices cannot be told apart, and [`base_rates`] what the rates mean for a
-//! crowd of a given size.
+//! crowd of a given size; [`agreement`] how far two reviewers' labels agree (Cohen's kappa).
 
+pub mod agreement;
 pub mod base_rates;
 pub mod clustered;
 pub mod curves;
@@ -29,6 +30,7 @@ pub mod index;
 pub mod rates;
 pub mod warnings;
 
+pub use agreement::{Agreement, Kappa, cohens_kappa};
 pub use base_rates::{ExpectedAlerts, ExtrapolatedFpir, expected_alerts, extrapolate_fpir};
 pub use clustered::PeopleKnown;
 pub use curves::{DetPoint, Histogram, ScoreHistograms};

@@ -126,6 +126,17 @@ fn check_references(document: &ReviewDocument) -> Result<(), String> {
             ));
         }
     }
+    let tracks = document.tracks.len();
+    if let Some(second) = &document.second_review {
+        let labelled = second.labels.keys().copied();
+        let settled = second.settled.iter().map(|s| s.track);
+        if let Some(missing) = labelled.chain(settled).find(|t| t.index() >= tracks) {
+            return Err(format!(
+                "the second review labels track {}, but the review has only {tracks} tracks",
+                missing.index()
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -11,6 +11,7 @@ pub mod csv;
 pub mod evaluation;
 mod file;
 pub mod labels;
+pub mod second;
 pub mod slices;
 pub mod tracks;
 
@@ -26,6 +27,9 @@ pub use file::{
 pub use labels::{
     AttributeDefinition, AttributeError, AttributeSchema, Attributes, GroundTruth, LabelChange,
     UNKNOWN, ValueGroup,
+};
+pub use second::{
+    Answer, Disagreement, Reviewer, ReviewerAgreement, SecondLabel, SecondReview, Settlement,
 };
 pub use slices::{SlicedSearches, Slicing};
 pub use tracks::{AlertRule, Track, TrackMatch, TrackingSettings};
@@ -89,6 +93,10 @@ pub struct ReviewDocument {
     /// Every label change made in the app, in order (see [`LabelChange`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub label_history: Vec<LabelChange>,
+    /// A second reviewer's blind labels, kept apart from the review's own (see [`second`]);
+    /// None until someone starts one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_review: Option<SecondReview>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -212,6 +220,7 @@ impl ReviewDocument {
             reference_slice: None,
             label_history: Vec::new(),
             assessment: Assessment::default(),
+            second_review: None,
         }
     }
 
