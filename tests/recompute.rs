@@ -244,3 +244,24 @@ fn the_full_review_is_included_only_when_asked_and_the_readme_says_what_to_do() 
         assert!(readme.contains(words), "README lacks {words:?}:\n{readme}");
     }
 }
+
+/// `lineup --version` names the commit and target it was built from, as the reports it signs do.
+#[test]
+fn the_version_names_the_commit_and_the_build_target() {
+    let out = lineup(&[Path::new("--version")]);
+    assert!(out.status.success());
+    let line = text(&out.stdout);
+    let build = lineup::assessment::build_info::BuildInfo::current();
+    assert_eq!(
+        line.trim(),
+        format!(
+            "lineup {} (git {}, {})",
+            build.version, build.git_commit, build.target
+        )
+    );
+    assert!(
+        build.git_commit.starts_with("unknown") || build.git_commit.len() >= 40,
+        "{}",
+        build.git_commit
+    );
+}

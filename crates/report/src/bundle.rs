@@ -282,7 +282,7 @@ fn readme(signer: &SignerKey, evidence: &Evidence, review_included: bool) -> Str
         .map(|command| format!("    {command}\n"))
         .collect();
     let review_line = if review_included {
-        format!("{REVIEW_FILE}       the full review file, included at the reviewer's choice\n")
+        format!("{REVIEW_FILE}      the full review file, included at the reviewer's choice\n")
     } else {
         String::new()
     };

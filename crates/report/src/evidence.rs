@@ -196,8 +196,10 @@ impl Evidence {
 
     /// The evidence as `evidence.ron` holds it.
     pub fn to_ron(&self) -> String {
+        // One line per face and per track, so that a file of 100,000 faces stays readable (and
+        // a few megabytes) while every face and track can be found by its line.
         let config = ron::ser::PrettyConfig::new()
-            .depth_limit(4)
+            .depth_limit(2)
             .struct_names(true);
         // Plain data with string keys always serialises.
         ron::ser::to_string_pretty(self, config).expect("evidence always serialises")

@@ -490,7 +490,8 @@ fn figure_name(path: &[String]) -> String {
     let rate = path.iter().rev().find_map(|part| rate_name(part));
     let part = path.last().and_then(|last| part_name(last));
     let whose = whose(path);
-    let words: Vec<&str> = [rate, part, whose.as_deref()]
+    let whole = (path.len() == 1).then(|| whole_name(&path[0])).flatten();
+    let words: Vec<&str> = [whole, rate, part, whose.as_deref()]
         .into_iter()
         .flatten()
         .collect();
@@ -513,6 +514,16 @@ fn place(path: &[String]) -> String {
             }
         })
         .collect()
+}
+
+/// A whole part of the report compared at once (one side has it, the other not).
+fn whole_name(root: &str) -> Option<&'static str> {
+    Some(match root {
+        "findings" => "the findings (every error rate measured from the labels)",
+        "detections" => "the detection counts",
+        "inputs" => "each input's faces and alerts",
+        _ => return None,
+    })
 }
 
 fn rate_name(part: &str) -> Option<&'static str> {
