@@ -65,7 +65,7 @@ pub enum RecomputeError {
         from: String,
         differences: Vec<Difference>,
         /// The lineup that wrote the bundle.
-        made_by: BuildInfo,
+        made_by: Box<BuildInfo>,
     },
 }
 
@@ -175,7 +175,7 @@ pub fn recompute_files(
         path: path.to_path_buf(),
         from: from.to_owned(),
         differences,
-        made_by: report.build.clone(),
+        made_by: Box::new(report.build.clone()),
     };
     if !differences.is_empty() {
         return Err(differ(EVIDENCE_FILE, differences));
