@@ -1201,6 +1201,15 @@ fn lineup_report_bundles_recompute_and_foreign_findings_do_not() {
         "{readme}"
     );
     assert!(readme.contains("lineup analyze --footage "), "{readme}");
+    // The PDF says how to recompute, and what the bundle leaves out or, here, includes.
+    let pdf = flat_pdf_text(&bundle.join(PDF_FILE));
+    for words in [
+        "lineup verify --recompute BUNDLE --key PUBLISHED.pub",
+        "without face embeddings",
+        "The reviewer chose to include the full review file",
+    ] {
+        assert!(pdf.contains(words), "the PDF lacks {words:?}:\n{pdf}");
+    }
 
     let foreign = dir.path().join("foreign");
     export_labelled(&foreign);

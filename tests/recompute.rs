@@ -137,13 +137,14 @@ fn the_bundle_alone_recomputes_and_one_changed_label_is_named() {
     std::fs::write(&published, signer(&pair).file_text()).unwrap();
     let bundle = expert.path().join("bundle");
     let zip = expert.path().join("bundle.zip");
-    {
-        let reviewer = tempfile::tempdir().unwrap();
-        export(reviewer.path(), &labelled_review(), &pair, false);
-        copy_folder(&reviewer.path().join("bundle"), &bundle);
-        std::fs::copy(reviewer.path().join("bundle.zip"), &zip).unwrap();
-        // The review, the secret key and everything else of the reviewer's go.
-    }
+    let reviewer = tempfile::tempdir().unwrap();
+    let reviewers_folder = reviewer.path().to_path_buf();
+    export(&reviewers_folder, &labelled_review(), &pair, false);
+    copy_folder(&reviewers_folder.join("bundle"), &bundle);
+    std::fs::copy(reviewers_folder.join("bundle.zip"), &zip).unwrap();
+    // The review and everything else of the reviewer's go; the secret key was never on disk.
+    drop(reviewer);
+    assert!(!reviewers_folder.exists());
     assert!(bundle.join(EVIDENCE_FILE).is_file());
     assert!(
         !bundle.join(REVIEW_FILE).exists(),
@@ -239,7 +240,7 @@ fn the_full_review_is_included_only_when_asked_and_the_readme_says_what_to_do() 
         "lineup analyze",
         "crowd.mp4",
         EVIDENCE_FILE,
-        REVIEW_FILE,
+        "review.ron      the full review file",
     ] {
         assert!(readme.contains(words), "README lacks {words:?}:\n{readme}");
     }

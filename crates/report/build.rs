@@ -30,12 +30,22 @@ fn main() {
             }
         }
         None => {
-            // Not a checkout (a source archive): nothing to watch but this script.
+            // Nothing to watch but this script: a source archive has no commit to record.
             println!("cargo:rerun-if-changed=build.rs");
-            "unknown: not built from a git checkout".to_owned()
+            if in_a_checkout() {
+                "unknown: git could not read the checkout it was built from".to_owned()
+            } else {
+                "unknown: not built from a git checkout".to_owned()
+            }
         }
     };
     println!("cargo:rustc-env=LINEUP_GIT_COMMIT={commit}");
+}
+
+/// Whether the crate sits in a git checkout (a `.git` above it), whatever git says.
+fn in_a_checkout() -> bool {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    manifest_dir.is_some_and(|dir| dir.ancestors().any(|folder| folder.join(".git").exists()))
 }
 
 /// One line of a git command's output, or `None` without git or outside a checkout.

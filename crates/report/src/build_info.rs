@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The git commit this lineup was built from, "-dirty" appended when tracked files differed from
-/// it, or "unknown: not built from a git checkout".
+/// it, or "unknown: ..." saying why there is none.
 pub const GIT_COMMIT: &str = env!("LINEUP_GIT_COMMIT");
 /// The target triple it was built for, e.g. `x86_64-unknown-linux-gnu`.
 pub const BUILD_TARGET: &str = env!("LINEUP_BUILD_TARGET");

@@ -629,6 +629,48 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_is_printable_ascii_whatever_the_paths_and_says_what_to_do() {
+        use lineup_core::review::{AnalysisSettings, InputRecord, InputStatus};
+        use lineup_core::watchlist::Watchlist;
+        let settings = AnalysisSettings {
+            threshold: 0.6,
+            top_k: 5,
+            vision: lineup_core::vision::VisionConfig::default(),
+            sampling: Default::default(),
+        };
+        let input = InputRecord {
+            path: "Gare du Nord/caf\u{e9} \u{2013} 1.mp4".into(),
+            digest: None,
+            dimensions: None,
+            status: InputStatus::Analysed,
+            media: None,
+            frames_analysed: 0,
+            stopped_early: None,
+        };
+        let watchlist = Watchlist {
+            root: "liste".into(),
+            identities: Vec::new(),
+        };
+        let document = ReviewDocument::new(settings, Vec::new(), vec![input], watchlist);
+        let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+        let signer = SignerKey {
+            public_key: pair.pk,
+        };
+        for included in [false, true] {
+            let text = readme(&signer, &Evidence::of(&document, 0.6), included);
+            assert!(
+                text.bytes()
+                    .all(|b| b == b'\n' || (b' '..=b'~').contains(&b)),
+                "{text}"
+            );
+            assert!(text.contains("caf\\u{e9} \\u{2013} 1.mp4"), "{text}");
+            assert!(text.contains("2. Recompute its numbers"), "{text}");
+            let listed = format!("{REVIEW_FILE}      the full review file");
+            assert_eq!(text.contains(&listed), included, "{text}");
+        }
+    }
+
+    #[test]
     fn only_lineup_bundles_are_replaced() {
         let dir = tempfile::tempdir().unwrap();
         let other = dir.path().join("photos");
