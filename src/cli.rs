@@ -20,7 +20,7 @@ use crate::vision::{DetectorConfig, VisionConfig};
 #[derive(Debug, Parser)]
 #[command(
     name = "lineup",
-    version,
+    version = crate::assessment::build_info::VERSION_LINE,
     about = "Review what police-style face recognition would do, before anyone deploys it.",
     long_about = "Review what police-style face recognition would do, before anyone deploys it.\n\n\
         lineup finds every face in your footage with a real detector (CenterFace), compares each \
@@ -70,7 +70,8 @@ enum Command {
     Keygen(KeygenArgs),
     /// Export a review's impact assessment as a signed bundle (PDF, RON, manifest, signature).
     Report(ReportArgs),
-    /// Check a bundle's signature, then every file against the signed manifest.
+    /// Check a bundle's signature, then every file against the signed manifest; with
+    /// --recompute, also recompute every number of the report from the bundle's data.
     Verify(VerifyArgs),
 }
 
@@ -270,6 +271,11 @@ struct ReportArgs {
     /// Include the watchlist's enrolment photos (left out by default).
     #[arg(long)]
     include_watchlist_photos: bool,
+    /// Include the full review file in the bundle: every face's embedding (a biometric
+    /// template) and box, every track, the names given to passers-by. Left out by default: the
+    /// bundle's evidence.ron, without those, already recomputes every number.
+    #[arg(long)]
+    include_review: bool,
     /// Replace an existing bundle at BUNDLE.
     #[arg(long)]
     force: bool,
@@ -285,6 +291,11 @@ struct VerifyArgs {
     /// not proven and exits with status 3.
     #[arg(long, value_name = "KEY.pub")]
     key: Option<PathBuf>,
+    /// After checking the bundle, recompute every number of the report from the data in the
+    /// bundle (evidence.ron, and the review if included) and fail naming any figure that
+    /// differs. Needs no secret key and no review file.
+    #[arg(long)]
+    recompute: bool,
 }
 
 impl ReportArgs {
@@ -983,6 +994,7 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         threshold: args.threshold,
         face_disclosure: args.face_disclosure(),
         include_watchlist_photos: args.include_watchlist_photos,
+        include_review: args.include_review,
     })?;
     print_summary(&document, bundle.report.system.threshold);
     println!();
@@ -1013,7 +1025,15 @@ fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|key| assessment::trusted_key_file(&args.bundle, key))
         .transpose()?;
-    let verified = assessment::verify_bundle(&args.bundle, trusted.as_ref())?;
+    let (verified, recomputed) = if args.recompute {
+        let recomputed = assessment::recompute::recompute_bundle(&args.bundle, trusted.as_ref())?;
+        (recomputed.verified.clone(), Some(recomputed))
+    } else {
+        (
+            assessment::verify_bundle(&args.bundle, trusted.as_ref())?,
+            None,
+        )
+    };
     println!(
         "Intact: {}: the signature verifies and all {} files the signed manifest lists match it.",
         args.bundle.display(),
@@ -1032,6 +1052,16 @@ fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
          signer signed this bundle, not that it is their latest: compare with what they published.",
         verified.generated_at, verified.review_sha256
     );
+    if let Some(recomputed) = &recomputed {
+        println!(
+            "Recomputed from {}: all {} figures of the report's findings, detection counts and \
+             inputs match. The bundle was written by {}; this is {}.",
+            recomputed.from.join(" and "),
+            recomputed.figures,
+            recomputed.made_by,
+            assessment::build_info::BuildInfo::current()
+        );
+    }
     let key_file = args.key.as_deref().filter(|_| !verified.key_from_bundle);
     let Some(key_file) = key_file else {
         eprintln!(

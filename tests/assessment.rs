@@ -15,7 +15,8 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use lineup::assessment::bundle::{
-    EDITABLE_FILE, MANIFEST_FILE, PDF_FILE, PUBLIC_KEY_FILE, README_FILE, RON_FILE, SIGNATURE_FILE,
+    EDITABLE_FILE, EVIDENCE_FILE, MANIFEST_FILE, PDF_FILE, PUBLIC_KEY_FILE, README_FILE, REVIEW_FILE, RON_FILE,
+    SIGNATURE_FILE,
 };
 use lineup::assessment::signing::{self, PASSWORD_ENV};
 use lineup::assessment::stills::AlertReview;
@@ -23,12 +24,13 @@ use lineup::assessment::{self, BundleOptions, FaceDisclosure, Report, ReportOpti
 use lineup::review;
 
 const PASSWORD: &str = "amber kettle rides seven owls";
-const BUNDLE_FILES: [&str; 7] = [
+const BUNDLE_FILES: [&str; 8] = [
     MANIFEST_FILE,
     SIGNATURE_FILE,
     PDF_FILE,
     RON_FILE,
     EDITABLE_FILE,
+    EVIDENCE_FILE,
     PUBLIC_KEY_FILE,
     README_FILE,
 ];
@@ -1268,4 +1270,67 @@ fn per_slice_thresholds_reach_the_signed_report() {
         .find(|line| line.trim_start().starts_with(&own) && line.contains('%'))
         .unwrap_or_else(|| panic!("no row for {own}:\n{text}"));
     assert!(row.contains("0.7500"), "{row}");
+}
+
+/// A real analysis, exported by `lineup report` with the full review, recomputes from the bundle
+/// alone (the review included); a bundle whose findings were not computed from its own data (the
+/// library's export given hand-made findings) fails, naming the findings.
+#[test]
+fn lineup_report_bundles_recompute_and_foreign_findings_do_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let out = report_cli(&bundle, &["--include-review"]);
+    assert!(out.status.success(), "report: {}", text(&out.stderr));
+    assert!(bundle.join(REVIEW_FILE).is_file());
+    let report = read_report(&bundle);
+    assert!(report.privacy.review_included);
+    assert!(
+        report.reproduce.command.ends_with(" --include-review"),
+        "{}",
+        report.reproduce.command
+    );
+    let key = path_str(&fixture().public_key);
+    let out = lineup(&["verify", "--recompute", path_str(&bundle), "--key", key])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "recompute: {}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("Recomputed from evidence.ron and review.ron"),
+        "{stdout}"
+    );
+    // The README gives the analysis command with the real inputs' hashes.
+    let readme = std::fs::read_to_string(bundle.join(README_FILE)).unwrap();
+    let input = &report.data.inputs[0];
+    assert!(
+        readme.contains(&format!(
+            "{}  {}",
+            input.sha256.as_deref().unwrap(),
+            input.path.display()
+        )),
+        "{readme}"
+    );
+    assert!(readme.contains("lineup analyze --footage "), "{readme}");
+    // The PDF says how to recompute, and what the bundle leaves out or, here, includes.
+    let pdf = flat_pdf_text(&bundle.join(PDF_FILE));
+    for words in [
+        "lineup verify --recompute BUNDLE --key PUBLISHED.pub",
+        "without face embeddings",
+        "The reviewer chose to include the full review file",
+    ] {
+        assert!(pdf.contains(words), "the PDF lacks {words:?}:\n{pdf}");
+    }
+
+    let foreign = dir.path().join("foreign");
+    export_labelled(&foreign);
+    let out = lineup(&["verify", "--recompute", path_str(&foreign), "--key", key])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("do not follow from the signed data")
+            && stderr.contains("the findings (every error rate measured from the labels)"),
+        "{stderr}"
+    );
 }

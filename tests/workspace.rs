@@ -400,6 +400,7 @@ fn signed_bundle(
         threshold: None,
         face_disclosure: assessment::FaceDisclosure::ConfirmedMatchesOnly,
         include_watchlist_photos: false,
+        include_review: false,
     })
     .unwrap();
     (bundle, key)

@@ -34,6 +34,7 @@ fuzz_target!(|data: &[u8]| {
         threshold: None,
         face_disclosure: FaceDisclosure::ConfirmedMatchesOnly,
         include_watchlist_photos: false,
+        include_review: false,
         command: String::new(),
     };
     let report = assessment::build_report(

@@ -155,6 +155,9 @@ fn export(request: &ExportRequest) -> Result<ExportedBundle, BundleError> {
         // recorded, on the command line.
         face_disclosure: FaceDisclosure::ConfirmedMatchesOnly,
         include_watchlist_photos: false,
+        // Likewise the full review (embeddings of everyone found): the bundle's evidence
+        // recomputes every number without it.
+        include_review: false,
     })
 }
 

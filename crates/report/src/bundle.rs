@@ -2,6 +2,9 @@
 //!
 //! * `assessment.pdf`: the report for a committee,
 //! * `assessment.ron`: every number and setting,
+//! * `evidence.ron`: what the numbers are computed from, so that they can be recomputed from the
+//!   bundle alone ([`crate::evidence`]),
+//! * `review.ron`: the full review file, only when the reviewer chooses to include it,
 //! * `signer.pub`: the public key, for `minisign -p` (compare its ID with the published one),
 //! * `README.txt`: how to check the bundle without lineup,
 //! * `manifest`: the SHA-256 of each of those files, in `sha256sum` format,
@@ -19,6 +22,8 @@ use sha2::{Digest, Sha256};
 
 use super::dates::{self, UtcTime};
 use super::editable;
+use super::evidence::Evidence;
+pub(crate) use super::evidence::shell_quote;
 use super::findings::Findings;
 use super::pdf::{self, PdfError};
 use super::report::{FaceDisclosure, Report, ReportOptions, Signer, build_report};
@@ -32,6 +37,9 @@ pub const PDF_FILE: &str = "assessment.pdf";
 pub const RON_FILE: &str = "assessment.ron";
 /// The assessment as editable Markdown, for a council's own template (see [`editable`]).
 pub const EDITABLE_FILE: &str = "assessment.md";
+pub const EVIDENCE_FILE: &str = "evidence.ron";
+/// The full review file, in the bundle only when the reviewer chooses (`--include-review`).
+pub const REVIEW_FILE: &str = "review.ron";
 pub const PUBLIC_KEY_FILE: &str = "signer.pub";
 pub const README_FILE: &str = "README.txt";
 pub const MANIFEST_FILE: &str = "manifest";
@@ -99,6 +107,8 @@ pub struct SignedExport<'a> {
     pub threshold: Option<f32>,
     pub face_disclosure: FaceDisclosure,
     pub include_watchlist_photos: bool,
+    /// Put the full review file in the bundle (embeddings, boxes, passers-by's names).
+    pub include_review: bool,
 }
 
 impl SignedExport<'_> {
@@ -128,20 +138,10 @@ impl SignedExport<'_> {
         if self.include_watchlist_photos {
             words.push("--include-watchlist-photos".to_owned());
         }
+        if self.include_review {
+            words.push("--include-review".to_owned());
+        }
         words.join(" ")
-    }
-}
-
-/// Quotes `word` for a POSIX shell when it needs it.
-pub(crate) fn shell_quote(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c));
-    if plain {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
     }
 }
 
@@ -158,6 +158,7 @@ pub fn export_signed(request: &SignedExport) -> Result<ExportedBundle, BundleErr
             threshold: Some(threshold),
             face_disclosure: request.face_disclosure,
             include_watchlist_photos: request.include_watchlist_photos,
+            include_review: request.include_review,
             command: request.reproducing_command(),
         },
     };
@@ -188,16 +189,23 @@ pub fn export(
     signer: &SignerKey,
 ) -> Result<ExportedBundle, BundleError> {
     check_target(&options.out, options.overwrite)?;
-    let review_digest = sha256_file(review_path).map_err(|e| BundleError::ReviewUnreadable {
+    let unreadable = |e: std::io::Error| BundleError::ReviewUnreadable {
         path: review_path.to_path_buf(),
         reason: e.to_string(),
-    })?;
+    };
+    // An included review is hashed from the very bytes put in the bundle.
+    let (review_digest, review_bytes) = if options.report.include_review {
+        let bytes = std::fs::read(review_path).map_err(unreadable)?;
+        (hex(&Sha256::digest(&bytes)), Some(bytes))
+    } else {
+        (sha256_file(review_path).map_err(unreadable)?.sha256, None)
+    };
     let mut report = build_report(
         document,
         findings,
         &options.report,
         review_path.to_path_buf(),
-        review_digest.sha256,
+        review_digest,
     );
     report.signer = Some(Signer {
         key_id: signer.key_id(),
@@ -216,8 +224,17 @@ pub fn export(
         EDITABLE_FILE.to_owned(),
         editable::markdown(&report).into_bytes(),
     );
+    let evidence = Evidence::of(document, report.system.threshold);
+    files.insert(EVIDENCE_FILE.to_owned(), evidence.to_ron().into_bytes());
+    if let Some(bytes) = review_bytes {
+        files.insert(REVIEW_FILE.to_owned(), bytes);
+    }
     files.insert(PUBLIC_KEY_FILE.to_owned(), signer.file_text().into_bytes());
-    files.insert(README_FILE.to_owned(), readme(signer).into_bytes());
+    let included = options.report.include_review;
+    files.insert(
+        README_FILE.to_owned(),
+        readme(signer, &evidence, included).into_bytes(),
+    );
     let manifest = manifest_text(&files);
     let trusted_comment = signing::trusted_comment(dates::unix_now(), MANIFEST_FILE, signer);
     let signature = signing::sign(secret, signer, manifest.as_bytes(), &trusted_comment)?;
@@ -263,20 +280,53 @@ pub const CHECK_BY_HAND: [&str; 4] = [
     "test -z \"$(find . -mindepth 1 ! -type f | tee /dev/stderr)\" && echo 'only plain files'",
 ];
 
-fn readme(signer: &SignerKey) -> String {
+/// The bundle's README: what is in it and the two things a reader can do with it, check that
+/// it was not changed (minisign alone) and recompute its numbers (lineup), and how to run the
+/// analysis again on the original footage. Printable ASCII only, as the verifier demands.
+fn readme(signer: &SignerKey, evidence: &Evidence, review_included: bool) -> String {
     let commands: String = CHECK_BY_HAND
         .iter()
         .map(|command| format!("    {command}\n"))
         .collect();
+    let review_line = if review_included {
+        format!("{REVIEW_FILE}      the full review file, included at the reviewer's choice\n")
+    } else {
+        String::new()
+    };
+    let privacy = if review_included {
+        format!(
+            "The reviewer chose to include the full review file too, {REVIEW_FILE}: it holds\n\
+             every face's embedding (a biometric template) and box, every track, and the\n\
+             names the reviewer gave people; --recompute recomputes from it as well.\n"
+        )
+    } else {
+        format!(
+            "The full review file is not included (the reviewer can include it): it holds\n\
+             every face's embedding, a biometric template, and the names the reviewer gave\n\
+             people. Without it, {EVIDENCE_FILE} still gives every number of the report.\n"
+        )
+    };
     format!(
         "lineup impact assessment bundle\n\
          ===============================\n\
          \n\
          {PDF_FILE}  the assessment, for reading\n\
          {RON_FILE}  every number and setting in it\n\
+         {EDITABLE_FILE}   the assessment as editable Markdown, for a council's template\n\
+         {EVIDENCE_FILE}    what every number is computed from\n\
+         {review_line}\
          {PUBLIC_KEY_FILE}      the public key of whoever signed it\n\
          {MANIFEST_FILE}        the SHA-256 of each file above\n\
          {SIGNATURE_FILE} the minisign signature of the manifest\n\
+         \n\
+         There are two things you can do with this bundle:\n\
+         \n\
+         1. Check that it was not changed since it was signed, with minisign alone.\n\
+         2. Recompute its numbers from the data in it, with lineup.\n\
+         \n\
+         \n\
+         1. Check that it was not changed\n\
+         --------------------------------\n\
          \n\
          Signed with the key whose ID is {id}; the whole public key is\n\
          \n\
@@ -300,10 +350,109 @@ fn readme(signer: &SignerKey) -> String {
          the signature: ignore whatever it says. minisign prints the signed \"Trusted\n\
          comment\" line, which names the time of signing and the signing key.\n\
          \n\
-         Or, with lineup: lineup verify THIS-FOLDER --key PUBLISHED-KEY.pub\n",
+         Or, with lineup: lineup verify THIS-FOLDER --key PUBLISHED-KEY.pub\n\
+         \n\
+         \n\
+         2. Recompute its numbers\n\
+         ------------------------\n\
+         \n\
+         A signature proves who signed, not that the numbers follow from the data.\n\
+         {EVIDENCE_FILE} holds what every number of the report is computed from: every face\n\
+         found (where, and its best watchlist match with its score), every track the\n\
+         reviewer labelled (its label, its perceived attributes, and which tracks are of\n\
+         the same person), how the groups are formed, each group's threshold, the alert\n\
+         rule, the tracking and detector settings, the watchlist's names, the models and\n\
+         their SHA-256, and the lineup that wrote it. With lineup, no secret key and no\n\
+         review file needed:\n\
+         \n\
+         \x20   lineup verify --recompute THIS-FOLDER --key PUBLISHED-KEY.pub\n\
+         \n\
+         checks the bundle as in 1., then recomputes every figure of the report from\n\
+         {EVIDENCE_FILE} and fails naming each figure that differs.\n\
+         \n\
+         For privacy, {EVIDENCE_FILE} leaves out face embeddings, face boxes and pixels,\n\
+         unlabelled tracks, and the names the reviewer gave people not on the watchlist\n\
+         (they are \"person 1\", \"person 2\", ...: the numbers only need to know which\n\
+         tracks are of the same person). The report shows the faces it shows, no more.\n\
+         {privacy}\
+         \n\
+         This bundle was written by {written_by}.\n\
+         \n\
+         \n\
+         Running the analysis again on the original footage\n\
+         --------------------------------------------------\n\
+         \n\
+         {analysis}",
         id = signer.key_id(),
         public_key = signer.base64(),
+        written_by = ascii(&evidence.written_by.to_string()),
+        analysis = readme_analysis(evidence),
     )
+}
+
+/// How the faces in the evidence were found, and the command and input hashes to find them
+/// again.
+fn readme_analysis(evidence: &Evidence) -> String {
+    let analysis = &evidence.analysis;
+    let models: String = analysis
+        .models
+        .iter()
+        .map(|model| {
+            ascii(&format!(
+                "    {} {} ({}), SHA-256 {}\n",
+                model.name, model.version, model.file, model.sha256
+            ))
+        })
+        .collect();
+    let models = if models.is_empty() {
+        "    (none recorded)\n".to_owned()
+    } else {
+        models
+    };
+    let inputs: String = analysis
+        .inputs
+        .iter()
+        .map(|input| {
+            let hash = input
+                .sha256
+                .as_deref()
+                .unwrap_or("(not recorded: unreadable)");
+            format!("    {hash}  {}\n", ascii(&input.path.display().to_string()))
+        })
+        .collect();
+    format!(
+        "The faces were found by lineup {version} with these models:\n\
+         \n\
+         {models}\
+         \n\
+         To run that analysis again, with the same footage at the same paths and the\n\
+         watchlist photos in {watchlist}:\n\
+         \n\
+         \x20   {command}\n\
+         \n\
+         The footage, by SHA-256 (check yours with: sha256sum FILE):\n\
+         \n\
+         {inputs}\
+         \n\
+         The review it writes lists the same faces and matches as {EVIDENCE_FILE}.\n\
+         Non-ASCII characters above are written as \\u{{...}} escapes.\n",
+        version = ascii(&analysis.analysed_with),
+        watchlist = ascii(&analysis.watchlist_root.display().to_string()),
+        command = ascii(&analysis.command),
+    )
+}
+
+/// `text` in printable ASCII: anything else escaped as `\u{...}`, as README.txt must be.
+fn ascii(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if (' '..='~').contains(&c) {
+                c.to_string()
+            } else {
+                c.escape_unicode().to_string()
+            }
+        })
+        .collect()
 }
 
 /// Refuses to write over anything but a lineup bundle, and over that only when asked.
@@ -485,6 +634,48 @@ mod tests {
             zip_path(Path::new("out/bundle")),
             PathBuf::from("out/bundle.zip")
         );
+    }
+
+    #[test]
+    fn the_readme_is_printable_ascii_whatever_the_paths_and_says_what_to_do() {
+        use lineup_core::review::{AnalysisSettings, InputRecord, InputStatus};
+        use lineup_core::watchlist::Watchlist;
+        let settings = AnalysisSettings {
+            threshold: 0.6,
+            top_k: 5,
+            vision: lineup_core::vision::VisionConfig::default(),
+            sampling: Default::default(),
+        };
+        let input = InputRecord {
+            path: "Gare du Nord/caf\u{e9} \u{2013} 1.mp4".into(),
+            digest: None,
+            dimensions: None,
+            status: InputStatus::Analysed,
+            media: None,
+            frames_analysed: 0,
+            stopped_early: None,
+        };
+        let watchlist = Watchlist {
+            root: "liste".into(),
+            identities: Vec::new(),
+        };
+        let document = ReviewDocument::new(settings, Vec::new(), vec![input], watchlist);
+        let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+        let signer = SignerKey {
+            public_key: pair.pk,
+        };
+        for included in [false, true] {
+            let text = readme(&signer, &Evidence::of(&document, 0.6), included);
+            assert!(
+                text.bytes()
+                    .all(|b| b == b'\n' || (b' '..=b'~').contains(&b)),
+                "{text}"
+            );
+            assert!(text.contains("caf\\u{e9} \\u{2013} 1.mp4"), "{text}");
+            assert!(text.contains("2. Recompute its numbers"), "{text}");
+            let listed = format!("{REVIEW_FILE}      the full review file");
+            assert_eq!(text.contains(&listed), included, "{text}");
+        }
     }
 
     #[test]

@@ -10,12 +10,15 @@
 //! * [`bundle`] writes the bundle folder (and a `.zip` beside it) with a SHA-256 `manifest`,
 //!   signed in minisign format by [`signing`]; [`verify`] checks one.
 
+pub mod build_info;
 pub mod bundle;
 pub mod dates;
 pub mod drafting;
 pub mod editable;
+pub mod evidence;
 pub mod findings;
 pub mod pdf;
+pub mod recompute;
 pub mod report;
 pub mod sections;
 pub mod signing;

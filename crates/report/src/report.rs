@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::build_info::BuildInfo;
 use super::dates::UtcTime;
 use super::drafting;
 use super::findings::{Findings, MeasuredFindings};
@@ -29,6 +30,9 @@ pub struct ReportOptions {
     pub face_disclosure: FaceDisclosure,
     /// Show the watchlist's enrolment photos. Off unless the reviewer opts in.
     pub include_watchlist_photos: bool,
+    /// Put the full review file (embeddings, boxes, names of passers-by) in the bundle as well
+    /// as the evidence the numbers are recomputed from. Off unless the reviewer opts in.
+    pub include_review: bool,
     /// The command that reproduces this report, as the reviewer would type it.
     pub command: String,
 }
@@ -76,6 +80,9 @@ pub struct Report {
     pub report_version: u32,
     /// The lineup that wrote this report.
     pub lineup_version: String,
+    /// The same lineup's git commit and build target.
+    #[serde(default)]
+    pub build: BuildInfo,
     /// When it was written (UTC; `$SOURCE_DATE_EPOCH` when set).
     pub generated_at: String,
     pub reproduce: Reproduction,
@@ -171,6 +178,9 @@ pub struct PrivacyChoices {
     /// Which faces the stills show; everything else in each frame is blurred.
     pub faces_shown: FaceDisclosure,
     pub watchlist_photos_included: bool,
+    /// Whether the full review file is in the bundle (the evidence file always is).
+    #[serde(default)]
+    pub review_included: bool,
 }
 
 /// False alerts to expect on a day of the deployment: people passing × FPIR (extrapolated to
@@ -289,12 +299,7 @@ pub fn build_report(
     review_sha256: String,
 ) -> Report {
     let threshold = options.threshold.unwrap_or(document.settings.threshold);
-    // The searches were made against this document's watchlist, whose size FPIR depends on.
-    let measured = findings.map(|findings| {
-        let mut findings = findings.clone();
-        findings.watchlist_size = document.watchlist.identities.len() as u64;
-        findings.measure()
-    });
+    let measured = findings.map(|findings| measured_findings(document, findings));
     let now = UtcTime::now();
     let assessment = drafting::prefill(
         &document.assessment,
@@ -313,6 +318,7 @@ pub fn build_report(
     Report {
         report_version: REPORT_VERSION,
         lineup_version: env!("CARGO_PKG_VERSION").to_owned(),
+        build: BuildInfo::current(),
         generated_at: now.iso8601(),
         reproduce: Reproduction {
             command: options.command.clone(),
@@ -334,13 +340,24 @@ pub fn build_report(
         privacy: PrivacyChoices {
             faces_shown: options.face_disclosure,
             watchlist_photos_included: options.include_watchlist_photos,
+            review_included: options.include_review,
         },
         label_history: document.label_history.clone(),
         signer: None,
     }
 }
 
-fn data_reviewed(document: &ReviewDocument, threshold: f32) -> DataReviewed {
+/// The findings measured against `document`'s watchlist, whose size FPIR depends on.
+pub(crate) fn measured_findings(
+    document: &ReviewDocument,
+    findings: &Findings,
+) -> MeasuredFindings {
+    let mut findings = findings.clone();
+    findings.watchlist_size = document.watchlist.identities.len() as u64;
+    findings.measure()
+}
+
+pub(crate) fn data_reviewed(document: &ReviewDocument, threshold: f32) -> DataReviewed {
     let mut faces = vec![0u64; document.inputs.len()];
     let mut alerts = vec![0u64; document.inputs.len()];
     for detection in &document.detections {
@@ -397,7 +414,7 @@ fn data_reviewed(document: &ReviewDocument, threshold: f32) -> DataReviewed {
     }
 }
 
-fn detection_counts(document: &ReviewDocument, threshold: f32) -> DetectionCounts {
+pub(crate) fn detection_counts(document: &ReviewDocument, threshold: f32) -> DetectionCounts {
     let summary = document.summary(threshold);
     DetectionCounts {
         threshold,

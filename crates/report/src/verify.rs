@@ -445,7 +445,7 @@ fn is_plain_file_name(name: &str) -> bool {
 
 /// The bundle's files by name: a folder's regular files, or a zip's entries (inside the one
 /// folder they share, if they do).
-fn read_bundle(path: &Path) -> Result<BTreeMap<String, Vec<u8>>, VerifyError> {
+pub fn read_bundle(path: &Path) -> Result<BTreeMap<String, Vec<u8>>, VerifyError> {
     let unreadable = |e: std::io::Error| VerifyError::Unreadable {
         path: path.to_path_buf(),
         reason: e.to_string(),

@@ -171,7 +171,9 @@ fn summary_page(layout: &mut Layout, report: &Report) {
              changes a bundle can sign it again with a key of their own. With that key, anyone \
              can check that nothing was changed: `lineup verify BUNDLE --key PUBLISHED.pub`, \
              or without lineup, the four commands in the bundle's README.txt (minisign, \
-             sha256sum, a listing that catches added files and a check for links)."
+             sha256sum, a listing that catches added files and a check for links). \
+             `lineup verify --recompute BUNDLE --key PUBLISHED.pub` also recomputes every \
+             number in it from the data in the bundle (evidence.ron) and names any that differs."
         ),
         Style::BODY,
     );
@@ -984,6 +986,11 @@ fn reproduction_table(layout: &mut Layout, report: &Report) {
             "Command that reproduces the numbers",
             &report.reproduce.command,
         ]),
+        row([
+            "Command that recomputes them from this bundle alone",
+            "lineup verify --recompute BUNDLE --key PUBLISHED.pub",
+        ]),
+        row(["Written by", &report.build.to_string()]),
     ];
     match &report.signer {
         Some(signer) => {
@@ -993,10 +1000,23 @@ fn reproduction_table(layout: &mut Layout, report: &Report) {
         None => rows.push(row(["Signature", "not signed"])),
     }
     layout.table(&[Column::new("", 1.4), Column::new("", 3.0).mono()], &rows);
+    let review = if report.privacy.review_included {
+        "The reviewer chose to include the full review file (review.ron) too, which holds every \
+         face's embedding, a biometric template, and the names given to passers-by."
+    } else {
+        "The full review file, which holds every face's embedding (a biometric template) and \
+         the names given to passers-by, is not in the bundle: the reviewer can include it."
+    };
     layout.paragraph(
-        "Running the command above on the same review document, with the same lineup version, \
-         gives the same numbers. assessment.ron in the bundle holds every number and setting \
-         shown here.",
+        &format!(
+            "Running the first command above on the same review document, with the same lineup \
+             version, gives the same numbers. assessment.ron in the bundle holds every number and \
+             setting shown here; evidence.ron holds what they are computed from (each face's best \
+             match and score, each labelled track's label, perceived attributes and pseudonymous \
+             person, the grouping, thresholds, alert rule and settings), without face embeddings, \
+             boxes or the names given to passers-by, so that the second command needs neither the \
+             review nor any secret key. {review}"
+        ),
         Style::SMALL,
     );
 }

@@ -1,0 +1,551 @@
+//! The bundle's evidence (`evidence.ron`): everything the report's numbers are computed from,
+//! without the secret key, the review file or anything biometric, so that a reader can recompute
+//! every figure from the bundle alone (`lineup verify --recompute`).
+//!
+//! It holds every face found (where, and its best watchlist candidate with its score), every
+//! track labelled on or off the watchlist (its faces, label, perceived attributes and who it is
+//! of), the slicing, the per-group thresholds, the chosen reference group, the alert rule, the
+//! tracking and detector settings, the watchlist's names, the models with their SHA-256, and the
+//! lineup that wrote it. It leaves out face embeddings, boxes and pixels, unlabelled tracks, and
+//! the names the reviewer gave passers-by (replaced by "person 1", "person 2", ...: the numbers
+//! need only to know which tracks are of the same person). The reviewer may add the full review
+//! file to the bundle as well.
+//!
+//! Recomputing rebuilds a review document from it and runs the very code the report was made
+//! with ([`crate::labelled_findings`], [`Findings::measure`], the report's detection counts), so
+//! that a difference can only come from the data.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::build_info::BuildInfo;
+use super::findings::{CrowdScenario, DEFAULT_CROWD_SCENARIOS, MeasuredFindings};
+use super::report::{self, DataReviewed, DetectionCounts};
+use lineup_core::ids::DetectionId;
+use lineup_core::matching::Candidate;
+use lineup_core::review::{
+    AlertRule, AnalysisSettings, AttributeSchema, Attributes, DetectionRecord, GroundTruth,
+    InputRecord, InputStatus, ReviewDocument, Slicing, SourceRef, Track, TrackingSettings,
+};
+use lineup_core::vision::{BoundingBox, DetectorConfig, Embedding, ModelRecord, Point};
+use lineup_core::watchlist::{Identity, Watchlist};
+
+/// The shape of `evidence.ron`; bumped when it changes.
+pub const EVIDENCE_VERSION: u32 = 1;
+
+/// What the report's numbers are computed from: `evidence.ron` is this value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub evidence_version: u32,
+    /// The lineup that wrote the bundle.
+    pub written_by: BuildInfo,
+    pub analysis: AnalysisRecord,
+    /// The watchlist's identities by name; an identity's position is its number in labels and
+    /// candidates, and their count is the watchlist size FPIR depends on.
+    pub watchlist: Vec<String>,
+    /// Attributes recorded for watchlist identities, which their tracks inherit.
+    pub identity_attributes: BTreeMap<String, Attributes>,
+    /// The threshold the report counts alerts at.
+    pub threshold: f32,
+    /// How a track decides whether it raises an alert.
+    pub alert_rule: AlertRule,
+    /// The attributes and their groups the slicing draws on.
+    pub attribute_schema: AttributeSchema,
+    pub slicing: Slicing,
+    /// Groups with a threshold of their own, by group name.
+    pub slice_thresholds: BTreeMap<String, f32>,
+    /// The group the reviewer chose to compare the others against.
+    pub reference_slice: Option<String>,
+    pub crowd_scenarios: Vec<CrowdScenario>,
+    /// Every face found, in the review's order: a track's `faces` number them from 0.
+    pub faces: Vec<Face>,
+    /// Every track labelled on or off the watchlist, in the review's order.
+    pub tracks: Vec<LabelledTrack>,
+}
+
+/// How the review was analysed, and how to run that analysis again on the original footage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisRecord {
+    /// The lineup version that ran the analysis.
+    pub analysed_with: String,
+    /// The detection and recognition models, with their SHA-256.
+    pub models: Vec<ModelRecord>,
+    /// Threshold analysed at, candidates kept, detector settings, frame sampling.
+    pub settings: AnalysisSettings,
+    pub tracking: TrackingSettings,
+    pub inputs: Vec<EvidenceInput>,
+    pub watchlist_root: PathBuf,
+    /// False when the analysis was cancelled before every input was reached.
+    pub complete: bool,
+    /// The `lineup analyze` command that runs the same analysis on the same files.
+    pub command: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceInput {
+    pub path: PathBuf,
+    pub sha256: Option<String>,
+    pub size_bytes: Option<u64>,
+    pub status: InputStatus,
+}
+
+/// A face found: where, and its best watchlist candidate (all that alerts depend on).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Face {
+    /// The input it was found in (a position in `analysis.inputs`).
+    pub input: usize,
+    /// The frame it was found in; 0 for a still.
+    pub frame: u64,
+    /// The best-scoring watchlist identity and its score; none when the watchlist gave none.
+    pub rank_one: Option<Candidate>,
+}
+
+/// A track the reviewer labelled: the searches the error rates count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelledTrack {
+    /// The track's id in the review (as the app and the CSV show it).
+    pub id: u32,
+    pub faces: Vec<DetectionId>,
+    pub label: GroundTruth,
+    /// Who a person not on the watchlist is, as "person N": tracks of the same person share it.
+    pub person: Option<String>,
+    /// The perceived attributes the reviewer recorded.
+    pub attributes: Attributes,
+}
+
+/// Evidence that cannot be turned back into a review: it was not written by lineup.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EvidenceError {
+    #[error("{file} is not evidence lineup can read: {reason}")]
+    Unreadable { file: String, reason: String },
+    #[error("track {track} names face {face}, but the evidence lists only {faces} faces")]
+    NoSuchFace {
+        track: u32,
+        face: usize,
+        faces: usize,
+    },
+    #[error("face {face} names input {input}, but the evidence lists only {inputs} inputs")]
+    NoSuchInput {
+        face: usize,
+        input: usize,
+        inputs: usize,
+    },
+}
+
+/// The figures recomputed from evidence, in the shapes the report states them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recomputation {
+    pub findings: Option<MeasuredFindings>,
+    pub detections: DetectionCounts,
+    pub data: DataReviewed,
+}
+
+impl Evidence {
+    /// The evidence for a report on `document` counting alerts at `threshold`.
+    pub fn of(document: &ReviewDocument, threshold: f32) -> Evidence {
+        Evidence {
+            evidence_version: EVIDENCE_VERSION,
+            written_by: BuildInfo::current(),
+            analysis: AnalysisRecord {
+                analysed_with: document.lineup_version.clone(),
+                models: document.models.clone(),
+                settings: document.settings.clone(),
+                tracking: document.tracking.clone(),
+                inputs: document
+                    .inputs
+                    .iter()
+                    .map(|input| EvidenceInput {
+                        path: input.path.clone(),
+                        sha256: input.digest.as_ref().map(|d| d.sha256.clone()),
+                        size_bytes: input.digest.as_ref().map(|d| d.size_bytes),
+                        status: input.status.clone(),
+                    })
+                    .collect(),
+                watchlist_root: document.watchlist.root.clone(),
+                complete: document.complete,
+                command: analyze_command(document),
+            },
+            watchlist: document
+                .watchlist
+                .identities
+                .iter()
+                .map(|identity| identity.name.clone())
+                .collect(),
+            identity_attributes: document.identity_attributes.clone(),
+            threshold,
+            alert_rule: document.alert_rule,
+            attribute_schema: document.attribute_schema.clone(),
+            slicing: document.slicing.clone(),
+            slice_thresholds: document.slice_thresholds.clone(),
+            reference_slice: document.reference_slice.clone(),
+            crowd_scenarios: DEFAULT_CROWD_SCENARIOS.to_vec(),
+            faces: document
+                .detections
+                .iter()
+                .map(|detection| Face {
+                    input: detection.source.input,
+                    frame: detection.source.frame_index,
+                    rank_one: detection.candidates.first().copied(),
+                })
+                .collect(),
+            tracks: labelled_tracks(document),
+        }
+    }
+
+    /// The evidence as `evidence.ron` holds it.
+    pub fn to_ron(&self) -> String {
+        // One line per face and per track, so that a file of 100,000 faces stays readable (and
+        // a few megabytes) while every face and track can be found by its line.
+        let config = ron::ser::PrettyConfig::new()
+            .depth_limit(2)
+            .struct_names(true);
+        // Plain data with string keys always serialises.
+        ron::ser::to_string_pretty(self, config).expect("evidence always serialises")
+    }
+
+    /// Reads `evidence.ron`; `file` names it in errors.
+    pub fn parse(file: &str, bytes: &[u8]) -> Result<Evidence, EvidenceError> {
+        let unreadable = |reason: String| EvidenceError::Unreadable {
+            file: file.to_owned(),
+            reason,
+        };
+        let text = std::str::from_utf8(bytes).map_err(|_| unreadable("not UTF-8 text".into()))?;
+        ron::from_str(text).map_err(|e| unreadable(e.to_string()))
+    }
+
+    /// A review document holding exactly what the evidence holds: what the report's numbers
+    /// are recomputed from. Faces have no box, landmarks or embedding, which no number uses.
+    pub fn document(&self) -> Result<ReviewDocument, EvidenceError> {
+        self.check_references()?;
+        let analysis = &self.analysis;
+        let inputs = analysis
+            .inputs
+            .iter()
+            .map(|input| InputRecord {
+                path: input.path.clone(),
+                digest: None,
+                dimensions: None,
+                status: input.status.clone(),
+                media: None,
+                frames_analysed: 0,
+                stopped_early: None,
+            })
+            .collect();
+        let watchlist = Watchlist {
+            root: analysis.watchlist_root.clone(),
+            identities: self
+                .watchlist
+                .iter()
+                .map(|name| Identity {
+                    name: name.clone(),
+                    photos: Vec::new(),
+                })
+                .collect(),
+        };
+        let mut document = ReviewDocument::new(
+            analysis.settings.clone(),
+            analysis.models.clone(),
+            inputs,
+            watchlist,
+        );
+        document.lineup_version = analysis.analysed_with.clone();
+        document.complete = analysis.complete;
+        document.tracking = analysis.tracking.clone();
+        document.alert_rule = self.alert_rule;
+        document.attribute_schema = self.attribute_schema.clone();
+        document.identity_attributes = self.identity_attributes.clone();
+        document.slicing = self.slicing.clone();
+        document.slice_thresholds = self.slice_thresholds.clone();
+        document.reference_slice = self.reference_slice.clone();
+        document.detections = self.faces.iter().map(Face::detection).collect();
+        document.tracks = self.tracks.iter().map(LabelledTrack::track).collect();
+        Ok(document)
+    }
+
+    /// Recomputes the report's figures from the evidence, by the code the report was made with.
+    pub fn recompute(&self) -> Result<Recomputation, EvidenceError> {
+        Ok(recompute_from(
+            &self.document()?,
+            self.threshold,
+            &self.crowd_scenarios,
+        ))
+    }
+
+    /// Every face a track names and every input a face names is listed: no number may rest on
+    /// something missing (nor may a crafted file panic the recomputation).
+    fn check_references(&self) -> Result<(), EvidenceError> {
+        let inputs = self.analysis.inputs.len();
+        for (face, record) in self.faces.iter().enumerate() {
+            if record.input >= inputs {
+                return Err(EvidenceError::NoSuchInput {
+                    face,
+                    input: record.input,
+                    inputs,
+                });
+            }
+        }
+        for track in &self.tracks {
+            if let Some(face) = track.faces.iter().find(|f| f.index() >= self.faces.len()) {
+                return Err(EvidenceError::NoSuchFace {
+                    track: track.id,
+                    face: face.index(),
+                    faces: self.faces.len(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The report's figures for `document` at `threshold`, computed as [`report::build_report`]
+/// computes them: the labelled findings (over `crowd_scenarios`), the detection counts and
+/// each input's faces and alerts.
+pub fn recompute_from(
+    document: &ReviewDocument,
+    threshold: f32,
+    crowd_scenarios: &[CrowdScenario],
+) -> Recomputation {
+    let findings = crate::labelled_findings(document, threshold).map(|mut findings| {
+        findings.crowd_scenarios = crowd_scenarios.to_vec();
+        report::measured_findings(document, &findings)
+    });
+    Recomputation {
+        findings,
+        detections: report::detection_counts(document, threshold),
+        data: report::data_reviewed(document, threshold),
+    }
+}
+
+impl Face {
+    fn detection(&self) -> DetectionRecord {
+        DetectionRecord {
+            source: SourceRef {
+                input: self.input,
+                frame_index: self.frame,
+                timestamp_s: 0.0,
+            },
+            bbox: BoundingBox::default(),
+            landmarks: [Point::default(); 5],
+            detector_score: 0.0,
+            embedding: Embedding(Vec::new()),
+            candidates: self.rank_one.into_iter().collect(),
+            skin_ita: None,
+            skin_ita_quartiles: None,
+        }
+    }
+}
+
+impl LabelledTrack {
+    fn track(&self) -> Track {
+        Track {
+            id: self.id,
+            detections: self.faces.clone(),
+            label: self.label,
+            attributes: self.attributes.clone(),
+            skin_tone_suggestion: None,
+            person: self.person.clone(),
+            skin_tone_range: None,
+        }
+    }
+}
+
+/// The tracks labelled on or off the watchlist (the only ones any rate counts), with the names
+/// of passers-by replaced by "person N" in order of first appearance. Names are compared as the
+/// rates compare them (trimmed), so the same tracks share a person either way.
+fn labelled_tracks(document: &ReviewDocument) -> Vec<LabelledTrack> {
+    let mut pseudonyms: HashMap<String, String> = HashMap::new();
+    document
+        .tracks
+        .iter()
+        .filter(|track| {
+            matches!(
+                track.label,
+                GroundTruth::OnWatchlist(_) | GroundTruth::NotOnWatchlist
+            )
+        })
+        .map(|track| {
+            let person = track.person.as_ref().map(|name| {
+                let next = pseudonyms.len() + 1;
+                pseudonyms
+                    .entry(name.trim().to_owned())
+                    .or_insert_with(|| format!("person {next}"))
+                    .clone()
+            });
+            LabelledTrack {
+                id: track.id,
+                faces: track.detections.clone(),
+                label: track.label,
+                person,
+                attributes: track.attributes.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Quotes `word` for a POSIX shell when it needs it.
+pub(crate) fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// The `lineup analyze` command that analyses the review's inputs again with its settings, every
+/// path quoted for a POSIX shell. Threads are left out: they change the speed, not the result.
+pub fn analyze_command(document: &ReviewDocument) -> String {
+    let path = |path: &Path| shell_quote(&path.display().to_string());
+    let settings = &document.settings;
+    let mut words = vec![
+        "lineup".to_owned(),
+        "analyze".to_owned(),
+        "--footage".into(),
+    ];
+    words.extend(document.inputs.iter().map(|input| path(&input.path)));
+    words.extend([
+        "--sample".to_owned(),
+        settings.sampling.to_string(),
+        "--watchlist".to_owned(),
+        path(&document.watchlist.root),
+        "--threshold".to_owned(),
+        settings.threshold.to_string(),
+        "--top-k".to_owned(),
+        settings.top_k.to_string(),
+    ]);
+    let detector = &settings.vision.detector;
+    if *detector == DetectorConfig::small_faces() {
+        words.push("--small-faces".to_owned());
+    } else {
+        words.extend(["--max-side".to_owned(), detector.max_side.to_string()]);
+        if let Some(side) = detector.video_max_side {
+            words.extend(["--video-max-side".to_owned(), side.to_string()]);
+        }
+    }
+    words.extend(["--out".to_owned(), "review.ron".to_owned()]);
+    words.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lineup_core::ids::IdentityId;
+    use lineup_core::vision::VisionConfig;
+
+    fn document() -> ReviewDocument {
+        let settings = AnalysisSettings {
+            threshold: 0.6,
+            top_k: 3,
+            vision: VisionConfig::default(),
+            sampling: Default::default(),
+        };
+        let input = InputRecord {
+            path: "my footage/cam 1.mp4".into(),
+            digest: None,
+            dimensions: None,
+            status: InputStatus::Analysed,
+            media: None,
+            frames_analysed: 0,
+            stopped_early: None,
+        };
+        let watchlist = Watchlist {
+            root: "watchlist".into(),
+            identities: ["A", "B"]
+                .iter()
+                .map(|name| Identity {
+                    name: (*name).to_owned(),
+                    photos: Vec::new(),
+                })
+                .collect(),
+        };
+        let mut document = ReviewDocument::new(settings, Vec::new(), vec![input], watchlist);
+        for (score, label, person) in [
+            (0.7, GroundTruth::NotOnWatchlist, Some(" Jane Roe")),
+            (0.3, GroundTruth::NotOnWatchlist, Some("Jane Roe ")),
+            (0.9, GroundTruth::OnWatchlist(IdentityId(1)), None),
+            (0.8, GroundTruth::Unlabelled, Some("John Poe")),
+        ] {
+            let face = DetectionId(document.detections.len());
+            let mut detection = Face {
+                input: 0,
+                frame: face.index() as u64,
+                rank_one: Some(Candidate {
+                    identity: IdentityId(1),
+                    score,
+                }),
+            }
+            .detection();
+            detection.embedding = Embedding(vec![0.6, 0.8]);
+            document.detections.push(detection);
+            document.tracks.push(Track {
+                id: face.index() as u32,
+                detections: vec![face],
+                label,
+                attributes: Attributes::from([("gender".into(), "female".into())]),
+                skin_tone_suggestion: None,
+                person: person.map(str::to_owned),
+                skin_tone_range: None,
+            });
+        }
+        document.slicing = Slicing::by(&["gender"]);
+        document
+    }
+
+    #[test]
+    fn evidence_recomputes_what_the_review_gives_without_names_or_embeddings() {
+        let document = document();
+        let evidence = Evidence::of(&document, 0.6);
+        let text = evidence.to_ron();
+        assert!(!text.contains("Jane") && !text.contains("John"), "{text}");
+        assert!(!text.contains("embedding"), "{text}");
+        assert_eq!(evidence.tracks.len(), 3, "the unlabelled track is left out");
+        assert_eq!(evidence.tracks[0].person.as_deref(), Some("person 1"));
+        assert_eq!(evidence.tracks[1].person.as_deref(), Some("person 1"));
+        let read = Evidence::parse("evidence.ron", text.as_bytes()).unwrap();
+        assert_eq!(read, evidence);
+        let recomputed = read.recompute().unwrap();
+        assert_eq!(
+            recomputed,
+            recompute_from(&document, 0.6, &DEFAULT_CROWD_SCENARIOS)
+        );
+        let findings = recomputed.findings.expect("labelled");
+        assert_eq!((findings.pooled.fpir.k, findings.pooled.fpir.n), (1, 2));
+        assert_eq!(findings.pooled.fpir.people, Some(1));
+        assert_eq!(recomputed.detections.alerts, 3);
+    }
+
+    #[test]
+    fn evidence_naming_what_it_lacks_is_refused_not_a_panic() {
+        let mut evidence = Evidence::of(&document(), 0.6);
+        evidence.tracks[0].faces.push(DetectionId(99));
+        assert!(matches!(
+            evidence.recompute(),
+            Err(EvidenceError::NoSuchFace { face: 99, .. })
+        ));
+        let mut evidence = Evidence::of(&document(), 0.6);
+        evidence.faces[0].input = 5;
+        assert!(matches!(
+            evidence.recompute(),
+            Err(EvidenceError::NoSuchInput { input: 5, .. })
+        ));
+        assert!(Evidence::parse("evidence.ron", b"(nonsense").is_err());
+    }
+
+    #[test]
+    fn the_analyze_command_spells_out_every_setting_and_quotes_paths() {
+        let mut document = document();
+        assert_eq!(
+            analyze_command(&document),
+            "lineup analyze --footage 'my footage/cam 1.mp4' --sample every --watchlist \
+             watchlist --threshold 0.6 --top-k 3 --max-side 1280 --video-max-side 960 --out \
+             review.ron"
+        );
+        document.settings.vision.detector = DetectorConfig::small_faces();
+        assert!(analyze_command(&document).contains(" --small-faces --out"));
+    }
+}
