@@ -11,6 +11,7 @@ pub mod csv;
 pub mod evaluation;
 mod file;
 pub mod labels;
+pub mod locations;
 pub mod slices;
 pub mod tracks;
 
@@ -89,6 +90,11 @@ pub struct ReviewDocument {
     /// Every label change made in the app, in order (see [`LabelChange`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub label_history: Vec<LabelChange>,
+    /// In the file: relative input and watchlist paths are relative to the review's folder (see
+    /// [`locations`]). Absent in reviews written before, whose paths are kept as they are. In
+    /// memory, after `load`, always false: every path is resolved.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub paths_relative_to_review: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -212,6 +218,7 @@ impl ReviewDocument {
             reference_slice: None,
             label_history: Vec::new(),
             assessment: Assessment::default(),
+            paths_relative_to_review: false,
         }
     }
 
