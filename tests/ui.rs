@@ -21,6 +21,7 @@ fn opened_app() -> (tempfile::TempDir, LineupApp) {
 }
 
 fn harness(app: LineupApp) -> Harness<'static, LineupApp> {
+    temporary_settings_folder();
     Harness::builder()
         .with_size([1280.0, 720.0])
         // Thumbnails come from a background loader, which asks for a repaint as each arrives; on
@@ -864,4 +865,20 @@ fn a_namesake_with_other_content_is_refused() {
         workspace(&h).document().inputs[0].path,
         dir.path().join("case/footage/crowd.jpg")
     );
+}
+
+/// A review with no file yet is saved where the person types, without a dialog that would
+/// freeze the window.
+#[test]
+fn a_new_review_is_saved_to_a_typed_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new review.ron");
+    let workspace = Workspace::new(common::labelled::labelled_review(), None);
+    let mut h = harness(LineupApp::with_workspace(workspace));
+    h.run();
+    type_into(&mut h, "Save review as", &path.display().to_string());
+    h.get_by_label("Save here").click();
+    h.run();
+    assert!(path.is_file(), "saved where typed");
+    assert_eq!(h.state().workspace().unwrap().path(), Some(path.as_path()));
 }

@@ -111,6 +111,8 @@ pub struct LineupApp {
     settings: Settings,
     /// Footage or watchlist photos that are missing, and the search for them.
     relink: relink::RelinkPanel,
+    /// Where to save a review that has no file yet.
+    save_as: dialogs::PathField,
     /// How many files were missing when the pictures were last asked for: when a relink (or
     /// its undo) changes it, pictures are asked for again at the new paths.
     missing_seen: usize,
@@ -135,6 +137,7 @@ impl Default for LineupApp {
             dialogs: FileDialogs::probe(),
             settings: Settings::default(),
             relink: Default::default(),
+            save_as: Default::default(),
             missing_seen: 0,
         }
         .with_settings(Settings::load())
@@ -312,6 +315,38 @@ impl LineupApp {
         }
     }
 
+    /// Where a review with no file yet is saved: typed, or chosen in a dialog that does not
+    /// block the window.
+    fn save_as_field(&mut self, ui: &mut egui::Ui) {
+        let mut notice = None;
+        let review = dialogs::Pick::Save {
+            kind: "lineup review",
+            extensions: &["ron"],
+            name: "review.ron",
+        };
+        self.save_as
+            .browse(ui, "Save as…", review, self.dialogs, &mut notice);
+        self.save_as.edit(ui, "Save review as", 200.0);
+        let typed = ui
+            .add_enabled(
+                self.save_as.path().is_some(),
+                egui::Button::new("Save here"),
+            )
+            .clicked();
+        let chosen = self.save_as.chosen().and_then(|p| p.into_iter().next());
+        if let Some(path) = chosen.or_else(|| typed.then(|| self.save_as.path()).flatten())
+            && let Some(workspace) = &mut self.workspace
+        {
+            self.banner = Some(match workspace.save_as(&path) {
+                Ok(()) => Banner::Info(format!("Saved to {}.", path.display())),
+                Err(error) => Banner::Error(error.to_string()),
+            });
+        }
+        if let Some(notice) = notice {
+            self.banner = Some(Banner::Info(notice));
+        }
+    }
+
     fn top_bar(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             ui.heading("lineup");
@@ -340,6 +375,9 @@ impl LineupApp {
                 }
                 if ui.button("Save").on_hover_text("Ctrl+S").clicked() {
                     self.save();
+                }
+                if self.workspace.as_ref().is_some_and(|w| w.path().is_none()) {
+                    self.save_as_field(ui);
                 }
                 if ui.button("Close").clicked() {
                     self.request_close();
@@ -639,18 +677,20 @@ fn job_progress(ui: &mut egui::Ui, job: &AnalysisJob) {
     );
 }
 
-/// Saves the review to its file (atomically), asking where first if it has none; the banner says
-/// how it went.
+/// Saves the review to its file (atomically); a review with no file yet is saved where the top
+/// bar's "Save as" field says (typed, or chosen without blocking the window). The banner says how
+/// it went.
 pub(crate) fn save_review(workspace: &mut Workspace, banner: &mut Option<Banner>) {
-    let result = match workspace.path().map(Path::to_path_buf) {
+    let result = match workspace.path() {
         Some(_) => workspace.save(),
-        None => match rfd::FileDialog::new()
-            .add_filter("lineup review", &["ron"])
-            .save_file()
-        {
-            Some(path) => workspace.save_as(&path),
-            None => return,
-        },
+        None => {
+            *banner = Some(Banner::Error(
+                "This review has no file yet: choose or type where to save it (\"Save as\" at \
+                 the top), then save."
+                    .into(),
+            ));
+            return;
+        }
     };
     *banner = Some(match result {
         Ok(()) => Banner::Info("Saved.".into()),

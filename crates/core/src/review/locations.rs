@@ -139,13 +139,16 @@ impl ReviewDocument {
     /// after `load`, paths are resolved). Inputs that were never read are left out: there is
     /// nothing of theirs to show.
     pub fn missing_files(&self) -> Vec<MissingFile> {
-        let inputs = self.inputs.iter().enumerate().filter_map(|(index, input)| {
-            (input.digest.is_some() && !input.path.is_file()).then(|| MissingFile {
+        let inputs = self
+            .inputs
+            .iter()
+            .enumerate()
+            .filter(|(_, input)| input.digest.is_some() && !input.path.is_file())
+            .map(|(index, input)| MissingFile {
                 file: ReviewFile::Input(index),
                 path: input.path.clone(),
                 digest: input.digest.clone(),
-            })
-        });
+            });
         let photos = self
             .watchlist
             .identities
@@ -427,5 +430,30 @@ mod tests {
         )
         .unwrap();
         assert!(search.found.is_empty() && search.incomplete);
+    }
+
+    /// Watchlist photos found elsewhere move the watchlist folder, when they agree on where it is.
+    #[test]
+    fn found_photos_say_where_the_watchlist_folder_is_now() {
+        let text = include_str!("../../../../tests/fixtures/review_v1.ron");
+        let document = super::super::parse(Path::new("r.ron"), text).unwrap();
+        let photos: Vec<MissingFile> = document
+            .missing_files()
+            .into_iter()
+            .filter(|m| matches!(m.file, ReviewFile::Photo { .. }))
+            .collect();
+        assert_eq!(photos.len(), 2, "{photos:?}");
+        let now = Path::new("/new/watchlist");
+        let found: Vec<(MissingFile, PathBuf)> = photos
+            .iter()
+            .map(|m| (m.clone(), now.join(m.path.file_name().unwrap())))
+            .collect();
+        assert_eq!(
+            watchlist_root_from(&document, &found),
+            Some(now.to_path_buf())
+        );
+        let mut disagreeing = found.clone();
+        disagreeing[1].1 = Path::new("/other").join(disagreeing[1].1.file_name().unwrap());
+        assert_eq!(watchlist_root_from(&document, &disagreeing), None);
     }
 }
