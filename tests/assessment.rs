@@ -15,8 +15,8 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use lineup::assessment::bundle::{
-    EDITABLE_FILE, EVIDENCE_FILE, MANIFEST_FILE, PDF_FILE, PUBLIC_KEY_FILE, README_FILE, REVIEW_FILE, RON_FILE,
-    SIGNATURE_FILE,
+    EDITABLE_FILE, EVIDENCE_FILE, MANIFEST_FILE, PDF_FILE, PUBLIC_KEY_FILE, README_FILE,
+    REVIEW_FILE, RON_FILE, SIGNATURE_FILE,
 };
 use lineup::assessment::signing::{self, PASSWORD_ENV};
 use lineup::assessment::stills::AlertReview;

@@ -21,6 +21,7 @@ fn opened_app() -> (tempfile::TempDir, LineupApp) {
 }
 
 fn harness(app: LineupApp) -> Harness<'static, LineupApp> {
+    temporary_settings_folder();
     Harness::builder()
         .with_size([1280.0, 720.0])
         // Thumbnails come from a background loader, which asks for a repaint as each arrives; on
@@ -688,4 +689,260 @@ fn base_rates_show_who_bears_the_harm() {
         verdicts >= 4 * 3,
         "a verdict in every off-diagonal cell, got {verdicts}"
     );
+}
+
+/// Every test app keeps its settings in a temporary folder, never in the real home.
+fn temporary_settings_folder() -> &'static std::path::Path {
+    static FOLDER: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    FOLDER
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            // SAFETY: set once, before any app of this test binary reads it.
+            unsafe { std::env::set_var("XDG_CONFIG_HOME", dir.path()) };
+            dir
+        })
+        .path()
+}
+
+/// Runs frames until the app settles, or for a while: with real footage, 600 thumbnails arrive
+/// over more frames than a harness allows.
+fn settle(h: &mut Harness<'static, LineupApp>) {
+    let _ = h.try_run();
+}
+
+/// The text box labelled `label` holds `text` after typing it.
+fn type_into(h: &mut Harness<'static, LineupApp>, label: &str, text: &str) {
+    h.get_by_label(label).scroll_to_me();
+    h.run();
+    h.get_by_label(label).click();
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+/// A path can always be typed: the review opens from its typed path, no dialog needed.
+#[test]
+fn a_review_opens_from_a_typed_path() {
+    temporary_settings_folder();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typed.ron");
+    review::save(&common::labelled::labelled_review(), &path).unwrap();
+    let mut h = harness(LineupApp::start());
+    h.run();
+    type_into(&mut h, "Review file", &path.display().to_string());
+    h.get_by_label("Open").click();
+    h.run();
+    assert!(h.state().workspace().is_some(), "the typed review opened");
+}
+
+/// Without a portal or zenity a "…" button says why nothing opens, in words, instead of doing
+/// nothing.
+#[test]
+fn without_a_file_dialog_the_buttons_say_to_type_the_path() {
+    temporary_settings_folder();
+    let app = LineupApp::start().with_file_dialogs(lineup::ui::FileDialogs::Missing);
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("Open a review…").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("No file dialog is available on this computer (install xdg-desktop-portal or zenity); type the path instead.")
+            .is_some()
+    );
+}
+
+#[test]
+fn file_dialogs_need_zenity_or_a_portal_on_the_session_bus() {
+    use lineup::ui::FileDialogs;
+    use std::ffi::OsStr;
+    let dir = tempfile::tempdir().unwrap();
+    let nothing = dir.path().as_os_str();
+    let bus = Some(OsStr::new("unix:path=/run/user/1000/bus"));
+    assert_eq!(
+        FileDialogs::probe_in(Some(nothing), Some(nothing), bus),
+        FileDialogs::Missing
+    );
+    let services = dir.path().join("dbus-1/services");
+    std::fs::create_dir_all(&services).unwrap();
+    std::fs::write(services.join("org.freedesktop.portal.Desktop.service"), "").unwrap();
+    assert_eq!(
+        FileDialogs::probe_in(Some(nothing), Some(nothing), bus),
+        FileDialogs::Available
+    );
+    assert_eq!(
+        FileDialogs::probe_in(Some(nothing), Some(nothing), None),
+        FileDialogs::Missing,
+        "a portal needs a session bus"
+    );
+    std::fs::write(dir.path().join("zenity"), "").unwrap();
+    assert_eq!(
+        FileDialogs::probe_in(Some(nothing), None, None),
+        FileDialogs::Available
+    );
+}
+
+/// The reviewer's published key, once used to verify, is there again in the next session.
+#[test]
+fn the_published_key_is_remembered_for_the_next_session() {
+    let settings = temporary_settings_folder();
+    let (dir, app) = opened_app();
+    let key = dir.path().join("reviewer.pub");
+    std::fs::write(&key, "untrusted comment: minisign public key\n").unwrap();
+    let mut h = harness(app);
+    h.get_by_label("Assessment").click();
+    h.run();
+    type_into(&mut h, "Published key", &key.display().to_string());
+    type_into(
+        &mut h,
+        "Bundle to verify",
+        &dir.path().join("bundle.zip").display().to_string(),
+    );
+    h.get_by_label("Verify").scroll_to_me();
+    h.run();
+    h.get_by_label("Verify").click();
+    h.run();
+    assert!(settings.join("lineup/settings.ron").is_file());
+
+    let mut h = harness(LineupApp::open(&dir.path().join("review.ron")));
+    h.get_by_label("Assessment").click();
+    h.run();
+    let field = h.get_by_label("Published key");
+    assert_eq!(
+        field.value().as_deref(),
+        Some(key.display().to_string().as_str())
+    );
+}
+
+/// A review written with its footage beside it: the footage file (a real photo, with its real
+/// SHA-256) in `case/footage/`, the review in `case/`.
+fn review_with_footage(case: &std::path::Path) -> std::path::PathBuf {
+    let footage = case.join("footage/crowd.jpg");
+    std::fs::create_dir_all(footage.parent().unwrap()).unwrap();
+    std::fs::copy(common::photo("crowd.jpg"), &footage).unwrap();
+    let mut document = common::labelled::labelled_review();
+    document.inputs[0].path = footage.clone();
+    document.inputs[0].digest = Some(lineup::digest::sha256_file(&footage).unwrap());
+    let path = case.join("review.ron");
+    review::save(&document, &path).unwrap();
+    path
+}
+
+/// A case folder moved to another machine (here: renamed) still finds its footage.
+#[test]
+fn a_moved_review_still_finds_the_footage_beside_it() {
+    temporary_settings_folder();
+    let dir = tempfile::tempdir().unwrap();
+    review_with_footage(&dir.path().join("case"));
+    let moved = dir.path().join("moved case");
+    std::fs::rename(dir.path().join("case"), &moved).unwrap();
+    let mut h = harness(LineupApp::open(&moved.join("review.ron")));
+    settle(&mut h);
+    assert_eq!(
+        workspace(&h).document().inputs[0].path,
+        moved.join("footage/crowd.jpg")
+    );
+    assert!(h.query_by_label_contains("is not at").is_none());
+}
+
+/// Footage that is not where the review says is named where the faces would be; "Relink from
+/// folder" finds it by SHA-256 (not by name: a namesake with other content is refused), as one
+/// edit that Undo takes back.
+#[test]
+fn missing_footage_is_said_and_relinked_by_its_hash() {
+    temporary_settings_folder();
+    let dir = tempfile::tempdir().unwrap();
+    let review = review_with_footage(&dir.path().join("case"));
+    let elsewhere = dir.path().join("usb stick/copied");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::rename(
+        dir.path().join("case/footage/crowd.jpg"),
+        elsewhere.join("camera 1.jpg"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("usb stick/crowd.jpg"), b"another file").unwrap();
+    let mut h = harness(LineupApp::open(&review));
+    h.run();
+    let expected = dir.path().join("case/footage/crowd.jpg");
+    assert!(
+        h.query_by_label_contains(&format!(
+            "footage file crowd.jpg is not at {}",
+            expected.display()
+        ))
+        .is_some(),
+        "the missing footage is named"
+    );
+    type_into(
+        &mut h,
+        "Folder to look in",
+        &dir.path().join("usb stick").display().to_string(),
+    );
+    h.get_by_label("Look there").click();
+    for _ in 0..200 {
+        settle(&mut h);
+        if workspace(&h).missing_files().is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    settle(&mut h);
+    assert_eq!(
+        workspace(&h).document().inputs[0].path,
+        elsewhere.join("camera 1.jpg")
+    );
+    assert!(h.query_by_label_contains("Relinked 1 of 1").is_some());
+    assert!(h.query_by_label_contains("is not at").is_none());
+    h.get_by_label("Undo").click();
+    settle(&mut h);
+    assert_eq!(workspace(&h).document().inputs[0].path, expected);
+}
+
+/// Only a file with the recorded content is relinked: a namesake with other content is
+/// refused, by name.
+#[test]
+fn a_namesake_with_other_content_is_refused() {
+    temporary_settings_folder();
+    let dir = tempfile::tempdir().unwrap();
+    let review = review_with_footage(&dir.path().join("case"));
+    std::fs::remove_file(dir.path().join("case/footage/crowd.jpg")).unwrap();
+    let other = dir.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::copy(common::photo("obama2.jpg"), other.join("crowd.jpg")).unwrap();
+    let mut h = harness(LineupApp::open(&review));
+    h.run();
+    type_into(&mut h, "Folder to look in", &other.display().to_string());
+    h.get_by_label("Look there").click();
+    for _ in 0..200 {
+        h.run();
+        if h.query_by_label_contains("Relinked 0 of 1").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        h.query_by_label_contains(&format!(
+            "Refused {}: it has the name of crowd.jpg but not its content",
+            other.join("crowd.jpg").display()
+        ))
+        .is_some()
+    );
+    assert_eq!(
+        workspace(&h).document().inputs[0].path,
+        dir.path().join("case/footage/crowd.jpg")
+    );
+}
+
+/// A review with no file yet is saved where the person types, without a dialog that would
+/// freeze the window.
+#[test]
+fn a_new_review_is_saved_to_a_typed_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new review.ron");
+    let workspace = Workspace::new(common::labelled::labelled_review(), None);
+    let mut h = harness(LineupApp::with_workspace(workspace));
+    h.run();
+    type_into(&mut h, "Save review as", &path.display().to_string());
+    h.get_by_label("Save here").click();
+    h.run();
+    assert!(path.is_file(), "saved where typed");
+    assert_eq!(h.state().workspace().unwrap().path(), Some(path.as_path()));
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use eframe::egui;
 
+use super::dialogs::{FileDialogs, PathField, Pick};
 use super::{Banner, View, save_review};
 use crate::assessment::sections::{SECTIONS, Section, SectionId};
 use crate::assessment::{self, Action, Assessment, Decision, Level};
@@ -16,28 +17,46 @@ use crate::workspace::jobs::{ExportJob, ExportRequest, VerifyJob};
 /// export and verification it started.
 #[derive(Default)]
 pub(crate) struct AssessmentScreen {
-    key: Option<PathBuf>,
+    key: PathField,
     password: String,
-    out: Option<PathBuf>,
+    out: PathField,
     job: Option<ExportJob>,
+    /// The bundle to verify (a folder or a .zip), typed or chosen.
+    bundle: PathField,
     /// The bundle being verified, and its check running in the background.
     verifying: Option<(PathBuf, VerifyJob)>,
-    /// The reviewer's published public key to verify bundles with, kept while the app runs.
-    published_key: Option<PathBuf>,
+    /// The reviewer's published public key to verify bundles with; the app fills it in with
+    /// the one used last time, and remembers the one used now.
+    published_key: PathField,
+    /// The published key of the verification just started, for the app to remember.
+    used_published_key: Option<PathBuf>,
 }
 
 impl AssessmentScreen {
-    pub(crate) fn ui(&mut self, view: &mut View<'_>, ui: &mut egui::Ui) {
+    /// Fills in the published key to verify with (the one remembered from last time).
+    pub(crate) fn set_published_key(&mut self, key: Option<&std::path::Path>) {
+        self.published_key = PathField::holding(key);
+    }
+
+    /// The published key a verification started with since the last call, for the app to
+    /// remember for next time.
+    pub(crate) fn take_used_published_key(&mut self) -> Option<PathBuf> {
+        self.used_published_key.take()
+    }
+}
+
+impl AssessmentScreen {
+    pub(crate) fn ui(&mut self, view: &mut View<'_>, dialogs: FileDialogs, ui: &mut egui::Ui) {
         self.poll_export(view.banner);
         self.poll_verify(view.banner);
         // One scroll area for the whole screen, so that the export and verify controls below the
         // text can be reached on a small screen (1024×700).
         egui::ScrollArea::vertical()
             .id_salt("assessment")
-            .show(ui, |ui| self.contents(view, ui));
+            .show(ui, |ui| self.contents(view, dialogs, ui));
     }
 
-    fn contents(&mut self, view: &mut View<'_>, ui: &mut egui::Ui) {
+    fn contents(&mut self, view: &mut View<'_>, dialogs: FileDialogs, ui: &mut egui::Ui) {
         let workspace = &mut *view.workspace;
         let mut text = workspace.document().assessment.clone();
         ui.horizontal(|ui| {
@@ -71,7 +90,11 @@ impl AssessmentScreen {
             *view.banner = Some(Banner::Error(error.to_string()));
         }
         ui.separator();
-        self.export_form(view, ui);
+        let mut notice = None;
+        self.export_form(view, dialogs, &mut notice, ui);
+        if let Some(notice) = notice {
+            *view.banner = Some(Banner::Info(notice));
+        }
     }
 }
 
@@ -253,21 +276,33 @@ fn level_choice(ui: &mut egui::Ui, label: &str, level: &mut Option<Level>) {
 }
 
 impl AssessmentScreen {
-    fn export_form(&mut self, view: &mut View<'_>, ui: &mut egui::Ui) {
+    fn export_form(
+        &mut self,
+        view: &mut View<'_>,
+        dialogs: FileDialogs,
+        notice: &mut Option<String>,
+        ui: &mut egui::Ui,
+    ) {
         ui.strong("Export a signed bundle (PDF, RON, manifest, minisign signature)");
         ui.label(
             "Faces in the stills: only confirmed matches are shown; everything else in each frame \
          is blurred (`lineup report --show-faces` can show more, and records that choice).",
         );
         let form = &mut *self;
+        form.key.chosen();
+        form.out.chosen();
+        form.published_key.chosen();
         ui.horizontal(|ui| {
-            if ui.button("Choose secret key…").clicked() {
-                form.key = rfd::FileDialog::new().pick_file();
+            let any = Pick::File {
+                kind: "minisign secret key",
+                extensions: &[],
+            };
+            form.key
+                .browse(ui, "Choose secret key…", any, dialogs, notice);
+            form.key.edit(ui, "Secret key", 320.0);
+            if form.key.path().is_none() {
+                ui.label("no key chosen (make one with `lineup keygen`)");
             }
-            ui.label(form.key.as_ref().map_or(
-                "no key chosen (make one with `lineup keygen`)".into(),
-                |k| k.display().to_string(),
-            ));
         });
         ui.horizontal(|ui| {
             let label = ui.label("Key password:");
@@ -275,33 +310,33 @@ impl AssessmentScreen {
                 .labelled_by(label.id);
         });
         ui.horizontal(|ui| {
-            if ui.button("Choose bundle folder…").clicked() {
-                form.out = rfd::FileDialog::new()
-                    .set_file_name("assessment-bundle")
-                    .save_file();
-            }
-            ui.label(
-                form.out
-                    .as_ref()
-                    .map_or("no folder chosen".into(), |o| o.display().to_string()),
-            );
+            let folder = Pick::Save {
+                kind: "bundle folder",
+                extensions: &[],
+                name: "assessment-bundle",
+            };
+            form.out
+                .browse(ui, "Choose bundle folder…", folder, dialogs, notice);
+            form.out.edit(ui, "Bundle folder", 320.0);
         });
         ui.horizontal(|ui| {
-            if ui.button("Reviewer's published key…").clicked()
-                && let Some(key) = rfd::FileDialog::new()
-                    .add_filter("minisign public key", &["pub"])
-                    .pick_file()
-            {
-                form.published_key = Some(key);
-            }
-            ui.label(form.published_key.as_ref().map_or(
+            let public = Pick::File {
+                kind: "minisign public key",
+                extensions: &["pub"],
+            };
+            form.published_key
+                .browse(ui, "Reviewer's published key…", public, dialogs, notice);
+            form.published_key.edit(ui, "Published key", 320.0);
+        });
+        ui.label(
+            form.published_key.path().map_or(
                 "no published key chosen: a verification will prove only that nothing changed, \
-                 not who signed"
+             not who signed"
                     .into(),
                 |k| format!("verifying with {}", k.display()),
-            ));
-        });
-        let ready = form.key.is_some() && form.out.is_some() && form.job.is_none();
+            ),
+        );
+        let ready = form.key.path().is_some() && form.out.path().is_some() && form.job.is_none();
         let mut export = false;
         ui.horizontal(|ui| {
             export = ui
@@ -311,34 +346,44 @@ impl AssessmentScreen {
                 ui.spinner();
                 ui.label("Exporting…");
             }
+        });
+        ui.horizontal(|ui| {
             if form.verifying.is_some() {
                 ui.spinner();
                 ui.label("Verifying…");
-            } else {
-                let folder = ui.button("Verify a bundle…").clicked();
-                let zip = ui.button("Verify a bundle .zip…").clicked();
-                let chosen = if folder {
-                    rfd::FileDialog::new().pick_folder()
-                } else if zip {
-                    rfd::FileDialog::new()
-                        .add_filter("lineup bundle", &["zip"])
-                        .pick_file()
-                } else {
-                    None
-                };
-                if let Some(path) = chosen {
-                    let repaint = ui.ctx().clone();
-                    let job =
-                        VerifyJob::start(path.clone(), form.published_key.clone(), move || {
-                            repaint.request_repaint()
-                        });
-                    form.verifying = Some((path, job));
-                }
+                return;
+            }
+            form.bundle
+                .browse(ui, "Verify a bundle…", Pick::Folder, dialogs, notice);
+            let zip = Pick::File {
+                kind: "lineup bundle",
+                extensions: &["zip"],
+            };
+            form.bundle
+                .browse(ui, "Verify a bundle .zip…", zip, dialogs, notice);
+            form.bundle.edit(ui, "Bundle to verify", 280.0);
+            let typed = ui
+                .add_enabled(form.bundle.path().is_some(), egui::Button::new("Verify"))
+                .clicked();
+            let chosen = form.bundle.chosen().and_then(|p| p.into_iter().next());
+            let bundle = chosen.or_else(|| typed.then(|| form.bundle.path()).flatten());
+            if let Some(path) = bundle {
+                form.start_verify(path, ui.ctx());
             }
         });
         if export {
             self.start_export(view.workspace, view.banner, ui.ctx());
         }
+    }
+
+    fn start_verify(&mut self, bundle: PathBuf, ctx: &egui::Context) {
+        let published_key = self.published_key.path();
+        self.used_published_key = published_key.clone();
+        let repaint = ctx.clone();
+        let job = VerifyJob::start(bundle.clone(), published_key, move || {
+            repaint.request_repaint()
+        });
+        self.verifying = Some((bundle, job));
     }
 
     fn poll_verify(&mut self, banner: &mut Option<Banner>) {
@@ -363,8 +408,8 @@ impl AssessmentScreen {
         save_review(workspace, banner);
         let (Some(review_path), Some(key), Some(out)) = (
             workspace.path().map(PathBuf::from),
-            self.key.clone(),
-            self.out.clone(),
+            self.key.path(),
+            self.out.path(),
         ) else {
             return;
         };

@@ -3,10 +3,12 @@
 
 mod assessment_view;
 mod base_rates;
+mod dialogs;
 mod faces;
 mod footage_view;
 mod glossary;
 mod pictures;
+mod relink;
 mod start;
 mod thresholds;
 mod watchlist_view;
@@ -19,7 +21,9 @@ use eframe::egui;
 use crate::analysis::{AnalysisRequest, Progress};
 use crate::review::{GroundTruth, Slicing};
 use crate::workspace::jobs::AnalysisJob;
+use crate::workspace::settings::Settings;
 use crate::workspace::{SaveState, Workspace};
+pub use dialogs::{FileDialogs, NO_FILE_DIALOG};
 use pictures::Pictures;
 
 /// The screens of an open review, in tab order (`lineup open --tab` names them).
@@ -101,6 +105,17 @@ pub struct LineupApp {
     confirm_close: bool,
     /// ...and it was the window being closed, which closes once the person has chosen.
     close_window_after: bool,
+    /// Whether this computer can show file dialogs (else every path is typed).
+    dialogs: FileDialogs,
+    /// What the app remembers between sessions (the published key last verified with).
+    settings: Settings,
+    /// Footage or watchlist photos that are missing, and the search for them.
+    relink: relink::RelinkPanel,
+    /// Where to save a review that has no file yet.
+    save_as: dialogs::PathField,
+    /// How many files were missing when the pictures were last asked for: when a relink (or
+    /// its undo) changes it, pictures are asked for again at the new paths.
+    missing_seen: usize,
 }
 
 impl Default for LineupApp {
@@ -119,7 +134,13 @@ impl Default for LineupApp {
             start: Default::default(),
             confirm_close: false,
             close_window_after: false,
+            dialogs: FileDialogs::probe(),
+            settings: Settings::default(),
+            relink: Default::default(),
+            save_as: Default::default(),
+            missing_seen: 0,
         }
+        .with_settings(Settings::load())
     }
 }
 
@@ -155,6 +176,19 @@ impl LineupApp {
             job: Some((AnalysisJob::start(request, repaint), after)),
             ..Self::default()
         }
+    }
+
+    /// With `settings` in place of this user's (tests keep theirs in a temporary folder).
+    pub fn with_settings(mut self, settings: Settings) -> Self {
+        self.assessment.set_published_key(settings.published_key());
+        self.settings = settings;
+        self
+    }
+
+    /// As if this computer could (or could not) show file dialogs.
+    pub fn with_file_dialogs(mut self, dialogs: FileDialogs) -> Self {
+        self.dialogs = dialogs;
+        self
     }
 
     /// Shows `tab` first (when a review is open).
@@ -281,6 +315,38 @@ impl LineupApp {
         }
     }
 
+    /// Where a review with no file yet is saved: typed, or chosen in a dialog that does not
+    /// block the window.
+    fn save_as_field(&mut self, ui: &mut egui::Ui) {
+        let mut notice = None;
+        let review = dialogs::Pick::Save {
+            kind: "lineup review",
+            extensions: &["ron"],
+            name: "review.ron",
+        };
+        self.save_as
+            .browse(ui, "Save as…", review, self.dialogs, &mut notice);
+        self.save_as.edit(ui, "Save review as", 200.0);
+        let typed = ui
+            .add_enabled(
+                self.save_as.path().is_some(),
+                egui::Button::new("Save here"),
+            )
+            .clicked();
+        let chosen = self.save_as.chosen().and_then(|p| p.into_iter().next());
+        if let Some(path) = chosen.or_else(|| typed.then(|| self.save_as.path()).flatten())
+            && let Some(workspace) = &mut self.workspace
+        {
+            self.banner = Some(match workspace.save_as(&path) {
+                Ok(()) => Banner::Info(format!("Saved to {}.", path.display())),
+                Err(error) => Banner::Error(error.to_string()),
+            });
+        }
+        if let Some(notice) = notice {
+            self.banner = Some(Banner::Info(notice));
+        }
+    }
+
     fn top_bar(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             ui.heading("lineup");
@@ -309,6 +375,9 @@ impl LineupApp {
                 }
                 if ui.button("Save").on_hover_text("Ctrl+S").clicked() {
                     self.save();
+                }
+                if self.workspace.as_ref().is_some_and(|w| w.path().is_none()) {
+                    self.save_as_field(ui);
                 }
                 if ui.button("Close").clicked() {
                     self.request_close();
@@ -494,7 +563,14 @@ impl LineupApp {
     /// The current screen: the start screen without a review, otherwise the chosen tab.
     fn screen(&mut self, ui: &mut egui::Ui) {
         if self.workspace.is_none() || self.pictures.is_none() {
-            if let Some(action) = self.start.ui(self.job.is_some(), ui) {
+            let mut notice = None;
+            let action = self
+                .start
+                .ui(self.job.is_some(), self.dialogs, &mut notice, ui);
+            if let Some(notice) = notice {
+                self.banner = Some(Banner::Info(notice));
+            }
+            if let Some(action) = action {
                 self.carry_out(action, ui.ctx());
             }
             return;
@@ -502,6 +578,14 @@ impl LineupApp {
         let (Some(workspace), Some(pictures)) = (&mut self.workspace, &mut self.pictures) else {
             return;
         };
+        if matches!(self.tab, Tab::Footage | Tab::Faces | Tab::Watchlist) {
+            self.relink
+                .ui(workspace, &mut self.banner, self.dialogs, ui);
+        }
+        if workspace.missing_files().len() != self.missing_seen {
+            self.missing_seen = workspace.missing_files().len();
+            pictures.clear();
+        }
         let mut view = View {
             workspace,
             banner: &mut self.banner,
@@ -513,8 +597,22 @@ impl LineupApp {
             Tab::Watchlist => watchlist_view::show(&mut view, ui),
             Tab::Thresholds => thresholds::show(&mut view, ui),
             Tab::BaseRates => self.base_rates.ui(&mut view, ui),
-            Tab::Assessment => self.assessment.ui(&mut view, ui),
+            Tab::Assessment => {
+                self.assessment.ui(&mut view, self.dialogs, ui);
+                self.remember_published_key();
+            }
             Tab::Glossary => glossary::show(ui),
+        }
+    }
+}
+
+impl LineupApp {
+    /// The published key a verification just used is remembered for next time.
+    fn remember_published_key(&mut self) {
+        if let Some(key) = self.assessment.take_used_published_key()
+            && let Err(error) = self.settings.remember_published_key(&key)
+        {
+            self.banner = Some(Banner::Error(error.to_string()));
         }
     }
 }
@@ -579,18 +677,20 @@ fn job_progress(ui: &mut egui::Ui, job: &AnalysisJob) {
     );
 }
 
-/// Saves the review to its file (atomically), asking where first if it has none; the banner says
-/// how it went.
+/// Saves the review to its file (atomically); a review with no file yet is saved where the top
+/// bar's "Save as" field says (typed, or chosen without blocking the window). The banner says how
+/// it went.
 pub(crate) fn save_review(workspace: &mut Workspace, banner: &mut Option<Banner>) {
-    let result = match workspace.path().map(Path::to_path_buf) {
+    let result = match workspace.path() {
         Some(_) => workspace.save(),
-        None => match rfd::FileDialog::new()
-            .add_filter("lineup review", &["ron"])
-            .save_file()
-        {
-            Some(path) => workspace.save_as(&path),
-            None => return,
-        },
+        None => {
+            *banner = Some(Banner::Error(
+                "This review has no file yet: choose or type where to save it (\"Save as\" at \
+                 the top), then save."
+                    .into(),
+            ));
+            return;
+        }
     };
     *banner = Some(match result {
         Ok(()) => Banner::Info("Saved.".into()),

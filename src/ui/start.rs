@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use eframe::egui;
 
+use super::dialogs::{FileDialogs, PathField, Pick};
 use crate::analysis::AnalysisRequest;
 use crate::review::DEFAULT_THRESHOLD;
 use crate::vision::VisionConfig;
@@ -27,29 +28,56 @@ pub(crate) enum StartAction {
 }
 
 /// The start screen and the new analysis being put together on it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct StartScreen {
     footage: Vec<PathBuf>,
     watchlist: Option<PathBuf>,
+    /// The review to open, the footage to add, the watchlist folder and where to save the
+    /// analysis: typed, or chosen with the "…" button beside each.
+    review: PathField,
+    adding: PathField,
+    watchlist_field: PathField,
+    out: PathField,
 }
+
+const REVIEW: Pick = Pick::File {
+    kind: "lineup review",
+    extensions: &["ron"],
+};
 
 impl StartScreen {
     /// Draws the screen; `busy` while an analysis runs (no second one starts). Returns what the
-    /// person chose, if anything, for the app to carry out.
-    pub(crate) fn ui(&mut self, busy: bool, ui: &mut egui::Ui) -> Option<StartAction> {
+    /// person chose, if anything, for the app to carry out; `notice` gets what they should know
+    /// (no file dialog on this computer).
+    pub(crate) fn ui(
+        &mut self,
+        busy: bool,
+        dialogs: FileDialogs,
+        notice: &mut Option<String>,
+        ui: &mut egui::Ui,
+    ) -> Option<StartAction> {
         let mut action = self.take_dropped_files(ui);
+        if let Some(path) = self.review.chosen().and_then(|p| p.into_iter().next()) {
+            action = Some(StartAction::Open(path));
+        }
+        self.take_chosen_footage();
         ui.vertical_centered(|ui| {
             ui.add_space(24.0);
             ui.heading("Review what face recognition would do, before anyone deploys it.");
             ui.label("Everything runs on this computer. Nothing is sent anywhere.");
             ui.add_space(16.0);
-            if ui.button("Open a review…").clicked()
-                && let Some(path) = rfd::FileDialog::new()
-                    .add_filter("lineup review", &["ron"])
-                    .pick_file()
-            {
-                action = Some(StartAction::Open(path));
-            }
+            ui.horizontal(|ui| {
+                self.review
+                    .browse(ui, "Open a review…", REVIEW, dialogs, notice);
+                self.review.edit(ui, "Review file", 360.0);
+                if ui
+                    .add_enabled(self.review.path().is_some(), egui::Button::new("Open"))
+                    .clicked()
+                    && let Some(path) = self.review.path()
+                {
+                    action = Some(StartAction::Open(path));
+                }
+            });
             ui.horizontal(|ui| {
                 if ui.button("Open the demo").clicked() {
                     action = Some(StartAction::Demo);
@@ -72,20 +100,35 @@ impl StartScreen {
                 "Pick footage (images or folders of images) and a watchlist folder, or drop them here.",
             );
             ui.horizontal(|ui| {
-                if ui.button("Add footage…").clicked()
-                    && let Some(paths) = rfd::FileDialog::new().pick_files()
-                {
-                    self.footage.extend(paths);
-                }
-                if ui.button("Add footage folder…").clicked()
-                    && let Some(path) = rfd::FileDialog::new().pick_folder()
+                self.adding
+                    .browse(ui, "Add footage…", Pick::Files, dialogs, notice);
+                self.adding
+                    .browse(ui, "Add footage folder…", Pick::Folder, dialogs, notice);
+                self.adding.edit(ui, "Footage file or folder", 320.0);
+                if ui
+                    .add_enabled(self.adding.path().is_some(), egui::Button::new("Add"))
+                    .clicked()
+                    && let Some(path) = self.adding.path()
                 {
                     self.footage.push(path);
-                }
-                if ui.button("Choose watchlist folder…").clicked() {
-                    self.watchlist = rfd::FileDialog::new().pick_folder();
+                    self.adding.text.clear();
                 }
             });
+            ui.horizontal(|ui| {
+                self.watchlist_field.browse(
+                    ui,
+                    "Choose watchlist folder…",
+                    Pick::Folder,
+                    dialogs,
+                    notice,
+                );
+                self.watchlist_field.edit(ui, "Watchlist folder", 320.0);
+            });
+            if let Some(chosen) = self.watchlist_field.chosen() {
+                self.watchlist = chosen.into_iter().next();
+            } else if self.watchlist_field.path().is_some() {
+                self.watchlist = self.watchlist_field.path();
+            }
             for path in &self.footage {
                 ui.label(format!("footage: {}", path.display()));
             }
@@ -94,22 +137,51 @@ impl StartScreen {
                 None => ui.label("watchlist: none chosen yet"),
             };
             let ready = !self.footage.is_empty() && self.watchlist.is_some() && !busy;
-            if ui
-                .add_enabled(ready, egui::Button::new("Analyse…"))
-                .clicked()
-                && let Some(out) = rfd::FileDialog::new()
-                    .add_filter("lineup review", &["ron"])
-                    .set_file_name("review.ron")
-                    .save_file()
-                && let Some(request) = self.request()
-            {
-                action = Some(StartAction::Analyse {
-                    request: Box::new(request),
-                    out,
+            ui.horizontal(|ui| {
+                ui.add_enabled_ui(ready, |ui| {
+                    self.out.browse(
+                        ui,
+                        "Analyse…",
+                        Pick::Save {
+                            kind: "lineup review",
+                            extensions: &["ron"],
+                            name: "review.ron",
+                        },
+                        dialogs,
+                        notice,
+                    );
+                    self.out.edit(ui, "Save the new review as", 320.0);
+                    if ui
+                        .add_enabled(self.out.path().is_some(), egui::Button::new("Analyse"))
+                        .clicked()
+                        && let Some(out) = self.out.path()
+                    {
+                        action = self.analyse(out);
+                    }
                 });
+            });
+            if let Some(out) = self.out.chosen().and_then(|p| p.into_iter().next())
+                && ready
+            {
+                action = self.analyse(out);
             }
         });
         action
+    }
+
+    /// Footage a dialog chose is added to the list.
+    fn take_chosen_footage(&mut self) {
+        if let Some(paths) = self.adding.chosen() {
+            self.footage.extend(paths);
+            self.adding.text.clear();
+        }
+    }
+
+    fn analyse(&self, out: PathBuf) -> Option<StartAction> {
+        Some(StartAction::Analyse {
+            request: Box::new(self.request()?),
+            out,
+        })
     }
 
     /// Dropped folders become the watchlist when none is chosen and the folder holds no video;
@@ -129,6 +201,7 @@ impl StartScreen {
             if path.extension().is_some_and(|e| e == "ron") {
                 open = Some(StartAction::Open(path));
             } else if path.is_dir() && self.watchlist.is_none() && !self.footage.is_empty() {
+                self.watchlist_field.text = path.display().to_string();
                 self.watchlist = Some(path);
             } else {
                 self.footage.push(path);

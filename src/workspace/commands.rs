@@ -9,6 +9,9 @@
 
 use crate::assessment::Assessment;
 use crate::ids::TrackId;
+use std::path::PathBuf;
+
+use crate::review::locations::{self, ReviewFile, Search};
 use crate::review::{
     self, Answer, Disagreement, GroundTruth, Reviewer, SecondLabel, SecondReview, Settlement,
     Slicing,
@@ -84,6 +87,30 @@ pub enum Command {
         disagreement: Disagreement,
         keep: Reviewer,
     },
+    /// Files found where they are now (by [`relink_command`], from a search by SHA-256): inputs
+    /// by index, and the watchlist folder.
+    Relink {
+        inputs: Vec<(usize, PathBuf)>,
+        watchlist_root: Option<PathBuf>,
+    },
+}
+
+/// The command that relinks what `search` found, or None when it found nothing. Only files
+/// whose size and SHA-256 matched the recorded ones are in `search.found`.
+pub fn relink_command(document: &review::ReviewDocument, search: &Search) -> Option<Command> {
+    let inputs: Vec<(usize, PathBuf)> = search
+        .found
+        .iter()
+        .filter_map(|(missing, now)| match missing.file {
+            ReviewFile::Input(index) => Some((index, now.clone())),
+            ReviewFile::Photo { .. } => None,
+        })
+        .collect();
+    let watchlist_root = locations::watchlist_root_from(document, &search.found);
+    (!inputs.is_empty() || watchlist_root.is_some()).then_some(Command::Relink {
+        inputs,
+        watchlist_root,
+    })
 }
 
 /// A change with the values before and after it, so it can be undone and redone.
@@ -144,6 +171,15 @@ pub(super) enum Edit {
     },
     /// A settlement appended to the second review (taken off again when undone).
     Settled(Settlement),
+    InputPath {
+        input: usize,
+        before: PathBuf,
+        after: PathBuf,
+    },
+    WatchlistRoot {
+        before: PathBuf,
+        after: PathBuf,
+    },
     Batch(Vec<Edit>),
 }
 
@@ -165,6 +201,14 @@ impl Edit {
         matches!(self, Edit::Batch(edits) if edits.is_empty())
     }
 
+    fn moves_files(&self) -> bool {
+        match self {
+            Edit::InputPath { .. } | Edit::WatchlistRoot { .. } => true,
+            Edit::Batch(edits) => edits.iter().any(Edit::moves_files),
+            _ => false,
+        }
+    }
+
     fn refresh(&self) -> Refresh {
         match self {
             Edit::Label { .. }
@@ -175,10 +219,13 @@ impl Edit {
             Edit::Threshold { .. } | Edit::SliceThreshold { .. } | Edit::ReferenceSlice { .. } => {
                 Refresh::Metrics
             }
+            // Which files are missing is worked out again by `change`.
             Edit::Assessment { .. }
             | Edit::SecondReviewer { .. }
             | Edit::SecondLabel { .. }
-            | Edit::Settled(_) => Refresh::Nothing,
+            | Edit::Settled(_)
+            | Edit::InputPath { .. }
+            | Edit::WatchlistRoot { .. } => Refresh::Nothing,
             Edit::Batch(edits) => edits
                 .iter()
                 .map(Edit::refresh)
@@ -401,6 +448,29 @@ impl Workspace {
                 let before = document.reference_slice.clone();
                 unchanged_or(after != before, Edit::ReferenceSlice { before, after })
             }
+            Command::Relink {
+                inputs,
+                watchlist_root,
+            } => {
+                let mut edits: Vec<Edit> = inputs
+                    .into_iter()
+                    .filter_map(|(input, after)| {
+                        let before = document.inputs.get(input)?.path.clone();
+                        (before != after).then_some(Edit::InputPath {
+                            input,
+                            before,
+                            after,
+                        })
+                    })
+                    .collect();
+                if let Some(after) = watchlist_root.filter(|r| *r != document.watchlist.root) {
+                    edits.push(Edit::WatchlistRoot {
+                        before: document.watchlist.root.clone(),
+                        after,
+                    });
+                }
+                Edit::Batch(edits)
+            }
             Command::Assessment(after) => unchanged_or(
                 *after != document.assessment,
                 Edit::Assessment {
@@ -517,6 +587,9 @@ impl Workspace {
             Refresh::Slices => self.reslice(),
             Refresh::Labels => self.labels_changed(),
         }
+        if edit.moves_files() {
+            self.missing = self.document.missing_files();
+        }
     }
 
     fn set_values(&mut self, edit: &Edit, backwards: bool) {
@@ -617,6 +690,18 @@ impl Workspace {
                     second.settled.push(settlement.clone());
                 }
                 forget_if_empty(&mut document.second_review);
+            }
+            Edit::InputPath {
+                input,
+                before,
+                after,
+            } => {
+                if let Some(record) = document.inputs.get_mut(*input) {
+                    record.path = pick(before, after, backwards).clone();
+                }
+            }
+            Edit::WatchlistRoot { before, after } => {
+                document.watchlist.root = pick(before, after, backwards).clone();
             }
             Edit::Batch(edits) => {
                 if backwards {

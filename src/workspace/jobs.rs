@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use crate::analysis::{self, AnalysisError, AnalysisRequest, Progress};
 use crate::assessment::{BundleError, ExportedBundle, Verified, VerifyError};
 use crate::review::ReviewDocument;
+use crate::review::locations::{self, MissingFile, Search, SearchLimits, SearchProgress};
 
 /// Why a background job gave no result.
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +20,12 @@ pub enum JobError {
     Export(#[from] BundleError),
     #[error(transparent)]
     Verify(#[from] VerifyError),
+    /// The folder to search for moved files could not be read.
+    #[error("{}: cannot be searched: {reason}", folder.display())]
+    Search {
+        folder: std::path::PathBuf,
+        reason: String,
+    },
     /// The job's thread ended without a result (it panicked): named by what it was doing.
     #[error("the {0} stopped unexpectedly")]
     Stopped(&'static str),
@@ -200,4 +207,118 @@ impl VerifyJob {
     pub fn try_finish(&self) -> Option<Result<Verified, JobError>> {
         outcome(&self.result, "verification")
     }
+}
+
+/// Looking for moved files in a folder by their SHA-256: hashing big videos takes a while, so it
+/// runs on its own thread, reports how far it got, and can be cancelled.
+pub struct RelinkJob {
+    folder: std::path::PathBuf,
+    progress: Arc<Mutex<SearchProgress>>,
+    cancel: Arc<AtomicBool>,
+    result: Receiver<Result<Search, JobError>>,
+}
+
+impl RelinkJob {
+    /// Searches `folder` for the `missing` files; `on_progress` runs on the job's thread after
+    /// each file hashed and at the end.
+    pub fn start(
+        folder: std::path::PathBuf,
+        missing: Vec<MissingFile>,
+        on_progress: impl Fn() + Send + 'static,
+    ) -> Self {
+        let progress = Arc::new(Mutex::new(SearchProgress::default()));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (sender, result) = mpsc::channel();
+        let (shared, flag, searched) = (Arc::clone(&progress), Arc::clone(&cancel), folder.clone());
+        std::thread::spawn(move || {
+            let report = |seen: SearchProgress| {
+                if let Ok(mut slot) = shared.lock() {
+                    *slot = seen;
+                }
+                on_progress();
+            };
+            let outcome = locations::find_by_digest(
+                &searched,
+                &missing,
+                SearchLimits::default(),
+                &flag,
+                report,
+            )
+            .map_err(|e| JobError::Search {
+                folder: searched.clone(),
+                reason: e.to_string(),
+            });
+            let _ = sender.send(outcome);
+            on_progress();
+        });
+        Self {
+            folder,
+            progress,
+            cancel,
+            result,
+        }
+    }
+
+    /// The folder being searched.
+    pub fn folder(&self) -> &std::path::Path {
+        &self.folder
+    }
+
+    pub fn progress(&self) -> SearchProgress {
+        self.progress.lock().map(|p| *p).unwrap_or_default()
+    }
+
+    /// Stops the search; it then finishes with what it found so far.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// The outcome, or None while it runs.
+    pub fn try_finish(&self) -> Option<Result<Search, JobError>> {
+        outcome(&self.result, "search for moved files")
+    }
+}
+
+/// What a search for moved files came to, in words: how many were found, which still miss, and
+/// which files were refused because only their name matched.
+pub fn relinked_sentence(folder: &std::path::Path, search: &Search) -> String {
+    let total = search.found.len() + search.still_missing.len();
+    let mut text = format!(
+        "Relinked {} of {total} missing files from {} (each checked by size and SHA-256).",
+        search.found.len(),
+        folder.display()
+    );
+    if !search.still_missing.is_empty() {
+        let names: Vec<String> = search
+            .still_missing
+            .iter()
+            .take(5)
+            .map(|m| file_name(&m.path))
+            .collect();
+        let more = search.still_missing.len().saturating_sub(names.len());
+        text.push_str(&format!(" Still missing: {}", names.join(", ")));
+        if more > 0 {
+            text.push_str(&format!(" and {more} more"));
+        }
+        text.push('.');
+    }
+    for (missing, refused) in search.refused.iter().take(5) {
+        text.push_str(&format!(
+            " Refused {}: it has the name of {} but not its content (the SHA-256 differs from the \
+             one recorded), so it is not the file that was analysed.",
+            refused.display(),
+            file_name(&missing.path)
+        ));
+    }
+    if search.incomplete {
+        text.push_str(" The search stopped before looking everywhere (too many files or folders too deep): choose a folder nearer the files.");
+    }
+    text
+}
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy()
+        .into_owned()
 }

@@ -5,14 +5,16 @@
 mod commands;
 pub mod frames;
 pub mod jobs;
+pub mod settings;
 
-pub use commands::Command;
+pub use commands::{Command, relink_command};
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::ids::{DetectionId, TrackId};
 use crate::metrics::SliceIndex;
+use crate::review::locations::MissingFile;
 use crate::review::slices::LabelledTracks;
 use crate::review::{
     self, Evaluation, GroundTruth, ReviewDocument, ReviewError, SlicedSearches, Slicing,
@@ -83,6 +85,9 @@ pub struct Workspace {
     /// Each track's slice of the current slicing, by its attributes: worked out when first
     /// needed after labels, attributes or the slicing change, not on every threshold move.
     track_slices: Vec<usize>,
+    /// Inputs and watchlist photos not where the review says: looked up when the review opens
+    /// and after a relink, not on every frame.
+    missing: Vec<MissingFile>,
 }
 
 pub use crate::review::autosave_path;
@@ -123,7 +128,9 @@ impl Workspace {
             track_of_detection: Vec::new(),
             track_thresholds: Vec::new(),
             track_slices: Vec::new(),
+            missing: Vec::new(),
         };
+        workspace.missing = workspace.document.missing_files();
         workspace.index_frames();
         workspace.refresh_metrics();
         workspace
@@ -201,6 +208,12 @@ impl Workspace {
             .get(detection.index())
             .copied()
             .flatten()
+    }
+
+    /// The review's inputs and watchlist photos that are not where it says (see
+    /// [`relink_command`]).
+    pub fn missing_files(&self) -> &[MissingFile] {
+        &self.missing
     }
 
     pub fn document(&self) -> &ReviewDocument {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::{ReviewDocument, SCHEMA_VERSION};
+use super::{ReviewDocument, SCHEMA_VERSION, locations};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {
@@ -42,6 +42,7 @@ struct VersionProbe {
     schema_version: u32,
 }
 
+/// Reads the review at `path`, its input and watchlist paths resolved against its folder.
 pub fn load(path: &Path) -> Result<ReviewDocument, ReviewError> {
     let bytes = std::fs::read(path).map_err(|e| ReviewError::Unreadable {
         path: path.to_path_buf(),
@@ -51,7 +52,11 @@ pub fn load(path: &Path) -> Result<ReviewDocument, ReviewError> {
         path: path.to_path_buf(),
         reason: "it is not text".into(),
     })?;
-    parse(path, &text)
+    let document = parse(path, &text)?;
+    Ok(locations::resolved(
+        document,
+        &locations::review_folder(path),
+    ))
 }
 
 /// Reads a review document from `text`, migrating older versions, and checks that its parts
@@ -157,9 +162,11 @@ pub fn to_text(document: &ReviewDocument) -> String {
     ron::ser::to_string_pretty(document, config).expect("a review document always serialises")
 }
 
-/// Saves `document` to `path` atomically (temporary file, fsync, rename).
+/// Saves `document` to `path` atomically (temporary file, fsync, rename), its input and
+/// watchlist paths stored relative to the review's folder where they can be.
 pub fn save(document: &ReviewDocument, path: &Path) -> Result<(), ReviewError> {
-    write_atomically(path, to_text(document).as_bytes()).map_err(|e| ReviewError::Unwritable {
+    let stored = locations::for_saving(document, &locations::review_folder(path));
+    write_atomically(path, to_text(&stored).as_bytes()).map_err(|e| ReviewError::Unwritable {
         path: path.to_path_buf(),
         reason: save_failure(&e),
     })
@@ -342,6 +349,49 @@ mod tests {
             matches!(err, ReviewError::Inconsistent { .. })
                 && err.to_string().contains("track 1 holds detection 1"),
             "{err}"
+        );
+    }
+
+    /// A review keeps the footage and watchlist beside it relative to its own folder, so the
+    /// folder can move to another machine; a file elsewhere keeps its absolute path.
+    #[test]
+    fn paths_beside_the_review_move_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = dir.path().join("case");
+        let mut document = fixture();
+        document.inputs[0].path = case.join("footage/cam 1.jpg");
+        document.inputs[1].path = PathBuf::from("/elsewhere/t1.jpg");
+        document.watchlist.root = case.join("watchlist");
+        std::fs::create_dir_all(&case).unwrap();
+        save(&document, &case.join("review.ron")).unwrap();
+        let text = std::fs::read_to_string(case.join("review.ron")).unwrap();
+        assert!(!text.contains(&*case.to_string_lossy()), "{text}");
+        assert!(text.contains("\"footage/cam 1.jpg\""), "{text}");
+        assert!(text.contains("\"/elsewhere/t1.jpg\""), "{text}");
+
+        let moved = dir.path().join("on another machine");
+        std::fs::rename(&case, &moved).unwrap();
+        let loaded = load(&moved.join("review.ron")).unwrap();
+        assert_eq!(loaded.inputs[0].path, moved.join("footage/cam 1.jpg"));
+        assert_eq!(loaded.inputs[1].path, PathBuf::from("/elsewhere/t1.jpg"));
+        assert_eq!(loaded.watchlist.root, moved.join("watchlist"));
+    }
+
+    /// Reviews written before paths were stored relative to the review read as they always did.
+    #[test]
+    fn older_reviews_keep_their_paths() {
+        let document = fixture();
+        assert_eq!(document.inputs[0].path, PathBuf::from("photos/obama2.jpg"));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.ron");
+        std::fs::write(
+            &path,
+            include_str!("../../../../tests/fixtures/review_v1.ron"),
+        )
+        .unwrap();
+        assert_eq!(
+            load(&path).unwrap().inputs[0].path,
+            PathBuf::from("photos/obama2.jpg")
         );
     }
 

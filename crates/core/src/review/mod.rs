@@ -11,6 +11,7 @@ pub mod csv;
 pub mod evaluation;
 mod file;
 pub mod labels;
+pub mod locations;
 pub mod second;
 pub mod slices;
 pub mod tracks;
@@ -97,6 +98,11 @@ pub struct ReviewDocument {
     /// None until someone starts one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub second_review: Option<SecondReview>,
+    /// In the file: relative input and watchlist paths are relative to the review's folder (see
+    /// [`locations`]). Absent in reviews written before, whose paths are kept as they are. In
+    /// memory, after `load`, always false: every path is resolved.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub paths_relative_to_review: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -221,6 +227,7 @@ impl ReviewDocument {
             label_history: Vec::new(),
             assessment: Assessment::default(),
             second_review: None,
+            paths_relative_to_review: false,
         }
     }
 
