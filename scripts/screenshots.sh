@@ -1,20 +1,15 @@
 #!/usr/bin/env bash
-# Screenshots of each main screen of the real lineup binary, in a real window under Xvfb, for
-# the README (docs/screens/*.png). Needs: apt-get install xvfb xauth imagemagick
+# Pictures of every screen of the app at 1024x700 (a small laptop) and 1920x1080 (a desktop) for
+# the README: docs/screens/1024x700/*.png and docs/screens/1920x1080/*.png.
+#
+# They are rendered by tests/screens.rs through egui_kittest with wgpu, the renderer the app
+# itself uses (on a machine without a graphics card, Mesa's lavapipe, as ./scripts/setup
+# installs), on the workshop demo review, so the pictures show the real screens on real faces.
+# The test suite runs the same test into a temporary folder. Needs ./scripts/setup first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for tool in xvfb-run import; do
-  command -v "$tool" >/dev/null || { echo "needs $tool: apt-get install xvfb xauth imagemagick" >&2; exit 1; }
-done
-cargo build --quiet
-bin=target/debug/lineup
-review=$("$bin" demo --prepare)
+rm -rf docs/screens
 mkdir -p docs/screens
-for tab in faces footage watchlist thresholds base-rates; do
-  xvfb-run -a -s "-screen 0 1280x720x24" bash -c "
-    '$bin' open '$review' --tab $tab 2>/dev/null &
-    sleep 10
-    import -window root docs/screens/$tab.png
-    kill %1"
-  echo "docs/screens/$tab.png"
-done
+LINEUP_SCREENS_DIR="$PWD/docs/screens" cargo test --locked --test screens -- --exact \
+  every_screen_is_pictured_at_a_small_laptop_and_a_desktop_size
+find docs/screens -name '*.png' | sort

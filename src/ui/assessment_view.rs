@@ -111,13 +111,10 @@ fn section_editor(ui: &mut egui::Ui, text: &mut Assessment, section: &Section) {
             ui.colored_label(MISSING, format!("missing: {}", missing.join("; ")));
         }
     });
-    ui.label(egui::RichText::new(section.guidance).small().weak());
+    // Guidance at the body size: council members read it, and small weak text is hard to.
+    ui.label(section.guidance);
     if let Some(generated) = section.generated {
-        ui.label(
-            egui::RichText::new(format!("lineup adds at export: {generated}."))
-                .small()
-                .italics(),
-        );
+        ui.label(egui::RichText::new(format!("lineup adds at export: {generated}.")).italics());
     }
     match section.id {
         SectionId::FalseAlerts => {

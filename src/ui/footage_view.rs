@@ -151,7 +151,10 @@ impl FootageScreen {
             };
             return;
         };
-        let size = texture.size_vec2();
+        // Boxes are in the frame's pixels; the texture may have been scaled down to fit.
+        let size = pictures
+            .source_size(&PictureKey::Frame(*key))
+            .unwrap_or_else(|| texture.size_vec2());
         let scale = (ui.available_width() / size.x)
             .min(ui.available_height() / size.y)
             .min(1.0);

@@ -25,6 +25,9 @@ pub struct Pictures {
     /// The keys of `images`, oldest first.
     arrival: VecDeque<PictureKey>,
     textures: HashMap<PictureKey, egui::TextureHandle>,
+    /// The pixel size of each picture as decoded, which its texture may be smaller than (see
+    /// [`fit_within`]); boxes are drawn in these pixels.
+    source_sizes: HashMap<PictureKey, egui::Vec2>,
     thumbnails: HashMap<TrackId, egui::TextureHandle>,
     faces: HashMap<DetectionId, egui::TextureHandle>,
     failures: HashMap<PictureKey, String>,
@@ -37,6 +40,7 @@ impl Pictures {
             images: HashMap::new(),
             arrival: VecDeque::new(),
             textures: HashMap::new(),
+            source_sizes: HashMap::new(),
             thumbnails: HashMap::new(),
             faces: HashMap::new(),
             failures: HashMap::new(),
@@ -47,6 +51,7 @@ impl Pictures {
         self.images.clear();
         self.arrival.clear();
         self.textures.clear();
+        self.source_sizes.clear();
         self.thumbnails.clear();
         self.faces.clear();
         self.failures.clear();
@@ -100,13 +105,22 @@ impl Pictures {
             return Some(texture.clone());
         }
         let image = self.image(&key, path)?;
+        let limit = ctx.input(|input| input.max_texture_side);
         let texture = ctx.load_texture(
             format!("{key:?}"),
-            color_image(&image),
+            color_image(&fit_within(&image, limit)),
             egui::TextureOptions::LINEAR,
         );
+        let source = egui::vec2(image.width() as f32, image.height() as f32);
+        self.source_sizes.insert(key.clone(), source);
         self.textures.insert(key, texture.clone());
         Some(texture)
+    }
+
+    /// The pixel size of picture `key` as decoded (its texture may be scaled down to fit the
+    /// graphics card); None before it is shown.
+    pub(crate) fn source_size(&self, key: &PictureKey) -> Option<egui::Vec2> {
+        self.source_sizes.get(key).copied()
     }
 
     /// The frame `key` of the workspace's review.
@@ -188,9 +202,40 @@ impl Pictures {
     }
 }
 
+/// `image`, scaled down to fit `limit` pixels a side when it is larger: graphics cards refuse
+/// bigger textures (2048 on some), and egui panics on one, while enrolment photos and frames
+/// can be larger (a 970×2204 photo, a 12000×9000 video).
+fn fit_within(image: &RgbImage, limit: usize) -> std::borrow::Cow<'_, RgbImage> {
+    let limit = limit.max(1) as u32;
+    if image.width() <= limit && image.height() <= limit {
+        return std::borrow::Cow::Borrowed(image);
+    }
+    let scale = f64::from(limit) / f64::from(image.width().max(image.height()));
+    let width = ((f64::from(image.width()) * scale).floor() as u32).clamp(1, limit);
+    let height = ((f64::from(image.height()) * scale).floor() as u32).clamp(1, limit);
+    std::borrow::Cow::Owned(image::imageops::thumbnail(image, width, height))
+}
+
 fn color_image(image: &RgbImage) -> egui::ColorImage {
     egui::ColorImage::from_rgb(
         [image.width() as usize, image.height() as usize],
         image.as_raw(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pictures_larger_than_a_texture_may_be_are_scaled_to_fit_keeping_their_shape() {
+        let tall = RgbImage::new(970, 2204);
+        let fitted = fit_within(&tall, 2048);
+        assert_eq!((fitted.width(), fitted.height()), (901, 2048));
+        let small = RgbImage::new(640, 480);
+        assert!(matches!(
+            fit_within(&small, 2048),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 }
