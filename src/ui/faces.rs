@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use eframe::egui;
 
-use super::{Banner, View, label_name};
+use super::{Banner, HistoryStep, View, history_key, label_name};
 use crate::ids::{DetectionId, IdentityId, TrackId};
 use crate::review::{GroundTruth, UNKNOWN};
 use crate::workspace::{Command, TrackState, Workspace};
@@ -92,6 +92,35 @@ fn visible_tracks(
         })
         .filter(|&t| in_slice(t))
         .collect()
+}
+
+/// The candidate each selected track's card shows, for the tracks that have one.
+fn own_candidates(
+    workspace: &Workspace,
+    selection: &BTreeSet<TrackId>,
+) -> Vec<(TrackId, IdentityId)> {
+    selection
+        .iter()
+        .filter_map(|&track| Some((track, workspace.document().track_match(track).identity?)))
+        .collect()
+}
+
+/// What the Y button says: "Is Alex Doe (Y)" when every selected card with a candidate shows
+/// the same one; when they differ, that each gets their own. None when no card shows one.
+fn candidate_button(workspace: &Workspace, selection: &BTreeSet<TrackId>) -> Option<String> {
+    let candidates: BTreeSet<IdentityId> = own_candidates(workspace, selection)
+        .into_iter()
+        .map(|(_, identity)| identity)
+        .collect();
+    match candidates.len() {
+        0 => None,
+        1 => {
+            let identity = candidates.into_iter().next()?;
+            let name = workspace.document().identity_name(identity).unwrap_or("?");
+            Some(format!("Is {name} (Y)"))
+        }
+        _ => Some("Each is their own candidate (Y)".into()),
+    }
 }
 
 /// The colour of a face card's words: the theme's strongest text, which on the card's fill
@@ -281,6 +310,22 @@ impl FacesScreen {
         let _ = workspace.apply(command);
     }
 
+    /// Y: each selected track is the candidate on its own card (tracks with no candidate keep
+    /// their label), in one edit: to the review, or blind, to the second review.
+    fn label_each_own_candidate(&self, workspace: &mut Workspace) {
+        let labels: Vec<(TrackId, GroundTruth)> = own_candidates(workspace, &self.selection)
+            .into_iter()
+            .map(|(track, identity)| (track, GroundTruth::OnWatchlist(identity)))
+            .collect();
+        let command = if self.blind {
+            Command::EachSecondLabel { labels }
+        } else {
+            Command::EachLabel { labels }
+        };
+        // A label is always valid: nothing to refuse.
+        let _ = workspace.apply(command);
+    }
+
     /// The switch into blind labelling and, when on, the second reviewer's name.
     fn blind_switch(&mut self, workspace: &mut Workspace, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
@@ -309,9 +354,10 @@ impl FacesScreen {
         });
     }
 
-    /// The label keys act on the selection; arrows move it. Every key press of the frame is
-    /// taken in the order it came, so that a label lands on the track selected when its key was
-    /// pressed, however many keys arrive before the next frame.
+    /// The label keys act on the selection; arrows move it; Ctrl+Z and Ctrl+Shift+Z (Ctrl+Y)
+    /// undo and redo. Every key press of the frame is taken in the order it came, each once, so
+    /// that a label lands on the track selected when its key was pressed, and an undo takes back
+    /// what was typed before it, however many keys arrive before the next frame.
     fn keyboard(&mut self, workspace: &mut Workspace, ui: &egui::Ui, visible: &[TrackId]) {
         if ui.ctx().egui_wants_keyboard_input() {
             return;
@@ -324,39 +370,38 @@ impl FacesScreen {
             egui::Key::ArrowRight,
             egui::Key::ArrowLeft,
         ];
-        let pressed: Vec<egui::Key> = ui.input_mut(|input| {
+        let pressed: Vec<Result<egui::Key, HistoryStep>> = ui.input_mut(|input| {
             let mut pressed = Vec::new();
-            input.events.retain(|event| match event {
-                egui::Event::Key {
-                    key,
-                    pressed: true,
-                    modifiers,
-                    ..
-                } if modifiers.is_none() && KEYS.contains(key) => {
-                    pressed.push(*key);
-                    false
+            input.events.retain(|event| {
+                if let Some(step) = history_key(event) {
+                    pressed.push(Err(step));
+                    return false;
                 }
-                _ => true,
+                match event {
+                    egui::Event::Key {
+                        key,
+                        pressed: true,
+                        modifiers,
+                        ..
+                    } if modifiers.is_none() && KEYS.contains(key) => {
+                        pressed.push(Ok(*key));
+                        false
+                    }
+                    _ => true,
+                }
             });
             pressed
         });
         for key in pressed {
             match key {
-                egui::Key::Y => {
-                    let top_candidate = self
-                        .selection
-                        .first()
-                        .and_then(|&t| workspace.document().track_match(t).identity);
-                    if let Some(identity) = top_candidate {
-                        self.label_selection(workspace, GroundTruth::OnWatchlist(identity));
-                    }
-                }
-                egui::Key::N => self.label_selection(workspace, GroundTruth::NotOnWatchlist),
-                egui::Key::X => self.label_selection(workspace, GroundTruth::NotAFace),
-                egui::Key::U => self.label_selection(workspace, GroundTruth::Unlabelled),
-                egui::Key::ArrowRight => self.move_selection(visible, 1),
-                egui::Key::ArrowLeft => self.move_selection(visible, -1),
-                _ => {}
+                Err(step) => step.apply(workspace),
+                Ok(egui::Key::Y) => self.label_each_own_candidate(workspace),
+                Ok(egui::Key::N) => self.label_selection(workspace, GroundTruth::NotOnWatchlist),
+                Ok(egui::Key::X) => self.label_selection(workspace, GroundTruth::NotAFace),
+                Ok(egui::Key::U) => self.label_selection(workspace, GroundTruth::Unlabelled),
+                Ok(egui::Key::ArrowRight) => self.move_selection(visible, 1),
+                Ok(egui::Key::ArrowLeft) => self.move_selection(visible, -1),
+                Ok(_) => {}
             }
         }
     }
@@ -382,6 +427,9 @@ impl FacesScreen {
         // Blind, no slice filter: slices are built from the review's own attributes.
         let slice = self.slice.clone().filter(|_| !self.blind);
         let visible = visible_tracks(view.workspace, self.filter, slice.as_deref(), self.blind);
+        // Keys and buttons act only on tracks the person can see: a selected track the filter,
+        // the slice or blind mode now hides is no longer selected.
+        self.selection.retain(|track| visible.contains(track));
         let names = view.workspace.sliced().names.clone();
         self.keyboard(view.workspace, ui, &visible);
         egui::Panel::right("face_details")
@@ -401,6 +449,10 @@ impl FacesScreen {
                 .show(ui, |ui| agreement::panel(view.workspace, selected, ui))
                 .inner;
             if let Some(track) = clicked {
+                if !visible.contains(&track) {
+                    // Shown, so that it stays selected.
+                    (self.filter, self.slice) = (Filter::All, None);
+                }
                 self.selection = [track].into();
                 self.scroll_to = Some(track);
             }
@@ -431,7 +483,10 @@ impl FacesScreen {
                         }
                     });
             }
-            ui.label(format!("{} tracks", visible.len()));
+            ui.label(match self.selection.len() {
+                0 => format!("{} tracks", visible.len()),
+                selected => format!("{} tracks, {selected} selected", visible.len()),
+            });
         });
         ui.label("Click to select (Ctrl-click adds). Keys: Y is the candidate shown, N not on watchlist, X not a face, U unlabelled, ←/→ move.");
         state_legend(ui);
@@ -509,7 +564,6 @@ impl FacesScreen {
         }
         let (workspace, banner) = (&mut *view.workspace, &mut *view.banner);
         let document = workspace.document();
-        let matched = document.track_match(first);
         let track = &document.tracks[first];
         ui.label(format!("Faces in track: {}", track.detections.len()));
         if self.blind {
@@ -534,16 +588,22 @@ impl FacesScreen {
         } else {
             &track.attributes
         };
-        let top = matched
-            .identity
-            .and_then(|i| document.identity_name(i).map(|n| (i, n.to_string())));
         ui.separator();
         ui.label("Who is this really?");
         let mut chosen = None;
-        if let Some((identity, name)) = &top
-            && ui.button(format!("Is {name} (Y)")).clicked()
-        {
-            chosen = Some(GroundTruth::OnWatchlist(*identity));
+        let mut each_own_candidate = false;
+        if let Some(button) = candidate_button(workspace, &self.selection) {
+            let without = selection.len() - own_candidates(workspace, &self.selection).len();
+            let response = ui.button(button);
+            let response = if without > 0 {
+                response.on_hover_text(format!(
+                    "{without} of the {} selected tracks have no candidate and keep their label.",
+                    selection.len()
+                ))
+            } else {
+                response
+            };
+            each_own_candidate = response.clicked();
         }
         if ui.button("Not on the watchlist (N)").clicked() {
             chosen = Some(GroundTruth::NotOnWatchlist);
@@ -624,6 +684,9 @@ impl FacesScreen {
         }
         if let Some(label) = chosen {
             self.label_selection(workspace, label);
+        }
+        if each_own_candidate {
+            self.label_each_own_candidate(workspace);
         }
         if accept_each {
             let values = suggested

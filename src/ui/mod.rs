@@ -283,25 +283,33 @@ impl LineupApp {
         }
     }
 
+    /// Ctrl+S saves; Ctrl+Z undoes and Ctrl+Shift+Z (or Ctrl+Y) redoes, each press once. The
+    /// Faces screen takes undo and redo itself, in order with its label keys, so that "X, then
+    /// Ctrl+Z" typed faster than frames are drawn still means X, then its undo.
     fn shortcuts(&mut self, ctx: &egui::Context) {
         if ctx.egui_wants_keyboard_input() {
             return;
         }
-        let (undo, redo, save) = ctx.input_mut(|i| {
+        let faces_screen = self.tab == Tab::Faces;
+        let (history, save) = ctx.input_mut(|i| {
+            let mut history = Vec::new();
+            if !faces_screen {
+                i.events.retain(|event| match history_key(event) {
+                    Some(step) => {
+                        history.push(step);
+                        false
+                    }
+                    None => true,
+                });
+            }
             (
-                i.consume_key(egui::Modifiers::COMMAND, egui::Key::Z),
-                i.consume_key(
-                    egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
-                    egui::Key::Z,
-                ) || i.consume_key(egui::Modifiers::COMMAND, egui::Key::Y),
+                history,
                 i.consume_key(egui::Modifiers::COMMAND, egui::Key::S),
             )
         });
         if let Some(workspace) = &mut self.workspace {
-            if redo {
-                workspace.redo();
-            } else if undo {
-                workspace.undo();
+            for step in history {
+                step.apply(workspace);
             }
             if save {
                 self.save();
@@ -711,6 +719,44 @@ pub(crate) fn thresholds_in_use(workspace: &Workspace) -> String {
             "at {:.2} ({groups} groups at their own thresholds)",
             workspace.threshold()
         ),
+    }
+}
+
+/// A step back or forward through the edits, as a key asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HistoryStep {
+    Undo,
+    Redo,
+}
+
+impl HistoryStep {
+    pub(crate) fn apply(self, workspace: &mut Workspace) {
+        match self {
+            HistoryStep::Undo => workspace.undo(),
+            HistoryStep::Redo => workspace.redo(),
+        };
+    }
+}
+
+/// Whether a key event asks to undo (Ctrl+Z) or redo (Ctrl+Shift+Z, Ctrl+Y; Cmd on a Mac):
+/// one step per press, so two presses in one frame are two steps.
+pub(crate) fn history_key(event: &egui::Event) -> Option<HistoryStep> {
+    let egui::Event::Key {
+        key,
+        pressed: true,
+        modifiers,
+        ..
+    } = event
+    else {
+        return None;
+    };
+    if !modifiers.command || modifiers.alt {
+        return None;
+    }
+    match (key, modifiers.shift) {
+        (egui::Key::Z, false) => Some(HistoryStep::Undo),
+        (egui::Key::Z, true) | (egui::Key::Y, false) => Some(HistoryStep::Redo),
+        _ => None,
     }
 }
 

@@ -27,6 +27,9 @@ pub enum Command {
         tracks: Vec<TrackId>,
         label: GroundTruth,
     },
+    /// Who each of these tracks really is, track by track (Y on several tracks gives each the
+    /// candidate on its own card): one edit, one undo step. Each track once.
+    EachLabel { labels: Vec<(TrackId, GroundTruth)> },
     /// A perceived attribute of these tracks; `None` (or "unknown") clears it. Values outside
     /// the review's schema are refused.
     TrackAttribute {
@@ -73,6 +76,8 @@ pub enum Command {
         tracks: Vec<TrackId>,
         label: GroundTruth,
     },
+    /// [`Command::EachLabel`] as the second reviewer labels blind: one undo step.
+    EachSecondLabel { labels: Vec<(TrackId, GroundTruth)> },
     /// A perceived attribute of these tracks as the second reviewer sees it; `None` (or
     /// "unknown") clears it. Values outside the schema are refused.
     SecondAttribute {
@@ -360,6 +365,22 @@ impl Workspace {
                     })
                     .collect(),
             ),
+            Command::EachLabel { labels } => Edit::Batch(
+                labels
+                    .into_iter()
+                    .filter(|&(track, label)| {
+                        document
+                            .tracks
+                            .get(track.index())
+                            .is_some_and(|t| t.label != label)
+                    })
+                    .map(|(track, label)| Edit::Label {
+                        track,
+                        before: document.tracks[track].label,
+                        after: label,
+                    })
+                    .collect(),
+            ),
             Command::TrackAttribute {
                 tracks,
                 name,
@@ -489,6 +510,19 @@ impl Workspace {
             Command::SecondLabel { tracks, label } => {
                 second_label_edits(document, tracks_of(tracks), |theirs| theirs.label = label)
             }
+            Command::EachSecondLabel { labels } => Edit::Batch(
+                labels
+                    .into_iter()
+                    .flat_map(|(track, label)| {
+                        match second_label_edits(document, tracks_of(vec![track]), |theirs| {
+                            theirs.label = label
+                        }) {
+                            Edit::Batch(edits) => edits,
+                            edit => vec![edit],
+                        }
+                    })
+                    .collect(),
+            ),
             Command::SecondAttribute {
                 tracks,
                 name,
