@@ -23,6 +23,9 @@ use frames::FrameKey;
 
 /// How long edits may sit unsaved before the autosave file is written.
 pub const AUTOSAVE_AFTER: Duration = Duration::from_secs(5);
+/// How long edits may sit unsaved at most, however steadily they keep coming: a reviewer who
+/// labels faster than [`AUTOSAVE_AFTER`] never pauses long enough for it.
+pub const AUTOSAVE_AT_MOST: Duration = Duration::from_secs(30);
 
 /// A track at the current threshold, told apart by words and symbols as well as colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +78,9 @@ pub struct Workspace {
     evaluation: Evaluation,
     state: SaveState,
     last_edit: Option<Instant>,
+    /// The first edit not yet saved or autosaved: the autosave falls due at most
+    /// [`AUTOSAVE_AT_MOST`] after it.
+    first_unsaved_edit: Option<Instant>,
     /// Every frame with faces (and every input without), in order, with its detections.
     frames: Vec<(FrameKey, Vec<DetectionId>)>,
     /// For each detection, the track it belongs to (none for a detection in no track).
@@ -124,6 +130,7 @@ impl Workspace {
             evaluation,
             state,
             last_edit: None,
+            first_unsaved_edit: None,
             frames: Vec::new(),
             track_of_detection: Vec::new(),
             track_thresholds: Vec::new(),
@@ -347,7 +354,12 @@ impl Workspace {
     }
 
     fn touch(&mut self) {
-        self.last_edit = Some(Instant::now());
+        self.touch_at(Instant::now());
+    }
+
+    fn touch_at(&mut self, now: Instant) {
+        self.last_edit = Some(now);
+        self.first_unsaved_edit.get_or_insert(now);
         self.state = match self.state {
             SaveState::NeverSaved => SaveState::NeverSaved,
             _ => SaveState::Unsaved { autosaved: false },
@@ -371,30 +383,38 @@ impl Workspace {
         self.path = Some(path.to_path_buf());
         self.state = SaveState::Saved;
         self.last_edit = None;
+        self.first_unsaved_edit = None;
         Ok(())
+    }
+
+    /// When unsaved edits fall due for autosaving: [`AUTOSAVE_AFTER`] after the last edit, or
+    /// [`AUTOSAVE_AT_MOST`] after the first unsaved one if edits keep coming; `None` when nothing
+    /// waits (no file yet, nothing unsaved, or already autosaved).
+    fn autosave_due_at(&self) -> Option<Instant> {
+        let (Some(last_edit), Some(first)) = (self.last_edit, self.first_unsaved_edit) else {
+            return None;
+        };
+        (self.path.is_some() && matches!(self.state, SaveState::Unsaved { autosaved: false }))
+            .then(|| (last_edit + AUTOSAVE_AFTER).min(first + AUTOSAVE_AT_MOST))
     }
 
     /// How long until unsaved edits fall due for autosaving; `None` when nothing waits (no file
     /// yet, nothing unsaved, or already autosaved).
     pub fn autosave_due_in(&self, now: Instant) -> Option<Duration> {
-        let last_edit = self.last_edit?;
-        (self.path.is_some() && matches!(self.state, SaveState::Unsaved { autosaved: false }))
-            .then(|| AUTOSAVE_AFTER.saturating_sub(now.duration_since(last_edit)))
+        self.autosave_due_at()
+            .map(|due| due.saturating_duration_since(now))
     }
 
     /// Writes the autosave file when edits have waited long enough; returns what happened.
     pub fn autosave_if_due(&mut self, now: Instant) -> Option<Result<(), ReviewError>> {
-        let (Some(path), Some(last_edit)) = (self.path.clone(), self.last_edit) else {
-            return None;
-        };
-        if !matches!(self.state, SaveState::Unsaved { autosaved: false })
-            || now.duration_since(last_edit) < AUTOSAVE_AFTER
-        {
+        let path = self.path.clone()?;
+        if self.autosave_due_at()? > now {
             return None;
         }
         let result = review::save(&self.document, &autosave_path(&path));
         if result.is_ok() {
             self.state = SaveState::Unsaved { autosaved: true };
+            self.first_unsaved_edit = None;
         }
         Some(result)
     }
@@ -432,4 +452,52 @@ fn empty_evaluation(document: &ReviewDocument) -> Evaluation {
         &nothing,
         &nothing.index(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Edits every 4 s, never pausing the 5 s the autosave waits for: it still falls due
+    /// [`AUTOSAVE_AT_MOST`] after the first of them (the expert's finding c on #17).
+    #[test]
+    fn steady_edits_are_autosaved_within_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("review.ron");
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/review_v1.ron");
+        std::fs::copy(fixture, &path).unwrap();
+        let mut workspace = Workspace::open(&path).unwrap();
+        let start = Instant::now();
+        workspace.touch_at(start);
+        workspace
+            .apply(Command::Label {
+                tracks: vec![TrackId(0)],
+                label: GroundTruth::NotAFace,
+            })
+            .unwrap();
+        let every = Duration::from_secs(4);
+        for n in 1..=9 {
+            let now = start + every * n;
+            workspace.touch_at(now);
+            if workspace.autosave_if_due(now).is_some() {
+                break;
+            }
+            let due = workspace.autosave_due_in(now).unwrap();
+            assert!(
+                now + due <= start + AUTOSAVE_AT_MOST,
+                "after {:?} of edits, due in {due:?}",
+                every * n
+            );
+        }
+        assert_eq!(
+            workspace.save_state(),
+            &SaveState::Unsaved { autosaved: true },
+            "steady edits were never autosaved"
+        );
+        assert!(autosave_path(&path).exists());
+        // The next edit starts a new wait: a pause of AUTOSAVE_AFTER, or the limit again.
+        let later = start + Duration::from_secs(40);
+        workspace.touch_at(later);
+        assert_eq!(workspace.autosave_due_in(later), Some(AUTOSAVE_AFTER));
+    }
 }
