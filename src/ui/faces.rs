@@ -370,11 +370,16 @@ impl FacesScreen {
             egui::Key::ArrowRight,
             egui::Key::ArrowLeft,
         ];
-        let pressed: Vec<Result<egui::Key, HistoryStep>> = ui.input_mut(|input| {
+        /// A press the screen acts on: a label or arrow key, or a step through the edits.
+        enum Pressed {
+            Key(egui::Key),
+            Step(HistoryStep),
+        }
+        let pressed: Vec<Pressed> = ui.input_mut(|input| {
             let mut pressed = Vec::new();
             input.events.retain(|event| {
                 if let Some(step) = history_key(event) {
-                    pressed.push(Err(step));
+                    pressed.push(Pressed::Step(step));
                     return false;
                 }
                 match event {
@@ -384,7 +389,7 @@ impl FacesScreen {
                         modifiers,
                         ..
                     } if modifiers.is_none() && KEYS.contains(key) => {
-                        pressed.push(Ok(*key));
+                        pressed.push(Pressed::Key(*key));
                         false
                     }
                     _ => true,
@@ -392,16 +397,22 @@ impl FacesScreen {
             });
             pressed
         });
-        for key in pressed {
-            match key {
-                Err(step) => step.apply(workspace),
-                Ok(egui::Key::Y) => self.label_each_own_candidate(workspace),
-                Ok(egui::Key::N) => self.label_selection(workspace, GroundTruth::NotOnWatchlist),
-                Ok(egui::Key::X) => self.label_selection(workspace, GroundTruth::NotAFace),
-                Ok(egui::Key::U) => self.label_selection(workspace, GroundTruth::Unlabelled),
-                Ok(egui::Key::ArrowRight) => self.move_selection(visible, 1),
-                Ok(egui::Key::ArrowLeft) => self.move_selection(visible, -1),
-                Ok(_) => {}
+        for press in pressed {
+            match press {
+                Pressed::Step(step) => step.apply(workspace),
+                Pressed::Key(egui::Key::Y) => self.label_each_own_candidate(workspace),
+                Pressed::Key(egui::Key::N) => {
+                    self.label_selection(workspace, GroundTruth::NotOnWatchlist)
+                }
+                Pressed::Key(egui::Key::X) => {
+                    self.label_selection(workspace, GroundTruth::NotAFace)
+                }
+                Pressed::Key(egui::Key::U) => {
+                    self.label_selection(workspace, GroundTruth::Unlabelled)
+                }
+                Pressed::Key(egui::Key::ArrowRight) => self.move_selection(visible, 1),
+                Pressed::Key(egui::Key::ArrowLeft) => self.move_selection(visible, -1),
+                Pressed::Key(_) => {}
             }
         }
     }
