@@ -1205,6 +1205,7 @@ fn a_moved_review_refuses_a_different_clip_of_the_same_name() {
         h.query_by_label_contains("is not the file analysed: its SHA-256 differs")
             .is_some()
     );
+    assert!(workspace(&h).content_differs(0), "its frames are not shown");
 }
 
 /// A file found by the search but changed before the relink is applied is refused.
@@ -1235,4 +1236,32 @@ fn a_file_changed_after_the_search_is_not_relinked() {
         "{:?}",
         plan.problems
     );
+}
+
+/// A watchlist photo with other content than the one enrolled is named like a missing one, and
+/// not shown as the enrolled photo.
+#[test]
+fn a_watchlist_photo_with_other_content_is_refused_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("watchlist/alice/1.jpg");
+    std::fs::create_dir_all(photo.parent().unwrap()).unwrap();
+    std::fs::write(&photo, "alice").unwrap();
+    let mut document = common::labelled::labelled_review();
+    document.watchlist.root = dir.path().join("watchlist");
+    document.watchlist.identities[0].photos = vec![enrolment_photo(
+        "alice/1.jpg",
+        lineup::digest::sha256_file(&photo).unwrap(),
+    )];
+    review::save(&document, &dir.path().join("review.ron")).unwrap();
+    std::fs::write(&photo, "ALICE").unwrap();
+    let w = checked(Workspace::open(&dir.path().join("review.ron")).unwrap());
+    let missing: Vec<String> = w.missing_files().iter().map(|m| m.describe()).collect();
+    assert_eq!(
+        missing,
+        [format!(
+            "watchlist photo alice/1.jpg at {} is not the file analysed: its SHA-256 differs",
+            photo.display()
+        )]
+    );
+    assert!(w.file_differs(&photo));
 }

@@ -182,6 +182,14 @@ impl Workspace {
         })
     }
 
+    /// Whether the file at `path` (an input or a watchlist photo) is known to be another than
+    /// the one the review recorded.
+    pub fn file_differs(&self, path: &Path) -> bool {
+        self.missing
+            .iter()
+            .any(|m| m.path == path && m.why == review::locations::WhyMissing::OtherContent)
+    }
+
     /// How far the content check is, while it runs.
     pub fn content_check_progress(&self) -> Option<jobs::CheckProgress> {
         self.content_check
