@@ -430,7 +430,8 @@ fn the_bundles_own_key_is_refused_and_a_bare_published_line_accepted() {
     let out = lineup_verify(&scene.genuine_bundle, Some(&own));
     assert!(!out.status.success());
     assert!(
-        text(&out.stderr).contains("the bundle's own copy of the signing key"),
+        text(&out.stderr)
+            .contains("the published key must come from the reviewer, not from a bundle"),
         "{}",
         text(&out.stderr)
     );

@@ -781,35 +781,138 @@ fn file_dialogs_need_zenity_or_a_portal_on_the_session_bus() {
     );
 }
 
-/// The reviewer's published key, once used to verify, is there again in the next session.
-#[test]
-fn the_published_key_is_remembered_for_the_next_session() {
-    let settings = temporary_settings_folder();
-    let (dir, app) = opened_app();
-    let key = dir.path().join("reviewer.pub");
-    std::fs::write(&key, "untrusted comment: minisign public key\n").unwrap();
-    let mut h = harness(app);
+/// A bundle signed by a fresh key in `dir/name`, and that key's public half written outside it
+/// (as the reviewer publishes it).
+fn signed_bundle(dir: &std::path::Path, name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    use lineup::assessment::{self, BundleOptions, ReportOptions, signing::SignerKey};
+    let review_path = dir.join("review.ron");
+    if !review_path.is_file() {
+        review::save(&common::labelled::labelled_review(), &review_path).unwrap();
+    }
+    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let signer = SignerKey {
+        public_key: pair.pk.clone(),
+    };
+    let options = BundleOptions {
+        out: dir.join(name),
+        overwrite: false,
+        report: ReportOptions {
+            command: "(test)".into(),
+            ..ReportOptions::default()
+        },
+    };
+    let document = review::load(&review_path).unwrap();
+    assessment::export(&document, &review_path, None, &options, &pair.sk, &signer).unwrap();
+    let published = dir.join(format!("{name}-reviewer.pub"));
+    std::fs::write(&published, signer.file_text()).unwrap();
+    (dir.join(name), published)
+}
+
+/// Types the published key and the bundle, presses Verify and waits for the banner.
+fn verify_in_app(h: &mut Harness<'static, LineupApp>, key: &str, bundle: &std::path::Path) {
     h.get_by_label("Assessment").click();
     h.run();
-    type_into(&mut h, "Published key", &key.display().to_string());
-    type_into(
-        &mut h,
-        "Bundle to verify",
-        &dir.path().join("bundle.zip").display().to_string(),
-    );
+    type_into(h, "Published key", key);
+    type_into(h, "Bundle to verify", &bundle.display().to_string());
     h.get_by_label("Verify").scroll_to_me();
     h.run();
     h.get_by_label("Verify").click();
-    h.run();
-    assert!(settings.join("lineup/settings.ron").is_file());
+    for _ in 0..100 {
+        settle(h);
+        if h.query_by_label_contains("Verify a bundle…").is_some()
+            && h.query_by_label_contains("Verifying…").is_none()
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    settle(h);
+}
 
-    let mut h = harness(LineupApp::open(&dir.path().join("review.ron")));
+/// The reviewer's published key, once a verification with it succeeded, is there again in the
+/// next session, as an absolute path.
+#[test]
+fn the_published_key_is_remembered_for_the_next_session() {
+    temporary_settings_folder();
+    let (dir, _) = opened_app();
+    let settings_file = dir.path().join("config/lineup/settings.ron");
+    let settings = || lineup::workspace::settings::Settings::load_from(settings_file.clone());
+    let (bundle, key) = signed_bundle(dir.path(), "bundle");
+    let app = LineupApp::open(&dir.path().join("review.ron")).with_settings(settings());
+    let mut h = harness(app);
+    verify_in_app(&mut h, &key.display().to_string(), &bundle);
+    assert!(h.query_by_label_contains(": verified.").is_some());
+    assert_eq!(settings().published_key(), Some(key.as_path()));
+
+    let app = LineupApp::open(&dir.path().join("review.ron")).with_settings(settings());
+    let mut h = harness(app);
     h.get_by_label("Assessment").click();
     h.run();
     let field = h.get_by_label("Published key");
     assert_eq!(
         field.value().as_deref(),
         Some(key.display().to_string().as_str())
+    );
+}
+
+/// A key that fails to verify (here: the bundle's own copy) is not remembered.
+#[test]
+fn a_key_from_inside_a_bundle_is_not_remembered_as_the_published_key() {
+    temporary_settings_folder();
+    let (dir, _) = opened_app();
+    let settings_file = dir.path().join("config/lineup/settings.ron");
+    let (bundle, _) = signed_bundle(dir.path(), "bundle");
+    let key = bundle.join(lineup::assessment::bundle::PUBLIC_KEY_FILE);
+    let app = LineupApp::open(&dir.path().join("review.ron")).with_settings(
+        lineup::workspace::settings::Settings::load_from(settings_file.clone()),
+    );
+    let mut h = harness(app);
+    verify_in_app(&mut h, &key.display().to_string(), &bundle);
+    assert!(
+        h.query_by_label_contains("the published key must come from the reviewer")
+            .is_some()
+    );
+    let remembered = std::fs::read_to_string(&settings_file).unwrap_or_default();
+    assert!(!remembered.contains("signer.pub"), "{remembered:?}");
+}
+
+/// A key copied out of one bundle is no published key for another signed by the same key (a
+/// forger's): any key file in a lineup bundle folder is refused as a trusted key.
+#[test]
+fn a_key_from_one_bundle_does_not_prove_who_signed_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, _) = signed_bundle(dir.path(), "a");
+    let key_in_a = a.join(lineup::assessment::bundle::PUBLIC_KEY_FILE);
+    let refused = lineup::assessment::trusted_key_file(&dir.path().join("elsewhere"), &key_in_a);
+    let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        message.contains("the published key must come from the reviewer, not from a bundle"),
+        "{message}"
+    );
+}
+
+/// A damaged settings file is said once and kept beside as settings.ron.damaged, not silently
+/// overwritten.
+#[test]
+fn a_damaged_settings_file_is_said_and_kept() {
+    temporary_settings_folder();
+    let (dir, _) = opened_app();
+    let settings_file = dir.path().join("config/lineup/settings.ron");
+    std::fs::create_dir_all(settings_file.parent().unwrap()).unwrap();
+    std::fs::write(&settings_file, "(published_key: Some(\"/keys/x.pub\"").unwrap();
+    let app = LineupApp::open(&dir.path().join("review.ron")).with_settings(
+        lineup::workspace::settings::Settings::load_from(settings_file.clone()),
+    );
+    let mut h = harness(app);
+    h.run();
+    assert!(
+        h.query_by_label_contains("settings.ron is damaged")
+            .is_some(),
+        "the damage is said"
+    );
+    assert_eq!(
+        std::fs::read_to_string(settings_file.with_extension("ron.damaged")).unwrap(),
+        "(published_key: Some(\"/keys/x.pub\"",
     );
 }
 
@@ -945,4 +1048,220 @@ fn a_new_review_is_saved_to_a_typed_path() {
     h.run();
     assert!(path.is_file(), "saved where typed");
     assert_eq!(h.state().workspace().unwrap().path(), Some(path.as_path()));
+}
+
+fn enrolment_photo(
+    path: &str,
+    digest: lineup::digest::FileDigest,
+) -> lineup::watchlist::EnrolmentPhoto {
+    use lineup::vision::{BoundingBox, Embedding};
+    lineup::watchlist::EnrolmentPhoto {
+        path: path.into(),
+        digest,
+        bbox: BoundingBox {
+            x1: 0.0,
+            y1: 0.0,
+            x2: 1.0,
+            y2: 1.0,
+        },
+        detector_score: 0.9,
+        embedding: Embedding(vec![1.0, 0.0]),
+    }
+}
+
+/// Two watchlist photos are missing. In the folder chosen, alice's photo has the recorded
+/// content; bob's has the recorded name but other content. The watchlist folder is not moved
+/// there (bob's photo would then be taken as present): alice's photo alone is relinked, and the
+/// plan names bob's photo as what blocked the move.
+#[test]
+fn relinking_the_watchlist_folder_never_takes_a_photo_the_search_refused() {
+    use lineup::digest::sha256_file;
+    use lineup::review::locations::{SearchLimits, find_by_digest};
+    let old = tempfile::tempdir().unwrap();
+    let new = tempfile::tempdir().unwrap();
+    for (name, body) in [("alice/1.jpg", "alice"), ("bob/1.jpg", "bob-original")] {
+        let path = old.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, body).unwrap();
+    }
+    let alice = sha256_file(&old.path().join("alice/1.jpg")).unwrap();
+    let bob = sha256_file(&old.path().join("bob/1.jpg")).unwrap();
+    let mut document = common::labelled::labelled_review();
+    document.watchlist.root = old.path().join("gone");
+    document.watchlist.identities[0].photos = vec![enrolment_photo("alice/1.jpg", alice)];
+    document.watchlist.identities[1].photos = vec![enrolment_photo("bob/1.jpg", bob)];
+    std::fs::create_dir_all(new.path().join("alice")).unwrap();
+    std::fs::create_dir_all(new.path().join("bob")).unwrap();
+    std::fs::copy(
+        old.path().join("alice/1.jpg"),
+        new.path().join("alice/1.jpg"),
+    )
+    .unwrap();
+    std::fs::write(new.path().join("bob/1.jpg"), "bob-SWAPPED!").unwrap();
+
+    let mut w = Workspace::new(document, None);
+    assert_eq!(w.missing_files().len(), 2);
+    let search = find_by_digest(
+        new.path(),
+        w.missing_files(),
+        SearchLimits::default(),
+        &std::sync::atomic::AtomicBool::new(false),
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(search.found.len(), 1);
+    let refused: Vec<_> = search
+        .refused
+        .iter()
+        .map(|(m, p)| (m.path.clone(), p.clone()))
+        .collect();
+    assert_eq!(
+        refused,
+        [(
+            old.path().join("gone/bob/1.jpg"),
+            new.path().join("bob/1.jpg")
+        )],
+        "bob's photo is refused, and alice's (same file name, other folder) is no candidate for it"
+    );
+    let plan = lineup::workspace::relink_plan(w.document(), &search);
+    assert!(
+        plan.problems
+            .iter()
+            .any(|p| p.contains(&new.path().join("bob/1.jpg").display().to_string())),
+        "{:?}",
+        plan.problems
+    );
+    w.apply(plan.command.expect("alice's photo is relinked"))
+        .unwrap();
+    let still: Vec<String> = w.missing_files().iter().map(|m| m.describe()).collect();
+    assert_eq!(
+        still.len(),
+        1,
+        "only bob's photo is still missing: {still:?}"
+    );
+    assert_eq!(w.document().watchlist.root, old.path().join("gone"));
+    w.undo();
+    assert_eq!(w.missing_files().len(), 2);
+}
+
+/// Runs the content check of an opened review to its end.
+fn checked(mut w: Workspace) -> Workspace {
+    for _ in 0..500 {
+        if !w.poll_content_check() {
+            return w;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the content check did not end");
+}
+
+/// A review moved next to a different clip of the same name: the clip at the path is not the
+/// one analysed (other SHA-256), and is treated like a missing one.
+#[test]
+fn a_moved_review_refuses_a_different_clip_of_the_same_name() {
+    let first = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(first.path().join("footage")).unwrap();
+    let clip = first.path().join("footage/cam1.mp4");
+    std::fs::write(&clip, b"the analysed footage").unwrap();
+    let mut document = common::labelled::labelled_review();
+    document.inputs[0].path = clip.clone();
+    document.inputs[0].digest = Some(lineup::digest::sha256_file(&clip).unwrap());
+    review::save(&document, &first.path().join("review.ron")).unwrap();
+
+    let moved = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(moved.path().join("footage")).unwrap();
+    std::fs::copy(
+        first.path().join("review.ron"),
+        moved.path().join("review.ron"),
+    )
+    .unwrap();
+    std::fs::write(
+        moved.path().join("footage/cam1.mp4"),
+        b"some OTHER footage!!",
+    )
+    .unwrap();
+    let w = checked(Workspace::open(&moved.path().join("review.ron")).unwrap());
+    let missing: Vec<String> = w.missing_files().iter().map(|m| m.describe()).collect();
+    assert_eq!(
+        missing,
+        [format!(
+            "footage file cam1.mp4 at {} is not the file analysed: its SHA-256 differs",
+            moved.path().join("footage/cam1.mp4").display()
+        )]
+    );
+    // The same in the app, above the screens.
+    temporary_settings_folder();
+    let mut h = harness(LineupApp::open(&moved.path().join("review.ron")));
+    for _ in 0..100 {
+        settle(&mut h);
+        if h.query_by_label_contains("is not the file analysed")
+            .is_some()
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        h.query_by_label_contains("is not the file analysed: its SHA-256 differs")
+            .is_some()
+    );
+    assert!(workspace(&h).content_differs(0), "its frames are not shown");
+}
+
+/// A file found by the search but changed before the relink is applied is refused.
+#[test]
+fn a_file_changed_after_the_search_is_not_relinked() {
+    use lineup::review::locations::{SearchLimits, find_by_digest};
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("cam1.mp4");
+    std::fs::write(&clip, b"the analysed footage").unwrap();
+    let mut document = common::labelled::labelled_review();
+    document.inputs[0].path = dir.path().join("gone/cam1.mp4");
+    document.inputs[0].digest = Some(lineup::digest::sha256_file(&clip).unwrap());
+    let w = Workspace::new(document, None);
+    let search = find_by_digest(
+        dir.path(),
+        w.missing_files(),
+        SearchLimits::default(),
+        &std::sync::atomic::AtomicBool::new(false),
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(search.found.len(), 1);
+    std::fs::write(&clip, b"the changed footage!").unwrap();
+    let plan = lineup::workspace::relink_plan(w.document(), &search);
+    assert!(plan.command.is_none());
+    assert!(
+        plan.problems.iter().any(|p| p.contains("changed since")),
+        "{:?}",
+        plan.problems
+    );
+}
+
+/// A watchlist photo with other content than the one enrolled is named like a missing one, and
+/// not shown as the enrolled photo.
+#[test]
+fn a_watchlist_photo_with_other_content_is_refused_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("watchlist/alice/1.jpg");
+    std::fs::create_dir_all(photo.parent().unwrap()).unwrap();
+    std::fs::write(&photo, "alice").unwrap();
+    let mut document = common::labelled::labelled_review();
+    document.watchlist.root = dir.path().join("watchlist");
+    document.watchlist.identities[0].photos = vec![enrolment_photo(
+        "alice/1.jpg",
+        lineup::digest::sha256_file(&photo).unwrap(),
+    )];
+    review::save(&document, &dir.path().join("review.ron")).unwrap();
+    std::fs::write(&photo, "ALICE").unwrap();
+    let w = checked(Workspace::open(&dir.path().join("review.ron")).unwrap());
+    let missing: Vec<String> = w.missing_files().iter().map(|m| m.describe()).collect();
+    assert_eq!(
+        missing,
+        [format!(
+            "watchlist photo alice/1.jpg at {} is not the file analysed: its SHA-256 differs",
+            photo.display()
+        )]
+    );
+    assert!(w.file_differs(&photo));
 }

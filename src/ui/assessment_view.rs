@@ -24,11 +24,12 @@ pub(crate) struct AssessmentScreen {
     /// The bundle to verify (a folder or a .zip), typed or chosen.
     bundle: PathField,
     /// The bundle being verified, and its check running in the background.
-    verifying: Option<(PathBuf, VerifyJob)>,
+    verifying: Option<(PathBuf, Option<PathBuf>, VerifyJob)>,
     /// The reviewer's published public key to verify bundles with; the app fills it in with
     /// the one used last time, and remembers the one used now.
     published_key: PathField,
-    /// The published key of the verification just started, for the app to remember.
+    /// The published key of the last verification that succeeded with it as the trusted key,
+    /// for the app to remember.
     used_published_key: Option<PathBuf>,
 }
 
@@ -375,22 +376,29 @@ impl AssessmentScreen {
 
     fn start_verify(&mut self, bundle: PathBuf, ctx: &egui::Context) {
         let published_key = self.published_key.path();
-        self.used_published_key = published_key.clone();
         let repaint = ctx.clone();
-        let job = VerifyJob::start(bundle.clone(), published_key, move || {
+        let job = VerifyJob::start(bundle.clone(), published_key.clone(), move || {
             repaint.request_repaint()
         });
-        self.verifying = Some((bundle, job));
+        self.verifying = Some((bundle, published_key, job));
     }
 
+    /// A finished verification: the banner says how it went, and a published key is kept to
+    /// remember only when the bundle verified against it as the trusted key (never a key that
+    /// was refused, or a verification that failed).
     fn poll_verify(&mut self, banner: &mut Option<Banner>) {
-        let Some((_, job)) = &self.verifying else {
+        let Some((_, _, job)) = &self.verifying else {
             return;
         };
         let Some(outcome) = job.try_finish() else {
             return;
         };
-        if let Some((path, _)) = self.verifying.take() {
+        if let Some((path, key, _)) = self.verifying.take() {
+            if let Ok(verified) = &outcome
+                && !verified.key_from_bundle
+            {
+                self.used_published_key = key;
+            }
             *banner = Some(verify_banner(&path, outcome));
         }
     }

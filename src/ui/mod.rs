@@ -179,7 +179,10 @@ impl LineupApp {
     }
 
     /// With `settings` in place of this user's (tests keep theirs in a temporary folder).
-    pub fn with_settings(mut self, settings: Settings) -> Self {
+    pub fn with_settings(mut self, mut settings: Settings) -> Self {
+        if let Some(damage) = settings.take_damage() {
+            self.banner = Some(Banner::Error(damage));
+        }
         self.assessment.set_published_key(settings.published_key());
         self.settings = settings;
         self

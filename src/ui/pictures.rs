@@ -130,6 +130,9 @@ impl Pictures {
         workspace: &Workspace,
         key: FrameKey,
     ) -> Option<egui::TextureHandle> {
+        if workspace.content_differs(key.input) {
+            return None;
+        }
         let path = workspace.document().inputs.get(key.input)?.path.clone();
         self.texture(ctx, PictureKey::Frame(key), path)
     }
@@ -195,6 +198,10 @@ impl Pictures {
             input: detection.source.input,
             frame_index: detection.source.frame_index,
         };
+        // Another video under the footage's name is not shown as the footage analysed.
+        if workspace.content_differs(key.input) {
+            return None;
+        }
         let path = document.inputs.get(key.input)?.path.clone();
         let image = self.image(&PictureKey::Frame(key), path)?;
         let face = face_thumbnail(&image, &detection.bbox, THUMBNAIL);

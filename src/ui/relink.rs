@@ -7,8 +7,8 @@ use eframe::egui;
 
 use super::Banner;
 use super::dialogs::{FileDialogs, PathField, Pick};
+use crate::workspace::Workspace;
 use crate::workspace::jobs::{RelinkJob, relinked_sentence};
-use crate::workspace::{Workspace, relink_command};
 
 /// Missing files named at most, before "and N more".
 const NAMED: usize = 3;
@@ -32,6 +32,20 @@ impl RelinkPanel {
         ui: &mut egui::Ui,
     ) {
         self.finish(workspace, banner);
+        if workspace.poll_content_check() {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
+        }
+        if let Some(progress) = workspace.content_check_progress() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(format!(
+                    "Checking that the review's files are the ones analysed (size and SHA-256): \
+                     {} of {} files checked…",
+                    progress.checked, progress.total
+                ));
+            });
+        }
         let missing = workspace.missing_files();
         if missing.is_empty() && self.job.is_none() {
             return;
@@ -85,6 +99,7 @@ impl RelinkPanel {
                 let repaint = ui.ctx().clone();
                 self.job = Some(RelinkJob::start(
                     folder,
+                    workspace.document().clone(),
                     workspace.missing_files().to_vec(),
                     move || repaint.request_repaint(),
                 ));
@@ -96,8 +111,8 @@ impl RelinkPanel {
         ui.separator();
     }
 
-    /// A finished search: what it found is relinked as one edit, and the banner says how it
-    /// went.
+    /// A finished search: what its plan (made on the job's thread, right after hashing the
+    /// files found again) relinks is applied as one edit, and the banner says how it went.
     fn finish(&mut self, workspace: &mut Workspace, banner: &mut Option<Banner>) {
         let Some(job) = &self.job else { return };
         let Some(outcome) = job.try_finish() else {
@@ -105,21 +120,21 @@ impl RelinkPanel {
         };
         let folder = job.folder().to_path_buf();
         self.job = None;
-        let search = match outcome {
-            Ok(search) => search,
+        let (search, plan) = match outcome {
+            Ok(found) => found,
             Err(error) => {
                 *banner = Some(Banner::Error(error.to_string()));
                 return;
             }
         };
-        if let Some(command) = relink_command(workspace.document(), &search)
+        if let Some(command) = plan.command.clone()
             && let Err(error) = workspace.apply(command)
         {
             *banner = Some(Banner::Error(error.to_string()));
             return;
         }
-        let sentence = relinked_sentence(&folder, &search);
-        *banner = Some(if search.found.is_empty() {
+        let sentence = relinked_sentence(&folder, &search, &plan);
+        *banner = Some(if plan.command.is_none() || !plan.problems.is_empty() {
             Banner::Error(sentence)
         } else {
             Banner::Info(sentence)

@@ -33,7 +33,9 @@ pub(crate) fn show(view: &mut View<'_>, ui: &mut egui::Ui) {
                 ui.horizontal(|ui| {
                     for photo in &identity.photos {
                         let path = document.watchlist.root.join(&photo.path);
-                        match pictures.texture(&ctx, PictureKey::Photo(path.clone()), path) {
+                        // A photo with other content than the one enrolled is not shown as it.
+                        let differs = workspace.file_differs(&path);
+                        match (!differs).then(|| pictures.texture(&ctx, PictureKey::Photo(path.clone()), path)).flatten() {
                             Some(texture) => ui.add(egui::Image::new(&texture).fit_to_exact_size(egui::vec2(72.0, 72.0))),
                             None => ui.label(photo.path.display().to_string()),
                         };

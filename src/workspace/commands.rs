@@ -11,6 +11,7 @@ use crate::assessment::Assessment;
 use crate::ids::TrackId;
 use std::path::PathBuf;
 
+use crate::digest::sha256_file;
 use crate::review::locations::{self, ReviewFile, Search};
 use crate::review::{
     self, Answer, Disagreement, GroundTruth, Reviewer, SecondLabel, SecondReview, Settlement,
@@ -93,29 +94,99 @@ pub enum Command {
         keep: Reviewer,
     },
     /// Files found where they are now (by [`relink_command`], from a search by SHA-256): inputs
-    /// by index, and the watchlist folder.
+    /// by index, the watchlist folder, and single watchlist photos (identity, photo) where the
+    /// folder could not be moved.
     Relink {
         inputs: Vec<(usize, PathBuf)>,
         watchlist_root: Option<PathBuf>,
+        photos: Vec<((usize, usize), PathBuf)>,
     },
 }
 
-/// The command that relinks what `search` found, or None when it found nothing. Only files
-/// whose size and SHA-256 matched the recorded ones are in `search.found`.
+/// The command that relinks what `search` found, or None when it found nothing it can take.
+/// See [`relink_plan`].
 pub fn relink_command(document: &review::ReviewDocument, search: &Search) -> Option<Command> {
-    let inputs: Vec<(usize, PathBuf)> = search
+    relink_plan(document, search).command
+}
+
+/// What a relink does with a search's result, and what it refused, in words.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RelinkPlan {
+    pub command: Option<Command>,
+    /// Why something found was not relinked, or the watchlist folder not moved.
+    pub problems: Vec<String>,
+}
+
+/// Plans the relink of what `search` found. Each file found is hashed again first: one changed
+/// since the search is refused. The watchlist folder moves to where the photos found imply only
+/// when every recorded photo there has its recorded content (a photo there with other content
+/// would otherwise be taken as the one analysed); else each photo found is relinked on its own.
+/// Hashes files: run it off the interface thread.
+pub fn relink_plan(document: &review::ReviewDocument, search: &Search) -> RelinkPlan {
+    let mut problems = Vec::new();
+    let found: Vec<(locations::MissingFile, PathBuf)> = search
         .found
+        .iter()
+        .filter(|(missing, now)| {
+            let still = locations::MissingFile {
+                path: now.clone(),
+                ..missing.clone()
+            };
+            let same = still.content_matches(sha256_file);
+            if !same {
+                problems.push(format!(
+                    "Refused {}: it changed since the search (its SHA-256 is no longer the one                      recorded for {}).",
+                    now.display(),
+                    missing.name.display()
+                ));
+            }
+            same
+        })
+        .cloned()
+        .collect();
+    let inputs: Vec<(usize, PathBuf)> = found
         .iter()
         .filter_map(|(missing, now)| match missing.file {
             ReviewFile::Input(index) => Some((index, now.clone())),
             ReviewFile::Photo { .. } => None,
         })
         .collect();
-    let watchlist_root = locations::watchlist_root_from(document, &search.found);
-    (!inputs.is_empty() || watchlist_root.is_some()).then_some(Command::Relink {
-        inputs,
-        watchlist_root,
-    })
+    let mut watchlist_root = locations::watchlist_root_from(document, &found);
+    if let Some(root) = watchlist_root.clone() {
+        let blocking: Vec<_> = locations::photos_present_in(document, &root)
+            .into_iter()
+            .filter(|photo| !photo.content_matches(sha256_file))
+            .collect();
+        if !blocking.is_empty() {
+            watchlist_root = None;
+            for photo in blocking {
+                problems.push(format!(
+                    "The watchlist folder was not moved to {}: {} there has other content than                      the photo analysed (its SHA-256 differs), so only the photos found with                      their recorded content were relinked, one by one.",
+                    root.display(),
+                    photo.path.display()
+                ));
+            }
+        }
+    }
+    let photos: Vec<((usize, usize), PathBuf)> = if watchlist_root.is_some() {
+        Vec::new()
+    } else {
+        found
+            .iter()
+            .filter_map(|(missing, now)| match missing.file {
+                ReviewFile::Photo { identity, photo } => Some(((identity, photo), now.clone())),
+                ReviewFile::Input(_) => None,
+            })
+            .collect()
+    };
+    let command = (!inputs.is_empty() || watchlist_root.is_some() || !photos.is_empty()).then_some(
+        Command::Relink {
+            inputs,
+            watchlist_root,
+            photos,
+        },
+    );
+    RelinkPlan { command, problems }
 }
 
 /// A change with the values before and after it, so it can be undone and redone.
@@ -185,6 +256,14 @@ pub(super) enum Edit {
         before: PathBuf,
         after: PathBuf,
     },
+    /// One enrolment photo's path (inside the watchlist folder, or absolute when relinked on
+    /// its own).
+    PhotoPath {
+        identity: usize,
+        photo: usize,
+        before: PathBuf,
+        after: PathBuf,
+    },
     Batch(Vec<Edit>),
 }
 
@@ -208,7 +287,7 @@ impl Edit {
 
     fn moves_files(&self) -> bool {
         match self {
-            Edit::InputPath { .. } | Edit::WatchlistRoot { .. } => true,
+            Edit::InputPath { .. } | Edit::WatchlistRoot { .. } | Edit::PhotoPath { .. } => true,
             Edit::Batch(edits) => edits.iter().any(Edit::moves_files),
             _ => false,
         }
@@ -230,7 +309,8 @@ impl Edit {
             | Edit::SecondLabel { .. }
             | Edit::Settled(_)
             | Edit::InputPath { .. }
-            | Edit::WatchlistRoot { .. } => Refresh::Nothing,
+            | Edit::WatchlistRoot { .. }
+            | Edit::PhotoPath { .. } => Refresh::Nothing,
             Edit::Batch(edits) => edits
                 .iter()
                 .map(Edit::refresh)
@@ -472,6 +552,7 @@ impl Workspace {
             Command::Relink {
                 inputs,
                 watchlist_root,
+                photos,
             } => {
                 let mut edits: Vec<Edit> = inputs
                     .into_iter()
@@ -490,6 +571,22 @@ impl Workspace {
                         after,
                     });
                 }
+                edits.extend(photos.into_iter().filter_map(|((identity, photo), after)| {
+                    let before = document
+                        .watchlist
+                        .identities
+                        .get(identity)?
+                        .photos
+                        .get(photo)?
+                        .path
+                        .clone();
+                    (before != after).then_some(Edit::PhotoPath {
+                        identity,
+                        photo,
+                        before,
+                        after,
+                    })
+                }));
                 Edit::Batch(edits)
             }
             Command::Assessment(after) => unchanged_or(
@@ -622,7 +719,7 @@ impl Workspace {
             Refresh::Labels => self.labels_changed(),
         }
         if edit.moves_files() {
-            self.missing = self.document.missing_files();
+            self.check_files();
         }
     }
 
@@ -736,6 +833,21 @@ impl Workspace {
             }
             Edit::WatchlistRoot { before, after } => {
                 document.watchlist.root = pick(before, after, backwards).clone();
+            }
+            Edit::PhotoPath {
+                identity,
+                photo,
+                before,
+                after,
+            } => {
+                if let Some(record) = document
+                    .watchlist
+                    .identities
+                    .get_mut(*identity)
+                    .and_then(|i| i.photos.get_mut(*photo))
+                {
+                    record.path = pick(before, after, backwards).clone();
+                }
             }
             Edit::Batch(edits) => {
                 if backwards {

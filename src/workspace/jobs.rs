@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::sync::{Arc, Mutex};
 
+use super::RelinkPlan;
 use crate::analysis::{self, AnalysisError, AnalysisRequest, Progress};
 use crate::assessment::{BundleError, ExportedBundle, Verified, VerifyError};
 use crate::review::ReviewDocument;
@@ -215,14 +216,16 @@ pub struct RelinkJob {
     folder: std::path::PathBuf,
     progress: Arc<Mutex<SearchProgress>>,
     cancel: Arc<AtomicBool>,
-    result: Receiver<Result<Search, JobError>>,
+    result: Receiver<Result<(Search, RelinkPlan), JobError>>,
 }
 
 impl RelinkJob {
-    /// Searches `folder` for the `missing` files; `on_progress` runs on the job's thread after
-    /// each file hashed and at the end.
+    /// Searches `folder` for the `missing` files of `document`, then plans the relink (which
+    /// hashes each file found again, and the photos in a new watchlist folder); `on_progress`
+    /// runs on the job's thread after each file hashed and at the end.
     pub fn start(
         folder: std::path::PathBuf,
+        document: ReviewDocument,
         missing: Vec<MissingFile>,
         on_progress: impl Fn() + Send + 'static,
     ) -> Self {
@@ -247,6 +250,10 @@ impl RelinkJob {
             .map_err(|e| JobError::Search {
                 folder: searched.clone(),
                 reason: e.to_string(),
+            })
+            .map(|search| {
+                let plan = super::relink_plan(&document, &search);
+                (search, plan)
             });
             let _ = sender.send(outcome);
             on_progress();
@@ -274,18 +281,34 @@ impl RelinkJob {
     }
 
     /// The outcome, or None while it runs.
-    pub fn try_finish(&self) -> Option<Result<Search, JobError>> {
+    pub fn try_finish(&self) -> Option<Result<(Search, RelinkPlan), JobError>> {
         outcome(&self.result, "search for moved files")
     }
 }
 
-/// What a search for moved files came to, in words: how many were found, which still miss, and
-/// which files were refused because only their name matched.
-pub fn relinked_sentence(folder: &std::path::Path, search: &Search) -> String {
+/// What a search for moved files came to, in words: how many were relinked, which still miss,
+/// which files were refused because only their name matched, and what the plan refused.
+pub fn relinked_sentence(folder: &std::path::Path, search: &Search, plan: &RelinkPlan) -> String {
     let total = search.found.len() + search.still_missing.len();
+    let relinked = match &plan.command {
+        Some(super::Command::Relink {
+            inputs,
+            watchlist_root,
+            photos,
+        }) => {
+            let in_root = watchlist_root.as_ref().map_or(0, |_| {
+                search
+                    .found
+                    .iter()
+                    .filter(|(m, _)| matches!(m.file, locations::ReviewFile::Photo { .. }))
+                    .count()
+            });
+            inputs.len() + photos.len() + in_root
+        }
+        _ => 0,
+    };
     let mut text = format!(
-        "Relinked {} of {total} missing files from {} (each checked by size and SHA-256).",
-        search.found.len(),
+        "Relinked {relinked} of {total} missing files from {} (each checked by size and SHA-256).",
         folder.display()
     );
     if !search.still_missing.is_empty() {
@@ -310,6 +333,10 @@ pub fn relinked_sentence(folder: &std::path::Path, search: &Search) -> String {
             file_name(&missing.path)
         ));
     }
+    for problem in &plan.problems {
+        text.push(' ');
+        text.push_str(problem);
+    }
     if search.incomplete {
         text.push_str(" The search stopped before looking everywhere (too many files or folders too deep): choose a folder nearer the files.");
     }
@@ -321,4 +348,74 @@ fn file_name(path: &std::path::Path) -> String {
         .unwrap_or(path.as_os_str())
         .to_string_lossy()
         .into_owned()
+}
+
+/// SHA-256s worked out in this session, by (path, size, modification time): a review opened
+/// again, or checked again after a relink, does not hash its videos again unless they changed.
+fn cached_sha256(path: &std::path::Path) -> std::io::Result<crate::digest::FileDigest> {
+    type Key = (std::path::PathBuf, u64, Option<std::time::SystemTime>);
+    static CACHE: std::sync::OnceLock<
+        Mutex<std::collections::HashMap<Key, crate::digest::FileDigest>>,
+    > = std::sync::OnceLock::new();
+    let meta = std::fs::metadata(path)?;
+    let key = (path.to_path_buf(), meta.len(), meta.modified().ok());
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(digest) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(digest);
+    }
+    let digest = crate::digest::sha256_file(path)?;
+    if let Ok(mut cache) = cache.lock() {
+        cache.insert(key, digest.clone());
+    }
+    Ok(digest)
+}
+
+/// How far a content check is: files checked of all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CheckProgress {
+    pub checked: usize,
+    pub total: usize,
+}
+
+/// Checking that the review's files found at their paths are the ones analysed (size, then
+/// SHA-256): a review moved next to another clip of the same name must not show that clip as
+/// the footage analysed. Hashing videos takes a while, so it runs on its own thread.
+pub struct ContentCheckJob {
+    progress: Arc<Mutex<CheckProgress>>,
+    result: Receiver<Result<Vec<MissingFile>, JobError>>,
+}
+
+impl ContentCheckJob {
+    /// Checks `present` (files there, with a recorded digest); the outcome is those whose
+    /// content differs.
+    pub fn start(present: Vec<MissingFile>) -> Self {
+        let progress = Arc::new(Mutex::new(CheckProgress {
+            checked: 0,
+            total: present.len(),
+        }));
+        let (sender, result) = mpsc::channel();
+        let shared = Arc::clone(&progress);
+        std::thread::spawn(move || {
+            let mut differing = Vec::new();
+            for file in present {
+                if !file.content_matches(cached_sha256) {
+                    differing.push(file);
+                }
+                if let Ok(mut seen) = shared.lock() {
+                    seen.checked += 1;
+                }
+            }
+            let _ = sender.send(Ok(differing));
+        });
+        Self { progress, result }
+    }
+
+    pub fn progress(&self) -> CheckProgress {
+        self.progress.lock().map(|p| *p).unwrap_or_default()
+    }
+
+    /// The files whose content differs, or None while it runs.
+    pub fn try_finish(&self) -> Option<Result<Vec<MissingFile>, JobError>> {
+        outcome(&self.result, "check of the review's files")
+    }
 }

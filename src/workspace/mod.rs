@@ -7,7 +7,7 @@ pub mod frames;
 pub mod jobs;
 pub mod settings;
 
-pub use commands::{Command, relink_command};
+pub use commands::{Command, RelinkPlan, relink_command, relink_plan};
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -91,9 +91,11 @@ pub struct Workspace {
     /// Each track's slice of the current slicing, by its attributes: worked out when first
     /// needed after labels, attributes or the slicing change, not on every threshold move.
     track_slices: Vec<usize>,
-    /// Inputs and watchlist photos not where the review says: looked up when the review opens
-    /// and after a relink, not on every frame.
+    /// Inputs and watchlist photos not where the review says, or there with other content:
+    /// looked up when the review opens and after a relink, not on every frame.
     missing: Vec<MissingFile>,
+    /// The check of the files that are there against their recorded SHA-256, while it runs.
+    content_check: Option<jobs::ContentCheckJob>,
 }
 
 pub use crate::review::autosave_path;
@@ -136,6 +138,7 @@ impl Workspace {
             track_thresholds: Vec::new(),
             track_slices: Vec::new(),
             missing: Vec::new(),
+            content_check: None,
         };
         workspace.missing = workspace.document.missing_files();
         workspace.index_frames();
@@ -143,8 +146,62 @@ impl Workspace {
         workspace
     }
 
+    /// Opens the review at `path`, and starts checking that its files are the ones analysed.
     pub fn open(path: &Path) -> Result<Self, ReviewError> {
-        Ok(Self::new(review::load(path)?, Some(path.to_path_buf())))
+        let mut workspace = Self::new(review::load(path)?, Some(path.to_path_buf()));
+        workspace.check_files();
+        Ok(workspace)
+    }
+
+    /// Looks up which files are missing now, and starts checking the content of those there
+    /// (see [`Workspace::poll_content_check`]).
+    fn check_files(&mut self) {
+        self.missing = self.document.missing_files();
+        let present = self.document.present_files();
+        self.content_check = (!present.is_empty()).then(|| jobs::ContentCheckJob::start(present));
+    }
+
+    /// Takes in the content check's outcome when it is over: files whose content differs join
+    /// the missing ones. True while it still runs (false once it is over).
+    pub fn poll_content_check(&mut self) -> bool {
+        let Some(job) = &self.content_check else {
+            return false;
+        };
+        let Some(outcome) = job.try_finish() else {
+            return true;
+        };
+        self.content_check = None;
+        match outcome {
+            Ok(differing) => self.missing.extend(differing),
+            // A check that could not finish proves nothing: every file it was to check is
+            // treated as unchecked, i.e. not shown as the footage analysed.
+            Err(_) => self.missing.extend(self.document.present_files()),
+        }
+        false
+    }
+
+    /// Whether the file at input `input`'s path is known to be another than the one analysed
+    /// (its pictures are then not shown).
+    pub fn content_differs(&self, input: usize) -> bool {
+        self.missing.iter().any(|m| {
+            m.file == review::locations::ReviewFile::Input(input)
+                && m.why == review::locations::WhyMissing::OtherContent
+        })
+    }
+
+    /// Whether the file at `path` (an input or a watchlist photo) is known to be another than
+    /// the one the review recorded.
+    pub fn file_differs(&self, path: &Path) -> bool {
+        self.missing
+            .iter()
+            .any(|m| m.path == path && m.why == review::locations::WhyMissing::OtherContent)
+    }
+
+    /// How far the content check is, while it runs.
+    pub fn content_check_progress(&self) -> Option<jobs::CheckProgress> {
+        self.content_check
+            .as_ref()
+            .map(jobs::ContentCheckJob::progress)
     }
 
     /// When an autosave newer than the review exists, its path: the app offers to recover it.
@@ -165,6 +222,7 @@ impl Workspace {
             Some(path.to_path_buf()),
         );
         workspace.state = SaveState::Unsaved { autosaved: true };
+        workspace.check_files();
         Ok(workspace)
     }
 

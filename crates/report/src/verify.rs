@@ -47,14 +47,15 @@ pub enum VerifyError {
     MissingFile { path: PathBuf, name: &'static str },
     #[error(transparent)]
     Key(#[from] SigningError),
-    /// The verifier's key file is the bundle's own copy.
+    /// The verifier's key file lies in a lineup bundle (this one or any other).
     #[error(
-        "{}: this is the bundle's own copy of the signing key, which proves nothing about who \
-         signed (whoever changed a bundle would have put their key there): give the public key \
-         the reviewer published",
-        key.display()
+        "{}: this key file lies in a lineup bundle ({}), and a bundle's copy of a signing key \
+         proves nothing about who signed (whoever changed or forged a bundle would have put \
+         their key there): the published key must come from the reviewer, not from a bundle",
+        key.display(),
+        bundle.display()
     )]
-    KeyFromBundle { key: PathBuf },
+    KeyFromBundle { key: PathBuf, bundle: PathBuf },
     /// A file names another signing key than the one the signature was checked with.
     #[error(
         "{}: names {named}, but the bundle is signed with key ID {signed_by}: the bundle was \
@@ -128,7 +129,8 @@ pub struct Verified {
 }
 
 /// Reads the verifier's public key from `key_file`, refusing the bundle's own copy of it (a
-/// file inside the bundle folder at `bundle`, or inside the folder beside a zip `bundle`).
+/// file inside the bundle folder at `bundle`, or inside the folder beside a zip `bundle`) and
+/// any key file inside another lineup bundle folder (one holding a manifest and its signature).
 pub fn trusted_key_file(bundle: &Path, key_file: &Path) -> Result<SignerKey, VerifyError> {
     // A zip's own folder sits beside it (`lineup report` writes BUNDLE and BUNDLE.zip).
     let folder = if bundle.is_file() {
@@ -136,13 +138,26 @@ pub fn trusted_key_file(bundle: &Path, key_file: &Path) -> Result<SignerKey, Ver
     } else {
         bundle.to_path_buf()
     };
-    let inside = match (folder.canonicalize(), key_file.canonicalize()) {
-        (Ok(folder), Ok(key)) => folder.is_dir() && key.starts_with(&folder),
-        _ => false,
+    let key = key_file.canonicalize().ok();
+    let inside = match (folder.canonicalize(), &key) {
+        (Ok(folder), Some(key)) => (folder.is_dir() && key.starts_with(&folder)).then_some(folder),
+        _ => None,
     };
-    if inside {
+    // A key copied out of one bundle is no published key for another signed by the same key.
+    let in_any_bundle = || {
+        key.as_deref()?
+            .ancestors()
+            .skip(1)
+            .find(|folder| {
+                folder.join(crate::bundle::MANIFEST_FILE).is_file()
+                    && folder.join(crate::bundle::SIGNATURE_FILE).is_file()
+            })
+            .map(Path::to_path_buf)
+    };
+    if let Some(bundle) = inside.or_else(in_any_bundle) {
         return Err(VerifyError::KeyFromBundle {
             key: key_file.to_path_buf(),
+            bundle,
         });
     }
     Ok(signing::load_public_key(key_file)?)

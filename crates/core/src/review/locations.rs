@@ -108,29 +108,59 @@ pub enum ReviewFile {
     Photo { identity: usize, photo: usize },
 }
 
-/// A file of the review that is not where the review says.
+/// A file of the review that is not where the review says, or is there with other content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingFile {
     pub file: ReviewFile,
     /// Where the review expects it.
     pub path: PathBuf,
+    /// The end of `path` a namesake shares: a photo's path inside the watchlist folder
+    /// (`bob/1.jpg`), an input's file name.
+    pub name: PathBuf,
     /// Its recorded size and SHA-256; None when the analysis could not read it.
     pub digest: Option<FileDigest>,
+    pub why: WhyMissing,
+}
+
+/// Why a file counts as missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WhyMissing {
+    /// No file at its path.
+    NotThere,
+    /// A file at its path, but its size or SHA-256 is not the recorded one: not the file
+    /// analysed.
+    OtherContent,
 }
 
 impl MissingFile {
-    /// "footage file cam1.mp4 is not at /old/cam1.mp4".
+    /// "footage file cam1.mp4 is not at /old/cam1.mp4", or "... at PATH is not the file
+    /// analysed: its SHA-256 differs".
     pub fn describe(&self) -> String {
         let what = match self.file {
             ReviewFile::Input(_) => "footage file",
             ReviewFile::Photo { .. } => "watchlist photo",
         };
-        let name = self.path.file_name().unwrap_or(self.path.as_os_str());
-        format!(
-            "{what} {} is not at {}",
-            name.to_string_lossy(),
-            self.path.display()
-        )
+        let name = self.name.display();
+        let path = self.path.display();
+        match self.why {
+            WhyMissing::NotThere => format!("{what} {name} is not at {path}"),
+            WhyMissing::OtherContent => {
+                format!("{what} {name} at {path} is not the file analysed: its SHA-256 differs")
+            }
+        }
+    }
+
+    /// Whether the file at `path` is the one recorded: same size, then same SHA-256 (by
+    /// `sha256`, which may look the file up in a cache). No digest recorded: nothing to compare.
+    pub fn content_matches(
+        &self,
+        sha256: impl FnOnce(&Path) -> std::io::Result<FileDigest>,
+    ) -> bool {
+        let Some(recorded) = &self.digest else {
+            return true;
+        };
+        let same_size = std::fs::metadata(&self.path).is_ok_and(|m| m.len() == recorded.size_bytes);
+        same_size && sha256(&self.path).is_ok_and(|now| now == *recorded)
     }
 }
 
@@ -139,15 +169,39 @@ impl ReviewDocument {
     /// after `load`, paths are resolved). Inputs that were never read are left out: there is
     /// nothing of theirs to show.
     pub fn missing_files(&self) -> Vec<MissingFile> {
+        self.recorded_files()
+            .filter(|file| !file.path.is_file())
+            .collect()
+    }
+
+    /// Every input and enrolment photo with a recorded digest that is a file where the review
+    /// says: whose content is still to be checked (as [`WhyMissing::OtherContent`], should it
+    /// differ).
+    pub fn present_files(&self) -> Vec<MissingFile> {
+        self.recorded_files()
+            .filter(|file| file.digest.is_some() && file.path.is_file())
+            .map(|file| MissingFile {
+                why: WhyMissing::OtherContent,
+                ..file
+            })
+            .collect()
+    }
+
+    fn recorded_files(&self) -> impl Iterator<Item = MissingFile> + '_ {
         let inputs = self
             .inputs
             .iter()
             .enumerate()
-            .filter(|(_, input)| input.digest.is_some() && !input.path.is_file())
+            .filter(|(_, input)| input.digest.is_some())
             .map(|(index, input)| MissingFile {
                 file: ReviewFile::Input(index),
                 path: input.path.clone(),
+                name: input
+                    .path
+                    .file_name()
+                    .map_or_else(|| input.path.clone(), PathBuf::from),
                 digest: input.digest.clone(),
+                why: WhyMissing::NotThere,
             });
         let photos = self
             .watchlist
@@ -161,15 +215,14 @@ impl ReviewDocument {
                     .enumerate()
                     .map(move |(photo, p)| (ReviewFile::Photo { identity, photo }, p))
             })
-            .filter_map(|(file, photo)| {
-                let path = self.watchlist.root.join(&photo.path);
-                (!path.is_file()).then(|| MissingFile {
-                    file,
-                    path,
-                    digest: Some(photo.digest.clone()),
-                })
+            .map(|(file, photo)| MissingFile {
+                file,
+                path: self.watchlist.root.join(&photo.path),
+                name: photo.path.clone(),
+                digest: Some(photo.digest.clone()),
+                why: WhyMissing::NotThere,
             });
-        inputs.chain(photos).collect()
+        inputs.chain(photos)
     }
 }
 
@@ -213,7 +266,8 @@ pub struct SearchProgress {
 
 /// Looks in `folder` (and below, within `limits`) for the `missing` files by content: a file is
 /// taken only when its size and SHA-256 are the recorded ones. Only files of a wanted size are
-/// hashed. A file with a wanted name but other content is listed as refused. `cancel` stops it
+/// hashed. A file whose path ends with a wanted file's name (a photo's path inside the
+/// watchlist folder, an input's file name) but has other content is listed as refused. `cancel` stops it
 /// early (the search is then incomplete).
 pub fn find_by_digest(
     folder: &Path,
@@ -275,7 +329,7 @@ pub fn find_by_digest(
                     where_now
                         .entry(recorded.sha256.clone())
                         .or_insert_with(|| path.clone());
-                } else if path.file_name() == wanted.path.file_name() {
+                } else if path.ends_with(&wanted.name) {
                     refused.push((index, path.clone()));
                 }
             }
@@ -299,6 +353,23 @@ pub fn find_by_digest(
         .map(|(index, path)| (missing[index].clone(), path))
         .collect();
     Ok(search)
+}
+
+/// The enrolment photos there are in `root`, were it the watchlist folder, each with its
+/// recorded digest, to be checked (as [`WhyMissing::OtherContent`]) before the folder moves there.
+pub fn photos_present_in(document: &ReviewDocument, root: &Path) -> Vec<MissingFile> {
+    document
+        .recorded_files()
+        .filter(|file| matches!(file.file, ReviewFile::Photo { .. }))
+        .filter_map(|file| {
+            let path = root.join(&file.name);
+            path.is_file().then_some(MissingFile {
+                path,
+                why: WhyMissing::OtherContent,
+                ..file
+            })
+        })
+        .collect()
 }
 
 /// The watchlist folder the photos found imply: each found photo's path less its path inside
@@ -372,6 +443,8 @@ mod tests {
         MissingFile {
             file: ReviewFile::Input(0),
             path: Path::new("/gone").join(name),
+            name: name.into(),
+            why: WhyMissing::NotThere,
             digest: Some(FileDigest {
                 sha256: crate::digest::hex(&<sha2::Sha256 as sha2::Digest>::digest(content)),
                 size_bytes: content.len() as u64,
