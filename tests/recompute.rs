@@ -241,6 +241,10 @@ fn the_full_review_is_included_only_when_asked_and_the_readme_says_what_to_do() 
         "crowd.mp4",
         EVIDENCE_FILE,
         "review.ron      the full review file",
+        // The watchlist photos a re-run needs, by hash, and the tool that compares the re-run.
+        &format!("{}  0.jpg", "0".repeat(64)),
+        "--against RERUN-REVIEW.ron",
+        "match scores",
     ] {
         assert!(readme.contains(words), "README lacks {words:?}:\n{readme}");
     }
@@ -530,6 +534,13 @@ fn tracks_left_unlabelled_are_counted_and_recomputed() {
             .unwrap();
     assert_eq!(report.tracks.total, document.tracks.len() as u64);
     assert!(report.tracks.labelled < report.tracks.total);
+    // Page 1 (and the Markdown's summary) say it, and --recompute checks that they do.
+    let markdown = std::fs::read_to_string(signed.bundle.join(bundle::EDITABLE_FILE)).unwrap();
+    assert!(
+        markdown.contains(&report.tracks.sentence()),
+        "{}\n{markdown}",
+        report.tracks.sentence()
+    );
     let out = signed.with_report("hidden", |report| {
         report.tracks.alerting_unlabelled += 1;
     });
