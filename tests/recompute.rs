@@ -384,7 +384,8 @@ fn the_draft_status_is_recomputed_from_the_assessment_text() {
 #[test]
 fn recorded_facts_and_the_build_are_compared() {
     let signed = signed(&consistent_review(), false);
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut assessment::Report)>, &str)> = vec![
+    type Edit = Box<dyn FnOnce(&mut assessment::Report)>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
         (
             "photo",
             Box::new(|r| r.data.watchlist[0].photos[0].sha256 = "f".repeat(64)),
