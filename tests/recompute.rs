@@ -547,3 +547,17 @@ fn tracks_left_unlabelled_are_counted_and_recomputed() {
     });
     fails_naming(&out, "tracks");
 }
+
+/// A bundle whose evidence is of an older shape (without the crowd, photo hashes or unlabelled
+/// tracks) is refused plainly rather than failing on figures it never recorded.
+#[test]
+fn evidence_of_an_older_shape_is_refused_by_name() {
+    let signed = signed(&consistent_review(), false);
+    let out = signed.tampered("old", |files| {
+        let mut evidence: Evidence =
+            ron::from_str(std::str::from_utf8(&files[EVIDENCE_FILE]).unwrap()).unwrap();
+        evidence.evidence_version = 1;
+        files.insert(EVIDENCE_FILE.to_owned(), evidence.to_ron().into_bytes());
+    });
+    fails_naming(&out, "evidence version 1");
+}

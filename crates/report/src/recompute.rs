@@ -3,10 +3,16 @@
 //!
 //! The bundle is first verified in full (signature, manifest, key mentions: [`verify`]). Then
 //! every figure the report states that follows from data (the findings, the detection counts,
-//! each input's faces and alerts) is computed again from `evidence.ron`, by the code the report
-//! was made with, and compared exactly with `assessment.ron`; so are the settings and the
-//! watchlist the evidence and the report both record. When the reviewer included the full
-//! review, it is recomputed from as well. Any difference fails naming the figure.
+//! each input's faces and alerts, false alerts a day, the track counts) is computed again from
+//! `evidence.ron`, by the code the report was made with, and compared exactly with
+//! `assessment.ron`; so are the parts still to write (from the report's own assessment text), and
+//! every fact both files record (settings, models, watchlist and its photo hashes, inputs with
+//! their hashes, sizes and statuses, whether the analysis completed, the lineup that wrote them).
+//! The documents are then checked against the recomputed report: `assessment.md` byte for byte,
+//! and the PDF for the statements its page 1, false-alerts section and findings table word from
+//! the figures. When the reviewer included the full review, it is recomputed from as well, and
+//! every stored match score is recomputed from its embeddings. Any difference fails naming it.
+//! [`compare_rerun`] compares a review from running the analysis again with the evidence.
 //!
 //! The comparison goes through the figures as `assessment.ron` writes them (RON text, whose
 //! numbers read back to the very same floating-point values), walked field by field, so that a
@@ -24,7 +30,7 @@ use super::build_info::BuildInfo;
 use super::bundle::{EDITABLE_FILE, EVIDENCE_FILE, PDF_FILE, REVIEW_FILE, RON_FILE};
 use super::drafting;
 use super::editable;
-use super::evidence::{self, Evidence, EvidenceError, Recomputation};
+use super::evidence::{self, EVIDENCE_VERSION, Evidence, EvidenceError, Recomputation};
 use super::report::{Report, WatchlistPhoto, status_words};
 use super::signing::SignerKey;
 use super::summary;
@@ -50,6 +56,13 @@ pub enum RecomputeError {
         path: PathBuf,
         source: EvidenceError,
     },
+    #[error(
+        "{}: {EVIDENCE_FILE} is of evidence version {version}, written before lineup recorded \
+         the crowd, the watchlist photo hashes and the unlabelled tracks the report's figures \
+         are now checked against; this lineup recomputes version {EVIDENCE_VERSION} only",
+        path.display()
+    )]
+    OlderEvidence { path: PathBuf, version: u32 },
     #[error("{}: {RON_FILE} cannot be read: {reason}", path.display())]
     Report { path: PathBuf, reason: String },
     #[error(
@@ -219,6 +232,12 @@ pub fn recompute_files(
         source,
     };
     let evidence = Evidence::parse(EVIDENCE_FILE, evidence_bytes).map_err(in_evidence)?;
+    if evidence.evidence_version != EVIDENCE_VERSION {
+        return Err(RecomputeError::OlderEvidence {
+            path: path.to_path_buf(),
+            version: evidence.evidence_version,
+        });
+    }
     let recomputed = evidence.recompute().map_err(in_evidence)?;
     let mut differences = recorded_differences(&report, &evidence);
     differences.extend(text_differences(&report));
