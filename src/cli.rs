@@ -296,6 +296,11 @@ struct VerifyArgs {
     /// differs. Needs no secret key and no review file.
     #[arg(long)]
     recompute: bool,
+    /// With --recompute: a review written by running the README's `lineup analyze` command
+    /// again on the original footage and watchlist; every face it lists (input, frame, best
+    /// watchlist identity and score) is compared with evidence.ron, and any difference fails.
+    #[arg(long, value_name = "RERUN_REVIEW.ron", requires = "recompute")]
+    against: Option<PathBuf>,
 }
 
 impl ReportArgs {
@@ -1015,6 +1020,35 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// What `--recompute` checked, and what it could not.
+fn print_recomputed(recomputed: &assessment::recompute::Recomputed) {
+    println!(
+        "Recomputed from {}: all {} figures of the report's findings, detection counts, false \
+         alerts a day, track counts, inputs and parts still to write match; assessment.md is \
+         exactly what the recomputed report gives, and assessment.pdf states the {} sentences \
+         and rates of its page-1 summary, false alerts a day and findings table as the \
+         recomputed report words them.",
+        recomputed.from.join(" and "),
+        recomputed.figures,
+        recomputed.pdf_statements,
+    );
+    if recomputed.scores_recomputed {
+        println!("Every match score was recomputed from the embeddings in review.ron and matches.");
+    } else {
+        println!(
+            "The match scores are the analysis's own: evidence.ron records them without the \
+             embeddings they come from, so they are checked only by running the analysis again \
+             (the README's lineup analyze command) and comparing its review with --against."
+        );
+    }
+    println!(
+        "Written by {} as claimed by the bundle (nothing proves which lineup wrote it); this is \
+         {}.",
+        recomputed.made_by,
+        assessment::build_info::BuildInfo::current()
+    );
+}
+
 /// Exit status of `lineup verify` when the bundle is intact but no published key was given, so
 /// who signed it is not proven (2 is a usage error, as clap reports it).
 const EXIT_SIGNER_NOT_PROVEN: u8 = 3;
@@ -1053,14 +1087,15 @@ fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         verified.generated_at, verified.review_sha256
     );
     if let Some(recomputed) = &recomputed {
-        println!(
-            "Recomputed from {}: all {} figures of the report's findings, detection counts and \
-             inputs match. The bundle was written by {}; this is {}.",
-            recomputed.from.join(" and "),
-            recomputed.figures,
-            recomputed.made_by,
-            assessment::build_info::BuildInfo::current()
-        );
+        print_recomputed(recomputed);
+        if let Some(rerun) = &args.against {
+            let faces = assessment::recompute::compare_rerun(&args.bundle, recomputed, rerun)?;
+            println!(
+                "The re-run review {} lists the same {faces} faces as evidence.ron: the same \
+                 input, frame, best watchlist identity and score for each.",
+                rerun.display()
+            );
+        }
     }
     let key_file = args.key.as_deref().filter(|_| !verified.key_from_bundle);
     let Some(key_file) = key_file else {

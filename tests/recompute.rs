@@ -218,7 +218,7 @@ fn the_full_review_is_included_only_when_asked_and_the_readme_says_what_to_do() 
     let pair = KeyPair::generate_unencrypted_keypair().unwrap();
     let published = dir.path().join("published.pub");
     std::fs::write(&published, signer(&pair).file_text()).unwrap();
-    let document = labelled_review();
+    let document = consistent_review();
     export(dir.path(), &document, &pair, true);
     let bundle = dir.path().join("bundle");
     let included = lineup::review::load(&bundle.join(REVIEW_FILE)).unwrap();
@@ -241,6 +241,10 @@ fn the_full_review_is_included_only_when_asked_and_the_readme_says_what_to_do() 
         "crowd.mp4",
         EVIDENCE_FILE,
         "review.ron      the full review file",
+        // The watchlist photos a re-run needs, by hash, and the tool that compares the re-run.
+        &format!("{}  0.jpg", "0".repeat(64)),
+        "--against RERUN-REVIEW.ron",
+        "match scores",
     ] {
         assert!(readme.contains(words), "README lacks {words:?}:\n{readme}");
     }
@@ -265,4 +269,295 @@ fn the_version_names_the_commit_and_the_build_target() {
         "{}",
         build.git_commit
     );
+}
+
+/// The fixture with every stored score following from its embeddings (one enrolment photo per
+/// identity, each a direction of its own), and a crowd to count false alerts a day in.
+fn consistent_review() -> ReviewDocument {
+    use lineup::vision::Embedding;
+    use lineup::watchlist::EnrolmentPhoto;
+    let mut document = labelled_review();
+    let dimensions = document.watchlist.identities.len() + 1;
+    let unit = |i: usize| {
+        let mut v = vec![0.0f32; dimensions];
+        v[i] = 1.0;
+        Embedding(v)
+    };
+    for (i, identity) in document.watchlist.identities.iter_mut().enumerate() {
+        identity.photos = vec![EnrolmentPhoto {
+            path: format!("{i}.jpg").into(),
+            digest: lineup::footage::FileDigest {
+                sha256: format!("{i:064x}"),
+                size_bytes: 1000 + i as u64,
+            },
+            bbox: Default::default(),
+            detector_score: 0.9,
+            embedding: unit(i),
+        }];
+    }
+    let top_k = document.settings.top_k;
+    for detection in &mut document.detections {
+        let best = detection.candidates[0];
+        let score = best.score.clamp(0.0, 1.0);
+        let mut v = unit(best.identity.0 as usize).0;
+        v[dimensions - 1] = (1.0 - score * score).sqrt();
+        v[best.identity.0 as usize] = score;
+        detection.embedding = Embedding(v);
+        detection.candidates =
+            lineup::matching::search(&detection.embedding, &document.watchlist, top_k);
+    }
+    document.assessment.people_per_day = Some(20_000);
+    document
+}
+
+/// A bundle of `document` signed by a fresh key, with the key published beside it.
+struct Signed {
+    dir: tempfile::TempDir,
+    pair: KeyPair,
+    published: std::path::PathBuf,
+    bundle: std::path::PathBuf,
+}
+
+fn signed(document: &ReviewDocument, include_review: bool) -> Signed {
+    let dir = tempfile::tempdir().unwrap();
+    let pair = KeyPair::generate_unencrypted_keypair().unwrap();
+    let published = dir.path().join("published.pub");
+    std::fs::write(&published, signer(&pair).file_text()).unwrap();
+    export(dir.path(), document, &pair, include_review);
+    let bundle = dir.path().join("bundle");
+    Signed {
+        dir,
+        pair,
+        published,
+        bundle,
+    }
+}
+
+impl Signed {
+    /// The bundle with `edit` made to its files, signed again by the reviewer's own key (so the
+    /// signature and every key mention check out), recomputed.
+    fn tampered(&self, name: &str, edit: impl FnOnce(&mut BTreeMap<String, Vec<u8>>)) -> Output {
+        let mut files = contents(&self.bundle);
+        edit(&mut files);
+        let folder = self.dir.path().join(name);
+        write_signed(&folder, &files, &self.pair);
+        recompute(&folder, &self.published)
+    }
+
+    /// The same, editing the report in assessment.ron.
+    fn with_report(&self, name: &str, edit: impl FnOnce(&mut assessment::Report)) -> Output {
+        self.tampered(name, |files| {
+            let mut report: assessment::Report =
+                ron::from_str(std::str::from_utf8(&files[bundle::RON_FILE]).unwrap()).unwrap();
+            edit(&mut report);
+            files.insert(bundle::RON_FILE.to_owned(), report.to_ron().into_bytes());
+        })
+    }
+}
+
+fn fails_naming(out: &Output, words: &str) {
+    let stderr = text(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "passed though it should fail naming {words:?}: {}",
+        text(&out.stdout)
+    );
+    assert!(stderr.contains(words), "does not name {words:?}: {stderr}");
+}
+
+/// Finding 4 of the expert: a DRAFT made "final" by emptying its list of missing parts.
+#[test]
+fn the_draft_status_is_recomputed_from_the_assessment_text() {
+    let signed = signed(&consistent_review(), false);
+    let out = recompute(&signed.bundle, &signed.published);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: assessment::Report =
+        ron::from_str(&std::fs::read_to_string(signed.bundle.join(bundle::RON_FILE)).unwrap())
+            .unwrap();
+    assert!(!report.incomplete.is_empty(), "the fixture is a draft");
+    let out = signed.with_report("final", |report| report.incomplete.clear());
+    fails_naming(&out, "(incomplete");
+}
+
+/// Finding 7: every fact evidence.ron records is compared with assessment.ron, and the build
+/// that wrote both must be the same.
+#[test]
+fn recorded_facts_and_the_build_are_compared() {
+    let signed = signed(&consistent_review(), false);
+    type Edit = Box<dyn FnOnce(&mut assessment::Report)>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
+        (
+            "photo",
+            Box::new(|r| r.data.watchlist[0].photos[0].sha256 = "f".repeat(64)),
+            "watchlist photos",
+        ),
+        (
+            "complete",
+            Box::new(|r| r.data.analysis_complete = false),
+            "analysis_complete",
+        ),
+        (
+            "size",
+            Box::new(|r| r.data.inputs[0].size_bytes = Some(1)),
+            "inputs (path, SHA-256, size, status)",
+        ),
+        (
+            "status",
+            Box::new(|r| r.data.inputs[0].status = "failed: corrupt".into()),
+            "inputs (path, SHA-256, size, status)",
+        ),
+        (
+            "build",
+            Box::new(|r| r.build.git_commit = "deadbeef".into()),
+            "build",
+        ),
+    ];
+    for (name, edit, words) in cases {
+        let out = signed.with_report(name, edit);
+        fails_naming(&out, words);
+    }
+    let out = recompute(&signed.bundle, &signed.published);
+    assert!(
+        text(&out.stdout).contains("claimed by the bundle"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+/// Finding 3: false alerts a day follow from the crowd and watchlist the evidence records.
+#[test]
+fn false_alerts_per_day_are_recomputed() {
+    let signed = signed(&consistent_review(), false);
+    let out = signed.with_report("crowd", |report| {
+        let daily = report.false_alerts_per_day.as_mut().expect("a crowd given");
+        daily.people_per_day = 2_000;
+        daily.expected /= 10.0;
+        daily.high /= 10.0;
+    });
+    fails_naming(&out, "false_alerts_per_day");
+}
+
+/// Finding 1 (a): the Markdown must say what the recomputed report says, byte for byte.
+#[test]
+fn the_markdown_is_checked_against_the_recomputed_report() {
+    let signed = signed(&consistent_review(), false);
+    let out = signed.tampered("markdown", |files| {
+        let markdown = String::from_utf8(files[bundle::EDITABLE_FILE].clone()).unwrap();
+        let changed = markdown.replacen("FPIR", "FPIR 0.0% ", 1);
+        assert_ne!(changed, markdown);
+        files.insert(bundle::EDITABLE_FILE.to_owned(), changed.into_bytes());
+    });
+    fails_naming(&out, bundle::EDITABLE_FILE);
+}
+
+/// Finding 1 (b): a PDF spliced in from another review (other labels, other numbers) fails.
+#[test]
+fn a_pdf_from_other_data_is_caught() {
+    let signed = signed(&consistent_review(), false);
+    let mut other = consistent_review();
+    for track in other.tracks.iter_mut().take(60) {
+        if track.label == GroundTruth::NotOnWatchlist {
+            track.label = GroundTruth::OnWatchlist(IdentityId(1));
+        }
+    }
+    // Exported by the same reviewer with the same key, so every key mention checks out.
+    let folder = signed.dir.path().join("other");
+    std::fs::create_dir_all(&folder).unwrap();
+    export(&folder, &other, &signed.pair, false);
+    let pdf = std::fs::read(folder.join("bundle").join(bundle::PDF_FILE)).unwrap();
+    let out = signed.tampered("spliced", |files| {
+        files.insert(bundle::PDF_FILE.to_owned(), pdf);
+    });
+    fails_naming(&out, bundle::PDF_FILE);
+}
+
+/// Finding 2: with the review included, every stored score is recomputed from the embeddings.
+#[test]
+fn falsified_scores_are_caught_from_the_included_embeddings() {
+    let mut document = consistent_review();
+    for detection in document.detections.iter_mut().take(25) {
+        detection.candidates[0].score = 0.55;
+    }
+    let signed = signed(&document, true);
+    let out = recompute(&signed.bundle, &signed.published);
+    fails_naming(&out, "face 0");
+    // Without the review, the output says the scores are the analysis's own.
+    let honest = self::signed(&consistent_review(), false);
+    let out = recompute(&honest.bundle, &honest.published);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("scores are the analysis's own"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+/// Finding 8: a re-run review is compared with evidence.ron face by face.
+#[test]
+fn a_rerun_review_is_compared_face_by_face() {
+    let document = consistent_review();
+    let signed = signed(&document, false);
+    let rerun = signed.dir.path().join("rerun.ron");
+    lineup::review::save(&document, &rerun).unwrap();
+    let against = |rerun: &Path| {
+        lineup(&[
+            Path::new("verify"),
+            Path::new("--recompute"),
+            &signed.bundle,
+            Path::new("--key"),
+            &signed.published,
+            Path::new("--against"),
+            rerun,
+        ])
+    };
+    let out = against(&rerun);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("re-run"),
+        "{}",
+        text(&out.stdout)
+    );
+    let mut changed = document.clone();
+    changed.detections[3].candidates[0].score -= 0.2;
+    let rerun_changed = signed.dir.path().join("rerun-changed.ron");
+    lineup::review::save(&changed, &rerun_changed).unwrap();
+    fails_naming(&against(&rerun_changed), "face 3");
+}
+
+/// Finding 9: the report counts every track, the labelled ones and the alerting ones left
+/// unlabelled, and the evidence lets those counts be recomputed.
+#[test]
+fn tracks_left_unlabelled_are_counted_and_recomputed() {
+    let document = consistent_review();
+    let signed = signed(&document, false);
+    let report: assessment::Report =
+        ron::from_str(&std::fs::read_to_string(signed.bundle.join(bundle::RON_FILE)).unwrap())
+            .unwrap();
+    assert_eq!(report.tracks.total, document.tracks.len() as u64);
+    assert!(report.tracks.labelled < report.tracks.total);
+    // Page 1 (and the Markdown's summary) say it, and --recompute checks that they do.
+    let markdown = std::fs::read_to_string(signed.bundle.join(bundle::EDITABLE_FILE)).unwrap();
+    assert!(
+        markdown.contains(&report.tracks.sentence()),
+        "{}\n{markdown}",
+        report.tracks.sentence()
+    );
+    let out = signed.with_report("hidden", |report| {
+        report.tracks.alerting_unlabelled += 1;
+    });
+    fails_naming(&out, "tracks");
+}
+
+/// A bundle whose evidence is of an older shape (without the crowd, photo hashes or unlabelled
+/// tracks) is refused plainly rather than failing on figures it never recorded.
+#[test]
+fn evidence_of_an_older_shape_is_refused_by_name() {
+    let signed = signed(&consistent_review(), false);
+    let out = signed.tampered("old", |files| {
+        let mut evidence: Evidence =
+            ron::from_str(std::str::from_utf8(&files[EVIDENCE_FILE]).unwrap()).unwrap();
+        evidence.evidence_version = 1;
+        files.insert(EVIDENCE_FILE.to_owned(), evidence.to_ron().into_bytes());
+    });
+    fails_naming(&out, "evidence version 1");
 }

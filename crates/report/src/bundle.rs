@@ -360,18 +360,27 @@ fn readme(signer: &SignerKey, evidence: &Evidence, review_included: bool) -> Str
          {EVIDENCE_FILE} holds what every number of the report is computed from: every face\n\
          found (where, and its best watchlist match with its score), every track the\n\
          reviewer labelled (its label, its perceived attributes, and which tracks are of\n\
-         the same person), how the groups are formed, each group's threshold, the alert\n\
-         rule, the tracking and detector settings, the watchlist's names, the models and\n\
-         their SHA-256, and the lineup that wrote it. With lineup, no secret key and no\n\
-         review file needed:\n\
+         the same person), the other tracks' faces (unlabelled, no attributes), how the\n\
+         groups are formed, each group's threshold, the alert rule, the tracking and\n\
+         detector settings, the watchlist's names and photo hashes, the crowd the false\n\
+         alerts a day are counted for, the models and their SHA-256, and the lineup that\n\
+         wrote it (as it claims). With lineup, no secret key and no review file needed:\n\
          \n\
          \x20   lineup verify --recompute THIS-FOLDER --key PUBLISHED-KEY.pub\n\
          \n\
          checks the bundle as in 1., then recomputes every figure of the report from\n\
-         {EVIDENCE_FILE} and fails naming each figure that differs.\n\
+         {EVIDENCE_FILE} and fails naming each figure that differs; it also checks that\n\
+         {EDITABLE_FILE} is exactly what the recomputed figures give, and that {PDF_FILE}\n\
+         states its page-1 summary, false alerts a day and findings rates as recomputed.\n\
+         \n\
+         The match scores in {EVIDENCE_FILE} are the analysis's own: without the face\n\
+         embeddings they come from, they are checked only by running the analysis again\n\
+         (below). With the full review included, --recompute recomputes every match score\n\
+         from its embeddings.\n\
          \n\
          For privacy, {EVIDENCE_FILE} leaves out face embeddings, face boxes and pixels,\n\
-         unlabelled tracks, and the names the reviewer gave people not on the watchlist\n\
+         all but the faces of unlabelled tracks, and the names the reviewer gave people\n\
+         not on the watchlist\n\
          (they are \"person 1\", \"person 2\", ...: the numbers only need to know which\n\
          tracks are of the same person). The report shows the faces it shows, no more.\n\
          {privacy}\
@@ -434,12 +443,43 @@ fn readme_analysis(evidence: &Evidence) -> String {
          \n\
          {inputs}\
          \n\
-         The review it writes lists the same faces and matches as {EVIDENCE_FILE}.\n\
+         The watchlist photos, by SHA-256:\n\
+         \n\
+         {photos}\
+         \n\
+         The review it writes should list the same faces and matches as {EVIDENCE_FILE};\n\
+         to compare them face by face (input, frame, best identity and score):\n\
+         \n\
+         \x20   lineup verify --recompute THIS-FOLDER --key PUBLISHED-KEY.pub --against RERUN-REVIEW.ron\n\
+         \n\
          Non-ASCII characters above are written as \\u{{...}} escapes.\n",
         version = ascii(&analysis.analysed_with),
         watchlist = ascii(&analysis.watchlist_root.display().to_string()),
         command = ascii(&analysis.command),
+        photos = readme_photos(evidence),
     )
+}
+
+/// The watchlist's enrolment photos by SHA-256, as `sha256sum` prints them, photo paths
+/// relative to the watchlist folder.
+fn readme_photos(evidence: &Evidence) -> String {
+    let lines: String = evidence
+        .watchlist_photos
+        .iter()
+        .flatten()
+        .map(|photo| {
+            format!(
+                "    {}  {}\n",
+                ascii(&photo.sha256),
+                ascii(&photo.path.display().to_string())
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        "    (none recorded)\n".to_owned()
+    } else {
+        lines
+    }
 }
 
 /// `text` in printable ASCII: anything else escaped as `\u{...}`, as README.txt must be.

@@ -4,12 +4,14 @@
 //!
 //! It holds every face found (where, and its best watchlist candidate with its score), every
 //! track labelled on or off the watchlist (its faces, label, perceived attributes and who it is
-//! of), the slicing, the per-group thresholds, the chosen reference group, the alert rule, the
-//! tracking and detector settings, the watchlist's names, the models with their SHA-256, and the
-//! lineup that wrote it. It leaves out face embeddings, boxes and pixels, unlabelled tracks, and
-//! the names the reviewer gave passers-by (replaced by "person 1", "person 2", ...: the numbers
-//! need only to know which tracks are of the same person). The reviewer may add the full review
-//! file to the bundle as well.
+//! of), the faces of the other tracks (unlabelled or not a face, so that alerts left unlabelled
+//! can be counted), the slicing, the per-group thresholds, the chosen reference group, the alert
+//! rule, the tracking and detector settings, the watchlist's names and photo hashes, the crowd
+//! the false alerts a day are counted for, the models with their SHA-256, and the lineup that
+//! wrote it. It leaves out face embeddings, boxes and pixels, the attributes of unlabelled
+//! tracks, and the names the reviewer gave passers-by (replaced by "person 1", "person 2", ...:
+//! the numbers need only to know which tracks are of the same person). The reviewer may add the
+//! full review file to the bundle as well.
 //!
 //! Recomputing rebuilds a review document from it and runs the very code the report was made
 //! with ([`crate::labelled_findings`], [`Findings::measure`], the report's detection counts), so
@@ -22,7 +24,9 @@ use serde::{Deserialize, Serialize};
 
 use super::build_info::BuildInfo;
 use super::findings::{CrowdScenario, DEFAULT_CROWD_SCENARIOS, MeasuredFindings};
-use super::report::{self, DataReviewed, DetectionCounts};
+use super::report::{
+    self, DataReviewed, DetectionCounts, FalseAlertsPerDay, TrackCounts, WatchlistPhoto,
+};
 use lineup_core::ids::DetectionId;
 use lineup_core::matching::Candidate;
 use lineup_core::review::{
@@ -33,7 +37,9 @@ use lineup_core::vision::{BoundingBox, DetectorConfig, Embedding, ModelRecord, P
 use lineup_core::watchlist::{Identity, Watchlist};
 
 /// The shape of `evidence.ron`; bumped when it changes.
-pub const EVIDENCE_VERSION: u32 = 1;
+/// (2: the watchlist photos' SHA-256, the crowd and deployed watchlist the false alerts a day
+/// are counted for, and the tracks not labelled on or off the watchlist, without labels.)
+pub const EVIDENCE_VERSION: u32 = 2;
 
 /// What the report's numbers are computed from: `evidence.ron` is this value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,6 +51,16 @@ pub struct Evidence {
     /// The watchlist's identities by name; an identity's position is its number in labels and
     /// candidates, and their count is the watchlist size FPIR depends on.
     pub watchlist: Vec<String>,
+    /// Each identity's enrolment photos (path and SHA-256), in the watchlist's order, so that
+    /// a reader can check the photos the matches were made against.
+    #[serde(default)]
+    pub watchlist_photos: Vec<Vec<WatchlistPhoto>>,
+    /// People passing the cameras a day, as the reviewer gave it: false alerts a day follow.
+    #[serde(default)]
+    pub people_per_day: Option<u64>,
+    /// The watchlist of the deployment, where the reviewer gave one.
+    #[serde(default)]
+    pub deployed_watchlist_size: Option<u64>,
     /// Attributes recorded for watchlist identities, which their tracks inherit.
     pub identity_attributes: BTreeMap<String, Attributes>,
     /// The threshold the report counts alerts at.
@@ -63,6 +79,37 @@ pub struct Evidence {
     pub faces: Vec<Face>,
     /// Every track labelled on or off the watchlist, in the review's order.
     pub tracks: Vec<LabelledTrack>,
+    /// The other tracks (unlabelled, or marked not a face): no rate counts them, but whether
+    /// they raise an alert shows whether alerts were left out by leaving them unlabelled.
+    #[serde(default)]
+    pub other_tracks: Vec<OtherTrack>,
+}
+
+/// A track no rate counts: its faces, and whether the reviewer marked it as not a face. No
+/// attributes and no name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OtherTrack {
+    pub id: u32,
+    pub faces: Vec<DetectionId>,
+    pub not_a_face: bool,
+}
+
+impl OtherTrack {
+    fn track(&self) -> Track {
+        Track {
+            id: self.id,
+            detections: self.faces.clone(),
+            label: if self.not_a_face {
+                GroundTruth::NotAFace
+            } else {
+                GroundTruth::Unlabelled
+            },
+            attributes: Attributes::new(),
+            skin_tone_suggestion: None,
+            person: None,
+            skin_tone_range: None,
+        }
+    }
 }
 
 /// How the review was analysed, and how to run that analysis again on the original footage.
@@ -140,6 +187,8 @@ pub struct Recomputation {
     pub findings: Option<MeasuredFindings>,
     pub detections: DetectionCounts,
     pub data: DataReviewed,
+    pub false_alerts_per_day: Option<FalseAlertsPerDay>,
+    pub tracks: TrackCounts,
 }
 
 impl Evidence {
@@ -173,6 +222,23 @@ impl Evidence {
                 .iter()
                 .map(|identity| identity.name.clone())
                 .collect(),
+            watchlist_photos: document
+                .watchlist
+                .identities
+                .iter()
+                .map(|identity| {
+                    identity
+                        .photos
+                        .iter()
+                        .map(|photo| WatchlistPhoto {
+                            path: photo.path.clone(),
+                            sha256: photo.digest.sha256.clone(),
+                        })
+                        .collect()
+                })
+                .collect(),
+            people_per_day: document.assessment.people_per_day,
+            deployed_watchlist_size: document.assessment.deployed_watchlist_size,
             identity_attributes: document.identity_attributes.clone(),
             threshold,
             alert_rule: document.alert_rule,
@@ -191,6 +257,7 @@ impl Evidence {
                 })
                 .collect(),
             tracks: labelled_tracks(document),
+            other_tracks: other_tracks(document),
         }
     }
 
@@ -260,7 +327,16 @@ impl Evidence {
         document.slice_thresholds = self.slice_thresholds.clone();
         document.reference_slice = self.reference_slice.clone();
         document.detections = self.faces.iter().map(Face::detection).collect();
-        document.tracks = self.tracks.iter().map(LabelledTrack::track).collect();
+        // The labelled tracks keep their order, which the rates were computed in; the others,
+        // which only counts use, follow.
+        document.tracks = self
+            .tracks
+            .iter()
+            .map(LabelledTrack::track)
+            .chain(self.other_tracks.iter().map(OtherTrack::track))
+            .collect();
+        document.assessment.people_per_day = self.people_per_day;
+        document.assessment.deployed_watchlist_size = self.deployed_watchlist_size;
         Ok(document)
     }
 
@@ -286,10 +362,19 @@ impl Evidence {
                 });
             }
         }
-        for track in &self.tracks {
-            if let Some(face) = track.faces.iter().find(|f| f.index() >= self.faces.len()) {
+        let faces_of_tracks = self
+            .tracks
+            .iter()
+            .map(|track| (track.id, &track.faces))
+            .chain(
+                self.other_tracks
+                    .iter()
+                    .map(|track| (track.id, &track.faces)),
+            );
+        for (id, faces) in faces_of_tracks {
+            if let Some(face) = faces.iter().find(|f| f.index() >= self.faces.len()) {
                 return Err(EvidenceError::NoSuchFace {
-                    track: track.id,
+                    track: id,
                     face: face.index(),
                     faces: self.faces.len(),
                 });
@@ -312,9 +397,11 @@ pub fn recompute_from(
         report::measured_findings(document, &findings)
     });
     Recomputation {
+        false_alerts_per_day: report::false_alerts_per_day(document, findings.as_ref()),
         findings,
         detections: report::detection_counts(document, threshold),
         data: report::data_reviewed(document, threshold),
+        tracks: report::track_counts(document, threshold),
     }
 }
 
@@ -380,6 +467,26 @@ fn labelled_tracks(document: &ReviewDocument) -> Vec<LabelledTrack> {
                 person,
                 attributes: track.attributes.clone(),
             }
+        })
+        .collect()
+}
+
+/// The tracks no rate counts, without their attributes or names.
+fn other_tracks(document: &ReviewDocument) -> Vec<OtherTrack> {
+    document
+        .tracks
+        .iter()
+        .filter_map(|track| {
+            let not_a_face = match track.label {
+                GroundTruth::Unlabelled => false,
+                GroundTruth::NotAFace => true,
+                GroundTruth::OnWatchlist(_) | GroundTruth::NotOnWatchlist => return None,
+            };
+            Some(OtherTrack {
+                id: track.id,
+                faces: track.detections.clone(),
+                not_a_face,
+            })
         })
         .collect()
 }

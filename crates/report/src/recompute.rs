@@ -3,10 +3,16 @@
 //!
 //! The bundle is first verified in full (signature, manifest, key mentions: [`verify`]). Then
 //! every figure the report states that follows from data (the findings, the detection counts,
-//! each input's faces and alerts) is computed again from `evidence.ron`, by the code the report
-//! was made with, and compared exactly with `assessment.ron`; so are the settings and the
-//! watchlist the evidence and the report both record. When the reviewer included the full
-//! review, it is recomputed from as well. Any difference fails naming the figure.
+//! each input's faces and alerts, false alerts a day, the track counts) is computed again from
+//! `evidence.ron`, by the code the report was made with, and compared exactly with
+//! `assessment.ron`; so are the parts still to write (from the report's own assessment text), and
+//! every fact both files record (settings, models, watchlist and its photo hashes, inputs with
+//! their hashes, sizes and statuses, whether the analysis completed, the lineup that wrote them).
+//! The documents are then checked against the recomputed report: `assessment.md` byte for byte,
+//! and the PDF for the statements its page 1, false-alerts section and findings table word from
+//! the figures. When the reviewer included the full review, it is recomputed from as well, and
+//! every stored match score is recomputed from its embeddings. Any difference fails naming it.
+//! [`compare_rerun`] compares a review from running the analysis again with the evidence.
 //!
 //! The comparison goes through the figures as `assessment.ron` writes them (RON text, whose
 //! numbers read back to the very same floating-point values), walked field by field, so that a
@@ -21,11 +27,15 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::build_info::BuildInfo;
-use super::bundle::{EVIDENCE_FILE, REVIEW_FILE, RON_FILE};
-use super::evidence::{self, Evidence, EvidenceError, Recomputation};
-use super::report::Report;
+use super::bundle::{EDITABLE_FILE, EVIDENCE_FILE, PDF_FILE, REVIEW_FILE, RON_FILE};
+use super::drafting;
+use super::editable;
+use super::evidence::{self, EVIDENCE_VERSION, Evidence, EvidenceError, Recomputation};
+use super::report::{Report, WatchlistPhoto, status_words};
 use super::signing::SignerKey;
+use super::summary;
 use super::verify::{self, Verified, VerifyError};
+use super::wording;
 use lineup_core::digest::hex;
 
 /// How many differences an error lists; the rest are counted.
@@ -46,6 +56,13 @@ pub enum RecomputeError {
         path: PathBuf,
         source: EvidenceError,
     },
+    #[error(
+        "{}: {EVIDENCE_FILE} is of evidence version {version}, written before lineup recorded \
+         the crowd, the watchlist photo hashes and the unlabelled tracks the report's figures \
+         are now checked against; this lineup recomputes version {EVIDENCE_VERSION} only",
+        path.display()
+    )]
+    OlderEvidence { path: PathBuf, version: u32 },
     #[error("{}: {RON_FILE} cannot be read: {reason}", path.display())]
     Report { path: PathBuf, reason: String },
     #[error(
@@ -58,6 +75,23 @@ pub enum RecomputeError {
         actual: String,
         stated: String,
     },
+    #[error(
+        "{}: {file} does not say what the recomputed report says: {reason}",
+        path.display()
+    )]
+    Document {
+        path: PathBuf,
+        file: String,
+        reason: String,
+    },
+    #[error("{}", rerun_message(path, rerun, differences))]
+    RerunDiffers {
+        path: PathBuf,
+        rerun: PathBuf,
+        differences: Vec<Difference>,
+    },
+    #[error("{}: the re-run review cannot be read: {reason}", rerun.display())]
+    Rerun { rerun: PathBuf, reason: String },
     #[error("{}", differ_message(path, from, differences, made_by))]
     Differ {
         path: PathBuf,
@@ -100,6 +134,29 @@ fn differ_message(
     text
 }
 
+fn rerun_message(path: &Path, rerun: &Path, differences: &[Difference]) -> String {
+    let mut text = format!(
+        "{}: the re-run review {} differs from {EVIDENCE_FILE} in {} place(s): the analysis \
+         recorded in the bundle is not what running it again gives:",
+        path.display(),
+        rerun.display(),
+        differences.len()
+    );
+    for difference in differences.iter().take(DIFFERENCES_LISTED) {
+        text.push_str(&format!(
+            "\n  {}: {EVIDENCE_FILE} records {}; the re-run gives {}",
+            difference.figure, difference.stated, difference.recomputed
+        ));
+    }
+    if differences.len() > DIFFERENCES_LISTED {
+        text.push_str(&format!(
+            "\n  ... and {} more",
+            differences.len() - DIFFERENCES_LISTED
+        ));
+    }
+    text
+}
+
 /// One figure the report states that the data does not give.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Difference {
@@ -131,8 +188,15 @@ pub struct Recomputed {
     pub from: Vec<String>,
     /// How many figures were compared (each number, count and word of the compared parts).
     pub figures: usize,
-    /// The lineup that wrote the bundle.
+    /// The lineup that wrote the bundle, as the bundle claims (nothing proves it).
     pub made_by: BuildInfo,
+    /// Whether every stored match score was recomputed from the embeddings of an included
+    /// review; without it the scores are the analysis's own.
+    pub scores_recomputed: bool,
+    /// How many statements of the PDF were found as the recomputed report words them.
+    pub pdf_statements: usize,
+    /// The evidence recomputed from, to compare a re-run analysis with.
+    pub evidence: Box<Evidence>,
 }
 
 /// Verifies the bundle at `path` (see [`verify::verify_bundle`]), then recomputes its numbers.
@@ -168,8 +232,15 @@ pub fn recompute_files(
         source,
     };
     let evidence = Evidence::parse(EVIDENCE_FILE, evidence_bytes).map_err(in_evidence)?;
+    if evidence.evidence_version != EVIDENCE_VERSION {
+        return Err(RecomputeError::OlderEvidence {
+            path: path.to_path_buf(),
+            version: evidence.evidence_version,
+        });
+    }
     let recomputed = evidence.recompute().map_err(in_evidence)?;
     let mut differences = recorded_differences(&report, &evidence);
+    differences.extend(text_differences(&report));
     differences.extend(figure_differences(&report, &recomputed));
     let differ = |from: &str, differences: Vec<Difference>| RecomputeError::Differ {
         path: path.to_path_buf(),
@@ -181,6 +252,7 @@ pub fn recompute_files(
         return Err(differ(EVIDENCE_FILE, differences));
     }
     let mut from = vec![EVIDENCE_FILE.to_owned()];
+    let scores_recomputed = files.contains_key(REVIEW_FILE);
     if let Some(bytes) = files.get(REVIEW_FILE) {
         let differences = review_differences(path, bytes, &report, &evidence)?;
         if !differences.is_empty() {
@@ -188,12 +260,280 @@ pub fn recompute_files(
         }
         from.push(REVIEW_FILE.to_owned());
     }
+    let recomputed_report = with_recomputed(&report, &recomputed);
+    check_markdown(path, files, &recomputed_report)?;
+    let pdf_statements = check_pdf(path, files, &recomputed_report)?;
     Ok(Recomputed {
         verified,
         from,
         figures: stated_figures(&report).count(),
         made_by: report.build,
+        scores_recomputed,
+        pdf_statements,
+        evidence: Box::new(evidence),
     })
+}
+
+/// The report with every figure that follows from data replaced by the recomputed one, and the
+/// parts still to write by those its text lacks.
+fn with_recomputed(report: &Report, recomputed: &Recomputation) -> Report {
+    let mut report = report.clone();
+    report.findings = recomputed.findings.clone();
+    report.detections = recomputed.detections.clone();
+    report.false_alerts_per_day = recomputed.false_alerts_per_day;
+    report.tracks = recomputed.tracks;
+    for (input, counted) in report.data.inputs.iter_mut().zip(&recomputed.data.inputs) {
+        input.faces = counted.faces;
+        input.alerts = counted.alerts;
+    }
+    report.incomplete = drafting::missing_parts(&report.assessment);
+    report
+}
+
+/// The Markdown export must be, byte for byte, what lineup writes for the recomputed report.
+fn check_markdown(
+    path: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+    report: &Report,
+) -> Result<(), RecomputeError> {
+    let Some(stated) = files.get(EDITABLE_FILE) else {
+        return Ok(());
+    };
+    let expected = editable::markdown(report);
+    if stated.as_slice() == expected.as_bytes() {
+        return Ok(());
+    }
+    let stated = String::from_utf8_lossy(stated);
+    let mut stated_lines = stated.lines();
+    let mut reason = "it ends early, or goes on past the end".to_owned();
+    for (number, line) in expected.lines().enumerate() {
+        match stated_lines.next() {
+            Some(other) if other == line => {}
+            other => {
+                reason = format!(
+                    "line {} reads {:?}; the recomputed report gives {:?}",
+                    number + 1,
+                    shortened(other.unwrap_or("(nothing)")),
+                    shortened(line)
+                );
+                break;
+            }
+        }
+    }
+    Err(RecomputeError::Document {
+        path: path.to_path_buf(),
+        file: EDITABLE_FILE.to_owned(),
+        reason,
+    })
+}
+
+/// The statements the PDF words from the report's figures, as the PDF's own wording functions
+/// word them: the plain-language summary of page 1, the false alerts a day, and every group's
+/// rates and search counts in the findings table.
+fn pdf_statements(report: &Report) -> Vec<String> {
+    let mut statements = summary::plain_summary(report);
+    if let Some(daily) = &report.false_alerts_per_day {
+        statements.push(daily.sentence());
+    }
+    if let Some(findings) = &report.findings {
+        let pooled = &findings.pooled;
+        let rates = findings
+            .slices
+            .iter()
+            .map(|s| &s.metrics)
+            .map(|m| [&m.fpir, &m.fnir, &m.wrong_identity_alerts, &m.flag_rate])
+            .chain(std::iter::once([
+                &pooled.fpir,
+                &pooled.fnir,
+                &pooled.wrong_identity_alerts,
+                &pooled.flag_rate,
+            ]));
+        for rate in rates.flatten() {
+            statements.push(wording::rate_text(rate));
+        }
+    }
+    statements
+}
+
+/// Every statement [`pdf_statements`] gives for the recomputed report must be in the PDF's
+/// text (compared without white space, which the PDF's line breaks change). Gives how many.
+fn check_pdf(
+    path: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+    report: &Report,
+) -> Result<usize, RecomputeError> {
+    let Some(bytes) = files.get(PDF_FILE) else {
+        return Ok(0);
+    };
+    let unsaid = |reason: String| RecomputeError::Document {
+        path: path.to_path_buf(),
+        file: PDF_FILE.to_owned(),
+        reason,
+    };
+    let squeeze = |text: &str| -> String { text.chars().filter(|c| !c.is_whitespace()).collect() };
+    let text = squeeze(&super::verify::pdf_text(bytes).map_err(unsaid)?);
+    let statements = pdf_statements(report);
+    for statement in &statements {
+        if !text.contains(&squeeze(statement)) {
+            return Err(unsaid(format!(
+                "it lacks the statement the recomputed report gives: {statement:?}"
+            )));
+        }
+    }
+    Ok(statements.len())
+}
+
+/// Every match score the included review stores must be what its embeddings give: the same
+/// search the analysis ran ([`lineup_core::matching::search`]) of each face's embedding
+/// against the watchlist's enrolment embeddings.
+fn score_differences(document: &lineup_core::review::ReviewDocument) -> Vec<Difference> {
+    let mut differences = Vec::new();
+    for (index, detection) in document.detections.iter().enumerate() {
+        let kept = detection.candidates.len();
+        let searched =
+            lineup_core::matching::search(&detection.embedding, &document.watchlist, kept);
+        let same = searched.len() == kept
+            && searched.iter().zip(&detection.candidates).all(|(a, b)| {
+                a.identity == b.identity && (a.score - b.score).abs() <= SCORE_TOLERANCE
+            });
+        if !same {
+            let show = |candidates: &[lineup_core::matching::Candidate]| {
+                candidates
+                    .iter()
+                    .map(|c| format!("identity {} scoring {}", c.identity.0, c.score))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            differences.push(Difference {
+                figure: format!(
+                    "the candidates of face {index} (input {}, frame {})",
+                    detection.source.input, detection.source.frame_index
+                ),
+                place: format!("detections[{index}].candidates"),
+                stated: show(&detection.candidates),
+                recomputed: format!("{} (from the embeddings)", show(&searched)),
+            });
+        }
+    }
+    differences
+}
+
+/// Scores recomputed by the same code from the same stored embeddings are equal; this allows
+/// only for the last bit of a float read back from text.
+const SCORE_TOLERANCE: f32 = 1e-6;
+
+/// How far a re-run's score may be from the recorded one: another machine's ONNX Runtime may
+/// round differently in the last digits, never by this much.
+const RERUN_SCORE_TOLERANCE: f32 = 1e-4;
+
+/// Compares a review written by running the README's `lineup analyze` command again with the
+/// bundle's evidence, face by face: the input (by SHA-256 where recorded, else by file name), the
+/// frame, the best watchlist identity (by name) and its score. Gives how many faces matched.
+pub fn compare_rerun(
+    path: &Path,
+    recomputed: &Recomputed,
+    rerun_path: &Path,
+) -> Result<usize, RecomputeError> {
+    let rerun = lineup_core::review::load(rerun_path).map_err(|e| RecomputeError::Rerun {
+        rerun: rerun_path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let differences = rerun_differences(&recomputed.evidence, &rerun);
+    if differences.is_empty() {
+        Ok(recomputed.evidence.faces.len())
+    } else {
+        Err(RecomputeError::RerunDiffers {
+            path: path.to_path_buf(),
+            rerun: rerun_path.to_path_buf(),
+            differences,
+        })
+    }
+}
+
+/// An input without a recorded SHA-256 by its file name alone: a re-run in another folder
+/// names the same file by another path.
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Where a re-run review differs from the evidence, face by face.
+pub fn rerun_differences(
+    evidence: &Evidence,
+    rerun: &lineup_core::review::ReviewDocument,
+) -> Vec<Difference> {
+    let recorded_input = |input: usize| {
+        evidence
+            .analysis
+            .inputs
+            .get(input)
+            .map(|i| i.sha256.clone().unwrap_or_else(|| file_name(&i.path)))
+    };
+    let rerun_input = |input: usize| {
+        rerun.inputs.get(input).map(|i| {
+            i.digest
+                .as_ref()
+                .map(|d| d.sha256.clone())
+                .unwrap_or_else(|| file_name(&i.path))
+        })
+    };
+    let recorded_name = |face: &evidence::Face| {
+        face.rank_one
+            .and_then(|c| evidence.watchlist.get(c.identity.index()).cloned())
+    };
+    let mut differences = Vec::new();
+    if evidence.faces.len() != rerun.detections.len() {
+        differences.push(Difference {
+            figure: "the number of faces found".to_owned(),
+            place: "faces.count".to_owned(),
+            stated: evidence.faces.len().to_string(),
+            recomputed: rerun.detections.len().to_string(),
+        });
+    }
+    for (index, (face, detection)) in evidence.faces.iter().zip(&rerun.detections).enumerate() {
+        let rank_one = detection.candidates.first();
+        let rerun_name = rank_one
+            .and_then(|c| rerun.watchlist.identities.get(c.identity.index()))
+            .map(|identity| identity.name.clone());
+        let score_differs = match (face.rank_one, rank_one) {
+            (Some(a), Some(b)) => (a.score - b.score).abs() > RERUN_SCORE_TOLERANCE,
+            (a, b) => a.is_some() != b.is_some(),
+        };
+        let differs = recorded_input(face.input) != rerun_input(detection.source.input)
+            || face.frame != detection.source.frame_index
+            || recorded_name(face) != rerun_name
+            || score_differs;
+        if differs {
+            let show =
+                |input: Option<String>, frame: u64, name: Option<String>, score: Option<f32>| {
+                    format!(
+                        "input {}, frame {frame}, best {} scoring {}",
+                        input.unwrap_or_else(|| "(none)".into()),
+                        name.unwrap_or_else(|| "(none)".into()),
+                        score.map_or("(none)".to_owned(), |s| s.to_string())
+                    )
+                };
+            differences.push(Difference {
+                figure: format!("face {index}"),
+                place: format!("faces[{index}]"),
+                stated: show(
+                    recorded_input(face.input),
+                    face.frame,
+                    recorded_name(face),
+                    face.rank_one.map(|c| c.score),
+                ),
+                recomputed: show(
+                    rerun_input(detection.source.input),
+                    detection.source.frame_index,
+                    rerun_name,
+                    rank_one.map(|c| c.score),
+                ),
+            });
+        }
+    }
+    differences
 }
 
 /// The included review recomputed as the evidence is, after checking it is the review the
@@ -222,12 +562,14 @@ fn review_differences(
     let text = std::str::from_utf8(bytes).map_err(|_| unreadable("not UTF-8 text".into()))?;
     let document = lineup_core::review::parse(Path::new(REVIEW_FILE), text)
         .map_err(|e| unreadable(e.to_string()))?;
+    let mut differences = score_differences(&document);
     let recomputed = evidence::recompute_from(
         &document,
         report.system.threshold,
         &evidence.crowd_scenarios,
     );
-    Ok(figure_differences(report, &recomputed))
+    differences.extend(figure_differences(report, &recomputed));
+    Ok(differences)
 }
 
 /// The figures the report states that the data gives, as (name, value) pairs in the report's
@@ -244,6 +586,12 @@ fn stated_figures(report: &Report) -> impl Iterator<Item = (String, Value)> {
         ("findings", as_value(&report.findings)),
         ("detections", as_value(&report.detections)),
         ("inputs", as_value(&inputs)),
+        (
+            "false_alerts_per_day",
+            as_value(&report.false_alerts_per_day),
+        ),
+        ("tracks", as_value(&report.tracks)),
+        ("incomplete", as_value(&report.incomplete)),
     ] {
         collect_leaves(name.to_owned(), &value, &mut leaves);
     }
@@ -274,6 +622,12 @@ pub fn figure_differences(report: &Report, recomputed: &Recomputation) -> Vec<Di
         &faces_and_alerts(&report.data.inputs),
         &faces_and_alerts(&recomputed.data.inputs),
     ));
+    differences.extend(differences_in(
+        "false_alerts_per_day",
+        &report.false_alerts_per_day,
+        &recomputed.false_alerts_per_day,
+    ));
+    differences.extend(differences_in("tracks", &report.tracks, &recomputed.tracks));
     // The figures a reader looks at first come first; the points of a DET curve last.
     // Within each, counts and rates before their intervals.
     differences.sort_by_key(|difference| {
@@ -295,6 +649,8 @@ fn reading_order(place: &str) -> u8 {
         "inputs",
         "findings.differentials",
         "findings.scenarios",
+        "false_alerts_per_day",
+        "tracks",
         "findings.warnings",
         "findings.det_curves",
     ]
@@ -303,8 +659,19 @@ fn reading_order(place: &str) -> u8 {
     .map_or(4, |position| position as u8)
 }
 
+/// What the report says follows from its own text: the parts still to write (whether it is a
+/// DRAFT) are those the assessment text in it lacks, by the function the report was made with.
+fn text_differences(report: &Report) -> Vec<Difference> {
+    differences_in(
+        "incomplete",
+        &report.incomplete,
+        &drafting::missing_parts(&report.assessment),
+    )
+}
+
 /// What the report and the evidence both record must agree: the threshold, the analysis
-/// settings and models, the watchlist, the inputs and their hashes.
+/// settings and models, the watchlist and its photos, the inputs (hashes, sizes, statuses),
+/// whether the analysis completed, and the lineup that wrote both.
 fn recorded_differences(report: &Report, evidence: &Evidence) -> Vec<Difference> {
     let analysis = &evidence.analysis;
     let watchlist: Vec<String> = report
@@ -313,8 +680,38 @@ fn recorded_differences(report: &Report, evidence: &Evidence) -> Vec<Difference>
         .iter()
         .map(|entry| entry.name.clone())
         .collect();
-    let inputs = |hashes: Vec<(&Path, Option<&str>)>| as_value(&hashes);
+    let photos: Vec<Vec<WatchlistPhoto>> = report
+        .data
+        .watchlist
+        .iter()
+        .map(|entry| entry.photos.clone())
+        .collect();
     let mut differences = Vec::new();
+    differences.extend(differences_in(
+        "build",
+        &(&report.lineup_version, &report.build),
+        &(&evidence.written_by.version, &evidence.written_by),
+    ));
+    differences.extend(differences_in(
+        "system.analysed_with",
+        &report.system.analysed_with,
+        &analysis.analysed_with,
+    ));
+    differences.extend(differences_in(
+        "data.analysis_complete",
+        &report.data.analysis_complete,
+        &analysis.complete,
+    ));
+    differences.extend(differences_in(
+        "data.watchlist_root",
+        &report.data.watchlist_root,
+        &analysis.watchlist_root,
+    ));
+    differences.extend(differences_in(
+        "watchlist photos (path, SHA-256)",
+        &photos,
+        &evidence.watchlist_photos,
+    ));
     differences.extend(differences_in(
         "threshold",
         &report.system.threshold,
@@ -331,29 +728,22 @@ fn recorded_differences(report: &Report, evidence: &Evidence) -> Vec<Difference>
         &analysis.models,
     ));
     differences.extend(differences_in("watchlist", &watchlist, &evidence.watchlist));
-    let stated = inputs(
-        report
-            .data
-            .inputs
-            .iter()
-            .map(|i| (i.path.as_path(), i.sha256.as_deref()))
-            .collect(),
-    );
-    let recorded = inputs(
-        analysis
-            .inputs
-            .iter()
-            .map(|i| (i.path.as_path(), i.sha256.as_deref()))
-            .collect(),
-    );
-    let mut found = Vec::new();
-    walk(
-        &mut vec!["inputs (path, SHA-256)".to_owned()],
+    let stated: Vec<_> = report
+        .data
+        .inputs
+        .iter()
+        .map(|i| (&i.path, &i.sha256, i.size_bytes, i.status.clone()))
+        .collect();
+    let recorded: Vec<_> = analysis
+        .inputs
+        .iter()
+        .map(|i| (&i.path, &i.sha256, i.size_bytes, status_words(&i.status)))
+        .collect();
+    differences.extend(differences_in(
+        "inputs (path, SHA-256, size, status)",
         &stated,
         &recorded,
-        &mut found,
-    );
-    differences.extend(found);
+    ));
     differences
 }
 

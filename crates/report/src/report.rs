@@ -100,6 +100,10 @@ pub struct Report {
     /// crowd and the FPIR are known.
     #[serde(default)]
     pub false_alerts_per_day: Option<FalseAlertsPerDay>,
+    /// How many tracks there are, how many were labelled, and how many that raise an alert
+    /// were left unlabelled: leaving an alert unlabelled keeps it out of every rate.
+    #[serde(default)]
+    pub tracks: TrackCounts,
     pub privacy: PrivacyChoices,
     /// Every label change made in the app (who, when, from → to), so that a reader can see how
     /// the ground truth the findings rest on came about.
@@ -171,6 +175,57 @@ pub struct DetectionCounts {
     pub faces: u64,
     pub alerts: u64,
     pub alerts_per_identity: BTreeMap<String, u64>,
+}
+
+/// The review's tracks by what the reviewer made of them, at the report's threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TrackCounts {
+    pub total: u64,
+    /// Labelled on or off the watchlist: the searches the rates count.
+    pub labelled: u64,
+    /// Marked as not a face.
+    pub not_a_face: u64,
+    pub unlabelled: u64,
+    /// Unlabelled tracks that raise an alert at the threshold: left out of every rate.
+    pub alerting_unlabelled: u64,
+}
+
+impl TrackCounts {
+    /// "132 face tracks, 131 labelled; 1 that raises an alert was left unlabelled and is in no
+    /// rate."
+    pub fn sentence(&self) -> String {
+        let unlabelled = match self.alerting_unlabelled {
+            0 => "no track that raises an alert was left unlabelled".to_owned(),
+            1 => "1 track that raises an alert was left unlabelled and is in no rate".to_owned(),
+            n => format!("{n} tracks that raise an alert were left unlabelled and are in no rate"),
+        };
+        format!(
+            "{} face tracks, {} labelled on or off the watchlist, {} marked not a face, {} \
+             unlabelled; {unlabelled}.",
+            self.total, self.labelled, self.not_a_face, self.unlabelled
+        )
+    }
+}
+
+/// Counts `document`'s tracks by label, and the unlabelled ones alerting at `threshold`.
+pub(crate) fn track_counts(document: &ReviewDocument, threshold: f32) -> TrackCounts {
+    use lineup_core::review::GroundTruth;
+    let mut counts = TrackCounts::default();
+    for (index, track) in document.tracks.iter().enumerate() {
+        counts.total += 1;
+        match track.label {
+            GroundTruth::OnWatchlist(_) | GroundTruth::NotOnWatchlist => counts.labelled += 1,
+            GroundTruth::NotAFace => counts.not_a_face += 1,
+            GroundTruth::Unlabelled => {
+                counts.unlabelled += 1;
+                let matched = document.track_match(lineup_core::ids::TrackId(index));
+                if matched.score >= threshold {
+                    counts.alerting_unlabelled += 1;
+                }
+            }
+        }
+    }
+    counts
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -307,14 +362,7 @@ pub fn build_report(
         measured.as_ref(),
         &now.date(),
     );
-    let false_alerts_per_day = measured.as_ref().and_then(|findings| {
-        FalseAlertsPerDay::of(
-            &findings.pooled.fpir,
-            findings.watchlist_size,
-            assessment.people_per_day,
-            assessment.deployed_watchlist_size,
-        )
-    });
+    let false_alerts_per_day = false_alerts_per_day(document, measured.as_ref());
     Report {
         report_version: REPORT_VERSION,
         lineup_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -337,6 +385,7 @@ pub fn build_report(
         detections: detection_counts(document, threshold),
         findings: measured,
         false_alerts_per_day,
+        tracks: track_counts(document, threshold),
         privacy: PrivacyChoices {
             faces_shown: options.face_disclosure,
             watchlist_photos_included: options.include_watchlist_photos,
@@ -345,6 +394,23 @@ pub fn build_report(
         label_history: document.label_history.clone(),
         signer: None,
     }
+}
+
+/// False alerts a day at the crowd and deployed watchlist the reviewer gave (numbers the
+/// drafts never fill in), from the measured FPIR.
+pub(crate) fn false_alerts_per_day(
+    document: &ReviewDocument,
+    measured: Option<&MeasuredFindings>,
+) -> Option<FalseAlertsPerDay> {
+    let assessment = &document.assessment;
+    measured.and_then(|findings| {
+        FalseAlertsPerDay::of(
+            &findings.pooled.fpir,
+            findings.watchlist_size,
+            assessment.people_per_day,
+            assessment.deployed_watchlist_size,
+        )
+    })
 }
 
 /// The findings measured against `document`'s watchlist, whose size FPIR depends on.
@@ -380,11 +446,7 @@ pub(crate) fn data_reviewed(document: &ReviewDocument, threshold: f32) -> DataRe
             sha256: input.digest.as_ref().map(|d| d.sha256.clone()),
             size_bytes: input.digest.as_ref().map(|d| d.size_bytes),
             dimensions: input.dimensions,
-            status: match &input.status {
-                InputStatus::Analysed => "analysed".to_owned(),
-                InputStatus::NotAnalysed => "not analysed (cancelled)".to_owned(),
-                InputStatus::Failed(reason) => format!("failed: {reason}"),
-            },
+            status: status_words(&input.status),
             faces: faces[i],
             alerts: alerts[i],
         })
@@ -411,6 +473,15 @@ pub(crate) fn data_reviewed(document: &ReviewDocument, threshold: f32) -> DataRe
         watchlist,
         analysis_complete: document.complete,
         analysis_warnings: document.warnings.clone(),
+    }
+}
+
+/// An input's status as the report states it.
+pub(crate) fn status_words(status: &InputStatus) -> String {
+    match status {
+        InputStatus::Analysed => "analysed".to_owned(),
+        InputStatus::NotAnalysed => "not analysed (cancelled)".to_owned(),
+        InputStatus::Failed(reason) => format!("failed: {reason}"),
     }
 }
 

@@ -15,6 +15,9 @@ pub(crate) fn plain_summary(report: &Report) -> Vec<String> {
         Some(findings) => what_was_measured(findings),
         None => NO_GROUND_TRUTH.to_owned(),
     });
+    // How many tracks the rates rest on, and how many alerts were kept out of them by being
+    // left unlabelled: otherwise leaving a false alert unlabelled would hide it unseen.
+    paragraphs.push(report.tracks.sentence());
     if let Some(findings) = &report.findings {
         paragraphs.extend(findings.scenarios.iter().map(|s| s.sentence.clone()));
         if let Some(sentence) = fpir_spread(findings) {

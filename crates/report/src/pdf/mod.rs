@@ -173,7 +173,10 @@ fn summary_page(layout: &mut Layout, report: &Report) {
              or without lineup, the four commands in the bundle's README.txt (minisign, \
              sha256sum, a listing that catches added files and a check for links). \
              `lineup verify --recompute BUNDLE --key PUBLISHED.pub` also recomputes every \
-             number in it from the data in the bundle (evidence.ron) and names any that differs."
+             figure of assessment.ron from the data in the bundle (evidence.ron), checks that \
+             assessment.md is exactly what the recomputed figures give and that this PDF states \
+             its page-1 summary, false alerts a day and findings-table rates as recomputed, \
+             and names any that differs."
         ),
         Style::BODY,
     );

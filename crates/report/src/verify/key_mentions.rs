@@ -140,7 +140,7 @@ fn is_key_id(word: &str) -> bool {
 /// viewer shows. lineup's reports draw text straight on their pages, so a PDF that draws any
 /// through a form XObject (which text extraction skips), hides text (render mode 3), or adds
 /// annotations (drawn by viewers, skipped by extraction) is refused rather than read.
-fn pdf_text(bytes: &[u8]) -> Result<String, String> {
+pub(crate) fn pdf_text(bytes: &[u8]) -> Result<String, String> {
     let document =
         lopdf::Document::load_mem(bytes).map_err(|e| format!("no readable PDF ({e})"))?;
     check_text_is_what_is_shown(&document)?;
