@@ -295,8 +295,6 @@ impl FacesScreen {
                 .changed();
             if switched {
                 let _ = workspace.apply(Command::Blind(self.blind));
-                // Nothing selected carries over between the reviewers' views.
-                self.selection.clear();
             }
             if !self.blind {
                 return;
