@@ -446,7 +446,10 @@ fn relabelling_a_disagreement_instead_of_settling_it_leaves_kappa() {
     let agreement = document.reviewer_agreement().unwrap().label;
     assert_eq!((agreement.n, agreement.agreed, settled), (50, 35, 0));
     let seen = texts(&h);
-    assert!(seen.iter().any(|t| t.starts_with("#20 — who:")), "still open");
+    assert!(
+        seen.iter().any(|t| t.starts_with("#20 — who:")),
+        "still open"
+    );
     assert!(
         seen.iter()
             .any(|t| t.contains("when this review was first opened by a lineup that keeps them")),
@@ -494,7 +497,12 @@ fn blind_mode_hides_the_first_reviews_labels_on_every_tab() {
     leaks.dedup();
     leaks.truncate(30);
     assert!(leaks.is_empty(), "blind mode leaks:\n{}", leaks.join("\n"));
-    let spells = &workspace(&h).document().second_review.as_ref().unwrap().blind;
+    let spells = &workspace(&h)
+        .document()
+        .second_review
+        .as_ref()
+        .unwrap()
+        .blind;
     assert_eq!(spells.len(), 1);
     assert!(spells[0].ended.is_none());
 
