@@ -842,6 +842,27 @@ fn labels(command: LabelsCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Which of the first reviewer's answers the agreement compares, and from when.
+fn first_answers_compared(second: &review::SecondReview) -> String {
+    match &second.first_answers {
+        Some(answers) if answers.at_start => format!(
+            "Compared: the first reviewer's answers as they stood when the second review started \
+             ({})",
+            answers.taken
+        ),
+        Some(answers) => format!(
+            "Compared: the first reviewer's answers as they stood at {}, when the review was \
+             first opened by a lineup that keeps them (after the second review began)",
+            answers.taken
+        ),
+        None => "Compared: the review's labels as they are now (before any settlement); this \
+                 review was saved before lineup kept the first reviewer's answers of when the \
+                 second review started, so a relabelling since then counts. Opening it in the app \
+                 keeps them from then on."
+            .to_owned(),
+    }
+}
+
 fn agreement(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     use assessment::wording;
     use review::{Disagreement, Reviewer};
@@ -861,6 +882,7 @@ fn agreement(path: &std::path::Path) -> anyhow::Result<ExitCode> {
         "Second reviewer: {name}, {} tracks labelled blind",
         second.labels.len()
     );
+    println!("{}", first_answers_compared(second));
     println!(
         "Who each track is: {}",
         wording::agreement_text(&agreement.label)

@@ -495,6 +495,10 @@ fn agreement_prints_kappa_and_the_disagreements() {
         "{printed}"
     );
     assert!(
+        printed.contains("saved before lineup kept the first reviewer's answers"),
+        "says which answers are compared: {printed}"
+    );
+    assert!(
         printed.contains("#20 who: is Alex Doe (first) / not on watchlist (second)"),
         "{printed}"
     );

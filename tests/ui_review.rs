@@ -411,3 +411,140 @@ fn a_disagreement_is_settled() {
         14
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Expert #17: blind mode and the second review's integrity (findings 4, 5, 8).
+
+/// The face card of `track` ("#3 · below threshold …"), not a disagreement line ("#3 — who:").
+fn face_card_of<'a>(h: &'a Harness<'_, LineupApp>, track: usize) -> egui_kittest::Node<'a> {
+    let prefix = format!("#{track} ");
+    h.get_by(move |node| {
+        node.label()
+            .is_some_and(|l| l.starts_with(&prefix) && !l.contains("who:") && l.contains('\n'))
+    })
+}
+
+/// Finding 5: having seen the second reviewer's answer in the disagreement list, the first
+/// reviewer relabels the track (N) rather than settling it: kappa stays 0.40.
+#[test]
+fn relabelling_a_disagreement_instead_of_settling_it_leaves_kappa() {
+    let (_dir, app) = open(&reviewed_twice(), Tab::Faces);
+    let mut h = harness(app);
+    h.run_steps(2);
+    assert!(
+        texts(&h)
+            .iter()
+            .any(|t| t.contains("κ = 0.40 (n = 50 tracks, 70.0% agree)"))
+    );
+    h.get_by_label_contains("#20 — who:").click();
+    h.run_steps(2);
+    h.key_press(egui::Key::N);
+    h.run_steps(2);
+    let document = workspace(&h).document();
+    assert_eq!(document.tracks[20].label, GroundTruth::NotOnWatchlist);
+    let settled = document.second_review.as_ref().unwrap().settled.len();
+    let agreement = document.reviewer_agreement().unwrap().label;
+    assert_eq!((agreement.n, agreement.agreed, settled), (50, 35, 0));
+    let seen = texts(&h);
+    assert!(
+        seen.iter().any(|t| t.starts_with("#20 — who:")),
+        "still open"
+    );
+    assert!(
+        seen.iter()
+            .any(|t| t.contains("when this review was first opened by a lineup that keeps them")),
+        "says which first answers are compared"
+    );
+}
+
+/// Finding 8: with blind mode on, no tab and not the status bar shows what the first reviewer's
+/// labels imply; the Footage boxes show only alerts; blind mode is recorded, and the review
+/// re-opens in it.
+#[test]
+fn blind_mode_hides_the_first_reviews_labels_on_every_tab() {
+    let document = common::labelled::labelled_review();
+    let (dir, app) = open(&document, Tab::Faces);
+    let mut h = harness(app);
+    h.run_steps(2);
+    h.get_by_label("Label blind, as a second reviewer").click();
+    h.run_steps(2);
+    let mut leaks = Vec::new();
+    for t in texts(&h) {
+        if t.contains(" labelled, ") {
+            leaks.push(format!("status bar (Faces, blind): {t}"));
+        }
+    }
+    for tab in [
+        "Watchlist",
+        "Thresholds & slices",
+        "Base rates",
+        "Assessment",
+    ] {
+        h.get_by_label(tab).click();
+        h.run_steps(3);
+        for t in texts(&h) {
+            let lower = t.to_lowercase();
+            if lower.contains("known to be wrong")
+                || lower.contains("false alert")
+                || lower.contains("confirmed")
+                || lower.contains("labelled")
+                || lower.contains("gender of ")
+            {
+                leaks.push(format!("{tab}: {t}"));
+            }
+        }
+    }
+    leaks.dedup();
+    leaks.truncate(30);
+    assert!(leaks.is_empty(), "blind mode leaks:\n{}", leaks.join("\n"));
+    let spells = &workspace(&h)
+        .document()
+        .second_review
+        .as_ref()
+        .unwrap()
+        .blind;
+    assert_eq!(spells.len(), 1);
+    assert!(spells[0].ended.is_none());
+
+    // Saved in blind mode, the review re-opens in it.
+    h.get_by_label("Save").click();
+    h.run_steps(2);
+    let reopened = LineupApp::open(&dir.path().join("review.ron")).on_tab(Tab::Thresholds);
+    let mut h = harness(reopened);
+    h.run_steps(2);
+    assert!(workspace(&h).is_blind());
+    assert!(h.query_by_label_contains("Hidden in blind mode").is_some());
+}
+
+/// Finding 4: in blind mode undo never takes back the first reviewer's label (which the blind
+/// reviewer cannot see); it takes back only the second reviewer's own.
+#[test]
+fn undo_in_blind_mode_leaves_the_first_reviewers_label() {
+    let mut document = common::labelled::labelled_review();
+    document.tracks[0].label = GroundTruth::Unlabelled;
+    let (_dir, app) = open(&document, Tab::Faces);
+    let mut h = harness(app);
+    h.run_steps(2);
+    face_card_of(&h, 0).click();
+    h.run_steps(2);
+    h.key_press(egui::Key::N);
+    h.run_steps(2);
+    h.get_by_label("Label blind, as a second reviewer").click();
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(2);
+    assert_eq!(
+        workspace(&h).document().tracks[0].label,
+        GroundTruth::NotOnWatchlist
+    );
+    face_card_of(&h, 0).click();
+    h.run_steps(2);
+    h.key_press(egui::Key::X);
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(2);
+    let document = workspace(&h).document();
+    assert_eq!(document.tracks[0].label, GroundTruth::NotOnWatchlist);
+    let second = document.second_review.as_ref().unwrap();
+    assert!(!second.labels.contains_key(&lineup::ids::TrackId(0)));
+}

@@ -481,7 +481,282 @@ fn a_second_review_is_edited_settled_and_undone() {
     let document = workspace.document();
     assert_eq!(document.tracks[2].label, GroundTruth::NotOnWatchlist);
     assert!(document.second_review.as_ref().unwrap().settled.is_empty());
-    // Undo everything: no second review is left.
+    // Undo everything (the second reviewer's edits are undone in blind mode): nothing the second
+    // reviewer said is left, only the record of what they did.
     while workspace.undo() {}
-    assert_eq!(workspace.document().second_review, None);
+    workspace.apply(Command::Blind(true)).unwrap();
+    while workspace.undo() {}
+    let second = workspace.document().second_review.as_ref().unwrap();
+    assert!(second.labels.is_empty() && second.reviewer.is_empty() && second.settled.is_empty());
+    assert!(!second.history.is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The second review's integrity (expert #17: findings 5, 6, 7, a, b).
+
+/// Tracks 0 and 1 reviewed by both (first: Alex Doe / not on watchlist; second: not / not),
+/// every other track unlabelled by the first reviewer.
+fn two_tracks_reviewed_twice() -> review::ReviewDocument {
+    use lineup::ids::IdentityId;
+    use lineup::review::{SecondLabel, SecondReview};
+    let mut document = common::labelled::labelled_review();
+    let not = GroundTruth::NotOnWatchlist;
+    document.tracks[0].label = GroundTruth::OnWatchlist(IdentityId(0));
+    document.tracks[1].label = not;
+    for t in 2..document.tracks.len() {
+        document.tracks[t].label = GroundTruth::Unlabelled;
+    }
+    let mut second = SecondReview {
+        reviewer: "B".into(),
+        ..Default::default()
+    };
+    for t in [0, 1] {
+        second.labels.insert(
+            TrackId(t),
+            SecondLabel {
+                label: not,
+                attributes: Default::default(),
+            },
+        );
+    }
+    document.second_review = Some(second);
+    document
+}
+
+fn settle_first_open(w: &mut Workspace, keep: review::Reviewer) {
+    let (track, disagreement) = w.document().open_disagreements().remove(0);
+    w.apply(Command::Settle {
+        track,
+        disagreement,
+        keep,
+    })
+    .unwrap();
+}
+
+/// Expert #17, finding 6: a second settlement of a track took the first reviewer's value from
+/// the latest settlement (the already-settled value), so a disagreement came to count as agreed.
+#[test]
+fn a_second_settlement_of_a_track_keeps_the_first_reviewers_answer() {
+    let not = GroundTruth::NotOnWatchlist;
+    let mut w = Workspace::new(two_tracks_reviewed_twice(), None);
+    let before = w.document().reviewer_agreement().unwrap().label;
+    assert_eq!((before.n, before.agreed), (2, 1));
+    settle_first_open(&mut w, review::Reviewer::Second);
+    w.apply(Command::SecondLabel {
+        tracks: vec![TrackId(0)],
+        label: GroundTruth::NotAFace,
+    })
+    .unwrap();
+    settle_first_open(&mut w, review::Reviewer::First);
+    w.apply(Command::SecondLabel {
+        tracks: vec![TrackId(0)],
+        label: not,
+    })
+    .unwrap();
+    let after = w.document().reviewer_agreement().unwrap().label;
+    assert_eq!((after.n, after.agreed), (2, 1), "{after:?}");
+}
+
+/// Expert #17, finding 5 (without the screen): relabelling a track after seeing the second
+/// reviewer's answer changes neither kappa nor the disagreements; the answers compared are
+/// those kept when the review was opened (it was saved before lineup kept them), and saved.
+#[test]
+fn relabelling_after_the_second_review_changes_neither_kappa_nor_the_disagreements() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("review.ron");
+    review::save(&two_tracks_reviewed_twice(), &path).unwrap();
+    let mut w = Workspace::open(&path).unwrap();
+    let answers = w
+        .document()
+        .second_review
+        .as_ref()
+        .unwrap()
+        .first_answers
+        .clone();
+    assert!(answers.as_ref().is_some_and(|a| !a.at_start), "{answers:?}");
+    let before = w.document().reviewer_agreement().unwrap();
+    let open = w.document().open_disagreements();
+    w.apply(Command::Label {
+        tracks: vec![TrackId(0)],
+        label: GroundTruth::NotOnWatchlist,
+    })
+    .unwrap();
+    assert_eq!(w.document().reviewer_agreement().unwrap(), before);
+    assert_eq!(w.document().open_disagreements(), open);
+    w.save().unwrap();
+    let reopened = Workspace::open(&path).unwrap();
+    let second = reopened.document().second_review.as_ref().unwrap();
+    assert_eq!(
+        second.first_answers, answers,
+        "kept in the file, not taken again"
+    );
+    assert_eq!(reopened.document().reviewer_agreement().unwrap(), before);
+}
+
+/// A second review started in the app keeps the first reviewer's answers as they stood then.
+#[test]
+fn a_second_review_started_in_the_app_keeps_the_first_answers_of_that_moment() {
+    let mut document = common::labelled::labelled_review();
+    document.tracks[0].label = GroundTruth::NotOnWatchlist;
+    let mut w = Workspace::new(document, None);
+    w.apply(Command::SecondLabel {
+        tracks: vec![TrackId(0)],
+        label: GroundTruth::NotAFace,
+    })
+    .unwrap();
+    let second = w.document().second_review.as_ref().unwrap();
+    let answers = second.first_answers.as_ref().expect("kept");
+    assert!(answers.at_start);
+    assert_eq!(
+        answers.tracks[&TrackId(0)].label,
+        GroundTruth::NotOnWatchlist
+    );
+}
+
+/// Expert #17, finding 7: the attribute a watchlist person's track inherits (what the rates use)
+/// is compared with the second reviewer's.
+#[test]
+fn an_inherited_attribute_is_compared_with_the_second_reviewers() {
+    use lineup::ids::IdentityId;
+    use lineup::review::{SecondLabel, SecondReview};
+    let mut document = common::labelled::labelled_review();
+    for track in &mut document.tracks {
+        track.attributes.remove("gender");
+    }
+    document.tracks[0].label = GroundTruth::OnWatchlist(IdentityId(0));
+    document
+        .identity_attributes
+        .entry("Alex Doe".into())
+        .or_default()
+        .insert("gender".into(), "female".into());
+    let mut theirs = SecondLabel {
+        label: GroundTruth::OnWatchlist(IdentityId(0)),
+        attributes: Default::default(),
+    };
+    theirs.attributes.insert("gender".into(), "male".into());
+    let mut second = SecondReview {
+        reviewer: "B".into(),
+        ..Default::default()
+    };
+    second.labels.insert(TrackId(0), theirs);
+    document.second_review = Some(second);
+    assert_eq!(document.track_attribute(TrackId(0), "gender"), "female");
+    for document in [
+        document.clone(),
+        Workspace::new(document, None).document().clone(),
+    ] {
+        let open = document.open_disagreements();
+        let gender = document
+            .reviewer_agreement()
+            .unwrap()
+            .attributes
+            .into_iter()
+            .find(|(name, _)| name == "gender")
+            .unwrap()
+            .1;
+        assert!(
+            !open.is_empty() && gender.n == 1,
+            "disagreements {open:?}, gender agreement {gender:?}"
+        );
+    }
+}
+
+/// Expert #17, findings a and b: a settlement is marked as one in the label history, with who
+/// settled it; every change to the second review (name, labels, attributes, and their undoing)
+/// is in its own history.
+#[test]
+fn settlements_and_second_review_changes_are_recorded() {
+    use lineup::review::SecondChangeKind;
+    let mut w = Workspace::new(two_tracks_reviewed_twice(), None);
+    let mut assessment = w.document().assessment.clone();
+    assessment.reviewer.name = "Ann First".into();
+    w.apply(Command::Assessment(Box::new(assessment))).unwrap();
+    settle_first_open(&mut w, review::Reviewer::Second);
+    let change = w.document().label_history.last().unwrap().clone();
+    assert_eq!(
+        (change.by.as_str(), change.settled),
+        ("Ann First", Some(review::Reviewer::Second))
+    );
+    w.apply(Command::Label {
+        tracks: vec![TrackId(1)],
+        label: GroundTruth::NotAFace,
+    })
+    .unwrap();
+    assert_eq!(w.document().label_history.last().unwrap().settled, None);
+
+    w.apply(Command::Blind(true)).unwrap();
+    for name in ["S", "Sa", "Sam"] {
+        w.apply(Command::SecondReviewer(name.into())).unwrap();
+    }
+    w.apply(Command::SecondLabel {
+        tracks: vec![TrackId(1)],
+        label: GroundTruth::NotAFace,
+    })
+    .unwrap();
+    w.apply(Command::SecondAttribute {
+        tracks: vec![TrackId(1)],
+        name: "gender".into(),
+        value: Some("female".into()),
+    })
+    .unwrap();
+    assert!(w.undo());
+    let history = &w.document().second_review.as_ref().unwrap().history;
+    let kinds: Vec<&SecondChangeKind> = history.iter().map(|c| &c.change).collect();
+    assert_eq!(
+        kinds,
+        [
+            &SecondChangeKind::Reviewer {
+                from: "B".into(),
+                to: "Sam".into()
+            },
+            &SecondChangeKind::Label {
+                track: TrackId(1),
+                from: GroundTruth::NotOnWatchlist,
+                to: GroundTruth::NotAFace
+            },
+            &SecondChangeKind::Attribute {
+                track: TrackId(1),
+                name: "gender".into(),
+                from: None,
+                to: Some("female".into())
+            },
+            &SecondChangeKind::Attribute {
+                track: TrackId(1),
+                name: "gender".into(),
+                from: Some("female".into()),
+                to: None
+            },
+        ]
+    );
+    assert!(history[1..].iter().all(|c| c.by == "Sam"));
+}
+
+/// Expert #17, finding 4 (without the screen): in blind mode undo takes back only the second
+/// reviewer's edits, and out of it only the first's; blind mode itself is recorded, not undone.
+#[test]
+fn each_reviewer_undoes_only_their_own_edits() {
+    let mut w = Workspace::new(two_tracks_reviewed_twice(), None);
+    w.apply(Command::Label {
+        tracks: vec![TrackId(2)],
+        label: GroundTruth::NotOnWatchlist,
+    })
+    .unwrap();
+    w.apply(Command::Blind(true)).unwrap();
+    assert!(w.is_blind());
+    assert!(!w.can_undo(), "nothing of the second reviewer's yet");
+    assert!(!w.undo());
+    assert_eq!(w.document().tracks[2].label, GroundTruth::NotOnWatchlist);
+    w.apply(Command::SecondLabel {
+        tracks: vec![TrackId(2)],
+        label: GroundTruth::NotAFace,
+    })
+    .unwrap();
+    w.apply(Command::Blind(false)).unwrap();
+    assert!(w.undo());
+    assert_eq!(w.document().tracks[2].label, GroundTruth::Unlabelled);
+    assert!(!w.undo(), "the second reviewer's label is theirs to undo");
+    let second = w.document().second_review.as_ref().unwrap();
+    assert_eq!(second.labels[&TrackId(2)].label, GroundTruth::NotAFace);
+    assert_eq!(second.blind.len(), 1);
+    assert!(second.blind[0].ended.is_some());
 }

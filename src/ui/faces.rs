@@ -25,7 +25,8 @@ pub(crate) struct FacesScreen {
     /// A card the keyboard moved to, to be scrolled into view when next drawn.
     scroll_to: Option<TrackId>,
     /// Labelling blind, as a second reviewer: the review's own labels, attributes and
-    /// suggestions are hidden, and labels go to the second review.
+    /// suggestions are hidden, and labels go to the second review. A copy of the workspace's
+    /// blind mode (app-wide and recorded in the second review), taken each frame.
     blind: bool,
 }
 
@@ -58,7 +59,7 @@ fn shown_label(workspace: &Workspace, track: TrackId, blind: bool) -> GroundTrut
 }
 
 /// A track's state; blind, only whether it alerts (the rest would tell the review's label).
-fn shown_state(workspace: &Workspace, track: TrackId, blind: bool) -> TrackState {
+pub(crate) fn shown_state(workspace: &Workspace, track: TrackId, blind: bool) -> TrackState {
     match (blind, workspace.track_alerts(track)) {
         (false, _) => workspace.track_state(track),
         (true, true) => TrackState::Alert,
@@ -329,11 +330,17 @@ impl FacesScreen {
     /// The switch into blind labelling and, when on, the second reviewer's name.
     fn blind_switch(&mut self, workspace: &mut Workspace, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
-            ui.checkbox(&mut self.blind, "Label blind, as a second reviewer")
+            let switched = ui
+                .checkbox(&mut self.blind, "Label blind, as a second reviewer")
                 .on_hover_text(
-                    "Hides the review's labels, attributes and suggestions; your labels go to a \
-                     second review kept apart, to measure how far two reviewers agree.",
-                );
+                    "Hides the review's labels, attributes and suggestions on every screen; your \
+                     labels go to a second review kept apart, to measure how far two reviewers \
+                     agree. When it was on and off is recorded in the second review.",
+                )
+                .changed();
+            if switched {
+                let _ = workspace.apply(Command::Blind(self.blind));
+            }
             if !self.blind {
                 return;
             }
@@ -435,6 +442,7 @@ impl FacesScreen {
     }
 
     pub(crate) fn ui(&mut self, view: &mut View<'_>, ui: &mut egui::Ui) {
+        self.blind = view.workspace.is_blind();
         // Blind, no slice filter: slices are built from the review's own attributes.
         let slice = self.slice.clone().filter(|_| !self.blind);
         let visible = visible_tracks(view.workspace, self.filter, slice.as_deref(), self.blind);

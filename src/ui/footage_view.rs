@@ -6,7 +6,7 @@ use std::time::Duration;
 use eframe::egui;
 
 use super::View;
-use super::faces::state_color;
+use super::faces::{shown_state, state_color};
 use crate::workspace::frames::PictureKey;
 use crate::workspace::{TrackState, Workspace};
 
@@ -178,9 +178,12 @@ impl FootageScreen {
                 origin + egui::vec2(b.x1, b.y1) * scale,
                 origin + egui::vec2(b.x2, b.y2) * scale,
             );
+            // Blind, only whether it alerts: the rest would tell the first reviewer's label.
             let state = workspace
                 .track_of(d)
-                .map_or(TrackState::BelowThreshold, |t| workspace.track_state(t));
+                .map_or(TrackState::BelowThreshold, |t| {
+                    shown_state(workspace, t, workspace.is_blind())
+                });
             let color = state_color(ui, state);
             // Alerts get a thick solid frame, others a thin one: distinguishable without colour.
             let width = if matches!(

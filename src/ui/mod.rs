@@ -417,6 +417,18 @@ impl LineupApp {
                     SaveState::NeverSaved => "not saved yet",
                 };
                 let summary = workspace.document().summary(workspace.threshold());
+                if workspace.is_blind() {
+                    ui.label(format!(
+                        "{file} — {state} — {} faces in {} tracks — blind mode: {} given a label \
+                         in the second review — {} alerts {}",
+                        summary.faces,
+                        summary.tracks,
+                        second_review_labelled(workspace),
+                        workspace.alerting_tracks().len(),
+                        thresholds_in_use(workspace)
+                    ));
+                    return;
+                }
                 ui.label(format!(
                     "{file} — {state} — {} faces in {} tracks, {} labelled, {} alerts {}",
                     summary.faces,
@@ -603,6 +615,9 @@ impl LineupApp {
             pictures,
         };
         match self.tab {
+            Tab::Thresholds | Tab::BaseRates | Tab::Assessment if view.workspace.is_blind() => {
+                blind_notice(ui);
+            }
             Tab::Footage => self.footage.ui(&mut view, ui),
             Tab::Faces => self.faces.ui(&mut view, ui),
             Tab::Watchlist => watchlist_view::show(&mut view, ui),
@@ -615,6 +630,30 @@ impl LineupApp {
             Tab::Glossary => glossary::show(ui),
         }
     }
+}
+
+/// In blind mode, in place of a screen that shows what the first reviewer's labels imply.
+fn blind_notice(ui: &mut egui::Ui) {
+    ui.heading("Hidden in blind mode");
+    ui.label(
+        "This screen counts and measures the first reviewer's labels. It stays hidden while a \
+         second reviewer labels blind; turn blind mode off on the Faces screen to see it.",
+    );
+}
+
+/// How many tracks the second reviewer has labelled.
+fn second_review_labelled(workspace: &Workspace) -> usize {
+    workspace
+        .document()
+        .second_review
+        .as_ref()
+        .map_or(0, |second| {
+            second
+                .labels
+                .values()
+                .filter(|theirs| theirs.label != crate::review::GroundTruth::Unlabelled)
+                .count()
+        })
 }
 
 impl LineupApp {

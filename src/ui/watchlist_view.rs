@@ -42,6 +42,12 @@ pub(crate) fn show(view: &mut View<'_>, ui: &mut egui::Ui) {
                     }
                     ui.vertical(|ui| {
                         ui.heading(&identity.name);
+                        // Blind, nothing the first reviewer's labels or attributes imply.
+                        if workspace.is_blind() {
+                            ui.label(format!("{} enrolment photos; {} alerts", identity.photos.len(), alerts.len()));
+                            ui.label("Its recorded attributes are hidden in blind mode.");
+                            return;
+                        }
                         ui.label(format!("{} enrolment photos; {} alerts, {} known to be wrong", identity.photos.len(), alerts.len(), wrong));
                         let recorded = document.identity_attributes.get(&identity.name);
                         for definition in &document.attribute_schema.attributes {

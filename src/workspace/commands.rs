@@ -14,8 +14,8 @@ use std::path::PathBuf;
 use crate::digest::sha256_file;
 use crate::review::locations::{self, ReviewFile, Search};
 use crate::review::{
-    self, Answer, Disagreement, GroundTruth, Reviewer, SecondLabel, SecondReview, Settlement,
-    Slicing,
+    self, Answer, BlindSpell, Disagreement, FirstAnswers, GroundTruth, Reviewer, SecondChange,
+    SecondChangeKind, SecondLabel, SecondReview, Settlement, Slicing,
 };
 
 use super::Workspace;
@@ -93,6 +93,10 @@ pub enum Command {
         disagreement: Disagreement,
         keep: Reviewer,
     },
+    /// Blind mode on or off: the first reviewer's work hidden across the app while a second
+    /// reviewer labels. Recorded in the second review (started there if there is none) with
+    /// the time; not undone by undo (it is no edit of anyone's answers).
+    Blind(bool),
     /// Files found where they are now (by [`relink_command`], from a search by SHA-256): inputs
     /// by index, the watchlist folder, and single watchlist photos (identity, photo) where the
     /// folder could not be moved.
@@ -285,6 +289,18 @@ impl Edit {
         matches!(self, Edit::Batch(edits) if edits.is_empty())
     }
 
+    /// Whose answers the edit changes: the second review's edits are the second reviewer's,
+    /// every other (a settlement included) the first reviewer's.
+    fn owner(&self) -> Reviewer {
+        match self {
+            Edit::SecondReviewer { .. } | Edit::SecondLabel { .. } => Reviewer::Second,
+            Edit::Batch(edits) if edits.iter().all(|e| e.owner() == Reviewer::Second) => {
+                Reviewer::Second
+            }
+            _ => Reviewer::First,
+        }
+    }
+
     fn moves_files(&self) -> bool {
         match self {
             Edit::InputPath { .. } | Edit::WatchlistRoot { .. } | Edit::PhotoPath { .. } => true,
@@ -362,37 +378,61 @@ impl Workspace {
     /// Applies one edit: checks it, records how to undo it, marks the review unsaved and
     /// refreshes what it invalidates. An edit that changes nothing records nothing.
     pub fn apply(&mut self, command: Command) -> Result<(), review::AttributeError> {
+        if let Command::Blind(on) = command {
+            self.set_blind(on);
+            return Ok(());
+        }
         let edit = self.edit_for(command)?;
         if edit.is_empty() {
             return Ok(());
         }
         self.change(&edit, false);
         self.record_label_changes(&edit, false);
-        let merged = self
-            .undo
+        self.record_second_changes(&edit, false);
+        let stack = stack_of(edit.owner());
+        let merged = self.undo[stack]
             .last()
             .and_then(|last| last.merged_with(&edit))
-            .filter(|_| self.redo.is_empty());
+            .filter(|_| self.redo[stack].is_empty());
         match merged {
             Some(merged) => {
-                self.undo.pop();
-                self.undo.push(merged);
+                self.undo[stack].pop();
+                self.undo[stack].push(merged);
             }
-            None => self.undo.push(edit),
+            None => self.undo[stack].push(edit),
         }
-        self.redo.clear();
+        self.redo[stack].clear();
         Ok(())
     }
 
+    /// Whose edits undo and redo act on now: in blind mode the second reviewer's, else the
+    /// first's (so neither takes back, unseen, what the other did).
+    pub fn undoing_for(&self) -> Reviewer {
+        if self.is_blind() {
+            Reviewer::Second
+        } else {
+            Reviewer::First
+        }
+    }
+
+    /// Whether the app is in blind mode (recorded in the second review, so it re-opens so).
+    pub fn is_blind(&self) -> bool {
+        self.document
+            .second_review
+            .as_ref()
+            .is_some_and(SecondReview::is_blind)
+    }
+
     pub fn can_undo(&self) -> bool {
-        !self.undo.is_empty()
+        !self.undo[stack_of(self.undoing_for())].is_empty()
     }
 
     pub fn can_redo(&self) -> bool {
-        !self.redo.is_empty()
+        !self.redo[stack_of(self.undoing_for())].is_empty()
     }
 
-    /// Takes back the last edit; false when there is none.
+    /// Takes back the last edit (of the reviewer undoing, see [`Self::undoing_for`]); false
+    /// when there is none.
     pub fn undo(&mut self) -> bool {
         self.step(true)
     }
@@ -404,22 +444,42 @@ impl Workspace {
 
     /// Moves one edit from one stack to the other, applying it `backwards` (an undo) or not.
     fn step(&mut self, backwards: bool) -> bool {
+        let stack = stack_of(self.undoing_for());
         let from = if backwards {
-            &mut self.undo
+            &mut self.undo[stack]
         } else {
-            &mut self.redo
+            &mut self.redo[stack]
         };
         let Some(edit) = from.pop() else {
             return false;
         };
         self.change(&edit, backwards);
         self.record_label_changes(&edit, backwards);
+        self.record_second_changes(&edit, backwards);
         if backwards {
-            self.redo.push(edit);
+            self.redo[stack].push(edit);
         } else {
-            self.undo.push(edit);
+            self.undo[stack].push(edit);
         }
         true
+    }
+
+    /// Blind mode on or off, recorded with the time; the second review starts here if none has.
+    fn set_blind(&mut self, on: bool) {
+        if self.is_blind() == on {
+            return;
+        }
+        let at = now();
+        let second = second_review_mut(&mut self.document);
+        if on {
+            second.blind.push(BlindSpell {
+                started: at,
+                ended: None,
+            });
+        } else if let Some(spell) = second.blind.last_mut() {
+            spell.ended = Some(at);
+        }
+        self.touch();
     }
 
     /// The edit a command makes here, with the values it replaces. Only what would change is
@@ -644,6 +704,8 @@ impl Workspace {
                 disagreement,
                 keep,
             } => self.settle_edit(track, disagreement, keep)?,
+            // Applied apart (see `apply`): no edit to undo.
+            Command::Blind(_) => Edit::Batch(Vec::new()),
         };
         Ok(edit)
     }
@@ -691,20 +753,51 @@ impl Workspace {
             name.to_owned()
         };
         let mut changes = Vec::new();
-        collect_label_changes(edit, backwards, &mut changes);
-        self.document
-            .label_history
-            .extend(
-                changes
-                    .into_iter()
-                    .map(|(track, from, to)| review::LabelChange {
-                        track,
-                        at: at.clone(),
-                        by: by.clone(),
-                        from,
-                        to,
-                    }),
-            );
+        collect_label_changes(edit, backwards, None, &mut changes);
+        self.document.label_history.extend(changes.into_iter().map(
+            |(track, from, to, settled)| review::LabelChange {
+                track,
+                at: at.clone(),
+                by: by.clone(),
+                from,
+                to,
+                settled,
+            },
+        ));
+    }
+
+    /// Appends the second review's changes in `edit` (forwards or, undone, `backwards`) to its
+    /// history, with the time and the second reviewer's name.
+    fn record_second_changes(&mut self, edit: &Edit, backwards: bool) {
+        let mut changes = Vec::new();
+        collect_second_changes(edit, backwards, &mut changes);
+        if changes.is_empty() {
+            return;
+        }
+        let at = now();
+        let second = second_review_mut(&mut self.document);
+        for change in changes {
+            // Typing a name is one change, not one per key.
+            if let (
+                SecondChangeKind::Reviewer { to, .. },
+                Some(SecondChange {
+                    change: SecondChangeKind::Reviewer { to: last_to, .. },
+                    at: last_at,
+                    ..
+                }),
+            ) = (&change, second.history.last_mut())
+            {
+                *last_to = to.clone();
+                *last_at = at.clone();
+                continue;
+            }
+            let by = second.reviewer.clone();
+            second.history.push(SecondChange {
+                at: at.clone(),
+                by,
+                change,
+            });
+        }
     }
 
     /// Sets the document to an edit's values after (or, `backwards`, before) it, then refreshes
@@ -795,7 +888,7 @@ impl Workspace {
                 document.assessment = (**pick(before, after, backwards)).clone();
             }
             Edit::SecondReviewer { before, after } => {
-                let second = document.second_review.get_or_insert_with(Default::default);
+                let second = second_review_mut(document);
                 second.reviewer = pick(before, after, backwards).clone();
                 forget_if_empty(&mut document.second_review);
             }
@@ -804,7 +897,7 @@ impl Workspace {
                 before,
                 after,
             } => {
-                let second = document.second_review.get_or_insert_with(Default::default);
+                let second = second_review_mut(document);
                 match pick(before, after, backwards) {
                     Some(label) => second.labels.insert(*track, label.clone()),
                     None => second.labels.remove(track),
@@ -812,7 +905,7 @@ impl Workspace {
                 forget_if_empty(&mut document.second_review);
             }
             Edit::Settled(settlement) => {
-                let second = document.second_review.get_or_insert_with(Default::default);
+                let second = second_review_mut(document);
                 if backwards {
                     if let Some(at) = second.settled.iter().rposition(|s| s == settlement) {
                         second.settled.remove(at);
@@ -920,6 +1013,100 @@ fn second_label_edits(
     )
 }
 
+/// The time now, as the review's histories write it.
+fn now() -> String {
+    crate::assessment::dates::UtcTime::now().iso8601()
+}
+
+/// The second review, started here if there is none: with the first reviewer's answers as they
+/// stand now, which is what the second reviewer's will be compared with.
+fn second_review_mut(document: &mut review::ReviewDocument) -> &mut SecondReview {
+    if document.second_review.is_none() {
+        let tracks = document.first_answers_now();
+        document.second_review = Some(SecondReview {
+            first_answers: Some(FirstAnswers {
+                taken: now(),
+                at_start: true,
+                tracks,
+            }),
+            ..SecondReview::default()
+        });
+    }
+    document
+        .second_review
+        .get_or_insert_with(SecondReview::default)
+}
+
+/// Which undo stack holds the edits of `reviewer`.
+pub(super) fn stack_of(reviewer: Reviewer) -> usize {
+    match reviewer {
+        Reviewer::First => 0,
+        Reviewer::Second => 1,
+    }
+}
+
+/// The second review's changes in `edit`, in the order they apply.
+fn collect_second_changes(edit: &Edit, backwards: bool, out: &mut Vec<SecondChangeKind>) {
+    fn swap<T>(before: T, after: T, backwards: bool) -> (T, T) {
+        if backwards {
+            (after, before)
+        } else {
+            (before, after)
+        }
+    }
+    match edit {
+        Edit::SecondReviewer { before, after } => {
+            let (from, to) = swap(before, after, backwards);
+            out.push(SecondChangeKind::Reviewer {
+                from: from.clone(),
+                to: to.clone(),
+            });
+        }
+        Edit::SecondLabel {
+            track,
+            before,
+            after,
+        } => {
+            let (from, to) = swap(before, after, backwards);
+            let (from, to) = (
+                from.clone().unwrap_or_default(),
+                to.clone().unwrap_or_default(),
+            );
+            if from.label != to.label {
+                out.push(SecondChangeKind::Label {
+                    track: *track,
+                    from: from.label,
+                    to: to.label,
+                });
+            }
+            let names: std::collections::BTreeSet<&String> =
+                from.attributes.keys().chain(to.attributes.keys()).collect();
+            for name in names {
+                let (was, is) = (from.attributes.get(name), to.attributes.get(name));
+                if was != is {
+                    out.push(SecondChangeKind::Attribute {
+                        track: *track,
+                        name: name.clone(),
+                        from: was.cloned(),
+                        to: is.cloned(),
+                    });
+                }
+            }
+        }
+        Edit::Batch(edits) if backwards => {
+            for edit in edits.iter().rev() {
+                collect_second_changes(edit, true, out);
+            }
+        }
+        Edit::Batch(edits) => {
+            for edit in edits {
+                collect_second_changes(edit, false, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// A second review undone back to nothing is no second review.
 fn forget_if_empty(second: &mut Option<SecondReview>) {
     if second.as_ref().is_some_and(SecondReview::is_empty) {
@@ -927,11 +1114,13 @@ fn forget_if_empty(second: &mut Option<SecondReview>) {
     }
 }
 
-/// The (track, from, to) label changes in `edit`, in the order they apply.
+/// The (track, from, to, settled) label changes in `edit`, in the order they apply; `settled`
+/// whose value a settlement kept, for the label change of a settlement.
 fn collect_label_changes(
     edit: &Edit,
     backwards: bool,
-    out: &mut Vec<(TrackId, GroundTruth, GroundTruth)>,
+    settled: Option<Reviewer>,
+    out: &mut Vec<(TrackId, GroundTruth, GroundTruth, Option<Reviewer>)>,
 ) {
     match edit {
         Edit::Label {
@@ -939,18 +1128,21 @@ fn collect_label_changes(
             before,
             after,
         } => out.push(if backwards {
-            (*track, *after, *before)
+            (*track, *after, *before, settled)
         } else {
-            (*track, *before, *after)
+            (*track, *before, *after, settled)
         }),
-        Edit::Batch(edits) if backwards => {
-            for edit in edits.iter().rev() {
-                collect_label_changes(edit, true, out);
-            }
-        }
         Edit::Batch(edits) => {
-            for edit in edits {
-                collect_label_changes(edit, false, out);
+            // A settlement is the settled edit followed by its label change, in one batch.
+            let settled = edits.iter().find_map(|edit| match edit {
+                Edit::Settled(settlement) => Some(settlement.kept),
+                _ => None,
+            });
+            let mut each = |edit| collect_label_changes(edit, backwards, settled, out);
+            if backwards {
+                edits.iter().rev().for_each(&mut each);
+            } else {
+                edits.iter().for_each(&mut each);
             }
         }
         _ => {}

@@ -70,8 +70,10 @@ pub enum SaveState {
 pub struct Workspace {
     document: ReviewDocument,
     path: Option<PathBuf>,
-    undo: Vec<commands::Edit>,
-    redo: Vec<commands::Edit>,
+    /// Undo and redo stacks, one pair per reviewer (indexed by [`commands::stack_of`]): in
+    /// blind mode undo takes back only the second reviewer's edits, otherwise only the first's.
+    undo: [Vec<commands::Edit>; 2],
+    redo: [Vec<commands::Edit>; 2],
     labelled: LabelledTracks,
     sliced: SlicedSearches,
     index: SliceIndex,
@@ -100,6 +102,26 @@ pub struct Workspace {
 
 pub use crate::review::autosave_path;
 
+/// A second review saved before lineup kept the first reviewer's answers: they are taken now,
+/// marked as taken late (the agreement panel says so), so that from here on relabelling or
+/// settling cannot change what the first reviewer is compared on.
+fn keep_first_answers_of_an_older_second_review(document: &mut ReviewDocument) {
+    if document
+        .second_review
+        .as_ref()
+        .is_some_and(|second| second.first_answers.is_none())
+    {
+        let tracks = document.first_answers_now();
+        if let Some(second) = document.second_review.as_mut() {
+            second.first_answers = Some(crate::review::FirstAnswers {
+                taken: crate::assessment::dates::UtcTime::now().iso8601(),
+                at_start: false,
+                tracks,
+            });
+        }
+    }
+}
+
 impl Workspace {
     /// A workspace over a document; `path` is where Save writes (None: ask first).
     pub fn new(mut document: ReviewDocument, path: Option<PathBuf>) -> Self {
@@ -110,6 +132,7 @@ impl Workspace {
         if document.sliced_searches(&document.slicing).is_err() {
             document.slicing = Slicing::default();
         }
+        keep_first_answers_of_an_older_second_review(&mut document);
         let state = if path.is_some() {
             SaveState::Saved
         } else {
@@ -124,8 +147,8 @@ impl Workspace {
         let mut workspace = Self {
             document,
             path,
-            undo: Vec::new(),
-            redo: Vec::new(),
+            undo: [Vec::new(), Vec::new()],
+            redo: [Vec::new(), Vec::new()],
             labelled,
             sliced,
             index,

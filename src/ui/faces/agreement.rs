@@ -31,6 +31,24 @@ fn disagreement_text(workspace: &Workspace, disagreement: &Disagreement) -> Stri
     )
 }
 
+/// Which of the first reviewer's answers are compared, and from when.
+fn first_answers_text(answers: &crate::review::FirstAnswers) -> String {
+    if answers.at_start {
+        format!(
+            "Compared: the first reviewer's answers as they stood when the second review started \
+             ({}); relabelling or settling since changes neither κ nor the list.",
+            answers.taken
+        )
+    } else {
+        format!(
+            "Compared: the first reviewer's answers as they stood at {}, when this review was \
+             first opened by a lineup that keeps them; the second review began before that, so \
+             a relabelling made between the two is not visible here.",
+            answers.taken
+        )
+    }
+}
+
 /// The agreement and the disagreements to settle; returns the track of a disagreement clicked.
 pub(super) fn panel(
     workspace: &Workspace,
@@ -53,6 +71,13 @@ pub(super) fn panel(
          (hover for how to read it).",
     )
     .on_hover_text(wording::KAPPA_MEANING);
+    if let Some(answers) = document
+        .second_review
+        .as_ref()
+        .and_then(|s| s.first_answers.as_ref())
+    {
+        ui.label(first_answers_text(answers));
+    }
     ui.label(format!(
         "Who each track is: {}",
         wording::agreement_text(&agreement.label)

@@ -34,6 +34,10 @@ pub struct LabelChange {
     pub by: String,
     pub from: GroundTruth,
     pub to: GroundTruth,
+    /// Set where the change settled a disagreement of the two reviewers: whose value was kept
+    /// (`by` is who settled it). Absent for any other change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled: Option<super::Reviewer>,
 }
 
 /// Attribute name → value; an attribute absent from the map is unknown.

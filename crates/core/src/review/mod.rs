@@ -30,7 +30,8 @@ pub use labels::{
     UNKNOWN, ValueGroup,
 };
 pub use second::{
-    Answer, Disagreement, Reviewer, ReviewerAgreement, SecondLabel, SecondReview, Settlement,
+    Answer, BlindSpell, Disagreement, FirstAnswers, Reviewer, ReviewerAgreement, SecondChange,
+    SecondChangeKind, SecondLabel, SecondReview, Settlement,
 };
 pub use slices::{SlicedSearches, Slicing};
 pub use tracks::{AlertRule, Track, TrackMatch, TrackingSettings};

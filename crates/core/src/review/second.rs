@@ -27,6 +27,71 @@ pub struct SecondReview {
     /// Disagreements settled, in order, each with both reviewers' values as they were.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub settled: Vec<Settlement>,
+    /// The first reviewer's answers as they stood when the second review started: what the
+    /// agreement and the disagreements compare, so that neither a relabelling afterwards nor a
+    /// settlement changes what the first reviewer said. None in reviews saved before lineup kept
+    /// them (the app takes them when such a review is opened, and says so).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_answers: Option<FirstAnswers>,
+    /// Every change of the second review (labels, attributes, the reviewer's name), in order;
+    /// undoing is a change of its own. Nothing is ever removed from it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<SecondChange>,
+    /// When the app was in blind mode (the first reviewer's work hidden), in order; the last
+    /// without an end means the review was saved (and re-opens) in blind mode.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blind: Vec<BlindSpell>,
+}
+
+/// The first reviewer's answers, track by track, fixed at one moment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirstAnswers {
+    /// When they were taken, in UTC (`YYYY-MM-DDThh:mm:ssZ`).
+    pub taken: String,
+    /// True: taken as the second review started. False: the review was saved before lineup
+    /// kept them, and they were taken when it was next opened (after the second review began).
+    pub at_start: bool,
+    /// Each track the first reviewer had labelled or given an attribute (as the rates read it,
+    /// inherited identity attributes included); a track absent was unlabelled.
+    pub tracks: BTreeMap<TrackId, SecondLabel>,
+}
+
+/// One change of the second review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondChange {
+    /// When, in UTC (`YYYY-MM-DDThh:mm:ssZ`).
+    pub at: String,
+    /// The second reviewer's name at the time (empty until they gave it).
+    pub by: String,
+    pub change: SecondChangeKind,
+}
+
+/// What changed in the second review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SecondChangeKind {
+    Label {
+        track: TrackId,
+        from: GroundTruth,
+        to: GroundTruth,
+    },
+    Attribute {
+        track: TrackId,
+        name: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    Reviewer {
+        from: String,
+        to: String,
+    },
+}
+
+/// A time the app was in blind mode, in UTC; `ended` None while it still is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlindSpell {
+    pub started: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended: Option<String>,
 }
 
 /// One track as the second reviewer labelled it.
@@ -41,8 +106,18 @@ pub struct SecondLabel {
 
 impl SecondReview {
     /// Nothing in it: no name, no label, nothing settled (undone back to nothing, it goes).
+    /// Its record (history, blind mode) keeps it: once started, a second review stays.
     pub fn is_empty(&self) -> bool {
-        self.reviewer.trim().is_empty() && self.labels.is_empty() && self.settled.is_empty()
+        self.reviewer.trim().is_empty()
+            && self.labels.is_empty()
+            && self.settled.is_empty()
+            && self.history.is_empty()
+            && self.blind.is_empty()
+    }
+
+    /// Whether the app is in blind mode (the last spell has not ended).
+    pub fn is_blind(&self) -> bool {
+        self.blind.last().is_some_and(|spell| spell.ended.is_none())
     }
 }
 
@@ -83,13 +158,6 @@ impl Disagreement {
             }
         }
     }
-
-    fn about(&self) -> Option<&str> {
-        match self {
-            Disagreement::Label { .. } => None,
-            Disagreement::Attribute { name, .. } => Some(name),
-        }
-    }
 }
 
 /// One reviewer's value for a track: its label, or an attribute's value (by name).
@@ -118,12 +186,48 @@ pub struct ReviewerAgreement {
 }
 
 impl ReviewDocument {
-    /// The first reviewer's own label of `track`, as given before any settlement changed it.
+    /// The first reviewer's answers as they stand now, for `SecondReview::first_answers`: each
+    /// track's label and the attributes the rates use (inherited identity attributes included);
+    /// where a settlement already changed one, the value from before the earliest settlement.
+    pub fn first_answers_now(&self) -> BTreeMap<TrackId, SecondLabel> {
+        let empty = SecondReview::default();
+        let second = self.second_review.as_ref().unwrap_or(&empty);
+        (0..self.tracks.len())
+            .map(TrackId)
+            .filter_map(|track| {
+                let label = self.live_first_label(second, track);
+                let attributes: Attributes = self
+                    .attribute_schema
+                    .attributes
+                    .iter()
+                    .filter_map(|definition| {
+                        let name = &definition.name;
+                        let value = self.live_first_attribute(second, track, name)?;
+                        Some((name.clone(), value))
+                    })
+                    .collect();
+                let answer = SecondLabel { label, attributes };
+                (answer != SecondLabel::default()).then_some((track, answer))
+            })
+            .collect()
+    }
+
+    /// The first reviewer's label of `track` to compare: from the answers fixed when the second
+    /// review started, or (none kept) from before the earliest settlement, else today's.
     fn first_label(&self, second: &SecondReview, track: TrackId) -> GroundTruth {
+        match &second.first_answers {
+            Some(answers) => answers
+                .tracks
+                .get(&track)
+                .map_or(GroundTruth::Unlabelled, |answer| answer.label),
+            None => self.live_first_label(second, track),
+        }
+    }
+
+    fn live_first_label(&self, second: &SecondReview, track: TrackId) -> GroundTruth {
         second
             .settled
             .iter()
-            .rev()
             .find_map(|s| match &s.disagreement {
                 Disagreement::Label { first, .. } if s.track == track => Some(*first),
                 _ => None,
@@ -131,23 +235,36 @@ impl ReviewDocument {
             .unwrap_or(self.tracks[track].label)
     }
 
-    /// The first reviewer's own value of attribute `name` of `track`, as given before any
-    /// settlement changed it; None where unknown.
+    /// The first reviewer's value of attribute `name` of `track` to compare (as for
+    /// [`Self::first_label`]); None where unknown.
     fn first_attribute(&self, second: &SecondReview, track: TrackId, name: &str) -> Option<String> {
-        let settled = second
-            .settled
-            .iter()
-            .rev()
-            .find_map(|s| match &s.disagreement {
-                Disagreement::Attribute {
-                    name: settled,
-                    first,
-                    ..
-                } if s.track == track && settled == name => Some(first.clone()),
-                _ => None,
-            });
-        settled
-            .or_else(|| self.tracks[track].attributes.get(name).cloned())
+        match &second.first_answers {
+            Some(answers) => answers
+                .tracks
+                .get(&track)
+                .and_then(|answer| answer.attributes.get(name).cloned())
+                .filter(|value| value != UNKNOWN),
+            None => self.live_first_attribute(second, track, name),
+        }
+    }
+
+    /// As the rates read it (inherited identity attributes included), or from before the
+    /// earliest settlement of it.
+    fn live_first_attribute(
+        &self,
+        second: &SecondReview,
+        track: TrackId,
+        name: &str,
+    ) -> Option<String> {
+        let settled = second.settled.iter().find_map(|s| match &s.disagreement {
+            Disagreement::Attribute {
+                name: settled,
+                first,
+                ..
+            } if s.track == track && settled == name => Some(first.clone()),
+            _ => None,
+        });
+        Some(settled.unwrap_or_else(|| self.track_attribute(track, name).to_owned()))
             .filter(|value| value != UNKNOWN)
     }
 
@@ -189,50 +306,49 @@ impl ReviewDocument {
         Some(ReviewerAgreement { label, attributes })
     }
 
-    /// Where the review's labels (the first reviewer's, as settled so far) and the second
+    /// Where the first reviewer's answers (as fixed when the second review started) and the second
     /// reviewer's differ, both having said something, and nobody has settled it yet: by track,
     /// the label first, then the attributes in the schema's order.
     pub fn open_disagreements(&self) -> Vec<(TrackId, Disagreement)> {
         let Some(second) = &self.second_review else {
             return Vec::new();
         };
+        // Both values are fixed (the first reviewer's as they stood), so a settlement settles
+        // exactly that pair; the second reviewer changing their mind opens a new one.
         let settled = |track: TrackId, disagreement: &Disagreement| {
-            second.settled.iter().any(|s| {
-                s.track == track
-                    && s.disagreement.about() == disagreement.about()
-                    && s.disagreement.value_of(Reviewer::Second)
-                        == disagreement.value_of(Reviewer::Second)
-                    && s.disagreement.value_of(s.kept) == disagreement.value_of(Reviewer::First)
-            })
+            second
+                .settled
+                .iter()
+                .any(|s| s.track == track && &s.disagreement == disagreement)
         };
         let mut open = Vec::new();
         for (track, theirs) in self.second_labels(second) {
-            let ours = &self.tracks[track];
-            if ours.label != GroundTruth::Unlabelled
+            let first = self.first_label(second, track);
+            if first != GroundTruth::Unlabelled
                 && theirs.label != GroundTruth::Unlabelled
-                && ours.label != theirs.label
+                && first != theirs.label
             {
                 open.push((
                     track,
                     Disagreement::Label {
-                        first: ours.label,
+                        first,
                         second: theirs.label,
                     },
                 ));
             }
             for definition in &self.attribute_schema.attributes {
                 let name = &definition.name;
-                let known = |a: &Attributes| a.get(name).filter(|v| *v != UNKNOWN).cloned();
+                let theirs = theirs.attributes.get(name).filter(|v| *v != UNKNOWN);
                 if let (Some(first), Some(second)) =
-                    (known(&ours.attributes), known(&theirs.attributes))
-                    && first != second
+                    (self.first_attribute(second, track, name), theirs)
+                    && &first != second
                 {
                     open.push((
                         track,
                         Disagreement::Attribute {
                             name: name.clone(),
                             first,
-                            second,
+                            second: second.clone(),
                         },
                     ));
                 }
@@ -285,7 +401,7 @@ mod tests {
                     )
                 })
                 .collect(),
-            settled: Vec::new(),
+            ..Default::default()
         });
         document
     }
@@ -400,5 +516,81 @@ mod tests {
         // Every label the same single category: kappa undefined.
         assert_eq!(agreement.label.kappa, Kappa::OneCategory);
         assert_eq!(document.open_disagreements().len(), 1);
+    }
+
+    #[test]
+    fn with_the_first_answers_kept_relabelling_changes_neither_kappa_nor_the_disagreements() {
+        let mut document = review(&[ON, ON, NOT, NOT], &[ON, NOT, NOT, ON]);
+        let answers = document.first_answers_now();
+        let second = document.second_review.as_mut().unwrap();
+        second.first_answers = Some(FirstAnswers {
+            taken: "2026-01-01T00:00:00Z".into(),
+            at_start: true,
+            tracks: answers,
+        });
+        let before = document.reviewer_agreement().unwrap();
+        let open = document.open_disagreements();
+        // The first reviewer, having seen the second's answers, relabels both disagreements.
+        document.tracks[1].label = NOT;
+        document.tracks[3].label = ON;
+        assert_eq!(document.reviewer_agreement().unwrap(), before);
+        assert_eq!(document.open_disagreements(), open);
+    }
+
+    #[test]
+    fn a_second_settlement_does_not_rewrite_the_first_answer_without_kept_answers() {
+        let mut document = review(&[ON], &[NOT]);
+        let (track, disagreement) = document.open_disagreements().remove(0);
+        let second = document.second_review.as_mut().unwrap();
+        second.settled.push(Settlement {
+            track,
+            disagreement,
+            kept: Reviewer::Second,
+        });
+        document.tracks[0].label = NOT;
+        // The second reviewer changes their mind; settled again for the first (now "not").
+        let second = document.second_review.as_mut().unwrap();
+        second.labels.get_mut(&TrackId(0)).unwrap().label = GroundTruth::NotAFace;
+        second.settled.push(Settlement {
+            track,
+            disagreement: Disagreement::Label {
+                first: NOT,
+                second: GroundTruth::NotAFace,
+            },
+            kept: Reviewer::First,
+        });
+        second.labels.get_mut(&TrackId(0)).unwrap().label = NOT;
+        let agreement = document.reviewer_agreement().unwrap().label;
+        assert_eq!((agreement.n, agreement.agreed), (1, 0), "ON against NOT");
+    }
+
+    #[test]
+    fn an_inherited_identity_attribute_is_the_first_answer() {
+        let mut document = review(&[ON], &[ON]);
+        let name = document.identity_name(IdentityId(0)).unwrap().to_owned();
+        document
+            .identity_attributes
+            .entry(name)
+            .or_default()
+            .insert("gender".into(), "female".into());
+        let second = document.second_review.as_mut().unwrap();
+        let theirs = second.labels.get_mut(&TrackId(0)).unwrap();
+        theirs.attributes.insert("gender".into(), "male".into());
+        let gender = |d: &ReviewDocument| {
+            d.reviewer_agreement()
+                .unwrap()
+                .attributes
+                .into_iter()
+                .find(|(name, _)| name == "gender")
+                .unwrap()
+                .1
+                .n
+        };
+        assert_eq!(gender(&document), 1);
+        assert_eq!(document.open_disagreements().len(), 1);
+        assert_eq!(
+            document.first_answers_now()[&TrackId(0)].attributes["gender"],
+            "female"
+        );
     }
 }

@@ -1029,12 +1029,13 @@ fn label_history_summary(report: &Report) -> String {
     let history = &report.label_history;
     match (history.first(), history.last()) {
         (Some(first), Some(last)) => format!(
-            "{} (the first at {}, the last at {} by {}); each, with who, when and from → to, in \
-             assessment.ron",
+            "{} (the first at {}, the last at {} by {}; {} of them settled a disagreement of two \
+             reviewers); each, with who, when and from → to, in assessment.ron",
             history.len(),
             first.at,
             last.at,
-            last.by
+            last.by,
+            history.iter().filter(|c| c.settled.is_some()).count()
         ),
         _ => "none in the app (labels set before the history was kept, or by CSV import)".into(),
     }
