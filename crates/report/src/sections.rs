@@ -81,8 +81,9 @@ const PLACEHOLDERS: [&str; 24] = [
 ];
 
 /// Whether `text` only holds the place of an answer: a known placeholder ("TBD", "n/a",
-/// "[to be completed]", "Lorem ipsum ...", "xxx"), no letters at all ("-", ".", "..."), or,
-/// for prose, fewer than [`MIN_PROSE_WORDS`] words. Empty text is missing, not a placeholder.
+/// "[to be completed]", "Lorem ipsum ...", "xxx"), text that opens with TBD, TBC, TBA, TODO
+/// or FIXME, no letters at all ("-", ".", "..."), or, for prose, fewer than [`MIN_PROSE_WORDS`]
+/// words. Empty text is missing, not a placeholder.
 pub fn is_placeholder(text: &str, kind: FieldKind) -> bool {
     let lower = text.trim().to_lowercase();
     if lower.is_empty() {
@@ -92,8 +93,14 @@ pub fn is_placeholder(text: &str, kind: FieldKind) -> bool {
         return true;
     }
     let core = lower.trim_matches(|c: char| !c.is_alphanumeric());
+    // "TBD: awaiting the DPO" still says nothing was decided.
+    let first_word = core
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default();
     PLACEHOLDERS.contains(&core)
-        || core.starts_with("lorem ipsum")
+        || ["tbd", "tbc", "tba", "todo", "fixme"].contains(&first_word)
+        || core.contains("lorem ipsum")
         || core.chars().all(|c| c == 'x')
         || (kind == FieldKind::Prose && core.split_whitespace().count() < MIN_PROSE_WORDS)
 }
@@ -822,6 +829,7 @@ mod tests {
             "XXXX",
             "123",
             "Agreed.",
+            "TBD: awaiting the DPO's advice",
         ] {
             let mut assessment = complete();
             assessment.retention = text.into();
@@ -832,6 +840,10 @@ mod tests {
             );
         }
         let mut assessment = complete();
+        // Text that merely mentions a placeholder word is an answer.
+        assessment.necessity = "Officers with printed photos are the alternative; todo lists \
+                                do not apply."
+            .into();
         assessment.retention = "Not applicable: nothing is recorded.".into();
         assessment.sign_off.approver = "TBD".into();
         assert_eq!(
