@@ -61,6 +61,11 @@ example() { printf 'Example text: %s' "$1"; }
   --section "retention=$(example 'faces without an alert are deleted at once; alerts and their logs after 31 days unless needed for a case.')" \
   --section "rights=$(example 'signs at each entrance and a web page explain the cameras; complaints go to the professional standards department, then to the regulator.')" \
   --section "consultation=$(example 'the DPO advised on 2025-05-12; a public meeting was held on 2025-05-20; an equality impact assessment is attached.')" \
+  --section "residual-risk=$(example 'with every alert checked by an officer and the watchlist limited, the risk of a wrongful stop remains significant until the vendor system is measured; not acceptable before then.')" \
+  --section "security=$(example 'the watchlist and alert logs are encrypted at rest, reachable only by the two named operators; every access is logged and the log audited monthly; a breach is reported to the DPO within 24 hours.')" \
+  --section "prior-consultation=$(example 'the residual risk is high until the vendor system is measured, so the data protection authority will be consulted before any deployment (GDPR Art. 36).')" \
+  --section "authority-notification=$(example 'the results of this assessment will be notified to the national market-surveillance authority with its template before first use (AI Act Art. 27(3)).')" \
+  --section "reviewer-date=2025-06-30" --adopt-mitigations \
   --people-per-day 20000 --deployed-watchlist-size 400 \
   --action "$(example 'measure the vendor system per group on local footage')|Head of operations|2025-08-31" \
   --action "$(example 'publish the watchlist criteria')|Data protection officer|2025-07-31" \

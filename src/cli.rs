@@ -171,6 +171,10 @@ struct AssessArgs {
     /// The approver's decision: do-not-deploy, deploy-with-conditions or deploy.
     #[arg(long, value_parser = parse_decision)]
     sign_off_decision: Option<Decision>,
+    /// Adopt the mitigations listed: until then those lineup suggested are marked as its
+    /// suggestions, and the report is a draft.
+    #[arg(long)]
+    adopt_mitigations: bool,
 }
 
 fn parse_section_text(text: &str) -> Result<(String, String), String> {
@@ -960,6 +964,9 @@ fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
     if let Some(decision) = args.sign_off_decision {
         text.sign_off.decision = Some(decision);
     }
+    if args.adopt_mitigations {
+        text.mitigations_adopted = true;
+    }
     let risk_count = text.risks.len();
     for score in args.risk_scores {
         let risk = text.risks.get_mut(score.number - 1).ok_or_else(|| {
@@ -1101,7 +1108,10 @@ fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     let status = if verified.incomplete.is_empty() {
         "final".to_owned()
     } else {
-        format!("DRAFT ({} parts still to write)", verified.incomplete.len())
+        format!(
+            "DRAFT ({} still to write)",
+            assessment::wording::count_noun(verified.incomplete.len() as u64, "part", "parts")
+        )
     };
     println!(
         "Report made {}, {status}, from the review with SHA-256 {}. A signature shows the \

@@ -581,10 +581,19 @@ fn complete_assess_args(review: &Path, leave_empty: &[&str]) -> Vec<String> {
         "do-not-deploy".into(),
     ];
     let untouched = ["purpose", "legal-basis", "reviewer-name", "reviewer-role"];
+    args.push("--adopt-mitigations".into());
+    let dates = [
+        ("reviewer-date", "2025-06-30"),
+        ("sign-off-date", "2025-07-07"),
+        ("review-date", "2026-01-07"),
+    ];
     for field in assessment::sections::SECTIONS.iter().flat_map(|s| s.fields) {
         if field.missing.is_some() && !untouched.contains(&field.slug) {
+            let date = dates.iter().find(|(slug, _)| *slug == field.slug);
             let value = if leave_empty.contains(&field.slug) {
                 String::new()
+            } else if let Some((_, date)) = date {
+                (*date).to_owned()
             } else {
                 format!("Example text for {}.", field.label)
             };
@@ -724,6 +733,153 @@ fn a_report_with_an_empty_required_section_is_a_draft_that_says_what_is_missing(
         ),
         "{markdown}"
     );
+}
+
+/// The text of each page of a PDF, as pdftotext reads it page by page.
+fn pdf_pages(pdf: &Path) -> Vec<String> {
+    let all = pdf_text(pdf);
+    all.split('\u{c}')
+        .filter(|page| !page.trim().is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn a_draft_says_draft_on_every_page_and_in_every_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, bundle) = assess_and_export(dir.path(), &["retention"]);
+    let pages = pdf_pages(&bundle.join(PDF_FILE));
+    assert!(pages.len() > 3, "{} pages", pages.len());
+    for (number, page) in pages.iter().enumerate() {
+        assert!(page.contains("DRAFT"), "page {}: {page}", number + 1);
+    }
+    let markdown = std::fs::read_to_string(bundle.join(EDITABLE_FILE)).unwrap();
+    for section in markdown.split("\n## ").skip(1) {
+        assert!(section.contains("DRAFT"), "{section}");
+    }
+    // A final report says it on none.
+    let dir = tempfile::tempdir().unwrap();
+    let (_, bundle) = assess_and_export(dir.path(), &[]);
+    for page in pdf_pages(&bundle.join(PDF_FILE)) {
+        assert!(!page.contains("DRAFT"), "{page}");
+    }
+}
+
+#[test]
+fn placeholders_bad_dates_and_unadopted_suggestions_keep_a_report_a_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let review_copy = dir.path().join("review.ron");
+    std::fs::copy(&fixture().review, &review_copy).unwrap();
+    let mut args = complete_assess_args(&review_copy, &[]);
+    // The opposing expert's "final" report: TBD everywhere, a placeholder action, dates out
+    // of order, and lineup's suggested mitigations never adopted.
+    args.retain(|arg| arg != "--adopt-mitigations");
+    for arg in args.iter_mut() {
+        if let Some((slug, _)) = arg.split_once('=')
+            && assessment::sections::field(slug).is_some()
+            && !slug.ends_with("date")
+        {
+            *arg = format!("{slug}=TBD");
+        }
+        if arg.contains("|Head of operations|") {
+            *arg = "TBD|TBD|2025-01-01".into();
+        }
+        if arg == "review-date=2026-01-07" {
+            *arg = "review-date=2025-01-01".into();
+        }
+    }
+    args.extend(["--section".into(), "purpose=TBD".into()]);
+    for placeholder in [".", "Lorem ipsum dolor sit amet", "[to be completed]"] {
+        args.extend(["--section".into(), format!("retention={placeholder}")]);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = lineup(&refs).output().unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert!(!stdout.contains("The assessment is complete"), "{stdout}");
+        for expected in [
+            "retention and deletion (placeholder text)",
+            "the purpose and context (placeholder text)",
+            "the approver (placeholder text)",
+            "the mitigations (lineup's suggestions are not yet adopted)",
+            "an owner and due date for 1 of 1 actions",
+            "a next review date after the decision (2025-01-01 is not after 2025-07-07)",
+        ] {
+            assert!(stdout.contains(expected), "{expected}: {stdout}");
+        }
+    }
+    let bundle = dir.path().join("bundle");
+    let out = lineup(&[
+        "report",
+        path_str(&review_copy),
+        "--key",
+        path_str(&fixture().key),
+        "--out",
+        path_str(&bundle),
+    ])
+    .env(PASSWORD_ENV, PASSWORD)
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!read_report(&bundle).incomplete.is_empty());
+    let flat = flat_pdf_text(&bundle.join(PDF_FILE));
+    assert!(
+        flat.contains("(suggested by lineup, not adopted)"),
+        "{flat}"
+    );
+    assert!(flat.contains("DRAFT"), "{flat}");
+}
+
+#[test]
+fn the_markdown_says_what_the_pdf_says_and_no_key_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, bundle) = assess_and_export(dir.path(), &[]);
+    let markdown = std::fs::read_to_string(bundle.join(EDITABLE_FILE)).unwrap();
+    for expected in [
+        "What the system flagged at threshold",
+        "| Faces that raised an alert |",
+        "## Highest risks",
+        "## How to check this document",
+        "lineup verify --recompute BUNDLE --key PUBLISHED.pub",
+    ] {
+        assert!(markdown.contains(expected), "{expected}: {markdown}");
+    }
+    // With error rates measured, their every column, the differentials and the cautions.
+    let labelled = dir.path().join("labelled");
+    export_labelled(&labelled);
+    let measured = std::fs::read_to_string(labelled.join(EDITABLE_FILE)).unwrap();
+    for expected in [
+        "| Wrong-identity alerts | Flag rate |",
+        "Differentials: each group's rate over a reference group's",
+        "× reference [95% interval]",
+        "are in the PDF",
+    ] {
+        assert!(measured.contains(expected), "{expected}: {measured}");
+    }
+    // The secret key's path is the signer's own: no file of the bundle names it.
+    let key = fixture().key.display().to_string();
+    let key_name = fixture()
+        .key
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for file in [EDITABLE_FILE, RON_FILE] {
+        let contents = std::fs::read_to_string(bundle.join(file)).unwrap();
+        assert!(!contents.contains(&key), "{file}");
+        assert!(!contents.contains(&key_name), "{file}");
+    }
+    let flat = flat_pdf_text(&bundle.join(PDF_FILE));
+    assert!(!flat.contains(&key_name), "{flat}");
+    assert!(
+        read_report(&bundle)
+            .reproduce
+            .command
+            .contains("--key YOUR-KEY"),
+    );
+    // Page 1 counts inputs and detected faces, never "images" when some are videos.
+    assert!(flat.contains("(stills or videos"), "{flat}");
+    assert!(flat.contains("detected faces"), "{flat}");
 }
 
 #[test]

@@ -225,6 +225,51 @@ fn the_assessment_is_prefilled_and_edited_in_the_app() {
     assert!(h.query_by_label("Export signed bundle").is_some());
 }
 
+/// lineup's suggested mitigations are marked as such in the editor, as in the report, until
+/// the reviewer adopts them; placeholder text is marked as missing.
+#[test]
+fn suggested_mitigations_are_drafts_until_adopted_and_placeholders_are_missing() {
+    let (_dir, app) = opened_app();
+    let mut h = harness(app);
+    h.get_by_label("Assessment").click();
+    h.run();
+    h.get_by_label("Fill in what lineup knows").click();
+    h.run();
+    let pending = "missing: the mitigations (lineup's suggestions are not yet adopted)";
+    assert!(h.query_by_label(pending).is_some());
+    assert!(
+        h.query_by_label_contains("lineup's suggestions, not adopted")
+            .is_some()
+    );
+    let adopt = "I adopt these mitigations: each will be in place";
+    h.get_by_role_and_label(Role::CheckBox, adopt)
+        .scroll_to_me();
+    h.run();
+    h.get_by_role_and_label(Role::CheckBox, adopt).click();
+    h.run();
+    h.run();
+    assert!(workspace(&h).document().assessment.mitigations_adopted);
+    assert!(h.query_by_label(pending).is_none());
+
+    let retention =
+        lineup::assessment::sections::section(lineup::assessment::sections::SectionId::Retention);
+    let label = retention.fields[0].label;
+    h.get_by_role_and_label(Role::MultilineTextInput, label)
+        .scroll_to_me();
+    h.run();
+    h.get_by_role_and_label(Role::MultilineTextInput, label)
+        .click();
+    h.run();
+    h.get_by_role_and_label(Role::MultilineTextInput, label)
+        .type_text("TBD");
+    h.run();
+    h.run();
+    assert!(
+        h.query_by_label("missing: retention and deletion (placeholder text)")
+            .is_some()
+    );
+}
+
 /// The editor shows every section of the assessment with its guidance, marks each one still
 /// missing something as the report will, and clears the mark once the reviewer writes it.
 #[test]

@@ -117,8 +117,19 @@ fn the_app_export_job_writes_a_bundle_that_verifies() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
+    // It names no secret key: the signer puts theirs in place of the placeholder.
+    assert!(
+        !report.reproduce.command.contains("signing key.key"),
+        "{}",
+        report.reproduce.command
+    );
+    let key_path = folder.join("signing key.key").display().to_string();
+    let command = report.reproduce.command.replace(
+        &format!("--key {}", assessment::bundle::KEY_PLACEHOLDER),
+        &format!("--key '{}'", key_path.replace('\'', "'\\''")),
+    );
     let run = std::process::Command::new("sh")
-        .args(["-c", &report.reproduce.command])
+        .args(["-c", &command])
         .env("PATH", search_path)
         .env(signing::PASSWORD_ENV, "amber kettle rides seven owls")
         .output()

@@ -131,6 +131,26 @@ fn section_editor(ui: &mut egui::Ui, text: &mut Assessment, section: &Section) {
             let mut mitigations = text.mitigations.join("\n");
             field(ui, "Mitigations (one per line)", &mut mitigations, true);
             text.mitigations = non_empty_lines(&mitigations);
+            let suggested: Vec<&String> = text
+                .mitigations
+                .iter()
+                .filter(|m| assessment::sections::is_suggestion_pending(text, m))
+                .collect();
+            if !suggested.is_empty() {
+                ui.colored_label(
+                    MISSING,
+                    format!(
+                        "{} of these {} lineup's suggestions, not adopted: keep only what will \
+                         really be in place, then adopt them.",
+                        suggested.len(),
+                        if suggested.len() == 1 { "is" } else { "are" }
+                    ),
+                );
+            }
+            ui.checkbox(
+                &mut text.mitigations_adopted,
+                "I adopt these mitigations: each will be in place",
+            );
         }
         SectionId::ActionPlan => actions_editor(ui, text),
         SectionId::Recommendation => {

@@ -111,6 +111,9 @@ pub struct SignedExport<'a> {
     pub include_review: bool,
 }
 
+/// What the reproducing command says in place of the secret key's path.
+pub const KEY_PLACEHOLDER: &str = "YOUR-KEY";
+
 impl SignedExport<'_> {
     /// The threshold the report states.
     pub fn threshold(&self) -> f32 {
@@ -125,8 +128,10 @@ impl SignedExport<'_> {
             "lineup".to_owned(),
             "report".to_owned(),
             path(self.review_path),
+            // The secret key's path is the signer's own business: the command names a
+            // placeholder for it.
             "--key".to_owned(),
-            path(self.key),
+            KEY_PLACEHOLDER.to_owned(),
             "--out".to_owned(),
             path(self.out),
             "--threshold".to_owned(),
@@ -407,10 +412,12 @@ fn readme_analysis(evidence: &Evidence) -> String {
         .models
         .iter()
         .map(|model| {
-            ascii(&format!(
-                "    {} {} ({}), SHA-256 {}\n",
+            // The line break stays outside `ascii`, which would escape it as `\u{a}`.
+            let line = format!(
+                "{} {} ({}), SHA-256 {}",
                 model.name, model.version, model.file, model.sha256
-            ))
+            );
+            format!("    {}\n", ascii(&line))
         })
         .collect();
     let models = if models.is_empty() {
@@ -716,6 +723,29 @@ mod tests {
             let listed = format!("{REVIEW_FILE}      the full review file");
             assert_eq!(text.contains(&listed), included, "{text}");
         }
+    }
+
+    #[test]
+    fn the_readme_lists_each_model_on_its_own_line() {
+        let mut document = ReviewDocument::new(
+            lineup_core::review::AnalysisSettings {
+                threshold: 0.6,
+                top_k: 5,
+                vision: lineup_core::vision::VisionConfig::default(),
+                sampling: Default::default(),
+            },
+            Vec::new(),
+            Vec::new(),
+            lineup_core::watchlist::Watchlist {
+                root: "w".into(),
+                identities: Vec::new(),
+            },
+        );
+        document.models = lineup_core::vision::runtime::manifest();
+        let text = readme_analysis(&Evidence::of(&document, 0.6));
+        assert!(!text.contains("\\u{a}"), "{text}");
+        let model = &document.models[0];
+        assert!(text.contains(&format!("{}\n", model.sha256)), "{text}");
     }
 
     #[test]

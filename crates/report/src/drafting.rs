@@ -50,7 +50,10 @@ pub fn prefill(
         filled.risks = standard_risks(findings);
     }
     if filled.mitigations.is_empty() {
-        filled.mitigations = STANDARD_MITIGATIONS.iter().map(|m| m.to_string()).collect();
+        filled.mitigations = crate::sections::SUGGESTED_MITIGATIONS
+            .iter()
+            .map(|m| m.to_string())
+            .collect();
     }
     if filled.reviewer.date.trim().is_empty() {
         filled.reviewer.date = today.to_owned();
@@ -65,20 +68,6 @@ fn default_title(document: &ReviewDocument) -> String {
         if people == 1 { "person" } else { "people" }
     )
 }
-
-const STANDARD_MITIGATIONS: [&str; 6] = [
-    "A trained officer reviews every alert against the enrolment photo before anyone is \
-     approached; an alert alone is never grounds for a stop or an arrest.",
-    "Faces that raise no alert are deleted at once; alerts are kept only as long as the \
-     follow-up needs.",
-    "The watchlist is limited to people sought for serious offences, with written criteria \
-     and a named person accountable for each entry.",
-    "The match threshold is fixed in advance from measured error rates and not lowered in \
-     the field.",
-    "Error rates are measured per demographic group on local footage, with at least 30 \
-     labelled searches per group, before and during deployment.",
-    "The public is told where and when cameras are in use, and how to complain.",
-];
 
 /// The risks any watchlist deployment carries. Only what lineup measured is scored.
 fn standard_risks(findings: Option<&MeasuredFindings>) -> Vec<Risk> {

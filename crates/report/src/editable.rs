@@ -8,7 +8,7 @@
 //! something is missing; the numbers come from the same [`Report`] and the same wording.
 
 use crate::report::Report;
-use crate::sections::{SECTIONS, Section, SectionId};
+use crate::sections::{SECTIONS, Section, SectionId, mitigations_as_listed};
 use crate::summary;
 use crate::wording::{self, group_thousands};
 
@@ -35,9 +35,19 @@ pub fn markdown(report: &Report) -> String {
         ),
     );
     line(&mut out, "## Summary in plain language");
+    draft_mark(&mut out, report);
     for paragraph in summary::plain_summary(report) {
         line(&mut out, &paragraph);
     }
+    let highest = summary::highest_risks(report);
+    if !highest.is_empty() {
+        line(&mut out, "## Highest risks");
+        draft_mark(&mut out, report);
+        bullets(&mut out, &highest);
+    }
+    line(&mut out, "## How to check this document");
+    draft_mark(&mut out, report);
+    line(&mut out, &summary::how_to_check(report));
     for section in &SECTIONS {
         write_section(&mut out, report, section);
     }
@@ -46,6 +56,7 @@ pub fn markdown(report: &Report) -> String {
 
 fn write_section(out: &mut String, report: &Report, section: &Section) {
     line(out, &format!("## {}", section.heading()));
+    draft_mark(out, report);
     line(out, &format!("> Guidance: {}", section.guidance));
     let missing = section.missing(&report.assessment);
     if !missing.is_empty() {
@@ -81,10 +92,7 @@ fn write_section(out: &mut String, report: &Report, section: &Section) {
         }
         SectionId::Risks => risks(out, report),
         SectionId::Mitigations => {
-            for mitigation in &report.assessment.mitigations {
-                out.push_str(&format!("- {}\n", one_line(mitigation)));
-            }
-            out.push('\n');
+            bullets(out, &mitigations_as_listed(&report.assessment));
         }
         SectionId::ActionPlan => actions(out, report),
         SectionId::Recommendation => {
@@ -143,6 +151,7 @@ fn system(out: &mut String, report: &Report) {
 }
 
 fn accuracy(out: &mut String, report: &Report) {
+    detection_counts(out, report);
     let Some(findings) = &report.findings else {
         line(out, wording::NO_GROUND_TRUTH);
         return;
@@ -167,6 +176,8 @@ fn accuracy(out: &mut String, report: &Report) {
                 wording::rate_text(&m.fpir),
                 m.fnir.n.to_string(),
                 wording::rate_text(&m.fnir),
+                wording::rate_text(&m.wrong_identity_alerts),
+                wording::rate_text(&m.flag_rate),
             ]
         })
         .collect();
@@ -178,6 +189,8 @@ fn accuracy(out: &mut String, report: &Report) {
         wording::rate_text(&pooled.fpir),
         pooled.fnir.n.to_string(),
         wording::rate_text(&pooled.fnir),
+        wording::rate_text(&pooled.wrong_identity_alerts),
+        wording::rate_text(&pooled.flag_rate),
     ]);
     table(
         out,
@@ -188,11 +201,116 @@ fn accuracy(out: &mut String, report: &Report) {
             "FPIR [95% interval]",
             "FNIR n",
             "FNIR (rank 1) [95% interval]",
+            "Wrong-identity alerts",
+            "Flag rate",
         ],
         rows,
     );
-    for warning in &findings.warnings {
-        out.push_str(&format!("- {}\n", one_line(warning)));
+    differentials(out, findings);
+    line(
+        out,
+        "The trade-off between false and missed alerts (DET chart) and the stills of what the \
+         system flagged are in the PDF.",
+    );
+    if !findings.warnings.is_empty() {
+        line(out, "**Cautions: where the data cannot tell groups apart**");
+        bullets(out, &findings.warnings);
+    }
+}
+
+/// What the system flagged, counted over every face found, as the PDF's first table.
+fn detection_counts(out: &mut String, report: &Report) {
+    let counts = &report.detections;
+    if !report.data.analysis_complete {
+        line(
+            out,
+            "**The analysis was cancelled before every input was reached: the counts cover only \
+             part of the footage.**",
+        );
+    }
+    if !report.data.analysis_warnings.is_empty() {
+        line(out, "**Warnings from the analysis**");
+        bullets(out, &report.data.analysis_warnings);
+    }
+    line(
+        out,
+        &format!(
+            "**What the system flagged at threshold {:.2}**",
+            counts.threshold
+        ),
+    );
+    let mut rows = vec![
+        vec![
+            "Inputs analysed".to_owned(),
+            counts.inputs_analysed.to_string(),
+        ],
+        vec![
+            "Inputs that could not be used".to_owned(),
+            counts.inputs_failed.to_string(),
+        ],
+        vec!["Faces found".to_owned(), counts.faces.to_string()],
+        vec![
+            "Faces that raised an alert".to_owned(),
+            counts.alerts.to_string(),
+        ],
+    ];
+    rows.extend(
+        counts
+            .alerts_per_identity
+            .iter()
+            .map(|(name, alerts)| vec![format!("Alerts naming {name}"), alerts.to_string()]),
+    );
+    table(out, &["", "Count"], rows);
+}
+
+/// Each group's rate over the reference group's, as the PDF's differentials table.
+fn differentials(out: &mut String, findings: &crate::findings::MeasuredFindings) {
+    line(
+        out,
+        "**Differentials: each group's rate over a reference group's**",
+    );
+    let labels: Vec<String> = findings
+        .differentials
+        .iter()
+        .map(|d| format!("{} × reference [95% interval]", d.rate.label()))
+        .collect();
+    let mut headers = vec!["Group"];
+    headers.extend(labels.iter().map(String::as_str));
+    table(
+        out,
+        &headers,
+        findings.slices.iter().enumerate().map(|(slice, s)| {
+            let mut cells = vec![s.name.clone()];
+            for differentials in &findings.differentials {
+                cells.push(wording::differential_text(differentials, slice));
+            }
+            cells
+        }),
+    );
+    let names: Vec<String> = findings.slices.iter().map(|s| s.name.clone()).collect();
+    let mut notes: Vec<String> = findings
+        .differentials
+        .iter()
+        .map(|d| wording::reference_note(d, &names))
+        .collect();
+    notes.push(wording::RATIO_NOTE.to_owned());
+    line(out, &notes.join(" "));
+}
+
+/// Marks a section of a draft, so that no section copied out of it passes for a final one.
+fn draft_mark(out: &mut String, report: &Report) {
+    if !report.incomplete.is_empty() {
+        line(
+            out,
+            "**DRAFT: incomplete, not for decision (what is missing is listed at the top).**",
+        );
+    }
+}
+
+/// A bulleted list, each item on one line.
+fn bullets(out: &mut String, items: &[String]) {
+    for item in items {
+        out.push_str(&format!("- {}\n", one_line(item)));
     }
     out.push('\n');
 }
@@ -281,7 +399,9 @@ fn evidence(out: &mut String, report: &Report) {
     line(
         out,
         &format!(
-            "Review document SHA-256: `{}`. Command that reproduces the numbers: `{}`.",
+            "Review document SHA-256: `{}`. Command that recomputes the numbers from this bundle \
+             alone: `lineup verify --recompute BUNDLE --key PUBLISHED.pub`. Command that made \
+             them from the review document (the signer's own key in place of YOUR-KEY): `{}`.",
             report.reproduce.review_sha256, report.reproduce.command
         ),
     );

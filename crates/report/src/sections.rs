@@ -23,14 +23,111 @@ pub enum SectionId {
     Necessity,
     Risks,
     Mitigations,
+    ResidualRisk,
     HumanReview,
     Retention,
+    Security,
     Rights,
     Consultation,
+    PriorConsultation,
+    AuthorityNotification,
     ActionPlan,
     Recommendation,
     SignOff,
     Evidence,
+}
+
+/// What a text field holds, which decides when its text counts as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// Prose: at least [`MIN_PROSE_WORDS`] words that are not a placeholder.
+    Prose,
+    /// A short line (a name, a role): anything but a placeholder.
+    Line,
+    /// A calendar date, YYYY-MM-DD.
+    Date,
+}
+
+/// The fewest words a prose section may hold: "Not applicable because ..." is an answer,
+/// "See above" or "Agreed" is not.
+pub const MIN_PROSE_WORDS: usize = 3;
+
+/// What stands in for text nobody wrote, compared after trimming punctuation, brackets and case.
+const PLACEHOLDERS: [&str; 24] = [
+    "tbd",
+    "tbc",
+    "tba",
+    "todo",
+    "to do",
+    "n/a",
+    "na",
+    "none",
+    "nil",
+    "xxx",
+    "placeholder",
+    "fixme",
+    "pending",
+    "later",
+    "test",
+    "to be completed",
+    "to be confirmed",
+    "to be decided",
+    "to be written",
+    "to be added",
+    "to follow",
+    "see above",
+    "see below",
+    "insert text here",
+];
+
+/// Whether `text` only holds the place of an answer: a known placeholder ("TBD", "n/a",
+/// "[to be completed]", "Lorem ipsum ...", "xxx"), text that opens with TBD, TBC, TBA, TODO
+/// or FIXME, no letters at all ("-", ".", "..."), or, for prose, fewer than [`MIN_PROSE_WORDS`]
+/// words. Empty text is missing, not a placeholder.
+pub fn is_placeholder(text: &str, kind: FieldKind) -> bool {
+    let lower = text.trim().to_lowercase();
+    if lower.is_empty() {
+        return false;
+    }
+    if !lower.chars().any(char::is_alphabetic) {
+        return true;
+    }
+    let core = lower.trim_matches(|c: char| !c.is_alphanumeric());
+    // "TBD: awaiting the DPO" still says nothing was decided.
+    let first_word = core
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default();
+    PLACEHOLDERS.contains(&core)
+        || ["tbd", "tbc", "tba", "todo", "fixme"].contains(&first_word)
+        || core.contains("lorem ipsum")
+        || core.chars().all(|c| c == 'x')
+        || (kind == FieldKind::Prose && core.split_whitespace().count() < MIN_PROSE_WORDS)
+}
+
+/// A date written YYYY-MM-DD, as (year, month, day), which compare in calendar order.
+pub fn calendar_date(text: &str) -> Option<(u32, u32, u32)> {
+    let text = text.trim();
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| {
+        let part = text.get(range)?;
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse::<u32>().ok())?
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return None,
+    };
+    (1..=days).contains(&day).then_some((year, month, day))
 }
 
 /// A text the reviewer writes in a section.
@@ -41,13 +138,30 @@ pub struct TextField {
     /// How the DRAFT list names it while empty; `None` where it may stay empty.
     pub missing: Option<&'static str>,
     pub multiline: bool,
+    pub kind: FieldKind,
     pub get: fn(&Assessment) -> &String,
     pub get_mut: fn(&mut Assessment) -> &mut String,
 }
 
 impl TextField {
     pub fn is_missing(&self, assessment: &Assessment) -> bool {
-        self.missing.is_some() && (self.get)(assessment).trim().is_empty()
+        self.problem(assessment).is_some()
+    }
+
+    /// How the DRAFT list names this field while it is empty, a placeholder or (for a date)
+    /// not a date; `None` once it is written, or where it may stay empty.
+    pub fn problem(&self, assessment: &Assessment) -> Option<String> {
+        let name = self.missing?;
+        let text = (self.get)(assessment);
+        if text.trim().is_empty() {
+            Some(name.to_owned())
+        } else if self.kind == FieldKind::Date {
+            calendar_date(text)
+                .is_none()
+                .then(|| format!("{name} (not a date YYYY-MM-DD)"))
+        } else {
+            is_placeholder(text, self.kind).then(|| format!("{name} (placeholder text)"))
+        }
     }
 }
 
@@ -65,12 +179,13 @@ pub struct Section {
 }
 
 macro_rules! text {
-    ($slug:literal, $label:literal, $missing:expr, $multiline:literal, $($path:ident).+) => {
+    ($slug:literal, $label:literal, $missing:expr, $kind:ident, $($path:ident).+) => {
         TextField {
             slug: $slug,
             label: $label,
             missing: $missing,
-            multiline: $multiline,
+            multiline: matches!(FieldKind::$kind, FieldKind::Prose),
+            kind: FieldKind::$kind,
             get: |a| &a.$($path).+,
             get_mut: |a| &mut a.$($path).+,
         }
@@ -78,7 +193,7 @@ macro_rules! text {
 }
 
 /// Every section, in reading order.
-pub const SECTIONS: [Section; 18] = [
+pub const SECTIONS: [Section; 22] = [
     Section {
         id: SectionId::System,
         title: "System and vendor",
@@ -90,7 +205,7 @@ pub const SECTIONS: [Section; 18] = [
             "system",
             "Vendor, product and version assessed; notes on the system",
             Some("the vendor's system assessed"),
-            true,
+            Prose,
             system_notes
         )],
     },
@@ -106,14 +221,14 @@ pub const SECTIONS: [Section; 18] = [
                 "purpose",
                 "Purpose and context",
                 Some("the purpose and context"),
-                true,
+                Prose,
                 purpose
             ),
             text!(
                 "legal-basis",
                 "Legal basis or policy question",
                 Some("the policy question or legal basis"),
-                true,
+                Prose,
                 legal_basis
             ),
         ],
@@ -128,7 +243,7 @@ pub const SECTIONS: [Section; 18] = [
             "deployment",
             "Where, when and how often",
             Some("the deployment context"),
-            true,
+            Prose,
             deployment
         )],
     },
@@ -144,14 +259,14 @@ pub const SECTIONS: [Section; 18] = [
                 "watchlist",
                 "Who is on it, from what source, how many, how old the images",
                 Some("the watchlist policy"),
-                true,
+                Prose,
                 watchlist_policy
             ),
             text!(
                 "data",
                 "Notes on the footage and watchlist reviewed",
                 None,
-                true,
+                Prose,
                 data_notes
             ),
         ],
@@ -167,7 +282,7 @@ pub const SECTIONS: [Section; 18] = [
             "people-affected",
             "Who is affected, and how",
             Some("the people affected"),
-            true,
+            Prose,
             people_affected
         )],
     },
@@ -182,7 +297,7 @@ pub const SECTIONS: [Section; 18] = [
             "findings",
             "Your reading of the findings",
             None,
-            true,
+            Prose,
             findings_notes
         )],
     },
@@ -206,7 +321,7 @@ pub const SECTIONS: [Section; 18] = [
             "necessity",
             "Necessity, proportionality, alternatives considered",
             Some("necessity, proportionality and alternatives"),
-            true,
+            Prose,
             necessity
         )],
     },
@@ -222,10 +337,26 @@ pub const SECTIONS: [Section; 18] = [
     Section {
         id: SectionId::Mitigations,
         title: "Mitigations",
-        guidance: "What reduces each risk. lineup drafts common ones; keep only those that \
-                   will really be in place.",
+        guidance: "What reduces each risk. lineup suggests common ones; keep only those that \
+                   will really be in place, then adopt them: until then they are marked as \
+                   lineup's suggestions, and the report is a draft.",
         generated: Some("a draft of common mitigations"),
         fields: &[],
+    },
+    Section {
+        id: SectionId::ResidualRisk,
+        title: "Residual risk",
+        guidance: "The risk that remains once the mitigations are in place, risk by risk where \
+                   it differs, and whether it is acceptable. A high residual risk means the \
+                   supervisory authority must be consulted first (GDPR Art. 36).",
+        generated: None,
+        fields: &[text!(
+            "residual-risk",
+            "What risk remains after the mitigations, and is it acceptable",
+            Some("the residual risk after mitigations"),
+            Prose,
+            residual_risk
+        )],
     },
     Section {
         id: SectionId::HumanReview,
@@ -237,7 +368,7 @@ pub const SECTIONS: [Section; 18] = [
             "human-review",
             "How every alert is checked before anyone acts",
             Some("the human-review protocol"),
-            true,
+            Prose,
             human_review
         )],
     },
@@ -251,8 +382,23 @@ pub const SECTIONS: [Section; 18] = [
             "retention",
             "What is kept, for how long, how it is deleted",
             Some("retention and deletion"),
-            true,
+            Prose,
             retention
+        )],
+    },
+    Section {
+        id: SectionId::Security,
+        title: "Security measures",
+        guidance: "How the watchlist, face templates, footage and alert logs are protected: who \
+                   may access them, encryption, access logs and their audit, and what happens \
+                   after a breach (GDPR Art. 32 and 35(7)(d)).",
+        generated: None,
+        fields: &[text!(
+            "security",
+            "Access, encryption, logging, breach response",
+            Some("the security measures"),
+            Prose,
+            security
         )],
     },
     Section {
@@ -266,7 +412,7 @@ pub const SECTIONS: [Section; 18] = [
             "rights",
             "Information, rights and redress",
             Some("rights and redress"),
-            true,
+            Prose,
             rights
         )],
     },
@@ -280,8 +426,39 @@ pub const SECTIONS: [Section; 18] = [
             "consultation",
             "DPO, public, equality duty",
             Some("the consultation"),
-            true,
+            Prose,
             consultation
+        )],
+    },
+    Section {
+        id: SectionId::PriorConsultation,
+        title: "Prior consultation of the supervisory authority",
+        guidance: "Whether the residual risk is high, so that the data protection authority \
+                   must be consulted before processing begins (GDPR Art. 36; Law Enforcement \
+                   Directive Art. 28), what was decided and why, and the authority's advice \
+                   where it was consulted.",
+        generated: None,
+        fields: &[text!(
+            "prior-consultation",
+            "Consulted or not, and why; the authority's advice",
+            Some("the prior-consultation decision (GDPR Art. 36)"),
+            Prose,
+            prior_consultation
+        )],
+    },
+    Section {
+        id: SectionId::AuthorityNotification,
+        title: "Notification of the market-surveillance authority",
+        guidance: "A deployer of a high-risk AI system notifies the market-surveillance \
+                   authority of the results of this assessment (EU AI Act Art. 27(3)): say \
+                   when and how it was or will be done, or why the Act does not apply.",
+        generated: None,
+        fields: &[text!(
+            "authority-notification",
+            "When and how the authority is notified, or why not",
+            Some("the notification of the market-surveillance authority (AI Act Art. 27(3))"),
+            Prose,
+            authority_notification
         )],
     },
     Section {
@@ -302,7 +479,7 @@ pub const SECTIONS: [Section; 18] = [
             "recommendation",
             "Reasons and conditions",
             None,
-            true,
+            Prose,
             recommendation.text
         )],
     },
@@ -318,42 +495,42 @@ pub const SECTIONS: [Section; 18] = [
                 "reviewer-name",
                 "Reviewer's name",
                 Some("the reviewer's name"),
-                false,
+                Line,
                 reviewer.name
             ),
             text!(
                 "reviewer-role",
                 "Reviewer's role",
                 Some("the reviewer's role"),
-                false,
+                Line,
                 reviewer.role
             ),
             text!(
                 "reviewer-date",
                 "Date of the review (YYYY-MM-DD)",
-                None,
-                false,
+                Some("the date of the review"),
+                Date,
                 reviewer.date
             ),
             text!(
                 "approver",
                 "Approver (name and role)",
                 Some("the approver"),
-                false,
+                Line,
                 sign_off.approver
             ),
             text!(
                 "sign-off-date",
                 "Date of the decision (YYYY-MM-DD)",
                 Some("the date of the decision"),
-                false,
+                Date,
                 sign_off.date
             ),
             text!(
                 "review-date",
                 "Next review (YYYY-MM-DD)",
                 Some("the review date"),
-                false,
+                Date,
                 sign_off.review_date
             ),
         ],
@@ -388,8 +565,7 @@ impl Section {
         let mut missing: Vec<String> = self
             .fields
             .iter()
-            .filter(|field| field.is_missing(assessment))
-            .filter_map(|field| field.missing.map(str::to_owned))
+            .filter_map(|field| field.problem(assessment))
             .collect();
         missing.extend(self.missing_beyond_text(assessment));
         missing
@@ -413,11 +589,23 @@ impl Section {
             SectionId::Mitigations if a.mitigations.is_empty() => {
                 missing.push("the mitigations".to_owned());
             }
+            SectionId::Mitigations => {
+                if a.mitigations.iter().any(|m| is_suggestion_pending(a, m)) {
+                    missing
+                        .push("the mitigations (lineup's suggestions are not yet adopted)".into());
+                }
+                if a.mitigations
+                    .iter()
+                    .all(|m| is_placeholder(m, FieldKind::Prose))
+                {
+                    missing.push("the mitigations (placeholder text)".to_owned());
+                }
+            }
             SectionId::ActionPlan if a.actions.is_empty() => {
                 missing.push("the action plan".to_owned());
             }
             SectionId::ActionPlan => {
-                let incomplete = a.actions.iter().filter(|x| !x.is_complete()).count();
+                let incomplete = a.actions.iter().filter(|x| !is_action_written(x)).count();
                 if incomplete > 0 {
                     missing.push(format!(
                         "an owner and due date for {incomplete} of {} actions",
@@ -428,13 +616,92 @@ impl Section {
             SectionId::Recommendation if a.recommendation.decision.is_none() => {
                 missing.push("the recommendation".to_owned());
             }
-            SectionId::SignOff if a.sign_off.decision.is_none() => {
-                missing.push("the approver's decision".to_owned());
+            SectionId::SignOff => {
+                if a.sign_off.decision.is_none() {
+                    missing.push("the approver's decision".to_owned());
+                }
+                missing.extend(dates_out_of_order(a));
             }
             _ => {}
         }
         missing
     }
+}
+
+/// The mitigations lineup suggests (drafting fills them in where the reviewer wrote none).
+/// They are marked as lineup's suggestions until the reviewer adopts them.
+pub const SUGGESTED_MITIGATIONS: [&str; 6] = [
+    "A trained officer reviews every alert against the enrolment photo before anyone is \
+     approached; an alert alone is never grounds for a stop or an arrest.",
+    "Faces that raise no alert are deleted at once; alerts are kept only as long as the \
+     follow-up needs.",
+    "The watchlist is limited to people sought for serious offences, with written criteria \
+     and a named person accountable for each entry.",
+    "The match threshold is fixed in advance from measured error rates and not lowered in \
+     the field.",
+    "Error rates are measured per demographic group on local footage, with at least 30 \
+     labelled searches per group, before and during deployment.",
+    "The public is told where and when cameras are in use, and how to complain.",
+];
+
+/// Whether `mitigation` is one of lineup's suggestions that the reviewer has not adopted.
+pub fn is_suggestion_pending(assessment: &Assessment, mitigation: &str) -> bool {
+    !assessment.mitigations_adopted
+        && SUGGESTED_MITIGATIONS
+            .iter()
+            .any(|suggested| suggested.trim() == mitigation.trim())
+}
+
+/// The mitigations as the report lists them: each of lineup's suggestions the reviewer has not
+/// adopted says so, so that no reader takes it for a measure anyone committed to.
+pub fn mitigations_as_listed(assessment: &Assessment) -> Vec<String> {
+    assessment
+        .mitigations
+        .iter()
+        .map(|mitigation| {
+            if is_suggestion_pending(assessment, mitigation) {
+                format!("{} (suggested by lineup, not adopted)", mitigation.trim())
+            } else {
+                mitigation.trim().to_owned()
+            }
+        })
+        .collect()
+}
+
+/// Whether an action names what (not a placeholder), who (not a placeholder) and a real date.
+fn is_action_written(action: &crate::Action) -> bool {
+    action.is_complete()
+        && !is_placeholder(&action.action, FieldKind::Prose)
+        && !is_placeholder(&action.owner, FieldKind::Line)
+        && calendar_date(&action.due).is_some()
+}
+
+/// The sign-off's dates where they contradict each other: the decision cannot come before the
+/// review it decides on, and the next review must come after the decision.
+fn dates_out_of_order(assessment: &Assessment) -> Vec<String> {
+    let reviewed = calendar_date(&assessment.reviewer.date);
+    let decided = calendar_date(&assessment.sign_off.date);
+    let next = calendar_date(&assessment.sign_off.review_date);
+    let mut wrong = Vec::new();
+    if let (Some(reviewed), Some(decided)) = (reviewed, decided)
+        && decided < reviewed
+    {
+        wrong.push(format!(
+            "a date of the decision not before the review ({} is before {})",
+            assessment.sign_off.date.trim(),
+            assessment.reviewer.date.trim()
+        ));
+    }
+    if let (Some(decided), Some(next)) = (decided, next)
+        && next <= decided
+    {
+        wrong.push(format!(
+            "a next review date after the decision ({} is not after {})",
+            assessment.sign_off.review_date.trim(),
+            assessment.sign_off.date.trim()
+        ));
+    }
+    wrong
 }
 
 /// The section with this id.
@@ -492,8 +759,11 @@ mod tests {
     pub(crate) fn complete() -> Assessment {
         let mut assessment = Assessment::default();
         for field in SECTIONS.iter().flat_map(|s| s.fields) {
-            *(field.get_mut)(&mut assessment) = format!("{} text", field.slug);
+            *(field.get_mut)(&mut assessment) = format!("Written text for {}.", field.slug);
         }
+        assessment.reviewer.date = "2025-06-30".into();
+        assessment.sign_off.date = "2025-07-07".into();
+        assessment.sign_off.review_date = "2026-01-07".into();
         assessment.people_per_day = Some(20_000);
         assessment.risks = vec![Risk {
             title: "r".into(),
@@ -501,10 +771,10 @@ mod tests {
             likelihood: Some(Level::Significant),
             ..Risk::default()
         }];
-        assessment.mitigations = vec!["m".into()];
+        assessment.mitigations = vec!["Alerts are checked by a trained officer.".into()];
         assessment.actions = vec![Action {
-            action: "a".into(),
-            owner: "o".into(),
+            action: "Publish the criteria".into(),
+            owner: "Head of operations".into(),
             due: "2026-01-01".into(),
         }];
         assessment.recommendation.decision = Some(Decision::DoNotDeploy);
@@ -519,6 +789,11 @@ mod tests {
             let mut assessment = complete();
             (field.get_mut)(&mut assessment).clear();
             let missing = missing_parts(&assessment);
+            if field.slug == "reviewer-date" {
+                // Without the review's date, the decision's date has nothing to follow.
+                assert_eq!(missing, vec!["the date of the review".to_owned()]);
+                continue;
+            }
             match field.missing {
                 Some(name) => assert_eq!(missing, vec![name.to_owned()], "{}", field.slug),
                 None => assert!(missing.is_empty(), "{}: {missing:?}", field.slug),
@@ -535,6 +810,105 @@ mod tests {
                 "an owner and due date for 1 of 1 actions",
                 "the approver's decision"
             ]
+        );
+    }
+
+    #[test]
+    fn placeholders_count_as_missing_and_say_so() {
+        for text in [
+            "TBD",
+            "tbc.",
+            "TODO",
+            "n/a",
+            "-",
+            ".",
+            "...",
+            "Lorem ipsum dolor sit amet",
+            "[to be completed]",
+            "xxx",
+            "XXXX",
+            "123",
+            "Agreed.",
+            "TBD: awaiting the DPO's advice",
+        ] {
+            let mut assessment = complete();
+            assessment.retention = text.into();
+            assert_eq!(
+                missing_parts(&assessment),
+                ["retention and deletion (placeholder text)"],
+                "{text:?}"
+            );
+        }
+        let mut assessment = complete();
+        // Text that merely mentions a placeholder word is an answer.
+        assessment.necessity = "Officers with printed photos are the alternative; todo lists \
+                                do not apply."
+            .into();
+        assessment.retention = "Not applicable: nothing is recorded.".into();
+        assessment.sign_off.approver = "TBD".into();
+        assert_eq!(
+            missing_parts(&assessment),
+            ["the approver (placeholder text)"]
+        );
+        // A name is short by nature: two words are a name, not a placeholder.
+        assessment.sign_off.approver = "A. Approver".into();
+        assert!(missing_parts(&assessment).is_empty());
+    }
+
+    #[test]
+    fn dates_must_be_dates_in_order() {
+        let mut assessment = complete();
+        assessment.sign_off.date = "TBD".into();
+        assessment.sign_off.review_date = "2025-02-30".into();
+        assert_eq!(
+            missing_parts(&assessment),
+            [
+                "the date of the decision (not a date YYYY-MM-DD)",
+                "the review date (not a date YYYY-MM-DD)"
+            ]
+        );
+        let mut assessment = complete();
+        assessment.sign_off.date = "2025-01-01".into();
+        assessment.sign_off.review_date = "2024-12-31".into();
+        assert_eq!(
+            missing_parts(&assessment),
+            [
+                "a date of the decision not before the review (2025-01-01 is before 2025-06-30)",
+                "a next review date after the decision (2024-12-31 is not after 2025-01-01)"
+            ]
+        );
+        assert_eq!(calendar_date("2024-02-29"), Some((2024, 2, 29)));
+        assert_eq!(calendar_date("2023-02-29"), None);
+        assert_eq!(calendar_date("2024-2-9"), None);
+    }
+
+    #[test]
+    fn placeholder_actions_and_unadopted_suggestions_are_missing() {
+        let mut assessment = complete();
+        assessment.actions[0] = Action {
+            action: "TBD".into(),
+            owner: "TBD".into(),
+            due: "2025-01-01".into(),
+        };
+        assessment.mitigations = SUGGESTED_MITIGATIONS
+            .iter()
+            .map(|m| m.to_string())
+            .collect();
+        assert_eq!(
+            missing_parts(&assessment),
+            [
+                "the mitigations (lineup's suggestions are not yet adopted)",
+                "an owner and due date for 1 of 1 actions"
+            ]
+        );
+        assert!(is_suggestion_pending(&assessment, SUGGESTED_MITIGATIONS[1]));
+        assessment.mitigations_adopted = true;
+        assessment.actions = complete().actions;
+        assert!(missing_parts(&assessment).is_empty());
+        assessment.mitigations = vec!["TBD".into()];
+        assert_eq!(
+            missing_parts(&assessment),
+            ["the mitigations (placeholder text)"]
         );
     }
 }

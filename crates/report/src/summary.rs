@@ -4,7 +4,7 @@ use crate::drafting::fpir_spread;
 use crate::findings::MeasuredFindings;
 use crate::report::Report;
 use crate::wording::{
-    NO_GROUND_TRUTH, group_thousands, plural, rate_with_interval, searches_of_people,
+    NO_GROUND_TRUTH, count_noun, group_thousands, plural, rate_with_interval, searches_of_people,
 };
 use lineup_core::vision::ModelRole;
 
@@ -24,15 +24,12 @@ pub(crate) fn plain_summary(report: &Report) -> Vec<String> {
             paragraphs.push(sentence);
         }
         if !findings.warnings.is_empty() {
+            let cautions = findings.warnings.len() as u64;
             paragraphs.push(format!(
-                "Read the group comparisons with care: {} caution{} below say where the data \
-                 cannot tell groups apart.",
-                findings.warnings.len(),
-                if findings.warnings.len() == 1 {
-                    ""
-                } else {
-                    "s"
-                }
+                "Read the group comparisons with care: {} below {} where the data cannot tell \
+                 groups apart.",
+                count_noun(cautions, "caution", "cautions"),
+                plural(cautions, "says", "say"),
             ));
         }
     }
@@ -74,20 +71,23 @@ fn what_was_reviewed(report: &Report) -> String {
         String::new()
     };
     format!(
-        "lineup ran the {} face detector and the {} recognition model over {} {}{failed} and \
-         found {} {}. Each face was compared with a watchlist of {identities} {} ({photos} \
-         enrolment {}). At a match threshold of {:.2}, {} {} would have raised an alert{}.",
+        "lineup ran the {} face detector and the {} recognition model over {} {}{failed} \
+         (stills or videos, each listed in the evidence annex) and found {} {} (a face found \
+         in each frame it appears in, so one person passing a camera counts many times). Each \
+         face was compared with a watchlist of {identities} {} ({photos} enrolment {}). At a \
+         match threshold of {:.2}, {} {} would have raised an alert{}. The error rates below \
+         count face tracks instead: one appearance of one person.",
         report.model_name(ModelRole::Detector),
         report.model_name(ModelRole::Recognizer),
         d.inputs_analysed,
-        plural(d.inputs_analysed, "image", "images"),
+        plural(d.inputs_analysed, "input", "inputs"),
         d.faces,
-        plural(d.faces, "face", "faces"),
+        plural(d.faces, "detected face", "detected faces"),
         plural(identities as u64, "person", "people"),
         plural(photos as u64, "photo", "photos"),
         d.threshold,
         d.alerts,
-        plural(d.alerts, "face", "faces"),
+        plural(d.alerts, "detected face", "detected faces"),
         if own_thresholds(report) {
             " (counted at that one threshold; the error rates below use each group's own where \
              the reviewer set one)"
@@ -136,5 +136,56 @@ fn what_was_measured(findings: &MeasuredFindings) -> String {
         searches_of_people(&pooled.fnir, "mated"),
         pooled.fnir.k,
         rate_with_interval(&pooled.fnir),
+    )
+}
+
+/// The three highest-scored risks, as the first page lists them.
+pub(crate) fn highest_risks(report: &Report) -> Vec<String> {
+    report
+        .risks_by_score()
+        .into_iter()
+        .filter(|risk| risk.score().is_some())
+        .take(3)
+        .map(|risk| format!("{} — {}", risk.title, score_text(risk)))
+        .collect()
+}
+
+/// "severity significant (3) × likelihood maximum (4) = 12".
+pub(crate) fn score_text(risk: &crate::Risk) -> String {
+    let level = |level: Option<crate::Level>| {
+        level.map_or_else(
+            || "not scored".to_owned(),
+            |l| format!("{} ({})", l.label(), l.value()),
+        )
+    };
+    let score = risk
+        .score()
+        .map_or_else(String::new, |score| format!(" = {score}"));
+    format!(
+        "severity {} × likelihood {}{score}",
+        level(risk.severity),
+        level(risk.likelihood)
+    )
+}
+
+/// How a reader checks the bundle, and recomputes its numbers, without the signer's secret key.
+pub(crate) fn how_to_check(report: &Report) -> String {
+    let key = report.signer.as_ref().map_or_else(
+        || "It is not signed.".to_owned(),
+        |signer| format!("It is signed with the key whose ID is {}.", signer.key_id),
+    );
+    format!(
+        "This document is one file of a signed bundle, with assessment.ron (every number and \
+         setting) and a manifest of their SHA-256 hashes. {key} Only the public key the \
+         reviewer published proves who signed, never the copy inside the bundle: anyone who \
+         changes a bundle can sign it again with a key of their own. With that key, anyone \
+         can check that nothing was changed: `lineup verify BUNDLE --key PUBLISHED.pub`, \
+         or without lineup, the four commands in the bundle's README.txt (minisign, \
+         sha256sum, a listing that catches added files and a check for links). \
+         `lineup verify --recompute BUNDLE --key PUBLISHED.pub` also recomputes every \
+         figure of assessment.ron from the data in the bundle (evidence.ron), checks that \
+         assessment.md is exactly what the recomputed figures give and that assessment.pdf \
+         states its page-1 summary, false alerts a day and findings-table rates as recomputed, \
+         and names any that differs."
     )
 }

@@ -20,6 +20,11 @@ pub(crate) fn plural<'a>(count: u64, one: &'a str, many: &'a str) -> &'a str {
     if count == 1 { one } else { many }
 }
 
+/// "1 part", "3 parts": a count with its noun, singular or plural as the count asks.
+pub fn count_noun(count: u64, one: &str, many: &str) -> String {
+    format!("{count} {}", plural(count, one, many))
+}
+
 /// "3 of 40".
 pub fn count_of(rate: &Rate) -> String {
     format!("{} of {}", rate.k, rate.n)

@@ -27,6 +27,19 @@ pub struct Assessment {
     pub findings_notes: String,
     pub risks: Vec<Risk>,
     pub mitigations: Vec<String>,
+    /// Whether the reviewer has adopted the mitigations listed, lineup's suggestions among
+    /// them: until then a suggestion lineup drafted is not a measure anyone committed to.
+    pub mitigations_adopted: bool,
+    /// The risk that remains once the mitigations are in place, and whether it is acceptable.
+    pub residual_risk: String,
+    /// How the watchlist, the face templates, the footage and the alert logs are secured.
+    pub security: String,
+    /// Whether the supervisory authority must be consulted before processing (GDPR Art. 36),
+    /// and what was decided.
+    pub prior_consultation: String,
+    /// How and when the market-surveillance authority is notified of the assessment's results
+    /// (AI Act Art. 27(3)).
+    pub authority_notification: String,
     pub recommendation: Recommendation,
     pub reviewer: Reviewer,
     /// Where, when and how often the system would run.

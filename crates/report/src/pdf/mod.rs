@@ -23,13 +23,13 @@ use self::layout::{
     BLACK, CONTENT_WIDTH, Column, FontKind, Fonts, GREY, Item, Layout, MARGIN, PAGE_HEIGHT,
     PAGE_WIDTH, RED, Rgb, Style,
 };
+use super::Level;
 use super::findings::MeasuredFindings;
 use super::report::{FaceDisclosure, Report};
-use super::sections::{SECTIONS, Section, SectionId};
+use super::sections::{SECTIONS, Section, SectionId, mitigations_as_listed};
 use super::stills::{AlertReview, Pictures, StillPicture};
 use super::summary;
 use super::wording::{self, group_thousands, percent};
-use super::{Level, Risk};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
@@ -144,42 +144,13 @@ fn summary_page(layout: &mut Layout, report: &Report) {
         layout.paragraph(&paragraph, Style::BODY);
     }
     recommendation_section(layout, report, "Recommendation");
-    let scored: Vec<&Risk> = report
-        .risks_by_score()
-        .into_iter()
-        .filter(|risk| risk.score().is_some())
-        .take(3)
-        .collect();
-    if !scored.is_empty() {
+    let highest = summary::highest_risks(report);
+    if !highest.is_empty() {
         layout.heading("Highest risks");
-        let lines: Vec<String> = scored
-            .iter()
-            .map(|risk| format!("{} — {}", risk.title, score_text(risk)))
-            .collect();
-        layout.bullets(&lines, Style::BODY);
+        layout.bullets(&highest, Style::BODY);
     }
     layout.heading("How to check this document");
-    let key = report.signer.as_ref().map_or_else(
-        || "It is not signed.".to_owned(),
-        |signer| format!("It is signed with the key whose ID is {}.", signer.key_id),
-    );
-    layout.paragraph(
-        &format!(
-            "This PDF is one file of a signed bundle, with assessment.ron (every number and \
-             setting) and a manifest of their SHA-256 hashes. {key} Only the public key the \
-             reviewer published proves who signed, never the copy inside the bundle: anyone who \
-             changes a bundle can sign it again with a key of their own. With that key, anyone \
-             can check that nothing was changed: `lineup verify BUNDLE --key PUBLISHED.pub`, \
-             or without lineup, the four commands in the bundle's README.txt (minisign, \
-             sha256sum, a listing that catches added files and a check for links). \
-             `lineup verify --recompute BUNDLE --key PUBLISHED.pub` also recomputes every \
-             figure of assessment.ron from the data in the bundle (evidence.ron), checks that \
-             assessment.md is exactly what the recomputed figures give and that this PDF states \
-             its page-1 summary, false alerts a day and findings-table rates as recomputed, \
-             and names any that differs."
-        ),
-        Style::BODY,
-    );
+    layout.paragraph(&summary::how_to_check(report), Style::BODY);
 }
 
 fn draft_notice(layout: &mut Layout, missing: &[String]) {
@@ -777,23 +748,6 @@ fn still_counts(still: &StillPicture) -> String {
     )
 }
 
-fn score_text(risk: &Risk) -> String {
-    let level = |level: Option<Level>| {
-        level.map_or_else(
-            || "not scored".to_owned(),
-            |l| format!("{} ({})", l.label(), l.value()),
-        )
-    };
-    let score = risk
-        .score()
-        .map_or_else(String::new, |score| format!(" = {score}"));
-    format!(
-        "severity {} × likelihood {}{score}",
-        level(risk.severity),
-        level(risk.likelihood)
-    )
-}
-
 fn risks_section(layout: &mut Layout, report: &Report) {
     layout.paragraph(
         "Each risk is scored as in the CNIL's privacy impact assessment method: severity and \
@@ -863,7 +817,7 @@ fn mitigations_section(layout: &mut Layout, report: &Report) {
             },
         );
     } else {
-        layout.bullets(&report.assessment.mitigations, Style::BODY);
+        layout.bullets(&mitigations_as_listed(&report.assessment), Style::BODY);
     }
 }
 
@@ -986,7 +940,7 @@ fn reproduction_table(layout: &mut Layout, report: &Report) {
         row(["Review document SHA-256", &report.reproduce.review_sha256]),
         row(["Label changes recorded", &label_history_summary(report)]),
         row([
-            "Command that reproduces the numbers",
+            "Command that made the numbers from the review (the signer's key in place of YOUR-KEY)",
             &report.reproduce.command,
         ]),
         row([
@@ -1105,9 +1059,25 @@ fn pdf_date(iso: &str) -> Option<DateTime> {
     )
 }
 
+/// Marks every page of a draft, so that no page taken out of it passes for a final one.
+pub(crate) const DRAFT_PAGE_MARK: &str =
+    "DRAFT: incomplete, not for decision (what is missing is listed on page 1)";
+
 fn footer(report: &Report, page: usize, total: usize) -> Vec<Item> {
     let y = PAGE_HEIGHT - MARGIN + 8.0;
-    vec![
+    let mut items = Vec::new();
+    if !report.incomplete.is_empty() {
+        items.push(Item::Text {
+            x: MARGIN,
+            y: MARGIN - 24.0,
+            style: Style {
+                color: RED,
+                ..Style::BOLD
+            },
+            text: DRAFT_PAGE_MARK.to_owned(),
+        });
+    }
+    items.extend([
         Item::Line {
             points: vec![(MARGIN, y - 12.0), (PAGE_WIDTH - MARGIN, y - 12.0)],
             color: GREY,
@@ -1129,7 +1099,8 @@ fn footer(report: &Report, page: usize, total: usize) -> Vec<Item> {
             style: Style::SMALL,
             text: format!("page {page} of {total}"),
         },
-    ]
+    ]);
+    items
 }
 
 struct EmbeddedFonts {
