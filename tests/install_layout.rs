@@ -2,6 +2,7 @@
 //! Runtime library and models; `share/lineup/demo/` for the demo's read-only inputs) finds
 //! everything relative to its own executable and writes only to the user's data folder.
 //! `scripts/test-package` checks the real package; this checks the same layout on every test run.
+#![cfg(target_os = "linux")]
 
 mod common;
 
