@@ -497,8 +497,36 @@ fn run_app(
         options,
         Box::new(move |cc| Ok(Box::new(make(&cc.egui_ctx)))),
     )
-    .map_err(|e| anyhow::anyhow!("could not open the lineup window: {e}"))?;
+    .map_err(|e| window_error(&e))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Why the window could not open, in one sentence that says what is missing and what to do:
+/// remote desktops, virtual machines and old drivers often offer no display or no graphics
+/// adapter that wgpu (Vulkan, or OpenGL ES 3 through EGL) can draw with.
+#[cfg(feature = "gui")]
+fn window_error(error: &eframe::Error) -> anyhow::Error {
+    const HEADLESS: &str = "lineup's headless commands (analyze, metrics, labels, assess, report, \
+                            verify: see lineup --help) work without a window";
+    let unset = |name: &str| std::env::var_os(name).is_none_or(|value| value.is_empty());
+    let no_display = cfg!(all(unix, not(target_os = "macos")))
+        && ["DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET"]
+            .into_iter()
+            .all(unset);
+    if no_display {
+        return anyhow::anyhow!(
+            "lineup could not open its window because there is no display (neither DISPLAY nor \
+             WAYLAND_DISPLAY is set): start it from a desktop session; {HEADLESS}"
+        );
+    }
+    match error {
+        eframe::Error::Wgpu(cause) => anyhow::anyhow!(
+            "lineup found no graphics adapter to draw its window with ({cause}): install a Vulkan \
+             or OpenGL 3.3 driver (on Debian: mesa-vulkan-drivers or libgl1-mesa-dri), or turn on \
+             3D acceleration in the remote desktop or virtual machine; {HEADLESS}"
+        ),
+        other => anyhow::anyhow!("could not open the lineup window ({other}); {HEADLESS}"),
+    }
 }
 
 #[cfg(feature = "gui")]

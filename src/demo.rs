@@ -14,12 +14,15 @@ use crate::analysis::AnalysisRequest;
 use crate::review::{DEFAULT_THRESHOLD, GroundTruth, ReviewDocument, Slicing};
 use crate::vision::VisionConfig;
 
-const CHECKOUT: &str = env!("CARGO_MANIFEST_DIR");
-/// The clip (in tests/data/clips) and photos (in tests/data/photos) the demo analyses.
+/// The clip and photos the demo analyses: in a checkout, the clip is in tests/data/clips and the
+/// photos in tests/data/photos; an installed lineup ships all of them in its demo folder's
+/// `footage/`.
 const CLIP: &str = "faces_h264.mp4";
 /// The clip shows Barack Obama in frames 0–24 (scripts/make_clips.sh).
 const CLIP_OBAMA_FRAMES: u64 = 25;
 const FOOTAGE: [&str; 3] = ["obama3.jpg", "crowd.jpg", "astronaut.png"];
+/// The watchlist: (name in the watchlist folder, test photo it is made from). An installed lineup
+/// ships the folder ready, as its demo folder's `watchlist/`.
 const WATCHLIST: [(&str, &str); 2] = [
     ("Barack_Obama_1.jpg", "obama2.jpg"),
     ("Joe_Biden_1.jpg", "biden.jpg"),
@@ -35,61 +38,146 @@ pub enum Demo {
     },
 }
 
-fn demo_dir() -> PathBuf {
-    Path::new(CHECKOUT).join("vendor/demo")
+/// Where the demo's inputs are, and where the demo review built from them goes.
+enum Layout {
+    /// An installed lineup: read-only inputs in `inputs` (`footage/`, `watchlist/`); the built
+    /// review goes to this user's data folder.
+    Installed { inputs: PathBuf },
+    /// A development build in its checkout: the test data made by ./scripts/setup; the built
+    /// review and its watchlist go to the checkout's vendor/demo.
+    Checkout { root: PathBuf },
 }
 
-fn photos_dir() -> PathBuf {
-    Path::new(CHECKOUT).join("tests/data/photos")
+/// The demo folder an installed lineup ships, relative to its executable in `exe_dir`: on Linux
+/// `share/lineup/demo` two folders up (`/usr/lib/lineup/lineup` → `/usr/share/lineup/demo`, and
+/// the same in the portable archive), in a macOS `.app` `Contents/Resources/demo`, on Windows
+/// `demo` beside `lineup.exe`.
+pub fn installed_inputs_dir(exe_dir: &Path) -> Option<PathBuf> {
+    if cfg!(target_os = "macos") {
+        Some(exe_dir.parent()?.join("Resources/demo"))
+    } else if cfg!(target_os = "windows") {
+        Some(exe_dir.join("demo"))
+    } else {
+        Some(exe_dir.parent()?.parent()?.join("share/lineup/demo"))
+    }
+}
+
+impl Layout {
+    /// The installed demo when it is there; else, in a development build, the checkout's.
+    fn find() -> Self {
+        let shipped = crate::vision::runtime::executable_dir()
+            .and_then(|dir| installed_inputs_dir(&dir))
+            .unwrap_or_default();
+        let installed = Some(shipped.clone()).filter(|dir| dir.is_dir());
+        match (installed, crate::vision::runtime::checkout_dir()) {
+            (None, Some(root)) => Layout::Checkout { root },
+            (Some(inputs), _) => Layout::Installed { inputs },
+            // A packaged build without its demo folder: name where it should be.
+            (None, None) => Layout::Installed { inputs: shipped },
+        }
+    }
+
+    /// The built demo review (the master every person's copy is made from).
+    fn built_review(&self) -> PathBuf {
+        match self {
+            Layout::Installed { .. } => data_dir().join("lineup/demo-as-shipped/demo-review.ron"),
+            Layout::Checkout { root } => root.join("vendor/demo/demo-review.ron"),
+        }
+    }
+
+    fn footage(&self) -> Vec<PathBuf> {
+        let (clip, photos) = match self {
+            Layout::Installed { inputs } => (inputs.join("footage"), inputs.join("footage")),
+            Layout::Checkout { root } => (
+                root.join("tests/data/clips"),
+                root.join("tests/data/photos"),
+            ),
+        };
+        std::iter::once(clip.join(CLIP))
+            .chain(FOOTAGE.iter().map(|f| photos.join(f)))
+            .collect()
+    }
+
+    /// The watchlist photos as (where the analysis reads it, where it comes from).
+    fn watchlist(&self) -> (PathBuf, Vec<(PathBuf, PathBuf)>) {
+        match self {
+            Layout::Installed { inputs } => {
+                let dir = inputs.join("watchlist");
+                let files = WATCHLIST
+                    .iter()
+                    .map(|(name, _)| (dir.join(name), dir.join(name)));
+                (dir.clone(), files.collect())
+            }
+            Layout::Checkout { root } => {
+                let dir = root.join("vendor/demo/watchlist");
+                let photos = root.join("tests/data/photos");
+                let files = WATCHLIST
+                    .iter()
+                    .map(|(name, photo)| (dir.join(name), photos.join(photo)));
+                (dir.clone(), files.collect())
+            }
+        }
+    }
+
+    /// What to do when the inputs are missing.
+    fn remedy(&self) -> &'static str {
+        match self {
+            Layout::Installed { .. } => "reinstall lineup, which ships them",
+            Layout::Checkout { .. } => "run ./scripts/setup in the lineup checkout",
+        }
+    }
 }
 
 /// Why the demo cannot be prepared.
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
-    #[error("the demo footage is missing ({}): run ./scripts/setup in the lineup checkout", .0.join(", "))]
-    FootageMissing(Vec<String>),
+    #[error("the demo footage is missing ({}): {remedy}", .missing.join(", "))]
+    FootageMissing {
+        missing: Vec<String>,
+        remedy: &'static str,
+    },
     #[error("{}: {reason}", path.display())]
     Unwritable { path: PathBuf, reason: String },
 }
 
-/// What it takes to open the demo; an error says what to run when the photos are missing.
+/// What it takes to open the demo; an error says what to do when its inputs are missing.
 pub fn prepare() -> Result<Demo, DemoError> {
-    let review = demo_dir().join("demo-review.ron");
+    let layout = Layout::find();
+    let review = layout.built_review();
     if review.is_file() {
         return Ok(Demo::Ready(review));
     }
-    let photos = photos_dir();
-    let clip = Path::new(CHECKOUT).join("tests/data/clips").join(CLIP);
-    let mut needed: Vec<PathBuf> = FOOTAGE
+    let footage = layout.footage();
+    let (watchlist, watchlist_files) = layout.watchlist();
+    let missing: Vec<String> = footage
         .iter()
-        .chain(WATCHLIST.iter().map(|(_, f)| f))
-        .map(|f| photos.join(f))
-        .collect();
-    needed.push(clip.clone());
-    let missing: Vec<String> = needed
-        .iter()
+        .chain(watchlist_files.iter().map(|(_, source)| source))
         .filter(|p| !p.is_file())
         .map(|p| p.display().to_string())
         .collect();
     if !missing.is_empty() {
-        return Err(DemoError::FootageMissing(missing));
+        return Err(DemoError::FootageMissing {
+            missing,
+            remedy: layout.remedy(),
+        });
     }
-    let watchlist = demo_dir().join("watchlist");
     let unwritable = |path: PathBuf| {
         move |e: std::io::Error| DemoError::Unwritable {
             path,
             reason: e.to_string(),
         }
     };
-    std::fs::create_dir_all(&watchlist).map_err(unwritable(watchlist.clone()))?;
-    for (name, source) in WATCHLIST {
-        std::fs::copy(photos.join(source), watchlist.join(name))
-            .map_err(unwritable(watchlist.join(name)))?;
+    for (target, source) in &watchlist_files {
+        if target != source {
+            std::fs::create_dir_all(&watchlist).map_err(unwritable(watchlist.clone()))?;
+            std::fs::copy(source, target).map_err(unwritable(target.clone()))?;
+        }
+    }
+    if let Some(folder) = review.parent() {
+        std::fs::create_dir_all(folder).map_err(unwritable(folder.to_path_buf()))?;
     }
     let request = AnalysisRequest {
-        footage: std::iter::once(clip)
-            .chain(FOOTAGE.iter().map(|f| photos.join(f)))
-            .collect(),
+        footage,
         watchlist,
         threshold: DEFAULT_THRESHOLD,
         top_k: 5,
@@ -99,20 +187,28 @@ pub fn prepare() -> Result<Demo, DemoError> {
     Ok(Demo::NeedsAnalysis { request, review })
 }
 
-/// Where this user's own copy of the demo lives: `$XDG_DATA_HOME/lineup/demo`, else
-/// `~/.local/share/lineup/demo`, else the system's temporary folder. The demo built in the
-/// checkout is never edited in place: a workshop's edits go to each person's copy.
+/// This user's data folder: `%LOCALAPPDATA%` on Windows, `~/Library/Application Support` on
+/// macOS, elsewhere `$XDG_DATA_HOME`, else `~/.local/share`; the system's temporary folder when
+/// none is known.
+pub fn data_dir() -> PathBuf {
+    let var = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    let found = if cfg!(target_os = "windows") {
+        var("LOCALAPPDATA").map(PathBuf::from)
+    } else if cfg!(target_os = "macos") {
+        var("HOME").map(|home| PathBuf::from(home).join("Library/Application Support"))
+    } else {
+        var("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .or_else(|| var("HOME").map(|home| PathBuf::from(home).join(".local/share")))
+    };
+    found.unwrap_or_else(std::env::temp_dir)
+}
+
+/// Where this user's own copy of the demo lives: `lineup/demo` in their data folder
+/// ([`data_dir`]). The built demo is never edited in place: a workshop's edits go to each
+/// person's copy.
 pub fn user_dir() -> PathBuf {
-    let data = std::env::var_os("XDG_DATA_HOME")
-        .filter(|dir| !dir.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|home| !home.is_empty())
-                .map(|home| PathBuf::from(home).join(".local/share"))
-        })
-        .unwrap_or_else(std::env::temp_dir);
-    data.join("lineup").join("demo")
+    data_dir().join("lineup").join("demo")
 }
 
 /// This user's copy of the demo review `master`, in `dir`: made from `master` when there is none

@@ -24,19 +24,20 @@ pub use runtime::{ModelRecord, ModelRole};
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum VisionError {
     #[error(
-        "ONNX Runtime library ({file}) not found; looked in: {list}. Run ./scripts/setup in the lineup \
-         checkout (it puts the library in vendor/onnxruntime/), or set LINEUP_ORT_LIB to the path of \
-         {file} taken from the onnxruntime==1.32.0 wheel on PyPI (onnxruntime/capi/).",
+        "ONNX Runtime library ({file}) not found; looked in: {list}. {remedy}, or set LINEUP_ORT_LIB \
+         to the path of {file} taken from the onnxruntime==1.32.0 wheel on PyPI (onnxruntime/capi/).",
         file = runtime::ORT_LIBRARY_FILE,
+        remedy = runtime::restore_advice("Run ./scripts/setup in the lineup checkout (it puts the library in vendor/onnxruntime/)"),
         list = display_paths(.looked_in)
     )]
     RuntimeMissing { looked_in: Vec<PathBuf> },
     #[error("could not load ONNX Runtime from {}: {reason}", path.display())]
     RuntimeLoad { path: PathBuf, reason: String },
     #[error(
-        "model file {file} not found; looked in: {list}. The models ship in the models/ folder of the \
-         lineup checkout; set LINEUP_MODELS to that folder if lineup runs from elsewhere.",
-        list = display_paths(.looked_in)
+        "model file {file} not found; looked in: {list}. {remedy}; set LINEUP_MODELS to the folder \
+         that holds the models if they are elsewhere.",
+        list = display_paths(.looked_in),
+        remedy = runtime::restore_advice("The models ship in the models/ folder of the lineup checkout")
     )]
     ModelMissing {
         file: String,
@@ -46,9 +47,9 @@ pub enum VisionError {
     ModelUnreadable { path: PathBuf, reason: String },
     #[error(
         "model file {} has SHA-256 {actual}, but lineup is pinned to {expected}: the file was changed \
-         or replaced. Restore it from the lineup checkout (models/) or rebuild it with \
-         scripts/make_models.py.",
-        path.display()
+         or replaced. {remedy}.",
+        path.display(),
+        remedy = runtime::restore_advice("Restore it from the lineup checkout (models/) or rebuild it with scripts/make_models.py")
     )]
     ModelHashMismatch {
         path: PathBuf,

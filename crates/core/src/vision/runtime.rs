@@ -2,9 +2,16 @@
 //!
 //! lineup links ONNX Runtime dynamically (`ort` with `load-dynamic`), so the library must be found
 //! at run time. It is looked for, in order: `$LINEUP_ORT_LIB` (a file path; when set, nothing else is
-//! tried), next to the executable, in `vendor/onnxruntime/` of the checkout the executable was built
-//! in (where `./scripts/setup` puts it). Models likewise: `$LINEUP_MODELS` (a folder), `models/`
-//! next to the executable, then the checkout's `models/`.
+//! tried), where an installed lineup keeps it (beside the executable; in a macOS `.app`, in
+//! `Contents/Frameworks`), then, in a development build only, in `vendor/onnxruntime/` of the
+//! checkout the executable was built in (where `./scripts/setup` puts it). Models likewise:
+//! `$LINEUP_MODELS` (a folder), `models/` beside the executable (in a `.app`,
+//! `Contents/Resources/models`), then the checkout's `models/`.
+//!
+//! A packaged build (`LINEUP_PACKAGED` set when it is compiled, as `scripts/package` does) has no
+//! checkout route at all: it must never load a library or model from the machine it was built on,
+//! and its binary must not even name that machine's folders (`scripts/test-package` checks with
+//! `strings`).
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -13,12 +20,23 @@ use serde::{Deserialize, Serialize};
 
 use super::VisionError;
 
-/// The ONNX Runtime build lineup is tested with; `ort`'s `api-31` feature needs 1.31 or newer.
+/// The ONNX Runtime build lineup is tested with (1.32.0, the library inside the onnxruntime wheels
+/// on PyPI); `ort`'s `api-31` feature needs 1.31 or newer. Its file is named per platform.
+#[cfg(target_os = "windows")]
+pub(crate) const ORT_LIBRARY_FILE: &str = "onnxruntime.dll";
+#[cfg(target_os = "macos")]
+pub(crate) const ORT_LIBRARY_FILE: &str = "libonnxruntime.1.32.0.dylib";
+#[cfg(not(any(target_os = "windows", target_os = "macos")))]
 pub(crate) const ORT_LIBRARY_FILE: &str = "libonnxruntime.so.1.32.0";
 const ORT_LIBRARY_ENV: &str = "LINEUP_ORT_LIB";
 const MODELS_ENV: &str = "LINEUP_MODELS";
-/// This crate's folder in the checkout it was built from: `crates/core`.
-const CRATE_DIR: &str = env!("CARGO_MANIFEST_DIR");
+/// This crate's folder (`crates/core`) in the checkout it was built from, in a development build;
+/// none in a packaged one (see the module comment). Evaluated at compile time, so a packaged
+/// binary does not contain the path.
+const CHECKOUT_CRATE_DIR: Option<&str> = match option_env!("LINEUP_PACKAGED") {
+    Some(_) => None,
+    None => Some(env!("CARGO_MANIFEST_DIR")),
+};
 const MANIFEST: &str = include_str!("../../../../models/manifest.ron");
 
 /// What a model is for.
@@ -55,21 +73,80 @@ pub fn model_record(role: ModelRole) -> ModelRecord {
         .expect("models/manifest.ron names every model role")
 }
 
-fn executable_dir() -> Option<PathBuf> {
+/// The folder of the running executable, with symbolic links resolved (on Linux `current_exe`
+/// reads `/proc/self/exe`), so `/usr/bin/lineup` linking to `/usr/lib/lineup/lineup` gives
+/// `/usr/lib/lineup`.
+pub fn executable_dir() -> Option<PathBuf> {
     std::env::current_exe()
         .ok()?
         .parent()
         .map(Path::to_path_buf)
 }
 
-/// The checkout this crate was built in (two folders above `crates/core`).
-fn checkout_dir() -> PathBuf {
-    let crate_dir = Path::new(CRATE_DIR);
-    crate_dir
-        .ancestors()
-        .nth(2)
-        .unwrap_or(crate_dir)
-        .to_path_buf()
+/// The checkout this binary was built in (two folders above `crates/core`); `None` in a packaged
+/// build.
+pub fn checkout_dir() -> Option<PathBuf> {
+    let crate_dir = Path::new(CHECKOUT_CRATE_DIR?);
+    Some(
+        crate_dir
+            .ancestors()
+            .nth(2)
+            .unwrap_or(crate_dir)
+            .to_path_buf(),
+    )
+}
+
+/// What to do about a missing or altered file that lineup ships: `development` (how a checkout
+/// gets it back) in a development build; in a packaged one, reinstalling.
+pub(crate) fn restore_advice(development: &str) -> String {
+    if CHECKOUT_CRATE_DIR.is_some() {
+        return development.to_owned();
+    }
+    "It is part of the installed lineup: reinstall lineup (the Debian package or the archive) to \
+     restore it"
+        .to_owned()
+}
+
+/// Where an installed lineup whose executable is in `exe_dir` keeps its ONNX Runtime library
+/// and its `models/` folder: beside the executable (the Debian package's `/usr/lib/lineup/`, the
+/// portable archive's `lib/lineup/`, a Windows install folder); in a macOS `.app`
+/// (`Contents/MacOS/lineup`) the library is in `Contents/Frameworks` and the models in
+/// `Contents/Resources`.
+fn installed_library_dirs(exe_dir: &Path) -> Vec<PathBuf> {
+    let mut dirs = vec![exe_dir.to_path_buf()];
+    if let Some(contents) = exe_dir.parent().filter(|_| cfg!(target_os = "macos")) {
+        dirs.push(contents.join("Frameworks"));
+    }
+    dirs
+}
+
+fn installed_resource_dirs(exe_dir: &Path) -> Vec<PathBuf> {
+    let mut dirs = vec![exe_dir.to_path_buf()];
+    if let Some(contents) = exe_dir.parent().filter(|_| cfg!(target_os = "macos")) {
+        dirs.push(contents.join("Resources"));
+    }
+    dirs
+}
+
+/// The ONNX Runtime library candidates for an executable in `exe_dir` built in `checkout`.
+fn ort_library_candidates_in(exe_dir: Option<&Path>, checkout: Option<&Path>) -> Vec<PathBuf> {
+    let installed = exe_dir.map(installed_library_dirs).unwrap_or_default();
+    let development = checkout.map(|dir| dir.join("vendor/onnxruntime"));
+    installed
+        .into_iter()
+        .chain(development)
+        .map(|dir| dir.join(ORT_LIBRARY_FILE))
+        .collect()
+}
+
+/// The model folder candidates for an executable in `exe_dir` built in `checkout`.
+fn model_dir_candidates_in(exe_dir: Option<&Path>, checkout: Option<&Path>) -> Vec<PathBuf> {
+    let installed = exe_dir.map(installed_resource_dirs).unwrap_or_default();
+    installed
+        .into_iter()
+        .chain(checkout.map(Path::to_path_buf))
+        .map(|dir| dir.join("models"))
+        .collect()
 }
 
 /// Where lineup looks for the ONNX Runtime library, in order.
@@ -77,16 +154,7 @@ pub(crate) fn ort_library_candidates() -> Vec<PathBuf> {
     if let Some(path) = std::env::var_os(ORT_LIBRARY_ENV) {
         return vec![PathBuf::from(path)];
     }
-    let mut candidates = Vec::new();
-    if let Some(dir) = executable_dir() {
-        candidates.push(dir.join(ORT_LIBRARY_FILE));
-    }
-    candidates.push(
-        checkout_dir()
-            .join("vendor/onnxruntime")
-            .join(ORT_LIBRARY_FILE),
-    );
-    candidates
+    ort_library_candidates_in(executable_dir().as_deref(), checkout_dir().as_deref())
 }
 
 /// Where lineup looks for the model folder, in order.
@@ -94,12 +162,7 @@ pub(crate) fn model_dir_candidates() -> Vec<PathBuf> {
     if let Some(path) = std::env::var_os(MODELS_ENV) {
         return vec![PathBuf::from(path)];
     }
-    let mut candidates = Vec::new();
-    if let Some(dir) = executable_dir() {
-        candidates.push(dir.join("models"));
-    }
-    candidates.push(checkout_dir().join("models"));
-    candidates
+    model_dir_candidates_in(executable_dir().as_deref(), checkout_dir().as_deref())
 }
 
 /// The process-wide ONNX Runtime environment (ONNX Runtime allows only one per process).
@@ -225,5 +288,55 @@ mod tests {
         let message = err.to_string();
         assert!(message.contains("centerface.onnx"), "{message}");
         assert!(message.contains("SHA-256"), "{message}");
+    }
+
+    /// An installed lineup finds its library and models beside itself first; only a development
+    /// build (one with a checkout) falls back to the checkout's, and only after them.
+    #[test]
+    fn an_installed_lineup_looks_beside_itself_before_any_checkout() {
+        let exe_dir = Path::new("/opt/lineup/lib/lineup");
+        let checkout = Path::new("/home/dev/lineup");
+        let library = ort_library_candidates_in(Some(exe_dir), Some(checkout));
+        assert_eq!(library[0], exe_dir.join(ORT_LIBRARY_FILE));
+        assert_eq!(
+            library.last().unwrap(),
+            &checkout.join("vendor/onnxruntime").join(ORT_LIBRARY_FILE)
+        );
+        let models = model_dir_candidates_in(Some(exe_dir), Some(checkout));
+        assert_eq!(models[0], exe_dir.join("models"));
+        assert_eq!(models.last().unwrap(), &checkout.join("models"));
+        // A packaged build has no checkout: nothing outside the install is looked at.
+        for candidate in ort_library_candidates_in(Some(exe_dir), None)
+            .iter()
+            .chain(&model_dir_candidates_in(Some(exe_dir), None))
+        {
+            assert!(
+                candidate.starts_with("/opt/lineup"),
+                "{}",
+                candidate.display()
+            );
+        }
+    }
+
+    /// A development build (what the tests run) knows its checkout; `scripts/package` builds
+    /// with `LINEUP_PACKAGED` set, which drops it.
+    #[test]
+    fn a_development_build_knows_its_checkout() {
+        let checkout = checkout_dir().expect("tests are not built with LINEUP_PACKAGED");
+        assert!(checkout.join("models/manifest.ron").is_file());
+    }
+
+    #[cfg(target_os = "macos")]
+    #[test]
+    fn a_macos_app_keeps_the_library_in_frameworks_and_models_in_resources() {
+        let exe_dir = Path::new("/Applications/lineup.app/Contents/MacOS");
+        let library = ort_library_candidates_in(Some(exe_dir), None);
+        assert!(library.contains(
+            &Path::new("/Applications/lineup.app/Contents/Frameworks").join(ORT_LIBRARY_FILE)
+        ));
+        let models = model_dir_candidates_in(Some(exe_dir), None);
+        assert!(models.contains(&Path::new(
+            "/Applications/lineup.app/Contents/Resources/models"
+        )));
     }
 }
