@@ -164,34 +164,7 @@ fn accuracy(out: &mut String, report: &Report) {
             group_thousands(findings.watchlist_size)
         ),
     );
-    let mut rows: Vec<Vec<String>> = findings
-        .slices
-        .iter()
-        .map(|slice| {
-            let m = &slice.metrics;
-            vec![
-                slice.name.clone(),
-                format!("{:.4}", m.threshold),
-                m.fpir.n.to_string(),
-                wording::rate_text(&m.fpir),
-                m.fnir.n.to_string(),
-                wording::rate_text(&m.fnir),
-                wording::rate_text(&m.wrong_identity_alerts),
-                wording::rate_text(&m.flag_rate),
-            ]
-        })
-        .collect();
-    let pooled = &findings.pooled;
-    rows.push(vec![
-        "All groups".to_owned(),
-        String::new(),
-        pooled.fpir.n.to_string(),
-        wording::rate_text(&pooled.fpir),
-        pooled.fnir.n.to_string(),
-        wording::rate_text(&pooled.fnir),
-        wording::rate_text(&pooled.wrong_identity_alerts),
-        wording::rate_text(&pooled.flag_rate),
-    ]);
+    let rows = crate::summary::rate_rows(findings);
     table(
         out,
         &[
@@ -239,27 +212,7 @@ fn detection_counts(out: &mut String, report: &Report) {
             counts.threshold
         ),
     );
-    let mut rows = vec![
-        vec![
-            "Inputs analysed".to_owned(),
-            counts.inputs_analysed.to_string(),
-        ],
-        vec![
-            "Inputs that could not be used".to_owned(),
-            counts.inputs_failed.to_string(),
-        ],
-        vec!["Faces found".to_owned(), counts.faces.to_string()],
-        vec![
-            "Faces that raised an alert".to_owned(),
-            counts.alerts.to_string(),
-        ],
-    ];
-    rows.extend(
-        counts
-            .alerts_per_identity
-            .iter()
-            .map(|(name, alerts)| vec![format!("Alerts naming {name}"), alerts.to_string()]),
-    );
+    let rows = crate::summary::detection_rows(report);
     table(out, &["", "Count"], rows);
 }
 
@@ -269,31 +222,11 @@ fn differentials(out: &mut String, findings: &crate::findings::MeasuredFindings)
         out,
         "**Differentials: each group's rate over a reference group's**",
     );
-    let labels: Vec<String> = findings
-        .differentials
-        .iter()
-        .map(|d| format!("{} × reference [95% interval]", d.rate.label()))
-        .collect();
+    let differentials = crate::summary::differentials_table(findings);
     let mut headers = vec!["Group"];
-    headers.extend(labels.iter().map(String::as_str));
-    table(
-        out,
-        &headers,
-        findings.slices.iter().enumerate().map(|(slice, s)| {
-            let mut cells = vec![s.name.clone()];
-            for differentials in &findings.differentials {
-                cells.push(wording::differential_text(differentials, slice));
-            }
-            cells
-        }),
-    );
-    let names: Vec<String> = findings.slices.iter().map(|s| s.name.clone()).collect();
-    let mut notes: Vec<String> = findings
-        .differentials
-        .iter()
-        .map(|d| wording::reference_note(d, &names))
-        .collect();
-    notes.push(wording::RATIO_NOTE.to_owned());
+    headers.extend(differentials.headings.iter().map(String::as_str));
+    table(out, &headers, differentials.rows);
+    let notes = differentials.notes;
     line(out, &notes.join(" "));
 }
 

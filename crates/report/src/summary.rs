@@ -189,3 +189,112 @@ pub(crate) fn how_to_check(report: &Report) -> String {
          and names any that differs."
     )
 }
+
+/// The rows of the table of what the system flagged (inputs, faces, alerts, alerts per name),
+/// as the PDF and the Markdown both show them.
+pub(crate) fn detection_rows(report: &Report) -> Vec<Vec<String>> {
+    let counts = &report.detections;
+    let mut rows = vec![
+        vec![
+            "Inputs analysed".to_owned(),
+            counts.inputs_analysed.to_string(),
+        ],
+        vec![
+            "Inputs that could not be used".to_owned(),
+            counts.inputs_failed.to_string(),
+        ],
+        vec!["Faces found".to_owned(), counts.faces.to_string()],
+        vec![
+            "Faces that raised an alert".to_owned(),
+            counts.alerts.to_string(),
+        ],
+    ];
+    rows.extend(
+        counts
+            .alerts_per_identity
+            .iter()
+            .map(|(name, alerts)| vec![format!("Alerts naming {name}"), alerts.to_string()]),
+    );
+    rows
+}
+
+/// The findings table's rows: per group, then all groups together (threshold, FPIR n and rate,
+/// FNIR n and rate, wrong-identity alerts, flag rate), as the PDF and the Markdown both show
+/// them and `--recompute` looks for them in the PDF.
+pub(crate) fn rate_rows(findings: &MeasuredFindings) -> Vec<Vec<String>> {
+    use lineup_core::metrics::Rate;
+    let cells = |name: String, threshold: String, rates: [&Rate; 4]| {
+        let [fpir, fnir, wrong_identity, flag] = rates;
+        vec![
+            name,
+            threshold,
+            fpir.n.to_string(),
+            crate::wording::rate_text(fpir),
+            fnir.n.to_string(),
+            crate::wording::rate_text(fnir),
+            crate::wording::rate_text(wrong_identity),
+            crate::wording::rate_text(flag),
+        ]
+    };
+    let pooled = &findings.pooled;
+    findings
+        .slices
+        .iter()
+        .map(|slice| {
+            let m = &slice.metrics;
+            let rates = [&m.fpir, &m.fnir, &m.wrong_identity_alerts, &m.flag_rate];
+            cells(slice.name.clone(), format!("{:.4}", m.threshold), rates)
+        })
+        .chain(std::iter::once(cells(
+            "All groups".to_owned(),
+            String::new(),
+            [
+                &pooled.fpir,
+                &pooled.fnir,
+                &pooled.wrong_identity_alerts,
+                &pooled.flag_rate,
+            ],
+        )))
+        .collect()
+}
+
+/// The differentials table: its column headings after "Group", its rows, and the notes on each
+/// rate's reference group and on reading a ratio.
+pub(crate) struct DifferentialsTable {
+    pub headings: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub notes: Vec<String>,
+}
+
+pub(crate) fn differentials_table(findings: &MeasuredFindings) -> DifferentialsTable {
+    let headings = findings
+        .differentials
+        .iter()
+        .map(|d| format!("{} × reference [95% interval]", d.rate.label()))
+        .collect();
+    let rows =
+        findings
+            .slices
+            .iter()
+            .enumerate()
+            .map(|(slice, s)| {
+                std::iter::once(s.name.clone())
+                    .chain(findings.differentials.iter().map(|differentials| {
+                        crate::wording::differential_text(differentials, slice)
+                    }))
+                    .collect()
+            })
+            .collect();
+    let names: Vec<String> = findings.slices.iter().map(|s| s.name.clone()).collect();
+    let notes = findings
+        .differentials
+        .iter()
+        .map(|d| crate::wording::reference_note(d, &names))
+        .chain(std::iter::once(crate::wording::RATIO_NOTE.to_owned()))
+        .collect();
+    DifferentialsTable {
+        headings,
+        rows,
+        notes,
+    }
+}

@@ -375,21 +375,7 @@ fn findings_section(layout: &mut Layout, report: &Report) {
         "What the system flagged at threshold {:.2}",
         counts.threshold
     ));
-    let mut rows = vec![
-        row(["Inputs analysed", &counts.inputs_analysed.to_string()]),
-        row([
-            "Inputs that could not be used",
-            &counts.inputs_failed.to_string(),
-        ]),
-        row(["Faces found", &counts.faces.to_string()]),
-        row(["Faces that raised an alert", &counts.alerts.to_string()]),
-    ];
-    rows.extend(
-        counts
-            .alerts_per_identity
-            .iter()
-            .map(|(name, alerts)| vec![format!("Alerts naming {name}"), alerts.to_string()]),
-    );
+    let rows = summary::detection_rows(report);
     layout.table(
         &[Column::new("", 3.0), Column::new("Count", 1.0).right()],
         &rows,
@@ -458,34 +444,7 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
             Style::BODY,
         );
     }
-    let mut rows: Vec<Vec<String>> = findings
-        .slices
-        .iter()
-        .map(|slice| {
-            let m = &slice.metrics;
-            vec![
-                slice.name.clone(),
-                format!("{:.4}", m.threshold),
-                m.fpir.n.to_string(),
-                wording::rate_text(&m.fpir),
-                m.fnir.n.to_string(),
-                wording::rate_text(&m.fnir),
-                wording::rate_text(&m.wrong_identity_alerts),
-                wording::rate_text(&m.flag_rate),
-            ]
-        })
-        .collect();
-    let pooled = &findings.pooled;
-    rows.push(vec![
-        "All groups".to_owned(),
-        String::new(),
-        pooled.fpir.n.to_string(),
-        wording::rate_text(&pooled.fpir),
-        pooled.fnir.n.to_string(),
-        wording::rate_text(&pooled.fnir),
-        wording::rate_text(&pooled.wrong_identity_alerts),
-        wording::rate_text(&pooled.flag_rate),
-    ]);
+    let rows = summary::rate_rows(findings);
     layout.table(
         &[
             Column::new("Group", 1.3),
@@ -553,31 +512,13 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
 
 fn differentials_table(layout: &mut Layout, findings: &MeasuredFindings) {
     layout.subheading("Differentials: each group's rate over a reference group's");
-    let rows: Vec<Vec<String>> = findings
-        .slices
-        .iter()
-        .enumerate()
-        .map(|(slice, s)| {
-            let mut cells = vec![s.name.clone()];
-            for differentials in &findings.differentials {
-                cells.push(wording::differential_text(differentials, slice));
-            }
-            cells
-        })
-        .collect();
+    let differentials = summary::differentials_table(findings);
     let mut columns = vec![Column::new("Group", 1.6)];
-    for differentials in &findings.differentials {
-        let label = differentials.rate.label();
-        columns.push(Column::new(&format!("{label} × reference [95% interval]"), 2.0).right());
+    for heading in &differentials.headings {
+        columns.push(Column::new(heading, 2.0).right());
     }
-    layout.table(&columns, &rows);
-    let names: Vec<String> = findings.slices.iter().map(|s| s.name.clone()).collect();
-    let mut notes: Vec<String> = findings
-        .differentials
-        .iter()
-        .map(|d| wording::reference_note(d, &names))
-        .collect();
-    notes.push(wording::RATIO_NOTE.to_owned());
+    layout.table(&columns, &differentials.rows);
+    let mut notes = differentials.notes;
     notes.push(
         "A ratio is missing (–) where the group has no searches of that kind or the reference \
          rate is 0; its interval is still given."
