@@ -365,7 +365,13 @@ impl FacesScreen {
     /// undo and redo. Every key press of the frame is taken in the order it came, each once, so
     /// that a label lands on the track selected when its key was pressed, and an undo takes back
     /// what was typed before it, however many keys arrive before the next frame.
-    fn keyboard(&mut self, workspace: &mut Workspace, ui: &egui::Ui, visible: &[TrackId]) {
+    fn keyboard(
+        &mut self,
+        workspace: &mut Workspace,
+        ui: &egui::Ui,
+        visible: &[TrackId],
+        slice: Option<&str>,
+    ) {
         if ui.ctx().egui_wants_keyboard_input() {
             return;
         }
@@ -404,7 +410,12 @@ impl FacesScreen {
             });
             pressed
         });
+        let mut visible = visible.to_vec();
         for press in pressed {
+            let edits = !matches!(
+                press,
+                Pressed::Key(egui::Key::ArrowRight | egui::Key::ArrowLeft)
+            );
             match press {
                 Pressed::Step(step) => step.apply(workspace),
                 Pressed::Key(egui::Key::Y) => self.label_each_own_candidate(workspace),
@@ -417,9 +428,15 @@ impl FacesScreen {
                 Pressed::Key(egui::Key::U) => {
                     self.label_selection(workspace, GroundTruth::Unlabelled)
                 }
-                Pressed::Key(egui::Key::ArrowRight) => self.move_selection(visible, 1),
-                Pressed::Key(egui::Key::ArrowLeft) => self.move_selection(visible, -1),
+                Pressed::Key(egui::Key::ArrowRight) => self.move_selection(&visible, 1),
+                Pressed::Key(egui::Key::ArrowLeft) => self.move_selection(&visible, -1),
                 Pressed::Key(_) => {}
+            }
+            if edits {
+                // A label can hide its track (the Unlabelled filter): the next key of the same
+                // frame must not reach it, as it would not in the next frame.
+                visible = visible_tracks(workspace, self.filter, slice, self.blind);
+                self.selection.retain(|track| visible.contains(track));
             }
         }
     }
@@ -450,7 +467,7 @@ impl FacesScreen {
         // the slice or blind mode now hides is no longer selected.
         self.selection.retain(|track| visible.contains(track));
         let names = view.workspace.sliced().names.clone();
-        self.keyboard(view.workspace, ui, &visible);
+        self.keyboard(view.workspace, ui, &visible, slice.as_deref());
         egui::Panel::right("face_details")
             .default_size(320.0)
             .show(ui, |ui| {

@@ -103,6 +103,8 @@ pub struct LineupApp {
     start: start::StartScreen,
     /// Closing was asked for while the review had unsaved edits: the prompt is showing.
     confirm_close: bool,
+    /// Ctrl+S was pressed this frame: save once the screens have taken the frame's keys.
+    save_after_screens: bool,
     /// ...and it was the window being closed, which closes once the person has chosen.
     close_window_after: bool,
     /// Whether this computer can show file dialogs (else every path is typed).
@@ -133,6 +135,7 @@ impl Default for LineupApp {
             assessment: Default::default(),
             start: Default::default(),
             confirm_close: false,
+            save_after_screens: false,
             close_window_after: false,
             dialogs: FileDialogs::probe(),
             settings: Settings::default(),
@@ -314,10 +317,10 @@ impl LineupApp {
             for step in history {
                 step.apply(workspace);
             }
-            if save {
-                self.save();
-            }
         }
+        // Saved after the screens have taken this frame's keys, so that a label key typed
+        // before Ctrl+S in the same frame is in the file.
+        self.save_after_screens |= save;
     }
 
     fn save(&mut self) {
@@ -496,6 +499,9 @@ impl LineupApp {
             egui::Panel::top("confirm_close").show(ui, |ui| self.close_prompt(ui));
         }
         egui::CentralPanel::default().show(ui, |ui| self.screen(ui));
+        if std::mem::take(&mut self.save_after_screens) {
+            self.save();
+        }
         // After the screens, so that an edit made this frame schedules its autosave now.
         self.autosave(&ctx);
         if self.job.is_some() {

@@ -389,7 +389,14 @@ impl Workspace {
         self.change(&edit, false);
         self.record_label_changes(&edit, false);
         self.record_second_changes(&edit, false);
-        let stack = stack_of(edit.owner());
+        // Moving files is nobody's label: it goes on the stack of whoever is working now, so
+        // that a relink made in blind mode is the second reviewer's to undo.
+        let owner = if edit.moves_files() {
+            self.undoing_for()
+        } else {
+            edit.owner()
+        };
+        let stack = stack_of(owner);
         let merged = self.undo[stack]
             .last()
             .and_then(|last| last.merged_with(&edit))

@@ -347,8 +347,13 @@ impl Workspace {
         (0..self.document.tracks.len()).map(TrackId)
     }
 
-    /// The threshold `track` alerts at.
+    /// The threshold `track` alerts at. In blind mode every track alerts at the global
+    /// threshold: a group's own threshold would tell the second reviewer which group the
+    /// first reviewer's attributes (or the person they named) put the track in.
     pub fn track_threshold(&self, track: TrackId) -> f32 {
+        if self.is_blind() {
+            return self.threshold();
+        }
         self.track_thresholds
             .get(track.index())
             .copied()
@@ -357,6 +362,9 @@ impl Workspace {
 
     /// How many slices of the current slicing have a threshold of their own.
     pub fn own_threshold_groups(&self) -> usize {
+        if self.is_blind() {
+            return 0;
+        }
         self.sliced
             .names
             .iter()
