@@ -3,19 +3,13 @@
 
 mod common;
 
-use std::sync::atomic::AtomicBool;
-
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use lineup::digest::{FileDigest, sha256_file};
 use lineup::ids::{IdentityId, TrackId};
-use lineup::review::locations::{SearchLimits, find_by_digest};
-use lineup::review::{self, Disagreement, GroundTruth, Reviewer, SecondLabel, SecondReview};
+use lineup::review::{self, GroundTruth, SecondReview};
 use lineup::ui::{LineupApp, Tab};
-use lineup::vision::{BoundingBox, Embedding};
-use lineup::watchlist::EnrolmentPhoto;
-use lineup::workspace::{Command, Workspace, relink_command};
+use lineup::workspace::{Command, Workspace};
 
 fn settings_folder() {
     static FOLDER: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
@@ -79,34 +73,6 @@ fn push_key(h: &mut Harness<'_, LineupApp>, key: egui::Key, modifiers: egui::Mod
             physical_key: None,
         });
     }
-}
-
-/// Same table as ui_review's `reviewed_twice`: κ = 0.40 over 50 tracks, 70% agree.
-fn reviewed_twice() -> review::ReviewDocument {
-    let mut document = common::labelled::labelled_review();
-    let yes = GroundTruth::OnWatchlist(IdentityId(0));
-    let no = GroundTruth::NotOnWatchlist;
-    let table = [(20, yes, yes), (5, yes, no), (10, no, yes), (15, no, no)];
-    let mut second = SecondReview {
-        reviewer: "Sam Blind".into(),
-        ..Default::default()
-    };
-    let mut track = 0;
-    for (count, first, theirs) in table {
-        for _ in 0..count {
-            document.tracks[track].label = first;
-            second.labels.insert(
-                TrackId(track),
-                SecondLabel {
-                    label: theirs,
-                    attributes: Default::default(),
-                },
-            );
-            track += 1;
-        }
-    }
-    document.second_review = Some(second);
-    document
 }
 
 use lineup::review::{BlindSpell, Slicing};
@@ -510,13 +476,7 @@ fn identity_attribute_edit_after_the_start_leaves_attribute_kappa() {
     w.apply(Command::Blind(false)).unwrap();
     let gender = |w: &Workspace| {
         let a = w.document().reviewer_agreement().unwrap();
-        let g = a
-            .attributes
-            .iter()
-            .find(|(n, _)| n == "gender")
-            .unwrap()
-            .1
-            .clone();
+        let g = a.attributes.iter().find(|(n, _)| n == "gender").unwrap().1;
         (g.n, g.agreed, w.document().open_disagreements().len())
     };
     let before = gender(&w);
