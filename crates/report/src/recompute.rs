@@ -92,6 +92,16 @@ pub enum RecomputeError {
     },
     #[error("{}: the re-run review cannot be read: {reason}", rerun.display())]
     Rerun { rerun: PathBuf, reason: String },
+    #[error(
+        "{}: {EVIDENCE_FILE} holds track(s) the tracker could never have made, so the counts \
+         resting on them are not the analysis's: {}",
+        path.display(),
+        problems.join("; ")
+    )]
+    ImpossibleTracks {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
     #[error("{}", differ_message(path, from, differences, made_by))]
     Differ {
         path: PathBuf,
@@ -236,6 +246,13 @@ pub fn recompute_files(
         return Err(RecomputeError::OlderEvidence {
             path: path.to_path_buf(),
             version: evidence.evidence_version,
+        });
+    }
+    let problems = impossible_tracks(&evidence);
+    if !problems.is_empty() {
+        return Err(RecomputeError::ImpossibleTracks {
+            path: path.to_path_buf(),
+            problems,
         });
     }
     let recomputed = evidence.recompute().map_err(in_evidence)?;
@@ -438,7 +455,8 @@ pub fn compare_rerun(
         rerun: rerun_path.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let differences = rerun_differences(&recomputed.evidence, &rerun);
+    let mut differences = rerun_differences(&recomputed.evidence, &rerun);
+    differences.extend(rerun_track_differences(&recomputed.evidence, &rerun));
     if differences.is_empty() {
         Ok(recomputed.evidence.faces.len())
     } else {
@@ -536,6 +554,257 @@ pub fn rerun_differences(
     differences
 }
 
+/// A face as a re-run can find it again: its input (SHA-256, else file name), its frame, and
+/// its place among the faces of that frame (the detector's order).
+type FaceKey = (String, u64, usize);
+
+/// Each face's key, in the order given: `faces` are (input, frame) pairs.
+fn face_keys(faces: impl Iterator<Item = (Option<String>, u64)>) -> Vec<FaceKey> {
+    let mut seen: BTreeMap<(String, u64), usize> = BTreeMap::new();
+    faces
+        .map(|(input, frame)| {
+            let input = input.unwrap_or_else(|| "(no input)".to_owned());
+            let order = seen.entry((input.clone(), frame)).or_insert(0);
+            let key = (input, frame, *order);
+            *order += 1;
+            key
+        })
+        .collect()
+}
+
+fn show_face(key: &FaceKey) -> String {
+    let (input, frame, order) = key;
+    let input: String = input.chars().take(12).collect();
+    format!("input {input}… frame {frame} face {}", order + 1)
+}
+
+fn show_faces(keys: &[&FaceKey]) -> String {
+    const LISTED: usize = 4;
+    let mut text = keys
+        .iter()
+        .take(LISTED)
+        .map(|key| show_face(key))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if keys.len() > LISTED {
+        text.push_str(&format!(" and {} more", keys.len() - LISTED));
+    }
+    text
+}
+
+/// Where two partitions of the same faces into tracks differ: each `stated` track whose faces
+/// `other` splits into several tracks, or puts in a track that also holds other faces, named
+/// with `other`'s tracks. Both are (track id, face keys).
+fn track_structure_differences(
+    stated: &[(u32, Vec<FaceKey>)],
+    other: &[(u32, Vec<FaceKey>)],
+    other_name: &str,
+) -> Vec<Difference> {
+    let track_of: BTreeMap<&FaceKey, usize> = other
+        .iter()
+        .enumerate()
+        .flat_map(|(index, (_, faces))| faces.iter().map(move |face| (face, index)))
+        .collect();
+    let mut differences = Vec::new();
+    for (id, faces) in stated {
+        let mut parts: BTreeMap<Option<usize>, Vec<&FaceKey>> = BTreeMap::new();
+        for face in faces {
+            parts
+                .entry(track_of.get(face).copied())
+                .or_default()
+                .push(face);
+        }
+        let whole = match parts.keys().collect::<Vec<_>>().as_slice() {
+            [Some(index)] => other[*index].1.len() == faces.len(),
+            _ => false,
+        };
+        if whole {
+            continue;
+        }
+        let shown = parts
+            .iter()
+            .map(|(index, part)| match index {
+                Some(index) => {
+                    let (other_id, all) = &other[*index];
+                    let extra = all.len() - part.len();
+                    let also = if extra > 0 {
+                        format!(", with {extra} face(s) of other tracks")
+                    } else {
+                        String::new()
+                    };
+                    format!("its track {other_id} ({}{also})", show_faces(part))
+                }
+                None => format!("no track ({})", show_faces(part)),
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        differences.push(Difference {
+            figure: format!(
+                "track {id} of the bundle holds faces that {other_name} puts in {} track(s)",
+                parts.len()
+            ),
+            place: format!("tracks[id {id}]"),
+            stated: format!("{} face(s) in one track", faces.len()),
+            recomputed: shown,
+        });
+    }
+    differences
+}
+
+/// The evidence's tracks (labelled and other), each as its faces' keys.
+fn evidence_tracks(evidence: &Evidence) -> Vec<(u32, Vec<FaceKey>)> {
+    let keys = face_keys(evidence.faces.iter().map(|face| {
+        let input = evidence.analysis.inputs.get(face.input);
+        (
+            input.map(|i| i.sha256.clone().unwrap_or_else(|| file_name(&i.path))),
+            face.frame,
+        )
+    }));
+    let faces_of = |faces: &[lineup_core::ids::DetectionId]| {
+        faces
+            .iter()
+            .filter_map(|face| keys.get(face.index()).cloned())
+            .collect()
+    };
+    evidence
+        .tracks
+        .iter()
+        .map(|track| (track.id, faces_of(&track.faces)))
+        .chain(
+            evidence
+                .other_tracks
+                .iter()
+                .map(|track| (track.id, faces_of(&track.faces))),
+        )
+        .collect()
+}
+
+/// A review's tracks, each as its faces' keys.
+fn review_tracks(
+    document: &lineup_core::review::ReviewDocument,
+    tracks: &[lineup_core::review::Track],
+) -> Vec<(u32, Vec<FaceKey>)> {
+    let keys = face_keys(document.detections.iter().map(|detection| {
+        let input = document.inputs.get(detection.source.input);
+        (
+            input.map(|i| {
+                i.digest
+                    .as_ref()
+                    .map(|d| d.sha256.clone())
+                    .unwrap_or_else(|| file_name(&i.path))
+            }),
+            detection.source.frame_index,
+        )
+    }));
+    tracks
+        .iter()
+        .map(|track| {
+            let faces = track
+                .detections
+                .iter()
+                .filter_map(|face| keys.get(face.index()).cloned())
+                .collect();
+            (track.id, faces)
+        })
+        .collect()
+}
+
+/// Where the re-run's tracks differ from the evidence's: which faces form each track. A track
+/// merged, split, or a face moved to another track changes which searches the rates count.
+pub fn rerun_track_differences(
+    evidence: &Evidence,
+    rerun: &lineup_core::review::ReviewDocument,
+) -> Vec<Difference> {
+    track_structure_differences(
+        &evidence_tracks(evidence),
+        &review_tracks(rerun, &rerun.tracks),
+        "the re-run",
+    )
+}
+
+/// The included review's tracks against the tracker run again on its faces (boxes and
+/// embeddings, by the function the analysis uses), and against the evidence's tracks.
+fn retracked_differences(
+    document: &lineup_core::review::ReviewDocument,
+    evidence: &Evidence,
+) -> Vec<Difference> {
+    let mut retracked = document.clone();
+    retracked.rebuild_tracks();
+    let stated = review_tracks(document, &document.tracks);
+    let mut differences = track_structure_differences(
+        &stated,
+        &review_tracks(&retracked, &retracked.tracks),
+        "the tracker run again on review.ron",
+    );
+    differences.extend(track_structure_differences(
+        &evidence_tracks(evidence),
+        &stated,
+        REVIEW_FILE,
+    ));
+    differences
+}
+
+/// Tracks the tracker never makes ([`lineup_core::review::ReviewDocument::rebuild_tracks`]
+/// links faces of one input only, one face a frame, in frame order, and puts every face in
+/// exactly one track), each in words. The frame gap is not checked: the tracker's limit is
+/// in seconds and the evidence records frames only.
+fn impossible_tracks(evidence: &Evidence) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut tracks_of_face = vec![0usize; evidence.faces.len()];
+    let tracks = evidence
+        .tracks
+        .iter()
+        .map(|track| (track.id, &track.faces))
+        .chain(evidence.other_tracks.iter().map(|t| (t.id, &t.faces)));
+    for (id, faces) in tracks {
+        let faces: Vec<(usize, &evidence::Face)> = faces
+            .iter()
+            .filter_map(|f| evidence.faces.get(f.index()).map(|face| (f.index(), face)))
+            .collect();
+        for (index, _) in &faces {
+            tracks_of_face[*index] += 1;
+        }
+        let mut inputs: Vec<usize> = faces.iter().map(|(_, face)| face.input).collect();
+        inputs.sort_unstable();
+        inputs.dedup();
+        if inputs.len() > 1 {
+            let names: Vec<String> = inputs
+                .iter()
+                .map(|&input| {
+                    evidence
+                        .analysis
+                        .inputs
+                        .get(input)
+                        .map_or(input.to_string(), |i| file_name(&i.path))
+                })
+                .collect();
+            problems.push(format!(
+                "track {id} holds faces of {} inputs ({}); a track follows one person in one \
+                 input",
+                inputs.len(),
+                names.join(", ")
+            ));
+        } else if let Some(pair) = faces
+            .windows(2)
+            .find(|pair| pair[1].1.frame <= pair[0].1.frame)
+        {
+            problems.push(format!(
+                "track {id} holds face {} of frame {} after face {} of frame {}; a track holds \
+                 one face a frame, in frame order",
+                pair[1].0, pair[1].1.frame, pair[0].0, pair[0].1.frame
+            ));
+        }
+    }
+    for (face, count) in tracks_of_face.iter().enumerate() {
+        if *count != 1 {
+            problems.push(format!(
+                "face {face} is in {count} tracks; the tracker puts every face in exactly one"
+            ));
+        }
+    }
+    problems
+}
+
 /// The included review recomputed as the evidence is, after checking it is the review the
 /// report names.
 fn review_differences(
@@ -563,6 +832,7 @@ fn review_differences(
     let document = lineup_core::review::parse(Path::new(REVIEW_FILE), text)
         .map_err(|e| unreadable(e.to_string()))?;
     let mut differences = score_differences(&document);
+    differences.extend(retracked_differences(&document, evidence));
     let recomputed = evidence::recompute_from(
         &document,
         report.system.threshold,
