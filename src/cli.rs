@@ -1152,7 +1152,8 @@ fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             let faces = assessment::recompute::compare_rerun(&args.bundle, recomputed, rerun)?;
             println!(
                 "The re-run review {} lists the same {faces} faces as evidence.ron: the same \
-                 input, frame, best watchlist identity and score for each.",
+                 input, frame, best watchlist identity and score for each, and the same faces \
+                 in each track.",
                 rerun.display()
             );
         }

@@ -455,7 +455,7 @@ fn readme_analysis(evidence: &Evidence) -> String {
          {photos}\
          \n\
          The review it writes should list the same faces and matches as {EVIDENCE_FILE};\n\
-         to compare them face by face (input, frame, best identity and score):\n\
+         to compare each face (input, frame, best identity, score) and which faces form each track:\n\
          \n\
          \x20   lineup verify --recompute THIS-FOLDER --key PUBLISHED-KEY.pub --against RERUN-REVIEW.ron\n\
          \n\
