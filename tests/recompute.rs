@@ -590,3 +590,14 @@ fn a_pdf_painted_over_is_caught() {
         "assessment.pdf is not the PDF the recomputed report draws",
     );
 }
+
+/// Without the pictures the PDF cannot be drawn again, so a bundle re-signed without
+/// pictures.ron is refused rather than checked less.
+#[test]
+fn a_bundle_without_its_pictures_is_refused() {
+    let signed = signed(&consistent_review(), false);
+    let out = signed.tampered("no-pictures", |files| {
+        files.remove(bundle::PICTURES_FILE).unwrap();
+    });
+    fails_naming(&out, "has no pictures.ron");
+}
