@@ -680,3 +680,43 @@ fn a_merged_track_is_caught_by_tracking_the_included_review_again() {
         "track 0 of the bundle holds faces that the tracker run again on review.ron puts in 2",
     );
 }
+
+/// Second-round finding 1: page 1 painted over with a white rectangle (the text underneath is
+/// still extracted, so every expected statement is still "in" the PDF) must fail: the PDF is
+/// drawn again from the recomputed report and the pictures in the bundle and compared byte for
+/// byte.
+#[test]
+fn a_pdf_painted_over_is_caught() {
+    let signed = signed(&consistent_review(), false);
+    let out = signed.tampered("painted", |files| {
+        let mut pdf = lopdf::Document::load_mem(&files[bundle::PDF_FILE]).unwrap();
+        let first = *pdf.get_pages().get(&1).unwrap();
+        let white = b"q 1 1 1 rg 0 0 1000 1000 re f Q".to_vec();
+        let stream = pdf.add_object(lopdf::Stream::new(lopdf::Dictionary::new(), white));
+        let page = pdf.get_object_mut(first).unwrap().as_dict_mut().unwrap();
+        let mut contents = match page.get(b"Contents").unwrap().clone() {
+            lopdf::Object::Array(items) => items,
+            single => vec![single],
+        };
+        contents.push(lopdf::Object::Reference(stream));
+        page.set("Contents", lopdf::Object::Array(contents));
+        let mut bytes = Vec::new();
+        pdf.save_to(&mut bytes).unwrap();
+        files.insert(bundle::PDF_FILE.to_owned(), bytes);
+    });
+    fails_naming(
+        &out,
+        "assessment.pdf is not the PDF the recomputed report draws",
+    );
+}
+
+/// Without the pictures the PDF cannot be drawn again, so a bundle re-signed without
+/// pictures.ron is refused rather than checked less.
+#[test]
+fn a_bundle_without_its_pictures_is_refused() {
+    let signed = signed(&consistent_review(), false);
+    let out = signed.tampered("no-pictures", |files| {
+        files.remove(bundle::PICTURES_FILE).unwrap();
+    });
+    fails_naming(&out, "has no pictures.ron");
+}

@@ -9,8 +9,8 @@
 //! every fact both files record (settings, models, watchlist and its photo hashes, inputs with
 //! their hashes, sizes and statuses, whether the analysis completed, the lineup that wrote them).
 //! The documents are then checked against the recomputed report: `assessment.md` byte for byte,
-//! and the PDF for the statements its page 1, false-alerts section and findings table word from
-//! the figures. When the reviewer included the full review, it is recomputed from as well, and
+//! and the PDF byte for byte too, drawn again from the recomputed report and the pictures the
+//! bundle keeps (`pictures.ron`). When the reviewer included the full review, it is recomputed from as well, and
 //! every stored match score is recomputed from its embeddings. Any difference fails naming it.
 //! [`compare_rerun`] compares a review from running the analysis again with the evidence.
 //!
@@ -27,15 +27,14 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::build_info::BuildInfo;
-use super::bundle::{EDITABLE_FILE, EVIDENCE_FILE, PDF_FILE, REVIEW_FILE, RON_FILE};
+use super::bundle::{EDITABLE_FILE, EVIDENCE_FILE, PDF_FILE, PICTURES_FILE, REVIEW_FILE, RON_FILE};
 use super::drafting;
 use super::editable;
 use super::evidence::{self, EVIDENCE_VERSION, Evidence, EvidenceError, Recomputation};
 use super::report::{Report, WatchlistPhoto, status_words};
 use super::signing::SignerKey;
-use super::summary;
+use super::stills::Pictures;
 use super::verify::{self, Verified, VerifyError};
-use super::wording;
 use lineup_core::digest::hex;
 
 /// How many differences an error lists; the rest are counted.
@@ -203,8 +202,6 @@ pub struct Recomputed {
     /// Whether every stored match score was recomputed from the embeddings of an included
     /// review; without it the scores are the analysis's own.
     pub scores_recomputed: bool,
-    /// How many statements of the PDF were found as the recomputed report words them.
-    pub pdf_statements: usize,
     /// The evidence recomputed from, to compare a re-run analysis with.
     pub evidence: Box<Evidence>,
 }
@@ -279,14 +276,13 @@ pub fn recompute_files(
     }
     let recomputed_report = with_recomputed(&report, &recomputed);
     check_markdown(path, files, &recomputed_report)?;
-    let pdf_statements = check_pdf(path, files, &recomputed_report)?;
+    check_pdf(path, files, &recomputed_report)?;
     Ok(Recomputed {
         verified,
         from,
         figures: stated_figures(&report).count(),
         made_by: report.build,
         scores_recomputed,
-        pdf_statements,
         evidence: Box::new(evidence),
     })
 }
@@ -344,60 +340,67 @@ fn check_markdown(
     })
 }
 
-/// The statements the PDF words from the report's figures, as the PDF's own wording functions
-/// word them: the plain-language summary of page 1, the false alerts a day, and every group's
-/// rates and search counts in the findings table.
-fn pdf_statements(report: &Report) -> Vec<String> {
-    let mut statements = summary::plain_summary(report);
-    if let Some(daily) = &report.false_alerts_per_day {
-        statements.push(daily.sentence());
-    }
-    if let Some(findings) = &report.findings {
-        let pooled = &findings.pooled;
-        let rates = findings
-            .slices
-            .iter()
-            .map(|s| &s.metrics)
-            .map(|m| [&m.fpir, &m.fnir, &m.wrong_identity_alerts, &m.flag_rate])
-            .chain(std::iter::once([
-                &pooled.fpir,
-                &pooled.fnir,
-                &pooled.wrong_identity_alerts,
-                &pooled.flag_rate,
-            ]));
-        for rate in rates.flatten() {
-            statements.push(wording::rate_text(rate));
-        }
-    }
-    statements
-}
-
-/// Every statement [`pdf_statements`] gives for the recomputed report must be in the PDF's
-/// text (compared without white space, which the PDF's line breaks change). Gives how many.
+/// The PDF must be, byte for byte, what lineup draws from the recomputed report and the
+/// pictures the bundle keeps (`pictures.ron`): a sentence painted over, an overlay added, an
+/// appended update or a rewritten page all change its bytes. Names the first page whose drawing
+/// differs when both PDFs can be read.
 fn check_pdf(
     path: &Path,
     files: &BTreeMap<String, Vec<u8>>,
     report: &Report,
-) -> Result<usize, RecomputeError> {
+) -> Result<(), RecomputeError> {
     let Some(bytes) = files.get(PDF_FILE) else {
-        return Ok(0);
+        return Ok(());
     };
-    let unsaid = |reason: String| RecomputeError::Document {
+    let unsaid = |file: &str, reason: String| RecomputeError::Document {
         path: path.to_path_buf(),
-        file: PDF_FILE.to_owned(),
+        file: file.to_owned(),
         reason,
     };
-    let squeeze = |text: &str| -> String { text.chars().filter(|c| !c.is_whitespace()).collect() };
-    let text = squeeze(&super::verify::pdf_text(bytes).map_err(unsaid)?);
-    let statements = pdf_statements(report);
-    for statement in &statements {
-        if !text.contains(&squeeze(statement)) {
-            return Err(unsaid(format!(
-                "it lacks the statement the recomputed report gives: {statement:?}"
-            )));
-        }
+    let pictures_text = files
+        .get(PICTURES_FILE)
+        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+        .ok_or_else(|| {
+            unsaid(
+                PDF_FILE,
+                format!(
+                    "the bundle has no {PICTURES_FILE}, so {PDF_FILE} cannot be drawn again \
+                     and compared (bundles made before lineup kept the pictures)"
+                ),
+            )
+        })?;
+    let pictures = Pictures::parse(&pictures_text).map_err(|why| unsaid(PICTURES_FILE, why))?;
+    let redrawn = super::pdf::render(report, &pictures)
+        .map_err(|e| unsaid(PDF_FILE, format!("it cannot be drawn again: {e}")))?;
+    if &redrawn == bytes {
+        return Ok(());
     }
-    Ok(statements.len())
+    let page = first_page_differing(bytes, &redrawn)
+        .map(|page| format!("; page {page} is the first that is drawn differently"))
+        .unwrap_or_default();
+    Err(unsaid(
+        PDF_FILE,
+        format!(
+            "{PDF_FILE} is not the PDF the recomputed report draws (with the pictures in \
+             {PICTURES_FILE}): its bytes differ{page}"
+        ),
+    ))
+}
+
+/// The first page (from 1) whose content streams differ between two PDFs, or the first page
+/// one has and the other lacks; `None` if either cannot be read or every page is drawn alike.
+fn first_page_differing(stated: &[u8], redrawn: &[u8]) -> Option<usize> {
+    let stated = lopdf::Document::load_mem(stated).ok()?;
+    let redrawn = lopdf::Document::load_mem(redrawn).ok()?;
+    let content = |document: &lopdf::Document, id| document.get_page_content(id);
+    let stated_pages: Vec<_> = stated.get_pages().into_values().collect();
+    let redrawn_pages: Vec<_> = redrawn.get_pages().into_values().collect();
+    let pages = stated_pages.len().max(redrawn_pages.len());
+    (0..pages).find_map(|index| {
+        let one = stated_pages.get(index).map(|&id| content(&stated, id));
+        let other = redrawn_pages.get(index).map(|&id| content(&redrawn, id));
+        (one != other).then_some(index + 1)
+    })
 }
 
 /// Every match score the included review stores must be what its embeddings give: the same
