@@ -40,7 +40,7 @@ pub enum SectionId {
 /// What a text field holds, which decides when its text counts as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
-    /// Prose: at least [`MIN_PROSE_WORDS`] words that are not a placeholder.
+    /// Prose: at least [`MIN_PROSE_WORDS`] distinct words, not a placeholder.
     Prose,
     /// A short line (a name, a role): anything but a placeholder.
     Line,
@@ -80,29 +80,107 @@ const PLACEHOLDERS: [&str; 24] = [
     "insert text here",
 ];
 
-/// Whether `text` only holds the place of an answer: a known placeholder ("TBD", "n/a",
-/// "[to be completed]", "Lorem ipsum ...", "xxx"), text that opens with TBD, TBC, TBA, TODO
-/// or FIXME, no letters at all ("-", ".", "..."), or, for prose, fewer than [`MIN_PROSE_WORDS`]
-/// words. Empty text is missing, not a placeholder.
+/// Phrases that say the answer is still to come, refused wherever they stand in prose as whole
+/// words ("Retention: to be agreed with the DPO"). "not yet", "pending", "to follow" and "ask"
+/// are not here: honest answers use them ("faces not yet reviewed are deleted", "people may
+/// ask for their records"); [`PLACEHOLDER_OPENINGS`] and [`PLACEHOLDER_ENDINGS`] catch them
+/// where they stand for the answer.
+const PLACEHOLDER_PHRASES: [&str; 9] = [
+    "to be decided",
+    "to be agreed",
+    "to be confirmed",
+    "to be completed",
+    "to be determined",
+    "see attached",
+    "see annex",
+    "decide later",
+    "will decide",
+];
+
+/// Words that, opening a text, say the answer is elsewhere or still to come ("Not yet
+/// written.", "Ask IT dept", "Pending the DPO's advice").
+const PLACEHOLDER_OPENINGS: [&str; 4] = ["not yet", "ask", "pending", "to follow"];
+
+/// Words that, closing a short text (under [`SHORT_TEXT_WORDS`] words), put the answer off
+/// ("Not done yet", "Information to follow.", "Will do later").
+const PLACEHOLDER_ENDINGS: [&str; 4] = ["yet", "later", "to follow", "pending"];
+
+/// A text shorter than this that ends in a [`PLACEHOLDER_ENDINGS`] word puts the answer off;
+/// a longer one ("... have not been measured yet.") has said something first.
+const SHORT_TEXT_WORDS: usize = 6;
+
+/// Whole values that name nobody: refused as a name, role or owner, and as prose.
+const NOBODY: [&str; 4] = ["unknown", "someone", "somebody", "anyone"];
+
+/// Whether `text` only holds the place of an answer. In any field: a known placeholder ("TBD",
+/// "n/a", "[to be completed]", "Lorem ipsum ...", "xxx"), text that opens with TBD, TBC, TBA,
+/// TODO, FIXME or "?", no letters at all ("-", "..."), a value that names nobody ("unknown",
+/// "someone"), or a word that mixes Latin letters with Cyrillic or Greek look-alikes ("ТBD"
+/// with a Cyrillic Т passes a list of placeholders by eye alone). In prose, besides: fewer
+/// than [`MIN_PROSE_WORDS`] distinct words of two letters or more, one word making up more
+/// than half the words ("blah blah blah", "N/A. N/A. N/A."), or a phrase that puts the answer
+/// off ([`PLACEHOLDER_PHRASES`], [`PLACEHOLDER_OPENINGS`], [`PLACEHOLDER_ENDINGS`]).
+/// Empty text is missing, not a placeholder.
 pub fn is_placeholder(text: &str, kind: FieldKind) -> bool {
     let lower = text.trim().to_lowercase();
     if lower.is_empty() {
         return false;
     }
-    if !lower.chars().any(char::is_alphabetic) {
+    if !lower.chars().any(char::is_alphabetic) || lower.starts_with('?') {
         return true;
     }
     let core = lower.trim_matches(|c: char| !c.is_alphanumeric());
-    // "TBD: awaiting the DPO" still says nothing was decided.
-    let first_word = core
+    let words: Vec<&str> = core
         .split(|c: char| !c.is_alphanumeric())
-        .next()
-        .unwrap_or_default();
+        .filter(|word| !word.is_empty())
+        .collect();
+    // "TBD: awaiting the DPO" still says nothing was decided.
+    let first_word = words.first().copied().unwrap_or_default();
     PLACEHOLDERS.contains(&core)
+        || NOBODY.contains(&core)
         || ["tbd", "tbc", "tba", "todo", "fixme"].contains(&first_word)
         || core.contains("lorem ipsum")
         || core.chars().all(|c| c == 'x')
-        || (kind == FieldKind::Prose && core.split_whitespace().count() < MIN_PROSE_WORDS)
+        || words.iter().any(|word| mixes_look_alike_letters(word))
+        || (kind == FieldKind::Prose && !is_prose_answer(&words))
+}
+
+/// Whether prose `words` (lower case) say something: enough distinct words, none repeated to
+/// fill the space, and no phrase that puts the answer off.
+fn is_prose_answer(words: &[&str]) -> bool {
+    let long: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|word| word.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .collect();
+    let mut distinct = long.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let most_repeated = distinct
+        .iter()
+        .map(|word| long.iter().filter(|w| *w == word).count())
+        .max()
+        .unwrap_or(0);
+    let spaced = format!(" {} ", words.join(" "));
+    let opens = |phrase: &str| spaced.starts_with(&format!(" {phrase} "));
+    let ends = |phrase: &str| spaced.ends_with(&format!(" {phrase} "));
+    distinct.len() >= MIN_PROSE_WORDS
+        && most_repeated * 2 <= long.len()
+        && !PLACEHOLDER_PHRASES
+            .iter()
+            .any(|phrase| spaced.contains(&format!(" {phrase} ")))
+        && !PLACEHOLDER_OPENINGS.iter().any(|phrase| opens(phrase))
+        && !(words.len() < SHORT_TEXT_WORDS && PLACEHOLDER_ENDINGS.iter().any(|p| ends(p)))
+}
+
+/// Whether `word` mixes Latin letters with Cyrillic or Greek ones: "ТВD" (Cyrillic Т and В)
+/// reads as "TBD". A word wholly in one script is a word of that script.
+fn mixes_look_alike_letters(word: &str) -> bool {
+    let latin = word.chars().any(|c| c.is_ascii_alphabetic());
+    let look_alike = word
+        .chars()
+        .any(|c| matches!(c as u32, 0x0370..=0x03FF | 0x0400..=0x04FF | 0x1F00..=0x1FFF));
+    latin && look_alike
 }
 
 /// A date written YYYY-MM-DD, as (year, month, day), which compare in calendar order.
@@ -910,5 +988,92 @@ mod tests {
             missing_parts(&assessment),
             ["the mitigations (placeholder text)"]
         );
+    }
+
+    /// The second-round expert's near-placeholders (#16, finding 5), each refused in prose.
+    #[test]
+    fn near_placeholders_in_prose_are_refused() {
+        for text in [
+            "To be decided later.",
+            "Pending pending pending",
+            "see attached document",
+            "N/A. N/A. N/A.",
+            "ТВD ТВD ТВD",
+            "word word word",
+            "blah blah blah",
+            "Not yet written.",
+            "Information to follow.",
+            "See attached annex.",
+            "To be agreed.",
+            "Ask IT dept",
+            "Will decide later",
+            "Not done yet",
+            "?unknown",
+            "Unknown",
+            "Someone",
+        ] {
+            assert!(is_placeholder(text, FieldKind::Prose), "{text:?}");
+            let mut assessment = complete();
+            assessment.retention = text.into();
+            assert_eq!(
+                missing_parts(&assessment),
+                ["retention and deletion (placeholder text)"],
+                "{text:?}"
+            );
+        }
+    }
+
+    /// Names, roles and owners: the expert's "?unknown", Cyrillic "ТBD", "Unknown", "someone".
+    #[test]
+    fn near_placeholders_in_names_roles_and_owners_are_refused() {
+        for text in ["?unknown", "ТBD", "Unknown", "someone", "Somebody", "N/A"] {
+            assert!(is_placeholder(text, FieldKind::Line), "{text:?}");
+        }
+        let mut assessment = complete();
+        assessment.sign_off.approver = "?unknown".into();
+        assessment.reviewer.name = "ТBD".into();
+        assessment.reviewer.role = "Unknown".into();
+        assessment.actions[0].owner = "someone".into();
+        let missing = missing_parts(&assessment);
+        for part in [
+            "the approver (placeholder text)",
+            "an owner and due date for 1 of 1 actions",
+        ] {
+            assert!(missing.contains(&part.to_owned()), "{part}: {missing:?}");
+        }
+        assert_eq!(missing.len(), 4, "{missing:?}");
+    }
+
+    /// Honest answers stay answers: the example report's texts, a name, a word repeated in
+    /// a real sentence, a non-Latin name written in its own script.
+    #[test]
+    fn honest_texts_are_not_placeholders() {
+        for text in [
+            "Example text: the vendor would supply \"FaceWatch Live 4.2\" (a made-up product); \
+             its own error rates have not been measured yet.",
+            "Example text: faces without an alert are deleted at once; alerts and their logs \
+             after 31 days unless needed for a case.",
+            "Example text: the DPO advised on 2025-05-12; a public meeting was held on \
+             2025-05-20; an equality impact assessment is attached.",
+            "Example text: signs at each entrance and a web page explain the cameras; \
+             complaints go to the professional standards department, then to the regulator.",
+            "Example text: a trained officer compares every alert with the enrolment photo \
+             before anyone is approached; nobody is stopped on a match alone.",
+            "Example text: only after the vendor system is measured per group on local \
+             footage, with a human check of every alert.",
+            "People may ask for their records; faces not yet reviewed are deleted daily.",
+            "Not applicable: nothing is recorded.",
+        ] {
+            assert!(!is_placeholder(text, FieldKind::Prose), "{text:?}");
+        }
+        for text in [
+            "Example Reviewer",
+            "Data protection officer",
+            "Head of operations",
+            "Example Approver, Chief Superintendent",
+            "Иван Петров",
+        ] {
+            assert!(!is_placeholder(text, FieldKind::Line), "{text:?}");
+        }
     }
 }
