@@ -639,18 +639,19 @@ impl Section {
 
     /// What the reviewer has still to write or decide in this section, as the DRAFT list
     /// names it.
-    pub fn missing(&self, assessment: &Assessment) -> Vec<String> {
+    /// `report_date` (YYYY-MM-DD) is the day the report is made: the dates are judged against it.
+    pub fn missing(&self, assessment: &Assessment, report_date: &str) -> Vec<String> {
         let mut missing: Vec<String> = self
             .fields
             .iter()
             .filter_map(|field| field.problem(assessment))
             .collect();
-        missing.extend(self.missing_beyond_text(assessment));
+        missing.extend(self.missing_beyond_text(assessment, report_date));
         missing
     }
 
     /// What is missing among the parts that are not free text.
-    fn missing_beyond_text(&self, assessment: &Assessment) -> Vec<String> {
+    fn missing_beyond_text(&self, assessment: &Assessment, report_date: &str) -> Vec<String> {
         let a = assessment;
         let mut missing = Vec::new();
         match self.id {
@@ -690,6 +691,7 @@ impl Section {
                         a.actions.len()
                     ));
                 }
+                missing.extend(action_dates_in_doubt(a, report_date));
             }
             SectionId::Recommendation if a.recommendation.decision.is_none() => {
                 missing.push("the recommendation".to_owned());
@@ -699,6 +701,7 @@ impl Section {
                     missing.push("the approver's decision".to_owned());
                 }
                 missing.extend(dates_out_of_order(a));
+                missing.extend(dates_against_the_report(a, report_date));
             }
             _ => {}
         }
@@ -782,6 +785,111 @@ fn dates_out_of_order(assessment: &Assessment) -> Vec<String> {
     wrong
 }
 
+/// How far ahead a date may lie: a next review or an action due more than 10 years after the
+/// report is no plan anyone is held to, and 2098 is a typing error or a way round the rules.
+const PLAUSIBLE_YEARS_AHEAD: u32 = 10;
+
+/// How long before the report the decision may have been taken. A report records the decision
+/// taken on the evidence in it; one more than a year old was taken on older evidence (the
+/// assessment is to be reviewed at least that often, ICO DPIA guidance and AI Act Art. 27(2)
+/// "update" duty), so the report cannot stand as its record.
+const SIGN_OFF_YEARS_BEFORE: u32 = 1;
+
+/// `date` moved by whole years, for comparing calendar tuples (29 February compares as a day
+/// between 28 February and 1 March, which is all a bound needs).
+fn years_later((year, month, day): (u32, u32, u32), years: i64) -> (u32, u32, u32) {
+    let year = u32::try_from(i64::from(year) + years).unwrap_or(0);
+    (year, month, day)
+}
+
+/// The sign-off's dates where the report's own date contradicts them: the decision cannot be
+/// taken after the report that records it, nor long before it; the next review lies ahead of
+/// the report; no date lies more than [`PLAUSIBLE_YEARS_AHEAD`] years after it.
+fn dates_against_the_report(assessment: &Assessment, report_date: &str) -> Vec<String> {
+    let Some(made) = calendar_date(report_date) else {
+        return Vec::new();
+    };
+    let report_date = report_date.trim();
+    let decided_text = assessment.sign_off.date.trim();
+    let next_text = assessment.sign_off.review_date.trim();
+    let mut wrong = Vec::new();
+    if let Some(decided) = calendar_date(decided_text) {
+        if decided > made {
+            wrong.push(format!(
+                "a date of the decision not after the report date ({decided_text} is after \
+                 {report_date})"
+            ));
+        } else if decided < years_later(made, -i64::from(SIGN_OFF_YEARS_BEFORE)) {
+            wrong.push(format!(
+                "a date of the decision at most a year before the report date ({decided_text} \
+                 is more than a year before {report_date})"
+            ));
+        }
+    }
+    if let Some(next) = calendar_date(next_text)
+        && next <= made
+    {
+        wrong.push(format!(
+            "a next review date after the report date ({next_text} is not after {report_date})"
+        ));
+    }
+    let too_far = years_later(made, i64::from(PLAUSIBLE_YEARS_AHEAD));
+    for (name, text) in [
+        ("date of the review", assessment.reviewer.date.trim()),
+        ("date of the decision", decided_text),
+        ("review date", next_text),
+    ] {
+        if calendar_date(text).is_some_and(|date| date > too_far) {
+            wrong.push(format!(
+                "a plausible {name} ({text} is more than {PLAUSIBLE_YEARS_AHEAD} years after \
+                 the report date {report_date})"
+            ));
+        }
+    }
+    wrong
+}
+
+/// The actions' due dates where they contradict the assessment: an action is due on or after
+/// the review that set it (the date of the review), and within [`PLAUSIBLE_YEARS_AHEAD`] years
+/// of the report.
+fn action_dates_in_doubt(assessment: &Assessment, report_date: &str) -> Vec<String> {
+    let dues: Vec<(&str, (u32, u32, u32))> = assessment
+        .actions
+        .iter()
+        .filter_map(|action| Some((action.due.trim(), calendar_date(&action.due)?)))
+        .collect();
+    let count = assessment.actions.len();
+    let mut wrong = Vec::new();
+    let reviewed_text = assessment.reviewer.date.trim();
+    if let Some(reviewed) = calendar_date(reviewed_text) {
+        let early: Vec<&str> = dues
+            .iter()
+            .filter(|(_, due)| *due < reviewed)
+            .map(|(text, _)| *text)
+            .collect();
+        if !early.is_empty() {
+            wrong.push(format!(
+                "due dates on or after the date of the review for {} of {count} actions ({} is \
+                 before {reviewed_text})",
+                early.len(),
+                early.join(", ")
+            ));
+        }
+    }
+    if let Some(made) = calendar_date(report_date) {
+        let too_far = years_later(made, i64::from(PLAUSIBLE_YEARS_AHEAD));
+        let far = dues.iter().filter(|(_, due)| *due > too_far).count();
+        if far > 0 {
+            wrong.push(format!(
+                "plausible due dates for {far} of {count} actions (more than \
+                 {PLAUSIBLE_YEARS_AHEAD} years after the report date {})",
+                report_date.trim()
+            ));
+        }
+    }
+    wrong
+}
+
 /// The section with this id.
 pub fn section(id: SectionId) -> &'static Section {
     // Every id has its section: `every_id_has_one_section` checks the list.
@@ -808,11 +916,12 @@ pub fn field_slugs() -> Vec<&'static str> {
         .collect()
 }
 
-/// What the reviewer has still to write or decide, section by section, in reading order.
-pub fn missing_parts(assessment: &Assessment) -> Vec<String> {
+/// What the reviewer has still to write or decide, section by section, in reading order, in a
+/// report made on `report_date` (YYYY-MM-DD; the day of `generated_at`, or today while editing).
+pub fn missing_parts(assessment: &Assessment, report_date: &str) -> Vec<String> {
     SECTIONS
         .iter()
-        .flat_map(|section| section.missing(assessment))
+        .flat_map(|section| section.missing(assessment, report_date))
         .collect()
 }
 
@@ -820,6 +929,13 @@ pub fn missing_parts(assessment: &Assessment) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::{Action, Decision, Level, Risk};
+
+    /// The date the reports in these tests were made: the day of the sign-off in [`complete`].
+    const REPORT_DATE: &str = "2025-07-07";
+
+    fn missing_parts(assessment: &Assessment) -> Vec<String> {
+        super::missing_parts(assessment, REPORT_DATE)
+    }
 
     #[test]
     fn every_id_has_one_section_and_every_slug_one_field() {
@@ -952,7 +1068,8 @@ mod tests {
             missing_parts(&assessment),
             [
                 "a date of the decision not before the review (2025-01-01 is before 2025-06-30)",
-                "a next review date after the decision (2024-12-31 is not after 2025-01-01)"
+                "a next review date after the decision (2024-12-31 is not after 2025-01-01)",
+                "a next review date after the report date (2024-12-31 is not after 2025-07-07)"
             ]
         );
         assert_eq!(calendar_date("2024-02-29"), Some((2024, 2, 29)));
@@ -966,7 +1083,7 @@ mod tests {
         assessment.actions[0] = Action {
             action: "TBD".into(),
             owner: "TBD".into(),
-            due: "2025-01-01".into(),
+            due: "2025-09-01".into(),
         };
         assessment.mitigations = SUGGESTED_MITIGATIONS
             .iter()
@@ -1075,5 +1192,82 @@ mod tests {
         ] {
             assert!(!is_placeholder(text, FieldKind::Line), "{text:?}");
         }
+    }
+
+    /// The second-round expert's dates (#16, finding 6), each judged against the report's date.
+    #[test]
+    fn a_next_review_date_before_the_report_is_refused() {
+        let mut assessment = complete();
+        // 16 months before the report, yet after the decision.
+        assessment.reviewer.date = "2024-01-02".into();
+        assessment.sign_off.date = "2024-02-01".into();
+        assessment.sign_off.review_date = "2024-03-07".into();
+        let missing = super::missing_parts(&assessment, "2025-07-07");
+        assert!(
+            missing.contains(
+                &"a next review date after the report date (2024-03-07 is not after 2025-07-07)"
+                    .to_owned()
+            ),
+            "{missing:?}"
+        );
+    }
+
+    #[test]
+    fn a_sign_off_after_the_report_date_is_refused() {
+        // The example bundle: report made 2025-06-30, sign-off recorded 2025-07-07.
+        let missing = super::missing_parts(&complete(), "2025-06-30");
+        assert_eq!(
+            missing,
+            ["a date of the decision not after the report date (2025-07-07 is after 2025-06-30)"]
+        );
+    }
+
+    #[test]
+    fn a_sign_off_more_than_a_year_before_the_report_is_refused() {
+        let missing = super::missing_parts(&complete(), "2026-07-08");
+        assert!(
+            missing.contains(
+                &"a date of the decision at most a year before the report date (2025-07-07 is \
+                  more than a year before 2026-07-08)"
+                    .to_owned()
+            ),
+            "{missing:?}"
+        );
+        assert!(super::missing_parts(&complete(), "2026-07-07").len() == 1);
+    }
+
+    #[test]
+    fn dates_in_2098_are_refused_as_implausible() {
+        let mut assessment = complete();
+        assessment.reviewer.date = "2098-01-01".into();
+        assessment.sign_off.date = "2098-06-01".into();
+        assessment.sign_off.review_date = "2099-01-01".into();
+        assessment.actions[0].due = "2099-01-01".into();
+        let missing = super::missing_parts(&assessment, "2098-06-01");
+        assert!(missing.is_empty(), "{missing:?}");
+        let missing = super::missing_parts(&assessment, "2025-07-07");
+        for part in [
+            "a plausible date of the review (2098-01-01 is more than 10 years after the report \
+             date 2025-07-07)",
+            "a plausible review date (2099-01-01 is more than 10 years after the report date \
+             2025-07-07)",
+            "plausible due dates for 1 of 1 actions (more than 10 years after the report date \
+             2025-07-07)",
+        ] {
+            assert!(missing.contains(&part.to_owned()), "{part}: {missing:?}");
+        }
+    }
+
+    #[test]
+    fn an_action_due_before_the_review_is_refused() {
+        let mut assessment = complete();
+        assessment.actions[0].due = "2020-01-01".into();
+        assert_eq!(
+            missing_parts(&assessment),
+            [
+                "due dates on or after the date of the review for 1 of 1 actions (2020-01-01 is \
+              before 2025-06-30)"
+            ]
+        );
     }
 }
