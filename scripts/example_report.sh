@@ -73,7 +73,7 @@ example() { printf 'Example text: %s' "$1"; }
   --recommendation "$(example 'only after the vendor system is measured per group on local footage, with a human check of every alert.')" \
   --reviewer-name "Example Reviewer" --reviewer-role "Data protection officer" --date 2025-06-30 \
   --section "approver=Example Approver, Chief Superintendent" \
-  --section "sign-off-date=2025-07-07" --section "review-date=2026-01-07" \
+  --section "sign-off-date=2025-06-30" --section "review-date=2026-01-07" \
   --sign-off-decision do-not-deploy \
   --risk 1:3:4 --risk 2:3:3 --risk 3:2:2 --risk 4:3:4 --risk 5:4:1 >/dev/null
 

@@ -1010,7 +1010,10 @@ fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
     document.assessment = text;
     review::save(&document, &args.review)?;
     println!("Assessment saved in {}", args.review.display());
-    print_missing(&assessment::drafting::missing_parts(&document.assessment));
+    print_missing(&assessment::drafting::missing_parts(
+        &document.assessment,
+        &assessment::drafting::today(),
+    ));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -93,9 +93,18 @@ fn fixture() -> &'static Fixture {
     })
 }
 
+/// The day these tests' reports are made (2025-07-07 12:00 UTC): their assessments are dated
+/// 2025-06-30 to 2026-01-07, and a report judges those dates against its own (a sign-off after
+/// the report, or a next review before it, makes a draft), so the tests pin it, whatever day
+/// they run on.
+const REPORT_MADE_EPOCH: &str = "1751889600";
+
 fn lineup(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_lineup"));
-    command.args(args).env_remove(PASSWORD_ENV);
+    command
+        .args(args)
+        .env_remove(PASSWORD_ENV)
+        .env("SOURCE_DATE_EPOCH", REPORT_MADE_EPOCH);
     command
 }
 

@@ -409,7 +409,7 @@ fn a_review_saved_before_the_full_assessment_sections_still_loads() {
     assert!(assessment.deployment.is_empty() && assessment.retention.is_empty());
     assert!(assessment.actions.is_empty());
     assert_eq!(assessment.sign_off.decision, None);
-    let missing = lineup::assessment::drafting::missing_parts(assessment);
+    let missing = lineup::assessment::drafting::missing_parts(assessment, "2025-07-07");
     assert!(
         missing.contains(&"the deployment context".to_owned()),
         "{missing:?}"

@@ -71,7 +71,7 @@ impl AssessmentScreen {
             );
         });
         field(ui, "Title", &mut text.title, false);
-        let missing = assessment::drafting::missing_parts(&text);
+        let missing = assessment::drafting::missing_parts(&text, &assessment::drafting::today());
         if missing.is_empty() {
             ui.label("Every section is filled in: the report will not be a draft.");
         } else {
@@ -107,7 +107,7 @@ const MISSING: egui::Color32 = egui::Color32::from_rgb(200, 40, 40);
 fn section_editor(ui: &mut egui::Ui, text: &mut Assessment, section: &Section) {
     ui.horizontal_wrapped(|ui| {
         ui.strong(section.heading());
-        let missing = section.missing(text);
+        let missing = section.missing(text, &assessment::drafting::today());
         if !missing.is_empty() {
             ui.colored_label(MISSING, format!("missing: {}", missing.join("; ")));
         }

@@ -196,9 +196,22 @@ fn differential_basis(findings: Option<&MeasuredFindings>) -> String {
 }
 
 /// What the reviewer has still to write or decide, in reading order: each section of
-/// [`crate::sections::SECTIONS`] says what it lacks.
-pub fn missing_parts(assessment: &Assessment) -> Vec<String> {
-    crate::sections::missing_parts(assessment)
+/// [`crate::sections::SECTIONS`] says what it lacks. `report_date` (YYYY-MM-DD) is the day the
+/// report is made, against which its dates are judged: the day of its `generated_at`, or today
+/// (see [`today`]) while the assessment is being written.
+pub fn missing_parts(assessment: &Assessment, report_date: &str) -> Vec<String> {
+    crate::sections::missing_parts(assessment, report_date)
+}
+
+/// Today (UTC, `$SOURCE_DATE_EPOCH` when set) as YYYY-MM-DD: the date a report made now
+/// would carry.
+pub fn today() -> String {
+    crate::dates::UtcTime::now().date()
+}
+
+/// The day (YYYY-MM-DD) of a report's `generated_at` timestamp.
+pub fn report_day(generated_at: &str) -> &str {
+    generated_at.get(..10).unwrap_or(generated_at)
 }
 
 /// Whether any group is wrongly flagged more often than the reference group, said only where the
@@ -299,7 +312,7 @@ mod tests {
             risks: standard_risks(None),
             ..Assessment::default()
         };
-        let missing = missing_parts(&assessment);
+        let missing = missing_parts(&assessment, "2025-07-07");
         for part in [
             "the purpose and context",
             "the deployment context",

@@ -58,7 +58,10 @@ fn write_section(out: &mut String, report: &Report, section: &Section) {
     line(out, &format!("## {}", section.heading()));
     draft_mark(out, report);
     line(out, &format!("> Guidance: {}", section.guidance));
-    let missing = section.missing(&report.assessment);
+    let missing = section.missing(
+        &report.assessment,
+        crate::drafting::report_day(&report.generated_at),
+    );
     if !missing.is_empty() {
         line(out, &format!("**Missing: {}.**", missing.join("; ")));
     }

@@ -299,7 +299,10 @@ fn with_recomputed(report: &Report, recomputed: &Recomputation) -> Report {
         input.faces = counted.faces;
         input.alerts = counted.alerts;
     }
-    report.incomplete = drafting::missing_parts(&report.assessment);
+    report.incomplete = drafting::missing_parts(
+        &report.assessment,
+        drafting::report_day(&report.generated_at),
+    );
     report
 }
 
@@ -938,7 +941,10 @@ fn text_differences(report: &Report) -> Vec<Difference> {
     differences_in(
         "incomplete",
         &report.incomplete,
-        &drafting::missing_parts(&report.assessment),
+        &drafting::missing_parts(
+            &report.assessment,
+            drafting::report_day(&report.generated_at),
+        ),
     )
 }
 

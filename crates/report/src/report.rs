@@ -373,7 +373,7 @@ pub fn build_report(
             review_sha256,
             review_file,
         },
-        incomplete: drafting::missing_parts(&assessment),
+        incomplete: drafting::missing_parts(&assessment, &now.date()),
         assessment,
         system: SystemReviewed {
             analysed_with: document.lineup_version.clone(),

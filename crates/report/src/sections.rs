@@ -40,7 +40,7 @@ pub enum SectionId {
 /// What a text field holds, which decides when its text counts as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
-    /// Prose: at least [`MIN_PROSE_WORDS`] words that are not a placeholder.
+    /// Prose: at least [`MIN_PROSE_WORDS`] distinct words, not a placeholder.
     Prose,
     /// A short line (a name, a role): anything but a placeholder.
     Line,
@@ -80,29 +80,107 @@ const PLACEHOLDERS: [&str; 24] = [
     "insert text here",
 ];
 
-/// Whether `text` only holds the place of an answer: a known placeholder ("TBD", "n/a",
-/// "[to be completed]", "Lorem ipsum ...", "xxx"), text that opens with TBD, TBC, TBA, TODO
-/// or FIXME, no letters at all ("-", ".", "..."), or, for prose, fewer than [`MIN_PROSE_WORDS`]
-/// words. Empty text is missing, not a placeholder.
+/// Phrases that say the answer is still to come, refused wherever they stand in prose as whole
+/// words ("Retention: to be agreed with the DPO"). "not yet", "pending", "to follow" and "ask"
+/// are not here: honest answers use them ("faces not yet reviewed are deleted", "people may
+/// ask for their records"); [`PLACEHOLDER_OPENINGS`] and [`PLACEHOLDER_ENDINGS`] catch them
+/// where they stand for the answer.
+const PLACEHOLDER_PHRASES: [&str; 9] = [
+    "to be decided",
+    "to be agreed",
+    "to be confirmed",
+    "to be completed",
+    "to be determined",
+    "see attached",
+    "see annex",
+    "decide later",
+    "will decide",
+];
+
+/// Words that, opening a text, say the answer is elsewhere or still to come ("Not yet
+/// written.", "Ask IT dept", "Pending the DPO's advice").
+const PLACEHOLDER_OPENINGS: [&str; 4] = ["not yet", "ask", "pending", "to follow"];
+
+/// Words that, closing a short text (under [`SHORT_TEXT_WORDS`] words), put the answer off
+/// ("Not done yet", "Information to follow.", "Will do later").
+const PLACEHOLDER_ENDINGS: [&str; 4] = ["yet", "later", "to follow", "pending"];
+
+/// A text shorter than this that ends in a [`PLACEHOLDER_ENDINGS`] word puts the answer off;
+/// a longer one ("... have not been measured yet.") has said something first.
+const SHORT_TEXT_WORDS: usize = 6;
+
+/// Whole values that name nobody: refused as a name, role or owner, and as prose.
+const NOBODY: [&str; 4] = ["unknown", "someone", "somebody", "anyone"];
+
+/// Whether `text` only holds the place of an answer. In any field: a known placeholder ("TBD",
+/// "n/a", "[to be completed]", "Lorem ipsum ...", "xxx"), text that opens with TBD, TBC, TBA,
+/// TODO, FIXME or "?", no letters at all ("-", "..."), a value that names nobody ("unknown",
+/// "someone"), or a word that mixes Latin letters with Cyrillic or Greek look-alikes ("ТBD"
+/// with a Cyrillic Т passes a list of placeholders by eye alone). In prose, besides: fewer
+/// than [`MIN_PROSE_WORDS`] distinct words of two letters or more, one word making up more
+/// than half the words ("blah blah blah", "N/A. N/A. N/A."), or a phrase that puts the answer
+/// off ([`PLACEHOLDER_PHRASES`], [`PLACEHOLDER_OPENINGS`], [`PLACEHOLDER_ENDINGS`]).
+/// Empty text is missing, not a placeholder.
 pub fn is_placeholder(text: &str, kind: FieldKind) -> bool {
     let lower = text.trim().to_lowercase();
     if lower.is_empty() {
         return false;
     }
-    if !lower.chars().any(char::is_alphabetic) {
+    if !lower.chars().any(char::is_alphabetic) || lower.starts_with('?') {
         return true;
     }
     let core = lower.trim_matches(|c: char| !c.is_alphanumeric());
-    // "TBD: awaiting the DPO" still says nothing was decided.
-    let first_word = core
+    let words: Vec<&str> = core
         .split(|c: char| !c.is_alphanumeric())
-        .next()
-        .unwrap_or_default();
+        .filter(|word| !word.is_empty())
+        .collect();
+    // "TBD: awaiting the DPO" still says nothing was decided.
+    let first_word = words.first().copied().unwrap_or_default();
     PLACEHOLDERS.contains(&core)
+        || NOBODY.contains(&core)
         || ["tbd", "tbc", "tba", "todo", "fixme"].contains(&first_word)
         || core.contains("lorem ipsum")
         || core.chars().all(|c| c == 'x')
-        || (kind == FieldKind::Prose && core.split_whitespace().count() < MIN_PROSE_WORDS)
+        || words.iter().any(|word| mixes_look_alike_letters(word))
+        || (kind == FieldKind::Prose && !is_prose_answer(&words))
+}
+
+/// Whether prose `words` (lower case) say something: enough distinct words, none repeated to
+/// fill the space, and no phrase that puts the answer off.
+fn is_prose_answer(words: &[&str]) -> bool {
+    let long: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|word| word.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .collect();
+    let mut distinct = long.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let most_repeated = distinct
+        .iter()
+        .map(|word| long.iter().filter(|w| *w == word).count())
+        .max()
+        .unwrap_or(0);
+    let spaced = format!(" {} ", words.join(" "));
+    let opens = |phrase: &str| spaced.starts_with(&format!(" {phrase} "));
+    let ends = |phrase: &str| spaced.ends_with(&format!(" {phrase} "));
+    distinct.len() >= MIN_PROSE_WORDS
+        && most_repeated * 2 <= long.len()
+        && !PLACEHOLDER_PHRASES
+            .iter()
+            .any(|phrase| spaced.contains(&format!(" {phrase} ")))
+        && !PLACEHOLDER_OPENINGS.iter().any(|phrase| opens(phrase))
+        && !(words.len() < SHORT_TEXT_WORDS && PLACEHOLDER_ENDINGS.iter().any(|p| ends(p)))
+}
+
+/// Whether `word` mixes Latin letters with Cyrillic or Greek ones: "ТВD" (Cyrillic Т and В)
+/// reads as "TBD". A word wholly in one script is a word of that script.
+fn mixes_look_alike_letters(word: &str) -> bool {
+    let latin = word.chars().any(|c| c.is_ascii_alphabetic());
+    let look_alike = word
+        .chars()
+        .any(|c| matches!(c as u32, 0x0370..=0x03FF | 0x0400..=0x04FF | 0x1F00..=0x1FFF));
+    latin && look_alike
 }
 
 /// A date written YYYY-MM-DD, as (year, month, day), which compare in calendar order.
@@ -561,18 +639,19 @@ impl Section {
 
     /// What the reviewer has still to write or decide in this section, as the DRAFT list
     /// names it.
-    pub fn missing(&self, assessment: &Assessment) -> Vec<String> {
+    /// `report_date` (YYYY-MM-DD) is the day the report is made: the dates are judged against it.
+    pub fn missing(&self, assessment: &Assessment, report_date: &str) -> Vec<String> {
         let mut missing: Vec<String> = self
             .fields
             .iter()
             .filter_map(|field| field.problem(assessment))
             .collect();
-        missing.extend(self.missing_beyond_text(assessment));
+        missing.extend(self.missing_beyond_text(assessment, report_date));
         missing
     }
 
     /// What is missing among the parts that are not free text.
-    fn missing_beyond_text(&self, assessment: &Assessment) -> Vec<String> {
+    fn missing_beyond_text(&self, assessment: &Assessment, report_date: &str) -> Vec<String> {
         let a = assessment;
         let mut missing = Vec::new();
         match self.id {
@@ -612,6 +691,7 @@ impl Section {
                         a.actions.len()
                     ));
                 }
+                missing.extend(action_dates_in_doubt(a, report_date));
             }
             SectionId::Recommendation if a.recommendation.decision.is_none() => {
                 missing.push("the recommendation".to_owned());
@@ -621,6 +701,7 @@ impl Section {
                     missing.push("the approver's decision".to_owned());
                 }
                 missing.extend(dates_out_of_order(a));
+                missing.extend(dates_against_the_report(a, report_date));
             }
             _ => {}
         }
@@ -704,6 +785,111 @@ fn dates_out_of_order(assessment: &Assessment) -> Vec<String> {
     wrong
 }
 
+/// How far ahead a date may lie: a next review or an action due more than 10 years after the
+/// report is no plan anyone is held to, and 2098 is a typing error or a way round the rules.
+const PLAUSIBLE_YEARS_AHEAD: u32 = 10;
+
+/// How long before the report the decision may have been taken. A report records the decision
+/// taken on the evidence in it; one more than a year old was taken on older evidence (the
+/// assessment is to be reviewed at least that often, ICO DPIA guidance and AI Act Art. 27(2)
+/// "update" duty), so the report cannot stand as its record.
+const SIGN_OFF_YEARS_BEFORE: u32 = 1;
+
+/// `date` moved by whole years, for comparing calendar tuples (29 February compares as a day
+/// between 28 February and 1 March, which is all a bound needs).
+fn years_later((year, month, day): (u32, u32, u32), years: i64) -> (u32, u32, u32) {
+    let year = u32::try_from(i64::from(year) + years).unwrap_or(0);
+    (year, month, day)
+}
+
+/// The sign-off's dates where the report's own date contradicts them: the decision cannot be
+/// taken after the report that records it, nor long before it; the next review lies ahead of
+/// the report; no date lies more than [`PLAUSIBLE_YEARS_AHEAD`] years after it.
+fn dates_against_the_report(assessment: &Assessment, report_date: &str) -> Vec<String> {
+    let Some(made) = calendar_date(report_date) else {
+        return Vec::new();
+    };
+    let report_date = report_date.trim();
+    let decided_text = assessment.sign_off.date.trim();
+    let next_text = assessment.sign_off.review_date.trim();
+    let mut wrong = Vec::new();
+    if let Some(decided) = calendar_date(decided_text) {
+        if decided > made {
+            wrong.push(format!(
+                "a date of the decision not after the report date ({decided_text} is after \
+                 {report_date})"
+            ));
+        } else if decided < years_later(made, -i64::from(SIGN_OFF_YEARS_BEFORE)) {
+            wrong.push(format!(
+                "a date of the decision at most a year before the report date ({decided_text} \
+                 is more than a year before {report_date})"
+            ));
+        }
+    }
+    if let Some(next) = calendar_date(next_text)
+        && next <= made
+    {
+        wrong.push(format!(
+            "a next review date after the report date ({next_text} is not after {report_date})"
+        ));
+    }
+    let too_far = years_later(made, i64::from(PLAUSIBLE_YEARS_AHEAD));
+    for (name, text) in [
+        ("date of the review", assessment.reviewer.date.trim()),
+        ("date of the decision", decided_text),
+        ("review date", next_text),
+    ] {
+        if calendar_date(text).is_some_and(|date| date > too_far) {
+            wrong.push(format!(
+                "a plausible {name} ({text} is more than {PLAUSIBLE_YEARS_AHEAD} years after \
+                 the report date {report_date})"
+            ));
+        }
+    }
+    wrong
+}
+
+/// The actions' due dates where they contradict the assessment: an action is due on or after
+/// the review that set it (the date of the review), and within [`PLAUSIBLE_YEARS_AHEAD`] years
+/// of the report.
+fn action_dates_in_doubt(assessment: &Assessment, report_date: &str) -> Vec<String> {
+    let dues: Vec<(&str, (u32, u32, u32))> = assessment
+        .actions
+        .iter()
+        .filter_map(|action| Some((action.due.trim(), calendar_date(&action.due)?)))
+        .collect();
+    let count = assessment.actions.len();
+    let mut wrong = Vec::new();
+    let reviewed_text = assessment.reviewer.date.trim();
+    if let Some(reviewed) = calendar_date(reviewed_text) {
+        let early: Vec<&str> = dues
+            .iter()
+            .filter(|(_, due)| *due < reviewed)
+            .map(|(text, _)| *text)
+            .collect();
+        if !early.is_empty() {
+            wrong.push(format!(
+                "due dates on or after the date of the review for {} of {count} actions ({} is \
+                 before {reviewed_text})",
+                early.len(),
+                early.join(", ")
+            ));
+        }
+    }
+    if let Some(made) = calendar_date(report_date) {
+        let too_far = years_later(made, i64::from(PLAUSIBLE_YEARS_AHEAD));
+        let far = dues.iter().filter(|(_, due)| *due > too_far).count();
+        if far > 0 {
+            wrong.push(format!(
+                "plausible due dates for {far} of {count} actions (more than \
+                 {PLAUSIBLE_YEARS_AHEAD} years after the report date {})",
+                report_date.trim()
+            ));
+        }
+    }
+    wrong
+}
+
 /// The section with this id.
 pub fn section(id: SectionId) -> &'static Section {
     // Every id has its section: `every_id_has_one_section` checks the list.
@@ -730,11 +916,12 @@ pub fn field_slugs() -> Vec<&'static str> {
         .collect()
 }
 
-/// What the reviewer has still to write or decide, section by section, in reading order.
-pub fn missing_parts(assessment: &Assessment) -> Vec<String> {
+/// What the reviewer has still to write or decide, section by section, in reading order, in a
+/// report made on `report_date` (YYYY-MM-DD; the day of `generated_at`, or today while editing).
+pub fn missing_parts(assessment: &Assessment, report_date: &str) -> Vec<String> {
     SECTIONS
         .iter()
-        .flat_map(|section| section.missing(assessment))
+        .flat_map(|section| section.missing(assessment, report_date))
         .collect()
 }
 
@@ -742,6 +929,13 @@ pub fn missing_parts(assessment: &Assessment) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::{Action, Decision, Level, Risk};
+
+    /// The date the reports in these tests were made: the day of the sign-off in [`complete`].
+    const REPORT_DATE: &str = "2025-07-07";
+
+    fn missing_parts(assessment: &Assessment) -> Vec<String> {
+        super::missing_parts(assessment, REPORT_DATE)
+    }
 
     #[test]
     fn every_id_has_one_section_and_every_slug_one_field() {
@@ -874,7 +1068,8 @@ mod tests {
             missing_parts(&assessment),
             [
                 "a date of the decision not before the review (2025-01-01 is before 2025-06-30)",
-                "a next review date after the decision (2024-12-31 is not after 2025-01-01)"
+                "a next review date after the decision (2024-12-31 is not after 2025-01-01)",
+                "a next review date after the report date (2024-12-31 is not after 2025-07-07)"
             ]
         );
         assert_eq!(calendar_date("2024-02-29"), Some((2024, 2, 29)));
@@ -888,7 +1083,7 @@ mod tests {
         assessment.actions[0] = Action {
             action: "TBD".into(),
             owner: "TBD".into(),
-            due: "2025-01-01".into(),
+            due: "2025-09-01".into(),
         };
         assessment.mitigations = SUGGESTED_MITIGATIONS
             .iter()
@@ -909,6 +1104,170 @@ mod tests {
         assert_eq!(
             missing_parts(&assessment),
             ["the mitigations (placeholder text)"]
+        );
+    }
+
+    /// The second-round expert's near-placeholders (#16, finding 5), each refused in prose.
+    #[test]
+    fn near_placeholders_in_prose_are_refused() {
+        for text in [
+            "To be decided later.",
+            "Pending pending pending",
+            "see attached document",
+            "N/A. N/A. N/A.",
+            "ТВD ТВD ТВD",
+            "word word word",
+            "blah blah blah",
+            "Not yet written.",
+            "Information to follow.",
+            "See attached annex.",
+            "To be agreed.",
+            "Ask IT dept",
+            "Will decide later",
+            "Not done yet",
+            "?unknown",
+            "Unknown",
+            "Someone",
+        ] {
+            assert!(is_placeholder(text, FieldKind::Prose), "{text:?}");
+            let mut assessment = complete();
+            assessment.retention = text.into();
+            assert_eq!(
+                missing_parts(&assessment),
+                ["retention and deletion (placeholder text)"],
+                "{text:?}"
+            );
+        }
+    }
+
+    /// Names, roles and owners: the expert's "?unknown", Cyrillic "ТBD", "Unknown", "someone".
+    #[test]
+    fn near_placeholders_in_names_roles_and_owners_are_refused() {
+        for text in ["?unknown", "ТBD", "Unknown", "someone", "Somebody", "N/A"] {
+            assert!(is_placeholder(text, FieldKind::Line), "{text:?}");
+        }
+        let mut assessment = complete();
+        assessment.sign_off.approver = "?unknown".into();
+        assessment.reviewer.name = "ТBD".into();
+        assessment.reviewer.role = "Unknown".into();
+        assessment.actions[0].owner = "someone".into();
+        let missing = missing_parts(&assessment);
+        for part in [
+            "the approver (placeholder text)",
+            "an owner and due date for 1 of 1 actions",
+        ] {
+            assert!(missing.contains(&part.to_owned()), "{part}: {missing:?}");
+        }
+        assert_eq!(missing.len(), 4, "{missing:?}");
+    }
+
+    /// Honest answers stay answers: the example report's texts, a name, a word repeated in
+    /// a real sentence, a non-Latin name written in its own script.
+    #[test]
+    fn honest_texts_are_not_placeholders() {
+        for text in [
+            "Example text: the vendor would supply \"FaceWatch Live 4.2\" (a made-up product); \
+             its own error rates have not been measured yet.",
+            "Example text: faces without an alert are deleted at once; alerts and their logs \
+             after 31 days unless needed for a case.",
+            "Example text: the DPO advised on 2025-05-12; a public meeting was held on \
+             2025-05-20; an equality impact assessment is attached.",
+            "Example text: signs at each entrance and a web page explain the cameras; \
+             complaints go to the professional standards department, then to the regulator.",
+            "Example text: a trained officer compares every alert with the enrolment photo \
+             before anyone is approached; nobody is stopped on a match alone.",
+            "Example text: only after the vendor system is measured per group on local \
+             footage, with a human check of every alert.",
+            "People may ask for their records; faces not yet reviewed are deleted daily.",
+            "Not applicable: nothing is recorded.",
+        ] {
+            assert!(!is_placeholder(text, FieldKind::Prose), "{text:?}");
+        }
+        for text in [
+            "Example Reviewer",
+            "Data protection officer",
+            "Head of operations",
+            "Example Approver, Chief Superintendent",
+            "Иван Петров",
+        ] {
+            assert!(!is_placeholder(text, FieldKind::Line), "{text:?}");
+        }
+    }
+
+    /// The second-round expert's dates (#16, finding 6), each judged against the report's date.
+    #[test]
+    fn a_next_review_date_before_the_report_is_refused() {
+        let mut assessment = complete();
+        // 16 months before the report, yet after the decision.
+        assessment.reviewer.date = "2024-01-02".into();
+        assessment.sign_off.date = "2024-02-01".into();
+        assessment.sign_off.review_date = "2024-03-07".into();
+        let missing = super::missing_parts(&assessment, "2025-07-07");
+        assert!(
+            missing.contains(
+                &"a next review date after the report date (2024-03-07 is not after 2025-07-07)"
+                    .to_owned()
+            ),
+            "{missing:?}"
+        );
+    }
+
+    #[test]
+    fn a_sign_off_after_the_report_date_is_refused() {
+        // The example bundle: report made 2025-06-30, sign-off recorded 2025-07-07.
+        let missing = super::missing_parts(&complete(), "2025-06-30");
+        assert_eq!(
+            missing,
+            ["a date of the decision not after the report date (2025-07-07 is after 2025-06-30)"]
+        );
+    }
+
+    #[test]
+    fn a_sign_off_more_than_a_year_before_the_report_is_refused() {
+        let missing = super::missing_parts(&complete(), "2026-07-08");
+        assert!(
+            missing.contains(
+                &"a date of the decision at most a year before the report date (2025-07-07 is \
+                  more than a year before 2026-07-08)"
+                    .to_owned()
+            ),
+            "{missing:?}"
+        );
+        assert!(super::missing_parts(&complete(), "2026-07-07").len() == 1);
+    }
+
+    #[test]
+    fn dates_in_2098_are_refused_as_implausible() {
+        let mut assessment = complete();
+        assessment.reviewer.date = "2098-01-01".into();
+        assessment.sign_off.date = "2098-06-01".into();
+        assessment.sign_off.review_date = "2099-01-01".into();
+        assessment.actions[0].due = "2099-01-01".into();
+        let missing = super::missing_parts(&assessment, "2098-06-01");
+        assert!(missing.is_empty(), "{missing:?}");
+        let missing = super::missing_parts(&assessment, "2025-07-07");
+        for part in [
+            "a plausible date of the review (2098-01-01 is more than 10 years after the report \
+             date 2025-07-07)",
+            "a plausible review date (2099-01-01 is more than 10 years after the report date \
+             2025-07-07)",
+            "plausible due dates for 1 of 1 actions (more than 10 years after the report date \
+             2025-07-07)",
+        ] {
+            assert!(missing.contains(&part.to_owned()), "{part}: {missing:?}");
+        }
+    }
+
+    #[test]
+    fn an_action_due_before_the_review_is_refused() {
+        let mut assessment = complete();
+        assessment.actions[0].due = "2020-01-01".into();
+        assert_eq!(
+            missing_parts(&assessment),
+            [
+                "due dates on or after the date of the review for 1 of 1 actions (2020-01-01 is \
+              before 2025-06-30)"
+            ]
         );
     }
 }

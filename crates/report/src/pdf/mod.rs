@@ -59,7 +59,10 @@ pub(crate) fn compose(report: &Report, pictures: &Pictures, fonts: &Fonts) -> Ve
 /// One section: its heading, what is missing in it, what lineup knows, the reviewer's text.
 fn section_body(layout: &mut Layout, report: &Report, pictures: &Pictures, section: &Section) {
     layout.heading(&section.heading());
-    let missing = section.missing(&report.assessment);
+    let missing = section.missing(
+        &report.assessment,
+        crate::drafting::report_day(&report.generated_at),
+    );
     if !missing.is_empty() {
         layout.paragraph(
             &format!("Missing: {}.", missing.join("; ")),
