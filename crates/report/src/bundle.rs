@@ -744,7 +744,7 @@ mod tests {
             public_key: pair.pk,
         };
         for included in [false, true] {
-            let text = readme(&signer, &Evidence::of(&document, 0.6), included);
+            let text = readme(&signer, &Evidence::of(&document, 0.6), included, &[]);
             assert!(
                 text.bytes()
                     .all(|b| b == b'\n' || (b' '..=b'~').contains(&b)),
