@@ -101,7 +101,7 @@ pub struct Report {
     #[serde(default)]
     pub false_alerts_per_day: Option<FalseAlertsPerDay>,
     /// How many tracks there are, how many were labelled, and how many that raise an alert
-    /// were left unlabelled: leaving an alert unlabelled keeps it out of every rate.
+    /// were left unlabelled or marked not a face: either keeps an alert out of every rate.
     #[serde(default)]
     pub tracks: TrackCounts,
     pub privacy: PrivacyChoices,
