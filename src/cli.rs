@@ -1082,12 +1082,10 @@ fn print_recomputed(recomputed: &assessment::recompute::Recomputed) {
     println!(
         "Recomputed from {}: all {} figures of the report's findings, detection counts, false \
          alerts a day, track counts, inputs and parts still to write match; assessment.md is \
-         exactly what the recomputed report gives, and assessment.pdf states the {} sentences \
-         and rates of its page-1 summary, false alerts a day and findings table as the \
-         recomputed report words them.",
+         exactly what the recomputed report gives, and assessment.pdf is byte for byte the PDF \
+         the recomputed report draws with the pictures in pictures.ron.",
         recomputed.from.join(" and "),
         recomputed.figures,
-        recomputed.pdf_statements,
     );
     if recomputed.scores_recomputed {
         println!(
@@ -1157,7 +1155,8 @@ fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             let faces = assessment::recompute::compare_rerun(&args.bundle, recomputed, rerun)?;
             println!(
                 "The re-run review {} lists the same {faces} faces as evidence.ron: the same \
-                 input, frame, best watchlist identity and score for each.",
+                 input, frame, best watchlist identity and score for each, and the same faces \
+                 in each track.",
                 rerun.display()
             );
         }

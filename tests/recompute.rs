@@ -323,6 +323,26 @@ fn consistent_review() -> ReviewDocument {
             lineup::matching::search(&detection.embedding, &document.watchlist, top_k);
     }
     document.assessment.people_per_day = Some(20_000);
+    // Tracks the tracker makes again from the faces: people seconds apart, and any two faces
+    // of one person similar enough (each face's embedding points at its own best identity).
+    for detection in &mut document.detections {
+        let source = &mut detection.source;
+        source.timestamp_s = (source.frame_index / 10) as f64 * 10.0 + source.timestamp_s.fract();
+    }
+    document.tracking.min_similarity = -1.0;
+    let mut retracked = document.clone();
+    retracked.rebuild_tracks();
+    let faces = |d: &ReviewDocument| {
+        d.tracks
+            .iter()
+            .map(|t| t.detections.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        faces(&retracked),
+        faces(&document),
+        "the tracker makes the fixture's tracks"
+    );
     document
 }
 
@@ -614,4 +634,143 @@ fn alerting_tracks_marked_not_a_face_are_counted_on_page_1_and_recomputed() {
         report.tracks.alerting_not_a_face = 0;
     });
     fails_naming(&out, "tracks");
+}
+
+/// The fixture with track 0's faces merged into track 1 (both of input 0, in frame order: a
+/// track that looks like the tracker's), and track 0 gone; ids renumbered.
+fn merged_review() -> ReviewDocument {
+    let mut document = consistent_review();
+    let first = document.tracks.remove(0);
+    let second = &mut document.tracks[0];
+    let mut faces = first.detections;
+    faces.extend(second.detections.iter().copied());
+    second.detections = faces;
+    for (id, track) in document.tracks.iter_mut().enumerate() {
+        track.id = id as u32;
+    }
+    document
+}
+
+/// The expert's second round, finding 2: a track the tracker could never make (faces of two
+/// inputs, frames out of order, a face in two tracks) is refused by --recompute alone.
+#[test]
+fn tracks_the_tracker_never_makes_are_refused() {
+    let mut document = consistent_review();
+    let mut second_input = document.inputs[0].clone();
+    second_input.path = "still.jpg".into();
+    document.inputs.push(second_input);
+    let signed = signed(&document, false);
+    let out = recompute(&signed.bundle, &signed.published);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    type Edit = Box<dyn FnOnce(&mut Evidence)>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
+        (
+            "inputs",
+            Box::new(|e| {
+                let moved = e.tracks[0].faces[0].index();
+                e.faces[moved].input = 1;
+            }),
+            "holds faces of 2 inputs (crowd.mp4, still.jpg)",
+        ),
+        (
+            "order",
+            Box::new(|e| {
+                let first = e.tracks.remove(0);
+                e.tracks[0].faces.extend(first.faces);
+            }),
+            "one face a frame, in frame order",
+        ),
+        (
+            "twice",
+            Box::new(|e| {
+                let face = e.tracks[0].faces[0];
+                e.tracks[1].faces.insert(0, face);
+            }),
+            "is in 2 tracks",
+        ),
+    ];
+    for (name, edit, words) in cases {
+        let out = signed.tampered(name, |files| {
+            let mut evidence: Evidence =
+                ron::from_str(std::str::from_utf8(&files[EVIDENCE_FILE]).unwrap()).unwrap();
+            edit(&mut evidence);
+            files.insert(EVIDENCE_FILE.to_owned(), evidence.to_ron().into_bytes());
+        });
+        fails_naming(&out, words);
+    }
+}
+
+/// Finding 2: a false-alert track merged into another, consistently through the review, the
+/// evidence and the report: --against names the track the re-run splits.
+#[test]
+fn a_merged_track_is_caught_against_the_rerun() {
+    let signed = signed(&merged_review(), false);
+    let out = recompute(&signed.bundle, &signed.published);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rerun = signed.dir.path().join("rerun.ron");
+    lineup::review::save(&consistent_review(), &rerun).unwrap();
+    let out = lineup(&[
+        Path::new("verify"),
+        Path::new("--recompute"),
+        &signed.bundle,
+        Path::new("--key"),
+        &signed.published,
+        Path::new("--against"),
+        &rerun,
+    ]);
+    fails_naming(
+        &out,
+        "track 0 of the bundle holds faces that the re-run puts in 2 track(s)",
+    );
+}
+
+/// Finding 2 with the review included: the tracker runs again on its faces.
+#[test]
+fn a_merged_track_is_caught_by_tracking_the_included_review_again() {
+    let signed = signed(&merged_review(), true);
+    let out = recompute(&signed.bundle, &signed.published);
+    fails_naming(
+        &out,
+        "track 0 of the bundle holds faces that the tracker run again on review.ron puts in 2",
+    );
+}
+
+/// Second-round finding 1: page 1 painted over with a white rectangle (the text underneath is
+/// still extracted, so every expected statement is still "in" the PDF) must fail: the PDF is
+/// drawn again from the recomputed report and the pictures in the bundle and compared byte for
+/// byte.
+#[test]
+fn a_pdf_painted_over_is_caught() {
+    let signed = signed(&consistent_review(), false);
+    let out = signed.tampered("painted", |files| {
+        let mut pdf = lopdf::Document::load_mem(&files[bundle::PDF_FILE]).unwrap();
+        let first = *pdf.get_pages().get(&1).unwrap();
+        let white = b"q 1 1 1 rg 0 0 1000 1000 re f Q".to_vec();
+        let stream = pdf.add_object(lopdf::Stream::new(lopdf::Dictionary::new(), white));
+        let page = pdf.get_object_mut(first).unwrap().as_dict_mut().unwrap();
+        let mut contents = match page.get(b"Contents").unwrap().clone() {
+            lopdf::Object::Array(items) => items,
+            single => vec![single],
+        };
+        contents.push(lopdf::Object::Reference(stream));
+        page.set("Contents", lopdf::Object::Array(contents));
+        let mut bytes = Vec::new();
+        pdf.save_to(&mut bytes).unwrap();
+        files.insert(bundle::PDF_FILE.to_owned(), bytes);
+    });
+    fails_naming(
+        &out,
+        "assessment.pdf is not the PDF the recomputed report draws",
+    );
+}
+
+/// Without the pictures the PDF cannot be drawn again, so a bundle re-signed without
+/// pictures.ron is refused rather than checked less.
+#[test]
+fn a_bundle_without_its_pictures_is_refused() {
+    let signed = signed(&consistent_review(), false);
+    let out = signed.tampered("no-pictures", |files| {
+        files.remove(bundle::PICTURES_FILE).unwrap();
+    });
+    fails_naming(&out, "has no pictures.ron");
 }

@@ -38,6 +38,8 @@ pub const RON_FILE: &str = "assessment.ron";
 /// The assessment as editable Markdown, for a council's own template (see [`editable`]).
 pub const EDITABLE_FILE: &str = "assessment.md";
 pub const EVIDENCE_FILE: &str = "evidence.ron";
+/// The pictures the PDF shows ([`stills::Pictures`]), so that the PDF can be drawn again.
+pub const PICTURES_FILE: &str = "pictures.ron";
 /// The full review file, in the bundle only when the reviewer chooses (`--include-review`).
 pub const REVIEW_FILE: &str = "review.ron";
 pub const PUBLIC_KEY_FILE: &str = "signer.pub";
@@ -224,6 +226,7 @@ pub fn export(
     );
     let mut files = BTreeMap::new();
     files.insert(PDF_FILE.to_owned(), pdf::render(&report, &pictures)?);
+    files.insert(PICTURES_FILE.to_owned(), pictures.to_ron().into_bytes());
     files.insert(RON_FILE.to_owned(), report.to_ron().into_bytes());
     files.insert(
         EDITABLE_FILE.to_owned(),
@@ -328,6 +331,7 @@ fn readme(
          {RON_FILE}  every number and setting in it\n\
          {EDITABLE_FILE}   the assessment as editable Markdown, for a council's template\n\
          {EVIDENCE_FILE}    what every number is computed from\n\
+         {PICTURES_FILE}    the pictures in the PDF, as it shows them (blurred alike)\n\
          {review_line}\
          {PUBLIC_KEY_FILE}      the public key of whoever signed it\n\
          {MANIFEST_FILE}        the SHA-256 of each file above\n\
@@ -389,7 +393,8 @@ fn readme(
          checks the bundle as in 1., then recomputes every figure of the report from\n\
          {EVIDENCE_FILE} and fails naming each figure that differs; it also checks that\n\
          {EDITABLE_FILE} is exactly what the recomputed figures give, and that {PDF_FILE}\n\
-         states its page-1 summary, false alerts a day and findings rates as recomputed.\n\
+         is byte for byte the PDF lineup draws from the recomputed report and the\n\
+         pictures in {PICTURES_FILE} (anything painted over or added to it fails).\n\
          \n\
          The match scores in {EVIDENCE_FILE} are the analysis's own: without the face\n\
          embeddings they come from, they are checked only by running the analysis again\n\
@@ -405,7 +410,8 @@ fn readme(
          face) with their faces only. For privacy it leaves out face embeddings, face\n\
          boxes and pixels, and the names the reviewer gave people not on the watchlist\n\
          (they are \"person 1\", \"person 2\", ...: the numbers only need to know which\n\
-         tracks are of the same person). The report shows the faces it shows, no more.\n\
+         tracks are of the same person). The report shows the faces it shows, no more;\n\
+         {PICTURES_FILE} holds the same pictures as the PDF, blurred as the PDF shows them.\n\
          {privacy}\
          \n\
          This bundle claims to be written by {written_by}.\n\
@@ -487,7 +493,7 @@ fn readme_analysis(evidence: &Evidence) -> String {
          {photos}\
          \n\
          The review it writes should list the same faces and matches as {EVIDENCE_FILE};\n\
-         to compare them face by face (input, frame, best identity and score):\n\
+         to compare each face (input, frame, best identity, score) and which faces form each track:\n\
          \n\
          \x20   lineup verify --recompute THIS-FOLDER --key PUBLISHED-KEY.pub --against RERUN-REVIEW.ron\n\
          \n\

@@ -9,8 +9,8 @@
 //! every fact both files record (settings, models, watchlist and its photo hashes, inputs with
 //! their hashes, sizes and statuses, whether the analysis completed, the lineup that wrote them).
 //! The documents are then checked against the recomputed report: `assessment.md` byte for byte,
-//! and the PDF for the statements its page 1, false-alerts section and findings table word from
-//! the figures. When the reviewer included the full review, it is recomputed from as well, and
+//! and the PDF byte for byte too, drawn again from the recomputed report and the pictures the
+//! bundle keeps (`pictures.ron`). When the reviewer included the full review, it is recomputed from as well, and
 //! every stored match score is recomputed from its embeddings. Any difference fails naming it.
 //! [`compare_rerun`] compares a review from running the analysis again with the evidence.
 //!
@@ -27,15 +27,14 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::build_info::BuildInfo;
-use super::bundle::{EDITABLE_FILE, EVIDENCE_FILE, PDF_FILE, REVIEW_FILE, RON_FILE};
+use super::bundle::{EDITABLE_FILE, EVIDENCE_FILE, PDF_FILE, PICTURES_FILE, REVIEW_FILE, RON_FILE};
 use super::drafting;
 use super::editable;
 use super::evidence::{self, EVIDENCE_VERSION, Evidence, EvidenceError, Recomputation};
 use super::report::{Report, WatchlistPhoto, status_words};
 use super::signing::SignerKey;
-use super::summary;
+use super::stills::Pictures;
 use super::verify::{self, Verified, VerifyError};
-use super::wording;
 use lineup_core::digest::hex;
 
 /// How many differences an error lists; the rest are counted.
@@ -92,6 +91,16 @@ pub enum RecomputeError {
     },
     #[error("{}: the re-run review cannot be read: {reason}", rerun.display())]
     Rerun { rerun: PathBuf, reason: String },
+    #[error(
+        "{}: {EVIDENCE_FILE} holds track(s) the tracker could never have made, so the counts \
+         resting on them are not the analysis's: {}",
+        path.display(),
+        problems.join("; ")
+    )]
+    ImpossibleTracks {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
     #[error("{}", differ_message(path, from, differences, made_by))]
     Differ {
         path: PathBuf,
@@ -193,8 +202,6 @@ pub struct Recomputed {
     /// Whether every stored match score was recomputed from the embeddings of an included
     /// review; without it the scores are the analysis's own.
     pub scores_recomputed: bool,
-    /// How many statements of the PDF were found as the recomputed report words them.
-    pub pdf_statements: usize,
     /// The evidence recomputed from, to compare a re-run analysis with.
     pub evidence: Box<Evidence>,
 }
@@ -238,6 +245,13 @@ pub fn recompute_files(
             version: evidence.evidence_version,
         });
     }
+    let problems = impossible_tracks(&evidence);
+    if !problems.is_empty() {
+        return Err(RecomputeError::ImpossibleTracks {
+            path: path.to_path_buf(),
+            problems,
+        });
+    }
     let recomputed = evidence.recompute().map_err(in_evidence)?;
     let mut differences = recorded_differences(&report, &evidence);
     differences.extend(text_differences(&report));
@@ -262,14 +276,13 @@ pub fn recompute_files(
     }
     let recomputed_report = with_recomputed(&report, &recomputed);
     check_markdown(path, files, &recomputed_report)?;
-    let pdf_statements = check_pdf(path, files, &recomputed_report)?;
+    check_pdf(path, files, &recomputed_report)?;
     Ok(Recomputed {
         verified,
         from,
         figures: stated_figures(&report).count(),
         made_by: report.build,
         scores_recomputed,
-        pdf_statements,
         evidence: Box::new(evidence),
     })
 }
@@ -327,60 +340,67 @@ fn check_markdown(
     })
 }
 
-/// The statements the PDF words from the report's figures, as the PDF's own wording functions
-/// word them: the plain-language summary of page 1, the false alerts a day, and every group's
-/// rates and search counts in the findings table.
-fn pdf_statements(report: &Report) -> Vec<String> {
-    let mut statements = summary::plain_summary(report);
-    if let Some(daily) = &report.false_alerts_per_day {
-        statements.push(daily.sentence());
-    }
-    if let Some(findings) = &report.findings {
-        let pooled = &findings.pooled;
-        let rates = findings
-            .slices
-            .iter()
-            .map(|s| &s.metrics)
-            .map(|m| [&m.fpir, &m.fnir, &m.wrong_identity_alerts, &m.flag_rate])
-            .chain(std::iter::once([
-                &pooled.fpir,
-                &pooled.fnir,
-                &pooled.wrong_identity_alerts,
-                &pooled.flag_rate,
-            ]));
-        for rate in rates.flatten() {
-            statements.push(wording::rate_text(rate));
-        }
-    }
-    statements
-}
-
-/// Every statement [`pdf_statements`] gives for the recomputed report must be in the PDF's
-/// text (compared without white space, which the PDF's line breaks change). Gives how many.
+/// The PDF must be, byte for byte, what lineup draws from the recomputed report and the
+/// pictures the bundle keeps (`pictures.ron`): a sentence painted over, an overlay added, an
+/// appended update or a rewritten page all change its bytes. Names the first page whose drawing
+/// differs when both PDFs can be read.
 fn check_pdf(
     path: &Path,
     files: &BTreeMap<String, Vec<u8>>,
     report: &Report,
-) -> Result<usize, RecomputeError> {
+) -> Result<(), RecomputeError> {
     let Some(bytes) = files.get(PDF_FILE) else {
-        return Ok(0);
+        return Ok(());
     };
-    let unsaid = |reason: String| RecomputeError::Document {
+    let unsaid = |file: &str, reason: String| RecomputeError::Document {
         path: path.to_path_buf(),
-        file: PDF_FILE.to_owned(),
+        file: file.to_owned(),
         reason,
     };
-    let squeeze = |text: &str| -> String { text.chars().filter(|c| !c.is_whitespace()).collect() };
-    let text = squeeze(&super::verify::pdf_text(bytes).map_err(unsaid)?);
-    let statements = pdf_statements(report);
-    for statement in &statements {
-        if !text.contains(&squeeze(statement)) {
-            return Err(unsaid(format!(
-                "it lacks the statement the recomputed report gives: {statement:?}"
-            )));
-        }
+    let pictures_text = files
+        .get(PICTURES_FILE)
+        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+        .ok_or_else(|| {
+            unsaid(
+                PDF_FILE,
+                format!(
+                    "the bundle has no {PICTURES_FILE}, so {PDF_FILE} cannot be drawn again \
+                     and compared (bundles made before lineup kept the pictures)"
+                ),
+            )
+        })?;
+    let pictures = Pictures::parse(&pictures_text).map_err(|why| unsaid(PICTURES_FILE, why))?;
+    let redrawn = super::pdf::render(report, &pictures)
+        .map_err(|e| unsaid(PDF_FILE, format!("it cannot be drawn again: {e}")))?;
+    if &redrawn == bytes {
+        return Ok(());
     }
-    Ok(statements.len())
+    let page = first_page_differing(bytes, &redrawn)
+        .map(|page| format!("; page {page} is the first that is drawn differently"))
+        .unwrap_or_default();
+    Err(unsaid(
+        PDF_FILE,
+        format!(
+            "{PDF_FILE} is not the PDF the recomputed report draws (with the pictures in \
+             {PICTURES_FILE}): its bytes differ{page}"
+        ),
+    ))
+}
+
+/// The first page (from 1) whose content streams differ between two PDFs, or the first page
+/// one has and the other lacks; `None` if either cannot be read or every page is drawn alike.
+fn first_page_differing(stated: &[u8], redrawn: &[u8]) -> Option<usize> {
+    let stated = lopdf::Document::load_mem(stated).ok()?;
+    let redrawn = lopdf::Document::load_mem(redrawn).ok()?;
+    let content = |document: &lopdf::Document, id| document.get_page_content(id);
+    let stated_pages: Vec<_> = stated.get_pages().into_values().collect();
+    let redrawn_pages: Vec<_> = redrawn.get_pages().into_values().collect();
+    let pages = stated_pages.len().max(redrawn_pages.len());
+    (0..pages).find_map(|index| {
+        let one = stated_pages.get(index).map(|&id| content(&stated, id));
+        let other = redrawn_pages.get(index).map(|&id| content(&redrawn, id));
+        (one != other).then_some(index + 1)
+    })
 }
 
 /// Every match score the included review stores must be what its embeddings give: the same
@@ -438,7 +458,8 @@ pub fn compare_rerun(
         rerun: rerun_path.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let differences = rerun_differences(&recomputed.evidence, &rerun);
+    let mut differences = rerun_differences(&recomputed.evidence, &rerun);
+    differences.extend(rerun_track_differences(&recomputed.evidence, &rerun));
     if differences.is_empty() {
         Ok(recomputed.evidence.faces.len())
     } else {
@@ -536,6 +557,257 @@ pub fn rerun_differences(
     differences
 }
 
+/// A face as a re-run can find it again: its input (SHA-256, else file name), its frame, and
+/// its place among the faces of that frame (the detector's order).
+type FaceKey = (String, u64, usize);
+
+/// Each face's key, in the order given: `faces` are (input, frame) pairs.
+fn face_keys(faces: impl Iterator<Item = (Option<String>, u64)>) -> Vec<FaceKey> {
+    let mut seen: BTreeMap<(String, u64), usize> = BTreeMap::new();
+    faces
+        .map(|(input, frame)| {
+            let input = input.unwrap_or_else(|| "(no input)".to_owned());
+            let order = seen.entry((input.clone(), frame)).or_insert(0);
+            let key = (input, frame, *order);
+            *order += 1;
+            key
+        })
+        .collect()
+}
+
+fn show_face(key: &FaceKey) -> String {
+    let (input, frame, order) = key;
+    let input: String = input.chars().take(12).collect();
+    format!("input {input}… frame {frame} face {}", order + 1)
+}
+
+fn show_faces(keys: &[&FaceKey]) -> String {
+    const LISTED: usize = 4;
+    let mut text = keys
+        .iter()
+        .take(LISTED)
+        .map(|key| show_face(key))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if keys.len() > LISTED {
+        text.push_str(&format!(" and {} more", keys.len() - LISTED));
+    }
+    text
+}
+
+/// Where two partitions of the same faces into tracks differ: each `stated` track whose faces
+/// `other` splits into several tracks, or puts in a track that also holds other faces, named
+/// with `other`'s tracks. Both are (track id, face keys).
+fn track_structure_differences(
+    stated: &[(u32, Vec<FaceKey>)],
+    other: &[(u32, Vec<FaceKey>)],
+    other_name: &str,
+) -> Vec<Difference> {
+    let track_of: BTreeMap<&FaceKey, usize> = other
+        .iter()
+        .enumerate()
+        .flat_map(|(index, (_, faces))| faces.iter().map(move |face| (face, index)))
+        .collect();
+    let mut differences = Vec::new();
+    for (id, faces) in stated {
+        let mut parts: BTreeMap<Option<usize>, Vec<&FaceKey>> = BTreeMap::new();
+        for face in faces {
+            parts
+                .entry(track_of.get(face).copied())
+                .or_default()
+                .push(face);
+        }
+        let whole = match parts.keys().collect::<Vec<_>>().as_slice() {
+            [Some(index)] => other[*index].1.len() == faces.len(),
+            _ => false,
+        };
+        if whole {
+            continue;
+        }
+        let shown = parts
+            .iter()
+            .map(|(index, part)| match index {
+                Some(index) => {
+                    let (other_id, all) = &other[*index];
+                    let extra = all.len() - part.len();
+                    let also = if extra > 0 {
+                        format!(", with {extra} face(s) of other tracks")
+                    } else {
+                        String::new()
+                    };
+                    format!("its track {other_id} ({}{also})", show_faces(part))
+                }
+                None => format!("no track ({})", show_faces(part)),
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        differences.push(Difference {
+            figure: format!(
+                "track {id} of the bundle holds faces that {other_name} puts in {} track(s)",
+                parts.len()
+            ),
+            place: format!("tracks[id {id}]"),
+            stated: format!("{} face(s) in one track", faces.len()),
+            recomputed: shown,
+        });
+    }
+    differences
+}
+
+/// The evidence's tracks (labelled and other), each as its faces' keys.
+fn evidence_tracks(evidence: &Evidence) -> Vec<(u32, Vec<FaceKey>)> {
+    let keys = face_keys(evidence.faces.iter().map(|face| {
+        let input = evidence.analysis.inputs.get(face.input);
+        (
+            input.map(|i| i.sha256.clone().unwrap_or_else(|| file_name(&i.path))),
+            face.frame,
+        )
+    }));
+    let faces_of = |faces: &[lineup_core::ids::DetectionId]| {
+        faces
+            .iter()
+            .filter_map(|face| keys.get(face.index()).cloned())
+            .collect()
+    };
+    evidence
+        .tracks
+        .iter()
+        .map(|track| (track.id, faces_of(&track.faces)))
+        .chain(
+            evidence
+                .other_tracks
+                .iter()
+                .map(|track| (track.id, faces_of(&track.faces))),
+        )
+        .collect()
+}
+
+/// A review's tracks, each as its faces' keys.
+fn review_tracks(
+    document: &lineup_core::review::ReviewDocument,
+    tracks: &[lineup_core::review::Track],
+) -> Vec<(u32, Vec<FaceKey>)> {
+    let keys = face_keys(document.detections.iter().map(|detection| {
+        let input = document.inputs.get(detection.source.input);
+        (
+            input.map(|i| {
+                i.digest
+                    .as_ref()
+                    .map(|d| d.sha256.clone())
+                    .unwrap_or_else(|| file_name(&i.path))
+            }),
+            detection.source.frame_index,
+        )
+    }));
+    tracks
+        .iter()
+        .map(|track| {
+            let faces = track
+                .detections
+                .iter()
+                .filter_map(|face| keys.get(face.index()).cloned())
+                .collect();
+            (track.id, faces)
+        })
+        .collect()
+}
+
+/// Where the re-run's tracks differ from the evidence's: which faces form each track. A track
+/// merged, split, or a face moved to another track changes which searches the rates count.
+pub fn rerun_track_differences(
+    evidence: &Evidence,
+    rerun: &lineup_core::review::ReviewDocument,
+) -> Vec<Difference> {
+    track_structure_differences(
+        &evidence_tracks(evidence),
+        &review_tracks(rerun, &rerun.tracks),
+        "the re-run",
+    )
+}
+
+/// The included review's tracks against the tracker run again on its faces (boxes and
+/// embeddings, by the function the analysis uses), and against the evidence's tracks.
+fn retracked_differences(
+    document: &lineup_core::review::ReviewDocument,
+    evidence: &Evidence,
+) -> Vec<Difference> {
+    let mut retracked = document.clone();
+    retracked.rebuild_tracks();
+    let stated = review_tracks(document, &document.tracks);
+    let mut differences = track_structure_differences(
+        &stated,
+        &review_tracks(&retracked, &retracked.tracks),
+        "the tracker run again on review.ron",
+    );
+    differences.extend(track_structure_differences(
+        &evidence_tracks(evidence),
+        &stated,
+        REVIEW_FILE,
+    ));
+    differences
+}
+
+/// Tracks the tracker never makes ([`lineup_core::review::ReviewDocument::rebuild_tracks`]
+/// links faces of one input only, one face a frame, in frame order, and puts every face in
+/// exactly one track), each in words. The frame gap is not checked: the tracker's limit is
+/// in seconds and the evidence records frames only.
+fn impossible_tracks(evidence: &Evidence) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut tracks_of_face = vec![0usize; evidence.faces.len()];
+    let tracks = evidence
+        .tracks
+        .iter()
+        .map(|track| (track.id, &track.faces))
+        .chain(evidence.other_tracks.iter().map(|t| (t.id, &t.faces)));
+    for (id, faces) in tracks {
+        let faces: Vec<(usize, &evidence::Face)> = faces
+            .iter()
+            .filter_map(|f| evidence.faces.get(f.index()).map(|face| (f.index(), face)))
+            .collect();
+        for (index, _) in &faces {
+            tracks_of_face[*index] += 1;
+        }
+        let mut inputs: Vec<usize> = faces.iter().map(|(_, face)| face.input).collect();
+        inputs.sort_unstable();
+        inputs.dedup();
+        if inputs.len() > 1 {
+            let names: Vec<String> = inputs
+                .iter()
+                .map(|&input| {
+                    evidence
+                        .analysis
+                        .inputs
+                        .get(input)
+                        .map_or(input.to_string(), |i| file_name(&i.path))
+                })
+                .collect();
+            problems.push(format!(
+                "track {id} holds faces of {} inputs ({}); a track follows one person in one \
+                 input",
+                inputs.len(),
+                names.join(", ")
+            ));
+        } else if let Some(pair) = faces
+            .windows(2)
+            .find(|pair| pair[1].1.frame <= pair[0].1.frame)
+        {
+            problems.push(format!(
+                "track {id} holds face {} of frame {} after face {} of frame {}; a track holds \
+                 one face a frame, in frame order",
+                pair[1].0, pair[1].1.frame, pair[0].0, pair[0].1.frame
+            ));
+        }
+    }
+    for (face, count) in tracks_of_face.iter().enumerate() {
+        if *count != 1 {
+            problems.push(format!(
+                "face {face} is in {count} tracks; the tracker puts every face in exactly one"
+            ));
+        }
+    }
+    problems
+}
+
 /// The included review recomputed as the evidence is, after checking it is the review the
 /// report names.
 fn review_differences(
@@ -563,6 +835,7 @@ fn review_differences(
     let document = lineup_core::review::parse(Path::new(REVIEW_FILE), text)
         .map_err(|e| unreadable(e.to_string()))?;
     let mut differences = score_differences(&document);
+    differences.extend(retracked_differences(&document, evidence));
     let recomputed = evidence::recompute_from(
         &document,
         report.system.threshold,

@@ -16,6 +16,8 @@ use std::sync::Arc;
 use image::imageops::{self, FilterType};
 use image::{RgbImage, codecs::jpeg::JpegEncoder};
 
+use serde::{Deserialize, Serialize};
+
 use super::report::FaceDisclosure;
 use lineup_core::footage::{Footage, load_image, sha256_file};
 use lineup_core::ids::IdentityId;
@@ -36,9 +38,10 @@ const BLUR_BLOCKS: u32 = 5;
 const FRAME_BLUR_BLOCKS: u32 = 16;
 
 /// A still ready to place: JPEG bytes, and the alerts to mark in its pixel coordinates.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StillPicture {
     pub title: String,
+    #[serde(with = "jpeg_bytes")]
     pub jpeg: Arc<Vec<u8>>,
     pub width: u32,
     pub height: u32,
@@ -48,7 +51,7 @@ pub struct StillPicture {
 }
 
 /// An alert as marked on a still.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MarkedFace {
     pub bbox: BoundingBox,
     /// The caption beside its box.
@@ -59,7 +62,7 @@ pub struct MarkedFace {
 }
 
 /// What the reviewer's labels say about one alert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AlertReview {
     /// The alert's track is labelled as the very watchlist identity the alert names.
     Confirmed,
@@ -98,21 +101,92 @@ impl FaceDisclosure {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WatchlistPicture {
     pub name: String,
+    #[serde(with = "jpeg_bytes")]
     pub jpeg: Arc<Vec<u8>>,
     pub width: u32,
     pub height: u32,
 }
 
 /// Everything pictured in the report, and why anything is missing.
-#[derive(Debug, Clone, Default)]
+///
+/// The bundle keeps it (`pictures.ron`, [`Pictures::to_ron`]) so that `--recompute` can draw the
+/// PDF again from the recomputed report and compare it byte for byte: these are the very JPEG
+/// bytes the PDF embeds (already blurred as the report's disclosure asks), so keeping them
+/// discloses nothing the PDF does not show.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Pictures {
     pub stills: Vec<StillPicture>,
     pub watchlist: Vec<WatchlistPicture>,
     /// Inputs that could not be shown, and stills left out for length, in sentences.
     pub notes: Vec<String>,
+}
+
+impl Pictures {
+    /// As the bundle keeps it.
+    pub fn to_ron(&self) -> String {
+        // Plain RON never fails for these types (strings, numbers, bytes and lists only).
+        ron::ser::to_string(self).unwrap_or_default()
+    }
+
+    /// Read back from the bundle; the error says where the RON is wrong.
+    pub fn parse(text: &str) -> Result<Pictures, String> {
+        ron::from_str(text).map_err(|e| e.to_string())
+    }
+}
+
+/// JPEG bytes as a RON byte string (`b"..."`), not a list of numbers.
+mod jpeg_bytes {
+    use std::fmt;
+    use std::sync::Arc;
+
+    use serde::Serializer;
+    use serde::de::{self, Deserializer, SeqAccess, Visitor};
+
+    pub fn serialize<S: Serializer>(
+        bytes: &Arc<Vec<u8>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(bytes)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Arc<Vec<u8>>, D::Error> {
+        deserializer.deserialize_byte_buf(Bytes).map(Arc::new)
+    }
+
+    struct Bytes;
+
+    impl<'de> Visitor<'de> for Bytes {
+        type Value = Vec<u8>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("JPEG bytes")
+        }
+
+        fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Vec<u8>, E> {
+            Ok(bytes.to_vec())
+        }
+
+        fn visit_byte_buf<E: de::Error>(self, bytes: Vec<u8>) -> Result<Vec<u8>, E> {
+            Ok(bytes)
+        }
+
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<Vec<u8>, E> {
+            Ok(text.as_bytes().to_vec())
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+            let mut bytes = Vec::new();
+            while let Some(byte) = seq.next_element()? {
+                bytes.push(byte);
+            }
+            Ok(bytes)
+        }
+    }
 }
 
 /// Loads and prepares the pictures, showing the faces `disclosure` allows. Files that changed

@@ -185,8 +185,8 @@ pub(crate) fn how_to_check(report: &Report) -> String {
          `lineup verify --recompute BUNDLE --key PUBLISHED.pub` also recomputes every \
          figure of assessment.ron from the data in the bundle (evidence.ron), checks that \
          assessment.md is exactly what the recomputed figures give and that assessment.pdf \
-         states its page-1 summary, false alerts a day and findings-table rates as recomputed, \
-         and names any that differs."
+         is byte for byte the PDF the recomputed report draws with the pictures the bundle \
+         keeps (pictures.ron), and names any that differs."
     )
 }
 

@@ -32,7 +32,6 @@ use super::signing::{self, SignatureProblem, SignerKey, SigningError};
 use lineup_core::digest::hex;
 
 mod key_mentions;
-pub(crate) use key_mentions::pdf_text;
 
 /// Bundles larger than this are refused: an assessment is a few megabytes, and a zip bomb
 /// should not exhaust memory.
