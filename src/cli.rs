@@ -1091,7 +1091,12 @@ fn print_recomputed(recomputed: &assessment::recompute::Recomputed) {
         recomputed.figures,
     );
     if recomputed.scores_recomputed {
-        println!("Every match score was recomputed from the embeddings in review.ron and matches.");
+        println!(
+            "Every match score was recomputed from the embeddings in review.ron and matches. \
+             The embeddings themselves are not verified (whoever changes a score can change its \
+             embedding to fit): only running the analysis again on the footage and comparing \
+             its review with --against ties the scores to the footage."
+        );
     } else {
         println!(
             "The match scores are the analysis's own: evidence.ron records them without the \

@@ -224,6 +224,20 @@ fn report_then_lineup_verify_and_minisign_round_trip() {
         text(&out.stdout),
         text(&out.stderr)
     );
+    // The draft says so in what minisign alone prints, and in the PDF's title (#16 r2, 7).
+    assert!(!read_report(&bundle).incomplete.is_empty(), "a draft");
+    assert!(
+        text(&out.stdout).contains("lineup impact assessment DRAFT"),
+        "minisign: {}",
+        text(&out.stdout)
+    );
+    let info = tool("pdfinfo", &[path_str(&bundle.join(PDF_FILE))], None);
+    let title = text(&info.stdout);
+    let title = title
+        .lines()
+        .find(|l| l.starts_with("Title:"))
+        .unwrap_or_default();
+    assert!(title.contains("DRAFT – "), "{title}");
     let out = tool(
         "sha256sum",
         &["--strict", "-c", MANIFEST_FILE],

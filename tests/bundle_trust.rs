@@ -88,14 +88,30 @@ fn contents(folder: &Path) -> BTreeMap<String, Vec<u8>> {
 
 /// Writes `files` as a bundle at `folder`, with a new manifest signed by `pair`: what anyone
 /// holding any key can do to any bundle.
+/// Its trusted comment says DRAFT or final as its assessment.ron does.
 fn write_signed(folder: &Path, files: &BTreeMap<String, Vec<u8>>, pair: &KeyPair) {
+    write_signed_as(folder, files, pair, is_draft(files));
+}
+
+/// Whether the report in `files` lists parts still to write (a DRAFT); one that cannot be read
+/// counts as a draft.
+fn is_draft(files: &BTreeMap<String, Vec<u8>>) -> bool {
+    files
+        .get(RON_FILE)
+        .and_then(|bytes| std::str::from_utf8(bytes).ok())
+        .and_then(|text| ron::from_str::<assessment::Report>(text).ok())
+        .is_none_or(|report| !report.incomplete.is_empty())
+}
+
+/// [`write_signed`], with a trusted comment saying DRAFT if `draft`, else final.
+fn write_signed_as(folder: &Path, files: &BTreeMap<String, Vec<u8>>, pair: &KeyPair, draft: bool) {
     std::fs::create_dir_all(folder).unwrap();
     for (name, bytes) in files {
         std::fs::write(folder.join(name), bytes).unwrap();
     }
     let manifest = bundle::manifest_text(files);
     let signer = signer(pair);
-    let comment = signing::trusted_comment(0, MANIFEST_FILE, &signer);
+    let comment = signing::trusted_comment(0, MANIFEST_FILE, &signer, draft);
     let signature = signing::sign(&pair.sk, &signer, manifest.as_bytes(), &comment).unwrap();
     std::fs::write(folder.join(MANIFEST_FILE), manifest).unwrap();
     std::fs::write(folder.join(SIGNATURE_FILE), signature).unwrap();
@@ -521,4 +537,57 @@ fn a_zip_other_tools_read_differently_is_refused() {
         .unwrap_err()
         .to_string();
     assert!(error.contains("before the zip"), "{error}");
+}
+
+/// Second-round finding 7: a draft says DRAFT in its README and in the signed trusted comment
+/// (so minisign alone tells a draft from a final report), and a trusted comment that disagrees
+/// with assessment.ron's list of parts still to write fails, however the bundle is signed.
+#[test]
+fn the_signed_comment_and_the_readme_say_draft_and_must_agree_with_the_report() {
+    let scene = scene();
+    let report: assessment::Report =
+        ron::from_str(&std::fs::read_to_string(scene.genuine_bundle.join(RON_FILE)).unwrap())
+            .unwrap();
+    assert!(!report.incomplete.is_empty(), "the fixture is a draft");
+    let readme = std::fs::read_to_string(scene.genuine_bundle.join(README_FILE)).unwrap();
+    let opening: String = readme.lines().take(5).collect::<Vec<_>>().join("\n");
+    assert!(opening.contains("DRAFT"), "{opening}");
+    let out = lineup_verify(&scene.genuine_bundle, Some(&scene.published));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let comment = stdout
+        .lines()
+        .find(|line| line.starts_with("Trusted comment:"))
+        .unwrap_or_default();
+    assert!(
+        comment.ends_with("lineup impact assessment DRAFT"),
+        "{stdout}"
+    );
+
+    // The reviewer's own key signs the draft's files again with a comment saying final.
+    let files = contents(&scene.genuine_bundle);
+    let folder = scene.dir.path().join("said-final");
+    write_signed_as(&folder, &files, &scene.genuine, false);
+    let out = lineup_verify(&folder, Some(&scene.published));
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("trusted comment says final") && stderr.contains(RON_FILE),
+        "{stderr}"
+    );
+
+    // And a draft made to look final by emptying its list, signed with a final comment: the
+    // comment and the list agree, but --recompute finds the list from the assessment's text.
+    let mut files = contents(&scene.genuine_bundle);
+    let mut emptied = report.clone();
+    emptied.incomplete.clear();
+    files.insert(RON_FILE.to_owned(), emptied.to_ron().into_bytes());
+    let folder = scene.dir.path().join("emptied");
+    write_signed_as(&folder, &files, &scene.genuine, true);
+    let out = lineup_verify(&folder, Some(&scene.published));
+    let stderr = text(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("trusted comment says DRAFT"),
+        "{stderr}"
+    );
 }

@@ -84,14 +84,30 @@ fn contents(folder: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// Writes `files` as a bundle at `folder`, with a new manifest signed by `pair`.
+/// Its trusted comment says DRAFT or final as its assessment.ron does.
 fn write_signed(folder: &Path, files: &BTreeMap<String, Vec<u8>>, pair: &KeyPair) {
+    write_signed_as(folder, files, pair, is_draft(files));
+}
+
+/// Whether the report in `files` lists parts still to write (a DRAFT); one that cannot be read
+/// counts as a draft.
+fn is_draft(files: &BTreeMap<String, Vec<u8>>) -> bool {
+    files
+        .get(bundle::RON_FILE)
+        .and_then(|bytes| std::str::from_utf8(bytes).ok())
+        .and_then(|text| ron::from_str::<assessment::Report>(text).ok())
+        .is_none_or(|report| !report.incomplete.is_empty())
+}
+
+/// [`write_signed`], with a trusted comment saying DRAFT if `draft`, else final.
+fn write_signed_as(folder: &Path, files: &BTreeMap<String, Vec<u8>>, pair: &KeyPair, draft: bool) {
     std::fs::create_dir_all(folder).unwrap();
     for (name, bytes) in files {
         std::fs::write(folder.join(name), bytes).unwrap();
     }
     let manifest = bundle::manifest_text(files);
     let signer = signer(pair);
-    let comment = signing::trusted_comment(0, MANIFEST_FILE, &signer);
+    let comment = signing::trusted_comment(0, MANIFEST_FILE, &signer, draft);
     let signature = signing::sign(&pair.sk, &signer, manifest.as_bytes(), &comment).unwrap();
     std::fs::write(folder.join(MANIFEST_FILE), manifest).unwrap();
     std::fs::write(folder.join(SIGNATURE_FILE), signature).unwrap();
@@ -580,6 +596,44 @@ fn evidence_of_an_older_shape_is_refused_by_name() {
         files.insert(EVIDENCE_FILE.to_owned(), evidence.to_ron().into_bytes());
     });
     fails_naming(&out, "evidence version 1");
+}
+
+/// Second-round finding 3: a track that raises an alert marked "not a face" is in no rate, like
+/// one left unlabelled; page 1 says how many there are, and --recompute checks the count.
+#[test]
+fn alerting_tracks_marked_not_a_face_are_counted_on_page_1_and_recomputed() {
+    let mut document = consistent_review();
+    let threshold = document.settings.threshold;
+    let alerting = (0..document.tracks.len())
+        .find(|&t| {
+            document.tracks[t].label == GroundTruth::Unlabelled
+                && document.track_match(lineup::ids::TrackId(t)).score >= threshold
+        })
+        .expect("the fixture has an unlabelled track that raises an alert");
+    document.tracks[alerting].label = GroundTruth::NotAFace;
+    let signed = signed(&document, false);
+    let out = recompute(&signed.bundle, &signed.published);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: assessment::Report =
+        ron::from_str(&std::fs::read_to_string(signed.bundle.join(bundle::RON_FILE)).unwrap())
+            .unwrap();
+    assert!(
+        report.tracks.alerting_not_a_face >= 1,
+        "{:?}",
+        report.tracks
+    );
+    let sentence = report.tracks.sentence();
+    assert!(
+        sentence.contains("marked not a face and") && sentence.contains("in no rate"),
+        "{sentence}"
+    );
+    // On page 1 of the PDF (which --recompute checked above) and in the Markdown.
+    let markdown = std::fs::read_to_string(signed.bundle.join(bundle::EDITABLE_FILE)).unwrap();
+    assert!(markdown.contains(&sentence), "{sentence}\n{markdown}");
+    let out = signed.with_report("hidden", |report| {
+        report.tracks.alerting_not_a_face = 0;
+    });
+    fails_naming(&out, "tracks");
 }
 
 /// The fixture with track 0's faces merged into track 1 (both of input 0, in frame order: a

@@ -241,10 +241,12 @@ pub fn export(
     let included = options.report.include_review;
     files.insert(
         README_FILE.to_owned(),
-        readme(signer, &evidence, included).into_bytes(),
+        readme(signer, &evidence, included, &report.incomplete).into_bytes(),
     );
     let manifest = manifest_text(&files);
-    let trusted_comment = signing::trusted_comment(dates::unix_now(), MANIFEST_FILE, signer);
+    // The signed comment says DRAFT or final too, so that minisign alone tells them apart.
+    let draft = !report.incomplete.is_empty();
+    let trusted_comment = signing::trusted_comment(dates::unix_now(), MANIFEST_FILE, signer, draft);
     let signature = signing::sign(secret, signer, manifest.as_bytes(), &trusted_comment)?;
     files.insert(MANIFEST_FILE.to_owned(), manifest.into_bytes());
     files.insert(SIGNATURE_FILE.to_owned(), signature.into_bytes());
@@ -291,7 +293,12 @@ pub const CHECK_BY_HAND: [&str; 4] = [
 /// The bundle's README: what is in it and the two things a reader can do with it, check that
 /// it was not changed (minisign alone) and recompute its numbers (lineup), and how to run the
 /// analysis again on the original footage. Printable ASCII only, as the verifier demands.
-fn readme(signer: &SignerKey, evidence: &Evidence, review_included: bool) -> String {
+fn readme(
+    signer: &SignerKey,
+    evidence: &Evidence,
+    review_included: bool,
+    incomplete: &[String],
+) -> String {
     let commands: String = CHECK_BY_HAND
         .iter()
         .map(|command| format!("    {command}\n"))
@@ -317,6 +324,8 @@ fn readme(signer: &SignerKey, evidence: &Evidence, review_included: bool) -> Str
     format!(
         "lineup impact assessment bundle\n\
          ===============================\n\
+         \n\
+         {status}\n\
          \n\
          {PDF_FILE}  the assessment, for reading\n\
          {RON_FILE}  every number and setting in it\n\
@@ -357,7 +366,9 @@ fn readme(signer: &SignerKey, evidence: &Evidence, review_included: bool) -> Str
          \n\
          The first line of {SIGNATURE_FILE} (\"untrusted comment: ...\") is not covered by\n\
          the signature: ignore whatever it says. minisign prints the signed \"Trusted\n\
-         comment\" line, which names the time of signing and the signing key.\n\
+         comment\" line, which names the time of signing, the signing key, and whether\n\
+         the assessment is a DRAFT or final; lineup verify checks that it agrees with\n\
+         {RON_FILE}.\n\
          \n\
          Or, with lineup: lineup verify THIS-FOLDER --key PUBLISHED-KEY.pub\n\
          \n\
@@ -371,9 +382,11 @@ fn readme(signer: &SignerKey, evidence: &Evidence, review_included: bool) -> Str
          reviewer labelled (its label, its perceived attributes, and which tracks are of\n\
          the same person), the other tracks' faces (unlabelled, no attributes), how the\n\
          groups are formed, each group's threshold, the alert rule, the tracking and\n\
-         detector settings, the watchlist's names and photo hashes, the crowd the false\n\
-         alerts a day are counted for, the models and their SHA-256, and the lineup that\n\
-         wrote it (as it claims). With lineup, no secret key and no review file needed:\n\
+         detector settings (as recorded: the tracks are the review's, taken on trust,\n\
+         not derived from these settings), the watchlist's names and photo hashes, the\n\
+         crowd the false alerts a day are counted for, the models and their SHA-256, and\n\
+         the lineup that wrote it (as it claims). With lineup, no secret key and no\n\
+         review file needed:\n\
          \n\
          \x20   lineup verify --recompute THIS-FOLDER --key PUBLISHED-KEY.pub\n\
          \n\
@@ -385,29 +398,48 @@ fn readme(signer: &SignerKey, evidence: &Evidence, review_included: bool) -> Str
          \n\
          The match scores in {EVIDENCE_FILE} are the analysis's own: without the face\n\
          embeddings they come from, they are checked only by running the analysis again\n\
-         (below). With the full review included, --recompute recomputes every match score\n\
-         from its embeddings.\n\
+         (below). With the full review included, --recompute checks every match score\n\
+         against the embeddings in {REVIEW_FILE} only: the embeddings themselves are not\n\
+         verified (whoever changes a score can change its embedding to fit), so only\n\
+         running the analysis again on the footage (--against, below) ties the scores\n\
+         to the footage.\n\
          \n\
-         For privacy, {EVIDENCE_FILE} leaves out face embeddings, face boxes and pixels,\n\
-         all but the faces of unlabelled tracks, and the names the reviewer gave people\n\
-         not on the watchlist\n\
+         {EVIDENCE_FILE} holds every face found, with its input, frame, best watchlist\n\
+         match and score; the tracks labelled on or off the watchlist, with their labels\n\
+         and perceived attributes; and the other tracks (unlabelled, or marked not a\n\
+         face) with their faces only. For privacy it leaves out face embeddings, face\n\
+         boxes and pixels, and the names the reviewer gave people not on the watchlist\n\
          (they are \"person 1\", \"person 2\", ...: the numbers only need to know which\n\
          tracks are of the same person). The report shows the faces it shows, no more;\n\
          {PICTURES_FILE} holds the same pictures as the PDF, blurred as the PDF shows them.\n\
          {privacy}\
          \n\
-         This bundle was written by {written_by}.\n\
+         This bundle claims to be written by {written_by}.\n\
          \n\
          \n\
          Running the analysis again on the original footage\n\
          --------------------------------------------------\n\
          \n\
          {analysis}",
+        status = readme_status(incomplete),
         id = signer.key_id(),
         public_key = signer.base64(),
         written_by = ascii(&evidence.written_by.to_string()),
         analysis = readme_analysis(evidence),
     )
+}
+
+/// The README's first statement: whether the assessment is a DRAFT (and how many of its parts
+/// are still to write) or final.
+fn readme_status(incomplete: &[String]) -> String {
+    match incomplete.len() {
+        0 => "This is the FINAL assessment: no part of it is still to write.".to_owned(),
+        n => format!(
+            "This is a DRAFT, not a final assessment: {n} {} still to write\n\
+             (listed under \"incomplete\" in {RON_FILE}).",
+            if n == 1 { "part is" } else { "parts are" }
+        ),
+    }
 }
 
 /// How the faces in the evidence were found, and the command and input hashes to find them
@@ -718,7 +750,7 @@ mod tests {
             public_key: pair.pk,
         };
         for included in [false, true] {
-            let text = readme(&signer, &Evidence::of(&document, 0.6), included);
+            let text = readme(&signer, &Evidence::of(&document, 0.6), included, &[]);
             assert!(
                 text.bytes()
                     .all(|b| b == b'\n' || (b' '..=b'~').contains(&b)),

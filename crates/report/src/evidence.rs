@@ -5,8 +5,9 @@
 //! It holds every face found (where, and its best watchlist candidate with its score), every
 //! track labelled on or off the watchlist (its faces, label, perceived attributes and who it is
 //! of), the faces of the other tracks (unlabelled or not a face, so that alerts left unlabelled
-//! can be counted), the slicing, the per-group thresholds, the chosen reference group, the alert
-//! rule, the tracking and detector settings, the watchlist's names and photo hashes, the crowd
+//! or marked not a face can be counted), the slicing, the per-group thresholds, the chosen
+//! reference group, the alert rule, the tracking and detector settings (a record only: the
+//! tracks are the review's, not derived from them), the watchlist's names and photo hashes, the crowd
 //! the false alerts a day are counted for, the models with their SHA-256, and the lineup that
 //! wrote it. It leaves out face embeddings, boxes and pixels, the attributes of unlabelled
 //! tracks, and the names the reviewer gave passers-by (replaced by "person 1", "person 2", ...:

@@ -101,7 +101,7 @@ pub struct Report {
     #[serde(default)]
     pub false_alerts_per_day: Option<FalseAlertsPerDay>,
     /// How many tracks there are, how many were labelled, and how many that raise an alert
-    /// were left unlabelled: leaving an alert unlabelled keeps it out of every rate.
+    /// were left unlabelled or marked not a face: either keeps an alert out of every rate.
     #[serde(default)]
     pub tracks: TrackCounts,
     pub privacy: PrivacyChoices,
@@ -188,6 +188,10 @@ pub struct TrackCounts {
     pub unlabelled: u64,
     /// Unlabelled tracks that raise an alert at the threshold: left out of every rate.
     pub alerting_unlabelled: u64,
+    /// Tracks marked not a face that raise an alert at the threshold: left out of every rate
+    /// too, so marking a false alert "not a face" would otherwise hide it unseen.
+    #[serde(default)]
+    pub alerting_not_a_face: u64,
 }
 
 impl TrackCounts {
@@ -199,29 +203,38 @@ impl TrackCounts {
             1 => "1 track that raises an alert was left unlabelled and is in no rate".to_owned(),
             n => format!("{n} tracks that raise an alert were left unlabelled and are in no rate"),
         };
+        let not_a_face = match self.alerting_not_a_face {
+            0 => "no track that raises an alert was marked not a face".to_owned(),
+            1 => "1 track that raises an alert was marked not a face and is in no rate".to_owned(),
+            n => {
+                format!("{n} tracks that raise an alert were marked not a face and are in no rate")
+            }
+        };
         format!(
             "{} face tracks, {} labelled on or off the watchlist, {} marked not a face, {} \
-             unlabelled; {unlabelled}.",
+             unlabelled; {unlabelled}; {not_a_face}.",
             self.total, self.labelled, self.not_a_face, self.unlabelled
         )
     }
 }
 
-/// Counts `document`'s tracks by label, and the unlabelled ones alerting at `threshold`.
+/// Counts `document`'s tracks by label, and the unlabelled and not-a-face ones alerting at
+/// `threshold`.
 pub(crate) fn track_counts(document: &ReviewDocument, threshold: f32) -> TrackCounts {
     use lineup_core::review::GroundTruth;
     let mut counts = TrackCounts::default();
     for (index, track) in document.tracks.iter().enumerate() {
         counts.total += 1;
+        let alerts = || document.track_match(lineup_core::ids::TrackId(index)).score >= threshold;
         match track.label {
             GroundTruth::OnWatchlist(_) | GroundTruth::NotOnWatchlist => counts.labelled += 1,
-            GroundTruth::NotAFace => counts.not_a_face += 1,
+            GroundTruth::NotAFace => {
+                counts.not_a_face += 1;
+                counts.alerting_not_a_face += u64::from(alerts());
+            }
             GroundTruth::Unlabelled => {
                 counts.unlabelled += 1;
-                let matched = document.track_match(lineup_core::ids::TrackId(index));
-                if matched.score >= threshold {
-                    counts.alerting_unlabelled += 1;
-                }
+                counts.alerting_unlabelled += u64::from(alerts());
             }
         }
     }

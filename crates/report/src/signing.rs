@@ -634,14 +634,31 @@ pub(crate) struct CheckedSignature {
     pub trusted_comment: String,
 }
 
-/// The trusted comment lineup signs: minisign's timestamp and file name, and the signer's
-/// public key, so that a bundle names the key it was signed with inside the signed text
-/// itself (minisign prints this line when it verifies).
-pub fn trusted_comment(unix_seconds: i64, file: &str, signer: &SignerKey) -> String {
+/// What the trusted comment of a draft ends with.
+pub const DRAFT_COMMENT: &str = "lineup impact assessment DRAFT";
+/// What the trusted comment of a final report ends with.
+pub const FINAL_COMMENT: &str = "lineup impact assessment final";
+
+/// The trusted comment lineup signs: minisign's timestamp and file name, the signer's public
+/// key, so that a bundle names the key it was signed with inside the signed text itself, and
+/// whether the report is a DRAFT or final, so that minisign alone (which prints this line when
+/// it verifies) tells a draft from a final report.
+pub fn trusted_comment(unix_seconds: i64, file: &str, signer: &SignerKey, draft: bool) -> String {
+    let status = if draft { DRAFT_COMMENT } else { FINAL_COMMENT };
     format!(
-        "timestamp:{unix_seconds}\tfile:{file}\tkey:{}\tlineup impact assessment",
+        "timestamp:{unix_seconds}\tfile:{file}\tkey:{}\t{status}",
         signer.base64()
     )
+}
+
+/// Whether a trusted comment says its report is a draft (`Some(true)`), final (`Some(false)`),
+/// or neither.
+pub(crate) fn comment_says_draft(trusted_comment: &str) -> Option<bool> {
+    match trusted_comment.rsplit('\t').next() {
+        Some(DRAFT_COMMENT) => Some(true),
+        Some(FINAL_COMMENT) => Some(false),
+        _ => None,
+    }
 }
 
 /// Parses a signature file strictly: it must be byte for byte what lineup writes, so that a
@@ -744,7 +761,7 @@ mod tests {
             load_public_key(&files.public_key).unwrap().key_id(),
             signer.key_id()
         );
-        let comment = trusted_comment(0, "manifest", &signer);
+        let comment = trusted_comment(0, "manifest", &signer, true);
         let text = sign(&secret, &signer, b"hello\n", &comment).unwrap();
         let signature = parse_signature(&text).unwrap();
         assert_eq!(key_named_in(&signature).unwrap().key_id(), signer.key_id());

@@ -16,7 +16,7 @@ pub(crate) fn plain_summary(report: &Report) -> Vec<String> {
         None => NO_GROUND_TRUTH.to_owned(),
     });
     // How many tracks the rates rest on, and how many alerts were kept out of them by being
-    // left unlabelled: otherwise leaving a false alert unlabelled would hide it unseen.
+    // left unlabelled or marked not a face: otherwise either would hide a false alert unseen.
     paragraphs.push(report.tracks.sentence());
     if let Some(findings) = &report.findings {
         paragraphs.extend(findings.scenarios.iter().map(|s| s.sentence.clone()));

@@ -235,6 +235,8 @@ pub fn verify_files(
         Err(reason) => return Err(tampered(MANIFEST_FILE, format!("signed, but {reason}"))),
     };
     let report = check_key_mentions(path, files, &key)?;
+    check_draft_status(&checked.trusted_comment, &report.incomplete)
+        .map_err(|reason| tampered(RON_FILE, reason))?;
     Ok(Verified {
         generated_at: report.generated_at,
         incomplete: report.incomplete,
@@ -245,6 +247,29 @@ pub fn verify_files(
         trusted_comment: checked.trusted_comment,
         files: listed,
     })
+}
+
+/// The signed trusted comment says DRAFT or final (so that minisign alone tells them apart):
+/// it must agree with the report's own list of parts still to write.
+fn check_draft_status(trusted_comment: &str, incomplete: &[String]) -> Result<(), String> {
+    let report_draft = !incomplete.is_empty();
+    let status = |draft: bool| if draft { "DRAFT" } else { "final" };
+    match signing::comment_says_draft(trusted_comment) {
+        Some(comment_draft) if comment_draft == report_draft => Ok(()),
+        Some(comment_draft) => Err(format!(
+            "its list of parts still to write (incomplete: {}) makes the report {}, but the \
+             signed trusted comment says {}",
+            incomplete.len(),
+            status(report_draft),
+            status(comment_draft)
+        )),
+        None => Err(format!(
+            "the signed trusted comment does not say whether the report is a DRAFT or final \
+             (it should end with \"{}\" or \"{}\")",
+            signing::DRAFT_COMMENT,
+            signing::FINAL_COMMENT
+        )),
+    }
 }
 
 /// A key ID is a random label that anyone can give a key of their own: a signature whose trusted

@@ -973,8 +973,14 @@ fn write_pdf(report: &Report, pages: &[Vec<Item>], fonts: &Fonts) -> Result<Vec<
 }
 
 fn metadata(report: &Report) -> Metadata {
+    // A draft says so in its title too, which PDF readers show in place of the file name.
+    let title = if report.incomplete.is_empty() {
+        report.assessment.title.clone()
+    } else {
+        format!("DRAFT – {}", report.assessment.title)
+    };
     let mut metadata = Metadata::new()
-        .title(report.assessment.title.clone())
+        .title(title)
         .creator(format!("lineup {}", report.lineup_version))
         .producer(format!("lineup {} (krilla)", report.lineup_version))
         .language("en".to_owned());
