@@ -11,59 +11,10 @@ use egui_kittest::kittest::Queryable;
 use lineup::ids::TrackId;
 use lineup::review::{self, GroundTruth};
 use lineup::ui::{LineupApp, Tab};
-use lineup::workspace::Workspace;
 
-fn settings_folder() {
-    static FOLDER: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    FOLDER.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        // SAFETY: set once, before any app of this test binary reads it.
-        unsafe { std::env::set_var("XDG_CONFIG_HOME", dir.path()) };
-        dir
-    });
-}
-
-fn open(document: &review::ReviewDocument, tab: Tab) -> (tempfile::TempDir, LineupApp) {
-    settings_folder();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("review.ron");
-    review::save(document, &path).unwrap();
-    (dir, LineupApp::open(&path).on_tab(tab))
-}
-
-fn harness(app: LineupApp) -> Harness<'static, LineupApp> {
-    Harness::builder()
-        .with_size([1280.0, 720.0])
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut LineupApp| app.show(ui), app)
-}
-
-fn workspace<'a>(h: &'a Harness<'_, LineupApp>) -> &'a Workspace {
-    h.state().workspace().expect("a review is open")
-}
-
-/// The face card of `track` ("#3 · below threshold …"), not a disagreement line ("#3 — who:").
-fn card<'a>(h: &'a Harness<'_, LineupApp>, track: usize) -> egui_kittest::Node<'a> {
-    let prefix = format!("#{track} ");
-    h.get_by(move |node| {
-        node.label()
-            .is_some_and(|l| l.starts_with(&prefix) && !l.contains("who:") && l.contains('\n'))
-    })
-}
-
-/// A key pressed and released, queued for the next frame (several keys may share a frame, as
-/// when a person types faster than frames are drawn).
-fn push_key(h: &mut Harness<'_, LineupApp>, key: egui::Key, modifiers: egui::Modifiers) {
-    for pressed in [true, false] {
-        h.input_mut().events.push(egui::Event::Key {
-            key,
-            pressed,
-            modifiers,
-            repeat: false,
-            physical_key: None,
-        });
-    }
-}
+#[path = "common/app.rs"]
+mod app;
+use app::{card, harness, open, push_key, workspace};
 
 /// The labelled fixture with track 0 unlabelled and selected on the Faces screen, then N
 /// pressed: track 0 is "not on watchlist".
