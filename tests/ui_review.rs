@@ -1,7 +1,10 @@
 //! The desktop app's footage and labelling screens on real pictures (egui_kittest): video
 //! playback that shows frames, the per-track filmstrip, and a second reviewer labelling blind.
 
+#[path = "common/app.rs"]
+mod app;
 mod common;
+use app::{texts, workspace};
 
 use std::time::Duration;
 
@@ -201,25 +204,6 @@ fn a_selected_track_shows_its_faces_over_time() {
         "the strip shows {:?}",
         filmstrip_frames(&h)
     );
-}
-
-fn workspace<'a>(h: &'a Harness<'_, LineupApp>) -> &'a lineup::workspace::Workspace {
-    h.state().workspace().expect("a review is open")
-}
-
-/// Words on screen: every node's label and value.
-fn texts(h: &Harness<'_, LineupApp>) -> Vec<String> {
-    fn walk(node: egui_kittest::Node<'_>, out: &mut Vec<String>) {
-        let inner = node.accesskit_node();
-        out.extend(inner.label());
-        out.extend(inner.value());
-        for child in node.children() {
-            walk(child, out);
-        }
-    }
-    let mut out = Vec::new();
-    walk(h.root(), &mut out);
-    out
 }
 
 /// In blind mode the second reviewer sees no sign of the first reviewer's work: no label or
