@@ -1,15 +1,22 @@
 //! How fast every slice's metrics come back after a threshold or slice change, for 100,000
 //! labelled faces in 11 slices (skin tone, one per Monk value, plus unknown). Target: ≤ 5 ms.
+//! Also how fast the Faces screen learns which of 48,000 tracks a chosen slice holds (it asks
+//! on every repaint while a slice is chosen).
 //!
 //! Run with `cargo bench --bench metrics`. Under `cargo test` (no `--bench` flag) it does nothing,
 //! so the test suite stays free of timing.
 
+#[path = "../tests/common/labelled.rs"]
+#[allow(dead_code)] // the tests use the 600-person version
+mod labelled;
 #[path = "common/metrics_timing.rs"]
 mod metrics_timing;
 
 use std::hint::black_box;
 use std::time::Duration;
 
+use lineup::review::Slicing;
+use lineup::workspace::Workspace;
 use metrics_timing::{Recompute, median_of};
 
 fn main() {
@@ -30,6 +37,7 @@ fn main() {
     let from_document = median_of(11, || {
         black_box(document.evaluate(black_box(&slicing), 0.6).unwrap());
     });
+    let slice_chosen = slice_chosen_on_the_faces_screen();
     println!("{:<58} {:>10}", "what", "median");
     println!(
         "{:<58} {:>7.3} ms",
@@ -51,6 +59,11 @@ fn main() {
         "whole evaluation from the review document",
         from_document.as_secs_f64() * 1e3
     );
+    println!(
+        "{:<58} {:>7.3} ms",
+        "slice chosen: which of 48,000 tracks it holds",
+        slice_chosen.as_secs_f64() * 1e3
+    );
     let target = Duration::from_millis(5);
     println!(
         "target ≤ 5 ms after a threshold or slice change: {}",
@@ -60,4 +73,19 @@ fn main() {
             "NOT met"
         }
     );
+}
+
+/// The median time the Faces screen takes, on each repaint, to learn which tracks of a
+/// 48,000-track review (sliced by skin tone and gender) the chosen slice holds.
+fn slice_chosen_on_the_faces_screen() -> Duration {
+    let mut document = labelled::labelled_review_of(48_000);
+    document.slicing = Slicing::by(&["skin", "gender"]);
+    let workspace = Workspace::new(document, None);
+    assert_eq!(workspace.document().tracks.len(), 48_000);
+    let names = workspace.sliced().names.clone();
+    let mut next = names.iter().cycle();
+    median_of(101, || {
+        let name = next.next().map_or("", String::as_str);
+        black_box(workspace.tracks_in_slice(black_box(name)));
+    })
 }

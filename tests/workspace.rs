@@ -771,3 +771,35 @@ fn each_reviewer_undoes_only_their_own_edits() {
     assert_eq!(second.blind.len(), 1);
     assert!(second.blind[0].ended.is_some());
 }
+
+/// The tracks the Faces screen shows for a chosen slice are the labelled tracks whose search is
+/// in that slice: the same whichever way it is worked out, on a review with thousands of tracks
+/// cut into dozens of slices (skin × gender).
+#[test]
+fn the_tracks_of_each_slice_are_those_of_its_searches() {
+    let mut document = common::labelled::labelled_review_of(3_000);
+    document.slicing = review::Slicing::by(&["skin", "gender"]);
+    let workspace = Workspace::new(document, None);
+    let sliced = workspace.sliced();
+    assert!(sliced.names.len() >= 6, "several slices");
+    let track_count = workspace.document().tracks.len();
+    for (slice, name) in sliced.names.iter().enumerate() {
+        // The definition, one track at a time: is there a search of this track in this slice?
+        let expected: Vec<bool> = (0..track_count)
+            .map(|t| {
+                sliced
+                    .tracks
+                    .iter()
+                    .zip(&sliced.searches)
+                    .any(|(&track, search)| track == TrackId(t) && search.slice == slice)
+            })
+            .collect();
+        assert!(expected.contains(&true), "slice {name} has tracks");
+        assert_eq!(
+            workspace.tracks_in_slice(name).as_deref(),
+            Some(&expected[..]),
+            "slice {name}"
+        );
+    }
+    assert_eq!(workspace.tracks_in_slice("no such slice"), None);
+}

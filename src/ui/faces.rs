@@ -73,16 +73,9 @@ fn visible_tracks(
     slice: Option<&str>,
     blind: bool,
 ) -> Vec<TrackId> {
-    let sliced = workspace.sliced();
-    let slice = slice.and_then(|name| sliced.names.iter().position(|n| n == name));
-    let in_slice = |t: TrackId| match slice {
-        None => true,
-        Some(slice) => sliced
-            .tracks
-            .iter()
-            .zip(&sliced.searches)
-            .any(|(&track, s)| track == t && s.slice == slice),
-    };
+    // A name the current slicing does not have shows every track (see `FacesScreen::slice`).
+    let members = slice.and_then(|name| workspace.tracks_in_slice(name));
+    let in_slice = |t: TrackId| members.as_ref().is_none_or(|members| members[t.0]);
     workspace
         .tracks()
         .filter(|&t| match filter {

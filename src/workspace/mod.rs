@@ -324,6 +324,22 @@ impl Workspace {
         &self.sliced
     }
 
+    /// For each track of the review, whether it is a labelled track in the slice called `name`
+    /// of the current slicing; None when the slicing has no slice of that name. One pass over
+    /// the sliced searches, so that choosing a slice costs the same per track at any size.
+    pub fn tracks_in_slice(&self, name: &str) -> Option<Vec<bool>> {
+        let slice = self.sliced.names.iter().position(|n| n == name)?;
+        let mut in_slice = vec![false; self.document.tracks.len()];
+        for (track, search) in self.sliced.tracks.iter().zip(&self.sliced.searches) {
+            if search.slice == slice
+                && let Some(member) = in_slice.get_mut(track.0)
+            {
+                *member = true;
+            }
+        }
+        Some(in_slice)
+    }
+
     pub fn slice_index(&self) -> &SliceIndex {
         &self.index
     }
