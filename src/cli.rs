@@ -14,6 +14,7 @@ use crate::assessment::signing::{self, PasswordSource};
 use crate::assessment::{self, Decision, FaceDisclosure, Level, SignedExport};
 use crate::footage::Sampling;
 use crate::metrics;
+use crate::review::shards::Shard;
 use crate::review::{self, DEFAULT_THRESHOLD, InputStatus, ReviewDocument, Slicing};
 use crate::vision::{DetectorConfig, VisionConfig};
 
@@ -52,6 +53,15 @@ enum Command {
     },
     /// Find faces in images and videos, search them against a watchlist, and write a review document.
     Analyze(AnalyzeArgs),
+    /// Join the reviews of every shard of one analysis (`analyze --shard k/n`) into the review a
+    /// single run on all their footage would have written.
+    Merge {
+        /// Where to write the merged review.
+        out: PathBuf,
+        /// The shard reviews, one per shard, in any order.
+        #[arg(required = true, num_args = 1..)]
+        shards: Vec<PathBuf>,
+    },
     /// Print error rates per demographic slice for a labelled review.
     Metrics(MetricsArgs),
     /// Import or export track labels and attributes as CSV.
@@ -367,6 +377,12 @@ struct AnalyzeArgs {
     /// Where to write the review document (RON).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
+    /// Analyse only shard K of N: the footage is expanded into its files in order (as without
+    /// this option) and cut into N contiguous blocks of as even a count as whole files allow;
+    /// this run takes block K. Run every K from 1 to N, with the same arguments otherwise, on
+    /// any machines, then join the reviews with `lineup merge` (see docs/sharding.md).
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
 }
 
 fn parse_threshold(text: &str) -> Result<f32, String> {
@@ -400,6 +416,7 @@ pub fn main() -> ExitCode {
         }
         Some(Command::Demo { prepare: true }) => prepare_demo(),
         Some(Command::Analyze(args)) => analyze(args),
+        Some(Command::Merge { out, shards }) => merge(&out, &shards),
         Some(Command::Metrics(args)) => print_metrics(args),
         Some(Command::Labels(command)) => labels(command),
         Some(Command::Agreement { review }) => agreement(&review),
@@ -581,21 +598,24 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         sampling: args.sample,
     };
     stop_on_ctrl_c();
+    let part = args
+        .shard
+        .map_or(String::new(), |shard| format!(" (shard {shard})"));
     eprintln!(
-        "Analysing {} path(s), sampling {}; Ctrl-C stops and keeps what is done",
+        "Analysing {} path(s){part}, sampling {}; Ctrl-C stops and keeps what is done",
         request.footage.len(),
         request.sampling
     );
     let bar = progress_bar();
     let mut log = InputLog::default();
-    let document = analysis::run(
-        &request,
-        &mut |p| {
-            log.note(&bar, &p);
-            show_progress(&bar, p)
-        },
-        &CANCEL,
-    );
+    let mut on_progress = |p| {
+        log.note(&bar, &p);
+        show_progress(&bar, p)
+    };
+    let document = match args.shard {
+        Some(shard) => analysis::run_shard(&request, shard, &mut on_progress, &CANCEL),
+        None => analysis::run(&request, &mut on_progress, &CANCEL),
+    };
     bar.finish_and_clear();
     let document = document?;
     for warning in &document.warnings {
@@ -736,6 +756,28 @@ fn print_summary(document: &ReviewDocument, threshold: f32) {
     for (name, alerts) in &summary.alerts_per_identity {
         println!("{name:<34}{alerts:>8}");
     }
+}
+
+/// Loads every shard review, merges them and writes the result; writes nothing when refused.
+fn merge(out: &std::path::Path, shards: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let reviews = shards
+        .iter()
+        .map(|path| Ok((path.clone(), review::load(path)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let merged = review::shards::merge(reviews)?;
+    review::save(&merged, out)?;
+    print_summary(&merged, merged.settings.threshold);
+    println!(
+        "{} shard reviews merged into {}",
+        shards.len(),
+        out.display()
+    );
+    if !merged.complete {
+        eprintln!(
+            "warning: a shard was cancelled part-way; the merged review is marked incomplete"
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use crate::digest::sha256_file;
 use crate::footage::{self, Footage, FootageError, Frame, MediaKind, Sampling, VideoReader};
 use crate::matching;
+use crate::review::shards::{Shard, ShardRecord};
 use crate::review::{
     AnalysisSettings, DetectionRecord, InputRecord, InputStatus, ReviewDocument, SourceRef,
 };
@@ -93,6 +94,10 @@ pub enum AnalysisError {
     Watchlist(#[from] WatchlistError),
     #[error("no footage to analyse: {}", list_problems(.0))]
     NoFootage(Vec<FootageError>),
+    #[error(
+        "shard {shard} has no files: the footage is {files} file(s), so use at most {files} shard(s)"
+    )]
+    EmptyShard { shard: Shard, files: usize },
 }
 
 fn list_problems(problems: &[FootageError]) -> String {
@@ -154,6 +159,50 @@ pub fn run(
     if files.is_empty() {
         return Err(AnalysisError::NoFootage(problems));
     }
+    analyse_files(request, &files, &problems, on_progress, cancel).map(|(document, _)| document)
+}
+
+/// Runs one shard of the job: `request`'s footage is expanded into its files as [`run`] does,
+/// and only the shard's block of them (see [`Shard::files`]) is analysed. The review records
+/// which block it holds, for [`crate::review::shards::merge`].
+pub fn run_shard(
+    request: &AnalysisRequest,
+    shard: Shard,
+    on_progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<ReviewDocument, AnalysisError> {
+    let (files, problems) = footage::expand_inputs(&request.footage);
+    if files.is_empty() {
+        return Err(AnalysisError::NoFootage(problems));
+    }
+    let block = shard.files(files.len());
+    if block.is_empty() {
+        return Err(AnalysisError::EmptyShard {
+            shard,
+            files: files.len(),
+        });
+    }
+    let first_input = block.start;
+    let (mut document, shared_warnings) =
+        analyse_files(request, &files[block], &problems, on_progress, cancel)?;
+    document.shard = Some(ShardRecord {
+        shard,
+        files_total: files.len(),
+        first_input,
+        shared_warnings,
+    });
+    Ok(document)
+}
+
+/// The job on `files`, `problems` being the footage paths that gave none. Also returns how many
+/// of the review's warnings come before those of single files (the watchlist's and `problems`).
+fn analyse_files(
+    request: &AnalysisRequest,
+    files: &[PathBuf],
+    problems: &[FootageError],
+    on_progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<(ReviewDocument, usize), AnalysisError> {
     on_progress(Progress::LoadingModels);
     let mut pipeline = FacePipeline::load(request.vision.clone())?;
     let enrolment = watchlist::enrol(&request.watchlist, &mut pipeline, |done, total| {
@@ -172,7 +221,8 @@ pub fn run(
     document
         .warnings
         .extend(problems.iter().map(ToString::to_string));
-    let frames_total = count_frames(&files, request.sampling, on_progress);
+    let shared_warnings = document.warnings.len();
+    let frames_total = count_frames(files, request.sampling, on_progress);
     // One still gains nothing from side-by-side detectors, and loses their threads.
     if frames_total > 1 {
         pipeline.share_detection(DETECTION_WORKERS)?;
@@ -186,7 +236,6 @@ pub fn run(
         let (mut frames, lanes, found) =
             fan_out::fan_out(detectors.len(), FRAME_QUEUE, FOUND_QUEUE);
         let (face_tx, face_rx) = sync_channel(RESULT_QUEUE);
-        let files = &files;
         scope.spawn(move || decode_inputs(files, request.sampling, cancel, &mut frames));
         let config = &detector_config;
         let detection: Vec<_> = detectors
@@ -212,7 +261,7 @@ pub fn run(
         document.complete = false;
     }
     document.rebuild_tracks();
-    Ok(document)
+    Ok((document, shared_warnings))
 }
 
 /// A stage thread's result; its panic goes on in the caller.

@@ -13,6 +13,7 @@ mod file;
 pub mod labels;
 pub mod locations;
 pub mod second;
+pub mod shards;
 pub mod slices;
 pub mod tracks;
 
@@ -104,6 +105,10 @@ pub struct ReviewDocument {
     /// memory, after `load`, always false: every path is resolved.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub paths_relative_to_review: bool,
+    /// Set in the review of one shard of an analysis (`lineup analyze --shard k/n`): which block
+    /// of the footage it holds, for `lineup merge` (see [`shards`]). None in a whole analysis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<shards::ShardRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -229,6 +234,7 @@ impl ReviewDocument {
             assessment: Assessment::default(),
             second_review: None,
             paths_relative_to_review: false,
+            shard: None,
         }
     }
 

@@ -1,0 +1,338 @@
+//! One analysis cut into shards (`lineup analyze --shard k/n`) and joined again (`lineup merge`):
+//! the merged review equals a single run's on the same footage, and shards that do not belong
+//! together are refused with the file and what differs. Real analyses of the test photos and a
+//! clip, through the `lineup` binary; one run under GNU parallel where it is installed.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use lineup::ids::TrackId;
+use lineup::review::{self, GroundTruth, ReviewDocument};
+
+fn lineup(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lineup"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn arg(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// Five footage files (stills and a video) and a two-person watchlist, analysed once whole and
+/// once as three shards; every review in `dir`, so their relative paths resolve alike.
+struct Analyses {
+    dir: tempfile::TempDir,
+    footage: PathBuf,
+    watchlist: tempfile::TempDir,
+}
+
+const SHARDS: usize = 3;
+
+impl Analyses {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `lineup analyze` of the footage folder with the settings every run here uses.
+    fn analyze(&self, out: &Path, extra: &[&str]) -> Output {
+        let missing = self.dir.path().join("not-there.mp4");
+        let mut args = vec![
+            "analyze",
+            "--footage",
+            arg(&self.footage),
+            arg(&missing),
+            "--watchlist",
+            arg(self.watchlist.path()),
+            "--sample",
+            "fps:5",
+            "--threads",
+            "2",
+            "--out",
+            arg(out),
+        ];
+        args.extend_from_slice(extra);
+        lineup(&args)
+    }
+
+    fn shard(&self, index: usize) -> PathBuf {
+        self.path(&format!("shard-{index}.ron"))
+    }
+
+    /// Merges `shards` into `out` (removed first); the command's output.
+    fn merge(&self, out: &str, shards: &[PathBuf]) -> Output {
+        let out = self.path(out);
+        let _ = std::fs::remove_file(&out);
+        let mut args = vec!["merge", arg(&out)];
+        args.extend(shards.iter().map(|p| arg(p)));
+        lineup(&args)
+    }
+}
+
+fn analyses() -> &'static Analyses {
+    static ANALYSES: OnceLock<Analyses> = OnceLock::new();
+    ANALYSES.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let footage = dir.path().join("footage");
+        std::fs::create_dir(&footage).unwrap();
+        // In name order: a still alone in shard 1 (5 files in 3 shards: 1, 2, 2), a video.
+        let clip = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/clips/faces_h264.mp4");
+        for (name, source) in [
+            ("a.jpg", common::photo("obama2.jpg")),
+            ("b.mp4", clip),
+            ("c.jpg", common::photo("t1.jpg")),
+            ("d.jpg", common::photo("biden.jpg")),
+            ("e.jpg", common::photo("obama3.jpg")),
+        ] {
+            std::fs::copy(source, footage.join(name)).unwrap();
+        }
+        let watchlist = common::watchlist(&[
+            ("Barack_Obama_1.jpg", "obama.jpg"),
+            ("Joe_Biden_1.jpg", "biden.jpg"),
+        ]);
+        // Warnings every shard gives alike (this photo, the missing footage path): once merged.
+        std::fs::write(watchlist.path().join("Nobody_1.jpg"), "not a photo").unwrap();
+        let analyses = Analyses {
+            dir,
+            footage,
+            watchlist,
+        };
+        let runs = std::iter::once((analyses.path("single.ron"), None))
+            .chain((1..=SHARDS).map(|k| (analyses.shard(k), Some(format!("{k}/{SHARDS}")))));
+        for (out, shard) in runs {
+            let extra: Vec<&str> = shard.iter().flat_map(|s| ["--shard", s]).collect();
+            let output = analyses.analyze(&out, &extra);
+            assert!(
+                output.status.success(),
+                "{}: {}",
+                out.display(),
+                text(&output.stderr)
+            );
+        }
+        analyses
+    })
+}
+
+fn shards() -> Vec<PathBuf> {
+    (1..=SHARDS).map(|k| analyses().shard(k)).collect()
+}
+
+/// Part by part first, so that a difference is named rather than buried in one huge diff.
+fn assert_same_review(merged: &ReviewDocument, single: &ReviewDocument) {
+    assert_eq!(merged.inputs, single.inputs, "inputs");
+    assert_eq!(
+        merged.detections.len(),
+        single.detections.len(),
+        "detections"
+    );
+    for (index, (ours, theirs)) in merged.detections.iter().zip(&single.detections).enumerate() {
+        assert_eq!(ours, theirs, "detection {index}");
+    }
+    assert_eq!(merged.tracks, single.tracks, "tracks");
+    assert_eq!(merged.warnings, single.warnings, "warnings");
+    assert_eq!(merged.watchlist, single.watchlist, "watchlist");
+    assert_eq!(merged, single, "the whole review");
+}
+
+#[test]
+fn a_review_merged_from_shards_equals_a_single_run_on_the_same_footage() {
+    let analyses = analyses();
+    let single = review::load(&analyses.path("single.ron")).unwrap();
+    let parts: Vec<ReviewDocument> = shards().iter().map(|p| review::load(p).unwrap()).collect();
+    assert_eq!(
+        parts.iter().map(|p| p.inputs.len()).collect::<Vec<_>>(),
+        [1, 2, 2],
+        "five files in three contiguous blocks"
+    );
+    assert!(
+        parts.iter().all(|p| !p.detections.is_empty()),
+        "every shard finds faces"
+    );
+    assert_eq!(single.inputs.len(), 5);
+    assert_eq!(single.warnings.len(), 2, "{:?}", single.warnings);
+    assert!(single.tracks.len() > 5, "the video's faces form tracks");
+
+    // Labels set in a shard are carried over to the track's new id.
+    let second_shard = analyses.path("labelled-shard-2.ron");
+    let mut labelled = parts[1].clone();
+    labelled.tracks[1].label = GroundTruth::NotAFace;
+    labelled.tracks[1]
+        .attributes
+        .insert("skin".into(), "4".into());
+    review::save(&labelled, &second_shard).unwrap();
+    let mut expected = single.clone();
+    let moved = TrackId(parts[0].tracks.len() + 1);
+    expected.tracks[moved.0].label = GroundTruth::NotAFace;
+    expected.tracks[moved.0]
+        .attributes
+        .insert("skin".into(), "4".into());
+
+    // Given in any order.
+    let given = [shards()[2].clone(), second_shard, shards()[0].clone()];
+    let output = analyses.merge("merged.ron", &given);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let merged = review::load(&analyses.path("merged.ron")).unwrap();
+    assert_same_review(&merged, &expected);
+
+    // The same numbers, as `lineup metrics` prints them, unlabelled.
+    let output = analyses.merge("merged-unlabelled.ron", &shards());
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let metrics = |name: &str| {
+        let output = lineup(&["metrics", arg(&analyses.path(name))]);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        text(&output.stdout)
+    };
+    assert_eq!(metrics("merged-unlabelled.ron"), metrics("single.ron"));
+    assert_same_review(
+        &review::load(&analyses.path("merged-unlabelled.ron")).unwrap(),
+        &single,
+    );
+}
+
+/// `lineup merge` of `given` fails, writes nothing, and says each of `words`.
+fn assert_refused(given: &[PathBuf], words: &[&str]) {
+    let analyses = analyses();
+    let output = analyses.merge("refused.ron", given);
+    let stderr = text(&output.stderr);
+    assert!(!output.status.success(), "merged: {given:?}");
+    assert!(
+        !analyses.path("refused.ron").exists(),
+        "a refused merge writes nothing"
+    );
+    for word in words {
+        assert!(stderr.contains(word), "{word:?} not in: {stderr}");
+    }
+}
+
+/// Shard 2 with `change` made to it, saved under `name`.
+fn changed_second_shard(name: &str, change: impl FnOnce(&mut ReviewDocument)) -> Vec<PathBuf> {
+    let mut document = review::load(&analyses().shard(2)).unwrap();
+    change(&mut document);
+    let path = analyses().path(name);
+    review::save(&document, &path).unwrap();
+    vec![analyses().shard(1), path, analyses().shard(3)]
+}
+
+#[test]
+fn shards_made_with_other_models_settings_or_watchlists_are_refused_by_name() {
+    let other_model = changed_second_shard("other-model.ron", |d| {
+        d.models[0].sha256 = "0".repeat(64);
+    });
+    assert_refused(&other_model, &["other-model.ron", "model", &"0".repeat(64)]);
+
+    let other_threshold = changed_second_shard("other-threshold.ron", |d| {
+        d.settings.threshold = 0.5;
+    });
+    assert_refused(
+        &other_threshold,
+        &["other-threshold.ron", "threshold 0.5 against 0.6"],
+    );
+
+    let other_slice_thresholds = changed_second_shard("other-slice-thresholds.ron", |d| {
+        d.slice_thresholds.insert("Monk 1–3".into(), 0.7);
+    });
+    assert_refused(
+        &other_slice_thresholds,
+        &["other-slice-thresholds.ron", "slice thresholds"],
+    );
+
+    let other_sampling = changed_second_shard("other-sampling.ron", |d| {
+        d.settings.sampling = lineup::footage::Sampling::EveryFrame;
+    });
+    assert_refused(&other_sampling, &["other-sampling.ron", "sampling"]);
+
+    let other_photo = changed_second_shard("other-watchlist.ron", |d| {
+        d.watchlist.identities[0].photos[0].digest.sha256 = "f".repeat(64);
+    });
+    assert_refused(
+        &other_photo,
+        &["other-watchlist.ron", "watchlist", &"f".repeat(64)],
+    );
+}
+
+#[test]
+fn a_missing_shard_overlapping_shards_or_a_whole_review_are_refused() {
+    let [first, second, third] = <[PathBuf; 3]>::try_from(shards()).unwrap();
+    assert_refused(
+        &[first.clone(), third.clone()],
+        &["shard 2/3 is missing", "2 of 3"],
+    );
+
+    let copy = analyses().path("copy-of-shard-2.ron");
+    std::fs::copy(&second, &copy).unwrap();
+    assert_refused(
+        &[first.clone(), second.clone(), copy.clone(), third.clone()],
+        &["copy-of-shard-2.ron", "shard-2.ron", "overlap", "b.mp4"],
+    );
+
+    let single = analyses().path("single.ron");
+    assert_refused(
+        &[single, second.clone(), third.clone()],
+        &["single.ron", "not a shard review"],
+    );
+
+    // A shard of another cut of the same footage (2 shards, not 3) holds files of these.
+    let other_cut = analyses().path("other-cut.ron");
+    let output = analyses().analyze(&other_cut, &["--shard", "2/2"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_refused(
+        &[first, second, other_cut],
+        &["other-cut.ron", "cut of the footage", "shard 2/2"],
+    );
+}
+
+#[test]
+fn shards_run_under_gnu_parallel_merge_into_the_single_run() {
+    let has_parallel = Command::new("parallel")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_parallel {
+        eprintln!(
+            "SKIPPED: GNU parallel is not installed (Debian package `parallel`, installed by ./scripts/setup)"
+        );
+        return;
+    }
+    let analyses = analyses();
+    let out = analyses.path("parallel");
+    std::fs::create_dir_all(&out).unwrap();
+    // The command docs/sharding.md gives, on three local processes instead of three hosts.
+    let output = Command::new("parallel")
+        .args(["--will-cite", "--halt", "now,fail=1", "-j", "3"])
+        .arg(env!("CARGO_BIN_EXE_lineup"))
+        .args([
+            "analyze",
+            "--footage",
+            arg(&analyses.footage),
+            arg(&analyses.path("not-there.mp4")),
+            "--watchlist",
+            arg(analyses.watchlist.path()),
+            "--sample",
+            "fps:5",
+            "--threads",
+            "2",
+        ])
+        .args(["--shard", "{}/3", "--out"])
+        .arg(out.join("shard-{}.ron"))
+        .args([":::", "1", "2", "3"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let parts: Vec<PathBuf> = (1..=3)
+        .map(|k| out.join(format!("shard-{k}.ron")))
+        .collect();
+    let output = analyses.merge("parallel/merged.ron", &parts);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let merged = review::load(&out.join("merged.ron")).unwrap();
+    let single = review::load(&analyses.path("single.ron")).unwrap();
+    // Reviews in another folder store other relative paths but load as the same files.
+    assert_same_review(&merged, &single);
+}
