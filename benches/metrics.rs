@@ -6,9 +6,6 @@
 //! Run with `cargo bench --bench metrics`. Under `cargo test` (no `--bench` flag) it does nothing,
 //! so the test suite stays free of timing.
 
-#[path = "../tests/common/labelled.rs"]
-#[allow(dead_code)] // the tests use the 600-person version
-mod labelled;
 #[path = "common/metrics_timing.rs"]
 mod metrics_timing;
 
@@ -17,7 +14,7 @@ use std::time::Duration;
 
 use lineup::review::Slicing;
 use lineup::workspace::Workspace;
-use metrics_timing::{Recompute, median_of};
+use metrics_timing::{Recompute, labelled, median_of};
 
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {

@@ -8,7 +8,7 @@ use lineup::review::{ReviewDocument, Slicing};
 
 #[path = "../../tests/common/labelled.rs"]
 #[allow(dead_code)] // the tests use the 600-person version
-mod labelled;
+pub mod labelled;
 
 pub fn median_of(runs: usize, mut work: impl FnMut()) -> Duration {
     let mut times: Vec<Duration> = (0..runs)
