@@ -1048,6 +1048,8 @@ fn keygen(args: KeygenArgs) -> anyhow::Result<ExitCode> {
 
 fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let document = review::load(&args.review)?;
+    // Before the password is asked for: a simulation is never signed.
+    assessment::bundle::refuse_simulation(&document)?;
     let password = PasswordSource::from_option(args.password_file.clone()).read(false)?;
     let bundle = assessment::export_signed(&SignedExport {
         document: &document,

@@ -12,6 +12,7 @@ pub mod evaluation;
 mod file;
 pub mod labels;
 pub mod locations;
+pub mod scenario;
 pub mod second;
 pub mod slices;
 pub mod tracks;
@@ -104,6 +105,10 @@ pub struct ReviewDocument {
     /// memory, after `load`, always false: every path is resolved.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub paths_relative_to_review: bool,
+    /// Set only by the workshop scenario generator: this document was drawn from score
+    /// distributions, not analysed from footage (see [`scenario`]). It can never be signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub simulation: Option<scenario::Simulation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -229,6 +234,7 @@ impl ReviewDocument {
             assessment: Assessment::default(),
             second_review: None,
             paths_relative_to_review: false,
+            simulation: None,
         }
     }
 
