@@ -239,3 +239,67 @@ fn verify_refuses_a_signed_bundle_of_a_simulation() {
         "{stderr}"
     );
 }
+
+/// `lineup scenario`: the same seed writes the same review, marked SIMULATED in its output and
+/// in the file; a file already there is kept unless --force; `lineup metrics` marks it too.
+#[test]
+fn the_scenario_command_writes_the_same_review_for_the_same_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, seed: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let output = lineup(&["scenario", "--seed", seed, "--differential", "20", "--out"])
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap();
+        (out, output)
+    };
+    let (first, output) = write("first.ron", "42", &[]);
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(
+        stdout.starts_with("SIMULATED (seed 42): a workshop scenario"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Monk 7–10"), "{stdout}");
+    let (second, _) = write("second.ron", "42", &[]);
+    assert_eq!(
+        std::fs::read_to_string(&first).unwrap(),
+        std::fs::read_to_string(&second).unwrap()
+    );
+    let document = lineup::review::load(&first).unwrap();
+    let recorded = &document.simulation.as_ref().unwrap().parameters;
+    assert_eq!((recorded.seed, recorded.groups[2].fpir_ratio), (42, 20.0));
+
+    let (_, again) = write("first.ron", "43", &[]);
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("already exists"));
+    let (_, forced) = write("first.ron", "43", &["--force"]);
+    assert!(forced.status.success(), "{}", text(&forced.stderr));
+    assert_ne!(
+        std::fs::read_to_string(&first).unwrap(),
+        std::fs::read_to_string(&second).unwrap()
+    );
+
+    let metrics = lineup(&["metrics"]).arg(&second).output().unwrap();
+    let stdout = text(&metrics.stdout);
+    assert!(metrics.status.success(), "{}", text(&metrics.stderr));
+    assert!(stdout.starts_with("SIMULATED (seed 42)"), "{stdout}");
+}
+
+/// `lineup demo --scenario --prepare` writes this user's scenario beside the demo, without
+/// footage, and says where.
+#[test]
+fn the_demo_offers_the_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = lineup(&["demo", "--scenario", "--prepare", "--seed", "5"])
+        .env("XDG_DATA_HOME", dir.path())
+        .env("LOCALAPPDATA", dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let path = std::path::PathBuf::from(text(&output.stdout).trim());
+    assert!(path.starts_with(dir.path()), "{}", path.display());
+    let document = lineup::review::load(&path).unwrap();
+    assert_eq!(document.simulation.unwrap().parameters.seed, 5);
+}
