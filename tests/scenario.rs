@@ -148,6 +148,12 @@ fn a_scenario_edited_to_look_real_still_cannot_be_signed() {
     let saved = std::fs::read_to_string(&review).unwrap();
     assert!(!saved.contains("simulation"));
     let document = lineup::review::load(&review).unwrap();
+    // Every screen and command still marks it, saying what gave it away.
+    let mark = assessment::wording::simulation_mark(&document).unwrap();
+    assert!(
+        mark.starts_with("SIMULATED: a workshop scenario") && mark.contains("no recognition model"),
+        "{mark}"
+    );
     let pair = KeyPair::generate_unencrypted_keypair().unwrap();
     let refused = assessment::export(
         &document,
