@@ -913,6 +913,7 @@ fn labels(command: LabelsCommand) -> anyhow::Result<ExitCode> {
         LabelsCommand::Export { review, csv } => {
             let document = review::load(&review)?;
             review::csv::export(&document, &csv)?;
+            print_simulation_mark(&document);
             println!(
                 "Wrote {} tracks to {}",
                 document.tracks.len(),
@@ -954,6 +955,7 @@ fn agreement(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     use assessment::wording;
     use review::{Disagreement, Reviewer};
     let document = review::load(path)?;
+    print_simulation_mark(&document);
     let (Some(second), Some(agreement)) = (&document.second_review, document.reviewer_agreement())
     else {
         anyhow::bail!(
@@ -1012,6 +1014,7 @@ fn agreement(path: &std::path::Path) -> anyhow::Result<ExitCode> {
 
 fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
     let mut document = review::load(&args.review)?;
+    print_simulation_mark(&document);
     let today = assessment::dates::UtcTime::now().date();
     let mut text = assessment::drafting::prefill(&document.assessment, &document, None, &today);
     let set = |field: &mut String, value: Option<String>| {

@@ -291,6 +291,14 @@ fn the_scenario_command_writes_the_same_review_for_the_same_seed() {
     let stdout = text(&metrics.stdout);
     assert!(metrics.status.success(), "{}", text(&metrics.stderr));
     assert!(stdout.starts_with("SIMULATED (seed 42)"), "{stdout}");
+    let assess = lineup(&["assess"])
+        .arg(&second)
+        .args(["--title", "Workshop"])
+        .output()
+        .unwrap();
+    let stdout = text(&assess.stdout);
+    assert!(assess.status.success(), "{}", text(&assess.stderr));
+    assert!(stdout.starts_with("SIMULATED (seed 42)"), "{stdout}");
 }
 
 /// `lineup demo --scenario --prepare` writes this user's scenario beside the demo, without
