@@ -50,7 +50,19 @@ enum Command {
         /// Only build the demo review (headless) and print where it is.
         #[arg(long)]
         prepare: bool,
+        /// Open the SIMULATED workshop scenario instead of the real-footage demo: a labelled
+        /// review drawn from score distributions per group (see `lineup scenario`).
+        #[arg(long)]
+        scenario: bool,
+        /// With --scenario: draw it afresh with this seed (default: keep this user's copy, or
+        /// draw it with seed 1).
+        #[arg(long, requires = "scenario")]
+        seed: Option<u64>,
     },
+    /// Write a SIMULATED workshop scenario: a fully labelled review drawn with a recorded seed
+    /// from score distributions per skin-tone group (not from footage), whose false-positive
+    /// differential moves with the threshold. It can never be signed as an assessment.
+    Scenario(ScenarioArgs),
     /// Find faces in images and videos, search them against a watchlist, and write a review document.
     Analyze(AnalyzeArgs),
     /// Join the reviews of every shard of one analysis (`analyze --shard k/n`) into the review a
@@ -83,6 +95,30 @@ enum Command {
     /// Check a bundle's signature, then every file against the signed manifest; with
     /// --recompute, also recompute every number of the report from the bundle's data.
     Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+struct ScenarioArgs {
+    /// The seed the scores are drawn with: the same seed gives the same review.
+    #[arg(long)]
+    seed: u64,
+    /// How many times the reference group's FPIR the darkest group's is at threshold 0.4
+    /// (NISTIR 8280 found 10 to 100 for many algorithms); from 0.6 up the groups agree (NPL).
+    #[arg(long, default_value_t = 10.0, value_parser = parse_differential)]
+    differential: f64,
+    /// The review document to write.
+    #[arg(long, default_value = "scenario.ron")]
+    out: PathBuf,
+    /// Replace a file already at --out.
+    #[arg(long)]
+    force: bool,
+}
+
+fn parse_differential(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if (1.0..=100.0).contains(&value) => Ok(value),
+        _ => Err(format!("{text:?} is not a ratio between 1 and 100")),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -411,10 +447,15 @@ pub fn main() -> ExitCode {
     }
     let result = match cli.command {
         None => open_app(None),
-        Some(command @ (Command::Open { .. } | Command::Demo { prepare: false })) => {
+        Some(command @ (Command::Open { .. } | Command::Demo { prepare: false, .. })) => {
             open_app(Some(command))
         }
-        Some(Command::Demo { prepare: true }) => prepare_demo(),
+        Some(Command::Demo {
+            prepare: true,
+            scenario,
+            seed,
+        }) => prepare_demo(scenario, seed),
+        Some(Command::Scenario(args)) => write_scenario(args),
         Some(Command::Analyze(args)) => analyze(args),
         Some(Command::Merge { out, shards }) => merge(&out, &shards),
         Some(Command::Metrics(args)) => print_metrics(args),
@@ -438,7 +479,7 @@ pub fn main() -> ExitCode {
 fn opens_the_app(command: Option<&Command>) -> bool {
     matches!(
         command,
-        None | Some(Command::Open { .. }) | Some(Command::Demo { prepare: false })
+        None | Some(Command::Open { .. }) | Some(Command::Demo { prepare: false, .. })
     )
 }
 
@@ -492,7 +533,15 @@ fn open_app(command: Option<Command>) -> anyhow::Result<ExitCode> {
             };
             run_app(move |_| LineupApp::open(&review).on_tab(tab))
         }
-        Some(Command::Demo { prepare: false }) => run_demo(),
+        Some(Command::Demo {
+            prepare: false,
+            scenario: true,
+            seed,
+        }) => {
+            let review = crate::demo::scenario(seed)?;
+            run_app(move |_| LineupApp::open(&review))
+        }
+        Some(Command::Demo { prepare: false, .. }) => run_demo(),
         _ => run_app(|_| LineupApp::start()),
     }
 }
@@ -561,8 +610,13 @@ fn run_demo() -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Builds the demo review without a window (for scripts), or says where it already is.
-fn prepare_demo() -> anyhow::Result<ExitCode> {
+/// Builds the demo review (or the scenario) without a window (for scripts), or says where it
+/// already is.
+fn prepare_demo(scenario: bool, seed: Option<u64>) -> anyhow::Result<ExitCode> {
+    if scenario {
+        println!("{}", crate::demo::scenario(seed)?.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let review = match crate::demo::prepare()? {
         crate::demo::Demo::Ready(review) => review,
         crate::demo::Demo::NeedsAnalysis { request, review } => {
@@ -803,6 +857,7 @@ fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
     let evaluation = document
         .evaluate(&slicing, threshold)
         .map_err(anyhow::Error::msg)?;
+    print_simulation_mark(&document);
     print!("{}", assessment::wording::evaluation_table(&evaluation));
     if evaluation.searches == 0 {
         println!(
@@ -900,6 +955,7 @@ fn labels(command: LabelsCommand) -> anyhow::Result<ExitCode> {
         LabelsCommand::Export { review, csv } => {
             let document = review::load(&review)?;
             review::csv::export(&document, &csv)?;
+            print_simulation_mark(&document);
             println!(
                 "Wrote {} tracks to {}",
                 document.tracks.len(),
@@ -941,6 +997,7 @@ fn agreement(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     use assessment::wording;
     use review::{Disagreement, Reviewer};
     let document = review::load(path)?;
+    print_simulation_mark(&document);
     let (Some(second), Some(agreement)) = (&document.second_review, document.reviewer_agreement())
     else {
         anyhow::bail!(
@@ -999,6 +1056,7 @@ fn agreement(path: &std::path::Path) -> anyhow::Result<ExitCode> {
 
 fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
     let mut document = review::load(&args.review)?;
+    print_simulation_mark(&document);
     let today = assessment::dates::UtcTime::now().date();
     let mut text = assessment::drafting::prefill(&document.assessment, &document, None, &today);
     let set = |field: &mut String, value: Option<String>| {
@@ -1088,8 +1146,62 @@ fn keygen(args: KeygenArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Writes a simulated review and says what it is, what it was drawn from, and what the
+/// parameters give each group at a few thresholds.
+fn write_scenario(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
+    use crate::review::scenario::{self, ScenarioParameters};
+    if args.out.exists() && !args.force {
+        anyhow::bail!(
+            "{}: already exists; pass --force to replace it",
+            args.out.display()
+        );
+    }
+    let parameters = ScenarioParameters::workshop(args.seed, args.differential);
+    let document = scenario::generate(&parameters)?;
+    review::save(&document, &args.out)?;
+    print_simulation_mark(&document);
+    println!(
+        "{} tracks written to {} ({} people not on the watchlist and {} sightings of {} \
+         watchlist identities per group).",
+        document.tracks.len(),
+        args.out.display(),
+        parameters.non_mated_per_group,
+        parameters.mated_per_group,
+        parameters.identities_per_group
+    );
+    println!("\nFPIR each group's distribution gives (what a large draw measures):");
+    let names: Vec<&str> = parameters.groups.iter().map(|g| g.name.as_str()).collect();
+    println!("  threshold  {}", names.join("  "));
+    for threshold in [0.4, 0.5, 0.6] {
+        let rates: Vec<String> = parameters
+            .expected_fpir(threshold)?
+            .into_iter()
+            .zip(&names)
+            .map(|(rate, name)| {
+                let text = assessment::wording::percent(rate);
+                format!("{text:>width$}", width = name.chars().count())
+            })
+            .collect();
+        println!("  {threshold:<9}  {}", rates.join("  "));
+    }
+    println!(
+        "\nOpen it with `lineup open {}` and move the threshold.",
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The SIMULATED mark, first in a command's output, for a review that is one.
+fn print_simulation_mark(document: &ReviewDocument) {
+    if let Some(mark) = assessment::wording::simulation_mark(document) {
+        println!("{mark}\n");
+    }
+}
+
 fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let document = review::load(&args.review)?;
+    // Before the password is asked for: a simulation is never signed.
+    assessment::bundle::refuse_simulation(&document)?;
     let password = PasswordSource::from_option(args.password_file.clone()).read(false)?;
     let bundle = assessment::export_signed(&SignedExport {
         document: &document,

@@ -138,6 +138,8 @@ pub enum DemoError {
     },
     #[error("{}: {reason}", path.display())]
     Unwritable { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Scenario(#[from] crate::review::scenario::ScenarioError),
 }
 
 /// What it takes to open the demo; an error says what to do when its inputs are missing.
@@ -267,6 +269,42 @@ pub fn reset() -> Result<PathBuf, DemoError> {
     }
 }
 
+/// The seed the workshop scenario is drawn with when nobody names one.
+pub const DEFAULT_SCENARIO_SEED: u64 = 1;
+
+/// The differential the workshop scenario is drawn with from the demo: NISTIR 8280's lower end.
+pub const DEFAULT_SCENARIO_DIFFERENTIAL: f64 = 10.0;
+
+/// This user's copy of the SIMULATED workshop scenario, offered beside the real-footage demo:
+/// drawn afresh with `seed` when one is given, else kept (with the person's edits) when there
+/// is one, else drawn with [`DEFAULT_SCENARIO_SEED`]. No footage is needed.
+pub fn scenario(seed: Option<u64>) -> Result<PathBuf, DemoError> {
+    scenario_in(&user_dir(), seed)
+}
+
+/// [`scenario`] in the folder `dir`.
+pub fn scenario_in(dir: &Path, seed: Option<u64>) -> Result<PathBuf, DemoError> {
+    use crate::review::scenario::{ScenarioParameters, generate};
+    let copy = dir.join("scenario-review.ron");
+    if seed.is_none() && copy.is_file() {
+        return Ok(copy);
+    }
+    let parameters = ScenarioParameters::workshop(
+        seed.unwrap_or(DEFAULT_SCENARIO_SEED),
+        DEFAULT_SCENARIO_DIFFERENTIAL,
+    );
+    let document = generate(&parameters)?;
+    let unwritable = |e: String| DemoError::Unwritable {
+        path: copy.clone(),
+        reason: e,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| unwritable(e.to_string()))?;
+    // A fresh draw replaces the copy, so its autosave goes too.
+    let _ = std::fs::remove_file(crate::review::autosave_path(&copy));
+    crate::review::save(&document, &copy).map_err(|e| unwritable(e.to_string()))?;
+    Ok(copy)
+}
+
 /// Labels a fresh demo analysis (see the module comment for what is assumed).
 pub fn label(document: &mut ReviewDocument) {
     let obama = document.identity_by_name("Barack Obama");
@@ -297,6 +335,24 @@ pub fn label(document: &mut ReviewDocument) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The scenario beside the demo: drawn once, kept with the person's edits, drawn afresh
+    /// for a named seed, and always a simulation.
+    #[test]
+    fn the_scenario_is_a_copy_per_user_drawn_afresh_for_a_seed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = scenario_in(dir.path(), None).unwrap();
+        let mut document = crate::review::load(&path).unwrap();
+        let drawn = document.simulation.clone().unwrap();
+        assert_eq!(drawn.parameters.seed, DEFAULT_SCENARIO_SEED);
+        document.assessment.title = "edited in a workshop".into();
+        crate::review::save(&document, &path).unwrap();
+        let kept = crate::review::load(&scenario_in(dir.path(), None).unwrap()).unwrap();
+        assert_eq!(kept.assessment.title, "edited in a workshop");
+        let fresh = crate::review::load(&scenario_in(dir.path(), Some(9)).unwrap()).unwrap();
+        assert_eq!(fresh.simulation.unwrap().parameters.seed, 9);
+        assert_eq!(fresh.assessment.title, "");
+    }
 
     /// Each person edits their own copy of the demo; the built one is never touched, and a reset
     /// brings back the demo as shipped.

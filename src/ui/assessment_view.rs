@@ -354,11 +354,27 @@ impl AssessmentScreen {
                 |k| format!("verifying with {}", k.display()),
             ),
         );
-        let ready = form.key.path().is_some() && form.out.path().is_some() && form.job.is_none();
+        // A simulation is never signed (the export refuses it too): say why before anyone tries.
+        let simulated = view.workspace.document().simulated_because();
+        let ready = form.key.path().is_some()
+            && form.out.path().is_some()
+            && form.job.is_none()
+            && simulated.is_none();
         let mut export = false;
+        if let Some(reason) = &simulated {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("Export is switched off: this review cannot be signed, because {reason}."),
+            );
+        }
         ui.horizontal(|ui| {
             export = ui
                 .add_enabled(ready, egui::Button::new("Export signed bundle"))
+                .on_disabled_hover_text(
+                    simulated
+                        .as_deref()
+                        .unwrap_or("Choose a secret key and a bundle folder first."),
+                )
                 .clicked();
             if form.job.is_some() {
                 ui.spinner();

@@ -9,6 +9,7 @@ mod footage_view;
 mod glossary;
 mod pictures;
 mod relink;
+mod simulated;
 mod start;
 mod thresholds;
 mod watchlist_view;
@@ -364,6 +365,9 @@ impl LineupApp {
     fn top_bar(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             ui.heading("lineup");
+            if let Some(mark) = self.workspace.as_ref().and_then(simulated::mark) {
+                simulated::badge(ui, &mark);
+            }
             if self.workspace.is_some() {
                 for tab in Tab::ALL {
                     ui.selectable_value(&mut self.tab, tab, tab.title());
@@ -420,6 +424,10 @@ impl LineupApp {
                     SaveState::NeverSaved => "not saved yet",
                 };
                 let summary = workspace.document().summary(workspace.threshold());
+                let file = match simulated::mark(workspace) {
+                    Some(_) => format!("{} — {file}", simulated::STATUS_PREFIX),
+                    None => file,
+                };
                 if workspace.is_blind() {
                     ui.label(format!(
                         "{file} — {state} — {} faces in {} tracks — blind mode: {} given a label \
@@ -498,7 +506,17 @@ impl LineupApp {
         if self.confirm_close {
             egui::Panel::top("confirm_close").show(ui, |ui| self.close_prompt(ui));
         }
-        egui::CentralPanel::default().show(ui, |ui| self.screen(ui));
+        let mark = self.workspace.as_ref().and_then(simulated::mark);
+        simulated::window_title(&ctx, mark.is_some());
+        egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(mark) = &mark {
+                simulated::notice(ui, mark);
+            }
+            self.screen(ui);
+            if mark.is_some() {
+                simulated::watermark(ui.ctx(), ui.max_rect());
+            }
+        });
         if std::mem::take(&mut self.save_after_screens) {
             self.save();
         }
@@ -574,6 +592,10 @@ impl LineupApp {
                     self.open_review(&path);
                     self.banner = Some(Banner::Info("The demo is as it was shipped again.".into()));
                 }
+                Err(error) => self.banner = Some(Banner::Error(error.to_string())),
+            },
+            start::StartAction::Scenario => match crate::demo::scenario(None) {
+                Ok(path) => self.open_review(&path),
                 Err(error) => self.banner = Some(Banner::Error(error.to_string())),
             },
             start::StartAction::Demo => match crate::demo::open() {

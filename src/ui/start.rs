@@ -25,6 +25,8 @@ pub(crate) enum StartAction {
     Demo,
     /// Replace this user's copy of the demo with a fresh one, and open it.
     ResetDemo,
+    /// Open this user's copy of the SIMULATED workshop scenario (drawn first where needed).
+    Scenario,
 }
 
 /// The start screen and the new analysis being put together on it.
@@ -90,6 +92,18 @@ impl StartScreen {
                     .clicked()
                 {
                     action = Some(StartAction::ResetDemo);
+                }
+                if ui
+                    .button("Workshop scenario (SIMULATED)")
+                    .on_hover_text(
+                        "A labelled review drawn from score distributions per skin-tone group, \
+                         not from footage: move the threshold and watch the false-positive \
+                         differential change. Marked SIMULATED everywhere; it can never be \
+                         signed as an assessment.",
+                    )
+                    .clicked()
+                {
+                    action = Some(StartAction::Scenario);
                 }
             });
         });

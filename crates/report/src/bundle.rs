@@ -64,6 +64,13 @@ pub enum BundleError {
     NotABundle { path: PathBuf },
     #[error("{}: cannot be written: {reason}", path.display())]
     Unwritable { path: PathBuf, reason: String },
+    /// The review is a simulation (or shows no trace of a real analysis): lineup never signs
+    /// one as an assessment of a real system.
+    #[error(
+        "this review cannot be exported as a signed assessment: {reason}. A simulated review is \
+         for training only and describes no real system; analyse real footage to assess one"
+    )]
+    Simulated { reason: String },
     #[error(transparent)]
     Pdf(#[from] PdfError),
     #[error(transparent)]
@@ -155,6 +162,8 @@ impl SignedExport<'_> {
 /// Loads the secret key, measures the labelled findings at the export's threshold and writes
 /// the signed bundle: the one export path of the command line and the app.
 pub fn export_signed(request: &SignedExport) -> Result<ExportedBundle, BundleError> {
+    // Before the key is read: nobody should type a password for a refusal.
+    refuse_simulation(request.document)?;
     let (secret, signer) = signing::load_secret_key(request.key, request.password)?;
     let threshold = request.threshold();
     let findings = crate::labelled_findings(request.document, threshold);
@@ -179,6 +188,15 @@ pub fn export_signed(request: &SignedExport) -> Result<ExportedBundle, BundleErr
     )
 }
 
+/// Refuses a review that is a simulation, or shows no trace of a real analysis
+/// (`ReviewDocument::simulated_because`): lineup never signs one as an assessment.
+pub fn refuse_simulation(document: &ReviewDocument) -> Result<(), BundleError> {
+    match document.simulated_because() {
+        Some(reason) => Err(BundleError::Simulated { reason }),
+        None => Ok(()),
+    }
+}
+
 /// The zip written beside a bundle folder: `BUNDLE.zip`.
 pub fn zip_path(folder: &Path) -> PathBuf {
     let mut name = folder.as_os_str().to_owned();
@@ -195,6 +213,8 @@ pub fn export(
     secret: &SecretKey,
     signer: &SignerKey,
 ) -> Result<ExportedBundle, BundleError> {
+    // Checked here too, below `export_signed`, so that no caller can sign a simulation.
+    refuse_simulation(document)?;
     check_target(&options.out, options.overwrite)?;
     let unreadable = |e: std::io::Error| BundleError::ReviewUnreadable {
         path: review_path.to_path_buf(),

@@ -30,6 +30,7 @@ use super::report::{
 };
 use lineup_core::ids::DetectionId;
 use lineup_core::matching::Candidate;
+use lineup_core::review::scenario::{self, Simulation};
 use lineup_core::review::{
     AlertRule, AnalysisSettings, AttributeSchema, Attributes, DetectionRecord, GroundTruth,
     InputRecord, InputStatus, ReviewDocument, Slicing, SourceRef, Track, TrackingSettings,
@@ -84,6 +85,10 @@ pub struct Evidence {
     /// they raise an alert shows whether alerts were left out by leaving them unlabelled.
     #[serde(default)]
     pub other_tracks: Vec<OtherTrack>,
+    /// The review's simulation record: a bundle never holds one unless someone made it without
+    /// lineup's export (which refuses simulations), and `verify` refuses any bundle that does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub simulation: Option<Simulation>,
 }
 
 /// A track no rate counts: its faces, and whether the reviewer marked it as not a face. No
@@ -259,7 +264,35 @@ impl Evidence {
                 .collect(),
             tracks: labelled_tracks(document),
             other_tracks: other_tracks(document),
+            simulation: document.simulation.clone(),
         }
+    }
+
+    /// Why the evidence is of a simulation, not of a real analysis; None when nothing says so
+    /// (see `ReviewDocument::simulated_because`, which the export checks).
+    pub fn simulated_because(&self) -> Option<String> {
+        if let Some(simulation) = &self.simulation {
+            return Some(format!(
+                "its evidence records a {} workshop scenario ({}, seed {}), not an analysis of \
+                 real footage",
+                scenario::SIMULATED,
+                simulation.generator,
+                simulation.parameters.seed
+            ));
+        }
+        let inputs = &self.analysis.inputs;
+        let named = scenario::is_placeholder(&self.analysis.watchlist_root)
+            || inputs
+                .iter()
+                .any(|input| scenario::is_placeholder(&input.path));
+        named.then(|| {
+            format!(
+                "its evidence names the scenario generator's placeholder (\"{}\") as its \
+                 footage: it is {}",
+                scenario::SIMULATED_SOURCE,
+                scenario::SIMULATED
+            )
+        })
     }
 
     /// The evidence as `evidence.ron` holds it.
@@ -327,6 +360,7 @@ impl Evidence {
         document.slicing = self.slicing.clone();
         document.slice_thresholds = self.slice_thresholds.clone();
         document.reference_slice = self.reference_slice.clone();
+        document.simulation = self.simulation.clone();
         document.detections = self.faces.iter().map(Face::detection).collect();
         // The labelled tracks keep their order, which the rates were computed in; the others,
         // which only counts use, follow.

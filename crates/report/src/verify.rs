@@ -25,8 +25,10 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::bundle::{
-    MANIFEST_FILE, PDF_FILE, PUBLIC_KEY_FILE, README_FILE, RON_FILE, SIGNATURE_FILE,
+    EVIDENCE_FILE, MANIFEST_FILE, PDF_FILE, PUBLIC_KEY_FILE, README_FILE, REVIEW_FILE, RON_FILE,
+    SIGNATURE_FILE,
 };
+use super::evidence::Evidence;
 use super::report::Report;
 use super::signing::{self, SignatureProblem, SignerKey, SigningError};
 use lineup_core::digest::hex;
@@ -41,6 +43,14 @@ const MAX_BUNDLE_BYTES: u64 = 1 << 30;
 pub enum VerifyError {
     #[error("{}: cannot be read: {reason}", path.display())]
     Unreadable { path: PathBuf, reason: String },
+    /// The bundle is of a simulated review: lineup's export refuses those, so it was made or
+    /// changed without it.
+    #[error(
+        "{}: not an assessment of a real system: {reason}. lineup never signs a simulated \
+         review; this bundle was made or changed by hand",
+        path.display()
+    )]
+    Simulated { path: PathBuf, reason: String },
     #[error("{}: not a lineup bundle: {reason}", path.display())]
     NotABundle { path: PathBuf, reason: String },
     #[error("{}: the bundle has no {name}, so it cannot be verified", path.display())]
@@ -235,6 +245,7 @@ pub fn verify_files(
         Err(reason) => return Err(tampered(MANIFEST_FILE, format!("signed, but {reason}"))),
     };
     let report = check_key_mentions(path, files, &key)?;
+    refuse_a_simulation(path, files)?;
     check_draft_status(&checked.trusted_comment, &report.incomplete)
         .map_err(|reason| tampered(RON_FILE, reason))?;
     Ok(Verified {
@@ -247,6 +258,29 @@ pub fn verify_files(
         trusted_comment: checked.trusted_comment,
         files: listed,
     })
+}
+
+/// A bundle whose evidence (or included review) is of a simulation is refused even when its
+/// signature holds: whoever signed it bypassed lineup's export, which refuses simulations.
+/// Evidence that cannot be read is left to `verify --recompute`, which names what is wrong.
+fn refuse_a_simulation(path: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), VerifyError> {
+    let from_evidence = files
+        .get(EVIDENCE_FILE)
+        .and_then(|bytes| Evidence::parse(EVIDENCE_FILE, bytes).ok())
+        .and_then(|evidence| evidence.simulated_because());
+    let from_review = || {
+        let text = std::str::from_utf8(files.get(REVIEW_FILE)?).ok()?;
+        lineup_core::review::parse(Path::new(REVIEW_FILE), text)
+            .ok()?
+            .simulated_because()
+    };
+    match from_evidence.or_else(from_review) {
+        Some(reason) => Err(VerifyError::Simulated {
+            path: path.to_path_buf(),
+            reason,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The signed trusted comment says DRAFT or final (so that minisign alone tells them apart):

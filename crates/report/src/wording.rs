@@ -742,6 +742,26 @@ pub fn agreement_text(agreement: &Agreement) -> String {
     }
 }
 
+/// The mark a simulated review carries on every screen and in every command's output; None for
+/// a review that shows no sign of being one (see `ReviewDocument::simulated_because`). Where the
+/// review lost its simulation record, the mark says what gave it away.
+pub fn simulation_mark(document: &lineup_core::review::ReviewDocument) -> Option<String> {
+    use lineup_core::review::scenario::SIMULATED;
+    let reason = document.simulated_because()?;
+    let (seed, why) = match &document.simulation {
+        Some(simulation) => (
+            format!(" (seed {})", simulation.parameters.seed),
+            String::new(),
+        ),
+        None => (String::new(), format!(" ({reason})")),
+    };
+    Some(format!(
+        "{SIMULATED}{seed}: a workshop scenario drawn from score distributions, not from footage. \
+         Its numbers describe no real system, and it cannot be exported as a signed \
+         assessment{why}."
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

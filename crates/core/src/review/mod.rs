@@ -12,6 +12,7 @@ pub mod evaluation;
 mod file;
 pub mod labels;
 pub mod locations;
+pub mod scenario;
 pub mod second;
 pub mod shards;
 pub mod slices;
@@ -109,6 +110,10 @@ pub struct ReviewDocument {
     /// of the footage it holds, for `lineup merge` (see [`shards`]). None in a whole analysis.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<shards::ShardRecord>,
+    /// Set only by the workshop scenario generator: this document was drawn from score
+    /// distributions, not analysed from footage (see [`scenario`]). It can never be signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub simulation: Option<scenario::Simulation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -235,6 +240,7 @@ impl ReviewDocument {
             second_review: None,
             paths_relative_to_review: false,
             shard: None,
+            simulation: None,
         }
     }
 

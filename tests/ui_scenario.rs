@@ -1,0 +1,221 @@
+//! The workshop scenario in the app (egui_kittest): every screen of a simulated review says
+//! SIMULATED where no crop can lose it (window title, top bar, status bar, a notice, and a
+//! watermark tiled across the whole central panel), its export is switched off with the reason,
+//! moving the threshold moves the differential, and the start screen offers it beside the demo.
+
+#[path = "common/app.rs"]
+mod app;
+mod common;
+use app::{harness, texts, workspace};
+
+use eframe::egui;
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use lineup::review::scenario::{self, ScenarioParameters};
+use lineup::ui::{LineupApp, Tab};
+
+const TABS: [(Tab, &str); 7] = [
+    (Tab::Footage, "footage"),
+    (Tab::Faces, "faces"),
+    (Tab::Watchlist, "watchlist"),
+    (Tab::Thresholds, "thresholds"),
+    (Tab::BaseRates, "base rates"),
+    (Tab::Assessment, "assessment"),
+    (Tab::Glossary, "glossary"),
+];
+
+fn small_scenario() -> lineup::review::ReviewDocument {
+    let parameters = ScenarioParameters {
+        non_mated_per_group: 150,
+        mated_per_group: 15,
+        ..ScenarioParameters::workshop(21, 10.0)
+    };
+    scenario::generate(&parameters).unwrap()
+}
+
+/// Where the watermark's "SIMULATED" tiles were drawn in the last frame.
+fn watermark_positions(h: &Harness<'_, LineupApp>) -> Vec<egui::Pos2> {
+    h.output()
+        .shapes
+        .iter()
+        .filter_map(|clipped| match &clipped.shape {
+            egui::Shape::Text(text) if text.galley.text() == "SIMULATED" => {
+                Some(clipped.clip_rect.clamp(text.pos))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The window titles set by the last frame and the next `steps` frames (the app sets the
+/// title only when it changes).
+fn titles_set(h: &mut Harness<'_, LineupApp>, steps: usize) -> Vec<String> {
+    let mut titles: Vec<String> = title_of_last_frame(h).into_iter().collect();
+    for _ in 0..steps {
+        h.step();
+        titles.extend(title_of_last_frame(h));
+    }
+    titles
+}
+
+/// The window title the last frame set, if it set one.
+fn title_of_last_frame(h: &Harness<'_, LineupApp>) -> Option<String> {
+    let root = h.output().viewport_output.get(&egui::ViewportId::ROOT)?;
+    root.commands
+        .iter()
+        .rev()
+        .find_map(|command| match command {
+            egui::ViewportCommand::Title(title) => Some(title.clone()),
+            _ => None,
+        })
+}
+
+#[test]
+fn every_screen_of_a_simulated_review_says_so_where_no_crop_can_lose_it() {
+    let document = small_scenario();
+    for (tab, name) in TABS {
+        let (_dir, app) = app::open(&document, tab);
+        let mut h = harness(app);
+        let _ = h.try_run();
+        let shown = texts(&h);
+        assert!(
+            shown.iter().any(|t| t == "⚠ SIMULATED"),
+            "{name}: no badge in the top bar"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|t| t.starts_with("SIMULATED workshop scenario — review.ron")),
+            "{name}: the status bar does not say so: {shown:?}"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|t| t.starts_with("⚠ SIMULATED (seed 21): a workshop scenario")),
+            "{name}: no notice on the screen"
+        );
+        // The watermark covers every part of the central panel: each quarter of the window
+        // below the top bar and above the status bar holds a tile.
+        let tiles = watermark_positions(&h);
+        let (width, height) = (1280.0, 720.0);
+        for (column, row) in [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)] {
+            let quarter = egui::Rect::from_min_size(
+                egui::pos2(column * width / 2.0, 60.0 + row * (height - 120.0) / 2.0),
+                egui::vec2(width / 2.0, (height - 120.0) / 2.0),
+            );
+            assert!(
+                tiles.iter().any(|p| quarter.contains(*p)),
+                "{name}: no watermark in {quarter:?}: {tiles:?}"
+            );
+        }
+    }
+}
+
+/// A real review carries none of the marks (the same checks, on the labelled fixture), and
+/// leaves the window's title alone.
+#[test]
+fn a_real_review_is_not_marked() {
+    let (_dir, app) = app::open(&common::labelled::labelled_review(), Tab::Thresholds);
+    let mut h = harness(app);
+    assert!(titles_set(&mut h, 3).is_empty());
+    let _ = h.try_run();
+    assert!(!texts(&h).iter().any(|t| t.contains("SIMULATED")));
+    assert!(watermark_positions(&h).is_empty());
+}
+
+/// Even with a key and a bundle folder typed in, the export button stays off and says why.
+#[test]
+fn a_simulated_review_cannot_be_exported_from_the_app() {
+    let (dir, app) = app::open(&small_scenario(), Tab::Assessment);
+    let mut h = harness(app);
+    let _ = h.try_run();
+    for (label, path) in [
+        ("Secret key", dir.path().join("reviewer.key")),
+        ("Bundle folder", dir.path().join("bundle")),
+    ] {
+        h.get_by_label(label).scroll_to_me();
+        let _ = h.try_run();
+        h.get_by_label(label).click();
+        let _ = h.try_run();
+        h.get_by_label(label).type_text(&path.display().to_string());
+        let _ = h.try_run();
+    }
+    let button = h.get_by_label("Export signed bundle");
+    assert!(
+        button.accesskit_node().is_disabled(),
+        "the export button is on"
+    );
+    assert!(
+        h.query_by_label_contains("Export is switched off: this review cannot be signed")
+            .is_some()
+    );
+    assert!(!dir.path().join("bundle").exists());
+}
+
+/// Moving the threshold in the app moves the false matches between groups: at 0.4 the darkest
+/// group has several times the reference's, at 0.6 the gap is gone.
+#[test]
+fn moving_the_threshold_moves_the_differential_in_the_app() {
+    let parameters = ScenarioParameters {
+        non_mated_per_group: 4000,
+        mated_per_group: 20,
+        ..ScenarioParameters::workshop(8, 10.0)
+    };
+    let (_dir, app) = app::open(&scenario::generate(&parameters).unwrap(), Tab::Thresholds);
+    let mut h = harness(app);
+    let _ = h.try_run();
+    // Typed into the threshold's value box, as tests/ui.rs types one.
+    let ratio_at = |h: &mut Harness<'static, LineupApp>, threshold: &str| {
+        h.get_all_by_role(Role::SpinButton).next().unwrap().click();
+        h.run();
+        let value = h.get_all_by_role(Role::SpinButton).next().unwrap();
+        value.type_text(threshold);
+        h.run();
+        h.key_press(egui::Key::Enter);
+        h.run();
+        let evaluation = workspace(h).evaluation().clone();
+        let false_matches = |name: &str| {
+            let slice = evaluation.names.iter().position(|n| n == name).unwrap();
+            evaluation.metrics[slice].fpir.k
+        };
+        let counts = (false_matches("Monk 1–3"), false_matches("Monk 7–10"));
+        (workspace(h).threshold(), counts)
+    };
+    // Expected at 0.4: about 27 against 270 of 4,000 each; at 0.6 under one in either.
+    let (low, (reference, darkest)) = ratio_at(&mut h, "0.4");
+    assert!((low - 0.4).abs() < 1e-6, "{low}");
+    assert!(
+        reference > 0 && darkest > 5 * reference,
+        "{darkest} vs {reference}"
+    );
+    let (high, (reference, darkest)) = ratio_at(&mut h, "0.6");
+    assert!((high - 0.6).abs() < 1e-6, "{high}");
+    assert!(reference.abs_diff(darkest) <= 3, "{darkest} vs {reference}");
+}
+
+/// The start screen offers the scenario beside the demo; it opens marked, the window's title
+/// included.
+#[test]
+fn the_start_screen_offers_the_scenario_beside_the_demo() {
+    app::settings_folder();
+    let data = tempfile::tempdir().unwrap();
+    // SAFETY: only this test of this binary reads the data folder.
+    unsafe { std::env::set_var("XDG_DATA_HOME", data.path()) };
+    let mut h = harness(LineupApp::start());
+    let _ = h.try_run();
+    assert!(h.query_by_label("Open the demo").is_some());
+    h.get_by_label("Workshop scenario (SIMULATED)").click();
+    // The window is titled once, when the review opens; nothing retitles it after.
+    let titles = titles_set(&mut h, 4);
+    assert_eq!(
+        titles,
+        ["lineup — SIMULATED workshop scenario — not a real system"]
+    );
+    let _ = h.try_run();
+    assert_eq!(title_of_last_frame(&h), None);
+    let opened = workspace(&h);
+    assert!(opened.document().simulation.is_some());
+    assert!(opened.path().unwrap().starts_with(data.path()));
+    assert!(texts(&h).iter().any(|t| t == "⚠ SIMULATED"));
+}
