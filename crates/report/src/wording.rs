@@ -1085,3 +1085,56 @@ mod tests {
         assert_eq!(kappa_strength(0.81), "almost perfect");
     }
 }
+
+/// What an evaluation set's protocol did, for the command line: the set by hash, who was
+/// enrolled by which seed, the searches it made, and every photo it skipped with why.
+pub fn evaluation_protocol(protocol: &lineup_core::review::EvaluationProtocol) -> String {
+    let mut text = String::new();
+    let line = |text: &mut String, label: &str, value: String| {
+        let _ = writeln!(text, "{label:<34}{value:>8}");
+    };
+    let _ = writeln!(
+        text,
+        "Evaluation set {} (SHA-256 of its manifest {})",
+        protocol.set.display(),
+        protocol.set_sha256
+    );
+    line(&mut text, "People", protocol.people.to_string());
+    line(&mut text, "Photos", protocol.photos.to_string());
+    if protocol.augmented > 0 {
+        line(
+            &mut text,
+            "  of them augmented copies",
+            protocol.augmented.to_string(),
+        );
+    }
+    line(
+        &mut text,
+        &format!(
+            "Chosen to enrol ({}, seed {})",
+            percent(protocol.enrol_share),
+            protocol.seed
+        ),
+        protocol.chosen.to_string(),
+    );
+    line(&mut text, "Enrolled", protocol.enrolled.to_string());
+    line(
+        &mut text,
+        "Mated searches",
+        protocol.mated_searches.to_string(),
+    );
+    line(
+        &mut text,
+        "Non-mated searches",
+        protocol.non_mated_searches.to_string(),
+    );
+    line(
+        &mut text,
+        "Photos skipped",
+        protocol.skipped.len().to_string(),
+    );
+    for skipped in &protocol.skipped {
+        let _ = writeln!(text, "  {}: {}", skipped.path.display(), skipped.reason);
+    }
+    text
+}

@@ -12,6 +12,7 @@ pub mod evaluation;
 mod file;
 pub mod labels;
 pub mod locations;
+pub mod protocol;
 pub mod second;
 pub mod slices;
 pub mod tracks;
@@ -29,6 +30,7 @@ pub use labels::{
     AttributeDefinition, AttributeError, AttributeSchema, Attributes, GroundTruth, LabelChange,
     UNKNOWN, ValueGroup,
 };
+pub use protocol::{EvaluationProtocol, SkippedPhoto};
 pub use second::{
     Answer, BlindSpell, Disagreement, FirstAnswers, Reviewer, ReviewerAgreement, SecondChange,
     SecondChangeKind, SecondLabel, SecondReview, Settlement,
@@ -104,6 +106,10 @@ pub struct ReviewDocument {
     /// memory, after `load`, always false: every path is resolved.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub paths_relative_to_review: bool,
+    /// Set when the review was made from a labelled evaluation set (`lineup evaluate`) rather
+    /// than footage: the set's hash and the protocol that made its searches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_protocol: Option<EvaluationProtocol>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -229,6 +235,7 @@ impl ReviewDocument {
             assessment: Assessment::default(),
             second_review: None,
             paths_relative_to_review: false,
+            evaluation_protocol: None,
         }
     }
 
