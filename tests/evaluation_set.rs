@@ -234,6 +234,73 @@ fn the_fixture_set_gives_the_protocols_counts() {
         table.contains("male") && table.contains("female"),
         "{table}"
     );
+
+    signed_bundle_names_the_set_and_the_protocol(dir.path(), &review, &protocol);
+}
+
+/// The signed bundle of an evaluation review names the set by its hash and the protocol by its
+/// seed and share, gives the `lineup evaluate` command that makes the same searches, and
+/// recomputes from its evidence alone.
+fn signed_bundle_names_the_set_and_the_protocol(
+    dir: &Path,
+    review: &Path,
+    protocol: &lineup::review::EvaluationProtocol,
+) {
+    use lineup::assessment::bundle::{EVIDENCE_FILE, README_FILE};
+    use lineup::assessment::signing::SignerKey;
+    use lineup::assessment::{self, BundleOptions, ReportOptions};
+    let document = lineup::review::load(review).unwrap();
+    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let signer = SignerKey {
+        public_key: pair.pk.clone(),
+    };
+    let published = dir.join("published.pub");
+    std::fs::write(&published, signer.file_text()).unwrap();
+    let threshold = document.settings.threshold;
+    let findings = assessment::labelled_findings(&document, threshold);
+    let options = BundleOptions {
+        out: dir.join("bundle"),
+        overwrite: false,
+        report: ReportOptions {
+            threshold: Some(threshold),
+            command: "(evaluation set test)".into(),
+            ..ReportOptions::default()
+        },
+    };
+    assessment::export(
+        &document,
+        review,
+        findings.as_ref(),
+        &options,
+        &pair.sk,
+        &signer,
+    )
+    .unwrap();
+    let bundle = dir.join("bundle");
+    let evidence = std::fs::read_to_string(bundle.join(EVIDENCE_FILE)).unwrap();
+    assert!(evidence.contains(&protocol.set_sha256), "{evidence}");
+    assert!(evidence.contains("seed: 12"), "{evidence}");
+    let readme = std::fs::read_to_string(bundle.join(README_FILE)).unwrap();
+    assert!(readme.contains(&protocol.set_sha256), "{readme}");
+    assert!(
+        readme.contains("lineup evaluate --set ")
+            && readme.contains(" --enrol-share 0.6 --seed 12 "),
+        "{readme}"
+    );
+    assert!(!readme.contains("lineup analyze"), "{readme}");
+    let out = lineup(&[
+        "verify",
+        "--recompute",
+        bundle.to_str().unwrap(),
+        "--key",
+        published.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 }
 
 #[test]
