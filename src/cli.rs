@@ -705,6 +705,15 @@ fn evaluate(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     if let Some(protocol) = &document.evaluation_protocol {
         print!("{}", assessment::wording::evaluation_protocol(protocol));
     }
+    for slicing in recorded_attributes(&document) {
+        let verification = document
+            .verification(&slicing, document.settings.threshold)
+            .map_err(anyhow::Error::msg)?;
+        print!(
+            "\n{}",
+            assessment::wording::verification_table(&verification)
+        );
+    }
     println!("Review written to {}", args.out.display());
     if !document.complete {
         eprintln!(
@@ -713,6 +722,27 @@ fn evaluate(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_CANCELLED));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One slicing per attribute that any enrolled identity or labelled track has a value of, or
+/// everyone together where none has: the groups an evaluation's 1:1 tables are shown for.
+fn recorded_attributes(document: &ReviewDocument) -> Vec<Slicing> {
+    let recorded: Vec<Slicing> = document
+        .attribute_schema
+        .attributes
+        .iter()
+        .filter(|definition| {
+            let has = |attributes: &review::Attributes| attributes.contains_key(&definition.name);
+            document.identity_attributes.values().any(has)
+                || document.tracks.iter().any(|t| has(&t.attributes))
+        })
+        .map(|definition| Slicing::by(&[definition.name.as_str()]))
+        .collect();
+    if recorded.is_empty() {
+        vec![Slicing::default()]
+    } else {
+        recorded
+    }
 }
 
 /// The first Ctrl-C asks the analysis to stop and keep its partial results; a second one, for
@@ -848,6 +878,15 @@ fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
         .evaluate(&slicing, threshold)
         .map_err(anyhow::Error::msg)?;
     print!("{}", assessment::wording::evaluation_table(&evaluation));
+    if document.evaluation_protocol.is_some() {
+        let verification = document
+            .verification(&slicing, threshold)
+            .map_err(anyhow::Error::msg)?;
+        print!(
+            "\n{}",
+            assessment::wording::verification_table(&verification)
+        );
+    }
     if evaluation.searches == 0 {
         println!(
             "\nNo track is labelled yet, so no error rate can be given: label tracks in the app, or \

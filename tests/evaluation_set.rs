@@ -235,6 +235,35 @@ fn the_fixture_set_gives_the_protocols_counts() {
         "{table}"
     );
 
+    // 1:1: every same-group pair of the nine usable photos (enrolment photos included). Male:
+    // Barack Obama's 3 and Joe Biden's 3 photos, 3 + 3 genuine pairs and 3 × 3 impostor pairs;
+    // female: Eileen Collins's 3, 3 genuine pairs and no impostor pair.
+    let verification = document
+        .verification(&lineup::review::Slicing::by(&["gender"]), 0.6)
+        .unwrap();
+    assert_eq!((verification.photos, verification.people), (9, 3));
+    let pairs = |name: &str| {
+        let group = verification.names.iter().position(|n| n == name).unwrap();
+        let rates = &verification.groups[group];
+        (rates.fnmr.n, rates.fmr.n)
+    };
+    assert_eq!(pairs("female"), (3, 0));
+    assert_eq!(pairs("male"), (6, 9));
+    assert_eq!(pairs("other"), (0, 0));
+    assert!(
+        table.contains("1:1 verification") && table.contains("FMR"),
+        "{table}"
+    );
+    let male_row = table
+        .lines()
+        .find(|l| l.starts_with("male ") && l.contains(" 9 "))
+        .unwrap_or_else(|| panic!("no 1:1 row for male in:\n{table}"));
+    assert!(male_row.contains(" 6 "), "{male_row}");
+    assert!(
+        stdout.contains("1:1 verification"),
+        "evaluate shows the FMR table too:\n{stdout}"
+    );
+
     signed_bundle_names_the_set_and_the_protocol(dir.path(), &review, &protocol);
 }
 

@@ -1138,3 +1138,61 @@ pub fn evaluation_protocol(protocol: &lineup_core::review::EvaluationProtocol) -
     }
     text
 }
+
+/// The 1:1 table of a review of an evaluation set: per group, the genuine pairs and FNMR, the
+/// same-group impostor pairs and FMR, at one threshold, each rate with its interval.
+pub fn verification_table(verification: &lineup_core::review::Verification) -> String {
+    let mut out = String::new();
+    let by = if verification.slicing.attributes.is_empty() {
+        "everyone together".to_string()
+    } else {
+        verification.slicing.attributes.join(" × ")
+    };
+    let _ = writeln!(
+        out,
+        "1:1 verification at threshold {:.4}, by {by}: every pair of the {} photos of {} \
+         people within a group (NISTIR 8280)",
+        verification.threshold,
+        group_thousands(verification.photos as u64),
+        group_thousands(verification.people as u64)
+    );
+    let row = |out: &mut String, cells: [&str; 5]| {
+        let _ = writeln!(
+            out,
+            "{:<32} {:>14} {:>26} {:>14} {:>26}",
+            cells[0], cells[1], cells[2], cells[3], cells[4]
+        );
+    };
+    row(
+        &mut out,
+        [
+            "group",
+            "genuine pairs",
+            "FNMR [95% CI]",
+            "impostor pairs",
+            "FMR [95% CI]",
+        ],
+    );
+    for (name, rates) in verification.names.iter().zip(&verification.groups) {
+        if rates.fmr.n == 0 && rates.fnmr.n == 0 {
+            continue;
+        }
+        row(
+            &mut out,
+            [
+                name,
+                &group_thousands(rates.fnmr.n),
+                &rate_text(&rates.fnmr),
+                &group_thousands(rates.fmr.n),
+                &rate_text(&rates.fmr),
+            ],
+        );
+    }
+    let _ = writeln!(
+        out,
+        "A pair matches at or above the threshold. FMR: impostor pairs (two people of the same \
+         group) that match; FNMR: genuine pairs (two photos of one person) that do not. Pairs \
+         share people, so the 95% intervals are clustered by person."
+    );
+    out
+}

@@ -16,6 +16,7 @@ pub mod protocol;
 pub mod second;
 pub mod slices;
 pub mod tracks;
+pub mod verification;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -37,6 +38,7 @@ pub use second::{
 };
 pub use slices::{SlicedSearches, Slicing};
 pub use tracks::{AlertRule, Track, TrackMatch, TrackingSettings};
+pub use verification::Verification;
 
 use crate::footage::{FileDigest, MediaInfo, Sampling};
 use crate::ids::{DetectionId, IdentityId, TrackId};
