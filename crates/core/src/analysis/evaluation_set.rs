@@ -105,6 +105,19 @@ pub fn run(
         Some(path) => read_people(path, &schema, &people)?,
         None => HashMap::new(),
     };
+    // Hashed before the long run, so that a file moved meanwhile cannot cost the run.
+    let attributes = match &request.attributes {
+        Some(path) => Some((
+            path.clone(),
+            crate::digest::sha256_file(path)
+                .map_err(|e| EvaluationSetError::PeopleUnreadable {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })?
+                .sha256,
+        )),
+        None => None,
+    };
     let names: Vec<String> = people.iter().map(|p| p.0.clone()).collect();
     let chosen = choose_enrolled(names.len(), request.enrol_share, request.seed);
 
@@ -134,18 +147,7 @@ pub fn run(
     };
     let mut document = protocol_in.apply(found);
     if let Some(protocol) = &mut document.evaluation_protocol {
-        protocol.attributes = match &request.attributes {
-            Some(path) => Some((
-                path.clone(),
-                crate::digest::sha256_file(path)
-                    .map_err(|e| EvaluationSetError::PeopleUnreadable {
-                        path: path.clone(),
-                        reason: e.to_string(),
-                    })?
-                    .sha256,
-            )),
-            None => None,
-        };
+        protocol.attributes = attributes;
     }
     Ok(document)
 }
@@ -153,11 +155,13 @@ pub fn run(
 /// The people of a planned set in its order, each with the positions of their photos.
 fn people_of(planned: &[PlannedPhoto]) -> Vec<(String, Vec<usize>)> {
     let mut people: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut position: HashMap<&str, usize> = HashMap::new();
     for (index, photo) in planned.iter().enumerate() {
-        match people.iter_mut().find(|(name, _)| *name == photo.identity) {
-            Some((_, photos)) => photos.push(index),
-            None => people.push((photo.identity.clone(), vec![index])),
-        }
+        let at = *position.entry(&photo.identity).or_insert_with(|| {
+            people.push((photo.identity.clone(), Vec::new()));
+            people.len() - 1
+        });
+        people[at].1.push(index);
     }
     people
 }
