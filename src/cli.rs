@@ -9,6 +9,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::analysis::evaluation_set::{self, EvaluationRequest};
 use crate::analysis::{self, AnalysisRequest, Progress};
 use crate::assessment::signing::{self, PasswordSource};
 use crate::assessment::{self, Decision, FaceDisclosure, Level, SignedExport};
@@ -74,6 +75,10 @@ enum Command {
         #[arg(required = true, num_args = 1..)]
         shards: Vec<PathBuf>,
     },
+    /// Run a labelled evaluation set (a folder of photos per person) through a seeded 1:N
+    /// protocol and write a fully labelled review: a share of the people enrolled (one photo
+    /// each), their other photos mated searches, everyone else's photos non-mated searches.
+    Evaluate(EvaluateArgs),
     /// Print error rates per demographic slice for a labelled review.
     Metrics(MetricsArgs),
     /// Import or export track labels and attributes as CSV.
@@ -421,6 +426,36 @@ struct AnalyzeArgs {
     shard: Option<Shard>,
 }
 
+#[derive(Debug, Args)]
+struct EvaluateArgs {
+    /// The evaluation set: one folder of photos per person, named after the person.
+    #[arg(long, value_name = "DIR")]
+    set: PathBuf,
+    /// Each person's perceived attributes: a CSV with a `person` column (the folder's name), one
+    /// column per attribute of the review's schema (skin, gender, age), and optionally
+    /// `enrol_photo` (the file in the person's folder to enrol instead of their first usable one).
+    #[arg(long, value_name = "CSV")]
+    attributes: Option<PathBuf>,
+    /// The share of people enrolled on the watchlist (0–1).
+    #[arg(long, default_value_t = 0.5, value_name = "SHARE", value_parser = parse_proportion)]
+    enrol_share: f64,
+    /// The seed that chooses who is enrolled (recorded in the review and its bundle).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Cosine similarity at or above which a search raises an alert (-1 to 1).
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD, value_parser = parse_threshold)]
+    threshold: f32,
+    /// Watchlist candidates kept per search.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
+    top_k: u16,
+    /// Threads the models may use (default: all cores).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+    /// Where to write the review document (RON).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+}
+
 fn parse_threshold(text: &str) -> Result<f32, String> {
     let value: f32 = text
         .parse()
@@ -458,6 +493,7 @@ pub fn main() -> ExitCode {
         Some(Command::Scenario(args)) => write_scenario(args),
         Some(Command::Analyze(args)) => analyze(args),
         Some(Command::Merge { out, shards }) => merge(&out, &shards),
+        Some(Command::Evaluate(args)) => evaluate(args),
         Some(Command::Metrics(args)) => print_metrics(args),
         Some(Command::Labels(command)) => labels(command),
         Some(Command::Agreement { review }) => agreement(&review),
@@ -703,6 +739,86 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn evaluate(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
+    let mut vision = VisionConfig::default();
+    if let Some(threads) = args.threads {
+        vision.threads = usize::from(threads);
+    }
+    let request = EvaluationRequest {
+        set: args.set,
+        attributes: args.attributes,
+        enrol_share: args.enrol_share,
+        seed: args.seed,
+        threshold: args.threshold,
+        top_k: usize::from(args.top_k),
+        vision,
+    };
+    stop_on_ctrl_c();
+    eprintln!(
+        "Evaluating {} with seed {}, enrolling {} of the people; Ctrl-C stops and keeps what is done",
+        request.set.display(),
+        request.seed,
+        assessment::wording::percent(request.enrol_share)
+    );
+    let bar = progress_bar();
+    let mut log = InputLog::default();
+    let document = evaluation_set::run(
+        &request,
+        &mut |p| {
+            log.note(&bar, &p);
+            show_progress(&bar, p)
+        },
+        &CANCEL,
+    );
+    bar.finish_and_clear();
+    let document = document?;
+    for warning in &document.warnings {
+        eprintln!("warning: {warning}");
+    }
+    review::save(&document, &args.out)?;
+    if let Some(protocol) = &document.evaluation_protocol {
+        print!("{}", assessment::wording::evaluation_protocol(protocol));
+    }
+    for slicing in recorded_attributes(&document) {
+        let verification = document
+            .verification(&slicing, document.settings.threshold)
+            .map_err(anyhow::Error::msg)?;
+        print!(
+            "\n{}",
+            assessment::wording::verification_table(&verification)
+        );
+    }
+    println!("Review written to {}", args.out.display());
+    if !document.complete {
+        eprintln!(
+            "Cancelled: the review holds only what was analysed before Ctrl-C and is marked incomplete"
+        );
+        return Ok(ExitCode::from(EXIT_CANCELLED));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One slicing per attribute that any enrolled identity or labelled track has a value of, or
+/// everyone together where none has: the groups an evaluation's 1:1 tables are shown for.
+fn recorded_attributes(document: &ReviewDocument) -> Vec<Slicing> {
+    let recorded: Vec<Slicing> = document
+        .attribute_schema
+        .attributes
+        .iter()
+        .filter(|definition| {
+            let has = |attributes: &review::Attributes| attributes.contains_key(&definition.name);
+            document.identity_attributes.values().any(has)
+                || document.tracks.iter().any(|t| has(&t.attributes))
+        })
+        .map(|definition| Slicing::by(&[definition.name.as_str()]))
+        .collect();
+    if recorded.is_empty() {
+        vec![Slicing::default()]
+    } else {
+        recorded
+    }
+}
+
 /// The first Ctrl-C asks the analysis to stop and keep its partial results; a second one, for
 /// someone who cannot wait for that, ends the process at once.
 fn stop_on_ctrl_c() {
@@ -859,6 +975,15 @@ fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
         .map_err(anyhow::Error::msg)?;
     print_simulation_mark(&document);
     print!("{}", assessment::wording::evaluation_table(&evaluation));
+    if document.evaluation_protocol.is_some() {
+        let verification = document
+            .verification(&slicing, threshold)
+            .map_err(anyhow::Error::msg)?;
+        print!(
+            "\n{}",
+            assessment::wording::verification_table(&verification)
+        );
+    }
     if evaluation.searches == 0 {
         println!(
             "\nNo track is labelled yet, so no error rate can be given: label tracks in the app, or \

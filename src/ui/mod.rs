@@ -587,6 +587,12 @@ impl LineupApp {
                     AfterAnalysis::SaveTo(out),
                 ));
             }
+            start::StartAction::Evaluate { request, out } => {
+                self.job = Some((
+                    AnalysisJob::start_evaluation(*request, on_progress),
+                    AfterAnalysis::SaveTo(out),
+                ));
+            }
             start::StartAction::ResetDemo => match crate::demo::reset() {
                 Ok(path) => {
                     self.open_review(&path);

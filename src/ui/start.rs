@@ -8,6 +8,7 @@ use eframe::egui;
 
 use super::dialogs::{FileDialogs, PathField, Pick};
 use crate::analysis::AnalysisRequest;
+use crate::analysis::evaluation_set::EvaluationRequest;
 use crate::review::DEFAULT_THRESHOLD;
 use crate::vision::VisionConfig;
 
@@ -19,6 +20,11 @@ pub(crate) enum StartAction {
     /// Analyse, saving the new review here.
     Analyse {
         request: Box<AnalysisRequest>,
+        out: PathBuf,
+    },
+    /// Run an evaluation set's protocol, saving the new review here.
+    Evaluate {
+        request: Box<EvaluationRequest>,
         out: PathBuf,
     },
     /// Open the demo (analysing it first where needed).
@@ -40,7 +46,23 @@ pub(crate) struct StartScreen {
     adding: PathField,
     watchlist_field: PathField,
     out: PathField,
+    /// The evaluation set being put together: the photo set, its people's attributes and where
+    /// to save the review.
+    evaluation: EvaluationForm,
 }
+
+/// An evaluation set to run: typed, or chosen with the "…" button beside each.
+#[derive(Debug, Default)]
+struct EvaluationForm {
+    set: PathField,
+    people: PathField,
+    out: PathField,
+}
+
+const PEOPLE_CSV: Pick = Pick::File {
+    kind: "people's attributes (CSV)",
+    extensions: &["csv"],
+};
 
 const REVIEW: Pick = Pick::File {
     kind: "lineup review",
@@ -180,6 +202,10 @@ impl StartScreen {
                 action = self.analyse(out);
             }
         });
+        ui.add_space(16.0);
+        if let Some(evaluate) = self.evaluation.ui(busy, dialogs, notice, ui) {
+            action = Some(evaluate);
+        }
         action
     }
 
@@ -233,6 +259,86 @@ impl StartScreen {
             top_k: 5,
             vision: VisionConfig::default(),
             sampling: Default::default(),
+        })
+    }
+}
+
+impl EvaluationForm {
+    /// The "Evaluate a photo set" group; returns the evaluation to start once asked for.
+    fn ui(
+        &mut self,
+        busy: bool,
+        dialogs: FileDialogs,
+        notice: &mut Option<String>,
+        ui: &mut egui::Ui,
+    ) -> Option<StartAction> {
+        let mut action = None;
+        ui.group(|ui| {
+            ui.heading("Evaluate a photo set");
+            ui.label(
+                "A labelled set of photos, one folder per person: half the people are enrolled \
+                 (seed 0), their other photos are mated searches, everyone else's non-mated.",
+            );
+            ui.horizontal(|ui| {
+                self.set
+                    .browse(ui, "Choose photo set…", Pick::Folder, dialogs, notice);
+                self.set.edit(ui, "Photo set folder", 320.0);
+            });
+            ui.horizontal(|ui| {
+                self.people
+                    .browse(ui, "Choose people.csv…", PEOPLE_CSV, dialogs, notice);
+                self.people
+                    .edit(ui, "People's attributes (CSV, optional)", 320.0);
+            });
+            // A dialog's answer lands in its field's text.
+            let _ = self.set.chosen();
+            let _ = self.people.chosen();
+            let ready = self.set.path().is_some() && !busy;
+            ui.horizontal(|ui| {
+                ui.add_enabled_ui(ready, |ui| {
+                    self.out.browse(
+                        ui,
+                        "Evaluate…",
+                        Pick::Save {
+                            kind: "lineup review",
+                            extensions: &["ron"],
+                            name: "evaluation.ron",
+                        },
+                        dialogs,
+                        notice,
+                    );
+                    self.out.edit(ui, "Save the evaluation as", 320.0);
+                    if ui
+                        .add_enabled(self.out.path().is_some(), egui::Button::new("Evaluate"))
+                        .clicked()
+                    {
+                        action = self.out.path().and_then(|out| self.evaluate(out));
+                    }
+                });
+            });
+            if let Some(out) = self.out.chosen().and_then(|p| p.into_iter().next())
+                && ready
+            {
+                action = self.evaluate(out);
+            }
+        });
+        action
+    }
+
+    /// The evaluation the form describes, with `lineup evaluate`'s defaults; `None` without a set.
+    fn evaluate(&self, out: PathBuf) -> Option<StartAction> {
+        let request = EvaluationRequest {
+            set: self.set.path()?,
+            attributes: self.people.path(),
+            enrol_share: 0.5,
+            seed: 0,
+            threshold: DEFAULT_THRESHOLD,
+            top_k: 5,
+            vision: VisionConfig::default(),
+        };
+        Some(StartAction::Evaluate {
+            request: Box::new(request),
+            out,
         })
     }
 }

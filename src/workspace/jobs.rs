@@ -7,6 +7,7 @@ use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::sync::{Arc, Mutex};
 
 use super::RelinkPlan;
+use crate::analysis::evaluation_set::{self, EvaluationRequest, EvaluationSetError};
 use crate::analysis::{self, AnalysisError, AnalysisRequest, Progress};
 use crate::assessment::{BundleError, ExportedBundle, Verified, VerifyError};
 use crate::review::ReviewDocument;
@@ -17,6 +18,8 @@ use crate::review::locations::{self, MissingFile, Search, SearchLimits, SearchPr
 pub enum JobError {
     #[error(transparent)]
     Analysis(#[from] AnalysisError),
+    #[error(transparent)]
+    Evaluation(#[from] EvaluationSetError),
     #[error(transparent)]
     Export(#[from] BundleError),
     #[error(transparent)]
@@ -55,6 +58,32 @@ impl AnalysisJob {
     /// Starts `request` on a new thread. `on_progress` runs on that thread after each step (the
     /// app passes a repaint request so the progress bar moves without polling).
     pub fn start(request: AnalysisRequest, on_progress: impl Fn() + Send + 'static) -> Self {
+        Self::spawn(
+            move |report, cancel| analysis::run(&request, report, cancel).map_err(JobError::from),
+            on_progress,
+        )
+    }
+
+    /// Starts an evaluation set's protocol (what `lineup evaluate` runs) the same way: same
+    /// progress, same cancel, a review document at the end.
+    pub fn start_evaluation(
+        request: EvaluationRequest,
+        on_progress: impl Fn() + Send + 'static,
+    ) -> Self {
+        Self::spawn(
+            move |report, cancel| {
+                evaluation_set::run(&request, report, cancel).map_err(JobError::from)
+            },
+            on_progress,
+        )
+    }
+
+    fn spawn(
+        job: impl FnOnce(&mut dyn FnMut(Progress), &AtomicBool) -> Result<ReviewDocument, JobError>
+        + Send
+        + 'static,
+        on_progress: impl Fn() + Send + 'static,
+    ) -> Self {
         let progress = Arc::new(Mutex::new(None));
         let cancel = Arc::new(AtomicBool::new(false));
         let (sender, result) = mpsc::channel();
@@ -66,7 +95,7 @@ impl AnalysisJob {
                 }
                 on_progress();
             };
-            let outcome = analysis::run(&request, &mut report, &flag).map_err(JobError::from);
+            let outcome = job(&mut report, &flag);
             let _ = sender.send(outcome);
             on_progress();
         });

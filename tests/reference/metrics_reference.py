@@ -23,6 +23,16 @@ Slices: skin in Monk groups 1-3, 4-6, 7-10, then unknown; gender female, male, o
 crossed with the first attribute most significant, named "Monk 1–3 × female".
 Writes tests/reference/expected/metrics.json; tests/metrics_reference.rs compares to 1e-9.
 
+Also 1:1 verification per group (NISTIR 8280), from tests/reference/verification_photos.csv (the
+photos of a seeded evaluation-set review: person, skin, gender, embedding): within each group,
+every pair of photos of the same person is a genuine pair and every pair of two people an
+impostor pair; a pair matches when the cosine of its embeddings is >= T.
+  FMR       impostor pairs that match / impostor pairs
+  FNMR      genuine pairs that do not match / genuine pairs
+each with the wider of Wilson's interval over the pairs and the clustered interval above over
+per-person counts in which every pair counts once for each of its two people (twice for the one
+person of a genuine pair). Writes tests/reference/expected/verification.json.
+
 Usage: python3 -m venv /tmp/ref && /tmp/ref/bin/pip install numpy && /tmp/ref/bin/python tests/reference/metrics_reference.py
 """
 import csv
@@ -39,6 +49,7 @@ GROUPS = {
     "skin": [("Monk 1–3", {"1", "2", "3"}), ("Monk 4–6", {"4", "5", "6"}), ("Monk 7–10", {"7", "8", "9", "10"})],
     "gender": [("female", {"female"}), ("male", {"male"}), ("other", {"other"})],
 }
+VERIFICATION_CASES = [(s, t) for s in ([], ["skin"], ["gender"]) for t in (0.3, 0.6, 0.8)]
 CASES = [([], t) for t in (0.5,)] + [(s, t) for s in (["skin"], ["gender"], ["skin", "gender"]) for t in (0.4, 0.6, 0.7)]
 
 
@@ -164,5 +175,55 @@ def main():
     print(f"{len(rows)} labelled tracks, {sum(len(c['slices']) for c in cases)} slice results -> {out.relative_to(HERE.parent.parent)}")
 
 
+
+def pair_rate(k, n, events, pairs):
+    """k of n pairs; events[i], pairs[i]: person i's counts, each pair once per person in it."""
+    clustered = rate(events, pairs)
+    r, low, high = wilson(k, n)
+    if r is not None:
+        low, high = min(low, clustered["low"]), max(high, clustered["high"])
+    return {"k": k, "n": n, "rate": r, "low": low, "high": high, "people": clustered["people"],
+            "clustered": clustered["clustered"]}
+
+
+def verification():
+    rows = list(csv.DictReader(open(HERE / "verification_photos.csv", newline="")))
+    dimensions = sum(1 for c in rows[0] if c.startswith("e"))
+    embedding = np.array([[np.float32(r[f"e{d}"]) for d in range(dimensions)] for r in rows],
+                         dtype=np.float32).astype(np.float64)
+    score = embedding @ embedding.T
+    numbers = {}
+    people = np.array([numbers.setdefault(r["person"], len(numbers)) for r in rows])
+    count = len(numbers)
+    cases = []
+    for slicing, threshold in VERIFICATION_CASES:
+        sizes = [len(GROUPS[a]) + 1 for a in slicing]
+        slice_of = np.zeros(len(rows), dtype=int)
+        for attribute, size in zip(slicing, sizes):
+            slice_of = slice_of * size + np.array([group(attribute, r[attribute]) for r in rows])
+        groups = []
+        for g, name in enumerate(names(slicing)):
+            members = np.flatnonzero(slice_of == g)
+            i, j = np.triu_indices(len(members), k=1)
+            a, b = people[members[i]], people[members[j]]
+            match = score[members[i], members[j]] >= threshold
+            genuine = a == b
+
+            def per_person(mask, event):
+                both = lambda m: (np.bincount(a[m], minlength=count) + np.bincount(b[m], minlength=count)).astype(np.int64)
+                return both(mask & event), both(mask)
+
+            groups.append({
+                "name": name,
+                "fmr": pair_rate(int((~genuine & match).sum()), int((~genuine).sum()), *per_person(~genuine, match)),
+                "fnmr": pair_rate(int((genuine & ~match).sum()), int(genuine.sum()), *per_person(genuine, ~match)),
+            })
+        cases.append({"slicing": slicing, "threshold": threshold, "groups": groups})
+    out = HERE / "expected/verification.json"
+    out.write_text(json.dumps({"source": "verification_photos.csv", "cases": cases}, indent=1, ensure_ascii=False) + "\n")
+    print(f"{len(rows)} photos, {sum(len(c['groups']) for c in cases)} group results -> {out.relative_to(HERE.parent.parent)}")
+
+
 if __name__ == "__main__":
     main()
+    verification()

@@ -31,7 +31,7 @@ use super::signing::set_mode;
 use super::signing::{self, SignerKey, SigningError};
 use super::stills;
 use lineup_core::digest::{hex, sha256_file};
-use lineup_core::review::{ReviewDocument, save_failure, write_atomically};
+use lineup_core::review::{EvaluationProtocol, ReviewDocument, save_failure, write_atomically};
 
 pub const PDF_FILE: &str = "assessment.pdf";
 pub const RON_FILE: &str = "assessment.ron";
@@ -494,8 +494,13 @@ fn readme_analysis(evidence: &Evidence) -> String {
             format!("    {hash}  {}\n", ascii(&input.path.display().to_string()))
         })
         .collect();
+    let evaluation = evidence
+        .evaluation
+        .as_ref()
+        .map(readme_evaluation)
+        .unwrap_or_default();
     format!(
-        "The faces were found by lineup {version} with these models:\n\
+        "{evaluation}The faces were found by lineup {version} with these models:\n\
          \n\
          {models}\
          \n\
@@ -522,6 +527,38 @@ fn readme_analysis(evidence: &Evidence) -> String {
         watchlist = ascii(&analysis.watchlist_root.display().to_string()),
         command = ascii(&analysis.command),
         photos = readme_photos(evidence),
+    )
+}
+
+/// Where the searches of a review made from an evaluation set come from: the set by the
+/// SHA-256 of its manifest, and the protocol by its seed and parameters.
+fn readme_evaluation(protocol: &EvaluationProtocol) -> String {
+    format!(
+        "The searches come from the evaluation set {set}: {people} people, {photos} photos \
+         ({augmented} of them augmented copies of another photo). The set is named by the \
+         SHA-256 of its manifest, one sha256sum line per photo (HASH, two spaces, \
+         person/photo) in natural name order:\n\
+         \n\
+         \x20   {hash}\n\
+         \n\
+         lineup's 1:N protocol ran on it with seed {seed} and enrol share {share}: a \
+         SplitMix64-driven shuffle chose {chosen} people to enrol, {enrolled} of them with a \
+         usable photo; each enrolled person's other photos are the {mated} mated searches, \
+         every photo of the others the {non_mated} non-mated searches; {skipped} photos were \
+         skipped, each named with why in {EVIDENCE_FILE}.\n\
+         \n",
+        set = ascii(&protocol.set.display().to_string()),
+        people = protocol.people,
+        photos = protocol.photos,
+        augmented = protocol.augmented,
+        hash = protocol.set_sha256,
+        seed = protocol.seed,
+        share = protocol.enrol_share,
+        chosen = protocol.chosen,
+        enrolled = protocol.enrolled,
+        mated = protocol.mated_searches,
+        non_mated = protocol.non_mated_searches,
+        skipped = protocol.skipped.len(),
     )
 }
 

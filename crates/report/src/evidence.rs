@@ -32,8 +32,9 @@ use lineup_core::ids::DetectionId;
 use lineup_core::matching::Candidate;
 use lineup_core::review::scenario::{self, Simulation};
 use lineup_core::review::{
-    AlertRule, AnalysisSettings, AttributeSchema, Attributes, DetectionRecord, GroundTruth,
-    InputRecord, InputStatus, ReviewDocument, Slicing, SourceRef, Track, TrackingSettings,
+    AlertRule, AnalysisSettings, AttributeSchema, Attributes, DetectionRecord, EvaluationProtocol,
+    GroundTruth, InputRecord, InputStatus, ReviewDocument, Slicing, SourceRef, Track,
+    TrackingSettings,
 };
 use lineup_core::vision::{BoundingBox, DetectorConfig, Embedding, ModelRecord, Point};
 use lineup_core::watchlist::{Identity, Watchlist};
@@ -89,6 +90,11 @@ pub struct Evidence {
     /// lineup's export (which refuses simulations), and `verify` refuses any bundle that does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub simulation: Option<Simulation>,
+    /// Where the searches come from a labelled evaluation set (`lineup evaluate`): the set by
+    /// the SHA-256 of its manifest, and the protocol by its seed and parameters, with its
+    /// counts and every photo it skipped. Absent for footage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<EvaluationProtocol>,
 }
 
 /// A track no rate counts: its faces, and whether the reviewer marked it as not a face. No
@@ -265,6 +271,7 @@ impl Evidence {
             tracks: labelled_tracks(document),
             other_tracks: other_tracks(document),
             simulation: document.simulation.clone(),
+            evaluation: document.evaluation_protocol.clone(),
         }
     }
 
@@ -370,6 +377,7 @@ impl Evidence {
             .map(LabelledTrack::track)
             .chain(self.other_tracks.iter().map(OtherTrack::track))
             .collect();
+        document.evaluation_protocol = self.evaluation.clone();
         document.assessment.people_per_day = self.people_per_day;
         document.assessment.deployed_watchlist_size = self.deployed_watchlist_size;
         Ok(document)
@@ -540,10 +548,36 @@ pub(crate) fn shell_quote(word: &str) -> String {
 }
 
 /// The `lineup analyze` command that analyses the review's inputs again with its settings, every
-/// path quoted for a POSIX shell. Threads are left out: they change the speed, not the result.
+/// path quoted for a POSIX shell; for a review of an evaluation set, the `lineup evaluate`
+/// command that runs the same protocol on the same set. Threads are left out: they change the
+/// speed, not the result.
 pub fn analyze_command(document: &ReviewDocument) -> String {
     let path = |path: &Path| shell_quote(&path.display().to_string());
     let settings = &document.settings;
+    if let Some(protocol) = &document.evaluation_protocol {
+        let mut words = vec![
+            "lineup".to_owned(),
+            "evaluate".to_owned(),
+            "--set".to_owned(),
+            path(&protocol.set),
+        ];
+        if let Some((attributes, _)) = &protocol.attributes {
+            words.extend(["--attributes".to_owned(), path(attributes)]);
+        }
+        words.extend([
+            "--enrol-share".to_owned(),
+            protocol.enrol_share.to_string(),
+            "--seed".to_owned(),
+            protocol.seed.to_string(),
+            "--threshold".to_owned(),
+            settings.threshold.to_string(),
+            "--top-k".to_owned(),
+            settings.top_k.to_string(),
+            "--out".to_owned(),
+            "review.ron".to_owned(),
+        ]);
+        return words.join(" ");
+    }
     let mut words = vec![
         "lineup".to_owned(),
         "analyze".to_owned(),

@@ -760,6 +760,115 @@ pub fn simulation_mark(document: &lineup_core::review::ReviewDocument) -> Option
          Its numbers describe no real system, and it cannot be exported as a signed \
          assessment{why}."
     ))
+/// What an evaluation set's protocol did, for the command line: the set by hash, who was
+/// enrolled by which seed, the searches it made, and every photo it skipped with why.
+pub fn evaluation_protocol(protocol: &lineup_core::review::EvaluationProtocol) -> String {
+    let mut text = String::new();
+    let line = |text: &mut String, label: &str, value: String| {
+        let _ = writeln!(text, "{label:<34}{value:>8}");
+    };
+    let _ = writeln!(
+        text,
+        "Evaluation set {} (SHA-256 of its manifest {})",
+        protocol.set.display(),
+        protocol.set_sha256
+    );
+    line(&mut text, "People", protocol.people.to_string());
+    line(&mut text, "Photos", protocol.photos.to_string());
+    if protocol.augmented > 0 {
+        line(
+            &mut text,
+            "  of them augmented copies",
+            protocol.augmented.to_string(),
+        );
+    }
+    line(
+        &mut text,
+        &format!(
+            "Chosen to enrol ({}, seed {})",
+            percent(protocol.enrol_share),
+            protocol.seed
+        ),
+        protocol.chosen.to_string(),
+    );
+    line(&mut text, "Enrolled", protocol.enrolled.to_string());
+    line(
+        &mut text,
+        "Mated searches",
+        protocol.mated_searches.to_string(),
+    );
+    line(
+        &mut text,
+        "Non-mated searches",
+        protocol.non_mated_searches.to_string(),
+    );
+    line(
+        &mut text,
+        "Photos skipped",
+        protocol.skipped.len().to_string(),
+    );
+    for skipped in &protocol.skipped {
+        let _ = writeln!(text, "  {}: {}", skipped.path.display(), skipped.reason);
+    }
+    text
+}
+
+/// The 1:1 table of a review of an evaluation set: per group, the genuine pairs and FNMR, the
+/// same-group impostor pairs and FMR, at one threshold, each rate with its interval.
+pub fn verification_table(verification: &lineup_core::review::Verification) -> String {
+    let mut out = String::new();
+    let by = if verification.slicing.attributes.is_empty() {
+        "everyone together".to_string()
+    } else {
+        verification.slicing.attributes.join(" × ")
+    };
+    let _ = writeln!(
+        out,
+        "1:1 verification at threshold {:.4}, by {by}: every pair of the {} photos of {} \
+         people within a group (NISTIR 8280)",
+        verification.threshold,
+        group_thousands(verification.photos as u64),
+        group_thousands(verification.people as u64)
+    );
+    let row = |out: &mut String, cells: [&str; 5]| {
+        let _ = writeln!(
+            out,
+            "{:<32} {:>14} {:>26} {:>14} {:>26}",
+            cells[0], cells[1], cells[2], cells[3], cells[4]
+        );
+    };
+    row(
+        &mut out,
+        [
+            "group",
+            "genuine pairs",
+            "FNMR [95% CI]",
+            "impostor pairs",
+            "FMR [95% CI]",
+        ],
+    );
+    for (name, rates) in verification.names.iter().zip(&verification.groups) {
+        if rates.fmr.n == 0 && rates.fnmr.n == 0 {
+            continue;
+        }
+        row(
+            &mut out,
+            [
+                name,
+                &group_thousands(rates.fnmr.n),
+                &rate_text(&rates.fnmr),
+                &group_thousands(rates.fmr.n),
+                &rate_text(&rates.fmr),
+            ],
+        );
+    }
+    let _ = writeln!(
+        out,
+        "A pair matches at or above the threshold. FMR: impostor pairs (two people of the same \
+         group) that match; FNMR: genuine pairs (two photos of one person) that do not. Pairs \
+         share people, so the 95% intervals are clustered by person."
+    );
+    out
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! files faces into the document and reports progress. Only a few frames are ever in flight; none
 //! is kept once its faces are found.
 
+pub mod evaluation_set;
 mod fan_out;
 
 use std::path::{Path, PathBuf};
@@ -222,21 +223,37 @@ fn analyse_files(
         .warnings
         .extend(problems.iter().map(ToString::to_string));
     let shared_warnings = document.warnings.len();
-    let frames_total = count_frames(files, request.sampling, on_progress);
+    find_faces_in_inputs(&mut document, files, &mut pipeline, on_progress, cancel)?;
+    document.rebuild_tracks();
+    Ok((document, shared_warnings))
+}
+
+/// Finds, embeds and searches the faces of every one of `files` (the document's inputs, in
+/// order) against the document's watchlist, filing them into `document`: the one detection loop
+/// that footage analysis and evaluation sets share.
+pub(crate) fn find_faces_in_inputs(
+    document: &mut ReviewDocument,
+    files: &[PathBuf],
+    pipeline: &mut FacePipeline,
+    on_progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<(), AnalysisError> {
+    let sampling = document.settings.sampling;
+    let frames_total = count_frames(files, sampling, on_progress);
     // One still gains nothing from side-by-side detectors, and loses their threads.
     if frames_total > 1 {
         pipeline.share_detection(DETECTION_WORKERS)?;
     }
-    let mut filing = Filing::new(&mut document, frames_total, on_progress);
+    let detector_config = document.settings.vision.detector.clone();
+    let embed_batch = document.settings.vision.embed_batch;
+    let mut filing = Filing::new(document, frames_total, on_progress);
 
-    let detector_config = request.vision.detector.clone();
-    let embed_batch = request.vision.embed_batch;
     let vision_result = std::thread::scope(|scope| {
         let (detectors, embedder) = pipeline.stages();
         let (mut frames, lanes, found) =
             fan_out::fan_out(detectors.len(), FRAME_QUEUE, FOUND_QUEUE);
         let (face_tx, face_rx) = sync_channel(RESULT_QUEUE);
-        scope.spawn(move || decode_inputs(files, request.sampling, cancel, &mut frames));
+        scope.spawn(move || decode_inputs(files, sampling, cancel, &mut frames));
         let config = &detector_config;
         let detection: Vec<_> = detectors
             .iter_mut()
@@ -260,8 +277,7 @@ fn analyse_files(
     if cancel.load(Ordering::Relaxed) {
         document.complete = false;
     }
-    document.rebuild_tracks();
-    Ok((document, shared_warnings))
+    Ok(())
 }
 
 /// A stage thread's result; its panic goes on in the caller.

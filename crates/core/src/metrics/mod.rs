@@ -28,6 +28,7 @@ pub mod curves;
 pub mod differentials;
 pub mod index;
 pub mod rates;
+pub mod verification;
 pub mod warnings;
 
 pub use agreement::{Agreement, Kappa, cohens_kappa};
@@ -40,6 +41,7 @@ pub use differentials::{
 };
 pub use index::SliceIndex;
 pub use rates::{Interval, IntervalMethod, Rate, normal_quantile};
+pub use verification::{GroupVerification, Sample, verification_rates};
 pub use warnings::{BestSliceOverlap, ComparisonWarning};
 
 // Used across the metrics modules and by the core, not by other crates.

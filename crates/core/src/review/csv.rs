@@ -184,7 +184,7 @@ pub fn import(document: &mut ReviewDocument, path: &Path) -> Result<usize, CsvEr
 
 /// The 1-based line of `text` that byte `at` is on, counting line feeds: a spreadsheet's CRLF
 /// line endings counted as the csv crate counts them came out one line too low.
-fn line_at(text: &str, at: u64) -> u64 {
+pub(crate) fn line_at(text: &str, at: u64) -> u64 {
     let bytes = text.as_bytes();
     let mut at = usize::try_from(at).unwrap_or(usize::MAX).min(bytes.len());
     // With CRLF the csv crate puts a record's start on the line feed ending the line before.

@@ -12,11 +12,13 @@ pub mod evaluation;
 mod file;
 pub mod labels;
 pub mod locations;
+pub mod protocol;
 pub mod scenario;
 pub mod second;
 pub mod shards;
 pub mod slices;
 pub mod tracks;
+pub mod verification;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -31,12 +33,14 @@ pub use labels::{
     AttributeDefinition, AttributeError, AttributeSchema, Attributes, GroundTruth, LabelChange,
     UNKNOWN, ValueGroup,
 };
+pub use protocol::{EvaluationProtocol, SkippedPhoto};
 pub use second::{
     Answer, BlindSpell, Disagreement, FirstAnswers, Reviewer, ReviewerAgreement, SecondChange,
     SecondChangeKind, SecondLabel, SecondReview, Settlement,
 };
 pub use slices::{SlicedSearches, Slicing};
 pub use tracks::{AlertRule, Track, TrackMatch, TrackingSettings};
+pub use verification::Verification;
 
 use crate::footage::{FileDigest, MediaInfo, Sampling};
 use crate::ids::{DetectionId, IdentityId, TrackId};
@@ -114,6 +118,10 @@ pub struct ReviewDocument {
     /// distributions, not analysed from footage (see [`scenario`]). It can never be signed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub simulation: Option<scenario::Simulation>,
+    /// Set when the review was made from a labelled evaluation set (`lineup evaluate`) rather
+    /// than footage: the set's hash and the protocol that made its searches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_protocol: Option<EvaluationProtocol>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -241,6 +249,7 @@ impl ReviewDocument {
             paths_relative_to_review: false,
             shard: None,
             simulation: None,
+            evaluation_protocol: None,
         }
     }
 

@@ -308,6 +308,20 @@ enum PersonKey {
     Track(usize),
 }
 
+/// The slice of `slicing` that a person with `attributes` falls in (an attribute they lack is
+/// unknown), numbered as [`ReviewDocument::sliced_searches`] numbers slices.
+pub(crate) fn slice_of_attributes(
+    schema: &AttributeSchema,
+    slicing: &Slicing,
+    attributes: &super::Attributes,
+) -> Result<usize, AttributeError> {
+    slicing.attributes.iter().try_fold(0, |slice, attribute| {
+        let dimension = Dimension::of(schema, attribute)?;
+        let value = attributes.get(attribute).map_or(UNKNOWN, String::as_str);
+        Ok(slice * dimension.groups.len() + dimension.group_of(value))
+    })
+}
+
 /// Per slice, whether any of its groups is "unknown" (numbered as `slice_names` numbers them).
 fn unknown_slices(dimensions: &[Dimension]) -> Vec<bool> {
     let mut unknown = vec![false];

@@ -1,0 +1,640 @@
+//! An evaluation set run through a fixed 1:N protocol (`lineup evaluate`): photos of many people,
+//! one folder per person (the layout the watchlist understands), each person's perceived
+//! attributes from a CSV, made into a review that opens fully labelled.
+//!
+//! The protocol, after NIST FRVT 1:N (NISTIR 8271, 8280):
+//!
+//! * the people are shuffled by a Fisher–Yates shuffle driven by SplitMix64 from the seed
+//!   ([`choose_enrolled`]), and the first `round(share × people)` of them are enrolled;
+//! * an enrolled person's enrolment photo is the one `people.csv` names in `enrol_photo`, or else
+//!   their first usable photo in natural name order; it alone forms their watchlist entry;
+//! * every other usable photo of an enrolled person is a mated search, every usable photo of a
+//!   person not enrolled a non-mated search.
+//!
+//! A photo is usable when exactly one face is found in it. Every other photo is skipped with its
+//! reason, recorded in the review's protocol and warnings, never silently. Every photo goes
+//! through the same detection loop as footage ([`super::find_faces_in_inputs`]) once; the
+//! watchlist is then formed from the enrolment photos' embeddings and every search is a
+//! [`matching::search`] against it.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use sha2::{Digest, Sha256};
+
+use super::{AnalysisError, Progress, find_faces_in_inputs, not_analysed};
+use crate::digest::hex;
+use crate::footage::Sampling;
+use crate::matching;
+use crate::review::{
+    AnalysisSettings, AttributeSchema, Attributes, EvaluationProtocol, GroundTruth, InputRecord,
+    InputStatus, ReviewDocument, SkippedPhoto, UNKNOWN,
+};
+use crate::vision::{FacePipeline, VisionConfig};
+use crate::watchlist::{self, EnrolmentPhoto, Identity, PlannedPhoto, Watchlist, WatchlistError};
+
+/// The column of `people.csv` that names a person's folder, and the optional one that names
+/// their enrolment photo (a file name in that folder).
+pub const PERSON_COLUMN: &str = "person";
+pub const ENROL_PHOTO_COLUMN: &str = "enrol_photo";
+/// Photos whose file name holds this are augmented copies of another photo (flipped, re-lit),
+/// made only to give a person several photos: counted in the protocol, as they are not
+/// independent of the photo they were made from.
+pub const AUGMENTED_MARK: &str = "_aug";
+
+#[derive(Debug, Clone)]
+pub struct EvaluationRequest {
+    /// One folder per person.
+    pub set: PathBuf,
+    /// `people.csv`: each person's perceived attributes in the review's attribute schema.
+    pub attributes: Option<PathBuf>,
+    /// The share of people enrolled (0–1).
+    pub enrol_share: f64,
+    pub seed: u64,
+    pub threshold: f32,
+    pub top_k: usize,
+    pub vision: VisionConfig,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvaluationSetError {
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
+    #[error(transparent)]
+    Set(#[from] WatchlistError),
+    #[error("evaluation set {}: no photos in it (give a folder with one subfolder of photos per person)", path.display())]
+    Empty { path: PathBuf },
+    #[error("enrol share {0} is not a proportion between 0 and 1")]
+    Share(f64),
+    #[error("{}: cannot be read: {reason}", path.display())]
+    PeopleUnreadable { path: PathBuf, reason: String },
+    #[error("{}: line {line}: {message}", path.display())]
+    PeopleInvalid {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+}
+
+/// What `people.csv` says about one person.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PersonRow {
+    pub attributes: Attributes,
+    pub enrol_photo: Option<String>,
+}
+
+/// Runs the protocol on the set: a review document fully labelled, with the protocol recorded.
+pub fn run(
+    request: &EvaluationRequest,
+    on_progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<ReviewDocument, EvaluationSetError> {
+    if !(0.0..=1.0).contains(&request.enrol_share) {
+        return Err(EvaluationSetError::Share(request.enrol_share));
+    }
+    let planned = watchlist::plan(&request.set)?;
+    if planned.is_empty() {
+        return Err(EvaluationSetError::Empty {
+            path: request.set.clone(),
+        });
+    }
+    let people = people_of(&planned);
+    let schema = AttributeSchema::default();
+    let rows = match &request.attributes {
+        Some(path) => read_people(path, &schema, &people)?,
+        None => HashMap::new(),
+    };
+    // Hashed before the long run, so that a file moved meanwhile cannot cost the run.
+    let attributes = match &request.attributes {
+        Some(path) => Some((
+            path.clone(),
+            crate::digest::sha256_file(path)
+                .map_err(|e| EvaluationSetError::PeopleUnreadable {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })?
+                .sha256,
+        )),
+        None => None,
+    };
+    let names: Vec<String> = people.iter().map(|p| p.0.clone()).collect();
+    let chosen = choose_enrolled(names.len(), request.enrol_share, request.seed);
+
+    on_progress(Progress::LoadingModels);
+    let mut pipeline = FacePipeline::load(request.vision.clone()).map_err(AnalysisError::from)?;
+    let settings = AnalysisSettings {
+        threshold: request.threshold,
+        top_k: request.top_k,
+        vision: request.vision.clone(),
+        sampling: Sampling::default(),
+    };
+    let files: Vec<PathBuf> = planned.iter().map(|p| p.path.clone()).collect();
+    let inputs = files.iter().map(|path| not_analysed(path)).collect();
+    let empty = Watchlist {
+        root: request.set.clone(),
+        identities: Vec::new(),
+    };
+    let mut found = ReviewDocument::new(settings, pipeline.models(), inputs, empty);
+    find_faces_in_inputs(&mut found, &files, &mut pipeline, on_progress, cancel)?;
+
+    let protocol_in = ProtocolInput {
+        request,
+        planned: &planned,
+        people: &people,
+        rows: &rows,
+        chosen: &chosen,
+    };
+    let mut document = protocol_in.apply(found);
+    if let Some(protocol) = &mut document.evaluation_protocol {
+        protocol.attributes = attributes;
+    }
+    Ok(document)
+}
+
+/// The people of a planned set in its order, each with the positions of their photos.
+fn people_of(planned: &[PlannedPhoto]) -> Vec<(String, Vec<usize>)> {
+    let mut people: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut position: HashMap<&str, usize> = HashMap::new();
+    for (index, photo) in planned.iter().enumerate() {
+        let at = *position.entry(&photo.identity).or_insert_with(|| {
+            people.push((photo.identity.clone(), Vec::new()));
+            people.len() - 1
+        });
+        people[at].1.push(index);
+    }
+    people
+}
+
+/// Which of `people` people are enrolled: a Fisher–Yates shuffle of `0..people` driven by
+/// SplitMix64 seeded with `seed` (from the last position down, each swapped with one drawn as
+/// `next() % (i + 1)`), of which the first `round(share × people)` are taken.
+pub fn choose_enrolled(people: usize, share: f64, seed: u64) -> HashSet<usize> {
+    let mut order: Vec<usize> = (0..people).collect();
+    let mut state = seed;
+    for i in (1..people).rev() {
+        let j = (split_mix_64(&mut state) % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    let count = ((share * people as f64).round() as usize).min(people);
+    order.into_iter().take(count).collect()
+}
+
+/// SplitMix64 (Steele, Lea, Flood 2014): a small generator anyone can re-implement in a few
+/// lines to check which people a seed enrols.
+fn split_mix_64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Reads `people.csv`: a `person` column naming each person's folder, an optional
+/// `enrol_photo` column, and one column per attribute of `schema`. Every row is checked; the
+/// first bad one is refused naming its line.
+pub fn read_people(
+    path: &Path,
+    schema: &AttributeSchema,
+    people: &[(String, Vec<usize>)],
+) -> Result<HashMap<String, PersonRow>, EvaluationSetError> {
+    let text = std::fs::read(path)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| {
+            String::from_utf8(bytes)
+                .map_err(|_| "it is not UTF-8 text: save it as \"CSV UTF-8\"".to_string())
+        })
+        .map_err(|reason| EvaluationSetError::PeopleUnreadable {
+            path: path.to_path_buf(),
+            reason,
+        })?;
+    let known: HashSet<&str> = people.iter().map(|(name, _)| name.as_str()).collect();
+    parse_people(&text, schema, &known).map_err(|(line, message)| {
+        EvaluationSetError::PeopleInvalid {
+            path: path.to_path_buf(),
+            line,
+            message,
+        }
+    })
+}
+
+fn parse_people(
+    text: &str,
+    schema: &AttributeSchema,
+    known: &HashSet<&str>,
+) -> Result<HashMap<String, PersonRow>, (u64, String)> {
+    use crate::review::csv::line_at;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| (1, e.to_string()))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let person_column = header
+        .iter()
+        .position(|h| h == PERSON_COLUMN)
+        .ok_or((1, format!("no {PERSON_COLUMN:?} column")))?;
+    let enrol_column = header.iter().position(|h| h == ENROL_PHOTO_COLUMN);
+    let mut attribute_columns = Vec::new();
+    for (index, name) in header.iter().enumerate() {
+        if schema.get(name).is_some() {
+            attribute_columns.push((index, name.clone()));
+        } else if name != PERSON_COLUMN && name != ENROL_PHOTO_COLUMN {
+            return Err((
+                1,
+                format!("unknown column {name:?}: not an attribute of the review's schema"),
+            ));
+        }
+    }
+    let mut rows: HashMap<String, PersonRow> = HashMap::new();
+    let mut lines: HashMap<String, u64> = HashMap::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| line_at(text, p.byte()));
+            (line, e.to_string())
+        })?;
+        let line = record.position().map_or(0, |p| line_at(text, p.byte()));
+        let person = record[person_column].trim().to_string();
+        if !known.contains(person.as_str()) {
+            return Err((line, format!("no folder for person {person:?} in the set")));
+        }
+        if let Some(earlier) = lines.insert(person.clone(), line) {
+            return Err((
+                line,
+                format!("person {person:?} is also on line {earlier}: give each person one row"),
+            ));
+        }
+        let mut attributes = Attributes::new();
+        for (column, name) in &attribute_columns {
+            let value = record[*column].trim();
+            if value.is_empty() || value == UNKNOWN {
+                continue;
+            }
+            schema
+                .check(name, value)
+                .map_err(|e| (line, e.to_string()))?;
+            attributes.insert(name.clone(), value.to_string());
+        }
+        let enrol_photo = enrol_column
+            .map(|c| record[c].trim().to_string())
+            .filter(|name| !name.is_empty());
+        rows.insert(
+            person,
+            PersonRow {
+                attributes,
+                enrol_photo,
+            },
+        );
+    }
+    Ok(rows)
+}
+
+/// Everything the protocol is applied with, once every photo's faces are found.
+struct ProtocolInput<'a> {
+    request: &'a EvaluationRequest,
+    planned: &'a [PlannedPhoto],
+    people: &'a [(String, Vec<usize>)],
+    rows: &'a HashMap<String, PersonRow>,
+    chosen: &'a HashSet<usize>,
+}
+
+/// What one photo of the set is used as.
+#[derive(Debug, Clone, PartialEq)]
+enum Role {
+    Enrolment,
+    Search,
+    Skipped(String),
+}
+
+impl ProtocolInput<'_> {
+    /// Turns `found` (every photo an input, every face searched against nothing yet) into the
+    /// review: the watchlist of enrolment photos, one labelled track per search.
+    fn apply(&self, found: ReviewDocument) -> ReviewDocument {
+        let faces = faces_per_input(&found);
+        let usable = |photo: usize| -> Result<usize, String> { usability(&found, &faces, photo) };
+        let mut roles: Vec<Role> = vec![Role::Search; self.planned.len()];
+        let mut identities = Vec::new();
+        let mut chosen_count = 0;
+        for (person_index, (name, photos)) in self.people.iter().enumerate() {
+            for &photo in photos {
+                if let Err(reason) = usable(photo) {
+                    roles[photo] = Role::Skipped(reason);
+                }
+            }
+            if !self.chosen.contains(&person_index) {
+                continue;
+            }
+            chosen_count += 1;
+            match self.enrolment_photo(name, photos, &roles) {
+                Ok(photo) => {
+                    roles[photo] = Role::Enrolment;
+                    let detection = &found.detections[faces[photo][0]];
+                    identities.push(Identity {
+                        name: name.clone(),
+                        photos: vec![EnrolmentPhoto {
+                            path: self.relative(photo),
+                            digest: found.inputs[photo].digest.clone().unwrap_or_else(|| {
+                                crate::digest::FileDigest {
+                                    sha256: String::new(),
+                                    size_bytes: 0,
+                                }
+                            }),
+                            bbox: detection.bbox,
+                            detector_score: detection.detector_score,
+                            embedding: detection.embedding.clone(),
+                        }],
+                    });
+                }
+                Err(reason) => {
+                    for &photo in photos {
+                        if roles[photo] == Role::Search {
+                            roles[photo] = Role::Skipped(reason.clone());
+                        }
+                    }
+                }
+            }
+        }
+        identities.sort_by(|a, b| natord::compare(&a.name, &b.name));
+        let watchlist = Watchlist {
+            root: self.request.set.clone(),
+            identities,
+        };
+        self.review(found, &faces, &roles, watchlist, chosen_count)
+    }
+
+    /// The enrolment photo of a person chosen for enrolment: the one `people.csv` names, or their
+    /// first usable photo. Err says why the person cannot be enrolled.
+    fn enrolment_photo(
+        &self,
+        name: &str,
+        photos: &[usize],
+        roles: &[Role],
+    ) -> Result<usize, String> {
+        let named = self
+            .rows
+            .get(name)
+            .and_then(|row| row.enrol_photo.as_deref());
+        match named {
+            Some(file) => {
+                let photo = photos
+                    .iter()
+                    .copied()
+                    .find(|&p| self.planned[p].path.file_name().is_some_and(|f| f == file))
+                    .ok_or_else(|| {
+                        format!("{name}'s enrolment photo {file:?} is not in their folder, so {name} is not enrolled")
+                    })?;
+                match &roles[photo] {
+                    Role::Skipped(why) => Err(format!(
+                        "{name}'s enrolment photo {file:?} is unusable ({why}), so {name} is not enrolled"
+                    )),
+                    _ => Ok(photo),
+                }
+            }
+            None => photos
+                .iter()
+                .copied()
+                .find(|&p| roles[p] == Role::Search)
+                .ok_or_else(|| format!("{name} has no usable photo to enrol")),
+        }
+    }
+
+    fn relative(&self, photo: usize) -> PathBuf {
+        let path = &self.planned[photo].path;
+        path.strip_prefix(&self.request.set)
+            .unwrap_or(path)
+            .to_path_buf()
+    }
+
+    /// The review: every photo but the enrolment photos an input, every usable one a labelled
+    /// track searched against `watchlist`.
+    fn review(
+        &self,
+        found: ReviewDocument,
+        faces: &[Vec<usize>],
+        roles: &[Role],
+        watchlist: Watchlist,
+        chosen: usize,
+    ) -> ReviewDocument {
+        let person_of: Vec<&str> = self.planned.iter().map(|p| p.identity.as_str()).collect();
+        let mut document = ReviewDocument::new(
+            found.settings.clone(),
+            found.models.clone(),
+            Vec::new(),
+            watchlist,
+        );
+        document.complete = found.complete;
+        document.warnings = found.warnings.clone();
+        let mut skipped = Vec::new();
+        let mut search_person: Vec<&str> = Vec::new();
+        for (photo, role) in roles.iter().enumerate() {
+            let mut record: InputRecord = found.inputs[photo].clone();
+            match role {
+                Role::Enrolment => continue,
+                Role::Skipped(reason) => {
+                    document
+                        .warnings
+                        .push(format!("skipped {}: {reason}", record.path.display()));
+                    skipped.push(SkippedPhoto {
+                        path: self.relative(photo),
+                        reason: reason.clone(),
+                    });
+                    if record.status == InputStatus::Analysed {
+                        record.status = InputStatus::Failed(format!("skipped: {reason}"));
+                    }
+                    document.inputs.push(record);
+                }
+                Role::Search => {
+                    let input = document.inputs.len();
+                    document.inputs.push(record);
+                    let mut detection = found.detections[faces[photo][0]].clone();
+                    detection.source.input = input;
+                    detection.candidates = matching::search(
+                        &detection.embedding,
+                        &document.watchlist,
+                        document.settings.top_k,
+                    );
+                    document.detections.push(detection);
+                    search_person.push(person_of[photo]);
+                }
+            }
+        }
+        document.rebuild_tracks();
+        let (mated, non_mated) = self.label(&mut document, &search_person);
+        for identity in &document.watchlist.identities {
+            if let Some(row) = self.rows.get(&identity.name) {
+                document
+                    .identity_attributes
+                    .insert(identity.name.clone(), row.attributes.clone());
+            }
+        }
+        document.evaluation_protocol = Some(EvaluationProtocol {
+            set: self.request.set.clone(),
+            set_sha256: set_sha256(&found, self),
+            photos: self.planned.len(),
+            people: self.people.len(),
+            enrol_share: self.request.enrol_share,
+            seed: self.request.seed,
+            attributes: None,
+            chosen,
+            enrolled: document.watchlist.identities.len(),
+            mated_searches: mated,
+            non_mated_searches: non_mated,
+            skipped,
+            augmented: self
+                .planned
+                .iter()
+                .filter(|p| {
+                    p.path
+                        .file_stem()
+                        .is_some_and(|s| s.to_string_lossy().contains(AUGMENTED_MARK))
+                })
+                .count(),
+        });
+        document
+    }
+
+    /// Labels every track (one per search: each photo is an input of its own) from who its
+    /// photo is of; returns (mated, non-mated) searches.
+    fn label(&self, document: &mut ReviewDocument, search_person: &[&str]) -> (usize, usize) {
+        let (mut mated, mut non_mated) = (0, 0);
+        for index in 0..document.tracks.len() {
+            let Some(&first) = document.tracks[index].detections.first() else {
+                continue;
+            };
+            // Detections were filed one per search, in the order of `search_person`.
+            let person = search_person[first.index()];
+            let label = match document.identity_by_name(person) {
+                Some(identity) => {
+                    mated += 1;
+                    GroundTruth::OnWatchlist(identity)
+                }
+                None => {
+                    non_mated += 1;
+                    GroundTruth::NotOnWatchlist
+                }
+            };
+            let track = &mut document.tracks[index];
+            track.label = label;
+            if label == GroundTruth::NotOnWatchlist {
+                track.person = Some(person.to_string());
+                if let Some(row) = self.rows.get(person) {
+                    track.attributes = row.attributes.clone();
+                }
+            }
+        }
+        (mated, non_mated)
+    }
+}
+
+/// The detections found in each input, by input.
+fn faces_per_input(found: &ReviewDocument) -> Vec<Vec<usize>> {
+    let mut faces = vec![Vec::new(); found.inputs.len()];
+    for (index, detection) in found.detections.iter().enumerate() {
+        if let Some(input) = faces.get_mut(detection.source.input) {
+            input.push(index);
+        }
+    }
+    faces
+}
+
+/// Ok(the photo's one face) when the photo can be used; Err(why not) otherwise.
+fn usability(found: &ReviewDocument, faces: &[Vec<usize>], photo: usize) -> Result<usize, String> {
+    match &found.inputs[photo].status {
+        InputStatus::Failed(reason) => return Err(format!("cannot be read: {reason}")),
+        InputStatus::NotAnalysed => {
+            return Err("not reached before the run was cancelled".to_string());
+        }
+        InputStatus::Analysed => {}
+    }
+    match faces[photo].as_slice() {
+        [face] => Ok(*face),
+        [] => Err("no face found; each photo needs exactly one".to_string()),
+        several => Err(format!(
+            "{} faces found; each photo needs exactly one",
+            several.len()
+        )),
+    }
+}
+
+/// The set's hash: SHA-256 of its manifest, one `sha256sum` line per photo (`HASH  path`, the
+/// path relative to the set's folder) in the set's order. A photo that could not be read has
+/// `unreadable` in place of its hash.
+fn set_sha256(found: &ReviewDocument, protocol: &ProtocolInput<'_>) -> String {
+    let mut manifest = Sha256::new();
+    for (photo, input) in found.inputs.iter().enumerate() {
+        let hash = input
+            .digest
+            .as_ref()
+            .map_or("unreadable", |d| d.sha256.as_str());
+        manifest.update(format!("{hash}  {}\n", protocol.relative(photo).display()));
+    }
+    hex(&manifest.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seed_alone_decides_who_is_enrolled() {
+        let first = choose_enrolled(100, 0.5, 7);
+        assert_eq!(first.len(), 50);
+        assert_eq!(first, choose_enrolled(100, 0.5, 7));
+        assert_ne!(first, choose_enrolled(100, 0.5, 8));
+        assert_eq!(choose_enrolled(3, 0.5, 1).len(), 2, "1.5 rounds to 2");
+        assert!(choose_enrolled(10, 0.0, 1).is_empty());
+        assert_eq!(choose_enrolled(10, 1.0, 1).len(), 10);
+    }
+
+    #[test]
+    fn split_mix_64_gives_the_published_sequence() {
+        // The first outputs for seed 1234567 in the reference implementation (Vigna).
+        let mut state = 1234567;
+        assert_eq!(split_mix_64(&mut state), 6457827717110365317);
+        assert_eq!(split_mix_64(&mut state), 3203168211198807973);
+    }
+
+    fn people() -> Vec<(String, Vec<usize>)> {
+        vec![("Ann".into(), vec![0, 1]), ("Bo".into(), vec![2])]
+    }
+
+    #[test]
+    fn people_csv_gives_attributes_and_enrolment_photos() {
+        let schema = AttributeSchema::default();
+        let people = people();
+        let known = people.iter().map(|(n, _)| n.as_str()).collect();
+        let rows = parse_people(
+            "person,skin,gender,enrol_photo\nAnn,7,female,b.jpg\nBo,,unknown,\n",
+            &schema,
+            &known,
+        )
+        .unwrap();
+        assert_eq!(
+            rows["Ann"].attributes.get("skin").map(String::as_str),
+            Some("7")
+        );
+        assert_eq!(rows["Ann"].enrol_photo.as_deref(), Some("b.jpg"));
+        assert!(rows["Bo"].attributes.is_empty());
+    }
+
+    #[test]
+    fn a_bad_people_row_is_refused_with_its_line() {
+        let schema = AttributeSchema::default();
+        let people = people();
+        let known = people.iter().map(|(n, _)| n.as_str()).collect();
+        let bad = |text: &str| parse_people(text, &schema, &known).unwrap_err();
+        assert_eq!(bad("person,skin\nAnn,7\nBo,11\n").0, 3);
+        assert!(
+            bad("person,skin\nAnn,7\nBo,11\n")
+                .1
+                .contains("not a value of skin")
+        );
+        assert_eq!(bad("person,skin\nCy,7\n").0, 2);
+        assert_eq!(bad("person,skin\nAnn,7\nAnn,7\n").0, 3);
+        assert_eq!(bad("name,skin\nAnn,7\n").0, 1);
+        assert_eq!(bad("person,height\nAnn,7\n").0, 1);
+    }
+}

@@ -1,0 +1,97 @@
+//! 1:1 verification per group for a review of an evaluation set (`lineup evaluate`): FMR and
+//! FNMR at one threshold over every same-group pair of its photos ([`metrics::verification`]),
+//! as NISTIR 8280 reports them. The photos are the watchlist's enrolment photos and each labelled
+//! track's first face, which for an evaluation set is its one photo.
+
+use std::collections::HashMap;
+
+use super::labels::{AttributeError, GroundTruth};
+use super::slices::slice_of_attributes;
+use super::{ReviewDocument, Slicing};
+use crate::ids::TrackId;
+use crate::metrics::{self, GroupVerification, Sample};
+use crate::vision::Embedding;
+
+/// Every group's FMR and FNMR at one threshold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verification {
+    pub slicing: Slicing,
+    pub threshold: f32,
+    /// Per group, in slice order (as [`ReviewDocument::sliced_searches`] names them).
+    pub names: Vec<String>,
+    pub groups: Vec<GroupVerification>,
+    /// Photos compared, and the people they are of.
+    pub photos: usize,
+    pub people: usize,
+}
+
+/// Who a photo is of: an enrolled identity (by index), or a person named on a track, or a
+/// track nobody named (a person of its own).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Person {
+    Enrolled(usize),
+    Named(String),
+    Track(usize),
+}
+
+impl ReviewDocument {
+    /// FMR and FNMR per group of `slicing` at `threshold` over every pair of the review's photos
+    /// in the same group (see the module documentation).
+    pub fn verification(
+        &self,
+        slicing: &Slicing,
+        threshold: f32,
+    ) -> Result<Verification, AttributeError> {
+        let names = self.sliced_searches(slicing)?.names;
+        let track_slices = self.slices_of_tracks(slicing)?;
+        let mut people: HashMap<Person, u32> = HashMap::new();
+        let mut number = |person: Person| {
+            let next = people.len() as u32;
+            *people.entry(person).or_insert(next)
+        };
+        let mut samples: Vec<Sample> = Vec::new();
+        let mut embeddings: Vec<&Embedding> = Vec::new();
+        for (index, identity) in self.watchlist.identities.iter().enumerate() {
+            let attributes = self
+                .identity_attributes
+                .get(&identity.name)
+                .cloned()
+                .unwrap_or_default();
+            let group = slice_of_attributes(&self.attribute_schema, slicing, &attributes)?;
+            for photo in &identity.photos {
+                samples.push(Sample {
+                    person: number(Person::Enrolled(index)),
+                    group,
+                });
+                embeddings.push(&photo.embedding);
+            }
+        }
+        for (index, track) in self.tracks.iter().enumerate() {
+            let person = match (track.label, &track.person) {
+                (GroundTruth::OnWatchlist(identity), _) => Person::Enrolled(identity.index()),
+                (GroundTruth::NotOnWatchlist, Some(name)) => Person::Named(name.trim().into()),
+                (GroundTruth::NotOnWatchlist, None) => Person::Track(index),
+                _ => continue,
+            };
+            let Some(&first) = self.tracks[TrackId(index)].detections.first() else {
+                continue;
+            };
+            samples.push(Sample {
+                person: number(person),
+                group: track_slices[index],
+            });
+            embeddings.push(&self.detections[first].embedding);
+        }
+        let groups = metrics::verification_rates(&samples, names.len(), threshold, |i, j| {
+            embeddings[i].cosine(embeddings[j])
+        });
+        Ok(Verification {
+            slicing: slicing.clone(),
+            threshold,
+            names,
+            groups,
+            photos: samples.len(),
+            people: people.len(),
+        })
+    }
+}

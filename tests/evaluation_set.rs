@@ -1,0 +1,354 @@
+//! `lineup evaluate`: a labelled evaluation set run through the seeded 1:N protocol, on a set
+//! made from the repository's own test photos (tests/FIXTURES.md), with every count of the
+//! protocol checked.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::photo;
+use lineup::review::{GroundTruth, InputStatus};
+
+/// Writes `photo`'s mirror image and a brighter copy into `folder` as `STEM_aug_flip.png` and
+/// `STEM_aug_bright.png`.
+fn augment(folder: &Path, source: &str, stem: &str) {
+    let image = image::open(photo(source)).unwrap().to_rgb8();
+    image::imageops::flip_horizontal(&image)
+        .save(folder.join(format!("{stem}_aug_flip.png")))
+        .unwrap();
+    image::imageops::colorops::brighten(&image, 25)
+        .save(folder.join(format!("{stem}_aug_bright.png")))
+        .unwrap();
+}
+
+/// The set in `root`:
+///
+/// | person | photos |
+/// |---|---|
+/// | Barack Obama | obama.jpg, obama2.jpg, obama3.jpg (three real photos) |
+/// | Joe Biden | biden.jpg and its two augmented copies |
+/// | Eileen Collins | astronaut.png and its two augmented copies |
+/// | Group | t1.jpg (six people: skipped, several faces) |
+/// | Nobody | a plain grey picture (skipped, no face) |
+fn make(root: &Path) {
+    let folder = |name: &str| {
+        let path = root.join(name);
+        std::fs::create_dir_all(&path).unwrap();
+        path
+    };
+    let obama = folder("Barack Obama");
+    for name in ["obama.jpg", "obama2.jpg", "obama3.jpg"] {
+        std::fs::copy(photo(name), obama.join(name)).unwrap();
+    }
+    let biden = folder("Joe Biden");
+    std::fs::copy(photo("biden.jpg"), biden.join("biden.jpg")).unwrap();
+    augment(&biden, "biden.jpg", "biden");
+    let collins = folder("Eileen Collins");
+    std::fs::copy(photo("astronaut.png"), collins.join("astronaut.png")).unwrap();
+    augment(&collins, "astronaut.png", "astronaut");
+    std::fs::copy(photo("t1.jpg"), folder("Group").join("t1.jpg")).unwrap();
+    image::RgbImage::from_pixel(320, 240, image::Rgb([128, 128, 128]))
+        .save(folder("Nobody").join("grey.png"))
+        .unwrap();
+}
+
+/// Each person's perceived attributes, as a reviewer would record them for this set.
+const PEOPLE_CSV: &str = "person,skin,gender,age\n\
+    Barack Obama,7,male,45–59\n\
+    Joe Biden,2,male,60+\n\
+    Eileen Collins,2,female,30–44\n\
+    Group,,,\n\
+    Nobody,,,\n";
+
+fn lineup(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lineup"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The fixture set with its people.csv in a temporary folder: (folder, set, people.csv).
+fn fixture_set() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("set");
+    make(&set);
+    let people = dir.path().join("people.csv");
+    std::fs::write(&people, PEOPLE_CSV).unwrap();
+    (dir, set, people)
+}
+
+/// Seed 12 with a share of 0.6 enrols 3 of the 5 people (in the set's order Barack Obama,
+/// Eileen Collins, Group, Joe Biden, Nobody): Barack Obama, Eileen Collins and Group; Group has
+/// no usable photo, so two are enrolled.
+#[test]
+fn the_fixture_set_gives_the_protocols_counts() {
+    let (dir, set, people) = fixture_set();
+    let review = dir.path().join("review.ron");
+    let out = lineup(&[
+        "evaluate",
+        "--set",
+        set.to_str().unwrap(),
+        "--attributes",
+        people.to_str().unwrap(),
+        "--enrol-share",
+        "0.6",
+        "--seed",
+        "12",
+        "--out",
+        review.to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let document = lineup::review::load(&review).unwrap();
+    let protocol = document.evaluation_protocol.clone().expect("a protocol");
+    assert_eq!(
+        (protocol.people, protocol.photos, protocol.augmented),
+        (5, 11, 4)
+    );
+    assert_eq!((protocol.seed, protocol.enrol_share), (12, 0.6));
+    assert_eq!((protocol.chosen, protocol.enrolled), (3, 2));
+    assert_eq!(
+        (protocol.mated_searches, protocol.non_mated_searches),
+        (4, 3)
+    );
+    let skipped: Vec<(String, String)> = protocol
+        .skipped
+        .iter()
+        .map(|s| (s.path.display().to_string(), s.reason.clone()))
+        .collect();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert_eq!(skipped[0].0, "Group/t1.jpg");
+    assert!(skipped[0].1.starts_with("6 faces found"), "{skipped:?}");
+    assert_eq!(skipped[1].0, "Nobody/grey.png");
+    assert!(skipped[1].1.starts_with("no face found"), "{skipped:?}");
+    for (path, _) in &skipped {
+        assert!(stdout.contains(path.as_str()), "{path} not in:\n{stdout}");
+        assert!(
+            document.warnings.iter().any(|w| w.contains(path.as_str())),
+            "{path} not warned"
+        );
+    }
+    assert!(stdout.contains(&protocol.set_sha256), "{stdout}");
+
+    // The watchlist: each enrolled person's first photo by name.
+    let enrolled: Vec<(&str, String)> = document
+        .watchlist
+        .identities
+        .iter()
+        .map(|i| (i.name.as_str(), i.photos[0].path.display().to_string()))
+        .collect();
+    assert_eq!(
+        enrolled,
+        [
+            ("Barack Obama", "Barack Obama/obama.jpg".to_string()),
+            ("Eileen Collins", "Eileen Collins/astronaut.png".to_string())
+        ]
+    );
+    // Inputs: every photo but the two enrolment photos; the skipped ones failed with why.
+    assert_eq!(document.inputs.len(), 9);
+    assert_eq!(
+        document
+            .inputs
+            .iter()
+            .filter(|i| matches!(i.status, InputStatus::Failed(_)))
+            .count(),
+        2
+    );
+    // Fully labelled: one track per search, each labelled from its folder.
+    assert_eq!(document.detections.len(), 7);
+    assert_eq!(document.tracks.len(), 7);
+    let obama = document.identity_by_name("Barack Obama").unwrap();
+    let collins = document.identity_by_name("Eileen Collins").unwrap();
+    let mut labels = (0, 0, 0);
+    for track in &document.tracks {
+        let input = &document.inputs[document.detections[track.detections[0].index()]
+            .source
+            .input];
+        let folder = input.path.parent().unwrap().file_name().unwrap();
+        match track.label {
+            GroundTruth::OnWatchlist(id) if id == obama => {
+                assert_eq!(folder, "Barack Obama");
+                labels.0 += 1;
+            }
+            GroundTruth::OnWatchlist(id) if id == collins => {
+                assert_eq!(folder, "Eileen Collins");
+                labels.1 += 1;
+            }
+            GroundTruth::NotOnWatchlist => {
+                assert_eq!(folder, "Joe Biden");
+                assert_eq!(track.person.as_deref(), Some("Joe Biden"));
+                assert_eq!(track.attributes.get("skin").map(String::as_str), Some("2"));
+                labels.2 += 1;
+            }
+            other => panic!("track {} labelled {other:?}", track.id),
+        }
+    }
+    assert_eq!(labels, (2, 2, 3));
+    assert_eq!(
+        document.identity_attributes["Eileen Collins"]
+            .get("gender")
+            .map(String::as_str),
+        Some("female")
+    );
+
+    // The set's hash is the SHA-256 of its sha256sum manifest, in the set's order.
+    let mut manifest = String::new();
+    for person in [
+        "Barack Obama",
+        "Eileen Collins",
+        "Group",
+        "Joe Biden",
+        "Nobody",
+    ] {
+        let mut files: Vec<_> = std::fs::read_dir(set.join(person))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        files.sort();
+        for file in files {
+            let hash = lineup::digest::sha256_file(&set.join(person).join(&file)).unwrap();
+            manifest.push_str(&format!("{}  {person}/{file}\n", hash.sha256));
+        }
+    }
+    let manifest_file = dir.path().join("manifest");
+    std::fs::write(&manifest_file, manifest).unwrap();
+    assert_eq!(
+        protocol.set_sha256,
+        lineup::digest::sha256_file(&manifest_file).unwrap().sha256
+    );
+
+    // The rest of lineup reads it as any labelled review.
+    let metrics = lineup(&["metrics", review.to_str().unwrap(), "--slice", "gender"]);
+    let table = text(&metrics.stdout);
+    assert!(
+        metrics.status.success(),
+        "{table}\n{}",
+        text(&metrics.stderr)
+    );
+    assert!(
+        table.contains("male") && table.contains("female"),
+        "{table}"
+    );
+
+    // 1:1: every same-group pair of the nine usable photos (enrolment photos included). Male:
+    // Barack Obama's 3 and Joe Biden's 3 photos, 3 + 3 genuine pairs and 3 × 3 impostor pairs;
+    // female: Eileen Collins's 3, 3 genuine pairs and no impostor pair.
+    let verification = document
+        .verification(&lineup::review::Slicing::by(&["gender"]), 0.6)
+        .unwrap();
+    assert_eq!((verification.photos, verification.people), (9, 3));
+    let pairs = |name: &str| {
+        let group = verification.names.iter().position(|n| n == name).unwrap();
+        let rates = &verification.groups[group];
+        (rates.fnmr.n, rates.fmr.n)
+    };
+    assert_eq!(pairs("female"), (3, 0));
+    assert_eq!(pairs("male"), (6, 9));
+    assert_eq!(pairs("other"), (0, 0));
+    assert!(
+        table.contains("1:1 verification") && table.contains("FMR"),
+        "{table}"
+    );
+    let male_row = table
+        .lines()
+        .find(|l| l.starts_with("male ") && l.contains(" 9 "))
+        .unwrap_or_else(|| panic!("no 1:1 row for male in:\n{table}"));
+    assert!(male_row.contains(" 6 "), "{male_row}");
+    assert!(
+        stdout.contains("1:1 verification"),
+        "evaluate shows the FMR table too:\n{stdout}"
+    );
+
+    signed_bundle_names_the_set_and_the_protocol(dir.path(), &review, &protocol);
+}
+
+/// The signed bundle of an evaluation review names the set by its hash and the protocol by its
+/// seed and share, gives the `lineup evaluate` command that makes the same searches, and
+/// recomputes from its evidence alone.
+fn signed_bundle_names_the_set_and_the_protocol(
+    dir: &Path,
+    review: &Path,
+    protocol: &lineup::review::EvaluationProtocol,
+) {
+    use lineup::assessment::bundle::{EVIDENCE_FILE, README_FILE};
+    use lineup::assessment::signing::SignerKey;
+    use lineup::assessment::{self, BundleOptions, ReportOptions};
+    let document = lineup::review::load(review).unwrap();
+    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let signer = SignerKey {
+        public_key: pair.pk.clone(),
+    };
+    let published = dir.join("published.pub");
+    std::fs::write(&published, signer.file_text()).unwrap();
+    let threshold = document.settings.threshold;
+    let findings = assessment::labelled_findings(&document, threshold);
+    let options = BundleOptions {
+        out: dir.join("bundle"),
+        overwrite: false,
+        report: ReportOptions {
+            threshold: Some(threshold),
+            command: "(evaluation set test)".into(),
+            ..ReportOptions::default()
+        },
+    };
+    assessment::export(
+        &document,
+        review,
+        findings.as_ref(),
+        &options,
+        &pair.sk,
+        &signer,
+    )
+    .unwrap();
+    let bundle = dir.join("bundle");
+    let evidence = std::fs::read_to_string(bundle.join(EVIDENCE_FILE)).unwrap();
+    assert!(evidence.contains(&protocol.set_sha256), "{evidence}");
+    assert!(evidence.contains("seed: 12"), "{evidence}");
+    let readme = std::fs::read_to_string(bundle.join(README_FILE)).unwrap();
+    assert!(readme.contains(&protocol.set_sha256), "{readme}");
+    assert!(
+        readme.contains("lineup evaluate --set ")
+            && readme.contains(" --enrol-share 0.6 --seed 12 "),
+        "{readme}"
+    );
+    assert!(!readme.contains("lineup analyze"), "{readme}");
+    let out = lineup(&[
+        "verify",
+        "--recompute",
+        bundle.to_str().unwrap(),
+        "--key",
+        published.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_bad_people_row_is_refused_naming_its_line() {
+    let (dir, set, people) = fixture_set();
+    std::fs::write(&people, "person,skin\nBarack Obama,7\nJoe Biden,twelve\n").unwrap();
+    let review = dir.path().join("review.ron");
+    let out = lineup(&[
+        "evaluate",
+        "--set",
+        set.to_str().unwrap(),
+        "--attributes",
+        people.to_str().unwrap(),
+        "--out",
+        review.to_str().unwrap(),
+    ]);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("people.csv: line 3"), "{stderr}");
+    assert!(stderr.contains("not a value of skin"), "{stderr}");
+    assert!(!review.exists());
+}

@@ -1,0 +1,84 @@
+//! The start screen's "Evaluate a photo set": the same job as `lineup evaluate`, run on a
+//! background thread with the analysis's progress and cancel, saved and opened fully labelled.
+
+mod common;
+
+#[path = "common/app.rs"]
+mod app;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use lineup::review::GroundTruth;
+use lineup::ui::LineupApp;
+
+#[test]
+fn a_photo_set_is_evaluated_from_the_start_screen_and_opens_labelled() {
+    app::settings_folder();
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("set");
+    for (person, photos) in [
+        ("Barack Obama", &["obama.jpg", "obama2.jpg"][..]),
+        ("Joe Biden", &["biden.jpg"][..]),
+    ] {
+        std::fs::create_dir_all(set.join(person)).unwrap();
+        for photo in photos {
+            std::fs::copy(common::photo(photo), set.join(person).join(photo)).unwrap();
+        }
+    }
+    let people = dir.path().join("people.csv");
+    std::fs::write(
+        &people,
+        "person,gender\nBarack Obama,male\nJoe Biden,male\n",
+    )
+    .unwrap();
+    let out = dir.path().join("evaluation.ron");
+
+    let mut h = app::harness(LineupApp::start());
+    h.run();
+    type_into(&mut h, "Photo set folder", &set.display().to_string());
+    type_into(
+        &mut h,
+        "People's attributes (CSV, optional)",
+        &people.display().to_string(),
+    );
+    type_into(&mut h, "Save the evaluation as", &out.display().to_string());
+    h.get_by_label("Evaluate").click();
+    let started = std::time::Instant::now();
+    while h.state().workspace().is_none() {
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "the evaluation did not finish: {:?}",
+            app::texts(&h)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        h.run();
+    }
+    let document = app::workspace(&h).document();
+    let protocol = document
+        .evaluation_protocol
+        .as_ref()
+        .expect("the review records its protocol");
+    assert_eq!((protocol.people, protocol.photos), (2, 3));
+    assert_eq!(protocol.enrolled, 1, "half of two people, seed 0");
+    assert_eq!(
+        protocol.mated_searches + protocol.non_mated_searches,
+        document.tracks.len()
+    );
+    assert!(
+        document
+            .tracks
+            .iter()
+            .all(|t| t.label != GroundTruth::Unlabelled)
+    );
+    assert!(out.is_file(), "the review is saved where asked");
+}
+
+/// The text box labelled `label` holds `text` after typing it.
+fn type_into(h: &mut Harness<'static, LineupApp>, label: &str, text: &str) {
+    h.get_by_label(label).scroll_to_me();
+    h.run();
+    h.get_by_label(label).click();
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
