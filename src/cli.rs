@@ -1,5 +1,7 @@
 //! The command line: a thin layer that parses arguments, starts library jobs and prints results.
 
+mod enrolment;
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +54,9 @@ enum Command {
     },
     /// Find faces in images and videos, search them against a watchlist, and write a review document.
     Analyze(AnalyzeArgs),
+    /// Enrol a watchlist ahead of analysis (fills the enrolment cache).
+    #[command(subcommand)]
+    Watchlist(enrolment::WatchlistCommand),
     /// Print error rates per demographic slice for a labelled review.
     Metrics(MetricsArgs),
     /// Import or export track labels and attributes as CSV.
@@ -367,6 +372,14 @@ struct AnalyzeArgs {
     /// Where to write the review document (RON).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
+    /// Enrol every watchlist photo afresh, neither reading nor writing the enrolment cache
+    /// ($LINEUP_CACHE_DIR, else $XDG_CACHE_HOME/lineup, else ~/.cache/lineup).
+    #[arg(long)]
+    no_cache: bool,
+    /// Print every watchlist identity's alerts and every skipped enrolment photo, not only a
+    /// summary of them.
+    #[arg(long)]
+    full_summary: bool,
 }
 
 fn parse_threshold(text: &str) -> Result<f32, String> {
@@ -400,6 +413,7 @@ pub fn main() -> ExitCode {
         }
         Some(Command::Demo { prepare: true }) => prepare_demo(),
         Some(Command::Analyze(args)) => analyze(args),
+        Some(Command::Watchlist(command)) => enrolment::run(command),
         Some(Command::Metrics(args)) => print_metrics(args),
         Some(Command::Labels(command)) => labels(command),
         Some(Command::Agreement { review }) => agreement(&review),
@@ -579,6 +593,7 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         top_k: usize::from(args.top_k),
         vision,
         sampling: args.sample,
+        enrolment_cache: enrolment::cache_dir(args.no_cache),
     };
     stop_on_ctrl_c();
     eprintln!(
@@ -588,19 +603,26 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     );
     let bar = progress_bar();
     let mut log = InputLog::default();
+    let mut enrolment_log = enrolment::EnrolmentLog::new();
+    let mut enrolled = None;
     let document = analysis::run(
         &request,
         &mut |p| {
             log.note(&bar, &p);
+            match &p {
+                Progress::Enrolling { done, total } if bar.is_hidden() => {
+                    enrolment_log.note(*done, *total)
+                }
+                Progress::Enrolled(counts) => enrolled = Some(counts.clone()),
+                _ => {}
+            }
             show_progress(&bar, p)
         },
         &CANCEL,
     );
     bar.finish_and_clear();
     let document = document?;
-    for warning in &document.warnings {
-        eprintln!("warning: {warning}");
-    }
+    enrolment::print_warnings(&document.warnings, args.full_summary);
     if !document
         .inputs
         .iter()
@@ -618,7 +640,11 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     review::save(&document, &args.out)?;
-    print_summary(&document, request.threshold);
+    print_summary(&document, request.threshold, args.full_summary);
+    if let Some(counts) = &enrolled {
+        println!();
+        enrolment::print_counts(counts, document.watchlist.identities.len());
+    }
     println!("Review written to {}", args.out.display());
     if !document.complete {
         eprintln!(
@@ -695,6 +721,7 @@ fn show_progress(bar: &ProgressBar, progress: Progress) {
             bar.set_length(total as u64);
             bar.set_position(done as u64);
         }
+        Progress::Enrolled(_) => {}
         Progress::Counting { done, total } => {
             bar.set_prefix("counting");
             bar.set_length(total as u64);
@@ -721,7 +748,11 @@ fn show_progress(bar: &ProgressBar, progress: Progress) {
     }
 }
 
-fn print_summary(document: &ReviewDocument, threshold: f32) {
+/// Identities listed in a summary at most, unless it is asked for in full: a police watchlist
+/// has tens of thousands.
+const IDENTITIES_SHOWN: usize = 20;
+
+fn print_summary(document: &ReviewDocument, threshold: f32, full: bool) {
     let summary = document.summary(threshold);
     println!("{:<34}{:>8}", "Inputs analysed", summary.inputs_analysed);
     println!("{:<34}{:>8}", "Inputs that failed", summary.inputs_failed);
@@ -732,10 +763,35 @@ fn print_summary(document: &ReviewDocument, threshold: f32) {
         summary.alerts
     );
     println!();
-    println!("{:<34}{:>8}", "Watchlist identity", "Alerts");
-    for (name, alerts) in &summary.alerts_per_identity {
+    let identities = &summary.alerts_per_identity;
+    if full || identities.len() <= IDENTITIES_SHOWN {
+        println!("{:<34}{:>8}", "Watchlist identity", "Alerts");
+        for (name, alerts) in identities {
+            println!("{name:<34}{alerts:>8}");
+        }
+        return;
+    }
+    // Only the identities that were alerted on, most alerts first.
+    let mut alerted: Vec<(&String, &usize)> = identities.iter().filter(|(_, n)| **n > 0).collect();
+    alerted.sort_by(|a, b| b.1.cmp(a.1)); // stable: ties stay in name order
+    println!("{:<34}{:>8}", "Identities alerted on", alerted.len());
+    println!(
+        "{:<34}{:>8}",
+        "Identities without an alert",
+        identities.len() - alerted.len()
+    );
+    if !alerted.is_empty() {
+        println!();
+        println!("{:<34}{:>8}", "Watchlist identity (most alerts)", "Alerts");
+    }
+    for (name, alerts) in alerted.iter().take(IDENTITIES_SHOWN) {
         println!("{name:<34}{alerts:>8}");
     }
+    let rest = alerted.len().saturating_sub(IDENTITIES_SHOWN);
+    if rest > 0 {
+        println!("... and {rest} more identities alerted on");
+    }
+    println!("(--full-summary lists every identity)");
 }
 
 fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
@@ -1061,7 +1117,7 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         include_watchlist_photos: args.include_watchlist_photos,
         include_review: args.include_review,
     })?;
-    print_summary(&document, bundle.report.system.threshold);
+    print_summary(&document, bundle.report.system.threshold, false);
     println!();
     if bundle.report.findings.is_none() {
         println!("{}", assessment::wording::NO_GROUND_TRUTH);
