@@ -210,3 +210,24 @@ fn enrolling_side_by_side_gives_the_single_threaded_result_in_order() {
     assert_eq!(parallel.warnings, sequential.warnings);
     assert_eq!(parallel.counts, sequential.counts);
 }
+
+#[test]
+fn a_cache_that_cannot_be_written_costs_one_warning_and_changes_nothing() {
+    let list = small_watchlist();
+    let place = tempfile::tempdir().unwrap();
+    // A file where the cache folder should be: nothing can be created under it.
+    let blocked = place.path().join("cache");
+    std::fs::write(&blocked, b"not a folder").unwrap();
+    let mut pipeline = common::pipeline();
+    let cache = cache_for(&blocked, &pipeline);
+    let fresh = enrol(list.path(), &mut pipeline, None);
+    let enrolled = enrol(list.path(), &mut pipeline, Some(&cache));
+    assert_eq!(bits(&enrolled), bits(&fresh));
+    let about_cache: Vec<_> = enrolled
+        .warnings
+        .iter()
+        .filter(|w| w.contains("could not be written for 4 photo(s)"))
+        .collect();
+    assert_eq!(about_cache.len(), 1, "{:?}", enrolled.warnings);
+    assert_eq!(enrolled.warnings.len(), fresh.warnings.len() + 1);
+}

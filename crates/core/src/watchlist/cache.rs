@@ -122,7 +122,15 @@ impl EnrolmentCache {
         let path = self.entry_path(&digest.sha256);
         let text = match std::fs::read(&path) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Lookup::Miss,
+            // Nothing there, or a file where the cache folder should be (the write says so).
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                return Lookup::Miss;
+            }
             Err(e) => return Lookup::Damaged(format!("{}: {e}", path.display())),
         };
         match self.parse(&text, digest) {
