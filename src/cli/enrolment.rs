@@ -13,6 +13,8 @@ use crate::watchlist::{self, EnrolmentCache, EnrolmentCounts};
 
 /// Without a terminal, a progress line at most this often (and at the end).
 const LOG_EVERY: Duration = Duration::from_secs(5);
+/// On a terminal, the progress line is redrawn in place at most this often.
+const REDRAW_EVERY: Duration = Duration::from_millis(200);
 /// Skipped-photo warnings printed before the rest are only counted (`--full-summary` prints all).
 pub(super) const SKIPPED_PHOTOS_SHOWN: usize = 10;
 /// The prefix of the warning a skipped enrolment photo gives.
@@ -103,7 +105,12 @@ impl EnrolmentLog {
     }
 
     pub(super) fn note(&mut self, done: usize, total: usize) {
-        let due = self.last.is_none_or(|last| last.elapsed() >= LOG_EVERY);
+        let every = if self.terminal {
+            REDRAW_EVERY
+        } else {
+            LOG_EVERY
+        };
+        let due = self.last.is_none_or(|last| last.elapsed() >= every);
         if !(due || done == total) || (done == 0 && total == 0) {
             return;
         }
