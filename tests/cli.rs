@@ -566,7 +566,13 @@ fn watchlist_enrol_fills_the_cache_that_analyze_then_uses() {
         args.extend(extra);
         let out = lineup(&args, &env);
         let stdout = text(&out.stdout);
-        assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        assert!(out.status.success(), "{stdout}\n{stderr}");
+        // Without a terminal, analyze says how far enrolment is too.
+        assert!(
+            stderr.contains("enrolling watchlist: 3 of 3 photos"),
+            "{stderr}"
+        );
         stdout
     };
     let cached = analyse(&[]);
