@@ -2,8 +2,9 @@
 //! 25,000 mugshots is enrolled once rather than on every analysis (26–31 ms a photo).
 //!
 //! An entry is keyed by the photo's SHA-256 and by everything else that decides its outcome: the
-//! detector's and recognizer's model hashes, the detector settings stills are seen with, and
-//! [`ENROLMENT_VERSION`] (alignment, preprocessing and the one-face rule). Any change to one of
+//! detector's and recognizer's model hashes, the detector settings stills are seen with, the ONNX
+//! Runtime version lineup is built for, and [`ENROLMENT_VERSION`] (alignment, preprocessing and
+//! the one-face rule). A library swapped in by hand through `LINEUP_ORT_LIB` is not part of it. Any change to one of
 //! them is a different key, so a stale entry is never read. The cache lives outside the
 //! watchlist folder, which may be read-only evidence: `LINEUP_CACHE_DIR`, else
 //! `$XDG_CACHE_HOME/lineup`, else `~/.cache/lineup`.
@@ -68,6 +69,8 @@ pub struct EnrolmentCache {
 #[derive(Serialize)]
 struct KeyMaterial<'a> {
     enrolment_version: u32,
+    /// The ONNX Runtime library lineup is built to load (its file name carries its version).
+    runtime: &'a str,
     models: Vec<(&'a str, &'a str)>,
     still_max_side: u32,
     score_threshold: f32,
@@ -79,6 +82,7 @@ impl EnrolmentCache {
     pub fn new(dir: &Path, models: &[ModelRecord], detector: &DetectorConfig) -> Self {
         let material = KeyMaterial {
             enrolment_version: ENROLMENT_VERSION,
+            runtime: crate::vision::runtime::ORT_LIBRARY_FILE,
             models: models
                 .iter()
                 .map(|m| (m.file.as_str(), m.sha256.as_str()))
