@@ -3,9 +3,11 @@
 //! a thin wrapper around an ONNX Runtime session, so the maths is unit-tested without the models.
 
 pub mod align;
+pub mod descriptor;
 pub mod detector;
 pub mod embedder;
 pub mod geometry;
+pub mod manifest;
 pub mod runtime;
 pub mod skin;
 
@@ -15,6 +17,7 @@ use image::RgbImage;
 use serde::{Deserialize, Serialize};
 
 pub use align::{AlignedFace, align_face};
+pub use descriptor::FaceDescriptor;
 pub use detector::{Detection, Detector, DetectorConfig};
 pub use embedder::{Embedder, Embedding};
 pub use geometry::{BoundingBox, Point};

@@ -19,6 +19,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use super::VisionError;
+use super::manifest::{self, ModelSpec};
 
 /// The ONNX Runtime build lineup is tested with (1.32.0, the library inside the onnxruntime wheels
 /// on PyPI); `ort`'s `api-31` feature needs 1.31 or newer. Its file is named per platform.
@@ -46,6 +47,9 @@ pub enum ModelRole {
     Recognizer,
     /// The recognizer exactly as converted, kept to prove the optimised one computes the same.
     RecognizerAsConverted,
+    /// dlib's ResNet-29 descriptor: a second, independently trained recognizer, converted and
+    /// checked against dlib itself; analysis does not run it yet.
+    SecondRecognizer,
 }
 
 /// One entry of `models/manifest.ron`: a model file pinned by its SHA-256.
@@ -58,11 +62,27 @@ pub struct ModelRecord {
     pub sha256: String,
 }
 
-/// The pinned models, parsed from the manifest compiled into this binary.
-pub fn manifest() -> Vec<ModelRecord> {
+/// The pinned models as described in the manifest compiled into this binary.
+pub fn model_specs() -> Vec<ModelSpec> {
     // The manifest is part of the source tree and checked by the tests, so a parse failure is a
     // build defect, not bad user input.
-    ron::from_str(MANIFEST).expect("models/manifest.ron compiled into lineup is malformed")
+    match manifest::parse("models/manifest.ron", MANIFEST) {
+        Ok(specs) => specs,
+        Err(e) => panic!("the manifest compiled into lineup is malformed: {e}"),
+    }
+}
+
+/// The manifest entry for `role`, in full.
+pub fn model_spec(role: ModelRole) -> ModelSpec {
+    model_specs()
+        .into_iter()
+        .find(|m| m.role == role)
+        .expect("models/manifest.ron names every model role")
+}
+
+/// The pinned models' identities (what a review records), from the manifest.
+pub fn manifest() -> Vec<ModelRecord> {
+    model_specs().iter().map(ModelSpec::record).collect()
 }
 
 /// The manifest entry for `role`.
@@ -269,6 +289,7 @@ mod tests {
             ModelRole::Detector,
             ModelRole::Recognizer,
             ModelRole::RecognizerAsConverted,
+            ModelRole::SecondRecognizer,
         ] {
             assert_eq!(
                 models.iter().filter(|m| m.role == role).count(),
