@@ -10,6 +10,7 @@ use image::RgbImage;
 use ort::session::Session;
 use ort::value::TensorRef;
 
+use super::manifest::{InputSize, Normalisation};
 use super::runtime::{self, ModelRole};
 use super::{VisionError, session};
 
@@ -22,15 +23,36 @@ pub const DESCRIPTOR_DIM: usize = 128;
 pub struct FaceDescriptor {
     session: Session,
     path: PathBuf,
+    input: String,
+    output: String,
+    normalisation: Normalisation,
 }
 
 impl FaceDescriptor {
-    /// Loads the pinned model file (its hash checked).
+    /// Loads the pinned model file (its hash checked), as its manifest entry describes it.
     pub fn load(threads: usize) -> Result<Self, VisionError> {
-        let path =
-            runtime::locate_verified_model(&runtime::model_record(ModelRole::SecondRecognizer))?;
+        let spec = runtime::model_spec(ModelRole::SecondRecognizer);
+        let path = runtime::locate_verified_model(&spec.record())?;
+        let (InputSize::Square(CHIP_SIZE), Some(DESCRIPTOR_DIM), [output]) =
+            (spec.input_size, spec.output_size, spec.outputs.as_slice())
+        else {
+            return Err(VisionError::ModelLoad {
+                path,
+                reason: format!(
+                    "its manifest entry must describe a {CHIP_SIZE}×{CHIP_SIZE} input and one \
+                     output of {DESCRIPTOR_DIM} values"
+                ),
+            });
+        };
+        let output = output.clone();
         let session = session(&path, threads)?;
-        Ok(Self { session, path })
+        Ok(Self {
+            session,
+            path,
+            input: spec.input,
+            output,
+            normalisation: spec.normalisation,
+        })
     }
 
     /// One raw descriptor per chip, in order; one model run for all of them. Every chip must be
@@ -58,18 +80,18 @@ impl FaceDescriptor {
             reason: e.to_string(),
         };
         let side = CHIP_SIZE as usize;
-        let batch = planar_batch(chips);
+        let batch = planar_batch(chips, &self.normalisation);
         let tensor = TensorRef::from_array_view(([chips.len(), 3, side, side], batch.as_slice()))
             .map_err(fail)?;
         let outputs = self
             .session
-            .run(ort::inputs!["input" => tensor])
+            .run(ort::inputs![self.input.as_str() => tensor])
             .map_err(fail)?;
         let raw = outputs
-            .get("descriptor")
+            .get(&self.output)
             .ok_or_else(|| VisionError::Inference {
                 model: model.clone(),
-                reason: "output descriptor missing".into(),
+                reason: format!("output {} missing", self.output),
             })?
             .try_extract_tensor::<f32>()
             .map_err(fail)?
@@ -81,14 +103,16 @@ impl FaceDescriptor {
     }
 }
 
-/// The chips as one NCHW batch of raw 0–255 values.
-fn planar_batch(chips: &[RgbImage]) -> Vec<f32> {
+/// The chips as one NCHW batch, normalised as the manifest says (for dlib's model, which
+/// normalises inside its graph, the raw 0–255 values).
+fn planar_batch(chips: &[RgbImage], normalisation: &Normalisation) -> Vec<f32> {
     let plane = (CHIP_SIZE * CHIP_SIZE) as usize;
     let mut data = vec![0.0f32; chips.len() * 3 * plane];
     for (chip, out) in chips.iter().zip(data.chunks_exact_mut(3 * plane)) {
         for (at, pixel) in chip.pixels().enumerate() {
             for (channel, value) in pixel.0.iter().enumerate() {
-                out[channel * plane + at] = f32::from(*value);
+                out[channel * plane + at] =
+                    (f32::from(*value) - normalisation.mean[channel]) / normalisation.scale;
             }
         }
     }
@@ -103,7 +127,8 @@ mod tests {
     fn the_batch_is_planar_rgb_in_raw_values() {
         let mut chip = RgbImage::new(CHIP_SIZE, CHIP_SIZE);
         chip.put_pixel(1, 0, image::Rgb([10, 20, 30]));
-        let batch = planar_batch(&[chip]);
+        let raw = runtime::model_spec(ModelRole::SecondRecognizer).normalisation;
+        let batch = planar_batch(&[chip], &raw);
         let plane = (CHIP_SIZE * CHIP_SIZE) as usize;
         assert_eq!(
             (batch[1], batch[plane + 1], batch[2 * plane + 1]),

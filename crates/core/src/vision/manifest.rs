@@ -10,7 +10,28 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::runtime::{ModelRecord, ModelRole};
+/// What a model is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ModelRole {
+    Detector,
+    Recognizer,
+    /// The recognizer exactly as converted, kept to prove the optimised one computes the same.
+    RecognizerAsConverted,
+    /// dlib's ResNet-29 descriptor: a second, independently trained recognizer, converted and
+    /// checked against dlib itself; analysis does not run it yet.
+    SecondRecognizer,
+}
+
+/// A model's identity as a review records it: the part of its manifest entry that pins the file
+/// by its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelRecord {
+    pub role: ModelRole,
+    pub file: String,
+    pub name: String,
+    pub version: String,
+    pub sha256: String,
+}
 
 /// How a model's input tensor is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -489,33 +510,6 @@ mod tests {
             (Some(128), Some(Metric::Euclidean))
         );
         assert_eq!(dlib.default_threshold, Some(0.6));
-    }
-
-    /// The code's facts about the models it runs agree with the manifest's.
-    #[test]
-    fn the_runtime_constants_agree_with_the_manifest() {
-        let recognizer = spec(ModelRole::Recognizer);
-        assert_eq!(
-            recognizer.input_size,
-            InputSize::Square(crate::vision::align::ALIGNED_SIZE as u32)
-        );
-        assert_eq!(
-            recognizer.output_size,
-            Some(crate::vision::embedder::EMBEDDING_DIM)
-        );
-        let template = recognizer.alignment.unwrap();
-        for ((x, y), point) in template.iter().zip(crate::vision::align::TEMPLATE) {
-            assert_eq!((*x, *y), (point.x, point.y));
-        }
-        let dlib = spec(ModelRole::SecondRecognizer);
-        assert_eq!(
-            dlib.input_size,
-            InputSize::Square(crate::vision::descriptor::CHIP_SIZE)
-        );
-        assert_eq!(
-            dlib.output_size,
-            Some(crate::vision::descriptor::DESCRIPTOR_DIM)
-        );
     }
 
     #[test]

@@ -16,10 +16,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
-
 use super::VisionError;
 use super::manifest::{self, ModelSpec};
+// Defined with the manifest they describe; named here too, where code has always found them.
+pub use super::manifest::{ModelRecord, ModelRole};
 
 /// The ONNX Runtime build lineup is tested with (1.32.0, the library inside the onnxruntime wheels
 /// on PyPI); `ort`'s `api-31` feature needs 1.31 or newer. Its file is named per platform.
@@ -39,28 +39,6 @@ const CHECKOUT_CRATE_DIR: Option<&str> = match option_env!("LINEUP_PACKAGED") {
     None => Some(env!("CARGO_MANIFEST_DIR")),
 };
 const MANIFEST: &str = include_str!("../../../../models/manifest.ron");
-
-/// What a model is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ModelRole {
-    Detector,
-    Recognizer,
-    /// The recognizer exactly as converted, kept to prove the optimised one computes the same.
-    RecognizerAsConverted,
-    /// dlib's ResNet-29 descriptor: a second, independently trained recognizer, converted and
-    /// checked against dlib itself; analysis does not run it yet.
-    SecondRecognizer,
-}
-
-/// One entry of `models/manifest.ron`: a model file pinned by its SHA-256.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModelRecord {
-    pub role: ModelRole,
-    pub file: String,
-    pub name: String,
-    pub version: String,
-    pub sha256: String,
-}
 
 /// The pinned models as described in the manifest compiled into this binary.
 pub fn model_specs() -> Vec<ModelSpec> {
