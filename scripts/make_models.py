@@ -298,9 +298,9 @@ DLIB_BLOCKS = ([(32, False)] * 3 + [(64, True)] + [(64, False)] * 3 + [(128, Tru
 
 def pinned_download_sha256(file):
     for line in (ROOT / "scripts/downloads.sha256").read_text().splitlines():
-        digest, name = line.split()
-        if name == file:
-            return digest
+        fields = line.split()
+        if len(fields) == 2 and fields[1] == file:
+            return fields[0]
     raise SystemExit(f"no pinned SHA-256 for {file} in scripts/downloads.sha256")
 
 

@@ -84,6 +84,8 @@ def faces_to_cut():
 
 
 def recognition_model(work):
+    if not SDIST.is_file():
+        raise SystemExit(f"{SDIST} is missing: run ./scripts/setup first")
     with tarfile.open(SDIST) as t:
         data = t.extractfile(DAT).read()
     if hashlib.sha256(data).hexdigest() != DAT_SHA256:
