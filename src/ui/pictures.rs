@@ -1,7 +1,7 @@
 //! Textures for frames, face thumbnails and watchlist photos, decoded off the interface thread
 //! by the workspace's frame loader and uploaded here once each.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -97,6 +97,9 @@ pub struct Pictures {
     thumbnails_made: usize,
     faces: HashMap<DetectionId, egui::TextureHandle>,
     failures: HashMap<PictureKey, String>,
+    /// The pictures asked for and not yet decoded during this frame: at the next, requests for
+    /// any others (a card scrolled past) are dropped before they are decoded.
+    wanted: HashSet<PictureKey>,
 }
 
 impl Pictures {
@@ -111,6 +114,7 @@ impl Pictures {
             thumbnails_made: 0,
             faces: HashMap::new(),
             failures: HashMap::new(),
+            wanted: HashSet::new(),
         }
     }
 
@@ -123,10 +127,13 @@ impl Pictures {
         self.thumbnails_made = 0;
         self.faces.clear();
         self.failures.clear();
+        self.wanted.clear();
     }
 
     /// Takes in what the loader finished.
     pub(crate) fn receive(&mut self, _ctx: &egui::Context) {
+        self.loader.keep_only(&self.wanted);
+        self.wanted.clear();
         for (key, result) in self.loader.poll() {
             match result {
                 Ok(image) => {
@@ -165,6 +172,7 @@ impl Pictures {
             return Some(Arc::clone(image));
         }
         if !self.failures.contains_key(key) {
+            self.wanted.insert(key.clone());
             self.loader.request(key.clone(), path);
         }
         None
@@ -314,7 +322,10 @@ mod tests {
     #[test]
     fn the_thumbnail_cache_never_holds_more_than_its_bound_and_keeps_what_is_in_use() {
         let mut cache = BoundedCache::new(100);
-        for track in 0..10_000u32 {
+        for track in 0..10u32 {
+            cache.insert(track, track);
+        }
+        for track in 10..10_000u32 {
             cache.insert(track, track);
             // The first ten are on screen all along: shown (used) every time.
             for shown in 0..10 {
