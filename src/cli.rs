@@ -581,7 +581,7 @@ fn open_app(command: Option<Command>) -> anyhow::Result<ExitCode> {
                 Screen::Assessment => Tab::Assessment,
                 Screen::Glossary => Tab::Glossary,
             };
-            run_app(move |_| LineupApp::open(&review).on_tab(tab))
+            run_app(move |_| LineupApp::open_in_background(&review).on_tab(tab))
         }
         Some(Command::Demo {
             prepare: false,
@@ -648,7 +648,9 @@ fn window_error(error: &eframe::Error) -> anyhow::Error {
 #[cfg(feature = "gui")]
 fn run_demo() -> anyhow::Result<ExitCode> {
     match crate::demo::open()? {
-        crate::demo::Demo::Ready(review) => run_app(move |_| crate::ui::LineupApp::open(&review)),
+        crate::demo::Demo::Ready(review) => {
+            run_app(move |_| crate::ui::LineupApp::open_in_background(&review))
+        }
         crate::demo::Demo::NeedsAnalysis { request, review } => run_app(move |ctx| {
             let repaint = ctx.clone();
             crate::ui::LineupApp::analysing(
