@@ -109,6 +109,11 @@ pub struct ReviewDocument {
     /// of the footage it holds, for `lineup merge` (see [`shards`]). None in a whole analysis.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<shards::ShardRecord>,
+    /// Set in a review joined by `lineup merge`: the record of every shard it was joined from,
+    /// in shard order (each with its file list's fingerprint and the build that made it).
+    /// Empty in a single run's review.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<shards::ShardRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -235,6 +240,7 @@ impl ReviewDocument {
             second_review: None,
             paths_relative_to_review: false,
             shard: None,
+            merged_from: Vec::new(),
         }
     }
 
