@@ -25,6 +25,7 @@ fn help_documents_every_command_and_option() {
     let out = lineup(&["--help"], &[]);
     assert!(out.status.success());
     assert!(text(&out.stdout).contains("analyze"));
+    assert!(text(&out.stdout).contains("merge"));
     let out = lineup(&["analyze", "--help"], &[]);
     let help = text(&out.stdout);
     for option in [
@@ -36,6 +37,7 @@ fn help_documents_every_command_and_option() {
         "--threads",
         "--out",
         "--sample",
+        "--shard",
     ] {
         assert!(help.contains(option), "{option} missing from:\n{help}");
     }
