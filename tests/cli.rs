@@ -217,8 +217,16 @@ fn ctrl_c_stops_the_analysis_and_saves_an_incomplete_review() {
     let clip = common::clip("faces_h264.mp4");
     let mut command = Command::new(env!("CARGO_BIN_EXE_lineup"));
     command.args(["analyze", "--footage"]);
-    // Ten copies of the clip: far more than is analysed before the interrupt arrives.
-    command.args(std::iter::repeat_n(&clip, 10));
+    // Ten copies of the clip: far more than is analysed before the interrupt arrives. Copies,
+    // not the one file named ten times, which is analysed once.
+    let copies: Vec<_> = (0..10)
+        .map(|k| {
+            let copy = out_dir.path().join(format!("clip-{k}.mp4"));
+            std::fs::copy(&clip, &copy).unwrap();
+            copy
+        })
+        .collect();
+    command.args(&copies);
     command
         .arg("--watchlist")
         .arg(watchlist.path())

@@ -474,6 +474,22 @@ fn a_shard_whose_files_all_fail_is_written_and_merges_into_the_single_run() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     let merged = review::load(&dir.join("merged.ron")).unwrap();
     assert_same_review(&merged, &review::load(&single).unwrap());
+
+    // Where no file of any shard could be read, the merge writes nothing, as a single run would.
+    std::fs::write(footage.join("b.jpg"), "no photo either").unwrap();
+    let output = analyze_footage(&[&footage], &dir.join("none.ron"), &[]);
+    assert!(!output.status.success(), "a single run writes nothing");
+    for (k, out) in shards.iter().enumerate() {
+        analyze_ok(&[&footage], out, &["--shard", &format!("{}/2", k + 1)]);
+    }
+    let output = analyses().merge("failing/none-merged.ron", &shards);
+    assert!(!output.status.success());
+    assert!(!dir.join("none-merged.ron").exists());
+    assert!(
+        text(&output.stderr).contains("none of the 2 inputs could be analysed"),
+        "{}",
+        text(&output.stderr)
+    );
 }
 
 #[test]
