@@ -729,17 +729,18 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         show_progress(&bar, p)
     };
     let document = match args.shard {
-        Some(shard) => analysis::run_shard(&request, shard, &mut on_progress, &CANCEL),
+        Some(shard) => {
+            let build = crate::assessment::build_info::VERSION_LINE;
+            analysis::run_shard(&request, shard, build, &mut on_progress, &CANCEL)
+        }
         None => analysis::run(&request, &mut on_progress, &CANCEL),
     };
     bar.finish_and_clear();
     let document = document?;
     enrolment::print_warnings(&document.warnings, args.full_summary);
-    if !document
-        .inputs
-        .iter()
-        .any(|i| i.status == InputStatus::Analysed)
-    {
+    // A shard whose files all failed is still written: its failures are part of the whole
+    // analysis, as a single run's warnings are (the merge refuses when no file at all was read).
+    if args.shard.is_none() && !any_analysed(&document) {
         let why = if document.complete {
             "could be analysed"
         } else {
@@ -986,6 +987,13 @@ fn print_summary(document: &ReviewDocument, threshold: f32, full: bool) {
     println!("(--full-summary lists every identity)");
 }
 
+fn any_analysed(document: &ReviewDocument) -> bool {
+    document
+        .inputs
+        .iter()
+        .any(|i| i.status == InputStatus::Analysed)
+}
+
 /// Loads every shard review, merges them and writes the result; writes nothing when refused.
 fn merge(out: &std::path::Path, shards: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let reviews = shards
@@ -993,6 +1001,17 @@ fn merge(out: &std::path::Path, shards: &[PathBuf]) -> anyhow::Result<ExitCode> 
         .map(|path| Ok((path.clone(), review::load(path)?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let merged = review::shards::merge(reviews)?;
+    if !any_analysed(&merged) {
+        // As a single run on these files would: nothing to review.
+        for warning in &merged.warnings {
+            eprintln!("warning: {warning}");
+        }
+        eprintln!(
+            "error: none of the {} inputs could be analysed; no review written",
+            merged.inputs.len()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
     review::save(&merged, out)?;
     print_summary(&merged, merged.settings.threshold, false);
     println!(

@@ -25,6 +25,7 @@ fn help_documents_every_command_and_option() {
     let out = lineup(&["--help"], &[]);
     assert!(out.status.success());
     assert!(text(&out.stdout).contains("analyze"));
+    assert!(text(&out.stdout).contains("merge"));
     let out = lineup(&["analyze", "--help"], &[]);
     let help = text(&out.stdout);
     for option in [
@@ -36,6 +37,7 @@ fn help_documents_every_command_and_option() {
         "--threads",
         "--out",
         "--sample",
+        "--shard",
     ] {
         assert!(help.contains(option), "{option} missing from:\n{help}");
     }
@@ -215,8 +217,16 @@ fn ctrl_c_stops_the_analysis_and_saves_an_incomplete_review() {
     let clip = common::clip("faces_h264.mp4");
     let mut command = Command::new(env!("CARGO_BIN_EXE_lineup"));
     command.args(["analyze", "--footage"]);
-    // Ten copies of the clip: far more than is analysed before the interrupt arrives.
-    command.args(std::iter::repeat_n(&clip, 10));
+    // Ten copies of the clip: far more than is analysed before the interrupt arrives. Copies,
+    // not the one file named ten times, which is analysed once.
+    let copies: Vec<_> = (0..10)
+        .map(|k| {
+            let copy = out_dir.path().join(format!("clip-{k}.mp4"));
+            std::fs::copy(&clip, &copy).unwrap();
+            copy
+        })
+        .collect();
+    command.args(&copies);
     command
         .arg("--watchlist")
         .arg(watchlist.path())

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use crate::digest::sha256_file;
 use crate::footage::{self, Footage, FootageError, Frame, MediaKind, Sampling, VideoReader};
 use crate::matching;
-use crate::review::shards::{Shard, ShardRecord};
+use crate::review::shards::{Shard, ShardRecord, file_list_fingerprint};
 use crate::review::{
     AnalysisSettings, DetectionRecord, InputRecord, InputStatus, ReviewDocument, SourceRef,
 };
@@ -170,10 +170,13 @@ pub fn run(
 
 /// Runs one shard of the job: `request`'s footage is expanded into its files as [`run`] does,
 /// and only the shard's block of them (see [`Shard::files`]) is analysed. The review records
-/// which block it holds, for [`crate::review::shards::merge`].
+/// which block it holds, for [`crate::review::shards::merge`], with the fingerprint of the whole
+/// file list and `build`, the lineup build running it (the caller knows it: the git commit is
+/// recorded by the report crate's build script, above this one).
 pub fn run_shard(
     request: &AnalysisRequest,
     shard: Shard,
+    build: &str,
     on_progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<ReviewDocument, AnalysisError> {
@@ -196,6 +199,9 @@ pub fn run_shard(
         files_total: files.len(),
         first_input,
         shared_warnings,
+        files_fingerprint: file_list_fingerprint(&files),
+        build: build.to_owned(),
+        onnx_runtime: crate::vision::runtime::onnx_runtime_build(),
     });
     Ok(document)
 }

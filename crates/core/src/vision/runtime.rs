@@ -173,6 +173,15 @@ pub fn environment() -> Result<&'static ort::environment::Environment, VisionErr
         .map_err(Clone::clone)
 }
 
+/// The loaded ONNX Runtime's build string (version, git commit, flags), or why it is unknown.
+/// The library is found at run time (`LINEUP_ORT_LIB`), so lineup's own build does not fix it.
+pub fn onnx_runtime_build() -> String {
+    match environment() {
+        Ok(_) => ort::info().to_owned(),
+        Err(error) => format!("unknown: {error}"),
+    }
+}
+
 /// The variable ONNX Runtime (1.32, Linux) reads to keep its telemetry off.
 const ORT_TELEMETRY_OFF_ENV: &str = "ORT_DISABLE_TELEMETRY";
 
