@@ -352,3 +352,129 @@ fn a_bad_people_row_is_refused_naming_its_line() {
     assert!(stderr.contains("not a value of skin"), "{stderr}");
     assert!(!review.exists());
 }
+
+/// Runs `lineup evaluate` on `set` with `people` and `extra` arguments into `dir/review.ron`.
+fn evaluate(dir: &Path, set: &Path, people: &Path, extra: &[&str]) -> (Output, std::path::PathBuf) {
+    let review = dir.join("review.ron");
+    let mut args = vec![
+        "evaluate",
+        "--set",
+        set.to_str().unwrap(),
+        "--attributes",
+        people.to_str().unwrap(),
+        "--out",
+        review.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    (lineup(&args), review)
+}
+
+/// The opposing expert's findings on the set's layout: each of these sets is refused before any
+/// photo is analysed, naming what is wrong, and no review is written.
+#[test]
+fn a_set_the_protocol_cannot_read_as_one_folder_per_person_is_refused() {
+    let refused = |change: &dyn Fn(&Path, &Path), extra: &[&str], expected: &str| {
+        let (dir, set, people) = fixture_set();
+        change(&set, &people);
+        let (out, review) = evaluate(dir.path(), &set, &people, extra);
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "accepted; expected {expected:?}");
+        assert!(stderr.contains(expected), "{stderr}\nexpected {expected:?}");
+        assert!(!review.exists());
+    };
+    // A loose photo beside the people's folders would join a person by its file name.
+    refused(
+        &|set, _| {
+            std::fs::copy(photo("biden.jpg"), set.join("Barack Obama_1.jpg")).unwrap();
+        },
+        &[],
+        "Barack Obama_1.jpg: a photo outside the people's folders",
+    );
+    // A folder inside a person's folder is not read, so its photos would be left out unseen.
+    refused(
+        &|set, _| {
+            let older = set.join("Joe Biden").join("older");
+            std::fs::create_dir_all(&older).unwrap();
+            std::fs::copy(photo("biden.jpg"), older.join("x.jpg")).unwrap();
+        },
+        &[],
+        "older: a folder inside a person's folder",
+    );
+    // The same photo as two people: an impostor pair scoring 1.
+    refused(
+        &|set, _| {
+            std::fs::copy(photo("obama.jpg"), set.join("Joe Biden").join("z.jpg")).unwrap();
+        },
+        &[],
+        "the same photo twice",
+    );
+    // A person people.csv does not describe would silently count as "unknown".
+    refused(
+        &|_, people| {
+            let csv = PEOPLE_CSV.replace("Joe Biden,2,male,60+\n", "");
+            std::fs::write(people, csv).unwrap();
+        },
+        &[],
+        "no row for Joe Biden",
+    );
+    // A share that enrols nobody (or everybody) leaves one kind of search empty.
+    refused(&|_, _| {}, &["--enrol-share", "0"], "enrols nobody");
+    refused(&|_, _| {}, &["--enrol-share", "1"], "enrols everybody");
+}
+
+/// A person chosen for enrolment whose enrolment photo cannot be used is not on the watchlist:
+/// their usable photos are non-mated searches (not skipped), so the all-pairs 1:1 table holds
+/// them whatever the seed.
+#[test]
+fn a_chosen_person_who_cannot_be_enrolled_still_has_their_photos_searched() {
+    let (dir, set, people) = fixture_set();
+    let csv = PEOPLE_CSV.replace("Joe Biden,2,male,60+", "Joe Biden,2,male,60+,missing.jpg");
+    let csv = csv.replacen(
+        "person,skin,gender,age",
+        "person,skin,gender,age,enrol_photo",
+        1,
+    );
+    let csv = csv
+        .lines()
+        .map(|line| {
+            if line.starts_with("person") || line.ends_with(".jpg") {
+                line.to_string()
+            } else {
+                format!("{line},")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&people, csv + "\n").unwrap();
+    let mut photos_in_one_to_one = Vec::new();
+    for seed in ["12", "1", "3", "5"] {
+        let (out, review) = evaluate(
+            dir.path(),
+            &set,
+            &people,
+            &["--enrol-share", "0.6", "--seed", seed],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let document = lineup::review::load(&review).unwrap();
+        let protocol = document.evaluation_protocol.clone().unwrap();
+        // Only the two unusable photos (t1.jpg, grey.png) are ever skipped.
+        assert_eq!(
+            protocol.skipped.len(),
+            2,
+            "seed {seed}: {:?}",
+            protocol.skipped
+        );
+        let biden_searches = document
+            .tracks
+            .iter()
+            .filter(|t| t.person.as_deref() == Some("Joe Biden"))
+            .count();
+        assert_eq!(biden_searches, 3, "seed {seed}");
+        let searches = protocol.mated_searches + protocol.non_mated_searches;
+        photos_in_one_to_one.push(searches + protocol.enrolled);
+    }
+    assert!(
+        photos_in_one_to_one.iter().all(|n| *n == 9),
+        "{photos_in_one_to_one:?}"
+    );
+}

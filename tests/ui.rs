@@ -602,11 +602,19 @@ fn closing_with_unsaved_edits_asks_first() {
 fn an_edit_wakes_the_app_when_its_autosave_is_due() {
     let (_dir, app) = opened_app();
     let mut h = harness(app);
-    h.run();
+    // Until every picture has arrived: a spinner still turning would ask for the next frame
+    // itself and hide whether the edit did.
+    let settled = |h: &mut Harness<'static, LineupApp>| {
+        assert!(
+            (0..20).any(|_| h.try_run().is_ok()),
+            "the pictures never finished loading"
+        )
+    };
+    settled(&mut h);
     h.get_by_label_contains("#1 ").click();
-    h.run();
+    settled(&mut h);
     h.key_press(egui::Key::N);
-    h.run();
+    settled(&mut h);
     let delay = h.output().viewport_output[&egui::ViewportId::ROOT].repaint_delay;
     assert!(
         delay <= lineup::workspace::AUTOSAVE_AFTER,

@@ -603,7 +603,13 @@ pub fn analyze_command(document: &ReviewDocument) -> String {
             words.extend(["--video-max-side".to_owned(), side.to_string()]);
         }
     }
-    words.extend(["--out".to_owned(), "review.ron".to_owned()]);
+    // The re-run must not read this machine's enrolment cache, whose checksums catch damage,
+    // not tampering: a re-run from the photos themselves is the independent one.
+    words.extend([
+        "--no-cache".to_owned(),
+        "--out".to_owned(),
+        "review.ron".to_owned(),
+    ]);
     words.join(" ")
 }
 
@@ -718,10 +724,10 @@ mod tests {
         assert_eq!(
             analyze_command(&document),
             "lineup analyze --footage 'my footage/cam 1.mp4' --sample every --watchlist \
-             watchlist --threshold 0.6 --top-k 3 --max-side 1280 --video-max-side 960 --out \
-             review.ron"
+             watchlist --threshold 0.6 --top-k 3 --max-side 1280 --video-max-side 960 \
+             --no-cache --out review.ron"
         );
         document.settings.vision.detector = DetectorConfig::small_faces();
-        assert!(analyze_command(&document).contains(" --small-faces --out"));
+        assert!(analyze_command(&document).contains(" --small-faces --no-cache --out"));
     }
 }

@@ -67,6 +67,37 @@ pub enum EvaluationSetError {
     Empty { path: PathBuf },
     #[error("enrol share {0} is not a proportion between 0 and 1")]
     Share(f64),
+    #[error(
+        "enrol share {share} enrols {} of the {people} people: the protocol needs people both \
+         enrolled (for mated searches) and not (for non-mated searches)",
+        if *enrolled == 0 { "nobody" } else { "everybody" }
+    )]
+    ShareLeavesOneSide {
+        share: f64,
+        people: usize,
+        enrolled: usize,
+    },
+    #[error(
+        "{}: {what}; an evaluation set is one folder of photos per person, and nothing else",
+        path.display()
+    )]
+    Layout { path: PathBuf, what: String },
+    #[error(
+        "{} and {} are the same photo twice (SHA-256 {sha256}): remove one. As two people it would \
+         be an impostor pair scoring 1, within one person a genuine pair scoring 1",
+        first.display(), second.display()
+    )]
+    SamePhotoTwice {
+        first: PathBuf,
+        second: PathBuf,
+        sha256: String,
+    },
+    #[error(
+        "{}: no row for {person}: every person's folder needs a row (leave an attribute empty \
+         where it is unknown)",
+        path.display()
+    )]
+    PersonWithoutRow { path: PathBuf, person: String },
     #[error("{}: cannot be read: {reason}", path.display())]
     PeopleUnreadable { path: PathBuf, reason: String },
     #[error("{}: line {line}: {message}", path.display())]
@@ -99,12 +130,31 @@ pub fn run(
             path: request.set.clone(),
         });
     }
+    check_layout(&request.set, &planned)?;
     let people = people_of(&planned);
+    let enrolled = enrolled_count(people.len(), request.enrol_share);
+    if enrolled == 0 || enrolled == people.len() {
+        return Err(EvaluationSetError::ShareLeavesOneSide {
+            share: request.enrol_share,
+            people: people.len(),
+            enrolled,
+        });
+    }
     let schema = AttributeSchema::default();
     let rows = match &request.attributes {
-        Some(path) => read_people(path, &schema, &people)?,
+        Some(path) => {
+            let rows = read_people(path, &schema, &people)?;
+            if let Some((person, _)) = people.iter().find(|(name, _)| !rows.contains_key(name)) {
+                return Err(EvaluationSetError::PersonWithoutRow {
+                    path: path.clone(),
+                    person: person.clone(),
+                });
+            }
+            rows
+        }
         None => HashMap::new(),
     };
+    check_no_photo_twice(&planned)?;
     // Hashed before the long run, so that a file moved meanwhile cannot cost the run.
     let attributes = match &request.attributes {
         Some(path) => Some((
@@ -152,6 +202,60 @@ pub fn run(
     Ok(document)
 }
 
+/// Refuses what the one-folder-per-person layout cannot hold without a silent guess: a photo
+/// beside the folders (the watchlist would take it as a person named by its file name) and a
+/// folder inside a person's folder (whose photos would not be read).
+fn check_layout(set: &Path, planned: &[PlannedPhoto]) -> Result<(), EvaluationSetError> {
+    if let Some(loose) = planned.iter().find(|p| p.path.parent() == Some(set)) {
+        return Err(EvaluationSetError::Layout {
+            path: loose.path.clone(),
+            what: "a photo outside the people's folders (move it into its person's folder)".into(),
+        });
+    }
+    let mut folders: Vec<&Path> = planned.iter().filter_map(|p| p.path.parent()).collect();
+    folders.dedup();
+    for folder in folders {
+        let nested = std::fs::read_dir(folder)
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .find(|path| path.is_dir());
+        if let Some(path) = nested {
+            return Err(EvaluationSetError::Layout {
+                path,
+                what: "a folder inside a person's folder, whose photos would not be read (move \
+                       them into the person's folder)"
+                    .into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a set holding the same file content twice, within one person or across two.
+fn check_no_photo_twice(planned: &[PlannedPhoto]) -> Result<(), EvaluationSetError> {
+    let mut seen: HashMap<String, &Path> = HashMap::new();
+    for photo in planned {
+        // An unreadable photo is skipped with its reason later, by the analysis.
+        let Ok(digest) = crate::digest::sha256_file(&photo.path) else {
+            continue;
+        };
+        if let Some(first) = seen.insert(digest.sha256.clone(), &photo.path) {
+            return Err(EvaluationSetError::SamePhotoTwice {
+                first: first.to_path_buf(),
+                second: photo.path.clone(),
+                sha256: digest.sha256,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// How many of `people` a share enrols: `share × people` rounded half away from zero.
+fn enrolled_count(people: usize, share: f64) -> usize {
+    ((share * people as f64).round() as usize).min(people)
+}
+
 /// The people of a planned set in its order, each with the positions of their photos.
 fn people_of(planned: &[PlannedPhoto]) -> Vec<(String, Vec<usize>)> {
     let mut people: Vec<(String, Vec<usize>)> = Vec::new();
@@ -176,8 +280,10 @@ pub fn choose_enrolled(people: usize, share: f64, seed: u64) -> HashSet<usize> {
         let j = (split_mix_64(&mut state) % (i as u64 + 1)) as usize;
         order.swap(i, j);
     }
-    let count = ((share * people as f64).round() as usize).min(people);
-    order.into_iter().take(count).collect()
+    order
+        .into_iter()
+        .take(enrolled_count(people, share))
+        .collect()
 }
 
 /// SplitMix64 (Steele, Lea, Flood 2014): a small generator anyone can re-implement in a few
@@ -318,6 +424,7 @@ impl ProtocolInput<'_> {
         let mut roles: Vec<Role> = vec![Role::Search; self.planned.len()];
         let mut identities = Vec::new();
         let mut chosen_count = 0;
+        let mut not_enrolled = Vec::new();
         for (person_index, (name, photos)) in self.people.iter().enumerate() {
             for &photo in photos {
                 if let Err(reason) = usable(photo) {
@@ -348,13 +455,12 @@ impl ProtocolInput<'_> {
                         }],
                     });
                 }
-                Err(reason) => {
-                    for &photo in photos {
-                        if roles[photo] == Role::Search {
-                            roles[photo] = Role::Skipped(reason.clone());
-                        }
-                    }
-                }
+                // Not on the watchlist, so their usable photos are non-mated searches, as for
+                // anyone not chosen: skipping them would make the all-pairs 1:1 table depend on
+                // the seed.
+                Err(reason) => not_enrolled.push(format!(
+                    "{reason}: their usable photos are non-mated searches"
+                )),
             }
         }
         identities.sort_by(|a, b| natord::compare(&a.name, &b.name));
@@ -362,7 +468,9 @@ impl ProtocolInput<'_> {
             root: self.request.set.clone(),
             identities,
         };
-        self.review(found, &faces, &roles, watchlist, chosen_count)
+        let mut document = self.review(found, &faces, &roles, watchlist, chosen_count);
+        document.warnings.extend(not_enrolled);
+        document
     }
 
     /// The enrolment photo of a person chosen for enrolment: the one `people.csv` names, or their
