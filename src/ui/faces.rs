@@ -216,6 +216,7 @@ fn filmstrip(view: &mut View<'_>, ui: &mut egui::Ui, track: TrackId) {
     let document = workspace.document();
     let detections = &document.tracks[track].detections;
     let score = |d: DetectionId| document.detections[d].candidates.first().map(|c| c.score);
+    let simulated = super::simulated::is_simulated(workspace);
     let best = (0..detections.len())
         .filter_map(|at| Some((at, score(detections[at])?)))
         .reduce(|best, next| if next.1 > best.1 { next } else { best })
@@ -273,11 +274,14 @@ fn filmstrip(view: &mut View<'_>, ui: &mut egui::Ui, track: TrackId) {
                             }
                         }
                         let marker = if Some(at) == best { "★ " } else { "" };
-                        ui.small(format!(
-                            "{marker}f {}\n{:.2} s\n{}",
-                            source.frame_index,
-                            source.timestamp_s,
-                            score(detection).map_or("–".into(), |s| format!("{s:.2}"))
+                        ui.small(super::simulated::marked(
+                            format!(
+                                "{marker}f {}\n{:.2} s\n{}",
+                                source.frame_index,
+                                source.timestamp_s,
+                                score(detection).map_or("–".into(), |s| format!("{s:.2}"))
+                            ),
+                            simulated,
                         ));
                     });
                 }
@@ -523,6 +527,7 @@ impl FacesScreen {
         let pictures = &mut *view.pictures;
         let ctx = ui.ctx().clone();
         let blind = self.blind;
+        let simulated = super::simulated::is_simulated(workspace);
         let mut clicked = None;
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.horizontal_wrapped(|ui| {
@@ -533,7 +538,10 @@ impl FacesScreen {
                         .identity
                         .and_then(|i| workspace.document().identity_name(i))
                         .map_or("no candidate".into(), |name| {
-                            format!("{name} {:.2}", matched.score)
+                            super::simulated::marked(
+                                format!("{name} {:.2}", matched.score),
+                                simulated,
+                            )
                         });
                     let text = format!(
                         "{track} {}\n{candidate}\n{}",
