@@ -344,7 +344,7 @@ fn the_watermark_survives_recolouring_and_close_crops() {
             "a coloured, not grey, watermark: {unmultiplied:?}"
         );
     }
-    let visible = |c: &egui::ecolor::Rgba| c.a() >= 0.35;
+    let visible = |c: &egui::ecolor::Rgba| c.a() >= 0.25;
     let brightness = |c: &egui::ecolor::Rgba| c.to_rgba_unmultiplied()[1];
     assert!(
         colours.iter().any(|c| visible(c) && brightness(c) < 0.25),
@@ -370,4 +370,14 @@ fn the_watermark_survives_recolouring_and_close_crops() {
         }
         y += 10.0;
     }
+}
+
+/// What a simulated review's rates table looks like with its marks: the snapshot a person
+/// checks by eye for readability under the watermark.
+#[test]
+fn snapshot_of_a_simulated_thresholds_screen() {
+    let (_dir, app) = app::open(&small_scenario(), Tab::Thresholds);
+    let mut h = harness(app);
+    let _ = h.try_run();
+    h.snapshot("scenario_thresholds");
 }

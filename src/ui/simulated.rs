@@ -20,10 +20,10 @@ const TILE: egui::Vec2 = egui::vec2(260.0, 90.0);
 /// The watermark's letter size and slant (radians, rising to the right).
 const FONT_SIZE: f32 = 30.0;
 const ANGLE: f32 = -0.35;
-/// Its letters: near-black, half opaque, so that the screen still reads through them.
-const LETTERS: egui::Color32 = egui::Color32::from_rgba_premultiplied(0, 0, 0, 110);
-/// Its outline: near-white, so that the letters stand out on dark fills too.
-const OUTLINE_COLOR: egui::Color32 = egui::Color32::from_rgba_premultiplied(120, 120, 120, 120);
+/// Its letters: black, about 40% opaque, so that the screen still reads through them.
+const LETTERS: egui::Color32 = egui::Color32::from_rgba_premultiplied(0, 0, 0, 100);
+/// Its outline: white, about 30% opaque in each of its four overlapping copies, so that the letters stand out on dark fills too.
+const OUTLINE_COLOR: egui::Color32 = egui::Color32::from_rgba_premultiplied(72, 72, 72, 72);
 /// Where the outline is drawn around the letters.
 const OUTLINE: [egui::Vec2; 4] = [
     egui::vec2(-1.5, 0.0),
