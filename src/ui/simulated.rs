@@ -1,7 +1,10 @@
 //! The marks a simulated review (the workshop scenario, `review::scenario`) carries in the app,
-//! so that no screenshot of it can pass for a real system's: the window title, a badge in the
-//! top bar, the status bar, a notice on every screen, and a watermark tiled across the whole
-//! central panel, drawn above the screen, so that any crop larger than one tile still shows it.
+//! so that a screenshot of it is hard to pass for a real system's: the window title, a badge in
+//! the top bar, the status bar, a notice on every screen, a SIMULATED cell leading each row of
+//! every table of figures (or the mark inside the line or card that holds them), and a
+//! watermark tiled across the whole central panel, drawn above the screen, so that any crop
+//! larger than one tile still shows it. What is left: a crop smaller than a tile of a few cells
+//! of one table row, without the row's leading cell, shows figures and no mark.
 
 use eframe::egui;
 
