@@ -50,6 +50,7 @@ fn main() {
         top_k: 5,
         vision: VisionConfig::default(),
         sampling: Sampling::EveryFrame,
+        enrolment_cache: None,
     };
     println!(
         "UI frame work (layout + tessellation{}) at 1280×720 while analysing the 1080p clip:",

@@ -1,5 +1,7 @@
 //! The command line: a thin layer that parses arguments, starts library jobs and prints results.
 
+mod enrolment;
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -79,6 +81,9 @@ enum Command {
     /// protocol and write a fully labelled review: a share of the people enrolled (one photo
     /// each), their other photos mated searches, everyone else's photos non-mated searches.
     Evaluate(EvaluateArgs),
+    /// Enrol a watchlist ahead of analysis (fills the enrolment cache).
+    #[command(subcommand)]
+    Watchlist(enrolment::WatchlistCommand),
     /// Print error rates per demographic slice for a labelled review.
     Metrics(MetricsArgs),
     /// Import or export track labels and attributes as CSV.
@@ -424,6 +429,14 @@ struct AnalyzeArgs {
     /// any machines, then join the reviews with `lineup merge` (see docs/sharding.md).
     #[arg(long, value_name = "K/N")]
     shard: Option<Shard>,
+    /// Enrol every watchlist photo afresh, neither reading nor writing the enrolment cache
+    /// ($LINEUP_CACHE_DIR, else $XDG_CACHE_HOME/lineup, else ~/.cache/lineup).
+    #[arg(long)]
+    no_cache: bool,
+    /// Print every watchlist identity's alerts and every skipped enrolment photo, not only a
+    /// summary of them.
+    #[arg(long)]
+    full_summary: bool,
 }
 
 #[derive(Debug, Args)]
@@ -494,6 +507,7 @@ pub fn main() -> ExitCode {
         Some(Command::Analyze(args)) => analyze(args),
         Some(Command::Merge { out, shards }) => merge(&out, &shards),
         Some(Command::Evaluate(args)) => evaluate(args),
+        Some(Command::Watchlist(command)) => enrolment::run(command),
         Some(Command::Metrics(args)) => print_metrics(args),
         Some(Command::Labels(command)) => labels(command),
         Some(Command::Agreement { review }) => agreement(&review),
@@ -686,6 +700,7 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         top_k: usize::from(args.top_k),
         vision,
         sampling: args.sample,
+        enrolment_cache: enrolment::cache_dir(args.no_cache),
     };
     stop_on_ctrl_c();
     let part = args
@@ -698,8 +713,17 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     );
     let bar = progress_bar();
     let mut log = InputLog::default();
-    let mut on_progress = |p| {
+    let mut enrolment_log = enrolment::EnrolmentLog::new();
+    let mut enrolled = None;
+    let mut on_progress = |p: Progress| {
         log.note(&bar, &p);
+        match &p {
+            Progress::Enrolling { done, total } if bar.is_hidden() => {
+                enrolment_log.note(*done, *total)
+            }
+            Progress::Enrolled(counts) => enrolled = Some(counts.clone()),
+            _ => {}
+        }
         show_progress(&bar, p)
     };
     let document = match args.shard {
@@ -708,9 +732,7 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     };
     bar.finish_and_clear();
     let document = document?;
-    for warning in &document.warnings {
-        eprintln!("warning: {warning}");
-    }
+    enrolment::print_warnings(&document.warnings, args.full_summary);
     if !document
         .inputs
         .iter()
@@ -728,7 +750,11 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     review::save(&document, &args.out)?;
-    print_summary(&document, request.threshold);
+    print_summary(&document, request.threshold, args.full_summary);
+    if let Some(counts) = &enrolled {
+        println!();
+        enrolment::print_counts(counts, document.watchlist.identities.len());
+    }
     println!("Review written to {}", args.out.display());
     if !document.complete {
         eprintln!(
@@ -885,6 +911,7 @@ fn show_progress(bar: &ProgressBar, progress: Progress) {
             bar.set_length(total as u64);
             bar.set_position(done as u64);
         }
+        Progress::Enrolled(_) => {}
         Progress::Counting { done, total } => {
             bar.set_prefix("counting");
             bar.set_length(total as u64);
@@ -911,7 +938,11 @@ fn show_progress(bar: &ProgressBar, progress: Progress) {
     }
 }
 
-fn print_summary(document: &ReviewDocument, threshold: f32) {
+/// Identities listed in a summary at most, unless it is asked for in full: a police watchlist
+/// has tens of thousands.
+const IDENTITIES_SHOWN: usize = 20;
+
+fn print_summary(document: &ReviewDocument, threshold: f32, full: bool) {
     let summary = document.summary(threshold);
     println!("{:<34}{:>8}", "Inputs analysed", summary.inputs_analysed);
     println!("{:<34}{:>8}", "Inputs that failed", summary.inputs_failed);
@@ -922,10 +953,35 @@ fn print_summary(document: &ReviewDocument, threshold: f32) {
         summary.alerts
     );
     println!();
-    println!("{:<34}{:>8}", "Watchlist identity", "Alerts");
-    for (name, alerts) in &summary.alerts_per_identity {
+    let identities = &summary.alerts_per_identity;
+    if full || identities.len() <= IDENTITIES_SHOWN {
+        println!("{:<34}{:>8}", "Watchlist identity", "Alerts");
+        for (name, alerts) in identities {
+            println!("{name:<34}{alerts:>8}");
+        }
+        return;
+    }
+    // Only the identities that were alerted on, most alerts first.
+    let mut alerted: Vec<(&String, &usize)> = identities.iter().filter(|(_, n)| **n > 0).collect();
+    alerted.sort_by(|a, b| b.1.cmp(a.1)); // stable: ties stay in name order
+    println!("{:<34}{:>8}", "Identities alerted on", alerted.len());
+    println!(
+        "{:<34}{:>8}",
+        "Identities without an alert",
+        identities.len() - alerted.len()
+    );
+    if !alerted.is_empty() {
+        println!();
+        println!("{:<34}{:>8}", "Watchlist identity (most alerts)", "Alerts");
+    }
+    for (name, alerts) in alerted.iter().take(IDENTITIES_SHOWN) {
         println!("{name:<34}{alerts:>8}");
     }
+    let rest = alerted.len().saturating_sub(IDENTITIES_SHOWN);
+    if rest > 0 {
+        println!("... and {rest} more identities alerted on");
+    }
+    println!("(--full-summary lists every identity)");
 }
 
 /// Loads every shard review, merges them and writes the result; writes nothing when refused.
@@ -936,7 +992,7 @@ fn merge(out: &std::path::Path, shards: &[PathBuf]) -> anyhow::Result<ExitCode> 
         .collect::<anyhow::Result<Vec<_>>>()?;
     let merged = review::shards::merge(reviews)?;
     review::save(&merged, out)?;
-    print_summary(&merged, merged.settings.threshold);
+    print_summary(&merged, merged.settings.threshold, false);
     println!(
         "{} shard reviews merged into {}",
         shards.len(),
@@ -1340,7 +1396,7 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         include_watchlist_photos: args.include_watchlist_photos,
         include_review: args.include_review,
     })?;
-    print_summary(&document, bundle.report.system.threshold);
+    print_summary(&document, bundle.report.system.threshold, false);
     println!();
     if bundle.report.findings.is_none() {
         println!("{}", assessment::wording::NO_GROUND_TRUTH);

@@ -733,6 +733,13 @@ fn job_progress(ui: &mut egui::Ui, job: &AnalysisJob) {
             format!("Enrolling watchlist {done}/{total}"),
             done as f32 / total.max(1) as f32,
         ),
+        Some(Progress::Enrolled(counts)) => (
+            format!(
+                "Watchlist enrolled: {} of {} photos ({} from the cache)",
+                counts.enrolled, counts.photos, counts.from_cache
+            ),
+            1.0,
+        ),
         Some(Progress::Counting { done, total }) => {
             (format!("Opening footage {done}/{total}"), 0.0)
         }

@@ -29,7 +29,7 @@ use crate::vision::{
     Detector, DetectorConfig, Embedder, Face, FacePipeline, FoundFace, VisionConfig, VisionError,
     embed_found, find_faces,
 };
-use crate::watchlist::{self, WatchlistError};
+use crate::watchlist::{self, EnrolmentCache, EnrolmentCounts, WatchlistError};
 use fan_out::{Dealer, Gatherer, Lane};
 
 /// Detection workers at most, each with its own detector session and an even share of the
@@ -58,6 +58,9 @@ pub struct AnalysisRequest {
     pub vision: VisionConfig,
     /// Which frames of each video to analyse.
     pub sampling: Sampling,
+    /// The enrolment cache's folder (see [`watchlist::EnrolmentCache`]); None enrols every
+    /// photo afresh and stores nothing.
+    pub enrolment_cache: Option<PathBuf>,
 }
 
 /// Where a running analysis is.
@@ -68,6 +71,8 @@ pub enum Progress {
         done: usize,
         total: usize,
     },
+    /// The watchlist is enrolled: how its photos went, and how many came from the cache.
+    Enrolled(EnrolmentCounts),
     /// Opening the inputs to learn how many frames the run will analyse.
     Counting {
         done: usize,
@@ -206,9 +211,17 @@ fn analyse_files(
 ) -> Result<(ReviewDocument, usize), AnalysisError> {
     on_progress(Progress::LoadingModels);
     let mut pipeline = FacePipeline::load(request.vision.clone())?;
-    let enrolment = watchlist::enrol(&request.watchlist, &mut pipeline, |done, total| {
-        on_progress(Progress::Enrolling { done, total })
-    })?;
+    let cache = request
+        .enrolment_cache
+        .as_deref()
+        .map(|dir| EnrolmentCache::new(dir, &pipeline.models(), &request.vision.detector));
+    let enrolment = watchlist::enrol_with_cache(
+        &request.watchlist,
+        &mut pipeline,
+        cache.as_ref(),
+        |done, total| on_progress(Progress::Enrolling { done, total }),
+    )?;
+    on_progress(Progress::Enrolled(enrolment.counts.clone()));
     let settings = AnalysisSettings {
         threshold: request.threshold,
         top_k: request.top_k,

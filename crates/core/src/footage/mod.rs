@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::digest::{FileDigest, sha256_file};
 pub use sampling::{RateSampler, Sampling};
 pub(crate) use still::MAX_PIXELS;
-pub use still::{LoadedImage, load_image};
+pub use still::{LoadedImage, decode_image, load_image};
 pub use video::VideoReader;
 
 /// What went wrong with one input file. Every message names the file.
