@@ -219,3 +219,165 @@ fn the_start_screen_offers_the_scenario_beside_the_demo() {
     assert!(opened.path().unwrap().starts_with(data.path()));
     assert!(texts(&h).iter().any(|t| t == "⚠ SIMULATED"));
 }
+
+/// Numbers the screens' method notes and guidance state for any review: the confidence level
+/// and the parity band. They describe no result, so they need no mark.
+const METHOD_CONSTANTS: [&str; 2] = ["95%", "0.8–1.25"];
+
+/// Whether `text` shows a figure a screenshot could pass off: a rate (%), a ratio (×) or a
+/// decimal such as a score (0.53).
+fn holds_a_figure(text: &str) -> bool {
+    let text = METHOD_CONSTANTS
+        .iter()
+        .fold(text.to_owned(), |text, constant| text.replace(constant, ""));
+    let chars: Vec<char> = text.chars().collect();
+    let decimal = chars
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && w[1] == '.' && w[2].is_ascii_digit());
+    let digit = chars.iter().any(char::is_ascii_digit);
+    decimal || (digit && (text.contains('%') || text.contains('×')))
+}
+
+/// Every text in the accessibility tree with where it was drawn, but the values of the
+/// controls the person sets (a threshold, a crowd size): settings, not results.
+fn placed_texts(h: &Harness<'_, LineupApp>) -> Vec<(String, egui::Rect)> {
+    fn walk(node: egui_kittest::Node<'_>, out: &mut Vec<(String, egui::Rect)>) {
+        let inner = node.accesskit_node();
+        let setting = matches!(
+            inner.role(),
+            Role::SpinButton | Role::Slider | Role::TextInput | Role::MultilineTextInput
+        );
+        let value = inner.value().filter(|_| !setting);
+        for text in inner.label().into_iter().chain(value) {
+            out.push((text, node.rect()));
+        }
+        for child in node.children() {
+            walk(child, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(h.root(), &mut out);
+    out
+}
+
+/// A crop of any row of a table of figures keeps the mark: every figure the screens show in a
+/// simulated review has a SIMULATED mark beside it, in the same band of rows (the watermark
+/// alone leaves bands between its tiles).
+#[test]
+fn every_figure_of_a_simulated_review_has_a_mark_in_its_row() {
+    let document = small_scenario();
+    let screens = [
+        (Tab::Faces, "faces"),
+        (Tab::Watchlist, "watchlist"),
+        (Tab::Thresholds, "thresholds"),
+        (Tab::BaseRates, "base rates"),
+        (Tab::Assessment, "assessment"),
+    ];
+    let mut failures = Vec::new();
+    for (tab, name) in screens {
+        let (_dir, app) = app::open(&document, tab);
+        let mut h = harness(app);
+        let _ = h.try_run();
+        let placed = placed_texts(&h);
+        let marks: Vec<egui::Rect> = placed
+            .iter()
+            .filter(|(text, _)| text.contains("SIMULATED"))
+            .map(|(_, rect)| *rect)
+            .collect();
+        let figures: Vec<&(String, egui::Rect)> = placed
+            .iter()
+            .filter(|(text, rect)| holds_a_figure(text) && rect.height() > 0.0)
+            .collect();
+        assert!(!figures.is_empty(), "{name}: no figure found to check");
+        let unmarked: Vec<_> = figures
+            .into_iter()
+            .filter(|(text, rect)| {
+                !text.contains("SIMULATED")
+                    && !marks
+                        .iter()
+                        .any(|mark| mark.top() < rect.bottom() && rect.top() < mark.bottom())
+            })
+            .collect();
+        failures.extend(
+            unmarked
+                .into_iter()
+                .map(|(text, rect)| format!("{name}: {text:?} at {rect:?}")),
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "figures without a mark in their row:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// The colours the watermark's "SIMULATED" tiles were drawn in (their override colour, else
+/// their own), unmultiplied.
+fn watermark_colours(h: &Harness<'_, LineupApp>) -> Vec<egui::ecolor::Rgba> {
+    h.output()
+        .shapes
+        .iter()
+        .filter_map(|clipped| match &clipped.shape {
+            egui::Shape::Text(text) if text.galley.text() == "SIMULATED" => Some(
+                egui::ecolor::Rgba::from(text.override_text_color.unwrap_or(text.fallback_color)),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The watermark is dark letters in a light outline, both grey and well visible, so that
+/// recolouring one channel of a screenshot (the way a faint red mark is taken out) leaves it,
+/// and its tiles are dense enough that no crop of a table's rows falls between them.
+#[test]
+fn the_watermark_survives_recolouring_and_close_crops() {
+    let (_dir, app) = app::open(&small_scenario(), Tab::Thresholds);
+    let mut h = harness(app);
+    let _ = h.try_run();
+    let colours = watermark_colours(&h);
+    assert!(!colours.is_empty(), "no watermark");
+    for colour in &colours {
+        let unmultiplied = colour.to_rgba_unmultiplied();
+        let [r, g, b, _] = unmultiplied;
+        assert!(
+            r.max(g).max(b) - r.min(g).min(b) < 0.05,
+            "a coloured, not grey, watermark: {unmultiplied:?}"
+        );
+    }
+    let visible = |c: &egui::ecolor::Rgba| c.a() >= 0.25;
+    let brightness = |c: &egui::ecolor::Rgba| c.to_rgba_unmultiplied()[1];
+    assert!(
+        colours.iter().any(|c| visible(c) && brightness(c) < 0.25),
+        "no dark letters: {colours:?}"
+    );
+    assert!(
+        colours.iter().any(|c| visible(c) && brightness(c) > 0.75),
+        "no light outline: {colours:?}"
+    );
+    // Every 300 × 100 point crop of the central panel (below the notice, above the status
+    // bar) holds a tile.
+    let tiles = watermark_positions(&h);
+    let mut y = 60.0;
+    while y + 100.0 <= 690.0 {
+        let mut x = 0.0;
+        while x + 300.0 <= 1280.0 {
+            let crop = egui::Rect::from_min_size(egui::pos2(x, y), egui::vec2(300.0, 100.0));
+            assert!(
+                tiles.iter().any(|p| crop.contains(*p)),
+                "no watermark in {crop:?}"
+            );
+            x += 20.0;
+        }
+        y += 10.0;
+    }
+}
+
+/// What a simulated review's rates table looks like with its marks: the snapshot a person
+/// checks by eye for readability under the watermark.
+#[test]
+fn snapshot_of_a_simulated_thresholds_screen() {
+    let (_dir, app) = app::open(&small_scenario(), Tab::Thresholds);
+    let mut h = harness(app);
+    let _ = h.try_run();
+    h.snapshot("scenario_thresholds");
+}

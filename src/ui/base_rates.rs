@@ -40,6 +40,7 @@ impl BaseRatesScreen {
 
     pub(crate) fn ui(&mut self, view: &mut View<'_>, ui: &mut egui::Ui) {
         let workspace = &*view.workspace;
+        let simulated = super::simulated::is_simulated(workspace);
         ui.heading("What would this mean at a real event?");
         ui.add(
             egui::Slider::new(&mut self.crowd.size, 100..=10_000_000)
@@ -79,7 +80,7 @@ impl BaseRatesScreen {
             watchlist,
         );
         match sentence {
-        Some(sentence) => ui.heading(sentence),
+        Some(sentence) => ui.heading(super::simulated::marked(sentence, simulated)),
         None => ui.label("Label some tracks on and off the watchlist first: the sentence needs both error rates."),
     };
         if *deployment != measured_size
@@ -88,10 +89,13 @@ impl BaseRatesScreen {
         {
             ui.colored_label(
                 ui.visuals().warn_fg_color,
-                wording::extrapolation_sentence(&extrapolated, &pooled.fpir),
+                super::simulated::marked(
+                    wording::extrapolation_sentence(&extrapolated, &pooled.fpir),
+                    simulated,
+                ),
             );
         }
-        ui.label(format!(
+        ui.label(super::simulated::marked(format!(
         "Measured on {} and {} at threshold {:.4} (a group's own where set): {} {}, FNIR (rank 1) {}.",
         wording::searches_of_people(&pooled.fpir, "non-mated"),
         wording::searches_of_people(&pooled.fnir, "mated"),
@@ -99,7 +103,7 @@ impl BaseRatesScreen {
         wording::fpir_label(measured_size),
         wording::rate_text(&pooled.fpir),
         wording::rate_text(&pooled.fnir)
-    ));
+    ), simulated));
         if pooled.fpir.n < crate::metrics::MIN_SEARCHES_TO_COMPARE
             || pooled.fnir.n < crate::metrics::MIN_SEARCHES_TO_COMPARE
         {
@@ -126,6 +130,7 @@ fn who_bears_the_harm(workspace: &crate::workspace::Workspace, deployment: u64, 
         MIN_SEARCHES_TO_COMPARE, extrapolate_fpir, normal_quantile, ratio_interval_at,
     };
     let evaluation = workspace.evaluation();
+    let simulated = super::simulated::is_simulated(workspace);
     let measured_size = evaluation.watchlist_size as u64;
     ui.heading("Who bears the harm");
     let groups: Vec<usize> = (0..evaluation.metrics.len())
@@ -150,6 +155,7 @@ fn who_bears_the_harm(workspace: &crate::workspace::Workspace, deployment: u64, 
         }
     ));
     egui::Grid::new("harm").striped(true).show(ui, |ui| {
+        super::simulated::row_mark(ui, simulated);
         ui.strong("Group");
         ui.strong("Wrongly flagged");
         ui.strong("FPIR × reference [95% CI]");
@@ -159,6 +165,7 @@ fn who_bears_the_harm(workspace: &crate::workspace::Workspace, deployment: u64, 
             let interval = extrapolate_fpir(fpir, measured_size, deployment)
                 .map(|e| e.interval)
                 .or(fpir.interval);
+            super::simulated::row_mark(ui, simulated);
             ui.label(&evaluation.names[i]);
             ui.label(interval.map_or("not measured".into(), |ci| {
                 wording::wrongly_flagged_per_10000(ci.low, ci.high)
@@ -175,6 +182,7 @@ fn who_bears_the_harm(workspace: &crate::workspace::Workspace, deployment: u64, 
     egui::Grid::new("disparity_matrix")
         .striped(true)
         .show(ui, |ui| {
+            super::simulated::row_mark(ui, simulated);
             ui.strong("");
             for &j in &groups {
                 ui.strong(&evaluation.names[j]);
@@ -189,6 +197,7 @@ fn who_bears_the_harm(workspace: &crate::workspace::Workspace, deployment: u64, 
             };
             let z = normal_quantile(0.975);
             for &i in &groups {
+                super::simulated::row_mark(ui, simulated);
                 ui.strong(&evaluation.names[i]);
                 for &j in &groups {
                     let cell = if i == j {

@@ -219,6 +219,7 @@ fn filmstrip(view: &mut View<'_>, ui: &mut egui::Ui, track: TrackId) {
     let document = workspace.document();
     let detections = &document.tracks[track].detections;
     let score = |d: DetectionId| document.detections[d].candidates.first().map(|c| c.score);
+    let simulated = super::simulated::is_simulated(workspace);
     let best = (0..detections.len())
         .filter_map(|at| Some((at, score(detections[at])?)))
         .reduce(|best, next| if next.1 > best.1 { next } else { best })
@@ -276,11 +277,14 @@ fn filmstrip(view: &mut View<'_>, ui: &mut egui::Ui, track: TrackId) {
                             }
                         }
                         let marker = if Some(at) == best { "★ " } else { "" };
-                        ui.small(format!(
-                            "{marker}f {}\n{:.2} s\n{}",
-                            source.frame_index,
-                            source.timestamp_s,
-                            score(detection).map_or("–".into(), |s| format!("{s:.2}"))
+                        ui.small(super::simulated::marked(
+                            format!(
+                                "{marker}f {}\n{:.2} s\n{}",
+                                source.frame_index,
+                                source.timestamp_s,
+                                score(detection).map_or("–".into(), |s| format!("{s:.2}"))
+                            ),
+                            simulated,
                         ));
                     });
                 }
@@ -590,11 +594,12 @@ impl FacesScreen {
         let blind = self.blind;
         let state = shown_state(workspace, track, blind);
         let matched = workspace.document().track_match(track);
+        let simulated = super::simulated::is_simulated(workspace);
         let candidate = matched
             .identity
             .and_then(|i| workspace.document().identity_name(i))
             .map_or("no candidate".into(), |name| {
-                format!("{name} {:.2}", matched.score)
+                super::simulated::marked(format!("{name} {:.2}", matched.score), simulated)
             });
         let text = format!(
             "{track} {}\n{candidate}\n{}",

@@ -1,7 +1,10 @@
 //! The marks a simulated review (the workshop scenario, `review::scenario`) carries in the app,
-//! so that no screenshot of it can pass for a real system's: the window title, a badge in the
-//! top bar, the status bar, a notice on every screen, and a watermark tiled across the whole
-//! central panel, drawn above the screen, so that any crop larger than one tile still shows it.
+//! so that a screenshot of it is hard to pass for a real system's: the window title, a badge in
+//! the top bar, the status bar, a notice on every screen, a SIMULATED cell leading each row of
+//! every table of figures (or the mark inside the line or card that holds them), and a
+//! watermark tiled across the whole central panel, drawn above the screen, so that any crop
+//! larger than one tile still shows it. What is left: a crop smaller than a tile of a few cells
+//! of one table row, without the row's leading cell, shows figures and no mark.
 
 use eframe::egui;
 
@@ -14,8 +17,49 @@ pub(crate) const WINDOW_TITLE: &str = "lineup — SIMULATED workshop scenario �
 pub(crate) const STATUS_PREFIX: &str = "SIMULATED workshop scenario";
 
 /// The watermark's tiles: one every `TILE` points across and down, alternate rows shifted by
-/// half a tile, so that a crop of more than about 360 × 180 points always holds one.
-const TILE: egui::Vec2 = egui::vec2(360.0, 180.0);
+/// half a tile, so that a crop of more than about 260 × 90 points always holds one (and each
+/// row of a table of figures carries its own mark besides, see `row_mark`).
+const TILE: egui::Vec2 = egui::vec2(260.0, 90.0);
+/// The watermark's letter size and slant (radians, rising to the right).
+const FONT_SIZE: f32 = 30.0;
+const ANGLE: f32 = -0.35;
+/// Its letters: black, about 40% opaque, so that the screen still reads through them.
+const LETTERS: egui::Color32 = egui::Color32::from_rgba_premultiplied(0, 0, 0, 100);
+/// Its outline: white, about 30% opaque in each of its four overlapping copies, so that the letters stand out on dark fills too.
+const OUTLINE_COLOR: egui::Color32 = egui::Color32::from_rgba_premultiplied(72, 72, 72, 72);
+/// Where the outline is drawn around the letters.
+const OUTLINE: [egui::Vec2; 4] = [
+    egui::vec2(-1.5, 0.0),
+    egui::vec2(1.5, 0.0),
+    egui::vec2(0.0, -1.5),
+    egui::vec2(0.0, 1.5),
+];
+
+/// Whether the open review is a simulation (has the full mark), for the screens that mark
+/// each row of figures.
+pub(crate) fn is_simulated(workspace: &Workspace) -> bool {
+    workspace.document().simulated_because().is_some()
+}
+
+/// The leading cell of each row (the header's included) of a table of figures in a
+/// simulation, so that a crop of any one row keeps the mark; nothing in a real review.
+pub(crate) fn row_mark(ui: &mut egui::Ui, simulated: bool) {
+    if simulated {
+        let text = egui::RichText::new(SIMULATED)
+            .strong()
+            .color(ui.visuals().error_fg_color);
+        ui.label(text);
+    }
+}
+
+/// `text` (a line holding figures) led by the mark in a simulation, unchanged in a real review.
+pub(crate) fn marked(text: String, simulated: bool) -> String {
+    if simulated {
+        format!("{SIMULATED} · {text}")
+    } else {
+        text
+    }
+}
 
 /// The full mark (what, which seed, why it is one) when the open review is a simulation.
 pub(crate) fn mark(workspace: &Workspace) -> Option<String> {
@@ -49,18 +93,20 @@ pub(crate) fn notice(ui: &mut egui::Ui, mark: &str) {
     ui.separator();
 }
 
-/// Tiles "SIMULATED" across `rect`, slanted and faint, above whatever the screen drew there.
+/// Tiles "SIMULATED" across `rect`, slanted, above whatever the screen drew there: dark
+/// letters in a light outline, so that the mark is a difference in brightness, not in hue, and
+/// reads on light and dark screens alike; swapping or flattening one colour channel (the way a
+/// faint red mark is taken out of a screenshot) leaves it standing.
 pub(crate) fn watermark(ctx: &egui::Context, rect: egui::Rect) {
     let layer = egui::LayerId::new(
         egui::Order::Foreground,
         egui::Id::unique("simulated_watermark"),
     );
     let painter = ctx.layer_painter(layer).with_clip_rect(rect);
-    let color = egui::Color32::from_rgba_unmultiplied(200, 30, 30, 48);
     let galley = painter.layout_no_wrap(
         SIMULATED.to_owned(),
-        egui::FontId::proportional(44.0),
-        color,
+        egui::FontId::proportional(FONT_SIZE),
+        LETTERS,
     );
     let mut row = 0;
     let mut y = rect.top() - TILE.y / 2.0;
@@ -68,9 +114,17 @@ pub(crate) fn watermark(ctx: &egui::Context, rect: egui::Rect) {
         let shift = if row % 2 == 0 { 0.0 } else { TILE.x / 2.0 };
         let mut x = rect.left() - TILE.x + shift;
         while x < rect.right() {
-            let shape = egui::epaint::TextShape::new(egui::pos2(x, y), galley.clone(), color)
-                .with_angle(-0.35);
-            painter.add(shape);
+            let at = egui::pos2(x, y);
+            for offset in OUTLINE {
+                let halo = egui::epaint::TextShape::new(at + offset, galley.clone(), OUTLINE_COLOR)
+                    .with_override_text_color(OUTLINE_COLOR)
+                    .with_angle(ANGLE);
+                painter.add(halo);
+            }
+            let letters = egui::epaint::TextShape::new(at, galley.clone(), LETTERS)
+                .with_override_text_color(LETTERS)
+                .with_angle(ANGLE);
+            painter.add(letters);
             x += TILE.x;
         }
         y += TILE.y;

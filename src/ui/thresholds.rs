@@ -29,11 +29,14 @@ pub(crate) fn show(view: &mut View<'_>, ui: &mut egui::Ui) {
     if threshold != workspace.threshold() {
         apply(workspace, Command::Threshold(threshold), view.banner);
     }
-    ui.label(format!(
-        "{} of {} face tracks raise an alert {}.",
-        workspace.alerting_tracks().len(),
-        workspace.document().tracks.len(),
-        super::thresholds_in_use(workspace)
+    ui.label(super::simulated::marked(
+        format!(
+            "{} of {} face tracks raise an alert {}.",
+            workspace.alerting_tracks().len(),
+            workspace.document().tracks.len(),
+            super::thresholds_in_use(workspace)
+        ),
+        super::simulated::is_simulated(workspace),
     ));
     ui.horizontal(|ui| {
         ui.label("Slice by:");
@@ -74,6 +77,7 @@ fn apply(workspace: &mut Workspace, command: Command, banner: &mut Option<Banner
 
 fn table(workspace: &mut Workspace, ui: &mut egui::Ui) {
     let evaluation = workspace.evaluation().clone();
+    let simulated = super::simulated::is_simulated(workspace);
     if evaluation.searches == 0 {
         ui.label("No track is labelled yet: label tracks on the Faces screen to see error rates.");
     }
@@ -85,8 +89,9 @@ fn table(workspace: &mut Workspace, ui: &mut egui::Ui) {
         .show(ui, |ui| {
             egui::Grid::new("metrics")
                 .striped(true)
-                .num_columns(8)
+                .num_columns(8 + usize::from(simulated))
                 .show(ui, |ui| {
+                    super::simulated::row_mark(ui, simulated);
                     for (heading, term) in [
                         ("Slice", "Reference group (× reference)"),
                         ("Not on list (n)", "Non-mated search"),
@@ -110,6 +115,7 @@ fn table(workspace: &mut Workspace, ui: &mut egui::Ui) {
                             continue;
                         }
                         let name = &evaluation.names[i];
+                        super::simulated::row_mark(ui, simulated);
                         ui.label(name);
                         ui.label(m.fpir.n.to_string());
                         ui.label(rate_text(&m.fpir));
@@ -137,6 +143,7 @@ fn table(workspace: &mut Workspace, ui: &mut egui::Ui) {
                         ui.end_row();
                     }
                     let p = &evaluation.pooled;
+                    super::simulated::row_mark(ui, simulated);
                     ui.strong("All labelled");
                     ui.label(p.fpir.n.to_string());
                     ui.label(rate_text(&p.fpir));
@@ -146,10 +153,13 @@ fn table(workspace: &mut Workspace, ui: &mut egui::Ui) {
                     ui.end_row();
                 });
             let p = &evaluation.pooled;
-            ui.label(format!(
-                "All labelled: {}; {}.",
-                searches_of_people(&p.fpir, "non-mated"),
-                searches_of_people(&p.fnir, "mated")
+            ui.label(super::simulated::marked(
+                format!(
+                    "All labelled: {}; {}.",
+                    searches_of_people(&p.fpir, "non-mated"),
+                    searches_of_people(&p.fnir, "mated")
+                ),
+                simulated,
             ));
             ui.small(interval_note(
                 evaluation.metrics.iter().flat_map(|m| [&m.fpir, &m.fnir]),
@@ -164,10 +174,16 @@ fn table(workspace: &mut Workspace, ui: &mut egui::Ui) {
             if let Some(shared) = crate::assessment::wording::shared_people_caution(
                 evaluation.people_in_several_slices,
             ) {
-                ui.label(format!("Caution: {shared}"));
+                ui.label(super::simulated::marked(
+                    format!("Caution: {shared}"),
+                    simulated,
+                ));
             }
             for warning in &evaluation.warnings {
-                ui.label(format!("Caution: {}", caution(warning, &evaluation.names)));
+                ui.label(super::simulated::marked(
+                    format!("Caution: {}", caution(warning, &evaluation.names)),
+                    simulated,
+                ));
             }
         });
     for (name, threshold) in own_thresholds {

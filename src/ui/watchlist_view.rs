@@ -13,6 +13,7 @@ pub(crate) fn show(view: &mut View<'_>, ui: &mut egui::Ui) {
     let workspace = &*view.workspace;
     let pictures = &mut *view.pictures;
     let document = workspace.document();
+    let simulated = super::simulated::is_simulated(workspace);
     let ctx = ui.ctx().clone();
     let mut change = None;
     egui::ScrollArea::vertical().show(ui, |ui| {
@@ -41,14 +42,17 @@ pub(crate) fn show(view: &mut View<'_>, ui: &mut egui::Ui) {
                         };
                     }
                     ui.vertical(|ui| {
-                        ui.heading(&identity.name);
+                        ui.horizontal(|ui| {
+                            ui.heading(&identity.name);
+                            super::simulated::row_mark(ui, simulated);
+                        });
                         // Blind, nothing the first reviewer's labels or attributes imply.
                         if workspace.is_blind() {
-                            ui.label(format!("{} enrolment photos; {} alerts", identity.photos.len(), alerts.len()));
+                            ui.label(super::simulated::marked(format!("{} enrolment photos; {} alerts", identity.photos.len(), alerts.len()), simulated));
                             ui.label("Its recorded attributes are hidden in blind mode.");
                             return;
                         }
-                        ui.label(format!("{} enrolment photos; {} alerts, {} known to be wrong", identity.photos.len(), alerts.len(), wrong));
+                        ui.label(super::simulated::marked(format!("{} enrolment photos; {} alerts, {} known to be wrong", identity.photos.len(), alerts.len(), wrong), simulated));
                         let recorded = document.identity_attributes.get(&identity.name);
                         for definition in &document.attribute_schema.attributes {
                             let current = recorded.and_then(|a| a.get(&definition.name)).cloned().unwrap_or_else(|| UNKNOWN.into());
