@@ -13,7 +13,7 @@ use super::align::{ALIGNED_SIZE, AlignedFace};
 use super::runtime::{self, ModelRole};
 use super::{VisionError, session};
 
-pub(crate) const EMBEDDING_DIM: usize = 192;
+pub const EMBEDDING_DIM: usize = 192;
 
 /// A face embedding of unit length (or all zeros, for a face the model could not describe).
 ///
