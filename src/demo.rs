@@ -185,6 +185,7 @@ pub fn prepare() -> Result<Demo, DemoError> {
         top_k: 5,
         vision: VisionConfig::default(),
         sampling: Default::default(),
+        enrolment_cache: crate::watchlist::EnrolmentCache::default_dir(),
     };
     Ok(Demo::NeedsAnalysis { request, review })
 }

@@ -94,6 +94,7 @@ fn an_analysis_goes_on_past_bad_files_and_records_each() {
         top_k: 1,
         vision: VisionConfig::default(),
         sampling: Default::default(),
+        enrolment_cache: None,
     };
     let document = analysis::run(&request, &mut |_| {}, &AtomicBool::new(false)).unwrap();
     let status = |name: &str| {
@@ -191,6 +192,7 @@ fn footage_that_is_all_missing_is_an_error() {
         top_k: 1,
         vision: VisionConfig::default(),
         sampling: Default::default(),
+        enrolment_cache: None,
     };
     let err = analysis::run(&request, &mut |_| {}, &AtomicBool::new(false)).unwrap_err();
     assert!(

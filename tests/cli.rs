@@ -25,6 +25,7 @@ fn help_documents_every_command_and_option() {
     let out = lineup(&["--help"], &[]);
     assert!(out.status.success());
     assert!(text(&out.stdout).contains("analyze"));
+    assert!(text(&out.stdout).contains("merge"));
     let out = lineup(&["analyze", "--help"], &[]);
     let help = text(&out.stdout);
     for option in [
@@ -36,6 +37,7 @@ fn help_documents_every_command_and_option() {
         "--threads",
         "--out",
         "--sample",
+        "--shard",
     ] {
         assert!(help.contains(option), "{option} missing from:\n{help}");
     }
@@ -215,8 +217,16 @@ fn ctrl_c_stops_the_analysis_and_saves_an_incomplete_review() {
     let clip = common::clip("faces_h264.mp4");
     let mut command = Command::new(env!("CARGO_BIN_EXE_lineup"));
     command.args(["analyze", "--footage"]);
-    // Ten copies of the clip: far more than is analysed before the interrupt arrives.
-    command.args(std::iter::repeat_n(&clip, 10));
+    // Ten copies of the clip: far more than is analysed before the interrupt arrives. Copies,
+    // not the one file named ten times, which is analysed once.
+    let copies: Vec<_> = (0..10)
+        .map(|k| {
+            let copy = out_dir.path().join(format!("clip-{k}.mp4"));
+            std::fs::copy(&clip, &copy).unwrap();
+            copy
+        })
+        .collect();
+    command.args(&copies);
     command
         .arg("--watchlist")
         .arg(watchlist.path())
@@ -506,4 +516,144 @@ fn agreement_prints_kappa_and_the_disagreements() {
 
 fn review_save(document: &lineup::review::ReviewDocument, path: &Path) {
     lineup::review::save(document, path).unwrap();
+}
+
+/// The value at the end of the summary line that starts with `label`.
+fn summary_value(stdout: &str, label: &str) -> Option<usize> {
+    stdout
+        .lines()
+        .find(|line| line.trim_start().starts_with(label))
+        .and_then(|line| line.split_whitespace().last())
+        .and_then(|value| value.parse().ok())
+}
+
+#[test]
+fn watchlist_enrol_fills_the_cache_that_analyze_then_uses() {
+    let watchlist = common::watchlist(&[
+        ("Barack_Obama_1.jpg", "obama.jpg"),
+        ("Joe_Biden_1.jpg", "biden.jpg"),
+        ("Crowd_1.jpg", "t1.jpg"),
+    ]);
+    let cache = tempfile::tempdir().unwrap();
+    let env = [("LINEUP_CACHE_DIR", cache.path())];
+    let out_dir = tempfile::tempdir().unwrap();
+    let review = out_dir.path().join("review.ron");
+    let list = watchlist.path().to_str().unwrap();
+
+    let enrolled = lineup(&["watchlist", "enrol", list], &env);
+    let stdout = text(&enrolled.stdout);
+    let stderr = text(&enrolled.stderr);
+    assert!(enrolled.status.success(), "{stdout}\n{stderr}");
+    assert_eq!(
+        summary_value(&stdout, "Watchlist photos"),
+        Some(3),
+        "{stdout}"
+    );
+    assert_eq!(summary_value(&stdout, "enrolled"), Some(2), "{stdout}");
+    assert_eq!(summary_value(&stdout, "skipped: several faces"), Some(1));
+    assert_eq!(summary_value(&stdout, "from the enrolment cache"), Some(0));
+    // Without a terminal, progress still shows, as lines.
+    assert!(
+        stderr.contains("enrolling watchlist: 3 of 3 photos"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Crowd_1.jpg"),
+        "the skipped photo is named: {stderr}"
+    );
+
+    let photo = common::photo("obama2.jpg");
+    let analyse = |extra: &[&str]| {
+        let mut args = vec![
+            "analyze",
+            "--footage",
+            photo.to_str().unwrap(),
+            "--watchlist",
+            list,
+            "--out",
+            review.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        let out = lineup(&args, &env);
+        let stdout = text(&out.stdout);
+        let stderr = text(&out.stderr);
+        assert!(out.status.success(), "{stdout}\n{stderr}");
+        // Without a terminal, analyze says how far enrolment is too.
+        assert!(
+            stderr.contains("enrolling watchlist: 3 of 3 photos"),
+            "{stderr}"
+        );
+        stdout
+    };
+    let cached = analyse(&[]);
+    assert_eq!(
+        summary_value(&cached, "from the enrolment cache"),
+        Some(3),
+        "{cached}"
+    );
+    assert_eq!(summary_value(&cached, "enrolled"), Some(2), "{cached}");
+    let uncached = analyse(&["--no-cache"]);
+    assert_eq!(
+        summary_value(&uncached, "from the enrolment cache"),
+        Some(0),
+        "{uncached}"
+    );
+}
+
+#[test]
+fn a_big_watchlist_is_summarised_and_listed_in_full_on_request() {
+    // 24 identities, one of whom (Barack Obama) is in the footage.
+    let mut entries = vec![("Barack_Obama_1.jpg".to_string(), "obama.jpg")];
+    entries.extend((1..24).map(|n| (format!("Person_{n}_1.jpg"), "biden.jpg")));
+    let borrowed: Vec<(&str, &str)> = entries.iter().map(|(a, b)| (a.as_str(), *b)).collect();
+    let watchlist = common::watchlist(&borrowed);
+    let cache = tempfile::tempdir().unwrap();
+    let env = [("LINEUP_CACHE_DIR", cache.path())];
+    let out_dir = tempfile::tempdir().unwrap();
+    let review = out_dir.path().join("review.ron");
+    let photo = common::photo("obama2.jpg");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "analyze",
+            "--footage",
+            photo.to_str().unwrap(),
+            "--watchlist",
+            watchlist.path().to_str().unwrap(),
+            "--threshold",
+            "0.6",
+            "--out",
+            review.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        let out = lineup(&args, &env);
+        let stdout = text(&out.stdout);
+        assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+        stdout
+    };
+    let summary = run(&[]);
+    assert!(
+        summary.lines().any(|l| l.starts_with("Barack Obama")),
+        "{summary}"
+    );
+    assert!(!summary.contains("Person 1 "), "{summary}");
+    assert_eq!(
+        summary_value(&summary, "Identities alerted on"),
+        Some(1),
+        "{summary}"
+    );
+    assert_eq!(
+        summary_value(&summary, "Identities without an alert"),
+        Some(23)
+    );
+    assert_eq!(summary_value(&summary, "Watchlist identities"), Some(24));
+    assert!(summary.contains("--full-summary"), "{summary}");
+
+    let full = run(&["--full-summary"]);
+    for n in 1..24 {
+        assert_eq!(
+            summary_value(&full, &format!("Person {n} ")),
+            Some(0),
+            "{full}"
+        );
+    }
 }

@@ -138,6 +138,7 @@ fn an_analysis_of_damaged_video_goes_on_with_the_rest() {
         top_k: 1,
         vision: VisionConfig::default(),
         sampling: Sampling::PerSecond(2.0),
+        enrolment_cache: None,
     };
     let document = analysis::run(&request, &mut |_| {}, &AtomicBool::new(false)).unwrap();
     assert!(document.complete);

@@ -173,17 +173,24 @@ fn a_long_analysis_opens_no_internet_socket_and_writes_only_its_review() {
     );
     assert!(!review.detections.is_empty(), "the run found no face");
     assert_eq!(run.internet_calls(), Vec::<&str>::new());
-    // Only the review (through its temporary file beside it) and strace's own log.
-    let writes = run.writes_outside(dir.path(), &[dir.path().join("review.ron")]);
+    // Only the review (through its temporary file beside it), the watchlist's enrolment cache
+    // (README.md says where it is, what it holds and how to turn it off) and strace's own log.
+    let cache = run.home.join(".cache/lineup");
+    let writes = run.writes_outside(dir.path(), &[dir.path().join("review.ron"), cache.clone()]);
     let writes: Vec<_> = writes
         .into_iter()
         .filter(|p| !is_temporary_beside(p, &dir.path().join("review.ron")))
+        .filter(|p| Path::new(p) != run.home.join(".cache"))
         .collect();
     assert_eq!(writes, Vec::<String>::new(), "written outside the review");
-    assert_eq!(
-        std::fs::read_dir(&run.home).unwrap().count(),
-        0,
-        "HOME is no longer empty"
+    let in_home: Vec<_> = std::fs::read_dir(&run.home)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(in_home, [".cache"], "HOME holds more than the cache");
+    assert!(
+        cache.join("enrolment").is_dir(),
+        "the enrolment cache was not written"
     );
 }
 

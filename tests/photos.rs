@@ -101,6 +101,7 @@ fn analysis_flags_only_the_obama_photos_against_an_obama_watchlist() {
         top_k: 2,
         vision: VisionConfig::default(),
         sampling: Default::default(),
+        enrolment_cache: None,
     };
     let document = analysis::run(&request, &mut |_| {}, &AtomicBool::new(false)).unwrap();
     assert!(document.complete);

@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use lineup::ids::TrackId;
-use lineup::review::{self, GroundTruth, ReviewDocument};
+use lineup::review::{self, GroundTruth, LabelChange, ReviewDocument};
 
 fn lineup(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lineup"))
@@ -125,8 +125,21 @@ fn shards() -> Vec<PathBuf> {
     (1..=SHARDS).map(|k| analyses().shard(k)).collect()
 }
 
-/// Part by part first, so that a difference is named rather than buried in one huge diff.
+/// Part by part first, so that a difference is named rather than buried in one huge diff. The
+/// merged review also lists the shards it came from, which a single run has not.
 fn assert_same_review(merged: &ReviewDocument, single: &ReviewDocument) {
+    let shards: Vec<usize> = merged.merged_from.iter().map(|r| r.shard.index).collect();
+    assert_eq!(
+        shards,
+        (1..=shards.len()).collect::<Vec<_>>(),
+        "merged from"
+    );
+    assert!(shards.len() > 1, "a merged review lists its shards");
+    assert!(single.merged_from.is_empty());
+    let merged = &ReviewDocument {
+        merged_from: Vec::new(),
+        ..merged.clone()
+    };
     assert_eq!(merged.inputs, single.inputs, "inputs");
     assert_eq!(
         merged.detections.len(),
@@ -335,4 +348,256 @@ fn shards_run_under_gnu_parallel_merge_into_the_single_run() {
     let single = review::load(&analyses.path("single.ron")).unwrap();
     // Reviews in another folder store other relative paths but load as the same files.
     assert_same_review(&merged, &single);
+}
+
+/// A scratch folder of `files` (name, test photo), made afresh.
+fn footage_of(folder: &Path, files: &[(&str, &str)]) -> PathBuf {
+    let _ = std::fs::remove_dir_all(folder);
+    std::fs::create_dir_all(folder).unwrap();
+    for (name, photo) in files {
+        std::fs::copy(common::photo(photo), folder.join(name)).unwrap();
+    }
+    folder.to_path_buf()
+}
+
+/// `lineup analyze` of `footage` against the shared watchlist, writing `out`; must succeed.
+fn analyze_ok(footage: &[&Path], out: &Path, extra: &[&str]) {
+    let output = analyze_footage(footage, out, extra);
+    assert!(
+        output.status.success(),
+        "{}: {}",
+        out.display(),
+        text(&output.stderr)
+    );
+}
+
+fn analyze_footage(footage: &[&Path], out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["analyze", "--footage"];
+    args.extend(footage.iter().map(|p| arg(p)));
+    args.extend([
+        "--watchlist",
+        arg(analyses().watchlist.path()),
+        "--out",
+        arg(out),
+    ]);
+    args.extend_from_slice(extra);
+    lineup(&args)
+}
+
+#[test]
+fn shards_of_footage_that_changed_between_runs_or_of_other_footage_are_refused() {
+    let dir = analyses().path("changing");
+    let original = [
+        ("a.jpg", "obama2.jpg"),
+        ("b.jpg", "t1.jpg"),
+        ("c.jpg", "obama3.jpg"),
+    ];
+    let x = footage_of(&dir.join("x/archive"), &original);
+    let shard = |k: usize, footage: &Path, name: &str| {
+        let out = dir.join(format!("{name}-{k}.ron"));
+        analyze_ok(&[footage], &out, &["--shard", &format!("{k}/3")]);
+        out
+    };
+    let first = shard(1, &x, "x");
+
+    // The same archive mounted elsewhere on the other machines: the same list, merged.
+    let y_same = footage_of(&dir.join("y-same/archive"), &original);
+    let given = [
+        first.clone(),
+        shard(2, &y_same, "y-same"),
+        shard(3, &y_same, "y-same"),
+    ];
+    let output = analyses().merge("changing/same-archive.ron", &given);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+
+    // Mounted elsewhere, and meanwhile the oldest file went and another came: as many files,
+    // but shard 1 holds a.jpg and the others c.jpg and d.jpg, so b.jpg would silently go.
+    let mut changed = original.to_vec();
+    changed.remove(0);
+    changed.push(("d.jpg", "biden.jpg"));
+    let y = footage_of(&dir.join("y/archive"), &changed);
+    let given = [first.clone(), shard(2, &y, "y"), shard(3, &y, "y")];
+    assert_refused(
+        &given,
+        &["y-2.ron", "x-1.ron", "footage file list", "changed"],
+    );
+
+    // The same path, a file deleted and another added between shard 1 and the others.
+    std::fs::remove_file(x.join("b.jpg")).unwrap();
+    std::fs::copy(common::photo("biden.jpg"), x.join("d.jpg")).unwrap();
+    let given = [
+        first.clone(),
+        shard(2, &x, "x-later"),
+        shard(3, &x, "x-later"),
+    ];
+    assert_refused(&given, &["x-later-2.ron", "footage file list"]);
+}
+
+#[test]
+fn shards_holding_the_same_content_twice_are_refused() {
+    let first = review::load(&analyses().shard(1)).unwrap();
+    let given = changed_second_shard("same-content.ron", |d| {
+        d.inputs[0].digest = first.inputs[0].digest.clone();
+    });
+    let sha256 = first.inputs[0].digest.as_ref().unwrap().sha256.clone();
+    assert_refused(
+        &given,
+        &[
+            "same-content.ron",
+            "shard-1.ron",
+            "a.jpg",
+            "same content",
+            &sha256,
+        ],
+    );
+}
+
+#[test]
+fn a_shard_whose_files_all_fail_is_written_and_merges_into_the_single_run() {
+    let dir = analyses().path("failing");
+    let footage = footage_of(&dir.join("footage"), &[("b.jpg", "obama2.jpg")]);
+    std::fs::write(footage.join("a.jpg"), "not a photo").unwrap();
+    let single = dir.join("single.ron");
+    analyze_ok(&[&footage], &single, &[]);
+    let shards: Vec<PathBuf> = (1..=2)
+        .map(|k| dir.join(format!("shard-{k}.ron")))
+        .collect();
+    for (k, out) in shards.iter().enumerate() {
+        analyze_ok(&[&footage], out, &["--shard", &format!("{}/2", k + 1)]);
+    }
+    let failed = review::load(&shards[0]).unwrap();
+    assert!(matches!(
+        failed.inputs[0].status,
+        review::InputStatus::Failed(_)
+    ));
+    let output = analyses().merge("failing/merged.ron", &shards);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let merged = review::load(&dir.join("merged.ron")).unwrap();
+    assert_same_review(&merged, &review::load(&single).unwrap());
+
+    // Where no file of any shard could be read, the merge writes nothing, as a single run would.
+    std::fs::write(footage.join("b.jpg"), "no photo either").unwrap();
+    let output = analyze_footage(&[&footage], &dir.join("none.ron"), &[]);
+    assert!(!output.status.success(), "a single run writes nothing");
+    for (k, out) in shards.iter().enumerate() {
+        analyze_ok(&[&footage], out, &["--shard", &format!("{}/2", k + 1)]);
+    }
+    let output = analyses().merge("failing/none-merged.ron", &shards);
+    assert!(!output.status.success());
+    assert!(!dir.join("none-merged.ron").exists());
+    assert!(
+        text(&output.stderr).contains("none of the 2 inputs could be analysed"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn shards_record_the_build_and_onnx_runtime_and_merge_refuses_others() {
+    let version = lineup(&["--version"]);
+    let version = text(&version.stdout);
+    let build = version.trim().strip_prefix("lineup ").unwrap();
+    let record = review::load(&analyses().shard(2)).unwrap().shard.unwrap();
+    assert_eq!(record.build, build, "the git commit, not only 0.1.0");
+    assert!(
+        record.onnx_runtime.contains("ORT Build Info"),
+        "{}",
+        record.onnx_runtime
+    );
+
+    let other_build = changed_second_shard("other-build.ron", |d| {
+        d.shard.as_mut().unwrap().build = "0.1.0 (git deadbeef, x86_64-unknown-linux-gnu)".into();
+    });
+    assert_refused(
+        &other_build,
+        &["other-build.ron", "lineup build", "deadbeef"],
+    );
+    let other_runtime = changed_second_shard("other-runtime.ron", |d| {
+        d.shard.as_mut().unwrap().onnx_runtime = "ORT Build Info: git-branch=rel-1.19.0".into();
+    });
+    assert_refused(
+        &other_runtime,
+        &["other-runtime.ron", "ONNX Runtime", "rel-1.19.0"],
+    );
+
+    // The merged review says it was merged, from which shards, made by which build.
+    let output = analyses().merge("merged-record.ron", &shards());
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let merged = review::load(&analyses().path("merged-record.ron")).unwrap();
+    assert!(merged.shard.is_none());
+    assert_eq!(merged.merged_from.len(), SHARDS);
+    assert!(merged.merged_from.iter().all(|r| r.build == build));
+    let fingerprints: std::collections::BTreeSet<_> = merged
+        .merged_from
+        .iter()
+        .map(|r| r.files_fingerprint.clone())
+        .collect();
+    assert_eq!(fingerprints.len(), 1, "one file list");
+}
+
+#[test]
+fn a_file_named_twice_is_analysed_once_with_or_without_shards() {
+    let dir = analyses().path("twice");
+    let footage = footage_of(&dir, &[("a.jpg", "obama2.jpg")]);
+    let photo = footage.join("a.jpg");
+    let single = dir.join("single.ron");
+    analyze_ok(&[&photo, &photo, &footage], &single, &[]);
+    let document = review::load(&single).unwrap();
+    assert_eq!(document.inputs.len(), 1);
+    assert!(
+        document
+            .warnings
+            .iter()
+            .any(|w| w.contains("more than once")),
+        "{:?}",
+        document.warnings
+    );
+    // One file: the first of two shards has nothing to do (the blocks are
+    // 0..0 and 0..1), as it is told before any analysis.
+    let output = analyze_footage(
+        &[&photo, &photo],
+        &dir.join("shard-1.ron"),
+        &["--shard", "1/2"],
+    );
+    assert!(!output.status.success());
+    assert!(
+        text(&output.stderr).contains("has no files"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn merged_label_changes_are_in_time_order() {
+    let change = |at: &str| LabelChange {
+        track: TrackId(0),
+        at: at.into(),
+        by: "Reviewer".into(),
+        from: GroundTruth::Unlabelled,
+        to: GroundTruth::NotAFace,
+        settled: None,
+    };
+    let mut first = review::load(&analyses().shard(1)).unwrap();
+    first.label_history = vec![change("2026-03-02T10:00:00Z")];
+    let first_path = analyses().path("history-1.ron");
+    review::save(&first, &first_path).unwrap();
+    let mut given = changed_second_shard("history-2.ron", |d| {
+        d.label_history = vec![
+            change("2026-03-01T09:00:00Z"),
+            change("2026-03-02T11:00:00Z"),
+        ];
+    });
+    given[0] = first_path;
+    let output = analyses().merge("history-merged.ron", &given);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let merged = review::load(&analyses().path("history-merged.ron")).unwrap();
+    let times: Vec<&str> = merged.label_history.iter().map(|c| c.at.as_str()).collect();
+    assert_eq!(
+        times,
+        [
+            "2026-03-01T09:00:00Z",
+            "2026-03-02T10:00:00Z",
+            "2026-03-02T11:00:00Z"
+        ]
+    );
 }

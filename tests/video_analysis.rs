@@ -18,6 +18,7 @@ fn request(clips: &[&str], sampling: Sampling, watchlist: &tempfile::TempDir) ->
         top_k: 1,
         vision: VisionConfig::default(),
         sampling,
+        enrolment_cache: None,
     }
 }
 

@@ -30,6 +30,9 @@ pub(crate) struct FacesScreen {
     blind: bool,
 }
 
+/// A face card's size in the grid.
+const CARD: egui::Vec2 = egui::vec2(230.0, 84.0);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum Filter {
     #[default]
@@ -519,52 +522,7 @@ impl FacesScreen {
         });
         ui.label("Click to select (Ctrl-click adds). Keys: Y is the candidate shown, N not on watchlist, X not a face, U unlabelled, ←/→ move.");
         state_legend(ui);
-        let workspace = &*view.workspace;
-        let pictures = &mut *view.pictures;
-        let ctx = ui.ctx().clone();
-        let blind = self.blind;
-        let mut clicked = None;
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            ui.horizontal_wrapped(|ui| {
-                for &track in &visible {
-                    let state = shown_state(workspace, track, blind);
-                    let matched = workspace.document().track_match(track);
-                    let candidate = matched
-                        .identity
-                        .and_then(|i| workspace.document().identity_name(i))
-                        .map_or("no candidate".into(), |name| {
-                            format!("{name} {:.2}", matched.score)
-                        });
-                    let text = format!(
-                        "{track} {}\n{candidate}\n{}",
-                        state.describe(),
-                        label_name(workspace, shown_label(workspace, track, blind))
-                    );
-                    let selected = self.selection.contains(&track);
-                    // The words carry the state in a colour that reads (WCAG AA) on the card,
-                    // selected or not; the state's own colour frames the card.
-                    let text =
-                        egui::RichText::new(text).color(card_text_color(ui.visuals(), selected));
-                    let button = match pictures.thumbnail(&ctx, workspace, track) {
-                        Some(texture) => egui::Button::image_and_text(
-                            egui::Image::new(&texture).fit_to_exact_size(egui::vec2(72.0, 72.0)),
-                            text,
-                        ),
-                        None => egui::Button::new(text),
-                    };
-                    let frame =
-                        egui::Stroke::new(if selected { 3.0 } else { 2.0 }, state_color(ui, state));
-                    let response =
-                        ui.add_sized([230.0, 84.0], button.selected(selected).stroke(frame));
-                    if self.scroll_to == Some(track) {
-                        response.scroll_to_me(Some(egui::Align::Center));
-                    }
-                    if response.clicked() {
-                        clicked = Some((track, ui.input(|i| i.modifiers.command)));
-                    }
-                }
-            });
-        });
+        let clicked = self.grid(view, ui, &visible);
         self.scroll_to = None;
         if let Some((track, add)) = clicked {
             if !add {
@@ -574,6 +532,94 @@ impl FacesScreen {
                 self.selection.remove(&track);
             }
         }
+    }
+
+    /// The cards of `visible`, in rows: only the rows on screen are laid out and only their
+    /// thumbnails asked for, so a review of 50,000 tracks costs what a screenful does. Returns
+    /// the card clicked and whether Ctrl (Cmd) was held.
+    fn grid(
+        &mut self,
+        view: &mut View<'_>,
+        ui: &mut egui::Ui,
+        visible: &[TrackId],
+    ) -> Option<(TrackId, bool)> {
+        let workspace = &*view.workspace;
+        let pictures = &mut *view.pictures;
+        let ctx = ui.ctx().clone();
+        let spacing = ui.spacing().item_spacing;
+        // The scroll bar may take its width from the cards' row.
+        let width = ui.available_width() - ui.spacing().scroll.bar_width - spacing.x;
+        let columns = (((width + spacing.x) / (CARD.x + spacing.x)).floor() as usize).max(1);
+        let rows = visible.len().div_ceil(columns);
+        let mut area = egui::ScrollArea::vertical().id_salt("face_cards");
+        if let Some(at) = self
+            .scroll_to
+            .and_then(|track| visible.iter().position(|&t| t == track))
+        {
+            // Its row may not be laid out, so the grid scrolls to where that row is.
+            let row_top = (at / columns) as f32 * (CARD.y + spacing.y);
+            let centred = row_top - (ui.available_height() - CARD.y) / 2.0;
+            area = area.vertical_scroll_offset(centred.max(0.0));
+        }
+        let mut clicked = None;
+        area.show_rows(ui, CARD.y, rows, |ui, shown_rows| {
+            for row in shown_rows {
+                let first = row * columns;
+                let cards = &visible[first..(first + columns).min(visible.len())];
+                ui.horizontal(|ui| {
+                    for &track in cards {
+                        let texture = pictures.thumbnail(&ctx, workspace, track);
+                        if let Some(click) = self.card(workspace, ui, track, texture) {
+                            clicked = Some(click);
+                        }
+                    }
+                });
+            }
+        });
+        clicked
+    }
+
+    /// One track's card: its thumbnail (once made), number, state, candidate and label.
+    fn card(
+        &self,
+        workspace: &Workspace,
+        ui: &mut egui::Ui,
+        track: TrackId,
+        texture: Option<egui::TextureHandle>,
+    ) -> Option<(TrackId, bool)> {
+        let blind = self.blind;
+        let state = shown_state(workspace, track, blind);
+        let matched = workspace.document().track_match(track);
+        let candidate = matched
+            .identity
+            .and_then(|i| workspace.document().identity_name(i))
+            .map_or("no candidate".into(), |name| {
+                format!("{name} {:.2}", matched.score)
+            });
+        let text = format!(
+            "{track} {}\n{candidate}\n{}",
+            state.describe(),
+            label_name(workspace, shown_label(workspace, track, blind))
+        );
+        let selected = self.selection.contains(&track);
+        // The words carry the state in a colour that reads (WCAG AA) on the card,
+        // selected or not; the state's own colour frames the card.
+        let text = egui::RichText::new(text).color(card_text_color(ui.visuals(), selected));
+        let button = match texture {
+            Some(texture) => egui::Button::image_and_text(
+                egui::Image::new(&texture).fit_to_exact_size(egui::vec2(72.0, 72.0)),
+                text,
+            ),
+            None => egui::Button::new(text),
+        };
+        let frame = egui::Stroke::new(if selected { 3.0 } else { 2.0 }, state_color(ui, state));
+        let response = ui.add_sized(CARD, button.selected(selected).stroke(frame));
+        if self.scroll_to == Some(track) {
+            response.scroll_to_me(Some(egui::Align::Center));
+        }
+        response
+            .clicked()
+            .then(|| (track, ui.input(|i| i.modifiers.command)))
     }
 
     fn details(&self, view: &mut View<'_>, ui: &mut egui::Ui) {

@@ -21,10 +21,11 @@ use eframe::egui;
 
 use crate::analysis::{AnalysisRequest, Progress};
 use crate::review::{GroundTruth, Slicing};
-use crate::workspace::jobs::AnalysisJob;
+use crate::workspace::jobs::{AnalysisJob, OpenJob};
 use crate::workspace::settings::Settings;
 use crate::workspace::{SaveState, Workspace};
 pub use dialogs::{FileDialogs, NO_FILE_DIALOG};
+pub use pictures::PictureCounts;
 use pictures::Pictures;
 
 /// The screens of an open review, in tab order (`lineup open --tab` names them).
@@ -93,6 +94,8 @@ pub enum AfterAnalysis {
 pub struct LineupApp {
     workspace: Option<Workspace>,
     job: Option<(AnalysisJob, AfterAnalysis)>,
+    /// A review being read in the background, and the tab to show it on.
+    opening: Option<(OpenJob, Tab)>,
     tab: Tab,
     banner: Option<Banner>,
     recovery: Option<PathBuf>,
@@ -126,6 +129,7 @@ impl Default for LineupApp {
         Self {
             workspace: None,
             job: None,
+            opening: None,
             tab: Tab::Faces,
             banner: None,
             recovery: None,
@@ -170,6 +174,14 @@ impl LineupApp {
         app
     }
 
+    /// Starts opening the review at `path` in the background: the window shows what it is
+    /// opening until the review is read, then the review (or, on failure, why not).
+    pub fn open_in_background(path: &Path) -> Self {
+        let mut app = Self::default();
+        app.start_opening(path);
+        app
+    }
+
     /// Starts an analysis job; when it finishes, `after` says what to do with the review.
     pub fn analysing(
         request: AnalysisRequest,
@@ -201,6 +213,9 @@ impl LineupApp {
     /// Shows `tab` first (when a review is open).
     pub fn on_tab(mut self, tab: Tab) -> Self {
         self.tab = tab;
+        if let Some((_, after)) = &mut self.opening {
+            *after = tab;
+        }
         self
     }
 
@@ -208,7 +223,21 @@ impl LineupApp {
         self.workspace.as_ref()
     }
 
+    /// What the picture cache holds (None before the first frame), for tests and benchmarks.
+    pub fn picture_counts(&self) -> Option<PictureCounts> {
+        self.pictures.as_ref().map(Pictures::counts)
+    }
+
     fn open_review(&mut self, path: &Path) {
+        self.offer_recovery(path);
+        match Workspace::open(path) {
+            Ok(workspace) => self.show_workspace(workspace),
+            Err(error) => self.banner = Some(Banner::Error(error.to_string())),
+        }
+    }
+
+    /// Says so when a newer autosave of `path` exists, and offers to recover it.
+    fn offer_recovery(&mut self, path: &Path) {
         if let Some(autosave) = Workspace::newer_autosave(path) {
             self.recovery = Some(path.to_path_buf());
             self.banner = Some(Banner::Info(format!(
@@ -217,8 +246,32 @@ impl LineupApp {
                 autosave.display()
             )));
         }
-        match Workspace::open(path) {
-            Ok(workspace) => self.show_workspace(workspace),
+    }
+
+    /// Opens `path` as [`LineupApp::open_review`] does, but on a background thread.
+    fn start_opening(&mut self, path: &Path) {
+        self.offer_recovery(path);
+        self.opening = Some((OpenJob::start(path.to_path_buf(), || {}), Tab::Faces));
+    }
+
+    /// Shows the review once it is read. Each frame waits a little for it, so that a small
+    /// review opens at once; meanwhile frames keep coming, so the window stays alive.
+    fn poll_opening(&mut self, ctx: &egui::Context) {
+        let Some((job, _)) = &self.opening else {
+            return;
+        };
+        let Some(outcome) = job.finish_within(std::time::Duration::from_millis(50)) else {
+            ctx.request_repaint();
+            return;
+        };
+        let Some((_, tab)) = self.opening.take() else {
+            return;
+        };
+        match outcome {
+            Ok(workspace) => {
+                self.show_workspace(workspace);
+                self.tab = tab;
+            }
             Err(error) => self.banner = Some(Banner::Error(error.to_string())),
         }
     }
@@ -265,7 +318,7 @@ impl LineupApp {
                 if matches!(after, AfterAnalysis::Demo(_)) {
                     // The demo just built is the master every person's copy is made from.
                     match crate::demo::user_copy_of(&path, &crate::demo::user_dir()) {
-                        Ok(copy) => self.open_review(&copy),
+                        Ok(copy) => self.start_opening(&copy),
                         Err(error) => self.banner = Some(Banner::Error(error.to_string())),
                     }
                     return;
@@ -488,6 +541,7 @@ impl LineupApp {
             self.pictures = Some(Pictures::new(move || repaint.request_repaint()));
         }
         self.poll_job();
+        self.poll_opening(&ctx);
         self.shortcuts(&ctx);
         if let Some(pictures) = &mut self.pictures {
             pictures.receive(&ctx);
@@ -580,7 +634,7 @@ impl LineupApp {
         let repaint = ctx.clone();
         let on_progress = move || repaint.request_repaint();
         match action {
-            start::StartAction::Open(path) => self.open_review(&path),
+            start::StartAction::Open(path) => self.start_opening(&path),
             start::StartAction::Analyse { request, out } => {
                 self.job = Some((
                     AnalysisJob::start(*request, on_progress),
@@ -595,7 +649,7 @@ impl LineupApp {
             }
             start::StartAction::ResetDemo => match crate::demo::reset() {
                 Ok(path) => {
-                    self.open_review(&path);
+                    self.start_opening(&path);
                     self.banner = Some(Banner::Info("The demo is as it was shipped again.".into()));
                 }
                 Err(error) => self.banner = Some(Banner::Error(error.to_string())),
@@ -605,7 +659,7 @@ impl LineupApp {
                 Err(error) => self.banner = Some(Banner::Error(error.to_string())),
             },
             start::StartAction::Demo => match crate::demo::open() {
-                Ok(crate::demo::Demo::Ready(path)) => self.open_review(&path),
+                Ok(crate::demo::Demo::Ready(path)) => self.start_opening(&path),
                 Ok(crate::demo::Demo::NeedsAnalysis { request, review }) => {
                     self.job = Some((
                         AnalysisJob::start(request, on_progress),
@@ -619,6 +673,10 @@ impl LineupApp {
 
     /// The current screen: the start screen without a review, otherwise the chosen tab.
     fn screen(&mut self, ui: &mut egui::Ui) {
+        if let Some((job, _)) = &self.opening {
+            opening_progress(ui, job);
+            return;
+        }
         if self.workspace.is_none() || self.pictures.is_none() {
             let mut notice = None;
             let action = self
@@ -664,6 +722,23 @@ impl LineupApp {
             Tab::Glossary => glossary::show(ui),
         }
     }
+}
+
+/// What is being opened, and how big it is, while a review is read.
+fn opening_progress(ui: &mut egui::Ui, job: &OpenJob) {
+    let name = job.path().file_name().map_or_else(
+        || job.path().display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let size = job
+        .size()
+        .map(|bytes| format!(" {:.1} MB", bytes as f64 / 1e6))
+        .unwrap_or_default();
+    ui.horizontal(|ui| {
+        ui.spinner();
+        ui.heading(format!("Opening {name}…{size}"));
+    });
+    ui.label(format!("Reading {}", job.path().display()));
 }
 
 /// In blind mode, in place of a screen that shows what the first reviewer's labels imply.
@@ -732,6 +807,13 @@ fn job_progress(ui: &mut egui::Ui, job: &AnalysisJob) {
         Some(Progress::Enrolling { done, total }) => (
             format!("Enrolling watchlist {done}/{total}"),
             done as f32 / total.max(1) as f32,
+        ),
+        Some(Progress::Enrolled(counts)) => (
+            format!(
+                "Watchlist enrolled: {} of {} photos ({} from the cache)",
+                counts.enrolled, counts.photos, counts.from_cache
+            ),
+            1.0,
         ),
         Some(Progress::Counting { done, total }) => {
             (format!("Opening footage {done}/{total}"), 0.0)

@@ -1,7 +1,7 @@
 //! Textures for frames, face thumbnails and watchlist photos, decoded off the interface thread
 //! by the workspace's frame loader and uploaded here once each.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -18,6 +18,71 @@ const MAX_FRAMES: usize = 24;
 const THUMBNAIL: u32 = 96;
 /// Face crops (filmstrips) kept at once; all are dropped when there are more.
 const MAX_FACES: usize = 512;
+/// Track thumbnails kept at once, the least recently shown dropped first: several screenfuls
+/// (a 4K screen shows about 400 cards), 96×96 pixels each, so about 15 MB whatever the review's
+/// size.
+pub(crate) const MAX_THUMBNAILS: usize = 1024;
+
+/// At most `bound` values, the least recently used dropped first when one more comes.
+pub(crate) struct BoundedCache<K, V> {
+    bound: usize,
+    /// Each value with when it was last used (a counter, not a clock).
+    entries: HashMap<K, (V, u64)>,
+    uses: u64,
+}
+
+impl<K: std::hash::Hash + Eq + Clone, V: Clone> BoundedCache<K, V> {
+    pub(crate) fn new(bound: usize) -> Self {
+        Self {
+            bound: bound.max(1),
+            entries: HashMap::new(),
+            uses: 0,
+        }
+    }
+
+    pub(crate) fn get(&mut self, key: &K) -> Option<V> {
+        self.uses += 1;
+        let (value, used) = self.entries.get_mut(key)?;
+        *used = self.uses;
+        Some(value.clone())
+    }
+
+    pub(crate) fn insert(&mut self, key: K, value: V) {
+        self.uses += 1;
+        if !self.entries.contains_key(&key) && self.entries.len() >= self.bound {
+            self.drop_least_recent();
+        }
+        self.entries.insert(key, (value, self.uses));
+    }
+
+    /// Drops the least recently used quarter at once: one scan per `bound / 4` insertions
+    /// rather than one per insertion.
+    fn drop_least_recent(&mut self) {
+        let mut uses: Vec<u64> = self.entries.values().map(|(_, used)| *used).collect();
+        let cut = (self.bound / 4).max(1).min(uses.len()) - 1;
+        let (_, &mut oldest_kept, _) = uses.select_nth_unstable(cut);
+        self.entries.retain(|_, (_, used)| *used > oldest_kept);
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+    }
+}
+
+/// How much the picture cache holds and has done, for tests and benchmarks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PictureCounts {
+    /// Track thumbnails held now.
+    pub thumbnails: usize,
+    /// Track thumbnails made since the cache was last cleared.
+    pub thumbnails_made: usize,
+    /// Decoded frames and photos held now.
+    pub frames: usize,
+}
 
 pub struct Pictures {
     loader: FrameLoader,
@@ -28,9 +93,13 @@ pub struct Pictures {
     /// The pixel size of each picture as decoded, which its texture may be smaller than (see
     /// [`fit_within`]); boxes are drawn in these pixels.
     source_sizes: HashMap<PictureKey, egui::Vec2>,
-    thumbnails: HashMap<TrackId, egui::TextureHandle>,
+    thumbnails: BoundedCache<TrackId, egui::TextureHandle>,
+    thumbnails_made: usize,
     faces: HashMap<DetectionId, egui::TextureHandle>,
     failures: HashMap<PictureKey, String>,
+    /// The pictures asked for and not yet decoded during this frame: at the next, requests for
+    /// any others (a card scrolled past) are dropped before they are decoded.
+    wanted: HashSet<PictureKey>,
 }
 
 impl Pictures {
@@ -41,9 +110,11 @@ impl Pictures {
             arrival: VecDeque::new(),
             textures: HashMap::new(),
             source_sizes: HashMap::new(),
-            thumbnails: HashMap::new(),
+            thumbnails: BoundedCache::new(MAX_THUMBNAILS),
+            thumbnails_made: 0,
             faces: HashMap::new(),
             failures: HashMap::new(),
+            wanted: HashSet::new(),
         }
     }
 
@@ -53,12 +124,16 @@ impl Pictures {
         self.textures.clear();
         self.source_sizes.clear();
         self.thumbnails.clear();
+        self.thumbnails_made = 0;
         self.faces.clear();
         self.failures.clear();
+        self.wanted.clear();
     }
 
     /// Takes in what the loader finished.
     pub(crate) fn receive(&mut self, _ctx: &egui::Context) {
+        self.loader.keep_only(&self.wanted);
+        self.wanted.clear();
         for (key, result) in self.loader.poll() {
             match result {
                 Ok(image) => {
@@ -80,6 +155,14 @@ impl Pictures {
         }
     }
 
+    pub fn counts(&self) -> PictureCounts {
+        PictureCounts {
+            thumbnails: self.thumbnails.len(),
+            thumbnails_made: self.thumbnails_made,
+            frames: self.images.len(),
+        }
+    }
+
     pub fn failure(&self, key: &PictureKey) -> Option<&str> {
         self.failures.get(key).map(String::as_str)
     }
@@ -89,6 +172,7 @@ impl Pictures {
             return Some(Arc::clone(image));
         }
         if !self.failures.contains_key(key) {
+            self.wanted.insert(key.clone());
             self.loader.request(key.clone(), path);
         }
         None
@@ -145,12 +229,13 @@ impl Pictures {
         track: TrackId,
     ) -> Option<egui::TextureHandle> {
         if let Some(texture) = self.thumbnails.get(&track) {
-            return Some(texture.clone());
+            return Some(texture);
         }
         let document = workspace.document();
         let first = *document.tracks.get(track.index())?.detections.first()?;
         let texture = self.crop(ctx, workspace, first, format!("track {track}"))?;
         self.thumbnails.insert(track, texture.clone());
+        self.thumbnails_made += 1;
         Some(texture)
     }
 
@@ -233,6 +318,25 @@ fn color_image(image: &RgbImage) -> egui::ColorImage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_thumbnail_cache_never_holds_more_than_its_bound_and_keeps_what_is_in_use() {
+        let mut cache = BoundedCache::new(100);
+        for track in 0..10u32 {
+            cache.insert(track, track);
+        }
+        for track in 10..10_000u32 {
+            cache.insert(track, track);
+            // The first ten are on screen all along: shown (used) every time.
+            for shown in 0..10 {
+                assert_eq!(cache.get(&shown), Some(shown));
+            }
+            assert!(cache.len() <= 100, "{} held after {track}", cache.len());
+        }
+        assert!(cache.len() >= 75, "dropped too much: {}", cache.len());
+        assert_eq!(cache.get(&9_999), Some(9_999));
+        assert_eq!(cache.get(&5_000), None);
+    }
 
     #[test]
     fn pictures_larger_than_a_texture_may_be_are_scaled_to_fit_keeping_their_shape() {

@@ -259,6 +259,7 @@ impl StartScreen {
             top_k: 5,
             vision: VisionConfig::default(),
             sampling: Default::default(),
+            enrolment_cache: crate::watchlist::EnrolmentCache::default_dir(),
         })
     }
 }

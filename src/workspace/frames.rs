@@ -1,9 +1,10 @@
 //! Pictures for the app: whole frames of an input, decoded on a worker thread so the interface
 //! never waits on a decoder, and face thumbnails cut from them.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::path::PathBuf;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Condvar, Mutex};
 
 use image::RgbImage;
 use image::imageops::{self, FilterType};
@@ -28,20 +29,30 @@ pub enum PictureKey {
 /// A picture decoded, or why it could not be.
 pub type Loaded = (PictureKey, Result<RgbImage, footage::FootageError>);
 
-/// Decodes requested pictures on a background thread, each at most once at a time.
+/// Decodes requested pictures on a background thread, each at most once at a time, oldest
+/// request first. Requests no longer wanted (see [`FrameLoader::keep_only`]) are dropped before
+/// they are decoded, so scrolling past 50,000 faces does not leave 50,000 decodes queued.
 pub struct FrameLoader {
-    requests: Sender<(PictureKey, PathBuf)>,
+    queue: Arc<(Mutex<Queue>, Condvar)>,
     done: Receiver<Loaded>,
     pending: HashSet<PictureKey>,
+}
+
+/// The requests not yet taken by the worker, and whether the loader is gone.
+#[derive(Default)]
+struct Queue {
+    requests: VecDeque<(PictureKey, PathBuf)>,
+    closed: bool,
 }
 
 impl FrameLoader {
     /// `on_loaded` runs on the worker after each frame (the app passes a repaint request).
     pub fn new(on_loaded: impl Fn() + Send + 'static) -> Self {
-        let (requests, incoming) = mpsc::channel::<(PictureKey, PathBuf)>();
+        let queue = Arc::new((Mutex::new(Queue::default()), Condvar::new()));
         let (finished, done) = mpsc::channel();
+        let shared = Arc::clone(&queue);
         std::thread::spawn(move || {
-            for (key, path) in incoming {
+            while let Some((key, path)) = next_request(&shared) {
                 let frame = match &key {
                     PictureKey::Frame(frame) => load_frame(&path, frame.frame_index),
                     PictureKey::Photo(_) => load_frame(&path, 0),
@@ -53,7 +64,7 @@ impl FrameLoader {
             }
         });
         Self {
-            requests,
+            queue,
             done,
             pending: HashSet::new(),
         }
@@ -61,9 +72,35 @@ impl FrameLoader {
 
     /// Asks for a picture unless it is already on its way.
     pub fn request(&mut self, key: PictureKey, path: PathBuf) {
-        if self.pending.insert(key.clone()) && self.requests.send((key.clone(), path)).is_err() {
-            self.pending.remove(&key);
+        if !self.pending.insert(key.clone()) {
+            return;
         }
+        let (queue, wake) = &*self.queue;
+        match queue.lock() {
+            Ok(mut queue) => {
+                queue.requests.push_back((key, path));
+                wake.notify_one();
+            }
+            Err(_) => {
+                self.pending.remove(&key);
+            }
+        }
+    }
+
+    /// Drops the requests not yet started whose picture is not in `wanted` (the pictures the
+    /// screen asked for in its last frame); they are asked for again if they come back.
+    pub fn keep_only(&mut self, wanted: &HashSet<PictureKey>) {
+        let Ok(mut queue) = self.queue.0.lock() else {
+            return;
+        };
+        let pending = &mut self.pending;
+        queue.requests.retain(|(key, _)| {
+            let keep = wanted.contains(key);
+            if !keep {
+                pending.remove(key);
+            }
+            keep
+        });
     }
 
     /// Frames decoded since the last call.
@@ -73,6 +110,32 @@ impl FrameLoader {
             self.pending.remove(key);
         }
         loaded
+    }
+}
+
+impl Drop for FrameLoader {
+    /// Lets the worker end once it has finished the picture in hand.
+    fn drop(&mut self) {
+        let (queue, wake) = &*self.queue;
+        if let Ok(mut queue) = queue.lock() {
+            queue.closed = true;
+        }
+        wake.notify_all();
+    }
+}
+
+/// The oldest request, waiting for one; None once the loader is gone.
+fn next_request(queue: &(Mutex<Queue>, Condvar)) -> Option<(PictureKey, PathBuf)> {
+    let (queue, wake) = queue;
+    let mut queue = queue.lock().ok()?;
+    loop {
+        if queue.closed {
+            return None;
+        }
+        if let Some(request) = queue.requests.pop_front() {
+            return Some(request);
+        }
+        queue = wake.wait(queue).ok()?;
     }
 }
 
@@ -110,6 +173,42 @@ pub fn face_thumbnail(frame: &RgbImage, bbox: &BoundingBox, size: u32) -> RgbIma
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Requests dropped by `keep_only` before the worker reaches them are never decoded; the
+    /// one still wanted is.
+    #[test]
+    fn requests_no_longer_wanted_are_not_decoded() {
+        let (release, hold) = mpsc::channel::<()>();
+        let hold = Mutex::new(hold);
+        // The worker waits after its first picture until released, so the rest stay queued.
+        let mut loader = FrameLoader::new(move || {
+            if let Ok(hold) = hold.lock() {
+                let _ = hold.recv();
+            }
+        });
+        let photo = |n: usize| PictureKey::Photo(PathBuf::from(format!("/nonexistent/{n}.jpg")));
+        let ask = |loader: &mut FrameLoader, n: usize| {
+            loader.request(photo(n), PathBuf::from(format!("/nonexistent/{n}.jpg")))
+        };
+        ask(&mut loader, 0);
+        let first = loader.done.recv().map(|(key, _)| key);
+        assert_eq!(first, Ok(photo(0)));
+        for n in 1..=50 {
+            ask(&mut loader, n);
+        }
+        loader.keep_only(&HashSet::from([photo(50)]));
+        for _ in 0..51 {
+            let _ = release.send(());
+        }
+        let next = loader.done.recv().map(|(key, _)| key);
+        assert_eq!(next, Ok(photo(50)));
+        drop(release);
+        let rest: Vec<PictureKey> = loader.poll().into_iter().map(|(key, _)| key).collect();
+        assert!(rest.is_empty(), "decoded though dropped: {rest:?}");
+        // A dropped request can be asked for again.
+        ask(&mut loader, 7);
+        assert_eq!(loader.done.recv().map(|(key, _)| key), Ok(photo(7)));
+    }
 
     #[test]
     fn thumbnails_stay_inside_the_frame() {

@@ -6,12 +6,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::sync::{Arc, Mutex};
 
-use super::RelinkPlan;
+use super::{RelinkPlan, Workspace};
 use crate::analysis::evaluation_set::{self, EvaluationRequest, EvaluationSetError};
 use crate::analysis::{self, AnalysisError, AnalysisRequest, Progress};
 use crate::assessment::{BundleError, ExportedBundle, Verified, VerifyError};
-use crate::review::ReviewDocument;
 use crate::review::locations::{self, MissingFile, Search, SearchLimits, SearchProgress};
+use crate::review::{ReviewDocument, ReviewError};
 
 /// Why a background job gave no result.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +24,9 @@ pub enum JobError {
     Export(#[from] BundleError),
     #[error(transparent)]
     Verify(#[from] VerifyError),
+    /// A review that could not be opened (its message names the file).
+    #[error(transparent)]
+    Open(#[from] ReviewError),
     /// The folder to search for moved files could not be read.
     #[error("{}: cannot be searched: {reason}", folder.display())]
     Search {
@@ -129,6 +132,56 @@ impl AnalysisJob {
         self.result
             .recv()
             .unwrap_or(Err(JobError::Stopped("analysis")))
+    }
+}
+
+/// Opening a review: reading and checking a review of 50,000 faces takes seconds, so it runs on
+/// its own thread while the window says what it is opening and how big it is.
+pub struct OpenJob {
+    path: std::path::PathBuf,
+    /// The file's size in bytes, once the job has looked (0 until then).
+    size: Arc<std::sync::atomic::AtomicU64>,
+    result: Receiver<Result<Workspace, JobError>>,
+}
+
+impl OpenJob {
+    /// Opens the review at `path` as [`Workspace::open`] does; `on_done` runs when it is over.
+    pub fn start(path: std::path::PathBuf, on_done: impl Fn() + Send + 'static) -> Self {
+        let size = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (sender, result) = mpsc::channel();
+        let (shared, opened) = (Arc::clone(&size), path.clone());
+        std::thread::spawn(move || {
+            if let Ok(metadata) = std::fs::metadata(&opened) {
+                shared.store(metadata.len(), Ordering::Relaxed);
+            }
+            let _ = sender.send(Workspace::open(&opened).map_err(JobError::from));
+            on_done();
+        });
+        Self { path, size, result }
+    }
+
+    /// The review being opened.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// The review file's size in bytes; None until known (or for a file that is not one, such
+    /// as a pipe).
+    pub fn size(&self) -> Option<u64> {
+        Some(self.size.load(Ordering::Relaxed)).filter(|&bytes| bytes > 0)
+    }
+
+    /// The open review, or why it could not be opened; waits at most `patience` for it, and
+    /// gives None if it is still being read.
+    pub fn finish_within(
+        &self,
+        patience: std::time::Duration,
+    ) -> Option<Result<Workspace, JobError>> {
+        match self.result.recv_timeout(patience) {
+            Ok(outcome) => Some(outcome),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => Some(Err(JobError::Stopped("opening"))),
+        }
     }
 }
 

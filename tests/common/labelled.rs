@@ -9,14 +9,16 @@ use lineup::review::{
     ReviewDocument, SourceRef, Track,
 };
 use lineup::footage::{FileDigest, MediaInfo, MediaKind};
-use lineup::vision::embedder::EMBEDDING_DIM;
 use lineup::vision::{BoundingBox, Embedding, ModelRole, Point, VisionConfig};
 use lineup::watchlist::{Identity, Watchlist};
 
 /// Every face's embedding: the recognizer's length, all pointing one way (the fixture's scores
 /// are drawn, not computed from embeddings).
 fn embedding() -> Embedding {
-    let mut values = vec![0.0; EMBEDDING_DIM];
+    let length = lineup::vision::runtime::model_spec(ModelRole::Recognizer)
+        .output_size
+        .expect("the recognizer's output length");
+    let mut values = vec![0.0; length];
     values[0] = 1.0;
     Embedding(values)
 }

@@ -33,6 +33,14 @@ pub fn sha256_file(path: &Path) -> std::io::Result<FileDigest> {
     })
 }
 
+/// The SHA-256 and size of bytes already in memory, as [`sha256_file`] gives for a file holding them.
+pub fn sha256_bytes(bytes: &[u8]) -> FileDigest {
+    FileDigest {
+        sha256: hex(&Sha256::digest(bytes)),
+        size_bytes: bytes.len() as u64,
+    }
+}
+
 /// Lower-case hexadecimal of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;

@@ -4,13 +4,23 @@
 //! Two layouts are understood, and may be mixed: a subfolder per identity (`Jane Doe/1.jpg`), or
 //! photos named `Name_N.ext` at the top level (`Jane_Doe_1.jpg` → "Jane Doe").
 
-use std::path::{Path, PathBuf};
+mod cache;
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+use image::RgbImage;
 use serde::{Deserialize, Serialize};
 
-use crate::digest::sha256_file;
+use crate::digest::sha256_bytes;
 use crate::footage::{self, FileDigest};
-use crate::vision::{BoundingBox, Embedding, FacePipeline, VisionError};
+use crate::vision::{
+    BoundingBox, Detector, Embedder, Embedding, FacePipeline, VisionError, embed_found, find_faces,
+};
+pub use cache::{CACHE_DIR_VARIABLE, CachedOutcome, ENROLMENT_VERSION, EnrolmentCache, Lookup};
 
 /// One usable enrolment photo: exactly one face was found in it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -120,11 +130,33 @@ pub(crate) fn plan(root: &Path) -> Result<Vec<PlannedPhoto>, WatchlistError> {
     Ok(planned)
 }
 
-/// The enrolled watchlist, and a warning for each photo that could not be used.
+/// Photos enrolled side by side at most, each by its own detector with a share of the threads
+/// (as analysis detects frames: see `FacePipeline::share_detection`).
+pub const ENROLMENT_WORKERS: usize = 2;
+/// Below this many photos a second detector costs more to load than it saves.
+const PARALLEL_FROM: usize = 8;
+
+/// The enrolled watchlist, a warning for each photo that could not be used, and the counts.
 #[derive(Debug)]
 pub struct Enrolment {
     pub watchlist: Watchlist,
     pub warnings: Vec<String>,
+    pub counts: EnrolmentCounts,
+}
+
+/// How the photos of one enrolment went, for a summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnrolmentCounts {
+    /// Photos found in the watchlist folder.
+    pub photos: usize,
+    /// Photos enrolled (exactly one face).
+    pub enrolled: usize,
+    /// Photos whose outcome, enrolled or skipped, came from the enrolment cache.
+    pub from_cache: usize,
+    pub skipped_no_face: usize,
+    pub skipped_several_faces: usize,
+    /// Photos that could not be read or decoded.
+    pub skipped_unreadable: usize,
 }
 
 /// Enrols every photo under `root`. A photo with no face, several faces, or that cannot be
@@ -132,25 +164,31 @@ pub struct Enrolment {
 pub fn enrol(
     root: &Path,
     pipeline: &mut FacePipeline,
+    on_photo: impl FnMut(usize, usize),
+) -> Result<Enrolment, WatchlistError> {
+    enrol_with_cache(root, pipeline, None, on_photo)
+}
+
+/// [`enrol`], taking each photo's outcome from `cache` when it holds one and storing every
+/// outcome it computes there. The result is the same with or without the cache, and in the same
+/// order whatever the number of workers: photos are enrolled side by side, then put back in order.
+pub fn enrol_with_cache(
+    root: &Path,
+    pipeline: &mut FacePipeline,
+    cache: Option<&EnrolmentCache>,
     mut on_photo: impl FnMut(usize, usize),
 ) -> Result<Enrolment, WatchlistError> {
     let planned = plan(root)?;
-    let mut identities: Vec<Identity> = Vec::new();
-    let mut warnings = Vec::new();
-    for (done, photo) in planned.iter().enumerate() {
-        on_photo(done, planned.len());
-        match enrol_photo(root, photo, pipeline)? {
-            Ok(enrolled) => match identities.iter_mut().find(|i| i.name == photo.identity) {
-                Some(identity) => identity.photos.push(enrolled),
-                None => identities.push(Identity {
-                    name: photo.identity.clone(),
-                    photos: vec![enrolled],
-                }),
-            },
-            Err(warning) => warnings.push(warning),
-        }
+    on_photo(0, planned.len());
+    if planned.len() >= PARALLEL_FROM {
+        pipeline.share_detection(ENROLMENT_WORKERS)?;
     }
-    on_photo(planned.len(), planned.len());
+    let outcomes = enrol_all(root, &planned, pipeline, cache, &mut on_photo)?;
+    let Assembled {
+        mut identities,
+        warnings,
+        counts,
+    } = assemble(&planned, outcomes, cache);
     if identities.is_empty() {
         return Err(WatchlistError::NoUsableFace {
             path: root.to_path_buf(),
@@ -165,51 +203,279 @@ pub fn enrol(
             identities,
         },
         warnings,
+        counts,
     })
 }
 
-/// Ok(Ok(photo)) when enrolled, Ok(Err(warning)) when the photo is unusable, Err when the models fail.
+/// The identities, warnings and counts that the photos' outcomes make, in plan order.
+struct Assembled {
+    identities: Vec<Identity>,
+    warnings: Vec<String>,
+    counts: EnrolmentCounts,
+}
+
+fn assemble(
+    planned: &[PlannedPhoto],
+    outcomes: Vec<PhotoOutcome>,
+    cache: Option<&EnrolmentCache>,
+) -> Assembled {
+    let mut counts = EnrolmentCounts {
+        photos: planned.len(),
+        ..EnrolmentCounts::default()
+    };
+    let mut identities: Vec<Identity> = Vec::new();
+    // Each identity's place in `identities`: a linear search made 25,000 names quadratic.
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut warnings = Vec::new();
+    let mut unwritable = Vec::new();
+    for (photo, outcome) in planned.iter().zip(outcomes) {
+        counts.from_cache += usize::from(outcome.cached);
+        warnings.extend(outcome.cache_warning);
+        unwritable.extend(outcome.cache_write_error);
+        match outcome.result {
+            Ok(enrolled) => {
+                counts.enrolled += 1;
+                let at = *index.entry(&photo.identity).or_insert_with(|| {
+                    identities.push(Identity {
+                        name: photo.identity.clone(),
+                        photos: Vec::new(),
+                    });
+                    identities.len() - 1
+                });
+                identities[at].photos.push(enrolled);
+            }
+            Err(skip) => {
+                match skip.reason {
+                    SkipReason::NoFace => counts.skipped_no_face += 1,
+                    SkipReason::SeveralFaces => counts.skipped_several_faces += 1,
+                    SkipReason::Unreadable => counts.skipped_unreadable += 1,
+                }
+                warnings.push(skip.warning);
+            }
+        }
+    }
+    if let (Some(first), Some(cache)) = (unwritable.first(), cache) {
+        warnings.push(format!(
+            "the enrolment cache in {} could not be written for {} photo(s) ({first}); they \
+             will be enrolled again next time",
+            cache.folder().display(),
+            unwritable.len()
+        ));
+    }
+    Assembled {
+        identities,
+        warnings,
+        counts,
+    }
+}
+
+/// Why a photo was not enrolled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SkipReason {
+    NoFace,
+    SeveralFaces,
+    Unreadable,
+}
+
+#[derive(Debug)]
+struct Skipped {
+    reason: SkipReason,
+    warning: String,
+}
+
+/// What enrolling one photo gave, and how the cache took part.
+#[derive(Debug)]
+struct PhotoOutcome {
+    result: Result<EnrolmentPhoto, Skipped>,
+    cached: bool,
+    /// A damaged cache entry that was ignored.
+    cache_warning: Option<String>,
+    cache_write_error: Option<String>,
+}
+
+/// Every planned photo's outcome, in plan order. Workers (one per detector) take photos in
+/// turn from a shared counter and share the embedder; each result goes back with its index, so
+/// the order never depends on which worker finished first.
+fn enrol_all(
+    root: &Path,
+    planned: &[PlannedPhoto],
+    pipeline: &mut FacePipeline,
+    cache: Option<&EnrolmentCache>,
+    on_photo: &mut impl FnMut(usize, usize),
+) -> Result<Vec<PhotoOutcome>, VisionError> {
+    let batch = pipeline.config().embed_batch;
+    let max_side = pipeline.config().detector.max_side_for(false);
+    let (detectors, embedder) = pipeline.stages();
+    let embedder = Mutex::new(embedder);
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let mut slots: Vec<Option<PhotoOutcome>> = planned.iter().map(|_| None).collect();
+    let (sender, received) = mpsc::channel();
+    std::thread::scope(|scope| {
+        for detector in detectors.iter_mut() {
+            let sender = sender.clone();
+            let (embedder, next, failed) = (&embedder, &next, &failed);
+            scope.spawn(move || {
+                while !failed.load(Ordering::Relaxed) {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(photo) = planned.get(index) else {
+                        return;
+                    };
+                    let mut models = Models {
+                        detector: &mut *detector,
+                        embedder,
+                        batch,
+                        max_side,
+                    };
+                    let outcome = enrol_photo(root, photo, &mut models, cache);
+                    failed.fetch_or(outcome.is_err(), Ordering::Relaxed);
+                    if sender.send((index, outcome)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        let mut done = 0;
+        for (index, outcome) in received {
+            slots[index] = Some(outcome?);
+            done += 1;
+            on_photo(done, planned.len());
+        }
+        Ok(slots.into_iter().flatten().collect())
+    })
+}
+
+/// The models one worker enrols with: its own detector, and the embedder all workers share.
+struct Models<'a, 'e> {
+    detector: &'a mut Detector,
+    embedder: &'a Mutex<&'e mut Embedder>,
+    batch: usize,
+    max_side: u32,
+}
+
+/// One photo's outcome: from the cache when it holds the photo, else computed (and stored). Err
+/// only when the models fail.
 fn enrol_photo(
     root: &Path,
     photo: &PlannedPhoto,
-    pipeline: &mut FacePipeline,
-) -> Result<Result<EnrolmentPhoto, String>, VisionError> {
-    let name = photo.path.display();
-    let loaded = match footage::load_image(&photo.path) {
-        Ok(loaded) => loaded,
-        Err(e) => return Ok(Err(format!("skipped enrolment photo {e}"))),
+    models: &mut Models,
+    cache: Option<&EnrolmentCache>,
+) -> Result<PhotoOutcome, VisionError> {
+    let mut outcome = PhotoOutcome {
+        result: Err(Skipped {
+            reason: SkipReason::Unreadable,
+            warning: String::new(),
+        }),
+        cached: false,
+        cache_warning: None,
+        cache_write_error: None,
     };
-    let mut faces = pipeline.faces(&loaded.image)?;
-    if faces.len() != 1 {
-        let found = if faces.is_empty() {
-            "no face".to_string()
-        } else {
-            format!("{} faces", faces.len())
-        };
-        return Ok(Err(format!(
-            "skipped enrolment photo {name}: {found} found, enrolment needs exactly one"
-        )));
-    }
-    let digest = match sha256_file(&photo.path) {
-        Ok(digest) => digest,
+    // The photo is read once: what is hashed is exactly what is decoded.
+    let bytes = match std::fs::read(&photo.path) {
+        Ok(bytes) => bytes,
         Err(e) => {
-            return Ok(Err(format!(
-                "skipped enrolment photo {name}: cannot be read: {e}"
-            )));
+            outcome.result = Err(unreadable(&footage::FootageError::from_io(&photo.path, &e)));
+            return Ok(outcome);
         }
     };
+    let digest = sha256_bytes(&bytes);
+    let lookup = cache.map_or(Lookup::Miss, |cache| cache.get(&digest));
+    let computed = match lookup {
+        Lookup::Hit(cached) => {
+            outcome.cached = true;
+            cached
+        }
+        Lookup::Miss | Lookup::Damaged(_) => {
+            if let Lookup::Damaged(reason) = lookup {
+                outcome.cache_warning = Some(format!(
+                    "ignored a damaged enrolment cache entry and enrolled the photo again: {reason}"
+                ));
+            }
+            let image = match footage::decode_image(&photo.path, &bytes) {
+                Ok(loaded) => loaded.image,
+                Err(e) => {
+                    outcome.result = Err(unreadable(&e));
+                    return Ok(outcome);
+                }
+            };
+            let computed = compute_outcome(&image, models)?;
+            if let Some(Err(e)) = cache.map(|cache| cache.put(&digest, &computed)) {
+                outcome.cache_write_error = Some(e.to_string());
+            }
+            computed
+        }
+    };
+    outcome.result = enrolment_photo(root, photo, digest, computed);
+    Ok(outcome)
+}
+
+fn unreadable(error: &footage::FootageError) -> Skipped {
+    Skipped {
+        reason: SkipReason::Unreadable,
+        warning: format!("skipped enrolment photo {error}"),
+    }
+}
+
+/// Detects the faces of `image` and, when there is exactly one, embeds it alone (as enrolment
+/// always has: a model run of one face).
+fn compute_outcome(image: &RgbImage, models: &mut Models) -> Result<CachedOutcome, VisionError> {
+    let mut found = find_faces(models.detector, image, models.max_side)?;
+    if found.len() != 1 {
+        return Ok(CachedOutcome::WrongFaceCount { faces: found.len() });
+    }
+    let face = found.remove(0);
+    let mut embedder = models
+        .embedder
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut faces = embed_found(&mut embedder, vec![face], models.batch)?;
     let face = faces.remove(0);
-    Ok(Ok(EnrolmentPhoto {
-        path: photo
-            .path
-            .strip_prefix(root)
-            .unwrap_or(&photo.path)
-            .to_path_buf(),
-        digest,
+    Ok(CachedOutcome::Enrolled {
         bbox: face.detection.bbox,
         detector_score: face.detection.score,
         embedding: face.embedding,
-    }))
+    })
+}
+
+/// The enrolment photo `outcome` describes, or why it was skipped.
+fn enrolment_photo(
+    root: &Path,
+    photo: &PlannedPhoto,
+    digest: FileDigest,
+    outcome: CachedOutcome,
+) -> Result<EnrolmentPhoto, Skipped> {
+    match outcome {
+        CachedOutcome::Enrolled {
+            bbox,
+            detector_score,
+            embedding,
+        } => Ok(EnrolmentPhoto {
+            path: photo
+                .path
+                .strip_prefix(root)
+                .unwrap_or(&photo.path)
+                .to_path_buf(),
+            digest,
+            bbox,
+            detector_score,
+            embedding,
+        }),
+        CachedOutcome::WrongFaceCount { faces } => {
+            let (reason, found) = if faces == 0 {
+                (SkipReason::NoFace, "no face".to_string())
+            } else {
+                (SkipReason::SeveralFaces, format!("{faces} faces"))
+            };
+            Err(Skipped {
+                reason,
+                warning: format!(
+                    "skipped enrolment photo {}: {found} found, enrolment needs exactly one",
+                    photo.path.display()
+                ),
+            })
+        }
+    }
 }
 
 #[cfg(test)]

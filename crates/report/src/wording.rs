@@ -760,6 +760,8 @@ pub fn simulation_mark(document: &lineup_core::review::ReviewDocument) -> Option
          Its numbers describe no real system, and it cannot be exported as a signed \
          assessment{why}."
     ))
+}
+
 /// What an evaluation set's protocol did, for the command line: the set by hash, who was
 /// enrolled by which seed, the searches it made, and every photo it skipped with why.
 pub fn evaluation_protocol(protocol: &lineup_core::review::EvaluationProtocol) -> String {

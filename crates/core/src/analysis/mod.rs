@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use crate::digest::sha256_file;
 use crate::footage::{self, Footage, FootageError, Frame, MediaKind, Sampling, VideoReader};
 use crate::matching;
-use crate::review::shards::{Shard, ShardRecord};
+use crate::review::shards::{Shard, ShardRecord, file_list_fingerprint};
 use crate::review::{
     AnalysisSettings, DetectionRecord, InputRecord, InputStatus, ReviewDocument, SourceRef,
 };
@@ -29,7 +29,7 @@ use crate::vision::{
     Detector, DetectorConfig, Embedder, Face, FacePipeline, FoundFace, VisionConfig, VisionError,
     embed_found, find_faces,
 };
-use crate::watchlist::{self, WatchlistError};
+use crate::watchlist::{self, EnrolmentCache, EnrolmentCounts, WatchlistError};
 use fan_out::{Dealer, Gatherer, Lane};
 
 /// Detection workers at most, each with its own detector session and an even share of the
@@ -58,6 +58,9 @@ pub struct AnalysisRequest {
     pub vision: VisionConfig,
     /// Which frames of each video to analyse.
     pub sampling: Sampling,
+    /// The enrolment cache's folder (see [`watchlist::EnrolmentCache`]); None enrols every
+    /// photo afresh and stores nothing.
+    pub enrolment_cache: Option<PathBuf>,
 }
 
 /// Where a running analysis is.
@@ -68,6 +71,8 @@ pub enum Progress {
         done: usize,
         total: usize,
     },
+    /// The watchlist is enrolled: how its photos went, and how many came from the cache.
+    Enrolled(EnrolmentCounts),
     /// Opening the inputs to learn how many frames the run will analyse.
     Counting {
         done: usize,
@@ -165,10 +170,13 @@ pub fn run(
 
 /// Runs one shard of the job: `request`'s footage is expanded into its files as [`run`] does,
 /// and only the shard's block of them (see [`Shard::files`]) is analysed. The review records
-/// which block it holds, for [`crate::review::shards::merge`].
+/// which block it holds, for [`crate::review::shards::merge`], with the fingerprint of the whole
+/// file list and `build`, the lineup build running it (the caller knows it: the git commit is
+/// recorded by the report crate's build script, above this one).
 pub fn run_shard(
     request: &AnalysisRequest,
     shard: Shard,
+    build: &str,
     on_progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<ReviewDocument, AnalysisError> {
@@ -191,6 +199,9 @@ pub fn run_shard(
         files_total: files.len(),
         first_input,
         shared_warnings,
+        files_fingerprint: file_list_fingerprint(&files),
+        build: build.to_owned(),
+        onnx_runtime: crate::vision::runtime::onnx_runtime_build(),
     });
     Ok(document)
 }
@@ -206,9 +217,17 @@ fn analyse_files(
 ) -> Result<(ReviewDocument, usize), AnalysisError> {
     on_progress(Progress::LoadingModels);
     let mut pipeline = FacePipeline::load(request.vision.clone())?;
-    let enrolment = watchlist::enrol(&request.watchlist, &mut pipeline, |done, total| {
-        on_progress(Progress::Enrolling { done, total })
-    })?;
+    let cache = request
+        .enrolment_cache
+        .as_deref()
+        .map(|dir| EnrolmentCache::new(dir, &pipeline.models(), &request.vision.detector));
+    let enrolment = watchlist::enrol_with_cache(
+        &request.watchlist,
+        &mut pipeline,
+        cache.as_ref(),
+        |done, total| on_progress(Progress::Enrolling { done, total }),
+    )?;
+    on_progress(Progress::Enrolled(enrolment.counts.clone()));
     let settings = AnalysisSettings {
         threshold: request.threshold,
         top_k: request.top_k,

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::digest::{FileDigest, sha256_file};
 pub use sampling::{RateSampler, Sampling};
 pub(crate) use still::MAX_PIXELS;
-pub use still::{LoadedImage, load_image};
+pub use still::{LoadedImage, decode_image, load_image};
 pub use video::VideoReader;
 
 /// What went wrong with one input file. Every message names the file.
@@ -82,6 +82,11 @@ pub enum FootageError {
         path.display()
     )]
     NoClock { path: PathBuf },
+    #[error(
+        "{}: named more than once among the footage (directly or in a folder named too); analysed once",
+        path.display()
+    )]
+    NamedTwice { path: PathBuf },
 }
 
 impl FootageError {
@@ -203,12 +208,25 @@ pub(crate) fn looks_like_video(path: &Path) -> bool {
 /// Expands the paths a reviewer named into the files to analyse, in order: files as given,
 /// folders as their images and videos in natural order ("frame2" before "frame10"). A folder's
 /// other files are ignored; a file named directly is always tried, whatever its extension.
+/// A file reached twice (named twice, or named and in a folder named) is kept once, where it
+/// first came, with a problem saying so: a whole run and its shards then hold the same files.
 pub(crate) fn expand_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FootageError>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for path in paths {
         match expand_one(path) {
-            Ok(found) => files.extend(found),
+            Ok(found) => {
+                for file in found {
+                    // The same file by another spelling ("./a.jpg") is the same file.
+                    let identity = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+                    if seen.insert(identity) {
+                        files.push(file);
+                    } else {
+                        problems.push(FootageError::NamedTwice { path: file });
+                    }
+                }
+            }
             Err(problem) => problems.push(problem),
         }
     }
@@ -254,9 +272,18 @@ fn files_in_folder(
     Ok(files)
 }
 
-/// Sorts paths so that numbered frames come in numeric order.
+/// Sorts paths so that numbered frames come in numeric order. A total order: names natural
+/// order calls equal ("gate 2" and "gate2": it skips spaces) are ordered by their bytes, so the
+/// order never depends on the order a file system lists a folder in (shards on other machines
+/// must cut the same list).
 pub(crate) fn sort_naturally(paths: &mut [PathBuf]) {
-    paths.sort_by(|a, b| natord::compare(&a.to_string_lossy(), &b.to_string_lossy()));
+    paths.sort_by(|a, b| {
+        natord::compare(&a.to_string_lossy(), &b.to_string_lossy()).then_with(|| {
+            a.as_os_str()
+                .as_encoded_bytes()
+                .cmp(b.as_os_str().as_encoded_bytes())
+        })
+    });
 }
 
 /// Any footage, opened: a still, a folder of images taken as a sequence, or a video file.
@@ -488,6 +515,44 @@ mod tests {
             .collect();
         assert_eq!(names, ["frame1.jpg", "frame2.PNG", "frame10.jpg"]);
         assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn names_natural_order_calls_equal_sort_by_their_bytes_whatever_the_listing_order() {
+        let listed = |names: &[&str]| {
+            let mut paths: Vec<PathBuf> = names.iter().map(PathBuf::from).collect();
+            sort_naturally(&mut paths);
+            paths
+        };
+        // natord skips spaces, so these two tie; file systems list them in either order.
+        let one_way = listed(&["gate2.jpg", "gate 2.jpg", "gate1.jpg"]);
+        let other_way = listed(&["gate 2.jpg", "gate2.jpg", "gate1.jpg"]);
+        assert_eq!(one_way, other_way);
+        assert_eq!(
+            one_way,
+            ["gate1.jpg", "gate 2.jpg", "gate2.jpg"].map(PathBuf::from)
+        );
+    }
+
+    #[test]
+    fn a_file_reached_twice_is_expanded_once_with_a_problem_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a.jpg", "b.jpg"] {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        let a = dir.path().join("a.jpg");
+        let spelled_otherwise = dir.path().join(".").join("a.jpg");
+        let (files, problems) =
+            expand_inputs(&[a.clone(), spelled_otherwise, dir.path().to_path_buf()]);
+        assert_eq!(files, [a.clone(), dir.path().join("b.jpg")]);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .all(|p| matches!(p, FootageError::NamedTwice { .. })),
+            "{problems:?}"
+        );
+        assert!(problems[0].to_string().contains("more than once"));
     }
 
     #[test]

@@ -23,12 +23,18 @@ pub struct LoadedImage {
 /// dropped), and EXIF orientation is applied so faces are upright as a person would see them.
 pub fn load_image(path: &Path) -> Result<LoadedImage, FootageError> {
     let bytes = std::fs::read(path).map_err(|e| FootageError::from_io(path, &e))?;
+    decode_image(path, &bytes)
+}
+
+/// Decodes `bytes`, read from `path`, as [`load_image`] does: for a caller that needs the bytes
+/// too (to hash exactly what it decodes).
+pub fn decode_image(path: &Path, bytes: &[u8]) -> Result<LoadedImage, FootageError> {
     if bytes.is_empty() {
         return Err(FootageError::Empty {
             path: path.to_path_buf(),
         });
     }
-    let format = image::guess_format(&bytes).map_err(|_| FootageError::NotAnImage {
+    let format = image::guess_format(bytes).map_err(|_| FootageError::NotAnImage {
         path: path.to_path_buf(),
     })?;
     let corrupt = |e: image::ImageError| FootageError::Corrupt {
@@ -36,7 +42,7 @@ pub fn load_image(path: &Path) -> Result<LoadedImage, FootageError> {
         reason: e.to_string(),
     };
 
-    let (width, height) = reader(&bytes, format).into_dimensions().map_err(corrupt)?;
+    let (width, height) = reader(bytes, format).into_dimensions().map_err(corrupt)?;
     if u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(FootageError::TooLarge {
             path: path.to_path_buf(),
@@ -45,7 +51,7 @@ pub fn load_image(path: &Path) -> Result<LoadedImage, FootageError> {
             video: false,
         });
     }
-    let mut decoder = reader(&bytes, format).into_decoder().map_err(corrupt)?;
+    let mut decoder = reader(bytes, format).into_decoder().map_err(corrupt)?;
     let orientation = decoder.orientation().map_err(corrupt)?;
     let mut decoded = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
     decoded.apply_orientation(orientation);

@@ -500,9 +500,12 @@ fn scan_frames(path: &Path, stream_index: usize) -> Result<FrameTable, FootageEr
         reason: e.to_string(),
     })?;
     let mut frames: Vec<(i64, bool)> = Vec::new();
-    let mut packet = ffmpeg::Packet::empty();
     let mut read_errors = 0;
     loop {
+        // A new packet each time: `Packet::read` (av_read_frame) does not let go of what the
+        // packet held, so one packet read into again kept every packet of the video, the
+        // whole file's size per count (per thumbnail in the app).
+        let mut packet = ffmpeg::Packet::empty();
         match packet.read(&mut input) {
             Ok(()) => {
                 read_errors = 0;

@@ -122,6 +122,11 @@ pub struct ReviewDocument {
     /// than footage: the set's hash and the protocol that made its searches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation_protocol: Option<EvaluationProtocol>,
+    /// Set in a review joined by `lineup merge`: the record of every shard it was joined from,
+    /// in shard order (each with its file list's fingerprint and the build that made it).
+    /// Empty in a single run's review.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<shards::ShardRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -250,6 +255,7 @@ impl ReviewDocument {
             shard: None,
             simulation: None,
             evaluation_protocol: None,
+            merged_from: Vec::new(),
         }
     }
 

@@ -30,7 +30,6 @@ use super::{
 use crate::ids::{DetectionId, IdentityId};
 use crate::matching::Candidate;
 use crate::footage::MediaInfo;
-use crate::vision::embedder::EMBEDDING_DIM;
 use crate::vision::{BoundingBox, Embedding, ModelRecord, ModelRole, Point, VisionConfig};
 use crate::watchlist::{Identity, Watchlist};
 
@@ -552,13 +551,14 @@ impl ReviewDocument {
     }
 
     fn face_without_embedding(&self) -> Option<String> {
-        let (face, detection) = self
-            .detections
-            .iter()
-            .enumerate()
-            .find(|(_, d)| d.embedding.0.len() != EMBEDDING_DIM)?;
+        let wanted = embedding_length(&self.models);
+        let (face, detection) = self.detections.iter().enumerate().find(|(_, d)| {
+            let length = d.embedding.0.len();
+            length == 0 || wanted.is_some_and(|wanted| length != wanted)
+        })?;
+        let gives = wanted.map_or("an embedding".to_owned(), |n| format!("{n}"));
         Some(format!(
-            "face {face} has {} embedding values where the recognizer gives {EMBEDDING_DIM}: no \
+            "face {face} has {} embedding values where the recognizer gives {gives}: no \
              recognition model saw it, so the review is {SIMULATED} or edited by hand",
             detection.embedding.0.len()
         ))
@@ -594,6 +594,16 @@ pub fn missing_models(models: &[ModelRecord]) -> Option<String> {
          with their SHA-256): it was made or edited by hand"
             .to_owned()
     })
+}
+
+/// The length of the embeddings the review's recorded recognizer gives, where this build's
+/// model manifest describes that model (by its SHA-256); None for a model it does not know.
+pub fn embedding_length(models: &[ModelRecord]) -> Option<usize> {
+    let recognizer = models.iter().find(|m| m.role == ModelRole::Recognizer)?;
+    crate::vision::runtime::model_specs()
+        .into_iter()
+        .find(|spec| spec.role == ModelRole::Recognizer && spec.sha256 == recognizer.sha256)?
+        .output_size
 }
 
 /// Frames a face's index must lie below: the input's declared count, or, where the count was
@@ -776,7 +786,8 @@ mod tests {
         }
         assert!(at(0.6)[0] * 2000.0 > 5.0, "the reference's FPIR at 0.6 is observable");
         let scores = parameters.impostor_scores().unwrap();
-        for u in [0.9, 0.5, 0.05, 0.01, 0.004, 0.0001] {
+        // (Above the survival at a score of 1, about 0.03%, scores are 1: the range ends there.)
+        for u in [0.9, 0.5, 0.05, 0.01, 0.004, 0.001] {
             let t = scores[2].quantile_above(u);
             assert!((scores[2].survival(t) - u).abs() < 1e-9, "{u} -> {t}");
         }

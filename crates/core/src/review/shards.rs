@@ -3,9 +3,12 @@
 //! Every shard expands the same footage arguments into the same ordered file list and takes one
 //! contiguous block of it (see [`Shard::files`]), so no shard needs to hear from another. A
 //! shard's review records which block it holds ([`ShardRecord`]); [`merge`] checks that the
-//! shards were made the same way and together hold every file once, then joins them into the
-//! review a single run on all the files would have written: inputs, detections and tracks in
-//! file order, ids renumbered, labels kept.
+//! shards were made the same way (same lineup build, ONNX Runtime, models, settings and
+//! watchlist) from the same file list (names and sizes, [`file_list_fingerprint`]) and together
+//! hold every file once, then joins them into the review a single run on all the files would have
+//! written: inputs, detections and tracks in file order, ids renumbered, labels kept, label
+//! changes in time order. The merged review lists the shards it was joined from
+//! ([`ReviewDocument::merged_from`]).
 //!
 //! Nothing of an analysis crosses files: tracks link faces of one input only, and a batch of
 //! faces is embedded within one input. That is why joining blocks in order gives a single run's
@@ -18,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::ReviewDocument;
 use crate::ids::{DetectionId, TrackId};
@@ -81,6 +85,41 @@ pub struct ShardRecord {
     /// The leading warnings every shard has alike (watchlist enrolment, footage paths that
     /// could not be read): kept once when the shards are merged.
     pub shared_warnings: usize,
+    /// [`file_list_fingerprint`] of the whole analysis's files: shards of one analysis expanded
+    /// the same list, whatever their machines' mount points. Empty in shards written before it
+    /// was recorded, which merge refuses.
+    #[serde(default)]
+    pub files_fingerprint: String,
+    /// The lineup build that analysed the shard (version, git commit, target): another build
+    /// may compute other numbers. Empty in shards written before it was recorded.
+    #[serde(default)]
+    pub build: String,
+    /// The ONNX Runtime the models ran on (its build string), loaded at run time and so not
+    /// fixed by the lineup build.
+    #[serde(default)]
+    pub onnx_runtime: String,
+}
+
+/// SHA-256 over every file's name (its last component, so the same archive mounted at other
+/// paths agrees) and size in bytes, in order: what shards of one analysis must share. Names and
+/// sizes, not contents, so that no shard reads the whole footage; a file changed in place to
+/// the same size is caught only by its own SHA-256 in the shard that analyses it.
+pub fn file_list_fingerprint(files: &[PathBuf]) -> String {
+    let mut hasher = Sha256::new();
+    for file in files {
+        let name = file.file_name().unwrap_or(file.as_os_str());
+        hasher.update(name.as_encoded_bytes());
+        // A name holds no NUL byte, so this ends it unambiguously.
+        hasher.update([0]);
+        match std::fs::metadata(file) {
+            Ok(metadata) => {
+                hasher.update([1]);
+                hasher.update(metadata.len().to_le_bytes());
+            }
+            Err(_) => hasher.update([0]),
+        }
+    }
+    crate::digest::hex(&hasher.finalize())
 }
 
 /// Why shard reviews cannot be merged: each names the file and what is wrong with it.
@@ -130,6 +169,24 @@ pub enum MergeError {
         .0.display()
     )]
     SecondReview(PathBuf),
+    #[error(
+        "{}: records no {what} (written by an older lineup); analyse the shard again",
+        path.display()
+    )]
+    Unrecorded { path: PathBuf, what: &'static str },
+    #[error(
+        "{} ({}) and {} ({}) hold the same content (SHA-256 {sha256}): one file reached twice, \
+         e.g. through two mount points. If the footage really holds two copies, remove one or \
+         analyse it without shards",
+        path.display(), input.display(), other.display(), other_input.display()
+    )]
+    SameContent {
+        path: PathBuf,
+        input: PathBuf,
+        other: PathBuf,
+        other_input: PathBuf,
+        sha256: String,
+    },
 }
 
 /// Joins shard reviews (as loaded from the paths beside them, in any order) into the review a
@@ -144,8 +201,10 @@ pub fn merge(reviews: Vec<(PathBuf, ReviewDocument)>) -> Result<ReviewDocument, 
         same_cut(first_path, &shards[0].2, path, record)?;
     }
     check_coverage(&shards)?;
+    check_contents(&shards)?;
     let mut merged = first.clone();
     merged.shard = None;
+    merged.merged_from = shards.iter().map(|(_, _, record)| record.clone()).collect();
     merged.inputs.clear();
     merged.detections.clear();
     merged.tracks.clear();
@@ -154,6 +213,11 @@ pub fn merge(reviews: Vec<(PathBuf, ReviewDocument)>) -> Result<ReviewDocument, 
     for (_, document, _) in &shards {
         append(&mut merged, document);
     }
+    // As a single review would have them: in the order they were made (stable, so changes made
+    // in the same second keep their shard order). `at` is fixed-width UTC, so text order is time.
+    merged
+        .label_history
+        .sort_by(|one, other| one.at.cmp(&other.at));
     Ok(merged)
 }
 
@@ -164,7 +228,19 @@ fn in_shard_order(
     let mut shards = reviews
         .into_iter()
         .map(|(path, document)| match document.shard.clone() {
-            Some(record) => Ok((path, document, record)),
+            Some(record) => {
+                let unrecorded = |what| MergeError::Unrecorded {
+                    path: path.clone(),
+                    what,
+                };
+                if record.files_fingerprint.is_empty() {
+                    return Err(unrecorded("fingerprint of its file list"));
+                }
+                if record.build.is_empty() {
+                    return Err(unrecorded("lineup build"));
+                }
+                Ok((path, document, record))
+            }
             None => Err(MergeError::NotAShard(path)),
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -218,25 +294,52 @@ fn same_analysis(
     review_settings_alike(first, document).map_err(|(what, detail)| differs(what, detail))
 }
 
-/// Refuses a shard of another cut: another number of shards, or of files.
+/// Refuses a shard of another cut (another number of shards, or of files), of another file
+/// list (the footage changed between shard runs, or other footage), or of another build.
 fn same_cut(
     first_path: &Path,
     first: &ShardRecord,
     path: &Path,
     record: &ShardRecord,
 ) -> Result<(), MergeError> {
-    if (record.shard.count, record.files_total) == (first.shard.count, first.files_total) {
-        return Ok(());
-    }
-    Err(MergeError::Differs {
+    let differs = |what: &'static str, detail: String| MergeError::Differs {
         path: path.to_path_buf(),
         first: first_path.to_path_buf(),
-        what: "cut of the footage",
-        detail: format!(
-            "shard {} of {} files against shard {} of {} files",
-            record.shard, record.files_total, first.shard, first.files_total
-        ),
-    })
+        what,
+        detail,
+    };
+    if (record.shard.count, record.files_total) != (first.shard.count, first.files_total) {
+        return Err(differs(
+            "cut of the footage",
+            format!(
+                "shard {} of {} files against shard {} of {} files",
+                record.shard, record.files_total, first.shard, first.files_total
+            ),
+        ));
+    }
+    if record.files_fingerprint != first.files_fingerprint {
+        return Err(differs(
+            "footage file list",
+            format!(
+                "file names and sizes with SHA-256 {} against {}: the footage changed between \
+                 the shard runs, or they were given other footage",
+                record.files_fingerprint, first.files_fingerprint
+            ),
+        ));
+    }
+    if record.build != first.build {
+        return Err(differs(
+            "lineup build",
+            format!("{} against {}", record.build, first.build),
+        ));
+    }
+    if record.onnx_runtime != first.onnx_runtime {
+        return Err(differs(
+            "ONNX Runtime",
+            format!("{} against {}", record.onnx_runtime, first.onnx_runtime),
+        ));
+    }
+    Ok(())
 }
 
 fn models_alike(first: &ReviewDocument, document: &ReviewDocument) -> Result<(), String> {
@@ -422,6 +525,31 @@ fn check_coverage(shards: &[(PathBuf, ReviewDocument, ShardRecord)]) -> Result<(
         }),
         None => Ok(()),
     }
+}
+
+/// No content twice: where two inputs hash alike, one file was reached by two paths (or the
+/// footage holds a copy, which a reviewer should hear of before the numbers count it twice).
+fn check_contents(shards: &[(PathBuf, ReviewDocument, ShardRecord)]) -> Result<(), MergeError> {
+    let mut holder: BTreeMap<&str, (&Path, &Path)> = BTreeMap::new();
+    for (path, document, _) in shards {
+        for input in &document.inputs {
+            let Some(digest) = &input.digest else {
+                continue;
+            };
+            if let Some((other, other_input)) =
+                holder.insert(&digest.sha256, (path.as_path(), input.path.as_path()))
+            {
+                return Err(MergeError::SameContent {
+                    path: path.clone(),
+                    input: input.path.clone(),
+                    other: other.to_path_buf(),
+                    other_input: other_input.to_path_buf(),
+                    sha256: digest.sha256.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Appends one shard after those already merged, renumbering its inputs, detections and tracks.

@@ -19,8 +19,9 @@ use super::{VisionError, session};
 
 /// The detector's output maps are this many times smaller than its input.
 const STRIDE: usize = 4;
-/// Input height and width must be multiples of this.
-const INPUT_MULTIPLE: u32 = 32;
+/// Input height and width must be multiples of this (the manifest's `MultipleOf(32)`, checked
+/// equal by a test).
+pub(crate) const INPUT_MULTIPLE: u32 = 32;
 
 /// The long side of the detector's input with the small-faces option: the footage's own pixels
 /// up to 4K, so that a face 12 pixels wide in the source still covers the detector's 3×3 cells.
@@ -239,16 +240,31 @@ pub struct Detector {
     session: Session,
     config: DetectorConfig,
     path: PathBuf,
+    /// The input tensor's name and the four output maps' (heatmap, scale, offset, landmarks),
+    /// from the manifest.
+    input: String,
+    outputs: [String; 4],
 }
 
 impl Detector {
     pub fn load(config: DetectorConfig, threads: usize) -> Result<Self, VisionError> {
-        let path = runtime::locate_verified_model(&runtime::model_record(ModelRole::Detector))?;
+        let spec = runtime::model_spec(ModelRole::Detector);
+        let path = runtime::locate_verified_model(&spec.record())?;
+        let Ok(outputs) = <[String; 4]>::try_from(spec.outputs.clone()) else {
+            return Err(VisionError::ModelLoad {
+                path,
+                reason: "its manifest entry must name the detector's four outputs (heatmap, \
+                         scale, offset, landmarks)"
+                    .into(),
+            });
+        };
         let session = session(&path, threads)?;
         Ok(Self {
             session,
             config,
             path,
+            input: spec.input,
+            outputs,
         })
     }
 
@@ -303,14 +319,16 @@ impl Detector {
         let tensor = TensorRef::from_array_view((shape, input.data.as_slice())).map_err(fail)?;
         let outputs = self
             .session
-            .run(ort::inputs!["input.1" => tensor])
+            .run(ort::inputs![self.input.as_str() => tensor])
             .map_err(fail)?;
         let mut maps: [Vec<f32>; 4] = Default::default();
-        for (map, name) in maps.iter_mut().zip(["537", "538", "539", "540"]) {
-            let value = outputs.get(name).ok_or_else(|| VisionError::Inference {
-                model: format!("detector {}", self.path.display()),
-                reason: format!("output {name} missing"),
-            })?;
+        for (map, name) in maps.iter_mut().zip(&self.outputs) {
+            let value = outputs
+                .get(name.as_str())
+                .ok_or_else(|| VisionError::Inference {
+                    model: format!("detector {}", self.path.display()),
+                    reason: format!("output {name} missing"),
+                })?;
             *map = value.try_extract_tensor::<f32>().map_err(fail)?.1.to_vec();
         }
         Ok(maps)

@@ -10,10 +10,9 @@ use ort::value::TensorRef;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::align::{ALIGNED_SIZE, AlignedFace};
+use super::manifest::{InputSize, Normalisation};
 use super::runtime::{self, ModelRole};
 use super::{VisionError, session};
-
-pub const EMBEDDING_DIM: usize = 192;
 
 /// A face embedding of unit length (or all zeros, for a face the model could not describe).
 ///
@@ -64,32 +63,71 @@ impl<'de> Deserialize<'de> for Embedding {
     }
 }
 
-/// The recognizer's input: NCHW, `(value − 127.5) / 128`, as it was trained.
+/// The shipped recognizer's input: NCHW, `(value − 127.5) / 128`, as it was trained (its
+/// manifest entry's normalisation).
 pub fn prepare_batch(faces: &[AlignedFace]) -> Vec<f32> {
+    normalised_batch(
+        faces,
+        &runtime::model_spec(ModelRole::Recognizer).normalisation,
+    )
+}
+
+/// Aligned faces as one NCHW batch, `(value − mean) / scale` per channel.
+fn normalised_batch(faces: &[AlignedFace], normalisation: &Normalisation) -> Vec<f32> {
     let plane = ALIGNED_SIZE * ALIGNED_SIZE;
     let mut data = vec![0.0f32; faces.len() * 3 * plane];
     for (face, out) in faces.iter().zip(data.chunks_exact_mut(3 * plane)) {
         for (at, rgb) in face.pixels.chunks_exact(3).enumerate() {
             for (channel, value) in rgb.iter().enumerate() {
-                out[channel * plane + at] = (value - 127.5) / 128.0;
+                out[channel * plane + at] =
+                    (value - normalisation.mean[channel]) / normalisation.scale;
             }
         }
     }
     data
 }
 
-/// A recognizer model in an ONNX Runtime session.
+/// A recognizer model in an ONNX Runtime session, run as its manifest entry describes it.
 pub struct Embedder {
     session: Session,
     path: PathBuf,
+    input: String,
+    output: String,
+    normalisation: Normalisation,
+    dimension: usize,
 }
 
 impl Embedder {
-    /// Loads the recognizer for `role` (the optimised one, or the one as converted).
+    /// Loads the recognizer for `role` (the optimised one, or the one as converted): its file,
+    /// tensor names, normalisation and output length come from `models/manifest.ron`.
     pub fn load(role: ModelRole, threads: usize) -> Result<Self, VisionError> {
-        let path = runtime::locate_verified_model(&runtime::model_record(role))?;
+        let spec = runtime::model_spec(role);
+        let path = runtime::locate_verified_model(&spec.record())?;
+        // The aligner cuts faces of one size (the ArcFace template's 112×112): a recognizer
+        // that takes another size cannot be fed from it.
+        let (InputSize::Square(side), Some(dimension), [output]) =
+            (spec.input_size, spec.output_size, spec.outputs.as_slice())
+        else {
+            return Err(not_a_recognizer(
+                &path,
+                "a square input, one output and its length",
+            ));
+        };
+        if side as usize != ALIGNED_SIZE {
+            return Err(not_a_recognizer(
+                &path,
+                "a 112×112 input (the aligned face)",
+            ));
+        }
         let session = session(&path, threads)?;
-        Ok(Self { session, path })
+        Ok(Self {
+            session,
+            input: spec.input.clone(),
+            output: output.clone(),
+            normalisation: spec.normalisation,
+            dimension,
+            path,
+        })
     }
 
     /// One embedding per face, in order. One model run for the whole slice.
@@ -97,9 +135,9 @@ impl Embedder {
         if faces.is_empty() {
             return Ok(Vec::new());
         }
-        let raw = self.run(&prepare_batch(faces), faces.len())?;
+        let raw = self.run(&normalised_batch(faces, &self.normalisation), faces.len())?;
         Ok(raw
-            .chunks_exact(EMBEDDING_DIM)
+            .chunks_exact(self.dimension)
             .map(Embedding::normalized)
             .collect())
     }
@@ -116,18 +154,28 @@ impl Embedder {
         let tensor = TensorRef::from_array_view((shape, batch)).map_err(fail)?;
         let outputs = self
             .session
-            .run(ort::inputs!["input" => tensor])
+            .run(ort::inputs![self.input.as_str() => tensor])
             .map_err(fail)?;
         let raw = outputs
-            .get("embeddings")
+            .get(&self.output)
             .ok_or_else(|| VisionError::Inference {
                 model: model(),
-                reason: "output embeddings missing".into(),
+                reason: format!("output {} missing", self.output),
             })?
             .try_extract_tensor::<f32>()
             .map_err(fail)?
             .1;
         Ok(raw.to_vec())
+    }
+}
+
+/// A manifest entry the embedder cannot run, saying what it lacks.
+fn not_a_recognizer(path: &std::path::Path, needs: &str) -> VisionError {
+    VisionError::ModelLoad {
+        path: path.to_path_buf(),
+        reason: format!(
+            "its manifest entry does not describe a recognizer lineup can feed: it needs {needs}"
+        ),
     }
 }
 

@@ -3,9 +3,11 @@
 //! a thin wrapper around an ONNX Runtime session, so the maths is unit-tested without the models.
 
 pub mod align;
+pub mod descriptor;
 pub mod detector;
 pub mod embedder;
 pub mod geometry;
+pub mod manifest;
 pub mod runtime;
 pub mod skin;
 
@@ -15,6 +17,7 @@ use image::RgbImage;
 use serde::{Deserialize, Serialize};
 
 pub use align::{AlignedFace, align_face};
+pub use descriptor::FaceDescriptor;
 pub use detector::{Detection, Detector, DetectorConfig};
 pub use embedder::{Embedder, Embedding};
 pub use geometry::{BoundingBox, Point};
@@ -270,6 +273,31 @@ fn session(path: &std::path::Path, threads: usize) -> Result<ort::session::Sessi
 #[cfg(test)]
 mod tests {
     use super::embedding_runs;
+    use super::manifest::InputSize;
+    use super::runtime::{self, ModelRole};
+    use super::{align, descriptor, detector};
+
+    /// The facts about the models that the code still holds as constants (the sizes the
+    /// aligners cut, the detector's input multiple) agree with the manifest's.
+    #[test]
+    fn the_runtime_constants_agree_with_the_manifest() {
+        assert_eq!(
+            runtime::model_spec(ModelRole::Detector).input_size,
+            InputSize::MultipleOf(detector::INPUT_MULTIPLE)
+        );
+        let recognizer = runtime::model_spec(ModelRole::Recognizer);
+        assert_eq!(
+            recognizer.input_size,
+            InputSize::Square(align::ALIGNED_SIZE as u32)
+        );
+        let template = recognizer.alignment.unwrap();
+        for ((x, y), point) in template.iter().zip(align::TEMPLATE) {
+            assert_eq!((*x, *y), (point.x, point.y));
+        }
+        let dlib = runtime::model_spec(ModelRole::SecondRecognizer);
+        assert_eq!(dlib.input_size, InputSize::Square(descriptor::CHIP_SIZE));
+        assert_eq!(dlib.output_size, Some(descriptor::DESCRIPTOR_DIM));
+    }
 
     fn lengths(count: usize, batch: usize) -> Vec<usize> {
         let items: Vec<usize> = (0..count).collect();

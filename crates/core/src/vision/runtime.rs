@@ -16,9 +16,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
-
 use super::VisionError;
+use super::manifest::{self, ModelSpec};
+// Defined with the manifest they describe; named here too, where code has always found them.
+pub use super::manifest::{ModelRecord, ModelRole};
 
 /// The ONNX Runtime build lineup is tested with (1.32.0, the library inside the onnxruntime wheels
 /// on PyPI); `ort`'s `api-31` feature needs 1.31 or newer. Its file is named per platform.
@@ -39,30 +40,27 @@ const CHECKOUT_CRATE_DIR: Option<&str> = match option_env!("LINEUP_PACKAGED") {
 };
 const MANIFEST: &str = include_str!("../../../../models/manifest.ron");
 
-/// What a model is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ModelRole {
-    Detector,
-    Recognizer,
-    /// The recognizer exactly as converted, kept to prove the optimised one computes the same.
-    RecognizerAsConverted,
-}
-
-/// One entry of `models/manifest.ron`: a model file pinned by its SHA-256.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModelRecord {
-    pub role: ModelRole,
-    pub file: String,
-    pub name: String,
-    pub version: String,
-    pub sha256: String,
-}
-
-/// The pinned models, parsed from the manifest compiled into this binary.
-pub fn manifest() -> Vec<ModelRecord> {
+/// The pinned models as described in the manifest compiled into this binary.
+pub fn model_specs() -> Vec<ModelSpec> {
     // The manifest is part of the source tree and checked by the tests, so a parse failure is a
     // build defect, not bad user input.
-    ron::from_str(MANIFEST).expect("models/manifest.ron compiled into lineup is malformed")
+    match manifest::parse("models/manifest.ron", MANIFEST) {
+        Ok(specs) => specs,
+        Err(e) => panic!("the manifest compiled into lineup is malformed: {e}"),
+    }
+}
+
+/// The manifest entry for `role`, in full.
+pub fn model_spec(role: ModelRole) -> ModelSpec {
+    model_specs()
+        .into_iter()
+        .find(|m| m.role == role)
+        .expect("models/manifest.ron names every model role")
+}
+
+/// The pinned models' identities (what a review records), from the manifest.
+pub fn manifest() -> Vec<ModelRecord> {
+    model_specs().iter().map(ModelSpec::record).collect()
 }
 
 /// The manifest entry for `role`.
@@ -175,6 +173,15 @@ pub fn environment() -> Result<&'static ort::environment::Environment, VisionErr
         .map_err(Clone::clone)
 }
 
+/// The loaded ONNX Runtime's build string (version, git commit, flags), or why it is unknown.
+/// The library is found at run time (`LINEUP_ORT_LIB`), so lineup's own build does not fix it.
+pub fn onnx_runtime_build() -> String {
+    match environment() {
+        Ok(_) => ort::info().to_owned(),
+        Err(error) => format!("unknown: {error}"),
+    }
+}
+
 /// The variable ONNX Runtime (1.32, Linux) reads to keep its telemetry off.
 const ORT_TELEMETRY_OFF_ENV: &str = "ORT_DISABLE_TELEMETRY";
 
@@ -269,6 +276,7 @@ mod tests {
             ModelRole::Detector,
             ModelRole::Recognizer,
             ModelRole::RecognizerAsConverted,
+            ModelRole::SecondRecognizer,
         ] {
             assert_eq!(
                 models.iter().filter(|m| m.role == role).count(),
