@@ -192,7 +192,7 @@ fn contents(folder: &Path) -> BTreeMap<String, Vec<u8>> {
 fn verify_refuses_a_signed_bundle_of_a_simulation() {
     let dir = tempfile::tempdir().unwrap();
     let review = dir.path().join("review.ron");
-    lineup::review::save(&common::labelled::labelled_review(), &review).unwrap();
+    lineup::review::save(&common::labelled::signable_labelled_review(), &review).unwrap();
     let real = lineup::review::load(&review).unwrap();
     let pair = KeyPair::generate_unencrypted_keypair().unwrap();
     let genuine = dir.path().join("genuine");
@@ -363,7 +363,10 @@ fn a_scenario_with_some_traces_of_an_analysis_grafted_on_still_cannot_be_signed(
     let mut document = scenario_edited_to_look_real(dir.path());
     document.detections[0].embedding = lineup::vision::Embedding(vec![0.5]);
     let reason = export_refusal(dir.path(), &document);
-    assert!(reason.contains("no face detection and recognition models"), "{reason}");
+    assert!(
+        reason.contains("no face detection and recognition models"),
+        "{reason}"
+    );
 
     // The demo's models and input grafted on: real model records, a real clip's SHA-256.
     let demo = lineup::review::load(Path::new("vendor/demo/demo-review.ron")).unwrap();
@@ -378,7 +381,10 @@ fn a_scenario_with_some_traces_of_an_analysis_grafted_on_still_cannot_be_signed(
     document.inputs[0].digest = clip.digest.clone();
     document.inputs[0].media = clip.media.clone();
     let reason = export_refusal(dir.path(), &document);
-    assert!(reason.contains("embedding values where the recognizer gives"), "{reason}");
+    assert!(
+        reason.contains("embedding values where the recognizer gives"),
+        "{reason}"
+    );
 
     let length = lineup::vision::runtime::model_spec(lineup::vision::ModelRole::Recognizer)
         .output_size
@@ -401,7 +407,7 @@ fn a_scenario_with_some_traces_of_an_analysis_grafted_on_still_cannot_be_signed(
 fn verify_refuses_evidence_lacking_what_an_analysis_records() {
     let dir = tempfile::tempdir().unwrap();
     let review = dir.path().join("review.ron");
-    lineup::review::save(&common::labelled::labelled_review(), &review).unwrap();
+    lineup::review::save(&common::labelled::signable_labelled_review(), &review).unwrap();
     let real = lineup::review::load(&review).unwrap();
     let pair = KeyPair::generate_unencrypted_keypair().unwrap();
     let genuine = dir.path().join("genuine");
@@ -429,7 +435,11 @@ fn verify_refuses_evidence_lacking_what_an_analysis_records() {
     let mut beyond = evidence.clone();
     beyond.faces[3].frame = 6000;
     for (name, forged, says) in [
-        ("no_models", no_models, "no face detection and recognition models"),
+        (
+            "no_models",
+            no_models,
+            "no face detection and recognition models",
+        ),
         ("no_digest", no_digest, "without a SHA-256"),
         ("beyond", beyond, "face 3 is in frame 6000"),
     ] {
@@ -499,7 +509,10 @@ fn the_same_seed_writes_the_same_bytes_from_any_working_folder() {
     let (first, second) = (write("one"), write("two"));
     let bytes = std::fs::read_to_string(&first).unwrap();
     assert_eq!(bytes, std::fs::read_to_string(&second).unwrap());
-    assert!(!bytes.contains(&dir.path().display().to_string()), "{bytes}");
+    assert!(
+        !bytes.contains(&dir.path().display().to_string()),
+        "{bytes}"
+    );
     let loaded = lineup::review::load(&first).unwrap();
     assert_eq!(loaded.inputs[0].path, Path::new(scenario::SIMULATED_SOURCE));
     assert_eq!(loaded.watchlist.root, Path::new(scenario::SIMULATED_SOURCE));

@@ -3,12 +3,12 @@
 //! distribution shifts with skin tone and gender, as NIST found for many algorithms. It is a
 //! fixture for checking the metrics arithmetic, not a finding about any real model.
 
+use lineup::footage::{FileDigest, MediaInfo, MediaKind};
 use lineup::matching::Candidate;
 use lineup::review::{
     AnalysisSettings, Attributes, DetectionRecord, GroundTruth, InputRecord, InputStatus,
     ReviewDocument, SourceRef, Track,
 };
-use lineup::footage::{FileDigest, MediaInfo, MediaKind};
 use lineup::vision::{BoundingBox, Embedding, ModelRole, Point, VisionConfig};
 use lineup::watchlist::{Identity, Watchlist};
 
@@ -57,6 +57,29 @@ impl Random {
 
 pub fn labelled_review() -> ReviewDocument {
     labelled_review_of(600)
+}
+
+/// [`labelled_review`] with its footage recorded as an analysis records it (a SHA-256 and a
+/// frame count), which lineup requires before it signs: what the signing tests export. The
+/// screens' tests use the plain fixture, whose footage is no file they should look for.
+pub fn signable_labelled_review() -> ReviewDocument {
+    let mut document = labelled_review();
+    let frames = 600 * 10;
+    let input = &mut document.inputs[0];
+    input.digest = Some(stand_in_digest());
+    input.media = Some(MediaInfo {
+        kind: MediaKind::Video,
+        container: None,
+        codec: None,
+        width: 1920,
+        height: 1080,
+        rotation_degrees: 0,
+        duration_s: None,
+        frame_count: Some(frames),
+        frame_count_estimated: false,
+        frame_rate: None,
+    });
+    document
 }
 
 /// The same kind of review with `people` tracks (the benchmarks use 100,000).
@@ -148,24 +171,12 @@ pub fn labelled_review_of(people: u32) -> ReviewDocument {
         vision: VisionConfig::default(),
         sampling: Default::default(),
     };
-    let frames = u64::from(people) * 10;
     let input = InputRecord {
         path: "crowd.mp4".into(),
-        digest: Some(stand_in_digest()),
+        digest: None,
         dimensions: None,
         status: InputStatus::Analysed,
-        media: Some(MediaInfo {
-            kind: MediaKind::Video,
-            container: None,
-            codec: None,
-            width: 1920,
-            height: 1080,
-            rotation_degrees: 0,
-            duration_s: None,
-            frame_count: Some(frames),
-            frame_count_estimated: false,
-            frame_rate: None,
-        }),
+        media: None,
         frames_analysed: 0,
         stopped_early: None,
     };

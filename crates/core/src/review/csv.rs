@@ -401,7 +401,10 @@ mod tests {
         // A spreadsheet's edit still imports, and names its line past the comment.
         let edited = text.replacen(",not_on_watchlist,", ",no such label,", 1);
         let error = import_text(&mut document, &edited).unwrap_err();
-        let line = 1 + text.lines().position(|l| l.contains(",not_on_watchlist,")).unwrap();
+        let line = 1 + text
+            .lines()
+            .position(|l| l.contains(",not_on_watchlist,"))
+            .unwrap();
         assert_eq!(error.line as usize, line, "{error}");
 
         let mut real = fixture();

@@ -27,9 +27,9 @@ use super::tracks::Track;
 use super::{
     AnalysisSettings, DetectionRecord, InputRecord, InputStatus, ReviewDocument, SourceRef,
 };
+use crate::footage::MediaInfo;
 use crate::ids::{DetectionId, IdentityId};
 use crate::matching::Candidate;
-use crate::footage::MediaInfo;
 use crate::vision::{BoundingBox, Embedding, ModelRecord, ModelRole, Point, VisionConfig};
 use crate::watchlist::{Identity, Watchlist};
 
@@ -565,24 +565,26 @@ impl ReviewDocument {
     }
 
     fn face_beyond_its_input(&self) -> Option<String> {
-        self.detections.iter().enumerate().find_map(|(face, d)| {
-            let input = &self.inputs.get(d.source.input)?;
-            let frames = frame_bound(input.media.as_ref())?;
-            (d.source.frame_index >= frames).then(|| {
-                frame_beyond_message(face, d.source.frame_index, &input.path, frames)
+        self.detections
+            .iter()
+            .enumerate()
+            .find_map(|(face, d)| {
+                let input = &self.inputs.get(d.source.input)?;
+                let frames = frame_bound(input.media.as_ref())?;
+                (d.source.frame_index >= frames)
+                    .then(|| frame_beyond_message(face, d.source.frame_index, &input.path, frames))
             })
-        })
-        .or_else(|| {
-            let face = self
-                .detections
-                .iter()
-                .position(|d| d.source.input >= self.inputs.len())?;
-            Some(format!(
-                "face {face} names input {}, but the review lists only {} inputs",
-                self.detections[face].source.input,
-                self.inputs.len()
-            ))
-        })
+            .or_else(|| {
+                let face = self
+                    .detections
+                    .iter()
+                    .position(|d| d.source.input >= self.inputs.len())?;
+                Some(format!(
+                    "face {face} names input {}, but the review lists only {} inputs",
+                    self.detections[face].source.input,
+                    self.inputs.len()
+                ))
+            })
     }
 }
 
@@ -778,13 +780,19 @@ mod tests {
         let at = |t: f64| parameters.expected_fpir(t).unwrap();
         for t in [0.3, 0.35, 0.4] {
             let fpir = at(t);
-            assert!((fpir[2] - (100.0 * fpir[0]).min(1.0)).abs() < 1e-12, "{t}: {fpir:?}");
+            assert!(
+                (fpir[2] - (100.0 * fpir[0]).min(1.0)).abs() < 1e-12,
+                "{t}: {fpir:?}"
+            );
         }
         for t in [0.6, 0.7, 0.8, 0.9] {
             let fpir = at(t);
             assert_eq!((fpir[1], fpir[2]), (fpir[0], fpir[0]), "{t}");
         }
-        assert!(at(0.6)[0] * 2000.0 > 5.0, "the reference's FPIR at 0.6 is observable");
+        assert!(
+            at(0.6)[0] * 2000.0 > 5.0,
+            "the reference's FPIR at 0.6 is observable"
+        );
         let scores = parameters.impostor_scores().unwrap();
         // (Above the survival at a score of 1, about 0.03%, scores are 1: the range ends there.)
         for u in [0.9, 0.5, 0.05, 0.01, 0.004, 0.001] {
