@@ -1371,10 +1371,16 @@ fn write_scenario(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
         parameters.mated_per_group,
         parameters.identities_per_group
     );
-    println!("\nFPIR each group's distribution gives (what a large draw measures):");
+    println!(
+        "\nFPIR each group's distribution gives (what a large draw measures; this draw has {} \
+         people per group, so it meets them within sampling error). Each group's is its ratio \
+         times the reference's up to 0.4, falls to the reference's at 0.6, and is the \
+         reference's from there up:",
+        parameters.non_mated_per_group
+    );
     let names: Vec<&str> = parameters.groups.iter().map(|g| g.name.as_str()).collect();
     println!("  threshold  {}", names.join("  "));
-    for threshold in [0.4, 0.5, 0.6] {
+    for threshold in [0.4, 0.45, 0.5, 0.55, 0.6, 0.7] {
         let rates: Vec<String> = parameters
             .expected_fpir(threshold)?
             .into_iter()

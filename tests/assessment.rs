@@ -1415,7 +1415,7 @@ fn page_one_of_a_small_n_report_claims_nothing_its_intervals_contradict() {
 /// the app's and `lineup metrics`'s, and its table says which threshold each group used.
 #[test]
 fn per_slice_thresholds_reach_the_signed_report() {
-    let mut document = common::labelled::labelled_review();
+    let mut document = common::labelled::signable_labelled_review();
     let slicing = review::Slicing::by(&["skin"]);
     document.slicing = slicing.clone();
     let own = "Monk 7–10".to_string();

@@ -39,7 +39,7 @@ fn signer(pair: &KeyPair) -> SignerKey {
 fn scene() -> Scene {
     let dir = tempfile::tempdir().unwrap();
     let review = dir.path().join("review.ron");
-    lineup::review::save(&common::labelled::labelled_review(), &review).unwrap();
+    lineup::review::save(&common::labelled::signable_labelled_review(), &review).unwrap();
     let genuine = KeyPair::generate_unencrypted_keypair().unwrap();
     let other = KeyPair::generate_unencrypted_keypair().unwrap();
     let published = dir.path().join("published.pub");

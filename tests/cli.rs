@@ -271,7 +271,7 @@ fn a_closed_output_pipe_ends_lineup_quietly() {
     use std::os::unix::process::ExitStatusExt;
     let dir = tempfile::tempdir().unwrap();
     let review = dir.path().join("review.ron");
-    lineup::review::save(&common::labelled::labelled_review(), &review).unwrap();
+    lineup::review::save(&common::labelled::signable_labelled_review(), &review).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_lineup"))
         .arg("metrics")
         .arg(&review)
@@ -298,7 +298,7 @@ fn a_closed_output_pipe_ends_lineup_quietly() {
 fn printed_max_fpir_thresholds_achieve_their_target_as_printed() {
     let dir = tempfile::tempdir().unwrap();
     let review = dir.path().join("review.ron");
-    let document = common::labelled::labelled_review();
+    let document = common::labelled::signable_labelled_review();
     lineup::review::save(&document, &review).unwrap();
     let slicing = lineup::review::Slicing::by(&["skin", "gender"]);
     let mut checked = 0;
@@ -355,7 +355,7 @@ fn printed_max_fpir_thresholds_achieve_their_target_as_printed() {
 fn metrics_table_states_thresholds_units_reference_and_ratio_intervals() {
     let dir = tempfile::tempdir().unwrap();
     let review = dir.path().join("review.ron");
-    let mut document = common::labelled::labelled_review();
+    let mut document = common::labelled::signable_labelled_review();
     document.slice_thresholds.insert("Monk 7–10".into(), 0.75);
     lineup::review::save(&document, &review).unwrap();
     let path = review.to_str().unwrap();
@@ -461,7 +461,7 @@ fn agreement_prints_kappa_and_the_disagreements() {
     use lineup::review::{GroundTruth, SecondLabel, SecondReview};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("review.ron");
-    let mut document = common::labelled::labelled_review();
+    let mut document = common::labelled::signable_labelled_review();
     review_save(&document, &path);
     let out = lineup(&["agreement", path.to_str().unwrap()], &[]);
     assert!(!out.status.success());

@@ -20,7 +20,7 @@ fn reference_dir() -> PathBuf {
 
 #[test]
 fn exported_csv_is_the_one_the_reference_read() {
-    let text = csv::export_text(&common::labelled::labelled_review());
+    let text = csv::export_text(&common::labelled::signable_labelled_review());
     let path = reference_dir().join("labelled_tracks.csv");
     if std::env::var_os("UPDATE_REFERENCE").is_some() {
         std::fs::write(&path, &text).unwrap();
@@ -37,7 +37,7 @@ fn close(a: f64, b: &Value, what: &str) {
 
 #[test]
 fn per_slice_metrics_equal_the_reference() {
-    let document = common::labelled::labelled_review();
+    let document = common::labelled::signable_labelled_review();
     assert_eq!(document.alert_rule, AlertRule::BestScore);
     let expected: Value = serde_json::from_str(
         &std::fs::read_to_string(reference_dir().join("expected/metrics.json")).unwrap(),

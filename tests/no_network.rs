@@ -212,7 +212,7 @@ fn an_app_session_opens_no_internet_socket_and_writes_only_its_files() {
     let work = dir.path().join("work");
     std::fs::create_dir(&work).unwrap();
     lineup::review::save(
-        &common::labelled::labelled_review(),
+        &common::labelled::signable_labelled_review(),
         &work.join("review.ron"),
     )
     .unwrap();
@@ -348,7 +348,7 @@ fn traced_lines_are_read_as_writes_only_when_they_write() {
 fn the_app_window_opens_no_internet_socket_and_writes_nothing_of_its_own() {
     let dir = tempfile::tempdir().unwrap();
     let review = dir.path().join("review.ron");
-    lineup::review::save(&common::labelled::labelled_review(), &review).unwrap();
+    lineup::review::save(&common::labelled::signable_labelled_review(), &review).unwrap();
     let run = traced_inside(
         &["xvfb-run", "-a", "-s", "-screen 0 1280x720x24"],
         dir.path(),

@@ -30,7 +30,7 @@ fn signer(pair: &KeyPair) -> SignerKey {
 /// The labelled fixture, sliced by skin and gender, one group at its own threshold and a chosen
 /// reference group: every setting the numbers depend on is set.
 fn labelled_review() -> ReviewDocument {
-    let mut document = common::labelled::labelled_review();
+    let mut document = common::labelled::signable_labelled_review();
     document.slicing = Slicing::by(&["skin", "gender"]);
     document
         .slice_thresholds
@@ -293,7 +293,12 @@ fn consistent_review() -> ReviewDocument {
     use lineup::vision::Embedding;
     use lineup::watchlist::EnrolmentPhoto;
     let mut document = labelled_review();
-    let dimensions = document.watchlist.identities.len() + 1;
+    // As long as the recognizer's embeddings (lineup signs no review with others); one axis per
+    // identity and one for the rest.
+    let dimensions = lineup::vision::runtime::model_spec(lineup::vision::ModelRole::Recognizer)
+        .output_size
+        .unwrap();
+    assert!(dimensions > document.watchlist.identities.len());
     let unit = |i: usize| {
         let mut v = vec![0.0f32; dimensions];
         v[i] = 1.0;

@@ -93,7 +93,7 @@ fn malformed_documents_fail_clearly_through_the_cli() {
         );
     }
     let review_path = dir.path().join("review.ron");
-    review::save(&common::labelled::labelled_review(), &review_path).unwrap();
+    review::save(&common::labelled::signable_labelled_review(), &review_path).unwrap();
     let bad_csv = dir.path().join("labels.csv");
     std::fs::write(&bad_csv, "track,label\n0,watchlist:Nobody\n").unwrap();
     let out = lineup(&[
@@ -147,7 +147,7 @@ fn unicode_and_spaces_in_paths_work() {
 fn an_unwritable_output_folder_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let review_path = dir.path().join("review.ron");
-    review::save(&common::labelled::labelled_review(), &review_path).unwrap();
+    review::save(&common::labelled::signable_labelled_review(), &review_path).unwrap();
     let missing = dir.path().join("no such folder/labels.csv");
     let out = lineup(&[
         "labels",

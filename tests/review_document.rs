@@ -41,7 +41,7 @@ fn save_and_load_round_trip_exactly() {
     let dir = tempfile::tempdir().unwrap();
     for (name, document) in [
         ("migrated.ron", review::load(&v1_fixture()).unwrap()),
-        ("labelled.ron", common::labelled::labelled_review()),
+        ("labelled.ron", common::labelled::signable_labelled_review()),
     ] {
         let path = dir.path().join(name);
         review::save(&document, &path).unwrap();
@@ -98,7 +98,7 @@ fn files_that_are_not_reviews_or_are_damaged_are_refused_clearly() {
 
 #[test]
 fn labels_and_attributes_come_back_in_through_csv() {
-    let mut document = common::labelled::labelled_review();
+    let mut document = common::labelled::signable_labelled_review();
     let mut text = csv::export_text(&document);
     // Relabel track 1 (unlabelled in the fixture) as Bo Roe with skin 3, female.
     let line = text.lines().nth(2).unwrap().to_string();
@@ -124,7 +124,7 @@ fn labels_and_attributes_come_back_in_through_csv() {
 
 #[test]
 fn a_bad_csv_row_changes_nothing_and_names_its_line() {
-    let mut document = common::labelled::labelled_review();
+    let mut document = common::labelled::signable_labelled_review();
     let original = document.clone();
     let text = csv::export_text(&document);
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
@@ -179,7 +179,7 @@ fn a_bad_csv_row_changes_nothing_and_names_its_line() {
 
 #[test]
 fn a_slice_threshold_moves_only_that_slice() {
-    let mut document = common::labelled::labelled_review();
+    let mut document = common::labelled::signable_labelled_review();
     let slicing = Slicing::by(&["skin"]);
     let before = document.evaluate(&slicing, 0.6).unwrap();
     document.slice_thresholds.insert("Monk 7–10".into(), 0.75);
@@ -204,7 +204,7 @@ fn a_slice_threshold_moves_only_that_slice() {
 
 #[test]
 fn each_labelled_track_lands_in_the_slice_its_attribute_values_name() {
-    let document = common::labelled::labelled_review();
+    let document = common::labelled::signable_labelled_review();
     let sliced = document
         .sliced_searches(&Slicing::by(&["skin", "gender"]))
         .unwrap();
@@ -258,7 +258,7 @@ fn each_labelled_track_lands_in_the_slice_its_attribute_values_name() {
 fn the_cli_prints_metrics_and_moves_labels_through_csv() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("review.ron");
-    review::save(&common::labelled::labelled_review(), &path).unwrap();
+    review::save(&common::labelled::signable_labelled_review(), &path).unwrap();
     let run = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_lineup"))
             .args(args)
@@ -326,7 +326,7 @@ fn the_cli_prints_metrics_and_moves_labels_through_csv() {
 /// their searches are of.
 #[test]
 fn person_labels_travel_through_csv_and_cluster_the_intervals() {
-    let mut document = common::labelled::labelled_review();
+    let mut document = common::labelled::signable_labelled_review();
     for track in &mut document.tracks {
         track.person = None;
     }
@@ -383,7 +383,7 @@ fn person_labels_travel_through_csv_and_cluster_the_intervals() {
 fn a_review_saved_before_the_full_assessment_sections_still_loads() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("review.ron");
-    review::save(&common::labelled::labelled_review(), &path).unwrap();
+    review::save(&common::labelled::signable_labelled_review(), &path).unwrap();
     let saved = std::fs::read_to_string(&path).unwrap();
     let start = saved.find("    assessment: Assessment(").unwrap();
     let end = start + saved[start..].find("\n    ),\n").unwrap() + "\n    ),\n".len();

@@ -192,7 +192,7 @@ fn contents(folder: &Path) -> BTreeMap<String, Vec<u8>> {
 fn verify_refuses_a_signed_bundle_of_a_simulation() {
     let dir = tempfile::tempdir().unwrap();
     let review = dir.path().join("review.ron");
-    lineup::review::save(&common::labelled::labelled_review(), &review).unwrap();
+    lineup::review::save(&common::labelled::signable_labelled_review(), &review).unwrap();
     let real = lineup::review::load(&review).unwrap();
     let pair = KeyPair::generate_unencrypted_keypair().unwrap();
     let genuine = dir.path().join("genuine");
@@ -316,4 +316,208 @@ fn the_demo_offers_the_scenario() {
     assert!(path.starts_with(dir.path()), "{}", path.display());
     let document = lineup::review::load(&path).unwrap();
     assert_eq!(document.simulation.unwrap().parameters.seed, 5);
+}
+
+/// The scenario with its record deleted and its placeholders renamed, as the opposing expert
+/// edited it: `edit` then adds more of what an analysis leaves.
+fn scenario_edited_to_look_real(dir: &Path) -> lineup::review::ReviewDocument {
+    let mut document = small_scenario(21);
+    document.simulation = None;
+    document.warnings.clear();
+    document.inputs[0].path = dir.join("cctv");
+    document.watchlist.root = dir.join("watchlist");
+    document
+}
+
+/// Every refusal `export` gives `document`, saved and loaded as a file would be.
+fn export_refusal(dir: &Path, document: &lineup::review::ReviewDocument) -> String {
+    let review = dir.join("edited.ron");
+    lineup::review::save(document, &review).unwrap();
+    let document = lineup::review::load(&review).unwrap();
+    let pair = KeyPair::generate_unencrypted_keypair().unwrap();
+    let out = dir.join("bundle");
+    let refused = assessment::export(
+        &document,
+        &review,
+        None,
+        &options(&out),
+        &pair.sk,
+        &signer(&pair),
+    )
+    .expect_err("a review lacking what an analysis records was signed");
+    assert!(!out.exists());
+    assert!(
+        matches!(refused, BundleError::Simulated { .. }),
+        "{refused}"
+    );
+    refused.to_string()
+}
+
+/// Finding 1 of the expert's review of the scenario: one face given an embedding (even a
+/// 4-byte one) was enough to sign an edited scenario. Now every face needs an embedding of the
+/// recognizer's length, the review needs the models' records and each analysed input its
+/// SHA-256, and no face may lie in a frame its input does not have.
+#[test]
+fn a_scenario_with_some_traces_of_an_analysis_grafted_on_still_cannot_be_signed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut document = scenario_edited_to_look_real(dir.path());
+    document.detections[0].embedding = lineup::vision::Embedding(vec![0.5]);
+    let reason = export_refusal(dir.path(), &document);
+    assert!(
+        reason.contains("no face detection and recognition models"),
+        "{reason}"
+    );
+
+    // The demo's models and input grafted on: real model records, a real clip's SHA-256.
+    let demo = lineup::review::load(Path::new("vendor/demo/demo-review.ron")).unwrap();
+    document.models = demo.models.clone();
+    let reason = export_refusal(dir.path(), &document);
+    assert!(reason.contains("has no SHA-256"), "{reason}");
+    let clip = demo
+        .inputs
+        .iter()
+        .find(|i| i.media.as_ref().is_some_and(|m| m.frame_count > Some(1)))
+        .expect("the demo has a video");
+    document.inputs[0].digest = clip.digest.clone();
+    document.inputs[0].media = clip.media.clone();
+    let reason = export_refusal(dir.path(), &document);
+    assert!(
+        reason.contains("embedding values where the recognizer gives"),
+        "{reason}"
+    );
+
+    let length = lineup::vision::runtime::model_spec(lineup::vision::ModelRole::Recognizer)
+        .output_size
+        .unwrap();
+    for detection in &mut document.detections {
+        detection.embedding = lineup::vision::Embedding(vec![0.1; length]);
+    }
+    let reason = export_refusal(dir.path(), &document);
+    let frames = clip.media.as_ref().unwrap().frame_count.unwrap();
+    assert!(
+        reason.contains(&format!("frame {frames} of")) && reason.contains("edited by hand"),
+        "{reason}"
+    );
+}
+
+/// A forger signs a bundle whose evidence was made from a review lineup refuses to sign (by a
+/// build that skips the refusal): `verify` refuses it for the same lacks, read from the
+/// evidence alone (which holds no embeddings).
+#[test]
+fn verify_refuses_evidence_lacking_what_an_analysis_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let review = dir.path().join("review.ron");
+    lineup::review::save(&common::labelled::signable_labelled_review(), &review).unwrap();
+    let real = lineup::review::load(&review).unwrap();
+    let pair = KeyPair::generate_unencrypted_keypair().unwrap();
+    let genuine = dir.path().join("genuine");
+    assessment::export(
+        &real,
+        &review,
+        None,
+        &options(&genuine),
+        &pair.sk,
+        &signer(&pair),
+    )
+    .unwrap();
+    assessment::verify_bundle(&genuine, Some(&signer(&pair))).unwrap();
+    let evidence = Evidence::parse(
+        EVIDENCE_FILE,
+        &std::fs::read(genuine.join(EVIDENCE_FILE)).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(evidence.analysis.inputs[0].frame_count, Some(6000));
+
+    let mut no_models = evidence.clone();
+    no_models.analysis.models.clear();
+    let mut no_digest = evidence.clone();
+    no_digest.analysis.inputs[0].sha256 = None;
+    let mut beyond = evidence.clone();
+    beyond.faces[3].frame = 6000;
+    for (name, forged, says) in [
+        (
+            "no_models",
+            no_models,
+            "no face detection and recognition models",
+        ),
+        ("no_digest", no_digest, "without a SHA-256"),
+        ("beyond", beyond, "face 3 is in frame 6000"),
+    ] {
+        let forged_bundle = resign(dir.path(), &genuine, name, &forged.to_ron(), &pair);
+        let refused = assessment::verify_bundle(&forged_bundle, Some(&signer(&pair))).unwrap_err();
+        assert!(
+            matches!(refused, VerifyError::Simulated { .. }) && refused.to_string().contains(says),
+            "{name}: {refused}"
+        );
+    }
+
+    // Version 2 evidence (before frame counts) still verifies.
+    let mut old = evidence.clone();
+    old.evidence_version = 2;
+    for input in &mut old.analysis.inputs {
+        input.frame_count = None;
+    }
+    let text = old.to_ron();
+    assert!(!text.contains("frame_count"));
+    let old_bundle = resign(dir.path(), &genuine, "old", &text, &pair);
+    assessment::verify_bundle(&old_bundle, Some(&signer(&pair))).unwrap();
+}
+
+/// `genuine`'s files with `evidence` in place of its evidence, the manifest re-made and signed
+/// with `pair` (what anyone holding the key can do): the bundle's folder.
+fn resign(
+    dir: &Path,
+    genuine: &Path,
+    name: &str,
+    evidence: &str,
+    pair: &KeyPair,
+) -> std::path::PathBuf {
+    let mut files = contents(genuine);
+    files.insert(EVIDENCE_FILE.to_owned(), evidence.as_bytes().to_vec());
+    let forged = dir.join(name);
+    std::fs::create_dir_all(&forged).unwrap();
+    for (name, bytes) in &files {
+        std::fs::write(forged.join(name), bytes).unwrap();
+    }
+    let manifest = bundle::manifest_text(&files);
+    let draft = assessment::verify_bundle(genuine, None)
+        .unwrap()
+        .trusted_comment
+        .contains(signing::DRAFT_COMMENT);
+    let comment = signing::trusted_comment(0, MANIFEST_FILE, &signer(pair), draft);
+    let signature = signing::sign(&pair.sk, &signer(pair), manifest.as_bytes(), &comment).unwrap();
+    std::fs::write(forged.join(MANIFEST_FILE), manifest).unwrap();
+    std::fs::write(forged.join(SIGNATURE_FILE), signature).unwrap();
+    forged
+}
+
+/// Finding 6: the same seed writes byte-identical files wherever it is run: the placeholder is
+/// stored as itself, not resolved against the working folder, and loads as itself.
+#[test]
+fn the_same_seed_writes_the_same_bytes_from_any_working_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |folder: &str| {
+        let cwd = dir.path().join(folder);
+        std::fs::create_dir_all(&cwd).unwrap();
+        let output = lineup(&["scenario", "--seed", "7", "--out", "s.ron"])
+            .current_dir(&cwd)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        cwd.join("s.ron")
+    };
+    let (first, second) = (write("one"), write("two"));
+    let bytes = std::fs::read_to_string(&first).unwrap();
+    assert_eq!(bytes, std::fs::read_to_string(&second).unwrap());
+    assert!(
+        !bytes.contains(&dir.path().display().to_string()),
+        "{bytes}"
+    );
+    let loaded = lineup::review::load(&first).unwrap();
+    assert_eq!(loaded.inputs[0].path, Path::new(scenario::SIMULATED_SOURCE));
+    assert_eq!(loaded.watchlist.root, Path::new(scenario::SIMULATED_SOURCE));
+    // Saved again elsewhere, it stays the same.
+    let again = dir.path().join("again.ron");
+    lineup::review::save(&loaded, &again).unwrap();
+    assert_eq!(bytes, std::fs::read_to_string(&again).unwrap());
 }

@@ -380,4 +380,19 @@ fn snapshot_of_a_simulated_thresholds_screen() {
     let mut h = harness(app);
     let _ = h.try_run();
     h.snapshot("scenario_thresholds");
+
+/// Finding 6: the Footage tab of a simulation says it has no footage, where it showed a red
+/// "no such file or folder" for the generator's placeholder.
+#[test]
+fn the_footage_tab_of_a_simulation_says_there_is_no_footage_not_an_error() {
+    let (_dir, app) = app::open(&small_scenario(), Tab::Footage);
+    let mut h = harness(app);
+    let _ = h.try_run();
+    for _ in 0..10 {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let shown = texts(&h).join("\n");
+    assert!(shown.contains("no camera saw them"), "{shown}");
+    assert!(!shown.to_lowercase().contains("no such file"), "{shown}");
 }

@@ -63,7 +63,7 @@ fn the_app_export_job_writes_a_bundle_that_verifies() {
     let folder = dir.path().join("the council's reviews");
     std::fs::create_dir(&folder).unwrap();
     let path = folder.join("my review.ron");
-    let document = common::labelled::labelled_review();
+    let document = common::labelled::signable_labelled_review();
     review::save(&document, &path).unwrap();
     let key = folder.join("signing key.key");
     signing::generate_key_pair(&key, "amber kettle rides seven owls", false).unwrap();
@@ -327,7 +327,7 @@ fn a_groups_own_threshold_decides_its_tracks_alerts_everywhere() {
 fn every_label_change_is_recorded_and_carried_into_the_bundle() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("review.ron");
-    let mut document = common::labelled::labelled_review();
+    let mut document = common::labelled::signable_labelled_review();
     document.assessment.reviewer.name = "A. Reviewer".into();
     review::save(&document, &path).unwrap();
     let mut workspace = Workspace::open(&path).unwrap();
@@ -368,7 +368,7 @@ fn the_app_verifies_a_zip_with_the_reviewers_published_key() {
     use lineup::workspace::jobs::VerifyJob;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("review.ron");
-    review::save(&common::labelled::labelled_review(), &path).unwrap();
+    review::save(&common::labelled::signable_labelled_review(), &path).unwrap();
     let (bundle, key) = signed_bundle(dir.path(), &path);
     let out = bundle.folder.clone();
     let wait = |job: VerifyJob| loop {

@@ -355,7 +355,7 @@ impl AssessmentScreen {
             ),
         );
         // A simulation is never signed (the export refuses it too): say why before anyone tries.
-        let simulated = view.workspace.document().simulated_because();
+        let simulated = view.workspace.document().not_signable_because();
         let ready = form.key.path().is_some()
             && form.out.path().is_some()
             && form.job.is_none()

@@ -144,6 +144,10 @@ impl FootageScreen {
         }
         mark_alerts(workspace, ui, &response.rect, frame_count);
         let ctx = ui.ctx().clone();
+        if crate::review::scenario::is_placeholder(&input.path) {
+            ui.label("SIMULATED: no footage; the scenario drew these faces, no camera saw them.");
+            return;
+        }
         let Some(texture) = pictures.frame(&ctx, workspace, *key) else {
             match pictures.failure(&PictureKey::Frame(*key)) {
                 Some(error) => ui.colored_label(ui.visuals().error_fg_color, error),

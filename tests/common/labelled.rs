@@ -3,13 +3,34 @@
 //! distribution shifts with skin tone and gender, as NIST found for many algorithms. It is a
 //! fixture for checking the metrics arithmetic, not a finding about any real model.
 
+use lineup::footage::{FileDigest, MediaInfo, MediaKind};
 use lineup::matching::Candidate;
 use lineup::review::{
     AnalysisSettings, Attributes, DetectionRecord, GroundTruth, InputRecord, InputStatus,
     ReviewDocument, SourceRef, Track,
 };
-use lineup::vision::{BoundingBox, Embedding, Point, VisionConfig};
+use lineup::vision::{BoundingBox, Embedding, ModelRole, Point, VisionConfig};
 use lineup::watchlist::{Identity, Watchlist};
+
+/// Every face's embedding: the recognizer's length, all pointing one way (the fixture's scores
+/// are drawn, not computed from embeddings).
+fn embedding() -> Embedding {
+    let length = lineup::vision::runtime::model_spec(ModelRole::Recognizer)
+        .output_size
+        .expect("the recognizer's output length");
+    let mut values = vec![0.0; length];
+    values[0] = 1.0;
+    Embedding(values)
+}
+
+/// The fixture has no footage: "crowd.mp4" is recorded with the SHA-256 and size of a real
+/// clip of the repository's test data (tests/data/clips/long_faces_h264.mp4), computed here,
+/// so that the review carries what an analysis records without the tests decoding a video.
+fn stand_in_digest() -> FileDigest {
+    let clip = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/clips/long_faces_h264.mp4");
+    lineup::digest::sha256_file(&clip).expect("the repository's test clip")
+}
 
 /// xorshift64*: small, seeded, identical on every machine.
 struct Random(u64);
@@ -36,6 +57,29 @@ impl Random {
 
 pub fn labelled_review() -> ReviewDocument {
     labelled_review_of(600)
+}
+
+/// [`labelled_review`] with its footage recorded as an analysis records it (a SHA-256 and a
+/// frame count), which lineup requires before it signs: what the signing tests export. The
+/// screens' tests use the plain fixture, whose footage is no file they should look for.
+pub fn signable_labelled_review() -> ReviewDocument {
+    let mut document = labelled_review();
+    let frames = 600 * 10;
+    let input = &mut document.inputs[0];
+    input.digest = Some(stand_in_digest());
+    input.media = Some(MediaInfo {
+        kind: MediaKind::Video,
+        container: None,
+        codec: None,
+        width: 1920,
+        height: 1080,
+        rotation_degrees: 0,
+        duration_s: None,
+        frame_count: Some(frames),
+        frame_count_estimated: false,
+        frame_rate: None,
+    });
+    document
 }
 
 /// The same kind of review with `people` tracks (the benchmarks use 100,000).
@@ -87,7 +131,7 @@ pub fn labelled_review_of(people: u32) -> ReviewDocument {
                 },
                 landmarks: [Point::default(); 5],
                 detector_score: 0.9,
-                embedding: Embedding(vec![1.0, 0.0]),
+                embedding: embedding(),
                 candidates: vec![Candidate {
                     identity: lineup::ids::IdentityId(identity),
                     score,
@@ -136,7 +180,12 @@ pub fn labelled_review_of(people: u32) -> ReviewDocument {
         frames_analysed: 0,
         stopped_early: None,
     };
-    let mut document = ReviewDocument::new(settings, Vec::new(), vec![input], watchlist);
+    // The models an analysis records (lineup's pinned detector and recognizer).
+    let models = lineup::vision::runtime::manifest()
+        .into_iter()
+        .filter(|m| matches!(m.role, ModelRole::Detector | ModelRole::Recognizer))
+        .collect();
+    let mut document = ReviewDocument::new(settings, models, vec![input], watchlist);
     document.lineup_version = "fixture".into();
     document.detections = detections;
     document.tracks = tracks;

@@ -64,11 +64,12 @@ pub enum BundleError {
     NotABundle { path: PathBuf },
     #[error("{}: cannot be written: {reason}", path.display())]
     Unwritable { path: PathBuf, reason: String },
-    /// The review is a simulation (or shows no trace of a real analysis): lineup never signs
-    /// one as an assessment of a real system.
+    /// The review is a simulation (or lacks a trace every real analysis leaves): lineup never
+    /// signs one as an assessment of a real system.
     #[error(
-        "this review cannot be exported as a signed assessment: {reason}. A simulated review is \
-         for training only and describes no real system; analyse real footage to assess one"
+        "this review cannot be exported as a signed assessment: {reason}. lineup signs only the \
+         review of an analysis (a simulated review is for training only and describes no real \
+         system); analyse real footage to assess one"
     )]
     Simulated { reason: String },
     #[error(transparent)]
@@ -188,10 +189,10 @@ pub fn export_signed(request: &SignedExport) -> Result<ExportedBundle, BundleErr
     )
 }
 
-/// Refuses a review that is a simulation, or shows no trace of a real analysis
-/// (`ReviewDocument::simulated_because`): lineup never signs one as an assessment.
+/// Refuses a review that is a simulation, or lacks any trace a real analysis leaves
+/// (`ReviewDocument::not_signable_because`): lineup never signs one as an assessment.
 pub fn refuse_simulation(document: &ReviewDocument) -> Result<(), BundleError> {
-    match document.simulated_because() {
+    match document.not_signable_because() {
         Some(reason) => Err(BundleError::Simulated { reason }),
         None => Ok(()),
     }

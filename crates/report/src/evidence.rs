@@ -41,8 +41,10 @@ use lineup_core::watchlist::{Identity, Watchlist};
 
 /// The shape of `evidence.ron`; bumped when it changes.
 /// (2: the watchlist photos' SHA-256, the crowd and deployed watchlist the false alerts a day
-/// are counted for, and the tracks not labelled on or off the watchlist, without labels.)
-pub const EVIDENCE_VERSION: u32 = 2;
+/// are counted for, and the tracks not labelled on or off the watchlist, without labels.
+/// 3: each input's frame count, so that a face in a frame the input lacks is refused; version
+/// 2 evidence has none, and its faces' frames go unchecked.)
+pub const EVIDENCE_VERSION: u32 = 3;
 
 /// What the report's numbers are computed from: `evidence.ron` is this value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,6 +150,11 @@ pub struct EvidenceInput {
     pub sha256: Option<String>,
     pub size_bytes: Option<u64>,
     pub status: InputStatus,
+    /// The frames a face may lie in (`scenario::frame_bound` of the input's media): its
+    /// declared frame count, or more where the count is an estimate. None when unknown, and in
+    /// version 2 evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frame_count: Option<u64>,
 }
 
 /// A face found: where, and its best watchlist candidate (all that alerts depend on).
@@ -222,6 +229,7 @@ impl Evidence {
                         sha256: input.digest.as_ref().map(|d| d.sha256.clone()),
                         size_bytes: input.digest.as_ref().map(|d| d.size_bytes),
                         status: input.status.clone(),
+                        frame_count: scenario::frame_bound(input.media.as_ref()),
                     })
                     .collect(),
                 watchlist_root: document.watchlist.root.clone(),
@@ -275,8 +283,19 @@ impl Evidence {
         }
     }
 
-    /// Why the evidence is of a simulation, not of a real analysis; None when nothing says so
-    /// (see `ReviewDocument::simulated_because`, which the export checks).
+    /// Why the evidence cannot be of an analysis lineup signed; None when nothing says so (see
+    /// `ReviewDocument::not_signable_because`, which the export checks): it records a
+    /// simulation or names the generator's placeholder, lacks the models' records or an
+    /// analysed input's SHA-256, or puts a face in a frame its input does not have. Embeddings
+    /// are not in evidence; an included review is checked for them.
+    pub fn not_signable_because(&self) -> Option<String> {
+        self.simulated_because()
+            .or_else(|| scenario::missing_models(&self.analysis.models))
+            .or_else(|| self.input_without_digest())
+            .or_else(|| self.face_beyond_its_input())
+    }
+
+    /// Why the evidence is of a simulation: its record, or the generator's placeholder.
     pub fn simulated_because(&self) -> Option<String> {
         if let Some(simulation) = &self.simulation {
             return Some(format!(
@@ -299,6 +318,28 @@ impl Evidence {
                 scenario::SIMULATED_SOURCE,
                 scenario::SIMULATED
             )
+        })
+    }
+
+    fn input_without_digest(&self) -> Option<String> {
+        let input = self
+            .analysis
+            .inputs
+            .iter()
+            .find(|i| i.status == InputStatus::Analysed && i.sha256.is_none())?;
+        Some(format!(
+            "its evidence lists the analysed input {} without a SHA-256, which every analysis \
+             records: it was made or edited by hand",
+            input.path.display()
+        ))
+    }
+
+    fn face_beyond_its_input(&self) -> Option<String> {
+        self.faces.iter().enumerate().find_map(|(number, face)| {
+            let input = self.analysis.inputs.get(face.input)?;
+            let frames = input.frame_count?;
+            (face.frame >= frames)
+                .then(|| scenario::frame_beyond_message(number, face.frame, &input.path, frames))
         })
     }
 

@@ -47,7 +47,8 @@ pub enum VerifyError {
     /// changed without it.
     #[error(
         "{}: not an assessment of a real system: {reason}. lineup never signs a simulated \
-         review; this bundle was made or changed by hand",
+         review, nor one lacking what every analysis records; this bundle was made or changed \
+         by hand",
         path.display()
     )]
     Simulated { path: PathBuf, reason: String },
@@ -267,12 +268,12 @@ fn refuse_a_simulation(path: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result
     let from_evidence = files
         .get(EVIDENCE_FILE)
         .and_then(|bytes| Evidence::parse(EVIDENCE_FILE, bytes).ok())
-        .and_then(|evidence| evidence.simulated_because());
+        .and_then(|evidence| evidence.not_signable_because());
     let from_review = || {
         let text = std::str::from_utf8(files.get(REVIEW_FILE)?).ok()?;
         lineup_core::review::parse(Path::new(REVIEW_FILE), text)
             .ok()?
-            .simulated_because()
+            .not_signable_because()
     };
     match from_evidence.or_else(from_review) {
         Some(reason) => Err(VerifyError::Simulated {

@@ -12,6 +12,10 @@
 //! (empty: unnamed); an attribute cell holds one of the schema's values, `unknown`, or nothing
 //! (also unknown).
 //!
+//! A simulated review's CSV (the workshop scenario) starts with a `# SIMULATED: …` line and has a
+//! first column `simulated` whose every value is `SIMULATED`; import skips `#` lines and refuses
+//! such a file for a review that is not a simulation.
+//!
 //! On import only `track`, `label`, `person` and the attribute columns are read (`label` and
 //! `person` may be left out); the others are there for people and are ignored. Import checks every row before changing anything, so a file with one
 //! bad row changes nothing and the error names its line.
@@ -20,6 +24,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::labels::{Attributes, GroundTruth, UNKNOWN};
+use super::scenario;
 use super::{ReviewDocument, save_failure, write_atomically};
 use crate::ids::TrackId;
 
@@ -42,6 +47,14 @@ pub enum CsvError {
         message: String,
     },
 }
+
+/// The column every row of a simulation's CSV holds, its value always `SIMULATED`.
+const SIMULATED_COLUMN: &str = "simulated";
+
+/// The first line of a simulation's CSV; import skips lines starting with `#` (no row does: its
+/// first cell is a number or `SIMULATED`).
+const SIMULATION_COMMENT: &str = "# SIMULATED: the labels of a workshop scenario drawn from score \
+     distributions, not of footage; they describe no real system";
 
 const INFORMATIONAL: [&str; 9] = [
     "input",
@@ -96,7 +109,16 @@ pub fn export_text(document: &ReviewDocument) -> String {
         .iter()
         .map(|a| a.name.as_str())
         .collect();
-    let mut header = vec!["track"];
+    let simulated = document.simulated_because().is_some();
+    let mut text = String::new();
+    let mut header = Vec::new();
+    if simulated {
+        // On its own first line and in a column of every row, so that no column cut loses it
+        // without the rest of the file. Import skips the comment and reads the column.
+        text.push_str(&format!("{SIMULATION_COMMENT}\n"));
+        header.push(SIMULATED_COLUMN);
+    }
+    header.push("track");
     header.extend(&INFORMATIONAL[..7]);
     header.push("label");
     header.push("person");
@@ -109,7 +131,11 @@ pub fn export_text(document: &ReviewDocument) -> String {
         let last =
             &document.detections[*track.detections.last().unwrap_or(&track.detections[0])].source;
         let matched = document.track_match(TrackId(index));
-        let mut row = vec![
+        let mut row: Vec<String> = simulated
+            .then(|| scenario::SIMULATED.to_owned())
+            .into_iter()
+            .collect();
+        row.extend([
             track.id.to_string(),
             document
                 .inputs
@@ -132,7 +158,7 @@ pub fn export_text(document: &ReviewDocument) -> String {
             },
             label_text(document, track.label),
             track.person.clone().unwrap_or_default(),
-        ];
+        ]);
         row.extend(attributes.iter().map(|a| {
             track
                 .attributes
@@ -154,7 +180,11 @@ pub fn export_text(document: &ReviewDocument) -> String {
         );
         writer.write_record(&row).expect("in-memory CSV");
     }
-    String::from_utf8(writer.into_inner().expect("in-memory CSV")).expect("CSV of UTF-8 strings")
+    text.push_str(
+        &String::from_utf8(writer.into_inner().expect("in-memory CSV"))
+            .expect("CSV of UTF-8 strings"),
+    );
+    text
 }
 
 pub fn export(document: &ReviewDocument, path: &Path) -> Result<(), CsvError> {
@@ -210,6 +240,7 @@ pub fn import_text(document: &mut ReviewDocument, text: &str) -> Result<usize, C
 fn apply_rows(document: &mut ReviewDocument, text: &str) -> Result<usize, (u64, String)> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
+        .comment(Some(b'#'))
         .from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()
@@ -218,6 +249,15 @@ fn apply_rows(document: &mut ReviewDocument, text: &str) -> Result<usize, (u64, 
         .map(str::to_string)
         .collect();
     let column = |name: &str| header.iter().position(|h| h == name);
+    let marked = column(SIMULATED_COLUMN).is_some() || text.trim_start().starts_with("# SIMULATED");
+    if marked && document.simulated_because().is_none() {
+        return Err((
+            1,
+            "these are the labels of a SIMULATED workshop scenario: they cannot be imported \
+             into a review of real footage"
+                .to_string(),
+        ));
+    }
     let track_column = column("track").ok_or((1, "no \"track\" column".to_string()))?;
     let label_column = column("label");
     let person_column = column("person");
@@ -225,7 +265,7 @@ fn apply_rows(document: &mut ReviewDocument, text: &str) -> Result<usize, (u64, 
     for (index, name) in header.iter().enumerate() {
         if document.attribute_schema.get(name).is_some() {
             attribute_columns.push((index, name.clone()));
-        } else if !["track", "label", "person"].contains(&name.as_str())
+        } else if !["track", "label", "person", SIMULATED_COLUMN].contains(&name.as_str())
             && !INFORMATIONAL.contains(&name.as_str())
         {
             return Err((
@@ -332,6 +372,53 @@ mod tests {
     fn fixture() -> ReviewDocument {
         let text = include_str!("../../../../tests/fixtures/review_v1.ron");
         super::super::parse(Path::new("review_v1.ron"), text).unwrap()
+    }
+
+    /// Finding 5 of the scenario's review: a simulation's CSV carried SIMULATED only in the
+    /// input column and the names, which `cut` drops. Now a first comment line and a
+    /// `simulated` column in every row say so; import skips the comment, reads the file back
+    /// unchanged, and refuses it for a review that is no simulation.
+    #[test]
+    fn a_simulations_csv_is_marked_on_every_line_and_kept_out_of_real_reviews() {
+        use crate::review::scenario::{self, ScenarioParameters};
+        let mut document = scenario::generate(&ScenarioParameters {
+            non_mated_per_group: 20,
+            mated_per_group: 5,
+            ..ScenarioParameters::workshop(3, 10.0)
+        })
+        .unwrap();
+        let text = export_text(&document);
+        let mut lines = text.lines();
+        let comment = lines.next().unwrap();
+        assert!(comment.starts_with("# SIMULATED"), "{comment}");
+        assert!(lines.next().unwrap().starts_with("simulated,track,"));
+        let rows: Vec<&str> = lines.collect();
+        assert_eq!(rows.len(), document.tracks.len());
+        assert!(rows.iter().all(|row| row.starts_with("SIMULATED,")));
+        let before = document.tracks.clone();
+        assert_eq!(import_text(&mut document, &text), Ok(0));
+        assert_eq!(document.tracks, before);
+        // A spreadsheet's edit still imports, and names its line past the comment.
+        let edited = text.replacen(",not_on_watchlist,", ",no such label,", 1);
+        let error = import_text(&mut document, &edited).unwrap_err();
+        let line = 1 + text
+            .lines()
+            .position(|l| l.contains(",not_on_watchlist,"))
+            .unwrap();
+        assert_eq!(error.line as usize, line, "{error}");
+
+        let mut real = fixture();
+        let unchanged = real.clone();
+        let header_and_row = format!(
+            "simulated,track,label\nSIMULATED,{},not_on_watchlist\n",
+            real.tracks[0].id
+        );
+        for text in [text.as_str(), header_and_row.as_str()] {
+            let error = import_text(&mut real, text).unwrap_err();
+            assert!(error.message.contains("SIMULATED"), "{error}");
+        }
+        assert_eq!(real, unchanged);
+        assert!(!export_text(&real).contains("SIMULATED"));
     }
 
     /// The suggestion's range goes out as `skin_suggestion_range`, lightest first ("3-5"),

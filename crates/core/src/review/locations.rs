@@ -74,6 +74,11 @@ fn normalised(path: &Path) -> PathBuf {
 /// taken from the working folder, as they were opened.
 pub(super) fn for_saving(document: &ReviewDocument, folder: &Path) -> ReviewDocument {
     let store = |path: &Path| {
+        // The scenario's placeholder names no file: stored as itself, so that the same seed
+        // writes the same bytes wherever it is run.
+        if super::scenario::is_placeholder(path) {
+            return PathBuf::from(super::scenario::SIMULATED_SOURCE);
+        }
         let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         stored(&absolute, folder)
     };
@@ -91,10 +96,15 @@ pub(super) fn resolved(mut document: ReviewDocument, folder: &Path) -> ReviewDoc
     if !document.paths_relative_to_review {
         return document;
     }
+    // The scenario's placeholder is no file in the folder: it stays as it is.
+    let resolve = |path: &Path| match super::scenario::is_placeholder(path) {
+        true => path.to_path_buf(),
+        false => resolve(path, folder),
+    };
     for input in &mut document.inputs {
-        input.path = resolve(&input.path, folder);
+        input.path = resolve(&input.path);
     }
-    document.watchlist.root = resolve(&document.watchlist.root, folder);
+    document.watchlist.root = resolve(&document.watchlist.root);
     document.paths_relative_to_review = false;
     document
 }

@@ -10,10 +10,12 @@
 //! groups by factors of 10 to 100 for many algorithms; the NPL evaluation of the NEC NeoFace
 //! system used by the Metropolitan and South Wales Police (Mansfield, 2023) found no
 //! statistically significant imbalance at face-match thresholds of 0.6 and above, but one below
-//! it. Here each group's rank-one impostor score is logistic; the reference group's is fixed, and
-//! every other group's is the one logistic whose false-positive identification rate (FPIR) is
-//! its ratio times the reference's at `low_threshold` and equal to the reference's at
-//! `parity_threshold` (see [`ScenarioParameters::impostor_scores`]).
+//! it. Here the reference group's rank-one impostor score is a logistic bulk with a small share
+//! of look-alikes scoring high (so that its FPIR can be observed at 0.6 in the default draw), and
+//! every other group's survival function is the reference's times the group's ratio r(t): its
+//! full ratio at and below `low_threshold`, falling log-linearly to 1 at `parity_threshold`, and
+//! exactly 1 from there up (see [`ImpostorScores`]), so that above the parity threshold no group
+//! differs from the reference, neither way.
 
 use std::path::{Path, PathBuf};
 
@@ -25,9 +27,10 @@ use super::tracks::Track;
 use super::{
     AnalysisSettings, DetectionRecord, InputRecord, InputStatus, ReviewDocument, SourceRef,
 };
+use crate::footage::MediaInfo;
 use crate::ids::{DetectionId, IdentityId};
 use crate::matching::Candidate;
-use crate::vision::{BoundingBox, Embedding, Point, VisionConfig};
+use crate::vision::{BoundingBox, Embedding, ModelRecord, ModelRole, Point, VisionConfig};
 use crate::watchlist::{Identity, Watchlist};
 
 /// What the generator's document is called wherever a path is expected: no file has it.
@@ -37,7 +40,7 @@ pub const SIMULATED_SOURCE: &str = "SIMULATED workshop scenario (no footage)";
 pub const SIMULATED: &str = "SIMULATED";
 
 /// Which generator drew the document; bumped when the same parameters would draw another one.
-pub const GENERATOR: &str = "lineup workshop scenario 1";
+pub const GENERATOR: &str = "lineup workshop scenario 2";
 
 /// A logistic distribution of similarity scores: P(score ≥ t) = 1 / (1 + exp((t − centre) / scale)).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -55,6 +58,78 @@ impl Logistic {
     /// The score whose survival is `u` (inverse transform sampling).
     fn quantile_above(&self, u: f64) -> f64 {
         self.centre + self.scale * ((1.0 - u) / u).ln()
+    }
+}
+
+/// Look-alikes among the reference group's impostors: a share of them whose rank-one score is
+/// drawn from a second logistic, centred high.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LookAlikes {
+    pub share: f64,
+    pub scores: Logistic,
+}
+
+/// A group's rank-one impostor scores, by their survival function
+/// S(t) = min(1, S_ref(t) · r(t)): r is the group's ratio at and below the low threshold,
+/// falls log-linearly to 1 at the parity threshold and is exactly 1 from there up. S_ref is the
+/// reference group's (its bulk, and its look-alikes if any).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ImpostorScores {
+    pub bulk: Logistic,
+    pub look_alikes: Option<LookAlikes>,
+    pub ratio: f64,
+    pub low: f64,
+    pub parity: f64,
+}
+
+impl ImpostorScores {
+    /// The reference group's share of scores at or above `threshold`.
+    pub fn reference_survival(&self, threshold: f64) -> f64 {
+        match self.look_alikes {
+            Some(tail) => {
+                (1.0 - tail.share) * self.bulk.survival(threshold)
+                    + tail.share * tail.scores.survival(threshold)
+            }
+            None => self.bulk.survival(threshold),
+        }
+    }
+
+    /// The group's FPIR at `threshold` as a multiple of the reference's.
+    pub fn ratio_at(&self, threshold: f64) -> f64 {
+        if threshold <= self.low {
+            self.ratio
+        } else if threshold >= self.parity {
+            1.0
+        } else {
+            self.ratio
+                .powf((self.parity - threshold) / (self.parity - self.low))
+        }
+    }
+
+    /// The share of the group's scores at or above `threshold`.
+    pub fn survival(&self, threshold: f64) -> f64 {
+        (self.reference_survival(threshold) * self.ratio_at(threshold)).min(1.0)
+    }
+
+    /// The score whose survival is `u`, by bisection over the scores' range [−1, 1] (the
+    /// survival function is non-increasing; 64 halvings reach the last bit of an f64).
+    fn quantile_above(&self, u: f64) -> f64 {
+        let (mut low, mut high) = (-1.0f64, 1.0f64);
+        if self.survival(high) >= u {
+            return high;
+        }
+        if self.survival(low) < u {
+            return low;
+        }
+        for _ in 0..64 {
+            let middle = 0.5 * (low + high);
+            if self.survival(middle) >= u {
+                low = middle;
+            } else {
+                high = middle;
+            }
+        }
+        low
     }
 }
 
@@ -79,8 +154,12 @@ pub struct ScenarioParameters {
     pub low_threshold: f64,
     /// Where, and above which, their FPIR agree (NPL: 0.6).
     pub parity_threshold: f64,
-    /// The reference group's rank-one score for a person not on the watchlist.
+    /// The reference group's rank-one score for a person not on the watchlist: the bulk of
+    /// them (and the genuine searches' second candidate)...
     pub reference_impostor: Logistic,
+    /// ...and its look-alikes (absent in scenarios drawn by generator 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_look_alikes: Option<LookAlikes>,
     /// Every group's score for a person on the watchlist, against their own identity.
     pub genuine: Logistic,
     /// People not on the watchlist passing, per group (each seen once).
@@ -102,8 +181,8 @@ pub struct Simulation {
 pub enum ScenarioError {
     #[error(
         "a differential of {ratio} for {group} cannot be drawn: at threshold {low} the reference \
-         group's FPIR is {reference:.4}, so the group's would be {wanted:.2} (it must lie between \
-         the reference's and 1)"
+         group's FPIR is {reference:.4}, so the group's would be {wanted:.2} (the ratio must be at \
+         least 1, and the group's FPIR below 1)"
     )]
     Unreachable {
         group: String,
@@ -121,7 +200,9 @@ pub enum ScenarioError {
 impl ScenarioParameters {
     /// The workshop's default: three skin tone groups (Monk 1–3 the reference, Monk 4–6 at the
     /// square root of `differential`, Monk 7–10 at `differential` times the reference's FPIR at
-    /// threshold 0.4), the same FPIR for all from 0.6 up.
+    /// threshold 0.4), the same FPIR for all from 0.6 up. The reference's FPIR is about 0.95%
+    /// at 0.4 (so that a differential of 100 can still be drawn) and about 0.41% at 0.6, where
+    /// 2,000 people per group give some 8 false matches each: enough to see parity.
     pub fn workshop(seed: u64, differential: f64) -> Self {
         let group = |name: &str, values: std::ops::RangeInclusive<u8>, ratio: f64| ScenarioGroup {
             name: name.to_string(),
@@ -138,9 +219,16 @@ impl ScenarioParameters {
             low_threshold: 0.4,
             parity_threshold: 0.6,
             reference_impostor: Logistic {
-                centre: 0.2,
+                centre: 0.15,
                 scale: 0.04,
             },
+            reference_look_alikes: Some(LookAlikes {
+                share: 0.01,
+                scores: Logistic {
+                    centre: 0.55,
+                    scale: 0.13,
+                },
+            }),
             genuine: Logistic {
                 centre: 0.72,
                 scale: 0.04,
@@ -151,13 +239,9 @@ impl ScenarioParameters {
         }
     }
 
-    /// Each group's rank-one impostor score distribution, in the groups' order.
-    ///
-    /// A logistic's log-odds of scoring at or above `t` is linear in `t`, so asking for survival
-    /// `ratio · a` at the low threshold and `b` at the parity threshold (`a`, `b` the reference's)
-    /// gives two linear equations in the centre and 1/scale, solved exactly below. The ratio
-    /// then falls from the group's ratio at the low threshold to 1 at the parity threshold.
-    pub fn impostor_scores(&self) -> Result<Vec<Logistic>, ScenarioError> {
+    /// Each group's rank-one impostor score distribution, in the groups' order. A group's
+    /// ratio must be at least 1 and leave its FPIR at the low threshold below 1.
+    pub fn impostor_scores(&self) -> Result<Vec<ImpostorScores>, ScenarioError> {
         let (low, parity) = (self.low_threshold, self.parity_threshold);
         if low.partial_cmp(&parity) != Some(std::cmp::Ordering::Less) {
             return Err(ScenarioError::Thresholds { low, parity });
@@ -169,19 +253,19 @@ impl ScenarioParameters {
         {
             return Err(ScenarioError::Empty);
         }
-        let reference = self.reference_impostor;
-        let (at_low, at_parity) = (reference.survival(low), reference.survival(parity));
-        let log_odds_against = |p: f64| (1.0 / p - 1.0).ln();
         self.groups
             .iter()
             .map(|group| {
+                let scores = ImpostorScores {
+                    bulk: self.reference_impostor,
+                    look_alikes: self.reference_look_alikes,
+                    ratio: group.fpir_ratio,
+                    low,
+                    parity,
+                };
+                let at_low = scores.reference_survival(low);
                 let wanted = group.fpir_ratio * at_low;
-                if group.fpir_ratio == 1.0 {
-                    return Ok(reference);
-                }
-                // The group must be more likely than the reference at the low threshold, and
-                // its survival there a probability.
-                if !(wanted > at_low && wanted < 1.0) {
+                if !(group.fpir_ratio >= 1.0 && wanted < 1.0) {
                     return Err(ScenarioError::Unreachable {
                         group: group.name.clone(),
                         ratio: group.fpir_ratio,
@@ -190,12 +274,7 @@ impl ScenarioParameters {
                         wanted,
                     });
                 }
-                let scale =
-                    (parity - low) / (log_odds_against(at_parity) - log_odds_against(wanted));
-                Ok(Logistic {
-                    centre: parity - scale * log_odds_against(at_parity),
-                    scale,
-                })
+                Ok(scores)
             })
             .collect()
     }
@@ -235,6 +314,10 @@ impl SplitMix64 {
 
     fn score(&mut self, distribution: &Logistic) -> f32 {
         distribution.quantile_above(self.unit()).clamp(-1.0, 1.0) as f32
+    }
+
+    fn impostor_score(&mut self, distribution: &ImpostorScores) -> f32 {
+        distribution.quantile_above(self.unit()) as f32
     }
 
     fn pick<'a>(&mut self, values: &'a [String]) -> &'a str {
@@ -296,7 +379,10 @@ pub fn generate(parameters: &ScenarioParameters) -> Result<ReviewDocument, Scena
         }
         for _ in 0..parameters.non_mated_per_group {
             passers_by += 1;
-            let candidates = vec![candidate(random.below(identities), random.score(impostor))];
+            let candidates = vec![candidate(
+                random.below(identities),
+                random.impostor_score(impostor),
+            )];
             let attributes = attributes_of(group, &genders, &ages, &mut random);
             let person = Some(format!("passer-by {passers_by}"));
             let label = GroundTruth::NotOnWatchlist;
@@ -398,8 +484,8 @@ fn push_track(
     });
 }
 
-/// Whether `path` is the generator's placeholder for footage or a watchlist: saved relative, it
-/// loads inside the review's folder.
+/// Whether `path` is the generator's placeholder for footage or a watchlist. A review stores it
+/// as itself (never resolved against a folder); one saved before may hold it inside a folder.
 pub fn is_placeholder(path: &Path) -> bool {
     path.ends_with(SIMULATED_SOURCE)
 }
@@ -408,9 +494,8 @@ impl ReviewDocument {
     /// Why this document is a simulation and not an analysis of real footage; None when
     /// nothing says so. A document that lost its [`Simulation`] record (say, by hand editing)
     /// still gives itself away: its footage is the generator's placeholder, and its faces have
-    /// no embeddings, where a real analysis embeds every face it finds. (Nor does it hash any
-    /// footage, but neither do the hand-made reviews lineup's own tests sign, so a missing
-    /// hash alone is not taken as proof.)
+    /// no embeddings, where a real analysis embeds every face it finds. This says what gets the
+    /// SIMULATED mark; what lineup refuses to sign is wider ([`Self::not_signable_because`]).
     pub fn simulated_because(&self) -> Option<String> {
         if let Some(simulation) = &self.simulation {
             return Some(format!(
@@ -438,6 +523,111 @@ impl ReviewDocument {
     pub fn is_simulated(&self) -> bool {
         self.simulated_because().is_some()
     }
+
+    /// Why lineup will not sign this document as an assessment; None when it carries every
+    /// trace lineup's own analysis leaves: the models' records, the SHA-256 of every analysed
+    /// input, an embedding of the recognizer's length for every face, and faces only in frames
+    /// their input has. None proves the document real (a hand-made file can carry all of
+    /// these; only `lineup verify --against` a re-run on the original footage ties it to the
+    /// footage), but a document lacking any of them cannot have come from an analysis.
+    pub fn not_signable_because(&self) -> Option<String> {
+        self.simulated_because()
+            .or_else(|| missing_models(&self.models))
+            .or_else(|| self.input_without_digest())
+            .or_else(|| self.face_without_embedding())
+            .or_else(|| self.face_beyond_its_input())
+    }
+
+    fn input_without_digest(&self) -> Option<String> {
+        let input = self
+            .inputs
+            .iter()
+            .find(|i| i.status == InputStatus::Analysed && i.digest.is_none())?;
+        Some(format!(
+            "its analysed input {} has no SHA-256, which every analysis records: it was made \
+             or edited by hand",
+            input.path.display()
+        ))
+    }
+
+    fn face_without_embedding(&self) -> Option<String> {
+        let wanted = embedding_length(&self.models);
+        let (face, detection) = self.detections.iter().enumerate().find(|(_, d)| {
+            let length = d.embedding.0.len();
+            length == 0 || wanted.is_some_and(|wanted| length != wanted)
+        })?;
+        let gives = wanted.map_or("an embedding".to_owned(), |n| format!("{n}"));
+        Some(format!(
+            "face {face} has {} embedding values where the recognizer gives {gives}: no \
+             recognition model saw it, so the review is {SIMULATED} or edited by hand",
+            detection.embedding.0.len()
+        ))
+    }
+
+    fn face_beyond_its_input(&self) -> Option<String> {
+        self.detections
+            .iter()
+            .enumerate()
+            .find_map(|(face, d)| {
+                let input = &self.inputs.get(d.source.input)?;
+                let frames = frame_bound(input.media.as_ref())?;
+                (d.source.frame_index >= frames)
+                    .then(|| frame_beyond_message(face, d.source.frame_index, &input.path, frames))
+            })
+            .or_else(|| {
+                let face = self
+                    .detections
+                    .iter()
+                    .position(|d| d.source.input >= self.inputs.len())?;
+                Some(format!(
+                    "face {face} names input {}, but the review lists only {} inputs",
+                    self.detections[face].source.input,
+                    self.inputs.len()
+                ))
+            })
+    }
+}
+
+/// A review or evidence without both a detector's and a recognizer's record was never analysed.
+pub fn missing_models(models: &[ModelRecord]) -> Option<String> {
+    let has = |role: ModelRole| models.iter().any(|m| m.role == role);
+    (!has(ModelRole::Detector) || !has(ModelRole::Recognizer)).then(|| {
+        "it records no face detection and recognition models (every analysis records both, \
+         with their SHA-256): it was made or edited by hand"
+            .to_owned()
+    })
+}
+
+/// The length of the embeddings the review's recorded recognizer gives, where this build's
+/// model manifest describes that model (by its SHA-256); None for a model it does not know.
+pub fn embedding_length(models: &[ModelRecord]) -> Option<usize> {
+    let recognizer = models.iter().find(|m| m.role == ModelRole::Recognizer)?;
+    crate::vision::runtime::model_specs()
+        .into_iter()
+        .find(|spec| spec.role == ModelRole::Recognizer && spec.sha256 == recognizer.sha256)?
+        .output_size
+}
+
+/// Frames a face's index must lie below: the input's declared count, or, where the count was
+/// worked out from duration × rate, half as many again (a variable frame rate makes that
+/// estimate inexact, and a real review must never be refused). None when no count is known.
+pub fn frame_bound(media: Option<&MediaInfo>) -> Option<u64> {
+    let media = media?;
+    let count = media.frame_count?;
+    Some(if media.frame_count_estimated {
+        count + count / 2 + 1
+    } else {
+        count
+    })
+}
+
+/// Says that face `face` lies in frame `frame` of `path`, which has only `frames` frames.
+pub fn frame_beyond_message(face: usize, frame: u64, path: &Path, frames: u64) -> String {
+    format!(
+        "face {face} is in frame {frame} of {}, which has only {frames} frames: no analysis \
+         found it there, so the review was made or edited by hand",
+        path.display()
+    )
 }
 
 #[cfg(test)]
@@ -541,17 +731,15 @@ mod tests {
         }
     }
 
-    /// What the app shows when a trainee moves the threshold: the false matches the review's
-    /// own evaluation counts per group. At the low threshold the Monk 7–10 group's FPIR is the
-    /// parameterised multiple of the reference's, within sampling error; at the parity threshold
-    /// the differential is gone (the interval of the ratio holds 1).
+    /// What the app shows when a trainee moves the threshold, in the draw the workshop uses
+    /// (the default 2,000 people per group): at 0.4 the Monk 7–10 group's FPIR is the
+    /// parameterised multiple of the reference's, within sampling error; from 0.6 up the
+    /// reference's false matches are observed and the ratio's interval holds 1, with no reverse
+    /// differential (the expert's finding: at 0.7 it was 0.31×, and the reference had none).
     #[test]
-    fn moving_the_threshold_moves_the_differential_as_parameterised() {
-        let parameters = ScenarioParameters {
-            non_mated_per_group: 20_000,
-            mated_per_group: 50,
-            ..ScenarioParameters::workshop(2026, 10.0)
-        };
+    fn moving_the_threshold_moves_the_differential_as_parameterised_at_the_default_size() {
+        let parameters = ScenarioParameters::workshop(2026, 10.0);
+        assert_eq!(parameters.non_mated_per_group, 2000);
         let document = generate(&parameters).unwrap();
         let slicing = Slicing::by(&["skin"]);
         let measured = |threshold: f32| document.evaluate(&slicing, threshold).unwrap();
@@ -569,21 +757,47 @@ mod tests {
             "ratio {ratio} ({k_darkest} / {k_reference}), tolerance ×{:.2}",
             tolerance.exp()
         );
-        // Each group's count matches what its distribution gives.
-        let expected = parameters.expected_fpir(0.5).unwrap();
-        let middle = measured(0.5);
-        for (slice, fpir) in [(reference, expected[0]), (darkest, expected[2])] {
-            let mean = fpir * 20_000.0;
-            let k = false_matches(&middle, slice) as f64;
-            assert!((k - mean).abs() < 4.0 * mean.sqrt() + 1.0, "{k} vs {mean}");
+        for threshold in [0.6, 0.65, 0.7, 0.8] {
+            let at = measured(threshold);
+            let differential = &at.fpir_differentials.per_slice[darkest];
+            let interval = differential.interval.as_ref();
+            assert!(
+                interval.is_some_and(|i| i.low <= 1.0 && 1.0 <= i.high),
+                "at {threshold}: {differential:?}"
+            );
+            if threshold == 0.6 {
+                assert!(false_matches(&at, reference) >= 3, "at {threshold}");
+            }
         }
-        let parity = measured(0.6);
-        let at_parity = &parity.fpir_differentials.per_slice[darkest];
-        let holds_one = at_parity
-            .interval
-            .as_ref()
-            .is_none_or(|i| i.low <= 1.0 && 1.0 <= i.high);
-        assert!(holds_one, "{at_parity:?}");
-        assert!(false_matches(&parity, darkest) < k_darkest / 20);
+    }
+
+    /// Each group's expected FPIR: its ratio times the reference's at and below the low
+    /// threshold, exactly the reference's from the parity threshold up, and in between falling;
+    /// every draw's count matches its distribution.
+    #[test]
+    fn the_survival_functions_are_the_references_times_the_ratio() {
+        let parameters = ScenarioParameters::workshop(5, 100.0);
+        let at = |t: f64| parameters.expected_fpir(t).unwrap();
+        for t in [0.3, 0.35, 0.4] {
+            let fpir = at(t);
+            assert!(
+                (fpir[2] - (100.0 * fpir[0]).min(1.0)).abs() < 1e-12,
+                "{t}: {fpir:?}"
+            );
+        }
+        for t in [0.6, 0.7, 0.8, 0.9] {
+            let fpir = at(t);
+            assert_eq!((fpir[1], fpir[2]), (fpir[0], fpir[0]), "{t}");
+        }
+        assert!(
+            at(0.6)[0] * 2000.0 > 5.0,
+            "the reference's FPIR at 0.6 is observable"
+        );
+        let scores = parameters.impostor_scores().unwrap();
+        // (Above the survival at a score of 1, about 0.03%, scores are 1: the range ends there.)
+        for u in [0.9, 0.5, 0.05, 0.01, 0.004, 0.001] {
+            let t = scores[2].quantile_above(u);
+            assert!((scores[2].survival(t) - u).abs() < 1e-9, "{u} -> {t}");
+        }
     }
 }
