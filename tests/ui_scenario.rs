@@ -380,6 +380,7 @@ fn snapshot_of_a_simulated_thresholds_screen() {
     let mut h = harness(app);
     let _ = h.try_run();
     h.snapshot("scenario_thresholds");
+}
 
 /// Finding 6: the Footage tab of a simulation says it has no footage, where it showed a red
 /// "no such file or folder" for the generator's placeholder.
