@@ -447,7 +447,8 @@ fn a_chosen_person_who_cannot_be_enrolled_still_has_their_photos_searched() {
         .join("\n");
     std::fs::write(&people, csv + "\n").unwrap();
     let mut photos_in_one_to_one = Vec::new();
-    for seed in ["12", "1", "3", "5"] {
+    // Seed 12 does not choose Joe Biden (the 4th person in the set's order); 0, 2 and 6 do.
+    for seed in ["12", "0", "2", "6"] {
         let (out, review) = evaluate(
             dir.path(),
             &set,
