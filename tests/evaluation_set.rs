@@ -88,20 +88,12 @@ fn fixture_set() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) 
 #[test]
 fn the_fixture_set_gives_the_protocols_counts() {
     let (dir, set, people) = fixture_set();
-    let review = dir.path().join("review.ron");
-    let out = lineup(&[
-        "evaluate",
-        "--set",
-        set.to_str().unwrap(),
-        "--attributes",
-        people.to_str().unwrap(),
-        "--enrol-share",
-        "0.6",
-        "--seed",
-        "12",
-        "--out",
-        review.to_str().unwrap(),
-    ]);
+    let (out, review) = evaluate(
+        dir.path(),
+        &set,
+        &people,
+        &["--enrol-share", "0.6", "--seed", "12"],
+    );
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
     let document = lineup::review::load(&review).unwrap();
@@ -336,16 +328,7 @@ fn signed_bundle_names_the_set_and_the_protocol(
 fn a_bad_people_row_is_refused_naming_its_line() {
     let (dir, set, people) = fixture_set();
     std::fs::write(&people, "person,skin\nBarack Obama,7\nJoe Biden,twelve\n").unwrap();
-    let review = dir.path().join("review.ron");
-    let out = lineup(&[
-        "evaluate",
-        "--set",
-        set.to_str().unwrap(),
-        "--attributes",
-        people.to_str().unwrap(),
-        "--out",
-        review.to_str().unwrap(),
-    ]);
+    let (out, review) = evaluate(dir.path(), &set, &people, &[]);
     let stderr = text(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("people.csv: line 3"), "{stderr}");
