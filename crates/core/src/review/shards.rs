@@ -426,54 +426,33 @@ fn watchlists_alike(first: &ReviewDocument, document: &ReviewDocument) -> Result
     Ok(())
 }
 
+/// One of a review's settings as text.
+type Describe = fn(&ReviewDocument) -> String;
+
 /// What the reviewer set beyond labels (attribute schema, slicing, per-slice thresholds, the
 /// assessment): one value for the merged review, so every shard must agree on it.
 fn review_settings_alike(
     first: &ReviewDocument,
     document: &ReviewDocument,
 ) -> Result<(), (&'static str, String)> {
-    let compare = |what: &'static str, ours: String, theirs: String| {
-        if ours == theirs {
-            Ok(())
-        } else {
-            Err((what, format!("{ours} against {theirs}")))
+    // Each setting by its debug text: the refusal shows both values as a person can read them.
+    let settings: [(&'static str, Describe); 7] = [
+        ("slice thresholds", |d| format!("{:?}", d.slice_thresholds)),
+        ("tracking settings", |d| format!("{:?}", d.tracking)),
+        ("alert rule", |d| format!("{:?}", d.alert_rule)),
+        ("attribute schema", |d| format!("{:?}", d.attribute_schema)),
+        ("watchlist identities' attributes", |d| {
+            format!("{:?}", d.identity_attributes)
+        }),
+        ("slicing", |d| format!("{:?}", d.slicing)),
+        ("reference slice", |d| format!("{:?}", d.reference_slice)),
+    ];
+    for (what, describe) in settings {
+        let (ours, theirs) = (describe(document), describe(first));
+        if ours != theirs {
+            return Err((what, format!("{ours} against {theirs}")));
         }
-    };
-    compare(
-        "slice thresholds",
-        format!("{:?}", document.slice_thresholds),
-        format!("{:?}", first.slice_thresholds),
-    )?;
-    compare(
-        "tracking settings",
-        format!("{:?}", document.tracking),
-        format!("{:?}", first.tracking),
-    )?;
-    compare(
-        "alert rule",
-        format!("{:?}", document.alert_rule),
-        format!("{:?}", first.alert_rule),
-    )?;
-    compare(
-        "attribute schema",
-        format!("{:?}", document.attribute_schema),
-        format!("{:?}", first.attribute_schema),
-    )?;
-    compare(
-        "watchlist identities' attributes",
-        format!("{:?}", document.identity_attributes),
-        format!("{:?}", first.identity_attributes),
-    )?;
-    compare(
-        "slicing",
-        format!("{:?}", document.slicing),
-        format!("{:?}", first.slicing),
-    )?;
-    compare(
-        "reference slice",
-        format!("{:?}", document.reference_slice),
-        format!("{:?}", first.reference_slice),
-    )?;
+    }
     if document.assessment != first.assessment {
         return Err((
             "impact assessment text",
