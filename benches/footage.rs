@@ -7,6 +7,10 @@
 //! `cargo test --all-targets` builds this but does not run it: `main` does nothing unless cargo
 //! passes `--bench`. LINEUP_BENCH_SAMPLE sets the memory runs' sampling (default fps:1);
 //! LINEUP_BENCH_SKIP_MEMORY=1 skips them (they take several minutes).
+//! LINEUP_BENCH_HOUR=1 adds an hour of 1080p, extrapolated from measured runs (issue #21): five
+//! minutes at `--sample fps:5` and one minute at every frame, each timed with its review's size
+//! on disk, times 12 and 60. The footage loops one 3-second clip, so its faces per minute (and so
+//! the review's size) are those of that clip, not of real CCTV.
 
 use std::path::Path;
 use std::process::Command;
@@ -50,6 +54,9 @@ fn main() {
         run.frames as f64 / run.seconds
     );
 
+    if std::env::var_os("LINEUP_BENCH_HOUR").is_some() {
+        an_hour_extrapolated(&clips, &watchlist, &dir);
+    }
     if std::env::var_os("LINEUP_BENCH_SKIP_MEMORY").is_some() {
         return;
     }
@@ -76,6 +83,42 @@ fn main() {
         growth * 100.0,
         MEMORY_TOLERANCE * 100.0
     );
+}
+
+/// An hour of 1080p at `fps:5` (from five measured minutes) and at every frame (from one).
+fn an_hour_extrapolated(clips: &Clips, watchlist: &Path, dir: &Path) {
+    let list = dir.join("five_minutes.txt");
+    let line = format!("file '{}'\n", clips.minute.display());
+    std::fs::write(&list, line.repeat(5)).expect("write the concat list");
+    let five_minutes = dir.join("faces_1080p_300s.mp4");
+    clips::ffmpeg(
+        &five_minutes,
+        &[
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            clips::path_str(&list),
+            "-c",
+            "copy",
+        ],
+    );
+    println!("an hour of 1080p h264, extrapolated from measured runs (2 shared cores):");
+    for (clip, minutes, sample) in [(&five_minutes, 5.0, "fps:5"), (&clips.minute, 1.0, "every")] {
+        let run = analyse(clip, watchlist, sample, dir);
+        let per_hour = 60.0 / minutes;
+        println!(
+            "  --sample {sample:<6} measured on {minutes:.0} min: {} frames in {:.0} s ({:.1} fps, {:.2}x real time), review {:.1} MB; an hour: about {:.0} min, review about {:.0} MB",
+            run.frames,
+            run.seconds,
+            run.frames as f64 / run.seconds,
+            minutes * 60.0 / run.seconds,
+            run.review_bytes as f64 / 1e6,
+            run.seconds * per_hour / 60.0,
+            run.review_bytes as f64 * per_hour / 1e6,
+        );
+    }
 }
 
 /// Decodes every frame of `clip`: (frames, seconds). With `to_rgb`, each is also converted to
@@ -107,6 +150,8 @@ struct Run {
     frames: u64,
     seconds: f64,
     peak_mib: f64,
+    /// The review on disk: its document and any file beside it named after it (a sidecar).
+    review_bytes: u64,
 }
 
 /// Runs `lineup analyze` on `clip` as a child process and reads its peak resident memory.
@@ -134,7 +179,25 @@ fn analyse(clip: &Path, watchlist: &Path, sample: &str, dir: &Path) -> Run {
         frames: document.inputs.iter().map(|i| i.frames_analysed).sum(),
         seconds,
         peak_mib: peak_kib as f64 / 1024.0,
+        review_bytes: review_size(&review),
     }
+}
+
+/// The bytes of `review` and of every file in its folder whose name starts with its stem.
+fn review_size(review: &Path) -> u64 {
+    let stem = review
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("review");
+    let folder = review.parent().expect("the review's folder");
+    std::fs::read_dir(folder)
+        .expect("read the bench folder")
+        .flatten()
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with(stem))
+        .filter_map(|entry| entry.metadata().ok())
+        .filter(|metadata| metadata.is_file())
+        .map(|metadata| metadata.len())
+        .sum()
 }
 
 /// Waits for the child and returns its maximum resident set size (KiB), from the kernel's

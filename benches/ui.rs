@@ -11,7 +11,10 @@
 //!
 //! A third scene opens a review of 50,000 still face tracks in the background (issue #21): the time
 //! until it shows, the longest frame meanwhile, and the memory it holds once the first screen of
-//! thumbnails is made and after scrolling far (`--open-only` runs just this one).
+//! thumbnails is made and after scrolling far (`--open-only` runs just this one). A fourth opens
+//! a review of 700 video face tracks on the 10-minute 1080p bench clip and scrolls past every
+//! track, each thumbnail cut from the video (`--open-video` runs just this one): issue #21 saw
+//! such a review grow by 7.5 MB a track (4.76 GB); its memory must stay bounded.
 //!
 //! Run with `./scripts/bench ui` (or `cargo bench --bench ui`). Under `cargo test` it does nothing.
 
@@ -46,6 +49,10 @@ fn main() {
     let render = args.iter().any(|a| a == "--render");
     if args.iter().any(|a| a == "--open-only") {
         open_big_review(render);
+        return;
+    }
+    if args.iter().any(|a| a == "--open-video") {
+        open_video_review(render);
         return;
     }
     let dir = clips::bench_dir("pipeline-bench");
@@ -103,6 +110,7 @@ fn main() {
     );
     let _ = job.wait();
     open_big_review(render);
+    open_video_review(render);
 }
 
 /// Tracks in the big review, as in issue #21's measurement (49,200 faces of 400 crowd photos).
@@ -167,6 +175,97 @@ fn open_big_review(render: bool) {
         first_screen.2,
         scrolled.0,
         scrolled.1,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Video tracks in the video review, as in issue #21's measurement.
+const VIDEO_TRACKS: u32 = 700;
+
+/// Opens a review of [`VIDEO_TRACKS`] tracks on the 10-minute 1080p bench clip in the
+/// background and scrolls past every one of them, so that the app cuts each track's thumbnail
+/// from the video; says how long the review took to show and the memory held after the first
+/// screen of thumbnails and after the last. The tracks are the labelled fixture's, placed on
+/// frames spread over the clip with a box in the picture's middle: the crops show whatever is
+/// there, since only time and memory are measured.
+fn open_video_review(render: bool) {
+    let clip = clips::Clips::make(&clips::bench_dir("pipeline-bench")).ten_minutes;
+    let dir = std::env::temp_dir().join("lineup-ui-bench-video");
+    std::fs::create_dir_all(&dir).expect("bench folder");
+    let frame_rate = 25.0;
+    let mut document = labelled::labelled_review_of(VIDEO_TRACKS);
+    document.inputs[0].path = clip.clone();
+    document.inputs[0].digest = lineup::digest::sha256_file(&clip).ok();
+    for detection in &mut document.detections {
+        // 10 frame numbers a person in the fixture; spread them over the clip's 15,000 frames.
+        let frame = detection.source.frame_index * 2;
+        detection.source.frame_index = frame;
+        detection.source.timestamp_s = frame as f64 / frame_rate;
+        detection.bbox = lineup::vision::BoundingBox {
+            x1: 810.0,
+            y1: 340.0,
+            x2: 1110.0,
+            y2: 740.0,
+        };
+    }
+    let path = dir.join("video-review.ron");
+    lineup::review::save(&document, &path).expect("bench review saved");
+    drop(document);
+    reset_peak_memory();
+    let opened = Instant::now();
+    let mut h = harness(LineupApp::open_in_background(&path), render);
+    h.run_steps(3);
+    while h.state().workspace().is_none() && opened.elapsed() < Duration::from_secs(600) {
+        h.step();
+    }
+    let shown = opened.elapsed();
+    let counts = |h: &Harness<'static, LineupApp>| h.state().picture_counts();
+    let made = |h: &Harness<'static, LineupApp>| counts(h).map_or(0, |c| c.thumbnails_made);
+    while made(&h) == 0 && opened.elapsed() < Duration::from_secs(600) {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let first_screen = (opened.elapsed(), memory_mb());
+    // Scroll a page at a time and wait at each page until its thumbnails are cut (none new for
+    // half a second), until two pages in a row bring none: the end of the grid.
+    let mut pages_without_new = 0;
+    while pages_without_new < 2 && opened.elapsed() < Duration::from_secs(1800) {
+        let before = made(&h);
+        let mut last_new = Instant::now();
+        let mut seen = before;
+        while last_new.elapsed() < Duration::from_millis(500) {
+            h.step();
+            std::thread::sleep(Duration::from_millis(20));
+            if made(&h) > seen {
+                seen = made(&h);
+                last_new = Instant::now();
+            }
+        }
+        pages_without_new = if seen > before {
+            0
+        } else {
+            pages_without_new + 1
+        };
+        h.hover_at(egui::pos2(300.0, 500.0));
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Page,
+            delta: egui::vec2(0.0, -1.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+    let seen = made(&h);
+    let all = opened.elapsed();
+    println!(
+        "Opening a review of {VIDEO_TRACKS} video tracks (10-minute 1080p clip) in the background: shown after {:.2} s; first thumbnails after {:.2} s, {}; {} thumbnails cut after {:.1} s ({:?}), {}",
+        shown.as_secs_f64(),
+        first_screen.0.as_secs_f64(),
+        first_screen.1,
+        seen,
+        all.as_secs_f64(),
+        counts(&h),
+        memory_mb(),
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
