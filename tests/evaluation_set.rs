@@ -462,3 +462,177 @@ fn a_chosen_person_who_cannot_be_enrolled_still_has_their_photos_searched() {
         "{photos_in_one_to_one:?}"
     );
 }
+
+/// A signed bundle of the review in `dir/review.ron`, exported as `lineup report` does, with the
+/// full review included or not: (bundle folder, key pair, published public key).
+fn signed_bundle(
+    dir: &Path,
+    include_review: bool,
+) -> (std::path::PathBuf, minisign::KeyPair, std::path::PathBuf) {
+    use lineup::assessment::signing::SignerKey;
+    use lineup::assessment::{self, BundleOptions, ReportOptions};
+    let review = dir.join("review.ron");
+    let document = lineup::review::load(&review).unwrap();
+    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let signer = SignerKey {
+        public_key: pair.pk.clone(),
+    };
+    let published = dir.join("published.pub");
+    std::fs::write(&published, signer.file_text()).unwrap();
+    let threshold = document.settings.threshold;
+    let findings = assessment::labelled_findings(&document, threshold);
+    let bundle = dir.join("bundle");
+    let options = BundleOptions {
+        out: bundle.clone(),
+        overwrite: false,
+        report: ReportOptions {
+            threshold: Some(threshold),
+            include_review,
+            command: "(evaluation set test)".into(),
+            ..ReportOptions::default()
+        },
+    };
+    assessment::export(
+        &document,
+        &review,
+        findings.as_ref(),
+        &options,
+        &pair.sk,
+        &signer,
+    )
+    .unwrap();
+    (bundle, pair, published)
+}
+
+/// `bundle`'s files with `edit` made to them, written as `folder` with a new manifest signed
+/// by `pair` (what the reviewer, holding the key, can do), then `lineup verify --recompute`.
+fn tampered(
+    bundle: &Path,
+    folder: &Path,
+    pair: &minisign::KeyPair,
+    published: &Path,
+    edit: impl FnOnce(&mut std::collections::BTreeMap<String, Vec<u8>>),
+) -> Output {
+    use lineup::assessment::bundle::{self, MANIFEST_FILE, SIGNATURE_FILE};
+    use lineup::assessment::signing::{self, SignerKey};
+    let mut files: std::collections::BTreeMap<String, Vec<u8>> = std::fs::read_dir(bundle)
+        .unwrap()
+        .map(|entry| entry.unwrap())
+        .map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(entry.path()).unwrap())
+        })
+        .filter(|(name, _)| name != MANIFEST_FILE && name != SIGNATURE_FILE)
+        .collect();
+    edit(&mut files);
+    std::fs::create_dir_all(folder).unwrap();
+    for (name, bytes) in &files {
+        std::fs::write(folder.join(name), bytes).unwrap();
+    }
+    let manifest = bundle::manifest_text(&files);
+    let signer = SignerKey {
+        public_key: pair.pk.clone(),
+    };
+    let comment = signing::trusted_comment(0, MANIFEST_FILE, &signer, true);
+    let signature = signing::sign(&pair.sk, &signer, manifest.as_bytes(), &comment).unwrap();
+    std::fs::write(folder.join(MANIFEST_FILE), manifest).unwrap();
+    std::fs::write(folder.join(SIGNATURE_FILE), signature).unwrap();
+    lineup(&[
+        "verify",
+        "--recompute",
+        folder.to_str().unwrap(),
+        "--key",
+        published.to_str().unwrap(),
+    ])
+}
+
+/// Adds one false match to the male group's 1:1 FMR.
+fn one_more_false_match(verification: &mut Option<lineup::assessment::findings::OneToOne>) {
+    let male = verification
+        .as_mut()
+        .expect("the 1:1 table")
+        .groups
+        .iter_mut()
+        .find(|group| group.name == "male")
+        .expect("a male group");
+    male.fmr.k += 1;
+    male.fmr.rate = Some(male.fmr.k as f64 / male.fmr.n as f64);
+}
+
+/// Issue #18: the signed report of an evaluation review shows the evaluation set (hash, seed,
+/// share, counts, skipped photos) and the 1:1 table at the report's threshold; evidence.ron
+/// carries the table, and `verify --recompute` names a 1:1 figure changed in it (against the
+/// report), and one changed in both (against the embeddings of the included review).
+#[test]
+fn the_signed_report_of_an_evaluation_shows_the_one_to_one_table_and_recompute_checks_it() {
+    use lineup::assessment::bundle::{EDITABLE_FILE, EVIDENCE_FILE, RON_FILE};
+    use lineup::assessment::evidence::Evidence;
+    let (dir, set, people) = fixture_set();
+    let (out, review) = evaluate(
+        dir.path(),
+        &set,
+        &people,
+        &["--enrol-share", "0.6", "--seed", "12"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut document = lineup::review::load(&review).unwrap();
+    let protocol = document.evaluation_protocol.clone().unwrap();
+    document.slicing = lineup::review::Slicing::by(&["gender"]);
+    lineup::review::save(&document, &review).unwrap();
+    let (bundle, pair, published) = signed_bundle(dir.path(), true);
+
+    let markdown = std::fs::read_to_string(bundle.join(EDITABLE_FILE)).unwrap();
+    assert!(markdown.contains(&protocol.set_sha256), "{markdown}");
+    assert!(markdown.contains("seed 12"), "{markdown}");
+    assert!(markdown.contains("enrol share 60.0%"), "{markdown}");
+    assert!(
+        markdown.contains("2 photos skipped (no usable face)"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("1:1 verification"), "{markdown}");
+    assert!(markdown.contains("cosine similarity"), "{markdown}");
+    // Male: Barack Obama's 3 and Joe Biden's 3 photos: 3 + 3 genuine pairs, 3 × 3 impostor.
+    let male_row = markdown
+        .lines()
+        .find(|line| line.starts_with("| male | 6 |"))
+        .unwrap_or_else(|| panic!("no 1:1 row for male in:\n{markdown}"));
+    assert!(male_row.contains("| 9 |"), "{male_row}");
+    let ok = lineup(&[
+        "verify",
+        "--recompute",
+        bundle.to_str().unwrap(),
+        "--key",
+        published.to_str().unwrap(),
+    ]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+
+    // The table changed in evidence.ron alone: the report no longer follows from it.
+    let out = tampered(&bundle, &dir.path().join("a"), &pair, &published, |files| {
+        let mut evidence = Evidence::parse(EVIDENCE_FILE, &files[EVIDENCE_FILE]).expect("evidence");
+        one_more_false_match(&mut evidence.verification);
+        files.insert(EVIDENCE_FILE.into(), evidence.to_ron().into_bytes());
+    });
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(
+        stderr.contains("FMR (1:1) count of group \"male\"") && stderr.contains(EVIDENCE_FILE),
+        "{stderr}"
+    );
+
+    // Changed in evidence.ron and assessment.ron alike: only the embeddings tell.
+    let out = tampered(&bundle, &dir.path().join("b"), &pair, &published, |files| {
+        let mut evidence = Evidence::parse(EVIDENCE_FILE, &files[EVIDENCE_FILE]).expect("evidence");
+        one_more_false_match(&mut evidence.verification);
+        files.insert(EVIDENCE_FILE.into(), evidence.to_ron().into_bytes());
+        let mut report: lineup::assessment::Report =
+            ron::from_str(std::str::from_utf8(&files[RON_FILE]).unwrap()).unwrap();
+        one_more_false_match(&mut report.verification);
+        files.insert(RON_FILE.into(), report.to_ron().into_bytes());
+    });
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(
+        stderr.contains("FMR (1:1) count of group \"male\"") && stderr.contains("review.ron gives"),
+        "{stderr}"
+    );
+}

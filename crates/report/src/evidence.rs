@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::build_info::BuildInfo;
-use super::findings::{CrowdScenario, DEFAULT_CROWD_SCENARIOS, MeasuredFindings};
+use super::findings::{CrowdScenario, DEFAULT_CROWD_SCENARIOS, MeasuredFindings, OneToOne};
 use super::report::{
     self, DataReviewed, DetectionCounts, FalseAlertsPerDay, TrackCounts, WatchlistPhoto,
 };
@@ -43,8 +43,14 @@ use lineup_core::watchlist::{Identity, Watchlist};
 /// (2: the watchlist photos' SHA-256, the crowd and deployed watchlist the false alerts a day
 /// are counted for, and the tracks not labelled on or off the watchlist, without labels.
 /// 3: each input's frame count, so that a face in a frame the input lacks is refused; version
-/// 2 evidence has none, and its faces' frames go unchecked.)
-pub const EVIDENCE_VERSION: u32 = 3;
+/// 2 evidence has none, and its faces' frames go unchecked.
+/// 4: an evaluation set's 1:1 table (`verification`); version 3 evidence has none, and its
+/// report none either.)
+pub const EVIDENCE_VERSION: u32 = 4;
+
+/// The oldest evidence `lineup verify --recompute` recomputes: version 3 differs from 4 only
+/// in lacking the 1:1 table, which the reports of its time lack too.
+pub const OLDEST_RECOMPUTED_VERSION: u32 = 3;
 
 /// What the report's numbers are computed from: `evidence.ron` is this value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,6 +103,12 @@ pub struct Evidence {
     /// counts and every photo it skipped. Absent for footage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation: Option<EvaluationProtocol>,
+    /// For an evaluation set, the 1:1 table the report states: it rests on every pair of the
+    /// photos' embeddings, which evidence leaves out, so it is recorded here to be checked
+    /// against the report, and recomputed from the embeddings only where the bundle includes
+    /// the review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<OneToOne>,
 }
 
 /// A track no rate counts: its faces, and whether the reviewer marked it as not a face. No
@@ -208,6 +220,7 @@ pub struct Recomputation {
     pub data: DataReviewed,
     pub false_alerts_per_day: Option<FalseAlertsPerDay>,
     pub tracks: TrackCounts,
+    pub verification: Option<OneToOne>,
 }
 
 impl Evidence {
@@ -280,6 +293,7 @@ impl Evidence {
             other_tracks: other_tracks(document),
             simulation: document.simulation.clone(),
             evaluation: document.evaluation_protocol.clone(),
+            verification: report::one_to_one(document, threshold),
         }
     }
 
@@ -425,11 +439,13 @@ impl Evidence {
     }
 
     /// Recomputes the report's figures from the evidence, by the code the report was made with.
+    /// The 1:1 table is the evidence's own (its embeddings are not here to recompute it from).
     pub fn recompute(&self) -> Result<Recomputation, EvidenceError> {
-        Ok(recompute_from(
+        Ok(recomputed_figures(
             &self.document()?,
             self.threshold,
             &self.crowd_scenarios,
+            self.verification.clone(),
         ))
     }
 
@@ -469,12 +485,23 @@ impl Evidence {
 }
 
 /// The report's figures for `document` at `threshold`, computed as [`report::build_report`]
-/// computes them: the labelled findings (over `crowd_scenarios`), the detection counts and
-/// each input's faces and alerts.
+/// computes them: the labelled findings (over `crowd_scenarios`), the detection counts, each
+/// input's faces and alerts, and an evaluation set's 1:1 table from the faces' embeddings.
 pub fn recompute_from(
     document: &ReviewDocument,
     threshold: f32,
     crowd_scenarios: &[CrowdScenario],
+) -> Recomputation {
+    let verification = report::one_to_one(document, threshold);
+    recomputed_figures(document, threshold, crowd_scenarios, verification)
+}
+
+/// [`recompute_from`] with the 1:1 table given.
+fn recomputed_figures(
+    document: &ReviewDocument,
+    threshold: f32,
+    crowd_scenarios: &[CrowdScenario],
+    verification: Option<OneToOne>,
 ) -> Recomputation {
     let findings = crate::labelled_findings(document, threshold).map(|mut findings| {
         findings.crowd_scenarios = crowd_scenarios.to_vec();
@@ -486,6 +513,7 @@ pub fn recompute_from(
         detections: report::detection_counts(document, threshold),
         data: report::data_reviewed(document, threshold),
         tracks: report::track_counts(document, threshold),
+        verification,
     }
 }
 

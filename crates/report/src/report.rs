@@ -10,14 +10,15 @@ use serde::{Deserialize, Serialize};
 use super::build_info::BuildInfo;
 use super::dates::UtcTime;
 use super::drafting;
-use super::findings::{Findings, MeasuredFindings};
+use super::findings::{Findings, MeasuredFindings, OneToOne};
 use super::{Assessment, Risk};
-use lineup_core::review::{AnalysisSettings, InputStatus, ReviewDocument};
+use lineup_core::review::{AnalysisSettings, EvaluationProtocol, InputStatus, ReviewDocument};
 use lineup_core::vision::ModelRecord;
 
 /// The shape of `assessment.ron`; bumped when it changes (2: `privacy.faces_shown` replaced
-/// `privacy.bystanders_blurred`; 3: the assessment's full sections and `false_alerts_per_day`).
-pub(crate) const REPORT_VERSION: u32 = 3;
+/// `privacy.bystanders_blurred`; 3: the assessment's full sections and `false_alerts_per_day`;
+/// 4: an evaluation set's protocol and 1:1 table, `evaluation` and `verification`).
+pub(crate) const REPORT_VERSION: u32 = 4;
 
 /// Choices made when exporting, all recorded in the report. The default is the most private:
 /// only confirmed matches shown, no watchlist photos.
@@ -104,6 +105,13 @@ pub struct Report {
     /// were left unlabelled or marked not a face: either keeps an alert out of every rate.
     #[serde(default)]
     pub tracks: TrackCounts,
+    /// Where the searches come from a labelled evaluation set (`lineup evaluate`): the set by
+    /// its hash and the protocol by its seed and parameters. `None` for footage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<EvaluationProtocol>,
+    /// For an evaluation set, the 1:1 table: FNMR and FMR per group at the report's threshold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<OneToOne>,
     pub privacy: PrivacyChoices,
     /// Every label change made in the app (who, when, from → to), so that a reader can see how
     /// the ground truth the findings rest on came about.
@@ -399,6 +407,8 @@ pub fn build_report(
         findings: measured,
         false_alerts_per_day,
         tracks: track_counts(document, threshold),
+        evaluation: document.evaluation_protocol.clone(),
+        verification: one_to_one(document, threshold),
         privacy: PrivacyChoices {
             faces_shown: options.face_disclosure,
             watchlist_photos_included: options.include_watchlist_photos,
@@ -407,6 +417,17 @@ pub fn build_report(
         label_history: document.label_history.clone(),
         signer: None,
     }
+}
+
+/// The 1:1 table of a review of an evaluation set, in the review's slicing at `threshold`
+/// (one fixed threshold for every group, as NISTIR 8280 reports FMR); `None` for footage,
+/// whose faces are not photos of people known by name, and where the slicing names an
+/// attribute the review lacks (as the findings are then `None` too). It needs the faces'
+/// embeddings: evidence without them carries the table instead.
+pub(crate) fn one_to_one(document: &ReviewDocument, threshold: f32) -> Option<OneToOne> {
+    document.evaluation_protocol.as_ref()?;
+    let verification = document.verification(&document.slicing, threshold).ok()?;
+    Some(OneToOne::of(&verification))
 }
 
 /// False alerts a day at the crowd and deployed watchlist the reviewer gave (numbers the

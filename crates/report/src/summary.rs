@@ -218,6 +218,37 @@ pub(crate) fn detection_rows(report: &Report) -> Vec<Vec<String>> {
     rows
 }
 
+/// The columns of the 1:1 table, as the PDF and the Markdown both head it.
+pub(crate) const ONE_TO_ONE_HEADINGS: [&str; 5] = [
+    "Group",
+    "Genuine pairs",
+    "FNMR [95% interval]",
+    "Impostor pairs",
+    "FMR [95% interval]",
+];
+
+/// The 1:1 table's sentence over it and its rows (groups without a pair left out), as the PDF
+/// and the Markdown both show them.
+pub(crate) fn one_to_one_table(
+    report: &Report,
+    table: &crate::findings::OneToOne,
+) -> (String, Vec<Vec<String>>) {
+    let heading = crate::wording::one_to_one_heading(
+        table.threshold,
+        &table.attributes,
+        table.photos,
+        table.people,
+        report.model_name(ModelRole::Recognizer),
+    );
+    let rows = table
+        .groups
+        .iter()
+        .filter_map(|group| crate::wording::verification_row(&group.name, &group.fnmr, &group.fmr))
+        .map(Vec::from)
+        .collect();
+    (heading, rows)
+}
+
 /// The findings table's rows: per group, then all groups together (threshold, FPIR n and rate,
 /// FNIR n and rate, wrong-identity alerts, flag rate), as the PDF and the Markdown both show
 /// them and `--recompute` looks for them in the PDF.
