@@ -636,3 +636,67 @@ fn the_signed_report_of_an_evaluation_shows_the_one_to_one_table_and_recompute_c
         "{stderr}"
     );
 }
+
+/// Issue #18: an evaluation review is sliced by the attributes people.csv gives, crossed (here
+/// skin and gender, no age), so that `lineup report` on it measures groups at once; and its
+/// report says its labels come from the set, not from a reviewer.
+#[test]
+fn an_evaluation_review_is_sliced_by_the_attributes_given_and_its_report_says_where_labels_come_from()
+ {
+    let (dir, set, people) = fixture_set();
+    std::fs::write(
+        &people,
+        "person,skin,gender\nBarack Obama,7,male\nJoe Biden,2,male\n\
+         Eileen Collins,2,female\nGroup,,\nNobody,,\n",
+    )
+    .unwrap();
+    let (out, review) = evaluate(
+        dir.path(),
+        &set,
+        &people,
+        &["--enrol-share", "0.6", "--seed", "12"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let document = lineup::review::load(&review).unwrap();
+    assert_eq!(
+        document.slicing,
+        lineup::review::Slicing::by(&["skin", "gender"])
+    );
+
+    let key = dir.path().join("reviewer.key");
+    let password = dir.path().join("password.txt");
+    std::fs::write(&password, "evaluation set test\n").unwrap();
+    let keygen = lineup(&[
+        "keygen",
+        key.to_str().unwrap(),
+        "--password-file",
+        password.to_str().unwrap(),
+    ]);
+    assert!(keygen.status.success(), "{}", text(&keygen.stderr));
+    let bundle = dir.path().join("bundle");
+    let report = lineup(&[
+        "report",
+        review.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+        "--password-file",
+        password.to_str().unwrap(),
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    assert!(report.status.success(), "{}", text(&report.stderr));
+    let markdown = std::fs::read_to_string(bundle.join("assessment.md")).unwrap();
+    for group in [
+        "| Monk 7–10 × male |",
+        "| Monk 1–3 × male |",
+        "| Monk 1–3 × female |",
+    ] {
+        assert!(markdown.contains(group), "no row {group} in:\n{markdown}");
+    }
+    assert!(!markdown.contains("labelled by the reviewer"), "{markdown}");
+    assert!(
+        markdown.contains("labelled from the evaluation set's folders"),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("a search is a face track"), "{markdown}");
+}

@@ -29,7 +29,7 @@ use crate::footage::Sampling;
 use crate::matching;
 use crate::review::{
     AnalysisSettings, AttributeSchema, Attributes, EvaluationProtocol, GroundTruth, InputRecord,
-    InputStatus, ReviewDocument, SkippedPhoto, UNKNOWN,
+    InputStatus, ReviewDocument, SkippedPhoto, Slicing, UNKNOWN,
 };
 use crate::vision::{FacePipeline, VisionConfig};
 use crate::watchlist::{self, EnrolmentPhoto, Identity, PlannedPhoto, Watchlist, WatchlistError};
@@ -578,6 +578,7 @@ impl ProtocolInput<'_> {
                     .insert(identity.name.clone(), row.attributes.clone());
             }
         }
+        document.slicing = self.slicing(&document.attribute_schema);
         document.evaluation_protocol = Some(EvaluationProtocol {
             set: self.request.set.clone(),
             set_sha256: set_sha256(&found, self),
@@ -602,6 +603,24 @@ impl ProtocolInput<'_> {
                 .count(),
         });
         document
+    }
+
+    /// The attributes people.csv gives a value of for anyone, crossed, in the schema's order
+    /// (NISTIR 8280 crosses sex, age and region of birth too): so that the review opens, and
+    /// `lineup report` measures it, by the groups the set was described by. None where no
+    /// attributes were given: everyone is then one group.
+    fn slicing(&self, schema: &AttributeSchema) -> Slicing {
+        let given: Vec<&str> = schema
+            .attributes
+            .iter()
+            .map(|definition| definition.name.as_str())
+            .filter(|name| {
+                self.rows
+                    .values()
+                    .any(|row| row.attributes.contains_key(*name))
+            })
+            .collect();
+        Slicing::by(&given)
     }
 
     /// Labels every track (one per search: each photo is an input of its own) from who its

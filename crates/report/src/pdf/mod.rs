@@ -388,7 +388,7 @@ fn findings_section(layout: &mut Layout, report: &Report) {
         layout.paragraph(&wording::evaluation_set_paragraph(protocol), Style::BODY);
     }
     match &report.findings {
-        Some(findings) => measured_findings(layout, findings),
+        Some(findings) => measured_findings(layout, findings, summary::search_is(report)),
         None => {
             layout.subheading("Error rates");
             layout.paragraph(
@@ -428,12 +428,12 @@ fn one_to_one_table(
     layout.paragraph(wording::ONE_TO_ONE_NOTE, Style::SMALL);
 }
 
-fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
+fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings, search_is: &str) {
     layout.subheading("Error rates per group");
     let fpir_label = wording::fpir_label(findings.watchlist_size);
     layout.paragraph(
         &format!(
-            "Ground truth: {}. {} labelled searches (face tracks: one appearance of one person){}: \
+            "Ground truth: {}. {} labelled searches (a search is {search_is}){}: \
              {}; {}. Rates are given with their 95% interval in brackets and the number of \
              searches (n) they rest on: FPIR is the share of non-mated searches (people not on \
              the watchlist) that raise an alert, measured against this watchlist of {} \
