@@ -1466,6 +1466,20 @@ fn print_recomputed(recomputed: &assessment::recompute::Recomputed) {
              (the README's lineup analyze command) and comparing its review with --against."
         );
     }
+    if recomputed.evidence.verification.is_some() {
+        if recomputed.scores_recomputed {
+            println!(
+                "The 1:1 table was recomputed from every pair of the photos' embeddings in \
+                 review.ron and matches."
+            );
+        } else {
+            println!(
+                "The 1:1 table is the evidence's own: it rests on every pair of the photos' \
+                 embeddings, which evidence.ron leaves out, so it was checked against the report \
+                 only; a bundle made with --include-review has it recomputed from them."
+            );
+        }
+    }
     println!(
         "Written by {} as claimed by the bundle (nothing proves which lineup wrote it); this is \
          {}.",

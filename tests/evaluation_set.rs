@@ -605,6 +605,11 @@ fn the_signed_report_of_an_evaluation_shows_the_one_to_one_table_and_recompute_c
         published.to_str().unwrap(),
     ]);
     assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(
+        text(&ok.stdout).contains("The 1:1 table was recomputed from every pair"),
+        "{}",
+        text(&ok.stdout)
+    );
 
     // The table changed in evidence.ron alone: the report no longer follows from it.
     let out = tampered(&bundle, &dir.path().join("a"), &pair, &published, |files| {
@@ -699,4 +704,49 @@ fn an_evaluation_review_is_sliced_by_the_attributes_given_and_its_report_says_wh
         "{markdown}"
     );
     assert!(!markdown.contains("a search is a face track"), "{markdown}");
+}
+
+/// Opposing expert, finding (a): people whose attribute is unknown are no group. Their
+/// impostor pairs are not same-group pairs (they may be of any groups), so the 1:1 table
+/// reports them as unknown, with no FMR to read as a group's; their genuine pairs (two photos
+/// of one person) still give FNMR.
+#[test]
+fn people_of_unknown_group_are_reported_as_unknown_in_the_one_to_one_table() {
+    let (dir, set, people) = fixture_set();
+    std::fs::write(
+        &people,
+        "person,skin\nBarack Obama,7\nJoe Biden,\nEileen Collins,\nGroup,\nNobody,\n",
+    )
+    .unwrap();
+    let (out, review) = evaluate(
+        dir.path(),
+        &set,
+        &people,
+        &["--enrol-share", "0.6", "--seed", "12"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let document = lineup::review::load(&review).unwrap();
+    let verification = document
+        .verification(&lineup::review::Slicing::by(&["skin"]), 0.6)
+        .unwrap();
+    let unknown = verification
+        .names
+        .iter()
+        .position(|name| name == "skin unknown")
+        .unwrap();
+    assert!(verification.unknown[unknown]);
+    let rates = &verification.groups[unknown];
+    // Joe Biden's and Eileen Collins's three photos each: 3 + 3 genuine pairs.
+    assert_eq!(rates.fnmr.n, 6);
+    assert_eq!(
+        (rates.fmr.n, rates.fmr.rate),
+        (0, None),
+        "no same-group FMR"
+    );
+    let table = lineup::assessment::wording::verification_table(&verification);
+    let row = table
+        .lines()
+        .find(|line| line.starts_with("skin unknown"))
+        .unwrap_or_else(|| panic!("no row for skin unknown in:\n{table}"));
+    assert!(row.contains("not a group"), "{row}");
 }

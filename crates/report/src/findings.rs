@@ -187,6 +187,10 @@ pub struct OneToOne {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OneToOneGroup {
     pub name: String,
+    /// (Partly) an "unknown" group: people no attribute was recorded for are no group, so it
+    /// has no FMR (see `lineup_core::review::Verification::unknown`).
+    #[serde(default)]
+    pub unknown: bool,
     /// Genuine pairs that do not match / genuine pairs.
     pub fnmr: metrics::Rate,
     /// Same-group impostor pairs that match / same-group impostor pairs.
@@ -204,9 +208,11 @@ impl OneToOne {
             groups: verification
                 .names
                 .iter()
+                .zip(&verification.unknown)
                 .zip(&verification.groups)
-                .map(|(name, rates)| OneToOneGroup {
+                .map(|((name, unknown), rates)| OneToOneGroup {
                     name: name.clone(),
+                    unknown: *unknown,
                     fnmr: rates.fnmr,
                     fmr: rates.fmr,
                 })

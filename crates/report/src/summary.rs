@@ -251,7 +251,9 @@ pub(crate) fn one_to_one_table(
     let rows = table
         .groups
         .iter()
-        .filter_map(|group| crate::wording::verification_row(&group.name, &group.fnmr, &group.fmr))
+        .filter_map(|group| {
+            crate::wording::verification_row(&group.name, group.unknown, &group.fnmr, &group.fmr)
+        })
         .map(Vec::from)
         .collect();
     (heading, rows)

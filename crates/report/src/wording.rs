@@ -849,8 +849,13 @@ pub fn verification_table(verification: &lineup_core::review::Verification) -> S
             "FMR [95% CI]",
         ],
     );
-    for (name, rates) in verification.names.iter().zip(&verification.groups) {
-        if let Some(cells) = verification_row(name, &rates.fnmr, &rates.fmr) {
+    let groups = verification
+        .names
+        .iter()
+        .zip(&verification.unknown)
+        .zip(&verification.groups);
+    for ((name, unknown), rates) in groups {
+        if let Some(cells) = verification_row(name, *unknown, &rates.fnmr, &rates.fmr) {
             row(&mut out, cells.each_ref().map(String::as_str));
         }
     }
@@ -864,10 +869,20 @@ pub const ONE_TO_ONE_NOTE: &str = "A pair matches at or above the threshold. FMR
     person) that do not. Pairs share people, so the 95% intervals are clustered by person.";
 
 /// One group's row of a 1:1 table: its name, genuine pairs, FNMR with its interval, impostor
-/// pairs, FMR with its interval; `None` for a group without a pair.
-pub fn verification_row(name: &str, fnmr: &Rate, fmr: &Rate) -> Option<[String; 5]> {
+/// pairs, FMR with its interval; `None` for a group without a pair. An `unknown` group is
+/// named as no group and has no FMR: its impostor pairs are not known to be same-group pairs.
+pub fn verification_row(name: &str, unknown: bool, fnmr: &Rate, fmr: &Rate) -> Option<[String; 5]> {
     if fmr.n == 0 && fnmr.n == 0 {
         return None;
+    }
+    if unknown {
+        return Some([
+            format!("{name} (not a group)"),
+            group_thousands(fnmr.n),
+            rate_text(fnmr),
+            "–".to_owned(),
+            "not a group: no same-group FMR".to_owned(),
+        ]);
     }
     Some([
         name.to_owned(),
