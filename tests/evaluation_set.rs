@@ -391,6 +391,15 @@ fn a_set_the_protocol_cannot_read_as_one_folder_per_person_is_refused() {
         &[],
         "the same photo twice",
     );
+    // A folder name with a space at an end: people.csv's names are trimmed, so its row could
+    // never name it (opposing expert, finding b).
+    refused(
+        &|set, _| {
+            std::fs::rename(set.join("Joe Biden"), set.join("Joe Biden ")).unwrap();
+        },
+        &[],
+        "Joe Biden : a person's folder whose name begins or ends with a space",
+    );
     // A person people.csv does not describe would silently count as "unknown".
     refused(
         &|_, people| {

@@ -203,7 +203,8 @@ pub fn run(
 }
 
 /// Refuses what the one-folder-per-person layout cannot hold without a silent guess: a photo
-/// beside the folders (the watchlist would take it as a person named by its file name) and a
+/// beside the folders (the watchlist would take it as a person named by its file name), a
+/// person's folder named with a space at an end (no people.csv row could name it), and a
 /// folder inside a person's folder (whose photos would not be read).
 fn check_layout(set: &Path, planned: &[PlannedPhoto]) -> Result<(), EvaluationSetError> {
     if let Some(loose) = planned.iter().find(|p| p.path.parent() == Some(set)) {
@@ -215,6 +216,17 @@ fn check_layout(set: &Path, planned: &[PlannedPhoto]) -> Result<(), EvaluationSe
     let mut folders: Vec<&Path> = planned.iter().filter_map(|p| p.path.parent()).collect();
     folders.dedup();
     for folder in folders {
+        // Refused rather than trimmed: the folder's name is the person's name in the review,
+        // the protocol's manifest and the re-run command, which must all name the same folder.
+        let name = folder.file_name().map(|n| n.to_string_lossy());
+        if name.is_some_and(|name| name.trim() != name) {
+            return Err(EvaluationSetError::Layout {
+                path: folder.to_path_buf(),
+                what: "a person's folder whose name begins or ends with a space: people.csv's \
+                       names are read without them, so no row could name it (rename the folder)"
+                    .into(),
+            });
+        }
         let nested = std::fs::read_dir(folder)
             .into_iter()
             .flatten()
