@@ -450,10 +450,10 @@ struct EvaluateArgs {
     #[arg(long, value_name = "CSV")]
     attributes: Option<PathBuf>,
     /// The share of people enrolled on the watchlist (0–1).
-    #[arg(long, default_value_t = 0.5, value_name = "SHARE", value_parser = parse_proportion)]
+    #[arg(long, default_value_t = evaluation_set::DEFAULT_ENROL_SHARE, value_name = "SHARE", value_parser = parse_proportion)]
     enrol_share: f64,
     /// The seed that chooses who is enrolled (recorded in the review and its bundle).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = evaluation_set::DEFAULT_SEED)]
     seed: u64,
     /// Cosine similarity at or above which a search raises an alert (-1 to 1).
     #[arg(long, default_value_t = DEFAULT_THRESHOLD, value_parser = parse_threshold)]

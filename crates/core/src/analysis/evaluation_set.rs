@@ -43,6 +43,11 @@ pub const ENROL_PHOTO_COLUMN: &str = "enrol_photo";
 /// independent of the photo they were made from.
 pub const AUGMENTED_MARK: &str = "_aug";
 
+/// The share of people enrolled, and the seed that chooses them, unless the person asks for
+/// others: `lineup evaluate` and the app's form start from the same.
+pub const DEFAULT_ENROL_SHARE: f64 = 0.5;
+pub const DEFAULT_SEED: u64 = 0;
+
 #[derive(Debug, Clone)]
 pub struct EvaluationRequest {
     /// One folder per person.
