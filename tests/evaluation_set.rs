@@ -590,6 +590,38 @@ fn the_signed_report_of_an_evaluation_shows_the_one_to_one_table_and_recompute_c
     lineup::review::save(&document, &review).unwrap();
     let (bundle, pair, published) = signed_bundle(dir.path(), true);
 
+    // Opposing expert, finding (d): people not on the watchlist are passers-by of the set, and
+    // the bundle names them as footage bundles name passers-by: "person N", here in their
+    // photos' paths too (Joe Biden, Group and Nobody are not enrolled with seed 12).
+    for file in [EVIDENCE_FILE, RON_FILE, EDITABLE_FILE, "README.txt"] {
+        let text = std::fs::read_to_string(bundle.join(file)).unwrap();
+        for name in ["Joe Biden", "Group/", "Nobody/"] {
+            assert!(!text.contains(name), "{file} names {name}:\n{text}");
+        }
+        if file != "README.txt" {
+            assert!(text.contains("Barack Obama"), "{file} names the watchlist");
+        }
+    }
+    let evidence = Evidence::parse(
+        EVIDENCE_FILE,
+        &std::fs::read(bundle.join(EVIDENCE_FILE)).unwrap(),
+    )
+    .unwrap();
+    let biden = evidence
+        .tracks
+        .iter()
+        .find_map(|track| track.person.clone())
+        .expect("Joe Biden's searches are of one pseudonymous person");
+    assert!(
+        evidence
+            .analysis
+            .inputs
+            .iter()
+            .any(|input| input.path.ends_with(format!("{biden}/biden.jpg"))),
+        "his photos' paths name him as his searches do: {:?}",
+        evidence.analysis.inputs
+    );
+
     let markdown = std::fs::read_to_string(bundle.join(EDITABLE_FILE)).unwrap();
     assert!(markdown.contains(&protocol.set_sha256), "{markdown}");
     assert!(markdown.contains("seed 12"), "{markdown}");

@@ -11,14 +11,15 @@
 //! the false alerts a day are counted for, the models with their SHA-256, and the lineup that
 //! wrote it. It leaves out face embeddings, boxes and pixels, the attributes of unlabelled
 //! tracks, and the names the reviewer gave passers-by (replaced by "person 1", "person 2", ...:
-//! the numbers need only to know which tracks are of the same person). The reviewer may add the
-//! full review file to the bundle as well.
+//! the numbers need only to know which tracks are of the same person; an evaluation set's people
+//! not on the watchlist are named so in its photos' paths too, `person 1/photo.jpg`, as the
+//! report names them). The reviewer may add the full review file to the bundle as well.
 //!
 //! Recomputing rebuilds a review document from it and runs the very code the report was made
 //! with ([`crate::labelled_findings`], [`Findings::measure`], the report's detection counts), so
 //! that a difference can only come from the data.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -26,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use super::build_info::BuildInfo;
 use super::findings::{CrowdScenario, DEFAULT_CROWD_SCENARIOS, MeasuredFindings, OneToOne};
 use super::report::{
-    self, DataReviewed, DetectionCounts, FalseAlertsPerDay, TrackCounts, WatchlistPhoto,
+    self, DataReviewed, DetectionCounts, FalseAlertsPerDay, Pseudonyms, TrackCounts, WatchlistPhoto,
 };
 use lineup_core::ids::DetectionId;
 use lineup_core::matching::Candidate;
@@ -226,6 +227,7 @@ pub struct Recomputation {
 impl Evidence {
     /// The evidence for a report on `document` counting alerts at `threshold`.
     pub fn of(document: &ReviewDocument, threshold: f32) -> Evidence {
+        let pseudonyms = Pseudonyms::of(document);
         Evidence {
             evidence_version: EVIDENCE_VERSION,
             written_by: BuildInfo::current(),
@@ -238,7 +240,8 @@ impl Evidence {
                     .inputs
                     .iter()
                     .map(|input| EvidenceInput {
-                        path: input.path.clone(),
+                        // An evaluation set's photo paths name their person: kept but for that.
+                        path: pseudonyms.path(&input.path),
                         sha256: input.digest.as_ref().map(|d| d.sha256.clone()),
                         size_bytes: input.digest.as_ref().map(|d| d.size_bytes),
                         status: input.status.clone(),
@@ -289,10 +292,13 @@ impl Evidence {
                     rank_one: detection.candidates.first().copied(),
                 })
                 .collect(),
-            tracks: labelled_tracks(document),
+            tracks: labelled_tracks(document, &pseudonyms),
             other_tracks: other_tracks(document),
             simulation: document.simulation.clone(),
-            evaluation: document.evaluation_protocol.clone(),
+            evaluation: document
+                .evaluation_protocol
+                .as_ref()
+                .map(|protocol| pseudonyms.protocol(protocol)),
             verification: report::one_to_one(document, threshold),
         }
     }
@@ -553,8 +559,7 @@ impl LabelledTrack {
 /// The tracks labelled on or off the watchlist (the only ones any rate counts), with the names
 /// of passers-by replaced by "person N" in order of first appearance. Names are compared as the
 /// rates compare them (trimmed), so the same tracks share a person either way.
-fn labelled_tracks(document: &ReviewDocument) -> Vec<LabelledTrack> {
-    let mut pseudonyms: HashMap<String, String> = HashMap::new();
+fn labelled_tracks(document: &ReviewDocument, pseudonyms: &Pseudonyms) -> Vec<LabelledTrack> {
     document
         .tracks
         .iter()
@@ -565,13 +570,10 @@ fn labelled_tracks(document: &ReviewDocument) -> Vec<LabelledTrack> {
             )
         })
         .map(|track| {
-            let person = track.person.as_ref().map(|name| {
-                let next = pseudonyms.len() + 1;
-                pseudonyms
-                    .entry(name.trim().to_owned())
-                    .or_insert_with(|| format!("person {next}"))
-                    .clone()
-            });
+            let person = track
+                .person
+                .as_ref()
+                .and_then(|name| pseudonyms.of_name(name));
             LabelledTrack {
                 id: track.id,
                 faces: track.detections.clone(),
