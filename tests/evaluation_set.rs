@@ -665,6 +665,24 @@ fn the_signed_report_of_an_evaluation_shows_the_one_to_one_table_and_recompute_c
         "{stderr}"
     );
 
+    // Taken out of evidence.ron and assessment.ron alike: evidence of an evaluation set from
+    // version 4 on carries the table, so its absence is named.
+    let out = tampered(&bundle, &dir.path().join("c"), &pair, &published, |files| {
+        let mut evidence = Evidence::parse(EVIDENCE_FILE, &files[EVIDENCE_FILE]).expect("evidence");
+        evidence.verification = None;
+        files.insert(EVIDENCE_FILE.into(), evidence.to_ron().into_bytes());
+        let mut report: lineup::assessment::Report =
+            ron::from_str(std::str::from_utf8(&files[RON_FILE]).unwrap()).unwrap();
+        report.verification = None;
+        files.insert(RON_FILE.into(), report.to_ron().into_bytes());
+    });
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(
+        stderr.contains("the 1:1 table of the evaluation set"),
+        "{stderr}"
+    );
+
     // Changed in evidence.ron and assessment.ron alike: only the embeddings tell.
     let out = tampered(&bundle, &dir.path().join("b"), &pair, &published, |files| {
         let mut evidence = Evidence::parse(EVIDENCE_FILE, &files[EVIDENCE_FILE]).expect("evidence");
