@@ -450,10 +450,10 @@ struct EvaluateArgs {
     #[arg(long, value_name = "CSV")]
     attributes: Option<PathBuf>,
     /// The share of people enrolled on the watchlist (0–1).
-    #[arg(long, default_value_t = 0.5, value_name = "SHARE", value_parser = parse_proportion)]
+    #[arg(long, default_value_t = evaluation_set::DEFAULT_ENROL_SHARE, value_name = "SHARE", value_parser = parse_proportion)]
     enrol_share: f64,
     /// The seed that chooses who is enrolled (recorded in the review and its bundle).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = evaluation_set::DEFAULT_SEED)]
     seed: u64,
     /// Cosine similarity at or above which a search raises an alert (-1 to 1).
     #[arg(long, default_value_t = DEFAULT_THRESHOLD, value_parser = parse_threshold)]
@@ -1465,6 +1465,20 @@ fn print_recomputed(recomputed: &assessment::recompute::Recomputed) {
              embeddings they come from, so they are checked only by running the analysis again \
              (the README's lineup analyze command) and comparing its review with --against."
         );
+    }
+    if recomputed.evidence.verification.is_some() {
+        if recomputed.scores_recomputed {
+            println!(
+                "The 1:1 table was recomputed from every pair of the photos' embeddings in \
+                 review.ron and matches."
+            );
+        } else {
+            println!(
+                "The 1:1 table is the evidence's own: it rests on every pair of the photos' \
+                 embeddings, which evidence.ron leaves out, so it was checked against the report \
+                 only; a bundle made with --include-review has it recomputed from them."
+            );
+        }
     }
     println!(
         "Written by {} as claimed by the bundle (nothing proves which lineup wrote it); this is \

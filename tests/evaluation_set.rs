@@ -391,6 +391,15 @@ fn a_set_the_protocol_cannot_read_as_one_folder_per_person_is_refused() {
         &[],
         "the same photo twice",
     );
+    // A folder name with a space at an end: people.csv's names are trimmed, so its row could
+    // never name it (opposing expert, finding b).
+    refused(
+        &|set, _| {
+            std::fs::rename(set.join("Joe Biden"), set.join("Joe Biden ")).unwrap();
+        },
+        &[],
+        "Joe Biden : a person's folder whose name begins or ends with a space",
+    );
     // A person people.csv does not describe would silently count as "unknown".
     refused(
         &|_, people| {
@@ -461,4 +470,342 @@ fn a_chosen_person_who_cannot_be_enrolled_still_has_their_photos_searched() {
         photos_in_one_to_one.iter().all(|n| *n == 9),
         "{photos_in_one_to_one:?}"
     );
+}
+
+/// A signed bundle of the review in `dir/review.ron`, exported as `lineup report` does, with the
+/// full review included or not: (bundle folder, key pair, published public key).
+fn signed_bundle(
+    dir: &Path,
+    include_review: bool,
+) -> (std::path::PathBuf, minisign::KeyPair, std::path::PathBuf) {
+    use lineup::assessment::signing::SignerKey;
+    use lineup::assessment::{self, BundleOptions, ReportOptions};
+    let review = dir.join("review.ron");
+    let document = lineup::review::load(&review).unwrap();
+    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let signer = SignerKey {
+        public_key: pair.pk.clone(),
+    };
+    let published = dir.join("published.pub");
+    std::fs::write(&published, signer.file_text()).unwrap();
+    let threshold = document.settings.threshold;
+    let findings = assessment::labelled_findings(&document, threshold);
+    let bundle = dir.join("bundle");
+    let options = BundleOptions {
+        out: bundle.clone(),
+        overwrite: false,
+        report: ReportOptions {
+            threshold: Some(threshold),
+            include_review,
+            command: "(evaluation set test)".into(),
+            ..ReportOptions::default()
+        },
+    };
+    assessment::export(
+        &document,
+        &review,
+        findings.as_ref(),
+        &options,
+        &pair.sk,
+        &signer,
+    )
+    .unwrap();
+    (bundle, pair, published)
+}
+
+/// `bundle`'s files with `edit` made to them, written as `folder` with a new manifest signed
+/// by `pair` (what the reviewer, holding the key, can do), then `lineup verify --recompute`.
+fn tampered(
+    bundle: &Path,
+    folder: &Path,
+    pair: &minisign::KeyPair,
+    published: &Path,
+    edit: impl FnOnce(&mut std::collections::BTreeMap<String, Vec<u8>>),
+) -> Output {
+    use lineup::assessment::bundle::{self, MANIFEST_FILE, SIGNATURE_FILE};
+    use lineup::assessment::signing::{self, SignerKey};
+    let mut files: std::collections::BTreeMap<String, Vec<u8>> = std::fs::read_dir(bundle)
+        .unwrap()
+        .map(|entry| entry.unwrap())
+        .map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(entry.path()).unwrap())
+        })
+        .filter(|(name, _)| name != MANIFEST_FILE && name != SIGNATURE_FILE)
+        .collect();
+    edit(&mut files);
+    std::fs::create_dir_all(folder).unwrap();
+    for (name, bytes) in &files {
+        std::fs::write(folder.join(name), bytes).unwrap();
+    }
+    let manifest = bundle::manifest_text(&files);
+    let signer = SignerKey {
+        public_key: pair.pk.clone(),
+    };
+    let comment = signing::trusted_comment(0, MANIFEST_FILE, &signer, true);
+    let signature = signing::sign(&pair.sk, &signer, manifest.as_bytes(), &comment).unwrap();
+    std::fs::write(folder.join(MANIFEST_FILE), manifest).unwrap();
+    std::fs::write(folder.join(SIGNATURE_FILE), signature).unwrap();
+    lineup(&[
+        "verify",
+        "--recompute",
+        folder.to_str().unwrap(),
+        "--key",
+        published.to_str().unwrap(),
+    ])
+}
+
+/// Adds one false match to the male group's 1:1 FMR.
+fn one_more_false_match(verification: &mut Option<lineup::assessment::findings::OneToOne>) {
+    let male = verification
+        .as_mut()
+        .expect("the 1:1 table")
+        .groups
+        .iter_mut()
+        .find(|group| group.name == "male")
+        .expect("a male group");
+    male.fmr.k += 1;
+    male.fmr.rate = Some(male.fmr.k as f64 / male.fmr.n as f64);
+}
+
+/// Issue #18: the signed report of an evaluation review shows the evaluation set (hash, seed,
+/// share, counts, skipped photos) and the 1:1 table at the report's threshold; evidence.ron
+/// carries the table, and `verify --recompute` names a 1:1 figure changed in it (against the
+/// report), and one changed in both (against the embeddings of the included review).
+#[test]
+fn the_signed_report_of_an_evaluation_shows_the_one_to_one_table_and_recompute_checks_it() {
+    use lineup::assessment::bundle::{EDITABLE_FILE, EVIDENCE_FILE, RON_FILE};
+    use lineup::assessment::evidence::Evidence;
+    let (dir, set, people) = fixture_set();
+    let (out, review) = evaluate(
+        dir.path(),
+        &set,
+        &people,
+        &["--enrol-share", "0.6", "--seed", "12"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut document = lineup::review::load(&review).unwrap();
+    let protocol = document.evaluation_protocol.clone().unwrap();
+    document.slicing = lineup::review::Slicing::by(&["gender"]);
+    lineup::review::save(&document, &review).unwrap();
+    let (bundle, pair, published) = signed_bundle(dir.path(), true);
+
+    // Opposing expert, finding (d): people not on the watchlist are passers-by of the set, and
+    // the bundle names them as footage bundles name passers-by: "person N", here in their
+    // photos' paths too (Joe Biden, Group and Nobody are not enrolled with seed 12).
+    for file in [EVIDENCE_FILE, RON_FILE, EDITABLE_FILE, "README.txt"] {
+        let text = std::fs::read_to_string(bundle.join(file)).unwrap();
+        for name in ["Joe Biden", "Group/", "Nobody/"] {
+            assert!(!text.contains(name), "{file} names {name}:\n{text}");
+        }
+        if file != "README.txt" {
+            assert!(text.contains("Barack Obama"), "{file} names the watchlist");
+        }
+    }
+    let evidence = Evidence::parse(
+        EVIDENCE_FILE,
+        &std::fs::read(bundle.join(EVIDENCE_FILE)).unwrap(),
+    )
+    .unwrap();
+    let biden = evidence
+        .tracks
+        .iter()
+        .find_map(|track| track.person.clone())
+        .expect("Joe Biden's searches are of one pseudonymous person");
+    assert!(
+        evidence
+            .analysis
+            .inputs
+            .iter()
+            .any(|input| input.path.ends_with(format!("{biden}/biden.jpg"))),
+        "his photos' paths name him as his searches do: {:?}",
+        evidence.analysis.inputs
+    );
+
+    let markdown = std::fs::read_to_string(bundle.join(EDITABLE_FILE)).unwrap();
+    assert!(markdown.contains(&protocol.set_sha256), "{markdown}");
+    assert!(markdown.contains("seed 12"), "{markdown}");
+    assert!(markdown.contains("enrol share 60.0%"), "{markdown}");
+    assert!(
+        markdown.contains("2 photos skipped (no usable face)"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("1:1 verification"), "{markdown}");
+    assert!(markdown.contains("cosine similarity"), "{markdown}");
+    // Male: Barack Obama's 3 and Joe Biden's 3 photos: 3 + 3 genuine pairs, 3 × 3 impostor.
+    let male_row = markdown
+        .lines()
+        .find(|line| line.starts_with("| male | 6 |"))
+        .unwrap_or_else(|| panic!("no 1:1 row for male in:\n{markdown}"));
+    assert!(male_row.contains("| 9 |"), "{male_row}");
+    let ok = lineup(&[
+        "verify",
+        "--recompute",
+        bundle.to_str().unwrap(),
+        "--key",
+        published.to_str().unwrap(),
+    ]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(
+        text(&ok.stdout).contains("The 1:1 table was recomputed from every pair"),
+        "{}",
+        text(&ok.stdout)
+    );
+
+    // The table changed in evidence.ron alone: the report no longer follows from it.
+    let out = tampered(&bundle, &dir.path().join("a"), &pair, &published, |files| {
+        let mut evidence = Evidence::parse(EVIDENCE_FILE, &files[EVIDENCE_FILE]).expect("evidence");
+        one_more_false_match(&mut evidence.verification);
+        files.insert(EVIDENCE_FILE.into(), evidence.to_ron().into_bytes());
+    });
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(
+        stderr.contains("FMR (1:1) count of group \"male\"") && stderr.contains(EVIDENCE_FILE),
+        "{stderr}"
+    );
+
+    // Taken out of evidence.ron and assessment.ron alike: evidence of an evaluation set from
+    // version 4 on carries the table, so its absence is named.
+    let out = tampered(&bundle, &dir.path().join("c"), &pair, &published, |files| {
+        let mut evidence = Evidence::parse(EVIDENCE_FILE, &files[EVIDENCE_FILE]).expect("evidence");
+        evidence.verification = None;
+        files.insert(EVIDENCE_FILE.into(), evidence.to_ron().into_bytes());
+        let mut report: lineup::assessment::Report =
+            ron::from_str(std::str::from_utf8(&files[RON_FILE]).unwrap()).unwrap();
+        report.verification = None;
+        files.insert(RON_FILE.into(), report.to_ron().into_bytes());
+    });
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(
+        stderr.contains("the 1:1 table of the evaluation set"),
+        "{stderr}"
+    );
+
+    // Changed in evidence.ron and assessment.ron alike: only the embeddings tell.
+    let out = tampered(&bundle, &dir.path().join("b"), &pair, &published, |files| {
+        let mut evidence = Evidence::parse(EVIDENCE_FILE, &files[EVIDENCE_FILE]).expect("evidence");
+        one_more_false_match(&mut evidence.verification);
+        files.insert(EVIDENCE_FILE.into(), evidence.to_ron().into_bytes());
+        let mut report: lineup::assessment::Report =
+            ron::from_str(std::str::from_utf8(&files[RON_FILE]).unwrap()).unwrap();
+        one_more_false_match(&mut report.verification);
+        files.insert(RON_FILE.into(), report.to_ron().into_bytes());
+    });
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(
+        stderr.contains("FMR (1:1) count of group \"male\"") && stderr.contains("review.ron gives"),
+        "{stderr}"
+    );
+}
+
+/// Issue #18: an evaluation review is sliced by the attributes people.csv gives, crossed (here
+/// skin and gender, no age), so that `lineup report` on it measures groups at once; and its
+/// report says its labels come from the set, not from a reviewer.
+#[test]
+fn an_evaluation_review_is_sliced_by_the_attributes_given_and_its_report_says_where_labels_come_from()
+ {
+    let (dir, set, people) = fixture_set();
+    std::fs::write(
+        &people,
+        "person,skin,gender\nBarack Obama,7,male\nJoe Biden,2,male\n\
+         Eileen Collins,2,female\nGroup,,\nNobody,,\n",
+    )
+    .unwrap();
+    let (out, review) = evaluate(
+        dir.path(),
+        &set,
+        &people,
+        &["--enrol-share", "0.6", "--seed", "12"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let document = lineup::review::load(&review).unwrap();
+    assert_eq!(
+        document.slicing,
+        lineup::review::Slicing::by(&["skin", "gender"])
+    );
+
+    let key = dir.path().join("reviewer.key");
+    let password = dir.path().join("password.txt");
+    std::fs::write(&password, "evaluation set test\n").unwrap();
+    let keygen = lineup(&[
+        "keygen",
+        key.to_str().unwrap(),
+        "--password-file",
+        password.to_str().unwrap(),
+    ]);
+    assert!(keygen.status.success(), "{}", text(&keygen.stderr));
+    let bundle = dir.path().join("bundle");
+    let report = lineup(&[
+        "report",
+        review.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+        "--password-file",
+        password.to_str().unwrap(),
+        "--out",
+        bundle.to_str().unwrap(),
+    ]);
+    assert!(report.status.success(), "{}", text(&report.stderr));
+    let markdown = std::fs::read_to_string(bundle.join("assessment.md")).unwrap();
+    for group in [
+        "| Monk 7–10 × male |",
+        "| Monk 1–3 × male |",
+        "| Monk 1–3 × female |",
+    ] {
+        assert!(markdown.contains(group), "no row {group} in:\n{markdown}");
+    }
+    assert!(!markdown.contains("labelled by the reviewer"), "{markdown}");
+    assert!(
+        markdown.contains("labelled from the evaluation set's folders"),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("a search is a face track"), "{markdown}");
+}
+
+/// Opposing expert, finding (a): people whose attribute is unknown are no group. Their
+/// impostor pairs are not same-group pairs (they may be of any groups), so the 1:1 table
+/// reports them as unknown, with no FMR to read as a group's; their genuine pairs (two photos
+/// of one person) still give FNMR.
+#[test]
+fn people_of_unknown_group_are_reported_as_unknown_in_the_one_to_one_table() {
+    let (dir, set, people) = fixture_set();
+    std::fs::write(
+        &people,
+        "person,skin\nBarack Obama,7\nJoe Biden,\nEileen Collins,\nGroup,\nNobody,\n",
+    )
+    .unwrap();
+    let (out, review) = evaluate(
+        dir.path(),
+        &set,
+        &people,
+        &["--enrol-share", "0.6", "--seed", "12"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let document = lineup::review::load(&review).unwrap();
+    let verification = document
+        .verification(&lineup::review::Slicing::by(&["skin"]), 0.6)
+        .unwrap();
+    let unknown = verification
+        .names
+        .iter()
+        .position(|name| name == "skin unknown")
+        .unwrap();
+    assert!(verification.unknown[unknown]);
+    let rates = &verification.groups[unknown];
+    // Joe Biden's and Eileen Collins's three photos each: 3 + 3 genuine pairs.
+    assert_eq!(rates.fnmr.n, 6);
+    assert_eq!(
+        (rates.fmr.n, rates.fmr.rate),
+        (0, None),
+        "no same-group FMR"
+    );
+    let table = lineup::assessment::wording::verification_table(&verification);
+    let row = table
+        .lines()
+        .find(|line| line.starts_with("skin unknown"))
+        .unwrap_or_else(|| panic!("no row for skin unknown in:\n{table}"));
+    assert!(row.contains("not a group"), "{row}");
 }

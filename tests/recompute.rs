@@ -603,6 +603,21 @@ fn evidence_of_an_older_shape_is_refused_by_name() {
     fails_naming(&out, "evidence version 1");
 }
 
+/// Version 3 evidence (before the 1:1 table of an evaluation set) still recomputes: it differs
+/// from version 4 only in lacking the table, which the reports of its time lack too.
+#[test]
+fn evidence_of_version_3_still_recomputes() {
+    let signed = signed(&consistent_review(), false);
+    let out = signed.tampered("v3", |files| {
+        let mut evidence: Evidence =
+            ron::from_str(std::str::from_utf8(&files[EVIDENCE_FILE]).unwrap()).unwrap();
+        assert_eq!(evidence.verification, None, "footage has no 1:1 table");
+        evidence.evidence_version = 3;
+        files.insert(EVIDENCE_FILE.to_owned(), evidence.to_ron().into_bytes());
+    });
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
 /// Second-round finding 3: a track that raises an alert marked "not a face" is in no rate, like
 /// one left unlabelled; page 1 says how many there are, and --recompute checks the count.
 #[test]

@@ -6,6 +6,7 @@ mod common;
 #[path = "common/app.rs"]
 mod app;
 
+use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use lineup::review::GroundTruth;
@@ -42,6 +43,22 @@ fn a_photo_set_is_evaluated_from_the_start_screen_and_opens_labelled() {
         &people.display().to_string(),
     );
     type_into(&mut h, "Save the evaluation as", &out.display().to_string());
+    // The seed and enrol share start at `lineup evaluate`'s defaults, and can be changed.
+    assert_eq!(h.get_by_label("Seed").value().as_deref(), Some("0"));
+    assert_eq!(
+        h.get_by_label("Enrol share (0–1)").value().as_deref(),
+        Some("0.5")
+    );
+    replace_in(&mut h, "Seed", "7");
+    replace_in(&mut h, "Enrol share (0–1)", "1");
+    assert!(
+        app::texts(&h)
+            .iter()
+            .any(|t| t.contains("enrols everybody or nobody")),
+        "a share that enrols one side only is refused before it runs: {:?}",
+        app::texts(&h)
+    );
+    replace_in(&mut h, "Enrol share (0–1)", "0.4");
     h.get_by_label("Evaluate").click();
     let started = std::time::Instant::now();
     while h.state().workspace().is_none() {
@@ -59,7 +76,8 @@ fn a_photo_set_is_evaluated_from_the_start_screen_and_opens_labelled() {
         .as_ref()
         .expect("the review records its protocol");
     assert_eq!((protocol.people, protocol.photos), (2, 3));
-    assert_eq!(protocol.enrolled, 1, "half of two people, seed 0");
+    assert_eq!((protocol.seed, protocol.enrol_share), (7, 0.4));
+    assert_eq!(protocol.enrolled, 1, "0.4 of two people, rounded");
     assert_eq!(
         protocol.mated_searches + protocol.non_mated_searches,
         document.tracks.len()
@@ -81,4 +99,17 @@ fn type_into(h: &mut Harness<'static, LineupApp>, label: &str, text: &str) {
     h.run();
     h.get_by_label(label).type_text(text);
     h.run();
+}
+
+/// The text box labelled `label` holds `text` alone after selecting all it held and typing.
+fn replace_in(h: &mut Harness<'static, LineupApp>, label: &str, text: &str) {
+    h.get_by_label(label).scroll_to_me();
+    h.run();
+    h.get_by_label(label).click();
+    h.run();
+    app::push_key(h, egui::Key::A, egui::Modifiers::COMMAND);
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+    assert_eq!(h.get_by_label(label).value().as_deref(), Some(text));
 }

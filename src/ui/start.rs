@@ -8,7 +8,7 @@ use eframe::egui;
 
 use super::dialogs::{FileDialogs, PathField, Pick};
 use crate::analysis::AnalysisRequest;
-use crate::analysis::evaluation_set::EvaluationRequest;
+use crate::analysis::evaluation_set::{self, EvaluationRequest};
 use crate::review::DEFAULT_THRESHOLD;
 use crate::vision::VisionConfig;
 
@@ -52,11 +52,27 @@ pub(crate) struct StartScreen {
 }
 
 /// An evaluation set to run: typed, or chosen with the "…" button beside each.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct EvaluationForm {
     set: PathField,
     people: PathField,
     out: PathField,
+    /// The seed that chooses who is enrolled and the share enrolled, as typed.
+    seed: String,
+    enrol_share: String,
+}
+
+impl Default for EvaluationForm {
+    /// Empty paths, and `lineup evaluate`'s seed and share.
+    fn default() -> Self {
+        Self {
+            set: PathField::default(),
+            people: PathField::default(),
+            out: PathField::default(),
+            seed: evaluation_set::DEFAULT_SEED.to_string(),
+            enrol_share: evaluation_set::DEFAULT_ENROL_SHARE.to_string(),
+        }
+    }
 }
 
 const PEOPLE_CSV: Pick = Pick::File {
@@ -277,8 +293,9 @@ impl EvaluationForm {
         ui.group(|ui| {
             ui.heading("Evaluate a photo set");
             ui.label(
-                "A labelled set of photos, one folder per person: half the people are enrolled \
-                 (seed 0), their other photos are mated searches, everyone else's non-mated.",
+                "A labelled set of photos, one folder per person: a share of the people, chosen \
+                 by the seed, are enrolled, their other photos are mated searches, everyone \
+                 else's non-mated.",
             );
             ui.horizontal(|ui| {
                 self.set
@@ -291,10 +308,11 @@ impl EvaluationForm {
                 self.people
                     .edit(ui, "People's attributes (CSV, optional)", 320.0);
             });
+            let protocol = self.protocol_ui(ui);
             // A dialog's answer lands in its field's text.
             let _ = self.set.chosen();
             let _ = self.people.chosen();
-            let ready = self.set.path().is_some() && !busy;
+            let ready = self.set.path().is_some() && protocol.is_some() && !busy;
             ui.horizontal(|ui| {
                 ui.add_enabled_ui(ready, |ui| {
                     self.out.browse(
@@ -326,13 +344,56 @@ impl EvaluationForm {
         action
     }
 
-    /// The evaluation the form describes, with `lineup evaluate`'s defaults; `None` without a set.
+    /// The seed and enrol share fields; returns them once both read as such, and says what is
+    /// wrong with either otherwise.
+    fn protocol_ui(&mut self, ui: &mut egui::Ui) -> Option<(u64, f64)> {
+        ui.horizontal(|ui| {
+            let name = ui.label("Seed");
+            ui.add(egui::TextEdit::singleline(&mut self.seed).desired_width(80.0))
+                .labelled_by(name.id);
+            let name = ui.label("Enrol share (0–1)");
+            ui.add(egui::TextEdit::singleline(&mut self.enrol_share).desired_width(60.0))
+                .labelled_by(name.id);
+        });
+        match self.protocol() {
+            Ok(protocol) => Some(protocol),
+            Err(problem) => {
+                ui.colored_label(ui.visuals().error_fg_color, problem);
+                None
+            }
+        }
+    }
+
+    /// The seed and share typed, or what is wrong with them.
+    fn protocol(&self) -> Result<(u64, f64), String> {
+        let seed = self.seed.trim();
+        let seed = seed
+            .parse::<u64>()
+            .map_err(|_| format!("Seed {seed:?} is not a whole number of 0 or more."))?;
+        let share = self.enrol_share.trim();
+        let share = share
+            .parse::<f64>()
+            .ok()
+            .filter(|share| (0.0..=1.0).contains(share))
+            .ok_or_else(|| format!("Enrol share {share:?} is not a share between 0 and 1."))?;
+        if share == 0.0 || share == 1.0 {
+            return Err(format!(
+                "Enrol share {share} enrols everybody or nobody: the protocol needs people both \
+                 enrolled and not."
+            ));
+        }
+        Ok((seed, share))
+    }
+
+    /// The evaluation the form describes; `None` without a set or with a seed or share that
+    /// does not read.
     fn evaluate(&self, out: PathBuf) -> Option<StartAction> {
+        let (seed, enrol_share) = self.protocol().ok()?;
         let request = EvaluationRequest {
             set: self.set.path()?,
             attributes: self.people.path(),
-            enrol_share: 0.5,
-            seed: 0,
+            enrol_share,
+            seed,
             threshold: DEFAULT_THRESHOLD,
             top_k: 5,
             vision: VisionConfig::default(),

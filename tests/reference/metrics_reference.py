@@ -27,7 +27,8 @@ Also 1:1 verification per group (NISTIR 8280), from tests/reference/verification
 photos of a seeded evaluation-set review: person, skin, gender, embedding): within each group,
 every pair of photos of the same person is a genuine pair and every pair of two people an
 impostor pair; a pair matches when the cosine of its embeddings is >= T.
-  FMR       impostor pairs that match / impostor pairs
+  FMR       impostor pairs that match / impostor pairs (none for an "unknown" group, which is no
+            group: its impostor pairs are not known to be same-group pairs)
   FNMR      genuine pairs that do not match / genuine pairs
 each with the wider of Wilson's interval over the pairs and the clustered interval above over
 per-person counts in which every pair counts once for each of its two people (twice for the one
@@ -176,6 +177,9 @@ def main():
 
 
 
+NOT_MEASURED = {"k": 0, "n": 0, "rate": None, "low": None, "high": None, "people": None, "clustered": False}
+
+
 def pair_rate(k, n, events, pairs):
     """k of n pairs; events[i], pairs[i]: person i's counts, each pair once per person in it."""
     clustered = rate(events, pairs)
@@ -213,9 +217,13 @@ def verification():
                 both = lambda m: (np.bincount(a[m], minlength=count) + np.bincount(b[m], minlength=count)).astype(np.int64)
                 return both(mask & event), both(mask)
 
+            # An "unknown" group is no group: its impostor pairs may be of people of any
+            # groups, so it has no same-group FMR (its genuine pairs still give FNMR).
+            fmr = (NOT_MEASURED if "unknown" in name else
+                   pair_rate(int((~genuine & match).sum()), int((~genuine).sum()), *per_person(~genuine, match)))
             groups.append({
                 "name": name,
-                "fmr": pair_rate(int((~genuine & match).sum()), int((~genuine).sum()), *per_person(~genuine, match)),
+                "fmr": fmr,
                 "fnmr": pair_rate(int((genuine & ~match).sum()), int(genuine.sum()), *per_person(genuine, ~match)),
             })
         cases.append({"slicing": slicing, "threshold": threshold, "groups": groups})

@@ -155,10 +155,29 @@ fn system(out: &mut String, report: &Report) {
 
 fn accuracy(out: &mut String, report: &Report) {
     detection_counts(out, report);
-    let Some(findings) = &report.findings else {
-        line(out, wording::NO_GROUND_TRUTH);
-        return;
-    };
+    if let Some(protocol) = &report.evaluation {
+        line(out, "**The evaluation set**");
+        line(out, &wording::evaluation_set_paragraph(protocol));
+    }
+    match &report.findings {
+        Some(findings) => rates(out, findings),
+        None => line(out, wording::NO_GROUND_TRUTH),
+    }
+    if let Some(verification) = &report.verification {
+        one_to_one(out, report, verification);
+    }
+}
+
+/// An evaluation set's 1:1 table, as the PDF's.
+fn one_to_one(out: &mut String, report: &Report, verification: &crate::findings::OneToOne) {
+    let (heading, rows) = summary::one_to_one_table(report, verification);
+    line(out, &format!("**{heading}**"));
+    table(out, &summary::ONE_TO_ONE_HEADINGS, rows);
+    line(out, wording::ONE_TO_ONE_NOTE);
+}
+
+/// The 1:N rates per group, their differentials and cautions.
+fn rates(out: &mut String, findings: &crate::findings::MeasuredFindings) {
     line(
         out,
         &format!(

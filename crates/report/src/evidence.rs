@@ -11,22 +11,23 @@
 //! the false alerts a day are counted for, the models with their SHA-256, and the lineup that
 //! wrote it. It leaves out face embeddings, boxes and pixels, the attributes of unlabelled
 //! tracks, and the names the reviewer gave passers-by (replaced by "person 1", "person 2", ...:
-//! the numbers need only to know which tracks are of the same person). The reviewer may add the
-//! full review file to the bundle as well.
+//! the numbers need only to know which tracks are of the same person; an evaluation set's people
+//! not on the watchlist are named so in its photos' paths too, `person 1/photo.jpg`, as the
+//! report names them). The reviewer may add the full review file to the bundle as well.
 //!
 //! Recomputing rebuilds a review document from it and runs the very code the report was made
 //! with ([`crate::labelled_findings`], [`Findings::measure`], the report's detection counts), so
 //! that a difference can only come from the data.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::build_info::BuildInfo;
-use super::findings::{CrowdScenario, DEFAULT_CROWD_SCENARIOS, MeasuredFindings};
+use super::findings::{CrowdScenario, DEFAULT_CROWD_SCENARIOS, MeasuredFindings, OneToOne};
 use super::report::{
-    self, DataReviewed, DetectionCounts, FalseAlertsPerDay, TrackCounts, WatchlistPhoto,
+    self, DataReviewed, DetectionCounts, FalseAlertsPerDay, Pseudonyms, TrackCounts, WatchlistPhoto,
 };
 use lineup_core::ids::DetectionId;
 use lineup_core::matching::Candidate;
@@ -43,8 +44,14 @@ use lineup_core::watchlist::{Identity, Watchlist};
 /// (2: the watchlist photos' SHA-256, the crowd and deployed watchlist the false alerts a day
 /// are counted for, and the tracks not labelled on or off the watchlist, without labels.
 /// 3: each input's frame count, so that a face in a frame the input lacks is refused; version
-/// 2 evidence has none, and its faces' frames go unchecked.)
-pub const EVIDENCE_VERSION: u32 = 3;
+/// 2 evidence has none, and its faces' frames go unchecked.
+/// 4: an evaluation set's 1:1 table (`verification`); version 3 evidence has none, and its
+/// report none either.)
+pub const EVIDENCE_VERSION: u32 = 4;
+
+/// The oldest evidence `lineup verify --recompute` recomputes: version 3 differs from 4 only
+/// in lacking the 1:1 table, which the reports of its time lack too.
+pub const OLDEST_RECOMPUTED_VERSION: u32 = 3;
 
 /// What the report's numbers are computed from: `evidence.ron` is this value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,6 +104,12 @@ pub struct Evidence {
     /// counts and every photo it skipped. Absent for footage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation: Option<EvaluationProtocol>,
+    /// For an evaluation set, the 1:1 table the report states: it rests on every pair of the
+    /// photos' embeddings, which evidence leaves out, so it is recorded here to be checked
+    /// against the report, and recomputed from the embeddings only where the bundle includes
+    /// the review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<OneToOne>,
 }
 
 /// A track no rate counts: its faces, and whether the reviewer marked it as not a face. No
@@ -208,11 +221,13 @@ pub struct Recomputation {
     pub data: DataReviewed,
     pub false_alerts_per_day: Option<FalseAlertsPerDay>,
     pub tracks: TrackCounts,
+    pub verification: Option<OneToOne>,
 }
 
 impl Evidence {
     /// The evidence for a report on `document` counting alerts at `threshold`.
     pub fn of(document: &ReviewDocument, threshold: f32) -> Evidence {
+        let pseudonyms = Pseudonyms::of(document);
         Evidence {
             evidence_version: EVIDENCE_VERSION,
             written_by: BuildInfo::current(),
@@ -225,7 +240,8 @@ impl Evidence {
                     .inputs
                     .iter()
                     .map(|input| EvidenceInput {
-                        path: input.path.clone(),
+                        // An evaluation set's photo paths name their person: kept but for that.
+                        path: pseudonyms.path(&input.path),
                         sha256: input.digest.as_ref().map(|d| d.sha256.clone()),
                         size_bytes: input.digest.as_ref().map(|d| d.size_bytes),
                         status: input.status.clone(),
@@ -276,10 +292,14 @@ impl Evidence {
                     rank_one: detection.candidates.first().copied(),
                 })
                 .collect(),
-            tracks: labelled_tracks(document),
+            tracks: labelled_tracks(document, &pseudonyms),
             other_tracks: other_tracks(document),
             simulation: document.simulation.clone(),
-            evaluation: document.evaluation_protocol.clone(),
+            evaluation: document
+                .evaluation_protocol
+                .as_ref()
+                .map(|protocol| pseudonyms.protocol(protocol)),
+            verification: report::one_to_one(document, threshold),
         }
     }
 
@@ -425,11 +445,13 @@ impl Evidence {
     }
 
     /// Recomputes the report's figures from the evidence, by the code the report was made with.
+    /// The 1:1 table is the evidence's own (its embeddings are not here to recompute it from).
     pub fn recompute(&self) -> Result<Recomputation, EvidenceError> {
-        Ok(recompute_from(
+        Ok(recomputed_figures(
             &self.document()?,
             self.threshold,
             &self.crowd_scenarios,
+            self.verification.clone(),
         ))
     }
 
@@ -469,12 +491,23 @@ impl Evidence {
 }
 
 /// The report's figures for `document` at `threshold`, computed as [`report::build_report`]
-/// computes them: the labelled findings (over `crowd_scenarios`), the detection counts and
-/// each input's faces and alerts.
+/// computes them: the labelled findings (over `crowd_scenarios`), the detection counts, each
+/// input's faces and alerts, and an evaluation set's 1:1 table from the faces' embeddings.
 pub fn recompute_from(
     document: &ReviewDocument,
     threshold: f32,
     crowd_scenarios: &[CrowdScenario],
+) -> Recomputation {
+    let verification = report::one_to_one(document, threshold);
+    recomputed_figures(document, threshold, crowd_scenarios, verification)
+}
+
+/// [`recompute_from`] with the 1:1 table given.
+fn recomputed_figures(
+    document: &ReviewDocument,
+    threshold: f32,
+    crowd_scenarios: &[CrowdScenario],
+    verification: Option<OneToOne>,
 ) -> Recomputation {
     let findings = crate::labelled_findings(document, threshold).map(|mut findings| {
         findings.crowd_scenarios = crowd_scenarios.to_vec();
@@ -486,6 +519,7 @@ pub fn recompute_from(
         detections: report::detection_counts(document, threshold),
         data: report::data_reviewed(document, threshold),
         tracks: report::track_counts(document, threshold),
+        verification,
     }
 }
 
@@ -525,8 +559,7 @@ impl LabelledTrack {
 /// The tracks labelled on or off the watchlist (the only ones any rate counts), with the names
 /// of passers-by replaced by "person N" in order of first appearance. Names are compared as the
 /// rates compare them (trimmed), so the same tracks share a person either way.
-fn labelled_tracks(document: &ReviewDocument) -> Vec<LabelledTrack> {
-    let mut pseudonyms: HashMap<String, String> = HashMap::new();
+fn labelled_tracks(document: &ReviewDocument, pseudonyms: &Pseudonyms) -> Vec<LabelledTrack> {
     document
         .tracks
         .iter()
@@ -537,13 +570,10 @@ fn labelled_tracks(document: &ReviewDocument) -> Vec<LabelledTrack> {
             )
         })
         .map(|track| {
-            let person = track.person.as_ref().map(|name| {
-                let next = pseudonyms.len() + 1;
-                pseudonyms
-                    .entry(name.trim().to_owned())
-                    .or_insert_with(|| format!("person {next}"))
-                    .clone()
-            });
+            let person = track
+                .person
+                .as_ref()
+                .and_then(|name| pseudonyms.of_name(name));
             LabelledTrack {
                 id: track.id,
                 faces: track.detections.clone(),

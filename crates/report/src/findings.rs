@@ -169,6 +169,58 @@ impl MeasuredFindings {
     }
 }
 
+/// The 1:1 table of a review of an evaluation set (NISTIR 8280's FMR at one fixed threshold
+/// across groups): per group, FNMR over every genuine pair (two photos of one person) and FMR
+/// over every impostor pair of two people of that group, at the report's threshold, from the
+/// cosine similarity of the recognition model's embeddings ([`metrics::verification_rates`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OneToOne {
+    pub threshold: f32,
+    /// The attributes the groups cross; none for everyone together.
+    pub attributes: Vec<String>,
+    /// Photos compared, and the people they are of.
+    pub photos: u64,
+    pub people: u64,
+    pub groups: Vec<OneToOneGroup>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OneToOneGroup {
+    pub name: String,
+    /// (Partly) an "unknown" group: people no attribute was recorded for are no group, so it
+    /// has no FMR (see `lineup_core::review::Verification::unknown`).
+    #[serde(default)]
+    pub unknown: bool,
+    /// Genuine pairs that do not match / genuine pairs.
+    pub fnmr: metrics::Rate,
+    /// Same-group impostor pairs that match / same-group impostor pairs.
+    pub fmr: metrics::Rate,
+}
+
+impl OneToOne {
+    /// The table of `verification`, every group in slice order.
+    pub fn of(verification: &lineup_core::review::Verification) -> OneToOne {
+        OneToOne {
+            threshold: verification.threshold,
+            attributes: verification.slicing.attributes.clone(),
+            photos: verification.photos as u64,
+            people: verification.people as u64,
+            groups: verification
+                .names
+                .iter()
+                .zip(&verification.unknown)
+                .zip(&verification.groups)
+                .map(|((name, unknown), rates)| OneToOneGroup {
+                    name: name.clone(),
+                    unknown: *unknown,
+                    fnmr: rates.fnmr,
+                    fmr: rates.fmr,
+                })
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SliceFinding {
     pub name: String,

@@ -51,9 +51,22 @@ pub fn labelled_findings(document: &ReviewDocument, threshold: f32) -> Option<Fi
         return None;
     }
     let labelled = sliced.searches.len();
-    let source = format!(
-        "{labelled} face tracks labelled by the reviewer in lineup (ground truth and perceived attributes)"
-    );
+    let source = match &document.evaluation_protocol {
+        // No reviewer labelled these: `lineup evaluate` did, from where each photo lies.
+        Some(protocol) => format!(
+            "{labelled} photos of an evaluation set, each labelled from the evaluation set's \
+             folders (who it is of) and {} by lineup evaluate, not by a reviewer",
+            if protocol.attributes.is_some() {
+                "its people.csv (perceived attributes)"
+            } else {
+                "no attributes file (no perceived attributes)"
+            }
+        ),
+        None => format!(
+            "{labelled} face tracks labelled by the reviewer in lineup (ground truth and \
+             perceived attributes)"
+        ),
+    };
     let slice_thresholds = lineup_core::review::slices::thresholds_for(
         &sliced.names,
         &document.slice_thresholds,

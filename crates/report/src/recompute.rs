@@ -30,7 +30,9 @@ use super::build_info::BuildInfo;
 use super::bundle::{EDITABLE_FILE, EVIDENCE_FILE, PDF_FILE, PICTURES_FILE, REVIEW_FILE, RON_FILE};
 use super::drafting;
 use super::editable;
-use super::evidence::{self, EVIDENCE_VERSION, Evidence, EvidenceError, Recomputation};
+use super::evidence::{
+    self, EVIDENCE_VERSION, Evidence, EvidenceError, OLDEST_RECOMPUTED_VERSION, Recomputation,
+};
 use super::report::{Report, WatchlistPhoto, status_words};
 use super::signing::SignerKey;
 use super::stills::Pictures;
@@ -58,7 +60,8 @@ pub enum RecomputeError {
     #[error(
         "{}: {EVIDENCE_FILE} is of evidence version {version}, written before lineup recorded \
          the crowd, the watchlist photo hashes and the unlabelled tracks the report's figures \
-         are now checked against; this lineup recomputes version {EVIDENCE_VERSION} only",
+         are now checked against; this lineup recomputes versions {OLDEST_RECOMPUTED_VERSION} \
+         to {EVIDENCE_VERSION} only",
         path.display()
     )]
     OlderEvidence { path: PathBuf, version: u32 },
@@ -239,7 +242,7 @@ pub fn recompute_files(
         source,
     };
     let evidence = Evidence::parse(EVIDENCE_FILE, evidence_bytes).map_err(in_evidence)?;
-    if evidence.evidence_version != EVIDENCE_VERSION {
+    if !(OLDEST_RECOMPUTED_VERSION..=EVIDENCE_VERSION).contains(&evidence.evidence_version) {
         return Err(RecomputeError::OlderEvidence {
             path: path.to_path_buf(),
             version: evidence.evidence_version,
@@ -254,6 +257,7 @@ pub fn recompute_files(
     }
     let recomputed = evidence.recompute().map_err(in_evidence)?;
     let mut differences = recorded_differences(&report, &evidence);
+    differences.extend(missing_one_to_one(&evidence, &recomputed));
     differences.extend(text_differences(&report));
     differences.extend(figure_differences(&report, &recomputed));
     let differ = |from: &str, differences: Vec<Difference>| RecomputeError::Differ {
@@ -295,6 +299,7 @@ fn with_recomputed(report: &Report, recomputed: &Recomputation) -> Report {
     report.detections = recomputed.detections.clone();
     report.false_alerts_per_day = recomputed.false_alerts_per_day;
     report.tracks = recomputed.tracks;
+    report.verification = recomputed.verification.clone();
     for (input, counted) in report.data.inputs.iter_mut().zip(&recomputed.data.inputs) {
         input.faces = counted.faces;
         input.alerts = counted.alerts;
@@ -867,6 +872,7 @@ fn stated_figures(report: &Report) -> impl Iterator<Item = (String, Value)> {
             as_value(&report.false_alerts_per_day),
         ),
         ("tracks", as_value(&report.tracks)),
+        ("verification", as_value(&report.verification)),
         ("incomplete", as_value(&report.incomplete)),
     ] {
         collect_leaves(name.to_owned(), &value, &mut leaves);
@@ -904,6 +910,11 @@ pub fn figure_differences(report: &Report, recomputed: &Recomputation) -> Vec<Di
         &recomputed.false_alerts_per_day,
     ));
     differences.extend(differences_in("tracks", &report.tracks, &recomputed.tracks));
+    differences.extend(differences_in(
+        "verification",
+        &report.verification,
+        &recomputed.verification,
+    ));
     // The figures a reader looks at first come first; the points of a DET curve last.
     // Within each, counts and rates before their intervals.
     differences.sort_by_key(|difference| {
@@ -927,12 +938,33 @@ fn reading_order(place: &str) -> u8 {
         "findings.scenarios",
         "false_alerts_per_day",
         "tracks",
+        "verification",
         "findings.warnings",
         "findings.det_curves",
     ]
     .iter()
     .position(|start| place.starts_with(start))
     .map_or(4, |position| position as u8)
+}
+
+/// Evidence of an evaluation set from version 4 on carries the 1:1 table wherever the
+/// findings can be measured: one without it had the table taken out (of the report too, or
+/// the report would differ from it), which would hide the table no figure check could miss.
+fn missing_one_to_one(evidence: &Evidence, recomputed: &Recomputation) -> Vec<Difference> {
+    let expected = evidence.evidence_version >= 4
+        && evidence.evaluation.is_some()
+        && recomputed.findings.is_some();
+    if !expected || evidence.verification.is_some() {
+        return Vec::new();
+    }
+    vec![Difference {
+        figure: "the 1:1 table of the evaluation set (verification), which evidence of an \
+                 evaluation set carries"
+            .to_owned(),
+        place: "verification".to_owned(),
+        stated: "nothing".to_owned(),
+        recomputed: "a table for every group".to_owned(),
+    }]
 }
 
 /// What the report says follows from its own text: the parts still to write (whether it is a
@@ -1007,6 +1039,11 @@ fn recorded_differences(report: &Report, evidence: &Evidence) -> Vec<Difference>
         &analysis.models,
     ));
     differences.extend(differences_in("watchlist", &watchlist, &evidence.watchlist));
+    differences.extend(differences_in(
+        "evaluation",
+        &report.evaluation,
+        &evidence.evaluation,
+    ));
     let stated: Vec<_> = report
         .data
         .inputs
@@ -1191,6 +1228,7 @@ fn whole_name(root: &str) -> Option<&'static str> {
         "findings" => "the findings (every error rate measured from the labels)",
         "detections" => "the detection counts",
         "inputs" => "each input's faces and alerts",
+        "verification" => "the 1:1 table (FMR and FNMR per group)",
         _ => return None,
     })
 }
@@ -1201,6 +1239,8 @@ fn rate_name(part: &str) -> Option<&'static str> {
         "fnir" => "FNIR",
         "wrong_identity_alerts" => "wrong-identity alert rate",
         "flag_rate" => "flag rate",
+        "fmr" => "FMR (1:1)",
+        "fnmr" => "FNMR (1:1)",
         _ => return None,
     })
 }
@@ -1224,7 +1264,10 @@ fn whose(path: &[String]) -> Option<String> {
             .position(|part| part == name)
             .and_then(|i| path.get(i + 1))
     };
-    if let Some(group) = after("slices").or_else(|| after("per_slice")) {
+    let group = after("slices")
+        .or_else(|| after("per_slice"))
+        .or_else(|| (path.first()? == "verification").then(|| after("groups"))?);
+    if let Some(group) = group {
         return Some(format!("of group {}", group.trim_matches(['[', ']'])));
     }
     if let Some(group) = after("det_curves") {

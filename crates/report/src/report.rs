@@ -2,22 +2,23 @@
 //! into one value holding every number and setting. It is written as `assessment.ron` and drawn
 //! as `assessment.pdf`, so the two can never disagree.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::build_info::BuildInfo;
 use super::dates::UtcTime;
 use super::drafting;
-use super::findings::{Findings, MeasuredFindings};
+use super::findings::{Findings, MeasuredFindings, OneToOne};
 use super::{Assessment, Risk};
-use lineup_core::review::{AnalysisSettings, InputStatus, ReviewDocument};
+use lineup_core::review::{AnalysisSettings, EvaluationProtocol, InputStatus, ReviewDocument};
 use lineup_core::vision::ModelRecord;
 
 /// The shape of `assessment.ron`; bumped when it changes (2: `privacy.faces_shown` replaced
-/// `privacy.bystanders_blurred`; 3: the assessment's full sections and `false_alerts_per_day`).
-pub(crate) const REPORT_VERSION: u32 = 3;
+/// `privacy.bystanders_blurred`; 3: the assessment's full sections and `false_alerts_per_day`;
+/// 4: an evaluation set's protocol and 1:1 table, `evaluation` and `verification`).
+pub(crate) const REPORT_VERSION: u32 = 4;
 
 /// Choices made when exporting, all recorded in the report. The default is the most private:
 /// only confirmed matches shown, no watchlist photos.
@@ -104,6 +105,13 @@ pub struct Report {
     /// were left unlabelled or marked not a face: either keeps an alert out of every rate.
     #[serde(default)]
     pub tracks: TrackCounts,
+    /// Where the searches come from a labelled evaluation set (`lineup evaluate`): the set by
+    /// its hash and the protocol by its seed and parameters. `None` for footage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<EvaluationProtocol>,
+    /// For an evaluation set, the 1:1 table: FNMR and FMR per group at the report's threshold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<OneToOne>,
     pub privacy: PrivacyChoices,
     /// Every label change made in the app (who, when, from → to), so that a reader can see how
     /// the ground truth the findings rest on came about.
@@ -399,6 +407,11 @@ pub fn build_report(
         findings: measured,
         false_alerts_per_day,
         tracks: track_counts(document, threshold),
+        evaluation: document
+            .evaluation_protocol
+            .as_ref()
+            .map(|protocol| Pseudonyms::of(document).protocol(protocol)),
+        verification: one_to_one(document, threshold),
         privacy: PrivacyChoices {
             faces_shown: options.face_disclosure,
             watchlist_photos_included: options.include_watchlist_photos,
@@ -407,6 +420,137 @@ pub fn build_report(
         label_history: document.label_history.clone(),
         signer: None,
     }
+}
+
+/// How the bundle names people who are not on the watchlist: "person 1", "person 2", ... in
+/// order of first appearance, first among the labelled tracks' person labels (as the evidence
+/// gives them), then, for an evaluation set, among the folders of its photos (each folder is a
+/// person) and of the photos it skipped. Watchlist identities keep their names. The numbers
+/// need only know which tracks and photos are of the same person; the names stay in the review.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Pseudonyms {
+    by_name: HashMap<String, String>,
+    /// Whether photo paths name people (an evaluation set's `SET/PERSON/PHOTO`).
+    paths_name_people: bool,
+}
+
+impl Pseudonyms {
+    pub(crate) fn of(document: &ReviewDocument) -> Pseudonyms {
+        use lineup_core::review::GroundTruth;
+        let mut pseudonyms = Pseudonyms::default();
+        let labelled = document.tracks.iter().filter(|track| {
+            matches!(
+                track.label,
+                GroundTruth::OnWatchlist(_) | GroundTruth::NotOnWatchlist
+            )
+        });
+        for track in labelled {
+            if let Some(name) = &track.person {
+                pseudonyms.add(name.trim());
+            }
+        }
+        let Some(protocol) = &document.evaluation_protocol else {
+            return pseudonyms;
+        };
+        pseudonyms.paths_name_people = true;
+        let enrolled: HashSet<&str> = document
+            .watchlist
+            .identities
+            .iter()
+            .map(|identity| identity.name.as_str())
+            .collect();
+        let photos = document.inputs.iter().map(|input| input.path.as_path());
+        let skipped = protocol.skipped.iter().map(|photo| photo.path.as_path());
+        for path in photos.chain(skipped) {
+            if let Some(person) = folder_of(path).filter(|person| !enrolled.contains(person)) {
+                pseudonyms.add(person);
+            }
+        }
+        pseudonyms
+    }
+
+    fn add(&mut self, name: &str) {
+        let next = self.by_name.len() + 1;
+        self.by_name
+            .entry(name.to_owned())
+            .or_insert_with(|| format!("person {next}"));
+    }
+
+    /// The pseudonym of a person named `name` (trimmed, as the rates compare names).
+    pub(crate) fn of_name(&self, name: &str) -> Option<String> {
+        self.by_name.get(name.trim()).cloned()
+    }
+
+    /// `path` with its person's folder named by pseudonym, where it names a person not on the
+    /// watchlist; the photo's own file name is kept (the set's, which a re-run must find).
+    pub(crate) fn path(&self, path: &Path) -> PathBuf {
+        let pseudonym = folder_of(path)
+            .filter(|_| self.paths_name_people)
+            .and_then(|person| self.by_name.get(person));
+        match (pseudonym, path.parent(), path.file_name()) {
+            (Some(pseudonym), Some(folder), Some(file)) => folder
+                .parent()
+                .map_or_else(PathBuf::new, Path::to_path_buf)
+                .join(pseudonym)
+                .join(file),
+            _ => path.to_path_buf(),
+        }
+    }
+
+    /// The protocol with the photos it skipped named by [`Pseudonyms::path`].
+    pub(crate) fn protocol(&self, protocol: &EvaluationProtocol) -> EvaluationProtocol {
+        let mut protocol = protocol.clone();
+        for photo in &mut protocol.skipped {
+            photo.path = self.path(&photo.path);
+        }
+        protocol
+    }
+
+    /// The analysis's warnings with every input's path named by [`Pseudonyms::path`], and the
+    /// name of a person the protocol could not enrol (a warning that begins with it) replaced.
+    pub(crate) fn warnings(&self, document: &ReviewDocument) -> Vec<String> {
+        if !self.paths_name_people {
+            return document.warnings.clone();
+        }
+        document
+            .warnings
+            .iter()
+            .map(|warning| {
+                let mut warning = warning.clone();
+                for input in &document.inputs {
+                    let shown = self.path(&input.path);
+                    if shown != input.path {
+                        warning = warning.replace(
+                            &input.path.display().to_string(),
+                            &shown.display().to_string(),
+                        );
+                    }
+                }
+                for (name, pseudonym) in &self.by_name {
+                    if warning.starts_with(&format!("{name}'s ")) {
+                        warning = warning.replace(name.as_str(), pseudonym);
+                    }
+                }
+                warning
+            })
+            .collect()
+    }
+}
+
+/// The folder a photo lies in: in an evaluation set, the person it is of.
+fn folder_of(path: &Path) -> Option<&str> {
+    path.parent()?.file_name()?.to_str()
+}
+
+/// The 1:1 table of a review of an evaluation set, in the review's slicing at `threshold`
+/// (one fixed threshold for every group, as NISTIR 8280 reports FMR); `None` for footage,
+/// whose faces are not photos of people known by name, and where the slicing names an
+/// attribute the review lacks (as the findings are then `None` too). It needs the faces'
+/// embeddings: evidence without them carries the table instead.
+pub(crate) fn one_to_one(document: &ReviewDocument, threshold: f32) -> Option<OneToOne> {
+    document.evaluation_protocol.as_ref()?;
+    let verification = document.verification(&document.slicing, threshold).ok()?;
+    Some(OneToOne::of(&verification))
 }
 
 /// False alerts a day at the crowd and deployed watchlist the reviewer gave (numbers the
@@ -437,6 +581,7 @@ pub(crate) fn measured_findings(
 }
 
 pub(crate) fn data_reviewed(document: &ReviewDocument, threshold: f32) -> DataReviewed {
+    let pseudonyms = Pseudonyms::of(document);
     let mut faces = vec![0u64; document.inputs.len()];
     let mut alerts = vec![0u64; document.inputs.len()];
     for detection in &document.detections {
@@ -455,7 +600,7 @@ pub(crate) fn data_reviewed(document: &ReviewDocument, threshold: f32) -> DataRe
         .iter()
         .enumerate()
         .map(|(i, input)| InputSummary {
-            path: input.path.clone(),
+            path: pseudonyms.path(&input.path),
             sha256: input.digest.as_ref().map(|d| d.sha256.clone()),
             size_bytes: input.digest.as_ref().map(|d| d.size_bytes),
             dimensions: input.dimensions,
@@ -485,7 +630,7 @@ pub(crate) fn data_reviewed(document: &ReviewDocument, threshold: f32) -> DataRe
         watchlist_root: document.watchlist.root.clone(),
         watchlist,
         analysis_complete: document.complete,
-        analysis_warnings: document.warnings.clone(),
+        analysis_warnings: pseudonyms.warnings(document),
     }
 }
 

@@ -332,6 +332,8 @@ impl StillRequest<'_> {
             .media
             .as_ref()
             .is_some_and(|media| media.kind != lineup_core::footage::MediaKind::Still);
+        // An evaluation set's photo path names its person: by pseudonym, as the evidence does.
+        let shown = super::report::Pseudonyms::of(self.document).path(&record.path);
         let title = if is_video || self.frame_index > 0 {
             let time = self
                 .document
@@ -339,13 +341,9 @@ impl StillRequest<'_> {
                 .iter()
                 .find(|d| d.source.input == self.input && d.source.frame_index == self.frame_index)
                 .map_or_else(String::new, |d| format!(" ({:.2} s)", d.source.timestamp_s));
-            format!(
-                "{}, frame {}{time}",
-                record.path.display(),
-                self.frame_index
-            )
+            format!("{}, frame {}{time}", shown.display(), self.frame_index)
         } else {
-            record.path.display().to_string()
+            shown.display().to_string()
         };
         Ok(StillPicture {
             title,

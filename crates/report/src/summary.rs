@@ -12,7 +12,7 @@ use lineup_core::vision::ModelRole;
 pub(crate) fn plain_summary(report: &Report) -> Vec<String> {
     let mut paragraphs = vec![what_was_reviewed(report), stand_ins(report)];
     paragraphs.push(match &report.findings {
-        Some(findings) => what_was_measured(findings),
+        Some(findings) => what_was_measured(findings, search_is(report)),
         None => NO_GROUND_TRUTH.to_owned(),
     });
     // How many tracks the rates rest on, and how many alerts were kept out of them by being
@@ -97,7 +97,16 @@ fn what_was_reviewed(report: &Report) -> String {
     )
 }
 
-fn what_was_measured(findings: &MeasuredFindings) -> String {
+/// What one search is: a face track of footage, or one photo of an evaluation set.
+pub(crate) fn search_is(report: &Report) -> &'static str {
+    if report.evaluation.is_some() {
+        "one photo of the evaluation set"
+    } else {
+        "a face track, one appearance of one person"
+    }
+}
+
+fn what_was_measured(findings: &MeasuredFindings, search_is: &str) -> String {
     let pooled = &findings.pooled;
     let own: Vec<String> = findings
         .slices
@@ -124,8 +133,7 @@ fn what_was_measured(findings: &MeasuredFindings) -> String {
         ""
     };
     format!(
-        "Measured on {} labelled searches ({}); a search is a face track, one appearance of one \
-         person. Of {}{unnamed}, {} would raise a false alert: FPIR {} against a watchlist of {}. \
+        "Measured on {} labelled searches ({}); a search is {search_is}. Of {}{unnamed}, {} would raise a false alert: FPIR {} against a watchlist of {}. \
          Of {}, {} would not find the right person at rank 1: FNIR (rank 1) {}.{thresholds}",
         findings.searches,
         findings.label_source,
@@ -216,6 +224,39 @@ pub(crate) fn detection_rows(report: &Report) -> Vec<Vec<String>> {
             .map(|(name, alerts)| vec![format!("Alerts naming {name}"), alerts.to_string()]),
     );
     rows
+}
+
+/// The columns of the 1:1 table, as the PDF and the Markdown both head it.
+pub(crate) const ONE_TO_ONE_HEADINGS: [&str; 5] = [
+    "Group",
+    "Genuine pairs",
+    "FNMR [95% interval]",
+    "Impostor pairs",
+    "FMR [95% interval]",
+];
+
+/// The 1:1 table's sentence over it and its rows (groups without a pair left out), as the PDF
+/// and the Markdown both show them.
+pub(crate) fn one_to_one_table(
+    report: &Report,
+    table: &crate::findings::OneToOne,
+) -> (String, Vec<Vec<String>>) {
+    let heading = crate::wording::one_to_one_heading(
+        table.threshold,
+        &table.attributes,
+        table.photos,
+        table.people,
+        report.model_name(ModelRole::Recognizer),
+    );
+    let rows = table
+        .groups
+        .iter()
+        .filter_map(|group| {
+            crate::wording::verification_row(&group.name, group.unknown, &group.fnmr, &group.fmr)
+        })
+        .map(Vec::from)
+        .collect();
+    (heading, rows)
 }
 
 /// The findings table's rows: per group, then all groups together (threshold, FPIR n and rate,

@@ -849,28 +849,120 @@ pub fn verification_table(verification: &lineup_core::review::Verification) -> S
             "FMR [95% CI]",
         ],
     );
-    for (name, rates) in verification.names.iter().zip(&verification.groups) {
-        if rates.fmr.n == 0 && rates.fnmr.n == 0 {
-            continue;
+    let groups = verification
+        .names
+        .iter()
+        .zip(&verification.unknown)
+        .zip(&verification.groups);
+    for ((name, unknown), rates) in groups {
+        if let Some(cells) = verification_row(name, *unknown, &rates.fnmr, &rates.fmr) {
+            row(&mut out, cells.each_ref().map(String::as_str));
         }
-        row(
-            &mut out,
-            [
-                name,
-                &group_thousands(rates.fnmr.n),
-                &rate_text(&rates.fnmr),
-                &group_thousands(rates.fmr.n),
-                &rate_text(&rates.fmr),
-            ],
-        );
     }
-    let _ = writeln!(
-        out,
-        "A pair matches at or above the threshold. FMR: impostor pairs (two people of the same \
-         group) that match; FNMR: genuine pairs (two photos of one person) that do not. Pairs \
-         share people, so the 95% intervals are clustered by person."
-    );
+    let _ = writeln!(out, "{ONE_TO_ONE_NOTE}");
     out
+}
+
+/// What a 1:1 table's rates count, under every such table.
+pub const ONE_TO_ONE_NOTE: &str = "A pair matches at or above the threshold. FMR: impostor \
+    pairs (two people of the same group) that match; FNMR: genuine pairs (two photos of one \
+    person) that do not. Pairs share people, so the 95% intervals are clustered by person.";
+
+/// One group's row of a 1:1 table: its name, genuine pairs, FNMR with its interval, impostor
+/// pairs, FMR with its interval; `None` for a group without a pair. An `unknown` group is
+/// named as no group and has no FMR: its impostor pairs are not known to be same-group pairs.
+pub fn verification_row(name: &str, unknown: bool, fnmr: &Rate, fmr: &Rate) -> Option<[String; 5]> {
+    if fmr.n == 0 && fnmr.n == 0 {
+        return None;
+    }
+    if unknown {
+        return Some([
+            format!("{name} (not a group)"),
+            group_thousands(fnmr.n),
+            rate_text(fnmr),
+            "–".to_owned(),
+            "not a group: no same-group FMR".to_owned(),
+        ]);
+    }
+    Some([
+        name.to_owned(),
+        group_thousands(fnmr.n),
+        rate_text(fnmr),
+        group_thousands(fmr.n),
+        rate_text(fmr),
+    ])
+}
+
+/// The sentence over the report's 1:1 table: what is compared, at which threshold of which
+/// score, by which groups.
+pub fn one_to_one_heading(
+    threshold: f32,
+    attributes: &[String],
+    photos: u64,
+    people: u64,
+    model: &str,
+) -> String {
+    let by = if attributes.is_empty() {
+        "everyone together".to_owned()
+    } else {
+        attributes.join(" × ")
+    };
+    format!(
+        "1:1 verification at threshold {threshold:.4} of the cosine similarity of {model} \
+         embeddings, by {by}: every pair of the {} {} of {} {} within a group, as NISTIR 8280 \
+         reports FMR (one fixed threshold for every group; n is pairs of photos).",
+        group_thousands(photos),
+        plural(photos, "photo", "photos"),
+        group_thousands(people),
+        plural(people, "person", "people"),
+    )
+}
+
+/// Where a report's searches come from when they come from an evaluation set: the set by the
+/// SHA-256 of its manifest, the protocol by its seed and share, its counts, and how many
+/// photos it skipped (each with why in the bundle's evidence).
+pub fn evaluation_set_paragraph(protocol: &lineup_core::review::EvaluationProtocol) -> String {
+    let count = |n: usize, one: &str, many: &str| {
+        format!(
+            "{} {}",
+            group_thousands(n as u64),
+            plural(n as u64, one, many)
+        )
+    };
+    let augmented = if protocol.augmented > 0 {
+        format!(
+            " ({} of them augmented copies of another, which are not independent)",
+            group_thousands(protocol.augmented as u64)
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "The searches come from the evaluation set {} (SHA-256 of its manifest {}): {} and {}{augmented}. \
+         lineup's 1:N protocol ran on it with seed {} and enrol share {}: {} chosen to enrol, {} \
+         enrolled (their first usable photo forms the watchlist); {} and {}; {} skipped (no \
+         usable face), each with why in evidence.ron. Identities come from the set's folders \
+         and perceived attributes from {}, not from a reviewer's labels.",
+        protocol.set.display(),
+        protocol.set_sha256,
+        count(protocol.people, "person", "people"),
+        count(protocol.photos, "photo", "photos"),
+        protocol.seed,
+        percent(protocol.enrol_share),
+        count(protocol.chosen, "person", "people"),
+        count(protocol.enrolled, "person", "people"),
+        count(protocol.mated_searches, "mated search", "mated searches"),
+        count(
+            protocol.non_mated_searches,
+            "non-mated search",
+            "non-mated searches"
+        ),
+        count(protocol.skipped.len(), "photo", "photos"),
+        match &protocol.attributes {
+            Some((file, sha256)) => format!("{} (SHA-256 {sha256})", file.display()),
+            None => "nowhere (no attributes file was given)".to_owned(),
+        },
+    )
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ use crate::footage::Sampling;
 use crate::matching;
 use crate::review::{
     AnalysisSettings, AttributeSchema, Attributes, EvaluationProtocol, GroundTruth, InputRecord,
-    InputStatus, ReviewDocument, SkippedPhoto, UNKNOWN,
+    InputStatus, ReviewDocument, SkippedPhoto, Slicing, UNKNOWN,
 };
 use crate::vision::{FacePipeline, VisionConfig};
 use crate::watchlist::{self, EnrolmentPhoto, Identity, PlannedPhoto, Watchlist, WatchlistError};
@@ -42,6 +42,11 @@ pub const ENROL_PHOTO_COLUMN: &str = "enrol_photo";
 /// made only to give a person several photos: counted in the protocol, as they are not
 /// independent of the photo they were made from.
 pub const AUGMENTED_MARK: &str = "_aug";
+
+/// The share of people enrolled, and the seed that chooses them, unless the person asks for
+/// others: `lineup evaluate` and the app's form start from the same.
+pub const DEFAULT_ENROL_SHARE: f64 = 0.5;
+pub const DEFAULT_SEED: u64 = 0;
 
 #[derive(Debug, Clone)]
 pub struct EvaluationRequest {
@@ -203,7 +208,8 @@ pub fn run(
 }
 
 /// Refuses what the one-folder-per-person layout cannot hold without a silent guess: a photo
-/// beside the folders (the watchlist would take it as a person named by its file name) and a
+/// beside the folders (the watchlist would take it as a person named by its file name), a
+/// person's folder named with a space at an end (no people.csv row could name it), and a
 /// folder inside a person's folder (whose photos would not be read).
 fn check_layout(set: &Path, planned: &[PlannedPhoto]) -> Result<(), EvaluationSetError> {
     if let Some(loose) = planned.iter().find(|p| p.path.parent() == Some(set)) {
@@ -215,6 +221,17 @@ fn check_layout(set: &Path, planned: &[PlannedPhoto]) -> Result<(), EvaluationSe
     let mut folders: Vec<&Path> = planned.iter().filter_map(|p| p.path.parent()).collect();
     folders.dedup();
     for folder in folders {
+        // Refused rather than trimmed: the folder's name is the person's name in the review,
+        // the protocol's manifest and the re-run command, which must all name the same folder.
+        let name = folder.file_name().map(|n| n.to_string_lossy());
+        if name.is_some_and(|name| name.trim() != name) {
+            return Err(EvaluationSetError::Layout {
+                path: folder.to_path_buf(),
+                what: "a person's folder whose name begins or ends with a space: people.csv's \
+                       names are read without them, so no row could name it (rename the folder)"
+                    .into(),
+            });
+        }
         let nested = std::fs::read_dir(folder)
             .into_iter()
             .flatten()
@@ -578,6 +595,7 @@ impl ProtocolInput<'_> {
                     .insert(identity.name.clone(), row.attributes.clone());
             }
         }
+        document.slicing = self.slicing(&document.attribute_schema);
         document.evaluation_protocol = Some(EvaluationProtocol {
             set: self.request.set.clone(),
             set_sha256: set_sha256(&found, self),
@@ -602,6 +620,24 @@ impl ProtocolInput<'_> {
                 .count(),
         });
         document
+    }
+
+    /// The attributes people.csv gives a value of for anyone, crossed, in the schema's order
+    /// (NISTIR 8280 crosses sex, age and region of birth too): so that the review opens, and
+    /// `lineup report` measures it, by the groups the set was described by. None where no
+    /// attributes were given: everyone is then one group.
+    fn slicing(&self, schema: &AttributeSchema) -> Slicing {
+        let given: Vec<&str> = schema
+            .attributes
+            .iter()
+            .map(|definition| definition.name.as_str())
+            .filter(|name| {
+                self.rows
+                    .values()
+                    .any(|row| row.attributes.contains_key(*name))
+            })
+            .collect();
+        Slicing::by(&given)
     }
 
     /// Labels every track (one per search: each photo is an input of its own) from who its

@@ -9,7 +9,7 @@ use super::labels::{AttributeError, GroundTruth};
 use super::slices::slice_of_attributes;
 use super::{ReviewDocument, Slicing};
 use crate::ids::TrackId;
-use crate::metrics::{self, GroupVerification, Sample};
+use crate::metrics::{self, GroupVerification, Rate, Sample};
 use crate::vision::Embedding;
 
 /// Every group's FMR and FNMR at one threshold.
@@ -19,6 +19,10 @@ pub struct Verification {
     pub threshold: f32,
     /// Per group, in slice order (as [`ReviewDocument::sliced_searches`] names them).
     pub names: Vec<String>,
+    /// Per group, whether it is (partly) an "unknown" group: people whose attribute nobody
+    /// recorded are no group, so its impostor pairs, which may be of people of any groups,
+    /// give no same-group FMR (it is left unmeasured); its genuine pairs still give FNMR.
+    pub unknown: Vec<bool>,
     pub groups: Vec<GroupVerification>,
     /// Photos compared, and the people they are of.
     pub photos: usize,
@@ -42,7 +46,8 @@ impl ReviewDocument {
         slicing: &Slicing,
         threshold: f32,
     ) -> Result<Verification, AttributeError> {
-        let names = self.sliced_searches(slicing)?.names;
+        let sliced = self.sliced_searches(slicing)?;
+        let (names, unknown) = (sliced.names, sliced.unknown);
         let track_slices = self.slices_of_tracks(slicing)?;
         let mut people: HashMap<Person, u32> = HashMap::new();
         let mut number = |person: Person| {
@@ -82,13 +87,19 @@ impl ReviewDocument {
             });
             embeddings.push(&self.detections[first].embedding);
         }
-        let groups = metrics::verification_rates(&samples, names.len(), threshold, |i, j| {
+        let mut groups = metrics::verification_rates(&samples, names.len(), threshold, |i, j| {
             embeddings[i].cosine(embeddings[j])
         });
+        for (rates, unknown) in groups.iter_mut().zip(&unknown) {
+            if *unknown {
+                rates.fmr = Rate::new(0, 0);
+            }
+        }
         Ok(Verification {
             slicing: slicing.clone(),
             threshold,
             names,
+            unknown,
             groups,
             photos: samples.len(),
             people: people.len(),

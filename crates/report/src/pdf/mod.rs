@@ -383,8 +383,12 @@ fn findings_section(layout: &mut Layout, report: &Report) {
         &[Column::new("", 3.0), Column::new("Count", 1.0).right()],
         &rows,
     );
+    if let Some(protocol) = &report.evaluation {
+        layout.subheading("The evaluation set");
+        layout.paragraph(&wording::evaluation_set_paragraph(protocol), Style::BODY);
+    }
     match &report.findings {
-        Some(findings) => measured_findings(layout, findings),
+        Some(findings) => measured_findings(layout, findings, summary::search_is(report)),
         None => {
             layout.subheading("Error rates");
             layout.paragraph(
@@ -396,14 +400,40 @@ fn findings_section(layout: &mut Layout, report: &Report) {
             );
         }
     }
+    if let Some(verification) = &report.verification {
+        one_to_one_table(layout, report, verification);
+    }
 }
 
-fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings) {
+/// An evaluation set's 1:1 table: FNMR and FMR per group at one threshold.
+fn one_to_one_table(
+    layout: &mut Layout,
+    report: &Report,
+    verification: &super::findings::OneToOne,
+) {
+    layout.subheading("1:1 verification per group (FMR at one threshold)");
+    let (heading, rows) = summary::one_to_one_table(report, verification);
+    layout.paragraph(&heading, Style::BODY);
+    let [group, genuine, fnmr, impostor, fmr] = summary::ONE_TO_ONE_HEADINGS;
+    layout.table(
+        &[
+            Column::new(group, 1.6),
+            Column::new(genuine, 1.0).right(),
+            Column::new(fnmr, 2.0),
+            Column::new(impostor, 1.0).right(),
+            Column::new(fmr, 2.0),
+        ],
+        &rows,
+    );
+    layout.paragraph(wording::ONE_TO_ONE_NOTE, Style::SMALL);
+}
+
+fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings, search_is: &str) {
     layout.subheading("Error rates per group");
     let fpir_label = wording::fpir_label(findings.watchlist_size);
     layout.paragraph(
         &format!(
-            "Ground truth: {}. {} labelled searches (face tracks: one appearance of one person){}: \
+            "Ground truth: {}. {} labelled searches (a search is {search_is}){}: \
              {}; {}. Rates are given with their 95% interval in brackets and the number of \
              searches (n) they rest on: FPIR is the share of non-mated searches (people not on \
              the watchlist) that raise an alert, measured against this watchlist of {} \
