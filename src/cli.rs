@@ -719,8 +719,10 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         request.footage.len(),
         request.sampling
     );
-    if args.sample.is_none() {
-        eprintln!("{}", assessment::wording::default_sampling_reason(&survey));
+    if args.sample.is_none()
+        && let Some(reason) = assessment::wording::default_sampling_reason(&survey)
+    {
+        eprintln!("{reason}");
     }
     // A shard's estimate is of its own block of files; its sampling is the whole footage's.
     let surveyed = match args.shard {

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use lineup::footage::Sampling;
 use lineup::ui::LineupApp;
 
 /// The app's settings and its enrolment cache in temporary folders, once per test binary.
@@ -85,10 +86,46 @@ fn the_new_analysis_form_says_the_sampling_frames_and_time_before_it_starts() {
         "{sampling}"
     );
 
+    // Another sampling chosen: the estimate is of it, and the analysis will use it.
+    h.get_by_label("Sampling of the video").click();
+    h.run();
+    h.get_by_label("at most 5 frames a second").click();
+    h.run();
+    let estimate = wait_for_label(&mut h, "Estimate:");
+    assert!(
+        estimate.contains("15 frames (at most 5 frames a second of 1 video"),
+        "{estimate}"
+    );
+
     // Another input changes the estimate: the list is read again.
     add_footage(&mut h, &common::photo("crowd.jpg"));
-    let estimate = wait_for_label(&mut h, "76 frames");
+    let estimate = wait_for_label(&mut h, "16 frames");
     assert!(estimate.contains("and 1 still"), "{estimate}");
+
+    // The analysis runs at the sampling chosen.
+    let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama2.jpg")]);
+    type_into(
+        &mut h,
+        "Watchlist folder",
+        &watchlist.path().display().to_string(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("review.ron");
+    type_into(&mut h, "Save the new review as", &out.display().to_string());
+    h.get_by_label("Analyse").click();
+    let started = Instant::now();
+    while h.state().workspace().is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "{:?}",
+            app::texts(&h)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+        h.run();
+    }
+    let document = app::workspace(&h).document();
+    assert_eq!(document.settings.sampling, Sampling::PerSecond(5.0));
+    assert_eq!(document.inputs[0].frames_analysed, 15);
 }
 
 #[test]

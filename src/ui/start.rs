@@ -11,6 +11,7 @@ use crate::analysis::AnalysisRequest;
 use crate::analysis::estimate::Survey;
 use crate::analysis::evaluation_set::EvaluationRequest;
 use crate::assessment::wording;
+use crate::footage::Sampling;
 use crate::review::DEFAULT_THRESHOLD;
 use crate::vision::VisionConfig;
 use crate::workspace::jobs::SurveyJob;
@@ -55,6 +56,8 @@ pub(crate) struct StartScreen {
     /// The footage's headers, read in the background for the estimate shown before the
     /// analysis starts (and the default sampling, which depends on the videos' length).
     survey: FootageSurvey,
+    /// The sampling chosen for the videos; None for the default, which depends on their length.
+    sampling: Option<Sampling>,
 }
 
 /// Where reading the chosen footage's headers is.
@@ -258,20 +261,28 @@ impl StartScreen {
         }
     }
 
-    /// The sampling the analysis will use and what it will take, said before it starts.
-    fn show_estimate(&self, ui: &mut egui::Ui) {
-        match (&self.survey, self.surveyed()) {
-            (_, Some(survey)) => {
-                ui.label(wording::default_sampling_reason(survey));
-                let detector = VisionConfig::default().detector;
-                let outlook = survey.outlook(survey.default_sampling(), &detector);
-                ui.label(wording::analysis_outlook(&outlook));
-            }
-            (FootageSurvey::Running(_), None) => {
+    /// The sampling the analysis will use (a choice where there is video) and what it will
+    /// take, said before it starts.
+    fn show_estimate(&mut self, ui: &mut egui::Ui) {
+        let survey = match &self.survey {
+            FootageSurvey::Done(footage, survey) if *footage == self.footage => survey,
+            FootageSurvey::Running(_) => {
                 ui.label("Reading the footage's length and frame size for the estimate…");
+                return;
             }
-            _ => {}
+            _ => return,
+        };
+        if survey.has_video() {
+            choose_sampling(ui, &mut self.sampling, survey.default_sampling());
+            if self.sampling.is_none()
+                && let Some(reason) = wording::default_sampling_reason(survey)
+            {
+                ui.label(reason);
+            }
         }
+        let sampling = self.sampling.unwrap_or_else(|| survey.default_sampling());
+        let outlook = survey.outlook(sampling, &VisionConfig::default().detector);
+        ui.label(wording::analysis_outlook(&outlook));
     }
 
     /// Footage a dialog chose is added to the list.
@@ -324,10 +335,30 @@ impl StartScreen {
             threshold: DEFAULT_THRESHOLD,
             top_k: 5,
             vision: VisionConfig::default(),
-            sampling: self.surveyed()?.default_sampling(),
+            sampling: self.sampling.unwrap_or(self.surveyed()?.default_sampling()),
             enrolment_cache: crate::watchlist::EnrolmentCache::default_dir(),
         })
     }
+}
+
+/// The sampling choices offered for video: the default (by the videos' length) or one of these.
+fn choose_sampling(ui: &mut egui::Ui, chosen: &mut Option<Sampling>, default: Sampling) {
+    const CHOICES: [Sampling; 4] = [
+        Sampling::EveryFrame,
+        Sampling::PerSecond(5.0),
+        Sampling::PerSecond(1.0),
+        Sampling::Keyframes,
+    ];
+    let default_text = format!("Default: {}", wording::sampling_text(default));
+    let shown = chosen.map_or(default_text.clone(), wording::sampling_text);
+    egui::ComboBox::from_label("Sampling of the video")
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(chosen, None, default_text);
+            for choice in CHOICES {
+                ui.selectable_value(chosen, Some(choice), wording::sampling_text(choice));
+            }
+        });
 }
 
 impl EvaluationForm {

@@ -161,8 +161,12 @@ pub fn sampling_text(sampling: lineup_core::footage::Sampling) -> String {
 }
 
 /// Why the sampling no one asked for is the one used: "Sampling fps:5 by default: 1 h 0 min of
-/// video is more than 5 min (every frame up to 5 min of video, 5 frames a second beyond)".
-pub fn default_sampling_reason(survey: &lineup_core::analysis::estimate::Survey) -> String {
+/// video is more than 5 min (every frame up to 5 min of video, 5 frames a second beyond)";
+/// None without video (stills are always taken whole).
+pub fn default_sampling_reason(survey: &lineup_core::analysis::estimate::Survey) -> Option<String> {
+    if !survey.has_video() {
+        return None;
+    }
     use lineup_core::footage::sampling::{EVERY_FRAME_UP_TO_S, LONG_FOOTAGE_RATE};
     let seconds = survey.video_seconds();
     let sampling = survey.default_sampling();
@@ -173,10 +177,10 @@ pub fn default_sampling_reason(survey: &lineup_core::analysis::estimate::Survey)
     } else {
         "at most"
     };
-    format!(
+    Some(format!(
         "Sampling {sampling} by default: {length} of video is {comparison} {limit} (every frame \
          up to {limit} of video, {LONG_FOOTAGE_RATE} frames a second beyond)"
-    )
+    ))
 }
 
 /// "3 s", "4 min 10 s", "1 h 0 min": a video's length as its header gives it.

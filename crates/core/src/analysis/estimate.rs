@@ -105,6 +105,11 @@ impl Survey {
         }
     }
 
+    /// Whether any input is a video (sampling only applies to video).
+    pub fn has_video(&self) -> bool {
+        self.videos().next().is_some()
+    }
+
     /// The sampling used when none is asked for: see [`Sampling::default_for`].
     pub fn default_sampling(&self) -> Sampling {
         Sampling::default_for(self.video_seconds())
