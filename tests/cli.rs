@@ -657,3 +657,99 @@ fn a_big_watchlist_is_summarised_and_listed_in_full_on_request() {
         );
     }
 }
+
+/// Before the first frame, `analyze` says how many frames the sampling takes and how long that
+/// takes at the documented pace (with its conditions); once the first frames are timed, it says
+/// this run's own time left and the review's size.
+#[test]
+fn analyze_says_the_time_and_size_before_it_starts_and_refines_them() {
+    let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama2.jpg")]);
+    let out_dir = tempfile::tempdir().unwrap();
+    let review = out_dir.path().join("review.ron");
+    let clip = common::clip("faces_h264.mp4");
+    let out = lineup(
+        &[
+            "analyze",
+            "--footage",
+            clip.to_str().unwrap(),
+            "--watchlist",
+            watchlist.path().to_str().unwrap(),
+            "--out",
+            review.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    let position = |needle: &str| lines.iter().position(|l| l.contains(needle));
+    let estimate = position("Estimate:").unwrap_or_else(|| panic!("no estimate in:\n{stderr}"));
+    let first_progress =
+        position("input 1 of 1").unwrap_or_else(|| panic!("no progress in:\n{stderr}"));
+    assert!(estimate < first_progress, "{stderr}");
+    // 75 frames at every frame, the documented pace and its conditions, no size yet.
+    let said = lines[estimate];
+    assert!(said.contains("75 frames"), "{said}");
+    assert!(said.contains("every frame"), "{said}");
+    assert!(said.contains("frames a second on 2 cores"), "{said}");
+    assert!(said.contains("review size"), "{said}");
+    // The clip's 75 frames are more than the calibration needs: the refined estimate follows.
+    let measured = position("Measured on the first")
+        .unwrap_or_else(|| panic!("no measured estimate in:\n{stderr}"));
+    assert!(measured > estimate, "{stderr}");
+    let said = lines[measured];
+    assert!(said.contains("left"), "{said}");
+    assert!(said.contains("review about"), "{said}");
+    assert!(said.contains("faces a frame"), "{said}");
+}
+
+/// A clip made with the `ffmpeg` command (as scripts/make_clips.sh makes the test clips): a grey
+/// 32×32 picture at 1 frame a second for `seconds`, a few kilobytes.
+fn grey_clip(dir: &Path, seconds: u32) -> std::path::PathBuf {
+    let path = dir.join(format!("grey_{seconds}s.mp4"));
+    let made = Command::new("ffmpeg")
+        .args(["-v", "error", "-f", "lavfi", "-i"])
+        .arg(format!("color=c=gray:s=32x32:r=1:d={seconds}"))
+        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .arg(&path)
+        .status()
+        .expect("the ffmpeg command (see README: it makes the test clips)");
+    assert!(made.success(), "ffmpeg could not make {}", path.display());
+    path
+}
+
+/// Without --sample, footage of more than five minutes of video is analysed at fps:5, and the
+/// run says so before it starts; shorter footage keeps every frame.
+#[test]
+fn long_footage_is_sampled_at_five_a_second_by_default_and_says_so() {
+    let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama2.jpg")]);
+    let dir = tempfile::tempdir().unwrap();
+    for (seconds, expected, said) in [
+        (301, lineup::footage::Sampling::PerSecond(5.0), "fps:5"),
+        (300, lineup::footage::Sampling::EveryFrame, "every"),
+    ] {
+        let clip = grey_clip(dir.path(), seconds);
+        let review = dir.path().join(format!("review_{seconds}.ron"));
+        let out = lineup(
+            &[
+                "analyze",
+                "--footage",
+                clip.to_str().unwrap(),
+                "--watchlist",
+                watchlist.path().to_str().unwrap(),
+                "--out",
+                review.to_str().unwrap(),
+            ],
+            &[],
+        );
+        let stderr = text(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        let document = lineup::review::load(&review).unwrap();
+        assert_eq!(document.settings.sampling, expected, "{seconds} s");
+        let announced = stderr
+            .lines()
+            .find(|l| l.contains("by default"))
+            .unwrap_or_else(|| panic!("the default is not announced:\n{stderr}"));
+        assert!(announced.contains(said), "{announced}");
+    }
+}

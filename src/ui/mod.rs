@@ -802,6 +802,9 @@ fn install_fonts(ctx: &egui::Context) {
 }
 
 fn job_progress(ui: &mut egui::Ui, job: &AnalysisJob) {
+    use crate::assessment::wording;
+    // This run's own pace and review size, once its first frames are timed.
+    let mut measured = None;
     let (text, fraction) = match job.progress() {
         None | Some(Progress::LoadingModels) => ("Loading models…".to_string(), 0.0),
         Some(Progress::Enrolling { done, total }) => (
@@ -823,13 +826,17 @@ fn job_progress(ui: &mut egui::Ui, job: &AnalysisJob) {
             frames_total,
             inputs_done,
             inputs_total,
+            projection,
             ..
-        }) => (
-            format!(
-                "Analysing frame {frames_done}/{frames_total} (input {inputs_done}/{inputs_total})"
-            ),
-            frames_done as f32 / frames_total.max(1) as f32,
-        ),
+        }) => {
+            measured = projection.map(|p| wording::analysis_projection(&p));
+            (
+                format!(
+                    "Analysing frame {frames_done}/{frames_total} (input {inputs_done}/{inputs_total})"
+                ),
+                frames_done as f32 / frames_total.max(1) as f32,
+            )
+        }
     };
     let text = if job.is_cancelling() {
         format!("{text} — cancelling…")
@@ -841,6 +848,9 @@ fn job_progress(ui: &mut egui::Ui, job: &AnalysisJob) {
             .text(text)
             .desired_width(320.0),
     );
+    if let Some(measured) = measured {
+        ui.label(measured);
+    }
 }
 
 /// Saves the review to its file (atomically); a review with no file yet is saved where the top

@@ -8,9 +8,13 @@ use eframe::egui;
 
 use super::dialogs::{FileDialogs, PathField, Pick};
 use crate::analysis::AnalysisRequest;
+use crate::analysis::estimate::Survey;
 use crate::analysis::evaluation_set::{self, EvaluationRequest};
+use crate::assessment::wording;
+use crate::footage::Sampling;
 use crate::review::DEFAULT_THRESHOLD;
 use crate::vision::VisionConfig;
+use crate::workspace::jobs::SurveyJob;
 
 /// What the person asked for on the start screen.
 #[derive(Debug, Clone)]
@@ -49,6 +53,22 @@ pub(crate) struct StartScreen {
     /// The evaluation set being put together: the photo set, its people's attributes and where
     /// to save the review.
     evaluation: EvaluationForm,
+    /// The footage's headers, read in the background for the estimate shown before the
+    /// analysis starts (and the default sampling, which depends on the videos' length).
+    survey: FootageSurvey,
+    /// The sampling chosen for the videos; None for the default, which depends on their length.
+    sampling: Option<Sampling>,
+}
+
+/// Where reading the chosen footage's headers is.
+#[derive(Debug, Default)]
+enum FootageSurvey {
+    /// No footage chosen.
+    #[default]
+    Idle,
+    Running(SurveyJob),
+    /// What was found for this footage list.
+    Done(Vec<PathBuf>, Survey),
 }
 
 /// An evaluation set to run: typed, or chosen with the "…" button beside each.
@@ -101,6 +121,7 @@ impl StartScreen {
             action = Some(StartAction::Open(path));
         }
         self.take_chosen_footage();
+        self.follow_survey(ui.ctx());
         ui.vertical_centered(|ui| {
             ui.add_space(24.0);
             ui.heading("Review what face recognition would do, before anyone deploys it.");
@@ -188,7 +209,8 @@ impl StartScreen {
                 Some(path) => ui.label(format!("watchlist: {}", path.display())),
                 None => ui.label("watchlist: none chosen yet"),
             };
-            let ready = !self.footage.is_empty() && self.watchlist.is_some() && !busy;
+            self.show_estimate(ui);
+            let ready = self.surveyed().is_some() && self.watchlist.is_some() && !busy;
             ui.horizontal(|ui| {
                 ui.add_enabled_ui(ready, |ui| {
                     self.out.browse(
@@ -223,6 +245,60 @@ impl StartScreen {
             action = Some(evaluate);
         }
         action
+    }
+
+    /// Starts reading the headers of the footage list whenever it changes, and keeps what the
+    /// reading found once it is done.
+    fn follow_survey(&mut self, ctx: &egui::Context) {
+        if let FootageSurvey::Running(job) = &self.survey
+            && let Some(found) = job.try_finish()
+        {
+            self.survey = FootageSurvey::Done(job.footage().to_vec(), found);
+        }
+        let surveyed = match &self.survey {
+            FootageSurvey::Idle => None,
+            FootageSurvey::Running(job) => Some(job.footage()),
+            FootageSurvey::Done(footage, _) => Some(footage.as_slice()),
+        };
+        if self.footage.is_empty() {
+            self.survey = FootageSurvey::Idle;
+        } else if surveyed != Some(self.footage.as_slice()) {
+            let ctx = ctx.clone();
+            let job = SurveyJob::start(self.footage.clone(), move || ctx.request_repaint());
+            self.survey = FootageSurvey::Running(job);
+        }
+    }
+
+    /// The survey of the footage as listed now, once done.
+    fn surveyed(&self) -> Option<&Survey> {
+        match &self.survey {
+            FootageSurvey::Done(footage, survey) if *footage == self.footage => Some(survey),
+            _ => None,
+        }
+    }
+
+    /// The sampling the analysis will use (a choice where there is video) and what it will
+    /// take, said before it starts.
+    fn show_estimate(&mut self, ui: &mut egui::Ui) {
+        let survey = match &self.survey {
+            FootageSurvey::Done(footage, survey) if *footage == self.footage => survey,
+            FootageSurvey::Running(_) => {
+                ui.label("Reading the footage's length and frame size for the estimate…");
+                return;
+            }
+            _ => return,
+        };
+        if survey.has_video() {
+            choose_sampling(ui, &mut self.sampling, survey.default_sampling());
+            if self.sampling.is_none()
+                && let Some(reason) = wording::default_sampling_reason(survey)
+            {
+                ui.label(reason);
+            }
+        }
+        let sampling = self.sampling.unwrap_or_else(|| survey.default_sampling());
+        let outlook = survey.outlook(sampling, &VisionConfig::default().detector);
+        ui.label(wording::analysis_outlook(&outlook));
     }
 
     /// Footage a dialog chose is added to the list.
@@ -266,7 +342,8 @@ impl StartScreen {
         open
     }
 
-    /// The analysis the screen's lists describe; `None` without a watchlist.
+    /// The analysis the screen's lists describe, at the default sampling for the footage's
+    /// length; `None` without a watchlist or before the footage's headers are read.
     fn request(&self) -> Option<AnalysisRequest> {
         Some(AnalysisRequest {
             footage: self.footage.clone(),
@@ -274,10 +351,30 @@ impl StartScreen {
             threshold: DEFAULT_THRESHOLD,
             top_k: 5,
             vision: VisionConfig::default(),
-            sampling: Default::default(),
+            sampling: self.sampling.unwrap_or(self.surveyed()?.default_sampling()),
             enrolment_cache: crate::watchlist::EnrolmentCache::default_dir(),
         })
     }
+}
+
+/// The sampling choices offered for video: the default (by the videos' length) or one of these.
+fn choose_sampling(ui: &mut egui::Ui, chosen: &mut Option<Sampling>, default: Sampling) {
+    const CHOICES: [Sampling; 4] = [
+        Sampling::EveryFrame,
+        Sampling::PerSecond(5.0),
+        Sampling::PerSecond(1.0),
+        Sampling::Keyframes,
+    ];
+    let default_text = format!("Default: {}", wording::sampling_text(default));
+    let shown = chosen.map_or(default_text.clone(), wording::sampling_text);
+    egui::ComboBox::from_label("Sampling of the video")
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(chosen, None, default_text);
+            for choice in CHOICES {
+                ui.selectable_value(chosen, Some(choice), wording::sampling_text(choice));
+            }
+        });
 }
 
 impl EvaluationForm {

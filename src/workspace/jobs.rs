@@ -185,6 +185,39 @@ impl OpenJob {
     }
 }
 
+/// Reading the headers of the footage chosen for a new analysis (its length, frame rate and
+/// frame size), for the estimate the form shows before the analysis starts: cheap, but a
+/// folder of thousands of stills or a video on a slow disk must not hold up the window.
+#[derive(Debug)]
+pub struct SurveyJob {
+    footage: Vec<std::path::PathBuf>,
+    result: Receiver<crate::analysis::estimate::Survey>,
+}
+
+impl SurveyJob {
+    /// Surveys `footage` as [`crate::analysis::estimate::survey`] does; `on_done` runs when it
+    /// is over (the app passes a repaint request).
+    pub fn start(footage: Vec<std::path::PathBuf>, on_done: impl Fn() + Send + 'static) -> Self {
+        let (sender, result) = mpsc::channel();
+        let paths = footage.clone();
+        std::thread::spawn(move || {
+            let _ = sender.send(crate::analysis::estimate::survey(&paths));
+            on_done();
+        });
+        Self { footage, result }
+    }
+
+    /// The footage being surveyed.
+    pub fn footage(&self) -> &[std::path::PathBuf] {
+        &self.footage
+    }
+
+    /// The survey once it is done; None while it runs (or if its thread ended without one).
+    pub fn try_finish(&self) -> Option<crate::analysis::estimate::Survey> {
+        self.result.try_recv().ok()
+    }
+}
+
 /// Exporting a signed assessment bundle: rendering the PDF and signing take seconds, so they
 /// run on their own thread like an analysis.
 pub struct ExportJob {

@@ -105,6 +105,160 @@ pub fn group_thousands(value: u64) -> String {
     out
 }
 
+/// A length of time as an estimate says it: "less than a minute", "about 7 min",
+/// "about 1 h 12 min" (whole minutes: an estimate is not more precise than that).
+pub fn duration_about(seconds: f64) -> String {
+    let minutes = (seconds / 60.0).round() as u64;
+    match minutes {
+        0 => "less than a minute".to_owned(),
+        1..=59 => format!("about {minutes} min"),
+        _ => format!("about {} h {} min", minutes / 60, minutes % 60),
+    }
+}
+
+/// A range of times: "about 94–107 min", "about 1 h 34 min – 1 h 47 min"; one figure where
+/// both ends round alike.
+pub fn duration_range(fastest: f64, slowest: f64) -> String {
+    let (low, high) = (duration_about(fastest), duration_about(slowest));
+    if low == high {
+        return low;
+    }
+    let bare = |text: &str| text.trim_start_matches("about ").to_owned();
+    match (low.as_str(), high.as_str()) {
+        ("less than a minute", _) => format!("up to {}", bare(&high)),
+        _ => format!("about {} – {}", bare(&low), bare(&high)),
+    }
+}
+
+/// A file size to two significant figures, in decimal units: "12 KB", "1.5 MB", "140 MB".
+pub fn bytes_about(bytes: u64) -> String {
+    const UNITS: [(f64, &str); 4] = [(1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "KB")];
+    let bytes = bytes as f64;
+    let Some(&(size, unit)) = UNITS.iter().find(|(size, _)| bytes >= *size) else {
+        return format!("{bytes} bytes");
+    };
+    let value = bytes / size;
+    // Two significant figures: one decimal below 10, whole numbers (rounded to tens) above.
+    let text = if value < 9.95 {
+        let text = format!("{value:.1}");
+        text.strip_suffix(".0").map(str::to_owned).unwrap_or(text)
+    } else if value < 99.5 {
+        format!("{value:.0}")
+    } else {
+        format!("{}", ((value / 10.0).round() * 10.0) as u64)
+    };
+    format!("{text} {unit}")
+}
+
+/// "every frame", "5 frames a second", "keyframes only".
+pub fn sampling_text(sampling: lineup_core::footage::Sampling) -> String {
+    use lineup_core::footage::Sampling;
+    match sampling {
+        Sampling::EveryFrame => "every frame".to_owned(),
+        Sampling::PerSecond(rate) => format!("at most {rate} frames a second"),
+        Sampling::Keyframes => "keyframes only".to_owned(),
+    }
+}
+
+/// Why the sampling no one asked for is the one used: "Sampling fps:5 by default: 1 h 0 min of
+/// video is more than 5 min (every frame up to 5 min of video, 5 frames a second beyond)";
+/// None without video (stills are always taken whole).
+pub fn default_sampling_reason(survey: &lineup_core::analysis::estimate::Survey) -> Option<String> {
+    if !survey.has_video() {
+        return None;
+    }
+    use lineup_core::footage::sampling::{EVERY_FRAME_UP_TO_S, LONG_FOOTAGE_RATE};
+    let seconds = survey.video_seconds();
+    let sampling = survey.default_sampling();
+    let limit = duration_about(EVERY_FRAME_UP_TO_S).replace("about ", "");
+    let length = video_length(seconds);
+    let comparison = if seconds > EVERY_FRAME_UP_TO_S {
+        "more than"
+    } else {
+        "at most"
+    };
+    Some(format!(
+        "Sampling {sampling} by default: {length} of video is {comparison} {limit} (every frame \
+         up to {limit} of video, {LONG_FOOTAGE_RATE} frames a second beyond)"
+    ))
+}
+
+/// "3 s", "4 min 10 s", "1 h 0 min": a video's length as its header gives it.
+fn video_length(seconds: f64) -> String {
+    let whole = seconds.round() as u64;
+    match whole {
+        0..60 => format!("{whole} s"),
+        60..3600 => format!("{} min {} s", whole / 60, whole % 60),
+        _ => format!("{} h {} min", whole / 3600, whole % 3600 / 60),
+    }
+}
+
+/// The estimate said before an analysis starts: the frames the sampling takes, the time at the
+/// documented pace with its conditions, and when the review's size will be known.
+pub fn analysis_outlook(outlook: &lineup_core::analysis::estimate::Outlook) -> String {
+    use lineup_core::analysis::estimate::{CALIBRATION_FRAMES, DOCUMENTED_FRAMES_PER_SECOND};
+    let mut parts = Vec::new();
+    if outlook.videos > 0 {
+        parts.push(format!(
+            "{} of {} ({})",
+            sampling_text(outlook.sampling),
+            count_noun(outlook.videos as u64, "video", "videos"),
+            video_length(outlook.video_seconds)
+        ));
+    }
+    if outlook.stills > 0 {
+        parts.push(count_noun(outlook.stills as u64, "still", "stills"));
+    }
+    let what = parts.join(" and ");
+    let (slowest, fastest) = DOCUMENTED_FRAMES_PER_SECOND;
+    let time = match (outlook.frames, outlook.documented_seconds) {
+        (Some(frames), Some((low, high))) => format!(
+            "{} frames ({what}): {} at the pace measured on 1080p video, {slowest:.0}–{fastest:.0} \
+             frames a second on 2 cores with the detector at 960 px and about 2 faces a frame \
+             (BENCHMARKS.md), scaled to these frames' size; faster with more cores, slower with \
+             more faces",
+            group_thousands(frames),
+            duration_range(low, high)
+        ),
+        _ => format!(
+            "{what}: the frames {} takes cannot be counted before reading the videos, so the \
+             time is said once the first frames are analysed",
+            sampling_text(outlook.sampling)
+        ),
+    };
+    let unreadable = match outlook.unreadable {
+        0 => String::new(),
+        n => format!(
+            " {} could not be read and {} not counted.",
+            count_noun(n as u64, "input", "inputs"),
+            plural(n as u64, "is", "are")
+        ),
+    };
+    format!(
+        "Estimate: {time}. The review size follows the faces found: said after the first \
+         {CALIBRATION_FRAMES} frames.{unreadable}"
+    )
+}
+
+/// The estimate from this run's own first frames: "Measured on the first 32 frames: about 1 h
+/// 12 min left, review about 140 MB (2.1 faces a frame, 2.4 KB a face)".
+pub fn analysis_projection(projection: &lineup_core::analysis::estimate::Projection) -> String {
+    let left = duration_about(projection.time_left.as_secs_f64());
+    let size = match (projection.review_bytes, projection.bytes_per_face) {
+        (Some(bytes), Some(per_face)) => format!(
+            "review about {} ({:.1} faces a frame, {} a face)",
+            bytes_about(bytes),
+            projection.faces_per_frame,
+            bytes_about(per_face.round() as u64)
+        ),
+        _ => "review size not known yet: no face found so far (0 faces a frame)".to_owned(),
+    };
+    format!(
+        "Measured on the first {} frames: {left} left, {size}",
+        projection.frames_measured
+    )
+}
+
 /// Whole numbers with thousands separators from 10 up; one decimal below (dropping ".0").
 fn format_expected_count(count: f64) -> String {
     if count <= 0.0 {
@@ -968,6 +1122,25 @@ pub fn evaluation_set_paragraph(protocol: &lineup_core::review::EvaluationProtoc
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn estimates_are_said_no_more_precisely_than_they_are() {
+        assert_eq!(duration_about(20.0), "less than a minute");
+        assert_eq!(duration_about(7.0 * 60.0 + 10.0), "about 7 min");
+        assert_eq!(duration_about(72.4 * 60.0), "about 1 h 12 min");
+        assert_eq!(
+            duration_range(93.75 * 60.0, 107.1 * 60.0),
+            "about 1 h 34 min – 1 h 47 min"
+        );
+        assert_eq!(duration_range(10.0, 100.0), "up to 2 min");
+        assert_eq!(duration_range(61.0, 70.0), "about 1 min");
+        assert_eq!(bytes_about(512), "512 bytes");
+        assert_eq!(bytes_about(2_345), "2.3 KB");
+        assert_eq!(bytes_about(1_000_000), "1 MB");
+        assert_eq!(bytes_about(98_700_000), "99 MB");
+        assert_eq!(bytes_about(487_000_000), "490 MB");
+        assert_eq!(bytes_about(1_530_000_000), "1.5 GB");
+    }
 
     #[test]
     fn percentages_keep_small_rates_visible() {

@@ -10,6 +10,7 @@
 //! files faces into the document and reports progress. Only a few frames are ever in flight; none
 //! is kept once its faces are found.
 
+pub mod estimate;
 pub mod evaluation_set;
 mod fan_out;
 
@@ -30,6 +31,7 @@ use crate::vision::{
     embed_found, find_faces,
 };
 use crate::watchlist::{self, EnrolmentCache, EnrolmentCounts, WatchlistError};
+use estimate::{Calibration, Projection};
 use fan_out::{Dealer, Gatherer, Lane};
 
 /// Detection workers at most, each with its own detector session and an even share of the
@@ -89,6 +91,9 @@ pub enum Progress {
         current: Option<PathBuf>,
         /// Time left at the pace so far; None until a frame is done.
         eta: Option<Duration>,
+        /// This run's pace, faces a frame and review size, once its first frames are timed
+        /// ([`estimate::CALIBRATION_FRAMES`]); None before.
+        projection: Option<Projection>,
     },
 }
 
@@ -569,6 +574,7 @@ struct Filing<'a> {
     frames_total: u64,
     inputs_done: usize,
     current: Option<PathBuf>,
+    calibration: Calibration,
 }
 
 impl<'a> Filing<'a> {
@@ -585,6 +591,7 @@ impl<'a> Filing<'a> {
             frames_total,
             inputs_done: 0,
             current: None,
+            calibration: Calibration::default(),
         };
         filing.report();
         filing
@@ -660,6 +667,9 @@ impl<'a> Filing<'a> {
                 self.started.elapsed() / self.frames_done.min(u64::from(u32::MAX)) as u32;
             per_frame * (self.frames_total - self.frames_done).min(u64::from(u32::MAX)) as u32
         });
+        let projection =
+            self.calibration
+                .projection(self.document, self.frames_done, self.frames_total);
         (self.on_progress)(Progress::Analysing {
             frames_done: self.frames_done,
             frames_total: self.frames_total,
@@ -667,6 +677,7 @@ impl<'a> Filing<'a> {
             inputs_total: self.document.inputs.len(),
             current: self.current.clone(),
             eta,
+            projection,
         });
     }
 }

@@ -41,6 +41,38 @@ impl Sampling {
     }
 }
 
+/// Video up to this long in all (seconds) is analysed frame by frame when no sampling is asked
+/// for; longer video at [`LONG_FOOTAGE_RATE`] frames a second.
+///
+/// Why: every frame of 1080p runs at about 0.6× real time on 2 cores (14–16 frames a second,
+/// BENCHMARKS.md and issue 21), so an hour of CCTV would take 1.6–1.8 hours and make a review of
+/// about 490 MB; at 5 frames a second it takes 20–24 minutes and about 99 MB. Five minutes of
+/// video at every frame is at most about 9 minutes of waiting, short enough that the densest
+/// sampling costs little, and it keeps short clips (the demo's 3 s, the test clips) at every
+/// frame, as they always were.
+pub const EVERY_FRAME_UP_TO_S: f64 = 300.0;
+
+/// Frames a second taken from longer video by default. A person in view for a second is still
+/// seen five times, and the tracker links their faces 0.2 s apart as it does at every frame:
+/// by overlap, or by a move of at most `review::tracks::MAX_FACE_WIDTHS_PER_S` (10) face widths
+/// a second, walking pace across the view. Measured on a face crossing a 1280×720 clip: one
+/// track at 1.7, 4.1 and 8.2 face widths a second at fps:5 as at every frame; at 14.6 both
+/// split it (by overlap alone fps:5 split it from 4.1 up).
+pub const LONG_FOOTAGE_RATE: f64 = 5.0;
+
+impl Sampling {
+    /// The sampling used when none is asked for, from the length of all the video to analyse
+    /// (stills and images of a folder are always taken whole, so they do not count): every frame
+    /// up to [`EVERY_FRAME_UP_TO_S`], [`LONG_FOOTAGE_RATE`] a second beyond.
+    pub fn default_for(video_seconds: f64) -> Sampling {
+        if video_seconds > EVERY_FRAME_UP_TO_S {
+            Sampling::PerSecond(LONG_FOOTAGE_RATE)
+        } else {
+            Sampling::EveryFrame
+        }
+    }
+}
+
 impl fmt::Display for Sampling {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -195,5 +227,14 @@ mod tests {
             Sampling::Keyframes.expected_frames(Some(75), Some(3.0)),
             None
         );
+    }
+
+    #[test]
+    fn the_default_takes_every_frame_of_short_video_and_five_a_second_of_long() {
+        assert_eq!(Sampling::default_for(0.0), Sampling::EveryFrame);
+        assert_eq!(Sampling::default_for(3.0), Sampling::EveryFrame);
+        assert_eq!(Sampling::default_for(300.0), Sampling::EveryFrame);
+        assert_eq!(Sampling::default_for(300.5), Sampling::PerSecond(5.0));
+        assert_eq!(Sampling::default_for(3600.0), Sampling::PerSecond(5.0));
     }
 }
