@@ -260,6 +260,7 @@ impl StartScreen {
             vision: VisionConfig::default(),
             sampling: Default::default(),
             enrolment_cache: crate::watchlist::EnrolmentCache::default_dir(),
+            recognizer: None,
         })
     }
 }
