@@ -267,6 +267,69 @@ fn a_reviewers_model_with_a_true_spec_scores_as_the_shipped_one_and_is_recorded_
     };
     assert!(!theirs.detections.is_empty());
     assert_eq!(candidates(&theirs), candidates(&shipped));
+
+    // The signed report says whose model it was, its hash, and the metric of its threshold; the
+    // command that re-runs the analysis names the model and the threshold on its own scale.
+    let bundle = sign(home, &home.join("review---recognizer-my_dlib.ron"));
+    let evidence = std::fs::read_to_string(bundle.join("evidence.ron")).unwrap();
+    assert!(
+        evidence.contains("supplied_by_reviewer: true"),
+        "{evidence}"
+    );
+    assert!(evidence.contains("metric: Some(Euclidean)"), "{evidence}");
+    let report = std::fs::read_to_string(bundle.join("assessment.md")).unwrap();
+    assert!(
+        report.contains("Recognizer, supplied by the reviewer"),
+        "{report}"
+    );
+    assert!(report.contains(&record.sha256), "{report}");
+    assert!(
+        report.contains("0.600 (Euclidean distance, a match at or below the threshold; My dlib"),
+        "{report}"
+    );
+    let readme = std::fs::read_to_string(bundle.join("README.txt")).unwrap();
+    assert!(readme.contains("--recognizer my_dlib"), "{readme}");
+    assert!(readme.contains("--threshold 0.6 "), "{readme}");
+    let public_key = home.join("key.pub");
+    let out = lineup(
+        home,
+        &[
+            "verify",
+            path(&bundle),
+            "--recompute",
+            "--key",
+            path(&public_key),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+/// Signs `review` with a fresh key into `home`/bundle; the bundle folder.
+fn sign(home: &Path, review: &Path) -> PathBuf {
+    let password = home.join("password");
+    std::fs::write(&password, "violet kettle sandstone parachute ninety\n").unwrap();
+    let key = home.join("key");
+    let out = lineup(
+        home,
+        &["keygen", path(&key), "--password-file", path(&password)],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bundle = home.join("bundle");
+    let out = lineup(
+        home,
+        &[
+            "report",
+            path(review),
+            "--key",
+            path(&key),
+            "--password-file",
+            path(&password),
+            "--out",
+            path(&bundle),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    bundle
 }
 
 #[test]

@@ -41,12 +41,13 @@ pub fn run(command: ModelsCommand) -> anyhow::Result<std::process::ExitCode> {
     match command {
         ModelsCommand::Add { file, spec } => {
             let added = added_models()?.add(&file, &spec)?;
+            let stored = added.path.as_deref().unwrap_or(&file);
             println!(
                 "Added {} ({}), SHA-256 {}, as {}",
                 added.short_name(),
                 added.spec.name,
                 added.spec.sha256,
-                added.path.display()
+                stored.display()
             );
             println!(
                 "Analyse with it: lineup analyze --recognizer {} … (reviews record that you \
@@ -55,10 +56,10 @@ pub fn run(command: ModelsCommand) -> anyhow::Result<std::process::ExitCode> {
             );
         }
         ModelsCommand::List => {
-            let mut all = recognizers::SHIPPED
-                .iter()
-                .map(|&role| Recognizer::shipped(role))
-                .collect::<Result<Vec<_>, _>>()?;
+            let mut all: Vec<Recognizer> = recognizers::SHIPPED
+                .into_iter()
+                .map(Recognizer::shipped)
+                .collect();
             all.extend(added_models()?.list()?);
             for recognizer in &all {
                 let spec = &recognizer.spec;
@@ -90,7 +91,7 @@ fn metric_of(spec: &ModelSpec) -> Metric {
 /// takes a list so that a later lineup can compare several in one review.
 pub fn choose(names: &[String]) -> anyhow::Result<Recognizer> {
     match names {
-        [] => Ok(Recognizer::shipped(crate::vision::ModelRole::Recognizer)?),
+        [] => Ok(Recognizer::shipped(crate::vision::ModelRole::Recognizer)),
         [name] => {
             let added = match AddedModels::default_dir() {
                 Some(dir) => AddedModels::new(dir).list()?,

@@ -682,6 +682,50 @@ mod tests {
         );
     }
 
+    /// The dlib entry of the shipped manifest, alone, as a reviewer's spec would be written.
+    fn dlib_entry() -> String {
+        let start = SHIPPED.find("        role: SecondRecognizer").unwrap();
+        let end = start + SHIPPED[start..].find("\n    ),").unwrap();
+        format!("(\n{}\n)", &SHIPPED[start..end])
+    }
+
+    #[test]
+    fn an_entry_on_its_own_is_checked_against_its_files_hash() {
+        let dlib = spec(ModelRole::SecondRecognizer);
+        let entry = dlib_entry();
+        let parsed = parse_entry("spec.ron", &entry, Some(&dlib.sha256)).unwrap();
+        assert_eq!(parsed, dlib);
+        // A spec without a hash takes the file's; one naming another file's is refused.
+        let without = entry.replace(&format!("sha256: \"{}\",", dlib.sha256), "");
+        assert_eq!(
+            parse_entry("spec.ron", &without, Some(&dlib.sha256)).unwrap(),
+            dlib
+        );
+        let other = "0".repeat(64);
+        let message = parse_entry("spec.ron", &entry, Some(&other))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("`sha256`") && message.contains(&other),
+            "{message}"
+        );
+        let message = parse_entry("spec.ron", &without, None)
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("`sha256` is missing"), "{message}");
+    }
+
+    #[test]
+    fn a_distance_is_scored_negated_exactly() {
+        for distance in [0.0f32, 0.345, 0.6, 1.25] {
+            let score = Metric::Euclidean.score(distance);
+            assert_eq!(Metric::Euclidean.own_value(score), distance);
+            // At or below the distance threshold exactly when at or above the negated one.
+            assert_eq!(score >= Metric::Euclidean.score(0.6), distance <= 0.6);
+        }
+        assert_eq!(Metric::Cosine.score(0.7), 0.7);
+    }
+
     fn score(model: &ModelSpec, value: f32) -> ModelScore {
         ModelScore {
             model_sha256: model.sha256.clone(),

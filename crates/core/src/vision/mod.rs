@@ -210,7 +210,7 @@ impl FacePipeline {
     /// Loads the detector and the shipped recognizer, MobileFaceNet (checking their hashes),
     /// into ONNX Runtime sessions.
     pub fn load(config: VisionConfig) -> Result<Self, VisionError> {
-        Self::load_with(config, &Recognizer::shipped(ModelRole::Recognizer)?)
+        Self::load_with(config, &Recognizer::shipped(ModelRole::Recognizer))
     }
 
     /// Loads the detector and `recognizer` into ONNX Runtime sessions.

@@ -25,7 +25,9 @@ const SPEC_SUFFIX: &str = ".spec.ron";
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recognizer {
     pub spec: ModelSpec,
-    pub path: PathBuf,
+    /// The reviewer's model's file; None for a shipped one, found where lineup keeps its models
+    /// when it is loaded (so that choosing one never needs another's file).
+    pub path: Option<PathBuf>,
     pub supplied_by_reviewer: bool,
 }
 
@@ -56,30 +58,36 @@ fn io_error(path: &Path, error: impl std::fmt::Display) -> RecognizerError {
 }
 
 impl Recognizer {
-    /// The shipped recognizer for `role`, its file found and its hash checked.
-    pub fn shipped(role: ModelRole) -> Result<Self, VisionError> {
-        let spec = runtime::model_spec(role);
-        let path = runtime::locate_verified_model(&spec.record())?;
-        Ok(Self {
-            spec,
-            path,
+    /// The shipped recognizer for `role`.
+    pub fn shipped(role: ModelRole) -> Self {
+        Self {
+            spec: runtime::model_spec(role),
+            path: None,
             supplied_by_reviewer: false,
-        })
+        }
     }
 
-    /// The model's identity as a review records it.
+    /// The model's identity as a review records it: in the role it has there, the recognizer
+    /// (whatever slot the shipped manifest gives it), pinned by its SHA-256.
     pub fn record(&self) -> ModelRecord {
         ModelRecord {
+            role: ModelRole::Recognizer,
             supplied_by_reviewer: self.supplied_by_reviewer,
             ..self.spec.record()
         }
     }
 
-    /// The model in an ONNX Runtime session, its file's hash checked again first (a reviewer's
-    /// model could have been changed since it was added).
+    /// The model in an ONNX Runtime session, its file's hash checked first (a reviewer's model
+    /// could have been changed since it was added).
     pub fn embedder(&self, threads: usize) -> Result<Embedder, VisionError> {
-        runtime::verify_model_file(&self.path, &self.spec.record())?;
-        Embedder::from_spec(&self.spec, &self.path, threads)
+        let path = match &self.path {
+            Some(path) => {
+                runtime::verify_model_file(path, &self.spec.record())?;
+                path.clone()
+            }
+            None => runtime::locate_verified_model(&self.spec.record())?,
+        };
+        Embedder::from_spec(&self.spec, &path, threads)
     }
 
     /// The names `--recognizer` accepts for this model: its file's stem and its name.
@@ -105,10 +113,7 @@ impl Recognizer {
 /// (`mobilefacenet`, `dlib_resnet29`) or a model's name, in any case, or the start of one name
 /// (`dlib`) that no other shares.
 pub fn choose(name: &str, added: &[Recognizer]) -> Result<Recognizer, RecognizerError> {
-    let mut all = Vec::new();
-    for role in SHIPPED {
-        all.push(Recognizer::shipped(role)?);
-    }
+    let mut all: Vec<Recognizer> = SHIPPED.into_iter().map(Recognizer::shipped).collect();
     all.extend(added.iter().cloned());
     if let Some(exact) = all.iter().find(|r| r.is_named(name)) {
         return Ok(exact.clone());
@@ -188,7 +193,7 @@ impl AddedModels {
                 let source = spec_path.display().to_string();
                 let spec = manifest::parse_entry(&source, &text, None)?;
                 Ok(Recognizer {
-                    path: self.dir.join(&spec.file),
+                    path: Some(self.dir.join(&spec.file)),
                     spec,
                     supplied_by_reviewer: true,
                 })
@@ -218,12 +223,8 @@ impl AddedModels {
             )));
         }
         let existing: Vec<Recognizer> = SHIPPED
-            .iter()
-            .map(|&role| Recognizer {
-                spec: runtime::model_spec(role),
-                path: PathBuf::new(),
-                supplied_by_reviewer: false,
-            })
+            .into_iter()
+            .map(Recognizer::shipped)
             .chain(self.list()?)
             .collect();
         let stem = spec.file.strip_suffix(".onnx").unwrap_or(&spec.file);
@@ -250,12 +251,12 @@ impl AddedModels {
         let partial = self.dir.join(format!(".{}.partial", spec.file));
         std::fs::copy(model, &partial).map_err(|e| io_error(&partial, e))?;
         std::fs::rename(&partial, &target).map_err(|e| io_error(&target, e))?;
+        runtime::verify_model_file(&target, &spec.record())?;
         let recognizer = Recognizer {
             spec: spec.clone(),
-            path: target,
+            path: Some(target),
             supplied_by_reviewer: true,
         };
-        runtime::verify_model_file(&recognizer.path, &spec.record())?;
         let text = ron::ser::to_string_pretty(spec, ron::ser::PrettyConfig::default())
             .map_err(|e| io_error(&self.dir, e))?;
         let spec_file = self.dir.join(format!("{}{SPEC_SUFFIX}", spec.file));
