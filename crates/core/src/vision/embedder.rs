@@ -96,7 +96,7 @@ pub fn prepare_batch(faces: &[AlignedFace]) -> Vec<f32> {
 }
 
 /// Aligned faces (all of one size) as one NCHW batch, `(value − mean) / scale` per channel.
-fn normalised_batch(faces: &[AlignedFace], normalisation: &Normalisation) -> Vec<f32> {
+pub fn normalised_batch(faces: &[AlignedFace], normalisation: &Normalisation) -> Vec<f32> {
     let side = faces.first().map_or(0, |face| face.side);
     let plane = side * side;
     let mut data = vec![0.0f32; faces.len() * 3 * plane];
