@@ -18,7 +18,8 @@ pub enum ModelRole {
     /// The recognizer exactly as converted, kept to prove the optimised one computes the same.
     RecognizerAsConverted,
     /// dlib's ResNet-29 descriptor: a second, independently trained recognizer, converted and
-    /// checked against dlib itself; analysis does not run it yet.
+    /// checked against dlib itself (`lineup analyze --recognizer dlib`). A review records the
+    /// recognizer it ran in the role `Recognizer`, whichever slot of the manifest it has.
     SecondRecognizer,
 }
 
