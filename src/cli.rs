@@ -727,7 +727,7 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         vision,
         sampling: args.sample,
         enrolment_cache: enrolment::cache_dir(args.no_cache),
-        recognizer: Some(recognizer),
+        recognizer: Some(Box::new(recognizer)),
     };
     stop_on_ctrl_c();
     let part = args

@@ -63,7 +63,7 @@ pub struct AnalysisRequest {
     pub enrolment_cache: Option<PathBuf>,
     /// The recognizer to run; None for the shipped MobileFaceNet. `threshold` is a lineup score
     /// on this recognizer's metric (see [`crate::vision::manifest::Metric::score`]).
-    pub recognizer: Option<Recognizer>,
+    pub recognizer: Option<Box<Recognizer>>,
 }
 
 /// Where a running analysis is.
