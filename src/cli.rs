@@ -1080,6 +1080,7 @@ fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
         .evaluate(&slicing, threshold)
         .map_err(anyhow::Error::msg)?;
     print_simulation_mark(&document);
+    println!("{}\n", models::describe_scores(&document, threshold));
     print!("{}", assessment::wording::evaluation_table(&evaluation));
     if document.evaluation_protocol.is_some() {
         let verification = document

@@ -185,6 +185,14 @@ fn a_reviews_threshold_is_not_applied_to_another_models_scores() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("Euclidean distance"), "{stderr}");
     assert!(stderr.contains("dlib ResNet-29"), "{stderr}");
+    let out = lineup(home, &["metrics", path(&second), "--threshold", "0.5"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        stdout.contains("dlib ResNet-29") && stdout.contains("Euclidean distance"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("threshold 0.5 "), "{stdout}");
 }
 
 /// A spec for the shipped dlib file added as a reviewer's model, with `edit` applied.
