@@ -317,6 +317,7 @@ fn whole_pipeline_fps(clip: &Path, watchlist: &Path, config: &VisionConfig) -> (
         vision: config.clone(),
         sampling: Sampling::EveryFrame,
         enrolment_cache: None,
+        recognizer: None,
     };
     let mut started = None;
     let mut on_progress = |progress: Progress| {

@@ -66,6 +66,7 @@ fn main() {
         vision: VisionConfig::default(),
         sampling: Sampling::EveryFrame,
         enrolment_cache: None,
+        recognizer: None,
     };
     println!(
         "UI frame work (layout + tessellation{}) at 1280×720 while analysing the 1080p clip:",

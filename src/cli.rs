@@ -1,6 +1,7 @@
 //! The command line: a thin layer that parses arguments, starts library jobs and prints results.
 
 mod enrolment;
+mod models;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -84,6 +85,9 @@ enum Command {
     /// Enrol a watchlist ahead of analysis (fills the enrolment cache).
     #[command(subcommand)]
     Watchlist(enrolment::WatchlistCommand),
+    /// The recognizers analysis can run: list them, or add one you obtained yourself.
+    #[command(subcommand)]
+    Models(models::ModelsCommand),
     /// Print error rates per demographic slice for a labelled review.
     Metrics(MetricsArgs),
     /// Import or export track labels and attributes as CSV.
@@ -135,8 +139,9 @@ fn parse_differential(text: &str) -> Result<f64, String> {
 struct MetricsArgs {
     /// The review document.
     review: PathBuf,
-    /// Global match threshold (default: the one the review was analysed at).
-    #[arg(long, value_parser = parse_threshold)]
+    /// Global match threshold, on the review's recognizer's own scale (default: the one the
+    /// review was analysed at).
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_number)]
     threshold: Option<f32>,
     /// Attributes to slice by, crossed, e.g. skin,gender (default: the review's own slicing).
     #[arg(long, value_delimiter = ',', value_name = "ATTRIBUTES")]
@@ -316,8 +321,9 @@ struct ReportArgs {
     /// $LINEUP_KEY_PASSWORD, else asked on the terminal).
     #[arg(long, value_name = "FILE")]
     password_file: Option<PathBuf>,
-    /// Count alerts at this threshold instead of the review's own.
-    #[arg(long, value_parser = parse_threshold)]
+    /// Count alerts at this threshold (on the review's recognizer's own scale) instead of the
+    /// review's own.
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_number)]
     threshold: Option<f32>,
     /// Which faces the stills show recognisably: confirmed-matches (the default: alerts the
     /// reviewer labelled as the very person named), all-alerts (wrong and unconfirmed alerts
@@ -402,9 +408,16 @@ struct AnalyzeArgs {
     /// Folder of enrolment photos: a subfolder per person, or files named Name_1.jpg, Name_2.jpg.
     #[arg(long, value_name = "DIR")]
     watchlist: PathBuf,
-    /// Cosine similarity at or above which a face raises an alert (-1 to 1).
-    #[arg(long, default_value_t = DEFAULT_THRESHOLD, value_parser = parse_threshold)]
-    threshold: f32,
+    /// The recognizer: mobilefacenet (the default), dlib (dlib's ResNet-29), or a model added
+    /// with `lineup models add`; `lineup models list` shows them all. Its own metric and
+    /// default threshold apply.
+    #[arg(long, value_name = "NAME")]
+    recognizer: Vec<String>,
+    /// The match threshold, on the recognizer's own scale: for MobileFaceNet a cosine
+    /// similarity at or above which a face raises an alert (-1 to 1, default 0.6); for dlib a
+    /// Euclidean distance at or below which it does (0 or more, default 0.6).
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_number)]
+    threshold: Option<f32>,
     /// Watchlist candidates kept per face.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
     top_k: u16,
@@ -473,6 +486,14 @@ struct EvaluateArgs {
     out: PathBuf,
 }
 
+/// A finite number; whether it is a threshold of the recognizer is checked once that is known.
+fn parse_number(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(value) if value.is_finite() => Ok(value),
+        _ => Err(format!("{text:?} is not a number")),
+    }
+}
+
 fn parse_threshold(text: &str) -> Result<f32, String> {
     let value: f32 = text
         .parse()
@@ -512,6 +533,7 @@ pub fn main() -> ExitCode {
         Some(Command::Merge { out, shards }) => merge(&out, &shards),
         Some(Command::Evaluate(args)) => evaluate(args),
         Some(Command::Watchlist(command)) => enrolment::run(command),
+        Some(Command::Models(command)) => models::run(command),
         Some(Command::Metrics(args)) => print_metrics(args),
         Some(Command::Labels(command)) => labels(command),
         Some(Command::Agreement { review }) => agreement(&review),
@@ -699,16 +721,19 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     if let Some(threads) = args.threads {
         vision.threads = usize::from(threads);
     }
+    let recognizer = models::choose(&args.recognizer)?;
+    let threshold = models::threshold_for(&recognizer.spec, args.threshold)?;
     let survey = estimate::survey(&args.footage);
     let sampling = args.sample.unwrap_or_else(|| survey.default_sampling());
     let request = AnalysisRequest {
         footage: args.footage,
         watchlist: args.watchlist,
-        threshold: args.threshold,
+        threshold,
         top_k: usize::from(args.top_k),
         vision,
         sampling,
         enrolment_cache: enrolment::cache_dir(args.no_cache),
+        recognizer: Some(Box::new(recognizer)),
     };
     stop_on_ctrl_c();
     let part = args
@@ -981,12 +1006,16 @@ const IDENTITIES_SHOWN: usize = 20;
 
 fn print_summary(document: &ReviewDocument, threshold: f32, full: bool) {
     let summary = document.summary(threshold);
+    println!("{}", models::describe_scores(document, threshold));
     println!("{:<34}{:>8}", "Inputs analysed", summary.inputs_analysed);
     println!("{:<34}{:>8}", "Inputs that failed", summary.inputs_failed);
     println!("{:<34}{:>8}", "Faces found", summary.faces);
     println!(
         "{:<34}{:>8}",
-        format!("Flagged at threshold {threshold:.2}"),
+        format!(
+            "Flagged at threshold {:.2}",
+            document.shown_threshold(threshold)
+        ),
         summary.alerts
     );
     println!();
@@ -1063,7 +1092,7 @@ fn merge(out: &std::path::Path, shards: &[PathBuf]) -> anyhow::Result<ExitCode> 
 
 fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
     let mut document = review::load(&args.review)?;
-    let threshold = args.threshold.unwrap_or(document.settings.threshold);
+    let threshold = models::review_threshold(&document, args.threshold)?;
     let slicing = match args.slice {
         Some(attributes) => Slicing { attributes },
         None => document.slicing.clone(),
@@ -1085,6 +1114,7 @@ fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
         .evaluate(&slicing, threshold)
         .map_err(anyhow::Error::msg)?;
     print_simulation_mark(&document);
+    println!("{}\n", models::describe_scores(&document, threshold));
     print!("{}", assessment::wording::evaluation_table(&evaluation));
     if document.evaluation_protocol.is_some() {
         let verification = document
@@ -1452,7 +1482,10 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         password: &password,
         out: &args.out,
         overwrite: args.force,
-        threshold: args.threshold,
+        threshold: args
+            .threshold
+            .map(|value| models::review_threshold(&document, Some(value)))
+            .transpose()?,
         face_disclosure: args.face_disclosure(),
         include_watchlist_photos: args.include_watchlist_photos,
         include_review: args.include_review,

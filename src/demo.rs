@@ -186,6 +186,7 @@ pub fn prepare() -> Result<Demo, DemoError> {
         vision: VisionConfig::default(),
         sampling: Default::default(),
         enrolment_cache: crate::watchlist::EnrolmentCache::default_dir(),
+        recognizer: None,
     };
     Ok(Demo::NeedsAnalysis { request, review })
 }

@@ -95,6 +95,7 @@ fn an_analysis_goes_on_past_bad_files_and_records_each() {
         vision: VisionConfig::default(),
         sampling: Default::default(),
         enrolment_cache: None,
+        recognizer: None,
     };
     let document = analysis::run(&request, &mut |_| {}, &AtomicBool::new(false)).unwrap();
     let status = |name: &str| {
@@ -193,6 +194,7 @@ fn footage_that_is_all_missing_is_an_error() {
         vision: VisionConfig::default(),
         sampling: Default::default(),
         enrolment_cache: None,
+        recognizer: None,
     };
     let err = analysis::run(&request, &mut |_| {}, &AtomicBool::new(false)).unwrap_err();
     assert!(

@@ -139,6 +139,7 @@ fn an_analysis_of_damaged_video_goes_on_with_the_rest() {
         vision: VisionConfig::default(),
         sampling: Sampling::PerSecond(2.0),
         enrolment_cache: None,
+        recognizer: None,
     };
     let document = analysis::run(&request, &mut |_| {}, &AtomicBool::new(false)).unwrap();
     assert!(document.complete);

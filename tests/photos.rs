@@ -102,6 +102,7 @@ fn analysis_flags_only_the_obama_photos_against_an_obama_watchlist() {
         vision: VisionConfig::default(),
         sampling: Default::default(),
         enrolment_cache: None,
+        recognizer: None,
     };
     let document = analysis::run(&request, &mut |_| {}, &AtomicBool::new(false)).unwrap();
     assert!(document.complete);

@@ -19,6 +19,7 @@ fn request(clips: &[&str], sampling: Sampling, watchlist: &tempfile::TempDir) ->
         vision: VisionConfig::default(),
         sampling,
         enrolment_cache: None,
+        recognizer: None,
     }
 }
 

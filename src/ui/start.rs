@@ -353,6 +353,7 @@ impl StartScreen {
             vision: VisionConfig::default(),
             sampling: self.sampling.unwrap_or(self.surveyed()?.default_sampling()),
             enrolment_cache: crate::watchlist::EnrolmentCache::default_dir(),
+            recognizer: None,
         })
     }
 }

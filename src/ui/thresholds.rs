@@ -11,21 +11,33 @@ use crate::assessment::wording::{
     RATIO_NOTE, caution, differential_text, fpir_label, interval_note, rate_text, reference_note,
     searches_of_people,
 };
+use crate::vision::manifest::Metric;
 use crate::workspace::{Command, Workspace};
 
 pub(crate) fn show(view: &mut View<'_>, ui: &mut egui::Ui) {
     let workspace = &mut *view.workspace;
-    let mut threshold = workspace.threshold();
+    // The slider shows the recognizer's own value: a cosine, or dlib's distance (which the
+    // review stores negated), on that metric's range.
+    let metric = workspace.document().score_metric();
+    let mut shown = metric.own_value(workspace.threshold());
+    let (label, range) = match metric {
+        Metric::Cosine => ("Match threshold (cosine similarity):", -0.2..=1.0),
+        Metric::Euclidean => (
+            "Match threshold (Euclidean distance, a match at or below):",
+            0.0..=1.2,
+        ),
+    };
     ui.horizontal(|ui| {
-        ui.label("Match threshold (cosine similarity):");
+        ui.label(label);
         // Two pixels a 0.005 step over the range −0.2 to 1.0, so a step can be hit by mouse.
         ui.spacing_mut().slider_width = 480.0;
         ui.add(
-            egui::Slider::new(&mut threshold, -0.2..=1.0)
+            egui::Slider::new(&mut shown, range)
                 .step_by(0.005)
                 .text("Match threshold"),
         );
     });
+    let threshold = metric.score(shown);
     if threshold != workspace.threshold() {
         apply(workspace, Command::Threshold(threshold), view.banner);
     }

@@ -1,9 +1,11 @@
-//! 1:N search: each probe face against every enrolled identity, ranked by cosine similarity.
+//! 1:N search: each probe face against every enrolled identity, ranked by the recognizer's score
+//! (cosine similarity, or a distance negated: higher is always more alike).
 
 use serde::{Deserialize, Serialize};
 
 use crate::ids::IdentityId;
 use crate::vision::Embedding;
+use crate::vision::manifest::Metric;
 use crate::watchlist::Watchlist;
 
 /// A watchlist identity returned for a probe face.
@@ -11,13 +13,26 @@ use crate::watchlist::Watchlist;
 pub struct Candidate {
     /// Which of the watchlist's identities.
     pub identity: IdentityId,
-    /// Cosine similarity to the identity's closest enrolment photo.
+    /// The score against the identity's closest enrolment photo: the cosine similarity, or for
+    /// a Euclidean recognizer the negated distance (see [`Metric::score`]).
     pub score: f32,
 }
 
-/// The `top_k` identities most similar to `probe`, best first. An identity scores as its most
-/// similar enrolment photo, as deployed systems do with several photos per person.
+/// The `top_k` identities most similar to `probe` by cosine similarity (MobileFaceNet's
+/// metric), best first; see [`search_by`].
 pub fn search(probe: &Embedding, watchlist: &Watchlist, top_k: usize) -> Vec<Candidate> {
+    search_by(probe, watchlist, top_k, Metric::Cosine)
+}
+
+/// The `top_k` identities most similar to `probe` under `metric`, best first. An identity
+/// scores as its most similar enrolment photo, as deployed systems do with several photos per
+/// person.
+pub fn search_by(
+    probe: &Embedding,
+    watchlist: &Watchlist,
+    top_k: usize,
+    metric: Metric,
+) -> Vec<Candidate> {
     let mut candidates: Vec<Candidate> = watchlist
         .identities
         .iter()
@@ -28,7 +43,7 @@ pub fn search(probe: &Embedding, watchlist: &Watchlist, top_k: usize) -> Vec<Can
                 score: identity
                     .photos
                     .iter()
-                    .map(|photo| probe.cosine(&photo.embedding))
+                    .map(|photo| probe.score(&photo.embedding, metric))
                     .fold(f32::NEG_INFINITY, f32::max),
             })
         })

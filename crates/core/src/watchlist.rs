@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 use crate::digest::sha256_bytes;
 use crate::footage::{self, FileDigest};
 use crate::vision::{
-    BoundingBox, Detector, Embedder, Embedding, FacePipeline, VisionError, embed_found, find_faces,
+    BoundingBox, Detector, Embedder, Embedding, FacePipeline, Template, VisionError, embed_found,
+    find_faces_for,
 };
 pub use cache::{CACHE_DIR_VARIABLE, CachedOutcome, ENROLMENT_VERSION, EnrolmentCache, Lookup};
 
@@ -305,6 +306,7 @@ fn enrol_all(
 ) -> Result<Vec<PhotoOutcome>, VisionError> {
     let batch = pipeline.config().embed_batch;
     let max_side = pipeline.config().detector.max_side_for(false);
+    let template = pipeline.template();
     let (detectors, embedder) = pipeline.stages();
     let embedder = Mutex::new(embedder);
     let next = AtomicUsize::new(0);
@@ -326,6 +328,7 @@ fn enrol_all(
                         embedder,
                         batch,
                         max_side,
+                        template,
                     };
                     let outcome = enrol_photo(root, photo, &mut models, cache);
                     failed.fetch_or(outcome.is_err(), Ordering::Relaxed);
@@ -352,6 +355,8 @@ struct Models<'a, 'e> {
     embedder: &'a Mutex<&'e mut Embedder>,
     batch: usize,
     max_side: u32,
+    /// Where the recognizer wants the landmarks.
+    template: Template,
 }
 
 /// One photo's outcome: from the cache when it holds the photo, else computed (and stored). Err
@@ -420,7 +425,7 @@ fn unreadable(error: &footage::FootageError) -> Skipped {
 /// Detects the faces of `image` and, when there is exactly one, embeds it alone (as enrolment
 /// always has: a model run of one face).
 fn compute_outcome(image: &RgbImage, models: &mut Models) -> Result<CachedOutcome, VisionError> {
-    let mut found = find_faces(models.detector, image, models.max_side)?;
+    let mut found = find_faces_for(models.detector, image, models.max_side, &models.template)?;
     if found.len() != 1 {
         return Ok(CachedOutcome::WrongFaceCount { faces: found.len() });
     }

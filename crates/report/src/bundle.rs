@@ -145,7 +145,8 @@ impl SignedExport<'_> {
             "--out".to_owned(),
             path(self.out),
             "--threshold".to_owned(),
-            self.threshold().to_string(),
+            // On the recognizer's own scale, as `lineup report --threshold` reads it.
+            self.document.shown_threshold(self.threshold()).to_string(),
             // Always spelled out, so the command shows the same faces whatever a later default is.
             "--show-faces".to_owned(),
             self.face_disclosure.slug().to_owned(),

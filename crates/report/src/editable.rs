@@ -137,7 +137,7 @@ fn system(out: &mut String, report: &Report) {
         &["Role", "Model", "Version and source", "SHA-256"],
         report.system.models.iter().map(|m| {
             vec![
-                format!("{:?}", m.role),
+                crate::report::SystemReviewed::role_words(m),
                 m.name.clone(),
                 m.version.clone(),
                 format!("`{}`", m.sha256),
@@ -147,8 +147,8 @@ fn system(out: &mut String, report: &Report) {
     line(
         out,
         &format!(
-            "Match threshold in this report: {:.3} (cosine).",
-            report.system.threshold
+            "Match threshold in this report: {}.",
+            report.system.threshold_words(report.system.threshold)
         ),
     );
 }

@@ -655,13 +655,15 @@ pub fn analyze_command(document: &ReviewDocument) -> String {
         "--footage".into(),
     ];
     words.extend(document.inputs.iter().map(|input| path(&input.path)));
+    words.extend(recognizer_option(document));
     words.extend([
         "--sample".to_owned(),
         settings.sampling.to_string(),
         "--watchlist".to_owned(),
         path(&document.watchlist.root),
         "--threshold".to_owned(),
-        settings.threshold.to_string(),
+        // On the recognizer's own scale, as `lineup analyze --threshold` reads it.
+        document.shown_threshold(settings.threshold).to_string(),
         "--top-k".to_owned(),
         settings.top_k.to_string(),
     ]);
@@ -682,6 +684,24 @@ pub fn analyze_command(document: &ReviewDocument) -> String {
         "review.ron".to_owned(),
     ]);
     words.join(" ")
+}
+
+/// `--recognizer NAME` for a review whose recognizer is not the default MobileFaceNet (by its
+/// file's stem, which `lineup models list` shows; a reviewer's own model must have been added
+/// with `lineup models add` first, and its SHA-256 in the report pins which file it was).
+fn recognizer_option(document: &ReviewDocument) -> Vec<String> {
+    use lineup_core::vision::{ModelRole, runtime};
+    let default = runtime::model_spec(ModelRole::Recognizer).sha256;
+    match document.recognizer() {
+        Some(recognizer) if recognizer.sha256 != default || recognizer.supplied_by_reviewer => {
+            let stem = recognizer
+                .file
+                .strip_suffix(".onnx")
+                .unwrap_or(&recognizer.file);
+            vec!["--recognizer".to_owned(), shell_quote(stem)]
+        }
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]

@@ -418,8 +418,12 @@ fn score_differences(document: &lineup_core::review::ReviewDocument) -> Vec<Diff
     let mut differences = Vec::new();
     for (index, detection) in document.detections.iter().enumerate() {
         let kept = detection.candidates.len();
-        let searched =
-            lineup_core::matching::search(&detection.embedding, &document.watchlist, kept);
+        let searched = lineup_core::matching::search_by(
+            &detection.embedding,
+            &document.watchlist,
+            kept,
+            document.score_metric(),
+        );
         let same = searched.len() == kept
             && searched.iter().zip(&detection.candidates).all(|(a, b)| {
                 a.identity == b.identity && (a.score - b.score).abs() <= SCORE_TOLERANCE

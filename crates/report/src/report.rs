@@ -676,13 +676,54 @@ impl Report {
         risks
     }
 
-    /// The name of a model role for a lay reader, e.g. "CenterFace" for the detector.
+    /// The name of a model role for a lay reader, e.g. "CenterFace" for the detector. The
+    /// recognizer is whichever the analysis ran (MobileFaceNet, dlib's, or the reviewer's).
     pub(crate) fn model_name(&self, role: lineup_core::vision::ModelRole) -> &str {
-        self.system
-            .models
+        use lineup_core::vision::ModelRole;
+        let models = &self.system.models;
+        models
             .iter()
             .find(|m| m.role == role)
+            .or_else(|| {
+                (role == ModelRole::Recognizer)
+                    .then(|| self.system.recognizer())
+                    .flatten()
+            })
             .map_or("(not recorded)", |m| m.name.as_str())
+    }
+}
+
+impl SystemReviewed {
+    /// The recognizer whose scores the report counts (the first model that is not the
+    /// detector).
+    pub fn recognizer(&self) -> Option<&ModelRecord> {
+        self.models
+            .iter()
+            .find(|m| m.role != lineup_core::vision::ModelRole::Detector)
+    }
+
+    /// A threshold of this review (a lineup score) on its recognizer's own scale, with the
+    /// metric and model it belongs to: "0.600 (Euclidean distance, a match at or below; dlib
+    /// ResNet-29 …)". Reviews from before the metric was recorded are MobileFaceNet's cosine.
+    pub fn threshold_words(&self, threshold: f32) -> String {
+        use lineup_core::vision::manifest::Metric;
+        let recognizer = self.recognizer();
+        let metric = recognizer.and_then(|m| m.metric).unwrap_or(Metric::Cosine);
+        format!(
+            "{:.3} ({}; {})",
+            metric.own_value(threshold),
+            metric.describe(),
+            recognizer.map_or("recognizer not recorded", |m| m.name.as_str())
+        )
+    }
+
+    /// A model's role as the report's table names it, saying when the reviewer supplied it.
+    pub fn role_words(model: &ModelRecord) -> String {
+        if model.supplied_by_reviewer {
+            format!("{:?}, supplied by the reviewer", model.role)
+        } else {
+            format!("{:?}", model.role)
+        }
     }
 }
 

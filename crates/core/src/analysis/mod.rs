@@ -27,8 +27,8 @@ use crate::review::{
     AnalysisSettings, DetectionRecord, InputRecord, InputStatus, ReviewDocument, SourceRef,
 };
 use crate::vision::{
-    Detector, DetectorConfig, Embedder, Face, FacePipeline, FoundFace, VisionConfig, VisionError,
-    embed_found, find_faces,
+    Detector, DetectorConfig, Embedder, Face, FacePipeline, FoundFace, Recognizer, Template,
+    VisionConfig, VisionError, embed_found, find_faces_for,
 };
 use crate::watchlist::{self, EnrolmentCache, EnrolmentCounts, WatchlistError};
 use estimate::{Calibration, Projection};
@@ -63,6 +63,9 @@ pub struct AnalysisRequest {
     /// The enrolment cache's folder (see [`watchlist::EnrolmentCache`]); None enrols every
     /// photo afresh and stores nothing.
     pub enrolment_cache: Option<PathBuf>,
+    /// The recognizer to run; None for the shipped MobileFaceNet. `threshold` is a lineup score
+    /// on this recognizer's metric (see [`crate::vision::manifest::Metric::score`]).
+    pub recognizer: Option<Box<Recognizer>>,
 }
 
 /// Where a running analysis is.
@@ -221,7 +224,10 @@ fn analyse_files(
     cancel: &AtomicBool,
 ) -> Result<(ReviewDocument, usize), AnalysisError> {
     on_progress(Progress::LoadingModels);
-    let mut pipeline = FacePipeline::load(request.vision.clone())?;
+    let mut pipeline = match &request.recognizer {
+        Some(recognizer) => FacePipeline::load_with(request.vision.clone(), recognizer)?,
+        None => FacePipeline::load(request.vision.clone())?,
+    };
     let cache = request
         .enrolment_cache
         .as_deref()
@@ -270,6 +276,7 @@ pub(crate) fn find_faces_in_inputs(
     }
     let detector_config = document.settings.vision.detector.clone();
     let embed_batch = document.settings.vision.embed_batch;
+    let template = pipeline.template();
     let mut filing = Filing::new(document, frames_total, on_progress);
 
     let vision_result = std::thread::scope(|scope| {
@@ -278,12 +285,12 @@ pub(crate) fn find_faces_in_inputs(
             fan_out::fan_out(detectors.len(), FRAME_QUEUE, FOUND_QUEUE);
         let (face_tx, face_rx) = sync_channel(RESULT_QUEUE);
         scope.spawn(move || decode_inputs(files, sampling, cancel, &mut frames));
-        let config = &detector_config;
+        let (config, template) = (&detector_config, &template);
         let detection: Vec<_> = detectors
             .iter_mut()
             .zip(lanes)
             .map(|(detector, lane)| {
-                scope.spawn(move || detect_frames(detector, config, lane, cancel))
+                scope.spawn(move || detect_frames(detector, config, template, lane, cancel))
             })
             .collect();
         let embedding = scope.spawn(move || embed_frames(embedder, embed_batch, found, &face_tx));
@@ -467,6 +474,7 @@ fn decode_input(
 fn detect_frames(
     detector: &mut Detector,
     config: &DetectorConfig,
+    template: &Template,
     lane: Lane<Event, Event>,
     cancel: &AtomicBool,
 ) -> Result<(), VisionError> {
@@ -478,7 +486,8 @@ fn detect_frames(
                 frame,
                 video,
             } => {
-                let found = find_faces(detector, &frame.image, config.max_side_for(video))?;
+                let found =
+                    find_faces_for(detector, &frame.image, config.max_side_for(video), template)?;
                 let source = SourceRef {
                     input,
                     frame_index: frame.index,
@@ -617,10 +626,11 @@ impl<'a> Filing<'a> {
         self.frames_done += 1;
         self.document.inputs[source.input].frames_analysed += 1;
         for face in faces {
-            let candidates = matching::search(
+            let candidates = matching::search_by(
                 &face.embedding,
                 &self.document.watchlist,
                 self.document.settings.top_k,
+                self.document.score_metric(),
             );
             self.document.detections.push(DetectionRecord {
                 source,

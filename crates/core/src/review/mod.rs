@@ -45,7 +45,8 @@ pub use verification::Verification;
 use crate::footage::{FileDigest, MediaInfo, Sampling};
 use crate::ids::{DetectionId, IdentityId, TrackId};
 use crate::matching::{self, Candidate};
-use crate::vision::{BoundingBox, Embedding, ModelRecord, Point, VisionConfig};
+use crate::vision::manifest::Metric;
+use crate::vision::{BoundingBox, Embedding, ModelRecord, ModelRole, Point, VisionConfig};
 use crate::watchlist::Watchlist;
 use assessment::Assessment;
 
@@ -257,6 +258,27 @@ impl ReviewDocument {
             evaluation_protocol: None,
             merged_from: Vec::new(),
         }
+    }
+
+    /// The recognizer whose scores this review holds (its first model that is not the
+    /// detector); None in a review that records no models.
+    pub fn recognizer(&self) -> Option<&ModelRecord> {
+        self.models.iter().find(|m| m.role != ModelRole::Detector)
+    }
+
+    /// How this review's candidates were scored: its recognizer's metric. Reviews written before
+    /// the metric was recorded were all MobileFaceNet's, by cosine. Every score and threshold in
+    /// the review is a lineup score on this metric (a distance is stored negated; see
+    /// [`Metric::score`]), and belongs to this recognizer alone.
+    pub fn score_metric(&self) -> Metric {
+        self.recognizer()
+            .and_then(|m| m.metric)
+            .unwrap_or(Metric::Cosine)
+    }
+
+    /// A threshold as the recognizer's own value (a distance for dlib), for showing it.
+    pub fn shown_threshold(&self, threshold: f32) -> f32 {
+        self.score_metric().own_value(threshold)
     }
 
     pub fn summary(&self, threshold: f32) -> Summary {

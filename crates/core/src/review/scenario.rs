@@ -604,7 +604,7 @@ pub fn embedding_length(models: &[ModelRecord]) -> Option<usize> {
     let recognizer = models.iter().find(|m| m.role == ModelRole::Recognizer)?;
     crate::vision::runtime::model_specs()
         .into_iter()
-        .find(|spec| spec.role == ModelRole::Recognizer && spec.sha256 == recognizer.sha256)?
+        .find(|spec| spec.role != ModelRole::Detector && spec.sha256 == recognizer.sha256)?
         .output_size
 }
 

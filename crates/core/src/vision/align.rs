@@ -99,18 +99,36 @@ pub fn similarity(from: &[Point; 5], to: &[Point; 5]) -> Similarity {
     }
 }
 
-/// A 112×112 aligned face, RGB, row-major, channel-interleaved, values 0–255 (not rounded).
+/// An aligned face, `side`×`side` (112 on the ArcFace template, or a recognizer's own size), RGB,
+/// row-major, channel-interleaved, values 0–255 (not rounded).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlignedFace {
     pub pixels: Vec<f32>,
+    pub side: usize,
+}
+
+/// Where a recognizer wants the five landmarks, and the side of the square it takes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Template {
+    pub points: [Point; 5],
+    pub side: usize,
+}
+
+impl Template {
+    /// The ArcFace 112×112 template: MobileFaceNet's, and what skin tone is measured on.
+    pub const ARCFACE: Template = Template {
+        points: TEMPLATE,
+        side: ALIGNED_SIZE,
+    };
 }
 
 impl AlignedFace {
     /// The crop as an 8-bit image, for thumbnails and for eyes.
     pub fn to_image(&self) -> RgbImage {
-        let size = ALIGNED_SIZE as u32;
+        let side = self.side;
+        let size = side as u32;
         RgbImage::from_fn(size, size, |x, y| {
-            let at = (y as usize * ALIGNED_SIZE + x as usize) * 3;
+            let at = (y as usize * side + x as usize) * 3;
             let px = |c: usize| self.pixels[at + c].round().clamp(0.0, 255.0) as u8;
             Rgb([px(0), px(1), px(2)])
         })
@@ -119,10 +137,16 @@ impl AlignedFace {
 
 /// Cuts out the face whose landmarks are `landmarks`, aligned to [`TEMPLATE`].
 pub fn align_face(image: &RgbImage, landmarks: &[Point; 5]) -> AlignedFace {
-    let to_source = similarity(landmarks, &TEMPLATE).inverse();
-    let mut pixels = Vec::with_capacity(ALIGNED_SIZE * ALIGNED_SIZE * 3);
-    for v in 0..ALIGNED_SIZE {
-        for u in 0..ALIGNED_SIZE {
+    align_to(image, landmarks, &Template::ARCFACE)
+}
+
+/// Cuts out the face whose landmarks are `landmarks`, aligned to `template`.
+pub fn align_to(image: &RgbImage, landmarks: &[Point; 5], template: &Template) -> AlignedFace {
+    let side = template.side;
+    let to_source = similarity(landmarks, &template.points).inverse();
+    let mut pixels = Vec::with_capacity(side * side * 3);
+    for v in 0..side {
+        for u in 0..side {
             let source = to_source.apply(Point::new(u as f32, v as f32));
             pixels.extend_from_slice(&sample_bilinear(
                 image,
@@ -131,7 +155,7 @@ pub fn align_face(image: &RgbImage, landmarks: &[Point; 5]) -> AlignedFace {
             ));
         }
     }
-    AlignedFace { pixels }
+    AlignedFace { pixels, side }
 }
 
 /// Bilinear interpolation between the four pixels around (x, y); pixels outside the image are black.

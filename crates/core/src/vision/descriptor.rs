@@ -1,8 +1,9 @@
 //! dlib's ResNet-29 face descriptor (`models/dlib_resnet29.onnx`), a second recognizer trained
 //! independently of MobileFaceNet: aligned 150×150 RGB chips in, as raw 0–255 values (the graph
 //! itself subtracts dlib's mean and divides by 256), 128-d descriptors out. The descriptors are
-//! not normalised: dlib compares two by Euclidean distance (a match below 0.6), so its scores
-//! are not on MobileFaceNet's cosine scale. Analysis does not run it yet.
+//! not normalised: dlib compares two by Euclidean distance (a match at or below 0.6), so its scores
+//! are not on MobileFaceNet's cosine scale. Analysis runs it through `Embedder` (`lineup analyze
+//! --recognizer dlib`); this module runs it on ready-cut chips, for the check against dlib itself.
 
 use std::path::PathBuf;
 

@@ -1,7 +1,9 @@
-//! MobileFaceNet recognizer: aligned 112×112 faces in, 192-d unit-length embeddings out.
-//! Two faces' cosine similarity (the dot product of their embeddings) is the match score.
+//! A recognizer as its manifest entry describes it: aligned faces in (MobileFaceNet's 112×112,
+//! dlib's 150×150, or a reviewer's model's own size), embeddings out. A cosine model's
+//! embeddings are scaled to unit length, so that two faces' cosine similarity is their dot
+//! product; a Euclidean model's are kept raw, since its distances are between raw vectors.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -9,12 +11,14 @@ use ort::session::Session;
 use ort::value::TensorRef;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::align::{ALIGNED_SIZE, AlignedFace};
-use super::manifest::{InputSize, Normalisation};
+use super::align::{AlignedFace, Template};
+use super::geometry::Point;
+use super::manifest::{InputSize, Metric, ModelSpec, Normalisation};
 use super::runtime::{self, ModelRole};
 use super::{VisionError, session};
 
-/// A face embedding of unit length (or all zeros, for a face the model could not describe).
+/// A face embedding: of unit length (or all zeros, for a face the model could not describe) from
+/// a cosine recognizer, the model's raw output from a Euclidean one.
 ///
 /// Stored in review documents as base64 of little-endian f32s: exact, and about a fifth of the
 /// size of decimal text, which matters once a video yields 100,000 faces.
@@ -35,6 +39,25 @@ impl Embedding {
     /// Cosine similarity with another unit-length embedding, in [-1, 1].
     pub fn cosine(&self, other: &Embedding) -> f32 {
         self.0.iter().zip(&other.0).map(|(a, b)| a * b).sum()
+    }
+
+    /// Euclidean distance to another raw embedding.
+    pub fn distance(&self, other: &Embedding) -> f32 {
+        self.0
+            .iter()
+            .zip(&other.0)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum::<f32>()
+            .sqrt()
+    }
+
+    /// lineup's score of two embeddings under `metric`: higher for more alike faces (the cosine,
+    /// or the negated distance; see [`Metric::score`]).
+    pub fn score(&self, other: &Embedding, metric: Metric) -> f32 {
+        match metric {
+            Metric::Cosine => self.cosine(other),
+            Metric::Euclidean => metric.score(self.distance(other)),
+        }
     }
 }
 
@@ -72,9 +95,10 @@ pub fn prepare_batch(faces: &[AlignedFace]) -> Vec<f32> {
     )
 }
 
-/// Aligned faces as one NCHW batch, `(value − mean) / scale` per channel.
-fn normalised_batch(faces: &[AlignedFace], normalisation: &Normalisation) -> Vec<f32> {
-    let plane = ALIGNED_SIZE * ALIGNED_SIZE;
+/// Aligned faces (all of one size) as one NCHW batch, `(value − mean) / scale` per channel.
+pub fn normalised_batch(faces: &[AlignedFace], normalisation: &Normalisation) -> Vec<f32> {
+    let side = faces.first().map_or(0, |face| face.side);
+    let plane = side * side;
     let mut data = vec![0.0f32; faces.len() * 3 * plane];
     for (face, out) in faces.iter().zip(data.chunks_exact_mut(3 * plane)) {
         for (at, rgb) in face.pixels.chunks_exact(3).enumerate() {
@@ -95,51 +119,82 @@ pub struct Embedder {
     output: String,
     normalisation: Normalisation,
     dimension: usize,
+    template: Template,
+    metric: Metric,
 }
 
 impl Embedder {
-    /// Loads the recognizer for `role` (the optimised one, or the one as converted): its file,
-    /// tensor names, normalisation and output length come from `models/manifest.ron`.
+    /// Loads the shipped recognizer for `role` (the optimised one, or the one as converted, or
+    /// dlib's): its file, tensor names, normalisation and output length come from
+    /// `models/manifest.ron`.
     pub fn load(role: ModelRole, threads: usize) -> Result<Self, VisionError> {
         let spec = runtime::model_spec(role);
         let path = runtime::locate_verified_model(&spec.record())?;
-        // The aligner cuts faces of one size (the ArcFace template's 112×112): a recognizer
-        // that takes another size cannot be fed from it.
-        let (InputSize::Square(side), Some(dimension), [output]) =
-            (spec.input_size, spec.output_size, spec.outputs.as_slice())
-        else {
+        Self::from_spec(&spec, &path, threads)
+    }
+
+    /// Loads the recognizer `spec` describes from `path` (whose hash the caller has checked).
+    pub fn from_spec(spec: &ModelSpec, path: &Path, threads: usize) -> Result<Self, VisionError> {
+        let (InputSize::Square(side), Some(dimension), [output], Some(alignment), Some(metric)) = (
+            spec.input_size,
+            spec.output_size,
+            spec.outputs.as_slice(),
+            spec.alignment,
+            spec.metric,
+        ) else {
             return Err(not_a_recognizer(
-                &path,
-                "a square input, one output and its length",
+                path,
+                "a square input, an alignment template, one output and its length, and a metric",
             ));
         };
-        if side as usize != ALIGNED_SIZE {
-            return Err(not_a_recognizer(
-                &path,
-                "a 112×112 input (the aligned face)",
-            ));
-        }
-        let session = session(&path, threads)?;
+        let session = session(path, threads)?;
         Ok(Self {
             session,
             input: spec.input.clone(),
             output: output.clone(),
             normalisation: spec.normalisation,
             dimension,
-            path,
+            template: Template {
+                points: alignment.map(|(x, y)| Point::new(x, y)),
+                side: side as usize,
+            },
+            metric,
+            path: path.to_path_buf(),
         })
     }
 
-    /// One embedding per face, in order. One model run for the whole slice.
+    /// Where this recognizer wants the landmarks, and the size of face it takes.
+    pub fn template(&self) -> Template {
+        self.template
+    }
+
+    /// How this recognizer's embeddings are compared.
+    pub fn metric(&self) -> Metric {
+        self.metric
+    }
+
+    /// One embedding per face, in order. One model run for the whole slice; every face must be
+    /// aligned to [`Embedder::template`].
     pub fn embed(&mut self, faces: &[AlignedFace]) -> Result<Vec<Embedding>, VisionError> {
         if faces.is_empty() {
             return Ok(Vec::new());
         }
+        if let Some(face) = faces.iter().find(|f| f.side != self.template.side) {
+            return Err(VisionError::Inference {
+                model: format!("recognizer {}", self.path.display()),
+                reason: format!(
+                    "a face aligned at {0}×{0} was given to a model that takes {1}×{1}",
+                    face.side, self.template.side
+                ),
+            });
+        }
         let raw = self.run(&normalised_batch(faces, &self.normalisation), faces.len())?;
-        Ok(raw
-            .chunks_exact(self.dimension)
-            .map(Embedding::normalized)
-            .collect())
+        let chunks = raw.chunks_exact(self.dimension);
+        Ok(match self.metric {
+            Metric::Cosine => chunks.map(Embedding::normalized).collect(),
+            // Distances are between the raw vectors: scaling them would change every score.
+            Metric::Euclidean => chunks.map(|v| Embedding(v.to_vec())).collect(),
+        })
     }
 
     /// The model alone on a prepared batch of `count` faces: their raw embeddings, one after
@@ -150,7 +205,8 @@ impl Embedder {
             model: model(),
             reason: e.to_string(),
         };
-        let shape = [count, 3, ALIGNED_SIZE, ALIGNED_SIZE];
+        let side = self.template.side;
+        let shape = [count, 3, side, side];
         let tensor = TensorRef::from_array_view((shape, batch)).map_err(fail)?;
         let outputs = self
             .session
@@ -165,6 +221,16 @@ impl Embedder {
             .try_extract_tensor::<f32>()
             .map_err(fail)?
             .1;
+        if raw.len() != count * self.dimension {
+            return Err(VisionError::Inference {
+                model: model(),
+                reason: format!(
+                    "gave {} values for {count} faces; its spec says {} each",
+                    raw.len(),
+                    self.dimension
+                ),
+            });
+        }
         Ok(raw.to_vec())
     }
 }
@@ -182,6 +248,7 @@ fn not_a_recognizer(path: &std::path::Path, needs: &str) -> VisionError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vision::align::ALIGNED_SIZE;
 
     #[test]
     fn normalized_has_unit_length_and_zero_stays_zero() {
@@ -207,7 +274,10 @@ mod tests {
         let mut pixels = vec![127.5f32; ALIGNED_SIZE * ALIGNED_SIZE * 3];
         pixels[0] = 255.5; // red of the top-left pixel
         pixels[5] = -0.5; // blue of the second pixel
-        let data = prepare_batch(&[AlignedFace { pixels }]);
+        let data = prepare_batch(&[AlignedFace {
+            pixels,
+            side: ALIGNED_SIZE,
+        }]);
         let plane = ALIGNED_SIZE * ALIGNED_SIZE;
         assert_eq!(data[0], 1.0);
         assert_eq!(data[2 * plane + 1], -1.0);

@@ -18,12 +18,13 @@ pub enum ModelRole {
     /// The recognizer exactly as converted, kept to prove the optimised one computes the same.
     RecognizerAsConverted,
     /// dlib's ResNet-29 descriptor: a second, independently trained recognizer, converted and
-    /// checked against dlib itself; analysis does not run it yet.
+    /// checked against dlib itself (`lineup analyze --recognizer dlib`). A review records the
+    /// recognizer it ran in the role `Recognizer`, whichever slot of the manifest it has.
     SecondRecognizer,
 }
 
 /// A model's identity as a review records it: the part of its manifest entry that pins the file
-/// by its SHA-256.
+/// by its SHA-256, how a recognizer's scores are compared, and whether the reviewer supplied it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelRecord {
     pub role: ModelRole,
@@ -31,6 +32,13 @@ pub struct ModelRecord {
     pub name: String,
     pub version: String,
     pub sha256: String,
+    /// A recognizer's metric; None for a detector, and in reviews written before it was recorded
+    /// (whose recognizer was always MobileFaceNet, compared by cosine).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<Metric>,
+    /// True for a model the reviewer added (`lineup models add`), not one lineup ships.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub supplied_by_reviewer: bool,
 }
 
 /// How a model's input tensor is laid out.
@@ -61,16 +69,58 @@ pub struct Normalisation {
 pub enum Metric {
     /// Cosine similarity of the two vectors, in [−1, 1]; a match at or above the threshold.
     Cosine,
-    /// Euclidean distance of the two raw vectors, ≥ 0; a match below the threshold.
+    /// Euclidean distance of the two raw vectors, ≥ 0; a match at or below the threshold.
     Euclidean,
 }
 
 impl Metric {
-    fn admits(self, threshold: f32) -> bool {
+    /// Whether `threshold`, on this metric's own scale, is a value its scores can take.
+    pub fn admits(self, threshold: f32) -> bool {
         match self {
             Metric::Cosine => (-1.0..=1.0).contains(&threshold),
             Metric::Euclidean => threshold.is_finite() && threshold >= 0.0,
         }
+    }
+
+    /// The range of this metric's scores, in words, for a refusal.
+    pub fn range(self) -> &'static str {
+        match self {
+            Metric::Cosine => "-1 to 1, the range of cosine similarity",
+            Metric::Euclidean => "the range of a Euclidean distance (0 or more)",
+        }
+    }
+
+    /// What a score is and which side of the threshold matches, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Metric::Cosine => "cosine similarity, a match at or above the threshold",
+            Metric::Euclidean => "Euclidean distance, a match at or below the threshold",
+        }
+    }
+
+    /// The metric's short name, for a table or a label.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Cosine => "cosine similarity",
+            Metric::Euclidean => "Euclidean distance",
+        }
+    }
+
+    /// A value on this metric's own scale as lineup's score, which is always higher for more
+    /// alike faces (search ranks by it; an alert is a score at or above the threshold): a
+    /// cosine as it is, a distance negated. Negation is exact in floating point, so the model's
+    /// own value comes back bit for bit ([`Metric::own_value`]), and a distance at or below a
+    /// threshold is exactly a score at or above the negated threshold.
+    pub fn score(self, own_value: f32) -> f32 {
+        match self {
+            Metric::Cosine => own_value,
+            Metric::Euclidean => -own_value,
+        }
+    }
+
+    /// A lineup score back on this metric's own scale (the inverse of [`Metric::score`]).
+    pub fn own_value(self, score: f32) -> f32 {
+        self.score(score)
     }
 }
 
@@ -169,6 +219,44 @@ pub fn parse(manifest: &str, text: &str) -> Result<Vec<ModelSpec>, ManifestError
         .collect::<Result<Vec<_>, _>>()?;
     check_unique(manifest, &specs)?;
     Ok(specs)
+}
+
+/// Parses one entry written on its own (a reviewer's model spec, `lineup models add --spec`),
+/// read from `source` (named in errors). `file_sha256` is the hash of the model file the spec
+/// comes with, when known: a spec that names no `sha256` takes it, one that names another is
+/// refused. Without it (a stored spec, whose file is checked when it is loaded) the spec must
+/// name its own.
+pub fn parse_entry(
+    source: &str,
+    text: &str,
+    file_sha256: Option<&str>,
+) -> Result<ModelSpec, ManifestError> {
+    let options =
+        ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+    let mut raw: RawSpec = options.from_str(text).map_err(|e| ManifestError::Syntax {
+        manifest: source.to_owned(),
+        line: e.span.start.line,
+        column: e.span.start.col,
+        entry: String::new(),
+        reason: e.code.to_string(),
+    })?;
+    let file = raw
+        .file
+        .clone()
+        .unwrap_or_else(|| "entry 1 (no file named)".into());
+    match (&raw.sha256, file_sha256) {
+        (None, Some(actual)) => raw.sha256 = Some(actual.to_owned()),
+        (Some(named), Some(file_sha256)) if named != file_sha256 => {
+            return Err(ManifestError::Field {
+                manifest: source.to_owned(),
+                file,
+                field: "sha256",
+                problem: format!("is {named}, but the model file's SHA-256 is {file_sha256}"),
+            });
+        }
+        _ => {}
+    }
+    complete(source, 0, raw)
 }
 
 /// The entry with every required field present and each checked.
@@ -399,6 +487,8 @@ impl ModelSpec {
             name: self.name.clone(),
             version: self.version.clone(),
             sha256: self.sha256.clone(),
+            metric: self.metric,
+            supplied_by_reviewer: false,
         }
     }
 
@@ -460,7 +550,10 @@ impl Threshold {
         }
         Ok(match self.metric {
             Metric::Cosine => score.value >= self.value,
-            Metric::Euclidean => score.value < self.value,
+            // At or below, as face_recognition's `compare_faces` (dlib's own examples use
+            // "below"; the two differ only at a distance of exactly the threshold). lineup's
+            // score is the negated distance, so this is exactly its `score >= -threshold`.
+            Metric::Euclidean => score.value <= self.value,
         })
     }
 }
@@ -588,6 +681,50 @@ mod tests {
             message.contains("dlib_resnet29.onnx") && message.contains("`role`"),
             "{message}"
         );
+    }
+
+    /// The dlib entry of the shipped manifest, alone, as a reviewer's spec would be written.
+    fn dlib_entry() -> String {
+        let start = SHIPPED.find("        role: SecondRecognizer").unwrap();
+        let end = start + SHIPPED[start..].find("\n    ),").unwrap();
+        format!("(\n{}\n)", &SHIPPED[start..end])
+    }
+
+    #[test]
+    fn an_entry_on_its_own_is_checked_against_its_files_hash() {
+        let dlib = spec(ModelRole::SecondRecognizer);
+        let entry = dlib_entry();
+        let parsed = parse_entry("spec.ron", &entry, Some(&dlib.sha256)).unwrap();
+        assert_eq!(parsed, dlib);
+        // A spec without a hash takes the file's; one naming another file's is refused.
+        let without = entry.replace(&format!("sha256: \"{}\",", dlib.sha256), "");
+        assert_eq!(
+            parse_entry("spec.ron", &without, Some(&dlib.sha256)).unwrap(),
+            dlib
+        );
+        let other = "0".repeat(64);
+        let message = parse_entry("spec.ron", &entry, Some(&other))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("`sha256`") && message.contains(&other),
+            "{message}"
+        );
+        let message = parse_entry("spec.ron", &without, None)
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("`sha256` is missing"), "{message}");
+    }
+
+    #[test]
+    fn a_distance_is_scored_negated_exactly() {
+        for distance in [0.0f32, 0.345, 0.6, 1.25] {
+            let score = Metric::Euclidean.score(distance);
+            assert_eq!(Metric::Euclidean.own_value(score), distance);
+            // At or below the distance threshold exactly when at or above the negated one.
+            assert_eq!(score >= Metric::Euclidean.score(0.6), distance <= 0.6);
+        }
+        assert_eq!(Metric::Cosine.score(0.7), 0.7);
     }
 
     fn score(model: &ModelSpec, value: f32) -> ModelScore {

@@ -8,6 +8,7 @@ pub mod detector;
 pub mod embedder;
 pub mod geometry;
 pub mod manifest;
+pub mod recognizers;
 pub mod runtime;
 pub mod skin;
 
@@ -16,11 +17,12 @@ use std::path::PathBuf;
 use image::RgbImage;
 use serde::{Deserialize, Serialize};
 
-pub use align::{AlignedFace, align_face};
+pub use align::{AlignedFace, Template, align_face, align_to};
 pub use descriptor::FaceDescriptor;
 pub use detector::{Detection, Detector, DetectorConfig};
 pub use embedder::{Embedder, Embedding};
 pub use geometry::{BoundingBox, Point};
+pub use recognizers::Recognizer;
 pub use runtime::{ModelRecord, ModelRole};
 
 /// What can go wrong loading or running the models. Each message says what to do about it.
@@ -113,19 +115,36 @@ pub struct FoundFace {
     pub skin_ita: Option<skin::ItaEstimate>,
 }
 
-/// Every face in `image`, found at a long side of at most `max_side` and aligned for the
-/// recognizer.
+/// Every face in `image`, found at a long side of at most `max_side` and aligned for
+/// MobileFaceNet (the ArcFace template).
 pub fn find_faces(
     detector: &mut Detector,
     image: &RgbImage,
     max_side: u32,
 ) -> Result<Vec<FoundFace>, VisionError> {
+    find_faces_for(detector, image, max_side, &Template::ARCFACE)
+}
+
+/// Every face in `image`, found at a long side of at most `max_side` and aligned to `template`
+/// (the recognizer's). Skin tone is measured on the ArcFace alignment whatever the recognizer,
+/// so that the suggestion a reviewer confirms does not change with the model.
+pub fn find_faces_for(
+    detector: &mut Detector,
+    image: &RgbImage,
+    max_side: u32,
+    template: &Template,
+) -> Result<Vec<FoundFace>, VisionError> {
     Ok(detector
         .detect_at(image, max_side)?
         .into_iter()
         .map(|detection| {
-            let aligned = align_face(image, &detection.landmarks);
-            let skin_ita = skin::individual_typology_angle(&aligned, detection.bbox.width());
+            let arcface = align_face(image, &detection.landmarks);
+            let skin_ita = skin::individual_typology_angle(&arcface, detection.bbox.width());
+            let aligned = if *template == Template::ARCFACE {
+                arcface
+            } else {
+                align_to(image, &detection.landmarks, template)
+            };
             FoundFace {
                 detection,
                 aligned,
@@ -183,17 +202,25 @@ pub struct FacePipeline {
     /// share them. Never empty.
     detectors: Vec<Detector>,
     embedder: Embedder,
+    recognizer: ModelRecord,
     config: VisionConfig,
 }
 
 impl FacePipeline {
-    /// Loads both pinned models (checking their hashes) into ONNX Runtime sessions.
+    /// Loads the detector and the shipped recognizer, MobileFaceNet (checking their hashes),
+    /// into ONNX Runtime sessions.
     pub fn load(config: VisionConfig) -> Result<Self, VisionError> {
+        Self::load_with(config, &Recognizer::shipped(ModelRole::Recognizer))
+    }
+
+    /// Loads the detector and `recognizer` into ONNX Runtime sessions.
+    pub fn load_with(config: VisionConfig, recognizer: &Recognizer) -> Result<Self, VisionError> {
         let detector = Detector::load(config.detector.clone(), config.threads)?;
-        let embedder = Embedder::load(ModelRole::Recognizer, config.threads)?;
+        let embedder = recognizer.embedder(config.threads)?;
         Ok(Self {
             detectors: vec![detector],
             embedder,
+            recognizer: recognizer.record(),
             config,
         })
     }
@@ -221,12 +248,17 @@ impl FacePipeline {
         &self.config
     }
 
-    /// The models this pipeline runs, as pinned in the manifest.
+    /// The models this pipeline runs: the detector and the recognizer, each pinned by hash.
     pub fn models(&self) -> Vec<ModelRecord> {
         vec![
             runtime::model_record(ModelRole::Detector),
-            runtime::model_record(ModelRole::Recognizer),
+            self.recognizer.clone(),
         ]
+    }
+
+    /// Where the recognizer wants the landmarks, for aligning faces found by the detectors.
+    pub fn template(&self) -> Template {
+        self.embedder.template()
     }
 
     /// The two stages apart, for running them on different threads: the detectors (one per
@@ -243,7 +275,8 @@ impl FacePipeline {
     /// (Analysis runs the two stages on their own threads; see `analysis`.)
     pub fn faces(&mut self, image: &RgbImage) -> Result<Vec<Face>, VisionError> {
         let max_side = self.config.detector.max_side_for(false);
-        let found = find_faces(&mut self.detectors[0], image, max_side)?;
+        let template = self.embedder.template();
+        let found = find_faces_for(&mut self.detectors[0], image, max_side, &template)?;
         embed_found(&mut self.embedder, found, self.config.embed_batch)
     }
 }

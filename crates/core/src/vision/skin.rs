@@ -193,6 +193,7 @@ mod tests {
     fn darker_cheeks_give_a_smaller_angle() {
         let face = |rgb: [f32; 3]| AlignedFace {
             pixels: rgb.repeat(ALIGNED_SIZE * ALIGNED_SIZE),
+            side: ALIGNED_SIZE,
         };
         let light = individual_typology_angle(&face([235.0, 200.0, 180.0]), 100.0)
             .unwrap()
@@ -210,6 +211,7 @@ mod tests {
     fn a_uniform_patch_gives_one_monk_value_and_a_spread_patch_a_range() {
         let uniform = |rgb: [f32; 3]| AlignedFace {
             pixels: rgb.repeat(ALIGNED_SIZE * ALIGNED_SIZE),
+            side: ALIGNED_SIZE,
         };
         // Every cheek pixel sRGB (200, 150, 120): L* 66.10, b* 23.13, ITA 34.84°, so all three
         // quartiles are 34.84° and the range is the one value Monk 4 (34–41°).
@@ -280,6 +282,7 @@ mod tests {
     fn the_suggestion_is_withheld_for_small_dark_or_unevenly_lit_faces() {
         let uniform = |rgb: [f32; 3]| AlignedFace {
             pixels: rgb.repeat(ALIGNED_SIZE * ALIGNED_SIZE),
+            side: ALIGNED_SIZE,
         };
         let skin = [200.0, 150.0, 120.0];
         assert!(individual_typology_angle(&uniform(skin), 100.0).is_some());

@@ -197,7 +197,7 @@ fn system_section(layout: &mut Layout, report: &Report) {
         .iter()
         .map(|m| {
             vec![
-                format!("{:?}", m.role),
+                crate::report::SystemReviewed::role_words(m),
                 m.name.clone(),
                 m.version.clone(),
                 m.sha256.clone(),
@@ -217,12 +217,12 @@ fn system_section(layout: &mut Layout, report: &Report) {
     let detector = &settings.vision.detector;
     let rows = vec![
         row([
-            "Match threshold in this report (cosine)",
-            &format!("{:.3}", system.threshold),
+            "Match threshold in this report",
+            &system.threshold_words(system.threshold),
         ]),
         row([
             "Match threshold of the analysis",
-            &format!("{:.3}", settings.threshold),
+            &system.threshold_words(settings.threshold),
         ]),
         row([
             "Watchlist candidates kept per face",

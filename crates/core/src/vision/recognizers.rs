@@ -1,0 +1,368 @@
+//! Which recognizer an analysis runs: one that lineup ships (MobileFaceNet, dlib's ResNet-29) or
+//! one the reviewer added (`lineup models add FILE --spec SPEC.ron`), each described by a
+//! manifest entry ([`ModelSpec`]) and pinned by its file's SHA-256.
+//!
+//! A reviewer's model is kept with its spec in the per-user data folder ([`AddedModels`]). It is
+//! only accepted when the ONNX file's own inputs and outputs (names, element types, shapes, as
+//! ONNX Runtime reads them) are what the spec says, and when one trial run gives a vector of the
+//! spec's length: a spec that does not describe its file would give scores that mean nothing.
+
+use std::path::{Path, PathBuf};
+
+use super::VisionError;
+use super::embedder::Embedder;
+use super::manifest::{self, InputSize, ManifestError, ModelRecord, ModelRole, ModelSpec};
+use super::runtime;
+
+/// The shipped recognizers a reviewer can choose, in the order `lineup models list` shows them.
+/// (MobileFaceNet as converted is kept only to prove the optimised one computes the same.)
+pub const SHIPPED: [ModelRole; 2] = [ModelRole::Recognizer, ModelRole::SecondRecognizer];
+
+/// The spec file stored beside an added model `file`.
+const SPEC_SUFFIX: &str = ".spec.ron";
+
+/// A recognizer ready to load: its manifest entry, its file, and who supplied it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recognizer {
+    pub spec: ModelSpec,
+    /// The reviewer's model's file; None for a shipped one, found where lineup keeps its models
+    /// when it is loaded (so that choosing one never needs another's file).
+    pub path: Option<PathBuf>,
+    pub supplied_by_reviewer: bool,
+}
+
+/// Why a recognizer could not be chosen or added.
+#[derive(Debug, thiserror::Error)]
+pub enum RecognizerError {
+    #[error(transparent)]
+    Vision(#[from] VisionError),
+    #[error(transparent)]
+    Spec(#[from] ManifestError),
+    #[error("{}: {reason}", path.display())]
+    Io { path: PathBuf, reason: String },
+    #[error("{}: the model does not match its spec: {problem}", model.display())]
+    Mismatch { model: PathBuf, problem: String },
+    #[error("{spec}: {problem}")]
+    NotAllowed { spec: String, problem: String },
+    #[error("no recognizer is named {name:?}; the recognizers are: {choices}")]
+    Unknown { name: String, choices: String },
+    #[error("{name:?} names more than one recognizer ({choices}); give more of the name")]
+    Ambiguous { name: String, choices: String },
+}
+
+fn io_error(path: &Path, error: impl std::fmt::Display) -> RecognizerError {
+    RecognizerError::Io {
+        path: path.to_path_buf(),
+        reason: error.to_string(),
+    }
+}
+
+impl Recognizer {
+    /// The shipped recognizer for `role`.
+    pub fn shipped(role: ModelRole) -> Self {
+        Self {
+            spec: runtime::model_spec(role),
+            path: None,
+            supplied_by_reviewer: false,
+        }
+    }
+
+    /// The model's identity as a review records it: in the role it has there, the recognizer
+    /// (whatever slot the shipped manifest gives it), pinned by its SHA-256.
+    pub fn record(&self) -> ModelRecord {
+        ModelRecord {
+            role: ModelRole::Recognizer,
+            supplied_by_reviewer: self.supplied_by_reviewer,
+            ..self.spec.record()
+        }
+    }
+
+    /// The model in an ONNX Runtime session, its file's hash checked first (a reviewer's model
+    /// could have been changed since it was added).
+    pub fn embedder(&self, threads: usize) -> Result<Embedder, VisionError> {
+        let path = match &self.path {
+            Some(path) => {
+                runtime::verify_model_file(path, &self.spec.record())?;
+                path.clone()
+            }
+            None => runtime::locate_verified_model(&self.spec.record())?,
+        };
+        Embedder::from_spec(&self.spec, &path, threads)
+    }
+
+    /// The names `--recognizer` accepts for this model: its file's stem and its name.
+    fn is_named(&self, name: &str) -> bool {
+        let stem = self
+            .spec
+            .file
+            .strip_suffix(".onnx")
+            .unwrap_or(&self.spec.file);
+        name.eq_ignore_ascii_case(stem) || name.eq_ignore_ascii_case(&self.spec.name)
+    }
+
+    /// The short name `lineup models list` shows (the file's stem).
+    pub fn short_name(&self) -> &str {
+        self.spec
+            .file
+            .strip_suffix(".onnx")
+            .unwrap_or(&self.spec.file)
+    }
+}
+
+/// The recognizer `name` names among the shipped ones and `added`: a file's stem
+/// (`mobilefacenet`, `dlib_resnet29`) or a model's name, in any case, or the start of one name
+/// (`dlib`) that no other shares.
+pub fn choose(name: &str, added: &[Recognizer]) -> Result<Recognizer, RecognizerError> {
+    let mut all: Vec<Recognizer> = SHIPPED.into_iter().map(Recognizer::shipped).collect();
+    all.extend(added.iter().cloned());
+    if let Some(exact) = all.iter().find(|r| r.is_named(name)) {
+        return Ok(exact.clone());
+    }
+    let lower = name.to_lowercase();
+    let starting: Vec<&Recognizer> = all
+        .iter()
+        .filter(|r| {
+            !lower.is_empty()
+                && (r.short_name().to_lowercase().starts_with(&lower)
+                    || r.spec.name.to_lowercase().starts_with(&lower))
+        })
+        .collect();
+    let names = |list: &[&Recognizer]| {
+        list.iter()
+            .map(|r| format!("{} ({})", r.short_name(), r.spec.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match starting.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(RecognizerError::Unknown {
+            name: name.to_owned(),
+            choices: names(&all.iter().collect::<Vec<_>>()),
+        }),
+        several => Err(RecognizerError::Ambiguous {
+            name: name.to_owned(),
+            choices: names(several),
+        }),
+    }
+}
+
+/// The reviewer's own models: each ONNX file with its spec (`FILE.spec.ron`, SHA-256 filled in)
+/// in one folder.
+#[derive(Debug, Clone)]
+pub struct AddedModels {
+    dir: PathBuf,
+}
+
+impl AddedModels {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// Where this user's added models live: `$XDG_DATA_HOME/lineup/models`, else
+    /// `$HOME/.local/share/lineup/models`.
+    pub fn default_dir() -> Option<PathBuf> {
+        let set = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+        set("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .or_else(|| set("HOME").map(|home| PathBuf::from(home).join(".local/share")))
+            .map(|data| data.join("lineup").join("models"))
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Every added model, by file name; none when the folder does not exist yet.
+    pub fn list(&self) -> Result<Vec<Recognizer>, RecognizerError> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_error(&self.dir, e)),
+        };
+        let mut specs: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.to_string_lossy().ends_with(SPEC_SUFFIX))
+            .collect();
+        specs.sort();
+        specs
+            .iter()
+            .map(|spec_path| {
+                let text =
+                    std::fs::read_to_string(spec_path).map_err(|e| io_error(spec_path, e))?;
+                let source = spec_path.display().to_string();
+                let spec = manifest::parse_entry(&source, &text, None)?;
+                Ok(Recognizer {
+                    path: Some(self.dir.join(&spec.file)),
+                    spec,
+                    supplied_by_reviewer: true,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds the model file `model` described by the spec file `spec_path`: the spec parsed and
+    /// checked, the file's inputs and outputs compared with it and one trial run made, then both
+    /// copied into the folder (the spec with the file's SHA-256). Refuses a spec whose file name
+    /// or model name another recognizer already has.
+    pub fn add(&self, model: &Path, spec_path: &Path) -> Result<Recognizer, RecognizerError> {
+        let text = std::fs::read_to_string(spec_path).map_err(|e| io_error(spec_path, e))?;
+        let sha256 = crate::digest::sha256_file(model)
+            .map_err(|e| io_error(model, e))?
+            .sha256;
+        let source = spec_path.display().to_string();
+        let spec = manifest::parse_entry(&source, &text, Some(&sha256))?;
+        let not_allowed = |problem: String| RecognizerError::NotAllowed {
+            spec: source.clone(),
+            problem,
+        };
+        if spec.role != ModelRole::Recognizer {
+            return Err(not_allowed(format!(
+                "role is {:?}; only a Recognizer can be added",
+                spec.role
+            )));
+        }
+        let existing: Vec<Recognizer> = SHIPPED
+            .into_iter()
+            .map(Recognizer::shipped)
+            .chain(self.list()?)
+            .collect();
+        let stem = spec.file.strip_suffix(".onnx").unwrap_or(&spec.file);
+        if let Some(taken) = existing
+            .iter()
+            .find(|r| r.is_named(stem) || r.is_named(&spec.name))
+        {
+            return Err(not_allowed(format!(
+                "file {:?} or name {:?} is already taken by {} ({}); give the model another",
+                spec.file,
+                spec.name,
+                taken.short_name(),
+                taken.spec.name
+            )));
+        }
+        check_model_against_spec(model, &spec)?;
+        self.store(model, &spec)
+    }
+
+    /// Copies the model and writes its spec, each through a temporary file and a rename.
+    fn store(&self, model: &Path, spec: &ModelSpec) -> Result<Recognizer, RecognizerError> {
+        std::fs::create_dir_all(&self.dir).map_err(|e| io_error(&self.dir, e))?;
+        let target = self.dir.join(&spec.file);
+        let partial = self.dir.join(format!(".{}.partial", spec.file));
+        std::fs::copy(model, &partial).map_err(|e| io_error(&partial, e))?;
+        std::fs::rename(&partial, &target).map_err(|e| io_error(&target, e))?;
+        runtime::verify_model_file(&target, &spec.record())?;
+        let recognizer = Recognizer {
+            spec: spec.clone(),
+            path: Some(target),
+            supplied_by_reviewer: true,
+        };
+        let text = ron::ser::to_string_pretty(spec, ron::ser::PrettyConfig::default())
+            .map_err(|e| io_error(&self.dir, e))?;
+        let spec_file = self.dir.join(format!("{}{SPEC_SUFFIX}", spec.file));
+        let partial = self
+            .dir
+            .join(format!(".{}{SPEC_SUFFIX}.partial", spec.file));
+        std::fs::write(&partial, text).map_err(|e| io_error(&partial, e))?;
+        std::fs::rename(&partial, &spec_file).map_err(|e| io_error(&spec_file, e))?;
+        Ok(recognizer)
+    }
+}
+
+/// Refuses `model` unless ONNX Runtime reads from it what `spec` says: one float input of the
+/// spec's name, shaped [batch, 3, side, side] with a batch of any size (faces are embedded in
+/// batches); the spec's output among its outputs, float, [batch, output_size]; and one trial run
+/// on a grey face gives `output_size` finite values.
+pub fn check_model_against_spec(model: &Path, spec: &ModelSpec) -> Result<(), RecognizerError> {
+    use ort::value::TensorElementType;
+    use ort::value::ValueType;
+    let mismatch = |problem: String| RecognizerError::Mismatch {
+        model: model.to_path_buf(),
+        problem,
+    };
+    let (InputSize::Square(side), Some(size), [output]) =
+        (spec.input_size, spec.output_size, spec.outputs.as_slice())
+    else {
+        return Err(mismatch("the spec does not describe a recognizer".into()));
+    };
+    let session = super::session(model, 1)?;
+    let describe = |ty: &ValueType| match ty {
+        ValueType::Tensor { ty, shape, .. } => format!("{ty:?} tensor {:?}", &shape[..]),
+        other => format!("{other:?}"),
+    };
+    let inputs = session.inputs();
+    let [input] = inputs else {
+        return Err(mismatch(format!(
+            "it has {} inputs ({}); a recognizer has one",
+            inputs.len(),
+            inputs
+                .iter()
+                .map(|i| i.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    };
+    if input.name() != spec.input {
+        return Err(mismatch(format!(
+            "its input is named {:?}, the spec's `input` says {:?}",
+            input.name(),
+            spec.input
+        )));
+    }
+    let side = i64::from(side);
+    let input_ok = matches!(input.dtype(), ValueType::Tensor { ty: TensorElementType::Float32, shape, .. }
+        if shape.len() == 4 && shape[0] < 0 && shape[1] == 3 && shape[2] == side && shape[3] == side);
+    if !input_ok {
+        return Err(mismatch(format!(
+            "its input {:?} is a {}; the spec's `input_size` and `layout` say Float32 [batch, 3, \
+             {side}, {side}] with a batch of any size",
+            spec.input,
+            describe(input.dtype())
+        )));
+    }
+    let Some(found) = session.outputs().iter().find(|o| o.name() == output) else {
+        return Err(mismatch(format!(
+            "it has no output named {output:?} (the spec's `outputs`); its outputs are {}",
+            session
+                .outputs()
+                .iter()
+                .map(|o| format!("{:?}", o.name()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    };
+    let size_i64 = i64::try_from(size).unwrap_or(i64::MAX);
+    let output_ok = matches!(found.dtype(), ValueType::Tensor { ty: TensorElementType::Float32, shape, .. }
+        if shape.len() == 2 && (shape[1] == size_i64 || shape[1] < 0));
+    if !output_ok {
+        return Err(mismatch(format!(
+            "its output {output:?} is a {}; the spec's `output_size` says Float32 [batch, {size}]",
+            describe(found.dtype())
+        )));
+    }
+    drop(session);
+    trial_run(model, spec, size).map_err(mismatch)
+}
+
+/// One grey face through the model: an error unless it gives `size` finite values.
+fn trial_run(model: &Path, spec: &ModelSpec, size: usize) -> Result<(), String> {
+    let mut embedder = Embedder::from_spec(spec, model, 1).map_err(|e| e.to_string())?;
+    let side = embedder.template().side;
+    let grey = super::AlignedFace {
+        pixels: vec![128.0; side * side * 3],
+        side,
+    };
+    // `embed` refuses a run whose output is not `output_size` values a face.
+    let embeddings = embedder.embed(&[grey]).map_err(|e| e.to_string())?;
+    let values = embeddings.first().map_or(&[][..], |e| e.0.as_slice());
+    if values.len() != size {
+        return Err(format!(
+            "a trial run gave {} values; the spec's `output_size` says {size}",
+            values.len()
+        ));
+    }
+    if values.iter().any(|v| !v.is_finite()) {
+        return Err("a trial run on a grey face gave values that are not finite".into());
+    }
+    Ok(())
+}

@@ -1,0 +1,397 @@
+//! Choosing the recognizer (`lineup analyze --recognizer`), each with its own metric and
+//! threshold, and adding a reviewer's own model (`lineup models add FILE --spec SPEC.ron`), all
+//! through the real binary on the test photos.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use lineup::review::ReviewDocument;
+use lineup::vision::ModelRole;
+use lineup::vision::manifest::Metric;
+use lineup::vision::runtime::model_spec;
+
+/// Runs lineup with its own enrolment cache and data folder under `home`.
+fn lineup(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lineup"))
+        .args(args)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env_remove("LINEUP_CACHE_DIR")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Analyses `photos` against a watchlist of Barack Obama (obama.jpg) with `options`; the review.
+fn analyse(home: &Path, photos: &[&str], options: &[&str]) -> (ReviewDocument, String) {
+    let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama.jpg")]);
+    let review = home.join(format!("review-{}.ron", options.join("-")));
+    let footage: Vec<PathBuf> = photos.iter().map(|p| common::photo(p)).collect();
+    let mut args = vec!["analyze", "--footage"];
+    args.extend(footage.iter().map(|p| path(p)));
+    args.extend([
+        "--watchlist",
+        path(watchlist.path()),
+        "--out",
+        path(&review),
+    ]);
+    args.extend_from_slice(options);
+    let out = lineup(home, &args);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    (lineup::review::load(&review).unwrap(), stdout)
+}
+
+/// The Euclidean distance of every face's best candidate (dlib's own value: the review stores
+/// it negated), by input.
+fn best_distances(document: &ReviewDocument, input: usize) -> Vec<f32> {
+    document
+        .detections
+        .iter()
+        .filter(|d| d.source.input == input)
+        .map(|d| -d.candidates[0].score)
+        .collect()
+}
+
+#[test]
+fn a_dlib_analysis_scores_by_dlibs_distance_and_records_dlib() {
+    let home = tempfile::tempdir().unwrap();
+    let (document, stdout) = analyse(
+        home.path(),
+        &["obama2.jpg", "obama3.jpg", "t1.jpg"],
+        &["--recognizer", "dlib"],
+    );
+    let dlib = model_spec(ModelRole::SecondRecognizer);
+    let recognizer = document.recognizer().unwrap();
+    assert_eq!(recognizer.sha256, dlib.sha256);
+    assert_eq!(recognizer.metric, Some(Metric::Euclidean));
+    assert!(!recognizer.supplied_by_reviewer);
+    assert_eq!(document.score_metric(), Metric::Euclidean);
+    // dlib's 0.6, stored as lineup's score (higher is more alike).
+    assert_eq!(document.settings.threshold, -0.6);
+    assert!(stdout.contains("dlib ResNet-29"), "{stdout}");
+    assert!(stdout.contains("Euclidean distance"), "{stdout}");
+    assert!(stdout.contains(&dlib.sha256), "{stdout}");
+    // Obama against his own enrolment photo: clearly under 0.6; everyone in t1.jpg over it.
+    for input in [0, 1] {
+        let distances = best_distances(&document, input);
+        assert_eq!(distances.len(), 1, "input {input}: {distances:?}");
+        assert!((0.2..0.5).contains(&distances[0]), "{distances:?}");
+    }
+    let strangers = best_distances(&document, 2);
+    assert!(strangers.len() >= 5, "{strangers:?}");
+    assert!(strangers.iter().all(|&d| d > 0.6), "{strangers:?}");
+    // The scores are dlib's distances between the raw descriptors the review keeps (not
+    // unit-length: a cosine model's would be).
+    let enrolled = &document.watchlist.identities[0].photos[0].embedding;
+    for detection in &document.detections {
+        assert_eq!(detection.embedding.0.len(), 128);
+        let norm = detection
+            .embedding
+            .0
+            .iter()
+            .map(|v| v * v)
+            .sum::<f32>()
+            .sqrt();
+        assert!((1.0..2.0).contains(&norm), "{norm}");
+        let distance = detection.embedding.distance(enrolled);
+        assert!((detection.candidates[0].score + distance).abs() < 1e-6);
+    }
+    assert_eq!(document.summary(document.settings.threshold).alerts, 2);
+}
+
+#[test]
+fn a_threshold_on_another_models_scale_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let refused = |options: &[&str]| {
+        let mut args = vec![
+            "analyze",
+            "--footage",
+            "x",
+            "--watchlist",
+            "y",
+            "--out",
+            "z",
+        ];
+        args.extend_from_slice(options);
+        let out = lineup(home.path(), &args);
+        assert!(!out.status.success(), "{options:?} was accepted");
+        text(&out.stderr)
+    };
+    // The review file's own -0.6 (a negated distance) is not a dlib threshold.
+    let stderr = refused(&["--recognizer", "dlib", "--threshold", "-0.6"]);
+    assert!(stderr.contains("dlib ResNet-29"), "{stderr}");
+    assert!(stderr.contains("Euclidean distance"), "{stderr}");
+    let stderr = refused(&["--recognizer", "mobilefacenet", "--threshold", "1.5"]);
+    assert!(stderr.contains("outside -1 to 1"), "{stderr}");
+    let stderr = refused(&["--recognizer", "arcface"]);
+    assert!(
+        stderr.contains("mobilefacenet") && stderr.contains("dlib_resnet29"),
+        "{stderr}"
+    );
+    let stderr = refused(&["--recognizer", "dlib", "--recognizer", "mobilefacenet"]);
+    assert!(stderr.contains("not built yet"), "{stderr}");
+}
+
+#[test]
+fn a_reviews_threshold_is_not_applied_to_another_models_scores() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama.jpg")]);
+    let (obama2, t1) = (common::photo("obama2.jpg"), common::photo("t1.jpg"));
+    let shard = |k: &str, recognizer: &str| {
+        let out = home.join(format!("shard{}.ron", &k[..1]));
+        let run = lineup(
+            home,
+            &[
+                "analyze",
+                "--footage",
+                path(&obama2),
+                path(&t1),
+                "--watchlist",
+                path(watchlist.path()),
+                "--shard",
+                k,
+                "--recognizer",
+                recognizer,
+                "--out",
+                path(&out),
+            ],
+        );
+        assert!(run.status.success(), "{}", text(&run.stderr));
+        out
+    };
+    let (first, second) = (shard("1/2", "mobilefacenet"), shard("2/2", "dlib"));
+    // One review of MobileFaceNet's cosines and one of dlib's distances never become one.
+    let merged = home.join("merged.ron");
+    let out = lineup(home, &["merge", path(&merged), path(&first), path(&second)]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("model"), "{stderr}");
+    assert!(!merged.exists());
+    // A threshold for the dlib review is a distance: the cosine-looking -0.6 is refused, and
+    // the metrics name the model and metric the threshold belongs to.
+    let out = lineup(home, &["metrics", path(&second), "--threshold", "-0.6"]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("Euclidean distance"), "{stderr}");
+    assert!(stderr.contains("dlib ResNet-29"), "{stderr}");
+    let out = lineup(home, &["metrics", path(&second), "--threshold", "0.5"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        stdout.contains("dlib ResNet-29") && stdout.contains("Euclidean distance"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("threshold 0.5 "), "{stdout}");
+}
+
+/// A spec for the shipped dlib file added as a reviewer's model, with `edit` applied.
+fn spec_text(edit: (&str, &str)) -> String {
+    let spec = r#"// A reviewer's recognizer: dlib's descriptor, as they converted it themselves.
+(
+    role: Recognizer,
+    file: "my_dlib.onnx",
+    name: "My dlib conversion",
+    version: "converted by the reviewer",
+    input: "input",
+    input_size: Square(150),
+    layout: NchwRgb,
+    normalisation: (mean: (0.0, 0.0, 0.0), scale: 1.0),
+    alignment: Some(((47.5492, 46.599), (100.4761, 46.599), (74.0127, 76.5625), (50.4149, 103.0233), (97.6104, 103.0233))),
+    outputs: ["descriptor"],
+    output_size: Some(128),
+    metric: Some(Euclidean),
+    default_threshold: Some(0.6),
+    provenance: "dlib_face_recognition_resnet_model_v1, the reviewer's own download",
+    licence: "public domain",
+)
+"#;
+    assert!(spec.contains(edit.0), "{}", edit.0);
+    spec.replacen(edit.0, edit.1, 1)
+}
+
+/// `lineup models add` of the shipped dlib file as my_dlib.onnx with the spec `edit` gives.
+fn add_model(home: &Path, edit: (&str, &str)) -> Output {
+    let shipped = lineup::vision::runtime::locate_verified_model(
+        &model_spec(ModelRole::SecondRecognizer).record(),
+    )
+    .unwrap();
+    let model = home.join("my_dlib.onnx");
+    std::fs::copy(shipped, &model).unwrap();
+    let spec = home.join("my_dlib.ron");
+    std::fs::write(&spec, spec_text(edit)).unwrap();
+    lineup(
+        home,
+        &["models", "add", path(&model), "--spec", path(&spec)],
+    )
+}
+
+#[test]
+fn a_reviewers_model_with_a_true_spec_scores_as_the_shipped_one_and_is_recorded_as_theirs() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let out = add_model(home, ("", ""));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stored = home.join("data/lineup/models");
+    assert!(stored.join("my_dlib.onnx").is_file());
+    assert!(stored.join("my_dlib.onnx.spec.ron").is_file());
+    let list = text(&lineup(home, &["models", "list"]).stdout);
+    assert!(
+        list.contains("my_dlib") && list.contains("added by you"),
+        "{list}"
+    );
+    assert!(
+        list.contains("mobilefacenet") && list.contains("dlib_resnet29"),
+        "{list}"
+    );
+
+    let photos = ["obama2.jpg", "t1.jpg"];
+    let (theirs, stdout) = analyse(home, &photos, &["--recognizer", "my_dlib"]);
+    let (shipped, _) = analyse(home, &photos, &["--recognizer", "dlib"]);
+    assert!(stdout.contains("supplied by the reviewer"), "{stdout}");
+    let record = theirs.recognizer().unwrap();
+    assert!(record.supplied_by_reviewer);
+    assert_eq!(record.name, "My dlib conversion");
+    assert_eq!(
+        record.sha256,
+        model_spec(ModelRole::SecondRecognizer).sha256
+    );
+    assert_eq!(theirs.settings.threshold, -0.6);
+    let candidates = |d: &ReviewDocument| {
+        d.detections
+            .iter()
+            .map(|d| d.candidates.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(!theirs.detections.is_empty());
+    assert_eq!(candidates(&theirs), candidates(&shipped));
+
+    // The signed report says whose model it was, its hash, and the metric of its threshold; the
+    // command that re-runs the analysis names the model and the threshold on its own scale.
+    let bundle = sign(home, &home.join("review---recognizer-my_dlib.ron"));
+    let evidence = std::fs::read_to_string(bundle.join("evidence.ron")).unwrap();
+    assert!(
+        evidence.contains("supplied_by_reviewer: true"),
+        "{evidence}"
+    );
+    assert!(evidence.contains("metric: Some(Euclidean)"), "{evidence}");
+    let report = std::fs::read_to_string(bundle.join("assessment.md")).unwrap();
+    assert!(
+        report.contains("Recognizer, supplied by the reviewer"),
+        "{report}"
+    );
+    assert!(report.contains(&record.sha256), "{report}");
+    assert!(
+        report.contains("0.600 (Euclidean distance, a match at or below the threshold; My dlib"),
+        "{report}"
+    );
+    let readme = std::fs::read_to_string(bundle.join("README.txt")).unwrap();
+    assert!(readme.contains("--recognizer my_dlib"), "{readme}");
+    assert!(readme.contains("--threshold 0.6 "), "{readme}");
+    let public_key = home.join("key.pub");
+    let out = lineup(
+        home,
+        &[
+            "verify",
+            path(&bundle),
+            "--recompute",
+            "--key",
+            path(&public_key),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+/// Signs `review` with a fresh key into `home`/bundle; the bundle folder.
+fn sign(home: &Path, review: &Path) -> PathBuf {
+    let password = home.join("password");
+    std::fs::write(&password, "violet kettle sandstone parachute ninety\n").unwrap();
+    let key = home.join("key");
+    let out = lineup(
+        home,
+        &["keygen", path(&key), "--password-file", path(&password)],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bundle = home.join("bundle");
+    let out = lineup(
+        home,
+        &[
+            "report",
+            path(review),
+            "--key",
+            path(&key),
+            "--password-file",
+            path(&password),
+            "--out",
+            path(&bundle),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    bundle
+}
+
+#[test]
+fn a_spec_that_does_not_describe_its_file_is_refused_naming_both() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    for (edit, says) in [
+        (
+            ("output_size: Some(128)", "output_size: Some(192)"),
+            "output_size",
+        ),
+        (
+            ("input_size: Square(150)", "input_size: Square(112)"),
+            "input_size",
+        ),
+        (("input: \"input\"", "input: \"data\""), "`input`"),
+        (
+            ("outputs: [\"descriptor\"]", "outputs: [\"embeddings\"]"),
+            "outputs",
+        ),
+    ] {
+        let out = add_model(home, edit);
+        assert!(!out.status.success(), "{edit:?} was accepted");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("my_dlib.onnx"), "{stderr}");
+        assert!(stderr.contains(says), "{edit:?}: {stderr}");
+        assert!(!home.join("data/lineup/models/my_dlib.onnx").exists());
+    }
+}
+
+#[test]
+fn a_malformed_spec_is_refused_naming_its_line_or_field() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    // output_size is on line 13 of the spec.
+    let out = add_model(
+        home,
+        ("output_size: Some(128)", "output_size: Some(\"128\")"),
+    );
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("my_dlib.ron, line 13"), "{stderr}");
+    let out = add_model(home, ("    metric: Some(Euclidean),\n", ""));
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("`metric` is missing"), "{stderr}");
+    let out = add_model(
+        home,
+        (
+            "default_threshold: Some(0.6)",
+            "default_threshold: Some(-1.0)",
+        ),
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("`default_threshold`"), "{stderr}");
+    assert!(!home.join("data/lineup/models").exists());
+}
