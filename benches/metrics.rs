@@ -9,6 +9,8 @@
 
 #[path = "common/metrics_timing.rs"]
 mod metrics_timing;
+#[path = "common/opening_timing.rs"]
+mod opening_timing;
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -62,8 +64,8 @@ fn main() {
         "slice chosen: which of 48,000 tracks it holds",
         slice_chosen.as_secs_f64() * 1e3
     );
-    let opening = metrics_timing::opening_times(
-        &metrics_timing::hundred_thousand_faces_analysed(),
+    let opening = opening_timing::opening_times(
+        &opening_timing::hundred_thousand_faces_analysed(),
         std::path::Path::new(env!("CARGO_BIN_EXE_lineup")),
     );
     let megabytes = |bytes: u64| bytes as f64 / 1e6;
@@ -76,7 +78,10 @@ fn main() {
     for (what, time) in [
         ("saved (sidecar, then text)", opening.save),
         ("loaded from disk", opening.load),
-        ("`lineup metrics` on it, start to exit (target ≤ 1 s)", opening.metrics_command),
+        (
+            "`lineup metrics` on it, start to exit (target ≤ 1 s)",
+            opening.metrics_command,
+        ),
     ] {
         println!("{what:<58} {:>7.3} s", time.as_secs_f64());
     }

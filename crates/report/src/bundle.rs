@@ -265,9 +265,9 @@ pub fn export(
     let mut sidecar_name = None;
     if let Some((bytes, sidecar)) = review_bytes {
         files.insert(REVIEW_FILE.to_owned(), bytes);
-        if let Some((name, bytes)) = sidecar {
-            files.insert(name.clone(), bytes);
-            sidecar_name = Some(name);
+        if let Some(sidecar) = sidecar {
+            files.insert(sidecar.name.clone(), sidecar.bytes);
+            sidecar_name = Some(sidecar.name);
         }
     }
     files.insert(PUBLIC_KEY_FILE.to_owned(), signer.file_text().into_bytes());

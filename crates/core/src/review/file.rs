@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::sidecar::{self, Sidecar, SidecarProblem};
+use super::sidecar::{self, Sidecar, SidecarFile, SidecarProblem};
 use super::{ReviewDocument, SCHEMA_VERSION, locations};
 use crate::digest::sha256_bytes;
 use crate::vision::bulk;
@@ -86,7 +86,7 @@ fn read_text(path: &Path) -> Result<String, ReviewError> {
 /// The text of the review file at `path`, exactly as saved, and the name and bytes of the
 /// sidecar it names (checked against the length and SHA-256 the text gives): what a signed
 /// bundle carries of a review.
-pub fn read_with_sidecar(path: &Path) -> Result<(Vec<u8>, Option<(String, Vec<u8>)>), ReviewError> {
+pub fn read_with_sidecar(path: &Path) -> Result<(Vec<u8>, Option<SidecarFile>), ReviewError> {
     let text = read_text(path)?;
     let probe = probe(path, &text)?;
     let Some(named) = probe.sidecar else {
@@ -101,7 +101,11 @@ pub fn read_with_sidecar(path: &Path) -> Result<(Vec<u8>, Option<(String, Vec<u8
                 problem,
             }
         })?;
-    Ok((text.into_bytes(), Some((named.file, bytes))))
+    let sidecar = SidecarFile {
+        name: named.file,
+        bytes,
+    };
+    Ok((text.into_bytes(), Some(sidecar)))
 }
 
 /// Reads a review document from `text`, migrating older versions, and checks that its parts

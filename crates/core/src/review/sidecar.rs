@@ -35,6 +35,13 @@ pub struct Sidecar {
     pub sha256: String,
 }
 
+/// A sidecar as read from disk: its name in the review's folder and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SidecarFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
 /// What is wrong with the sidecar a review names.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SidecarProblem {
