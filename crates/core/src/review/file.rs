@@ -356,7 +356,11 @@ pub(crate) fn save_in_steps(
             let digest = sha256_bytes(&bytes);
             let file = sidecar::file_name(path, &digest.sha256);
             let sidecar_path = path.with_file_name(&file);
-            write_atomically(&sidecar_path, &bytes).map_err(|e| unwritable(&sidecar_path, e))?;
+            // Named after the review being saved, which is what its saver asked for.
+            write_atomically(&sidecar_path, &bytes).map_err(|e| ReviewError::Unwritable {
+                path: path.to_path_buf(),
+                reason: format!("its sidecar {file} cannot be written: {}", save_failure(&e)),
+            })?;
             after(SaveStep::SidecarWritten);
             stored.sidecar = Some(Sidecar {
                 file,
