@@ -1,13 +1,16 @@
 //! How fast every slice's metrics come back after a threshold or slice change, for 100,000
 //! labelled faces in 11 slices (skin tone, one per Monk value, plus unknown). Target: ≤ 5 ms.
 //! Also how fast the Faces screen learns which of 48,000 tracks a chosen slice holds (it asks
-//! on every repaint while a slice is chosen).
+//! on every repaint while a slice is chosen). And how a saved review of 100,000 faces reads
+//! back: its size, load time and `lineup metrics` from start to exit (target: ≤ 1 s).
 //!
 //! Run with `cargo bench --bench metrics`. Under `cargo test` (no `--bench` flag) it does nothing,
 //! so the test suite stays free of timing.
 
 #[path = "common/metrics_timing.rs"]
 mod metrics_timing;
+#[path = "common/opening_timing.rs"]
+mod opening_timing;
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -61,6 +64,27 @@ fn main() {
         "slice chosen: which of 48,000 tracks it holds",
         slice_chosen.as_secs_f64() * 1e3
     );
+    let opening = opening_timing::opening_times(
+        &opening_timing::hundred_thousand_faces_analysed(),
+        std::path::Path::new(env!("CARGO_BIN_EXE_lineup")),
+    );
+    let megabytes = |bytes: u64| bytes as f64 / 1e6;
+    println!(
+        "a saved review of {} faces: text {:.1} MB, sidecar {:.1} MB",
+        opening.faces,
+        megabytes(opening.text_bytes),
+        megabytes(opening.sidecar_bytes)
+    );
+    for (what, time) in [
+        ("saved (sidecar, then text)", opening.save),
+        ("loaded from disk", opening.load),
+        (
+            "`lineup metrics` on it, start to exit (target ≤ 1 s)",
+            opening.metrics_command,
+        ),
+    ] {
+        println!("{what:<58} {:>7.3} s", time.as_secs_f64());
+    }
     let target = Duration::from_millis(5);
     println!(
         "target ≤ 5 ms after a threshold or slice change: {}",

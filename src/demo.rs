@@ -229,7 +229,7 @@ pub fn user_copy_of(master: &Path, dir: &Path) -> Result<PathBuf, DemoError> {
 /// as it was shipped, for the next workshop.
 pub fn reset_copy(master: &Path, dir: &Path) -> Result<PathBuf, DemoError> {
     let copy = dir.join("demo-review.ron");
-    let _ = std::fs::remove_file(crate::review::autosave_path(&copy));
+    let _ = crate::review::remove_review_file(&crate::review::autosave_path(&copy));
     fresh_copy(master, dir)
 }
 
@@ -302,7 +302,7 @@ pub fn scenario_in(dir: &Path, seed: Option<u64>) -> Result<PathBuf, DemoError> 
     };
     std::fs::create_dir_all(dir).map_err(|e| unwritable(e.to_string()))?;
     // A fresh draw replaces the copy, so its autosave goes too.
-    let _ = std::fs::remove_file(crate::review::autosave_path(&copy));
+    let _ = crate::review::remove_review_file(&crate::review::autosave_path(&copy));
     crate::review::save(&document, &copy).map_err(|e| unwritable(e.to_string()))?;
     Ok(copy)
 }

@@ -629,11 +629,23 @@ fn complete_assess_args(review: &Path, leave_empty: &[&str]) -> Vec<String> {
     args
 }
 
+/// Copies the review at `from` to `to` (another folder) with its sidecar, which it names by
+/// file name (docs/review-format.md).
+fn copy_review(from: &Path, to: &Path) {
+    std::fs::copy(from, to).unwrap();
+    for entry in std::fs::read_dir(from.parent().unwrap()).unwrap() {
+        let name = entry.unwrap().file_name();
+        if lineup::review::sidecar::belongs_to(from, &name.to_string_lossy()) {
+            std::fs::copy(from.with_file_name(&name), to.with_file_name(&name)).unwrap();
+        }
+    }
+}
+
 /// Writes the assessment with `args` into a copy of the fixture review and exports it.
 fn assess_and_export(dir: &Path, leave_empty: &[&str]) -> (Output, PathBuf) {
     let f = fixture();
     let review_copy = dir.join("review.ron");
-    std::fs::copy(&f.review, &review_copy).unwrap();
+    copy_review(&f.review, &review_copy);
     let args = complete_assess_args(&review_copy, leave_empty);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let assessed = lineup(&args).output().unwrap();
@@ -792,7 +804,7 @@ fn a_draft_says_draft_on_every_page_and_in_every_section() {
 fn placeholders_bad_dates_and_unadopted_suggestions_keep_a_report_a_draft() {
     let dir = tempfile::tempdir().unwrap();
     let review_copy = dir.path().join("review.ron");
-    std::fs::copy(&fixture().review, &review_copy).unwrap();
+    copy_review(&fixture().review, &review_copy);
     let mut args = complete_assess_args(&review_copy, &[]);
     // The opposing expert's "final" report: TBD everywhere, a placeholder action, dates out
     // of order, and lineup's suggested mitigations never adopted.

@@ -173,13 +173,16 @@ fn a_long_analysis_opens_no_internet_socket_and_writes_only_its_review() {
     );
     assert!(!review.detections.is_empty(), "the run found no face");
     assert_eq!(run.internet_calls(), Vec::<&str>::new());
-    // Only the review (through its temporary file beside it), the watchlist's enrolment cache
-    // (README.md says where it is, what it holds and how to turn it off) and strace's own log.
+    // Only the review and its sidecar (each through its temporary file beside it), the
+    // watchlist's enrolment cache (README.md says where it is, what it holds and how to turn it
+    // off) and strace's own log.
     let cache = run.home.join(".cache/lineup");
-    let writes = run.writes_outside(dir.path(), &[dir.path().join("review.ron"), cache.clone()]);
+    let review_path = dir.path().join("review.ron");
+    let writes = run.writes_outside(dir.path(), &[review_path.clone(), cache.clone()]);
     let writes: Vec<_> = writes
         .into_iter()
-        .filter(|p| !is_temporary_beside(p, &dir.path().join("review.ron")))
+        .filter(|p| !is_temporary_beside(p, &review_path))
+        .filter(|p| !is_sidecar_of(p, &review_path))
         .filter(|p| Path::new(p) != run.home.join(".cache"))
         .collect();
     assert_eq!(writes, Vec::<String>::new(), "written outside the review");
@@ -192,6 +195,16 @@ fn a_long_analysis_opens_no_internet_socket_and_writes_only_its_review() {
         cache.join("enrolment").is_dir(),
         "the enrolment cache was not written"
     );
+}
+
+/// Whether `path` is a sidecar of the review at `review` (docs/review-format.md), beside it.
+fn is_sidecar_of(path: &str, review: &Path) -> bool {
+    let path = Path::new(path);
+    path.parent() == review.parent()
+        && path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| lineup::review::sidecar::belongs_to(review, name))
 }
 
 /// Whether `path` is an atomic save's temporary file for `target`, in the same folder.

@@ -533,6 +533,42 @@ fn falsified_scores_are_caught_from_the_included_embeddings() {
     );
 }
 
+/// Issue #21: an included review brings its sidecar (the embeddings its scores are recomputed
+/// from) under the name the review gives it, listed in the signed manifest like every file: one
+/// changed byte of it fails verification, and a sidecar changed and signed again fails
+/// `--recompute`, naming it.
+#[test]
+fn an_included_review_brings_its_sidecar_signed() {
+    let signed = signed(&consistent_review(), true);
+    let files = contents(&signed.bundle);
+    let sidecars: Vec<&String> = files.keys().filter(|name| name.ends_with(".npz")).collect();
+    assert_eq!(sidecars.len(), 1, "{:?}", files.keys());
+    let sidecar = sidecars[0].clone();
+    let manifest = std::fs::read_to_string(signed.bundle.join(MANIFEST_FILE)).unwrap();
+    assert!(manifest.contains(&format!("  {sidecar}\n")), "{manifest}");
+    let out = recompute(&signed.bundle, &signed.published);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let changed = signed.dir.path().join("changed");
+    copy_folder(&signed.bundle, &changed);
+    let mut bytes = std::fs::read(changed.join(&sidecar)).unwrap();
+    let last = bytes.len() - 100;
+    bytes[last] ^= 1;
+    std::fs::write(changed.join(&sidecar), &bytes).unwrap();
+    let out = lineup(&[
+        Path::new("verify"),
+        &changed,
+        Path::new("--key"),
+        &signed.published,
+    ]);
+    fails_naming(&out, &sidecar);
+
+    let out = signed.tampered("re-signed", |files| {
+        files.get_mut(&sidecar).unwrap()[last] ^= 1;
+    });
+    fails_naming(&out, &sidecar);
+}
+
 /// Finding 8: a re-run review is compared with evidence.ron face by face.
 #[test]
 fn a_rerun_review_is_compared_face_by_face() {

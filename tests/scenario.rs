@@ -269,8 +269,11 @@ fn the_scenario_command_writes_the_same_review_for_the_same_seed() {
     );
     assert!(stdout.contains("Monk 7–10"), "{stdout}");
     let (second, _) = write("second.ron", "42", &[]);
+    // The same text but for the name of its sidecar, which follows the review's file name.
     assert_eq!(
-        std::fs::read_to_string(&first).unwrap(),
+        std::fs::read_to_string(&first)
+            .unwrap()
+            .replace("first.ron.faces-", "second.ron.faces-"),
         std::fs::read_to_string(&second).unwrap()
     );
     let document = lineup::review::load(&first).unwrap();
@@ -516,8 +519,10 @@ fn the_same_seed_writes_the_same_bytes_from_any_working_folder() {
     let loaded = lineup::review::load(&first).unwrap();
     assert_eq!(loaded.inputs[0].path, Path::new(scenario::SIMULATED_SOURCE));
     assert_eq!(loaded.watchlist.root, Path::new(scenario::SIMULATED_SOURCE));
-    // Saved again elsewhere, it stays the same.
-    let again = dir.path().join("again.ron");
+    // Saved again elsewhere (under the same name, which its sidecar's follows), it stays the
+    // same.
+    std::fs::create_dir(dir.path().join("three")).unwrap();
+    let again = dir.path().join("three/s.ron");
     lineup::review::save(&loaded, &again).unwrap();
     assert_eq!(bytes, std::fs::read_to_string(&again).unwrap());
 }

@@ -1225,11 +1225,13 @@ fn a_moved_review_refuses_a_different_clip_of_the_same_name() {
 
     let moved = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(moved.path().join("footage")).unwrap();
-    std::fs::copy(
-        first.path().join("review.ron"),
-        moved.path().join("review.ron"),
-    )
-    .unwrap();
+    // The review and its sidecar (docs/review-format.md).
+    for entry in std::fs::read_dir(first.path()).unwrap() {
+        let name = entry.unwrap().file_name();
+        if name.to_string_lossy().starts_with("review.ron") {
+            std::fs::copy(first.path().join(&name), moved.path().join(&name)).unwrap();
+        }
+    }
     std::fs::write(
         moved.path().join("footage/cam1.mp4"),
         b"some OTHER footage!!",

@@ -54,6 +54,15 @@ fn unsaved_edits_are_autosaved_and_recovered() {
         review::load(&path).unwrap().tracks[1].label,
         GroundTruth::NotAFace
     );
+    // The autosave's sidecar went with it: the review and its one sidecar are all there is.
+    let mut files: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert_eq!(files[0], "review.ron");
+    assert!(files[1].starts_with("review.ron.faces-"), "{files:?}");
 }
 
 #[test]

@@ -484,7 +484,7 @@ impl Workspace {
 
     pub fn save_as(&mut self, path: &Path) -> Result<(), ReviewError> {
         review::save(&self.document, path)?;
-        let _ = std::fs::remove_file(autosave_path(path));
+        let _ = review::remove_review_file(&autosave_path(path));
         self.path = Some(path.to_path_buf());
         self.state = SaveState::Saved;
         self.last_edit = None;

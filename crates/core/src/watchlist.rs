@@ -29,8 +29,17 @@ pub struct EnrolmentPhoto {
     /// Relative to the watchlist folder.
     pub path: PathBuf,
     pub digest: FileDigest,
+    /// This and `embedding` are in a review's sidecar when it has one, not in its text.
+    #[serde(
+        default = "crate::vision::bulk::absent_box",
+        skip_serializing_if = "crate::vision::bulk::in_sidecar"
+    )]
     pub bbox: BoundingBox,
     pub detector_score: f32,
+    #[serde(
+        default = "crate::vision::bulk::absent_embedding",
+        skip_serializing_if = "crate::vision::bulk::in_sidecar"
+    )]
     pub embedding: Embedding,
 }
 

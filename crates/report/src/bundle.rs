@@ -31,7 +31,9 @@ use super::signing::set_mode;
 use super::signing::{self, SignerKey, SigningError};
 use super::stills;
 use lineup_core::digest::{hex, sha256_file};
-use lineup_core::review::{EvaluationProtocol, ReviewDocument, save_failure, write_atomically};
+use lineup_core::review::{
+    EvaluationProtocol, ReviewDocument, read_with_sidecar, save_failure, write_atomically,
+};
 
 pub const PDF_FILE: &str = "assessment.pdf";
 pub const RON_FILE: &str = "assessment.ron";
@@ -222,10 +224,15 @@ pub fn export(
         path: review_path.to_path_buf(),
         reason: e.to_string(),
     };
-    // An included review is hashed from the very bytes put in the bundle.
+    // An included review is hashed from the very bytes put in the bundle; its sidecar (checked
+    // against the length and SHA-256 the review names) goes in beside it under its own name.
     let (review_digest, review_bytes) = if options.report.include_review {
-        let bytes = std::fs::read(review_path).map_err(unreadable)?;
-        (hex(&Sha256::digest(&bytes)), Some(bytes))
+        let (bytes, sidecar) =
+            read_with_sidecar(review_path).map_err(|e| BundleError::ReviewUnreadable {
+                path: review_path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+        (hex(&Sha256::digest(&bytes)), Some((bytes, sidecar)))
     } else {
         (sha256_file(review_path).map_err(unreadable)?.sha256, None)
     };
@@ -256,14 +263,25 @@ pub fn export(
     );
     let evidence = Evidence::of(document, report.system.threshold);
     files.insert(EVIDENCE_FILE.to_owned(), evidence.to_ron().into_bytes());
-    if let Some(bytes) = review_bytes {
+    let mut sidecar_name = None;
+    if let Some((bytes, sidecar)) = review_bytes {
         files.insert(REVIEW_FILE.to_owned(), bytes);
+        if let Some(sidecar) = sidecar {
+            files.insert(sidecar.name.clone(), sidecar.bytes);
+            sidecar_name = Some(sidecar.name);
+        }
     }
     files.insert(PUBLIC_KEY_FILE.to_owned(), signer.file_text().into_bytes());
     let included = options.report.include_review;
     files.insert(
         README_FILE.to_owned(),
-        readme(signer, &evidence, included, &report.incomplete).into_bytes(),
+        readme(
+            signer,
+            &evidence,
+            included.then_some(sidecar_name.as_deref()),
+            &report.incomplete,
+        )
+        .into_bytes(),
     );
     let manifest = manifest_text(&files);
     // The signed comment says DRAFT or final too, so that minisign alone tells them apart.
@@ -315,26 +333,39 @@ pub const CHECK_BY_HAND: [&str; 4] = [
 /// The bundle's README: what is in it and the two things a reader can do with it, check that
 /// it was not changed (minisign alone) and recompute its numbers (lineup), and how to run the
 /// analysis again on the original footage. Printable ASCII only, as the verifier demands.
+/// `review_included`: None when the review is not in the bundle, Some(its sidecar's name, if
+/// it has one) when it is.
 fn readme(
     signer: &SignerKey,
     evidence: &Evidence,
-    review_included: bool,
+    review_included: Option<Option<&str>>,
     incomplete: &[String],
 ) -> String {
     let commands: String = CHECK_BY_HAND
         .iter()
         .map(|command| format!("    {command}\n"))
         .collect();
-    let review_line = if review_included {
-        format!("{REVIEW_FILE}      the full review file, included at the reviewer's choice\n")
-    } else {
-        String::new()
+    let review_line = match review_included {
+        Some(sidecar) => {
+            let sidecar_line = sidecar.map_or_else(String::new, |name| {
+                format!(
+                    "{name}\n                 its sidecar: every face's box, landmarks and\n\
+                     \x20                embedding (a NumPy .npz, see docs/review-format.md)\n"
+                )
+            });
+            format!(
+                "{REVIEW_FILE}      the full review file, included at the reviewer's choice\n\
+                 {sidecar_line}"
+            )
+        }
+        None => String::new(),
     };
-    let privacy = if review_included {
+    let privacy = if review_included.is_some() {
         format!(
             "The reviewer chose to include the full review file too, {REVIEW_FILE}: it holds\n\
-             every face's embedding (a biometric template) and box, every track, and the\n\
-             names the reviewer gave people; --recompute recomputes from it as well.\n"
+             (with its sidecar) every face's embedding (a biometric template) and box, every\n\
+             track, and the names the reviewer gave people; --recompute recomputes from it\n\
+             as well.\n"
         )
     } else {
         format!(
@@ -808,8 +839,18 @@ mod tests {
         let signer = SignerKey {
             public_key: pair.pk,
         };
-        for included in [false, true] {
-            let text = readme(&signer, &Evidence::of(&document, 0.6), included, &[]);
+        let sidecar = "review.ron.faces-0123456789abcdef.npz";
+        for (included, with) in [
+            (false, None),
+            (true, Some(None)),
+            (true, Some(Some(sidecar))),
+        ] {
+            let text = readme(&signer, &Evidence::of(&document, 0.6), with, &[]);
+            assert_eq!(
+                text.contains(sidecar),
+                with == Some(Some(sidecar)),
+                "{text}"
+            );
             assert!(
                 text.bytes()
                     .all(|b| b == b'\n' || (b' '..=b'~').contains(&b)),

@@ -272,7 +272,7 @@ pub fn recompute_files(
     let mut from = vec![EVIDENCE_FILE.to_owned()];
     let scores_recomputed = files.contains_key(REVIEW_FILE);
     if let Some(bytes) = files.get(REVIEW_FILE) {
-        let differences = review_differences(path, bytes, &report, &evidence)?;
+        let differences = review_differences(path, files, bytes, &report, &evidence)?;
         if !differences.is_empty() {
             return Err(differ(REVIEW_FILE, differences));
         }
@@ -820,10 +820,11 @@ fn impossible_tracks(evidence: &Evidence) -> Vec<String> {
     problems
 }
 
-/// The included review recomputed as the evidence is, after checking it is the review the
-/// report names.
+/// The included review (`bytes`, its sidecar among `files`) recomputed as the evidence is,
+/// after checking it is the review the report names.
 fn review_differences(
     path: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
     bytes: &[u8],
     report: &Report,
     evidence: &Evidence,
@@ -844,8 +845,10 @@ fn review_differences(
         },
     };
     let text = std::str::from_utf8(bytes).map_err(|_| unreadable("not UTF-8 text".into()))?;
-    let document = lineup_core::review::parse(Path::new(REVIEW_FILE), text)
-        .map_err(|e| unreadable(e.to_string()))?;
+    let document = lineup_core::review::parse_with_sidecar(Path::new(REVIEW_FILE), text, |name| {
+        verify::bundled(files, name)
+    })
+    .map_err(|e| unreadable(e.to_string()))?;
     let mut differences = score_differences(&document);
     differences.extend(retracked_differences(&document, evidence));
     let recomputed = evidence::recompute_from(

@@ -271,9 +271,11 @@ fn refuse_a_simulation(path: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result
         .and_then(|evidence| evidence.not_signable_because());
     let from_review = || {
         let text = std::str::from_utf8(files.get(REVIEW_FILE)?).ok()?;
-        lineup_core::review::parse(Path::new(REVIEW_FILE), text)
-            .ok()?
-            .not_signable_because()
+        lineup_core::review::parse_with_sidecar(Path::new(REVIEW_FILE), text, |name| {
+            bundled(files, name)
+        })
+        .ok()?
+        .not_signable_because()
     };
     match from_evidence.or_else(from_review) {
         Some(reason) => Err(VerifyError::Simulated {
@@ -282,6 +284,14 @@ fn refuse_a_simulation(path: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result
         }),
         None => Ok(()),
     }
+}
+
+/// The bundle's file `name` (an included review's sidecar), as the file system would give it.
+pub(crate) fn bundled(files: &BTreeMap<String, Vec<u8>>, name: &str) -> std::io::Result<Vec<u8>> {
+    files
+        .get(name)
+        .cloned()
+        .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
 }
 
 /// The signed trusted comment says DRAFT or final (so that minisign alone tells them apart):

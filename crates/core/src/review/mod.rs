@@ -16,6 +16,7 @@ pub mod protocol;
 pub mod scenario;
 pub mod second;
 pub mod shards;
+pub mod sidecar;
 pub mod slices;
 pub mod tracks;
 pub mod verification;
@@ -27,7 +28,8 @@ use serde::{Deserialize, Serialize};
 
 pub use evaluation::Evaluation;
 pub use file::{
-    ReviewError, autosave_path, load, parse, save, save_failure, to_text, write_atomically,
+    ReviewError, autosave_path, load, parse, parse_with_sidecar, read_with_sidecar,
+    remove_review_file, save, save_failure, to_text, write_atomically,
 };
 pub use labels::{
     AttributeDefinition, AttributeError, AttributeSchema, Attributes, GroundTruth, LabelChange,
@@ -65,6 +67,12 @@ pub struct ReviewDocument {
     pub schema_version: u32,
     /// The lineup version that wrote the analysis.
     pub lineup_version: String,
+    /// In the file: the sidecar that holds every face's box, landmarks and embedding and every
+    /// enrolment photo's box and embedding, left out of the text (see [`sidecar`]). Absent in
+    /// reviews saved whole in their text. In memory, after `load`, always None: the bulk is in
+    /// the detections and the watchlist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sidecar: Option<sidecar::Sidecar>,
     pub settings: AnalysisSettings,
     pub models: Vec<ModelRecord>,
     pub inputs: Vec<InputRecord>,
@@ -186,9 +194,23 @@ pub struct SourceRef {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DetectionRecord {
     pub source: SourceRef,
+    /// This and `landmarks` and `embedding` are in the review's sidecar when it has one (see
+    /// [`sidecar`]), not in its text.
+    #[serde(
+        default = "crate::vision::bulk::absent_box",
+        skip_serializing_if = "crate::vision::bulk::in_sidecar"
+    )]
     pub bbox: BoundingBox,
+    #[serde(
+        default = "crate::vision::bulk::absent_landmarks",
+        skip_serializing_if = "crate::vision::bulk::in_sidecar"
+    )]
     pub landmarks: [Point; 5],
     pub detector_score: f32,
+    #[serde(
+        default = "crate::vision::bulk::absent_embedding",
+        skip_serializing_if = "crate::vision::bulk::in_sidecar"
+    )]
     pub embedding: Embedding,
     /// Best first.
     pub candidates: Vec<Candidate>,
@@ -234,6 +256,7 @@ impl ReviewDocument {
         ReviewDocument {
             schema_version: SCHEMA_VERSION,
             lineup_version: env!("CARGO_PKG_VERSION").to_string(),
+            sidecar: None,
             settings,
             models,
             inputs,

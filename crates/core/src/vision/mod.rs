@@ -3,6 +3,7 @@
 //! a thin wrapper around an ONNX Runtime session, so the maths is unit-tested without the models.
 
 pub mod align;
+pub mod bulk;
 pub mod descriptor;
 pub mod detector;
 pub mod embedder;
