@@ -52,15 +52,28 @@ fn install_demo_inputs(prefix: &Path) -> PathBuf {
     demo
 }
 
+/// Runs the copied binary. The tests of this file copy it in parallel threads, and a child
+/// forked by one thread while another still holds its copy open for writing keeps that file
+/// open, so exec can fail with "Text file busy" (ETXTBSY) until that child has exec'd: a race
+/// of the test harness, not of lineup, so it is retried for a while.
 fn run(exe: &Path, args: &[&str], home: &Path) -> Output {
-    Command::new(exe)
-        .args(args)
-        .env_remove("LINEUP_ORT_LIB")
-        .env_remove("LINEUP_MODELS")
-        .env_remove("XDG_DATA_HOME")
-        .env("HOME", home)
-        .output()
-        .unwrap()
+    let mut tries = 0;
+    loop {
+        let output = Command::new(exe)
+            .args(args)
+            .env_remove("LINEUP_ORT_LIB")
+            .env_remove("LINEUP_MODELS")
+            .env_remove("XDG_DATA_HOME")
+            .env("HOME", home)
+            .output();
+        match output {
+            Err(error) if error.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 50 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            other => return other.unwrap(),
+        }
+    }
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
