@@ -809,3 +809,82 @@ fn people_of_unknown_group_are_reported_as_unknown_in_the_one_to_one_table() {
         .unwrap_or_else(|| panic!("no row for skin unknown in:\n{table}"));
     assert!(row.contains("not a group"), "{row}");
 }
+
+/// The fixture set with its people not enrolled under names found nowhere else (Joe Biden as
+/// Zebulon Quark, Group as Ysolde Marrow, Nobody as Wilbur Sprocket), and an unreadable file in
+/// Zebulon Quark's folder: (folder, set, people.csv). Seed 12 with a share of 0.6 chooses
+/// Barack Obama, Eileen Collins and Wilbur Sprocket, who has no usable photo to enrol.
+fn set_with_hidden_people() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let (dir, set, people) = fixture_set();
+    let mut csv = PEOPLE_CSV.to_string();
+    for (real, hidden) in HIDDEN_PEOPLE {
+        std::fs::rename(set.join(real), set.join(hidden)).unwrap();
+        csv = csv.replace(&format!("{real},"), &format!("{hidden},"));
+    }
+    std::fs::write(set.join("Zebulon Quark").join("broken.jpg"), "not a photo").unwrap();
+    std::fs::write(&people, csv).unwrap();
+    (dir, set, people)
+}
+
+const HIDDEN_PEOPLE: [(&str, &str); 3] = [
+    ("Joe Biden", "Zebulon Quark"),
+    ("Group", "Ysolde Marrow"),
+    ("Nobody", "Wilbur Sprocket"),
+];
+
+/// Opposing expert P, finding 3: no name of a person not on the watchlist anywhere in the
+/// bundle, not in input statuses, skip reasons or enrolment warnings quoting a path or a name.
+#[test]
+fn a_bundle_names_nobody_who_is_not_on_the_watchlist() {
+    use lineup::assessment::bundle::PDF_FILE;
+    let (dir, set, people) = set_with_hidden_people();
+    let (out, review) = evaluate(
+        dir.path(),
+        &set,
+        &people,
+        &["--enrol-share", "0.6", "--seed", "12"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let document = lineup::review::load(&review).unwrap();
+    assert_eq!(document.watchlist.identities.len(), 2);
+    let (bundle, _, _) = signed_bundle(dir.path(), false);
+    let mut texts = Vec::new();
+    for entry in std::fs::read_dir(&bundle).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            continue;
+        }
+        let content = if path.file_name().is_some_and(|n| n == PDF_FILE) {
+            let out = Command::new("pdftotext")
+                .args([path.to_str().unwrap(), "-"])
+                .output()
+                .unwrap();
+            text(&out.stdout)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            text(&std::fs::read(&path).unwrap())
+        };
+        texts.push((path, content));
+    }
+    assert!(
+        texts.iter().any(|(_, t)| t.contains("broken.jpg")),
+        "the unreadable file is reported"
+    );
+    for (path, content) in &texts {
+        for (_, hidden) in HIDDEN_PEOPLE {
+            let surname = hidden.split(' ').nth(1).unwrap();
+            assert!(
+                !content.contains(surname),
+                "{} names {hidden}:\n{}",
+                path.display(),
+                content
+                    .lines()
+                    .filter(|l| l.contains(surname))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
+    }
+}

@@ -497,17 +497,54 @@ impl Pseudonyms {
         }
     }
 
-    /// The protocol with the photos it skipped named by [`Pseudonyms::path`].
+    /// The protocol with the photos it skipped named by [`Pseudonyms::path`] and their reasons
+    /// by [`Pseudonyms::text`].
     pub(crate) fn protocol(&self, protocol: &EvaluationProtocol) -> EvaluationProtocol {
         let mut protocol = protocol.clone();
         for photo in &mut protocol.skipped {
             photo.path = self.path(&photo.path);
+            photo.reason = self.text(&photo.reason);
         }
         protocol
     }
 
+    /// An input's status, its reason named by [`Pseudonyms::text`].
+    pub(crate) fn status(&self, status: &InputStatus) -> InputStatus {
+        match status {
+            InputStatus::Failed(reason) => InputStatus::Failed(self.text(reason)),
+            other => other.clone(),
+        }
+    }
+
+    /// `text` (a status, a skip reason, a warning) with every path component naming a person
+    /// not on the watchlist (`/NAME/`) named by pseudonym, and such a person named at the
+    /// places the protocol's enrolment warnings name them. Only these places: a name is not
+    /// replaced wherever it occurs as a substring, which would change unrelated words.
+    pub(crate) fn text(&self, text: &str) -> String {
+        if !self.paths_name_people {
+            return text.to_owned();
+        }
+        let mut text = text.to_owned();
+        for (name, pseudonym) in &self.by_name {
+            text = text.replace(&format!("/{name}/"), &format!("/{pseudonym}/"));
+            for (before, after) in [
+                ("", "'s "),
+                ("", " has no usable photo"),
+                ("so ", " is not enrolled"),
+            ] {
+                let quoted = format!("{before}{name}{after}");
+                let at_start = before.is_empty();
+                if (at_start && text.starts_with(&quoted)) || (!at_start && text.contains(&quoted))
+                {
+                    text = text.replacen(&quoted, &format!("{before}{pseudonym}{after}"), 1);
+                }
+            }
+        }
+        text
+    }
+
     /// The analysis's warnings with every input's path named by [`Pseudonyms::path`], and the
-    /// name of a person the protocol could not enrol (a warning that begins with it) replaced.
+    /// rest by [`Pseudonyms::text`].
     pub(crate) fn warnings(&self, document: &ReviewDocument) -> Vec<String> {
         if !self.paths_name_people {
             return document.warnings.clone();
@@ -526,12 +563,7 @@ impl Pseudonyms {
                         );
                     }
                 }
-                for (name, pseudonym) in &self.by_name {
-                    if warning.starts_with(&format!("{name}'s ")) {
-                        warning = warning.replace(name.as_str(), pseudonym);
-                    }
-                }
-                warning
+                self.text(&warning)
             })
             .collect()
     }
@@ -604,7 +636,7 @@ pub(crate) fn data_reviewed(document: &ReviewDocument, threshold: f32) -> DataRe
             sha256: input.digest.as_ref().map(|d| d.sha256.clone()),
             size_bytes: input.digest.as_ref().map(|d| d.size_bytes),
             dimensions: input.dimensions,
-            status: status_words(&input.status),
+            status: status_words(&pseudonyms.status(&input.status)),
             faces: faces[i],
             alerts: alerts[i],
         })
