@@ -888,3 +888,59 @@ fn a_bundle_names_nobody_who_is_not_on_the_watchlist() {
         }
     }
 }
+
+/// Opposing expert P, finding 4: a person on the watchlist whose folder is named like a
+/// pseudonym ("person 1") is never confused with a person not on it: no pseudonym equals a
+/// watchlist name, and two people never share one.
+#[test]
+fn a_pseudonym_never_equals_a_watchlist_name() {
+    let (dir, set, people) = fixture_set();
+    std::fs::rename(set.join("Barack Obama"), set.join("person 1")).unwrap();
+    std::fs::write(&people, PEOPLE_CSV.replace("Barack Obama,", "person 1,")).unwrap();
+    // In the set's order "person 1" is the 5th person and Joe Biden the 4th: a seed enrolling
+    // the first and not the second.
+    let seed = (0..100)
+        .find(|&seed| {
+            let chosen = lineup::analysis::evaluation_set::choose_enrolled(5, 0.6, seed);
+            chosen.contains(&4) && !chosen.contains(&3)
+        })
+        .unwrap()
+        .to_string();
+    let (out, review) = evaluate(
+        dir.path(),
+        &set,
+        &people,
+        &["--enrol-share", "0.6", "--seed", &seed],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let document = lineup::review::load(&review).unwrap();
+    assert!(document.identity_by_name("person 1").is_some());
+    let evidence =
+        lineup::assessment::evidence::Evidence::of(&document, document.settings.threshold);
+    let folder = |path: &Path| {
+        path.parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let mut shown_as: std::collections::HashMap<String, String> = Default::default();
+    for (input, shown) in document.inputs.iter().zip(&evidence.analysis.inputs) {
+        let (real, shown) = (folder(&input.path), folder(&shown.path));
+        if document.identity_by_name(&real).is_none() {
+            assert!(
+                document.identity_by_name(&shown).is_none(),
+                "{real} is shown as {shown}, a watchlist name"
+            );
+        }
+        let previous = shown_as.insert(shown.clone(), real.clone());
+        assert!(
+            previous.as_ref().is_none_or(|previous| *previous == real),
+            "{real} and {previous:?} are both shown as {shown}"
+        );
+    }
+    for track in &evidence.tracks {
+        if let Some(person) = &track.person {
+            assert!(document.identity_by_name(person).is_none(), "{person}");
+        }
+    }
+}

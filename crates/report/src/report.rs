@@ -437,7 +437,7 @@ pub(crate) struct Pseudonyms {
 impl Pseudonyms {
     pub(crate) fn of(document: &ReviewDocument) -> Pseudonyms {
         use lineup_core::review::GroundTruth;
-        let mut pseudonyms = Pseudonyms::default();
+        let mut hidden: Vec<&str> = Vec::new();
         let labelled = document.tracks.iter().filter(|track| {
             matches!(
                 track.label,
@@ -446,34 +446,55 @@ impl Pseudonyms {
         });
         for track in labelled {
             if let Some(name) = &track.person {
-                pseudonyms.add(name.trim());
+                hidden.push(name.trim());
             }
         }
-        let Some(protocol) = &document.evaluation_protocol else {
-            return pseudonyms;
-        };
-        pseudonyms.paths_name_people = true;
         let enrolled: HashSet<&str> = document
             .watchlist
             .identities
             .iter()
             .map(|identity| identity.name.as_str())
             .collect();
-        let photos = document.inputs.iter().map(|input| input.path.as_path());
-        let skipped = protocol.skipped.iter().map(|photo| photo.path.as_path());
-        for path in photos.chain(skipped) {
-            if let Some(person) = folder_of(path).filter(|person| !enrolled.contains(person)) {
-                pseudonyms.add(person);
-            }
+        let paths_name_people = document.evaluation_protocol.is_some();
+        if let Some(protocol) = &document.evaluation_protocol {
+            let photos = document.inputs.iter().map(|input| input.path.as_path());
+            let skipped = protocol.skipped.iter().map(|photo| photo.path.as_path());
+            hidden.extend(
+                photos
+                    .chain(skipped)
+                    .filter_map(folder_of)
+                    .filter(|person| !enrolled.contains(person)),
+            );
         }
+        let mut pseudonyms = Pseudonyms::numbering(&hidden, &enrolled);
+        pseudonyms.paths_name_people = paths_name_people;
         pseudonyms
     }
 
-    fn add(&mut self, name: &str) {
-        let next = self.by_name.len() + 1;
-        self.by_name
-            .entry(name.to_owned())
-            .or_insert_with(|| format!("person {next}"));
+    /// "person 1", "person 2", ... for `hidden` in order of first appearance. A number whose
+    /// pseudonym is itself a name in play (a watchlist name, or a hidden person's real name,
+    /// such as a folder named "person 1") is passed over, so that no pseudonym can be read as
+    /// anyone else: chosen over refusing such names, as a watchlist or a reviewer's person
+    /// label may carry one for reasons of its own.
+    fn numbering(hidden: &[&str], enrolled: &HashSet<&str>) -> Pseudonyms {
+        let taken: HashSet<&str> = hidden.iter().chain(enrolled).copied().collect();
+        let mut by_name = HashMap::new();
+        let mut number = 0;
+        for name in hidden {
+            by_name.entry((*name).to_owned()).or_insert_with(|| {
+                loop {
+                    number += 1;
+                    let pseudonym = format!("person {number}");
+                    if !taken.contains(pseudonym.as_str()) {
+                        break pseudonym;
+                    }
+                }
+            });
+        }
+        Pseudonyms {
+            by_name,
+            paths_name_people: false,
+        }
     }
 
     /// The pseudonym of a person named `name` (trimmed, as the rates compare names).
