@@ -944,3 +944,41 @@ fn a_pseudonym_never_equals_a_watchlist_name() {
         }
     }
 }
+
+/// Opposing expert P, finding 9: a person's folder holding only a folder, and a file in a
+/// person's folder that evaluate does not read (a .heic photo, a note), are refused naming them,
+/// never left out unseen.
+#[test]
+fn a_file_or_folder_evaluate_would_not_read_is_refused() {
+    let refused = |change: &dyn Fn(&Path), expected: &str| {
+        let (dir, set, people) = fixture_set();
+        change(&set);
+        let (out, review) = evaluate(dir.path(), &set, &people, &[]);
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "accepted; expected {expected:?}");
+        assert!(stderr.contains(expected), "{stderr}\nexpected {expected:?}");
+        assert!(!review.exists());
+    };
+    refused(
+        &|set| {
+            let sub = set.join("Barack Obama").join("sub");
+            std::fs::create_dir_all(&sub).unwrap();
+            for file in ["obama.jpg", "obama2.jpg", "obama3.jpg"] {
+                std::fs::rename(set.join("Barack Obama").join(file), sub.join(file)).unwrap();
+            }
+        },
+        "sub: a folder inside a person's folder",
+    );
+    refused(
+        &|set| std::fs::create_dir(set.join("Zoe")).unwrap(),
+        "Zoe: a person's folder with no photo in it",
+    );
+    refused(
+        &|set| std::fs::write(set.join("Joe Biden").join("extra.heic"), b"x").unwrap(),
+        "extra.heic: a file evaluate does not read",
+    );
+    refused(
+        &|set| std::fs::write(set.join("Joe Biden").join("notes.txt"), b"x").unwrap(),
+        "notes.txt: a file evaluate does not read",
+    );
+}

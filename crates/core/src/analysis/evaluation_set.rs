@@ -209,8 +209,11 @@ pub fn run(
 
 /// Refuses what the one-folder-per-person layout cannot hold without a silent guess: a photo
 /// beside the folders (the watchlist would take it as a person named by its file name), a
-/// person's folder named with a space at an end (no people.csv row could name it), and a
-/// folder inside a person's folder (whose photos would not be read).
+/// person's folder named with a space at an end (no people.csv row could name it), a folder
+/// inside a person's folder (whose photos would not be read), and a file in a person's folder
+/// that is not a photo lineup reads (a .heic, a note): refused rather than listed as skipped,
+/// so that every file of every person's folder is in the set's manifest and its hash. Files
+/// beside the folders that are not photos (people.csv, a README) are no person's and are left.
 fn check_layout(set: &Path, planned: &[PlannedPhoto]) -> Result<(), EvaluationSetError> {
     if let Some(loose) = planned.iter().find(|p| p.path.parent() == Some(set)) {
         return Err(EvaluationSetError::Layout {
@@ -218,31 +221,62 @@ fn check_layout(set: &Path, planned: &[PlannedPhoto]) -> Result<(), EvaluationSe
             what: "a photo outside the people's folders (move it into its person's folder)".into(),
         });
     }
-    let mut folders: Vec<&Path> = planned.iter().filter_map(|p| p.path.parent()).collect();
-    folders.dedup();
-    for folder in folders {
-        // Refused rather than trimmed: the folder's name is the person's name in the review,
-        // the protocol's manifest and the re-run command, which must all name the same folder.
-        let name = folder.file_name().map(|n| n.to_string_lossy());
-        if name.is_some_and(|name| name.trim() != name) {
-            return Err(EvaluationSetError::Layout {
-                path: folder.to_path_buf(),
-                what: "a person's folder whose name begins or ends with a space: people.csv's \
-                       names are read without them, so no row could name it (rename the folder)"
-                    .into(),
-            });
-        }
-        let nested = std::fs::read_dir(folder)
-            .into_iter()
-            .flatten()
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .find(|path| path.is_dir());
-        if let Some(path) = nested {
+    for folder in entries(set).into_iter().filter(|path| path.is_dir()) {
+        check_person_folder(&folder)?;
+    }
+    Ok(())
+}
+
+/// The paths directly inside `folder`, in natural order; none where it cannot be listed (the
+/// set was listed by the watchlist's plan just before, which says why it cannot).
+fn entries(folder: &Path) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(folder)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .collect();
+    crate::footage::sort_naturally(&mut paths);
+    paths
+}
+
+/// Refuses a person's folder the protocol would read otherwise than it looks: see
+/// [`check_layout`].
+fn check_person_folder(folder: &Path) -> Result<(), EvaluationSetError> {
+    // Refused rather than trimmed: the folder's name is the person's name in the review,
+    // the protocol's manifest and the re-run command, which must all name the same folder.
+    let name = folder.file_name().map(|n| n.to_string_lossy());
+    if name.is_some_and(|name| name.trim() != name) {
+        return Err(EvaluationSetError::Layout {
+            path: folder.to_path_buf(),
+            what: "a person's folder whose name begins or ends with a space: people.csv's \
+                   names are read without them, so no row could name it (rename the folder)"
+                .into(),
+        });
+    }
+    let inside = entries(folder);
+    if inside.is_empty() {
+        return Err(EvaluationSetError::Layout {
+            path: folder.to_path_buf(),
+            what: "a person's folder with no photo in it (remove it, or add their photos)".into(),
+        });
+    }
+    for path in inside {
+        if path.is_dir() {
             return Err(EvaluationSetError::Layout {
                 path,
                 what: "a folder inside a person's folder, whose photos would not be read (move \
                        them into the person's folder)"
                     .into(),
+            });
+        }
+        if !crate::footage::is_image_path(&path) {
+            return Err(EvaluationSetError::Layout {
+                path,
+                what: format!(
+                    "a file evaluate does not read (photos are {}): convert it to one of \
+                     these or move it out of the set, so that no file is left out unseen",
+                    crate::footage::IMAGE_EXTENSIONS.join(", ")
+                ),
             });
         }
     }
