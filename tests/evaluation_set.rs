@@ -822,6 +822,15 @@ fn set_with_hidden_people() -> (tempfile::TempDir, std::path::PathBuf, std::path
         csv = csv.replace(&format!("{real},"), &format!("{hidden},"));
     }
     std::fs::write(set.join("Zebulon Quark").join("broken.jpg"), "not a photo").unwrap();
+    // Barack Obama is enrolled by the photo people.csv names, Eileen Collins by her first.
+    let csv: String = csv
+        .lines()
+        .map(|line| match line {
+            "person,skin,gender,age" => format!("{line},enrol_photo\n"),
+            _ if line.starts_with("Barack Obama,") => format!("{line},obama2.jpg\n"),
+            _ => format!("{line},\n"),
+        })
+        .collect();
     std::fs::write(&people, csv).unwrap();
     (dir, set, people)
 }
@@ -872,6 +881,20 @@ fn a_bundle_names_nobody_who_is_not_on_the_watchlist() {
         texts.iter().any(|(_, t)| t.contains("broken.jpg")),
         "the unreadable file is reported"
     );
+    // Opposing expert P, finding 8: how each was enrolled, and why photos were skipped.
+    let protocol = document.evaluation_protocol.as_ref().unwrap();
+    assert_eq!(protocol.enrolled_by_named_photo, Some(1));
+    let markdown = &texts
+        .iter()
+        .find(|(path, _)| path.ends_with(lineup::assessment::bundle::EDITABLE_FILE))
+        .unwrap()
+        .1;
+    for said in [
+        "1 by the photo people.csv names (enrol_photo), 1 by their first usable photo",
+        "3 photos skipped (1 unreadable, 1 with no face, 1 with several faces)",
+    ] {
+        assert!(markdown.contains(said), "{said:?} not in:\n{markdown}");
+    }
     for (path, content) in &texts {
         for (_, hidden) in HIDDEN_PEOPLE {
             let surname = hidden.split(' ').nth(1).unwrap();
@@ -980,5 +1003,58 @@ fn a_file_or_folder_evaluate_would_not_read_is_refused() {
     refused(
         &|set| std::fs::write(set.join("Joe Biden").join("notes.txt"), b"x").unwrap(),
         "notes.txt: a file evaluate does not read",
+    );
+}
+
+/// Opposing expert P, finding 7: Joe Biden's photo under another name with one byte added gets
+/// past the byte-for-byte guard, but is flagged as a near-duplicate: printed by evaluate,
+/// recorded in the protocol and said next to the report's 1:1 table.
+#[test]
+fn a_photo_under_two_names_is_flagged_as_a_near_duplicate() {
+    use lineup::assessment::bundle::EDITABLE_FILE;
+    let (dir, set, people) = fixture_set();
+    let frank = set.join("Frank");
+    std::fs::create_dir_all(&frank).unwrap();
+    let mut bytes = std::fs::read(photo("biden.jpg")).unwrap();
+    bytes.push(0);
+    std::fs::write(frank.join("f1.jpg"), bytes).unwrap();
+    std::fs::write(&people, format!("{PEOPLE_CSV}Frank,2,male,60+\n")).unwrap();
+    let (out, review) = evaluate(
+        dir.path(),
+        &set,
+        &people,
+        &["--enrol-share", "0.5", "--seed", "12"],
+    );
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("likely the same photo under two names") && stderr.contains("f1.jpg"),
+        "{stderr}"
+    );
+    let document = lineup::review::load(&review).unwrap();
+    let protocol = document.evaluation_protocol.clone().unwrap();
+    let pairs: Vec<(String, String)> = protocol
+        .near_duplicates
+        .iter()
+        .map(|p| {
+            (
+                p.first.display().to_string(),
+                p.second.display().to_string(),
+            )
+        })
+        .collect();
+    // Joe Biden's augmented copies are the same photo too, flipped or brightened.
+    let expected: Vec<(String, String)> =
+        ["biden.jpg", "biden_aug_bright.png", "biden_aug_flip.png"]
+            .iter()
+            .map(|file| ("Frank/f1.jpg".to_string(), format!("Joe Biden/{file}")))
+            .collect();
+    assert_eq!(pairs, expected, "{:?}", protocol.near_duplicates);
+    assert!(protocol.near_duplicates[0].score > 0.99);
+    let (bundle, _, _) = signed_bundle(dir.path(), false);
+    let markdown = std::fs::read_to_string(bundle.join(EDITABLE_FILE)).unwrap();
+    assert!(
+        markdown.contains("3 impostor pairs of photos of different people score at least 0.95"),
+        "{markdown}"
     );
 }

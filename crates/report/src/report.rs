@@ -526,6 +526,10 @@ impl Pseudonyms {
             photo.path = self.path(&photo.path);
             photo.reason = self.text(&photo.reason);
         }
+        for pair in &mut protocol.near_duplicates {
+            pair.first = self.path(&pair.first);
+            pair.second = self.path(&pair.second);
+        }
         protocol
     }
 
