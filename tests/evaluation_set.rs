@@ -627,7 +627,7 @@ fn the_signed_report_of_an_evaluation_shows_the_one_to_one_table_and_recompute_c
     assert!(markdown.contains("seed 12"), "{markdown}");
     assert!(markdown.contains("enrol share 60.0%"), "{markdown}");
     assert!(
-        markdown.contains("2 photos skipped (no usable face)"),
+        markdown.contains("2 photos skipped (1 with no face, 1 with several faces)"),
         "{markdown}"
     );
     assert!(markdown.contains("1:1 verification"), "{markdown}");

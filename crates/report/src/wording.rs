@@ -1098,7 +1098,11 @@ pub fn evaluation_set_paragraph(protocol: &lineup_core::review::EvaluationProtoc
         "The searches come from the evaluation set {} (SHA-256 of its manifest {}): {} and {}{augmented}. \
          lineup's 1:N protocol ran on it with seed {} and enrol share {}: {} chosen to enrol, {} \
          enrolled ({}); {} and {}; {}{}, each with why in evidence.ron. Identities come from the set's folders \
-         and perceived attributes from {}, not from a reviewer's labels.",
+         and perceived attributes from {}, not from a reviewer's labels. The manifest's hash \
+         and each photo's SHA-256 and file name are published so that the set can be checked; \
+         they also let anyone who holds or guesses a person's photos and name confirm who is \
+         behind a pseudonym (pseudonym numbers follow the folders' order): pseudonyms hide the \
+         names of people not on the watchlist from readers, not from guessers.",
         protocol.set.display(),
         protocol.set_sha256,
         count(protocol.people, "person", "people"),
@@ -1611,6 +1615,20 @@ mod tests {
         assert!(
             note.contains("Bob/a.jpg and Frank/f1.jpg (0.999)"),
             "{note}"
+        );
+    }
+
+    /// Opposing expert P, finding 5: the paragraph says that the published hashes let a guesser
+    /// confirm a name behind a pseudonym.
+    #[test]
+    fn the_evaluation_paragraph_says_pseudonyms_do_not_stop_guessers() {
+        let text = evaluation_set_paragraph(&protocol(&[], Some(0)));
+        assert!(
+            text.contains(
+                "pseudonyms hide the names of people not on the watchlist from readers, not \
+                 from guessers"
+            ),
+            "{text}"
         );
     }
 
