@@ -1134,8 +1134,11 @@ pub fn near_duplicates_note(protocol: &lineup_core::review::EvaluationProtocol) 
     if pairs.is_empty() {
         return None;
     }
-    let listed: Vec<String> = pairs
+    // The first few by name; every pair is in the protocol in evidence.ron.
+    const LISTED: usize = 10;
+    let mut listed: Vec<String> = pairs
         .iter()
+        .take(LISTED)
         .map(|pair| {
             format!(
                 "{} and {} ({:.3})",
@@ -1145,6 +1148,12 @@ pub fn near_duplicates_note(protocol: &lineup_core::review::EvaluationProtocol) 
             )
         })
         .collect();
+    if pairs.len() > LISTED {
+        listed.push(format!(
+            "and {} more (all in evidence.ron)",
+            group_thousands((pairs.len() - LISTED) as u64)
+        ));
+    }
     Some(format!(
         "Warning: {} of photos of different people {} at least {} (cosine of the recognizer's \
          embeddings): likely the same photo under two names. FMR counts {} as impostor pairs \
