@@ -174,6 +174,13 @@ fn one_to_one(out: &mut String, report: &Report, verification: &crate::findings:
     line(out, &format!("**{heading}**"));
     table(out, &summary::ONE_TO_ONE_HEADINGS, rows);
     line(out, wording::ONE_TO_ONE_NOTE);
+    if let Some(note) = report
+        .evaluation
+        .as_ref()
+        .and_then(wording::near_duplicates_note)
+    {
+        line(out, &note);
+    }
 }
 
 /// The 1:N rates per group, their differentials and cautions.

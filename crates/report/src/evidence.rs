@@ -244,7 +244,7 @@ impl Evidence {
                         path: pseudonyms.path(&input.path),
                         sha256: input.digest.as_ref().map(|d| d.sha256.clone()),
                         size_bytes: input.digest.as_ref().map(|d| d.size_bytes),
-                        status: input.status.clone(),
+                        status: pseudonyms.status(&input.status),
                         frame_count: scenario::frame_bound(input.media.as_ref()),
                     })
                     .collect(),

@@ -437,7 +437,7 @@ pub(crate) struct Pseudonyms {
 impl Pseudonyms {
     pub(crate) fn of(document: &ReviewDocument) -> Pseudonyms {
         use lineup_core::review::GroundTruth;
-        let mut pseudonyms = Pseudonyms::default();
+        let mut hidden: Vec<&str> = Vec::new();
         let labelled = document.tracks.iter().filter(|track| {
             matches!(
                 track.label,
@@ -446,34 +446,55 @@ impl Pseudonyms {
         });
         for track in labelled {
             if let Some(name) = &track.person {
-                pseudonyms.add(name.trim());
+                hidden.push(name.trim());
             }
         }
-        let Some(protocol) = &document.evaluation_protocol else {
-            return pseudonyms;
-        };
-        pseudonyms.paths_name_people = true;
         let enrolled: HashSet<&str> = document
             .watchlist
             .identities
             .iter()
             .map(|identity| identity.name.as_str())
             .collect();
-        let photos = document.inputs.iter().map(|input| input.path.as_path());
-        let skipped = protocol.skipped.iter().map(|photo| photo.path.as_path());
-        for path in photos.chain(skipped) {
-            if let Some(person) = folder_of(path).filter(|person| !enrolled.contains(person)) {
-                pseudonyms.add(person);
-            }
+        let paths_name_people = document.evaluation_protocol.is_some();
+        if let Some(protocol) = &document.evaluation_protocol {
+            let photos = document.inputs.iter().map(|input| input.path.as_path());
+            let skipped = protocol.skipped.iter().map(|photo| photo.path.as_path());
+            hidden.extend(
+                photos
+                    .chain(skipped)
+                    .filter_map(folder_of)
+                    .filter(|person| !enrolled.contains(person)),
+            );
         }
+        let mut pseudonyms = Pseudonyms::numbering(&hidden, &enrolled);
+        pseudonyms.paths_name_people = paths_name_people;
         pseudonyms
     }
 
-    fn add(&mut self, name: &str) {
-        let next = self.by_name.len() + 1;
-        self.by_name
-            .entry(name.to_owned())
-            .or_insert_with(|| format!("person {next}"));
+    /// "person 1", "person 2", ... for `hidden` in order of first appearance. A number whose
+    /// pseudonym is itself a name in play (a watchlist name, or a hidden person's real name,
+    /// such as a folder named "person 1") is passed over, so that no pseudonym can be read as
+    /// anyone else: chosen over refusing such names, as a watchlist or a reviewer's person
+    /// label may carry one for reasons of its own.
+    fn numbering(hidden: &[&str], enrolled: &HashSet<&str>) -> Pseudonyms {
+        let taken: HashSet<&str> = hidden.iter().chain(enrolled).copied().collect();
+        let mut by_name = HashMap::new();
+        let mut number = 0;
+        for name in hidden {
+            by_name.entry((*name).to_owned()).or_insert_with(|| {
+                loop {
+                    number += 1;
+                    let pseudonym = format!("person {number}");
+                    if !taken.contains(pseudonym.as_str()) {
+                        break pseudonym;
+                    }
+                }
+            });
+        }
+        Pseudonyms {
+            by_name,
+            paths_name_people: false,
+        }
     }
 
     /// The pseudonym of a person named `name` (trimmed, as the rates compare names).
@@ -497,17 +518,58 @@ impl Pseudonyms {
         }
     }
 
-    /// The protocol with the photos it skipped named by [`Pseudonyms::path`].
+    /// The protocol with the photos it skipped named by [`Pseudonyms::path`] and their reasons
+    /// by [`Pseudonyms::text`].
     pub(crate) fn protocol(&self, protocol: &EvaluationProtocol) -> EvaluationProtocol {
         let mut protocol = protocol.clone();
         for photo in &mut protocol.skipped {
             photo.path = self.path(&photo.path);
+            photo.reason = self.text(&photo.reason);
+        }
+        for pair in &mut protocol.near_duplicates {
+            pair.first = self.path(&pair.first);
+            pair.second = self.path(&pair.second);
         }
         protocol
     }
 
+    /// An input's status, its reason named by [`Pseudonyms::text`].
+    pub(crate) fn status(&self, status: &InputStatus) -> InputStatus {
+        match status {
+            InputStatus::Failed(reason) => InputStatus::Failed(self.text(reason)),
+            other => other.clone(),
+        }
+    }
+
+    /// `text` (a status, a skip reason, a warning) with every path component naming a person
+    /// not on the watchlist (`/NAME/`) named by pseudonym, and such a person named at the
+    /// places the protocol's enrolment warnings name them. Only these places: a name is not
+    /// replaced wherever it occurs as a substring, which would change unrelated words.
+    pub(crate) fn text(&self, text: &str) -> String {
+        if !self.paths_name_people {
+            return text.to_owned();
+        }
+        let mut text = text.to_owned();
+        for (name, pseudonym) in &self.by_name {
+            text = text.replace(&format!("/{name}/"), &format!("/{pseudonym}/"));
+            for (before, after) in [
+                ("", "'s "),
+                ("", " has no usable photo"),
+                ("so ", " is not enrolled"),
+            ] {
+                let quoted = format!("{before}{name}{after}");
+                let at_start = before.is_empty();
+                if (at_start && text.starts_with(&quoted)) || (!at_start && text.contains(&quoted))
+                {
+                    text = text.replacen(&quoted, &format!("{before}{pseudonym}{after}"), 1);
+                }
+            }
+        }
+        text
+    }
+
     /// The analysis's warnings with every input's path named by [`Pseudonyms::path`], and the
-    /// name of a person the protocol could not enrol (a warning that begins with it) replaced.
+    /// rest by [`Pseudonyms::text`].
     pub(crate) fn warnings(&self, document: &ReviewDocument) -> Vec<String> {
         if !self.paths_name_people {
             return document.warnings.clone();
@@ -526,12 +588,7 @@ impl Pseudonyms {
                         );
                     }
                 }
-                for (name, pseudonym) in &self.by_name {
-                    if warning.starts_with(&format!("{name}'s ")) {
-                        warning = warning.replace(name.as_str(), pseudonym);
-                    }
-                }
-                warning
+                self.text(&warning)
             })
             .collect()
     }
@@ -604,7 +661,7 @@ pub(crate) fn data_reviewed(document: &ReviewDocument, threshold: f32) -> DataRe
             sha256: input.digest.as_ref().map(|d| d.sha256.clone()),
             size_bytes: input.digest.as_ref().map(|d| d.size_bytes),
             dimensions: input.dimensions,
-            status: status_words(&input.status),
+            status: status_words(&pseudonyms.status(&input.status)),
             faces: faces[i],
             alerts: alerts[i],
         })

@@ -966,6 +966,9 @@ pub fn evaluation_protocol(protocol: &lineup_core::review::EvaluationProtocol) -
     for skipped in &protocol.skipped {
         let _ = writeln!(text, "  {}: {}", skipped.path.display(), skipped.reason);
     }
+    if let Some(note) = near_duplicates_note(protocol) {
+        let _ = writeln!(text, "{note}");
+    }
     text
 }
 
@@ -1094,9 +1097,12 @@ pub fn evaluation_set_paragraph(protocol: &lineup_core::review::EvaluationProtoc
     format!(
         "The searches come from the evaluation set {} (SHA-256 of its manifest {}): {} and {}{augmented}. \
          lineup's 1:N protocol ran on it with seed {} and enrol share {}: {} chosen to enrol, {} \
-         enrolled (their first usable photo forms the watchlist); {} and {}; {} skipped (no \
-         usable face), each with why in evidence.ron. Identities come from the set's folders \
-         and perceived attributes from {}, not from a reviewer's labels.",
+         enrolled ({}); {} and {}; {}{}, each with why in evidence.ron. Identities come from the set's folders \
+         and perceived attributes from {}, not from a reviewer's labels. The manifest's hash \
+         and each photo's SHA-256 and file name are published so that the set can be checked; \
+         they also let anyone who holds or guesses a person's photos and name confirm who is \
+         behind a pseudonym (pseudonym numbers follow the folders' order): pseudonyms hide the \
+         names of people not on the watchlist from readers, not from guessers.",
         protocol.set.display(),
         protocol.set_sha256,
         count(protocol.people, "person", "people"),
@@ -1105,6 +1111,7 @@ pub fn evaluation_set_paragraph(protocol: &lineup_core::review::EvaluationProtoc
         percent(protocol.enrol_share),
         count(protocol.chosen, "person", "people"),
         count(protocol.enrolled, "person", "people"),
+        enrolment_photos(protocol),
         count(protocol.mated_searches, "mated search", "mated searches"),
         count(
             protocol.non_mated_searches,
@@ -1112,6 +1119,7 @@ pub fn evaluation_set_paragraph(protocol: &lineup_core::review::EvaluationProtoc
             "non-mated searches"
         ),
         count(protocol.skipped.len(), "photo", "photos"),
+        skipped_by_kind(&protocol.skipped),
         match &protocol.attributes {
             Some((file, sha256)) => format!("{} (SHA-256 {sha256})", file.display()),
             None => "nowhere (no attributes file was given)".to_owned(),
@@ -1119,9 +1127,91 @@ pub fn evaluation_set_paragraph(protocol: &lineup_core::review::EvaluationProtoc
     )
 }
 
+/// What the report says next to the 1:1 table when photos of different people score as the
+/// same picture; None when none do.
+pub fn near_duplicates_note(protocol: &lineup_core::review::EvaluationProtocol) -> Option<String> {
+    let pairs = &protocol.near_duplicates;
+    if pairs.is_empty() {
+        return None;
+    }
+    // The first few by name; every pair is in the protocol in evidence.ron.
+    const LISTED: usize = 10;
+    let mut listed: Vec<String> = pairs
+        .iter()
+        .take(LISTED)
+        .map(|pair| {
+            format!(
+                "{} and {} ({:.3})",
+                pair.first.display(),
+                pair.second.display(),
+                pair.score
+            )
+        })
+        .collect();
+    if pairs.len() > LISTED {
+        listed.push(format!(
+            "and {} more (all in evidence.ron)",
+            group_thousands((pairs.len() - LISTED) as u64)
+        ));
+    }
+    Some(format!(
+        "Warning: {} of photos of different people {} at least {} (cosine of the recognizer's \
+         embeddings): likely the same photo under two names. FMR counts {} as impostor pairs \
+         (those of one group) and is the higher for it: {}.",
+        count_words(pairs.len() as u64, "impostor pair", "impostor pairs"),
+        if pairs.len() == 1 { "scores" } else { "score" },
+        lineup_core::review::protocol::NEAR_DUPLICATE_SCORE,
+        if pairs.len() == 1 { "it" } else { "them" },
+        listed.join("; ")
+    ))
+}
+
+fn count_words(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", group_thousands(n), plural(n, one, many))
+}
+
+/// How the enrolled people's enrolment photos were chosen, as the evaluation paragraph says it.
+fn enrolment_photos(protocol: &lineup_core::review::EvaluationProtocol) -> String {
+    const NAMED: &str = "the photo people.csv names (enrol_photo)";
+    const FIRST: &str = "their first usable photo";
+    match protocol.enrolled_by_named_photo {
+        None => format!("each by {NAMED}, or else by {FIRST}"),
+        Some(0) => format!("{FIRST} forms the watchlist"),
+        Some(named) if named >= protocol.enrolled => {
+            format!("{NAMED} forms each one's watchlist entry")
+        }
+        Some(named) => format!(
+            "{} by {NAMED}, {} by {FIRST}",
+            group_thousands(named as u64),
+            group_thousands((protocol.enrolled - named) as u64)
+        ),
+    }
+}
+
+/// " skipped (1 unreadable, 2 with no face, ...)": the photos skipped, counted by kind of reason.
+fn skipped_by_kind(skipped: &[lineup_core::review::SkippedPhoto]) -> String {
+    if skipped.is_empty() {
+        return " skipped".to_owned();
+    }
+    let mut kinds: std::collections::BTreeMap<Option<lineup_core::review::SkipKind>, u64> =
+        Default::default();
+    for photo in skipped {
+        *kinds.entry(photo.kind()).or_default() += 1;
+    }
+    let counts: Vec<String> = kinds
+        .into_iter()
+        .map(|(kind, n)| {
+            let words = kind.map_or("for another reason", |kind| kind.words());
+            format!("{} {words}", group_thousands(n))
+        })
+        .collect();
+    format!(" skipped ({})", counts.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lineup_core::review::{EvaluationProtocol, SkippedPhoto};
 
     #[test]
     fn estimates_are_said_no_more_precisely_than_they_are() {
@@ -1479,5 +1569,113 @@ mod tests {
         );
         assert_eq!(kappa_strength(-0.1), "less");
         assert_eq!(kappa_strength(0.81), "almost perfect");
+    }
+
+    fn protocol(skipped: &[&str], enrolled_by_named_photo: Option<usize>) -> EvaluationProtocol {
+        EvaluationProtocol {
+            set: "set".into(),
+            set_sha256: "ab".repeat(32),
+            photos: 12,
+            people: 6,
+            enrol_share: 0.5,
+            seed: 7,
+            attributes: None,
+            chosen: 3,
+            enrolled: 2,
+            mated_searches: 4,
+            non_mated_searches: 4,
+            skipped: skipped
+                .iter()
+                .map(|reason| SkippedPhoto {
+                    path: "p/x.jpg".into(),
+                    reason: (*reason).to_owned(),
+                })
+                .collect(),
+            augmented: 0,
+            enrolled_by_named_photo,
+            near_duplicates: Vec::new(),
+        }
+    }
+
+    /// Opposing expert P, finding 7: photos of different people scoring as the same picture
+    /// are said next to the 1:1 table.
+    #[test]
+    fn near_duplicates_are_said_with_their_count() {
+        assert_eq!(near_duplicates_note(&protocol(&[], Some(0))), None);
+        let mut twice = protocol(&[], Some(0));
+        for (first, second) in [("Bob/a.jpg", "Frank/f1.jpg"), ("Bob/b.jpg", "Frank/f2.jpg")] {
+            twice
+                .near_duplicates
+                .push(lineup_core::review::NearDuplicate {
+                    first: first.into(),
+                    second: second.into(),
+                    score: 0.9991,
+                });
+        }
+        let note = near_duplicates_note(&twice).unwrap();
+        assert!(
+            note.contains("2 impostor pairs of photos of different people score at least 0.95"),
+            "{note}"
+        );
+        assert!(
+            note.contains("likely the same photo under two names"),
+            "{note}"
+        );
+        assert!(
+            note.contains("Bob/a.jpg and Frank/f1.jpg (0.999)"),
+            "{note}"
+        );
+    }
+
+    /// Opposing expert P, finding 5: the paragraph says that the published hashes let a guesser
+    /// confirm a name behind a pseudonym.
+    #[test]
+    fn the_evaluation_paragraph_says_pseudonyms_do_not_stop_guessers() {
+        let text = evaluation_set_paragraph(&protocol(&[], Some(0)));
+        assert!(
+            text.contains(
+                "pseudonyms hide the names of people not on the watchlist from readers, not \
+                 from guessers"
+            ),
+            "{text}"
+        );
+    }
+
+    /// Opposing expert P, finding 8: the paragraph says how enrolment photos were chosen and
+    /// why photos were skipped, by kind.
+    #[test]
+    fn the_evaluation_paragraph_says_how_photos_were_enrolled_and_why_skipped() {
+        let skipped = [
+            "cannot be read: set/p/x.jpg: not an image",
+            "no face found; each photo needs exactly one",
+            "6 faces found; each photo needs exactly one",
+            "2 faces found; each photo needs exactly one",
+            "not reached before the run was cancelled",
+        ];
+        let text = evaluation_set_paragraph(&protocol(&skipped, Some(0)));
+        assert!(
+            text.contains(
+                "5 photos skipped (1 unreadable, 1 with no face, 2 with several faces, 1 not \
+                 reached)"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("no usable face"), "{text}");
+        assert!(text.contains("their first usable photo"), "{text}");
+        let text = evaluation_set_paragraph(&protocol(&[], Some(2)));
+        assert!(
+            text.contains("the photo people.csv names (enrol_photo)"),
+            "{text}"
+        );
+        assert!(!text.contains("first usable"), "{text}");
+        let text = evaluation_set_paragraph(&protocol(&[], Some(1)));
+        assert!(
+            text.contains(
+                "1 by the photo people.csv names (enrol_photo), 1 by their first usable photo"
+            ),
+            "{text}"
+        );
+        let text = evaluation_set_paragraph(&protocol(&[], None));
+        assert!(text.contains("each by the photo people.csv names (enrol_photo), or else by their first usable photo"), "{text}");
     }
 }

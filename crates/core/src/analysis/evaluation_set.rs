@@ -27,9 +27,13 @@ use super::{AnalysisError, Progress, find_faces_in_inputs, not_analysed};
 use crate::digest::hex;
 use crate::footage::Sampling;
 use crate::matching;
+use crate::review::protocol::{
+    NEAR_DUPLICATE_SCORE, NO_FACE_REASON, NOT_REACHED_REASON, SEVERAL_FACES_REASON,
+    UNREADABLE_REASON,
+};
 use crate::review::{
     AnalysisSettings, AttributeSchema, Attributes, EvaluationProtocol, GroundTruth, InputRecord,
-    InputStatus, ReviewDocument, SkippedPhoto, Slicing, UNKNOWN,
+    InputStatus, NearDuplicate, ReviewDocument, SkippedPhoto, Slicing, UNKNOWN,
 };
 use crate::vision::{FacePipeline, VisionConfig};
 use crate::watchlist::{self, EnrolmentPhoto, Identity, PlannedPhoto, Watchlist, WatchlistError};
@@ -209,8 +213,11 @@ pub fn run(
 
 /// Refuses what the one-folder-per-person layout cannot hold without a silent guess: a photo
 /// beside the folders (the watchlist would take it as a person named by its file name), a
-/// person's folder named with a space at an end (no people.csv row could name it), and a
-/// folder inside a person's folder (whose photos would not be read).
+/// person's folder named with a space at an end (no people.csv row could name it), a folder
+/// inside a person's folder (whose photos would not be read), and a file in a person's folder
+/// that is not a photo lineup reads (a .heic, a note): refused rather than listed as skipped,
+/// so that every file of every person's folder is in the set's manifest and its hash. Files
+/// beside the folders that are not photos (people.csv, a README) are no person's and are left.
 fn check_layout(set: &Path, planned: &[PlannedPhoto]) -> Result<(), EvaluationSetError> {
     if let Some(loose) = planned.iter().find(|p| p.path.parent() == Some(set)) {
         return Err(EvaluationSetError::Layout {
@@ -218,31 +225,62 @@ fn check_layout(set: &Path, planned: &[PlannedPhoto]) -> Result<(), EvaluationSe
             what: "a photo outside the people's folders (move it into its person's folder)".into(),
         });
     }
-    let mut folders: Vec<&Path> = planned.iter().filter_map(|p| p.path.parent()).collect();
-    folders.dedup();
-    for folder in folders {
-        // Refused rather than trimmed: the folder's name is the person's name in the review,
-        // the protocol's manifest and the re-run command, which must all name the same folder.
-        let name = folder.file_name().map(|n| n.to_string_lossy());
-        if name.is_some_and(|name| name.trim() != name) {
-            return Err(EvaluationSetError::Layout {
-                path: folder.to_path_buf(),
-                what: "a person's folder whose name begins or ends with a space: people.csv's \
-                       names are read without them, so no row could name it (rename the folder)"
-                    .into(),
-            });
-        }
-        let nested = std::fs::read_dir(folder)
-            .into_iter()
-            .flatten()
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .find(|path| path.is_dir());
-        if let Some(path) = nested {
+    for folder in entries(set).into_iter().filter(|path| path.is_dir()) {
+        check_person_folder(&folder)?;
+    }
+    Ok(())
+}
+
+/// The paths directly inside `folder`, in natural order; none where it cannot be listed (the
+/// set was listed by the watchlist's plan just before, which says why it cannot).
+fn entries(folder: &Path) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(folder)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .collect();
+    crate::footage::sort_naturally(&mut paths);
+    paths
+}
+
+/// Refuses a person's folder the protocol would read otherwise than it looks: see
+/// [`check_layout`].
+fn check_person_folder(folder: &Path) -> Result<(), EvaluationSetError> {
+    // Refused rather than trimmed: the folder's name is the person's name in the review,
+    // the protocol's manifest and the re-run command, which must all name the same folder.
+    let name = folder.file_name().map(|n| n.to_string_lossy());
+    if name.is_some_and(|name| name.trim() != name) {
+        return Err(EvaluationSetError::Layout {
+            path: folder.to_path_buf(),
+            what: "a person's folder whose name begins or ends with a space: people.csv's \
+                   names are read without them, so no row could name it (rename the folder)"
+                .into(),
+        });
+    }
+    let inside = entries(folder);
+    if inside.is_empty() {
+        return Err(EvaluationSetError::Layout {
+            path: folder.to_path_buf(),
+            what: "a person's folder with no photo in it (remove it, or add their photos)".into(),
+        });
+    }
+    for path in inside {
+        if path.is_dir() {
             return Err(EvaluationSetError::Layout {
                 path,
                 what: "a folder inside a person's folder, whose photos would not be read (move \
                        them into the person's folder)"
                     .into(),
+            });
+        }
+        if !crate::footage::is_image_path(&path) {
+            return Err(EvaluationSetError::Layout {
+                path,
+                what: format!(
+                    "a file evaluate does not read (photos are {}): convert it to one of \
+                     these or move it out of the set, so that no file is left out unseen",
+                    crate::footage::IMAGE_EXTENSIONS.join(", ")
+                ),
             });
         }
     }
@@ -441,6 +479,7 @@ impl ProtocolInput<'_> {
         let mut roles: Vec<Role> = vec![Role::Search; self.planned.len()];
         let mut identities = Vec::new();
         let mut chosen_count = 0;
+        let mut by_named_photo = 0;
         let mut not_enrolled = Vec::new();
         for (person_index, (name, photos)) in self.people.iter().enumerate() {
             for &photo in photos {
@@ -455,6 +494,9 @@ impl ProtocolInput<'_> {
             match self.enrolment_photo(name, photos, &roles) {
                 Ok(photo) => {
                     roles[photo] = Role::Enrolment;
+                    if self.named_enrolment_photo(name).is_some() {
+                        by_named_photo += 1;
+                    }
                     let detection = &found.detections[faces[photo][0]];
                     identities.push(Identity {
                         name: name.clone(),
@@ -487,7 +529,17 @@ impl ProtocolInput<'_> {
         };
         let mut document = self.review(found, &faces, &roles, watchlist, chosen_count);
         document.warnings.extend(not_enrolled);
+        if let Some(protocol) = &mut document.evaluation_protocol {
+            protocol.enrolled_by_named_photo = Some(by_named_photo);
+        }
         document
+    }
+
+    /// The enrolment photo `people.csv` names for `name`, if it names one.
+    fn named_enrolment_photo(&self, name: &str) -> Option<&str> {
+        self.rows
+            .get(name)
+            .and_then(|row| row.enrol_photo.as_deref())
     }
 
     /// The enrolment photo of a person chosen for enrolment: the one `people.csv` names, or their
@@ -498,11 +550,7 @@ impl ProtocolInput<'_> {
         photos: &[usize],
         roles: &[Role],
     ) -> Result<usize, String> {
-        let named = self
-            .rows
-            .get(name)
-            .and_then(|row| row.enrol_photo.as_deref());
-        match named {
+        match self.named_enrolment_photo(name) {
             Some(file) => {
                 let photo = photos
                     .iter()
@@ -587,6 +635,17 @@ impl ProtocolInput<'_> {
             }
         }
         document.rebuild_tracks();
+        let near_duplicates = self.near_duplicates(&found, faces, roles);
+        for pair in &near_duplicates {
+            document.warnings.push(format!(
+                "{} and {} are photos of different people that score {:.3} (at least {}): most \
+                 likely the same photo under two names; FMR counts the pair as a false match",
+                self.request.set.join(&pair.first).display(),
+                self.request.set.join(&pair.second).display(),
+                pair.score,
+                NEAR_DUPLICATE_SCORE
+            ));
+        }
         let (mated, non_mated) = self.label(&mut document, &search_person);
         for identity in &document.watchlist.identities {
             if let Some(row) = self.rows.get(&identity.name) {
@@ -618,8 +677,48 @@ impl ProtocolInput<'_> {
                         .is_some_and(|s| s.to_string_lossy().contains(AUGMENTED_MARK))
                 })
                 .count(),
+            enrolled_by_named_photo: None,
+            near_duplicates,
         });
         document
+    }
+
+    /// Every pair of usable photos of different people whose faces score as the same picture:
+    /// the cosine of their embeddings (each scaled to unit length, so whatever the recognizer's
+    /// own metric) at least [`NEAR_DUPLICATE_SCORE`]. The byte-for-byte guard
+    /// ([`check_no_photo_twice`]) misses a copy re-encoded or with a byte added; this does not.
+    fn near_duplicates(
+        &self,
+        found: &ReviewDocument,
+        faces: &[Vec<usize>],
+        roles: &[Role],
+    ) -> Vec<NearDuplicate> {
+        let usable: Vec<(usize, Vec<f32>)> = roles
+            .iter()
+            .enumerate()
+            .filter(|(_, role)| !matches!(role, Role::Skipped(_)))
+            .map(|(photo, _)| {
+                let embedding = &found.detections[faces[photo][0]].embedding.0;
+                (photo, unit_length(embedding))
+            })
+            .collect();
+        let mut pairs = Vec::new();
+        for (at, (first, a)) in usable.iter().enumerate() {
+            for (second, b) in &usable[at + 1..] {
+                if self.planned[*first].identity == self.planned[*second].identity {
+                    continue;
+                }
+                let score: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+                if score >= NEAR_DUPLICATE_SCORE {
+                    pairs.push(NearDuplicate {
+                        first: self.relative(*first),
+                        second: self.relative(*second),
+                        score,
+                    });
+                }
+            }
+        }
+        pairs
     }
 
     /// The attributes people.csv gives a value of for anyone, crossed, in the schema's order
@@ -673,6 +772,16 @@ impl ProtocolInput<'_> {
     }
 }
 
+/// `values` scaled to unit length (all zeros stay zeros).
+fn unit_length(values: &[f32]) -> Vec<f32> {
+    let norm = values.iter().map(|v| v * v).sum::<f32>().sqrt();
+    if norm > f32::EPSILON && norm.is_finite() {
+        values.iter().map(|v| v / norm).collect()
+    } else {
+        vec![0.0; values.len()]
+    }
+}
+
 /// The detections found in each input, by input.
 fn faces_per_input(found: &ReviewDocument) -> Vec<Vec<usize>> {
     let mut faces = vec![Vec::new(); found.inputs.len()];
@@ -687,17 +796,17 @@ fn faces_per_input(found: &ReviewDocument) -> Vec<Vec<usize>> {
 /// Ok(the photo's one face) when the photo can be used; Err(why not) otherwise.
 fn usability(found: &ReviewDocument, faces: &[Vec<usize>], photo: usize) -> Result<usize, String> {
     match &found.inputs[photo].status {
-        InputStatus::Failed(reason) => return Err(format!("cannot be read: {reason}")),
+        InputStatus::Failed(reason) => return Err(format!("{UNREADABLE_REASON}{reason}")),
         InputStatus::NotAnalysed => {
-            return Err("not reached before the run was cancelled".to_string());
+            return Err(format!("{NOT_REACHED_REASON} before the run was cancelled"));
         }
         InputStatus::Analysed => {}
     }
     match faces[photo].as_slice() {
         [face] => Ok(*face),
-        [] => Err("no face found; each photo needs exactly one".to_string()),
+        [] => Err(format!("{NO_FACE_REASON}; each photo needs exactly one")),
         several => Err(format!(
-            "{} faces found; each photo needs exactly one",
+            "{}{SEVERAL_FACES_REASON}; each photo needs exactly one",
             several.len()
         )),
     }

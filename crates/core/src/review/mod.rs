@@ -35,7 +35,7 @@ pub use labels::{
     AttributeDefinition, AttributeError, AttributeSchema, Attributes, GroundTruth, LabelChange,
     UNKNOWN, ValueGroup,
 };
-pub use protocol::{EvaluationProtocol, SkippedPhoto};
+pub use protocol::{EvaluationProtocol, NearDuplicate, SkipKind, SkippedPhoto};
 pub use second::{
     Answer, BlindSpell, Disagreement, FirstAnswers, Reviewer, ReviewerAgreement, SecondChange,
     SecondChangeKind, SecondLabel, SecondReview, Settlement,

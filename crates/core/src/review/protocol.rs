@@ -35,6 +35,80 @@ pub struct EvaluationProtocol {
     /// Photos marked as augmented copies (name containing `_aug`), which are not independent.
     #[serde(default)]
     pub augmented: usize,
+    /// Of the people enrolled, those whose enrolment photo `people.csv` named (`enrol_photo`);
+    /// the rest were enrolled by their first usable photo. None in reviews from before it was
+    /// recorded.
+    #[serde(default)]
+    pub enrolled_by_named_photo: Option<usize>,
+    /// Photos of two different people whose faces score as the same picture (at least
+    /// [`NEAR_DUPLICATE_SCORE`]): most likely one photo under two names, an impostor pair that
+    /// FMR counts as a false match.
+    #[serde(default)]
+    pub near_duplicates: Vec<NearDuplicate>,
+}
+
+/// The cosine similarity from which two photos of different people are taken to be the same
+/// picture (copies re-encoded, padded or re-sized score about 0.99; two photos of one person
+/// rarely pass 0.9).
+pub const NEAR_DUPLICATE_SCORE: f32 = 0.95;
+
+/// Two photos of different people that score as the same picture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NearDuplicate {
+    /// Relative to the set's folder.
+    pub first: PathBuf,
+    pub second: PathBuf,
+    pub score: f32,
+}
+
+/// Why a photo was skipped, by kind: the protocol's reasons each begin with one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SkipKind {
+    Unreadable,
+    NoFace,
+    SeveralFaces,
+    NotReached,
+}
+
+/// The beginnings of the protocol's skip reasons (each followed by its detail).
+pub const UNREADABLE_REASON: &str = "cannot be read: ";
+pub const NO_FACE_REASON: &str = "no face found";
+pub const SEVERAL_FACES_REASON: &str = " faces found";
+pub const NOT_REACHED_REASON: &str = "not reached";
+
+impl SkipKind {
+    /// As the report says it, after a count ("2 with several faces").
+    pub fn words(self) -> &'static str {
+        match self {
+            SkipKind::Unreadable => "unreadable",
+            SkipKind::NoFace => "with no face",
+            SkipKind::SeveralFaces => "with several faces",
+            SkipKind::NotReached => "not reached",
+        }
+    }
+}
+
+impl SkippedPhoto {
+    /// The kind of the reason; None for a reason in none of the protocol's forms.
+    pub fn kind(&self) -> Option<SkipKind> {
+        let reason = self.reason.as_str();
+        let several = reason
+            .split_once(SEVERAL_FACES_REASON)
+            .is_some_and(|(count, _)| {
+                !count.is_empty() && count.bytes().all(|b| b.is_ascii_digit())
+            });
+        if reason.starts_with(UNREADABLE_REASON) {
+            Some(SkipKind::Unreadable)
+        } else if reason.starts_with(NO_FACE_REASON) {
+            Some(SkipKind::NoFace)
+        } else if several {
+            Some(SkipKind::SeveralFaces)
+        } else if reason.starts_with(NOT_REACHED_REASON) {
+            Some(SkipKind::NotReached)
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

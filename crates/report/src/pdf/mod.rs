@@ -426,6 +426,19 @@ fn one_to_one_table(
         &rows,
     );
     layout.paragraph(wording::ONE_TO_ONE_NOTE, Style::SMALL);
+    if let Some(note) = report
+        .evaluation
+        .as_ref()
+        .and_then(wording::near_duplicates_note)
+    {
+        layout.paragraph(
+            &note,
+            Style {
+                color: RED,
+                ..Style::BODY
+            },
+        );
+    }
 }
 
 fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings, search_is: &str) {
