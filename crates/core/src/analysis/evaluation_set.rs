@@ -618,6 +618,8 @@ impl ProtocolInput<'_> {
                         .is_some_and(|s| s.to_string_lossy().contains(AUGMENTED_MARK))
                 })
                 .count(),
+            labels: document.search_labels(),
+            identity_attributes: document.identity_attributes.clone(),
         });
         document
     }
