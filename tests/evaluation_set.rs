@@ -985,3 +985,83 @@ fn a_one_to_one_table_that_the_photos_do_not_give_is_named_against_a_rerun() {
     assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
     assert!(stderr.contains("FNMR (1:1)"), "{stderr}");
 }
+
+/// Opposing expert P, finding 6: an evaluation cancelled before every photo was reached (here
+/// at once) names no set (its photos not reached have no hash) and no protocol: its photos
+/// are "not reached", not unusable, nobody is said to lack a usable photo, and lineup refuses
+/// to sign it; a bundle of one, signed without lineup's export, is refused by `verify`.
+#[test]
+fn a_cancelled_evaluation_is_not_signed_and_says_its_photos_were_not_reached() {
+    use lineup::analysis::evaluation_set::{self, EvaluationRequest};
+    use lineup::assessment::bundle::{EVIDENCE_FILE, RON_FILE};
+    use lineup::assessment::evidence::Evidence;
+    let (dir, set, people) = fixture_set();
+    let request = EvaluationRequest {
+        set: set.clone(),
+        attributes: Some(people.clone()),
+        enrol_share: 0.6,
+        seed: 12,
+        threshold: 0.6,
+        top_k: 5,
+        vision: lineup::vision::VisionConfig::default(),
+    };
+    let cancelled = std::sync::atomic::AtomicBool::new(true);
+    let document = evaluation_set::run(&request, &mut |_| {}, &cancelled).unwrap();
+    assert!(!document.complete);
+    let warnings = document.warnings.join("\n");
+    assert!(!warnings.contains("no usable photo"), "{warnings}");
+    assert!(
+        warnings.contains("not all reached before the run was cancelled"),
+        "{warnings}"
+    );
+    let review = dir.path().join("cancelled.ron");
+    lineup::review::save(&document, &review).unwrap();
+    let key = dir.path().join("reviewer.key");
+    let password = dir.path().join("password.txt");
+    std::fs::write(&password, "evaluation set test\n").unwrap();
+    let keygen = lineup(&[
+        "keygen",
+        key.to_str().unwrap(),
+        "--password-file",
+        password.to_str().unwrap(),
+    ]);
+    assert!(keygen.status.success(), "{}", text(&keygen.stderr));
+    let report = lineup(&[
+        "report",
+        review.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+        "--password-file",
+        password.to_str().unwrap(),
+        "--out",
+        dir.path().join("refused").to_str().unwrap(),
+    ]);
+    let stderr = text(&report.stderr);
+    assert!(!report.status.success(), "signed: {}", text(&report.stdout));
+    assert!(
+        stderr.contains("the evaluation was cancelled: run lineup evaluate to the end"),
+        "{stderr}"
+    );
+
+    // A finished run's bundle made to say it was cancelled, and signed again by hand.
+    let (out, _) = evaluate(
+        dir.path(),
+        &set,
+        &people,
+        &["--enrol-share", "0.6", "--seed", "12"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (bundle, pair, published) = signed_bundle(dir.path(), false);
+    let out = tampered(&bundle, &dir.path().join("t"), &pair, &published, |files| {
+        let mut evidence = Evidence::parse(EVIDENCE_FILE, &files[EVIDENCE_FILE]).expect("evidence");
+        evidence.analysis.complete = false;
+        files.insert(EVIDENCE_FILE.into(), evidence.to_ron().into_bytes());
+        let mut report: lineup::assessment::Report =
+            ron::from_str(std::str::from_utf8(&files[RON_FILE]).unwrap()).unwrap();
+        report.data.analysis_complete = false;
+        files.insert(RON_FILE.into(), report.to_ron().into_bytes());
+    });
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(stderr.contains("the evaluation was cancelled"), "{stderr}");
+}

@@ -33,7 +33,9 @@ pub use labels::{
     AttributeDefinition, AttributeError, AttributeSchema, Attributes, GroundTruth, LabelChange,
     UNKNOWN, ValueGroup,
 };
-pub use protocol::{EvaluatedLabel, EvaluationProtocol, LabelChanges, SkippedPhoto};
+pub use protocol::{
+    EVALUATION_CANCELLED, EvaluatedLabel, EvaluationProtocol, LabelChanges, SkippedPhoto,
+};
 pub use second::{
     Answer, BlindSpell, Disagreement, FirstAnswers, Reviewer, ReviewerAgreement, SecondChange,
     SecondChangeKind, SecondLabel, SecondReview, Settlement,

@@ -9,6 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::labels::{Attributes, GroundTruth};
 
+/// Why an evaluation review that was cancelled cannot be signed: its set hash names no set (the
+/// photos not reached are hashed as unreadable) and its counts are not the protocol's.
+pub const EVALUATION_CANCELLED: &str =
+    "the evaluation was cancelled: run lineup evaluate to the end";
+
 /// How a review made from a labelled evaluation set came about (NIST FRVT-style 1:N protocol:
 /// a share of the people enrolled, every other photo of an enrolled person a mated search, every
 /// photo of a person not enrolled a non-mated search).
