@@ -418,7 +418,7 @@ impl ReviewDocument {
         let changed_or_new = now
             .iter()
             .filter(|label| {
-                recorded.get(&label.track) != Some(&label) || identity_changed(label.label)
+                recorded.get(&label.track) != Some(label) || identity_changed(label.label)
             })
             .count();
         let kept: std::collections::BTreeSet<u32> = now.iter().map(|label| label.track).collect();
