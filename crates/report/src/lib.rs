@@ -81,7 +81,7 @@ pub fn labelled_findings(document: &ReviewDocument, threshold: f32) -> Option<Fi
 
 /// Where an evaluation review's labels come from: `lineup evaluate`, from where each photo lies,
 /// unless some were changed after it (then how many, and the counts as evaluate made them and as
-/// labelled now), or unless the review predates the record of evaluate's labels.
+/// labelled now).
 fn evaluation_source(
     document: &ReviewDocument,
     protocol: &lineup_core::review::EvaluationProtocol,
@@ -97,8 +97,7 @@ fn evaluation_source(
          (who it is of) and {attributes} by lineup evaluate"
     );
     match document.label_changes_since_evaluate() {
-        Some(changes) if changes.searches == 0 => format!("{by_evaluate}, not by a reviewer"),
-        Some(changes) => format!(
+        Some(changes) if changes.searches > 0 => format!(
             "{by_evaluate}, but the labels of {} were changed after lineup evaluate (by a \
              reviewer or by editing the review): the protocol's counts ({} mated and {} \
              non-mated searches) are as lineup evaluate made them; as labelled now, {} mated \
@@ -109,9 +108,9 @@ fn evaluation_source(
             changes.mated_now,
             changes.non_mated_now
         ),
-        None => format!(
-            "{by_evaluate}; this review does not record the labels lineup evaluate gave (it \
-             was made before lineup recorded them), so labels changed since cannot be ruled out"
-        ),
+        // Reviews made before evaluate's labels were recorded say what their signed reports
+        // said, so that those still recompute; `verify --against` a re-run compares their
+        // labels with the re-run's all the same.
+        _ => format!("{by_evaluate}, not by a reviewer"),
     }
 }
