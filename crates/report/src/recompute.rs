@@ -259,6 +259,7 @@ pub fn recompute_files(
     let recomputed = evidence.recompute().map_err(in_evidence)?;
     let mut differences = recorded_differences(&report, &evidence);
     differences.extend(missing_one_to_one(&evidence, &recomputed));
+    differences.extend(protocol_count_differences(&evidence));
     differences.extend(text_differences(&report));
     differences.extend(figure_differences(&report, &recomputed));
     let differ = |from: &str, differences: Vec<Difference>| RecomputeError::Differ {
@@ -1143,6 +1144,49 @@ fn missing_one_to_one(evidence: &Evidence, recomputed: &Recomputation) -> Vec<Di
     }]
 }
 
+/// An evaluation set's protocol states its mated and non-mated searches; where it records the
+/// labels lineup evaluate gave, those labels must give the same counts (the report's changed
+/// labels are counted against that record).
+fn protocol_count_differences(evidence: &Evidence) -> Vec<Difference> {
+    let Some(protocol) = evidence
+        .evaluation
+        .as_ref()
+        .filter(|p| !p.labels.is_empty())
+    else {
+        return Vec::new();
+    };
+    let mated = protocol
+        .labels
+        .iter()
+        .filter(|label| matches!(label.label, GroundTruth::OnWatchlist(_)))
+        .count();
+    let non_mated = protocol
+        .labels
+        .iter()
+        .filter(|label| label.label == GroundTruth::NotOnWatchlist)
+        .count();
+    [
+        ("mated", "mated_searches", protocol.mated_searches, mated),
+        (
+            "non-mated",
+            "non_mated_searches",
+            protocol.non_mated_searches,
+            non_mated,
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, _, stated, recorded)| stated != recorded)
+    .map(|(kind, field, stated, recorded)| Difference {
+        figure: format!(
+            "the protocol's {kind} searches, against the labels it records lineup evaluate gave"
+        ),
+        place: format!("evaluation.{field}"),
+        stated: stated.to_string(),
+        recomputed: recorded.to_string(),
+    })
+    .collect()
+}
+
 /// What the report says follows from its own text: the parts still to write (whether it is a
 /// DRAFT) are those the assessment text in it lacks, by the function the report was made with.
 fn text_differences(report: &Report) -> Vec<Difference> {
@@ -1467,6 +1511,72 @@ mod tests {
     use crate::findings::{DEFAULT_CROWD_SCENARIOS, Findings};
     use lineup_core::ids::IdentityId;
     use lineup_core::metrics::Search;
+
+    /// Opposing expert P, finding 1: the protocol's mated and non-mated counts must be those
+    /// of the labels it records lineup evaluate gave, or the report's evaluation paragraph
+    /// contradicts its 1:N table.
+    #[test]
+    fn protocol_counts_that_its_recorded_labels_do_not_give_are_named() {
+        use lineup_core::review::{AnalysisSettings, EvaluationProtocol, ReviewDocument};
+        let label = |track: u32, label: GroundTruth| EvaluatedLabel {
+            track,
+            label,
+            person: None,
+            attributes: Default::default(),
+        };
+        let mut document = ReviewDocument::new(
+            AnalysisSettings {
+                threshold: 0.6,
+                top_k: 5,
+                vision: lineup_core::vision::VisionConfig::default(),
+                sampling: Default::default(),
+            },
+            Vec::new(),
+            Vec::new(),
+            lineup_core::watchlist::Watchlist {
+                root: "set".into(),
+                identities: Vec::new(),
+            },
+        );
+        let on = GroundTruth::OnWatchlist(IdentityId::at(0).unwrap());
+        let mut protocol = EvaluationProtocol {
+            set: "set".into(),
+            set_sha256: String::new(),
+            photos: 3,
+            people: 2,
+            enrol_share: 0.5,
+            seed: 1,
+            attributes: None,
+            chosen: 1,
+            enrolled: 1,
+            mated_searches: 1,
+            non_mated_searches: 1,
+            skipped: Vec::new(),
+            augmented: 0,
+            labels: vec![label(0, on), label(1, GroundTruth::NotOnWatchlist)],
+            identity_attributes: Default::default(),
+        };
+        document.evaluation_protocol = Some(protocol.clone());
+        assert_eq!(
+            protocol_count_differences(&Evidence::of(&document, 0.6)),
+            Vec::new()
+        );
+        protocol.mated_searches = 2;
+        document.evaluation_protocol = Some(protocol);
+        let differences = protocol_count_differences(&Evidence::of(&document, 0.6));
+        assert_eq!(differences.len(), 1, "{differences:?}");
+        assert!(
+            differences[0].figure.contains("mated searches"),
+            "{differences:?}"
+        );
+        assert_eq!(
+            (
+                differences[0].stated.as_str(),
+                differences[0].recomputed.as_str()
+            ),
+            ("2", "1")
+        );
+    }
 
     fn findings(labels: &[Option<u32>]) -> crate::MeasuredFindings {
         let searches = labels
