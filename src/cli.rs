@@ -1605,6 +1605,14 @@ fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
                  in each track.",
                 rerun.display()
             );
+            if recomputed.evidence.evaluation.is_some() {
+                println!(
+                    "Its labels (who each photo is of, and the perceived attributes) are those \
+                     of evidence.ron, or those lineup evaluate gave as the protocol records them \
+                     where the report says labels were changed after it; the 1:1 table \
+                     recomputed from its embeddings is the report's."
+                );
+            }
         }
     }
     let key_file = args.key.as_deref().filter(|_| !verified.key_from_bundle);

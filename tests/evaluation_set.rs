@@ -1058,3 +1058,259 @@ fn a_photo_under_two_names_is_flagged_as_a_near_duplicate() {
         "{markdown}"
     );
 }
+
+/// Runs the protocol of the other tests (share 0.6, seed 12) on the fixture set: (folder, the
+/// review, a second run of the same command, as an opposing expert re-runs it).
+fn evaluated_twice() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let (dir, set, people) = fixture_set();
+    let (out, review) = evaluate(
+        dir.path(),
+        &set,
+        &people,
+        &["--enrol-share", "0.6", "--seed", "12"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rerun = dir.path().join("rerun.ron");
+    let again = lineup(&[
+        "evaluate",
+        "--set",
+        set.to_str().unwrap(),
+        "--attributes",
+        people.to_str().unwrap(),
+        "--enrol-share",
+        "0.6",
+        "--seed",
+        "12",
+        "--out",
+        rerun.to_str().unwrap(),
+    ]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    (dir, review, rerun)
+}
+
+/// `document` saved in `dir/NAME/review.ron` and exported there as a signed bundle, then
+/// `lineup verify --recompute BUNDLE --against RERUN`: (its output, assessment.md).
+fn signed_and_checked_against(
+    dir: &Path,
+    name: &str,
+    document: &lineup::review::ReviewDocument,
+    rerun: &Path,
+) -> (Output, String) {
+    let folder = dir.join(name);
+    std::fs::create_dir_all(&folder).unwrap();
+    lineup::review::save(document, &folder.join("review.ron")).unwrap();
+    let (bundle, _pair, published) = signed_bundle(&folder, false);
+    let markdown = std::fs::read_to_string(bundle.join("assessment.md")).unwrap();
+    let out = lineup(&[
+        "verify",
+        "--recompute",
+        bundle.to_str().unwrap(),
+        "--key",
+        published.to_str().unwrap(),
+        "--against",
+        rerun.to_str().unwrap(),
+    ]);
+    (out, markdown)
+}
+
+/// Opposing expert P, finding 1: a label changed after `lineup evaluate` (here one of Joe
+/// Biden's searches relabelled as Barack Obama, as `labels import` does) is not signed as
+/// "labelled by lineup evaluate, not by a reviewer": the report says how many searches'
+/// labels were changed, and the counts as labelled beside the protocol's. Checked against a
+/// re-run, the bundle passes only because it says so.
+#[test]
+fn labels_changed_after_evaluate_are_reported_and_a_rerun_checks_them() {
+    let (dir, review, rerun) = evaluated_twice();
+    let original = lineup::review::load(&review).unwrap();
+
+    let (out, markdown) = signed_and_checked_against(dir.path(), "same", &original, &rerun);
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        markdown.contains("by lineup evaluate, not by a reviewer"),
+        "{markdown}"
+    );
+
+    let mut relabelled = original.clone();
+    let obama = relabelled.identity_by_name("Barack Obama").unwrap();
+    let biden = relabelled
+        .tracks
+        .iter_mut()
+        .find(|track| track.person.as_deref() == Some("Joe Biden"))
+        .unwrap();
+    biden.label = GroundTruth::OnWatchlist(obama);
+    biden.person = None;
+    let (out, markdown) = signed_and_checked_against(dir.path(), "changed", &relabelled, &rerun);
+    assert!(
+        !markdown.contains("not by a reviewer"),
+        "a changed label signed as evaluate's:\n{markdown}"
+    );
+    assert!(
+        markdown.contains(
+            "The labels of 1 search were changed after lineup evaluate (by a reviewer or by \
+             editing the review)"
+        ),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains(
+            "the 4 mated searches and 3 non-mated searches above are as lineup evaluate made them"
+        ) && markdown.contains("there are 5 mated searches and 2 non-mated searches"),
+        "{markdown}"
+    );
+    assert!(
+        out.status.success(),
+        "the report says the labels were changed, and the protocol's record is the re-run's:\n{}",
+        text(&out.stderr)
+    );
+}
+
+/// Opposing expert P, finding 1: a label changed after `lineup evaluate` with the protocol's
+/// record of evaluate's labels changed to match (and an identity's attributes with it), so
+/// that the report claims evaluate's labels, is named by `verify --against` a re-run.
+#[test]
+fn a_changed_label_hidden_from_the_report_is_named_against_a_rerun() {
+    let (dir, review, rerun) = evaluated_twice();
+    let mut document = lineup::review::load(&review).unwrap();
+    let obama = document.identity_by_name("Barack Obama").unwrap();
+    let biden = document
+        .tracks
+        .iter_mut()
+        .find(|track| track.person.as_deref() == Some("Joe Biden"))
+        .unwrap();
+    biden.label = GroundTruth::OnWatchlist(obama);
+    biden.person = None;
+    let relabelled = biden.id;
+    document
+        .identity_attributes
+        .get_mut("Eileen Collins")
+        .unwrap()
+        .insert("gender".into(), "male".into());
+    let labels = document.search_labels();
+    let protocol = document.evaluation_protocol.as_mut().unwrap();
+    protocol.labels = labels;
+    protocol.identity_attributes = document.identity_attributes.clone();
+    let (out, markdown) = signed_and_checked_against(dir.path(), "hidden", &document, &rerun);
+    assert!(markdown.contains("not by a reviewer"), "{markdown}");
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(
+        stderr.contains(&format!("the label of track {relabelled}")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("on the watchlist as Barack Obama"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Eileen Collins"), "{stderr}");
+}
+
+/// Opposing expert P, finding 2: one search's embedding negated in the review (its stored
+/// match score left as it was) and the bundle signed again: the 1:1 table it signs follows
+/// from no photo. `verify --against` a re-run recomputes the table from the re-run's
+/// embeddings and names the figures that differ.
+#[test]
+fn a_one_to_one_table_that_the_photos_do_not_give_is_named_against_a_rerun() {
+    let (dir, review, rerun) = evaluated_twice();
+    let mut document = lineup::review::load(&review).unwrap();
+    let collins = document.identity_by_name("Eileen Collins").unwrap();
+    let track = document
+        .tracks
+        .iter()
+        .find(|track| track.label == GroundTruth::OnWatchlist(collins))
+        .unwrap();
+    let face = track.detections[0].index();
+    let embedding = &mut document.detections[face].embedding.0;
+    for value in embedding.iter_mut() {
+        *value = -*value;
+    }
+    let (out, markdown) = signed_and_checked_against(dir.path(), "negated", &document, &rerun);
+    assert!(markdown.contains("1:1 verification"), "{markdown}");
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(stderr.contains("FNMR (1:1)"), "{stderr}");
+}
+
+/// Opposing expert P, finding 6: an evaluation cancelled before every photo was reached (here
+/// at once) names no set (its photos not reached have no hash) and no protocol: its photos
+/// are "not reached", not unusable, nobody is said to lack a usable photo, and lineup refuses
+/// to sign it; a bundle of one, signed without lineup's export, is refused by `verify`.
+#[test]
+fn a_cancelled_evaluation_is_not_signed_and_says_its_photos_were_not_reached() {
+    use lineup::analysis::evaluation_set::{self, EvaluationRequest};
+    use lineup::assessment::bundle::{EVIDENCE_FILE, RON_FILE};
+    use lineup::assessment::evidence::Evidence;
+    let (dir, set, people) = fixture_set();
+    let request = EvaluationRequest {
+        set: set.clone(),
+        attributes: Some(people.clone()),
+        enrol_share: 0.6,
+        seed: 12,
+        threshold: 0.6,
+        top_k: 5,
+        vision: lineup::vision::VisionConfig::default(),
+    };
+    let cancelled = std::sync::atomic::AtomicBool::new(true);
+    let document = evaluation_set::run(&request, &mut |_| {}, &cancelled).unwrap();
+    assert!(!document.complete);
+    let warnings = document.warnings.join("\n");
+    assert!(!warnings.contains("no usable photo"), "{warnings}");
+    assert!(
+        warnings.contains("not all reached before the run was cancelled"),
+        "{warnings}"
+    );
+    let review = dir.path().join("cancelled.ron");
+    lineup::review::save(&document, &review).unwrap();
+    let key = dir.path().join("reviewer.key");
+    let password = dir.path().join("password.txt");
+    std::fs::write(&password, "evaluation set test\n").unwrap();
+    let keygen = lineup(&[
+        "keygen",
+        key.to_str().unwrap(),
+        "--password-file",
+        password.to_str().unwrap(),
+    ]);
+    assert!(keygen.status.success(), "{}", text(&keygen.stderr));
+    let report = lineup(&[
+        "report",
+        review.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+        "--password-file",
+        password.to_str().unwrap(),
+        "--out",
+        dir.path().join("refused").to_str().unwrap(),
+    ]);
+    let stderr = text(&report.stderr);
+    assert!(!report.status.success(), "signed: {}", text(&report.stdout));
+    assert!(
+        stderr.contains("the evaluation was cancelled: run lineup evaluate to the end"),
+        "{stderr}"
+    );
+
+    // A finished run's bundle made to say it was cancelled, and signed again by hand.
+    let (out, _) = evaluate(
+        dir.path(),
+        &set,
+        &people,
+        &["--enrol-share", "0.6", "--seed", "12"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (bundle, pair, published) = signed_bundle(dir.path(), false);
+    let out = tampered(&bundle, &dir.path().join("t"), &pair, &published, |files| {
+        let mut evidence = Evidence::parse(EVIDENCE_FILE, &files[EVIDENCE_FILE]).expect("evidence");
+        evidence.analysis.complete = false;
+        files.insert(EVIDENCE_FILE.into(), evidence.to_ron().into_bytes());
+        let mut report: lineup::assessment::Report =
+            ron::from_str(std::str::from_utf8(&files[RON_FILE]).unwrap()).unwrap();
+        report.data.analysis_complete = false;
+        files.insert(RON_FILE.into(), report.to_ron().into_bytes());
+    });
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(stderr.contains("the evaluation was cancelled"), "{stderr}");
+}

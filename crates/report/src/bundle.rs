@@ -74,6 +74,13 @@ pub enum BundleError {
          system); analyse real footage to assess one"
     )]
     Simulated { reason: String },
+    /// An evaluation cancelled before every photo was reached: its set hash names no set and
+    /// its counts are not the protocol's.
+    #[error(
+        "this review cannot be exported as a signed assessment: {}",
+        lineup_core::review::EVALUATION_CANCELLED
+    )]
+    EvaluationCancelled,
     #[error(transparent)]
     Pdf(#[from] PdfError),
     #[error(transparent)]
@@ -193,10 +200,14 @@ pub fn export_signed(request: &SignedExport) -> Result<ExportedBundle, BundleErr
 }
 
 /// Refuses a review that is a simulation, or lacks any trace a real analysis leaves
-/// (`ReviewDocument::not_signable_because`): lineup never signs one as an assessment.
+/// (`ReviewDocument::not_signable_because`), or an evaluation that was cancelled before every
+/// photo was reached: lineup never signs one as an assessment.
 pub fn refuse_simulation(document: &ReviewDocument) -> Result<(), BundleError> {
     match document.not_signable_because() {
         Some(reason) => Err(BundleError::Simulated { reason }),
+        None if document.evaluation_protocol.is_some() && !document.complete => {
+            Err(BundleError::EvaluationCancelled)
+        }
         None => Ok(()),
     }
 }
@@ -542,6 +553,7 @@ fn readme_analysis(evidence: &Evidence) -> String {
          \n\
          \x20   {command}\n\
          \n\
+         {threshold}\
          The footage, by SHA-256 (check yours with: sha256sum FILE):\n\
          \n\
          {inputs}\
@@ -559,7 +571,31 @@ fn readme_analysis(evidence: &Evidence) -> String {
         version = ascii(&analysis.analysed_with),
         watchlist = ascii(&analysis.watchlist_root.display().to_string()),
         command = ascii(&analysis.command),
+        threshold = readme_threshold(evidence),
         photos = readme_photos(evidence),
+    )
+}
+
+/// The threshold the report counts at, on the recognizer's own scale as `lineup report
+/// --threshold` reads it: where it is not the analysis's, the `lineup report` option that
+/// gives the report's numbers from the re-run's review.
+fn readme_threshold(evidence: &Evidence) -> String {
+    let own_scale = |threshold: f32| {
+        evidence
+            .document()
+            .map_or(threshold, |document| document.shown_threshold(threshold))
+    };
+    let report = own_scale(evidence.threshold);
+    let analysis = own_scale(evidence.analysis.settings.threshold);
+    if evidence.threshold == evidence.analysis.settings.threshold {
+        return format!("The report counts at the analysis's threshold, {report}.\n\n");
+    }
+    format!(
+        "The report counts at threshold {report}, not the analysis's {analysis}: to make its\n\
+         numbers from the re-run's review, run\n\
+         \n\
+         \x20   lineup report RERUN-REVIEW.ron --threshold {report} --key {KEY_PLACEHOLDER} --out NEW-BUNDLE\n\
+         \n"
     )
 }
 
@@ -884,6 +920,38 @@ mod tests {
         assert!(!text.contains("\\u{a}"), "{text}");
         let model = &document.models[0];
         assert!(text.contains(&format!("{}\n", model.sha256)), "{text}");
+    }
+
+    /// Opposing expert P, finding 10: a report made at another threshold than the review's
+    /// (`lineup report --threshold 0.3`) says so where the README tells how to run the
+    /// analysis again, with the `lineup report` option that gives its numbers.
+    #[test]
+    fn the_readme_gives_the_threshold_the_report_was_made_at() {
+        let document = ReviewDocument::new(
+            lineup_core::review::AnalysisSettings {
+                threshold: 0.6,
+                top_k: 5,
+                vision: lineup_core::vision::VisionConfig::default(),
+                sampling: Default::default(),
+            },
+            lineup_core::vision::runtime::manifest(),
+            Vec::new(),
+            lineup_core::watchlist::Watchlist {
+                root: "w".into(),
+                identities: Vec::new(),
+            },
+        );
+        let at_its_own = readme_analysis(&Evidence::of(&document, 0.6));
+        assert!(
+            at_its_own.contains("The report counts at the analysis's threshold, 0.6."),
+            "{at_its_own}"
+        );
+        let lower = readme_analysis(&Evidence::of(&document, 0.3));
+        assert!(
+            lower.contains("The report counts at threshold 0.3, not the analysis's 0.6")
+                && lower.contains("lineup report RERUN-REVIEW.ron --threshold 0.3"),
+            "{lower}"
+        );
     }
 
     #[test]

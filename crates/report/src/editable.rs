@@ -158,6 +158,9 @@ fn accuracy(out: &mut String, report: &Report) {
     if let Some(protocol) = &report.evaluation {
         line(out, "**The evaluation set**");
         line(out, &wording::evaluation_set_paragraph(protocol));
+        if let Some(changes) = &report.labels_changed {
+            line(out, &wording::labels_changed_paragraph(protocol, changes));
+        }
     }
     match &report.findings {
         Some(findings) => rates(out, findings),

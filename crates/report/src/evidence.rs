@@ -222,6 +222,7 @@ pub struct Recomputation {
     pub false_alerts_per_day: Option<FalseAlertsPerDay>,
     pub tracks: TrackCounts,
     pub verification: Option<OneToOne>,
+    pub labels_changed: Option<lineup_core::review::LabelChanges>,
 }
 
 impl Evidence {
@@ -298,7 +299,7 @@ impl Evidence {
             evaluation: document
                 .evaluation_protocol
                 .as_ref()
-                .map(|protocol| pseudonyms.protocol(protocol)),
+                .map(|protocol| report::shown_protocol(&pseudonyms, protocol)),
             verification: report::one_to_one(document, threshold),
         }
     }
@@ -520,6 +521,7 @@ fn recomputed_figures(
         data: report::data_reviewed(document, threshold),
         tracks: report::track_counts(document, threshold),
         verification,
+        labels_changed: report::labels_changed(document),
     }
 }
 

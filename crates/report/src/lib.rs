@@ -52,16 +52,7 @@ pub fn labelled_findings(document: &ReviewDocument, threshold: f32) -> Option<Fi
     }
     let labelled = sliced.searches.len();
     let source = match &document.evaluation_protocol {
-        // No reviewer labelled these: `lineup evaluate` did, from where each photo lies.
-        Some(protocol) => format!(
-            "{labelled} photos of an evaluation set, each labelled from the evaluation set's \
-             folders (who it is of) and {} by lineup evaluate, not by a reviewer",
-            if protocol.attributes.is_some() {
-                "its people.csv (perceived attributes)"
-            } else {
-                "no attributes file (no perceived attributes)"
-            }
-        ),
+        Some(protocol) => evaluation_source(document, protocol, labelled),
         None => format!(
             "{labelled} face tracks labelled by the reviewer in lineup (ground truth and \
              perceived attributes)"
@@ -86,4 +77,40 @@ pub fn labelled_findings(document: &ReviewDocument, threshold: f32) -> Option<Fi
     findings.reference = reference;
     findings.watchlist_size = document.watchlist.identities.len() as u64;
     Some(findings)
+}
+
+/// Where an evaluation review's labels come from: `lineup evaluate`, from where each photo lies,
+/// unless some were changed after it (then how many, and the counts as evaluate made them and as
+/// labelled now).
+fn evaluation_source(
+    document: &ReviewDocument,
+    protocol: &lineup_core::review::EvaluationProtocol,
+    labelled: usize,
+) -> String {
+    let attributes = if protocol.attributes.is_some() {
+        "its people.csv (perceived attributes)"
+    } else {
+        "no attributes file (no perceived attributes)"
+    };
+    let by_evaluate = format!(
+        "{labelled} photos of an evaluation set, each labelled from the evaluation set's folders \
+         (who it is of) and {attributes} by lineup evaluate"
+    );
+    match document.label_changes_since_evaluate() {
+        Some(changes) if changes.searches > 0 => format!(
+            "{by_evaluate}, but the labels of {} were changed after lineup evaluate (by a \
+             reviewer or by editing the review): the protocol's counts ({} mated and {} \
+             non-mated searches) are as lineup evaluate made them; as labelled now, {} mated \
+             and {} non-mated",
+            wording::count_noun(changes.searches as u64, "search", "searches"),
+            protocol.mated_searches,
+            protocol.non_mated_searches,
+            changes.mated_now,
+            changes.non_mated_now
+        ),
+        // Reviews made before evaluate's labels were recorded say what their signed reports
+        // said, so that those still recompute; `verify --against` a re-run compares their
+        // labels with the re-run's all the same.
+        _ => format!("{by_evaluate}, not by a reviewer"),
+    }
 }

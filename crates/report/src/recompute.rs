@@ -38,6 +38,7 @@ use super::signing::SignerKey;
 use super::stills::Pictures;
 use super::verify::{self, Verified, VerifyError};
 use lineup_core::digest::hex;
+use lineup_core::review::{EvaluatedLabel, GroundTruth};
 
 /// How many differences an error lists; the rest are counted.
 const DIFFERENCES_LISTED: usize = 25;
@@ -258,6 +259,7 @@ pub fn recompute_files(
     let recomputed = evidence.recompute().map_err(in_evidence)?;
     let mut differences = recorded_differences(&report, &evidence);
     differences.extend(missing_one_to_one(&evidence, &recomputed));
+    differences.extend(protocol_count_differences(&evidence));
     differences.extend(text_differences(&report));
     differences.extend(figure_differences(&report, &recomputed));
     let differ = |from: &str, differences: Vec<Difference>| RecomputeError::Differ {
@@ -300,6 +302,7 @@ fn with_recomputed(report: &Report, recomputed: &Recomputation) -> Report {
     report.false_alerts_per_day = recomputed.false_alerts_per_day;
     report.tracks = recomputed.tracks;
     report.verification = recomputed.verification.clone();
+    report.labels_changed = recomputed.labels_changed.clone();
     for (input, counted) in report.data.inputs.iter_mut().zip(&recomputed.data.inputs) {
         input.faces = counted.faces;
         input.alerts = counted.alerts;
@@ -472,6 +475,8 @@ pub fn compare_rerun(
     })?;
     let mut differences = rerun_differences(&recomputed.evidence, &rerun);
     differences.extend(rerun_track_differences(&recomputed.evidence, &rerun));
+    differences.extend(rerun_label_differences(&recomputed.evidence, &rerun));
+    differences.extend(rerun_one_to_one_differences(&recomputed.evidence, &rerun));
     if differences.is_empty() {
         Ok(recomputed.evidence.faces.len())
     } else {
@@ -481,6 +486,168 @@ pub fn compare_rerun(
             differences,
         })
     }
+}
+
+/// For an evaluation set, where the re-run's labels (which `lineup evaluate` gives from where
+/// each photo lies and from people.csv) differ from the bundle's: its labels and identities'
+/// attributes, or, where the bundle says labels were changed after `lineup evaluate`, the
+/// labels its protocol records evaluate gave. People not on the watchlist are compared as
+/// pseudonyms: the same person in one must be the same person in the other.
+pub fn rerun_label_differences(
+    evidence: &Evidence,
+    rerun: &lineup_core::review::ReviewDocument,
+) -> Vec<Difference> {
+    let Some(protocol) = &evidence.evaluation else {
+        return Vec::new();
+    };
+    let said_changed = evidence
+        .document()
+        .ok()
+        .and_then(|document| document.label_changes_since_evaluate())
+        .is_some_and(|changes| changes.searches > 0);
+    let rerun_evidence = Evidence::of(rerun, evidence.threshold);
+    let rerun_labels: Vec<EvaluatedLabel> =
+        rerun_evidence.tracks.iter().map(evaluated_label).collect();
+    let (stated, identities, whose) = if said_changed {
+        (
+            protocol.labels.clone(),
+            &protocol.identity_attributes,
+            "the label lineup evaluate gave, as the protocol records it,",
+        )
+    } else {
+        (
+            evidence.tracks.iter().map(evaluated_label).collect(),
+            &evidence.identity_attributes,
+            "the label",
+        )
+    };
+    let mut differences = differences_in(
+        "identity_attributes",
+        identities,
+        &rerun_evidence.identity_attributes,
+    );
+    let show = |label: Option<&EvaluatedLabel>, watchlist: &[String]| {
+        label.map_or("no label".to_owned(), |label| show_label(label, watchlist))
+    };
+    let stated_by_track: BTreeMap<u32, &EvaluatedLabel> =
+        stated.iter().map(|label| (label.track, label)).collect();
+    let rerun_by_track: BTreeMap<u32, &EvaluatedLabel> = rerun_labels
+        .iter()
+        .map(|label| (label.track, label))
+        .collect();
+    let mut same_person = PersonPairing::default();
+    let tracks: std::collections::BTreeSet<u32> = stated_by_track
+        .keys()
+        .chain(rerun_by_track.keys())
+        .copied()
+        .collect();
+    for track in tracks {
+        let (a, b) = (stated_by_track.get(&track), rerun_by_track.get(&track));
+        let same = match (a, b) {
+            (Some(a), Some(b)) => {
+                a.label == b.label
+                    && a.attributes == b.attributes
+                    && same_person.pair(a.person.as_deref(), b.person.as_deref())
+            }
+            _ => false,
+        };
+        if !same {
+            differences.push(Difference {
+                figure: format!("{whose} of track {track}"),
+                place: format!("tracks[id {track}]"),
+                stated: show(a.copied(), &evidence.watchlist),
+                recomputed: show(b.copied(), &rerun_evidence.watchlist),
+            });
+        }
+    }
+    differences
+}
+
+fn evaluated_label(track: &evidence::LabelledTrack) -> EvaluatedLabel {
+    EvaluatedLabel {
+        track: track.id,
+        label: track.label,
+        person: track.person.clone(),
+        attributes: track.attributes.clone(),
+    }
+}
+
+fn show_label(label: &EvaluatedLabel, watchlist: &[String]) -> String {
+    let who = match label.label {
+        GroundTruth::OnWatchlist(id) => format!(
+            "on the watchlist as {}",
+            watchlist
+                .get(id.index())
+                .map_or("(no such identity)", String::as_str)
+        ),
+        GroundTruth::NotOnWatchlist => format!(
+            "not on the watchlist, {}",
+            label.person.as_deref().unwrap_or("(no person)")
+        ),
+        other => format!("{other:?}"),
+    };
+    let attributes: Vec<String> = label
+        .attributes
+        .iter()
+        .map(|(name, value)| format!("{name} {value}"))
+        .collect();
+    format!("{who} ({})", attributes.join(", "))
+}
+
+/// Pairs the pseudonyms of two bundles one to one: each name in the one stands for one name in
+/// the other.
+#[derive(Default)]
+struct PersonPairing {
+    forward: BTreeMap<String, String>,
+    backward: BTreeMap<String, String>,
+}
+
+impl PersonPairing {
+    /// Whether `a` and `b` can be the same person, given the pairs seen; pairs them if so.
+    fn pair(&mut self, a: Option<&str>, b: Option<&str>) -> bool {
+        let (a, b) = match (a, b) {
+            (None, None) => return true,
+            (Some(a), Some(b)) => (a.to_owned(), b.to_owned()),
+            _ => return false,
+        };
+        let forward = self.forward.entry(a.clone()).or_insert_with(|| b.clone());
+        let backward = self.backward.entry(b.clone()).or_insert_with(|| a.clone());
+        *forward == b && *backward == a
+    }
+}
+
+/// For an evaluation set, the 1:1 table recomputed from the re-run's embeddings (its watchlist
+/// photos' and its searches'), with the bundle's labels, attributes and slicing on the re-run's
+/// tracks of the same id, at the report's threshold, by the code the report was made with:
+/// where it differs from the signed table, the signed table does not follow from the photos.
+pub fn rerun_one_to_one_differences(
+    evidence: &Evidence,
+    rerun: &lineup_core::review::ReviewDocument,
+) -> Vec<Difference> {
+    if evidence.evaluation.is_none() || evidence.verification.is_none() {
+        return Vec::new();
+    }
+    let labels: BTreeMap<u32, &evidence::LabelledTrack> = evidence
+        .tracks
+        .iter()
+        .map(|track| (track.id, track))
+        .collect();
+    let mut document = rerun.clone();
+    document.attribute_schema = evidence.attribute_schema.clone();
+    document.slicing = evidence.slicing.clone();
+    document.identity_attributes = evidence.identity_attributes.clone();
+    for track in &mut document.tracks {
+        match labels.get(&track.id) {
+            Some(labelled) => {
+                track.label = labelled.label;
+                track.person = labelled.person.clone();
+                track.attributes = labelled.attributes.clone();
+            }
+            None => track.label = GroundTruth::Unlabelled,
+        }
+    }
+    let recomputed = super::report::one_to_one(&document, evidence.threshold);
+    differences_in("verification", &evidence.verification, &recomputed)
 }
 
 /// An input without a recorded SHA-256 by its file name alone: a re-run in another folder
@@ -880,6 +1047,7 @@ fn stated_figures(report: &Report) -> impl Iterator<Item = (String, Value)> {
         ),
         ("tracks", as_value(&report.tracks)),
         ("verification", as_value(&report.verification)),
+        ("labels_changed", as_value(&report.labels_changed)),
         ("incomplete", as_value(&report.incomplete)),
     ] {
         collect_leaves(name.to_owned(), &value, &mut leaves);
@@ -921,6 +1089,11 @@ pub fn figure_differences(report: &Report, recomputed: &Recomputation) -> Vec<Di
         "verification",
         &report.verification,
         &recomputed.verification,
+    ));
+    differences.extend(differences_in(
+        "labels_changed",
+        &report.labels_changed,
+        &recomputed.labels_changed,
     ));
     // The figures a reader looks at first come first; the points of a DET curve last.
     // Within each, counts and rates before their intervals.
@@ -972,6 +1145,49 @@ fn missing_one_to_one(evidence: &Evidence, recomputed: &Recomputation) -> Vec<Di
         stated: "nothing".to_owned(),
         recomputed: "a table for every group".to_owned(),
     }]
+}
+
+/// An evaluation set's protocol states its mated and non-mated searches; where it records the
+/// labels lineup evaluate gave, those labels must give the same counts (the report's changed
+/// labels are counted against that record).
+fn protocol_count_differences(evidence: &Evidence) -> Vec<Difference> {
+    let Some(protocol) = evidence
+        .evaluation
+        .as_ref()
+        .filter(|p| !p.labels.is_empty())
+    else {
+        return Vec::new();
+    };
+    let mated = protocol
+        .labels
+        .iter()
+        .filter(|label| matches!(label.label, GroundTruth::OnWatchlist(_)))
+        .count();
+    let non_mated = protocol
+        .labels
+        .iter()
+        .filter(|label| label.label == GroundTruth::NotOnWatchlist)
+        .count();
+    [
+        ("mated", "mated_searches", protocol.mated_searches, mated),
+        (
+            "non-mated",
+            "non_mated_searches",
+            protocol.non_mated_searches,
+            non_mated,
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, _, stated, recorded)| stated != recorded)
+    .map(|(kind, field, stated, recorded)| Difference {
+        figure: format!(
+            "the protocol's {kind} searches, against the labels it records lineup evaluate gave"
+        ),
+        place: format!("evaluation.{field}"),
+        stated: stated.to_string(),
+        recomputed: recorded.to_string(),
+    })
+    .collect()
 }
 
 /// What the report says follows from its own text: the parts still to write (whether it is a
@@ -1298,6 +1514,72 @@ mod tests {
     use crate::findings::{DEFAULT_CROWD_SCENARIOS, Findings};
     use lineup_core::ids::IdentityId;
     use lineup_core::metrics::Search;
+
+    /// Opposing expert P, finding 1: the protocol's mated and non-mated counts must be those
+    /// of the labels it records lineup evaluate gave, or the report's evaluation paragraph
+    /// contradicts its 1:N table.
+    #[test]
+    fn protocol_counts_that_its_recorded_labels_do_not_give_are_named() {
+        use lineup_core::review::{AnalysisSettings, EvaluationProtocol, ReviewDocument};
+        let label = |track: u32, label: GroundTruth| EvaluatedLabel {
+            track,
+            label,
+            person: None,
+            attributes: Default::default(),
+        };
+        let mut document = ReviewDocument::new(
+            AnalysisSettings {
+                threshold: 0.6,
+                top_k: 5,
+                vision: lineup_core::vision::VisionConfig::default(),
+                sampling: Default::default(),
+            },
+            Vec::new(),
+            Vec::new(),
+            lineup_core::watchlist::Watchlist {
+                root: "set".into(),
+                identities: Vec::new(),
+            },
+        );
+        let on = GroundTruth::OnWatchlist(IdentityId::at(0).unwrap());
+        let mut protocol = EvaluationProtocol {
+            set: "set".into(),
+            set_sha256: String::new(),
+            photos: 3,
+            people: 2,
+            enrol_share: 0.5,
+            seed: 1,
+            attributes: None,
+            chosen: 1,
+            enrolled: 1,
+            mated_searches: 1,
+            non_mated_searches: 1,
+            skipped: Vec::new(),
+            augmented: 0,
+            labels: vec![label(0, on), label(1, GroundTruth::NotOnWatchlist)],
+            identity_attributes: Default::default(),
+        };
+        document.evaluation_protocol = Some(protocol.clone());
+        assert_eq!(
+            protocol_count_differences(&Evidence::of(&document, 0.6)),
+            Vec::new()
+        );
+        protocol.mated_searches = 2;
+        document.evaluation_protocol = Some(protocol);
+        let differences = protocol_count_differences(&Evidence::of(&document, 0.6));
+        assert_eq!(differences.len(), 1, "{differences:?}");
+        assert!(
+            differences[0].figure.contains("mated searches"),
+            "{differences:?}"
+        );
+        assert_eq!(
+            (
+                differences[0].stated.as_str(),
+                differences[0].recomputed.as_str()
+            ),
+            ("2", "1")
+        );
+    }
 
     fn findings(labels: &[Option<u32>]) -> crate::MeasuredFindings {
         let searches = labels

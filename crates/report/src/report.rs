@@ -12,7 +12,9 @@ use super::dates::UtcTime;
 use super::drafting;
 use super::findings::{Findings, MeasuredFindings, OneToOne};
 use super::{Assessment, Risk};
-use lineup_core::review::{AnalysisSettings, EvaluationProtocol, InputStatus, ReviewDocument};
+use lineup_core::review::{
+    AnalysisSettings, EvaluationProtocol, InputStatus, LabelChanges, ReviewDocument,
+};
 use lineup_core::vision::ModelRecord;
 
 /// The shape of `assessment.ron`; bumped when it changes (2: `privacy.faces_shown` replaced
@@ -112,6 +114,11 @@ pub struct Report {
     /// For an evaluation set, the 1:1 table: FNMR and FMR per group at the report's threshold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<OneToOne>,
+    /// For an evaluation set whose labels were changed after `lineup evaluate`: how many
+    /// searches', and the searches as labelled now. `None` where none was changed (or for
+    /// footage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels_changed: Option<LabelChanges>,
     pub privacy: PrivacyChoices,
     /// Every label change made in the app (who, when, from → to), so that a reader can see how
     /// the ground truth the findings rest on came about.
@@ -410,8 +417,9 @@ pub fn build_report(
         evaluation: document
             .evaluation_protocol
             .as_ref()
-            .map(|protocol| Pseudonyms::of(document).protocol(protocol)),
+            .map(|protocol| shown_protocol(&Pseudonyms::of(document), protocol)),
         verification: one_to_one(document, threshold),
+        labels_changed: labels_changed(document),
         privacy: PrivacyChoices {
             faces_shown: options.face_disclosure,
             watchlist_photos_included: options.include_watchlist_photos,
@@ -594,6 +602,22 @@ impl Pseudonyms {
     }
 }
 
+/// The protocol as the bundle shows it ([`Pseudonyms::protocol`]), with the people of the labels
+/// `lineup evaluate` gave named as the evidence's tracks name them.
+pub(crate) fn shown_protocol(
+    pseudonyms: &Pseudonyms,
+    protocol: &EvaluationProtocol,
+) -> EvaluationProtocol {
+    let mut shown = pseudonyms.protocol(protocol);
+    for label in &mut shown.labels {
+        label.person = label
+            .person
+            .as_ref()
+            .and_then(|name| pseudonyms.of_name(name));
+    }
+    shown
+}
+
 /// The folder a photo lies in: in an evaluation set, the person it is of.
 fn folder_of(path: &Path) -> Option<&str> {
     path.parent()?.file_name()?.to_str()
@@ -608,6 +632,14 @@ pub(crate) fn one_to_one(document: &ReviewDocument, threshold: f32) -> Option<On
     document.evaluation_protocol.as_ref()?;
     let verification = document.verification(&document.slicing, threshold).ok()?;
     Some(OneToOne::of(&verification))
+}
+
+/// How an evaluation review's labels were changed after `lineup evaluate`; `None` where none
+/// was (or evaluate's labels are not recorded, which the findings' label source says).
+pub(crate) fn labels_changed(document: &ReviewDocument) -> Option<LabelChanges> {
+    document
+        .label_changes_since_evaluate()
+        .filter(|changes| changes.searches > 0)
 }
 
 /// False alerts a day at the crowd and deployed watchlist the reviewer gave (numbers the

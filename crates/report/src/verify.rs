@@ -52,6 +52,15 @@ pub enum VerifyError {
         path.display()
     )]
     Simulated { path: PathBuf, reason: String },
+    /// The bundle is of an evaluation cancelled before every photo was reached, which
+    /// lineup's export refuses.
+    #[error(
+        "{}: {}; lineup never signs a cancelled evaluation (its set hash names no set), so this \
+         bundle was made or changed by hand",
+        path.display(),
+        lineup_core::review::EVALUATION_CANCELLED
+    )]
+    EvaluationCancelled { path: PathBuf },
     #[error("{}: not a lineup bundle: {reason}", path.display())]
     NotABundle { path: PathBuf, reason: String },
     #[error("{}: the bundle has no {name}, so it cannot be verified", path.display())]
@@ -263,12 +272,21 @@ pub fn verify_files(
 
 /// A bundle whose evidence (or included review) is of a simulation is refused even when its
 /// signature holds: whoever signed it bypassed lineup's export, which refuses simulations.
-/// Evidence that cannot be read is left to `verify --recompute`, which names what is wrong.
+/// So is one of an evaluation that was cancelled, which the export refuses too. Evidence that
+/// cannot be read is left to `verify --recompute`, which names what is wrong.
 fn refuse_a_simulation(path: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), VerifyError> {
-    let from_evidence = files
+    let evidence = files
         .get(EVIDENCE_FILE)
-        .and_then(|bytes| Evidence::parse(EVIDENCE_FILE, bytes).ok())
-        .and_then(|evidence| evidence.not_signable_because());
+        .and_then(|bytes| Evidence::parse(EVIDENCE_FILE, bytes).ok());
+    if evidence
+        .as_ref()
+        .is_some_and(|evidence| evidence.evaluation.is_some() && !evidence.analysis.complete)
+    {
+        return Err(VerifyError::EvaluationCancelled {
+            path: path.to_path_buf(),
+        });
+    }
+    let from_evidence = evidence.and_then(|evidence| evidence.not_signable_because());
     let from_review = || {
         let text = std::str::from_utf8(files.get(REVIEW_FILE)?).ok()?;
         lineup_core::review::parse_with_sidecar(Path::new(REVIEW_FILE), text, |name| {

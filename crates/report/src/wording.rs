@@ -1208,6 +1208,35 @@ fn skipped_by_kind(skipped: &[lineup_core::review::SkippedPhoto]) -> String {
     format!(" skipped ({})", counts.join(", "))
 }
 
+/// What an evaluation set's report says when labels were changed after `lineup evaluate`: the
+/// protocol's counts above are evaluate's, the rates count the labels as they are now, and
+/// those labels are not the set's alone.
+pub fn labels_changed_paragraph(
+    protocol: &lineup_core::review::EvaluationProtocol,
+    changes: &lineup_core::review::LabelChanges,
+) -> String {
+    let count = |n: usize, one: &str, many: &str| count_noun(n as u64, one, many);
+    format!(
+        "The labels of {} were changed after lineup evaluate (by a reviewer or by editing the \
+         review), so they do not all come from the set's folders and attributes file: the {} \
+         and {} above are as lineup evaluate made them; as labelled now, which the rates below \
+         count, there are {} and {}.",
+        count(changes.searches, "search", "searches"),
+        count(protocol.mated_searches, "mated search", "mated searches"),
+        count(
+            protocol.non_mated_searches,
+            "non-mated search",
+            "non-mated searches"
+        ),
+        count(changes.mated_now, "mated search", "mated searches"),
+        count(
+            changes.non_mated_now,
+            "non-mated search",
+            "non-mated searches"
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -566,11 +566,21 @@ impl ProtocolInput<'_> {
                     _ => Ok(photo),
                 }
             }
-            None => photos
-                .iter()
-                .copied()
-                .find(|&p| roles[p] == Role::Search)
-                .ok_or_else(|| format!("{name} has no usable photo to enrol")),
+            None => {
+                let not_reached = Role::Skipped(NOT_REACHED.to_string());
+                photos
+                    .iter()
+                    .copied()
+                    .find(|&p| roles[p] == Role::Search)
+                    .ok_or_else(|| match photos.iter().any(|&p| roles[p] == not_reached) {
+                        // Not unusable: never looked at.
+                        true => format!(
+                            "{name}'s photos were not all reached before the run was cancelled, \
+                             so {name} is not enrolled"
+                        ),
+                        false => format!("{name} has no usable photo to enrol"),
+                    })
+            }
         }
     }
 
@@ -679,6 +689,8 @@ impl ProtocolInput<'_> {
                 .count(),
             enrolled_by_named_photo: None,
             near_duplicates,
+            labels: document.search_labels(),
+            identity_attributes: document.identity_attributes.clone(),
         });
         document
     }
@@ -792,6 +804,9 @@ fn faces_per_input(found: &ReviewDocument) -> Vec<Vec<usize>> {
     }
     faces
 }
+
+/// Why a photo the cancelled run did not reach was skipped.
+const NOT_REACHED: &str = "not reached before the run was cancelled";
 
 /// Ok(the photo's one face) when the photo can be used; Err(why not) otherwise.
 fn usability(found: &ReviewDocument, faces: &[Vec<usize>], photo: usize) -> Result<usize, String> {

@@ -35,7 +35,10 @@ pub use labels::{
     AttributeDefinition, AttributeError, AttributeSchema, Attributes, GroundTruth, LabelChange,
     UNKNOWN, ValueGroup,
 };
-pub use protocol::{EvaluationProtocol, NearDuplicate, SkipKind, SkippedPhoto};
+pub use protocol::{
+    EVALUATION_CANCELLED, EvaluatedLabel, EvaluationProtocol, LabelChanges, NearDuplicate,
+    SkipKind, SkippedPhoto,
+};
 pub use second::{
     Answer, BlindSpell, Disagreement, FirstAnswers, Reviewer, ReviewerAgreement, SecondChange,
     SecondChangeKind, SecondLabel, SecondReview, Settlement,
@@ -387,5 +390,74 @@ impl ReviewDocument {
             &self.detections,
             self.alert_rule,
         )
+    }
+}
+
+/// The labels of an evaluation review, against those `lineup evaluate` gave.
+impl ReviewDocument {
+    /// Every track labelled on or off the watchlist, as the protocol records labels.
+    pub fn search_labels(&self) -> Vec<EvaluatedLabel> {
+        self.tracks
+            .iter()
+            .filter(|track| {
+                matches!(
+                    track.label,
+                    GroundTruth::OnWatchlist(_) | GroundTruth::NotOnWatchlist
+                )
+            })
+            .map(|track| EvaluatedLabel {
+                track: track.id,
+                label: track.label,
+                person: track.person.clone(),
+                attributes: track.attributes.clone(),
+            })
+            .collect()
+    }
+
+    /// How the labels differ from those `lineup evaluate` recorded in the protocol; None for a
+    /// review not made by `lineup evaluate`, or made before the labels were recorded.
+    pub fn label_changes_since_evaluate(&self) -> Option<LabelChanges> {
+        let protocol = self.evaluation_protocol.as_ref()?;
+        if protocol.labels.is_empty() {
+            return None;
+        }
+        let identity_changed = |label: GroundTruth| match label {
+            GroundTruth::OnWatchlist(id) => {
+                self.watchlist
+                    .identities
+                    .get(id.index())
+                    .is_none_or(|identity| {
+                        self.identity_attributes.get(&identity.name)
+                            != protocol.identity_attributes.get(&identity.name)
+                    })
+            }
+            _ => false,
+        };
+        let recorded: BTreeMap<u32, &EvaluatedLabel> = protocol
+            .labels
+            .iter()
+            .map(|label| (label.track, label))
+            .collect();
+        let now = self.search_labels();
+        let changed_or_new = now
+            .iter()
+            .filter(|label| {
+                recorded.get(&label.track) != Some(label) || identity_changed(label.label)
+            })
+            .count();
+        let kept: std::collections::BTreeSet<u32> = now.iter().map(|label| label.track).collect();
+        let gone = recorded
+            .keys()
+            .filter(|track| !kept.contains(track))
+            .count();
+        let mated_now = now
+            .iter()
+            .filter(|label| matches!(label.label, GroundTruth::OnWatchlist(_)))
+            .count();
+        Some(LabelChanges {
+            searches: changed_or_new + gone,
+            mated_now,
+            non_mated_now: now.len() - mated_now,
+        })
     }
 }

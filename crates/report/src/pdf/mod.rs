@@ -386,6 +386,12 @@ fn findings_section(layout: &mut Layout, report: &Report) {
     if let Some(protocol) = &report.evaluation {
         layout.subheading("The evaluation set");
         layout.paragraph(&wording::evaluation_set_paragraph(protocol), Style::BODY);
+        if let Some(changes) = &report.labels_changed {
+            layout.paragraph(
+                &wording::labels_changed_paragraph(protocol, changes),
+                Style::BODY,
+            );
+        }
     }
     match &report.findings {
         Some(findings) => measured_findings(layout, findings, summary::search_is(report)),
