@@ -1556,6 +1556,8 @@ mod tests {
             non_mated_searches: 1,
             skipped: Vec::new(),
             augmented: 0,
+            enrolled_by_named_photo: None,
+            near_duplicates: Vec::new(),
             labels: vec![label(0, on), label(1, GroundTruth::NotOnWatchlist)],
             identity_attributes: Default::default(),
         };

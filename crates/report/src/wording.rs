@@ -1623,6 +1623,8 @@ mod tests {
             augmented: 0,
             enrolled_by_named_photo,
             near_duplicates: Vec::new(),
+            labels: Vec::new(),
+            identity_attributes: Default::default(),
         }
     }
 
