@@ -155,14 +155,7 @@ fn open_big_review(render: bool) {
     }
     let first_screen = (opened.elapsed(), counts(&h), memory_mb());
     for _ in 0..200 {
-        h.hover_at(egui::pos2(300.0, 500.0));
-        h.event(egui::Event::MouseWheel {
-            unit: egui::MouseWheelUnit::Page,
-            delta: egui::vec2(0.0, -1.0),
-            phase: egui::TouchPhase::Move,
-            source: egui::MouseWheelSource::Wheel,
-            modifiers: egui::Modifiers::NONE,
-        });
+        scroll_one_page(&mut h);
         h.step();
     }
     h.run_steps(20);
@@ -247,14 +240,7 @@ fn open_video_review(render: bool) {
         } else {
             pages_without_new + 1
         };
-        h.hover_at(egui::pos2(300.0, 500.0));
-        h.event(egui::Event::MouseWheel {
-            unit: egui::MouseWheelUnit::Page,
-            delta: egui::vec2(0.0, -1.0),
-            phase: egui::TouchPhase::Move,
-            source: egui::MouseWheelSource::Wheel,
-            modifiers: egui::Modifiers::NONE,
-        });
+        scroll_one_page(&mut h);
     }
     let seen = made(&h);
     let all = opened.elapsed();
@@ -269,6 +255,18 @@ fn open_video_review(render: bool) {
         memory_mb(),
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Scrolls the Faces grid down by one page, the mouse over it.
+fn scroll_one_page(h: &mut Harness<'static, LineupApp>) {
+    h.hover_at(egui::pos2(300.0, 500.0));
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Page,
+        delta: egui::vec2(0.0, -1.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+        modifiers: egui::Modifiers::NONE,
+    });
 }
 
 /// Resets this process's peak resident memory (Linux), so that making the review is not counted.

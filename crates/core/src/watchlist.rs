@@ -56,6 +56,16 @@ pub struct Watchlist {
     pub identities: Vec<Identity>,
 }
 
+impl Watchlist {
+    /// Enrolment photos of every identity together.
+    pub fn photo_count(&self) -> usize {
+        self.identities
+            .iter()
+            .map(|identity| identity.photos.len())
+            .sum()
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum WatchlistError {
     #[error("watchlist {}: not a folder (give the folder that holds the enrolment photos)", path.display())]

@@ -199,12 +199,7 @@ fn attach_sidecar(
             )),
         };
     };
-    let photos: usize = document
-        .watchlist
-        .identities
-        .iter()
-        .map(|identity| identity.photos.len())
-        .sum();
+    let photos = document.watchlist.photo_count();
     let in_sidecar = 3 * document.detections.len() + 2 * photos;
     if absent != in_sidecar {
         return Err(inconsistent(

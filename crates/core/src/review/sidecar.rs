@@ -260,12 +260,7 @@ pub(crate) fn unpack(bytes: &[u8], document: &mut ReviewDocument) -> Result<(), 
         Array::parse(&contents).map_err(|reason| malformed(format!("{name}: {reason}")))
     };
     let faces = document.detections.len();
-    let photos: usize = document
-        .watchlist
-        .identities
-        .iter()
-        .map(|identity| identity.photos.len())
-        .sum();
+    let photos = document.watchlist.photo_count();
     let boxes = array(FACE_BOXES)?.rows(FACE_BOXES, faces, &[4])?;
     let landmarks = array(FACE_LANDMARKS)?.rows(FACE_LANDMARKS, faces, &[5, 2])?;
     let embeddings = array(FACE_EMBEDDINGS)?.rows_of_any_length(FACE_EMBEDDINGS, faces)?;
