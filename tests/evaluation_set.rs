@@ -352,6 +352,14 @@ fn evaluate(dir: &Path, set: &Path, people: &Path, extra: &[&str]) -> (Output, s
     (lineup(&args), review)
 }
 
+/// [`evaluate`] with the protocol most tests use (share 0.6, seed 12), which must succeed: the
+/// review it wrote.
+fn evaluated_as_usual(dir: &Path, set: &Path, people: &Path) -> std::path::PathBuf {
+    let (out, review) = evaluate(dir, set, people, &["--enrol-share", "0.6", "--seed", "12"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    review
+}
+
 /// The opposing expert's findings on the set's layout: each of these sets is refused before any
 /// photo is analysed, naming what is wrong, and no review is written.
 #[test]
@@ -577,13 +585,7 @@ fn the_signed_report_of_an_evaluation_shows_the_one_to_one_table_and_recompute_c
     use lineup::assessment::bundle::{EDITABLE_FILE, EVIDENCE_FILE, RON_FILE};
     use lineup::assessment::evidence::Evidence;
     let (dir, set, people) = fixture_set();
-    let (out, review) = evaluate(
-        dir.path(),
-        &set,
-        &people,
-        &["--enrol-share", "0.6", "--seed", "12"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let review = evaluated_as_usual(dir.path(), &set, &people);
     let mut document = lineup::review::load(&review).unwrap();
     let protocol = document.evaluation_protocol.clone().unwrap();
     document.slicing = lineup::review::Slicing::by(&["gender"]);
@@ -714,13 +716,7 @@ fn an_evaluation_review_is_sliced_by_the_attributes_given_and_its_report_says_wh
          Eileen Collins,2,female\nGroup,,\nNobody,,\n",
     )
     .unwrap();
-    let (out, review) = evaluate(
-        dir.path(),
-        &set,
-        &people,
-        &["--enrol-share", "0.6", "--seed", "12"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let review = evaluated_as_usual(dir.path(), &set, &people);
     let document = lineup::review::load(&review).unwrap();
     assert_eq!(
         document.slicing,
@@ -777,13 +773,7 @@ fn people_of_unknown_group_are_reported_as_unknown_in_the_one_to_one_table() {
         "person,skin\nBarack Obama,7\nJoe Biden,\nEileen Collins,\nGroup,\nNobody,\n",
     )
     .unwrap();
-    let (out, review) = evaluate(
-        dir.path(),
-        &set,
-        &people,
-        &["--enrol-share", "0.6", "--seed", "12"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let review = evaluated_as_usual(dir.path(), &set, &people);
     let document = lineup::review::load(&review).unwrap();
     let verification = document
         .verification(&lineup::review::Slicing::by(&["skin"]), 0.6)
@@ -847,13 +837,7 @@ const HIDDEN_PEOPLE: [(&str, &str); 3] = [
 fn a_bundle_names_nobody_who_is_not_on_the_watchlist() {
     use lineup::assessment::bundle::PDF_FILE;
     let (dir, set, people) = set_with_hidden_people();
-    let (out, review) = evaluate(
-        dir.path(),
-        &set,
-        &people,
-        &["--enrol-share", "0.6", "--seed", "12"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let review = evaluated_as_usual(dir.path(), &set, &people);
     let document = lineup::review::load(&review).unwrap();
     assert_eq!(document.watchlist.identities.len(), 2);
     let (bundle, _, _) = signed_bundle(dir.path(), false);
@@ -1063,13 +1047,7 @@ fn a_photo_under_two_names_is_flagged_as_a_near_duplicate() {
 /// review, a second run of the same command, as an opposing expert re-runs it).
 fn evaluated_twice() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
     let (dir, set, people) = fixture_set();
-    let (out, review) = evaluate(
-        dir.path(),
-        &set,
-        &people,
-        &["--enrol-share", "0.6", "--seed", "12"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let review = evaluated_as_usual(dir.path(), &set, &people);
     let rerun = dir.path().join("rerun.ron");
     let again = lineup(&[
         "evaluate",
