@@ -480,6 +480,22 @@ fn a_chosen_person_who_cannot_be_enrolled_still_has_their_photos_searched() {
     );
 }
 
+/// A reviewer's key pair made by `lineup keygen` in `dir`, protected by a password file: (the
+/// secret key's path, the password file's path).
+fn reviewer_key(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let key = dir.join("reviewer.key");
+    let password = dir.join("password.txt");
+    std::fs::write(&password, "evaluation set test\n").unwrap();
+    let keygen = lineup(&[
+        "keygen",
+        key.to_str().unwrap(),
+        "--password-file",
+        password.to_str().unwrap(),
+    ]);
+    assert!(keygen.status.success(), "{}", text(&keygen.stderr));
+    (key, password)
+}
+
 /// A signed bundle of the review in `dir/review.ron`, exported as `lineup report` does, with the
 /// full review included or not: (bundle folder, key pair, published public key).
 fn signed_bundle(
@@ -723,16 +739,7 @@ fn an_evaluation_review_is_sliced_by_the_attributes_given_and_its_report_says_wh
         lineup::review::Slicing::by(&["skin", "gender"])
     );
 
-    let key = dir.path().join("reviewer.key");
-    let password = dir.path().join("password.txt");
-    std::fs::write(&password, "evaluation set test\n").unwrap();
-    let keygen = lineup(&[
-        "keygen",
-        key.to_str().unwrap(),
-        "--password-file",
-        password.to_str().unwrap(),
-    ]);
-    assert!(keygen.status.success(), "{}", text(&keygen.stderr));
+    let (key, password) = reviewer_key(dir.path());
     let bundle = dir.path().join("bundle");
     let report = lineup(&[
         "report",
@@ -1247,16 +1254,7 @@ fn a_cancelled_evaluation_is_not_signed_and_says_its_photos_were_not_reached() {
     );
     let review = dir.path().join("cancelled.ron");
     lineup::review::save(&document, &review).unwrap();
-    let key = dir.path().join("reviewer.key");
-    let password = dir.path().join("password.txt");
-    std::fs::write(&password, "evaluation set test\n").unwrap();
-    let keygen = lineup(&[
-        "keygen",
-        key.to_str().unwrap(),
-        "--password-file",
-        password.to_str().unwrap(),
-    ]);
-    assert!(keygen.status.success(), "{}", text(&keygen.stderr));
+    let (key, password) = reviewer_key(dir.path());
     let report = lineup(&[
         "report",
         review.to_str().unwrap(),
