@@ -107,6 +107,9 @@ fn a_dlib_analysis_scores_by_dlibs_distance_and_records_dlib() {
         assert!((detection.candidates[0].score + distance).abs() < 1e-6);
     }
     assert_eq!(document.summary(document.settings.threshold).alerts, 2);
+    // Tracks link dlib's raw descriptors by their distance, at dlib's own 0.6: their dot product
+    // (about 1.7 even between different people) would pass any cosine gate.
+    assert_eq!(document.tracking.max_distance, Some(0.6));
 }
 
 #[test]

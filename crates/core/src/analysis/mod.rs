@@ -25,6 +25,7 @@ use crate::matching;
 use crate::review::shards::{Shard, ShardRecord, file_list_fingerprint};
 use crate::review::{
     AnalysisSettings, DetectionRecord, InputRecord, InputStatus, ReviewDocument, SourceRef,
+    TrackingSettings,
 };
 use crate::vision::{
     Detector, DetectorConfig, Embedder, Face, FacePipeline, FoundFace, Recognizer, Template,
@@ -248,6 +249,9 @@ fn analyse_files(
     let inputs = files.iter().map(|path| not_analysed(path)).collect();
     let mut document =
         ReviewDocument::new(settings, pipeline.models(), inputs, enrolment.watchlist);
+    if let Some(recognizer) = &request.recognizer {
+        document.tracking = TrackingSettings::for_recognizer(&recognizer.spec);
+    }
     document.warnings = enrolment.warnings;
     document
         .warnings

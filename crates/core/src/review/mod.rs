@@ -363,7 +363,7 @@ impl ReviewDocument {
     /// documents that have no tracks yet). Each track's skin tone suggestion and its range come
     /// from its faces' cheek ITA by [`tracks::skin_tone_suggestion`].
     pub fn rebuild_tracks(&mut self) {
-        let linked = tracks::link_detections(&self.detections, &self.tracking);
+        let linked = tracks::link_detections(&self.detections, &self.tracking, self.score_metric());
         self.tracks = linked
             .into_iter()
             .enumerate()

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::DetectionRecord;
 use super::labels::{Attributes, GroundTruth};
 use crate::ids::{DetectionId, IdentityId, TrackId};
+use crate::vision::Embedding;
+use crate::vision::manifest::{Metric, ModelSpec};
 
 /// One person as seen across consecutive frames of one input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -120,6 +122,13 @@ pub struct TrackingSettings {
     /// existed, whose tracks stay as they were linked (and recomputed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_face_widths_per_s: Option<f64>,
+    /// For a recognizer compared by Euclidean distance (dlib's), whose raw embeddings are not of
+    /// unit length: their distance must be at most this, in place of `min_similarity` (a
+    /// cosine). A new analysis sets it to the recognizer's own default threshold (dlib: 0.6,
+    /// its "same person" distance). None in reviews saved before it existed, which gated raw
+    /// vectors by their dot product and keep the tracks they were linked with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_distance: Option<f32>,
 }
 
 /// The speed limit new reviews link with: 10 face widths a second is walking pace straight
@@ -135,6 +144,39 @@ impl Default for TrackingSettings {
             min_similarity: 0.4,
             max_gap_s: 1.0,
             max_face_widths_per_s: Some(MAX_FACE_WIDTHS_PER_S),
+            max_distance: None,
+        }
+    }
+}
+
+impl TrackingSettings {
+    /// The settings a new analysis links with under `recognizer`: the defaults, and for a
+    /// distance recognizer its own default threshold as the embedding gate.
+    pub fn for_recognizer(recognizer: &ModelSpec) -> Self {
+        let max_distance = match recognizer.metric {
+            Some(Metric::Euclidean) => recognizer.default_threshold,
+            _ => None,
+        };
+        Self {
+            max_distance,
+            ..Self::default()
+        }
+    }
+
+    /// How alike two faces' embeddings are for linking, and whether that passes the gate: the
+    /// recognizer's own score (higher is more alike), so that linking ranks links the same way
+    /// whatever the metric.
+    fn likeness(&self, last: &Embedding, next: &Embedding, metric: Metric) -> Option<f32> {
+        match (metric, self.max_distance) {
+            (Metric::Euclidean, Some(max_distance)) => {
+                let distance = last.distance(next);
+                (distance <= max_distance).then_some(-distance)
+            }
+            // Cosine recognizers' embeddings are of unit length: their dot product is the cosine.
+            _ => {
+                let similarity = last.cosine(next);
+                (similarity >= self.min_similarity).then_some(similarity)
+            }
         }
     }
 }
@@ -158,6 +200,7 @@ struct ActiveTrack {
 pub(crate) fn link_detections(
     detections: &[DetectionRecord],
     settings: &TrackingSettings,
+    metric: Metric,
 ) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..detections.len()).collect();
     order.sort_by(|&a, &b| {
@@ -178,7 +221,7 @@ pub(crate) fn link_detections(
         });
         finished.extend(ended.into_iter().map(|t| t.members));
         active = alive;
-        let links = strongest_links(detections, &active, frame, settings);
+        let links = strongest_links(detections, &active, frame, settings, metric);
         let mut taken = vec![false; frame.len()];
         for (track, slot) in links {
             taken[slot] = true;
@@ -204,6 +247,7 @@ fn strongest_links(
     active: &[ActiveTrack],
     frame: &[usize],
     settings: &TrackingSettings,
+    metric: Metric,
 ) -> Vec<(usize, usize)> {
     let mut candidates = Vec::new();
     for (track_index, track) in active.iter().enumerate() {
@@ -214,10 +258,10 @@ fn strongest_links(
         for (slot, &detection) in frame.iter().enumerate() {
             let next = &detections[detection];
             let overlap = last.bbox.iou(&next.bbox);
-            let similarity = last.embedding.cosine(&next.embedding);
             let near = overlap >= settings.min_iou || within_speed(last, next, settings);
-            if near && similarity >= settings.min_similarity {
-                candidates.push((overlap + similarity, track_index, slot));
+            let likeness = settings.likeness(&last.embedding, &next.embedding, metric);
+            if let (true, Some(likeness)) = (near, likeness) {
+                candidates.push((overlap + likeness, track_index, slot));
             }
         }
     }
@@ -391,7 +435,7 @@ mod tests {
             detection(0, 1, 2.0, &[1.0, 0.1], 0.4),
             detection(0, 2, 4.0, &[1.0, 0.0], 0.5),
         ];
-        let tracks = link_detections(&detections, &TrackingSettings::default());
+        let tracks = link_detections(&detections, &TrackingSettings::default(), Metric::Cosine);
         assert_eq!(tracks, vec![vec![0, 3, 4], vec![1, 2]]);
     }
 
@@ -403,7 +447,7 @@ mod tests {
             detection(1, 31, 0.0, &[1.0, 0.0], 0.1), // another input
             detection(1, 32, 0.0, &[-1.0, 0.0], 0.1), // same place, not the same face
         ];
-        let tracks = link_detections(&detections, &TrackingSettings::default());
+        let tracks = link_detections(&detections, &TrackingSettings::default(), Metric::Cosine);
         assert_eq!(tracks.len(), 4);
     }
 
@@ -461,18 +505,72 @@ mod tests {
 
     #[test]
     fn a_face_crossing_the_view_between_sampled_frames_stays_one_track() {
-        let tracks = link_detections(&crossing(8.0), &TrackingSettings::default());
+        let tracks = link_detections(&crossing(8.0), &TrackingSettings::default(), Metric::Cosine);
         assert_eq!(tracks, vec![vec![0, 1, 2, 3]]);
         // Faster than the tracker's speed limit (30 pixels in 0.2 s: 15 face widths a second):
         // not taken for the same face.
-        let tracks = link_detections(&crossing(30.0), &TrackingSettings::default());
+        let tracks = link_detections(
+            &crossing(30.0),
+            &TrackingSettings::default(),
+            Metric::Cosine,
+        );
         assert_eq!(tracks.len(), 4);
         // A different face where the moving one would be: not linked however close, and the
         // moving face, seen again 0.4 s after its last sighting, goes on in its track.
         let mut faces = crossing(8.0);
         faces[2].embedding = Embedding::normalized(&[-1.0, 0.0]);
-        let tracks = link_detections(&faces, &TrackingSettings::default());
+        let tracks = link_detections(&faces, &TrackingSettings::default(), Metric::Cosine);
         assert_eq!(tracks, vec![vec![0, 1, 3], vec![2]]);
+    }
+
+    /// Two faces in the same place in consecutive frames, with raw (not unit-length) embeddings
+    /// as dlib's ResNet-29 gives them: about 1.4 long (1.27–1.55 on the test photos' chips), so
+    /// that even different people's dot product is about 1.7 (cosine 0.88 on average). Same
+    /// person: distance 0.35–0.47 there; different people: mostly beyond dlib's 0.6.
+    fn raw_pair(distance: f32) -> Vec<DetectionRecord> {
+        let (a, b) = (
+            [1.4, 0.0],
+            [(1.4 * 1.4 - distance * distance).sqrt(), distance],
+        );
+        let mut faces = vec![
+            detection(0, 0, 0.0, &[1.0, 0.0], 0.1),
+            detection(0, 1, 1.0, &[1.0, 0.0], 0.1),
+        ];
+        faces[0].embedding = Embedding(a.to_vec());
+        faces[1].embedding = Embedding(b.to_vec());
+        faces
+    }
+
+    #[test]
+    fn a_distance_recognizer_links_faces_by_distance_not_by_dot_product() {
+        let settings = TrackingSettings {
+            max_distance: Some(0.6),
+            ..TrackingSettings::default()
+        };
+        let different = raw_pair(0.9);
+        let same = raw_pair(0.4);
+        assert_eq!(
+            link_detections(&different, &settings, Metric::Euclidean).len(),
+            2
+        );
+        assert_eq!(
+            link_detections(&same, &settings, Metric::Euclidean).len(),
+            1
+        );
+        // A cosine recognizer's gate is unchanged.
+        assert_eq!(
+            link_detections(&crossing(8.0), &settings, Metric::Cosine).len(),
+            1
+        );
+        // Reviews saved before the distance gate existed keep the tracks they were linked with.
+        let older = TrackingSettings {
+            max_distance: None,
+            ..TrackingSettings::default()
+        };
+        assert_eq!(
+            link_detections(&different, &older, Metric::Euclidean).len(),
+            1
+        );
     }
 
     #[test]
@@ -480,6 +578,9 @@ mod tests {
         let settings: TrackingSettings =
             ron::from_str("(min_iou: 0.3, min_similarity: 0.4, max_gap_s: 1.0)").unwrap();
         assert_eq!(settings.max_face_widths_per_s, None);
-        assert_eq!(link_detections(&crossing(8.0), &settings).len(), 4);
+        assert_eq!(
+            link_detections(&crossing(8.0), &settings, Metric::Cosine).len(),
+            4
+        );
     }
 }
