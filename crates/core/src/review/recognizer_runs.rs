@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::ReviewDocument;
 use crate::matching::Candidate;
 use crate::vision::{Embedding, ModelRecord, ModelRole};
+use crate::watchlist::Watchlist;
 
 /// What one more recognizer made of the review's faces and watchlist.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,6 +42,20 @@ pub struct RecognizedFace {
 }
 
 impl RecognizerRun {
+    /// `watchlist` (the review's, as the first recognizer enrolled it) with this recognizer's
+    /// enrolment embeddings in place of the first's: what its faces were searched against.
+    pub fn enrolled_watchlist(&self, watchlist: &Watchlist) -> Watchlist {
+        let mut enrolled = watchlist.clone();
+        let photos = enrolled
+            .identities
+            .iter_mut()
+            .flat_map(|identity| &mut identity.photos);
+        for (photo, embedding) in photos.zip(&self.enrolment_embeddings) {
+            photo.embedding = embedding.clone();
+        }
+        enrolled
+    }
+
     /// Why this run does not fit `document` (a face or enrolment photo too many or too few), or
     /// None when it does: one entry per detection and per enrolment photo.
     pub fn misfit(&self, document: &ReviewDocument) -> Option<String> {
@@ -126,14 +141,7 @@ impl ReviewDocument {
             detection.embedding = face.embedding.clone();
             detection.candidates = face.candidates.clone();
         }
-        let photos = view
-            .watchlist
-            .identities
-            .iter_mut()
-            .flat_map(|identity| &mut identity.photos);
-        for (photo, embedding) in photos.zip(&run.enrolment_embeddings) {
-            photo.embedding = embedding.clone();
-        }
+        view.watchlist = run.enrolled_watchlist(&self.watchlist);
         view.settings.threshold = run.threshold;
         view.slice_thresholds.clear();
         Some(view)
