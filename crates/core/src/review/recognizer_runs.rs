@@ -27,7 +27,12 @@ pub struct RecognizerRun {
     /// `Metric::score`). Never compared with another model's scores.
     pub threshold: f32,
     /// Its embedding of every enrolment photo, in the order of the watchlist's identities, then
-    /// each one's photos (the sidecar's `enrolment_embeddings` order).
+    /// each one's photos (the sidecar's `enrolment_embeddings` order). In the review's sidecar
+    /// when it has one (`recognizer<k>_enrolment_embeddings`), not in its text.
+    #[serde(
+        default = "crate::vision::bulk::absent_embeddings",
+        skip_serializing_if = "crate::vision::bulk::in_sidecar"
+    )]
     pub enrolment_embeddings: Vec<Embedding>,
     /// What it made of every detection of the review, in the order of `detections`.
     pub faces: Vec<RecognizedFace>,
@@ -36,6 +41,12 @@ pub struct RecognizerRun {
 /// One recognizer's view of one detected face.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecognizedFace {
+    /// In the review's sidecar when it has one (`recognizer<k>_face_embeddings`), not in its
+    /// text.
+    #[serde(
+        default = "crate::vision::bulk::absent_embedding",
+        skip_serializing_if = "crate::vision::bulk::in_sidecar"
+    )]
     pub embedding: Embedding,
     /// Best first, scored by the run's model against the watchlist it enrolled.
     pub candidates: Vec<Candidate>,
@@ -252,6 +263,40 @@ mod tests {
         assert_eq!(loaded.as_seen_by(1), document.as_seen_by(1));
         let single = fixture();
         assert!(!to_text(&single).contains("other_recognizers"));
+    }
+
+    #[test]
+    fn other_recognizers_embeddings_go_into_the_sidecar_and_load_back_equal() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut document = with_second_model(fixture());
+        for input in &mut document.inputs {
+            input.path = dir.path().join(&input.path);
+        }
+        document.watchlist.root = dir.path().join("watchlist");
+        let path = dir.path().join("review.ron");
+        crate::review::save(&document, &path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("other_recognizers") && text.contains("candidates"));
+        assert!(!text.contains("embedding"), "{text}");
+        let sidecar = text
+            .split('"')
+            .find(|part| part.ends_with(".npz"))
+            .expect("the text names its sidecar");
+        let bytes = std::fs::read(dir.path().join(sidecar)).unwrap();
+        let contains = |name: &str| bytes.windows(name.len()).any(|w| w == name.as_bytes());
+        assert!(contains("recognizer1_face_embeddings.npy"));
+        assert!(contains("recognizer1_enrolment_embeddings.npy"));
+        let loaded = crate::review::load(&path).unwrap();
+        assert_eq!(loaded.other_recognizers, document.other_recognizers);
+        assert_eq!(loaded, document);
+
+        // A sidecar without the second model's arrays is damage, named.
+        let one_model = crate::review::sidecar::pack(&fixture()).unwrap();
+        let error = crate::review::sidecar::unpack(&one_model, &mut document).unwrap_err();
+        assert!(
+            error.to_string().contains("recognizer1_face_embeddings"),
+            "{error}"
+        );
     }
 
     #[test]
