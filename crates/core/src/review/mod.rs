@@ -12,7 +12,9 @@ pub mod evaluation;
 mod file;
 pub mod labels;
 pub mod locations;
+pub mod model_comparison;
 pub mod protocol;
+pub mod recognizer_runs;
 pub mod scenario;
 pub mod second;
 pub mod shards;
@@ -35,10 +37,12 @@ pub use labels::{
     AttributeDefinition, AttributeError, AttributeSchema, Attributes, GroundTruth, LabelChange,
     UNKNOWN, ValueGroup,
 };
+pub use model_comparison::{ComparedModel, ComparisonError, EqualFpir, ModelComparison};
 pub use protocol::{
     EVALUATION_CANCELLED, EvaluatedLabel, EvaluationProtocol, LabelChanges, NearDuplicate,
     SkipKind, SkippedPhoto,
 };
+pub use recognizer_runs::{RecognizedFace, RecognizerRun};
 pub use second::{
     Answer, BlindSpell, Disagreement, FirstAnswers, Reviewer, ReviewerAgreement, SecondChange,
     SecondChangeKind, SecondLabel, SecondReview, Settlement,
@@ -139,6 +143,12 @@ pub struct ReviewDocument {
     /// Empty in a single run's review.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<shards::ShardRecord>,
+    /// Every recognizer after the review's own, when the analysis ran several (`lineup analyze
+    /// --recognizer A --recognizer B`): each one's embeddings, candidates and threshold, on the
+    /// same detections (see [`recognizer_runs`]; `as_seen_by` makes one THE recognizer). Empty
+    /// in a review of one model.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_recognizers: Vec<RecognizerRun>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -283,6 +293,7 @@ impl ReviewDocument {
             simulation: None,
             evaluation_protocol: None,
             merged_from: Vec::new(),
+            other_recognizers: Vec::new(),
         }
     }
 
