@@ -80,6 +80,12 @@ pub struct ReviewDocument {
     pub models: Vec<ModelRecord>,
     pub inputs: Vec<InputRecord>,
     pub watchlist: Watchlist,
+    /// In the file: absent from the text of a review whose sidecar holds every face whole
+    /// ([`sidecar::Sidecar::faces`]); listed in reviews saved before, or whole in their text.
+    #[serde(
+        default = "crate::vision::bulk::absent_list",
+        skip_serializing_if = "crate::vision::bulk::in_sidecar"
+    )]
     pub detections: Vec<DetectionRecord>,
     /// Everything the reviewer should know about how the analysis went (skipped files, ...).
     pub warnings: Vec<String>,

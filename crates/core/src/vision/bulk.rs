@@ -77,3 +77,9 @@ pub fn absent_landmarks() -> [Point; 5] {
 pub fn absent_embedding() -> Embedding {
     counted(Embedding(Vec::new()))
 }
+
+/// The stand-in for a list the text leaves out (a review's faces, which its sidecar holds
+/// whole); the sidecar's replaces it.
+pub fn absent_list<T>() -> Vec<T> {
+    counted(Vec::new())
+}
