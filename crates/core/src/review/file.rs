@@ -380,6 +380,19 @@ pub fn to_text(document: &ReviewDocument) -> String {
     ron::ser::to_string_pretty(document, config).expect("a review document always serialises")
 }
 
+/// How many bytes [`save`] writes for `document`, its text and its sidecar together, made in
+/// memory (the paths as given: a few bytes more or less than in a review's own folder).
+pub fn saved_size(document: &ReviewDocument) -> u64 {
+    let text = |document: &ReviewDocument| to_text(document).len() as u64;
+    match sidecar::pack(document) {
+        Some(bytes) => {
+            let _leaving_out_the_bulk = bulk::WritingToSidecar::new();
+            text(document) + bytes.len() as u64
+        }
+        None => text(document),
+    }
+}
+
 /// Saves `document` to `path` atomically, its bulk in a sidecar beside it (see the module's
 /// documentation), its input and watchlist paths stored relative to the review's folder where
 /// they can be.
