@@ -14,7 +14,7 @@
 //! | `enrolment_embeddings` | (photos, length) | as `enrolment_boxes` |
 //!
 //! Since issue #21's 100,000-face reviews, the rest of every face's fixed record is in the
-//! sidecar too, as columns ([`FaceColumns`]), and the text keeps no `detections` at all: it says
+//! sidecar too, as columns (`sidecar/columns.rs`), and the text keeps no `detections`: it says
 //! how many faces its sidecar holds ([`Sidecar::faces`]). A sidecar of a text that still lists
 //! its detections (written before) holds only the five arrays above.
 //!

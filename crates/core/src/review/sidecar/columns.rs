@@ -1,7 +1,7 @@
 //! Every face's fixed record as columns of the sidecar (issue #21): where it was seen, its
 //! detector score, its watchlist candidates and its skin measurement. In a 100,000-face review
 //! these were about 600 bytes of text per face, three quarters of the text and of its parse
-//! time; as columns they are 66 bytes per face (at five candidates) and read at memory speed.
+//! time; as columns they are 100 bytes per face (at five candidates), read at memory speed.
 //!
 //! | array | shape | type | contents |
 //! |---|---|---|---|
