@@ -959,6 +959,41 @@ mod tests {
         );
     }
 
+    /// A text that says its sidecar holds its faces, naming a sidecar without the face
+    /// columns (one saved before them), is refused, naming the column it lacks.
+    #[test]
+    fn a_sidecar_without_the_columns_its_text_needs_is_refused() {
+        let before = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/sidecar_before_columns");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("review.ron");
+        save(&fixture_in(dir.path()), &path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let old_text = std::fs::read_to_string(before.join("review.ron")).unwrap();
+        let old = named_sidecar_at_top(&old_text).unwrap();
+        let new = named_sidecar_at_top(&text).unwrap();
+        std::fs::copy(before.join(&old.file), dir.path().join(&old.file)).unwrap();
+        let pointed = text
+            .replace(&new.file, &old.file)
+            .replace(&new.sha256, &old.sha256)
+            .replace(
+                &format!("size_bytes: {},", new.size_bytes),
+                &format!("size_bytes: {},", old.size_bytes),
+            );
+        std::fs::write(&path, pointed).unwrap();
+        let error = load(&path).unwrap_err();
+        assert!(
+            matches!(
+                &error,
+                ReviewError::Sidecar {
+                    problem: SidecarProblem::Malformed(reason),
+                    ..
+                } if reason.contains("face_sources.npy")
+            ),
+            "{error}"
+        );
+    }
+
     #[test]
     fn a_missing_or_changed_sidecar_is_named_and_refused() {
         let dir = tempfile::tempdir().unwrap();

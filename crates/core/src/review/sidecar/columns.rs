@@ -175,3 +175,34 @@ fn quartiles(values: &[f32]) -> Result<Option<(f32, f32)>, String> {
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Padding ends a face's candidates; a candidate after it, or a number no identity has, is
+    /// damage, never a candidate silently dropped or invented.
+    #[test]
+    fn a_candidate_row_is_its_identities_up_to_the_padding_and_nothing_after() {
+        let read = candidates(&[3, 0, NO_CANDIDATE], &[0.75, 0.5, f32::NAN]).unwrap();
+        let identities: Vec<u32> = read.iter().map(|c| c.identity.0).collect();
+        assert_eq!(identities, [3, 0]);
+        assert_eq!(read[1].score, 0.5);
+        assert!(
+            candidates(&[NO_CANDIDATE, NO_CANDIDATE], &[f32::NAN; 2])
+                .unwrap()
+                .is_empty()
+        );
+        let after = candidates(&[1, NO_CANDIDATE, 2], &[0.5, f32::NAN, 0.25]).unwrap_err();
+        assert!(after.contains("after the padding"), "{after}");
+        let negative = candidates(&[-7], &[0.5]).unwrap_err();
+        assert!(negative.contains("-7"), "{negative}");
+    }
+
+    #[test]
+    fn skin_quartiles_are_both_measured_or_neither() {
+        assert_eq!(quartiles(&[1.5, 2.5]), Ok(Some((1.5, 2.5))));
+        assert_eq!(quartiles(&[f32::NAN, f32::NAN]), Ok(None));
+        assert!(quartiles(&[f32::NAN, 2.5]).is_err());
+    }
+}
