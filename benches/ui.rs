@@ -136,6 +136,14 @@ fn open_big_review(render: bool) {
     lineup::review::save(&document, &path).expect("bench review saved");
     drop(document);
     let megabytes = std::fs::metadata(&path).map_or(0, |m| m.len()) as f64 / 1e6;
+    let sidecar_megabytes = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| entry.file_name().to_string_lossy().ends_with(".npz"))
+        .map(|entry| entry.metadata().map_or(0, |m| m.len()))
+        .sum::<u64>() as f64
+        / 1e6;
     reset_peak_memory();
     let opened = Instant::now();
     let mut h = harness(LineupApp::open_in_background(&path), render);
@@ -162,7 +170,7 @@ fn open_big_review(render: bool) {
     h.run_steps(20);
     let scrolled = (counts(&h), memory_mb());
     println!(
-        "Opening a review of {BIG_REVIEW} still tracks ({megabytes:.0} MB) in the background: shown after {:.2} s, longest frame meanwhile (after the first 3) {:.0} ms; first thumbnails after {:.2} s ({:?}), {}; after scrolling 200 screens ({:?}), {}",
+        "Opening a review of {BIG_REVIEW} still tracks (text {megabytes:.1} MB, sidecar {sidecar_megabytes:.1} MB) in the background: shown after {:.2} s, longest frame meanwhile (after the first 3) {:.0} ms; first thumbnails after {:.2} s ({:?}), {}; after scrolling 200 screens ({:?}), {}",
         shown.as_secs_f64(),
         longest.as_secs_f64() * 1e3,
         first_screen.0.as_secs_f64(),

@@ -1,8 +1,10 @@
 //! A review's sidecar read without lineup, as an opposing expert would: the numpy script
 //! tests/reference/sidecar_reference.py opened the sidecar lineup writes for the fixture review
-//! (tests/reference/sidecar/) with `numpy.load` alone, and wrote every face's box and its cosine
-//! similarity with every enrolment photo to tests/reference/expected/sidecar.json. The review's
-//! boxes must be those, and its stored match scores the best of each identity's photos.
+//! (tests/reference/sidecar/) with `numpy.load` alone, and wrote every face's box, its cosine
+//! similarity with every enrolment photo, its candidates as the sidecar's columns hold them and
+//! the alerts recomputed from the embeddings to tests/reference/expected/sidecar.json. The
+//! review's boxes and candidates must be those, its stored match scores the best of each
+//! identity's photos, and its alerts those numpy counted.
 //!
 //! To regenerate after a deliberate change of the format: `UPDATE_REFERENCE=1 cargo test --test
 //! sidecar_reference`, then run the script (its docstring says how).
@@ -84,6 +86,46 @@ fn numpy_reads_the_boxes_and_recomputes_the_scores_from_the_sidecar() {
         .enumerate()
         .flat_map(|(identity, i)| std::iter::repeat_n(identity, i.photos.len()))
         .collect();
+    let candidates = expected["candidates"].as_array().unwrap();
+    assert_eq!(candidates.len(), document.detections.len());
+    for (face, detection) in document.detections.iter().enumerate() {
+        let read = &candidates[face];
+        let numbers = |key: &str| -> Vec<f64> {
+            read[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect()
+        };
+        let identities: Vec<f64> = detection
+            .candidates
+            .iter()
+            .map(|c| f64::from(c.identity.0))
+            .collect();
+        let scores: Vec<f64> = detection
+            .candidates
+            .iter()
+            .map(|c| f64::from(c.score))
+            .collect();
+        assert_eq!(
+            numbers("identities"),
+            identities,
+            "face {face}'s candidates"
+        );
+        assert_eq!(numbers("scores"), scores, "face {face}'s candidate scores");
+    }
+    let threshold = expected["threshold"].as_f64().unwrap() as f32;
+    assert_eq!(threshold, document.settings.threshold);
+    assert_eq!(
+        document.summary(threshold).alerts as u64,
+        expected["alerts"].as_u64().unwrap(),
+        "alerts: lineup against numpy's, recomputed from the embeddings"
+    );
+    assert!(
+        expected["alerts"].as_u64().unwrap() > 0,
+        "the fixture has alerts"
+    );
     for (face, detection) in document.detections.iter().enumerate() {
         let b = &detection.bbox;
         // float32 values, exact in JSON's float64 (read back to the nearest float32).

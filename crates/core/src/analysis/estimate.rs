@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::footage::{self, MediaInfo, MediaKind, Sampling, VideoReader};
-use crate::review::{ReviewDocument, to_text};
+use crate::review::{ReviewDocument, saved_size};
 use crate::vision::DetectorConfig;
 
 /// Frames a second of the whole analysis (slowest, fastest) measured on 1080p video with the
@@ -239,20 +239,45 @@ impl Calibration {
     }
 }
 
-/// The document's saved size without its faces, and what each of its faces adds, measured by
-/// saving it (to memory) with and without them.
+/// The document's saved size (its text and sidecar) without its faces, and what each of its
+/// faces adds, measured by saving it (to memory) with and without them.
 fn saved_sizes(document: &mut ReviewDocument) -> (u64, f64) {
     let faces = std::mem::take(&mut document.detections);
-    let fixed = to_text(document).len();
+    let fixed = saved_size(document);
     document.detections = faces;
-    let whole = to_text(document).len();
+    let whole = saved_size(document);
     let per_face = whole.saturating_sub(fixed) as f64 / document.detections.len().max(1) as f64;
-    (fixed as u64, per_face)
+    (fixed, per_face)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The projected size is what `save` writes, text and sidecar: measured on a few faces, it
+    /// foretells the bytes on disk for many more (issue #21's faces in the sidecar changed them).
+    #[test]
+    fn the_projected_review_size_is_what_a_save_writes() {
+        let text = include_str!("../../../../tests/fixtures/review_v1.ron");
+        let mut document = crate::review::parse(Path::new("r.ron"), text).unwrap();
+        document.tracks.clear(); // an analysis measures before it links tracks
+        let face = document.detections[0].clone();
+        document.detections = vec![face; 20];
+        let (fixed, per_face) = saved_sizes(&mut document);
+        document.detections = vec![document.detections[0].clone(); 2_000];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("review.ron");
+        crate::review::save(&document, &path).unwrap();
+        let on_disk: u64 = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().metadata().unwrap().len())
+            .sum();
+        let projected = fixed as f64 + per_face * 2_000.0;
+        assert!(
+            (projected / on_disk as f64 - 1.0).abs() < 0.01,
+            "projected {projected:.0} bytes, saved {on_disk}"
+        );
+    }
 
     fn video(width: u32, height: u32, seconds: f64, rate: f64) -> MediaInfo {
         MediaInfo {

@@ -118,37 +118,78 @@ pub fn parse(path: &Path, text: &str) -> Result<ReviewDocument, ReviewError> {
     })
 }
 
-/// [`parse`], with the boxes, landmarks and embeddings of a text that names a sidecar read by
-/// `read_sidecar` from the sidecar's file name (checked against its length and SHA-256).
+/// [`parse`], with the faces (or the boxes, landmarks and embeddings) of a text that names a
+/// sidecar read by `read_sidecar` from the sidecar's file name (checked against its length and
+/// SHA-256).
 pub fn parse_with_sidecar(
     path: &Path,
     text: &str,
-    read_sidecar: impl FnOnce(&str) -> std::io::Result<Vec<u8>>,
+    read_sidecar: impl Fn(&str) -> std::io::Result<Vec<u8>> + Sync,
 ) -> Result<ReviewDocument, ReviewError> {
-    let counting = bulk::ReadingCount::start();
-    // One parse into the whole shape, which a current review passes; only a text that fails it
-    // is probed for its version, to say why.
-    let mut document: ReviewDocument = match ron::from_str(text) {
-        Ok(document) => document,
-        Err(error) => {
-            probe(path, text)?;
-            return Err(malformed(path, text, &error));
+    // A big review's text and its sidecar take about as long each to read (issue #21), so the
+    // sidecar named at the text's top, where `save` writes it, is read, checked and decoded on
+    // a second thread while this one parses the text. The parsed text has the last word: if it
+    // names another sidecar (a hand-edited text), that one is read afterwards.
+    let named_at_top = named_sidecar_at_top(text);
+    std::thread::scope(|scope| {
+        let early = named_at_top.map(|named| {
+            let reader = &read_sidecar;
+            let wanted = named.clone();
+            (named, scope.spawn(move || read_contents(&wanted, reader)))
+        });
+        let counting = bulk::ReadingCount::start();
+        // One parse into the whole shape, which a current review passes; only a text that
+        // fails it is probed for its version, to say why.
+        let mut document: ReviewDocument = match ron::from_str(text) {
+            Ok(document) => document,
+            Err(error) => {
+                probe(path, text)?;
+                return Err(malformed(path, text, &error));
+            }
+        };
+        check_version(path, document.schema_version)?;
+        let absent = counting.absent();
+        let early = early.map(|(named, reading)| {
+            let contents = reading
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (named, contents)
+        });
+        attach_sidecar(path, &mut document, absent, early, &read_sidecar)?;
+        check_references(&document).map_err(|reason| inconsistent(path, reason))?;
+        // After the sidecar: it holds the faces and the other recognizers' embeddings.
+        if let Some(misfit) = document
+            .other_recognizers
+            .iter()
+            .find_map(|run| run.misfit(&document))
+        {
+            return Err(inconsistent(path, misfit));
         }
-    };
-    check_version(path, document.schema_version)?;
-    let absent = counting.absent();
-    check_references(&document).map_err(|reason| inconsistent(path, reason))?;
-    attach_sidecar(path, &mut document, absent, read_sidecar)?;
-    // After the sidecar: it holds the other recognizers' enrolment embeddings.
-    if let Some(misfit) = document
-        .other_recognizers
-        .iter()
-        .find_map(|run| run.misfit(&document))
-    {
-        return Err(inconsistent(path, misfit));
-    }
-    migrate(&mut document);
-    Ok(document)
+        migrate(&mut document);
+        Ok(document)
+    })
+}
+
+/// The sidecar named in the first few lines of `text`, where `save` writes it, found without
+/// parsing the rest; None if it is not there.
+fn named_sidecar_at_top(text: &str) -> Option<Sidecar> {
+    const KEY: &str = "\n    sidecar: Some(";
+    let top = (0..=text.len().min(4096))
+        .rev()
+        .find(|&end| text.is_char_boundary(end))?;
+    let start = text[..top].find(KEY)? + KEY.len();
+    let mut deserializer = ron::Deserializer::from_str(&text[start..]).ok()?;
+    Sidecar::deserialize(&mut deserializer).ok()
+}
+
+/// The sidecar `named`, read by `read_sidecar`, checked against the length and SHA-256 the
+/// review gives, and decoded.
+fn read_contents(
+    named: &Sidecar,
+    read_sidecar: impl FnOnce(&str) -> std::io::Result<Vec<u8>>,
+) -> Result<sidecar::Contents, SidecarProblem> {
+    let bytes = checked_sidecar(named, read_sidecar)?;
+    sidecar::read(&bytes)
 }
 
 /// The version and sidecar of `text`, or why it is not a review this lineup reads.
@@ -186,14 +227,16 @@ fn inconsistent(path: &Path, reason: String) -> ReviewError {
     }
 }
 
-/// Fills in the boxes, landmarks and embeddings the text left out from the sidecar it names.
-/// `absent` is how many of those fields the text left out: all of them with a sidecar, none
-/// without, so that a review never loads with some of its bulk silently at zero.
+/// Fills in the faces, or the boxes, landmarks and embeddings, the text left out from the
+/// sidecar it names. `absent` is how many of those fields (the faces counting as one) the text
+/// left out: all of them with a sidecar, none without, so that a review never loads with some
+/// of its bulk silently at zero.
 fn attach_sidecar(
     path: &Path,
     document: &mut ReviewDocument,
     absent: usize,
-    read_sidecar: impl FnOnce(&str) -> std::io::Result<Vec<u8>>,
+    read_early: Option<(Sidecar, Result<sidecar::Contents, SidecarProblem>)>,
+    read_sidecar: impl Fn(&str) -> std::io::Result<Vec<u8>>,
 ) -> Result<(), ReviewError> {
     let Some(named) = document.sidecar.take() else {
         return match absent {
@@ -201,12 +244,21 @@ fn attach_sidecar(
             _ => Err(inconsistent(
                 path,
                 format!(
-                    "{absent} face boxes, landmarks or embeddings are missing from the text, \
-                     and it names no sidecar that holds them"
+                    "{absent} of its faces' list, face boxes, landmarks or embeddings are \
+                     missing from the text, and it names no sidecar that holds them"
                 ),
             )),
         };
     };
+    if let (Some(faces), false) = (named.faces, document.detections.is_empty()) {
+        return Err(inconsistent(
+            path,
+            format!(
+                "it names a sidecar that holds its {faces} faces, but its text lists {} faces too",
+                document.detections.len()
+            ),
+        ));
+    }
     let photos = document.watchlist.photo_count();
     // Each other recognizer's face embeddings, and its enrolment embeddings as one list.
     let other_recognizers: usize = document
@@ -214,7 +266,12 @@ fn attach_sidecar(
         .iter()
         .map(|run| run.faces.len() + 1)
         .sum();
-    let in_sidecar = 3 * document.detections.len() + 2 * photos + other_recognizers;
+    let in_sidecar = other_recognizers
+        + match named.faces {
+            // The faces' list itself, and each enrolment photo's box and embedding.
+            Some(_) => 1 + 2 * photos,
+            None => 3 * document.detections.len() + 2 * photos,
+        };
     if absent != in_sidecar {
         return Err(inconsistent(
             path,
@@ -230,8 +287,11 @@ fn attach_sidecar(
         file: named.file.clone(),
         problem,
     };
-    let bytes = checked_sidecar(&named, read_sidecar).map_err(sidecar_error)?;
-    sidecar::unpack(&bytes, document).map_err(sidecar_error)
+    let contents = match read_early {
+        Some((early, contents)) if early == named => contents,
+        _ => read_contents(&named, read_sidecar),
+    };
+    sidecar::attach(contents.map_err(sidecar_error)?, document, named.faces).map_err(sidecar_error)
 }
 
 /// The bytes of the sidecar `named`, read by `read_sidecar` and checked against the length and
@@ -335,6 +395,19 @@ pub fn to_text(document: &ReviewDocument) -> String {
     ron::ser::to_string_pretty(document, config).expect("a review document always serialises")
 }
 
+/// How many bytes [`save`] writes for `document`, its text and its sidecar together, made in
+/// memory (the paths as given: a few bytes more or less than in a review's own folder).
+pub fn saved_size(document: &ReviewDocument) -> u64 {
+    let text = |document: &ReviewDocument| to_text(document).len() as u64;
+    match sidecar::pack(document) {
+        Some(bytes) => {
+            let _leaving_out_the_bulk = bulk::WritingToSidecar::new();
+            text(document) + bytes.len() as u64
+        }
+        None => text(document),
+    }
+}
+
 /// Saves `document` to `path` atomically, its bulk in a sidecar beside it (see the module's
 /// documentation), its input and watchlist paths stored relative to the review's folder where
 /// they can be.
@@ -375,6 +448,7 @@ pub(crate) fn save_in_steps(
                 file,
                 size_bytes: digest.size_bytes,
                 sha256: digest.sha256,
+                faces: Some(stored.detections.len()),
             });
             let _leaving_out_the_bulk = bulk::WritingToSidecar::new();
             to_text(&stored)
@@ -459,6 +533,8 @@ pub fn autosave_path(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::IdentityId;
+    use crate::matching::Candidate;
 
     #[test]
     fn other_files_are_not_reviews() {
@@ -669,15 +745,32 @@ mod tests {
         save(&document, &path).unwrap();
 
         let text = std::fs::read_to_string(&path).unwrap();
-        for field in ["embedding:", "bbox:", "landmarks:"] {
+        let per_face = [
+            "embedding:",
+            "bbox:",
+            "landmarks:",
+            "DetectionRecord",
+            "candidates:",
+            "source:",
+            "skin_ita",
+        ];
+        for field in per_face {
             assert!(
                 !text.contains(field),
                 "{field} is still in the text:\n{text}"
             );
         }
-        for kept in ["candidates:", "detector_score:", "source:", "tracks:"] {
+        for kept in [
+            "tracks:",
+            "detections: [",
+            "label:",
+            "identities:",
+            "settings:",
+        ] {
             assert!(text.contains(kept), "{kept} left the text");
         }
+        let faces = format!("faces: Some({}),", document.detections.len());
+        assert!(text.contains(&faces), "the text does not say {faces}");
         let sidecars = sidecars_of(&path);
         assert_eq!(sidecars.len(), 1, "{sidecars:?}");
         let bytes = std::fs::read(dir.path().join(&sidecars[0])).unwrap();
@@ -709,6 +802,211 @@ mod tests {
             "the text is {text} bytes, the whole review in text {whole}"
         );
         assert_eq!(load(&path).unwrap().detections, document.detections);
+    }
+
+    /// A face in every shape its fixed record takes: no candidate or several, skin measured or
+    /// not, a frame number past 32 bits and a time no float32 holds.
+    fn faces_of_every_shape() -> ReviewDocument {
+        let mut document = fixture();
+        let face = document.detections[0].clone();
+        let identities = document.watchlist.identities.len() as u32;
+        document.detections = (0..7u32)
+            .map(|n| {
+                let mut face = face.clone();
+                face.candidates = (0..n % (identities + 1))
+                    .map(|i| Candidate {
+                        identity: IdentityId((i + n) % identities),
+                        score: 0.9 - 0.1 * i as f32 - 0.013 * n as f32,
+                    })
+                    .collect();
+                face.source.frame_index = (1 << 40) + u64::from(n);
+                face.source.timestamp_s = 1.0 / 3.0 + f64::from(n);
+                face.detector_score = 0.5 + 0.07 * n as f32;
+                face.skin_ita = (n % 2 == 0).then_some(-20.25 + n as f32);
+                face.skin_ita_quartiles = (n % 4 == 0).then_some((-30.5, 12.125 + n as f32));
+                face
+            })
+            .collect();
+        document.rebuild_tracks();
+        document
+    }
+
+    /// Every face's source, detector score, candidates and skin measurement leave the text for
+    /// the sidecar's columns and come back exactly, in every shape.
+    #[test]
+    fn every_faces_fixed_record_survives_the_sidecars_columns_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("review.ron");
+        let mut document = faces_of_every_shape();
+        for input in &mut document.inputs {
+            input.path = dir.path().join(&input.path);
+        }
+        document.watchlist.root = dir.path().join("watchlist");
+        save(&document, &path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("candidates:"), "{text}");
+        assert_eq!(load(&path).unwrap(), document);
+    }
+
+    /// The columns write an unmeasured skin as NaN; a measurement that is NaN itself could not
+    /// be told from none, so such a review is saved whole in its text, and loads as it was.
+    #[test]
+    fn a_skin_measurement_of_nan_keeps_the_review_whole_in_its_text() {
+        let mut document = faces_of_every_shape();
+        document.detections[1].skin_ita = Some(f32::NAN);
+        assert!(sidecar::pack(&document).is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("review.ron");
+        save(&document, &path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("skin_ita: Some(NaN)"), "{text}");
+        assert!(sidecars_of(&path).is_empty());
+        let loaded = load(&path).unwrap();
+        assert!(loaded.detections[1].skin_ita.is_some_and(f32::is_nan));
+    }
+
+    /// Issue #21: a big review's text holds nothing per face, so that it parses in a fraction
+    /// of the time. Before, each face's source, detector score, five candidates and skin
+    /// measurement were about 600 bytes of text (a 100,000-face review: 60 of its 77 MB).
+    /// Here, faces are added without tracks: the text may grow only by the digits of the
+    /// sidecar's size and face count, never by anything per face.
+    #[test]
+    fn the_text_of_a_big_review_holds_nothing_per_face() {
+        let dir = tempfile::tempdir().unwrap();
+        let text_size = |faces: usize| {
+            let mut document = fixture_in(dir.path());
+            let mut face = document.detections[0].clone();
+            face.candidates = (0..5)
+                .map(|i| Candidate {
+                    identity: IdentityId(i % 2),
+                    score: 0.25 + 0.1 * i as f32,
+                })
+                .collect();
+            face.skin_ita = Some(31.0);
+            face.skin_ita_quartiles = Some((20.0, 40.0));
+            document.detections = vec![face; faces];
+            document.tracks.clear();
+            let path = dir.path().join(format!("review-{faces}.ron"));
+            save(&document, &path).unwrap();
+            assert_eq!(load(&path).unwrap(), document);
+            std::fs::metadata(&path).unwrap().len() as i64
+        };
+        let (few, many) = (text_size(10), text_size(3_000));
+        assert!(
+            (many - few).abs() < 16,
+            "10 faces: {few} bytes of text, 3,000 faces: {many}"
+        );
+    }
+
+    /// A review saved before the faces moved into the sidecar's columns (its text lists every
+    /// face's source, score and candidates; its sidecar holds boxes, landmarks and embeddings)
+    /// still loads, equal to the analysis it was saved from.
+    #[test]
+    fn a_review_saved_with_its_faces_in_the_text_still_loads() {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/sidecar_before_columns");
+        let text = std::fs::read_to_string(folder.join("review.ron")).unwrap();
+        assert!(text.contains("candidates:") && !text.contains("faces: Some("));
+        let loaded = load(&folder.join("review.ron")).unwrap();
+        let folder = locations::review_folder(&folder.join("review.ron"));
+        assert_eq!(loaded, fixture_in(&folder));
+    }
+
+    /// The sidecar is read beside the text's parse from where `save` names it; a hand-edited
+    /// text that names it elsewhere loads the same, and one that names it at the top but
+    /// differently is read with the sidecar the whole text names.
+    #[test]
+    fn a_sidecar_named_anywhere_in_the_text_is_the_one_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("review.ron");
+        let document = fixture_in(dir.path());
+        save(&document, &path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let named = named_sidecar_at_top(&text).expect("named at the top");
+        let start = text.find("    sidecar: Some(").unwrap();
+        let end = start + text[start..].find("    )),\n").unwrap() + "    )),\n".len();
+        let block = &text[start..end];
+        let moved = format!(
+            "{}{}{block})\n",
+            &text[..start],
+            &text[end..text.rfind(')').unwrap()]
+        );
+        assert!(named_sidecar_at_top(&moved).is_none(), "{moved}");
+        std::fs::write(&path, &moved).unwrap();
+        assert_eq!(load(&path).unwrap(), document);
+        assert_eq!(
+            parse_with_sidecar(&path, &moved, |_| Err(std::io::ErrorKind::NotFound.into()))
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+                .unwrap_err(),
+            format!(
+                "{}: its sidecar {} is missing; it holds the review's face boxes, landmarks and embeddings: copy or move it together with the review",
+                path.display(),
+                named.file
+            )
+        );
+    }
+
+    /// A text that says its sidecar holds every face but lists faces itself is damage, never
+    /// a silent mix of the two.
+    #[test]
+    fn faces_both_in_the_text_and_the_sidecar_are_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("review.ron");
+        save(&fixture_in(dir.path()), &path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        // The faces as a text saved before the columns listed them.
+        let before = include_str!("../../../../tests/fixtures/sidecar_before_columns/review.ron");
+        let start = before.find("\n    detections: [\n").unwrap() + 1;
+        let end = start + before[start..].find("\n    ],\n").unwrap() + "\n    ],\n".len();
+        let both = text.replacen(
+            "    warnings:",
+            &format!("{}    warnings:", &before[start..end]),
+            1,
+        );
+        assert!(both.len() > text.len());
+        std::fs::write(&path, &both).unwrap();
+        let error = load(&path).unwrap_err();
+        assert!(
+            matches!(error, ReviewError::Inconsistent { .. })
+                && error.to_string().contains("faces too"),
+            "{error}"
+        );
+    }
+
+    /// A text that says its sidecar holds its faces, naming a sidecar without the face
+    /// columns (one saved before them), is refused, naming the column it lacks.
+    #[test]
+    fn a_sidecar_without_the_columns_its_text_needs_is_refused() {
+        let before = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/sidecar_before_columns");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("review.ron");
+        save(&fixture_in(dir.path()), &path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let old_text = std::fs::read_to_string(before.join("review.ron")).unwrap();
+        let old = named_sidecar_at_top(&old_text).unwrap();
+        let new = named_sidecar_at_top(&text).unwrap();
+        std::fs::copy(before.join(&old.file), dir.path().join(&old.file)).unwrap();
+        let pointed = text
+            .replace(&new.file, &old.file)
+            .replace(&new.sha256, &old.sha256)
+            .replace(
+                &format!("size_bytes: {},", new.size_bytes),
+                &format!("size_bytes: {},", old.size_bytes),
+            );
+        std::fs::write(&path, pointed).unwrap();
+        let error = load(&path).unwrap_err();
+        assert!(
+            matches!(
+                &error,
+                ReviewError::Sidecar {
+                    problem: SidecarProblem::Malformed(reason),
+                    ..
+                } if reason.contains("face_sources.npy")
+            ),
+            "{error}"
+        );
     }
 
     #[test]
@@ -780,6 +1078,7 @@ mod tests {
             file: "x.npz".into(),
             size_bytes: 1,
             sha256: "00".into(),
+            faces: None,
         });
         let error = parse(Path::new("r.ron"), &to_text(&document)).unwrap_err();
         assert!(

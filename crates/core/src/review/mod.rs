@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 pub use evaluation::Evaluation;
 pub use file::{
     ReviewError, autosave_path, load, parse, parse_with_sidecar, read_with_sidecar,
-    remove_review_file, save, save_failure, to_text, write_atomically,
+    remove_review_file, save, save_failure, saved_size, to_text, write_atomically,
 };
 pub use labels::{
     AttributeDefinition, AttributeError, AttributeSchema, Attributes, GroundTruth, LabelChange,
@@ -84,6 +84,12 @@ pub struct ReviewDocument {
     pub models: Vec<ModelRecord>,
     pub inputs: Vec<InputRecord>,
     pub watchlist: Watchlist,
+    /// In the file: absent from the text of a review whose sidecar holds every face whole
+    /// ([`sidecar::Sidecar::faces`]); listed in reviews saved before, or whole in their text.
+    #[serde(
+        default = "crate::vision::bulk::absent_list",
+        skip_serializing_if = "crate::vision::bulk::in_sidecar"
+    )]
     pub detections: Vec<DetectionRecord>,
     /// Everything the reviewer should know about how the analysis went (skipped files, ...).
     pub warnings: Vec<String>,

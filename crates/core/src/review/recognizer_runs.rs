@@ -292,7 +292,9 @@ mod tests {
 
         // A sidecar without the second model's arrays is damage, named.
         let one_model = crate::review::sidecar::pack(&fixture()).unwrap();
-        let error = crate::review::sidecar::unpack(&one_model, &mut document).unwrap_err();
+        let contents = crate::review::sidecar::read(&one_model).unwrap();
+        let faces = Some(document.detections.len());
+        let error = crate::review::sidecar::attach(contents, &mut document, faces).unwrap_err();
         assert!(
             error.to_string().contains("recognizer1_face_embeddings"),
             "{error}"

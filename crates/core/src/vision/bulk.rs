@@ -83,3 +83,9 @@ pub fn absent_embedding() -> Embedding {
 pub fn absent_embeddings() -> Vec<Embedding> {
     counted(Vec::new())
 }
+
+/// The stand-in for a list the text leaves out (a review's faces, which its sidecar holds
+/// whole); the sidecar's replaces it.
+pub fn absent_list<T>() -> Vec<T> {
+    counted(Vec::new())
+}
