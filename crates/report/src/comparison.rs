@@ -1,0 +1,642 @@
+//! Several recognizers run on the same footage, compared (issue #20): for each model, per group
+//! of the review's slicing, FPIR and FNIR with their n and intervals at the model's own
+//! threshold, and again at thresholds chosen to give every model the first model's overall FPIR
+//! (the fair comparison: a model that alerts more often also misses less); and the face tracks
+//! one model flags and the first does not, or the other way round.
+//!
+//! Every model is measured on the review as it sees it (`ReviewDocument::as_seen_by`): the same
+//! tracks and labels, its own scores, metric and threshold, through the very measurement the
+//! findings use ([`crate::labelled_findings`], [`crate::Findings::measure`]). The app's
+//! comparison view, the signed report's section and `verify --recompute` all call [`compare`],
+//! so they cannot disagree.
+
+use serde::{Deserialize, Serialize};
+
+use lineup_core::ids::{IdentityId, TrackId};
+use lineup_core::metrics::{Rate, Search, SliceIndex};
+use lineup_core::review::{GroundTruth, ReviewDocument};
+use lineup_core::vision::ModelRecord;
+use lineup_core::vision::manifest::Metric;
+
+/// The models of one review compared on its labelled tracks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelComparison {
+    /// The attributes the groups are drawn from (none: everyone together).
+    pub attributes: Vec<String>,
+    /// The first model (the one whose alerts the report counts) first, then the others in the
+    /// order the review records them.
+    pub models: Vec<ComparedModel>,
+    /// For each other model, the tracks it and the first model disagree on, each at its own
+    /// threshold.
+    pub disagreements: Vec<Disagreement>,
+    /// Groups with a threshold of their own for the first model: the comparison counts every
+    /// model at one threshold for all groups, so these are not used here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub own_group_thresholds_left_out: Vec<String>,
+}
+
+/// One model: what it is, and its rates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparedModel {
+    /// The model's record (name, file, SHA-256), as the review records it.
+    pub model: ModelRecord,
+    /// How its scores compare: thresholds are lineup scores on this metric (a distance
+    /// negated); shown as the metric's own value.
+    pub metric: Metric,
+    /// At its own threshold. None where no track is labelled on or off the watchlist.
+    pub own: Option<RatesAt>,
+    /// At the threshold that gives it the first model's overall FPIR at the first model's own
+    /// threshold (for the first model, the same as `own`). None where that FPIR cannot be
+    /// measured (no labelled track of someone not on the watchlist).
+    pub equal_fpir: Option<RatesAt>,
+}
+
+/// A model's rates at one threshold for every group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RatesAt {
+    /// A lineup score (higher is more alike): [`Metric::own_value`] gives the model's own.
+    pub threshold: f32,
+    /// Every group with a labelled track, in the slicing's order.
+    pub groups: Vec<GroupRates>,
+    /// All groups together (counts added; intervals clustered by person across groups).
+    pub all: GroupRates,
+}
+
+/// One group's FPIR and FNIR (rank 1), each with its n, count and 95% interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupRates {
+    pub name: String,
+    pub fpir: Rate,
+    pub fnir: Rate,
+}
+
+/// The tracks the first model and another disagree on, each model at its own threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Disagreement {
+    /// The other model's position in [`ModelComparison::models`].
+    pub other: usize,
+    /// Tracks the first model flags and the other does not.
+    pub only_first: Vec<FlaggedTrack>,
+    /// Tracks the other model flags and the first does not.
+    pub only_other: Vec<FlaggedTrack>,
+}
+
+/// A track one model flags: who it is, and whom the model took it for with what score.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FlaggedTrack {
+    /// The track's id in the review (as the app and the CSV show it).
+    pub track: u32,
+    pub label: GroundTruth,
+    /// The watchlist identity the flagging model took it for.
+    pub identity: Option<IdentityId>,
+    /// The flagging model's score (a lineup score on its metric).
+    pub score: f32,
+}
+
+impl ModelComparison {
+    /// The first model's overall FPIR at its own threshold: what the fair comparison gives
+    /// every other model.
+    pub fn target_fpir(&self) -> Option<&Rate> {
+        let first = self.models.first()?.own.as_ref()?;
+        first.all.fpir.rate.map(|_| &first.all.fpir)
+    }
+}
+
+/// The comparison of the review's models, each seen in `views` (the review as seen by each
+/// model, the first being the one the report counts), the first at `threshold` and every other
+/// at its own. None for fewer than two models.
+pub fn compare(views: &[ReviewDocument], threshold: f32) -> Option<ModelComparison> {
+    let (first, others) = views.split_first()?;
+    if others.is_empty() {
+        return None;
+    }
+    let thresholds: Vec<f32> = std::iter::once(threshold)
+        .chain(others.iter().map(|view| view.settings.threshold))
+        .collect();
+    let own: Vec<Option<RatesAt>> = views
+        .iter()
+        .zip(&thresholds)
+        .map(|(view, &t)| rates_at(view, t))
+        .collect();
+    let target = own
+        .first()
+        .and_then(Option::as_ref)
+        .and_then(|rates| rates.all.fpir.rate);
+    let models = views
+        .iter()
+        .zip(own)
+        .enumerate()
+        .map(|(index, (view, own))| {
+            let equal_fpir = match (index, target) {
+                (_, None) => None,
+                (0, Some(_)) => own.clone(),
+                (_, Some(target)) => {
+                    threshold_for_fpir(view, target).and_then(|t| rates_at(view, t))
+                }
+            };
+            ComparedModel {
+                model: view
+                    .recognizer()
+                    .cloned()
+                    .unwrap_or_else(|| unknown_model(view)),
+                metric: view.score_metric(),
+                own,
+                equal_fpir,
+            }
+        })
+        .collect();
+    let disagreements = others
+        .iter()
+        .enumerate()
+        .map(|(i, other)| Disagreement {
+            other: i + 1,
+            only_first: flagged_only_by(first, threshold, other, thresholds[i + 1]),
+            only_other: flagged_only_by(other, thresholds[i + 1], first, threshold),
+        })
+        .collect();
+    let own_group_thresholds_left_out = first
+        .sliced_searches(&first.slicing)
+        .map(|sliced| {
+            sliced
+                .names
+                .into_iter()
+                .filter(|name| first.slice_thresholds.contains_key(name))
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(ModelComparison {
+        attributes: first.slicing.attributes.clone(),
+        models,
+        disagreements,
+        own_group_thresholds_left_out,
+    })
+}
+
+/// A review's recognizer record is missing only in a review made by hand: named as unknown.
+fn unknown_model(view: &ReviewDocument) -> ModelRecord {
+    ModelRecord {
+        role: lineup_core::vision::ModelRole::Recognizer,
+        file: String::new(),
+        name: "unrecorded recognizer".to_owned(),
+        version: String::new(),
+        sha256: String::new(),
+        metric: Some(view.score_metric()),
+        supplied_by_reviewer: false,
+    }
+}
+
+/// `view`'s rates at `threshold` for every group (its per-group thresholds not applied: every
+/// model is compared at one threshold for everyone).
+fn rates_at(view: &ReviewDocument, threshold: f32) -> Option<RatesAt> {
+    let mut findings = crate::labelled_findings(view, threshold)?;
+    findings.slice_thresholds = vec![threshold; findings.slice_names.len()];
+    let measured = findings.measure();
+    let groups = measured
+        .slices
+        .iter()
+        .filter(|slice| slice.metrics.flag_rate.n > 0)
+        .map(|slice| GroupRates {
+            name: slice.name.clone(),
+            fpir: slice.metrics.fpir,
+            fnir: slice.metrics.fnir,
+        })
+        .collect();
+    Some(RatesAt {
+        threshold,
+        groups,
+        all: GroupRates {
+            name: "All groups".to_owned(),
+            fpir: measured.pooled.fpir,
+            fnir: measured.pooled.fnir,
+        },
+    })
+}
+
+/// The lowest threshold at which `view`'s overall FPIR is at most `target`: the fair
+/// comparison never gives a model more false alerts than the first model has. Every model
+/// searches the same labelled tracks, so the FPIRs share their n and this is the first model's
+/// FPIR exactly wherever the model's scores allow it (a tie of scores may not). Thresholds are
+/// the model's observed scores, or just above the highest (`SliceIndex::thresholds_for_max_fpir`).
+pub fn threshold_for_fpir(view: &ReviewDocument, target: f64) -> Option<f32> {
+    let findings = crate::labelled_findings(view, view.settings.threshold)?;
+    let everyone: Vec<Search> = findings
+        .searches
+        .iter()
+        .map(|search| Search {
+            slice: 0,
+            ..*search
+        })
+        .collect();
+    SliceIndex::build(&everyone, 1)
+        .thresholds_for_max_fpir(target)
+        .into_iter()
+        .next()
+        .flatten()
+}
+
+/// The tracks `flagging` alerts on at `threshold` that `other` does not at `other_threshold`,
+/// in the review's order.
+fn flagged_only_by(
+    flagging: &ReviewDocument,
+    threshold: f32,
+    other: &ReviewDocument,
+    other_threshold: f32,
+) -> Vec<FlaggedTrack> {
+    flagging
+        .tracks
+        .iter()
+        .enumerate()
+        .filter_map(|(index, track)| {
+            let matched = flagging.track_match(TrackId(index));
+            let theirs = other
+                .tracks
+                .get(index)
+                .map(|_| other.track_match(TrackId(index)))?;
+            (alerts(matched.score, threshold) && !alerts(theirs.score, other_threshold)).then_some(
+                FlaggedTrack {
+                    track: track.id,
+                    label: track.label,
+                    identity: matched.identity,
+                    score: matched.score,
+                },
+            )
+        })
+        .collect()
+}
+
+/// Whether a score raises an alert at `threshold` (a score that is no number never does).
+fn alerts(score: f32, threshold: f32) -> bool {
+    score >= threshold
+}
+
+/// The columns of the comparison's rate tables, as the PDF, the Markdown and the app head them.
+pub const RATE_HEADINGS: [&str; 6] = [
+    "Model",
+    "Group",
+    "FPIR n",
+    "FPIR [95% interval]",
+    "FNIR n",
+    "FNIR (rank 1) [95% interval]",
+];
+
+/// The columns of the list of tracks one model flagged and the other did not.
+pub const FLAGGED_HEADINGS: [&str; 5] = [
+    "Flagged by",
+    "Track",
+    "Who it is (reviewer)",
+    "Taken for",
+    "Score (flagging model)",
+];
+
+/// Which of a model's two measurements: at its own threshold, or at the first model's FPIR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Thresholds {
+    Own,
+    EqualFpir,
+}
+
+impl ComparedModel {
+    pub fn rates(&self, thresholds: Thresholds) -> Option<&RatesAt> {
+        match thresholds {
+            Thresholds::Own => self.own.as_ref(),
+            Thresholds::EqualFpir => self.equal_fpir.as_ref(),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.model.name
+    }
+}
+
+impl ModelComparison {
+    pub fn model_names(&self) -> Vec<&str> {
+        self.models.iter().map(ComparedModel::name).collect()
+    }
+
+    /// The sentence over the comparison.
+    pub fn heading(&self) -> String {
+        crate::wording::comparison_heading(&self.model_names(), &self.attributes)
+    }
+
+    /// Each model's threshold, with its model and metric, on its own scale.
+    pub fn threshold_lines(&self, thresholds: Thresholds) -> Vec<String> {
+        self.models
+            .iter()
+            .filter_map(|model| {
+                let rates = model.rates(thresholds)?;
+                Some(crate::wording::model_threshold(
+                    model.name(),
+                    model.metric,
+                    rates.threshold,
+                ))
+            })
+            .collect()
+    }
+
+    /// The rows of one rate table: each model's groups, then its all groups, with n and the
+    /// rate with its interval.
+    pub fn rate_rows(&self, thresholds: Thresholds) -> Vec<Vec<String>> {
+        let row = |model: &str, group: &GroupRates| {
+            vec![
+                model.to_owned(),
+                group.name.clone(),
+                group.fpir.n.to_string(),
+                crate::wording::rate_text(&group.fpir),
+                group.fnir.n.to_string(),
+                crate::wording::rate_text(&group.fnir),
+            ]
+        };
+        self.models
+            .iter()
+            .filter_map(|model| Some((model.name(), model.rates(thresholds)?)))
+            .flat_map(|(name, rates)| {
+                rates
+                    .groups
+                    .iter()
+                    .chain(std::iter::once(&rates.all))
+                    .map(move |group| row(name, group))
+            })
+            .collect()
+    }
+
+    /// "MobileFaceNet flagged 3 face tracks that dlib did not." for every pair compared, both
+    /// ways.
+    pub fn disagreement_sentences(&self) -> Vec<String> {
+        let first = self.models.first().map_or("", ComparedModel::name);
+        self.disagreements
+            .iter()
+            .flat_map(|d| {
+                let other = self.models.get(d.other).map_or("", ComparedModel::name);
+                [
+                    crate::wording::flagged_not_by(first, other, d.only_first.len()),
+                    crate::wording::flagged_not_by(other, first, d.only_other.len()),
+                ]
+            })
+            .collect()
+    }
+
+    /// Every track one model flagged and the other did not, as rows: the flagging model, the
+    /// track, who the reviewer says it is, whom the model took it for, and its score on the
+    /// model's own scale. `identity_name` names a watchlist identity.
+    pub fn flagged_rows<'a>(
+        &self,
+        identity_name: impl Fn(IdentityId) -> Option<&'a str>,
+    ) -> Vec<Vec<String>> {
+        let mut rows = Vec::new();
+        for d in &self.disagreements {
+            for (flagging, tracks) in [(0, &d.only_first), (d.other, &d.only_other)] {
+                let Some(model) = self.models.get(flagging) else {
+                    continue;
+                };
+                for flagged in tracks {
+                    let label = match flagged.label {
+                        GroundTruth::OnWatchlist(id) => {
+                            crate::wording::ground_truth_words(flagged.label, identity_name(id))
+                        }
+                        other => crate::wording::ground_truth_words(other, None),
+                    };
+                    let taken_for = flagged.identity.and_then(&identity_name);
+                    let cells = crate::wording::flagged_track_row(
+                        flagged.track,
+                        &label,
+                        taken_for,
+                        model.metric,
+                        flagged.score,
+                    );
+                    rows.push(
+                        std::iter::once(model.name().to_owned())
+                            .chain(cells)
+                            .collect(),
+                    );
+                }
+            }
+        }
+        rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lineup_core::ids::DetectionId;
+    use lineup_core::matching::Candidate;
+    use lineup_core::review::{
+        AnalysisSettings, Attributes, DetectionRecord, InputRecord, InputStatus, Slicing,
+        SourceRef, Track,
+    };
+    use lineup_core::vision::{BoundingBox, Embedding, ModelRole, Point, VisionConfig};
+    use lineup_core::watchlist::{Identity, Watchlist};
+
+    fn record(name: &str, metric: Metric) -> ModelRecord {
+        ModelRecord {
+            role: ModelRole::Recognizer,
+            file: format!("{name}.onnx"),
+            name: name.to_owned(),
+            version: "1".to_owned(),
+            sha256: "0".repeat(64),
+            metric: Some(metric),
+            supplied_by_reviewer: false,
+        }
+    }
+
+    /// Six one-face tracks: three people not on the watchlist, two on it, one unlabelled;
+    /// their genders; and each track's rank-1 candidate as `scores` gives it.
+    fn view(model: ModelRecord, threshold: f32, scores: [(u32, f32); 6]) -> ReviewDocument {
+        let settings = AnalysisSettings {
+            threshold,
+            top_k: 1,
+            vision: VisionConfig::default(),
+            sampling: Default::default(),
+        };
+        let input = InputRecord {
+            path: "cam.mp4".into(),
+            digest: None,
+            dimensions: None,
+            status: InputStatus::Analysed,
+            media: None,
+            frames_analysed: 0,
+            stopped_early: None,
+        };
+        let watchlist = Watchlist {
+            root: "watchlist".into(),
+            identities: ["A", "B"]
+                .iter()
+                .map(|name| Identity {
+                    name: (*name).to_owned(),
+                    photos: Vec::new(),
+                })
+                .collect(),
+        };
+        let mut document = ReviewDocument::new(settings, vec![model], vec![input], watchlist);
+        let labels = [
+            (GroundTruth::NotOnWatchlist, "female"),
+            (GroundTruth::NotOnWatchlist, "female"),
+            (GroundTruth::NotOnWatchlist, "male"),
+            (GroundTruth::OnWatchlist(IdentityId(0)), "male"),
+            (GroundTruth::OnWatchlist(IdentityId(1)), "female"),
+            (GroundTruth::Unlabelled, "male"),
+        ];
+        for (index, ((label, gender), (identity, score))) in
+            labels.into_iter().zip(scores).enumerate()
+        {
+            document.detections.push(DetectionRecord {
+                source: SourceRef {
+                    input: 0,
+                    frame_index: index as u64,
+                    timestamp_s: index as f64,
+                },
+                bbox: BoundingBox::default(),
+                landmarks: [Point::default(); 5],
+                detector_score: 0.9,
+                embedding: Embedding(Vec::new()),
+                candidates: vec![Candidate {
+                    identity: IdentityId(identity),
+                    score,
+                }],
+                skin_ita: None,
+                skin_ita_quartiles: None,
+            });
+            document.tracks.push(Track {
+                id: 10 + index as u32,
+                detections: vec![DetectionId(index)],
+                label,
+                attributes: Attributes::from([("gender".into(), gender.into())]),
+                skin_tone_suggestion: None,
+                person: None,
+                skin_tone_range: None,
+            });
+        }
+        document.slicing = Slicing::by(&["gender"]);
+        document
+    }
+
+    /// MobileFaceNet-like at cosine 0.6, and dlib-like at distance 0.6 (scores negated).
+    fn views() -> [ReviewDocument; 2] {
+        let cosine = view(
+            record("Cosine model", Metric::Cosine),
+            0.6,
+            [(1, 0.7), (1, 0.3), (0, 0.5), (0, 0.9), (1, 0.55), (0, 0.8)],
+        );
+        let distance = view(
+            record("Distance model", Metric::Euclidean),
+            -0.6,
+            [
+                (0, -0.65),
+                (1, -0.5),
+                (1, -0.55),
+                (0, -0.4),
+                (1, -0.45),
+                (1, -0.7),
+            ],
+        );
+        [cosine, distance]
+    }
+
+    fn k_of_n(rate: &Rate) -> (u64, u64) {
+        (rate.k, rate.n)
+    }
+
+    #[test]
+    fn one_model_is_no_comparison() {
+        let [cosine, _] = views();
+        assert_eq!(compare(&[cosine], 0.6), None);
+    }
+
+    #[test]
+    fn each_model_is_measured_at_its_own_threshold_per_group() {
+        let comparison = compare(&views(), 0.6).unwrap();
+        assert_eq!(comparison.model_names(), ["Cosine model", "Distance model"]);
+        let cosine = comparison.models[0].own.as_ref().unwrap();
+        assert_eq!(cosine.threshold, 0.6);
+        assert_eq!(k_of_n(&cosine.all.fpir), (1, 3));
+        assert_eq!(k_of_n(&cosine.all.fnir), (1, 2));
+        let female = &cosine.groups.iter().find(|g| g.name == "female").unwrap();
+        assert_eq!(
+            (k_of_n(&female.fpir), k_of_n(&female.fnir)),
+            ((1, 2), (1, 1))
+        );
+        let distance = comparison.models[1].own.as_ref().unwrap();
+        assert_eq!(distance.threshold, -0.6);
+        assert_eq!(comparison.models[1].metric, Metric::Euclidean);
+        assert_eq!(k_of_n(&distance.all.fpir), (2, 3));
+        assert_eq!(k_of_n(&distance.all.fnir), (0, 2));
+        assert!(
+            distance.all.fpir.interval.is_some(),
+            "every rate has its interval"
+        );
+    }
+
+    /// The fair comparison: the distance model's threshold moves to the lowest score at which
+    /// it makes no more false alerts than the cosine model (1 of 3): distance 0.5.
+    #[test]
+    fn at_equal_fpir_the_other_model_makes_no_more_false_alerts_than_the_first() {
+        let comparison = compare(&views(), 0.6).unwrap();
+        assert_eq!(comparison.target_fpir().map(k_of_n), Some((1, 3)));
+        assert_eq!(
+            comparison.models[0].equal_fpir, comparison.models[0].own,
+            "the first model stays at its own threshold"
+        );
+        let fair = comparison.models[1].equal_fpir.as_ref().unwrap();
+        assert_eq!(fair.threshold, -0.5);
+        assert_eq!(k_of_n(&fair.all.fpir), (1, 3));
+        assert_eq!(k_of_n(&fair.all.fnir), (0, 2));
+        assert_eq!(
+            comparison.threshold_lines(Thresholds::EqualFpir),
+            [
+                "Cosine model at cosine similarity ≥ 0.6000",
+                "Distance model at Euclidean distance ≤ 0.5000"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_tracks_one_model_flags_and_the_other_does_not_are_listed_both_ways() {
+        let comparison = compare(&views(), 0.6).unwrap();
+        let [disagreement] = comparison.disagreements.as_slice() else {
+            panic!("one pair: {:?}", comparison.disagreements);
+        };
+        let ids = |tracks: &[FlaggedTrack]| tracks.iter().map(|t| t.track).collect::<Vec<_>>();
+        assert_eq!(
+            ids(&disagreement.only_first),
+            [10, 15],
+            "unlabelled tracks count too"
+        );
+        assert_eq!(ids(&disagreement.only_other), [11, 12, 14]);
+        assert_eq!(disagreement.only_other[2].score, -0.45);
+        assert_eq!(
+            comparison.disagreement_sentences(),
+            [
+                "Cosine model flagged 2 face tracks that Distance model did not.",
+                "Distance model flagged 3 face tracks that Cosine model did not."
+            ]
+        );
+        let names = ["A", "B"];
+        let rows = comparison.flagged_rows(|id| names.get(id.index()).copied());
+        assert_eq!(
+            rows[4],
+            [
+                "Distance model",
+                "#14",
+                "is B",
+                "B",
+                "Euclidean distance 0.4500"
+            ]
+        );
+    }
+
+    #[test]
+    fn without_a_labelled_stranger_there_is_no_fair_comparison() {
+        let mut views = views();
+        for view in &mut views {
+            for track in &mut view.tracks {
+                if track.label == GroundTruth::NotOnWatchlist {
+                    track.label = GroundTruth::Unlabelled;
+                }
+            }
+        }
+        let comparison = compare(&views, 0.6).unwrap();
+        assert_eq!(comparison.target_fpir(), None);
+        assert!(comparison.models.iter().all(|m| m.equal_fpir.is_none()));
+        assert!(comparison.models.iter().all(|m| m.own.is_some()));
+    }
+}
