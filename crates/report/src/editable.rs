@@ -169,6 +169,49 @@ fn accuracy(out: &mut String, report: &Report) {
     if let Some(verification) = &report.verification {
         one_to_one(out, report, verification);
     }
+    if let Some(comparison) = &report.comparison {
+        model_comparison(out, report, comparison);
+    }
+}
+
+/// Several recognizers compared, as the PDF's section.
+fn model_comparison(
+    out: &mut String,
+    report: &Report,
+    comparison: &crate::comparison::ModelComparison,
+) {
+    use crate::comparison::{FLAGGED_HEADINGS, RATE_HEADINGS, Thresholds};
+    line(out, "**Comparison of the recognizers**");
+    line(out, &comparison.heading());
+    for (thresholds, title) in summary::COMPARISON_TABLES {
+        line(out, title);
+        if thresholds == Thresholds::EqualFpir {
+            match comparison.target_fpir() {
+                Some(target) => line(
+                    out,
+                    &wording::equal_fpir_note(comparison.model_names()[0], target),
+                ),
+                None => {
+                    line(out, wording::NO_EQUAL_FPIR);
+                    continue;
+                }
+            }
+        }
+        bullets(out, &comparison.threshold_lines(thresholds));
+        table(out, &RATE_HEADINGS, comparison.rate_rows(thresholds));
+    }
+    if let Some(note) = summary::comparison_group_thresholds_note(comparison) {
+        line(out, &note);
+    }
+    line(
+        out,
+        "Face tracks one model flagged at its own threshold and the other did not:",
+    );
+    bullets(out, &comparison.disagreement_sentences());
+    let rows = comparison.flagged_rows(|id| report.identity_name(id));
+    if !rows.is_empty() {
+        table(out, &FLAGGED_HEADINGS, rows);
+    }
 }
 
 /// An evaluation set's 1:1 table, as the PDF's.

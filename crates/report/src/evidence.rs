@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::build_info::BuildInfo;
+use super::comparison::{self, ModelComparison};
 use super::findings::{CrowdScenario, DEFAULT_CROWD_SCENARIOS, MeasuredFindings, OneToOne};
 use super::report::{
     self, DataReviewed, DetectionCounts, FalseAlertsPerDay, Pseudonyms, TrackCounts, WatchlistPhoto,
@@ -110,6 +111,26 @@ pub struct Evidence {
     /// the review.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<OneToOne>,
+    /// Where several recognizers ran on the footage, each one but the first (whose candidates
+    /// `faces` holds): its record, threshold and every face's best candidate, from which the
+    /// comparison is recomputed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_recognizers: Vec<OtherRecognizer>,
+    /// The comparison of the recognizers the report states, recorded to be checked against
+    /// what `other_recognizers` and the labels give.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<ModelComparison>,
+}
+
+/// A recognizer other than the first, as evidence keeps it: all its alerts depend on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OtherRecognizer {
+    /// The model with its SHA-256 and metric.
+    pub model: ModelRecord,
+    /// Its threshold (a lineup score on its metric: a distance negated).
+    pub threshold: f32,
+    /// Every face's best watchlist candidate by this model, in the order of `faces`.
+    pub faces: Vec<Option<Candidate>>,
 }
 
 /// A track no rate counts: its faces, and whether the reviewer marked it as not a face. No
@@ -223,6 +244,7 @@ pub struct Recomputation {
     pub tracks: TrackCounts,
     pub verification: Option<OneToOne>,
     pub labels_changed: Option<lineup_core::review::LabelChanges>,
+    pub comparison: Option<ModelComparison>,
 }
 
 impl Evidence {
@@ -301,6 +323,8 @@ impl Evidence {
                 .as_ref()
                 .map(|protocol| report::shown_protocol(&pseudonyms, protocol)),
             verification: report::one_to_one(document, threshold),
+            other_recognizers: other_recognizers(document),
+            comparison: comparison::of_review(document, threshold),
         }
     }
 
@@ -522,7 +546,30 @@ fn recomputed_figures(
         tracks: report::track_counts(document, threshold),
         verification,
         labels_changed: report::labels_changed(document),
+        comparison: comparison::of_review(document, threshold),
     }
+}
+
+/// Each recognizer but the first, with every face's best candidate by it.
+fn other_recognizers(document: &ReviewDocument) -> Vec<OtherRecognizer> {
+    let Some(views) = comparison::model_views(document) else {
+        return Vec::new();
+    };
+    views
+        .iter()
+        .skip(1)
+        .filter_map(|view| {
+            Some(OtherRecognizer {
+                model: view.recognizer()?.clone(),
+                threshold: view.settings.threshold,
+                faces: view
+                    .detections
+                    .iter()
+                    .map(|detection| detection.candidates.first().copied())
+                    .collect(),
+            })
+        })
+        .collect()
 }
 
 impl Face {

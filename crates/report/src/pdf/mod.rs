@@ -409,6 +409,69 @@ fn findings_section(layout: &mut Layout, report: &Report) {
     if let Some(verification) = &report.verification {
         one_to_one_table(layout, report, verification);
     }
+    if let Some(comparison) = &report.comparison {
+        comparison_section(layout, report, comparison);
+    }
+}
+
+/// Several recognizers on the same footage: each one's rates per group at its own threshold
+/// and at the first model's FPIR, and the tracks one flagged and the other did not.
+fn comparison_section(
+    layout: &mut Layout,
+    report: &Report,
+    comparison: &super::comparison::ModelComparison,
+) {
+    use super::comparison::{FLAGGED_HEADINGS, RATE_HEADINGS, Thresholds};
+    layout.subheading("Comparison of the recognizers");
+    layout.paragraph(&comparison.heading(), Style::BODY);
+    let [model, group, fpir_n, fpir, fnir_n, fnir] = RATE_HEADINGS;
+    let columns = [
+        Column::new(model, 1.8),
+        Column::new(group, 1.4),
+        Column::new(fpir_n, 0.7).right(),
+        Column::new(fpir, 1.8),
+        Column::new(fnir_n, 0.7).right(),
+        Column::new(fnir, 1.8),
+    ];
+    for (thresholds, title) in summary::COMPARISON_TABLES {
+        layout.paragraph(title, Style::BODY);
+        if thresholds == Thresholds::EqualFpir {
+            match comparison.target_fpir() {
+                Some(target) => layout.paragraph(
+                    &wording::equal_fpir_note(comparison.model_names()[0], target),
+                    Style::SMALL,
+                ),
+                None => {
+                    layout.paragraph(wording::NO_EQUAL_FPIR, Style::SMALL);
+                    continue;
+                }
+            }
+        }
+        layout.bullets(&comparison.threshold_lines(thresholds), Style::SMALL);
+        layout.table(&columns, &comparison.rate_rows(thresholds));
+    }
+    if let Some(note) = summary::comparison_group_thresholds_note(comparison) {
+        layout.paragraph(&note, Style::SMALL);
+    }
+    layout.paragraph(
+        "Face tracks one model flagged at its own threshold and the other did not:",
+        Style::BODY,
+    );
+    layout.bullets(&comparison.disagreement_sentences(), Style::BODY);
+    let rows = comparison.flagged_rows(|id| report.identity_name(id));
+    if !rows.is_empty() {
+        let [by, track, who, taken_for, score] = FLAGGED_HEADINGS;
+        layout.table(
+            &[
+                Column::new(by, 1.8),
+                Column::new(track, 0.6),
+                Column::new(who, 1.6),
+                Column::new(taken_for, 1.4),
+                Column::new(score, 1.8),
+            ],
+            &rows,
+        );
+    }
 }
 
 /// An evaluation set's 1:1 table: FNMR and FMR per group at one threshold.
