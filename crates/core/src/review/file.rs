@@ -290,6 +290,13 @@ fn check_references(document: &ReviewDocument) -> Result<(), String> {
             ));
         }
     }
+    if let Some(misfit) = document
+        .other_recognizers
+        .iter()
+        .find_map(|run| run.misfit(document))
+    {
+        return Err(misfit);
+    }
     let tracks = document.tracks.len();
     if let Some(second) = &document.second_review {
         let labelled = second.labels.keys().copied();

@@ -13,6 +13,7 @@ mod file;
 pub mod labels;
 pub mod locations;
 pub mod protocol;
+pub mod recognizer_runs;
 pub mod scenario;
 pub mod second;
 pub mod shards;
@@ -39,6 +40,7 @@ pub use protocol::{
     EVALUATION_CANCELLED, EvaluatedLabel, EvaluationProtocol, LabelChanges, NearDuplicate,
     SkipKind, SkippedPhoto,
 };
+pub use recognizer_runs::{RecognizedFace, RecognizerRun};
 pub use second::{
     Answer, BlindSpell, Disagreement, FirstAnswers, Reviewer, ReviewerAgreement, SecondChange,
     SecondChangeKind, SecondLabel, SecondReview, Settlement,
@@ -139,6 +141,12 @@ pub struct ReviewDocument {
     /// Empty in a single run's review.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<shards::ShardRecord>,
+    /// Every recognizer after the review's own, when the analysis ran several (`lineup analyze
+    /// --recognizer A --recognizer B`): each one's embeddings, candidates and threshold, on the
+    /// same detections (see [`recognizer_runs`]; `as_seen_by` makes one THE recognizer). Empty
+    /// in a review of one model.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_recognizers: Vec<RecognizerRun>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -283,6 +291,7 @@ impl ReviewDocument {
             simulation: None,
             evaluation_protocol: None,
             merged_from: Vec::new(),
+            other_recognizers: Vec::new(),
         }
     }
 

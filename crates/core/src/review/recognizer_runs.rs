@@ -1,0 +1,257 @@
+//! Several recognizers in one review (`lineup analyze --recognizer A --recognizer B`): the faces
+//! are detected and tracked once, and every recognizer after the first embeds them and searches
+//! the watchlist (enrolled with that same recognizer) on its own. The first recognizer is the
+//! review's own, exactly where a single-model review keeps it (`models`, each detection's
+//! `embedding` and `candidates`, the watchlist's enrolment embeddings, `settings.threshold`);
+//! every other one is a [`RecognizerRun`] in `ReviewDocument::other_recognizers`.
+//!
+//! Nothing downstream reads a run directly: [`ReviewDocument::as_seen_by`] gives a complete
+//! review in which the chosen model is THE recognizer, so every metric, curve and summary has one
+//! code path whichever model it is about. The labels a reviewer gives once (tracks, attributes)
+//! apply to every model's view; a threshold never leaves its model's view, because two models'
+//! scores are on different scales (see `vision::manifest::Metric`).
+
+use serde::{Deserialize, Serialize};
+
+use super::ReviewDocument;
+use crate::matching::Candidate;
+use crate::vision::{Embedding, ModelRecord, ModelRole};
+
+/// What one more recognizer made of the review's faces and watchlist.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecognizerRun {
+    /// The model, as the review's `models` would record it were it the only recognizer.
+    pub model: ModelRecord,
+    /// Its alert threshold, a lineup score on its own metric (a distance stored negated; see
+    /// `Metric::score`). Never compared with another model's scores.
+    pub threshold: f32,
+    /// Its embedding of every enrolment photo, in the order of the watchlist's identities, then
+    /// each one's photos (the sidecar's `enrolment_embeddings` order).
+    pub enrolment_embeddings: Vec<Embedding>,
+    /// What it made of every detection of the review, in the order of `detections`.
+    pub faces: Vec<RecognizedFace>,
+}
+
+/// One recognizer's view of one detected face.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecognizedFace {
+    pub embedding: Embedding,
+    /// Best first, scored by the run's model against the watchlist it enrolled.
+    pub candidates: Vec<Candidate>,
+}
+
+impl RecognizerRun {
+    /// Why this run does not fit `document` (a face or enrolment photo too many or too few), or
+    /// None when it does: one entry per detection and per enrolment photo.
+    pub fn misfit(&self, document: &ReviewDocument) -> Option<String> {
+        let name = &self.model.name;
+        let (faces, detections) = (self.faces.len(), document.detections.len());
+        if faces != detections {
+            return Some(format!(
+                "recognizer {name} has {faces} faces, but the review has {detections} detections"
+            ));
+        }
+        let (photos, enrolled) = (
+            self.enrolment_embeddings.len(),
+            document.watchlist.photo_count(),
+        );
+        if photos != enrolled {
+            return Some(format!(
+                "recognizer {name} has {photos} enrolment embeddings, but the watchlist has \
+                 {enrolled} enrolment photos"
+            ));
+        }
+        let identities = document.watchlist.identities.len();
+        let stray = self
+            .faces
+            .iter()
+            .flat_map(|face| &face.candidates)
+            .find(|candidate| candidate.identity.index() >= identities);
+        stray.map(|candidate| {
+            format!(
+                "recognizer {name} names watchlist identity {}, but the watchlist has only \
+                 {identities}",
+                candidate.identity.index()
+            )
+        })
+    }
+}
+
+impl ReviewDocument {
+    /// How many recognizers the review holds: its own and every other run (1 for a review of one
+    /// model, 0 for one that records no recognizer, like an old hand-made fixture).
+    pub fn recognizer_count(&self) -> usize {
+        usize::from(self.recognizer().is_some()) + self.other_recognizers.len()
+    }
+
+    /// The name of every recognizer, the review's own first: index k here is `as_seen_by(k)`.
+    pub fn recognizer_names(&self) -> Vec<String> {
+        self.recognizer()
+            .into_iter()
+            .chain(self.other_recognizers.iter().map(|run| &run.model))
+            .map(|model| model.name.clone())
+            .collect()
+    }
+
+    /// The review as recognizer `recognizer` saw it: 0 is the review's own (a clone), k ≥ 1 is
+    /// `other_recognizers[k - 1]`, made THE recognizer: its model record replaces the review's
+    /// own in `models`, its embeddings and candidates replace every detection's, its enrolment
+    /// embeddings the watchlist's, its threshold `settings.threshold`. The per-slice thresholds
+    /// are dropped, since they are on the review's own model's scale. Tracks, labels, attributes
+    /// and everything else stay as they are. The view holds no other recognizers.
+    ///
+    /// None when there is no such recognizer, or its run does not fit the review (which `load`
+    /// refuses, so only a document built by hand can).
+    pub fn as_seen_by(&self, recognizer: usize) -> Option<ReviewDocument> {
+        if recognizer == 0 {
+            return Some(self.clone());
+        }
+        let run = self.other_recognizers.get(recognizer - 1)?;
+        if run.misfit(self).is_some() {
+            return None;
+        }
+        let mut view = ReviewDocument {
+            other_recognizers: Vec::new(),
+            ..self.clone()
+        };
+        match view
+            .models
+            .iter_mut()
+            .find(|m| m.role != ModelRole::Detector)
+        {
+            Some(own) => *own = run.model.clone(),
+            None => view.models.push(run.model.clone()),
+        }
+        for (detection, face) in view.detections.iter_mut().zip(&run.faces) {
+            detection.embedding = face.embedding.clone();
+            detection.candidates = face.candidates.clone();
+        }
+        let photos = view
+            .watchlist
+            .identities
+            .iter_mut()
+            .flat_map(|identity| &mut identity.photos);
+        for (photo, embedding) in photos.zip(&run.enrolment_embeddings) {
+            photo.embedding = embedding.clone();
+        }
+        view.settings.threshold = run.threshold;
+        view.slice_thresholds.clear();
+        Some(view)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::matching::search_by;
+    use crate::review::{GroundTruth, parse, to_text};
+    use crate::vision::manifest::Metric;
+
+    fn fixture() -> ReviewDocument {
+        let text = include_str!("../../../../tests/fixtures/review_v1.ron");
+        parse(Path::new("review_v1.ron"), text).unwrap()
+    }
+
+    /// A made-up second model: every embedding turned around (so its scores differ from the
+    /// first model's), compared by Euclidean distance, candidates searched as analysis does.
+    fn with_second_model(mut document: ReviewDocument) -> ReviewDocument {
+        let turned = |e: &Embedding| Embedding(e.0.iter().rev().map(|v| v * 1.5).collect());
+        let mut enrolled = document.watchlist.clone();
+        let mut enrolment_embeddings = Vec::new();
+        for photo in enrolled.identities.iter_mut().flat_map(|i| &mut i.photos) {
+            photo.embedding = turned(&photo.embedding);
+            enrolment_embeddings.push(photo.embedding.clone());
+        }
+        let faces = document
+            .detections
+            .iter()
+            .map(|detection| {
+                let embedding = turned(&detection.embedding);
+                RecognizedFace {
+                    candidates: search_by(&embedding, &enrolled, 3, Metric::Euclidean),
+                    embedding,
+                }
+            })
+            .collect();
+        document.other_recognizers.push(RecognizerRun {
+            model: ModelRecord {
+                role: ModelRole::Recognizer,
+                file: "dlib.onnx".into(),
+                name: "dlib ResNet-29".into(),
+                version: "1".into(),
+                sha256: "d".repeat(64),
+                metric: Some(Metric::Euclidean),
+                supplied_by_reviewer: false,
+            },
+            threshold: Metric::Euclidean.score(0.6),
+            enrolment_embeddings,
+            faces,
+        });
+        document
+    }
+
+    #[test]
+    fn a_view_holds_the_other_models_scores_metric_and_threshold_and_the_same_labels() {
+        let mut document = with_second_model(fixture());
+        document.tracks[0].label = GroundTruth::NotOnWatchlist;
+        document.slice_thresholds.insert("everyone".into(), 0.7);
+        let run = document.other_recognizers[0].clone();
+
+        let view = document.as_seen_by(1).unwrap();
+        assert_eq!(view.score_metric(), Metric::Euclidean);
+        assert_eq!(view.recognizer(), Some(&run.model));
+        assert_eq!(view.settings.threshold, -0.6);
+        assert!(view.slice_thresholds.is_empty(), "another model's scale");
+        for (detection, face) in view.detections.iter().zip(&run.faces) {
+            assert_eq!(detection.candidates, face.candidates);
+            assert_eq!(detection.embedding, face.embedding);
+        }
+        assert_ne!(view.detections, document.detections);
+        assert_eq!(view.tracks, document.tracks, "labels apply to every model");
+        assert_eq!(view.inputs, document.inputs);
+        assert!(view.other_recognizers.is_empty());
+        let photo = &view.watchlist.identities[0].photos[0];
+        assert_eq!(photo.embedding, run.enrolment_embeddings[0]);
+        assert_eq!(
+            view.models.len(),
+            document.models.len(),
+            "the detector stays"
+        );
+
+        assert_eq!(document.as_seen_by(0).as_ref(), Some(&document));
+        assert_eq!(document.as_seen_by(2), None);
+    }
+
+    #[test]
+    fn the_names_list_the_reviews_own_recognizer_first() {
+        let document = with_second_model(fixture());
+        let names = document.recognizer_names();
+        assert_eq!(names.len(), document.recognizer_count());
+        assert_eq!(names.last().map(String::as_str), Some("dlib ResNet-29"));
+        if let Some(own) = document.recognizer() {
+            assert_eq!(names[0], own.name);
+        }
+    }
+
+    #[test]
+    fn other_recognizers_survive_save_and_load() {
+        let document = with_second_model(fixture());
+        let text = to_text(&document);
+        let loaded = parse(Path::new("r.ron"), &text).unwrap();
+        assert_eq!(loaded.other_recognizers, document.other_recognizers);
+        assert_eq!(loaded.as_seen_by(1), document.as_seen_by(1));
+        let single = fixture();
+        assert!(!to_text(&single).contains("other_recognizers"));
+    }
+
+    #[test]
+    fn a_run_that_does_not_fit_the_review_is_refused_at_load() {
+        let mut document = with_second_model(fixture());
+        document.other_recognizers[0].faces.pop();
+        let error = parse(Path::new("r.ron"), &to_text(&document)).unwrap_err();
+        assert!(error.to_string().contains("faces"), "{error}");
+        assert_eq!(document.as_seen_by(1), None);
+    }
+}
