@@ -180,8 +180,12 @@ pub fn of_review(document: &ReviewDocument, threshold: f32) -> Option<ModelCompa
 
 /// The review as each of its recognizers sees it, the first first; None for one recognizer.
 pub fn model_views(document: &ReviewDocument) -> Option<Vec<ReviewDocument>> {
-    let _ = document;
-    None
+    if document.other_recognizers.is_empty() {
+        return None;
+    }
+    (0..=document.other_recognizers.len())
+        .map(|k| document.as_seen_by(k))
+        .collect()
 }
 
 /// A review's recognizer record is missing only in a review made by hand: named as unknown.
@@ -428,7 +432,7 @@ impl ModelComparison {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use lineup_core::ids::DetectionId;
     use lineup_core::matching::Candidate;
@@ -542,6 +546,36 @@ mod tests {
             ],
         );
         [cosine, distance]
+    }
+
+    /// The cosine view's review holding the distance model as its other recognizer.
+    pub(crate) fn two_model_review() -> ReviewDocument {
+        let [mut review, distance] = views();
+        review
+            .other_recognizers
+            .push(lineup_core::review::RecognizerRun {
+                model: distance.recognizer().unwrap().clone(),
+                threshold: distance.settings.threshold,
+                enrolment_embeddings: Vec::new(),
+                faces: distance
+                    .detections
+                    .iter()
+                    .map(|d| lineup_core::review::RecognizedFace {
+                        embedding: Embedding(Vec::new()),
+                        candidates: d.candidates.clone(),
+                    })
+                    .collect(),
+            });
+        review
+    }
+
+    #[test]
+    fn a_review_of_two_recognizers_is_compared_through_its_views() {
+        let review = two_model_review();
+        assert_eq!(of_review(&review, 0.6), compare(&views(), 0.6));
+        assert!(of_review(&review, 0.6).is_some());
+        let [one_model, _] = views();
+        assert_eq!(of_review(&one_model, 0.6), None);
     }
 
     fn k_of_n(rate: &Rate) -> (u64, u64) {

@@ -35,8 +35,8 @@ use lineup_core::matching::Candidate;
 use lineup_core::review::scenario::{self, Simulation};
 use lineup_core::review::{
     AlertRule, AnalysisSettings, AttributeSchema, Attributes, DetectionRecord, EvaluationProtocol,
-    GroundTruth, InputRecord, InputStatus, ReviewDocument, Slicing, SourceRef, Track,
-    TrackingSettings,
+    GroundTruth, InputRecord, InputStatus, RecognizedFace, RecognizerRun, ReviewDocument, Slicing,
+    SourceRef, Track, TrackingSettings,
 };
 use lineup_core::vision::{BoundingBox, DetectorConfig, Embedding, ModelRecord, Point};
 use lineup_core::watchlist::{Identity, Watchlist};
@@ -464,6 +464,11 @@ impl Evidence {
             .chain(self.other_tracks.iter().map(OtherTrack::track))
             .collect();
         document.evaluation_protocol = self.evaluation.clone();
+        document.other_recognizers = self
+            .other_recognizers
+            .iter()
+            .map(OtherRecognizer::run)
+            .collect();
         document.assessment.people_per_day = self.people_per_day;
         document.assessment.deployed_watchlist_size = self.deployed_watchlist_size;
         Ok(document)
@@ -492,6 +497,21 @@ impl Evidence {
                     inputs,
                 });
             }
+        }
+        if let Some(other) = self
+            .other_recognizers
+            .iter()
+            .find(|other| other.faces.len() != self.faces.len())
+        {
+            return Err(EvidenceError::Unreadable {
+                file: "evidence.ron".to_owned(),
+                reason: format!(
+                    "recognizer {} has {} faces, but the evidence lists {} faces",
+                    other.model.name,
+                    other.faces.len(),
+                    self.faces.len()
+                ),
+            });
         }
         let faces_of_tracks = self
             .tracks
@@ -587,6 +607,26 @@ impl Face {
             candidates: self.rank_one.into_iter().collect(),
             skin_ita: None,
             skin_ita_quartiles: None,
+        }
+    }
+}
+
+impl OtherRecognizer {
+    /// The run as a review holds it, with what evidence keeps: each face's best candidate (no
+    /// embedding, as the first recognizer's faces in evidence have none).
+    fn run(&self) -> RecognizerRun {
+        RecognizerRun {
+            model: self.model.clone(),
+            threshold: self.threshold,
+            enrolment_embeddings: Vec::new(),
+            faces: self
+                .faces
+                .iter()
+                .map(|best| RecognizedFace {
+                    embedding: Embedding(Vec::new()),
+                    candidates: best.iter().copied().collect(),
+                })
+                .collect(),
         }
     }
 }
@@ -839,6 +879,31 @@ mod tests {
         assert_eq!((findings.pooled.fpir.k, findings.pooled.fpir.n), (1, 2));
         assert_eq!(findings.pooled.fpir.people, Some(1));
         assert_eq!(recomputed.detections.alerts, 3);
+    }
+
+    /// Issue #20: evidence of a review of two recognizers keeps the other one's best candidate
+    /// per face (no embedding) and the comparison, and recomputes the same comparison.
+    #[test]
+    fn evidence_of_two_recognizers_recomputes_their_comparison() {
+        let review = crate::comparison::tests::two_model_review();
+        let evidence = Evidence::of(&review, 0.6);
+        let [other] = evidence.other_recognizers.as_slice() else {
+            panic!("one other recognizer: {:?}", evidence.other_recognizers);
+        };
+        assert_eq!(other.threshold, -0.6);
+        assert_eq!(other.faces.len(), evidence.faces.len());
+        assert!(evidence.comparison.is_some());
+        let read = Evidence::parse("evidence.ron", evidence.to_ron().as_bytes()).unwrap();
+        let recomputed = read.recompute().unwrap();
+        assert_eq!(recomputed.comparison, evidence.comparison);
+        assert_eq!(
+            recomputed,
+            recompute_from(&review, 0.6, &DEFAULT_CROWD_SCENARIOS)
+        );
+        // One face too few for the other recognizer is refused, not compared.
+        let mut short = evidence.clone();
+        short.other_recognizers[0].faces.pop();
+        assert!(short.recompute().is_err());
     }
 
     #[test]
