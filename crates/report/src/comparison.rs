@@ -304,6 +304,23 @@ pub const FLAGGED_HEADINGS: [&str; 5] = [
     "Score (flagging model)",
 ];
 
+/// The comparison's two rate tables, each with the sentence over it, as the PDF, the Markdown
+/// and the app give them.
+pub const TABLES: [(Thresholds, &str); 2] = [
+    (
+        Thresholds::Own,
+        "Each model at its own threshold (what it would flag as configured):",
+    ),
+    (
+        Thresholds::EqualFpir,
+        "Each model at the threshold that gives it the first model's FPIR (the fair comparison):",
+    ),
+];
+
+/// The sentence over the flagged tracks.
+pub const FLAGGED_INTRO: &str =
+    "Face tracks one model flagged at its own threshold and the other did not:";
+
 /// Which of a model's two measurements: at its own threshold, or at the first model's FPIR.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Thresholds {
@@ -332,6 +349,23 @@ impl ModelComparison {
     /// The sentence over the comparison.
     pub fn heading(&self) -> String {
         crate::wording::comparison_heading(&self.model_names(), &self.attributes)
+    }
+
+    /// How the fair comparison's thresholds were chosen, or why there is none.
+    pub fn equal_fpir_note(&self) -> String {
+        match (self.models.first(), self.target_fpir()) {
+            (Some(first), Some(target)) => crate::wording::equal_fpir_note(first.name(), target),
+            _ => crate::wording::NO_EQUAL_FPIR.to_owned(),
+        }
+    }
+
+    /// The note on groups the first model has thresholds of their own for, which the
+    /// comparison leaves out.
+    pub fn group_thresholds_note(&self) -> Option<String> {
+        crate::wording::own_group_thresholds_note(
+            self.models.first()?.name(),
+            &self.own_group_thresholds_left_out,
+        )
     }
 
     /// Each model's threshold, with its model and metric, on its own scale.
@@ -398,6 +432,18 @@ impl ModelComparison {
         &self,
         identity_name: impl Fn(IdentityId) -> Option<&'a str>,
     ) -> Vec<Vec<String>> {
+        self.flagged(identity_name)
+            .into_iter()
+            .map(|(_, _, row)| row)
+            .collect()
+    }
+
+    /// [`ModelComparison::flagged_rows`], each with the flagging model's position in `models`
+    /// and the track's id (for the app to open it).
+    pub fn flagged<'a>(
+        &self,
+        identity_name: impl Fn(IdentityId) -> Option<&'a str>,
+    ) -> Vec<(usize, u32, Vec<String>)> {
         let mut rows = Vec::new();
         for d in &self.disagreements {
             for (flagging, tracks) in [(0, &d.only_first), (d.other, &d.only_other)] {
@@ -419,11 +465,13 @@ impl ModelComparison {
                         model.metric,
                         flagged.score,
                     );
-                    rows.push(
+                    rows.push((
+                        flagging,
+                        flagged.track,
                         std::iter::once(model.name().to_owned())
                             .chain(cells)
                             .collect(),
-                    );
+                    ));
                 }
             }
         }

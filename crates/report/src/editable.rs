@@ -180,33 +180,24 @@ fn model_comparison(
     report: &Report,
     comparison: &crate::comparison::ModelComparison,
 ) {
-    use crate::comparison::{FLAGGED_HEADINGS, RATE_HEADINGS, Thresholds};
+    use crate::comparison::{FLAGGED_HEADINGS, FLAGGED_INTRO, RATE_HEADINGS, TABLES, Thresholds};
     line(out, "**Comparison of the recognizers**");
     line(out, &comparison.heading());
-    for (thresholds, title) in summary::COMPARISON_TABLES {
+    for (thresholds, title) in TABLES {
         line(out, title);
         if thresholds == Thresholds::EqualFpir {
-            match comparison.target_fpir() {
-                Some(target) => line(
-                    out,
-                    &wording::equal_fpir_note(comparison.model_names()[0], target),
-                ),
-                None => {
-                    line(out, wording::NO_EQUAL_FPIR);
-                    continue;
-                }
+            line(out, &comparison.equal_fpir_note());
+            if comparison.target_fpir().is_none() {
+                continue;
             }
         }
         bullets(out, &comparison.threshold_lines(thresholds));
         table(out, &RATE_HEADINGS, comparison.rate_rows(thresholds));
     }
-    if let Some(note) = summary::comparison_group_thresholds_note(comparison) {
+    if let Some(note) = comparison.group_thresholds_note() {
         line(out, &note);
     }
-    line(
-        out,
-        "Face tracks one model flagged at its own threshold and the other did not:",
-    );
+    line(out, FLAGGED_INTRO);
     bullets(out, &comparison.disagreement_sentences());
     let rows = comparison.flagged_rows(|id| report.identity_name(id));
     if !rows.is_empty() {

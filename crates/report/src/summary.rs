@@ -226,29 +226,6 @@ pub(crate) fn detection_rows(report: &Report) -> Vec<Vec<String>> {
     rows
 }
 
-/// The comparison of recognizers' two rate tables, each with the sentence over it, as the PDF
-/// and the Markdown both give them.
-pub(crate) const COMPARISON_TABLES: [(crate::comparison::Thresholds, &str); 2] = [
-    (
-        crate::comparison::Thresholds::Own,
-        "Each model at its own threshold (what it would flag as configured):",
-    ),
-    (
-        crate::comparison::Thresholds::EqualFpir,
-        "Each model at the threshold that gives it the first model's FPIR (the fair comparison):",
-    ),
-];
-
-/// The note on groups the first model had thresholds of their own for.
-pub(crate) fn comparison_group_thresholds_note(
-    comparison: &crate::comparison::ModelComparison,
-) -> Option<String> {
-    crate::wording::own_group_thresholds_note(
-        comparison.model_names().first()?,
-        &comparison.own_group_thresholds_left_out,
-    )
-}
-
 /// The columns of the 1:1 table, as the PDF and the Markdown both head it.
 pub(crate) const ONE_TO_ONE_HEADINGS: [&str; 5] = [
     "Group",

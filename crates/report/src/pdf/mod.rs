@@ -421,7 +421,7 @@ fn comparison_section(
     report: &Report,
     comparison: &super::comparison::ModelComparison,
 ) {
-    use super::comparison::{FLAGGED_HEADINGS, RATE_HEADINGS, Thresholds};
+    use super::comparison::{FLAGGED_HEADINGS, FLAGGED_INTRO, RATE_HEADINGS, TABLES, Thresholds};
     layout.subheading("Comparison of the recognizers");
     layout.paragraph(&comparison.heading(), Style::BODY);
     let [model, group, fpir_n, fpir, fnir_n, fnir] = RATE_HEADINGS;
@@ -433,30 +433,21 @@ fn comparison_section(
         Column::new(fnir_n, 0.7).right(),
         Column::new(fnir, 1.8),
     ];
-    for (thresholds, title) in summary::COMPARISON_TABLES {
+    for (thresholds, title) in TABLES {
         layout.paragraph(title, Style::BODY);
         if thresholds == Thresholds::EqualFpir {
-            match comparison.target_fpir() {
-                Some(target) => layout.paragraph(
-                    &wording::equal_fpir_note(comparison.model_names()[0], target),
-                    Style::SMALL,
-                ),
-                None => {
-                    layout.paragraph(wording::NO_EQUAL_FPIR, Style::SMALL);
-                    continue;
-                }
+            layout.paragraph(&comparison.equal_fpir_note(), Style::SMALL);
+            if comparison.target_fpir().is_none() {
+                continue;
             }
         }
         layout.bullets(&comparison.threshold_lines(thresholds), Style::SMALL);
         layout.table(&columns, &comparison.rate_rows(thresholds));
     }
-    if let Some(note) = summary::comparison_group_thresholds_note(comparison) {
+    if let Some(note) = comparison.group_thresholds_note() {
         layout.paragraph(&note, Style::SMALL);
     }
-    layout.paragraph(
-        "Face tracks one model flagged at its own threshold and the other did not:",
-        Style::BODY,
-    );
+    layout.paragraph(FLAGGED_INTRO, Style::BODY);
     layout.bullets(&comparison.disagreement_sentences(), Style::BODY);
     let rows = comparison.flagged_rows(|id| report.identity_name(id));
     if !rows.is_empty() {
