@@ -318,6 +318,7 @@ fn whole_pipeline_fps(clip: &Path, watchlist: &Path, config: &VisionConfig) -> (
         sampling: Sampling::EveryFrame,
         enrolment_cache: None,
         recognizer: None,
+        other_recognizers: Vec::new(),
     };
     let mut started = None;
     let mut on_progress = |progress: Progress| {

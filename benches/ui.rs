@@ -67,6 +67,7 @@ fn main() {
         sampling: Sampling::EveryFrame,
         enrolment_cache: None,
         recognizer: None,
+        other_recognizers: Vec::new(),
     };
     println!(
         "UI frame work (layout + tessellation{}) at 1280×720 while analysing the 1080p clip:",

@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::analysis::evaluation_set::{self, EvaluationRequest};
-use crate::analysis::{self, AnalysisRequest, Progress, estimate};
+use crate::analysis::{self, AnalysisRequest, OtherRecognizer, Progress, estimate};
 use crate::assessment::signing::{self, PasswordSource};
 use crate::assessment::{self, Decision, FaceDisclosure, Level, SignedExport};
 use crate::footage::Sampling;
@@ -410,12 +410,18 @@ struct AnalyzeArgs {
     watchlist: PathBuf,
     /// The recognizer: mobilefacenet (the default), dlib (dlib's ResNet-29), or a model added
     /// with `lineup models add`; `lineup models list` shows them all. Its own metric and
-    /// default threshold apply.
+    /// default threshold apply. Give it more than once to compare models on the same faces
+    /// (`--recognizer mobilefacenet --recognizer dlib`): faces are detected and tracked once,
+    /// each model embeds them and searches the watchlist it enrolled itself, and the review
+    /// keeps every model's candidates (`lineup metrics --compare`). The first is the review's
+    /// own.
     #[arg(long, value_name = "NAME")]
     recognizer: Vec<String>,
     /// The match threshold, on the recognizer's own scale: for MobileFaceNet a cosine
     /// similarity at or above which a face raises an alert (-1 to 1, default 0.6); for dlib a
-    /// Euclidean distance at or below which it does (0 or more, default 0.6).
+    /// Euclidean distance at or below which it does (0 or more, default 0.6). With several
+    /// --recognizer it is the first one's; every other one has its own default, since one
+    /// model's threshold means nothing on another's scale.
     #[arg(long, allow_hyphen_values = true, value_parser = parse_number)]
     threshold: Option<f32>,
     /// Watchlist candidates kept per face.
@@ -721,8 +727,21 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     if let Some(threads) = args.threads {
         vision.threads = usize::from(threads);
     }
-    let recognizer = models::choose(&args.recognizer)?;
+    let mut recognizers = models::choose(&args.recognizer)?.into_iter();
+    let recognizer = recognizers
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("no recognizer was chosen"))?;
     let threshold = models::threshold_for(&recognizer.spec, args.threshold)?;
+    // Every other recognizer at its own default: --threshold is on the first one's scale.
+    let other_recognizers = recognizers
+        .map(|recognizer| {
+            let threshold = models::threshold_for(&recognizer.spec, None)?;
+            Ok(OtherRecognizer {
+                recognizer,
+                threshold,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let survey = estimate::survey(&args.footage);
     let sampling = args.sample.unwrap_or_else(|| survey.default_sampling());
     let request = AnalysisRequest {
@@ -734,6 +753,7 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         sampling,
         enrolment_cache: enrolment::cache_dir(args.no_cache),
         recognizer: Some(Box::new(recognizer)),
+        other_recognizers,
     };
     stop_on_ctrl_c();
     let part = args
@@ -806,6 +826,7 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     }
     review::save(&document, &args.out)?;
     print_summary(&document, request.threshold, args.full_summary);
+    print_other_recognizers(&document);
     if let Some(counts) = &enrolled {
         println!();
         enrolment::print_counts(counts, document.watchlist.identities.len());
@@ -1048,6 +1069,30 @@ fn print_summary(document: &ReviewDocument, threshold: f32, full: bool) {
         println!("... and {rest} more identities alerted on");
     }
     println!("(--full-summary lists every identity)");
+}
+
+/// Each other recognizer's alerts, at its own threshold on its own scale.
+fn print_other_recognizers(document: &ReviewDocument) {
+    for k in 1..document.recognizer_count() {
+        let Some(view) = document.as_seen_by(k) else {
+            continue;
+        };
+        let threshold = view.settings.threshold;
+        let summary = view.summary(threshold);
+        println!();
+        println!("{}", models::describe_scores(&view, threshold));
+        println!(
+            "{:<34}{:>8}",
+            format!(
+                "Flagged at threshold {:.2}",
+                view.shown_threshold(threshold)
+            ),
+            summary.alerts
+        );
+        for (name, alerts) in summary.alerts_per_identity.iter().filter(|(_, n)| **n > 0) {
+            println!("{name:<34}{alerts:>8}");
+        }
+    }
 }
 
 fn any_analysed(document: &ReviewDocument) -> bool {

@@ -187,6 +187,7 @@ pub fn prepare() -> Result<Demo, DemoError> {
         sampling: Default::default(),
         enrolment_cache: crate::watchlist::EnrolmentCache::default_dir(),
         recognizer: None,
+        other_recognizers: Vec::new(),
     };
     Ok(Demo::NeedsAnalysis { request, review })
 }

@@ -96,6 +96,7 @@ fn an_analysis_goes_on_past_bad_files_and_records_each() {
         sampling: Default::default(),
         enrolment_cache: None,
         recognizer: None,
+        other_recognizers: Vec::new(),
     };
     let document = analysis::run(&request, &mut |_| {}, &AtomicBool::new(false)).unwrap();
     let status = |name: &str| {
@@ -195,6 +196,7 @@ fn footage_that_is_all_missing_is_an_error() {
         sampling: Default::default(),
         enrolment_cache: None,
         recognizer: None,
+        other_recognizers: Vec::new(),
     };
     let err = analysis::run(&request, &mut |_| {}, &AtomicBool::new(false)).unwrap_err();
     assert!(

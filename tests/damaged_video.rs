@@ -140,6 +140,7 @@ fn an_analysis_of_damaged_video_goes_on_with_the_rest() {
         sampling: Sampling::PerSecond(2.0),
         enrolment_cache: None,
         recognizer: None,
+        other_recognizers: Vec::new(),
     };
     let document = analysis::run(&request, &mut |_| {}, &AtomicBool::new(false)).unwrap();
     assert!(document.complete);

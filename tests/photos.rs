@@ -103,6 +103,7 @@ fn analysis_flags_only_the_obama_photos_against_an_obama_watchlist() {
         sampling: Default::default(),
         enrolment_cache: None,
         recognizer: None,
+        other_recognizers: Vec::new(),
     };
     let document = analysis::run(&request, &mut |_| {}, &AtomicBool::new(false)).unwrap();
     assert!(document.complete);

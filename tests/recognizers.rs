@@ -138,8 +138,119 @@ fn a_threshold_on_another_models_scale_is_refused() {
         stderr.contains("mobilefacenet") && stderr.contains("dlib_resnet29"),
         "{stderr}"
     );
-    let stderr = refused(&["--recognizer", "dlib", "--recognizer", "mobilefacenet"]);
-    assert!(stderr.contains("not built yet"), "{stderr}");
+    // --threshold is the first recognizer's: a cosine out of range is refused for MobileFaceNet
+    // first, whatever the second.
+    let stderr = refused(&[
+        "--recognizer",
+        "mobilefacenet",
+        "--recognizer",
+        "dlib",
+        "--threshold",
+        "1.5",
+    ]);
+    assert!(stderr.contains("outside -1 to 1"), "{stderr}");
+    let stderr = refused(&["--recognizer", "dlib", "--recognizer", "dlib_resnet29"]);
+    assert!(stderr.contains("twice"), "{stderr}");
+}
+
+/// Every face's best score against `enrolled` (the identity's only photo), by `metric`.
+fn best_scores(
+    embeddings: &[&lineup::vision::Embedding],
+    enrolled: &lineup::vision::Embedding,
+    metric: Metric,
+) -> Vec<f32> {
+    embeddings
+        .iter()
+        .map(|e| e.score(enrolled, metric))
+        .collect()
+}
+
+#[test]
+fn two_recognizers_in_one_analysis_each_score_on_their_own_scale_at_their_own_threshold() {
+    let home = tempfile::tempdir().unwrap();
+    let (document, stdout) = analyse(
+        home.path(),
+        &["obama2.jpg", "obama3.jpg", "t1.jpg"],
+        &[
+            "--recognizer",
+            "mobilefacenet",
+            "--recognizer",
+            "dlib",
+            "--threshold",
+            "0.3",
+        ],
+    );
+    let (mobilefacenet, dlib) = (
+        model_spec(ModelRole::Recognizer),
+        model_spec(ModelRole::SecondRecognizer),
+    );
+    // The first is the review's own recognizer, at the threshold given; the second is recorded
+    // beside it at its own default, dlib's distance 0.6 (never the first's 0.3).
+    assert_eq!(document.recognizer().unwrap().sha256, mobilefacenet.sha256);
+    assert_eq!(document.score_metric(), Metric::Cosine);
+    assert_eq!(document.settings.threshold, 0.3);
+    assert_eq!(document.other_recognizers.len(), 1);
+    let run = &document.other_recognizers[0];
+    assert_eq!(run.model.sha256, dlib.sha256);
+    assert_eq!(run.model.metric, Some(Metric::Euclidean));
+    assert_eq!(run.threshold, -0.6);
+    assert_eq!(
+        document.recognizer_names(),
+        [mobilefacenet.name.clone(), dlib.name.clone()]
+    );
+    assert_eq!(run.faces.len(), document.detections.len());
+    // Each model's scores are its own metric between its own embeddings.
+    let first_enrolled = &document.watchlist.identities[0].photos[0].embedding;
+    let firsts: Vec<_> = document.detections.iter().map(|d| &d.embedding).collect();
+    let cosines: Vec<f32> = document
+        .detections
+        .iter()
+        .map(|d| d.candidates[0].score)
+        .collect();
+    let expected = best_scores(&firsts, first_enrolled, Metric::Cosine);
+    for (score, expected) in cosines.iter().zip(&expected) {
+        assert!(
+            (score - expected).abs() < 1e-6,
+            "{cosines:?} against {expected:?}"
+        );
+    }
+    assert!(firsts.iter().all(|e| e.0.len() == 192));
+    let seconds: Vec<_> = run.faces.iter().map(|f| &f.embedding).collect();
+    assert!(seconds.iter().all(|e| e.0.len() == 128));
+    let distances: Vec<f32> = run.faces.iter().map(|f| -f.candidates[0].score).collect();
+    let expected = best_scores(&seconds, &run.enrolment_embeddings[0], Metric::Euclidean);
+    for (distance, expected) in distances.iter().zip(&expected) {
+        assert!(
+            (distance + expected).abs() < 1e-6,
+            "{distances:?} against {expected:?}"
+        );
+    }
+    // dlib, as when it runs alone: Obama's two photos clearly under 0.6, strangers over it.
+    let by_input = |input: usize| -> Vec<f32> {
+        document
+            .detections
+            .iter()
+            .zip(&distances)
+            .filter(|(d, _)| d.source.input == input)
+            .map(|(_, distance)| *distance)
+            .collect()
+    };
+    for input in [0, 1] {
+        assert!(
+            by_input(input).iter().all(|d| (0.2..0.5).contains(d)),
+            "{:?}",
+            by_input(input)
+        );
+    }
+    assert!(by_input(2).iter().all(|&d| d > 0.6), "{:?}", by_input(2));
+    // The dlib view is a review of dlib alone: two alerts at its own threshold.
+    let view = document.as_seen_by(1).unwrap();
+    assert_eq!(view.score_metric(), Metric::Euclidean);
+    assert_eq!(view.summary(view.settings.threshold).alerts, 2);
+    // The summary gives each model's alerts, at its own threshold.
+    assert!(stdout.contains(&mobilefacenet.sha256), "{stdout}");
+    assert!(stdout.contains(&dlib.sha256), "{stdout}");
+    assert!(stdout.contains("Euclidean distance"), "{stdout}");
 }
 
 #[test]

@@ -601,3 +601,43 @@ fn merged_label_changes_are_in_time_order() {
         ]
     );
 }
+
+/// Shards of a two-recognizer analysis carry the second model's faces, and merge into the single
+/// run's review with them in footage order; a shard that ran other recognizers is refused.
+#[test]
+fn shards_of_a_two_recognizer_analysis_merge_with_both_models_and_refuse_other_lists() {
+    let dir = analyses().path("two-models");
+    let footage = footage_of(
+        &dir.join("footage"),
+        &[
+            ("a.jpg", "obama2.jpg"),
+            ("b.jpg", "t1.jpg"),
+            ("c.jpg", "biden.jpg"),
+        ],
+    );
+    let both = ["--recognizer", "mobilefacenet", "--recognizer", "dlib"];
+    let single = dir.join("single.ron");
+    analyze_ok(&[&footage], &single, &both);
+    let shard = |k: usize, recognizers: &[&str]| {
+        let out = dir.join(format!("shard-{k}-{}.ron", recognizers.len() / 2));
+        let cut = format!("{k}/2");
+        let mut extra = vec!["--shard", cut.as_str()];
+        extra.extend_from_slice(recognizers);
+        analyze_ok(&[&footage], &out, &extra);
+        out
+    };
+    let given = [shard(1, &both), shard(2, &both)];
+    let output = analyses().merge("two-models/merged.ron", &given);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let merged = review::load(&analyses().path("two-models/merged.ron")).unwrap();
+    let single = review::load(&single).unwrap();
+    assert_eq!(single.other_recognizers.len(), 1);
+    assert_eq!(merged.other_recognizers, single.other_recognizers);
+    assert_same_review(&merged, &single);
+
+    let mobilefacenet_alone = shard(2, &["--recognizer", "mobilefacenet"]);
+    assert_refused(
+        &[given[0].clone(), mobilefacenet_alone],
+        &["shard-2-1.ron", "list of recognizers", "dlib ResNet-29"],
+    );
+}

@@ -20,6 +20,7 @@ fn request(clips: &[&str], sampling: Sampling, watchlist: &tempfile::TempDir) ->
         sampling,
         enrolment_cache: None,
         recognizer: None,
+        other_recognizers: Vec::new(),
     }
 }
 

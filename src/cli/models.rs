@@ -87,24 +87,33 @@ fn metric_of(spec: &ModelSpec) -> Metric {
     spec.metric.unwrap_or(Metric::Cosine)
 }
 
-/// The recognizer `names` choose (none: the shipped MobileFaceNet). One for now: the option
-/// takes a list so that a later lineup can compare several in one review.
-pub fn choose(names: &[String]) -> anyhow::Result<Recognizer> {
-    match names {
-        [] => Ok(Recognizer::shipped(crate::vision::ModelRole::Recognizer)),
-        [name] => {
-            let added = match AddedModels::default_dir() {
-                Some(dir) => AddedModels::new(dir).list()?,
-                None => Vec::new(),
-            };
-            Ok(recognizers::choose(name, &added)?)
-        }
-        several => bail!(
-            "--recognizer was given {} times: comparing several recognizers in one review is \
-             not built yet; analyse with each in turn",
-            several.len()
-        ),
+/// The recognizers `names` choose, in order (none: the shipped MobileFaceNet alone); the first
+/// is the review's own. The same model named twice is refused: it would be compared with itself.
+pub fn choose(names: &[String]) -> anyhow::Result<Vec<Recognizer>> {
+    if names.is_empty() {
+        return Ok(vec![Recognizer::shipped(
+            crate::vision::ModelRole::Recognizer,
+        )]);
     }
+    let added = match AddedModels::default_dir() {
+        Some(dir) => AddedModels::new(dir).list()?,
+        None => Vec::new(),
+    };
+    let mut chosen: Vec<Recognizer> = Vec::with_capacity(names.len());
+    for name in names {
+        let recognizer = recognizers::choose(name, &added)?;
+        if chosen
+            .iter()
+            .any(|r| r.spec.sha256 == recognizer.spec.sha256)
+        {
+            bail!(
+                "--recognizer {name} names {} twice: each model is analysed once",
+                recognizer.spec.name
+            );
+        }
+        chosen.push(recognizer);
+    }
+    Ok(chosen)
 }
 
 /// `threshold` (on `spec`'s own scale; none: its default) as the lineup score a review stores,

@@ -354,6 +354,7 @@ impl StartScreen {
             sampling: self.sampling.unwrap_or(self.surveyed()?.default_sampling()),
             enrolment_cache: crate::watchlist::EnrolmentCache::default_dir(),
             recognizer: None,
+            other_recognizers: Vec::new(),
         })
     }
 }

@@ -195,7 +195,11 @@ pub fn run(
         identities: Vec::new(),
     };
     let mut found = ReviewDocument::new(settings, pipeline.models(), inputs, empty);
-    find_faces_in_inputs(&mut found, &files, &mut pipeline, on_progress, cancel)?;
+    let mut stages = super::Stages {
+        first: &mut pipeline,
+        others: &mut [],
+    };
+    find_faces_in_inputs(&mut found, &files, &mut stages, on_progress, cancel)?;
 
     let protocol_in = ProtocolInput {
         request,

@@ -24,13 +24,16 @@ use crate::footage::{self, Footage, FootageError, Frame, MediaKind, Sampling, Vi
 use crate::matching;
 use crate::review::shards::{Shard, ShardRecord, file_list_fingerprint};
 use crate::review::{
-    AnalysisSettings, DetectionRecord, InputRecord, InputStatus, ReviewDocument, SourceRef,
+    AnalysisSettings, DetectionRecord, InputRecord, InputStatus, RecognizedFace, RecognizerRun,
+    ReviewDocument, SourceRef,
 };
+use crate::vision::manifest::Metric;
 use crate::vision::{
-    Detector, DetectorConfig, Embedder, Face, FacePipeline, FoundFace, Recognizer, Template,
-    VisionConfig, VisionError, embed_found, find_faces_for,
+    AlignedFace, Detector, DetectorConfig, Embedder, Embedding, Face, FacePipeline, FoundFace,
+    Recognizer, Template, VisionConfig, VisionError, align_to, embed_found, embedding_runs,
+    find_faces_for,
 };
-use crate::watchlist::{self, EnrolmentCache, EnrolmentCounts, WatchlistError};
+use crate::watchlist::{self, EnrolmentCache, EnrolmentCounts, Watchlist, WatchlistError};
 use estimate::{Calibration, Projection};
 use fan_out::{Dealer, Gatherer, Lane};
 
@@ -66,6 +69,18 @@ pub struct AnalysisRequest {
     /// The recognizer to run; None for the shipped MobileFaceNet. `threshold` is a lineup score
     /// on this recognizer's metric (see [`crate::vision::manifest::Metric::score`]).
     pub recognizer: Option<Box<Recognizer>>,
+    /// More recognizers to run on the same faces, each at its own threshold: the review keeps
+    /// their embeddings and candidates beside the first's (`ReviewDocument::other_recognizers`).
+    /// Faces are detected once, and tracked by the first recognizer's embeddings.
+    pub other_recognizers: Vec<OtherRecognizer>,
+}
+
+/// A recognizer run beside the request's own on the same faces.
+#[derive(Debug, Clone)]
+pub struct OtherRecognizer {
+    pub recognizer: Recognizer,
+    /// A lineup score on this recognizer's metric (see `Metric::score`), never another's.
+    pub threshold: f32,
 }
 
 /// Where a running analysis is.
@@ -112,6 +127,11 @@ pub enum AnalysisError {
         "shard {shard} has no files: the footage is {files} file(s), so use at most {files} shard(s)"
     )]
     EmptyShard { shard: Shard, files: usize },
+    #[error(
+        "recognizer {recognizer} enrolled other watchlist photos than {first} did, though both \
+         use the same detector: the photos changed during the analysis; run it again"
+    )]
+    EnrolmentDiffers { recognizer: String, first: String },
 }
 
 fn list_problems(problems: &[FootageError]) -> String {
@@ -142,10 +162,14 @@ enum Event {
     Found {
         source: SourceRef,
         found: Vec<FoundFace>,
+        /// For each other recognizer, each of `found`'s faces aligned to its template.
+        also: Vec<Vec<AlignedFace>>,
     },
     Faces {
         source: SourceRef,
         faces: Vec<Face>,
+        /// For each other recognizer, its embedding of each of `faces`.
+        also: Vec<Vec<Embedding>>,
     },
     Finished {
         input: usize,
@@ -246,30 +270,103 @@ fn analyse_files(
         sampling: request.sampling,
     };
     let inputs = files.iter().map(|path| not_analysed(path)).collect();
+    let mut others = Vec::with_capacity(request.other_recognizers.len());
+    let mut runs = Vec::with_capacity(request.other_recognizers.len());
+    for other in &request.other_recognizers {
+        let (pipeline, run) = enrol_other(request, other, &enrolment.watchlist, on_progress)?;
+        others.push(pipeline);
+        runs.push(run);
+    }
     let mut document =
         ReviewDocument::new(settings, pipeline.models(), inputs, enrolment.watchlist);
+    document.other_recognizers = runs;
     document.warnings = enrolment.warnings;
     document
         .warnings
         .extend(problems.iter().map(ToString::to_string));
     let shared_warnings = document.warnings.len();
-    find_faces_in_inputs(&mut document, files, &mut pipeline, on_progress, cancel)?;
+    let mut stages = Stages {
+        first: &mut pipeline,
+        others: &mut others,
+    };
+    find_faces_in_inputs(&mut document, files, &mut stages, on_progress, cancel)?;
     document.rebuild_tracks();
     Ok((document, shared_warnings))
 }
 
+/// Loads `other`, enrols the watchlist with it (the same photos as `first`, whose detector it
+/// shares) and starts its run: its enrolment embeddings, no faces yet.
+fn enrol_other(
+    request: &AnalysisRequest,
+    other: &OtherRecognizer,
+    first: &Watchlist,
+    on_progress: &mut dyn FnMut(Progress),
+) -> Result<(FacePipeline, RecognizerRun), AnalysisError> {
+    let mut pipeline = FacePipeline::load_with(request.vision.clone(), &other.recognizer)?;
+    let cache = request
+        .enrolment_cache
+        .as_deref()
+        .map(|dir| EnrolmentCache::new(dir, &pipeline.models(), &request.vision.detector));
+    let enrolment = watchlist::enrol_with_cache(
+        &request.watchlist,
+        &mut pipeline,
+        cache.as_ref(),
+        |done, total| on_progress(Progress::Enrolling { done, total }),
+    )?;
+    let photos = |watchlist: &Watchlist| -> Vec<(String, PathBuf)> {
+        watchlist
+            .identities
+            .iter()
+            .flat_map(|i| i.photos.iter().map(|p| (i.name.clone(), p.path.clone())))
+            .collect()
+    };
+    if photos(&enrolment.watchlist) != photos(first) {
+        return Err(AnalysisError::EnrolmentDiffers {
+            recognizer: other.recognizer.spec.name.clone(),
+            first: request
+                .recognizer
+                .as_ref()
+                .map_or_else(|| "the first recognizer".into(), |r| r.spec.name.clone()),
+        });
+    }
+    let enrolment_embeddings = enrolment
+        .watchlist
+        .identities
+        .into_iter()
+        .flat_map(|identity| identity.photos)
+        .map(|photo| photo.embedding)
+        .collect();
+    let run = RecognizerRun {
+        model: other.recognizer.record(),
+        threshold: other.threshold,
+        enrolment_embeddings,
+        faces: Vec::new(),
+    };
+    Ok((pipeline, run))
+}
+
+/// The models of one analysis: the first recognizer's pipeline, whose detectors find the faces
+/// and whose embeddings track them, and one pipeline per other recognizer (only its embedder
+/// runs, in the same order as the document's `other_recognizers`).
+pub(crate) struct Stages<'a> {
+    pub first: &'a mut FacePipeline,
+    pub others: &'a mut [FacePipeline],
+}
+
 /// Finds, embeds and searches the faces of every one of `files` (the document's inputs, in
 /// order) against the document's watchlist, filing them into `document`: the one detection loop
-/// that footage analysis and evaluation sets share.
+/// that footage analysis and evaluation sets share. Every other recognizer embeds the same faces
+/// and searches its own enrolment of the watchlist.
 pub(crate) fn find_faces_in_inputs(
     document: &mut ReviewDocument,
     files: &[PathBuf],
-    pipeline: &mut FacePipeline,
+    stages: &mut Stages<'_>,
     on_progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<(), AnalysisError> {
     let sampling = document.settings.sampling;
     let frames_total = count_frames(files, sampling, on_progress);
+    let pipeline = &mut *stages.first;
     // One still gains nothing from side-by-side detectors, and loses their threads.
     if frames_total > 1 {
         pipeline.share_detection(DETECTION_WORKERS)?;
@@ -277,6 +374,9 @@ pub(crate) fn find_faces_in_inputs(
     let detector_config = document.settings.vision.detector.clone();
     let embed_batch = document.settings.vision.embed_batch;
     let template = pipeline.template();
+    let other_templates: Vec<Template> = stages.others.iter().map(|p| p.template()).collect();
+    let other_embedders: Vec<&mut Embedder> =
+        stages.others.iter_mut().map(|p| p.stages().1).collect();
     let mut filing = Filing::new(document, frames_total, on_progress);
 
     let vision_result = std::thread::scope(|scope| {
@@ -285,15 +385,20 @@ pub(crate) fn find_faces_in_inputs(
             fan_out::fan_out(detectors.len(), FRAME_QUEUE, FOUND_QUEUE);
         let (face_tx, face_rx) = sync_channel(RESULT_QUEUE);
         scope.spawn(move || decode_inputs(files, sampling, cancel, &mut frames));
-        let (config, template) = (&detector_config, &template);
+        let templates = (&template, other_templates.as_slice());
+        let config = &detector_config;
         let detection: Vec<_> = detectors
             .iter_mut()
             .zip(lanes)
             .map(|(detector, lane)| {
-                scope.spawn(move || detect_frames(detector, config, template, lane, cancel))
+                scope.spawn(move || detect_frames(detector, config, templates, lane, cancel))
             })
             .collect();
-        let embedding = scope.spawn(move || embed_frames(embedder, embed_batch, found, &face_tx));
+        let embedders = Embedders {
+            first: embedder,
+            others: other_embedders,
+        };
+        let embedding = scope.spawn(move || embed_frames(embedders, embed_batch, found, &face_tx));
         for event in face_rx {
             filing.file(event, cancel);
         }
@@ -474,7 +579,7 @@ fn decode_input(
 fn detect_frames(
     detector: &mut Detector,
     config: &DetectorConfig,
-    template: &Template,
+    (template, others): (&Template, &[Template]),
     lane: Lane<Event, Event>,
     cancel: &AtomicBool,
 ) -> Result<(), VisionError> {
@@ -493,7 +598,20 @@ fn detect_frames(
                     frame_index: frame.index,
                     timestamp_s: frame.timestamp_s,
                 };
-                Some(Event::Found { source, found })
+                let also = others
+                    .iter()
+                    .map(|other| {
+                        found
+                            .iter()
+                            .map(|f| align_to(&frame.image, &f.detection.landmarks, other))
+                            .collect()
+                    })
+                    .collect();
+                Some(Event::Found {
+                    source,
+                    found,
+                    also,
+                })
             }
             other => Some(other),
         };
@@ -504,25 +622,63 @@ fn detect_frames(
     Ok(())
 }
 
+/// The embedding thread's models: the first recognizer's, then every other one's in order.
+struct Embedders<'a> {
+    first: &'a mut Embedder,
+    others: Vec<&'a mut Embedder>,
+}
+
 /// Frames whose faces wait for one shared model run.
 #[derive(Default)]
 struct PendingFaces {
     frames: Vec<(SourceRef, usize)>,
     faces: Vec<FoundFace>,
+    /// For each other recognizer, the same faces aligned to its template.
+    also: Vec<Vec<AlignedFace>>,
 }
 
 impl PendingFaces {
+    fn push(&mut self, source: SourceRef, found: Vec<FoundFace>, also: Vec<Vec<AlignedFace>>) {
+        self.frames.push((source, found.len()));
+        self.faces.extend(found);
+        self.also.resize_with(also.len(), Vec::new);
+        for (pending, aligned) in self.also.iter_mut().zip(also) {
+            pending.extend(aligned);
+        }
+    }
+
     /// Embeds everything pending and sends each frame's faces on, in order.
     fn flush(
         &mut self,
-        embedder: &mut Embedder,
+        embedders: &mut Embedders<'_>,
         batch: usize,
         out: &SyncSender<Event>,
     ) -> Result<bool, VisionError> {
-        let mut faces = embed_found(embedder, std::mem::take(&mut self.faces), batch)?.into_iter();
+        let faces = embed_found(embedders.first, std::mem::take(&mut self.faces), batch)?;
+        let mut faces = faces.into_iter();
+        let mut also = Vec::with_capacity(self.also.len());
+        for (embedder, aligned) in embedders.others.iter_mut().zip(&mut self.also) {
+            let mut embeddings = Vec::with_capacity(aligned.len());
+            for run in embedding_runs(aligned, batch) {
+                embeddings.extend(embedder.embed(run)?);
+            }
+            aligned.clear();
+            also.push(embeddings.into_iter());
+        }
         for (source, count) in self.frames.drain(..) {
             let faces = faces.by_ref().take(count).collect();
-            if out.send(Event::Faces { source, faces }).is_err() {
+            let also = also
+                .iter_mut()
+                .map(|embeddings| embeddings.by_ref().take(count).collect())
+                .collect();
+            if out
+                .send(Event::Faces {
+                    source,
+                    faces,
+                    also,
+                })
+                .is_err()
+            {
                 return Ok(false);
             }
         }
@@ -540,7 +696,7 @@ impl PendingFaces {
 /// too: another worker may have analysed the next frame before it saw the cancel, and the frames
 /// a review says were analysed must be the first ones of the input, without gaps.
 fn embed_frames(
-    embedder: &mut Embedder,
+    mut embedders: Embedders<'_>,
     batch: usize,
     events: Gatherer<Event>,
     out: &SyncSender<Event>,
@@ -554,29 +710,34 @@ fn embed_frames(
         };
         match event {
             Event::Found { .. } if cut => {}
-            Event::Found { source, found } => {
-                pending.frames.push((source, found.len()));
-                pending.faces.extend(found);
+            Event::Found {
+                source,
+                found,
+                also,
+            } => {
+                pending.push(source, found, also);
                 let full =
                     pending.faces.len() >= batch.max(1) || pending.frames.len() >= FRAMES_PER_BATCH;
-                if full && !pending.flush(embedder, batch, out)? {
+                if full && !pending.flush(&mut embedders, batch, out)? {
                     return Ok(());
                 }
             }
             other => {
-                if !pending.flush(embedder, batch, out)? || out.send(other).is_err() {
+                if !pending.flush(&mut embedders, batch, out)? || out.send(other).is_err() {
                     return Ok(());
                 }
             }
         }
     }
-    pending.flush(embedder, batch, out)?;
+    pending.flush(&mut embedders, batch, out)?;
     Ok(())
 }
 
 /// The calling thread's part: files events into the document and reports progress.
 struct Filing<'a> {
     document: &'a mut ReviewDocument,
+    /// The watchlist as each other recognizer enrolled it, in `other_recognizers` order.
+    other_watchlists: Vec<Watchlist>,
     on_progress: &'a mut dyn FnMut(Progress),
     started: Instant,
     frames_done: u64,
@@ -592,7 +753,13 @@ impl<'a> Filing<'a> {
         frames_total: u64,
         on_progress: &'a mut dyn FnMut(Progress),
     ) -> Self {
+        let other_watchlists = document
+            .other_recognizers
+            .iter()
+            .map(|run| run.enrolled_watchlist(&document.watchlist))
+            .collect();
         let mut filing = Self {
+            other_watchlists,
             document,
             on_progress,
             started: Instant::now(),
@@ -612,7 +779,11 @@ impl<'a> Filing<'a> {
                 self.current = Some(record.path.clone());
                 self.document.inputs[input] = record;
             }
-            Event::Faces { source, faces } => self.file_faces(source, faces),
+            Event::Faces {
+                source,
+                faces,
+                also,
+            } => self.file_faces(source, faces, also),
             Event::Finished { input, outcome } => {
                 self.finish_input(input, outcome, cancel.load(Ordering::Relaxed))
             }
@@ -622,9 +793,26 @@ impl<'a> Filing<'a> {
         self.report();
     }
 
-    fn file_faces(&mut self, source: SourceRef, faces: Vec<Face>) {
+    fn file_faces(&mut self, source: SourceRef, faces: Vec<Face>, also: Vec<Vec<Embedding>>) {
         self.frames_done += 1;
         self.document.inputs[source.input].frames_analysed += 1;
+        let top_k = self.document.settings.top_k;
+        for ((run, watchlist), embeddings) in self
+            .document
+            .other_recognizers
+            .iter_mut()
+            .zip(&self.other_watchlists)
+            .zip(also)
+        {
+            let metric = run.model.metric.unwrap_or(Metric::Cosine);
+            run.faces.extend(embeddings.into_iter().map(|embedding| {
+                let candidates = matching::search_by(&embedding, watchlist, top_k, metric);
+                RecognizedFace {
+                    embedding,
+                    candidates,
+                }
+            }));
+        }
         for face in faces {
             let candidates = matching::search_by(
                 &face.embedding,
@@ -706,6 +894,7 @@ mod tests {
         Event::Found {
             source,
             found: Vec::new(),
+            also: Vec::new(),
         }
     }
 
@@ -719,7 +908,11 @@ mod tests {
         drop(lane);
         let mut embedder = Embedder::load(ModelRole::Recognizer, 1).expect("the recognizer loads");
         let (out, handed) = sync_channel(16);
-        embed_frames(&mut embedder, 16, gatherer, &out).expect("no model run fails");
+        let embedders = Embedders {
+            first: &mut embedder,
+            others: Vec::new(),
+        };
+        embed_frames(embedders, 16, gatherer, &out).expect("no model run fails");
         drop(out);
         handed
             .into_iter()

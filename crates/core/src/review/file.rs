@@ -139,6 +139,14 @@ pub fn parse_with_sidecar(
     let absent = counting.absent();
     check_references(&document).map_err(|reason| inconsistent(path, reason))?;
     attach_sidecar(path, &mut document, absent, read_sidecar)?;
+    // After the sidecar: it holds the other recognizers' enrolment embeddings.
+    if let Some(misfit) = document
+        .other_recognizers
+        .iter()
+        .find_map(|run| run.misfit(&document))
+    {
+        return Err(inconsistent(path, misfit));
+    }
     migrate(&mut document);
     Ok(document)
 }
@@ -200,7 +208,13 @@ fn attach_sidecar(
         };
     };
     let photos = document.watchlist.photo_count();
-    let in_sidecar = 3 * document.detections.len() + 2 * photos;
+    // Each other recognizer's face embeddings, and its enrolment embeddings as one list.
+    let other_recognizers: usize = document
+        .other_recognizers
+        .iter()
+        .map(|run| run.faces.len() + 1)
+        .sum();
+    let in_sidecar = 3 * document.detections.len() + 2 * photos + other_recognizers;
     if absent != in_sidecar {
         return Err(inconsistent(
             path,
@@ -289,13 +303,6 @@ fn check_references(document: &ReviewDocument) -> Result<(), String> {
                 missing.index()
             ));
         }
-    }
-    if let Some(misfit) = document
-        .other_recognizers
-        .iter()
-        .find_map(|run| run.misfit(document))
-    {
-        return Err(misfit);
     }
     let tracks = document.tracks.len();
     if let Some(second) = &document.second_review {

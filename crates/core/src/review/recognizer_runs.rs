@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::ReviewDocument;
 use crate::matching::Candidate;
 use crate::vision::{Embedding, ModelRecord, ModelRole};
+use crate::watchlist::Watchlist;
 
 /// What one more recognizer made of the review's faces and watchlist.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,7 +27,12 @@ pub struct RecognizerRun {
     /// `Metric::score`). Never compared with another model's scores.
     pub threshold: f32,
     /// Its embedding of every enrolment photo, in the order of the watchlist's identities, then
-    /// each one's photos (the sidecar's `enrolment_embeddings` order).
+    /// each one's photos (the sidecar's `enrolment_embeddings` order). In the review's sidecar
+    /// when it has one (`recognizer<k>_enrolment_embeddings`), not in its text.
+    #[serde(
+        default = "crate::vision::bulk::absent_embeddings",
+        skip_serializing_if = "crate::vision::bulk::in_sidecar"
+    )]
     pub enrolment_embeddings: Vec<Embedding>,
     /// What it made of every detection of the review, in the order of `detections`.
     pub faces: Vec<RecognizedFace>,
@@ -35,12 +41,32 @@ pub struct RecognizerRun {
 /// One recognizer's view of one detected face.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecognizedFace {
+    /// In the review's sidecar when it has one (`recognizer<k>_face_embeddings`), not in its
+    /// text.
+    #[serde(
+        default = "crate::vision::bulk::absent_embedding",
+        skip_serializing_if = "crate::vision::bulk::in_sidecar"
+    )]
     pub embedding: Embedding,
     /// Best first, scored by the run's model against the watchlist it enrolled.
     pub candidates: Vec<Candidate>,
 }
 
 impl RecognizerRun {
+    /// `watchlist` (the review's, as the first recognizer enrolled it) with this recognizer's
+    /// enrolment embeddings in place of the first's: what its faces were searched against.
+    pub fn enrolled_watchlist(&self, watchlist: &Watchlist) -> Watchlist {
+        let mut enrolled = watchlist.clone();
+        let photos = enrolled
+            .identities
+            .iter_mut()
+            .flat_map(|identity| &mut identity.photos);
+        for (photo, embedding) in photos.zip(&self.enrolment_embeddings) {
+            photo.embedding = embedding.clone();
+        }
+        enrolled
+    }
+
     /// Why this run does not fit `document` (a face or enrolment photo too many or too few), or
     /// None when it does: one entry per detection and per enrolment photo.
     pub fn misfit(&self, document: &ReviewDocument) -> Option<String> {
@@ -126,14 +152,7 @@ impl ReviewDocument {
             detection.embedding = face.embedding.clone();
             detection.candidates = face.candidates.clone();
         }
-        let photos = view
-            .watchlist
-            .identities
-            .iter_mut()
-            .flat_map(|identity| &mut identity.photos);
-        for (photo, embedding) in photos.zip(&run.enrolment_embeddings) {
-            photo.embedding = embedding.clone();
-        }
+        view.watchlist = run.enrolled_watchlist(&self.watchlist);
         view.settings.threshold = run.threshold;
         view.slice_thresholds.clear();
         Some(view)
@@ -244,6 +263,40 @@ mod tests {
         assert_eq!(loaded.as_seen_by(1), document.as_seen_by(1));
         let single = fixture();
         assert!(!to_text(&single).contains("other_recognizers"));
+    }
+
+    #[test]
+    fn other_recognizers_embeddings_go_into_the_sidecar_and_load_back_equal() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut document = with_second_model(fixture());
+        for input in &mut document.inputs {
+            input.path = dir.path().join(&input.path);
+        }
+        document.watchlist.root = dir.path().join("watchlist");
+        let path = dir.path().join("review.ron");
+        crate::review::save(&document, &path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("other_recognizers") && text.contains("candidates"));
+        assert!(!text.contains("embedding"), "{text}");
+        let sidecar = text
+            .split('"')
+            .find(|part| part.ends_with(".npz"))
+            .expect("the text names its sidecar");
+        let bytes = std::fs::read(dir.path().join(sidecar)).unwrap();
+        let contains = |name: &str| bytes.windows(name.len()).any(|w| w == name.as_bytes());
+        assert!(contains("recognizer1_face_embeddings.npy"));
+        assert!(contains("recognizer1_enrolment_embeddings.npy"));
+        let loaded = crate::review::load(&path).unwrap();
+        assert_eq!(loaded.other_recognizers, document.other_recognizers);
+        assert_eq!(loaded, document);
+
+        // A sidecar without the second model's arrays is damage, named.
+        let one_model = crate::review::sidecar::pack(&fixture()).unwrap();
+        let error = crate::review::sidecar::unpack(&one_model, &mut document).unwrap_err();
+        assert!(
+            error.to_string().contains("recognizer1_face_embeddings"),
+            "{error}"
+        );
     }
 
     #[test]

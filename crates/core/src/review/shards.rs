@@ -207,6 +207,9 @@ pub fn merge(reviews: Vec<(PathBuf, ReviewDocument)>) -> Result<ReviewDocument, 
     merged.merged_from = shards.iter().map(|(_, _, record)| record.clone()).collect();
     merged.inputs.clear();
     merged.detections.clear();
+    for run in &mut merged.other_recognizers {
+        run.faces.clear();
+    }
     merged.tracks.clear();
     merged.label_history.clear();
     merged.warnings.truncate(shared_warnings(first));
@@ -283,6 +286,8 @@ fn same_analysis(
         ));
     }
     models_alike(first, document).map_err(|detail| differs("model", detail))?;
+    other_recognizers_alike(first, document)
+        .map_err(|detail| differs("list of recognizers", detail))?;
     settings_alike(first, document).map_err(|detail| differs("analysis setting", detail))?;
     watchlists_alike(first, document).map_err(|detail| differs("watchlist", detail))?;
     if document.warnings[..shared_warnings(document)] != first.warnings[..shared_warnings(first)] {
@@ -358,6 +363,47 @@ fn models_alike(first: &ReviewDocument, document: &ReviewDocument) -> Result<(),
         describe(&document.models),
         describe(&first.models)
     ))
+}
+
+/// The same other recognizers, in the same order, at the same thresholds, enrolling the
+/// watchlist alike: the merged review states each one once.
+fn other_recognizers_alike(
+    first: &ReviewDocument,
+    document: &ReviewDocument,
+) -> Result<(), String> {
+    let describe = |document: &ReviewDocument| {
+        document
+            .other_recognizers
+            .iter()
+            .map(|run| {
+                format!(
+                    "{} (SHA-256 {}) at {}",
+                    run.model.name, run.model.sha256, run.threshold
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let (ours, theirs) = (describe(document), describe(first));
+    if ours != theirs {
+        let list = |names: Vec<String>| match names.is_empty() {
+            true => "none besides the first".to_string(),
+            false => names.join(", "),
+        };
+        return Err(format!(
+            "other recognizers {} against {}",
+            list(ours),
+            list(theirs)
+        ));
+    }
+    let enrolled_alike = document
+        .other_recognizers
+        .iter()
+        .zip(&first.other_recognizers)
+        .all(|(ours, theirs)| ours.enrolment_embeddings == theirs.enrolment_embeddings);
+    if !enrolled_alike {
+        return Err("another recognizer enrolled the same photos differently".into());
+    }
+    Ok(())
 }
 
 fn settings_alike(first: &ReviewDocument, document: &ReviewDocument) -> Result<(), String> {
@@ -545,6 +591,13 @@ fn append(merged: &mut ReviewDocument, shard: &ReviewDocument) {
             detection.source.input += inputs;
             detection
         }));
+    for (run, shards_run) in merged
+        .other_recognizers
+        .iter_mut()
+        .zip(&shard.other_recognizers)
+    {
+        run.faces.extend(shards_run.faces.iter().cloned());
+    }
     merged
         .tracks
         .extend(shard.tracks.iter().cloned().map(|mut track| {

@@ -12,6 +12,12 @@
 //! | `face_embeddings` | (faces, length) | the review's `detections` |
 //! | `enrolment_boxes` | (photos, 4) | the watchlist's identities, then each one's photos |
 //! | `enrolment_embeddings` | (photos, length) | as `enrolment_boxes` |
+//! | `recognizer<k>_face_embeddings` | (faces, length) | the review's `detections` |
+//! | `recognizer<k>_enrolment_embeddings` | (photos, length) | as `enrolment_boxes` |
+//!
+//! The last two are there once for each recognizer after the review's own (k = 1, 2, …, the
+//! order of `other_recognizers`; see [`super::recognizer_runs`]), and absent in a review of one
+//! model.
 //!
 //! The review names its sidecar by file name, byte length and SHA-256 ([`Sidecar`]); the file
 //! name carries the first 16 hex digits of that SHA-256, so a changed sidecar is a new file and
@@ -175,7 +181,68 @@ pub(crate) fn pack(document: &ReviewDocument) -> Option<Vec<u8>> {
             ),
         ),
     ];
+    let mut arrays: Vec<(String, Vec<u8>)> = arrays
+        .into_iter()
+        .map(|(name, bytes)| (name.to_owned(), bytes))
+        .collect();
+    arrays.extend(other_recognizer_arrays(document)?);
     Some(zipped(&arrays))
+}
+
+/// The sidecar's name of other recognizer `k`'s (counting from 1) array `what`.
+fn other_recognizer_array(k: usize, what: &str) -> String {
+    format!("recognizer{k}_{what}")
+}
+
+/// Every other recognizer's face and enrolment embeddings, as arrays named by its number. None
+/// when one recognizer's embeddings differ in length.
+fn other_recognizer_arrays(document: &ReviewDocument) -> Option<Vec<(String, Vec<u8>)>> {
+    let mut arrays = Vec::new();
+    for (index, run) in document.other_recognizers.iter().enumerate() {
+        let k = index + 1;
+        let faces = &run.faces;
+        let photos = &run.enrolment_embeddings;
+        let face_length = common_length(faces.iter().map(|f| &f.embedding))?;
+        let photo_length = common_length(photos.iter())?;
+        arrays.push((
+            other_recognizer_array(k, FACE_EMBEDDINGS),
+            npy(
+                &[faces.len(), face_length],
+                faces.iter().flat_map(|f| f.embedding.0.iter().copied()),
+            ),
+        ));
+        arrays.push((
+            other_recognizer_array(k, ENROLMENT_EMBEDDINGS),
+            npy(
+                &[photos.len(), photo_length],
+                photos.iter().flat_map(|e| e.0.iter().copied()),
+            ),
+        ));
+    }
+    Some(arrays)
+}
+
+/// Puts every other recognizer's embeddings from the sidecar's arrays (read by `array`) into
+/// `document`'s runs: one row per face the run lists, one per enrolment photo of the watchlist.
+fn unpack_other_recognizers(
+    array: &mut dyn FnMut(&str) -> Result<Array, SidecarProblem>,
+    document: &mut ReviewDocument,
+) -> Result<(), SidecarProblem> {
+    let photos = document.watchlist.photo_count();
+    for (index, run) in document.other_recognizers.iter_mut().enumerate() {
+        let k = index + 1;
+        let faces_name = other_recognizer_array(k, FACE_EMBEDDINGS);
+        let faces = array(&faces_name)?.rows_of_any_length(&faces_name, run.faces.len())?;
+        for (number, face) in run.faces.iter_mut().enumerate() {
+            face.embedding = Embedding(faces.row(number).to_vec());
+        }
+        let photos_name = other_recognizer_array(k, ENROLMENT_EMBEDDINGS);
+        let enrolled = array(&photos_name)?.rows_of_any_length(&photos_name, photos)?;
+        run.enrolment_embeddings = (0..photos)
+            .map(|number| Embedding(enrolled.row(number).to_vec()))
+            .collect();
+    }
+    Ok(())
 }
 
 /// The one length all `embeddings` have (0 for none); None when they differ.
@@ -193,7 +260,7 @@ fn box_values(bbox: &BoundingBox) -> [f32; 4] {
 
 /// A stored (uncompressed) zip of `arrays`, byte for byte the same for the same arrays: no
 /// time stamp but the zip format's earliest, so the same bulk gets the same name.
-fn zipped(arrays: &[(&str, Vec<u8>)]) -> Vec<u8> {
+fn zipped<N: AsRef<str>>(arrays: &[(N, Vec<u8>)]) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
     for (name, bytes) in arrays {
         let options = zip::write::SimpleFileOptions::default()
@@ -203,7 +270,7 @@ fn zipped(arrays: &[(&str, Vec<u8>)]) -> Vec<u8> {
             .unix_permissions(0o644);
         // Writing into memory fails only if memory runs out, which aborts anyway.
         writer
-            .start_file(*name, options)
+            .start_file(name.as_ref(), options)
             .and_then(|()| writer.write_all(bytes).map_err(Into::into))
             .expect("a zip in memory is always written");
     }
@@ -284,7 +351,7 @@ pub(crate) fn unpack(bytes: &[u8], document: &mut ReviewDocument) -> Result<(), 
         photo.bbox = box_from(photo_boxes.row(number));
         photo.embedding = Embedding(photo_embeddings.row(number).to_vec());
     }
-    Ok(())
+    unpack_other_recognizers(&mut array, document)
 }
 
 fn box_from(values: &[f32]) -> BoundingBox {

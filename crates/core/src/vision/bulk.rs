@@ -77,3 +77,9 @@ pub fn absent_landmarks() -> [Point; 5] {
 pub fn absent_embedding() -> Embedding {
     counted(Embedding(Vec::new()))
 }
+
+/// The stand-in for a list of embeddings the text leaves out (another recognizer's enrolment
+/// embeddings, counted once for the list); the sidecar's replace it.
+pub fn absent_embeddings() -> Vec<Embedding> {
+    counted(Vec::new())
+}
