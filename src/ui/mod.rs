@@ -927,6 +927,16 @@ pub(crate) fn shown_threshold_words(workspace: &Workspace) -> String {
     crate::assessment::wording::model_threshold(model, shown.score_metric(), workspace.threshold())
 }
 
+/// A model's name short enough for the top bar: without its parenthesis, and cut at 15
+/// characters ("dlib ResNet-29…").
+fn short_name(name: &str) -> String {
+    let name = name.split(" (").next().unwrap_or(name);
+    match name.char_indices().nth(15) {
+        Some((end, _)) => format!("{}…", name[..end].trim_end()),
+        None => name.to_owned(),
+    }
+}
+
 /// Chooses whose alerts, scores and thresholds every screen shows, for a review analysed with
 /// several recognizers (none for one). In the top bar because the choice is the whole app's:
 /// the Faces cards, the Footage boxes, the Watchlist's alerts, the Thresholds screen's slider
@@ -938,15 +948,20 @@ fn recognizer_picker(workspace: &mut Workspace, ui: &mut egui::Ui) {
     let names = workspace.document().recognizer_names();
     let shown = workspace.shown_recognizer();
     let mut chosen = shown;
+    // The name cut short (whole in the list and on hover): the top bar keeps room for every
+    // button.
     egui::ComboBox::from_label("alerts shown")
-        .selected_text(names.get(shown).map_or("?", String::as_str))
+        .selected_text(short_name(names.get(shown).map_or("?", String::as_str)))
         .show_ui(ui, |ui| {
             for (k, name) in names.iter().enumerate() {
                 ui.selectable_value(&mut chosen, k, name.as_str());
             }
         })
         .response
-        .on_hover_text("Whose alerts, scores and thresholds the screens show");
+        .on_hover_text(format!(
+            "Whose alerts, scores and thresholds the screens show: {}",
+            names.get(shown).map_or("?", String::as_str)
+        ));
     if chosen != shown {
         workspace.show_recognizer(chosen);
     }
