@@ -1,5 +1,6 @@
 //! The command line: a thin layer that parses arguments, starts library jobs and prints results.
 
+mod compare;
 mod enrolment;
 mod models;
 
@@ -163,6 +164,16 @@ struct MetricsArgs {
     /// identities: an extrapolation, not a measurement.
     #[arg(long, value_name = "IDENTITIES", value_parser = clap::value_parser!(u64).range(1..))]
     watchlist_size: Option<u64>,
+    /// For a review analysed with several recognizers (`lineup analyze --recognizer A
+    /// --recognizer B`): each group's FPIR and FNIR for each model at its own threshold, then
+    /// with the second model's threshold moved to give the first's overall FPIR (the fair
+    /// comparison), and the faces and tracks one model flags and the other does not. Each model
+    /// has its own threshold on its own scale, so --threshold does not apply.
+    #[arg(long, conflicts_with_all = ["threshold", "max_fpir", "crowd", "watchlist_size"])]
+    compare: bool,
+    /// With --compare: list every face and track flagged by one model alone.
+    #[arg(long, requires = "compare")]
+    list: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -1154,6 +1165,14 @@ fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
             );
         }
         document.reference_slice = Some(reference);
+    }
+    if args.compare {
+        print_simulation_mark(&document);
+        print!(
+            "{}",
+            compare::comparison_text(&document, &slicing, args.list)?
+        );
+        return Ok(ExitCode::SUCCESS);
     }
     let evaluation = document
         .evaluate(&slicing, threshold)

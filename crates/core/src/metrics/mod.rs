@@ -24,6 +24,7 @@
 pub mod agreement;
 pub mod base_rates;
 pub mod clustered;
+pub mod comparison;
 pub mod curves;
 pub mod differentials;
 pub mod index;
@@ -34,6 +35,7 @@ pub mod warnings;
 pub use agreement::{Agreement, Kappa, cohens_kappa};
 pub use base_rates::{ExpectedAlerts, ExtrapolatedFpir, expected_alerts, extrapolate_fpir};
 pub use clustered::PeopleKnown;
+pub use comparison::{Disagreements, FpirThreshold, disagreements, threshold_for_fpir};
 pub use curves::{DetPoint, Histogram, ScoreHistograms};
 pub use differentials::{
     ComparedRate, Differential, Differentials, MIN_SEARCHES_TO_COMPARE, PARITY_BAND, Parity,

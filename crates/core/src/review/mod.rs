@@ -12,6 +12,7 @@ pub mod evaluation;
 mod file;
 pub mod labels;
 pub mod locations;
+pub mod model_comparison;
 pub mod protocol;
 pub mod recognizer_runs;
 pub mod scenario;
@@ -36,6 +37,7 @@ pub use labels::{
     AttributeDefinition, AttributeError, AttributeSchema, Attributes, GroundTruth, LabelChange,
     UNKNOWN, ValueGroup,
 };
+pub use model_comparison::{ComparedModel, ComparisonError, EqualFpir, ModelComparison};
 pub use protocol::{
     EVALUATION_CANCELLED, EvaluatedLabel, EvaluationProtocol, LabelChanges, NearDuplicate,
     SkipKind, SkippedPhoto,
