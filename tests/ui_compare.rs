@@ -166,9 +166,10 @@ fn a_review_of_one_recognizer_has_no_picker_and_no_comparison() {
     assert!(h.query_by_label("Compare models").is_none());
 }
 
-/// The view's numbers are those of `lineup metrics` on each model's view of the review (the
-/// app's and the CLI's one measurement, `ReviewDocument::evaluate`), and its tracks those each
-/// view alerts on; a flagged track's row opens its card with that model's alerts shown.
+/// The view's numbers are `lineup metrics --compare`'s (`ReviewDocument::compare_recognizers`,
+/// each model's evaluation on its own view, as `lineup metrics` measures), and its tracks those
+/// it finds flagged by one model alone; a flagged track's row opens its card with that model's
+/// alerts shown.
 #[test]
 fn the_comparison_shows_each_models_rates_and_opens_a_track_one_flagged() {
     let document = two_model_demo();
@@ -177,44 +178,35 @@ fn the_comparison_shows_each_models_rates_and_opens_a_track_one_flagged() {
     h.run();
     h.snapshot("compare_models");
     let comparison = lineup::assessment::comparison::of_review(document, 0.6).unwrap();
-    for (k, model) in comparison.models.iter().enumerate() {
-        let view = document.as_seen_by(k).unwrap();
-        let evaluation = view
-            .evaluate(&view.slicing, view.settings.threshold)
-            .unwrap();
-        let own = model.own.as_ref().unwrap();
-        assert_eq!(own.threshold, view.settings.threshold);
-        for group in &own.groups {
+    let core = document
+        .compare_recognizers(0, 1, &document.slicing)
+        .unwrap();
+    let same_rates = |shown: &lineup::assessment::comparison::RatesAt,
+                      evaluation: &lineup::review::Evaluation| {
+        for group in &shown.groups {
             let slice = evaluation
                 .names
                 .iter()
                 .position(|n| *n == group.name)
                 .unwrap();
             let measured = &evaluation.metrics[slice];
-            assert_eq!(
-                (group.fpir.k, group.fpir.n),
-                (measured.fpir.k, measured.fpir.n)
-            );
-            assert_eq!(
-                (group.fnir.k, group.fnir.n),
-                (measured.fnir.k, measured.fnir.n)
-            );
-            assert_eq!(group.fpir.interval, measured.fpir.interval);
+            assert_eq!(group.fpir, measured.fpir, "FPIR of {}", group.name);
+            assert_eq!(group.fnir, measured.fnir, "FNIR of {}", group.name);
         }
-        let pooled = &evaluation.pooled;
-        assert_eq!(
-            (own.all.fpir.k, own.all.fpir.n),
-            (pooled.fpir.k, pooled.fpir.n)
-        );
-        assert_eq!(
-            (own.all.fnir.k, own.all.fnir.n),
-            (pooled.fnir.k, pooled.fnir.n)
-        );
-    }
-    // At equal FPIR dlib makes no more false alerts than MobileFaceNet at its own threshold.
-    let target = comparison.target_fpir().unwrap();
-    let fair = comparison.models[1].equal_fpir.as_ref().unwrap();
-    assert!(fair.all.fpir.k <= target.k && fair.all.fpir.n == target.n);
+        assert_eq!(shown.all.fpir, evaluation.pooled.fpir);
+        assert_eq!(shown.all.fnir, evaluation.pooled.fnir);
+    };
+    let [mobilefacenet, dlib] = comparison.models.as_slice() else {
+        panic!("two models");
+    };
+    same_rates(mobilefacenet.own.as_ref().unwrap(), &core.first.evaluation);
+    same_rates(dlib.own.as_ref().unwrap(), &core.second.evaluation);
+    assert_eq!(dlib.own.as_ref().unwrap().threshold, core.second.threshold);
+    let fair = core.equal_fpir.as_ref().unwrap();
+    let shown_fair = dlib.equal_fpir.as_ref().unwrap();
+    assert_eq!(shown_fair.threshold, fair.second_threshold.threshold);
+    same_rates(shown_fair, &fair.second);
+    assert_eq!(comparison.target_fpir(), Some(&fair.target));
     // Every rate cell of both tables, and each model's threshold, is on screen.
     for thresholds in [
         lineup::assessment::comparison::Thresholds::Own,
@@ -233,7 +225,8 @@ fn the_comparison_shows_each_models_rates_and_opens_a_track_one_flagged() {
     );
     assert!(texts_contain(&h, &rates), "{rates}");
 
-    // The tracks one flagged and the other did not: exactly where the views' alerts differ.
+    // The tracks one flagged and the other did not: the core's, and exactly where the views'
+    // alerts differ.
     let mobilefacenet = alerting(document);
     let dlib = alerting(&document.as_seen_by(1).unwrap());
     let only = |a: &[TrackId], b: &[TrackId]| -> Vec<u32> {
@@ -242,12 +235,26 @@ fn the_comparison_shows_each_models_rates_and_opens_a_track_one_flagged() {
             .map(|t| document.tracks[t.index()].id)
             .collect()
     };
+    let ids_of = |indices: &[usize]| -> Vec<u32> {
+        indices.iter().map(|&i| document.tracks[i].id).collect()
+    };
     let disagreement = &comparison.disagreements[0];
     let ids = |tracks: &[lineup::assessment::comparison::FlaggedTrack]| {
         tracks.iter().map(|t| t.track).collect::<Vec<_>>()
     };
     assert_eq!(ids(&disagreement.only_first), only(&mobilefacenet, &dlib));
     assert_eq!(ids(&disagreement.only_other), only(&dlib, &mobilefacenet));
+    assert_eq!(
+        ids(&disagreement.only_first),
+        ids_of(&core.tracks.only_first)
+    );
+    assert_eq!(
+        ids(&disagreement.only_other),
+        ids_of(&core.tracks.only_second)
+    );
+    let at_fair = &comparison.disagreements[1];
+    assert_eq!(ids(&at_fair.only_first), ids_of(&fair.tracks.only_first));
+    assert_eq!(ids(&at_fair.only_other), ids_of(&fair.tracks.only_second));
     for sentence in comparison.disagreement_sentences() {
         assert!(texts_contain(&h, &sentence), "{sentence}");
     }
@@ -257,7 +264,10 @@ fn the_comparison_shows_each_models_rates_and_opens_a_track_one_flagged() {
         .map(|t| (1, t.track))
         .or_else(|| disagreement.only_first.first().map(|t| (0, t.track)))
         .expect("the two models disagree on some track of the demo");
-    h.get_by_label(&format!("Open #{id}")).click();
+    let open = format!("Open #{id}");
+    h.get_by_label(&open).scroll_to_me();
+    h.run();
+    h.get_by_label(&open).click();
     // The Faces screen's thumbnails arrive over more frames than a harness allows.
     let _ = h.try_run();
     let workspace = app::workspace(&h);

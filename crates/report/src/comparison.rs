@@ -1,20 +1,21 @@
-//! Several recognizers run on the same footage, compared (issue #20): for each model, per group
-//! of the review's slicing, FPIR and FNIR with their n and intervals at the model's own
-//! threshold, and again at thresholds chosen to give every model the first model's overall FPIR
-//! (the fair comparison: a model that alerts more often also misses less); and the face tracks
-//! one model flags and the first does not, or the other way round.
+//! Several recognizers run on the same footage, compared (issue #20), in the shape the signed
+//! report states it: for each model, per group of the review's slicing, FPIR and FNIR with
+//! their n and intervals at the model's own threshold, and again with every other model moved
+//! to the first model's overall FPIR (the fair comparison: a model that alerts more often also
+//! misses less); and the face tracks one model flags and the first does not, or the other way
+//! round, at both.
 //!
-//! Every model is measured on the review as it sees it (`ReviewDocument::as_seen_by`): the same
-//! tracks and labels, its own scores, metric and threshold, through the very measurement the
-//! findings use ([`crate::labelled_findings`], [`crate::Findings::measure`]). The app's
-//! comparison view, the signed report's section and `verify --recompute` all call [`compare`],
-//! so they cannot disagree.
+//! Every number is `ReviewDocument::compare_recognizers`' (the core's comparison, which `lineup
+//! metrics --compare` prints): each model measured on the review as it sees it
+//! (`ReviewDocument::as_seen_by`), by the same evaluation as `lineup metrics`. This module only
+//! keeps what the report states, so that `assessment.ron` and `evidence.ron` can carry it and
+//! `verify --recompute` compare it; the app's comparison view shows [`of_review`] as well.
 
 use serde::{Deserialize, Serialize};
 
 use lineup_core::ids::{IdentityId, TrackId};
-use lineup_core::metrics::{Rate, Search, SliceIndex};
-use lineup_core::review::{GroundTruth, ReviewDocument};
+use lineup_core::metrics::{Disagreements, Rate};
+use lineup_core::review::{Evaluation, GroundTruth, ReviewDocument};
 use lineup_core::vision::ModelRecord;
 use lineup_core::vision::manifest::Metric;
 
@@ -26,8 +27,8 @@ pub struct ModelComparison {
     /// The first model (the one whose alerts the report counts) first, then the others in the
     /// order the review records them.
     pub models: Vec<ComparedModel>,
-    /// For each other model, the tracks it and the first model disagree on, each at its own
-    /// threshold.
+    /// For each other model, the tracks it and the first model disagree on: each at its own
+    /// threshold, then (where there is one) at the first model's FPIR.
     pub disagreements: Vec<Disagreement>,
     /// Groups with a threshold of their own for the first model: the comparison counts every
     /// model at one threshold for all groups, so these are not used here.
@@ -45,8 +46,8 @@ pub struct ComparedModel {
     pub metric: Metric,
     /// At its own threshold. None where no track is labelled on or off the watchlist.
     pub own: Option<RatesAt>,
-    /// At the threshold that gives it the first model's overall FPIR at the first model's own
-    /// threshold (for the first model, the same as `own`). None where that FPIR cannot be
+    /// At the threshold that gives it the FPIR nearest the first model's at the first model's
+    /// own threshold (for the first model, the same as `own`). None where that FPIR cannot be
     /// measured (no labelled track of someone not on the watchlist).
     pub equal_fpir: Option<RatesAt>,
 }
@@ -70,11 +71,13 @@ pub struct GroupRates {
     pub fnir: Rate,
 }
 
-/// The tracks the first model and another disagree on, each model at its own threshold.
+/// The tracks the first model and another disagree on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Disagreement {
     /// The other model's position in [`ModelComparison::models`].
     pub other: usize,
+    /// Each model at its own threshold, or the other at the first's FPIR.
+    pub at: Thresholds,
     /// Tracks the first model flags and the other does not.
     pub only_first: Vec<FlaggedTrack>,
     /// Tracks the other model flags and the first does not.
@@ -102,80 +105,82 @@ impl ModelComparison {
     }
 }
 
-/// The comparison of the review's models, each seen in `views` (the review as seen by each
-/// model, the first being the one the report counts), the first at `threshold` and every other
-/// at its own. None for fewer than two models.
-pub fn compare(views: &[ReviewDocument], threshold: f32) -> Option<ModelComparison> {
-    let (first, others) = views.split_first()?;
-    if others.is_empty() {
+/// The comparison of `document`'s recognizers, the first at `threshold` (the report's) and
+/// every other at its own, each other one against the first by
+/// `ReviewDocument::compare_recognizers`; None for a review of one recognizer (or one whose
+/// runs do not fit it, which `load` refuses).
+pub fn of_review(document: &ReviewDocument, threshold: f32) -> Option<ModelComparison> {
+    if document.other_recognizers.is_empty() {
         return None;
     }
-    let thresholds: Vec<f32> = std::iter::once(threshold)
-        .chain(others.iter().map(|view| view.settings.threshold))
-        .collect();
-    let own: Vec<Option<RatesAt>> = views
-        .iter()
-        .zip(&thresholds)
-        .map(|(view, &t)| rates_at(view, t))
-        .collect();
-    let target = own
-        .first()
-        .and_then(Option::as_ref)
-        .and_then(|rates| rates.all.fpir.rate);
-    let models = views
-        .iter()
-        .zip(own)
-        .enumerate()
-        .map(|(index, (view, own))| {
-            let equal_fpir = match (index, target) {
-                (_, None) => None,
-                (0, Some(_)) => own.clone(),
-                (_, Some(target)) => {
-                    threshold_for_fpir(view, target).and_then(|t| rates_at(view, t))
-                }
-            };
-            ComparedModel {
-                model: view
-                    .recognizer()
-                    .cloned()
-                    .unwrap_or_else(|| unknown_model(view)),
-                metric: view.score_metric(),
-                own,
-                equal_fpir,
-            }
+    // The report may count at another threshold than the review's: the first model's, then.
+    let at_threshold;
+    let document = if document.settings.threshold == threshold {
+        document
+    } else {
+        at_threshold = ReviewDocument {
+            settings: lineup_core::review::AnalysisSettings {
+                threshold,
+                ..document.settings.clone()
+            },
+            ..document.clone()
+        };
+        &at_threshold
+    };
+    let others = 1..=document.other_recognizers.len();
+    let pairs = others
+        .map(|k| {
+            let pair = document.compare_recognizers(0, k, &document.slicing).ok()?;
+            Some((document.as_seen_by(k)?, pair))
         })
-        .collect();
-    let disagreements = others
-        .iter()
-        .enumerate()
-        .map(|(i, other)| Disagreement {
-            other: i + 1,
-            only_first: flagged_only_by(first, threshold, other, thresholds[i + 1]),
-            only_other: flagged_only_by(other, thresholds[i + 1], first, threshold),
-        })
-        .collect();
-    let own_group_thresholds_left_out = first
-        .sliced_searches(&first.slicing)
-        .map(|sliced| {
-            sliced
-                .names
-                .into_iter()
-                .filter(|name| first.slice_thresholds.contains_key(name))
-                .collect()
-        })
-        .unwrap_or_default();
+        .collect::<Option<Vec<_>>>()?;
+    let (_, first_pair) = pairs.first()?;
+    let first = &first_pair.first;
+    let first_rates = rates(&first.evaluation, first.threshold);
+    let mut models = vec![ComparedModel {
+        model: first.model.clone(),
+        metric: first.metric,
+        equal_fpir: first_pair
+            .equal_fpir
+            .as_ref()
+            .and_then(|_| first_rates.clone()),
+        own: first_rates,
+    }];
+    let mut disagreements = Vec::new();
+    for (k, (view, pair)) in pairs.iter().enumerate() {
+        let other = k + 1;
+        let second = &pair.second;
+        let equal_fpir = pair.equal_fpir.as_ref();
+        models.push(ComparedModel {
+            model: second.model.clone(),
+            metric: second.metric,
+            own: rates(&second.evaluation, second.threshold),
+            equal_fpir: equal_fpir
+                .and_then(|fair| rates(&fair.second, fair.second_threshold.threshold)),
+        });
+        disagreements.push(flagged(
+            &pair.tracks,
+            document,
+            view,
+            other,
+            Thresholds::Own,
+        ));
+        if let Some(fair) = equal_fpir {
+            disagreements.push(flagged(
+                &fair.tracks,
+                document,
+                view,
+                other,
+                Thresholds::EqualFpir,
+            ));
+        }
+    }
     Some(ModelComparison {
-        attributes: first.slicing.attributes.clone(),
+        attributes: document.slicing.attributes.clone(),
         models,
         disagreements,
-        own_group_thresholds_left_out,
+        own_group_thresholds_left_out: own_group_thresholds(document),
     })
-}
-
-/// The comparison of `document`'s recognizers, the first at `threshold` (the report's) and
-/// every other at its own; None for a review of one recognizer.
-pub fn of_review(document: &ReviewDocument, threshold: f32) -> Option<ModelComparison> {
-    compare(&model_views(document)?, threshold)
 }
 
 /// The review as each of its recognizers sees it, the first first; None for one recognizer.
@@ -188,33 +193,21 @@ pub fn model_views(document: &ReviewDocument) -> Option<Vec<ReviewDocument>> {
         .collect()
 }
 
-/// A review's recognizer record is missing only in a review made by hand: named as unknown.
-fn unknown_model(view: &ReviewDocument) -> ModelRecord {
-    ModelRecord {
-        role: lineup_core::vision::ModelRole::Recognizer,
-        file: String::new(),
-        name: "unrecorded recognizer".to_owned(),
-        version: String::new(),
-        sha256: String::new(),
-        metric: Some(view.score_metric()),
-        supplied_by_reviewer: false,
+/// An evaluation's rates per group (those with a labelled track) and all together; None where
+/// no track is labelled.
+fn rates(evaluation: &Evaluation, threshold: f32) -> Option<RatesAt> {
+    if evaluation.searches == 0 {
+        return None;
     }
-}
-
-/// `view`'s rates at `threshold` for every group (its per-group thresholds not applied: every
-/// model is compared at one threshold for everyone).
-fn rates_at(view: &ReviewDocument, threshold: f32) -> Option<RatesAt> {
-    let mut findings = crate::labelled_findings(view, threshold)?;
-    findings.slice_thresholds = vec![threshold; findings.slice_names.len()];
-    let measured = findings.measure();
-    let groups = measured
-        .slices
+    let groups = evaluation
+        .metrics
         .iter()
-        .filter(|slice| slice.metrics.flag_rate.n > 0)
-        .map(|slice| GroupRates {
-            name: slice.name.clone(),
-            fpir: slice.metrics.fpir,
-            fnir: slice.metrics.fnir,
+        .zip(&evaluation.names)
+        .filter(|(metrics, _)| metrics.flag_rate.n > 0)
+        .map(|(metrics, name)| GroupRates {
+            name: name.clone(),
+            fpir: metrics.fpir,
+            fnir: metrics.fnir,
         })
         .collect();
     Some(RatesAt {
@@ -222,67 +215,56 @@ fn rates_at(view: &ReviewDocument, threshold: f32) -> Option<RatesAt> {
         groups,
         all: GroupRates {
             name: "All groups".to_owned(),
-            fpir: measured.pooled.fpir,
-            fnir: measured.pooled.fnir,
+            fpir: evaluation.pooled.fpir,
+            fnir: evaluation.pooled.fnir,
         },
     })
 }
 
-/// The lowest threshold at which `view`'s overall FPIR is at most `target`: the fair
-/// comparison never gives a model more false alerts than the first model has. Every model
-/// searches the same labelled tracks, so the FPIRs share their n and this is the first model's
-/// FPIR exactly wherever the model's scores allow it (a tie of scores may not). Thresholds are
-/// the model's observed scores, or just above the highest (`SliceIndex::thresholds_for_max_fpir`).
-pub fn threshold_for_fpir(view: &ReviewDocument, target: f64) -> Option<f32> {
-    let findings = crate::labelled_findings(view, view.settings.threshold)?;
-    let everyone: Vec<Search> = findings
-        .searches
-        .iter()
-        .map(|search| Search {
-            slice: 0,
-            ..*search
-        })
-        .collect();
-    SliceIndex::build(&everyone, 1)
-        .thresholds_for_max_fpir(target)
-        .into_iter()
-        .next()
-        .flatten()
-}
-
-/// The tracks `flagging` alerts on at `threshold` that `other` does not at `other_threshold`,
-/// in the review's order.
-fn flagged_only_by(
-    flagging: &ReviewDocument,
-    threshold: f32,
-    other: &ReviewDocument,
-    other_threshold: f32,
-) -> Vec<FlaggedTrack> {
-    flagging
-        .tracks
-        .iter()
-        .enumerate()
-        .filter_map(|(index, track)| {
-            let matched = flagging.track_match(TrackId(index));
-            let theirs = other
-                .tracks
-                .get(index)
-                .map(|_| other.track_match(TrackId(index)))?;
-            (alerts(matched.score, threshold) && !alerts(theirs.score, other_threshold)).then_some(
-                FlaggedTrack {
+/// The tracks (by index) the core found flagged by one model alone, with who they are and
+/// whom each flagging model took them for.
+fn flagged(
+    found: &Disagreements,
+    first: &ReviewDocument,
+    second: &ReviewDocument,
+    other: usize,
+    at: Thresholds,
+) -> Disagreement {
+    let tracks = |view: &ReviewDocument, indices: &[usize]| {
+        indices
+            .iter()
+            .filter_map(|&index| {
+                let track = view.tracks.get(index)?;
+                let matched = view.track_match(TrackId(index));
+                Some(FlaggedTrack {
                     track: track.id,
                     label: track.label,
                     identity: matched.identity,
                     score: matched.score,
-                },
-            )
-        })
-        .collect()
+                })
+            })
+            .collect()
+    };
+    Disagreement {
+        other,
+        at,
+        only_first: tracks(first, &found.only_first),
+        only_other: tracks(second, &found.only_second),
+    }
 }
 
-/// Whether a score raises an alert at `threshold` (a score that is no number never does).
-fn alerts(score: f32, threshold: f32) -> bool {
-    score >= threshold
+/// The groups of the review's slicing the first model has a threshold of its own for.
+fn own_group_thresholds(document: &ReviewDocument) -> Vec<String> {
+    document
+        .sliced_searches(&document.slicing)
+        .map(|sliced| {
+            sliced
+                .names
+                .into_iter()
+                .filter(|name| document.slice_thresholds.contains_key(name))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The columns of the comparison's rate tables, as the PDF, the Markdown and the app head them.
@@ -296,7 +278,8 @@ pub const RATE_HEADINGS: [&str; 6] = [
 ];
 
 /// The columns of the list of tracks one model flagged and the other did not.
-pub const FLAGGED_HEADINGS: [&str; 5] = [
+pub const FLAGGED_HEADINGS: [&str; 6] = [
+    "Thresholds",
     "Flagged by",
     "Track",
     "Who it is (reviewer)",
@@ -318,11 +301,11 @@ pub const TABLES: [(Thresholds, &str); 2] = [
 ];
 
 /// The sentence over the flagged tracks.
-pub const FLAGGED_INTRO: &str =
-    "Face tracks one model flagged at its own threshold and the other did not:";
+pub const FLAGGED_INTRO: &str = "Face tracks one model flagged and the other did not, each at \
+    its own threshold, then with the second at the first one's FPIR:";
 
 /// Which of a model's two measurements: at its own threshold, or at the first model's FPIR.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Thresholds {
     Own,
     EqualFpir,
@@ -417,9 +400,10 @@ impl ModelComparison {
             .iter()
             .flat_map(|d| {
                 let other = self.models.get(d.other).map_or("", ComparedModel::name);
+                let fair = d.at == Thresholds::EqualFpir;
                 [
-                    crate::wording::flagged_not_by(first, other, d.only_first.len()),
-                    crate::wording::flagged_not_by(other, first, d.only_other.len()),
+                    crate::wording::flagged_not_by(first, other, d.only_first.len(), fair),
+                    crate::wording::flagged_not_by(other, first, d.only_other.len(), fair),
                 ]
             })
             .collect()
@@ -465,10 +449,15 @@ impl ModelComparison {
                         model.metric,
                         flagged.score,
                     );
+                    let at = match d.at {
+                        Thresholds::Own => "own",
+                        Thresholds::EqualFpir => "equal FPIR",
+                    };
                     rows.push((
                         flagging,
                         flagged.track,
-                        std::iter::once(model.name().to_owned())
+                        [at.to_owned(), model.name().to_owned()]
+                            .into_iter()
                             .chain(cells)
                             .collect(),
                     ));
@@ -617,13 +606,8 @@ pub(crate) mod tests {
         review
     }
 
-    #[test]
-    fn a_review_of_two_recognizers_is_compared_through_its_views() {
-        let review = two_model_review();
-        assert_eq!(of_review(&review, 0.6), compare(&views(), 0.6));
-        assert!(of_review(&review, 0.6).is_some());
-        let [one_model, _] = views();
-        assert_eq!(of_review(&one_model, 0.6), None);
+    fn compare() -> ModelComparison {
+        of_review(&two_model_review(), 0.6).expect("two recognizers")
     }
 
     fn k_of_n(rate: &Rate) -> (u64, u64) {
@@ -633,12 +617,12 @@ pub(crate) mod tests {
     #[test]
     fn one_model_is_no_comparison() {
         let [cosine, _] = views();
-        assert_eq!(compare(&[cosine], 0.6), None);
+        assert_eq!(of_review(&cosine, 0.6), None);
     }
 
     #[test]
     fn each_model_is_measured_at_its_own_threshold_per_group() {
-        let comparison = compare(&views(), 0.6).unwrap();
+        let comparison = compare();
         assert_eq!(comparison.model_names(), ["Cosine model", "Distance model"]);
         let cosine = comparison.models[0].own.as_ref().unwrap();
         assert_eq!(cosine.threshold, 0.6);
@@ -660,11 +644,11 @@ pub(crate) mod tests {
         );
     }
 
-    /// The fair comparison: the distance model's threshold moves to the lowest score at which
-    /// it makes no more false alerts than the cosine model (1 of 3): distance 0.5.
+    /// The fair comparison: the distance model's threshold moves to the score at which its
+    /// FPIR is nearest the cosine model's (1 of 3): distance 0.5.
     #[test]
-    fn at_equal_fpir_the_other_model_makes_no_more_false_alerts_than_the_first() {
-        let comparison = compare(&views(), 0.6).unwrap();
+    fn at_equal_fpir_the_other_model_has_the_fpir_nearest_the_firsts() {
+        let comparison = compare();
         assert_eq!(comparison.target_fpir().map(k_of_n), Some((1, 3)));
         assert_eq!(
             comparison.models[0].equal_fpir, comparison.models[0].own,
@@ -685,10 +669,14 @@ pub(crate) mod tests {
 
     #[test]
     fn the_tracks_one_model_flags_and_the_other_does_not_are_listed_both_ways() {
-        let comparison = compare(&views(), 0.6).unwrap();
-        let [disagreement] = comparison.disagreements.as_slice() else {
-            panic!("one pair: {:?}", comparison.disagreements);
+        let comparison = compare();
+        let [disagreement, fair] = comparison.disagreements.as_slice() else {
+            panic!("one pair, twice: {:?}", comparison.disagreements);
         };
+        assert_eq!(
+            (disagreement.at, fair.at),
+            (Thresholds::Own, Thresholds::EqualFpir)
+        );
         let ids = |tracks: &[FlaggedTrack]| tracks.iter().map(|t| t.track).collect::<Vec<_>>();
         assert_eq!(
             ids(&disagreement.only_first),
@@ -697,11 +685,16 @@ pub(crate) mod tests {
         );
         assert_eq!(ids(&disagreement.only_other), [11, 12, 14]);
         assert_eq!(disagreement.only_other[2].score, -0.45);
+        // At distance 0.5 the distance model no longer flags track 12 (0.55).
+        assert_eq!(ids(&fair.only_first), [10, 15]);
+        assert_eq!(ids(&fair.only_other), [11, 14]);
         assert_eq!(
             comparison.disagreement_sentences(),
             [
                 "Cosine model flagged 2 face tracks that Distance model did not.",
-                "Distance model flagged 3 face tracks that Cosine model did not."
+                "Distance model flagged 3 face tracks that Cosine model did not.",
+                "At equal FPIR, Cosine model flagged 2 face tracks that Distance model did not.",
+                "At equal FPIR, Distance model flagged 2 face tracks that Cosine model did not."
             ]
         );
         let names = ["A", "B"];
@@ -709,6 +702,7 @@ pub(crate) mod tests {
         assert_eq!(
             rows[4],
             [
+                "own",
                 "Distance model",
                 "#14",
                 "is B",
@@ -720,15 +714,13 @@ pub(crate) mod tests {
 
     #[test]
     fn without_a_labelled_stranger_there_is_no_fair_comparison() {
-        let mut views = views();
-        for view in &mut views {
-            for track in &mut view.tracks {
-                if track.label == GroundTruth::NotOnWatchlist {
-                    track.label = GroundTruth::Unlabelled;
-                }
+        let mut review = two_model_review();
+        for track in &mut review.tracks {
+            if track.label == GroundTruth::NotOnWatchlist {
+                track.label = GroundTruth::Unlabelled;
             }
         }
-        let comparison = compare(&views, 0.6).unwrap();
+        let comparison = of_review(&review, 0.6).unwrap();
         assert_eq!(comparison.target_fpir(), None);
         assert!(comparison.models.iter().all(|m| m.equal_fpir.is_none()));
         assert!(comparison.models.iter().all(|m| m.own.is_some()));

@@ -1282,9 +1282,10 @@ pub fn equal_fpir_note(first: &str, target: &Rate) -> String {
     format!(
         "At equal FPIR: a model that flags more people also misses fewer, so two models are \
          compared fairly where they give the same share of false alerts. Each other model's \
-         threshold is moved to the lowest of its scores at which its FPIR over all groups is at \
-         most {first}'s at its own threshold ({}, {} non-mated searches); every model searches \
-         the same labelled tracks, so this is the same FPIR wherever the model's scores allow.",
+         threshold is moved to the one of its own scores at which its FPIR over all groups is \
+         nearest {first}'s at its own threshold ({}, {} non-mated searches; of two equally \
+         near, the lower FPIR); every model searches the same labelled tracks, so the FPIRs \
+         share their n.",
         rate_text(target),
         group_thousands(target.n)
     )
@@ -1308,12 +1309,13 @@ pub fn own_group_thresholds_note(first: &str, groups: &[String]) -> Option<Strin
 }
 
 /// Plain words for how two models differ: "MobileFaceNet flagged 3 face tracks that dlib
-/// ResNet-29 did not."
-pub fn flagged_not_by(flagging: &str, other: &str, tracks: usize) -> String {
+/// ResNet-29 did not.", or with `at_equal_fpir` "At equal FPIR, …".
+pub fn flagged_not_by(flagging: &str, other: &str, tracks: usize, at_equal_fpir: bool) -> String {
+    let at = if at_equal_fpir { "At equal FPIR, " } else { "" };
     match tracks {
-        0 => format!("{flagging} flagged no face track that {other} did not."),
+        0 => format!("{at}{flagging} flagged no face track that {other} did not."),
         n => format!(
-            "{flagging} flagged {} that {other} did not.",
+            "{at}{flagging} flagged {} that {other} did not.",
             count_noun(n as u64, "face track", "face tracks")
         ),
     }

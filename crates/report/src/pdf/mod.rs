@@ -451,9 +451,10 @@ fn comparison_section(
     layout.bullets(&comparison.disagreement_sentences(), Style::BODY);
     let rows = comparison.flagged_rows(|id| report.identity_name(id));
     if !rows.is_empty() {
-        let [by, track, who, taken_for, score] = FLAGGED_HEADINGS;
+        let [at, by, track, who, taken_for, score] = FLAGGED_HEADINGS;
         layout.table(
             &[
+                Column::new(at, 1.0),
                 Column::new(by, 1.8),
                 Column::new(track, 0.6),
                 Column::new(who, 1.6),
