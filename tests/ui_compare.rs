@@ -276,3 +276,66 @@ fn the_comparison_shows_each_models_rates_and_opens_a_track_one_flagged() {
     assert!(workspace.track_alerts(track), "its card shows the alert");
     let _card = app::card(&h, track.index());
 }
+
+/// The workspace behind the picker: showing another recognizer is no edit; a threshold moved
+/// is the shown model's and undone as such, whichever is shown when undoing; a group's own
+/// threshold is the review's own model's alone; a label given once is every model's.
+#[test]
+fn each_models_threshold_stays_its_own_and_labels_are_shared() {
+    use lineup::workspace::{Command, SaveState, Workspace};
+    let document = two_model_demo().clone();
+    let mut workspace = Workspace::new(document.clone(), Some("review.ron".into()));
+    assert!(workspace.show_recognizer(1));
+    assert!(
+        !workspace.show_recognizer(2),
+        "there is no third recognizer"
+    );
+    assert_eq!(workspace.shown_recognizer(), 1);
+    assert_eq!(
+        workspace.save_state(),
+        &SaveState::Saved,
+        "choosing is no edit"
+    );
+    assert!(!workspace.can_undo());
+
+    workspace.apply(Command::Threshold(-0.5)).unwrap();
+    assert_eq!(workspace.document().other_recognizers[0].threshold, -0.5);
+    assert_eq!(workspace.document().settings.threshold, 0.6);
+    workspace.show_recognizer(0);
+    assert_eq!(workspace.threshold(), 0.6);
+    workspace.undo();
+    assert_eq!(
+        workspace.document().other_recognizers[0].threshold,
+        Metric::Euclidean.score(0.67),
+        "undone on dlib's threshold, though MobileFaceNet is shown"
+    );
+    assert_eq!(workspace.document().settings.threshold, 0.6);
+
+    workspace.show_recognizer(1);
+    workspace
+        .apply(Command::SliceThreshold {
+            slice: "female".into(),
+            threshold: Some(-0.3),
+        })
+        .unwrap();
+    assert!(workspace.document().slice_thresholds.is_empty());
+    assert!(workspace.shown().slice_thresholds.is_empty());
+
+    let track = TrackId(1);
+    workspace
+        .apply(Command::Label {
+            tracks: vec![track],
+            label: GroundTruth::NotAFace,
+        })
+        .unwrap();
+    assert_eq!(workspace.document().tracks[1].label, GroundTruth::NotAFace);
+    assert_eq!(workspace.shown().tracks[1].label, GroundTruth::NotAFace);
+    let dlib = workspace.document().as_seen_by(1).unwrap();
+    assert_eq!(
+        workspace.evaluation(),
+        &dlib
+            .evaluate(&dlib.slicing, dlib.settings.threshold)
+            .unwrap(),
+        "the rates shown are dlib's on the labels as they are now"
+    );
+}
