@@ -149,6 +149,16 @@ fn a_threshold_on_another_models_scale_is_refused() {
         "1.5",
     ]);
     assert!(stderr.contains("outside -1 to 1"), "{stderr}");
+    // ...and -0.6, a cosine MobileFaceNet (second here) would take, is no distance for dlib.
+    let stderr = refused(&[
+        "--recognizer",
+        "dlib",
+        "--recognizer",
+        "mobilefacenet",
+        "--threshold",
+        "-0.6",
+    ]);
+    assert!(stderr.contains("dlib ResNet-29"), "{stderr}");
     let stderr = refused(&["--recognizer", "dlib", "--recognizer", "dlib_resnet29"]);
     assert!(stderr.contains("twice"), "{stderr}");
 }
