@@ -185,6 +185,11 @@ fn the_report_of_two_recognizers_compares_them_and_recompute_checks_every_figure
         path(&published),
     ]);
     assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(
+        text(&ok.stdout).contains("The comparison of the recognizers was recomputed"),
+        "{}",
+        text(&ok.stdout)
+    );
 
     let evidence = Evidence::parse(
         EVIDENCE_FILE,
