@@ -273,8 +273,8 @@ fn analyse_files(
     let mut others = Vec::with_capacity(request.other_recognizers.len());
     let mut runs = Vec::with_capacity(request.other_recognizers.len());
     for other in &request.other_recognizers {
-        let (pipeline, run) = enrol_other(request, other, &enrolment.watchlist, on_progress)?;
-        others.push(pipeline);
+        let (embedder, run) = enrol_other(request, other, &enrolment.watchlist, on_progress)?;
+        others.push(embedder);
         runs.push(run);
     }
     let mut document =
@@ -295,13 +295,14 @@ fn analyse_files(
 }
 
 /// Loads `other`, enrols the watchlist with it (the same photos as `first`, whose detector it
-/// shares) and starts its run: its enrolment embeddings, no faces yet.
+/// shares) and starts its run: its enrolment embeddings, no faces yet. Returns its embedder for
+/// the analysis (its own detector is only needed to enrol).
 fn enrol_other(
     request: &AnalysisRequest,
     other: &OtherRecognizer,
     first: &Watchlist,
     on_progress: &mut dyn FnMut(Progress),
-) -> Result<(FacePipeline, RecognizerRun), AnalysisError> {
+) -> Result<(Embedder, RecognizerRun), AnalysisError> {
     let mut pipeline = FacePipeline::load_with(request.vision.clone(), &other.recognizer)?;
     let cache = request
         .enrolment_cache
@@ -342,15 +343,15 @@ fn enrol_other(
         enrolment_embeddings,
         faces: Vec::new(),
     };
-    Ok((pipeline, run))
+    Ok((pipeline.into_embedder(), run))
 }
 
 /// The models of one analysis: the first recognizer's pipeline, whose detectors find the faces
-/// and whose embeddings track them, and one pipeline per other recognizer (only its embedder
-/// runs, in the same order as the document's `other_recognizers`).
+/// and whose embeddings track them, and the embedder of every other recognizer, in the order of
+/// the document's `other_recognizers`.
 pub(crate) struct Stages<'a> {
     pub first: &'a mut FacePipeline,
-    pub others: &'a mut [FacePipeline],
+    pub others: &'a mut [Embedder],
 }
 
 /// Finds, embeds and searches the faces of every one of `files` (the document's inputs, in
@@ -374,9 +375,8 @@ pub(crate) fn find_faces_in_inputs(
     let detector_config = document.settings.vision.detector.clone();
     let embed_batch = document.settings.vision.embed_batch;
     let template = pipeline.template();
-    let other_templates: Vec<Template> = stages.others.iter().map(|p| p.template()).collect();
-    let other_embedders: Vec<&mut Embedder> =
-        stages.others.iter_mut().map(|p| p.stages().1).collect();
+    let other_templates: Vec<Template> = stages.others.iter().map(Embedder::template).collect();
+    let other_embedders: Vec<&mut Embedder> = stages.others.iter_mut().collect();
     let mut filing = Filing::new(document, frames_total, on_progress);
 
     let vision_result = std::thread::scope(|scope| {

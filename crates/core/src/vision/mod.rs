@@ -268,6 +268,12 @@ impl FacePipeline {
         (&mut self.detectors, &mut self.embedder)
     }
 
+    /// The recognizer alone, its detectors dropped: for a recognizer that embeds faces another
+    /// pipeline's detectors found, so that their working memory is not held for nothing.
+    pub fn into_embedder(self) -> Embedder {
+        self.embedder
+    }
+
     pub fn detect(&mut self, image: &RgbImage) -> Result<Vec<Detection>, VisionError> {
         self.detectors[0].detect(image)
     }
