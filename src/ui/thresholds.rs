@@ -301,18 +301,26 @@ fn histogram_plot(workspace: &crate::workspace::Workspace, ui: &mut egui::Ui) {
                 .for_each(|(a, b)| *a += b);
         }
     }
+    // On the shown recognizer's own scale: a distance as a distance (the review stores it
+    // negated), so that the bars and the threshold read as the slider does.
+    let metric = workspace.shown().score_metric();
+    let own = |score: f64| f64::from(metric.own_value(score as f32));
     let bars = |counts: &[u64]| -> Vec<Bar> {
         counts
             .iter()
             .enumerate()
-            .map(|(i, &c)| Bar::new(-1.0 + (i as f64 + 0.5) * 0.05, c as f64).width(0.045))
+            .map(|(i, &c)| Bar::new(own(-1.0 + (i as f64 + 0.5) * 0.05), c as f64).width(0.045))
             .collect()
     };
-    let threshold = f64::from(workspace.threshold());
+    let threshold = own(f64::from(workspace.threshold()));
+    let axis = match metric {
+        Metric::Cosine => "score",
+        Metric::Euclidean => "Euclidean distance (a match at or below the threshold)",
+    };
     Plot::new("histogram")
         .legend(Legend::default())
         .height(220.0)
-        .x_axis_label("score")
+        .x_axis_label(axis)
         .show(ui, |plot| {
             plot.bar_chart(BarChart::new("genuine (on the list)", bars(&genuine)));
             plot.bar_chart(BarChart::new("impostor (not on the list)", bars(&impostor)));
