@@ -1611,6 +1611,13 @@ fn print_recomputed(recomputed: &assessment::recompute::Recomputed) {
             );
         }
     }
+    if recomputed.evidence.comparison.is_some() {
+        println!(
+            "The comparison of the recognizers was recomputed from each one's best candidate per \
+             face in evidence.ron and matches (those scores, like the first model's, are the \
+             analysis's own unless the review is included)."
+        );
+    }
     println!(
         "Written by {} as claimed by the bundle (nothing proves which lineup wrote it); this is \
          {}.",

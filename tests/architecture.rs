@@ -30,6 +30,7 @@ const LAYERS: [(&str, &[&str]); 3] = [
             "dates",
             "wording",
             "findings",
+            "comparison",
             "sections",
             "drafting",
             "report",

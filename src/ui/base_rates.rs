@@ -95,15 +95,23 @@ impl BaseRatesScreen {
                 ),
             );
         }
-        ui.label(super::simulated::marked(format!(
-        "Measured on {} and {} at threshold {:.4} (a group's own where set): {} {}, FNIR (rank 1) {}.",
-        wording::searches_of_people(&pooled.fpir, "non-mated"),
-        wording::searches_of_people(&pooled.fnir, "mated"),
-        workspace.threshold(),
-        wording::fpir_label(measured_size),
-        wording::rate_text(&pooled.fpir),
-        wording::rate_text(&pooled.fnir)
-    ), simulated));
+        // With several recognizers, whose threshold on which metric.
+        let at = if super::several_recognizers(workspace) {
+            super::shown_threshold_words(workspace)
+        } else {
+            format!("threshold {:.4}", workspace.threshold())
+        };
+        ui.label(super::simulated::marked(
+            format!(
+                "Measured on {} and {} at {at} (a group's own where set): {} {}, FNIR (rank 1) {}.",
+                wording::searches_of_people(&pooled.fpir, "non-mated"),
+                wording::searches_of_people(&pooled.fnir, "mated"),
+                wording::fpir_label(measured_size),
+                wording::rate_text(&pooled.fpir),
+                wording::rate_text(&pooled.fnir)
+            ),
+            simulated,
+        ));
         if pooled.fpir.n < crate::metrics::MIN_SEARCHES_TO_COMPARE
             || pooled.fnir.n < crate::metrics::MIN_SEARCHES_TO_COMPARE
         {

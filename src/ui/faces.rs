@@ -98,7 +98,7 @@ fn own_candidates(
 ) -> Vec<(TrackId, IdentityId)> {
     selection
         .iter()
-        .filter_map(|&track| Some((track, workspace.document().track_match(track).identity?)))
+        .filter_map(|&track| Some((track, workspace.shown().track_match(track).identity?)))
         .collect()
 }
 
@@ -216,9 +216,11 @@ fn filmstrip_faces(faces: usize, best: Option<usize>, most: usize) -> Vec<usize>
 /// background), with its frame, time and match score, the best-scoring one marked.
 fn filmstrip(view: &mut View<'_>, ui: &mut egui::Ui, track: TrackId) {
     let workspace = &*view.workspace;
-    let document = workspace.document();
+    // The shown recognizer's scores, each on its own scale (a distance as a distance).
+    let document = workspace.shown();
     let detections = &document.tracks[track].detections;
     let score = |d: DetectionId| document.detections[d].candidates.first().map(|c| c.score);
+    let own = |score: f32| document.shown_threshold(score);
     let simulated = super::simulated::is_simulated(workspace);
     let best = (0..detections.len())
         .filter_map(|at| Some((at, score(detections[at])?)))
@@ -247,7 +249,8 @@ fn filmstrip(view: &mut View<'_>, ui: &mut egui::Ui, track: TrackId) {
                         "Face at frame {}, {:.2} s, {}{}",
                         source.frame_index,
                         source.timestamp_s,
-                        score(detection).map_or("no candidate".into(), |s| format!("match {s:.2}")),
+                        score(detection)
+                            .map_or("no candidate".into(), |s| format!("match {:.2}", own(s))),
                         if Some(at) == best {
                             " (best match)"
                         } else {
@@ -282,7 +285,7 @@ fn filmstrip(view: &mut View<'_>, ui: &mut egui::Ui, track: TrackId) {
                                 "{marker}f {}\n{:.2} s\n{}",
                                 source.frame_index,
                                 source.timestamp_s,
-                                score(detection).map_or("–".into(), |s| format!("{s:.2}"))
+                                score(detection).map_or("–".into(), |s| format!("{:.2}", own(s)))
                             ),
                             simulated,
                         ));
@@ -293,6 +296,14 @@ fn filmstrip(view: &mut View<'_>, ui: &mut egui::Ui, track: TrackId) {
 }
 
 impl FacesScreen {
+    /// Shows `track` alone selected and in view, every track shown (the Compare models
+    /// screen opens a track this way).
+    pub(crate) fn open_track(&mut self, track: TrackId) {
+        (self.filter, self.slice) = (Filter::All, None);
+        self.selection = [track].into();
+        self.scroll_to = Some(track);
+    }
+
     /// Forgets the selection (another review was opened).
     pub(crate) fn clear(&mut self) {
         self.selection.clear();
@@ -593,13 +604,15 @@ impl FacesScreen {
     ) -> Option<(TrackId, bool)> {
         let blind = self.blind;
         let state = shown_state(workspace, track, blind);
-        let matched = workspace.document().track_match(track);
+        let shown = workspace.shown();
+        let matched = shown.track_match(track);
         let simulated = super::simulated::is_simulated(workspace);
         let candidate = matched
             .identity
-            .and_then(|i| workspace.document().identity_name(i))
+            .and_then(|i| shown.identity_name(i))
             .map_or("no candidate".into(), |name| {
-                super::simulated::marked(format!("{name} {:.2}", matched.score), simulated)
+                let score = shown.shown_threshold(matched.score);
+                super::simulated::marked(format!("{name} {score:.2}"), simulated)
             });
         let text = format!(
             "{track} {}\n{candidate}\n{}",

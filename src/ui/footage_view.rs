@@ -112,7 +112,8 @@ impl FootageScreen {
         }
         let position = self.current_input.min(frame_count - 1);
         let (key, detections) = &workspace.frames()[position];
-        let document = workspace.document();
+        // The shown recognizer's candidates and scores (its own scale), on the same faces.
+        let document = workspace.shown();
         let input = &document.inputs[key.input];
         ui.horizontal(|ui| {
             let play = if self.playing {
@@ -213,7 +214,7 @@ impl FootageScreen {
                             format!(
                                 "{} {:.3}",
                                 document.identity_name(c.identity).unwrap_or("?"),
-                                c.score
+                                document.shown_threshold(c.score)
                             )
                         });
                 let text = format!("{}\n{candidate}", state.describe());

@@ -3,6 +3,7 @@
 
 mod assessment_view;
 mod base_rates;
+mod compare;
 mod dialogs;
 mod faces;
 mod footage_view;
@@ -35,17 +36,20 @@ pub enum Tab {
     Faces,
     Watchlist,
     Thresholds,
+    /// The recognizers compared: only for a review analysed with several.
+    Compare,
     BaseRates,
     Assessment,
     Glossary,
 }
 
 impl Tab {
-    const ALL: [Tab; 7] = [
+    const ALL: [Tab; 8] = [
         Tab::Footage,
         Tab::Faces,
         Tab::Watchlist,
         Tab::Thresholds,
+        Tab::Compare,
         Tab::BaseRates,
         Tab::Assessment,
         Tab::Glossary,
@@ -57,6 +61,7 @@ impl Tab {
             Tab::Faces => "Faces",
             Tab::Watchlist => "Watchlist",
             Tab::Thresholds => "Thresholds & slices",
+            Tab::Compare => "Compare models",
             Tab::BaseRates => "Base rates",
             Tab::Assessment => "Assessment",
             Tab::Glossary => "Glossary",
@@ -421,11 +426,19 @@ impl LineupApp {
             if let Some(mark) = self.workspace.as_ref().and_then(simulated::mark) {
                 simulated::badge(ui, &mark);
             }
-            if self.workspace.is_some() {
+            if let Some(workspace) = &self.workspace {
+                let several = several_recognizers(workspace);
                 for tab in Tab::ALL {
-                    ui.selectable_value(&mut self.tab, tab, tab.title());
+                    if tab != Tab::Compare || several {
+                        ui.selectable_value(&mut self.tab, tab, tab.title());
+                    }
                 }
                 ui.separator();
+            }
+            if let Some(workspace) = &mut self.workspace {
+                recognizer_picker(workspace, ui);
+            }
+            if self.workspace.is_some() {
                 let can_undo = self.workspace.as_ref().is_some_and(Workspace::can_undo);
                 if ui
                     .add_enabled(can_undo, egui::Button::new("Undo"))
@@ -476,7 +489,7 @@ impl LineupApp {
                     SaveState::Unsaved { autosaved: false } => "unsaved changes",
                     SaveState::NeverSaved => "not saved yet",
                 };
-                let summary = workspace.document().summary(workspace.threshold());
+                let summary = workspace.shown().summary(workspace.threshold());
                 let file = match simulated::mark(workspace) {
                     Some(_) => format!("{} — {file}", simulated::STATUS_PREFIX),
                     None => file,
@@ -707,13 +720,22 @@ impl LineupApp {
             pictures,
         };
         match self.tab {
-            Tab::Thresholds | Tab::BaseRates | Tab::Assessment if view.workspace.is_blind() => {
+            Tab::Thresholds | Tab::Compare | Tab::BaseRates | Tab::Assessment
+                if view.workspace.is_blind() =>
+            {
                 blind_notice(ui);
             }
             Tab::Footage => self.footage.ui(&mut view, ui),
             Tab::Faces => self.faces.ui(&mut view, ui),
             Tab::Watchlist => watchlist_view::show(&mut view, ui),
             Tab::Thresholds => thresholds::show(&mut view, ui),
+            Tab::Compare => {
+                if let Some(open) = compare::show(&mut view, ui) {
+                    view.workspace.show_recognizer(open.recognizer);
+                    self.faces.open_track(open.track);
+                    self.tab = Tab::Faces;
+                }
+            }
             Tab::BaseRates => self.base_rates.ui(&mut view, ui),
             Tab::Assessment => {
                 self.assessment.ui(&mut view, self.dialogs, ui);
@@ -875,19 +897,75 @@ pub(crate) fn save_review(workspace: &mut Workspace, banner: &mut Option<Banner>
 }
 
 /// Which thresholds the alerts on screen are counted at: "at 0.60", or with the groups that
-/// have their own, "at 0.60 (1 group at its own threshold)".
+/// have their own, "at 0.60 (1 group at its own threshold)". Where the review has several
+/// recognizers, the threshold says whose and on which metric: "by dlib … at Euclidean distance
+/// ≤ 0.6000".
 pub(crate) fn thresholds_in_use(workspace: &Workspace) -> String {
+    let at = match several_recognizers(workspace) {
+        true => format!("by {}", shown_threshold_words(workspace)),
+        false => format!("at {:.2}", workspace.threshold()),
+    };
     match workspace.own_threshold_groups() {
-        0 => format!("at {:.2}", workspace.threshold()),
-        1 => format!(
-            "at {:.2} (1 group at its own threshold)",
-            workspace.threshold()
-        ),
-        groups => format!(
-            "at {:.2} ({groups} groups at their own thresholds)",
-            workspace.threshold()
-        ),
+        0 => at,
+        1 => format!("{at} (1 group at its own threshold)"),
+        groups => format!("{at} ({groups} groups at their own thresholds)"),
     }
+}
+
+/// Whether the review was analysed with several recognizers (then a picker chooses whose
+/// alerts are shown, and the Compare models screen compares them).
+pub(crate) fn several_recognizers(workspace: &Workspace) -> bool {
+    !workspace.document().other_recognizers.is_empty()
+}
+
+/// The shown recognizer's threshold with its model and metric, on its own scale.
+pub(crate) fn shown_threshold_words(workspace: &Workspace) -> String {
+    let shown = workspace.shown();
+    let model = shown
+        .recognizer()
+        .map_or("the recognizer", |model| model.name.as_str());
+    crate::assessment::wording::model_threshold(model, shown.score_metric(), workspace.threshold())
+}
+
+/// A model's name short enough for the top bar: without its parenthesis, and cut at 15
+/// characters ("dlib ResNet-29…").
+fn short_name(name: &str) -> String {
+    let name = name.split(" (").next().unwrap_or(name);
+    match name.char_indices().nth(15) {
+        Some((end, _)) => format!("{}…", name[..end].trim_end()),
+        None => name.to_owned(),
+    }
+}
+
+/// Chooses whose alerts, scores and thresholds every screen shows, for a review analysed with
+/// several recognizers (none for one). In the top bar because the choice is the whole app's:
+/// the Faces cards, the Footage boxes, the Watchlist's alerts, the Thresholds screen's slider
+/// and rates and the status bar all follow it, and it stays in sight on each of them.
+fn recognizer_picker(workspace: &mut Workspace, ui: &mut egui::Ui) {
+    if !several_recognizers(workspace) {
+        return;
+    }
+    let names = workspace.document().recognizer_names();
+    let shown = workspace.shown_recognizer();
+    let mut chosen = shown;
+    // The name cut short (whole in the list and on hover): the top bar keeps room for every
+    // button.
+    egui::ComboBox::from_label("alerts shown")
+        .selected_text(short_name(names.get(shown).map_or("?", String::as_str)))
+        .show_ui(ui, |ui| {
+            for (k, name) in names.iter().enumerate() {
+                ui.selectable_value(&mut chosen, k, name.as_str());
+            }
+        })
+        .response
+        .on_hover_text(format!(
+            "Whose alerts, scores and thresholds the screens show: {}",
+            names.get(shown).map_or("?", String::as_str)
+        ));
+    if chosen != shown {
+        workspace.show_recognizer(chosen);
+    }
+    ui.separator();
 }
 
 /// A step back or forward through the edits, as a key asks for it.

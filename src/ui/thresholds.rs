@@ -16,9 +16,9 @@ use crate::workspace::{Command, Workspace};
 
 pub(crate) fn show(view: &mut View<'_>, ui: &mut egui::Ui) {
     let workspace = &mut *view.workspace;
-    // The slider shows the recognizer's own value: a cosine, or dlib's distance (which the
-    // review stores negated), on that metric's range.
-    let metric = workspace.document().score_metric();
+    // The slider shows the shown recognizer's own value: a cosine, or dlib's distance (which
+    // the review stores negated), on that metric's range.
+    let metric = workspace.shown().score_metric();
     let mut shown = metric.own_value(workspace.threshold());
     let (label, range) = match metric {
         Metric::Cosine => ("Match threshold (cosine similarity):", -0.2..=1.0),
@@ -26,6 +26,13 @@ pub(crate) fn show(view: &mut View<'_>, ui: &mut egui::Ui) {
             "Match threshold (Euclidean distance, a match at or below):",
             0.0..=1.2,
         ),
+    };
+    // With several recognizers, whose threshold it is.
+    let label = match workspace.shown().recognizer() {
+        Some(model) if super::several_recognizers(workspace) => {
+            format!("{}'s {}", model.name, label.replacen('M', "m", 1))
+        }
+        _ => label.to_owned(),
     };
     ui.horizontal(|ui| {
         ui.label(label);
@@ -135,9 +142,18 @@ fn table(workspace: &mut Workspace, ui: &mut egui::Ui) {
                         ui.label(m.fnir.n.to_string());
                         ui.label(rate_text(&m.fnir));
                         ui.label(differential_text(&evaluation.fnir_differentials, i));
-                        let own = workspace.document().slice_thresholds.get(name).copied();
+                        let own = workspace.shown().slice_thresholds.get(name).copied();
                         let mut enabled = own.is_some();
                         let mut value = own.unwrap_or(evaluation.threshold);
+                        if workspace.shown_recognizer() != 0 {
+                            // Thresholds per group are the review's own recognizer's alone.
+                            ui.label("–").on_hover_text(
+                                "Groups have thresholds of their own only for the review's \
+                                 first recognizer",
+                            );
+                            ui.end_row();
+                            continue;
+                        }
                         ui.horizontal(|ui| {
                             ui.checkbox(&mut enabled, "")
                                 .on_hover_text(format!("Own threshold for {name}"));
@@ -285,18 +301,26 @@ fn histogram_plot(workspace: &crate::workspace::Workspace, ui: &mut egui::Ui) {
                 .for_each(|(a, b)| *a += b);
         }
     }
+    // On the shown recognizer's own scale: a distance as a distance (the review stores it
+    // negated), so that the bars and the threshold read as the slider does.
+    let metric = workspace.shown().score_metric();
+    let own = |score: f64| f64::from(metric.own_value(score as f32));
     let bars = |counts: &[u64]| -> Vec<Bar> {
         counts
             .iter()
             .enumerate()
-            .map(|(i, &c)| Bar::new(-1.0 + (i as f64 + 0.5) * 0.05, c as f64).width(0.045))
+            .map(|(i, &c)| Bar::new(own(-1.0 + (i as f64 + 0.5) * 0.05), c as f64).width(0.045))
             .collect()
     };
-    let threshold = f64::from(workspace.threshold());
+    let threshold = own(f64::from(workspace.threshold()));
+    let axis = match metric {
+        Metric::Cosine => "score",
+        Metric::Euclidean => "Euclidean distance (a match at or below the threshold)",
+    };
     Plot::new("histogram")
         .legend(Legend::default())
         .height(220.0)
-        .x_axis_label("score")
+        .x_axis_label(axis)
         .show(ui, |plot| {
             plot.bar_chart(BarChart::new("genuine (on the list)", bars(&genuine)));
             plot.bar_chart(BarChart::new("impostor (not on the list)", bars(&impostor)));

@@ -12,7 +12,8 @@ use crate::workspace::frames::PictureKey;
 pub(crate) fn show(view: &mut View<'_>, ui: &mut egui::Ui) {
     let workspace = &*view.workspace;
     let pictures = &mut *view.pictures;
-    let document = workspace.document();
+    // Alerts by the recognizer shown; the watchlist's names and photos are every one's.
+    let document = workspace.shown();
     let simulated = super::simulated::is_simulated(workspace);
     let ctx = ui.ctx().clone();
     let mut change = None;

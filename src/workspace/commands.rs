@@ -56,9 +56,11 @@ pub enum Command {
         name: String,
         value: Option<String>,
     },
-    /// The global match threshold, clamped to the cosine range.
+    /// The global match threshold of the recognizer whose alerts are shown (see
+    /// `Workspace::show_recognizer`), clamped to the cosine range.
     Threshold(f32),
-    /// One slice's own threshold, or (`None`) back to the global one.
+    /// One slice's own threshold, or (`None`) back to the global one. Only the review's own
+    /// recognizer has thresholds per slice: while another is shown, this changes nothing.
     SliceThreshold {
         slice: String,
         threshold: Option<f32>,
@@ -218,7 +220,9 @@ pub(super) enum Edit {
         before: Option<String>,
         after: Option<String>,
     },
+    /// A recognizer's threshold (0: the review's own; k: its k-th other one).
     Threshold {
+        recognizer: usize,
         before: f32,
         after: f32,
     },
@@ -339,12 +343,20 @@ impl Edit {
     /// text being typed): one gesture, one undo step.
     fn merged_with(&self, later: &Edit) -> Option<Edit> {
         match (self, later) {
-            (Edit::Threshold { before, .. }, Edit::Threshold { after, .. }) => {
-                Some(Edit::Threshold {
-                    before: *before,
-                    after: *after,
-                })
-            }
+            (
+                Edit::Threshold {
+                    recognizer, before, ..
+                },
+                Edit::Threshold {
+                    recognizer: later_recognizer,
+                    after,
+                    ..
+                },
+            ) if recognizer == later_recognizer => Some(Edit::Threshold {
+                recognizer: *recognizer,
+                before: *before,
+                after: *after,
+            }),
             (
                 Edit::SliceThreshold { slice, before, .. },
                 Edit::SliceThreshold {
@@ -486,6 +498,7 @@ impl Workspace {
         } else if let Some(spell) = second.blind.last_mut() {
             spell.ended = Some(at);
         }
+        self.refresh_seen();
         self.touch();
     }
 
@@ -586,8 +599,20 @@ impl Workspace {
             }
             Command::Threshold(threshold) => {
                 let after = threshold.clamp(-1.0, 1.0);
-                let before = document.settings.threshold;
-                unchanged_or(after != before, Edit::Threshold { before, after })
+                let before = self.threshold();
+                unchanged_or(
+                    after != before,
+                    Edit::Threshold {
+                        recognizer: self.shown_recognizer(),
+                        before,
+                        after,
+                    },
+                )
+            }
+            // Another recognizer's scores are on another scale: the review's per-slice
+            // thresholds are its own recognizer's alone.
+            Command::SliceThreshold { .. } if self.shown_recognizer() != 0 => {
+                Edit::Batch(Vec::new())
             }
             Command::SliceThreshold { slice, threshold } => {
                 let after = threshold.map(|t| t.clamp(-1.0, 1.0));
@@ -811,6 +836,10 @@ impl Workspace {
     /// what the edit invalidates.
     fn change(&mut self, edit: &Edit, backwards: bool) {
         self.set_values(edit, backwards);
+        // The assessment's text is no recognizer's: typing it need not copy the review.
+        if !matches!(edit, Edit::Assessment { .. }) {
+            self.refresh_seen();
+        }
         self.touch();
         match edit.refresh() {
             Refresh::Nothing => {}
@@ -870,8 +899,20 @@ impl Workspace {
                     document.identity_attributes.remove(identity);
                 }
             }
-            Edit::Threshold { before, after } => {
-                document.settings.threshold = *pick(before, after, backwards);
+            Edit::Threshold {
+                recognizer,
+                before,
+                after,
+            } => {
+                let value = *pick(before, after, backwards);
+                match recognizer.checked_sub(1) {
+                    None => document.settings.threshold = value,
+                    Some(other) => {
+                        if let Some(run) = document.other_recognizers.get_mut(other) {
+                            run.threshold = value;
+                        }
+                    }
+                }
             }
             Edit::SliceThreshold {
                 slice,

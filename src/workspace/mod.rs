@@ -98,6 +98,15 @@ pub struct Workspace {
     missing: Vec<MissingFile>,
     /// The check of the files that are there against their recorded SHA-256, while it runs.
     content_check: Option<jobs::ContentCheckJob>,
+    /// Which recognizer's alerts, scores and threshold are shown (0: the review's own); see
+    /// [`Workspace::show_recognizer`].
+    shown_recognizer: usize,
+    /// The review as that recognizer sees it (`ReviewDocument::as_seen_by`), kept in step with
+    /// every edit; None while the review's own is shown.
+    seen: Option<Box<ReviewDocument>>,
+    /// The comparison of the review's recognizers, worked out when first asked for after an
+    /// edit (the outer None: not yet).
+    comparison: Option<Option<crate::assessment::comparison::ModelComparison>>,
 }
 
 pub use crate::review::autosave_path;
@@ -162,6 +171,9 @@ impl Workspace {
             track_slices: Vec::new(),
             missing: Vec::new(),
             content_check: None,
+            shown_recognizer: 0,
+            seen: None,
+            comparison: None,
         };
         workspace.missing = workspace.document.missing_files();
         workspace.index_frames();
@@ -304,8 +316,70 @@ impl Workspace {
         &self.missing
     }
 
+    /// The review itself: what is saved, exported and edited. Its scores are its own
+    /// recognizer's; what the chosen recognizer sees is [`Workspace::shown`].
     pub fn document(&self) -> &ReviewDocument {
         &self.document
+    }
+
+    /// The review as the recognizer whose alerts are shown sees it: its scores, metric and
+    /// threshold; the same tracks and labels. The review itself while its own is shown.
+    pub fn shown(&self) -> &ReviewDocument {
+        self.seen.as_deref().unwrap_or(&self.document)
+    }
+
+    /// Which recognizer's alerts are shown: 0 for the review's own, k for its k-th other one.
+    pub fn shown_recognizer(&self) -> usize {
+        self.shown_recognizer
+    }
+
+    /// Shows the alerts, scores and threshold of recognizer `recognizer` (0: the review's own;
+    /// see `ReviewDocument::recognizer_names`) on every screen. A choice of what to look at,
+    /// not an edit: nothing to save or undo. False (and nothing changes) when the review has
+    /// no such recognizer.
+    pub fn show_recognizer(&mut self, recognizer: usize) -> bool {
+        if recognizer == self.shown_recognizer {
+            return true;
+        }
+        let seen = match recognizer {
+            0 => None,
+            k => match self.document.as_seen_by(k) {
+                Some(view) => Some(Box::new(view)),
+                None => return false,
+            },
+        };
+        self.shown_recognizer = recognizer;
+        self.seen = seen;
+        self.labels_changed();
+        true
+    }
+
+    /// The shown recognizer's view again after the review changed.
+    fn refresh_seen(&mut self) {
+        self.comparison = None;
+        if self.shown_recognizer != 0 {
+            self.seen = self
+                .document
+                .as_seen_by(self.shown_recognizer)
+                .map(Box::new);
+            if self.seen.is_none() {
+                self.shown_recognizer = 0;
+            }
+        }
+    }
+
+    /// The review's recognizers compared (per group at each one's own threshold and at the
+    /// first one's FPIR; the tracks one flags and another does not): the comparison the signed
+    /// report states, at the review's threshold. None for a review of one recognizer.
+    pub fn comparison(&mut self) -> Option<&crate::assessment::comparison::ModelComparison> {
+        if self.comparison.is_none() {
+            let threshold = self.document.settings.threshold;
+            self.comparison = Some(crate::assessment::comparison::of_review(
+                &self.document,
+                threshold,
+            ));
+        }
+        self.comparison.as_ref().and_then(Option::as_ref)
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -344,8 +418,9 @@ impl Workspace {
         &self.index
     }
 
+    /// The shown recognizer's threshold (a lineup score on its metric).
     pub fn threshold(&self) -> f32 {
-        self.document.settings.threshold
+        self.shown().settings.threshold
     }
 
     /// Tracks that raise an alert at the current thresholds: a track's slice's own where the
@@ -384,17 +459,17 @@ impl Workspace {
         self.sliced
             .names
             .iter()
-            .filter(|name| self.document.slice_thresholds.contains_key(*name))
+            .filter(|name| self.shown().slice_thresholds.contains_key(*name))
             .count()
     }
 
     pub fn track_alerts(&self, track: TrackId) -> bool {
-        self.document.track_match(track).score >= self.track_threshold(track)
+        self.shown().track_match(track).score >= self.track_threshold(track)
     }
 
     /// What a track amounts to at its threshold, given its label.
     pub fn track_state(&self, track: TrackId) -> TrackState {
-        let matched = self.document.track_match(track);
+        let matched = self.shown().track_match(track);
         let alert = matched.score >= self.track_threshold(track);
         match (alert, self.document.tracks[track.index()].label) {
             (_, GroundTruth::NotAFace) => TrackState::NotAFace,
@@ -409,13 +484,13 @@ impl Workspace {
     }
 
     fn labels_changed(&mut self) {
-        self.labelled = self.document.labelled_tracks();
+        self.labelled = self.shown().labelled_tracks();
         self.reslice();
     }
 
     fn reslice(&mut self) {
         self.track_slices.clear();
-        self.sliced = slice(&self.document, &self.labelled, &self.document.slicing);
+        self.sliced = slice(self.shown(), &self.labelled, &self.document.slicing);
         self.index = self.sliced.index();
         self.refresh_metrics();
     }
@@ -432,7 +507,7 @@ impl Workspace {
                 .slices_of_tracks(&self.document.slicing)
                 .unwrap_or_default();
         }
-        let global = self.document.settings.threshold;
+        let global = self.threshold();
         self.track_thresholds = self
             .track_slices
             .iter()
@@ -440,7 +515,7 @@ impl Workspace {
                 self.sliced
                     .names
                     .get(slice)
-                    .and_then(|name| self.document.slice_thresholds.get(name))
+                    .and_then(|name| self.shown().slice_thresholds.get(name))
                     .copied()
                     .unwrap_or(global)
             })
@@ -449,10 +524,11 @@ impl Workspace {
 
     fn refresh_metrics(&mut self) {
         self.refresh_track_thresholds();
+        let shown = self.shown();
         self.evaluation = Evaluation::new(
-            &self.document,
-            &self.document.slicing,
-            self.document.settings.threshold,
+            shown,
+            &shown.slicing,
+            shown.settings.threshold,
             &self.sliced,
             &self.index,
         );

@@ -169,6 +169,40 @@ fn accuracy(out: &mut String, report: &Report) {
     if let Some(verification) = &report.verification {
         one_to_one(out, report, verification);
     }
+    if let Some(comparison) = &report.comparison {
+        model_comparison(out, report, comparison);
+    }
+}
+
+/// Several recognizers compared, as the PDF's section.
+fn model_comparison(
+    out: &mut String,
+    report: &Report,
+    comparison: &crate::comparison::ModelComparison,
+) {
+    use crate::comparison::{FLAGGED_HEADINGS, FLAGGED_INTRO, RATE_HEADINGS, TABLES, Thresholds};
+    line(out, "**Comparison of the recognizers**");
+    line(out, &comparison.heading());
+    for (thresholds, title) in TABLES {
+        line(out, title);
+        if thresholds == Thresholds::EqualFpir {
+            line(out, &comparison.equal_fpir_note());
+            if comparison.target_fpir().is_none() {
+                continue;
+            }
+        }
+        bullets(out, &comparison.threshold_lines(thresholds));
+        table(out, &RATE_HEADINGS, comparison.rate_rows(thresholds));
+    }
+    if let Some(note) = comparison.group_thresholds_note() {
+        line(out, &note);
+    }
+    line(out, FLAGGED_INTRO);
+    bullets(out, &comparison.disagreement_sentences());
+    let rows = comparison.flagged_rows(|id| report.identity_name(id));
+    if !rows.is_empty() {
+        table(out, &FLAGGED_HEADINGS, rows);
+    }
 }
 
 /// An evaluation set's 1:1 table, as the PDF's.

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::build_info::BuildInfo;
+use super::comparison::{self, ModelComparison};
 use super::findings::{CrowdScenario, DEFAULT_CROWD_SCENARIOS, MeasuredFindings, OneToOne};
 use super::report::{
     self, DataReviewed, DetectionCounts, FalseAlertsPerDay, Pseudonyms, TrackCounts, WatchlistPhoto,
@@ -34,8 +35,8 @@ use lineup_core::matching::Candidate;
 use lineup_core::review::scenario::{self, Simulation};
 use lineup_core::review::{
     AlertRule, AnalysisSettings, AttributeSchema, Attributes, DetectionRecord, EvaluationProtocol,
-    GroundTruth, InputRecord, InputStatus, ReviewDocument, Slicing, SourceRef, Track,
-    TrackingSettings,
+    GroundTruth, InputRecord, InputStatus, RecognizedFace, RecognizerRun, ReviewDocument, Slicing,
+    SourceRef, Track, TrackingSettings,
 };
 use lineup_core::vision::{BoundingBox, DetectorConfig, Embedding, ModelRecord, Point};
 use lineup_core::watchlist::{Identity, Watchlist};
@@ -110,6 +111,26 @@ pub struct Evidence {
     /// the review.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<OneToOne>,
+    /// Where several recognizers ran on the footage, each one but the first (whose candidates
+    /// `faces` holds): its record, threshold and every face's best candidate, from which the
+    /// comparison is recomputed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_recognizers: Vec<OtherRecognizer>,
+    /// The comparison of the recognizers the report states, recorded to be checked against
+    /// what `other_recognizers` and the labels give.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<ModelComparison>,
+}
+
+/// A recognizer other than the first, as evidence keeps it: all its alerts depend on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OtherRecognizer {
+    /// The model with its SHA-256 and metric.
+    pub model: ModelRecord,
+    /// Its threshold (a lineup score on its metric: a distance negated).
+    pub threshold: f32,
+    /// Every face's best watchlist candidate by this model, in the order of `faces`.
+    pub faces: Vec<Option<Candidate>>,
 }
 
 /// A track no rate counts: its faces, and whether the reviewer marked it as not a face. No
@@ -223,6 +244,7 @@ pub struct Recomputation {
     pub tracks: TrackCounts,
     pub verification: Option<OneToOne>,
     pub labels_changed: Option<lineup_core::review::LabelChanges>,
+    pub comparison: Option<ModelComparison>,
 }
 
 impl Evidence {
@@ -301,6 +323,8 @@ impl Evidence {
                 .as_ref()
                 .map(|protocol| report::shown_protocol(&pseudonyms, protocol)),
             verification: report::one_to_one(document, threshold),
+            other_recognizers: other_recognizers(document),
+            comparison: comparison::of_review(document, threshold),
         }
     }
 
@@ -440,6 +464,11 @@ impl Evidence {
             .chain(self.other_tracks.iter().map(OtherTrack::track))
             .collect();
         document.evaluation_protocol = self.evaluation.clone();
+        document.other_recognizers = self
+            .other_recognizers
+            .iter()
+            .map(OtherRecognizer::run)
+            .collect();
         document.assessment.people_per_day = self.people_per_day;
         document.assessment.deployed_watchlist_size = self.deployed_watchlist_size;
         Ok(document)
@@ -468,6 +497,21 @@ impl Evidence {
                     inputs,
                 });
             }
+        }
+        if let Some(other) = self
+            .other_recognizers
+            .iter()
+            .find(|other| other.faces.len() != self.faces.len())
+        {
+            return Err(EvidenceError::Unreadable {
+                file: "evidence.ron".to_owned(),
+                reason: format!(
+                    "recognizer {} has {} faces, but the evidence lists {} faces",
+                    other.model.name,
+                    other.faces.len(),
+                    self.faces.len()
+                ),
+            });
         }
         let faces_of_tracks = self
             .tracks
@@ -522,7 +566,30 @@ fn recomputed_figures(
         tracks: report::track_counts(document, threshold),
         verification,
         labels_changed: report::labels_changed(document),
+        comparison: comparison::of_review(document, threshold),
     }
+}
+
+/// Each recognizer but the first, with every face's best candidate by it.
+fn other_recognizers(document: &ReviewDocument) -> Vec<OtherRecognizer> {
+    let Some(views) = comparison::model_views(document) else {
+        return Vec::new();
+    };
+    views
+        .iter()
+        .skip(1)
+        .filter_map(|view| {
+            Some(OtherRecognizer {
+                model: view.recognizer()?.clone(),
+                threshold: view.settings.threshold,
+                faces: view
+                    .detections
+                    .iter()
+                    .map(|detection| detection.candidates.first().copied())
+                    .collect(),
+            })
+        })
+        .collect()
 }
 
 impl Face {
@@ -540,6 +607,26 @@ impl Face {
             candidates: self.rank_one.into_iter().collect(),
             skin_ita: None,
             skin_ita_quartiles: None,
+        }
+    }
+}
+
+impl OtherRecognizer {
+    /// The run as a review holds it, with what evidence keeps: each face's best candidate (no
+    /// embedding, as the first recognizer's faces in evidence have none).
+    fn run(&self) -> RecognizerRun {
+        RecognizerRun {
+            model: self.model.clone(),
+            threshold: self.threshold,
+            enrolment_embeddings: Vec::new(),
+            faces: self
+                .faces
+                .iter()
+                .map(|best| RecognizedFace {
+                    embedding: Embedding(Vec::new()),
+                    candidates: best.iter().copied().collect(),
+                })
+                .collect(),
         }
     }
 }
@@ -792,6 +879,31 @@ mod tests {
         assert_eq!((findings.pooled.fpir.k, findings.pooled.fpir.n), (1, 2));
         assert_eq!(findings.pooled.fpir.people, Some(1));
         assert_eq!(recomputed.detections.alerts, 3);
+    }
+
+    /// Issue #20: evidence of a review of two recognizers keeps the other one's best candidate
+    /// per face (no embedding) and the comparison, and recomputes the same comparison.
+    #[test]
+    fn evidence_of_two_recognizers_recomputes_their_comparison() {
+        let review = crate::comparison::tests::two_model_review();
+        let evidence = Evidence::of(&review, 0.6);
+        let [other] = evidence.other_recognizers.as_slice() else {
+            panic!("one other recognizer: {:?}", evidence.other_recognizers);
+        };
+        assert_eq!(other.threshold, -0.6);
+        assert_eq!(other.faces.len(), evidence.faces.len());
+        assert!(evidence.comparison.is_some());
+        let read = Evidence::parse("evidence.ron", evidence.to_ron().as_bytes()).unwrap();
+        let recomputed = read.recompute().unwrap();
+        assert_eq!(recomputed.comparison, evidence.comparison);
+        assert_eq!(
+            recomputed,
+            recompute_from(&review, 0.6, &DEFAULT_CROWD_SCENARIOS)
+        );
+        // One face too few for the other recognizer is refused, not compared.
+        let mut short = evidence.clone();
+        short.other_recognizers[0].faces.pop();
+        assert!(short.recompute().is_err());
     }
 
     #[test]

@@ -12,6 +12,7 @@
 
 pub mod build_info;
 pub mod bundle;
+pub mod comparison;
 pub mod dates;
 pub mod drafting;
 pub mod editable;

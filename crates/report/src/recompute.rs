@@ -259,6 +259,12 @@ pub fn recompute_files(
     let recomputed = evidence.recompute().map_err(in_evidence)?;
     let mut differences = recorded_differences(&report, &evidence);
     differences.extend(missing_one_to_one(&evidence, &recomputed));
+    // The comparison evidence records must be the one its recognizers' faces give.
+    differences.extend(differences_in(
+        "evidence.comparison",
+        &evidence.comparison,
+        &recomputed.comparison,
+    ));
     differences.extend(protocol_count_differences(&evidence));
     differences.extend(text_differences(&report));
     differences.extend(figure_differences(&report, &recomputed));
@@ -302,6 +308,7 @@ fn with_recomputed(report: &Report, recomputed: &Recomputation) -> Report {
     report.false_alerts_per_day = recomputed.false_alerts_per_day;
     report.tracks = recomputed.tracks;
     report.verification = recomputed.verification.clone();
+    report.comparison = recomputed.comparison.clone();
     report.labels_changed = recomputed.labels_changed.clone();
     for (input, counted) in report.data.inputs.iter_mut().zip(&recomputed.data.inputs) {
         input.faces = counted.faces;
@@ -1047,6 +1054,7 @@ fn stated_figures(report: &Report) -> impl Iterator<Item = (String, Value)> {
         ),
         ("tracks", as_value(&report.tracks)),
         ("verification", as_value(&report.verification)),
+        ("comparison", as_value(&report.comparison)),
         ("labels_changed", as_value(&report.labels_changed)),
         ("incomplete", as_value(&report.incomplete)),
     ] {
@@ -1091,6 +1099,11 @@ pub fn figure_differences(report: &Report, recomputed: &Recomputation) -> Vec<Di
         &recomputed.verification,
     ));
     differences.extend(differences_in(
+        "comparison",
+        &report.comparison,
+        &recomputed.comparison,
+    ));
+    differences.extend(differences_in(
         "labels_changed",
         &report.labels_changed,
         &recomputed.labels_changed,
@@ -1119,6 +1132,8 @@ fn reading_order(place: &str) -> u8 {
         "false_alerts_per_day",
         "tracks",
         "verification",
+        "comparison",
+        "evidence.comparison",
         "findings.warnings",
         "findings.det_curves",
     ]
@@ -1452,6 +1467,7 @@ fn whole_name(root: &str) -> Option<&'static str> {
         "detections" => "the detection counts",
         "inputs" => "each input's faces and alerts",
         "verification" => "the 1:1 table (FMR and FNMR per group)",
+        "comparison" | "evidence.comparison" => "the comparison of the recognizers",
         _ => return None,
     })
 }
@@ -1480,6 +1496,37 @@ fn part_name(part: &str) -> Option<&'static str> {
     })
 }
 
+/// Whose figure of the comparison of recognizers it is: which model's, at which threshold, in
+/// which group or list (`comparison.models[1].equal_fpir.groups["female"].fpir.k`).
+fn comparison_whose<'a>(
+    path: &'a [String],
+    after: impl Fn(&str) -> Option<&'a String>,
+) -> Option<String> {
+    let number =
+        |part: Option<&String>| part.and_then(|p| p.trim_matches(['[', ']']).parse::<usize>().ok());
+    let mut words = Vec::new();
+    if let Some(model) = number(after("models")) {
+        words.push(format!("of recognizer {}", model + 1));
+    }
+    if let Some(group) = after("groups") {
+        words.push(format!("in group {}", group.trim_matches(['[', ']'])));
+    } else if path.iter().any(|part| part == "all") {
+        words.push("in all groups together".to_owned());
+    }
+    if path.iter().any(|part| part == "own") {
+        words.push("at its own threshold".to_owned());
+    } else if path.iter().any(|part| part == "equal_fpir") {
+        words.push("at the first recognizer's FPIR".to_owned());
+    }
+    if let Some(pair) = number(after("disagreements")) {
+        words.push(format!(
+            "among the face tracks recognizers 1 and {} disagree on",
+            pair + 2
+        ));
+    }
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
 /// Whose figure it is: a group's, all groups', a crowd's.
 fn whose(path: &[String]) -> Option<String> {
     let after = |name: &str| {
@@ -1487,6 +1534,9 @@ fn whose(path: &[String]) -> Option<String> {
             .position(|part| part == name)
             .and_then(|i| path.get(i + 1))
     };
+    if path.first()?.ends_with("comparison") {
+        return comparison_whose(path, after);
+    }
     let group = after("slices")
         .or_else(|| after("per_slice"))
         .or_else(|| (path.first()? == "verification").then(|| after("groups"))?);

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::build_info::BuildInfo;
+use super::comparison::ModelComparison;
 use super::dates::UtcTime;
 use super::drafting;
 use super::findings::{Findings, MeasuredFindings, OneToOne};
@@ -119,6 +120,11 @@ pub struct Report {
     /// footage).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels_changed: Option<LabelChanges>,
+    /// Where several recognizers ran on the footage, the models compared: each one's rates per
+    /// group at its own threshold and at the first model's FPIR, and the tracks one flags and
+    /// the other does not. `None` for a review of one recognizer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<ModelComparison>,
     pub privacy: PrivacyChoices,
     /// Every label change made in the app (who, when, from → to), so that a reader can see how
     /// the ground truth the findings rest on came about.
@@ -420,6 +426,7 @@ pub fn build_report(
             .map(|protocol| shown_protocol(&Pseudonyms::of(document), protocol)),
         verification: one_to_one(document, threshold),
         labels_changed: labels_changed(document),
+        comparison: crate::comparison::of_review(document, threshold),
         privacy: PrivacyChoices {
             faces_shown: options.face_disclosure,
             watchlist_photos_included: options.include_watchlist_photos,
@@ -763,6 +770,14 @@ impl Report {
         let mut risks: Vec<&Risk> = self.assessment.risks.iter().collect();
         risks.sort_by_key(|risk| std::cmp::Reverse(risk.score().unwrap_or(0)));
         risks
+    }
+
+    /// A watchlist identity's name, as the report lists the watchlist.
+    pub(crate) fn identity_name(&self, identity: lineup_core::ids::IdentityId) -> Option<&str> {
+        self.data
+            .watchlist
+            .get(identity.index())
+            .map(|entry| entry.name.as_str())
     }
 
     /// The name of a model role for a lay reader, e.g. "CenterFace" for the detector. The

@@ -9,7 +9,9 @@ use lineup_core::metrics::{
     IntervalMethod, Kappa, MIN_SEARCHES_TO_COMPARE, Parity, Rate, expected_alerts,
     extrapolate_fpir,
 };
+use lineup_core::review::GroundTruth;
 use lineup_core::review::evaluation::Evaluation;
+use lineup_core::vision::manifest::Metric;
 
 /// Said wherever error rates would go while no ground truth is labelled.
 pub const NO_GROUND_TRUTH: &str = "No ground truth is labelled yet, so no error rates can be \
@@ -1235,6 +1237,115 @@ pub fn labels_changed_paragraph(
             "non-mated searches"
         ),
     )
+}
+
+/// A model's threshold with its model and metric, on the metric's own scale (a distance as a
+/// distance): "MobileFaceNet at cosine similarity ≥ 0.6000", "dlib ResNet-29 at Euclidean
+/// distance ≤ 0.6000". `threshold` is a lineup score ([`Metric::score`]).
+pub fn model_threshold(model: &str, metric: Metric, threshold: f32) -> String {
+    let side = match metric {
+        Metric::Cosine => "≥",
+        Metric::Euclidean => "≤",
+    };
+    format!(
+        "{model} at {} {side} {:.4}",
+        metric.name(),
+        metric.own_value(threshold)
+    )
+}
+
+/// A score on the model's own scale, for a list: "cosine similarity 0.6512", "Euclidean
+/// distance 0.4480".
+pub fn model_score(metric: Metric, score: f32) -> String {
+    format!("{} {:.4}", metric.name(), metric.own_value(score))
+}
+
+/// What the comparison of models compares, in one sentence over its tables.
+pub fn comparison_heading(models: &[&str], attributes: &[String]) -> String {
+    let by = if attributes.is_empty() {
+        "everyone together".to_owned()
+    } else {
+        attributes.join(" × ")
+    };
+    format!(
+        "{} recognizers ran on the same footage and their alerts were counted on the same \
+         labelled face tracks: {}. Per group ({by}), each model's FPIR and FNIR (rank 1) with \
+         the number of searches (n) each rests on and its 95% interval, every model at one \
+         threshold for every group.",
+        models.len(),
+        models.join(", ")
+    )
+}
+
+/// How the fair comparison's thresholds were chosen, and why it is the fair one.
+pub fn equal_fpir_note(first: &str, target: &Rate) -> String {
+    format!(
+        "At equal FPIR: a model that flags more people also misses fewer, so two models are \
+         compared fairly where they give the same share of false alerts. Each other model's \
+         threshold is moved to the one of its own scores at which its FPIR over all groups is \
+         nearest {first}'s at its own threshold ({}, {} non-mated searches; of two equally \
+         near, the lower FPIR); every model searches the same labelled tracks, so the FPIRs \
+         share their n.",
+        rate_text(target),
+        group_thousands(target.n)
+    )
+}
+
+/// Why no fair comparison is given: no labelled search of someone not on the watchlist.
+pub const NO_EQUAL_FPIR: &str = "No comparison at equal FPIR: no labelled face track is of \
+    someone not on the watchlist, so the first model's FPIR, which the others would be set to, \
+    cannot be measured.";
+
+/// A comparison's groups the first model had thresholds of its own for, which it leaves out.
+pub fn own_group_thresholds_note(first: &str, groups: &[String]) -> Option<String> {
+    (!groups.is_empty()).then(|| {
+        format!(
+            "{first} has a threshold of its own for {} ({}); to compare models like for like, \
+             this comparison counts every group at the model's one threshold.",
+            count_noun(groups.len() as u64, "group", "groups"),
+            groups.join(", ")
+        )
+    })
+}
+
+/// Plain words for how two models differ: "MobileFaceNet flagged 3 face tracks that dlib
+/// ResNet-29 did not.", or with `at_equal_fpir` "At equal FPIR, …".
+pub fn flagged_not_by(flagging: &str, other: &str, tracks: usize, at_equal_fpir: bool) -> String {
+    let at = if at_equal_fpir { "At equal FPIR, " } else { "" };
+    match tracks {
+        0 => format!("{at}{flagging} flagged no face track that {other} did not."),
+        n => format!(
+            "{at}{flagging} flagged {} that {other} did not.",
+            count_noun(n as u64, "face track", "face tracks")
+        ),
+    }
+}
+
+/// A track one model flagged and the other did not, as a row: the track, who the reviewer
+/// says it is, whom the model took it for and with what score.
+pub fn flagged_track_row(
+    track: u32,
+    label: &str,
+    identity: Option<&str>,
+    metric: Metric,
+    score: f32,
+) -> [String; 4] {
+    [
+        format!("#{track}"),
+        label.to_owned(),
+        identity.unwrap_or("?").to_owned(),
+        model_score(metric, score),
+    ]
+}
+
+/// Who the reviewer says a track is, in words.
+pub fn ground_truth_words(label: GroundTruth, identity_name: Option<&str>) -> String {
+    match label {
+        GroundTruth::Unlabelled => "unlabelled".to_owned(),
+        GroundTruth::NotOnWatchlist => "not on the watchlist".to_owned(),
+        GroundTruth::NotAFace => "not a face".to_owned(),
+        GroundTruth::OnWatchlist(_) => format!("is {}", identity_name.unwrap_or("?")),
+    }
 }
 
 #[cfg(test)]

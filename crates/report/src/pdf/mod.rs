@@ -409,6 +409,61 @@ fn findings_section(layout: &mut Layout, report: &Report) {
     if let Some(verification) = &report.verification {
         one_to_one_table(layout, report, verification);
     }
+    if let Some(comparison) = &report.comparison {
+        comparison_section(layout, report, comparison);
+    }
+}
+
+/// Several recognizers on the same footage: each one's rates per group at its own threshold
+/// and at the first model's FPIR, and the tracks one flagged and the other did not.
+fn comparison_section(
+    layout: &mut Layout,
+    report: &Report,
+    comparison: &super::comparison::ModelComparison,
+) {
+    use super::comparison::{FLAGGED_HEADINGS, FLAGGED_INTRO, RATE_HEADINGS, TABLES, Thresholds};
+    layout.subheading("Comparison of the recognizers");
+    layout.paragraph(&comparison.heading(), Style::BODY);
+    let [model, group, fpir_n, fpir, fnir_n, fnir] = RATE_HEADINGS;
+    let columns = [
+        Column::new(model, 1.8),
+        Column::new(group, 1.4),
+        Column::new(fpir_n, 0.7).right(),
+        Column::new(fpir, 1.8),
+        Column::new(fnir_n, 0.7).right(),
+        Column::new(fnir, 1.8),
+    ];
+    for (thresholds, title) in TABLES {
+        layout.paragraph(title, Style::BODY);
+        if thresholds == Thresholds::EqualFpir {
+            layout.paragraph(&comparison.equal_fpir_note(), Style::SMALL);
+            if comparison.target_fpir().is_none() {
+                continue;
+            }
+        }
+        layout.bullets(&comparison.threshold_lines(thresholds), Style::SMALL);
+        layout.table(&columns, &comparison.rate_rows(thresholds));
+    }
+    if let Some(note) = comparison.group_thresholds_note() {
+        layout.paragraph(&note, Style::SMALL);
+    }
+    layout.paragraph(FLAGGED_INTRO, Style::BODY);
+    layout.bullets(&comparison.disagreement_sentences(), Style::BODY);
+    let rows = comparison.flagged_rows(|id| report.identity_name(id));
+    if !rows.is_empty() {
+        let [at, by, track, who, taken_for, score] = FLAGGED_HEADINGS;
+        layout.table(
+            &[
+                Column::new(at, 1.0),
+                Column::new(by, 1.8),
+                Column::new(track, 0.6),
+                Column::new(who, 1.6),
+                Column::new(taken_for, 1.4),
+                Column::new(score, 1.8),
+            ],
+            &rows,
+        );
+    }
 }
 
 /// An evaluation set's 1:1 table: FNMR and FMR per group at one threshold.

@@ -1,0 +1,340 @@
+//! Issue #20 in the signed report: `lineup report` on a review of the demo footage analysed by
+//! the real pipeline with two recognizers has a section comparing them, in the PDF and the
+//! Markdown alike (each threshold with its model and metric, the n of every rate and its
+//! interval); evidence.ron records each other recognizer's faces and the comparison, and
+//! `verify --recompute` names a comparison figure changed in it.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use lineup::assessment::bundle::{
+    self, EDITABLE_FILE, EVIDENCE_FILE, MANIFEST_FILE, SIGNATURE_FILE,
+};
+use lineup::assessment::comparison::Thresholds;
+use lineup::assessment::evidence::Evidence;
+use lineup::assessment::signing::{self, SignerKey};
+use lineup::review::{GroundTruth, Slicing};
+use lineup::vision::manifest::Metric;
+
+fn lineup(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lineup"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// The demo footage analysed by `lineup analyze --recognizer mobilefacenet --recognizer dlib`,
+/// labelled as `lineup demo` labels it, people not on the watchlist given a perceived gender by
+/// their track's position (a fixture's choice) and dlib's threshold at the looser distance
+/// 0.67, saved as `dir/review.ron`.
+fn two_model_review(dir: &Path) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let watchlist = common::watchlist(&[
+        ("Barack_Obama_1.jpg", "obama2.jpg"),
+        ("Joe_Biden_1.jpg", "biden.jpg"),
+    ]);
+    let review = dir.join("review.ron");
+    let footage = [
+        root.join("tests/data/clips/faces_h264.mp4"),
+        root.join("tests/data/photos/obama3.jpg"),
+        root.join("tests/data/photos/crowd.jpg"),
+        root.join("tests/data/photos/astronaut.png"),
+    ];
+    let run = Command::new(env!("CARGO_BIN_EXE_lineup"))
+        .arg("analyze")
+        .arg("--footage")
+        .args(&footage)
+        .arg("--watchlist")
+        .arg(watchlist.path())
+        .args(["--recognizer", "mobilefacenet", "--recognizer", "dlib"])
+        .arg("--out")
+        .arg(&review)
+        .env("XDG_CACHE_HOME", dir.join("cache"))
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env_remove("LINEUP_CACHE_DIR")
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    // The watchlist photos must stay where the review says for the report to be made.
+    let kept = dir.join("watchlist");
+    std::fs::create_dir_all(&kept).unwrap();
+    let mut document = lineup::review::load(&review).unwrap();
+    for identity in &mut document.watchlist.identities {
+        for photo in &mut identity.photos {
+            let name = photo.path.file_name().unwrap().to_owned();
+            std::fs::copy(watchlist.path().join(&name), kept.join(&name)).unwrap();
+        }
+    }
+    document.watchlist.root = kept;
+    lineup::demo::label(&mut document);
+    for (index, track) in document.tracks.iter_mut().enumerate() {
+        if track.label == GroundTruth::NotOnWatchlist {
+            let gender = ["female", "male"][index % 2];
+            track.attributes.insert("gender".into(), gender.into());
+        }
+    }
+    document
+        .identity_attributes
+        .entry("Barack Obama".into())
+        .or_default()
+        .insert("gender".into(), "male".into());
+    document.slicing = Slicing::by(&["gender"]);
+    document.other_recognizers[0].threshold = Metric::Euclidean.score(0.67);
+    lineup::review::save(&document, &review).unwrap();
+    review
+}
+
+fn pdf_text(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-layout", path(pdf), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// Words of `needle` in order in `haystack`, whatever the line breaks and spacing between them
+/// (the PDF wraps its paragraphs and pads its table cells).
+fn contains_words(haystack: &str, needle: &str) -> bool {
+    let words = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+    let (hay, needle) = (words(haystack), words(needle));
+    hay.windows(needle.len()).any(|window| window == needle)
+}
+
+#[test]
+fn the_report_of_two_recognizers_compares_them_and_recompute_checks_every_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let review = two_model_review(dir.path());
+    let document = lineup::review::load(&review).unwrap();
+    let comparison =
+        lineup::assessment::comparison::of_review(&document, document.settings.threshold)
+            .expect("two recognizers are compared");
+
+    let key = dir.path().join("reviewer.key");
+    let password = dir.path().join("password.txt");
+    std::fs::write(&password, "copper lantern violet harbour drift\n").unwrap();
+    let keygen = lineup(&["keygen", path(&key), "--password-file", path(&password)]);
+    assert!(keygen.status.success(), "{}", text(&keygen.stderr));
+    let bundle = dir.path().join("bundle");
+    let report = lineup(&[
+        "report",
+        path(&review),
+        "--key",
+        path(&key),
+        "--password-file",
+        path(&password),
+        "--out",
+        path(&bundle),
+    ]);
+    assert!(report.status.success(), "{}", text(&report.stderr));
+
+    let markdown = std::fs::read_to_string(bundle.join(EDITABLE_FILE)).unwrap();
+    let pdf = pdf_text(&bundle.join(bundle::PDF_FILE));
+    for (name, said) in [("assessment.md", &markdown), ("assessment.pdf", &pdf)] {
+        assert!(
+            said.contains("Comparison of the recognizers"),
+            "{name}:\n{said}"
+        );
+        for thresholds in [Thresholds::Own, Thresholds::EqualFpir] {
+            for line in comparison.threshold_lines(thresholds) {
+                assert!(
+                    contains_words(said, &line),
+                    "{name} lacks {line:?}:\n{said}"
+                );
+            }
+            // Every row: model, group, the n and the rate with its interval of FPIR and FNIR.
+            for row in comparison.rate_rows(thresholds) {
+                for cell in &row {
+                    assert!(contains_words(said, cell), "{name} lacks {cell:?}:\n{said}");
+                }
+            }
+        }
+        for sentence in comparison.disagreement_sentences() {
+            assert!(contains_words(said, &sentence), "{name} lacks {sentence:?}");
+        }
+    }
+    assert!(
+        markdown.contains(
+            "| dlib ResNet-29 face descriptor (128-d) | All groups | 130 | 9.23% [5.36–15.4%] |"
+        ),
+        "dlib at distance 0.67 flags 12 of the 130 passers-by:\n{markdown}"
+    );
+    assert!(contains_words(
+        &markdown,
+        "dlib ResNet-29 face descriptor (128-d) flagged 12 face tracks that MobileFaceNet \
+         (192-d) did not."
+    ));
+
+    let published = PathBuf::from(format!("{}.pub", key.display()));
+    let ok = lineup(&[
+        "verify",
+        "--recompute",
+        path(&bundle),
+        "--key",
+        path(&published),
+    ]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(
+        text(&ok.stdout).contains("The comparison of the recognizers was recomputed"),
+        "{}",
+        text(&ok.stdout)
+    );
+
+    let evidence = Evidence::parse(
+        EVIDENCE_FILE,
+        &std::fs::read(bundle.join(EVIDENCE_FILE)).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(evidence.comparison.as_ref(), Some(&comparison));
+    assert_eq!(evidence.other_recognizers.len(), 1);
+    assert_eq!(evidence.other_recognizers[0].threshold, -0.67);
+}
+
+/// The bundle of `review` exported as `lineup report` does, signed by a fresh key: (bundle, key
+/// pair, published key).
+fn signed_bundle(dir: &Path, review: &Path) -> (PathBuf, minisign::KeyPair, PathBuf) {
+    use lineup::assessment::{self, BundleOptions, ReportOptions};
+    let document = lineup::review::load(review).unwrap();
+    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let signer = SignerKey {
+        public_key: pair.pk.clone(),
+    };
+    let published = dir.join("published.pub");
+    std::fs::write(&published, signer.file_text()).unwrap();
+    let threshold = document.settings.threshold;
+    let findings = assessment::labelled_findings(&document, threshold);
+    let bundle = dir.join("signed");
+    let options = BundleOptions {
+        out: bundle.clone(),
+        overwrite: false,
+        report: ReportOptions {
+            threshold: Some(threshold),
+            command: "(comparison test)".into(),
+            ..ReportOptions::default()
+        },
+    };
+    assessment::export(
+        &document,
+        review,
+        findings.as_ref(),
+        &options,
+        &pair.sk,
+        &signer,
+    )
+    .unwrap();
+    (bundle, pair, published)
+}
+
+/// The bundle with `edit` made to its files, signed again by the same key (so only the
+/// numbers can tell), recomputed.
+fn tampered(
+    bundle: &Path,
+    folder: &Path,
+    pair: &minisign::KeyPair,
+    published: &Path,
+    edit: impl FnOnce(&mut BTreeMap<String, Vec<u8>>),
+) -> Output {
+    let mut files: BTreeMap<String, Vec<u8>> = std::fs::read_dir(bundle)
+        .unwrap()
+        .map(|entry| entry.unwrap())
+        .map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(entry.path()).unwrap())
+        })
+        .filter(|(name, _)| name != MANIFEST_FILE && name != SIGNATURE_FILE)
+        .collect();
+    edit(&mut files);
+    std::fs::create_dir_all(folder).unwrap();
+    for (name, bytes) in &files {
+        std::fs::write(folder.join(name), bytes).unwrap();
+    }
+    let manifest = bundle::manifest_text(&files);
+    let signer = SignerKey {
+        public_key: pair.pk.clone(),
+    };
+    let comment = signing::trusted_comment(0, MANIFEST_FILE, &signer, true);
+    let signature = signing::sign(&pair.sk, &signer, manifest.as_bytes(), &comment).unwrap();
+    std::fs::write(folder.join(MANIFEST_FILE), manifest).unwrap();
+    std::fs::write(folder.join(SIGNATURE_FILE), signature).unwrap();
+    lineup(&[
+        "verify",
+        "--recompute",
+        path(folder),
+        "--key",
+        path(published),
+    ])
+}
+
+fn evidence_of(files: &BTreeMap<String, Vec<u8>>) -> Evidence {
+    Evidence::parse(EVIDENCE_FILE, &files[EVIDENCE_FILE]).unwrap()
+}
+
+#[test]
+fn a_comparison_figure_changed_in_evidence_is_named_by_recompute() {
+    let dir = tempfile::tempdir().unwrap();
+    let review = two_model_review(dir.path());
+    let (bundle, pair, published) = signed_bundle(dir.path(), &review);
+    let ok = lineup(&[
+        "verify",
+        "--recompute",
+        path(&bundle),
+        "--key",
+        path(&published),
+    ]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+
+    // One more false alert for dlib's female group in the comparison evidence.ron records.
+    let out = tampered(&bundle, &dir.path().join("a"), &pair, &published, |files| {
+        let mut evidence = evidence_of(files);
+        let dlib = &mut evidence.comparison.as_mut().unwrap().models[1];
+        let female = dlib
+            .own
+            .as_mut()
+            .unwrap()
+            .groups
+            .iter_mut()
+            .find(|group| group.name == "female")
+            .unwrap();
+        female.fpir.k += 1;
+        files.insert(EVIDENCE_FILE.into(), evidence.to_ron().into_bytes());
+    });
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(
+        stderr.contains("FPIR count of recognizer 2 in group \"female\" at its own threshold")
+            && stderr.contains("evidence.comparison.models[1].own.groups[\"female\"].fpir.k"),
+        "{stderr}"
+    );
+
+    // One face's dlib score moved under the threshold in evidence.ron: the comparison the
+    // report states no longer follows from it.
+    let out = tampered(&bundle, &dir.path().join("b"), &pair, &published, |files| {
+        let mut evidence = evidence_of(files);
+        let comparison = evidence.comparison.clone().unwrap();
+        let flagged = comparison.disagreements[0].only_other[0].track;
+        let track = evidence.tracks.iter().find(|t| t.id == flagged).unwrap();
+        for face in track.faces.clone() {
+            if let Some(best) = &mut evidence.other_recognizers[0].faces[face.index()] {
+                best.score = Metric::Euclidean.score(0.9);
+            }
+        }
+        files.insert(EVIDENCE_FILE.into(), evidence.to_ron().into_bytes());
+    });
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(
+        stderr.contains("comparison.disagreements[0].only_other"),
+        "{stderr}"
+    );
+}
