@@ -97,18 +97,33 @@ const EXTENSION: &str = ".npz";
 /// Hex digits of the SHA-256 in the file name.
 const NAME_HASH_DIGITS: usize = 16;
 
+/// The most bytes a file name may have on the file systems lineup saves to (Linux's and
+/// macOS's NAME_MAX, Windows's 255 characters).
+const NAME_MAX: usize = 255;
+/// The longest prefix (the review's escaped name) that leaves room for `.faces-<16 hex>.npz`.
+const LONGEST_PREFIX: usize = NAME_MAX - INFIX.len() - NAME_HASH_DIGITS - EXTENSION.len();
+/// Between a long review name's escaped start and the hash of the whole name. An escaped name
+/// never holds `_x` (`_` is always written `_5f`, and an escape's digits are hex), so no
+/// review's escaped name can equal another's shortened one.
+const SHORTENED: &str = "_x";
+/// How much of a long review name's escaped form a sidecar's name keeps, so that the shortened
+/// prefix (`<start>_x<16 hex>`) fits [`LONGEST_PREFIX`] with room to spare.
+const KEPT_OF_LONG_NAME: usize = 180;
+
 /// The sidecar's file name for the review at `review` with contents of SHA-256 `sha256`:
 /// `<review file name>.faces-<16 hex>.npz`. Bytes of the review's name outside `A-Z a-z 0-9 . -`
 /// are written `_` and two hex digits, so that the name suits any file system and a bundle
-/// (which takes only those characters), and no two review names give the same prefix.
+/// (which takes only those characters), and no two review names give the same prefix. A name
+/// whose escaped form would not fit NAME_MAX (255 bytes; a CJK character escapes to 9) keeps
+/// its escaped start and adds `_x` and 16 hex digits of the SHA-256 of the whole name.
 pub fn file_name(review: &Path, sha256: &str) -> String {
     let hash = sha256.get(..NAME_HASH_DIGITS).unwrap_or(sha256);
-    format!("{}{INFIX}{hash}{EXTENSION}", escaped_name(review))
+    format!("{}{INFIX}{hash}{EXTENSION}", prefix(review))
 }
 
 /// Whether `name` is a sidecar file name of the review at `review` (whatever its hash).
 pub fn belongs_to(review: &Path, name: &str) -> bool {
-    let Some(rest) = name.strip_prefix(&escaped_name(review)) else {
+    let Some(rest) = name.strip_prefix(&prefix(review)) else {
         return false;
     };
     let Some(hash) = rest
@@ -118,6 +133,27 @@ pub fn belongs_to(review: &Path, name: &str) -> bool {
         return false;
     };
     hash.len() == NAME_HASH_DIGITS && hash.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The part of the sidecar's name that says whose it is: the review's escaped name, shortened
+/// when it is too long to fit NAME_MAX with the rest.
+fn prefix(review: &Path) -> String {
+    let name = review.file_name().unwrap_or_default().as_encoded_bytes();
+    let escaped = escaped(name);
+    if escaped.len() <= LONGEST_PREFIX {
+        return escaped;
+    }
+    // Cut between escapes, never inside one.
+    let mut kept = String::with_capacity(KEPT_OF_LONG_NAME + SHORTENED.len() + NAME_HASH_DIGITS);
+    for &byte in name {
+        let next = escaped_byte(byte);
+        if kept.len() + next.len() > KEPT_OF_LONG_NAME {
+            break;
+        }
+        kept.push_str(&next);
+    }
+    let whole = crate::digest::sha256_bytes(name).sha256;
+    format!("{kept}{SHORTENED}{}", &whole[..NAME_HASH_DIGITS])
 }
 
 /// Whether `name` can name a sidecar: a plain file name, nothing that leads out of the folder.
@@ -130,17 +166,16 @@ pub fn is_plain_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
-fn escaped_name(review: &Path) -> String {
-    let name = review.file_name().unwrap_or_default().as_encoded_bytes();
-    let mut escaped = String::with_capacity(name.len());
-    for &byte in name {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'-') {
-            escaped.push(char::from(byte));
-        } else {
-            escaped.push_str(&format!("_{byte:02x}"));
-        }
+fn escaped(name: &[u8]) -> String {
+    name.iter().map(|&byte| escaped_byte(byte)).collect()
+}
+
+fn escaped_byte(byte: u8) -> String {
+    if byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'-') {
+        char::from(byte).to_string()
+    } else {
+        format!("_{byte:02x}")
     }
-    escaped
 }
 
 /// The sidecar of `document`: its boxes, landmarks and embeddings as an `.npz`. None when the
@@ -747,5 +782,49 @@ mod tests {
         ));
         assert!(!belongs_to(review, "Case_20review.ron.faces-0123.npz"));
         assert!(!is_plain_name("../elsewhere.npz") && !is_plain_name("a/b.npz"));
+    }
+
+    /// Finding 2 of #21: a CJK review name of 79 bytes escaped to 229 and its sidecar's name
+    /// to 256, past NAME_MAX, and the save failed after the whole analysis. Every review name
+    /// that fits NAME_MAX itself gives a sidecar name that fits it too, its own and no other's.
+    #[test]
+    fn every_review_name_gives_a_sidecar_name_that_fits_name_max() {
+        let hash = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+        let cjk = "市中心攝像頭二零二六年十一月第三週審查報告草稿版本.ron";
+        let names = [
+            cjk.to_string(),
+            format!("{}.ron", "_".repeat(200)),
+            format!("{}.ron", "a".repeat(251)),
+            format!("{}.ron", "審".repeat(83)),
+            "Case review.ron".to_string(),
+        ];
+        let mut prefixes = std::collections::HashSet::new();
+        for name in &names {
+            let review = Path::new("/case").join(name);
+            let sidecar = file_name(&review, hash);
+            assert!(
+                sidecar.len() <= 255,
+                "{name}: {sidecar} ({})",
+                sidecar.len()
+            );
+            assert!(is_plain_name(&sidecar), "{sidecar}");
+            assert!(belongs_to(&review, &sidecar), "{sidecar}");
+            assert!(prefixes.insert(prefix(&review)), "{name}");
+            for other in &names {
+                let other = Path::new("/case").join(other);
+                assert_eq!(belongs_to(&other, &sidecar), other == review, "{sidecar}");
+            }
+        }
+        // Two long names that differ only past the kept start still get their own sidecars.
+        let (first, second) = (
+            Path::new(&format!("{}1.ron", "審".repeat(80))).to_path_buf(),
+            Path::new(&format!("{}2.ron", "審".repeat(80))).to_path_buf(),
+        );
+        assert!(!belongs_to(&second, &file_name(&first, hash)));
+        // A name short enough keeps the form older reviews were saved with.
+        assert_eq!(
+            file_name(Path::new("a_b.ron"), hash),
+            "a_5fb.ron.faces-fedcba9876543210.npz"
+        );
     }
 }
