@@ -489,6 +489,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Contents, SidecarProblem> {
         })
         .collect();
     let others = read_other_recognizers(&mut npz)?;
+    npz.nothing_unread()?;
     Ok(Contents {
         faces,
         photos,
@@ -573,13 +574,66 @@ fn box_from(values: &[f32]) -> BoundingBox {
 struct Npz<'a> {
     bytes: &'a [u8],
     archive: zip::ZipArchive<Cursor<&'a [u8]>>,
+    /// Every entry's name, and those read so far: a sidecar holds nothing its review does not
+    /// read.
+    names: Vec<String>,
+    read: std::collections::HashSet<String>,
 }
 
 impl<'a> Npz<'a> {
+    /// Opens the `.npz` in `bytes`, refusing any entry that is not stored as it is (a
+    /// compressed one could inflate to any size, finding 9 of #21) and any name given twice
+    /// (which one would count?).
     fn open(bytes: &'a [u8]) -> Result<Self, SidecarProblem> {
-        let archive = zip::ZipArchive::new(Cursor::new(bytes))
-            .map_err(|e| SidecarProblem::Malformed(format!("not a .npz (zip) file: {e}")))?;
-        Ok(Npz { bytes, archive })
+        let malformed = |reason: String| SidecarProblem::Malformed(reason);
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+            .map_err(|e| malformed(format!("not a .npz (zip) file: {e}")))?;
+        // The archive keeps one entry of a name given twice (the last); which was meant?
+        if archive.has_duplicate_names() {
+            return Err(malformed(
+                "it holds an entry name more than once (its central directory lists it twice)"
+                    .into(),
+            ));
+        }
+        let mut names = Vec::new();
+        for index in 0..archive.len() {
+            let entry = archive
+                .by_index_raw(index)
+                .map_err(|e| malformed(format!("not a .npz (zip) file: {e}")))?;
+            let name = entry
+                .name()
+                .map_err(|e| malformed(format!("an entry's name cannot be read: {e}")))?
+                .into_owned();
+            if entry.compression() != zip::CompressionMethod::Stored {
+                return Err(malformed(format!(
+                    "{name} is compressed ({}); a sidecar's arrays are stored uncompressed",
+                    entry.compression()
+                )));
+            }
+            names.push(name);
+        }
+        Ok(Npz {
+            bytes,
+            archive,
+            names,
+            read: std::collections::HashSet::new(),
+        })
+    }
+
+    /// Refuses a sidecar with an entry nothing read: an array the review does not use.
+    fn nothing_unread(&self) -> Result<(), SidecarProblem> {
+        let mut unread: Vec<&String> = self
+            .names
+            .iter()
+            .filter(|name| !self.read.contains(*name))
+            .collect();
+        unread.sort_unstable();
+        match unread.first() {
+            None => Ok(()),
+            Some(name) => Err(SidecarProblem::Malformed(format!(
+                "it holds {name}, which the review does not use"
+            ))),
+        }
     }
 
     fn has(&self, name: &str) -> bool {
@@ -592,6 +646,7 @@ impl<'a> Npz<'a> {
         let parsed = |contents: &[u8]| {
             Array::parse(contents).map_err(|reason| malformed(format!("{name}: {reason}")))
         };
+        self.read.insert(name.to_string());
         let mut entry = self
             .archive
             .by_name(name)
@@ -655,18 +710,20 @@ impl<T> Rows<T> {
 }
 
 impl<T: Element> Array<T> {
-    /// Reads a `.npy` of format 1.0 or 2.0 holding little-endian `T` in C order.
+    /// Reads a `.npy` of format 1.0 (the one lineup writes, and numpy for any header under
+    /// 64 KiB) holding little-endian `T` in C order.
     fn parse(bytes: &[u8]) -> Result<Array<T>, String> {
         let rest = bytes
             .strip_prefix(b"\x93NUMPY")
             .ok_or("not a .npy array (no \\x93NUMPY at its start)")?;
         let (header_length, rest) = match rest {
             [1, 0, a, b, rest @ ..] => (usize::from(u16::from_le_bytes([*a, *b])), rest),
-            [2 | 3, 0, a, b, c, d, rest @ ..] => (
-                usize::try_from(u32::from_le_bytes([*a, *b, *c, *d])).unwrap_or(usize::MAX),
-                rest,
-            ),
-            _ => return Err("a .npy format version this lineup does not read".into()),
+            [major, minor, ..] => {
+                return Err(format!(
+                    ".npy format {major}.{minor}; a sidecar's arrays are format 1.0"
+                ));
+            }
+            _ => return Err("cut short inside its header".into()),
         };
         if rest.len() < header_length {
             return Err("cut short inside its header".into());
@@ -782,6 +839,169 @@ mod tests {
         ));
         assert!(!belongs_to(review, "Case_20review.ron.faces-0123.npz"));
         assert!(!is_plain_name("../elsewhere.npz") && !is_plain_name("a/b.npz"));
+    }
+
+    /// The entries of the stored zip `bytes`, in order.
+    fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        (0..archive.len())
+            .map(|index| {
+                let mut entry = archive.by_index(index).unwrap();
+                let mut contents = Vec::new();
+                entry.read_to_end(&mut contents).unwrap();
+                (entry.name().unwrap().into_owned(), contents)
+            })
+            .collect()
+    }
+
+    /// `entries` zipped again, the way lineup writes a sidecar.
+    fn rezipped(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+        zipped(
+            entries
+                .iter()
+                .map(|(name, bytes)| (name.as_str(), bytes.clone())),
+        )
+    }
+
+    /// A sidecar of three faces and two enrolment photos, as lineup writes it.
+    fn a_sidecar() -> Vec<u8> {
+        let mut arrays = vec![
+            (
+                FACE_BOXES.to_string(),
+                npy(&[3, 4], (0..12).map(|v| v as f32)),
+            ),
+            (
+                FACE_LANDMARKS.to_string(),
+                npy(&[3, 5, 2], (0..30).map(|v| v as f32)),
+            ),
+            (
+                FACE_EMBEDDINGS.to_string(),
+                npy(&[3, 2], [0.6f32, 0.8].repeat(3).into_iter()),
+            ),
+            (
+                ENROLMENT_BOXES.to_string(),
+                npy(&[2, 4], (0..8).map(|v| v as f32)),
+            ),
+            (
+                ENROLMENT_EMBEDDINGS.to_string(),
+                npy(&[2, 2], [1.0f32, 0.0, 0.0, 1.0].into_iter()),
+            ),
+        ];
+        arrays.extend([
+            (
+                columns::FACE_SOURCES.to_string(),
+                npy(&[3, 2], [0u64, 0, 0, 0, 0, 0].into_iter()),
+            ),
+            (
+                columns::FACE_TIMESTAMPS.to_string(),
+                npy(&[3], [0.0f64, 0.5, 1.0].into_iter()),
+            ),
+            (
+                columns::FACE_DETECTOR_SCORES.to_string(),
+                npy(&[3], [0.9f32, 0.8, 0.7].into_iter()),
+            ),
+            (
+                columns::FACE_SKIN_ITA.to_string(),
+                npy(&[3, 3], [f32::NAN; 9].into_iter()),
+            ),
+            (
+                columns::FACE_CANDIDATE_IDENTITIES.to_string(),
+                npy(&[3, 1], [0i64, 1, NO_CANDIDATE].into_iter()),
+            ),
+            (
+                columns::FACE_CANDIDATE_SCORES.to_string(),
+                npy(&[3, 1], [0.8f32, 0.6, f32::NAN].into_iter()),
+            ),
+        ]);
+        rezipped(&arrays)
+    }
+
+    fn refusal(bytes: &[u8]) -> String {
+        match read(bytes) {
+            Ok(_) => "read".to_string(),
+            Err(problem) => problem.to_string(),
+        }
+    }
+
+    /// Finding 9 of #21: a compressed entry could inflate to any size (2 GiB from 2 MB); a
+    /// sidecar's entries are stored, and one that is not is refused by name, unread.
+    #[test]
+    fn a_compressed_entry_is_refused_by_name() {
+        let sidecar = a_sidecar();
+        assert!(read(&sidecar).is_ok());
+        let mut deflated = sidecar.clone();
+        let entries = entries(&sidecar);
+        let index = entries
+            .iter()
+            .position(|(n, _)| n == FACE_EMBEDDINGS)
+            .unwrap();
+        // The compression method of the entry's local header (offset 8) and of its central
+        // directory record (offset 10): 8 is deflate.
+        let headers = |signature: &[u8]| -> Vec<usize> {
+            (0..deflated.len() - 4)
+                .filter(|&at| &deflated[at..at + 4] == signature)
+                .collect()
+        };
+        let local = headers(b"PK\x03\x04")[index];
+        let central = headers(b"PK\x01\x02")[index];
+        deflated[local + 8] = 8;
+        deflated[central + 10] = 8;
+        let refused = refusal(&deflated);
+        assert!(
+            refused.contains(FACE_EMBEDDINGS) && refused.contains("compressed"),
+            "{refused}"
+        );
+    }
+
+    /// Finding 13 of #21: an entry given twice (the last won), an array the review does not
+    /// use (`secret.npy` loaded) and a .npy format lineup does not write are refused, named.
+    #[test]
+    fn duplicate_unused_or_other_format_entries_are_refused_by_name() {
+        let original = entries(&a_sidecar());
+        let mut doubled = original.clone();
+        let (_, boxes) = original
+            .iter()
+            .find(|(n, _)| n == FACE_BOXES)
+            .unwrap()
+            .clone();
+        let other_boxes = npy(&[3, 4], (0..12).map(|v| -(v as f32)));
+        assert_eq!(other_boxes.len(), boxes.len());
+        doubled.push(("face_boxeX.npy".to_string(), other_boxes));
+        let mut bytes = rezipped(&doubled);
+        let renamed: Vec<usize> = (0..bytes.len() - 14)
+            .filter(|&at| &bytes[at..at + 14] == b"face_boxeX.npy")
+            .collect();
+        assert_eq!(renamed.len(), 2);
+        for at in renamed {
+            bytes[at..at + 14].copy_from_slice(b"face_boxes.npy");
+        }
+        let refused = refusal(&bytes);
+        assert!(refused.contains("more than once"), "{refused}");
+
+        let mut extra = original.clone();
+        extra.push(("secret.npy".to_string(), npy(&[1], [1.0f32].into_iter())));
+        let refused = refusal(&rezipped(&extra));
+        assert!(
+            refused.contains("secret.npy") && refused.contains("does not use"),
+            "{refused}"
+        );
+
+        let mut version_2 = original.clone();
+        for (name, bytes) in &mut version_2 {
+            if name == FACE_BOXES {
+                // The same header, its length in four bytes, as format 2.0 has it.
+                let length = u16::from_le_bytes([bytes[8], bytes[9]]);
+                let mut changed = b"\x93NUMPY\x02\x00".to_vec();
+                changed.extend_from_slice(&u32::from(length).to_le_bytes());
+                changed.extend_from_slice(&bytes[10..]);
+                *bytes = changed;
+            }
+        }
+        let refused = refusal(&rezipped(&version_2));
+        assert!(
+            refused.contains(FACE_BOXES) && refused.contains("format 2.0"),
+            "{refused}"
+        );
     }
 
     /// Finding 2 of #21: a CJK review name of 79 bytes escaped to 229 and its sidecar's name
