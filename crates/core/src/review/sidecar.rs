@@ -457,6 +457,13 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Contents, SidecarProblem> {
     let embeddings = npz
         .array::<f32>(FACE_EMBEDDINGS)?
         .rows_of_any_length(FACE_EMBEDDINGS, faces)?;
+    for (name, rows) in [
+        (FACE_BOXES, &boxes),
+        (FACE_LANDMARKS, &landmarks),
+        (FACE_EMBEDDINGS, &embeddings),
+    ] {
+        rows.all_finite("face", name)?;
+    }
     let bulk = (0..faces).map(|number| {
         let mut points = [Point::default(); 5];
         for (point, xy) in points.iter_mut().zip(landmarks.row(number).chunks_exact(2)) {
@@ -482,6 +489,8 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Contents, SidecarProblem> {
     let photo_embeddings = npz
         .array::<f32>(ENROLMENT_EMBEDDINGS)?
         .rows_of_any_length(ENROLMENT_EMBEDDINGS, photos)?;
+    photo_boxes.all_finite("enrolment photo", ENROLMENT_BOXES)?;
+    photo_embeddings.all_finite("enrolment photo", ENROLMENT_EMBEDDINGS)?;
     let photos = (0..photos)
         .map(|number| {
             let embedding = Embedding(photo_embeddings.row(number).to_vec());
@@ -706,6 +715,24 @@ struct Rows<T = f32> {
 impl<T> Rows<T> {
     fn row(&self, number: usize) -> &[T] {
         &self.values[number * self.width..(number + 1) * self.width]
+    }
+}
+
+impl Rows<f32> {
+    /// Refuses a NaN or infinite value in the array `name`, whose rows are `what`s: no box,
+    /// landmark or embedding means anything there (finding 12 of #21).
+    fn all_finite(&self, what: &str, name: &str) -> Result<(), SidecarProblem> {
+        match self.values.iter().position(|value| !value.is_finite()) {
+            None => Ok(()),
+            Some(at) => {
+                let number = at / self.width.max(1);
+                Err(SidecarProblem::Malformed(format!(
+                    "{what} {number} (row {number}): {name} holds {}, which no {} can be",
+                    self.values[at],
+                    name.trim_end_matches(".npy").replace('_', " ")
+                )))
+            }
+        }
     }
 }
 
@@ -1002,6 +1029,81 @@ mod tests {
             refused.contains(FACE_BOXES) && refused.contains("format 2.0"),
             "{refused}"
         );
+    }
+
+    /// `a_sidecar` with the array `name` replaced by `array`.
+    fn with_array(name: &str, array: Vec<u8>) -> Vec<u8> {
+        let mut arrays = entries(&a_sidecar());
+        let slot = arrays.iter_mut().find(|(n, _)| n == name).unwrap();
+        slot.1 = array;
+        rezipped(&arrays)
+    }
+
+    /// Finding 12 of #21: values nothing measured could give (a NaN box, infinite landmarks, a
+    /// detector score of 7.5, a time of -1e300 s, a skin ITA of 500°, a NaN candidate score)
+    /// are refused, naming the face and the column; NaN where the format pads stays accepted.
+    #[test]
+    fn impossible_values_are_refused_naming_face_and_column() {
+        assert!(read(&a_sidecar()).is_ok(), "NaN skin and candidate padding");
+        let mut nan_box: Vec<f32> = (0..12).map(|v| v as f32).collect();
+        nan_box[5] = f32::NAN;
+        let mut landmarks: Vec<f32> = (0..30).map(|v| v as f32).collect();
+        landmarks[29] = f32::INFINITY;
+        let cases = [
+            (FACE_BOXES, npy(&[3, 4], nan_box.into_iter()), "face 1 "),
+            (
+                FACE_LANDMARKS,
+                npy(&[3, 5, 2], landmarks.into_iter()),
+                "face 2 ",
+            ),
+            (
+                FACE_EMBEDDINGS,
+                npy(&[3, 2], [0.6f32, 0.8, f32::NAN, 0.8, 0.6, 0.8].into_iter()),
+                "face 1 ",
+            ),
+            (
+                ENROLMENT_EMBEDDINGS,
+                npy(&[2, 2], [1.0f32, 0.0, f32::NEG_INFINITY, 1.0].into_iter()),
+                "enrolment photo 1 ",
+            ),
+            (
+                columns::FACE_DETECTOR_SCORES,
+                npy(&[3], [7.5f32, 0.8, 0.7].into_iter()),
+                "face 0 ",
+            ),
+            (
+                columns::FACE_TIMESTAMPS,
+                npy(&[3], [0.0f64, -1e300, 1.0].into_iter()),
+                "face 1 ",
+            ),
+            (
+                columns::FACE_TIMESTAMPS,
+                npy(&[3], [0.0f64, 0.5, f64::NAN].into_iter()),
+                "face 2 ",
+            ),
+            (
+                columns::FACE_SKIN_ITA,
+                npy(
+                    &[3, 3],
+                    [f32::NAN, f32::NAN, f32::NAN, 500.0, -400.0, 900.0]
+                        .into_iter()
+                        .chain([f32::NAN; 3]),
+                ),
+                "face 1 ",
+            ),
+            (
+                columns::FACE_CANDIDATE_SCORES,
+                npy(&[3, 1], [0.8f32, f32::NAN, f32::NAN].into_iter()),
+                "face 1 ",
+            ),
+        ];
+        for (name, array, face) in cases {
+            let refused = refusal(&with_array(name, array));
+            assert!(
+                refused.contains(face) && refused.contains(name),
+                "{name}: {refused}"
+            );
+        }
     }
 
     /// Finding 2 of #21: a CJK review name of 79 bytes escaped to 229 and its sidecar's name
