@@ -335,7 +335,7 @@ fn shards_run_under_gnu_parallel_merge_into_the_single_run() {
         ])
         .args(["--shard", "{}/3", "--out"])
         .arg(out.join("shard-{}.ron"))
-        .args([":::", "1", "2", "3"])
+        .args(["--force", ":::", "1", "2", "3"])
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", text(&output.stderr));
