@@ -572,6 +572,8 @@ fn watchlist_enrol_fills_the_cache_that_analyze_then_uses() {
             list,
             "--out",
             review.to_str().unwrap(),
+            // Analysed twice into the same review.
+            "--force",
         ];
         args.extend(extra);
         let out = lineup(&args, &env);
@@ -623,6 +625,8 @@ fn a_big_watchlist_is_summarised_and_listed_in_full_on_request() {
             "0.6",
             "--out",
             review.to_str().unwrap(),
+            // Analysed twice into the same review.
+            "--force",
         ];
         args.extend(extra);
         let out = lineup(&args, &env);

@@ -379,6 +379,8 @@ fn analyze_footage(footage: &[&Path], out: &Path, extra: &[&str]) -> Output {
         arg(analyses().watchlist.path()),
         "--out",
         arg(out),
+        // Tests here analyse into the same scratch names again (a shard re-run).
+        "--force",
     ]);
     args.extend_from_slice(extra);
     lineup(&args)
