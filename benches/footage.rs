@@ -163,7 +163,7 @@ fn analyse(clip: &Path, watchlist: &Path, sample: &str, dir: &Path) -> Run {
     let review = dir.join("review.ron");
     let started = Instant::now();
     let child = Command::new(env!("CARGO_BIN_EXE_lineup"))
-        .args(["analyze", "--sample", sample, "--footage"])
+        .args(["analyze", "--force", "--sample", sample, "--footage"])
         .arg(clip)
         .arg("--watchlist")
         .arg(watchlist)

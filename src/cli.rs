@@ -457,6 +457,9 @@ struct AnalyzeArgs {
     /// Where to write the review document (RON).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
+    /// Replace a review already at --out (its labels and assessment are lost).
+    #[arg(long)]
+    force: bool,
     /// Analyse only shard K of N: the footage is expanded into its files in order (as without
     /// this option) and cut into N contiguous blocks of as even a count as whole files allow;
     /// this run takes block K. Run every K from 1 to N, with the same arguments otherwise, on
@@ -726,6 +729,15 @@ fn prepare_demo(scenario: bool, seed: Option<u64>) -> anyhow::Result<ExitCode> {
 }
 
 fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    // Before the analysis, which can take hours: a review already there holds a reviewer's
+    // labels, and a path no review can be saved at would lose the whole run.
+    if args.out.exists() && !args.force {
+        anyhow::bail!(
+            "{}: already exists; pass --force to replace it",
+            args.out.display()
+        );
+    }
+    review::check_saveable(&args.out)?;
     let mut vision = VisionConfig::default();
     if args.small_faces {
         vision.detector = DetectorConfig::small_faces();

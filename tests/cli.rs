@@ -572,6 +572,8 @@ fn watchlist_enrol_fills_the_cache_that_analyze_then_uses() {
             list,
             "--out",
             review.to_str().unwrap(),
+            // Analysed twice into the same review.
+            "--force",
         ];
         args.extend(extra);
         let out = lineup(&args, &env);
@@ -623,6 +625,8 @@ fn a_big_watchlist_is_summarised_and_listed_in_full_on_request() {
             "0.6",
             "--out",
             review.to_str().unwrap(),
+            // Analysed twice into the same review.
+            "--force",
         ];
         args.extend(extra);
         let out = lineup(&args, &env);
@@ -751,5 +755,53 @@ fn long_footage_is_sampled_at_five_a_second_by_default_and_says_so() {
             .find(|l| l.contains("by default"))
             .unwrap_or_else(|| panic!("the default is not announced:\n{stderr}"));
         assert!(announced.contains(said), "{announced}");
+    }
+}
+
+/// Findings 2 and 7 of #21: `analyze --out` onto an existing review (its labels) is refused
+/// without --force, and a path no review could be saved at (a name too long for its sidecar, a
+/// missing folder) is refused before the analysis runs, not after it.
+#[test]
+fn analyze_refuses_an_existing_or_unsaveable_out_before_analysing() {
+    let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama2.jpg")]);
+    let photo = common::photo("obama.jpg");
+    let dir = tempfile::tempdir().unwrap();
+    let analyze = |out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "analyze",
+            "--footage",
+            photo.to_str().unwrap(),
+            "--watchlist",
+            watchlist.path().to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        lineup(&args, &[])
+    };
+    let existing = dir.path().join("labelled.ron");
+    std::fs::write(&existing, "a reviewer's labels").unwrap();
+    let out = analyze(&existing, &[]);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert!(!stderr.contains("Analysing"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&existing).unwrap(),
+        "a reviewer's labels"
+    );
+    let out = analyze(&existing, &["--force"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(lineup::review::load(&existing).is_ok());
+
+    for unsaveable in [
+        dir.path().join("missing/review.ron"),
+        dir.path().join(format!("{}.ron", "a".repeat(252))),
+    ] {
+        let out = analyze(&unsaveable, &[]);
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{stderr}");
+        assert!(!stderr.contains("Analysing"), "{stderr}");
+        assert!(stderr.contains("cannot be saved"), "{stderr}");
     }
 }

@@ -335,7 +335,7 @@ fn shards_run_under_gnu_parallel_merge_into_the_single_run() {
         ])
         .args(["--shard", "{}/3", "--out"])
         .arg(out.join("shard-{}.ron"))
-        .args([":::", "1", "2", "3"])
+        .args(["--force", ":::", "1", "2", "3"])
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", text(&output.stderr));
@@ -379,6 +379,8 @@ fn analyze_footage(footage: &[&Path], out: &Path, extra: &[&str]) -> Output {
         arg(analyses().watchlist.path()),
         "--out",
         arg(out),
+        // Tests here analyse into the same scratch names again (a shard re-run).
+        "--force",
     ]);
     args.extend_from_slice(extra);
     lineup(&args)

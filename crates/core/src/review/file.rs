@@ -68,9 +68,65 @@ struct VersionProbe {
 pub fn load(path: &Path) -> Result<ReviewDocument, ReviewError> {
     let text = read_text(path)?;
     let folder = locations::review_folder(path);
-    let document = parse_with_sidecar(path, &text, |name| std::fs::read(folder.join(name)))?;
+    let document = parse_checked(path, &text, &|named: &Sidecar| {
+        read_sidecar_file(&folder, named)
+    })?;
     Ok(locations::resolved(document, &folder))
 }
+
+/// The bytes of the sidecar `named` in `folder`, its size checked from the file's metadata
+/// before anything is read (finding 10 of #21: a text naming a 3 GB file had it read whole
+/// first), and never more read than the review says it has. Only a regular file is read: a
+/// FIFO or a device would block or never end.
+fn read_sidecar_file(folder: &Path, named: &Sidecar) -> Result<Vec<u8>, SidecarProblem> {
+    if !sidecar::is_plain_name(&named.file) {
+        return Err(SidecarProblem::NotAName);
+    }
+    let path = folder.join(&named.file);
+    let unreadable = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => SidecarProblem::Missing,
+        _ => SidecarProblem::Unreadable(e.to_string()),
+    };
+    let metadata = std::fs::metadata(&path).map_err(unreadable)?;
+    if !metadata.is_file() {
+        return Err(SidecarProblem::Unreadable(
+            "it is not a regular file".into(),
+        ));
+    }
+    if metadata.len() != named.size_bytes {
+        return Err(SidecarProblem::WrongSize {
+            found: metadata.len(),
+            expected: named.size_bytes,
+        });
+    }
+    let file = std::fs::File::open(&path).map_err(unreadable)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(named.size_bytes).unwrap_or(0));
+    // One byte more than it should have, so that a file grown since shows as the wrong size.
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, named.size_bytes.saturating_add(1)),
+        &mut bytes,
+    )
+    .map_err(unreadable)?;
+    Ok(bytes)
+}
+
+/// A reader of sidecars as [`parse_with_sidecar`] takes one: by file name, any I/O error.
+fn by_name(
+    read_sidecar: impl Fn(&str) -> std::io::Result<Vec<u8>> + Sync,
+) -> impl Fn(&Sidecar) -> Result<Vec<u8>, SidecarProblem> + Sync {
+    move |named: &Sidecar| {
+        if !sidecar::is_plain_name(&named.file) {
+            return Err(SidecarProblem::NotAName);
+        }
+        read_sidecar(&named.file).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => SidecarProblem::Missing,
+            _ => SidecarProblem::Unreadable(e.to_string()),
+        })
+    }
+}
+
+/// How the sidecar a text names is read: its bytes, or what is wrong with it.
+type SidecarReader<'a> = &'a (dyn Fn(&Sidecar) -> Result<Vec<u8>, SidecarProblem> + Sync);
 
 fn read_text(path: &Path) -> Result<String, ReviewError> {
     let bytes = std::fs::read(path).map_err(|e| ReviewError::Unreadable {
@@ -93,13 +149,11 @@ pub fn read_with_sidecar(path: &Path) -> Result<(Vec<u8>, Option<SidecarFile>), 
         return Ok((text.into_bytes(), None));
     };
     let folder = locations::review_folder(path);
-    let bytes =
-        checked_sidecar(&named, |name| std::fs::read(folder.join(name))).map_err(|problem| {
-            ReviewError::Sidecar {
-                path: path.to_path_buf(),
-                file: named.file.clone(),
-                problem,
-            }
+    let bytes = checked_sidecar(&named, &|named: &Sidecar| read_sidecar_file(&folder, named))
+        .map_err(|problem| ReviewError::Sidecar {
+            path: path.to_path_buf(),
+            file: named.file.clone(),
+            problem,
         })?;
     let sidecar = SidecarFile {
         name: named.file,
@@ -126,6 +180,15 @@ pub fn parse_with_sidecar(
     text: &str,
     read_sidecar: impl Fn(&str) -> std::io::Result<Vec<u8>> + Sync,
 ) -> Result<ReviewDocument, ReviewError> {
+    parse_checked(path, text, &by_name(read_sidecar))
+}
+
+/// [`parse_with_sidecar`] with a reader that can refuse a sidecar before reading it.
+fn parse_checked(
+    path: &Path,
+    text: &str,
+    read_sidecar: SidecarReader,
+) -> Result<ReviewDocument, ReviewError> {
     // A big review's text and its sidecar take about as long each to read (issue #21), so the
     // sidecar named at the text's top, where `save` writes it, is read, checked and decoded on
     // a second thread while this one parses the text. The parsed text has the last word: if it
@@ -133,9 +196,11 @@ pub fn parse_with_sidecar(
     let named_at_top = named_sidecar_at_top(text);
     std::thread::scope(|scope| {
         let early = named_at_top.map(|named| {
-            let reader = &read_sidecar;
             let wanted = named.clone();
-            (named, scope.spawn(move || read_contents(&wanted, reader)))
+            (
+                named,
+                scope.spawn(move || read_contents(&wanted, read_sidecar)),
+            )
         });
         let counting = bulk::ReadingCount::start();
         // One parse into the whole shape, which a current review passes; only a text that
@@ -155,7 +220,7 @@ pub fn parse_with_sidecar(
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (named, contents)
         });
-        attach_sidecar(path, &mut document, absent, early, &read_sidecar)?;
+        attach_sidecar(path, &mut document, absent, early, read_sidecar)?;
         check_references(&document).map_err(|reason| inconsistent(path, reason))?;
         // After the sidecar: it holds the faces and the other recognizers' embeddings.
         if let Some(misfit) = document
@@ -186,7 +251,7 @@ fn named_sidecar_at_top(text: &str) -> Option<Sidecar> {
 /// review gives, and decoded.
 fn read_contents(
     named: &Sidecar,
-    read_sidecar: impl FnOnce(&str) -> std::io::Result<Vec<u8>>,
+    read_sidecar: SidecarReader,
 ) -> Result<sidecar::Contents, SidecarProblem> {
     let bytes = checked_sidecar(named, read_sidecar)?;
     sidecar::read(&bytes)
@@ -236,7 +301,7 @@ fn attach_sidecar(
     document: &mut ReviewDocument,
     absent: usize,
     read_early: Option<(Sidecar, Result<sidecar::Contents, SidecarProblem>)>,
-    read_sidecar: impl Fn(&str) -> std::io::Result<Vec<u8>>,
+    read_sidecar: SidecarReader,
 ) -> Result<(), ReviewError> {
     let Some(named) = document.sidecar.take() else {
         return match absent {
@@ -298,15 +363,9 @@ fn attach_sidecar(
 /// SHA-256 the review gives.
 fn checked_sidecar(
     named: &Sidecar,
-    read_sidecar: impl FnOnce(&str) -> std::io::Result<Vec<u8>>,
+    read_sidecar: SidecarReader,
 ) -> Result<Vec<u8>, SidecarProblem> {
-    if !sidecar::is_plain_name(&named.file) {
-        return Err(SidecarProblem::NotAName);
-    }
-    let bytes = read_sidecar(&named.file).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => SidecarProblem::Missing,
-        _ => SidecarProblem::Unreadable(e.to_string()),
-    })?;
+    let bytes = read_sidecar(named)?;
     if bytes.len() as u64 != named.size_bytes {
         return Err(SidecarProblem::WrongSize {
             found: bytes.len() as u64,
@@ -415,6 +474,39 @@ pub fn save(document: &ReviewDocument, path: &Path) -> Result<(), ReviewError> {
     save_in_steps(document, path, &mut |_| {})
 }
 
+/// Whether a review can be saved at `path` with its sidecar: its folder is there and takes
+/// new files of the names a save writes. Checked before a long analysis (finding 2 of #21),
+/// so that none is run only to be lost; a file already at `path` is left alone.
+pub fn check_saveable(path: &Path) -> Result<(), ReviewError> {
+    let unwritable = |reason: String| ReviewError::Unwritable {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if path.file_name().is_none() {
+        return Err(unwritable("it is no file name".into()));
+    }
+    let sidecar_name = sidecar::file_name(path, &"0".repeat(64));
+    let mut trials = vec![path.with_file_name(&sidecar_name)];
+    if !path.exists() {
+        trials.push(path.to_path_buf());
+    }
+    for trial in trials {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&trial)
+            .map_err(|e| {
+                let name = trial.file_name().unwrap_or_default().to_string_lossy();
+                unwritable(format!(
+                    "{name} cannot be created there: {}",
+                    save_failure(&e)
+                ))
+            })?;
+        let _ = std::fs::remove_file(&trial);
+    }
+    Ok(())
+}
+
 /// How far a [`save_in_steps`] got: the moments a crash could fall between.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SaveStep {
@@ -433,15 +525,20 @@ pub(crate) fn save_in_steps(
         reason: save_failure(&e),
     };
     let mut stored = locations::for_saving(document, &locations::review_folder(path));
+    // A save keeps the permissions someone gave the review (finding 11 of #21), for its text
+    // and for its new sidecar alike.
+    let permissions = std::fs::metadata(path).ok().map(|m| m.permissions());
     let text = match sidecar::pack(&stored) {
         Some(bytes) => {
             let digest = sha256_bytes(&bytes);
             let file = sidecar::file_name(path, &digest.sha256);
             let sidecar_path = path.with_file_name(&file);
             // Named after the review being saved, which is what its saver asked for.
-            write_atomically(&sidecar_path, &bytes).map_err(|e| ReviewError::Unwritable {
-                path: path.to_path_buf(),
-                reason: format!("its sidecar {file} cannot be written: {}", save_failure(&e)),
+            write_atomically_as(&sidecar_path, &bytes, permissions.clone()).map_err(|e| {
+                ReviewError::Unwritable {
+                    path: path.to_path_buf(),
+                    reason: format!("its sidecar {file} cannot be written: {}", save_failure(&e)),
+                }
             })?;
             after(SaveStep::SidecarWritten);
             stored.sidecar = Some(Sidecar {
@@ -456,7 +553,7 @@ pub(crate) fn save_in_steps(
         // Embeddings of different lengths fit no array: the text holds everything.
         None => to_text(&stored),
     };
-    write_atomically(path, text.as_bytes()).map_err(|e| unwritable(path, e))?;
+    write_atomically_as(path, text.as_bytes(), permissions).map_err(|e| unwritable(path, e))?;
     after(SaveStep::TextWritten);
     let keep = stored.sidecar.as_ref().map(|s| s.file.as_str());
     remove_sidecars(path, keep);
@@ -465,17 +562,49 @@ pub(crate) fn save_in_steps(
 
 /// Deletes the sidecars of the review at `path` other than `keep`: those an earlier save (or a
 /// save cut short) left. Failing to delete one leaves only a file nobody names.
+/// Nor does it delete one another review text in the folder names (a copy made before a
+/// re-analysis, finding 8 of #21).
 fn remove_sidecars(path: &Path, keep: Option<&str>) {
-    let Ok(entries) = std::fs::read_dir(locations::review_folder(path)) else {
+    let folder = locations::review_folder(path);
+    let Ok(entries) = std::fs::read_dir(&folder) else {
         return;
     };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if sidecar::belongs_to(path, name) && Some(name) != keep {
-            let _ = std::fs::remove_file(entry.path());
+    let unnamed: Vec<String> = entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| sidecar::belongs_to(path, name) && Some(name.as_str()) != keep)
+        .collect();
+    if unnamed.is_empty() {
+        return;
+    }
+    let named_elsewhere = sidecars_named_in(&folder);
+    for name in unnamed {
+        if !named_elsewhere.contains(&name) {
+            let _ = std::fs::remove_file(folder.join(name));
         }
     }
+}
+
+/// The sidecars the review texts (`*.ron`, `*.ron.autosave`) in `folder` name at their top,
+/// where `save` writes it: only each text's first 4 KB is read.
+fn sidecars_named_in(folder: &Path) -> std::collections::HashSet<String> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Default::default();
+    };
+    entries
+        .flatten()
+        .filter(|entry| {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            name.ends_with(".ron") || name.ends_with(".ron.autosave")
+        })
+        .filter_map(|entry| {
+            let mut top = Vec::with_capacity(4096);
+            let file = std::fs::File::open(entry.path()).ok()?;
+            std::io::Read::read_to_end(&mut std::io::Read::take(file, 4096), &mut top).ok()?;
+            named_sidecar_at_top(&String::from_utf8_lossy(&top)).map(|named| named.file)
+        })
+        .collect()
 }
 
 /// Deletes the review file at `path` and its sidecars (an autosave once saved or discarded).
@@ -504,7 +633,18 @@ pub fn save_failure(error: &std::io::Error) -> String {
 }
 
 /// Writes `bytes` to `path` so that readers only ever see the old or the complete new contents.
+/// The new file is created readable by its owner alone (0600 on Unix).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomically_as(path, bytes, None)
+}
+
+/// [`write_atomically`], the new file given `permissions` (those of the file it replaces)
+/// before it takes the file's place.
+fn write_atomically_as(
+    path: &Path,
+    bytes: &[u8],
+    permissions: Option<std::fs::Permissions>,
+) -> std::io::Result<()> {
     let folder = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -513,6 +653,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .prefix(".lineup-save-")
         .tempfile_in(folder)?;
     temporary.write_all(bytes)?;
+    if let Some(permissions) = permissions {
+        temporary.as_file().set_permissions(permissions)?;
+    }
     temporary.as_file().sync_all()?;
     temporary.persist(path).map_err(|e| e.error)?;
     // Make the rename itself durable.
@@ -1146,6 +1289,130 @@ mod tests {
         assert!(sidecars_of(&autosave).is_empty() && !autosave.exists());
         assert_eq!(sidecars_of(&review).len(), 1);
         assert!(load(&review).is_ok());
+    }
+
+    /// Finding 2 of #21: a review named in CJK (79 bytes) or with a 200-byte name is saved,
+    /// saved again (its old sidecar cleaned up) and loads.
+    #[test]
+    fn reviews_with_long_or_non_ascii_names_save_and_load() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "市中心攝像頭二零二六年十一月第三週審查報告草稿版本.ron".to_string(),
+            format!("{}.ron", "_".repeat(196)),
+        ] {
+            let path = dir.path().join(&name);
+            check_saveable(&path).unwrap();
+            let mut document = fixture_in(dir.path());
+            save(&document, &path).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(load(&path).unwrap(), document);
+            document.detections[0].bbox.x1 += 1.0;
+            save(&document, &path).unwrap();
+            assert_eq!(sidecars_of(&path).len(), 1, "{name}");
+            assert_eq!(load(&path).unwrap(), document);
+        }
+    }
+
+    /// A name no sidecar can be created beside, or a missing folder, is refused before any
+    /// analysis is run, and nothing is left behind.
+    #[test]
+    fn an_unsaveable_path_is_refused_up_front() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing/review.ron");
+        assert!(check_saveable(&missing).is_err());
+        let too_long = dir.path().join(format!("{}.ron", "a".repeat(252)));
+        let error = check_saveable(&too_long).unwrap_err().to_string();
+        assert!(error.contains("cannot be created"), "{error}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// Finding 8 of #21: `cp r.ron r-before-rerun.ron`, then re-analyse into r.ron: the copy
+    /// still names the old sidecar, which the save must leave.
+    #[test]
+    fn a_save_keeps_the_sidecar_another_text_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.ron");
+        let before = fixture_in(dir.path());
+        save(&before, &path).unwrap();
+        let copy = dir.path().join("r-before-rerun.ron");
+        std::fs::copy(&path, &copy).unwrap();
+        let mut rerun = before.clone();
+        rerun.detections[0].embedding.0[0] += 0.5;
+        save(&rerun, &path).unwrap();
+        assert_eq!(load(&copy).unwrap(), before);
+        assert_eq!(load(&path).unwrap(), rerun);
+        // Once no text names it, the next save cleans it up.
+        std::fs::remove_file(&copy).unwrap();
+        rerun.detections[0].embedding.0[0] += 0.5;
+        save(&rerun, &path).unwrap();
+        assert_eq!(sidecars_of(&path).len(), 1);
+    }
+
+    /// Finding 10 of #21: a sidecar's size is checked from its metadata before it is read; a
+    /// FIFO (which blocks whoever reads it) in its place is refused at once.
+    #[cfg(unix)]
+    #[test]
+    fn a_sidecar_of_the_wrong_size_or_kind_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("review.ron");
+        save(&fixture_in(dir.path()), &path).unwrap();
+        let sidecar_path = dir.path().join(sidecars_of(&path).remove(0));
+        std::fs::remove_file(&sidecar_path).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&sidecar_path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let review = path.clone();
+        std::thread::spawn(move || {
+            let _ = sender.send(load(&review).map(|_| ()).map_err(|e| e.to_string()));
+        });
+        let outcome = receiver
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("loading blocked on a FIFO named as the sidecar");
+        let error = outcome.unwrap_err();
+        assert!(error.contains("not a regular file"), "{error}");
+        std::fs::remove_file(&sidecar_path).unwrap();
+        let big = std::fs::File::create(&sidecar_path).unwrap();
+        big.set_len(3 << 30).unwrap();
+        let error = load(&path).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                ReviewError::Sidecar {
+                    problem: SidecarProblem::WrongSize { found, .. },
+                    ..
+                } if found == 3 << 30
+            ),
+            "{error}"
+        );
+    }
+
+    /// Finding 11 of #21: a save keeps the permissions the review had, for its text and its
+    /// new sidecar (a team's shared review stays shared).
+    #[cfg(unix)]
+    #[test]
+    fn a_save_keeps_the_reviews_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("review.ron");
+        let mut document = fixture_in(dir.path());
+        save(&document, &path).unwrap();
+        let shared = std::fs::Permissions::from_mode(0o664);
+        std::fs::set_permissions(&path, shared.clone()).unwrap();
+        let sidecar_path = dir.path().join(sidecars_of(&path).remove(0));
+        std::fs::set_permissions(&sidecar_path, shared).unwrap();
+        document.detections[0].bbox.x1 += 1.0;
+        save(&document, &path).unwrap();
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o664);
+        let new_sidecar = dir.path().join(sidecars_of(&path).remove(0));
+        assert_ne!(new_sidecar, sidecar_path);
+        assert_eq!(mode(&new_sidecar), 0o664);
+        // A new file is its owner's alone, as before.
+        let fresh = dir.path().join("fresh.ron");
+        save(&document, &fresh).unwrap();
+        assert_eq!(mode(&fresh), 0o600);
     }
 
     #[test]

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 pub use evaluation::Evaluation;
 pub use file::{
-    ReviewError, autosave_path, load, parse, parse_with_sidecar, read_with_sidecar,
+    ReviewError, autosave_path, check_saveable, load, parse, parse_with_sidecar, read_with_sidecar,
     remove_review_file, save, save_failure, saved_size, to_text, write_atomically,
 };
 pub use labels::{

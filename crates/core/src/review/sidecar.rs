@@ -97,18 +97,33 @@ const EXTENSION: &str = ".npz";
 /// Hex digits of the SHA-256 in the file name.
 const NAME_HASH_DIGITS: usize = 16;
 
+/// The most bytes a file name may have on the file systems lineup saves to (Linux's and
+/// macOS's NAME_MAX, Windows's 255 characters).
+const NAME_MAX: usize = 255;
+/// The longest prefix (the review's escaped name) that leaves room for `.faces-<16 hex>.npz`.
+const LONGEST_PREFIX: usize = NAME_MAX - INFIX.len() - NAME_HASH_DIGITS - EXTENSION.len();
+/// Between a long review name's escaped start and the hash of the whole name. An escaped name
+/// never holds `_x` (`_` is always written `_5f`, and an escape's digits are hex), so no
+/// review's escaped name can equal another's shortened one.
+const SHORTENED: &str = "_x";
+/// How much of a long review name's escaped form a sidecar's name keeps, so that the shortened
+/// prefix (`<start>_x<16 hex>`) fits [`LONGEST_PREFIX`] with room to spare.
+const KEPT_OF_LONG_NAME: usize = 180;
+
 /// The sidecar's file name for the review at `review` with contents of SHA-256 `sha256`:
 /// `<review file name>.faces-<16 hex>.npz`. Bytes of the review's name outside `A-Z a-z 0-9 . -`
 /// are written `_` and two hex digits, so that the name suits any file system and a bundle
-/// (which takes only those characters), and no two review names give the same prefix.
+/// (which takes only those characters), and no two review names give the same prefix. A name
+/// whose escaped form would not fit NAME_MAX (255 bytes; a CJK character escapes to 9) keeps
+/// its escaped start and adds `_x` and 16 hex digits of the SHA-256 of the whole name.
 pub fn file_name(review: &Path, sha256: &str) -> String {
     let hash = sha256.get(..NAME_HASH_DIGITS).unwrap_or(sha256);
-    format!("{}{INFIX}{hash}{EXTENSION}", escaped_name(review))
+    format!("{}{INFIX}{hash}{EXTENSION}", prefix(review))
 }
 
 /// Whether `name` is a sidecar file name of the review at `review` (whatever its hash).
 pub fn belongs_to(review: &Path, name: &str) -> bool {
-    let Some(rest) = name.strip_prefix(&escaped_name(review)) else {
+    let Some(rest) = name.strip_prefix(&prefix(review)) else {
         return false;
     };
     let Some(hash) = rest
@@ -118,6 +133,27 @@ pub fn belongs_to(review: &Path, name: &str) -> bool {
         return false;
     };
     hash.len() == NAME_HASH_DIGITS && hash.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The part of the sidecar's name that says whose it is: the review's escaped name, shortened
+/// when it is too long to fit NAME_MAX with the rest.
+fn prefix(review: &Path) -> String {
+    let name = review.file_name().unwrap_or_default().as_encoded_bytes();
+    let escaped = escaped(name);
+    if escaped.len() <= LONGEST_PREFIX {
+        return escaped;
+    }
+    // Cut between escapes, never inside one.
+    let mut kept = String::with_capacity(KEPT_OF_LONG_NAME + SHORTENED.len() + NAME_HASH_DIGITS);
+    for &byte in name {
+        let next = escaped_byte(byte);
+        if kept.len() + next.len() > KEPT_OF_LONG_NAME {
+            break;
+        }
+        kept.push_str(&next);
+    }
+    let whole = crate::digest::sha256_bytes(name).sha256;
+    format!("{kept}{SHORTENED}{}", &whole[..NAME_HASH_DIGITS])
 }
 
 /// Whether `name` can name a sidecar: a plain file name, nothing that leads out of the folder.
@@ -130,17 +166,16 @@ pub fn is_plain_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
-fn escaped_name(review: &Path) -> String {
-    let name = review.file_name().unwrap_or_default().as_encoded_bytes();
-    let mut escaped = String::with_capacity(name.len());
-    for &byte in name {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'-') {
-            escaped.push(char::from(byte));
-        } else {
-            escaped.push_str(&format!("_{byte:02x}"));
-        }
+fn escaped(name: &[u8]) -> String {
+    name.iter().map(|&byte| escaped_byte(byte)).collect()
+}
+
+fn escaped_byte(byte: u8) -> String {
+    if byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'-') {
+        char::from(byte).to_string()
+    } else {
+        format!("_{byte:02x}")
     }
-    escaped
 }
 
 /// The sidecar of `document`: its boxes, landmarks and embeddings as an `.npz`. None when the
@@ -422,6 +457,13 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Contents, SidecarProblem> {
     let embeddings = npz
         .array::<f32>(FACE_EMBEDDINGS)?
         .rows_of_any_length(FACE_EMBEDDINGS, faces)?;
+    for (name, rows) in [
+        (FACE_BOXES, &boxes),
+        (FACE_LANDMARKS, &landmarks),
+        (FACE_EMBEDDINGS, &embeddings),
+    ] {
+        rows.all_finite("face", name)?;
+    }
     let bulk = (0..faces).map(|number| {
         let mut points = [Point::default(); 5];
         for (point, xy) in points.iter_mut().zip(landmarks.row(number).chunks_exact(2)) {
@@ -447,6 +489,8 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Contents, SidecarProblem> {
     let photo_embeddings = npz
         .array::<f32>(ENROLMENT_EMBEDDINGS)?
         .rows_of_any_length(ENROLMENT_EMBEDDINGS, photos)?;
+    photo_boxes.all_finite("enrolment photo", ENROLMENT_BOXES)?;
+    photo_embeddings.all_finite("enrolment photo", ENROLMENT_EMBEDDINGS)?;
     let photos = (0..photos)
         .map(|number| {
             let embedding = Embedding(photo_embeddings.row(number).to_vec());
@@ -454,6 +498,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Contents, SidecarProblem> {
         })
         .collect();
     let others = read_other_recognizers(&mut npz)?;
+    npz.nothing_unread()?;
     Ok(Contents {
         faces,
         photos,
@@ -538,13 +583,66 @@ fn box_from(values: &[f32]) -> BoundingBox {
 struct Npz<'a> {
     bytes: &'a [u8],
     archive: zip::ZipArchive<Cursor<&'a [u8]>>,
+    /// Every entry's name, and those read so far: a sidecar holds nothing its review does not
+    /// read.
+    names: Vec<String>,
+    read: std::collections::HashSet<String>,
 }
 
 impl<'a> Npz<'a> {
+    /// Opens the `.npz` in `bytes`, refusing any entry that is not stored as it is (a
+    /// compressed one could inflate to any size, finding 9 of #21) and any name given twice
+    /// (which one would count?).
     fn open(bytes: &'a [u8]) -> Result<Self, SidecarProblem> {
-        let archive = zip::ZipArchive::new(Cursor::new(bytes))
-            .map_err(|e| SidecarProblem::Malformed(format!("not a .npz (zip) file: {e}")))?;
-        Ok(Npz { bytes, archive })
+        let malformed = |reason: String| SidecarProblem::Malformed(reason);
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+            .map_err(|e| malformed(format!("not a .npz (zip) file: {e}")))?;
+        // The archive keeps one entry of a name given twice (the last); which was meant?
+        if archive.has_duplicate_names() {
+            return Err(malformed(
+                "it holds an entry name more than once (its central directory lists it twice)"
+                    .into(),
+            ));
+        }
+        let mut names = Vec::new();
+        for index in 0..archive.len() {
+            let entry = archive
+                .by_index_raw(index)
+                .map_err(|e| malformed(format!("not a .npz (zip) file: {e}")))?;
+            let name = entry
+                .name()
+                .map_err(|e| malformed(format!("an entry's name cannot be read: {e}")))?
+                .into_owned();
+            if entry.compression() != zip::CompressionMethod::Stored {
+                return Err(malformed(format!(
+                    "{name} is compressed ({}); a sidecar's arrays are stored uncompressed",
+                    entry.compression()
+                )));
+            }
+            names.push(name);
+        }
+        Ok(Npz {
+            bytes,
+            archive,
+            names,
+            read: std::collections::HashSet::new(),
+        })
+    }
+
+    /// Refuses a sidecar with an entry nothing read: an array the review does not use.
+    fn nothing_unread(&self) -> Result<(), SidecarProblem> {
+        let mut unread: Vec<&String> = self
+            .names
+            .iter()
+            .filter(|name| !self.read.contains(*name))
+            .collect();
+        unread.sort_unstable();
+        match unread.first() {
+            None => Ok(()),
+            Some(name) => Err(SidecarProblem::Malformed(format!(
+                "it holds {name}, which the review does not use"
+            ))),
+        }
     }
 
     fn has(&self, name: &str) -> bool {
@@ -557,6 +655,7 @@ impl<'a> Npz<'a> {
         let parsed = |contents: &[u8]| {
             Array::parse(contents).map_err(|reason| malformed(format!("{name}: {reason}")))
         };
+        self.read.insert(name.to_string());
         let mut entry = self
             .archive
             .by_name(name)
@@ -619,19 +718,39 @@ impl<T> Rows<T> {
     }
 }
 
+impl Rows<f32> {
+    /// Refuses a NaN or infinite value in the array `name`, whose rows are `what`s: no box,
+    /// landmark or embedding means anything there (finding 12 of #21).
+    fn all_finite(&self, what: &str, name: &str) -> Result<(), SidecarProblem> {
+        match self.values.iter().position(|value| !value.is_finite()) {
+            None => Ok(()),
+            Some(at) => {
+                let number = at / self.width.max(1);
+                Err(SidecarProblem::Malformed(format!(
+                    "{what} {number} (row {number}): {name} holds {}, which no {} can be",
+                    self.values[at],
+                    name.trim_end_matches(".npy").replace('_', " ")
+                )))
+            }
+        }
+    }
+}
+
 impl<T: Element> Array<T> {
-    /// Reads a `.npy` of format 1.0 or 2.0 holding little-endian `T` in C order.
+    /// Reads a `.npy` of format 1.0 (the one lineup writes, and numpy for any header under
+    /// 64 KiB) holding little-endian `T` in C order.
     fn parse(bytes: &[u8]) -> Result<Array<T>, String> {
         let rest = bytes
             .strip_prefix(b"\x93NUMPY")
             .ok_or("not a .npy array (no \\x93NUMPY at its start)")?;
         let (header_length, rest) = match rest {
             [1, 0, a, b, rest @ ..] => (usize::from(u16::from_le_bytes([*a, *b])), rest),
-            [2 | 3, 0, a, b, c, d, rest @ ..] => (
-                usize::try_from(u32::from_le_bytes([*a, *b, *c, *d])).unwrap_or(usize::MAX),
-                rest,
-            ),
-            _ => return Err("a .npy format version this lineup does not read".into()),
+            [major, minor, ..] => {
+                return Err(format!(
+                    ".npy format {major}.{minor}; a sidecar's arrays are format 1.0"
+                ));
+            }
+            _ => return Err("cut short inside its header".into()),
         };
         if rest.len() < header_length {
             return Err("cut short inside its header".into());
@@ -747,5 +866,287 @@ mod tests {
         ));
         assert!(!belongs_to(review, "Case_20review.ron.faces-0123.npz"));
         assert!(!is_plain_name("../elsewhere.npz") && !is_plain_name("a/b.npz"));
+    }
+
+    /// The entries of the stored zip `bytes`, in order.
+    fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        (0..archive.len())
+            .map(|index| {
+                let mut entry = archive.by_index(index).unwrap();
+                let mut contents = Vec::new();
+                entry.read_to_end(&mut contents).unwrap();
+                (entry.name().unwrap().into_owned(), contents)
+            })
+            .collect()
+    }
+
+    /// `entries` zipped again, the way lineup writes a sidecar.
+    fn rezipped(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+        zipped(
+            entries
+                .iter()
+                .map(|(name, bytes)| (name.as_str(), bytes.clone())),
+        )
+    }
+
+    /// A sidecar of three faces and two enrolment photos, as lineup writes it.
+    fn a_sidecar() -> Vec<u8> {
+        let mut arrays = vec![
+            (
+                FACE_BOXES.to_string(),
+                npy(&[3, 4], (0..12).map(|v| v as f32)),
+            ),
+            (
+                FACE_LANDMARKS.to_string(),
+                npy(&[3, 5, 2], (0..30).map(|v| v as f32)),
+            ),
+            (
+                FACE_EMBEDDINGS.to_string(),
+                npy(&[3, 2], [0.6f32, 0.8].repeat(3).into_iter()),
+            ),
+            (
+                ENROLMENT_BOXES.to_string(),
+                npy(&[2, 4], (0..8).map(|v| v as f32)),
+            ),
+            (
+                ENROLMENT_EMBEDDINGS.to_string(),
+                npy(&[2, 2], [1.0f32, 0.0, 0.0, 1.0].into_iter()),
+            ),
+        ];
+        arrays.extend([
+            (
+                columns::FACE_SOURCES.to_string(),
+                npy(&[3, 2], [0u64, 0, 0, 0, 0, 0].into_iter()),
+            ),
+            (
+                columns::FACE_TIMESTAMPS.to_string(),
+                npy(&[3], [0.0f64, 0.5, 1.0].into_iter()),
+            ),
+            (
+                columns::FACE_DETECTOR_SCORES.to_string(),
+                npy(&[3], [0.9f32, 0.8, 0.7].into_iter()),
+            ),
+            (
+                columns::FACE_SKIN_ITA.to_string(),
+                npy(&[3, 3], [f32::NAN; 9].into_iter()),
+            ),
+            (
+                columns::FACE_CANDIDATE_IDENTITIES.to_string(),
+                npy(&[3, 1], [0i64, 1, NO_CANDIDATE].into_iter()),
+            ),
+            (
+                columns::FACE_CANDIDATE_SCORES.to_string(),
+                npy(&[3, 1], [0.8f32, 0.6, f32::NAN].into_iter()),
+            ),
+        ]);
+        rezipped(&arrays)
+    }
+
+    fn refusal(bytes: &[u8]) -> String {
+        match read(bytes) {
+            Ok(_) => "read".to_string(),
+            Err(problem) => problem.to_string(),
+        }
+    }
+
+    /// Finding 9 of #21: a compressed entry could inflate to any size (2 GiB from 2 MB); a
+    /// sidecar's entries are stored, and one that is not is refused by name, unread.
+    #[test]
+    fn a_compressed_entry_is_refused_by_name() {
+        let sidecar = a_sidecar();
+        assert!(read(&sidecar).is_ok());
+        let mut deflated = sidecar.clone();
+        let entries = entries(&sidecar);
+        let index = entries
+            .iter()
+            .position(|(n, _)| n == FACE_EMBEDDINGS)
+            .unwrap();
+        // The compression method of the entry's local header (offset 8) and of its central
+        // directory record (offset 10): 8 is deflate.
+        let headers = |signature: &[u8]| -> Vec<usize> {
+            (0..deflated.len() - 4)
+                .filter(|&at| &deflated[at..at + 4] == signature)
+                .collect()
+        };
+        let local = headers(b"PK\x03\x04")[index];
+        let central = headers(b"PK\x01\x02")[index];
+        deflated[local + 8] = 8;
+        deflated[central + 10] = 8;
+        let refused = refusal(&deflated);
+        assert!(
+            refused.contains(FACE_EMBEDDINGS) && refused.contains("compressed"),
+            "{refused}"
+        );
+    }
+
+    /// Finding 13 of #21: an entry given twice (the last won), an array the review does not
+    /// use (`secret.npy` loaded) and a .npy format lineup does not write are refused, named.
+    #[test]
+    fn duplicate_unused_or_other_format_entries_are_refused_by_name() {
+        let original = entries(&a_sidecar());
+        let mut doubled = original.clone();
+        let (_, boxes) = original
+            .iter()
+            .find(|(n, _)| n == FACE_BOXES)
+            .unwrap()
+            .clone();
+        let other_boxes = npy(&[3, 4], (0..12).map(|v| -(v as f32)));
+        assert_eq!(other_boxes.len(), boxes.len());
+        doubled.push(("face_boxeX.npy".to_string(), other_boxes));
+        let mut bytes = rezipped(&doubled);
+        let renamed: Vec<usize> = (0..bytes.len() - 14)
+            .filter(|&at| &bytes[at..at + 14] == b"face_boxeX.npy")
+            .collect();
+        assert_eq!(renamed.len(), 2);
+        for at in renamed {
+            bytes[at..at + 14].copy_from_slice(b"face_boxes.npy");
+        }
+        let refused = refusal(&bytes);
+        assert!(refused.contains("more than once"), "{refused}");
+
+        let mut extra = original.clone();
+        extra.push(("secret.npy".to_string(), npy(&[1], [1.0f32].into_iter())));
+        let refused = refusal(&rezipped(&extra));
+        assert!(
+            refused.contains("secret.npy") && refused.contains("does not use"),
+            "{refused}"
+        );
+
+        let mut version_2 = original.clone();
+        for (name, bytes) in &mut version_2 {
+            if name == FACE_BOXES {
+                // The same header, its length in four bytes, as format 2.0 has it.
+                let length = u16::from_le_bytes([bytes[8], bytes[9]]);
+                let mut changed = b"\x93NUMPY\x02\x00".to_vec();
+                changed.extend_from_slice(&u32::from(length).to_le_bytes());
+                changed.extend_from_slice(&bytes[10..]);
+                *bytes = changed;
+            }
+        }
+        let refused = refusal(&rezipped(&version_2));
+        assert!(
+            refused.contains(FACE_BOXES) && refused.contains("format 2.0"),
+            "{refused}"
+        );
+    }
+
+    /// `a_sidecar` with the array `name` replaced by `array`.
+    fn with_array(name: &str, array: Vec<u8>) -> Vec<u8> {
+        let mut arrays = entries(&a_sidecar());
+        let slot = arrays.iter_mut().find(|(n, _)| n == name).unwrap();
+        slot.1 = array;
+        rezipped(&arrays)
+    }
+
+    /// Finding 12 of #21: values nothing measured could give (a NaN box, infinite landmarks, a
+    /// detector score of 7.5, a time of -1e300 s, a skin ITA of 500°, a NaN candidate score)
+    /// are refused, naming the face and the column; NaN where the format pads stays accepted.
+    #[test]
+    fn impossible_values_are_refused_naming_face_and_column() {
+        assert!(read(&a_sidecar()).is_ok(), "NaN skin and candidate padding");
+        let mut nan_box: Vec<f32> = (0..12).map(|v| v as f32).collect();
+        nan_box[5] = f32::NAN;
+        let mut landmarks: Vec<f32> = (0..30).map(|v| v as f32).collect();
+        landmarks[29] = f32::INFINITY;
+        let cases = [
+            (FACE_BOXES, npy(&[3, 4], nan_box.into_iter()), "face 1 "),
+            (
+                FACE_LANDMARKS,
+                npy(&[3, 5, 2], landmarks.into_iter()),
+                "face 2 ",
+            ),
+            (
+                FACE_EMBEDDINGS,
+                npy(&[3, 2], [0.6f32, 0.8, f32::NAN, 0.8, 0.6, 0.8].into_iter()),
+                "face 1 ",
+            ),
+            (
+                ENROLMENT_EMBEDDINGS,
+                npy(&[2, 2], [1.0f32, 0.0, f32::NEG_INFINITY, 1.0].into_iter()),
+                "enrolment photo 1 ",
+            ),
+            (
+                columns::FACE_DETECTOR_SCORES,
+                npy(&[3], [7.5f32, 0.8, 0.7].into_iter()),
+                "face 0 ",
+            ),
+            (
+                columns::FACE_TIMESTAMPS,
+                npy(&[3], [0.0f64, -1e300, 1.0].into_iter()),
+                "face 1 ",
+            ),
+            (
+                columns::FACE_TIMESTAMPS,
+                npy(&[3], [0.0f64, 0.5, f64::NAN].into_iter()),
+                "face 2 ",
+            ),
+            (
+                columns::FACE_SKIN_ITA,
+                npy(
+                    &[3, 3],
+                    [f32::NAN, f32::NAN, f32::NAN, 500.0, -400.0, 900.0]
+                        .into_iter()
+                        .chain([f32::NAN; 3]),
+                ),
+                "face 1 ",
+            ),
+            (
+                columns::FACE_CANDIDATE_SCORES,
+                npy(&[3, 1], [0.8f32, f32::NAN, f32::NAN].into_iter()),
+                "face 1 ",
+            ),
+        ];
+        for (name, array, face) in cases {
+            let refused = refusal(&with_array(name, array));
+            assert!(
+                refused.contains(face) && refused.contains(name),
+                "{name}: {refused}"
+            );
+        }
+    }
+
+    /// Finding 2 of #21: a CJK review name of 79 bytes escaped to 229 and its sidecar's name
+    /// to 256, past NAME_MAX, and the save failed after the whole analysis. Every review name
+    /// that fits NAME_MAX itself gives a sidecar name that fits it too, its own and no other's.
+    #[test]
+    fn every_review_name_gives_a_sidecar_name_that_fits_name_max() {
+        let hash = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+        let cjk = "市中心攝像頭二零二六年十一月第三週審查報告草稿版本.ron";
+        let names = [
+            cjk.to_string(),
+            format!("{}.ron", "_".repeat(200)),
+            format!("{}.ron", "a".repeat(251)),
+            format!("{}.ron", "審".repeat(83)),
+            "Case review.ron".to_string(),
+        ];
+        let mut prefixes = std::collections::HashSet::new();
+        for name in &names {
+            let review = Path::new("/case").join(name);
+            let sidecar = file_name(&review, hash);
+            assert!(
+                sidecar.len() <= 255,
+                "{name}: {sidecar} ({})",
+                sidecar.len()
+            );
+            assert!(is_plain_name(&sidecar), "{sidecar}");
+            assert!(belongs_to(&review, &sidecar), "{sidecar}");
+            assert!(prefixes.insert(prefix(&review)), "{name}");
+            for other in &names {
+                let other = Path::new("/case").join(other);
+                assert_eq!(belongs_to(&other, &sidecar), other == review, "{sidecar}");
+            }
+        }
+        // Two long names that differ only past the kept start still get their own sidecars.
+        let (first, second) = (
+            Path::new(&format!("{}1.ron", "審".repeat(80))).to_path_buf(),
+            Path::new(&format!("{}2.ron", "審".repeat(80))).to_path_buf(),
+        );
+        assert!(!belongs_to(&second, &file_name(&first, hash)));
+        // A name short enough keeps the form older reviews were saved with.
+        assert_eq!(
+            file_name(Path::new("a_b.ron"), hash),
+            "a_5fb.ron.faces-fedcba9876543210.npz"
+        );
     }
 }

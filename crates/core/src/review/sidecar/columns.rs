@@ -116,6 +116,12 @@ pub(super) fn face_records(
                 SidecarProblem::Malformed(format!("face {number} (row {number}): {what}"))
             };
             let source = sources.row(number);
+            check_ranges(
+                timestamps.values[number],
+                scores.values[number],
+                skin.row(number),
+            )
+            .map_err(malformed)?;
             Ok(DetectionRecord {
                 source: SourceRef {
                     input: usize::try_from(source[0])
@@ -136,6 +142,34 @@ pub(super) fn face_records(
         .collect()
 }
 
+/// Refuses a face's values that nothing measured could give (finding 12 of #21): a time before
+/// the footage's start or not a number, a detector confidence outside 0 to 1, a skin ITA
+/// outside ±90° (an angle's arctangent; NaN is the documented "not measured").
+fn check_ranges(timestamp_s: f64, detector_score: f32, skin: &[f32]) -> Result<(), String> {
+    if !(timestamp_s.is_finite() && timestamp_s >= 0.0) {
+        return Err(format!(
+            "{FACE_TIMESTAMPS} holds {timestamp_s}, which is no time in the footage (0 or more \
+             seconds)"
+        ));
+    }
+    if !(0.0..=1.0).contains(&detector_score) {
+        return Err(format!(
+            "{FACE_DETECTOR_SCORES} holds {detector_score}, which is no detector confidence \
+             (0 to 1)"
+        ));
+    }
+    if let Some(ita) = skin
+        .iter()
+        .find(|ita| !ita.is_nan() && !(-90.0..=90.0).contains(*ita))
+    {
+        return Err(format!(
+            "{FACE_SKIN_ITA} holds {ita}, which is no Individual Typology Angle (-90 to 90 \
+             degrees, NaN where not measured)"
+        ));
+    }
+    Ok(())
+}
+
 /// One face's candidates from its row of identities and of scores: every identity up to the
 /// first [`NO_CANDIDATE`], which only more of it may follow.
 fn candidates(identities: &[i64], scores: &[f32]) -> Result<Vec<Candidate>, String> {
@@ -154,6 +188,12 @@ fn candidates(identities: &[i64], scores: &[f32]) -> Result<Vec<Candidate>, Stri
         .map(|(&id, &score)| {
             let identity = u32::try_from(id)
                 .map_err(|_| format!("candidate identity {id} is no identity number"))?;
+            if !score.is_finite() {
+                return Err(format!(
+                    "{FACE_CANDIDATE_SCORES} holds {score} for its candidate identity {id}: \
+                     NaN is only the padding after a face's last candidate"
+                ));
+            }
             Ok(Candidate {
                 identity: IdentityId(identity),
                 score,
