@@ -1250,15 +1250,28 @@ pub fn labels_changed_paragraph(
 /// distance): "MobileFaceNet at cosine similarity ≥ 0.6000", "dlib ResNet-29 at Euclidean
 /// distance ≤ 0.6000". `threshold` is a lineup score ([`Metric::score`]).
 pub fn model_threshold(model: &str, metric: Metric, threshold: f32) -> String {
+    model_threshold_as(model, metric, format!("{:.4}", metric.own_value(threshold)))
+}
+
+/// [`model_threshold`] printed exactly, for a threshold a report states rates at: four
+/// decimals where they read back as the very same threshold, else the shortest text that
+/// does, so that `--threshold` given the printed value raises the same alerts.
+pub fn model_threshold_exactly(model: &str, metric: Metric, threshold: f32) -> String {
+    let own = metric.own_value(threshold);
+    let four = format!("{own:.4}");
+    let number = match four.parse::<f32>() {
+        Ok(read_back) if read_back == own => four,
+        _ => own.to_string(),
+    };
+    model_threshold_as(model, metric, number)
+}
+
+fn model_threshold_as(model: &str, metric: Metric, number: String) -> String {
     let side = match metric {
         Metric::Cosine => "≥",
         Metric::Euclidean => "≤",
     };
-    format!(
-        "{model} at {} {side} {:.4}",
-        metric.name(),
-        metric.own_value(threshold)
-    )
+    format!("{model} at {} {side} {number}", metric.name())
 }
 
 /// A threshold or score (a lineup score, [`Metric::score`]) as the number the model itself
