@@ -558,9 +558,10 @@ pub fn evaluation_table(evaluation: &Evaluation, metric: Metric) -> String {
     let _ = writeln!(
         out,
         "{} FNIR is rank 1: a mated search counts as found only when its best candidate is the \
-         right person at or above the threshold. FPIR is measured against this watchlist of {} \
+         right person {} the threshold. FPIR is measured against this watchlist of {} \
          identities and grows with a longer one.",
         interval_note(this.metrics.iter().flat_map(|m| [&m.fpir, &m.fnir])),
+        matching_side(metric),
         group_thousands(this.watchlist_size as u64)
     );
     for differentials in [&this.fpir_differentials, &this.fnir_differentials] {
@@ -1304,6 +1305,15 @@ pub fn own_threshold_within(metric: Metric, threshold: f32, below: Option<f32>) 
             text.strip_prefix('-')
                 .map_or_else(|| format!("-{text}"), str::to_owned)
         }
+    }
+}
+
+/// Which side of a threshold a match is on, for a sentence: "at or above" for a similarity,
+/// "at or below" for a distance.
+pub fn matching_side(metric: Metric) -> &'static str {
+    match metric {
+        Metric::Cosine => "at or above",
+        Metric::Euclidean => "at or below",
     }
 }
 

@@ -513,8 +513,7 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings, report: &
              searches (n) they rest on: FPIR is the share of non-mated searches (people not on \
              the watchlist) that raise an alert, measured against this watchlist of {} \
              identities (it grows with a longer one); FNIR (rank 1) the share of mated searches \
-             (people on it) whose best candidate is not the right person at or above the \
-             threshold. {}",
+             (people on it) whose best candidate is not the right person {} the threshold. {}",
             findings.label_source,
             findings.searches,
             if findings.ignored_searches > 0 {
@@ -528,6 +527,7 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings, report: &
             wording::searches_of_people(&findings.pooled.fpir, "non-mated"),
             wording::searches_of_people(&findings.pooled.fnir, "mated"),
             group_thousands(findings.watchlist_size),
+            wording::matching_side(report.system.score_metric()),
             wording::interval_note(
                 findings
                     .slices
