@@ -21,6 +21,7 @@ use crate::footage::Sampling;
 use crate::metrics;
 use crate::review::shards::Shard;
 use crate::review::{self, DEFAULT_THRESHOLD, InputStatus, ReviewDocument, Slicing};
+use crate::vision::manifest::Metric;
 use crate::vision::{DetectorConfig, VisionConfig};
 
 #[derive(Debug, Parser)]
@@ -1191,7 +1192,10 @@ fn print_metrics(args: MetricsArgs) -> anyhow::Result<ExitCode> {
         .map_err(anyhow::Error::msg)?;
     print_simulation_mark(&document);
     println!("{}\n", models::describe_scores(&document, threshold));
-    print!("{}", assessment::wording::evaluation_table(&evaluation));
+    print!(
+        "{}",
+        assessment::wording::evaluation_table(&evaluation, document.score_metric())
+    );
     if document.evaluation_protocol.is_some() {
         let verification = document
             .verification(&slicing, threshold)
@@ -1256,9 +1260,13 @@ fn print_max_fpir_thresholds(
         .sliced_searches(slicing)
         .map_err(anyhow::Error::msg)?;
     let index = sliced.index();
+    let loosest = match document.score_metric() {
+        Metric::Cosine => "Lowest threshold".to_owned(),
+        metric => format!("Highest threshold ({}, a match at or below)", metric.name()),
+    };
     println!(
-        "\nLowest threshold keeping the measured FPIR at or below {} (each slice at its own; \
-         the interval says how high it could be on other faces):",
+        "\n{loosest} keeping the measured FPIR at or below {} (each slice at its own; the \
+         interval says how high it could be on other faces):",
         assessment::wording::percent(max_fpir)
     );
     for (slice, (name, threshold)) in sliced
@@ -1271,9 +1279,15 @@ fn print_max_fpir_thresholds(
             println!("  {name:<32} no non-mated searches");
             continue;
         };
-        let shown =
-            assessment::wording::threshold_within(exact, index.non_mated_score_below(slice, exact));
-        let at: f32 = anyhow::Context::context(shown.parse(), "a printed threshold reads back")?;
+        // Printed on the model's own scale (a distance for dlib), as --threshold takes it.
+        let metric = document.score_metric();
+        let shown = assessment::wording::own_threshold_within(
+            metric,
+            exact,
+            index.non_mated_score_below(slice, exact),
+        );
+        let own: f32 = anyhow::Context::context(shown.parse(), "a printed threshold reads back")?;
+        let at = metric.score(own);
         let measured = metrics::measure(
             &sliced.searches,
             &index,

@@ -139,6 +139,25 @@ fn the_report_of_two_recognizers_compares_them_and_recompute_checks_every_figure
     ]);
     assert!(report.status.success(), "{}", text(&report.stderr));
 
+    // Each threshold as printed, read back on its model's own scale, is the very threshold the
+    // rates were measured at (#20, finding 5: a moved threshold rounded to four decimals can
+    // drop the alert that gives its FPIR).
+    for thresholds in [Thresholds::Own, Thresholds::EqualFpir] {
+        let lines = comparison.threshold_lines(thresholds);
+        let measured = comparison
+            .models
+            .iter()
+            .filter_map(|m| Some((m, m.rates(thresholds)?)));
+        for (line, (model, rates)) in lines.iter().zip(measured) {
+            let printed: f32 = line.rsplit(' ').next().unwrap().parse().unwrap();
+            assert_eq!(
+                model.metric.score(printed),
+                rates.threshold,
+                "{line} is not the threshold measured at"
+            );
+        }
+    }
+
     let markdown = std::fs::read_to_string(bundle.join(EDITABLE_FILE)).unwrap();
     let pdf = pdf_text(&bundle.join(bundle::PDF_FILE));
     for (name, said) in [("assessment.md", &markdown), ("assessment.pdf", &pdf)] {

@@ -519,3 +519,74 @@ fn a_malformed_spec_is_refused_naming_its_line_or_field() {
     assert!(stderr.contains("`default_threshold`"), "{stderr}");
     assert!(!home.join("data/lineup/models").exists());
 }
+
+/// Where `text` shows a negated distance ("-0.64", "(-0.6400)"): a dlib review's thresholds
+/// and scores are distances, never below 0; the part of `text` around the first one.
+fn negated_distance(text: &str) -> Option<String> {
+    ["-0.", "-1.", "−0.", "−1."].iter().find_map(|negative| {
+        text.find(negative).map(|at| {
+            let before: String = text[..at].chars().rev().take(80).collect();
+            let after: String = text[at..].chars().take(40).collect();
+            before.chars().rev().collect::<String>() + &after
+        })
+    })
+}
+
+/// #20, finding 4: every place a person reads a dlib review's threshold or score shows the
+/// distance itself, and a threshold `lineup metrics --max-fpir` prints is one `--threshold`
+/// takes as printed, with the same false alerts.
+#[test]
+fn a_dlib_reviews_thresholds_and_scores_read_as_distances_everywhere() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let (mut document, _) = analyse(
+        home,
+        &["obama2.jpg", "obama3.jpg", "t1.jpg"],
+        &["--recognizer", "dlib"],
+    );
+    // Obama in obama2/obama3, strangers in t1.jpg.
+    for index in 0..document.tracks.len() {
+        let first = document.tracks[index].detections[0];
+        document.tracks[index].label = match document.detections[first].source.input {
+            2 => lineup::review::GroundTruth::NotOnWatchlist,
+            _ => lineup::review::GroundTruth::OnWatchlist(lineup::ids::IdentityId(0)),
+        };
+    }
+    let review = home.join("labelled.ron");
+    lineup::review::save(&document, &review).unwrap();
+
+    let out = lineup(home, &["metrics", path(&review), "--max-fpir", "0.2"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert_eq!(negated_distance(&stdout), None, "{stdout}");
+    let line = stdout
+        .lines()
+        .find(|l| l.contains(" threshold ") && l.contains("FPIR there"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let printed = line.split(" threshold ").nth(1).unwrap();
+    let printed = printed.split_whitespace().next().unwrap();
+    let fpir_there = line.split("FPIR there ").nth(1).unwrap();
+    let out = lineup(home, &["metrics", path(&review), "--threshold", printed]);
+    let at_printed = text(&out.stdout);
+    assert!(out.status.success(), "{printed}: {}", text(&out.stderr));
+    let pooled = at_printed
+        .lines()
+        .find(|l| l.starts_with("all"))
+        .unwrap_or_else(|| panic!("{at_printed}"));
+    let rate = fpir_there.split(" (").next().unwrap();
+    assert!(pooled.contains(rate), "{line}\n{pooled}");
+
+    let csv = home.join("labels.csv");
+    let out = lineup(home, &["labels", "export", path(&review), path(&csv)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let exported = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(negated_distance(&exported), None, "{exported}");
+    assert!(exported.contains("Euclidean distance"), "{exported}");
+    let out = lineup(home, &["labels", "import", path(&review), path(&csv)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let bundle = sign(home, &review);
+    let report = std::fs::read_to_string(bundle.join("assessment.md")).unwrap();
+    assert_eq!(negated_distance(&report), None);
+    assert!(report.contains("Euclidean distance"));
+}

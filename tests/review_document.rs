@@ -104,10 +104,11 @@ fn labels_and_attributes_come_back_in_through_csv() {
     let line = text.lines().nth(2).unwrap().to_string();
     assert!(line.starts_with("1,"), "{line}");
     let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
-    cells[8] = "watchlist:Bo Roe".into();
-    // Columns: ..., label (8), person (9), skin (10), gender (11), ...
-    cells[10] = "3".into();
-    cells[11] = "female".into();
+    cells[9] = "watchlist:Bo Roe".into();
+    // Columns: ..., top_score (7), top_score_metric (8), label (9), person (10), skin (11),
+    // gender (12), ...
+    cells[11] = "3".into();
+    cells[12] = "female".into();
     text = text.replacen(&line, &cells.join(","), 1);
     assert_eq!(csv::import_text(&mut document, &text), Ok(1));
     assert_eq!(
@@ -136,12 +137,12 @@ fn a_bad_csv_row_changes_nothing_and_names_its_line() {
     };
     for (bad, says) in [
         (
-            with_cell(11, "purple"),
+            with_cell(12, "purple"),
             "\"purple\" is not a value of gender",
         ),
         (with_cell(0, "999"), "no track 999"),
         (
-            with_cell(8, "watchlist:Nobody"),
+            with_cell(9, "watchlist:Nobody"),
             "no watchlist identity named \"Nobody\"",
         ),
     ] {
@@ -162,9 +163,9 @@ fn a_bad_csv_row_changes_nothing_and_names_its_line() {
     assert_eq!(err.line, 6, "{err:?}");
     // Two rows for one track that disagree: refused, naming both lines; nothing applied.
     let mut edited = lines.clone();
-    let gender = lines[5].split(',').nth(11).unwrap_or_default();
+    let gender = lines[5].split(',').nth(12).unwrap_or_default();
     edited.push(with_cell(
-        11,
+        12,
         if gender == "female" { "male" } else { "female" },
     ));
     let err = csv::import_text(&mut document, &(edited.join("\n") + "\n")).unwrap_err();

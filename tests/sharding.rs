@@ -637,6 +637,19 @@ fn shards_of_a_two_recognizer_analysis_merge_with_both_models_and_refuse_other_l
     assert_eq!(merged.other_recognizers, single.other_recognizers);
     assert_same_review(&merged, &single);
 
+    // dlib's threshold is read as the distance it is (#20), never as the negated score the
+    // review file stores.
+    let mut looser = review::load(&given[1]).unwrap();
+    looser.other_recognizers[0].threshold = -0.7;
+    let looser_path = dir.join("shard-2-looser.ron");
+    review::save(&looser, &looser_path).unwrap();
+    let output = analyses().merge("two-models/refused.ron", &[given[0].clone(), looser_path]);
+    let stderr = text(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("at 0.7 (Euclidean distance)"), "{stderr}");
+    assert!(stderr.contains("at 0.6 (Euclidean distance)"), "{stderr}");
+    assert!(!stderr.contains("-0."), "{stderr}");
+
     let mobilefacenet_alone = shard(2, &["--recognizer", "mobilefacenet"]);
     assert_refused(
         &[given[0].clone(), mobilefacenet_alone],

@@ -339,3 +339,45 @@ fn each_models_threshold_stays_its_own_and_labels_are_shared() {
         "the rates shown are dlib's on the labels as they are now"
     );
 }
+
+/// #20, finding 8: a threshold is kept within the shown model's own range, not the cosine's: a
+/// dlib distance above 1 can be set, a negative distance cannot; and showing a model whose
+/// threshold lies beyond the slider's range writes no edit.
+#[test]
+fn a_threshold_is_clamped_to_the_shown_models_own_range_and_showing_it_writes_nothing() {
+    use lineup::workspace::{Command, SaveState, Workspace};
+    let mut document = two_model_demo().clone();
+    let mut workspace = Workspace::new(document.clone(), Some("review.ron".into()));
+    workspace.apply(Command::Threshold(1.5)).unwrap();
+    assert_eq!(workspace.threshold(), 1.0, "a cosine is at most 1");
+    assert!(workspace.show_recognizer(1));
+    workspace
+        .apply(Command::Threshold(Metric::Euclidean.score(1.5)))
+        .unwrap();
+    assert_eq!(workspace.document().other_recognizers[0].threshold, -1.5);
+    workspace
+        .apply(Command::Threshold(Metric::Euclidean.score(-0.2)))
+        .unwrap();
+    assert_eq!(
+        Metric::Euclidean.own_value(workspace.threshold()),
+        0.0,
+        "a distance is at least 0"
+    );
+
+    // dlib at a distance of 1.5, beyond the slider's 0 to 1.2, shown on the Thresholds screen.
+    document.other_recognizers[0].threshold = Metric::Euclidean.score(1.5);
+    let (_dir, app) = app::open(&document, Tab::Thresholds);
+    let mut h = app::harness(app);
+    h.run();
+    h.get_by_label("alerts shown").click();
+    h.run();
+    h.get_by_label("dlib ResNet-29 face descriptor (128-d)")
+        .click();
+    h.run();
+    h.run();
+    let workspace = app::workspace(&h);
+    assert_eq!(workspace.shown_recognizer(), 1);
+    assert_eq!(workspace.threshold(), -1.5);
+    assert!(!workspace.can_undo(), "showing a model is no edit");
+    assert_eq!(workspace.save_state(), &SaveState::Saved);
+}

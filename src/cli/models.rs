@@ -165,10 +165,9 @@ pub fn describe_scores(document: &ReviewDocument, threshold: f32) -> String {
     let negated = match metric {
         Metric::Cosine => String::new(),
         // Tables and the review file hold lineup's score, higher for more alike faces.
-        Metric::Euclidean => format!(
-            " (tables and the review file show it negated, {threshold}, so that a higher \
-             score is always more alike)"
-        ),
+        Metric::Euclidean => " (the review file stores every distance negated, so that a \
+             higher score is always more alike; everything lineup prints is the distance)"
+            .to_owned(),
     };
     format!(
         "Scores: {} (SHA-256 {}{supplied}), {}; threshold {}{negated}",

@@ -34,18 +34,23 @@ pub(crate) fn show(view: &mut View<'_>, ui: &mut egui::Ui) {
         }
         _ => label.to_owned(),
     };
-    ui.horizontal(|ui| {
-        ui.label(label);
-        // Two pixels a 0.005 step over the range −0.2 to 1.0, so a step can be hit by mouse.
-        ui.spacing_mut().slider_width = 480.0;
-        ui.add(
-            egui::Slider::new(&mut shown, range)
-                .step_by(0.005)
-                .text("Match threshold"),
-        );
-    });
+    let moved = ui
+        .horizontal(|ui| {
+            ui.label(label);
+            // Two pixels a 0.005 step over the range −0.2 to 1.0, so a step can be hit by mouse.
+            ui.spacing_mut().slider_width = 480.0;
+            ui.add(
+                egui::Slider::new(&mut shown, range)
+                    .step_by(0.005)
+                    .text("Match threshold"),
+            )
+            .changed()
+        })
+        .inner;
+    // Only the reviewer moving the slider writes: a threshold beyond the slider's range (a
+    // distance above 1.2) is shown at its end, never set to it.
     let threshold = metric.score(shown);
-    if threshold != workspace.threshold() {
+    if moved && threshold != workspace.threshold() {
         apply(workspace, Command::Threshold(threshold), view.banner);
     }
     ui.label(super::simulated::marked(

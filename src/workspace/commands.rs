@@ -57,7 +57,7 @@ pub enum Command {
         value: Option<String>,
     },
     /// The global match threshold of the recognizer whose alerts are shown (see
-    /// `Workspace::show_recognizer`), clamped to the cosine range.
+    /// `Workspace::show_recognizer`), clamped to that model's own range (`Metric::clamp_score`).
     Threshold(f32),
     /// One slice's own threshold, or (`None`) back to the global one. Only the review's own
     /// recognizer has thresholds per slice: while another is shown, this changes nothing.
@@ -598,7 +598,7 @@ impl Workspace {
                 )
             }
             Command::Threshold(threshold) => {
-                let after = threshold.clamp(-1.0, 1.0);
+                let after = self.shown().score_metric().clamp_score(threshold);
                 let before = self.threshold();
                 unchanged_or(
                     after != before,
@@ -615,7 +615,8 @@ impl Workspace {
                 Edit::Batch(Vec::new())
             }
             Command::SliceThreshold { slice, threshold } => {
-                let after = threshold.map(|t| t.clamp(-1.0, 1.0));
+                let metric = document.score_metric();
+                let after = threshold.map(|t| metric.clamp_score(t));
                 let before = document.slice_thresholds.get(&slice).copied();
                 unchanged_or(
                     after != before,

@@ -351,13 +351,14 @@ impl ModelComparison {
         )
     }
 
-    /// Each model's threshold, with its model and metric, on its own scale.
+    /// Each model's threshold, with its model and metric, on its own scale, exactly (a moved
+    /// threshold rounded could lose the alert that gives its FPIR).
     pub fn threshold_lines(&self, thresholds: Thresholds) -> Vec<String> {
         self.models
             .iter()
             .filter_map(|model| {
                 let rates = model.rates(thresholds)?;
-                Some(crate::wording::model_threshold(
+                Some(crate::wording::model_threshold_exactly(
                     model.name(),
                     model.metric,
                     rates.threshold,

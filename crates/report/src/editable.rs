@@ -163,7 +163,7 @@ fn accuracy(out: &mut String, report: &Report) {
         }
     }
     match &report.findings {
-        Some(findings) => rates(out, findings),
+        Some(findings) => rates(out, findings, report),
         None => line(out, wording::NO_GROUND_TRUTH),
     }
     if let Some(verification) = &report.verification {
@@ -221,7 +221,7 @@ fn one_to_one(out: &mut String, report: &Report, verification: &crate::findings:
 }
 
 /// The 1:N rates per group, their differentials and cautions.
-fn rates(out: &mut String, findings: &crate::findings::MeasuredFindings) {
+fn rates(out: &mut String, findings: &crate::findings::MeasuredFindings, report: &Report) {
     line(
         out,
         &format!(
@@ -230,7 +230,7 @@ fn rates(out: &mut String, findings: &crate::findings::MeasuredFindings) {
             group_thousands(findings.watchlist_size)
         ),
     );
-    let rows = crate::summary::rate_rows(findings);
+    let rows = crate::summary::rate_rows(findings, report.system.score_metric());
     table(
         out,
         &[
@@ -274,8 +274,8 @@ fn detection_counts(out: &mut String, report: &Report) {
     line(
         out,
         &format!(
-            "**What the system flagged at threshold {:.2}**",
-            counts.threshold
+            "**What the system flagged at threshold {}**",
+            report.system.shown_threshold(counts.threshold, 2)
         ),
     );
     let rows = crate::summary::detection_rows(report);

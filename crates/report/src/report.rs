@@ -810,15 +810,28 @@ impl SystemReviewed {
     /// metric and model it belongs to: "0.600 (Euclidean distance, a match at or below; dlib
     /// ResNet-29 …)". Reviews from before the metric was recorded are MobileFaceNet's cosine.
     pub fn threshold_words(&self, threshold: f32) -> String {
-        use lineup_core::vision::manifest::Metric;
         let recognizer = self.recognizer();
-        let metric = recognizer.and_then(|m| m.metric).unwrap_or(Metric::Cosine);
+        let metric = self.score_metric();
         format!(
             "{:.3} ({}; {})",
             metric.own_value(threshold),
             metric.describe(),
             recognizer.map_or("recognizer not recorded", |m| m.name.as_str())
         )
+    }
+
+    /// How the recognizer's scores compare: its metric (cosine for reviews from before the
+    /// metric was recorded, which were all MobileFaceNet's).
+    pub fn score_metric(&self) -> lineup_core::vision::manifest::Metric {
+        self.recognizer()
+            .and_then(|m| m.metric)
+            .unwrap_or(lineup_core::vision::manifest::Metric::Cosine)
+    }
+
+    /// A threshold of this review standing alone in a sentence, on the recognizer's own scale
+    /// with its metric named where it is a distance ([`crate::wording::own_threshold`]).
+    pub fn shown_threshold(&self, threshold: f32, decimals: usize) -> String {
+        crate::wording::own_threshold(self.score_metric(), threshold, decimals)
     }
 
     /// A model's role as the report's table names it, saying when the reviewer supplied it.

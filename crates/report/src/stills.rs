@@ -24,6 +24,7 @@ use lineup_core::ids::IdentityId;
 use lineup_core::matching::Candidate;
 use lineup_core::review::{GroundTruth, InputStatus, ReviewDocument};
 use lineup_core::vision::BoundingBox;
+use lineup_core::vision::manifest::Metric;
 
 /// Long side of a picture in the report, in pixels: sharp at the printed size, small on disk.
 const PICTURE_MAX_SIDE: u32 = 1400;
@@ -387,16 +388,26 @@ impl StillRequest<'_> {
     /// named is counted in the report's data and findings, so the captions lose nothing the
     /// assessment needs. This holds whichever faces the reviewer chose to show.
     fn caption(&self, best: &Candidate, review: AlertReview) -> String {
+        // On the recognizer's own scale: a distance reads as a distance, named as one.
+        let metric = self.document.score_metric();
+        let value = crate::wording::own_number(metric, best.score, 2);
+        let score = match metric {
+            Metric::Cosine => format!("score {value}"),
+            Metric::Euclidean => format!("distance {value}"),
+        };
         match review {
             AlertReview::Confirmed => {
                 let name = self
                     .document
                     .identity_name(best.identity)
                     .unwrap_or("unknown");
-                format!("{name} {:.2}, confirmed", best.score)
+                match metric {
+                    Metric::Cosine => format!("{name} {value}, confirmed"),
+                    Metric::Euclidean => format!("{name} {score}, confirmed"),
+                }
             }
-            AlertReview::Wrong => format!("wrong alert, score {:.2}", best.score),
-            AlertReview::Unconfirmed => format!("unconfirmed alert, score {:.2}", best.score),
+            AlertReview::Wrong => format!("wrong alert, {score}"),
+            AlertReview::Unconfirmed => format!("unconfirmed alert, {score}"),
         }
     }
 }

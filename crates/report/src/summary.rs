@@ -4,15 +4,17 @@ use crate::drafting::fpir_spread;
 use crate::findings::MeasuredFindings;
 use crate::report::Report;
 use crate::wording::{
-    NO_GROUND_TRUTH, count_noun, group_thousands, plural, rate_with_interval, searches_of_people,
+    NO_GROUND_TRUTH, count_noun, group_thousands, own_number, plural, rate_with_interval,
+    searches_of_people,
 };
 use lineup_core::vision::ModelRole;
+use lineup_core::vision::manifest::Metric;
 
 /// The plain-language summary, one paragraph per entry, for the first page.
 pub(crate) fn plain_summary(report: &Report) -> Vec<String> {
     let mut paragraphs = vec![what_was_reviewed(report), stand_ins(report)];
     paragraphs.push(match &report.findings {
-        Some(findings) => what_was_measured(findings, search_is(report)),
+        Some(findings) => what_was_measured(findings, report),
         None => NO_GROUND_TRUTH.to_owned(),
     });
     // How many tracks the rates rest on, and how many alerts were kept out of them by being
@@ -75,7 +77,7 @@ fn what_was_reviewed(report: &Report) -> String {
          (stills or videos, each listed in the evidence annex) and found {} {} (a face found \
          in each frame it appears in, so one person passing a camera counts many times). Each \
          face was compared with a watchlist of {identities} {} ({photos} enrolment {}). At a \
-         match threshold of {:.2}, {} {} would have raised an alert{}. The error rates below \
+         match threshold of {}, {} {} would have raised an alert{}. The error rates below \
          count face tracks instead: one appearance of one person.",
         report.model_name(ModelRole::Detector),
         report.model_name(ModelRole::Recognizer),
@@ -85,7 +87,7 @@ fn what_was_reviewed(report: &Report) -> String {
         plural(d.faces, "detected face", "detected faces"),
         plural(identities as u64, "person", "people"),
         plural(photos as u64, "photo", "photos"),
-        d.threshold,
+        report.system.shown_threshold(d.threshold, 2),
         d.alerts,
         plural(d.alerts, "detected face", "detected faces"),
         if own_thresholds(report) {
@@ -106,22 +108,30 @@ pub(crate) fn search_is(report: &Report) -> &'static str {
     }
 }
 
-fn what_was_measured(findings: &MeasuredFindings, search_is: &str) -> String {
+fn what_was_measured(findings: &MeasuredFindings, report: &Report) -> String {
+    let search_is = search_is(report);
+    let metric = report.system.score_metric();
     let pooled = &findings.pooled;
     let own: Vec<String> = findings
         .slices
         .iter()
         .filter(|s| s.metrics.threshold != findings.threshold)
-        .map(|s| format!("{} at {:.4}", s.name, s.metrics.threshold))
+        .map(|s| {
+            format!(
+                "{} at {}",
+                s.name,
+                own_number(metric, s.metrics.threshold, 4)
+            )
+        })
         .collect();
     let thresholds = if own.is_empty() {
         String::new()
     } else {
         format!(
             " These rates count each group at its own threshold where the reviewer set one ({}; \
-             the others at {:.4}), as a deployment with those thresholds would.",
+             the others at {}), as a deployment with those thresholds would.",
             own.join(", "),
-            findings.threshold
+            report.system.shown_threshold(findings.threshold, 4)
         )
     };
     // Without person labels on passers-by, each of their tracks counts as a different person,
@@ -262,7 +272,8 @@ pub(crate) fn one_to_one_table(
 /// The findings table's rows: per group, then all groups together (threshold, FPIR n and rate,
 /// FNIR n and rate, wrong-identity alerts, flag rate), as the PDF and the Markdown both show
 /// them and `--recompute` looks for them in the PDF.
-pub(crate) fn rate_rows(findings: &MeasuredFindings) -> Vec<Vec<String>> {
+/// Thresholds are on the recognizer's own scale (`metric`'s: a distance as a distance).
+pub(crate) fn rate_rows(findings: &MeasuredFindings, metric: Metric) -> Vec<Vec<String>> {
     use lineup_core::metrics::Rate;
     let cells = |name: String, threshold: String, rates: [&Rate; 4]| {
         let [fpir, fnir, wrong_identity, flag] = rates;
@@ -284,7 +295,11 @@ pub(crate) fn rate_rows(findings: &MeasuredFindings) -> Vec<Vec<String>> {
         .map(|slice| {
             let m = &slice.metrics;
             let rates = [&m.fpir, &m.fnir, &m.wrong_identity_alerts, &m.flag_rate];
-            cells(slice.name.clone(), format!("{:.4}", m.threshold), rates)
+            cells(
+                slice.name.clone(),
+                own_number(metric, m.threshold, 4),
+                rates,
+            )
         })
         .chain(std::iter::once(cells(
             "All groups".to_owned(),

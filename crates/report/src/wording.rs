@@ -458,8 +458,15 @@ pub fn interval_note<'a>(rates: impl IntoIterator<Item = &'a Rate>) -> String {
 /// The evaluation as an aligned table for a terminal: one row per slice with its threshold, n,
 /// rates, intervals and ratio to the reference slice, then the notes and cautions. Slices with
 /// no labelled track are left out.
-pub fn evaluation_table(evaluation: &Evaluation) -> String {
+/// The evaluation as a table; `metric` is the review's recognizer's, on whose own scale the
+/// thresholds are shown.
+pub fn evaluation_table(evaluation: &Evaluation, metric: Metric) -> String {
     let this = evaluation;
+    let shown = |threshold: f32| own_number(metric, threshold, 4);
+    let scale = match metric {
+        Metric::Cosine => String::new(),
+        Metric::Euclidean => format!(" ({}, a match at or below)", metric.name()),
+    };
     let mut out = String::new();
     let by = if this.slicing.attributes.is_empty() {
         "everyone together".to_string()
@@ -468,10 +475,10 @@ pub fn evaluation_table(evaluation: &Evaluation) -> String {
     };
     let _ = writeln!(
         out,
-        "Labelled searches (face tracks): {} — sliced by {by}, threshold {:.4} (a slice's own \
-         where the threshold column says so) — watchlist of {} identities",
+        "Labelled searches (face tracks): {} — sliced by {by}, threshold {}{scale} (a slice's \
+         own where the threshold column says so) — watchlist of {} identities",
         this.searches,
-        this.threshold,
+        shown(this.threshold),
         group_thousands(this.watchlist_size as u64)
     );
     let row = |out: &mut String, cells: [&str; 9]| {
@@ -508,9 +515,9 @@ pub fn evaluation_table(evaluation: &Evaluation) -> String {
             continue;
         }
         let threshold = if m.threshold == this.threshold {
-            format!("{:.4}", m.threshold)
+            shown(m.threshold)
         } else {
-            format!("{:.4} own", m.threshold)
+            format!("{} own", shown(m.threshold))
         };
         row(
             &mut out,
@@ -551,9 +558,10 @@ pub fn evaluation_table(evaluation: &Evaluation) -> String {
     let _ = writeln!(
         out,
         "{} FNIR is rank 1: a mated search counts as found only when its best candidate is the \
-         right person at or above the threshold. FPIR is measured against this watchlist of {} \
+         right person {} the threshold. FPIR is measured against this watchlist of {} \
          identities and grows with a longer one.",
         interval_note(this.metrics.iter().flat_map(|m| [&m.fpir, &m.fnir])),
+        matching_side(metric),
         group_thousands(this.watchlist_size as u64)
     );
     for differentials in [&this.fpir_differentials, &this.fnir_differentials] {
@@ -1243,15 +1251,70 @@ pub fn labels_changed_paragraph(
 /// distance): "MobileFaceNet at cosine similarity ≥ 0.6000", "dlib ResNet-29 at Euclidean
 /// distance ≤ 0.6000". `threshold` is a lineup score ([`Metric::score`]).
 pub fn model_threshold(model: &str, metric: Metric, threshold: f32) -> String {
+    model_threshold_as(model, metric, format!("{:.4}", metric.own_value(threshold)))
+}
+
+/// [`model_threshold`] printed exactly, for a threshold a report states rates at: four
+/// decimals where they read back as the very same threshold, else the shortest text that
+/// does, so that `--threshold` given the printed value raises the same alerts.
+pub fn model_threshold_exactly(model: &str, metric: Metric, threshold: f32) -> String {
+    let own = metric.own_value(threshold);
+    let four = format!("{own:.4}");
+    let number = match four.parse::<f32>() {
+        Ok(read_back) if read_back == own => four,
+        _ => own.to_string(),
+    };
+    model_threshold_as(model, metric, number)
+}
+
+fn model_threshold_as(model: &str, metric: Metric, number: String) -> String {
     let side = match metric {
         Metric::Cosine => "≥",
         Metric::Euclidean => "≤",
     };
-    format!(
-        "{model} at {} {side} {:.4}",
-        metric.name(),
-        metric.own_value(threshold)
-    )
+    format!("{model} at {} {side} {number}", metric.name())
+}
+
+/// A threshold or score (a lineup score, [`Metric::score`]) as the number the model itself
+/// gives, to `decimals` places: a cosine as it is, a distance as the distance, never negated.
+pub fn own_number(metric: Metric, score: f32, decimals: usize) -> String {
+    format!("{:.*}", decimals, metric.own_value(score))
+}
+
+/// A threshold standing alone in a sentence, on its model's own scale, naming the metric where
+/// it is not the cosine every reader assumes: "0.60", "0.64 (Euclidean distance, a match at or
+/// below)".
+pub fn own_threshold(metric: Metric, threshold: f32, decimals: usize) -> String {
+    let number = own_number(metric, threshold, decimals);
+    match metric {
+        Metric::Cosine => number,
+        Metric::Euclidean => format!("{number} ({}, a match at or below)", metric.name()),
+    }
+}
+
+/// [`threshold_within`] on the model's own scale: the shortest text of at most nine decimals
+/// that, read back as the model's own value ([`Metric::score`]), is a threshold at or below
+/// `threshold` and above `below` (lineup scores), so that it raises the same alerts. A distance
+/// is rounded up where a cosine is rounded down.
+pub fn own_threshold_within(metric: Metric, threshold: f32, below: Option<f32>) -> String {
+    match metric {
+        Metric::Cosine => threshold_within(threshold, below),
+        // On the negated scale rounding down is rounding the distance up; negation is exact.
+        Metric::Euclidean => {
+            let text = threshold_within(threshold, below);
+            text.strip_prefix('-')
+                .map_or_else(|| format!("-{text}"), str::to_owned)
+        }
+    }
+}
+
+/// Which side of a threshold a match is on, for a sentence: "at or above" for a similarity,
+/// "at or below" for a distance.
+pub fn matching_side(metric: Metric) -> &'static str {
+    match metric {
+        Metric::Cosine => "at or above",
+        Metric::Euclidean => "at or below",
+    }
 }
 
 /// A score on the model's own scale, for a list: "cosine similarity 0.6512", "Euclidean

@@ -2,7 +2,9 @@
 //!
 //! Columns, in order: `track` (id), `input` (file), `first_frame`, `first_time_s`, `last_time_s`,
 //! `faces` (detections in the track), `top_identity` and `top_score` (the candidate the track's
-//! alert decision rests on, under the review's alert rule), `label`, `person`, one column per
+//! alert decision rests on, under the review's alert rule; the score on the recognizer's own
+//! scale, a distance as the distance), `top_score_metric` (what `top_score` is: `cosine
+//! similarity` or `Euclidean distance`), `label`, `person`, one column per
 //! attribute of the review's schema, `skin_suggestion` (the ITA-based Monk suggestion) and
 //! `skin_suggestion_range` (how uncertain it is: the Monk values, lightest first, that the track's
 //! cheek pixels' ITA interquartile ranges span, as `3-5`; empty without a suggestion, and for
@@ -56,7 +58,7 @@ const SIMULATED_COLUMN: &str = "simulated";
 const SIMULATION_COMMENT: &str = "# SIMULATED: the labels of a workshop scenario drawn from score \
      distributions, not of footage; they describe no real system";
 
-const INFORMATIONAL: [&str; 9] = [
+const INFORMATIONAL: [&str; 10] = [
     "input",
     "first_frame",
     "first_time_s",
@@ -64,6 +66,7 @@ const INFORMATIONAL: [&str; 9] = [
     "faces",
     "top_identity",
     "top_score",
+    "top_score_metric",
     "skin_suggestion",
     "skin_suggestion_range",
 ];
@@ -110,6 +113,7 @@ pub fn export_text(document: &ReviewDocument) -> String {
         .map(|a| a.name.as_str())
         .collect();
     let simulated = document.simulated_because().is_some();
+    let metric = document.score_metric();
     let mut text = String::new();
     let mut header = Vec::new();
     if simulated {
@@ -119,11 +123,11 @@ pub fn export_text(document: &ReviewDocument) -> String {
         header.push(SIMULATED_COLUMN);
     }
     header.push("track");
-    header.extend(&INFORMATIONAL[..7]);
+    header.extend(&INFORMATIONAL[..8]);
     header.push("label");
     header.push("person");
     header.extend(&attributes);
-    header.extend(&INFORMATIONAL[7..]);
+    header.extend(&INFORMATIONAL[8..]);
     // Writing to a Vec cannot fail.
     writer.write_record(&header).expect("in-memory CSV");
     for (index, track) in document.tracks.iter().enumerate() {
@@ -151,11 +155,13 @@ pub fn export_text(document: &ReviewDocument) -> String {
                 .and_then(|i| document.identity_name(i))
                 .unwrap_or_default()
                 .to_string(),
+            // The model's own value, as a person reads it elsewhere: never a negated distance.
             if matched.score.is_finite() {
-                matched.score.to_string()
+                metric.own_value(matched.score).to_string()
             } else {
                 String::new()
             },
+            metric.name().to_owned(),
             label_text(document, track.label),
             track.person.clone().unwrap_or_default(),
         ]);

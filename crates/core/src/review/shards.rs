@@ -25,6 +25,7 @@ use sha2::{Digest, Sha256};
 
 use super::ReviewDocument;
 use crate::ids::{DetectionId, TrackId};
+use crate::vision::manifest::Metric;
 
 /// Shard `index` of `count` (counting from 1, as `--shard 2/3` reads).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -376,9 +377,12 @@ fn other_recognizers_alike(
             .other_recognizers
             .iter()
             .map(|run| {
+                let metric = run.model.metric.unwrap_or(Metric::Cosine);
                 format!(
                     "{} (SHA-256 {}) at {}",
-                    run.model.name, run.model.sha256, run.threshold
+                    run.model.name,
+                    run.model.sha256,
+                    own_threshold(metric, run.threshold)
                 )
             })
             .collect::<Vec<_>>()
@@ -406,6 +410,15 @@ fn other_recognizers_alike(
     Ok(())
 }
 
+/// A threshold as a person reads it: the model's own value, a distance named as one (a cosine
+/// reads as it always has).
+fn own_threshold(metric: Metric, threshold: f32) -> String {
+    match metric {
+        Metric::Cosine => threshold.to_string(),
+        Metric::Euclidean => format!("{} ({})", metric.own_value(threshold), metric.name()),
+    }
+}
+
 fn settings_alike(first: &ReviewDocument, document: &ReviewDocument) -> Result<(), String> {
     let (ours, theirs) = (&document.settings, &first.settings);
     let compare = |name: &str, ours: String, theirs: String| {
@@ -415,10 +428,12 @@ fn settings_alike(first: &ReviewDocument, document: &ReviewDocument) -> Result<(
             Err(format!("{name} {ours} against {theirs}"))
         }
     };
+    // The models are alike by now, so both thresholds are on the first recognizer's scale.
+    let metric = first.score_metric();
     compare(
         "threshold",
-        ours.threshold.to_string(),
-        theirs.threshold.to_string(),
+        own_threshold(metric, ours.threshold),
+        own_threshold(metric, theirs.threshold),
     )?;
     compare("top-k", ours.top_k.to_string(), theirs.top_k.to_string())?;
     compare(

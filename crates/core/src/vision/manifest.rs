@@ -82,6 +82,16 @@ impl Metric {
         }
     }
 
+    /// A lineup score ([`Metric::score`]) brought within this metric's own range: a cosine
+    /// within -1 to 1, a distance at least 0 (with no upper bound: a reviewer's model need not
+    /// give unit-length embeddings).
+    pub fn clamp_score(self, score: f32) -> f32 {
+        match self {
+            Metric::Cosine => score.clamp(-1.0, 1.0),
+            Metric::Euclidean => self.score(self.own_value(score).max(0.0)),
+        }
+    }
+
     /// The range of this metric's scores, in words, for a refusal.
     pub fn range(self) -> &'static str {
         match self {

@@ -375,8 +375,8 @@ fn findings_section(layout: &mut Layout, report: &Report) {
         layout.bullets(&data.analysis_warnings, Style::SMALL);
     }
     layout.subheading(&format!(
-        "What the system flagged at threshold {:.2}",
-        counts.threshold
+        "What the system flagged at threshold {}",
+        report.system.shown_threshold(counts.threshold, 2)
     ));
     let rows = summary::detection_rows(report);
     layout.table(
@@ -394,7 +394,7 @@ fn findings_section(layout: &mut Layout, report: &Report) {
         }
     }
     match &report.findings {
-        Some(findings) => measured_findings(layout, findings, summary::search_is(report)),
+        Some(findings) => measured_findings(layout, findings, report),
         None => {
             layout.subheading("Error rates");
             layout.paragraph(
@@ -502,7 +502,8 @@ fn one_to_one_table(
     }
 }
 
-fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings, search_is: &str) {
+fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings, report: &Report) {
+    let search_is = summary::search_is(report);
     layout.subheading("Error rates per group");
     let fpir_label = wording::fpir_label(findings.watchlist_size);
     layout.paragraph(
@@ -512,8 +513,7 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings, search_is
              searches (n) they rest on: FPIR is the share of non-mated searches (people not on \
              the watchlist) that raise an alert, measured against this watchlist of {} \
              identities (it grows with a longer one); FNIR (rank 1) the share of mated searches \
-             (people on it) whose best candidate is not the right person at or above the \
-             threshold. {}",
+             (people on it) whose best candidate is not the right person {} the threshold. {}",
             findings.label_source,
             findings.searches,
             if findings.ignored_searches > 0 {
@@ -527,6 +527,7 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings, search_is
             wording::searches_of_people(&findings.pooled.fpir, "non-mated"),
             wording::searches_of_people(&findings.pooled.fnir, "mated"),
             group_thousands(findings.watchlist_size),
+            wording::matching_side(report.system.score_metric()),
             wording::interval_note(
                 findings
                     .slices
@@ -544,14 +545,14 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings, search_is
         layout.paragraph(
             &format!(
                 "Some groups have their own threshold, set by the reviewer (the Threshold \
-                 column); the others alert at {:.4}. The rates of every group, and of all groups \
+                 column); the others alert at {}. The rates of every group, and of all groups \
                  together, are counted at these thresholds.",
-                findings.threshold
+                report.system.shown_threshold(findings.threshold, 4)
             ),
             Style::BODY,
         );
     }
-    let rows = summary::rate_rows(findings);
+    let rows = summary::rate_rows(findings, report.system.score_metric());
     layout.table(
         &[
             Column::new("Group", 1.3),
@@ -566,7 +567,7 @@ fn measured_findings(layout: &mut Layout, findings: &MeasuredFindings, search_is
         &rows,
     );
     differentials_table(layout, findings);
-    det_figure(layout, findings);
+    det_figure(layout, findings, report);
     layout.subheading("What these rates mean for a crowd");
     let rows: Vec<Vec<String>> = findings
         .scenarios
@@ -634,7 +635,7 @@ fn differentials_table(layout: &mut Layout, findings: &MeasuredFindings) {
     layout.paragraph(&notes.join(" "), Style::SMALL);
 }
 
-fn det_figure(layout: &mut Layout, findings: &MeasuredFindings) {
+fn det_figure(layout: &mut Layout, findings: &MeasuredFindings, report: &Report) {
     let names: Vec<String> = findings.slices.iter().map(|s| s.name.clone()).collect();
     let chart_height = 200.0;
     let legend_rows = names.len().div_ceil(3) as f32;
@@ -664,8 +665,8 @@ fn det_figure(layout: &mut Layout, findings: &MeasuredFindings) {
     layout.paragraph(
         &format!(
             "Each line shows one group's error rates as the threshold moves; the square marks \
-             the threshold of this report ({:.2}). Lower and further left is better.",
-            findings.threshold
+             the threshold of this report ({}). Lower and further left is better.",
+            report.system.shown_threshold(findings.threshold, 2)
         ),
         Style::SMALL,
     );
