@@ -533,6 +533,62 @@ fn falsified_scores_are_caught_from_the_included_embeddings() {
     );
 }
 
+/// Expert's finding 1 on issue #21: an alert hidden by emptying its face's candidates (no
+/// embedding touched) must fail with the review included: every face keeps as many candidates
+/// as the search gives (top-k, or the watchlist's identities if fewer), and a row with fewer or
+/// more is named.
+#[test]
+fn a_face_with_fewer_or_more_candidates_than_the_search_gives_is_named() {
+    let document = consistent_review();
+    let alerting = document
+        .detections
+        .iter()
+        .position(|d| lineup::matching::is_alert(&d.candidates, document.settings.threshold))
+        .expect("the fixture has an alert");
+    let identities = document.watchlist.identities.len();
+    assert!(
+        document.detections[alerting].candidates.len() == document.settings.top_k.min(identities)
+    );
+    let mut emptied = document.clone();
+    emptied.detections[alerting].candidates.clear();
+    let signed = signed(&emptied, true);
+    let out = recompute(&signed.bundle, &signed.published);
+    fails_naming(&out, &format!("the candidates of face {alerting} ("));
+    fails_naming(&out, "the report says no candidate");
+
+    // One more candidate than the search gives (the fixture searches at top-k 1).
+    let mut longer = document.clone();
+    let face = &mut longer.detections[alerting];
+    let other = (face.candidates[0].identity.0 + 1) % identities as u32;
+    face.candidates.push(lineup::matching::Candidate {
+        identity: IdentityId(other),
+        score: 0.0,
+    });
+    let signed = self::signed(&longer, true);
+    fails_naming(
+        &recompute(&signed.bundle, &signed.published),
+        &format!("the candidates of face {alerting} ("),
+    );
+}
+
+/// Expert's finding 4 on issue #21: a best candidate naming an identity past the watchlist is
+/// refused by --recompute from evidence.ron alone (a bundle without the review), naming it.
+#[test]
+fn a_candidate_identity_past_the_watchlist_is_refused_from_the_evidence_alone() {
+    let mut document = consistent_review();
+    let identities = document.watchlist.identities.len() as u32;
+    document.detections[0].candidates[0].identity = IdentityId(identities + 5);
+    let signed = signed(&document, false);
+    fails_naming(
+        &recompute(&signed.bundle, &signed.published),
+        &format!(
+            "best candidate of face 0 names watchlist identity {}, but the evidence lists only \
+             {identities} identities",
+            identities + 5
+        ),
+    );
+}
+
 /// Issue #21: an included review brings its sidecar (the embeddings its scores are recomputed
 /// from) under the name the review gives it, listed in the signed manifest like every file: one
 /// changed byte of it fails verification, and a sidecar changed and signed again fails

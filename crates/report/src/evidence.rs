@@ -232,6 +232,17 @@ pub enum EvidenceError {
         input: usize,
         inputs: usize,
     },
+    #[error(
+        "{whose}best candidate of face {face} names watchlist identity {identity}, but the \
+         evidence lists only {identities} identities"
+    )]
+    NoSuchIdentity {
+        /// "" for the review's own recognizer, "recognizer NAME's " for another.
+        whose: String,
+        face: usize,
+        identity: usize,
+        identities: usize,
+    },
 }
 
 /// The figures recomputed from evidence, in the shapes the report states them.
@@ -498,6 +509,7 @@ impl Evidence {
                 });
             }
         }
+        self.check_identities()?;
         if let Some(other) = self
             .other_recognizers
             .iter()
@@ -532,6 +544,42 @@ impl Evidence {
             }
         }
         Ok(())
+    }
+}
+
+impl Evidence {
+    /// Every face's best candidate, by every recognizer, names an identity of the watchlist:
+    /// a number past it names no one, yet would count as an alert.
+    fn check_identities(&self) -> Result<(), EvidenceError> {
+        let identities = self.watchlist.len();
+        let stray = |whose: String, faces: &mut dyn Iterator<Item = Option<&Candidate>>| {
+            faces
+                .enumerate()
+                .find_map(|(face, best)| {
+                    best.filter(|c| c.identity.index() >= identities)
+                        .map(|c| (face, c.identity.index()))
+                })
+                .map(|(face, identity)| EvidenceError::NoSuchIdentity {
+                    whose,
+                    face,
+                    identity,
+                    identities,
+                })
+        };
+        let own = stray(
+            String::new(),
+            &mut self.faces.iter().map(|face| face.rank_one.as_ref()),
+        );
+        let others = self.other_recognizers.iter().find_map(|other| {
+            stray(
+                format!("recognizer {}'s ", other.model.name),
+                &mut other.faces.iter().map(Option::as_ref),
+            )
+        });
+        match own.or(others) {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
     }
 }
 
