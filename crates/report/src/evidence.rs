@@ -349,6 +349,30 @@ impl Evidence {
             .or_else(|| scenario::missing_models(&self.analysis.models))
             .or_else(|| self.input_without_digest())
             .or_else(|| self.face_beyond_its_input())
+            .or_else(|| self.face_without_a_candidate())
+    }
+
+    /// Where the watchlist has identities and the search keeps at least one, every face has a
+    /// best candidate by every recognizer: one without was emptied by hand, hiding its alert.
+    fn face_without_a_candidate(&self) -> Option<String> {
+        if self.watchlist.is_empty() || self.analysis.settings.top_k == 0 {
+            return None;
+        }
+        let own = self.faces.iter().map(|face| face.rank_one.is_some());
+        let rows = std::iter::once((String::new(), own.collect::<Vec<_>>())).chain(
+            self.other_recognizers.iter().map(|other| {
+                let rows = other.faces.iter().map(Option::is_some).collect();
+                (format!(" by {}", other.model.name), rows)
+            }),
+        );
+        rows.into_iter().find_map(|(whose, has)| {
+            let face = has.iter().position(|has| !has)?;
+            Some(format!(
+                "face {face} has no best candidate{whose}, though a search over the watchlist's \
+                 {} identities gives every face one: its candidates were edited by hand",
+                self.watchlist.len()
+            ))
+        })
     }
 
     /// Why the evidence is of a simulation: its record, or the generator's placeholder.

@@ -1620,6 +1620,81 @@ mod tests {
         );
     }
 
+    /// Expert's finding 1 on issue #21: a face's candidates are compared with the search at
+    /// the review's top-k, so an emptied row (a hidden alert) or one longer than the search
+    /// gives is named, though every score it keeps is right.
+    #[test]
+    fn candidates_fewer_or_more_than_the_search_gives_are_named() {
+        use lineup_core::review::{AnalysisSettings, DetectionRecord, ReviewDocument, SourceRef};
+        use lineup_core::vision::Embedding;
+        use lineup_core::watchlist::{EnrolmentPhoto, Identity, Watchlist};
+        let unit = |i: usize| {
+            let mut v = vec![0.0f32; 4];
+            v[i] = 1.0;
+            Embedding(v)
+        };
+        let identity = |i: usize| Identity {
+            name: format!("person {i}"),
+            photos: vec![EnrolmentPhoto {
+                path: format!("{i}.jpg").into(),
+                digest: lineup_core::digest::FileDigest {
+                    sha256: String::new(),
+                    size_bytes: 0,
+                },
+                bbox: Default::default(),
+                detector_score: 0.9,
+                embedding: unit(i),
+            }],
+        };
+        let watchlist = Watchlist {
+            root: "watchlist".into(),
+            identities: vec![identity(0), identity(1), identity(2)],
+        };
+        let settings = AnalysisSettings {
+            threshold: 0.6,
+            top_k: 2,
+            vision: lineup_core::vision::VisionConfig::default(),
+            sampling: Default::default(),
+        };
+        let mut document = ReviewDocument::new(settings, Vec::new(), Vec::new(), watchlist);
+        let embedding = Embedding(vec![0.8, 0.6, 0.0, 0.0]);
+        let candidates = lineup_core::matching::search(&embedding, &document.watchlist, 2);
+        assert_eq!(candidates.len(), 2);
+        document.detections.push(DetectionRecord {
+            source: SourceRef {
+                input: 0,
+                frame_index: 0,
+                timestamp_s: 0.0,
+            },
+            bbox: Default::default(),
+            landmarks: Default::default(),
+            detector_score: 0.9,
+            embedding,
+            candidates: candidates.clone(),
+            skin_ita: None,
+            skin_ita_quartiles: None,
+        });
+        assert_eq!(score_differences(&document), Vec::new());
+        for kept in [0, 1] {
+            let mut cut = document.clone();
+            cut.detections[0].candidates.truncate(kept);
+            let differences = score_differences(&cut);
+            assert_eq!(differences.len(), 1, "{differences:?}");
+            assert!(
+                differences[0]
+                    .figure
+                    .starts_with("the candidates of face 0")
+                    && differences[0].recomputed.contains("identity 1 scoring"),
+                "{differences:?}"
+            );
+        }
+        let mut longer = document.clone();
+        let third =
+            lineup_core::matching::search(&longer.detections[0].embedding, &longer.watchlist, 3);
+        longer.detections[0].candidates = third;
+        assert_eq!(score_differences(&longer).len(), 1);
+    }
+
     fn findings(labels: &[Option<u32>]) -> crate::MeasuredFindings {
         let searches = labels
             .iter()
