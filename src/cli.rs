@@ -1610,8 +1610,13 @@ fn print_recomputed(recomputed: &assessment::recompute::Recomputed) {
         recomputed.figures,
     );
     if recomputed.scores_recomputed {
+        let by = match recomputed.scores_recomputed_for.as_slice() {
+            [] => String::new(),
+            [one] => format!(", by {one},"),
+            names => format!(", by each of {},", names.join(" and ")),
+        };
         println!(
-            "Every match score was recomputed from the embeddings in review.ron and matches. \
+            "Every match score{by} was recomputed from the embeddings in review.ron and matches. \
              The embeddings themselves are not verified (whoever changes a score can change its \
              embedding to fit): only running the analysis again on the footage and comparing \
              its review with --against ties the scores to the footage."

@@ -223,6 +223,15 @@ fn the_report_of_two_recognizers_compares_them_and_recompute_checks_every_figure
 /// The bundle of `review` exported as `lineup report` does, signed by a fresh key: (bundle, key
 /// pair, published key).
 fn signed_bundle(dir: &Path, review: &Path) -> (PathBuf, minisign::KeyPair, PathBuf) {
+    signed_bundle_of(dir, review, false)
+}
+
+/// [`signed_bundle`], with the full review included if `include_review`.
+fn signed_bundle_of(
+    dir: &Path,
+    review: &Path,
+    include_review: bool,
+) -> (PathBuf, minisign::KeyPair, PathBuf) {
     use lineup::assessment::{self, BundleOptions, ReportOptions};
     let document = lineup::review::load(review).unwrap();
     let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
@@ -239,6 +248,7 @@ fn signed_bundle(dir: &Path, review: &Path) -> (PathBuf, minisign::KeyPair, Path
         overwrite: false,
         report: ReportOptions {
             threshold: Some(threshold),
+            include_review,
             command: "(comparison test)".into(),
             ..ReportOptions::default()
         },
@@ -354,6 +364,67 @@ fn a_comparison_figure_changed_in_evidence_is_named_by_recompute() {
     assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
     assert!(
         stderr.contains("comparison.disagreements[0].only_other"),
+        "{stderr}"
+    );
+}
+
+/// Expert's finding 5 on issue #21: with the review included, `verify --recompute` recomputes
+/// every other recognizer's candidates from its own embeddings (faces' and enrolment photos'),
+/// as it does the first's, and names a dlib score raised in the review (an invented dlib-only
+/// alert); the honest bundle's output says which recognizers' scores it recomputed.
+#[test]
+fn every_recognizers_scores_are_recomputed_from_the_included_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let review = two_model_review(dir.path());
+    let honest = dir.path().join("honest");
+    std::fs::create_dir_all(&honest).unwrap();
+    let (bundle, _, published) = signed_bundle_of(&honest, &review, true);
+    let ok = lineup(&[
+        "verify",
+        "--recompute",
+        path(&bundle),
+        "--key",
+        path(&published),
+    ]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    let document = lineup::review::load(&review).unwrap();
+    let names = document.recognizer_names();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(
+        text(&ok.stdout).contains(&format!(
+            "Every match score, by each of {} and {}, was recomputed",
+            names[0], names[1]
+        )),
+        "{}",
+        text(&ok.stdout)
+    );
+
+    // Face 2's best dlib candidate raised from its distance to 0.1, saved by lineup's own
+    // writer (sidecar and all), then signed: the report and evidence agree with it.
+    let mut raised = document.clone();
+    let face = raised.other_recognizers[0]
+        .faces
+        .iter()
+        .position(|face| !face.candidates.is_empty())
+        .unwrap();
+    raised.other_recognizers[0].faces[face].candidates[0].score = Metric::Euclidean.score(0.1);
+    let raised_dir = dir.path().join("raised");
+    std::fs::create_dir_all(&raised_dir).unwrap();
+    let raised_review = raised_dir.join("review.ron");
+    lineup::review::save(&raised, &raised_review).unwrap();
+    let (bundle, _, published) = signed_bundle_of(&raised_dir, &raised_review, true);
+    let out = lineup(&[
+        "verify",
+        "--recompute",
+        path(&bundle),
+        "--key",
+        path(&published),
+    ]);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(
+        stderr.contains(&format!("{}'s candidates of face {face} (", names[1]))
+            && stderr.contains(&format!("other_recognizers[0].faces[{face}].candidates")),
         "{stderr}"
     );
 }

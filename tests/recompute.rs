@@ -533,6 +533,104 @@ fn falsified_scores_are_caught_from_the_included_embeddings() {
     );
 }
 
+/// Expert's finding 1 on issue #21: an alert hidden by emptying its face's candidates (no
+/// embedding touched). A search gives every face min(top-k, identities) candidates, so lineup
+/// refuses to sign a review with a face of fewer or more, and verify refuses evidence with a
+/// face that has no best candidate though the watchlist has identities (a bundle without the
+/// review, re-signed by the reviewer's own key). With the review included, the candidates are
+/// also compared with the search at that length (unit test in recompute.rs).
+#[test]
+fn a_face_with_fewer_or_more_candidates_than_the_search_gives_is_refused() {
+    let document = consistent_review();
+    let alerting = document
+        .detections
+        .iter()
+        .position(|d| lineup::matching::is_alert(&d.candidates, document.settings.threshold))
+        .expect("the fixture has an alert");
+    let identities = document.watchlist.identities.len();
+    assert_eq!(
+        document.detections[alerting].candidates.len(),
+        document.settings.top_k.min(identities)
+    );
+    let refused = |document: &ReviewDocument| {
+        let dir = tempfile::tempdir().unwrap();
+        let review = dir.path().join("review.ron");
+        lineup::review::save(document, &review).unwrap();
+        let pair = KeyPair::generate_unencrypted_keypair().unwrap();
+        let options = BundleOptions {
+            out: dir.path().join("bundle"),
+            overwrite: false,
+            report: ReportOptions::default(),
+        };
+        let threshold = document.settings.threshold;
+        let findings = assessment::labelled_findings(document, threshold);
+        assessment::export(
+            document,
+            &review,
+            findings.as_ref(),
+            &options,
+            &pair.sk,
+            &signer(&pair),
+        )
+        .expect_err("signed a review with edited candidates")
+        .to_string()
+    };
+    let mut emptied = document.clone();
+    emptied.detections[alerting].candidates.clear();
+    let error = refused(&emptied);
+    assert!(
+        error.contains(&format!(
+            "face {alerting} has 0 candidate(s) where the search"
+        )),
+        "{error}"
+    );
+    // One more candidate than the search gives (the fixture searches at top-k 1).
+    let mut longer = document.clone();
+    let face = &mut longer.detections[alerting];
+    let other = (face.candidates[0].identity.0 + 1) % identities as u32;
+    face.candidates.push(lineup::matching::Candidate {
+        identity: IdentityId(other),
+        score: 0.0,
+    });
+    let error = refused(&longer);
+    assert!(
+        error.contains(&format!(
+            "face {alerting} has 2 candidate(s) where the search"
+        )),
+        "{error}"
+    );
+
+    let signed = signed(&document, false);
+    let out = signed.tampered("emptied", |files| {
+        let mut evidence: Evidence =
+            ron::from_str(std::str::from_utf8(&files[EVIDENCE_FILE]).unwrap()).unwrap();
+        evidence.faces[alerting].rank_one = None;
+        files.insert(EVIDENCE_FILE.to_owned(), evidence.to_ron().into_bytes());
+    });
+    fails_naming(
+        &out,
+        &format!("face {alerting} has no best candidate, though a search over the watchlist's"),
+    );
+}
+
+/// Expert's finding 4 on issue #21: a best candidate naming an identity past the watchlist is
+/// refused by --recompute from evidence.ron alone (a bundle without the review), naming it.
+#[test]
+fn a_candidate_identity_past_the_watchlist_is_refused_from_the_evidence_alone() {
+    let mut document = consistent_review();
+    let identities = document.watchlist.identities.len() as u32;
+    document.detections[0].candidates[0].identity = IdentityId(identities + 5);
+    let signed = signed(&document, false);
+    fails_naming(
+        &recompute(&signed.bundle, &signed.published),
+        &format!(
+            "best candidate of face 0 names watchlist identity {}, but the evidence lists only \
+             {identities} identities",
+            identities + 5
+        ),
+    );
+}
+
 /// Issue #21: an included review brings its sidecar (the embeddings its scores are recomputed
 /// from) under the name the review gives it, listed in the signed manifest like every file: one
 /// changed byte of it fails verification, and a sidecar changed and signed again fails

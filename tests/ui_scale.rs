@@ -20,6 +20,17 @@ fn still_review(case: &std::path::Path, tracks: u32) -> std::path::PathBuf {
     let mut document = common::labelled::labelled_review_of(tracks);
     document.inputs[0].path = footage.clone();
     document.inputs[0].digest = Some(lineup::digest::sha256_file(&footage).unwrap());
+    // A still has one frame, and a track holds one face a frame: each track keeps its first
+    // face only.
+    let firsts: Vec<_> = document
+        .tracks
+        .iter()
+        .map(|track| document.detections[track.detections[0].index()].clone())
+        .collect();
+    document.detections = firsts;
+    for (index, track) in document.tracks.iter_mut().enumerate() {
+        track.detections = vec![lineup::ids::DetectionId(index)];
+    }
     for detection in &mut document.detections {
         detection.source.frame_index = 0;
     }

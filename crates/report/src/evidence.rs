@@ -232,6 +232,17 @@ pub enum EvidenceError {
         input: usize,
         inputs: usize,
     },
+    #[error(
+        "{whose}best candidate of face {face} names watchlist identity {identity}, but the \
+         evidence lists only {identities} identities"
+    )]
+    NoSuchIdentity {
+        /// "" for the review's own recognizer, "recognizer NAME's " for another.
+        whose: String,
+        face: usize,
+        identity: usize,
+        identities: usize,
+    },
 }
 
 /// The figures recomputed from evidence, in the shapes the report states them.
@@ -338,6 +349,30 @@ impl Evidence {
             .or_else(|| scenario::missing_models(&self.analysis.models))
             .or_else(|| self.input_without_digest())
             .or_else(|| self.face_beyond_its_input())
+            .or_else(|| self.face_without_a_candidate())
+    }
+
+    /// Where the watchlist has identities and the search keeps at least one, every face has a
+    /// best candidate by every recognizer: one without was emptied by hand, hiding its alert.
+    fn face_without_a_candidate(&self) -> Option<String> {
+        if self.watchlist.is_empty() || self.analysis.settings.top_k == 0 {
+            return None;
+        }
+        let own = self.faces.iter().map(|face| face.rank_one.is_some());
+        let rows = std::iter::once((String::new(), own.collect::<Vec<_>>())).chain(
+            self.other_recognizers.iter().map(|other| {
+                let rows = other.faces.iter().map(Option::is_some).collect();
+                (format!(" by {}", other.model.name), rows)
+            }),
+        );
+        rows.into_iter().find_map(|(whose, has)| {
+            let face = has.iter().position(|has| !has)?;
+            Some(format!(
+                "face {face} has no best candidate{whose}, though a search over the watchlist's \
+                 {} identities gives every face one: its candidates were edited by hand",
+                self.watchlist.len()
+            ))
+        })
     }
 
     /// Why the evidence is of a simulation: its record, or the generator's placeholder.
@@ -498,6 +533,7 @@ impl Evidence {
                 });
             }
         }
+        self.check_identities()?;
         if let Some(other) = self
             .other_recognizers
             .iter()
@@ -532,6 +568,42 @@ impl Evidence {
             }
         }
         Ok(())
+    }
+}
+
+impl Evidence {
+    /// Every face's best candidate, by every recognizer, names an identity of the watchlist:
+    /// a number past it names no one, yet would count as an alert.
+    fn check_identities(&self) -> Result<(), EvidenceError> {
+        let identities = self.watchlist.len();
+        let stray = |whose: String, faces: &mut dyn Iterator<Item = Option<&Candidate>>| {
+            faces
+                .enumerate()
+                .find_map(|(face, best)| {
+                    best.filter(|c| c.identity.index() >= identities)
+                        .map(|c| (face, c.identity.index()))
+                })
+                .map(|(face, identity)| EvidenceError::NoSuchIdentity {
+                    whose,
+                    face,
+                    identity,
+                    identities,
+                })
+        };
+        let own = stray(
+            String::new(),
+            &mut self.faces.iter().map(|face| face.rank_one.as_ref()),
+        );
+        let others = self.other_recognizers.iter().find_map(|other| {
+            stray(
+                format!("recognizer {}'s ", other.model.name),
+                &mut other.faces.iter().map(Option::as_ref),
+            )
+        });
+        match own.or(others) {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
     }
 }
 

@@ -206,6 +206,9 @@ pub struct Recomputed {
     /// Whether every stored match score was recomputed from the embeddings of an included
     /// review; without it the scores are the analysis's own.
     pub scores_recomputed: bool,
+    /// The recognizers whose stored match scores were recomputed (the review's own first),
+    /// by name; empty when none were.
+    pub scores_recomputed_for: Vec<String>,
     /// The evidence recomputed from, to compare a re-run analysis with.
     pub evidence: Box<Evidence>,
 }
@@ -249,7 +252,7 @@ pub fn recompute_files(
             version: evidence.evidence_version,
         });
     }
-    let problems = impossible_tracks(&evidence);
+    let problems = impossible_tracks(&evidence).map_err(in_evidence)?;
     if !problems.is_empty() {
         return Err(RecomputeError::ImpossibleTracks {
             path: path.to_path_buf(),
@@ -295,8 +298,25 @@ pub fn recompute_files(
         figures: stated_figures(&report).count(),
         made_by: report.build,
         scores_recomputed,
+        scores_recomputed_for: if scores_recomputed {
+            recognizer_names(&evidence)
+        } else {
+            Vec::new()
+        },
         evidence: Box::new(evidence),
     })
+}
+
+/// Every recognizer the evidence records, the review's own first, by name.
+fn recognizer_names(evidence: &Evidence) -> Vec<String> {
+    let own = evidence
+        .analysis
+        .models
+        .iter()
+        .filter(|model| model.role != lineup_core::vision::ModelRole::Detector);
+    own.chain(evidence.other_recognizers.iter().map(|other| &other.model))
+        .map(|model| model.name.clone())
+        .collect()
 }
 
 /// The report with every figure that follows from data replaced by the recomputed one, and the
@@ -421,43 +441,65 @@ fn first_page_differing(stated: &[u8], redrawn: &[u8]) -> Option<usize> {
     })
 }
 
-/// Every match score the included review stores must be what its embeddings give: the same
-/// search the analysis ran ([`lineup_core::matching::search`]) of each face's embedding
-/// against the watchlist's enrolment embeddings.
+/// Every match score the included review stores, by every recognizer it holds, must be what
+/// that recognizer's embeddings give: the same search the analysis ran
+/// ([`lineup_core::matching::search_by`], at the review's top-k) of each face's embedding against
+/// the watchlist's enrolment embeddings by that recognizer, on its metric. A face keeps as many
+/// candidates as that search gives (top-k, or fewer when the watchlist has fewer identities):
+/// one with fewer or more was edited, so the comparison is at the search's length, not the
+/// stored one (an emptied row would otherwise hide an alert and match).
 fn score_differences(document: &lineup_core::review::ReviewDocument) -> Vec<Difference> {
     let mut differences = Vec::new();
-    for (index, detection) in document.detections.iter().enumerate() {
-        let kept = detection.candidates.len();
-        let searched = lineup_core::matching::search_by(
-            &detection.embedding,
-            &document.watchlist,
-            kept,
-            document.score_metric(),
-        );
-        let same = searched.len() == kept
-            && searched.iter().zip(&detection.candidates).all(|(a, b)| {
-                a.identity == b.identity && (a.score - b.score).abs() <= SCORE_TOLERANCE
-            });
-        if !same {
-            let show = |candidates: &[lineup_core::matching::Candidate]| {
-                candidates
-                    .iter()
-                    .map(|c| format!("identity {} scoring {}", c.identity.0, c.score))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            differences.push(Difference {
-                figure: format!(
-                    "the candidates of face {index} (input {}, frame {})",
-                    detection.source.input, detection.source.frame_index
-                ),
-                place: format!("detections[{index}].candidates"),
-                stated: show(&detection.candidates),
-                recomputed: format!("{} (from the embeddings)", show(&searched)),
-            });
+    for recognizer in 0..=document.other_recognizers.len() {
+        // `load` refuses a run that does not fit the review, so every view exists.
+        let Some(view) = document.as_seen_by(recognizer) else {
+            continue;
+        };
+        let whose = match recognizer {
+            0 => "the".to_owned(),
+            k => format!("{}'s", document.other_recognizers[k - 1].model.name),
+        };
+        let place = |index: usize| match recognizer {
+            0 => format!("detections[{index}].candidates"),
+            k => format!("other_recognizers[{}].faces[{index}].candidates", k - 1),
+        };
+        for (index, detection) in view.detections.iter().enumerate() {
+            let searched = lineup_core::matching::search_by(
+                &detection.embedding,
+                &view.watchlist,
+                view.settings.top_k,
+                view.score_metric(),
+            );
+            let same = searched.len() == detection.candidates.len()
+                && searched.iter().zip(&detection.candidates).all(|(a, b)| {
+                    a.identity == b.identity && (a.score - b.score).abs() <= SCORE_TOLERANCE
+                });
+            if !same {
+                let place = place(index);
+                differences.push(Difference {
+                    figure: format!(
+                        "{whose} candidates of face {index} (input {}, frame {}; {place})",
+                        detection.source.input, detection.source.frame_index
+                    ),
+                    place,
+                    stated: show_candidates(&detection.candidates),
+                    recomputed: format!("{} (from the embeddings)", show_candidates(&searched)),
+                });
+            }
         }
     }
     differences
+}
+
+fn show_candidates(candidates: &[lineup_core::matching::Candidate]) -> String {
+    if candidates.is_empty() {
+        return "no candidate".to_owned();
+    }
+    candidates
+        .iter()
+        .map(|c| format!("identity {} scoring {}", c.identity.0, c.score))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Scores recomputed by the same code from the same stored embeddings are equal; this allows
@@ -933,65 +975,10 @@ fn retracked_differences(
     differences
 }
 
-/// Tracks the tracker never makes ([`lineup_core::review::ReviewDocument::rebuild_tracks`]
-/// links faces of one input only, one face a frame, in frame order, and puts every face in
-/// exactly one track), each in words. The frame gap is not checked: the tracker's limit is
-/// in seconds and the evidence records frames only.
-fn impossible_tracks(evidence: &Evidence) -> Vec<String> {
-    let mut problems = Vec::new();
-    let mut tracks_of_face = vec![0usize; evidence.faces.len()];
-    let tracks = evidence
-        .tracks
-        .iter()
-        .map(|track| (track.id, &track.faces))
-        .chain(evidence.other_tracks.iter().map(|t| (t.id, &t.faces)));
-    for (id, faces) in tracks {
-        let faces: Vec<(usize, &evidence::Face)> = faces
-            .iter()
-            .filter_map(|f| evidence.faces.get(f.index()).map(|face| (f.index(), face)))
-            .collect();
-        for (index, _) in &faces {
-            tracks_of_face[*index] += 1;
-        }
-        let mut inputs: Vec<usize> = faces.iter().map(|(_, face)| face.input).collect();
-        inputs.sort_unstable();
-        inputs.dedup();
-        if inputs.len() > 1 {
-            let names: Vec<String> = inputs
-                .iter()
-                .map(|&input| {
-                    evidence
-                        .analysis
-                        .inputs
-                        .get(input)
-                        .map_or(input.to_string(), |i| file_name(&i.path))
-                })
-                .collect();
-            problems.push(format!(
-                "track {id} holds faces of {} inputs ({}); a track follows one person in one \
-                 input",
-                inputs.len(),
-                names.join(", ")
-            ));
-        } else if let Some(pair) = faces
-            .windows(2)
-            .find(|pair| pair[1].1.frame <= pair[0].1.frame)
-        {
-            problems.push(format!(
-                "track {id} holds face {} of frame {} after face {} of frame {}; a track holds \
-                 one face a frame, in frame order",
-                pair[1].0, pair[1].1.frame, pair[0].0, pair[0].1.frame
-            ));
-        }
-    }
-    for (face, count) in tracks_of_face.iter().enumerate() {
-        if *count != 1 {
-            problems.push(format!(
-                "face {face} is in {count} tracks; the tracker puts every face in exactly one"
-            ));
-        }
-    }
-    problems
+/// Tracks the tracker never makes, by the rule `review::load` applies
+/// ([`lineup_core::review::ReviewDocument::impossible_tracks`]), each in words.
+fn impossible_tracks(evidence: &Evidence) -> Result<Vec<String>, EvidenceError> {
+    Ok(evidence.document()?.impossible_tracks())
 }
 
 /// The included review (`bytes`, its sidecar among `files`) recomputed as the evidence is,
@@ -1631,6 +1618,81 @@ mod tests {
             ),
             ("2", "1")
         );
+    }
+
+    /// Expert's finding 1 on issue #21: a face's candidates are compared with the search at
+    /// the review's top-k, so an emptied row (a hidden alert) or one longer than the search
+    /// gives is named, though every score it keeps is right.
+    #[test]
+    fn candidates_fewer_or_more_than_the_search_gives_are_named() {
+        use lineup_core::review::{AnalysisSettings, DetectionRecord, ReviewDocument, SourceRef};
+        use lineup_core::vision::Embedding;
+        use lineup_core::watchlist::{EnrolmentPhoto, Identity, Watchlist};
+        let unit = |i: usize| {
+            let mut v = vec![0.0f32; 4];
+            v[i] = 1.0;
+            Embedding(v)
+        };
+        let identity = |i: usize| Identity {
+            name: format!("person {i}"),
+            photos: vec![EnrolmentPhoto {
+                path: format!("{i}.jpg").into(),
+                digest: lineup_core::digest::FileDigest {
+                    sha256: String::new(),
+                    size_bytes: 0,
+                },
+                bbox: Default::default(),
+                detector_score: 0.9,
+                embedding: unit(i),
+            }],
+        };
+        let watchlist = Watchlist {
+            root: "watchlist".into(),
+            identities: vec![identity(0), identity(1), identity(2)],
+        };
+        let settings = AnalysisSettings {
+            threshold: 0.6,
+            top_k: 2,
+            vision: lineup_core::vision::VisionConfig::default(),
+            sampling: Default::default(),
+        };
+        let mut document = ReviewDocument::new(settings, Vec::new(), Vec::new(), watchlist);
+        let embedding = Embedding(vec![0.8, 0.6, 0.0, 0.0]);
+        let candidates = lineup_core::matching::search(&embedding, &document.watchlist, 2);
+        assert_eq!(candidates.len(), 2);
+        document.detections.push(DetectionRecord {
+            source: SourceRef {
+                input: 0,
+                frame_index: 0,
+                timestamp_s: 0.0,
+            },
+            bbox: Default::default(),
+            landmarks: Default::default(),
+            detector_score: 0.9,
+            embedding,
+            candidates: candidates.clone(),
+            skin_ita: None,
+            skin_ita_quartiles: None,
+        });
+        assert_eq!(score_differences(&document), Vec::new());
+        for kept in [0, 1] {
+            let mut cut = document.clone();
+            cut.detections[0].candidates.truncate(kept);
+            let differences = score_differences(&cut);
+            assert_eq!(differences.len(), 1, "{differences:?}");
+            assert!(
+                differences[0]
+                    .figure
+                    .starts_with("the candidates of face 0")
+                    && differences[0].recomputed.contains("identity 1 scoring"),
+                "{differences:?}"
+            );
+        }
+        let mut longer = document.clone();
+        let third =
+            lineup_core::matching::search(&longer.detections[0].embedding, &longer.watchlist, 3);
+        longer.detections[0].candidates = third;
+        assert_eq!(score_differences(&longer).len(), 1);
     }
 
     fn findings(labels: &[Option<u32>]) -> crate::MeasuredFindings {

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::sidecar::{self, Sidecar, SidecarFile, SidecarProblem};
-use super::{ReviewDocument, SCHEMA_VERSION, locations};
+use super::{ReviewDocument, SCHEMA_VERSION, locations, scenario};
 use crate::digest::sha256_bytes;
 use crate::vision::bulk;
 
@@ -231,6 +231,7 @@ fn parse_checked(
             return Err(inconsistent(path, misfit));
         }
         migrate(&mut document);
+        check_tracks(&document).map_err(|reason| inconsistent(path, reason))?;
         Ok(document)
     })
 }
@@ -410,6 +411,9 @@ fn check_references(document: &ReviewDocument) -> Result<(), String> {
             ));
         }
     }
+    check_candidate_identities(document)?;
+    check_frames(document)?;
+    check_face_order(document)?;
     let detections = document.detections.len();
     for track in &document.tracks {
         if track.detections.is_empty() {
@@ -435,6 +439,119 @@ fn check_references(document: &ReviewDocument) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Every face lies in a frame its input has (where the input's frame count is known): no
+/// analysis finds a face past the end, so a face moved there was edited in.
+fn check_frames(document: &ReviewDocument) -> Result<(), String> {
+    for (face, detection) in document.detections.iter().enumerate() {
+        let Some(input) = document.inputs.get(detection.source.input) else {
+            continue;
+        };
+        let Some(frames) = scenario::frame_bound(input.media.as_ref()) else {
+            continue;
+        };
+        if detection.source.frame_index >= frames {
+            return Err(scenario::frame_beyond_message(
+                face,
+                detection.source.frame_index,
+                &input.path,
+                frames,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The faces are listed as every analysis lists them, input by input and, within an input,
+/// frame by frame: a face moved to another input (or frame) by hand breaks that order even when
+/// it is alone in its track, which the track rules cannot see.
+fn check_face_order(document: &ReviewDocument) -> Result<(), String> {
+    let place = |face: usize| {
+        let source = &document.detections[face].source;
+        (source.input, source.frame_index)
+    };
+    let Some(face) = (1..document.detections.len()).find(|&face| place(face) < place(face - 1))
+    else {
+        return Ok(());
+    };
+    let name = |face: usize| {
+        document
+            .inputs
+            .get(place(face).0)
+            .map_or(String::new(), |input| {
+                format!(" ({})", input.path.display())
+            })
+    };
+    Err(format!(
+        "face {face} is of input {}{} frame {}, listed after face {} of input {}{} frame {}: an \
+         analysis lists faces input by input, frame by frame, so it was moved by hand",
+        place(face).0,
+        name(face),
+        place(face).1,
+        face - 1,
+        place(face - 1).0,
+        name(face - 1),
+        place(face - 1).1
+    ))
+}
+
+/// The tracks are ones the tracker makes (one input each, one face a frame in frame order,
+/// every face in exactly one): the rule `verify --recompute` applies to the evidence, applied
+/// here too so that lineup never shows, measures or signs tracks its own verifier refuses.
+fn check_tracks(document: &ReviewDocument) -> Result<(), String> {
+    const LISTED: usize = 4;
+    // A review with faces and no track at all was never linked (made by hand or by a test, as
+    // version 1 files were before `migrate`): nothing is counted by track, so nothing rests on
+    // a track the tracker could not make. `verify --recompute` refuses such evidence all the
+    // same, as no analysis writes it.
+    if document.tracks.is_empty() {
+        return Ok(());
+    }
+    let problems = document.impossible_tracks();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let mut text = format!(
+        "it holds track(s) the tracker could never have made: {}",
+        problems
+            .iter()
+            .take(LISTED)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    if problems.len() > LISTED {
+        text.push_str(&format!(" and {} more", problems.len() - LISTED));
+    }
+    Err(text)
+}
+
+/// Every candidate, the review's own recognizer's and every other one's, names an identity of
+/// the watchlist: one past it (a hand-edited sidecar) would count as an alert for nobody, be
+/// signed and recorded in the evidence as a number that names no one.
+fn check_candidate_identities(document: &ReviewDocument) -> Result<(), String> {
+    let identities = document.watchlist.identities.len();
+    let stray = |rows: &mut dyn Iterator<Item = &Vec<crate::matching::Candidate>>| {
+        rows.enumerate().find_map(|(face, candidates)| {
+            candidates
+                .iter()
+                .find(|c| c.identity.index() >= identities)
+                .map(|c| (face, c.identity.index()))
+        })
+    };
+    let own = stray(&mut document.detections.iter().map(|d| &d.candidates));
+    let others = document.other_recognizers.iter().find_map(|run| {
+        stray(&mut run.faces.iter().map(|f| &f.candidates))
+            .map(|found| (format!("recognizer {}'s ", run.model.name), found))
+    });
+    match own.map(|found| (String::new(), found)).or(others) {
+        Some((whose, (face, identity))) => Err(format!(
+            "{whose}candidate of detection {face} names watchlist identity {identity}, but the \
+             watchlist has only {identities} identities"
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Brings an older document up to [`SCHEMA_VERSION`]. Version 1 had no tracks, labels or
@@ -796,6 +913,101 @@ mod tests {
             reloaded(&document).contains("detection 0 is in input 57, but the review has only"),
             "{}",
             reloaded(&document)
+        );
+    }
+
+    /// Expert's finding 4 on issue #21: a candidate naming an identity past the watchlist (a
+    /// hand-edited sidecar column) is refused at load, for the review's own recognizer and every
+    /// other one, after the sidecar is attached.
+    #[test]
+    fn a_candidate_identity_past_the_watchlist_is_refused_at_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("review.ron");
+        let mut document = faces_of_every_shape();
+        let identities = document.watchlist.identities.len() as u32;
+        let face = document
+            .detections
+            .iter()
+            .position(|d| !d.candidates.is_empty())
+            .unwrap();
+        document.detections[face].candidates[0].identity = IdentityId(identities);
+        save(&document, &path).unwrap();
+        let error = load(&path).unwrap_err().to_string();
+        assert!(
+            error.contains(&format!(
+                "candidate of detection {face} names watchlist identity {identities}, but the \
+                 watchlist has only {identities} identities"
+            )),
+            "{error}"
+        );
+    }
+
+    /// Expert's findings 6 and 3 on issue #21: tracks the tracker never makes (a face in two
+    /// tracks, a track over two inputs: a face moved to another input) and a face past its
+    /// input's frames are refused at load, by the rule `verify --recompute` applies, naming the
+    /// face, the track and the input.
+    #[test]
+    fn tracks_the_tracker_never_makes_and_faces_past_their_input_are_refused_at_load() {
+        let document = fixture();
+        assert_eq!(reloaded(&document), "it loaded");
+        assert!(document.impossible_tracks().is_empty());
+
+        let mut twice = document.clone();
+        let face = twice.tracks[0].detections[0];
+        twice.tracks[1].detections.insert(0, face);
+        let error = reloaded(&twice);
+        assert!(
+            error.contains("track(s) the tracker could never have made")
+                && error.contains(&format!(
+                    "face {} is in 2 tracks; the tracker puts every face in exactly one",
+                    face.index()
+                )),
+            "{error}"
+        );
+
+        // A face added to a track of the other input, its own track gone (ids renumbered).
+        let mut merged = document.clone();
+        let own = merged.tracks.remove(0);
+        assert_eq!(merged.detections[own.detections[0].index()].source.input, 0);
+        let other = merged
+            .tracks
+            .iter_mut()
+            .find(|t| merged.detections[t.detections[0].index()].source.input == 1)
+            .unwrap();
+        other.detections.insert(0, own.detections[0]);
+        let other_id = other.id;
+        let error = reloaded(&merged);
+        assert!(
+            error.contains(&format!(
+                "track {other_id} holds faces of 2 inputs (obama2.jpg, t1.jpg)"
+            )),
+            "{error}"
+        );
+
+        // Finding 3: the last face, alone in its track, moved to the first input: the faces
+        // are no longer listed input by input.
+        let mut moved = document.clone();
+        let last = moved.detections.len() - 1;
+        moved.detections[last].source.input = 0;
+        let error = reloaded(&moved);
+        assert!(
+            error.contains(&format!(
+                "face {last} is of input 0 (photos/obama2.jpg) frame 0, listed after face {} of \
+                 input 1 (photos/t1.jpg) frame 0",
+                last - 1
+            )),
+            "{error}"
+        );
+
+        // A still has one frame: a face in its frame 3 was put there by hand.
+        let mut past = document.clone();
+        let still = past.detections[0].source.input;
+        past.inputs[still].media = Some(crate::footage::MediaInfo::still(626, 1200));
+        past.detections[0].source.frame_index = 3;
+        let error = reloaded(&past);
+        assert!(
+            error.contains("face 0 is in frame 3 of photos/obama2.jpg, which has only 1 frames"),
+            "{error}"
         );
     }
 

@@ -536,6 +536,33 @@ impl ReviewDocument {
             .or_else(|| self.input_without_digest())
             .or_else(|| self.face_without_embedding())
             .or_else(|| self.face_beyond_its_input())
+            .or_else(|| self.face_without_its_candidates())
+    }
+
+    /// A search gives every face min(top-k, identities) candidates, for every recognizer: an
+    /// identity without a usable photo is still a candidate (scoring below every other), and
+    /// enrolment makes no identity without one. A face with fewer or more had its candidates
+    /// edited: an emptied row hides its alert.
+    fn face_without_its_candidates(&self) -> Option<String> {
+        let gives = self.settings.top_k.min(self.watchlist.identities.len());
+        let own = self.detections.iter().map(|d| &d.candidates);
+        let rows = std::iter::once((None, own.collect::<Vec<_>>())).chain(
+            self.other_recognizers.iter().map(|run| {
+                let rows = run.faces.iter().map(|f| &f.candidates).collect();
+                (Some(&run.model.name), rows)
+            }),
+        );
+        rows.into_iter().find_map(|(recognizer, rows)| {
+            let face = rows.iter().position(|c| c.len() != gives)?;
+            let whose = recognizer.map_or(String::new(), |name| format!(" by {name}"));
+            Some(format!(
+                "face {face} has {} candidate(s){whose} where the search at top-k {} over {} \
+                 identities gives {gives}: its candidates were edited by hand",
+                rows[face].len(),
+                self.settings.top_k,
+                self.watchlist.identities.len()
+            ))
+        })
     }
 
     fn input_without_digest(&self) -> Option<String> {

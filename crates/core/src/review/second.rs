@@ -364,7 +364,6 @@ mod tests {
     use super::*;
     use crate::ids::IdentityId;
     use crate::metrics::Kappa;
-    use crate::review::Track;
 
     fn review(first: &[GroundTruth], second: &[GroundTruth]) -> ReviewDocument {
         let text = include_str!("../../../../tests/fixtures/review_v1.ron");
@@ -373,19 +372,12 @@ mod tests {
             document.second_review, None,
             "an older file loads without one"
         );
-        document.tracks = first
-            .iter()
-            .enumerate()
-            .map(|(id, &label)| Track {
-                id: id as u32,
-                detections: vec![crate::ids::DetectionId(0)],
-                label,
-                attributes: Attributes::new(),
-                skin_tone_suggestion: None,
-                person: None,
-                skin_tone_range: None,
-            })
-            .collect();
+        // The fixture's own tracks (one face each, as its tracker made them), the first few
+        // labelled: a review loads only with tracks the tracker makes.
+        assert!(document.tracks.len() >= first.len());
+        for (track, &label) in document.tracks.iter_mut().zip(first) {
+            track.label = label;
+        }
         document.second_review = Some(SecondReview {
             reviewer: "B".into(),
             labels: second

@@ -35,6 +35,74 @@ pub struct Track {
     pub skin_tone_range: Option<(u8, u8)>,
 }
 
+impl super::ReviewDocument {
+    /// Tracks the tracker never makes ([`super::ReviewDocument::rebuild_tracks`] links faces of
+    /// one input only, one face a frame, in frame order, and puts every face in exactly one
+    /// track), each in words; empty when there are none. The frame gap is not checked: the
+    /// tracker's limit is in seconds, which evidence (that recomputes by this too) does not
+    /// record. Faces past the detections are left to the reference checks.
+    ///
+    /// One rule for every reader: `review::load` refuses such a review, so nothing signs what
+    /// `verify --recompute` refuses by this same function.
+    pub fn impossible_tracks(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut tracks_of_face = vec![0usize; self.detections.len()];
+        let input_name = |input: usize| {
+            self.inputs.get(input).map_or(input.to_string(), |i| {
+                i.path
+                    .file_name()
+                    .unwrap_or(i.path.as_os_str())
+                    .to_string_lossy()
+                    .into_owned()
+            })
+        };
+        for track in &self.tracks {
+            let faces: Vec<(usize, &DetectionRecord)> = track
+                .detections
+                .iter()
+                .filter_map(|f| self.detections.get(f.index()).map(|face| (f.index(), face)))
+                .collect();
+            for (index, _) in &faces {
+                tracks_of_face[*index] += 1;
+            }
+            let mut inputs: Vec<usize> = faces.iter().map(|(_, face)| face.source.input).collect();
+            inputs.sort_unstable();
+            inputs.dedup();
+            if inputs.len() > 1 {
+                let names: Vec<String> = inputs.iter().map(|&input| input_name(input)).collect();
+                problems.push(format!(
+                    "track {} holds faces of {} inputs ({}); a track follows one person in one \
+                     input",
+                    track.id,
+                    inputs.len(),
+                    names.join(", ")
+                ));
+            } else if let Some(pair) = faces
+                .windows(2)
+                .find(|pair| pair[1].1.source.frame_index <= pair[0].1.source.frame_index)
+            {
+                problems.push(format!(
+                    "track {} holds face {} of frame {} after face {} of frame {}; a track \
+                     holds one face a frame, in frame order",
+                    track.id,
+                    pair[1].0,
+                    pair[1].1.source.frame_index,
+                    pair[0].0,
+                    pair[0].1.source.frame_index
+                ));
+            }
+        }
+        for (face, count) in tracks_of_face.iter().enumerate() {
+            if *count != 1 {
+                problems.push(format!(
+                    "face {face} is in {count} tracks; the tracker puts every face in exactly one"
+                ));
+            }
+        }
+        problems
+    }
+}
+
 /// A track's skin tone suggestion and its range, from its faces' cheek ITA (see
 /// [`crate::vision::skin`]): the Monk value of the faces' median ITA, and the Monk values spanned
 /// by all their ITA interquartile ranges together, lightest first.
