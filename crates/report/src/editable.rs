@@ -134,16 +134,21 @@ fn system(out: &mut String, report: &Report) {
     line(out, &summary::stand_ins(report));
     table(
         out,
-        &["Role", "Model", "Version and source", "SHA-256"],
-        report.system.models.iter().map(|m| {
-            vec![
-                crate::report::SystemReviewed::role_words(m),
-                m.name.clone(),
-                m.version.clone(),
-                format!("`{}`", m.sha256),
-            ]
+        &[
+            "Role",
+            "Model, version and file",
+            "Metric",
+            "Source and licence",
+            "SHA-256",
+        ],
+        report.system.model_rows().into_iter().map(|mut row| {
+            if let Some(hash) = row.last_mut() {
+                *hash = format!("`{hash}`");
+            }
+            row
         }),
     );
+    line(out, &report.system.training_data_caveat());
     line(
         out,
         &format!(

@@ -960,10 +960,9 @@ mod tests {
             "{command}"
         );
         let mut shipped_first = review.clone();
-        let default = lineup_core::vision::runtime::model_spec(
-            lineup_core::vision::ModelRole::Recognizer,
-        )
-        .record();
+        let default =
+            lineup_core::vision::runtime::model_spec(lineup_core::vision::ModelRole::Recognizer)
+                .record();
         for model in shipped_first.models.iter_mut() {
             model.file = default.file.clone();
             model.sha256 = default.sha256.clone();

@@ -518,7 +518,11 @@ pub fn rerun_recognizer_differences(
         .chain(rerun.other_recognizers.iter().map(|run| &run.model))
         .collect();
     let identity = |model: &&ModelRecord| (model.name.clone(), model.sha256.clone());
-    if stated.iter().map(identity).eq(rerun_models.iter().map(identity)) {
+    if stated
+        .iter()
+        .map(identity)
+        .eq(rerun_models.iter().map(identity))
+    {
         return Vec::new();
     }
     let show = |models: &[&ModelRecord]| {
@@ -1798,8 +1802,14 @@ mod tests {
         let [difference] = differences.as_slice() else {
             panic!("one difference: {differences:?}");
         };
-        assert!(difference.stated.contains("Distance model"), "{difference:?}");
-        assert!(!difference.recomputed.contains("Distance model"), "{difference:?}");
+        assert!(
+            difference.stated.contains("Distance model"),
+            "{difference:?}"
+        );
+        assert!(
+            !difference.recomputed.contains("Distance model"),
+            "{difference:?}"
+        );
         let swapped = review.as_seen_by(1).map(|mut view| {
             view.other_recognizers = vec![lineup_core::review::RecognizerRun {
                 model: review.recognizer().unwrap().clone(),
@@ -1813,6 +1823,9 @@ mod tests {
         let mut other_file = review.clone();
         other_file.other_recognizers[0].model.sha256 = "f".repeat(64);
         let differences = rerun_recognizer_differences(&evidence, &other_file);
-        assert!(differences[0].recomputed.contains("ffff"), "{differences:?}");
+        assert!(
+            differences[0].recomputed.contains("ffff"),
+            "{differences:?}"
+        );
     }
 }
