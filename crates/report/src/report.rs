@@ -1005,7 +1005,10 @@ mod tests {
         let roles: Vec<&str> = rows.iter().map(|row| row[0].as_str()).collect();
         assert_eq!(
             roles,
-            ["Recognizer", "Recognizer compared, supplied by the reviewer"]
+            [
+                "Recognizer",
+                "Recognizer compared, supplied by the reviewer"
+            ]
         );
         assert!(rows[1][1].contains("Distance model.onnx"), "{rows:?}");
         assert_eq!(rows[1][2], "Euclidean distance");
