@@ -450,4 +450,27 @@ mod tests {
         );
         assert_eq!(out, "| a | b |\n| --- | --- |\n| x \\| y | two lines |\n\n");
     }
+
+    /// Issue #20 finding 6: the Markdown names every recognizer compared as a stand-in, lists
+    /// each in the models' table and gives the training-data caveat.
+    #[test]
+    fn the_system_section_names_every_recognizer_compared() {
+        let review = crate::comparison::tests::two_model_review();
+        let report = crate::report::build_report(
+            &review,
+            None,
+            &crate::report::ReportOptions::default(),
+            "review.ron".into(),
+            "0".repeat(64),
+        );
+        let markdown = markdown(&report);
+        assert!(
+            markdown.contains("the Cosine model and Distance model recognition models"),
+            "{markdown}"
+        );
+        assert!(
+            markdown.contains("| Recognizer compared | Distance model 1 (Distance model.onnx) |")
+        );
+        assert!(markdown.contains("Training data: who Cosine model and Distance model were"));
+    }
 }
