@@ -353,6 +353,7 @@ fn metrics_compare_prints_both_models_on_their_own_scales_and_lists_disagreement
         "its own threshold 0.15",
         "its own threshold 0.6",
         "At equal overall FPIR",
+        "in-sample",
         "Monk 1–3",
         "Monk 7–10",
     ] {

@@ -104,6 +104,16 @@ fn pdf_text(pdf: &Path) -> String {
     text(&out.stdout)
 }
 
+/// The PDF's text in the order it is drawn: a table cell's lines together.
+fn pdf_text_as_drawn(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-raw", path(pdf), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
 /// Words of `needle` in order in `haystack`, whatever the line breaks and spacing between them
 /// (the PDF wraps its paragraphs and pads its table cells).
 fn contains_words(haystack: &str, needle: &str) -> bool {
@@ -182,6 +192,54 @@ fn the_report_of_two_recognizers_compares_them_and_recompute_checks_every_figure
         for sentence in comparison.disagreement_sentences() {
             assert!(contains_words(said, &sentence), "{name} lacks {sentence:?}");
         }
+    }
+    // Finding 6: the System and vendor table identifies every model compared, with its file,
+    // hash, metric, source, licence and a caveat on its training data. The PDF's table cells
+    // are read in drawing order (`pdftotext -raw`), one cell's lines together.
+    let pdf_cells = pdf_text_as_drawn(&bundle.join(bundle::PDF_FILE));
+    for (name, said) in [("assessment.md", &markdown), ("assessment.pdf", &pdf_cells)] {
+        for model in comparison.models.iter().map(|m| &m.model) {
+            let spec = lineup::vision::runtime::model_specs()
+                .into_iter()
+                .find(|spec| spec.sha256 == model.sha256)
+                .expect("a shipped model");
+            for words in [
+                model.name.as_str(),
+                model.metric.expect("a recognizer's metric").name(),
+                spec.licence.as_str(),
+            ] {
+                assert!(
+                    contains_words(said, words),
+                    "{name} lacks {words:?}:\n{said}"
+                );
+            }
+            // Hashes in a table cell may wrap, or be quoted as code.
+            let unbroken: String = said.split_whitespace().collect();
+            for unbroken_word in [&model.sha256, &model.file] {
+                assert!(
+                    unbroken.contains(unbroken_word.as_str()),
+                    "{name} lacks {unbroken_word}:\n{said}"
+                );
+            }
+            // Long words of the source may be broken across a cell's lines.
+            let source: String = spec.provenance.split_whitespace().collect();
+            assert!(
+                unbroken.contains(&source),
+                "{name} lacks {:?}:\n{said}",
+                spec.provenance
+            );
+        }
+        assert!(
+            contains_words(said, "Training data:"),
+            "{name} lacks the training-data caveat:\n{said}"
+        );
+        assert!(
+            contains_words(
+                said,
+                "the MobileFaceNet (192-d) and dlib ResNet-29 face descriptor (128-d) recognition models"
+            ),
+            "{name}'s stand-in paragraph names one recognizer:\n{said}"
+        );
     }
     assert!(
         markdown.contains(

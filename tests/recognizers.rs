@@ -590,3 +590,36 @@ fn a_dlib_reviews_thresholds_and_scores_read_as_distances_everywhere() {
     assert_eq!(negated_distance(&report), None);
     assert!(report.contains("Euclidean distance"));
 }
+
+/// Issue #20 finding 7: a shipped model's file (the same SHA-256) under a spec that compares or
+/// prepares it otherwise than lineup's own entry would give scores that mean nothing (dlib by
+/// cosine flagged every face): refused, naming the entry and what differs.
+#[test]
+fn a_shipped_models_file_under_another_metric_or_preparation_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    for (edit, says) in [
+        (
+            ("metric: Some(Euclidean)", "metric: Some(Cosine)"),
+            "metric",
+        ),
+        (
+            (
+                "normalisation: (mean: (0.0, 0.0, 0.0), scale: 1.0)",
+                "normalisation: (mean: (127.5, 127.5, 127.5), scale: 128.0)",
+            ),
+            "normalisation",
+        ),
+        (
+            ("alignment: Some(((47.5492", "alignment: Some(((40.5492"),
+            "alignment",
+        ),
+    ] {
+        let out = add_model(home, edit);
+        assert!(!out.status.success(), "{edit:?} was accepted");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("dlib_resnet29.onnx"), "{stderr}");
+        assert!(stderr.contains(says), "{edit:?}: {stderr}");
+        assert!(!home.join("data/lineup/models/my_dlib.onnx").exists());
+    }
+}

@@ -80,8 +80,9 @@ fn write_comparison(
                 out,
                 "\nAt equal overall FPIR (the fair comparison): {} stays at its own threshold, \
                  overall FPIR {} ({}). {}'s threshold moves to {} ({}; its own is {}): of the \
-                 thresholds its own non-mated scores allow, the one whose overall FPIR, {} ({}), \
-                 is nearest the first's (of two equally near, the lower).",
+                 thresholds, the loosest whose overall FPIR, {} ({}), is nearest the first's (of \
+                 two equally near, the lower): just above the highest score of a non-mated \
+                 search that must not alert. {}",
                 first.model.name,
                 percent_of(&equal.target),
                 wording::count_of(&equal.target),
@@ -91,6 +92,7 @@ fn write_comparison(
                 second.metric.own_value(second.threshold),
                 percent_of(&equal.second_threshold.fpir),
                 wording::count_of(&equal.second_threshold.fpir),
+                wording::IN_SAMPLE_NOTE,
             );
             write_table(out, first, &first.evaluation, second, &equal.second);
             write_disagreements(out, "Faces", &equal.faces, first, second);

@@ -18,9 +18,9 @@ candidates or metrics is read. From the written definitions alone:
   FNIR      mated tracks NOT (top identity == true identity and flagged) / mated tracks
 each per skin group (Monk 1-3, 4-6, 7-10, unknown) and over all, with the intervals of
 metrics_reference.py (Wilson's, or clustered by person). Then the equal-FPIR comparison: model 2's
-threshold among its own non-mated track scores (or just above the highest) whose overall FPIR is
-nearest model 1's at its own threshold (of two equally near, the lower), and model 2's rates
-there; and the faces and tracks flagged by one model and not the other, both ways.
+threshold whose overall FPIR is nearest model 1's at its own threshold (of two equally near, the
+lower), the loosest giving that FPIR (just above the highest non-mated track score that must not
+alert), and model 2's rates there; and the faces and tracks flagged by one model and not the other, both ways.
 
 Writes tests/reference/expected/compare.json; tests/compare_reference.rs compares.
 
@@ -116,16 +116,23 @@ def groups_at(threshold, tops, labels, identities):
 
 
 def equal_fpir_threshold(target, tops, labels):
-    """Model 2's threshold whose FPIR over the non-mated tracks is nearest `target`."""
+    """Model 2's threshold whose FPIR over the non-mated tracks is nearest `target`: of the band of
+    thresholds giving that FPIR, always the loosest (the next float32 above the highest non-mated
+    score that must not alert; the lowest float32 when every one alerts)."""
     scores = sorted((s for (_, s), l in zip(tops, labels) if l["label"] == "not_on_watchlist"), reverse=True)
     n = len(scores)
-    best_threshold, best_k = float(np.nextafter(np.float32(scores[0]), np.float32(np.inf))), 0
-    distinct = sorted(set(scores), reverse=True)
-    for threshold in distinct:
+
+    def loosest(k):
+        if k < n:
+            return float(np.nextafter(np.float32(scores[k]), np.float32(np.inf)))
+        return float(np.finfo(np.float32).min)
+
+    best_k = 0
+    for threshold in sorted(set(scores), reverse=True):
         k = sum(1 for s in scores if s >= threshold)
         if abs(k / n - target) < abs(best_k / n - target):
-            best_threshold, best_k = threshold, k
-    return best_threshold
+            best_k = k
+    return loosest(best_k)
 
 
 def flagged(threshold, values):

@@ -134,16 +134,21 @@ fn system(out: &mut String, report: &Report) {
     line(out, &summary::stand_ins(report));
     table(
         out,
-        &["Role", "Model", "Version and source", "SHA-256"],
-        report.system.models.iter().map(|m| {
-            vec![
-                crate::report::SystemReviewed::role_words(m),
-                m.name.clone(),
-                m.version.clone(),
-                format!("`{}`", m.sha256),
-            ]
+        &[
+            "Role",
+            "Model, version and file",
+            "Metric",
+            "Source and licence",
+            "SHA-256",
+        ],
+        report.system.model_rows().into_iter().map(|mut row| {
+            if let Some(hash) = row.last_mut() {
+                *hash = format!("`{hash}`");
+            }
+            row
         }),
     );
+    line(out, &report.system.training_data_caveat());
     line(
         out,
         &format!(
@@ -444,5 +449,28 @@ mod tests {
             [vec!["x | y".to_owned(), "two\nlines".to_owned()]],
         );
         assert_eq!(out, "| a | b |\n| --- | --- |\n| x \\| y | two lines |\n\n");
+    }
+
+    /// Issue #20 finding 6: the Markdown names every recognizer compared as a stand-in, lists
+    /// each in the models' table and gives the training-data caveat.
+    #[test]
+    fn the_system_section_names_every_recognizer_compared() {
+        let review = crate::comparison::tests::two_model_review();
+        let report = crate::report::build_report(
+            &review,
+            None,
+            &crate::report::ReportOptions::default(),
+            "review.ron".into(),
+            "0".repeat(64),
+        );
+        let markdown = markdown(&report);
+        assert!(
+            markdown.contains("the Cosine model and Distance model recognition models"),
+            "{markdown}"
+        );
+        assert!(
+            markdown.contains("| Recognizer compared | Distance model 1 (Distance model.onnx) |")
+        );
+        assert!(markdown.contains("Training data: who Cosine model and Distance model were"));
     }
 }

@@ -847,22 +847,35 @@ pub fn analyze_command(document: &ReviewDocument) -> String {
     words.join(" ")
 }
 
-/// `--recognizer NAME` for a review whose recognizer is not the default MobileFaceNet (by its
-/// file's stem, which `lineup models list` shows; a reviewer's own model must have been added
-/// with `lineup models add` first, and its SHA-256 in the report pins which file it was).
+/// `--recognizer NAME` for every recognizer a review compares, in its order (the first stays
+/// first, as the comparison measures every other against it), and for a review of one
+/// recognizer that is not the default MobileFaceNet; nothing for a review of MobileFaceNet
+/// alone. Each by its file's stem, which `lineup models list` shows and `--recognizer` accepts
+/// (a reviewer's own model must have been added with `lineup models add` first, and its
+/// SHA-256 in the report pins which file it was).
 fn recognizer_option(document: &ReviewDocument) -> Vec<String> {
     use lineup_core::vision::{ModelRole, runtime};
     let default = runtime::model_spec(ModelRole::Recognizer).sha256;
-    match document.recognizer() {
-        Some(recognizer) if recognizer.sha256 != default || recognizer.supplied_by_reviewer => {
-            let stem = recognizer
-                .file
-                .strip_suffix(".onnx")
-                .unwrap_or(&recognizer.file);
-            vec!["--recognizer".to_owned(), shell_quote(stem)]
-        }
-        _ => Vec::new(),
+    let models: Vec<&ModelRecord> = document
+        .recognizer()
+        .into_iter()
+        .chain(document.other_recognizers.iter().map(|run| &run.model))
+        .collect();
+    let only_the_default = match models.as_slice() {
+        [] => true,
+        [one] => one.sha256 == default && !one.supplied_by_reviewer,
+        _ => false,
+    };
+    if only_the_default {
+        return Vec::new();
     }
+    models
+        .into_iter()
+        .flat_map(|model| {
+            let stem = model.file.strip_suffix(".onnx").unwrap_or(&model.file);
+            ["--recognizer".to_owned(), shell_quote(stem)]
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -1006,5 +1019,30 @@ mod tests {
         );
         document.settings.vision.detector = DetectorConfig::small_faces();
         assert!(analyze_command(&document).contains(" --small-faces --no-cache --out"));
+    }
+
+    /// Issue #20 finding 2: a review of several recognizers is re-run with every one, in its
+    /// order, by the name `analyze --recognizer` accepts (the file's stem), the default too.
+    #[test]
+    fn the_analyze_command_repeats_every_recognizer_in_order() {
+        let review = crate::comparison::tests::two_model_review();
+        let command = analyze_command(&review);
+        assert!(
+            command.contains(" --recognizer 'Cosine model' --recognizer 'Distance model' "),
+            "{command}"
+        );
+        let mut shipped_first = review.clone();
+        let default =
+            lineup_core::vision::runtime::model_spec(lineup_core::vision::ModelRole::Recognizer)
+                .record();
+        for model in shipped_first.models.iter_mut() {
+            model.file = default.file.clone();
+            model.sha256 = default.sha256.clone();
+        }
+        let command = analyze_command(&shipped_first);
+        assert!(
+            command.contains(" --recognizer mobilefacenet --recognizer 'Distance model' "),
+            "{command}"
+        );
     }
 }

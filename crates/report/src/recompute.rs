@@ -522,7 +522,8 @@ pub fn compare_rerun(
         rerun: rerun_path.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let mut differences = rerun_differences(&recomputed.evidence, &rerun);
+    let mut differences = rerun_recognizer_differences(&recomputed.evidence, &rerun);
+    differences.extend(rerun_differences(&recomputed.evidence, &rerun));
     differences.extend(rerun_track_differences(&recomputed.evidence, &rerun));
     differences.extend(rerun_label_differences(&recomputed.evidence, &rerun));
     differences.extend(rerun_one_to_one_differences(&recomputed.evidence, &rerun));
@@ -535,6 +536,53 @@ pub fn compare_rerun(
             differences,
         })
     }
+}
+
+/// Where the re-run's recognizers differ from the bundle's: the same models (by name and
+/// SHA-256) in the same order, since the first is the one every other is compared against. A
+/// re-run of fewer models would leave the signed comparison tied to nothing.
+pub fn rerun_recognizer_differences(
+    evidence: &Evidence,
+    rerun: &lineup_core::review::ReviewDocument,
+) -> Vec<Difference> {
+    use lineup_core::vision::{ModelRecord, ModelRole};
+    let stated: Vec<&ModelRecord> = evidence
+        .analysis
+        .models
+        .iter()
+        .filter(|model| model.role != ModelRole::Detector)
+        .take(1)
+        .chain(evidence.other_recognizers.iter().map(|other| &other.model))
+        .collect();
+    let rerun_models: Vec<&ModelRecord> = rerun
+        .recognizer()
+        .into_iter()
+        .chain(rerun.other_recognizers.iter().map(|run| &run.model))
+        .collect();
+    let identity = |model: &&ModelRecord| (model.name.clone(), model.sha256.clone());
+    if stated
+        .iter()
+        .map(identity)
+        .eq(rerun_models.iter().map(identity))
+    {
+        return Vec::new();
+    }
+    let show = |models: &[&ModelRecord]| {
+        if models.is_empty() {
+            return "no recognizer".to_owned();
+        }
+        models
+            .iter()
+            .map(|model| format!("{} (SHA-256 {})", model.name, model.sha256))
+            .collect::<Vec<_>>()
+            .join(", then ")
+    };
+    vec![Difference {
+        figure: "the recognizers, in order".to_owned(),
+        place: "analysis.models and other_recognizers".to_owned(),
+        stated: show(&stated),
+        recomputed: show(&rerun_models),
+    }]
 }
 
 /// For an evaluation set, where the re-run's labels (which `lineup evaluate` gives from where
@@ -1799,6 +1847,47 @@ mod tests {
                 .iter()
                 .any(|(place, _)| place == "findings.slices[\"darker female\"].metrics.fpir.k"),
             "{leaves:#?}"
+        );
+    }
+    /// Issue #20 finding 2: `verify --against` refuses a re-run of other recognizers (fewer,
+    /// more, another file, or another order) than the bundle compares, naming them.
+    #[test]
+    fn a_rerun_of_other_recognizers_than_the_bundles_is_named() {
+        let review = crate::comparison::tests::two_model_review();
+        let evidence = Evidence::of(&review, 0.6);
+        assert_eq!(rerun_recognizer_differences(&evidence, &review), []);
+        let first_alone = review.as_seen_by(0).map(|mut view| {
+            view.other_recognizers.clear();
+            view
+        });
+        let differences = rerun_recognizer_differences(&evidence, &first_alone.unwrap());
+        let [difference] = differences.as_slice() else {
+            panic!("one difference: {differences:?}");
+        };
+        assert!(
+            difference.stated.contains("Distance model"),
+            "{difference:?}"
+        );
+        assert!(
+            !difference.recomputed.contains("Distance model"),
+            "{difference:?}"
+        );
+        let swapped = review.as_seen_by(1).map(|mut view| {
+            view.other_recognizers = vec![lineup_core::review::RecognizerRun {
+                model: review.recognizer().unwrap().clone(),
+                ..review.other_recognizers[0].clone()
+            }];
+            view
+        });
+        let differences = rerun_recognizer_differences(&evidence, &swapped.unwrap());
+        assert_eq!(differences.len(), 1, "{differences:?}");
+        assert!(differences[0].recomputed.starts_with("Distance model"));
+        let mut other_file = review.clone();
+        other_file.other_recognizers[0].model.sha256 = "f".repeat(64);
+        let differences = rerun_recognizer_differences(&evidence, &other_file);
+        assert!(
+            differences[0].recomputed.contains("ffff"),
+            "{differences:?}"
         );
     }
 }

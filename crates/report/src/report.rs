@@ -152,6 +152,20 @@ pub struct SystemReviewed {
     pub settings: AnalysisSettings,
     /// The threshold this report counts alerts at.
     pub threshold: f32,
+    /// Every other recognizer the review compares with the one `models` holds, in its order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compared: Vec<ModelRecord>,
+    /// Where each model lineup ships came from and on what licence, by SHA-256, as lineup's
+    /// manifest said when the report was made (a reviewer's model has none here).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, ModelSource>,
+}
+
+/// A shipped model's source (with what it was trained on, where known) and licence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSource {
+    pub provenance: String,
+    pub licence: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -376,6 +390,28 @@ pub struct Signer {
     pub public_key: String,
 }
 
+/// The manifest's source and licence of every model the review ran that lineup ships, found by
+/// the file's SHA-256.
+fn shipped_sources(document: &ReviewDocument) -> BTreeMap<String, ModelSource> {
+    let ran: HashSet<&str> = document
+        .models
+        .iter()
+        .chain(document.other_recognizers.iter().map(|run| &run.model))
+        .map(|model| model.sha256.as_str())
+        .collect();
+    lineup_core::vision::runtime::model_specs()
+        .into_iter()
+        .filter(|spec| ran.contains(spec.sha256.as_str()))
+        .map(|spec| {
+            let source = ModelSource {
+                provenance: spec.provenance,
+                licence: spec.licence,
+            };
+            (spec.sha256, source)
+        })
+        .collect()
+}
+
 /// Puts the document, the reviewer's text and the findings together.
 ///
 /// `findings` is `None` until ground truth is labelled. `review_sha256` identifies the document
@@ -414,6 +450,12 @@ pub fn build_report(
             models: document.models.clone(),
             settings: document.settings.clone(),
             threshold,
+            compared: document
+                .other_recognizers
+                .iter()
+                .map(|run| run.model.clone())
+                .collect(),
+            sources: shipped_sources(document),
         },
         data: data_reviewed(document, threshold),
         detections: detection_counts(document, threshold),
@@ -834,13 +876,84 @@ impl SystemReviewed {
         crate::wording::own_threshold(self.score_metric(), threshold, decimals)
     }
 
-    /// A model's role as the report's table names it, saying when the reviewer supplied it.
-    pub fn role_words(model: &ModelRecord) -> String {
-        if model.supplied_by_reviewer {
-            format!("{:?}, supplied by the reviewer", model.role)
-        } else {
-            format!("{:?}", model.role)
+    /// Every model the report rests on: the detector and the recognizer it counts alerts by,
+    /// then each other recognizer compared.
+    pub fn every_model(&self) -> impl Iterator<Item = &ModelRecord> {
+        self.models.iter().chain(&self.compared)
+    }
+
+    /// The System and vendor table's rows, for the PDF and the Markdown alike: role, model
+    /// (name, version, file), metric, source and licence, SHA-256.
+    pub fn model_rows(&self) -> Vec<Vec<String>> {
+        self.every_model()
+            .enumerate()
+            .map(|(index, model)| {
+                let role = if index >= self.models.len() {
+                    "Recognizer compared".to_owned()
+                } else {
+                    format!("{:?}", model.role)
+                };
+                let role = if model.supplied_by_reviewer {
+                    format!("{role}, supplied by the reviewer")
+                } else {
+                    role
+                };
+                vec![
+                    role,
+                    format!("{} {} ({})", model.name, model.version, model.file),
+                    model.metric.map_or("—", |metric| metric.name()).to_owned(),
+                    self.source_words(model),
+                    model.sha256.clone(),
+                ]
+            })
+            .collect()
+    }
+
+    /// Where a model came from and its licence, or that the reviewer supplied it.
+    fn source_words(&self, model: &ModelRecord) -> String {
+        match self.sources.get(&model.sha256) {
+            _ if model.supplied_by_reviewer => "supplied by the reviewer, who must state its \
+                 source, licence and training data: lineup cannot check them"
+                .to_owned(),
+            Some(source) => format!("{}; licence: {}", source.provenance, source.licence),
+            None => "not recorded".to_owned(),
         }
+    }
+
+    /// The recognizers' names for a sentence: "A", "A and B", "A, B and C".
+    pub fn recognizer_names(&self) -> String {
+        let names: Vec<&str> = self
+            .every_model()
+            .filter(|m| m.role != lineup_core::vision::ModelRole::Detector)
+            .map(|m| m.name.as_str())
+            .collect();
+        match names.split_last() {
+            None => "(not recorded)".to_owned(),
+            Some((last, [])) => (*last).to_owned(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        }
+    }
+
+    /// What no table can say of a recognizer's training data, below the models' table.
+    pub fn training_data_caveat(&self) -> String {
+        format!(
+            "Training data: who {} {} trained on, and in what numbers from each group, is \
+             known only as far as {} source above says, and not from the people it was \
+             trained on; a model is as fair as its training data lets it be, which is why its \
+             error rates are measured per group on this footage here and not taken from its \
+             supplier.",
+            self.recognizer_names(),
+            if self.compared.is_empty() {
+                "was"
+            } else {
+                "were"
+            },
+            if self.compared.is_empty() {
+                "its"
+            } else {
+                "each one's"
+            },
+        )
     }
 }
 
@@ -885,6 +998,39 @@ mod tests {
         assert_eq!(
             ReportOptions::default().face_disclosure,
             FaceDisclosure::ConfirmedMatchesOnly
+        );
+    }
+
+    /// Issue #20 finding 6: the System and vendor table lists every recognizer compared, and
+    /// says which the reviewer supplied (whose source lineup cannot state).
+    #[test]
+    fn the_system_table_lists_every_recognizer_and_who_supplied_it() {
+        let mut review = crate::comparison::tests::two_model_review();
+        review.other_recognizers[0].model.supplied_by_reviewer = true;
+        let report = build_report(
+            &review,
+            None,
+            &ReportOptions::default(),
+            PathBuf::from("review.ron"),
+            "0".repeat(64),
+        );
+        let rows = report.system.model_rows();
+        let roles: Vec<&str> = rows.iter().map(|row| row[0].as_str()).collect();
+        assert_eq!(
+            roles,
+            [
+                "Recognizer",
+                "Recognizer compared, supplied by the reviewer"
+            ]
+        );
+        assert!(rows[1][1].contains("Distance model.onnx"), "{rows:?}");
+        assert_eq!(rows[1][2], "Euclidean distance");
+        assert!(rows[1][3].contains("supplied by the reviewer"), "{rows:?}");
+        assert!(
+            report
+                .system
+                .training_data_caveat()
+                .starts_with("Training data: who Cosine model and Distance model were")
         );
     }
 }

@@ -43,13 +43,18 @@ pub(crate) fn plain_summary(report: &Report) -> Vec<String> {
 pub(crate) fn stand_ins(report: &Report) -> String {
     format!(
         "The models measured are stand-ins, not the vendor's system: the {} detector and the {} \
-         recognition model are open models that lineup runs in place of the system a vendor \
+         recognition {} open models that lineup runs in place of the system a vendor \
          would supply. The numbers in this report show how a face recognition system of this \
          kind behaves on this footage and this watchlist; they are not the vendor's error \
          rates, which can be better or worse, and must be measured on the vendor's own system, \
          at its own threshold, before deployment.",
         report.model_name(ModelRole::Detector),
-        report.model_name(ModelRole::Recognizer),
+        report.system.recognizer_names(),
+        if report.system.compared.is_empty() {
+            "model is"
+        } else {
+            "models are"
+        },
     )
 }
 

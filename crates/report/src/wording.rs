@@ -1345,14 +1345,21 @@ pub fn equal_fpir_note(first: &str, target: &Rate) -> String {
     format!(
         "At equal FPIR: a model that flags more people also misses fewer, so two models are \
          compared fairly where they give the same share of false alerts. Each other model's \
-         threshold is moved to the one of its own scores at which its FPIR over all groups is \
-         nearest {first}'s at its own threshold ({}, {} non-mated searches; of two equally \
-         near, the lower FPIR); every model searches the same labelled tracks, so the FPIRs \
-         share their n.",
+         threshold is moved to where its FPIR over all groups is nearest {first}'s at its own \
+         threshold ({}, {} non-mated searches; of two equally near, the lower FPIR): of the \
+         thresholds giving that FPIR, the loosest (just above the highest score of a non-mated \
+         search that must not alert, whether that FPIR is 0 or not). {IN_SAMPLE_NOTE} Every \
+         model searches the same labelled tracks, so the FPIRs share their n.",
         rate_text(target),
         group_thousands(target.n)
     )
 }
+
+/// What a threshold moved to another model's FPIR cannot claim: the CLI, the app and the report
+/// all say it.
+pub const IN_SAMPLE_NOTE: &str = "The moved threshold was fitted on these same searches \
+    (in-sample), so the moved model's rates there are optimistic: on other footage that threshold \
+    will give another FPIR.";
 
 /// Why no fair comparison is given: no labelled search of someone not on the watchlist.
 pub const NO_EQUAL_FPIR: &str = "No comparison at equal FPIR: no labelled face track is of \

@@ -204,7 +204,8 @@ impl AddedModels {
     /// Adds the model file `model` described by the spec file `spec_path`: the spec parsed and
     /// checked, the file's inputs and outputs compared with it and one trial run made, then both
     /// copied into the folder (the spec with the file's SHA-256). Refuses a spec whose file name
-    /// or model name another recognizer already has.
+    /// or model name another recognizer already has, and one for a shipped model's file that
+    /// prepares or compares it otherwise than lineup's entry for it.
     pub fn add(&self, model: &Path, spec_path: &Path) -> Result<Recognizer, RecognizerError> {
         let text = std::fs::read_to_string(spec_path).map_err(|e| io_error(spec_path, e))?;
         let sha256 = crate::digest::sha256_file(model)
@@ -241,6 +242,9 @@ impl AddedModels {
             )));
         }
         check_model_against_spec(model, &spec)?;
+        if let Some(problem) = differs_from_shipped(&spec) {
+            return Err(not_allowed(problem));
+        }
         self.store(model, &spec)
     }
 
@@ -267,6 +271,67 @@ impl AddedModels {
         std::fs::rename(&partial, &spec_file).map_err(|e| io_error(&spec_file, e))?;
         Ok(recognizer)
     }
+}
+
+/// Where `spec` names the file of a model lineup ships (the same SHA-256) but would prepare its
+/// input or compare its outputs otherwise than lineup's own entry does, what differs, naming
+/// that entry: such a spec gives scores that mean nothing (dlib's distances read as cosines
+/// flag every face), and its file is no different model.
+fn differs_from_shipped(spec: &ModelSpec) -> Option<String> {
+    let shipped = runtime::model_specs()
+        .into_iter()
+        .find(|shipped| shipped.sha256 == spec.sha256)?;
+    let mut differing = Vec::new();
+    let mut compare = |field: &str, theirs: String, ours: String| {
+        if theirs != ours {
+            differing.push(format!("{field} {theirs} (lineup's: {ours})"));
+        }
+    };
+    compare(
+        "metric",
+        format!("{:?}", spec.metric),
+        format!("{:?}", shipped.metric),
+    );
+    compare(
+        "normalisation",
+        format!("{:?}", spec.normalisation),
+        format!("{:?}", shipped.normalisation),
+    );
+    compare(
+        "input_size",
+        format!("{:?}", spec.input_size),
+        format!("{:?}", shipped.input_size),
+    );
+    compare(
+        "layout",
+        format!("{:?}", spec.layout),
+        format!("{:?}", shipped.layout),
+    );
+    compare(
+        "alignment",
+        format!("{:?}", spec.alignment),
+        format!("{:?}", shipped.alignment),
+    );
+    compare(
+        "outputs",
+        format!("{:?}", spec.outputs),
+        format!("{:?}", shipped.outputs),
+    );
+    compare(
+        "output_size",
+        format!("{:?}", spec.output_size),
+        format!("{:?}", shipped.output_size),
+    );
+    (!differing.is_empty()).then(|| {
+        format!(
+            "the file is lineup's own {} ({}, the same SHA-256), but the spec differs from \
+             that entry in {}; keep the entry's, or choose {} itself",
+            shipped.file,
+            shipped.name,
+            differing.join(", "),
+            shipped.file.strip_suffix(".onnx").unwrap_or(&shipped.file)
+        )
+    })
 }
 
 /// Refuses `model` unless ONNX Runtime reads from it what `spec` says: one float input of the

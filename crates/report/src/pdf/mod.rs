@@ -192,27 +192,17 @@ fn system_section(layout: &mut Layout, report: &Report) {
         ),
         Style::BODY,
     );
-    let rows: Vec<Vec<String>> = system
-        .models
-        .iter()
-        .map(|m| {
-            vec![
-                crate::report::SystemReviewed::role_words(m),
-                m.name.clone(),
-                m.version.clone(),
-                m.sha256.clone(),
-            ]
-        })
-        .collect();
     layout.table(
         &[
             Column::new("Role", 1.0),
-            Column::new("Model", 1.3),
-            Column::new("Version and source", 2.6),
-            Column::new("SHA-256", 2.4).mono(),
+            Column::new("Model, version and file", 1.5),
+            Column::new("Metric", 0.9),
+            Column::new("Source and licence", 2.4),
+            Column::new("SHA-256", 1.6).mono(),
         ],
-        &rows,
+        &system.model_rows(),
     );
+    layout.paragraph(&system.training_data_caveat(), Style::BODY);
     let settings = &system.settings;
     let detector = &settings.vision.detector;
     let rows = vec![
