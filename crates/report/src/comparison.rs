@@ -670,7 +670,9 @@ pub(crate) mod tests {
             comparison.threshold_lines(Thresholds::EqualFpir),
             [
                 "Cosine model at cosine similarity ≥ 0.6000",
-                "Distance model at Euclidean distance ≤ 0.5500"
+                // Printed exactly (finding 5): 0.5500 would read as the distance of the
+                // non-mated track that must not alert.
+                "Distance model at Euclidean distance ≤ 0.54999995"
             ]
         );
     }
