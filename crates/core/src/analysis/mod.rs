@@ -252,16 +252,7 @@ fn analyse_files(
         Some(recognizer) => FacePipeline::load_with(request.vision.clone(), recognizer)?,
         None => FacePipeline::load(request.vision.clone())?,
     };
-    let cache = request
-        .enrolment_cache
-        .as_deref()
-        .map(|dir| EnrolmentCache::new(dir, &pipeline.models(), &request.vision.detector));
-    let enrolment = watchlist::enrol_with_cache(
-        &request.watchlist,
-        &mut pipeline,
-        cache.as_ref(),
-        |done, total| on_progress(Progress::Enrolling { done, total }),
-    )?;
+    let enrolment = enrol(request, &mut pipeline, on_progress)?;
     on_progress(Progress::Enrolled(enrolment.counts.clone()));
     let settings = AnalysisSettings {
         threshold: request.threshold,
@@ -297,6 +288,25 @@ fn analyse_files(
     Ok((document, shared_warnings))
 }
 
+/// Enrols the request's watchlist with `pipeline`, through the enrolment cache when the request
+/// names one (keyed by the pipeline's models), reporting each photo.
+fn enrol(
+    request: &AnalysisRequest,
+    pipeline: &mut FacePipeline,
+    on_progress: &mut dyn FnMut(Progress),
+) -> Result<watchlist::Enrolment, AnalysisError> {
+    let cache = request
+        .enrolment_cache
+        .as_deref()
+        .map(|dir| EnrolmentCache::new(dir, &pipeline.models(), &request.vision.detector));
+    Ok(watchlist::enrol_with_cache(
+        &request.watchlist,
+        pipeline,
+        cache.as_ref(),
+        |done, total| on_progress(Progress::Enrolling { done, total }),
+    )?)
+}
+
 /// Loads `other`, enrols the watchlist with it (the same photos as `first`, whose detector it
 /// shares) and starts its run: its enrolment embeddings, no faces yet. Returns its embedder for
 /// the analysis (its own detector is only needed to enrol).
@@ -307,16 +317,7 @@ fn enrol_other(
     on_progress: &mut dyn FnMut(Progress),
 ) -> Result<(Embedder, RecognizerRun), AnalysisError> {
     let mut pipeline = FacePipeline::load_with(request.vision.clone(), &other.recognizer)?;
-    let cache = request
-        .enrolment_cache
-        .as_deref()
-        .map(|dir| EnrolmentCache::new(dir, &pipeline.models(), &request.vision.detector));
-    let enrolment = watchlist::enrol_with_cache(
-        &request.watchlist,
-        &mut pipeline,
-        cache.as_ref(),
-        |done, total| on_progress(Progress::Enrolling { done, total }),
-    )?;
+    let enrolment = enrol(request, &mut pipeline, on_progress)?;
     let photos = |watchlist: &Watchlist| -> Vec<(String, PathBuf)> {
         watchlist
             .identities
