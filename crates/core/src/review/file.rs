@@ -220,7 +220,13 @@ fn parse_checked(
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (named, contents)
         });
+        // The sidecar's columns are checked as they are read; faces listed in the text are
+        // checked here by the same rules.
+        let faces_in_text = document.sidecar.as_ref().is_none_or(|s| s.faces.is_none());
         attach_sidecar(path, &mut document, absent, early, read_sidecar)?;
+        if faces_in_text {
+            check_face_values(&document).map_err(|reason| inconsistent(path, reason))?;
+        }
         check_references(&document).map_err(|reason| inconsistent(path, reason))?;
         // After the sidecar: it holds the faces and the other recognizers' embeddings.
         if let Some(misfit) = document
@@ -443,6 +449,16 @@ fn check_references(document: &ReviewDocument) -> Result<(), String> {
 
 /// Every face lies in a frame its input has (where the input's frame count is known): no
 /// analysis finds a face past the end, so a face moved there was edited in.
+/// Refuses the first face with a value nothing measured could give.
+fn check_face_values(document: &ReviewDocument) -> Result<(), String> {
+    document
+        .detections
+        .iter()
+        .enumerate()
+        .find_map(|(index, face)| Some(format!("face {index}: {}", face.impossible_value()?)))
+        .map_or(Ok(()), Err)
+}
+
 fn check_frames(document: &ReviewDocument) -> Result<(), String> {
     for (face, detection) in document.detections.iter().enumerate() {
         let Some(input) = document.inputs.get(detection.source.input) else {
@@ -795,6 +811,7 @@ mod tests {
     use super::*;
     use crate::ids::IdentityId;
     use crate::matching::Candidate;
+    use crate::review::DetectionRecord;
 
     #[test]
     fn other_files_are_not_reviews() {
@@ -938,6 +955,50 @@ mod tests {
                 "candidate of detection {face} names watchlist identity {identities}, but the \
                  watchlist has only {identities} identities"
             )),
+            "{error}"
+        );
+    }
+
+    /// What #21 left: a review whose faces are listed in its text (saved before the sidecar
+    /// held them, or hand-made) gets the same value checks as the sidecar's columns: values
+    /// nothing measured could give are refused, naming the face and the field.
+    #[test]
+    fn impossible_values_in_a_text_that_lists_its_faces_are_refused() {
+        let document = fixture();
+        assert_eq!(reloaded(&document), "it loaded");
+        let face = document
+            .detections
+            .iter()
+            .position(|d| !d.candidates.is_empty())
+            .unwrap();
+        type Damage = fn(&mut DetectionRecord);
+        let cases: [(Damage, &str); 8] = [
+            (|d| d.detector_score = 7.5, "detector_score 7.5"),
+            (|d| d.detector_score = f32::NAN, "detector_score NaN"),
+            (|d| d.source.timestamp_s = -1e300, "timestamp_s -1e300"),
+            (|d| d.skin_ita = Some(500.0), "skin_ita 500"),
+            (
+                |d| d.skin_ita_quartiles = Some((f32::NAN, 3.0)),
+                "skin_ita_quartiles",
+            ),
+            (|d| d.bbox.x2 = f32::NAN, "bbox"),
+            (|d| d.landmarks[4].y = f32::INFINITY, "landmarks"),
+            (|d| d.candidates[0].score = f32::NAN, "candidate score NaN"),
+        ];
+        for (damage, field) in cases {
+            let mut damaged = document.clone();
+            damage(&mut damaged.detections[face]);
+            let error = reloaded(&damaged);
+            assert!(
+                error.contains(&format!("face {face}: ")) && error.contains(field),
+                "{field}: {error}"
+            );
+        }
+        let mut embedding = document.clone();
+        embedding.detections[face].embedding.0[3] = f32::NAN;
+        let error = reloaded(&embedding);
+        assert!(
+            error.contains(&format!("face {face}: embedding")),
             "{error}"
         );
     }
@@ -1204,9 +1265,11 @@ mod tests {
     }
 
     /// The columns write an unmeasured skin as NaN; a measurement that is NaN itself could not
-    /// be told from none, so such a review is saved whole in its text, and loads as it was.
+    /// be told from none, so such a review is saved whole in its text. No analysis gives one
+    /// (`vision::skin::ita_of` is an arctangent of finite values), so the load refuses it, naming
+    /// the face, by the rule the columns are read by.
     #[test]
-    fn a_skin_measurement_of_nan_keeps_the_review_whole_in_its_text() {
+    fn a_skin_measurement_of_nan_keeps_the_review_whole_in_its_text_and_is_refused() {
         let mut document = faces_of_every_shape();
         document.detections[1].skin_ita = Some(f32::NAN);
         assert!(sidecar::pack(&document).is_none());
@@ -1216,8 +1279,8 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.contains("skin_ita: Some(NaN)"), "{text}");
         assert!(sidecars_of(&path).is_empty());
-        let loaded = load(&path).unwrap();
-        assert!(loaded.detections[1].skin_ita.is_some_and(f32::is_nan));
+        let error = load(&path).unwrap_err().to_string();
+        assert!(error.contains("face 1: skin_ita NaN"), "{error}");
     }
 
     /// Issue #21: a big review's text holds nothing per face, so that it parses in a fraction

@@ -248,6 +248,79 @@ impl DetectionRecord {
     pub fn is_alert(&self, threshold: f32) -> bool {
         matching::is_alert(&self.candidates, threshold)
     }
+
+    /// The first of this face's values that nothing measured could give, naming its field
+    /// (finding 12 of #21, the rules the sidecar's columns are read by); None if every value
+    /// could have been measured.
+    pub fn impossible_value(&self) -> Option<String> {
+        let itas = self.skin_ita.into_iter().chain(
+            self.skin_ita_quartiles
+                .into_iter()
+                .flat_map(|(low, high)| [low, high]),
+        );
+        if !is_footage_time(self.source.timestamp_s) {
+            Some(format!(
+                "source.timestamp_s {:?}, which is no time in the footage (0 or more seconds)",
+                self.source.timestamp_s
+            ))
+        } else if !is_detector_confidence(self.detector_score) {
+            Some(format!(
+                "detector_score {:?}, which is no detector confidence (0 to 1)",
+                self.detector_score
+            ))
+        } else if let Some(ita) = itas.into_iter().find(|ita| !is_ita(*ita)) {
+            let field = match self.skin_ita {
+                Some(own) if !is_ita(own) => "skin_ita",
+                _ => "skin_ita_quartiles",
+            };
+            Some(format!(
+                "{field} {ita:?}, which is no Individual Typology Angle (-90 to 90 degrees)"
+            ))
+        } else if !all_finite(self.bbox_values()) {
+            Some(format!(
+                "bbox {:?} holds a value that is not a number",
+                self.bbox
+            ))
+        } else if !all_finite(self.landmarks.iter().flat_map(|p| [p.x, p.y])) {
+            Some("landmarks hold a value that is not a number".to_owned())
+        } else if !all_finite(self.embedding.0.iter().copied()) {
+            Some("embedding holds a value that is not a number".to_owned())
+        } else {
+            self.candidates
+                .iter()
+                .find(|candidate| !candidate.score.is_finite())
+                .map(|candidate| {
+                    format!(
+                        "candidate score {:?} for watchlist identity {}",
+                        candidate.score, candidate.identity.0
+                    )
+                })
+        }
+    }
+
+    fn bbox_values(&self) -> [f32; 4] {
+        let b = &self.bbox;
+        [b.x1, b.y1, b.x2, b.y2]
+    }
+}
+
+fn all_finite(values: impl IntoIterator<Item = f32>) -> bool {
+    values.into_iter().all(f32::is_finite)
+}
+
+/// A face's time: seconds from the footage's start, never before it.
+pub(crate) fn is_footage_time(seconds: f64) -> bool {
+    seconds.is_finite() && seconds >= 0.0
+}
+
+/// A detector's confidence, 0 to 1.
+pub(crate) fn is_detector_confidence(score: f32) -> bool {
+    (0.0..=1.0).contains(&score)
+}
+
+/// An Individual Typology Angle: an arctangent, in degrees.
+pub(crate) fn is_ita(degrees: f32) -> bool {
+    (-90.0..=90.0).contains(&degrees)
 }
 
 /// Counts a reviewer reads first: how many faces, how many alerts, and for whom.

@@ -17,7 +17,7 @@
 use super::{Npz, SidecarProblem, npy};
 use crate::ids::IdentityId;
 use crate::matching::Candidate;
-use crate::review::{DetectionRecord, SourceRef};
+use crate::review::{self, DetectionRecord, SourceRef};
 use crate::vision::{BoundingBox, Embedding, Point};
 
 pub(super) const FACE_SOURCES: &str = "face_sources.npy";
@@ -146,13 +146,13 @@ pub(super) fn face_records(
 /// the footage's start or not a number, a detector confidence outside 0 to 1, a skin ITA
 /// outside ±90° (an angle's arctangent; NaN is the documented "not measured").
 fn check_ranges(timestamp_s: f64, detector_score: f32, skin: &[f32]) -> Result<(), String> {
-    if !(timestamp_s.is_finite() && timestamp_s >= 0.0) {
+    if !review::is_footage_time(timestamp_s) {
         return Err(format!(
             "{FACE_TIMESTAMPS} holds {timestamp_s}, which is no time in the footage (0 or more \
              seconds)"
         ));
     }
-    if !(0.0..=1.0).contains(&detector_score) {
+    if !review::is_detector_confidence(detector_score) {
         return Err(format!(
             "{FACE_DETECTOR_SCORES} holds {detector_score}, which is no detector confidence \
              (0 to 1)"
@@ -160,7 +160,7 @@ fn check_ranges(timestamp_s: f64, detector_score: f32, skin: &[f32]) -> Result<(
     }
     if let Some(ita) = skin
         .iter()
-        .find(|ita| !ita.is_nan() && !(-90.0..=90.0).contains(*ita))
+        .find(|ita| !ita.is_nan() && !review::is_ita(**ita))
     {
         return Err(format!(
             "{FACE_SKIN_ITA} holds {ita}, which is no Individual Typology Angle (-90 to 90 \
