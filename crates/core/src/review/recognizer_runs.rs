@@ -93,12 +93,38 @@ impl RecognizerRun {
             .iter()
             .flat_map(|face| &face.candidates)
             .find(|candidate| candidate.identity.index() >= identities);
-        stray.map(|candidate| {
-            format!(
+        if let Some(candidate) = stray {
+            return Some(format!(
                 "recognizer {name} names watchlist identity {}, but the watchlist has only \
                  {identities}",
                 candidate.identity.index()
-            )
+            ));
+        }
+        self.impossible_value()
+            .map(|problem| format!("recognizer {name}'s {problem}"))
+    }
+
+    /// The first value no model gives (finding 12 of #21, as for the review's own faces): an
+    /// embedding or candidate score that is not a finite number.
+    fn impossible_value(&self) -> Option<String> {
+        let not_finite = |embedding: &Embedding| embedding.0.iter().any(|v| !v.is_finite());
+        let faces = self.faces.iter().enumerate().find_map(|(index, face)| {
+            let problem = if not_finite(&face.embedding) {
+                "embedding holds a value that is not a number".to_owned()
+            } else {
+                let candidate = face.candidates.iter().find(|c| !c.score.is_finite())?;
+                format!(
+                    "candidate score {:?} for watchlist identity {}",
+                    candidate.score, candidate.identity.0
+                )
+            };
+            Some(format!("face {index}: {problem}"))
+        });
+        faces.or_else(|| {
+            let photo = self.enrolment_embeddings.iter().position(not_finite)?;
+            Some(format!(
+                "enrolment photo {photo}: embedding holds a value that is not a number"
+            ))
         })
     }
 }
@@ -308,5 +334,37 @@ mod tests {
         let error = parse(Path::new("r.ron"), &to_text(&document)).unwrap_err();
         assert!(error.to_string().contains("faces"), "{error}");
         assert_eq!(document.as_seen_by(1), None);
+    }
+
+    /// What #21 left, for the other recognizers: a candidate score or an embedding that is not
+    /// a number (in the text, or in the sidecar's `recognizer<k>_…` arrays) is refused at load,
+    /// naming the recognizer and the face or photo, as the review's own faces are.
+    #[test]
+    fn a_run_holding_values_no_model_gives_is_refused_at_load() {
+        let document = with_second_model(fixture());
+        let face = document.other_recognizers[0]
+            .faces
+            .iter()
+            .position(|f| !f.candidates.is_empty())
+            .unwrap();
+        let mut score = document.clone();
+        score.other_recognizers[0].faces[face].candidates[0].score = f32::NAN;
+        let mut embedding = document.clone();
+        embedding.other_recognizers[0].faces[face].embedding.0[2] = f32::INFINITY;
+        let mut enrolled = document.clone();
+        enrolled.other_recognizers[0].enrolment_embeddings[1].0[0] = f32::NAN;
+        for (damaged, named) in [
+            (score, format!("face {face}: candidate score NaN")),
+            (embedding, format!("face {face}: embedding")),
+            (enrolled, "enrolment photo 1: embedding".to_owned()),
+        ] {
+            let error = parse(Path::new("r.ron"), &to_text(&damaged))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains("recognizer dlib ResNet-29") && error.contains(&named),
+                "{named}: {error}"
+            );
+        }
     }
 }
