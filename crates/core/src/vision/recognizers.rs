@@ -281,47 +281,30 @@ fn differs_from_shipped(spec: &ModelSpec) -> Option<String> {
     let shipped = runtime::model_specs()
         .into_iter()
         .find(|shipped| shipped.sha256 == spec.sha256)?;
-    let mut differing = Vec::new();
-    let mut compare = |field: &str, theirs: String, ours: String| {
-        if theirs != ours {
-            differing.push(format!("{field} {theirs} (lineup's: {ours})"));
-        }
-    };
-    compare(
-        "metric",
-        format!("{:?}", spec.metric),
-        format!("{:?}", shipped.metric),
-    );
-    compare(
-        "normalisation",
-        format!("{:?}", spec.normalisation),
-        format!("{:?}", shipped.normalisation),
-    );
-    compare(
-        "input_size",
-        format!("{:?}", spec.input_size),
-        format!("{:?}", shipped.input_size),
-    );
-    compare(
-        "layout",
-        format!("{:?}", spec.layout),
-        format!("{:?}", shipped.layout),
-    );
-    compare(
-        "alignment",
-        format!("{:?}", spec.alignment),
-        format!("{:?}", shipped.alignment),
-    );
-    compare(
-        "outputs",
-        format!("{:?}", spec.outputs),
-        format!("{:?}", shipped.outputs),
-    );
-    compare(
-        "output_size",
-        format!("{:?}", spec.output_size),
-        format!("{:?}", shipped.output_size),
-    );
+    // Each field of the spec that says how a face is prepared or a score computed, as
+    // (name, the spec's, lineup's entry's).
+    macro_rules! fields {
+        ($($field:ident),*) => {
+            [$((
+                stringify!($field),
+                format!("{:?}", spec.$field),
+                format!("{:?}", shipped.$field),
+            )),*]
+        };
+    }
+    let differing: Vec<String> = fields!(
+        metric,
+        normalisation,
+        input_size,
+        layout,
+        alignment,
+        outputs,
+        output_size
+    )
+    .into_iter()
+    .filter(|(_, theirs, ours)| theirs != ours)
+    .map(|(field, theirs, ours)| format!("{field} {theirs} (lineup's: {ours})"))
+    .collect();
     (!differing.is_empty()).then(|| {
         format!(
             "the file is lineup's own {} ({}, the same SHA-256), but the spec differs from \
