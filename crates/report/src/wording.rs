@@ -1036,6 +1036,25 @@ pub fn verification_table(verification: &lineup_core::review::Verification) -> S
     out
 }
 
+/// Where a model the reviewer supplied came from, for the models' table: the source and licence
+/// their spec states, marked as their statement (lineup cannot check either), or, for a review
+/// from before lineup recorded them, that they must state it.
+pub fn reviewer_model_source(
+    stated: Option<&lineup_core::vision::manifest::StatedSource>,
+) -> String {
+    match stated {
+        Some(stated) => format!(
+            "supplied by the reviewer; source as the reviewer states it (lineup cannot check \
+             it): {}; licence: {}",
+            stated.provenance.trim(),
+            stated.licence.trim()
+        ),
+        None => "supplied by the reviewer, who must state its source, licence and training \
+                 data: lineup cannot check them"
+            .to_owned(),
+    }
+}
+
 /// What a 1:1 table's rates count, under every such table: a pair of a similarity matches at or
 /// above the threshold, a pair of a distance at or below it.
 pub fn one_to_one_note(metric: Metric) -> String {
