@@ -73,6 +73,7 @@ fn main() {
         threshold: DEFAULT_THRESHOLD,
         top_k: 5,
         vision: VisionConfig::default(),
+        recognizer: None,
     };
     let started = Instant::now();
     let mut last_eta = None;

@@ -20,7 +20,7 @@ use crate::assessment::{self, Decision, FaceDisclosure, Level, SignedExport};
 use crate::footage::Sampling;
 use crate::metrics;
 use crate::review::shards::Shard;
-use crate::review::{self, DEFAULT_THRESHOLD, InputStatus, ReviewDocument, Slicing};
+use crate::review::{self, InputStatus, ReviewDocument, Slicing};
 use crate::vision::manifest::Metric;
 use crate::vision::{DetectorConfig, VisionConfig};
 
@@ -493,9 +493,17 @@ struct EvaluateArgs {
     /// The seed that chooses who is enrolled (recorded in the review and its bundle).
     #[arg(long, default_value_t = evaluation_set::DEFAULT_SEED)]
     seed: u64,
-    /// Cosine similarity at or above which a search raises an alert (-1 to 1).
-    #[arg(long, default_value_t = DEFAULT_THRESHOLD, value_parser = parse_threshold)]
-    threshold: f32,
+    /// The recognizer, as `analyze --recognizer` names it: mobilefacenet (the default), dlib
+    /// (dlib's ResNet-29), or a model added with `lineup models add`. Its own metric, default
+    /// threshold and near-duplicate bound apply, and the review records it.
+    #[arg(long, value_name = "NAME")]
+    recognizer: Option<String>,
+    /// The match threshold, on the recognizer's own scale, as `analyze --threshold` reads it:
+    /// for MobileFaceNet a cosine similarity at or above which a search raises an alert (-1 to
+    /// 1, default 0.6); for dlib a Euclidean distance at or below which it does (0 or more,
+    /// default 0.6).
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_number)]
+    threshold: Option<f32>,
     /// Watchlist candidates kept per search.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
     top_k: u16,
@@ -512,19 +520,6 @@ fn parse_number(text: &str) -> Result<f32, String> {
     match text.parse::<f32>() {
         Ok(value) if value.is_finite() => Ok(value),
         _ => Err(format!("{text:?} is not a number")),
-    }
-}
-
-fn parse_threshold(text: &str) -> Result<f32, String> {
-    let value: f32 = text
-        .parse()
-        .map_err(|_| format!("{text:?} is not a number"))?;
-    if (-1.0..=1.0).contains(&value) {
-        Ok(value)
-    } else {
-        Err(format!(
-            "{value} is outside -1 to 1, the range of cosine similarity"
-        ))
     }
 }
 
@@ -870,14 +865,21 @@ fn evaluate(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     if let Some(threads) = args.threads {
         vision.threads = usize::from(threads);
     }
+    // One recognizer, chosen and its threshold checked as `analyze` does.
+    let recognizer = models::choose(args.recognizer.as_slice())?
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("no recognizer was chosen"))?;
+    let threshold = models::threshold_for(&recognizer.spec, args.threshold)?;
     let request = EvaluationRequest {
         set: args.set,
         attributes: args.attributes,
         enrol_share: args.enrol_share,
         seed: args.seed,
-        threshold: args.threshold,
+        threshold,
         top_k: usize::from(args.top_k),
         vision,
+        recognizer: Some(Box::new(recognizer)),
     };
     stop_on_ctrl_c();
     eprintln!(
@@ -903,8 +905,16 @@ fn evaluate(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     }
     review::save(&document, &args.out)?;
     if let Some(protocol) = &document.evaluation_protocol {
-        print!("{}", assessment::wording::evaluation_protocol(protocol));
+        let metric = document.score_metric();
+        print!(
+            "{}",
+            assessment::wording::evaluation_protocol(protocol, metric)
+        );
     }
+    println!(
+        "{}",
+        models::describe_scores(&document, document.settings.threshold)
+    );
     for slicing in recorded_attributes(&document) {
         let verification = document
             .verification(&slicing, document.settings.threshold)

@@ -1242,6 +1242,7 @@ fn a_cancelled_evaluation_is_not_signed_and_says_its_photos_were_not_reached() {
         threshold: 0.6,
         top_k: 5,
         vision: lineup::vision::VisionConfig::default(),
+        recognizer: None,
     };
     let cancelled = std::sync::atomic::AtomicBool::new(true);
     let document = evaluation_set::run(&request, &mut |_| {}, &cancelled).unwrap();
@@ -1293,4 +1294,247 @@ fn a_cancelled_evaluation_is_not_signed_and_says_its_photos_were_not_reached() {
     let stderr = text(&out.stderr);
     assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
     assert!(stderr.contains("the evaluation was cancelled"), "{stderr}");
+}
+
+/// Issue #20: `lineup evaluate --recognizer dlib` runs the protocol with dlib's ResNet-29: the
+/// review records dlib, every candidate's score is dlib's Euclidean distance (stored negated)
+/// of the search's and the enrolment photo's embeddings, an alert is a distance at or below the
+/// threshold (dlib's default 0.6), the 1:1 table counts pairs by distance and says so, and the
+/// signed bundle's re-run command names dlib with the threshold on its own scale, recomputes,
+/// and names a dlib score changed in it.
+#[test]
+fn an_evaluation_with_dlib_scores_by_distance_and_alerts_by_the_distance_rule() {
+    use lineup::assessment::bundle::{EDITABLE_FILE, EVIDENCE_FILE, README_FILE};
+    use lineup::assessment::evidence::Evidence;
+    use lineup::vision::ModelRole;
+    use lineup::vision::manifest::Metric;
+    let (dir, set, people) = fixture_set();
+    let (out, review) = evaluate(
+        dir.path(),
+        &set,
+        &people,
+        &[
+            "--recognizer",
+            "dlib",
+            "--enrol-share",
+            "0.6",
+            "--seed",
+            "12",
+        ],
+    );
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let document = lineup::review::load(&review).unwrap();
+    let dlib = lineup::vision::runtime::model_spec(ModelRole::SecondRecognizer);
+    assert_eq!(document.recognizer().unwrap().sha256, dlib.sha256);
+    assert_eq!(document.score_metric(), Metric::Euclidean);
+    assert_eq!(document.settings.threshold, -0.6, "dlib's 0.6, negated");
+    let protocol = document.evaluation_protocol.clone().unwrap();
+    assert_eq!(
+        (protocol.mated_searches, protocol.non_mated_searches),
+        (4, 3),
+        "the same searches as with MobileFaceNet"
+    );
+    let (mut alerts, mut quiet) = (0, 0);
+    for detection in &document.detections {
+        let best = detection.candidates[0];
+        let enrolled = &document.watchlist.identities[best.identity.index()].photos[0].embedding;
+        let distance = detection.embedding.distance(enrolled);
+        assert_eq!(best.score, -distance, "a score is the negated distance");
+        assert!(distance > 0.0);
+        let alert = lineup::matching::is_alert(&detection.candidates, document.settings.threshold);
+        assert_eq!(alert, distance <= 0.6, "distance {distance}");
+        if alert { alerts += 1 } else { quiet += 1 }
+    }
+    assert!(alerts > 0 && quiet > 0, "{alerts} alerts, {quiet} not");
+    // The 1:1 table by distance: Barack Obama's three photos are genuine pairs well within 0.6.
+    let verification = document
+        .verification(&lineup::review::Slicing::by(&["gender"]), -0.6)
+        .unwrap();
+    let male = verification.names.iter().position(|n| n == "male").unwrap();
+    assert_eq!(verification.groups[male].fnmr.n, 6);
+    assert_eq!(
+        verification.groups[male].fnmr.k, 0,
+        "{:?}",
+        verification.groups
+    );
+    // Barack Obama against Joe Biden: far apart by distance, though every cosine is above -0.6.
+    assert_eq!(
+        (
+            verification.groups[male].fmr.k,
+            verification.groups[male].fmr.n
+        ),
+        (0, 9),
+        "{:?}",
+        verification.groups
+    );
+    assert!(
+        stdout.contains("Euclidean distance") && stdout.contains("at or below"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("threshold -0.6"), "{stdout}");
+
+    let (bundle, pair, published) = signed_bundle(dir.path(), false);
+    let readme = std::fs::read_to_string(bundle.join(README_FILE)).unwrap();
+    assert!(
+        readme.contains("lineup evaluate --set ")
+            && readme.contains(" --recognizer dlib_resnet29 ")
+            && readme.contains(" --threshold 0.6 "),
+        "{readme}"
+    );
+    let markdown = std::fs::read_to_string(bundle.join(EDITABLE_FILE)).unwrap();
+    let heading = markdown
+        .lines()
+        .find(|line| line.contains("1:1 verification at threshold"))
+        .unwrap_or_else(|| panic!("no 1:1 heading in:\n{markdown}"));
+    assert!(
+        heading.contains("0.6000 of the Euclidean distance") && !heading.contains("cosine"),
+        "{heading}"
+    );
+    assert!(
+        markdown.contains("A pair matches at or below the threshold"),
+        "{markdown}"
+    );
+    let ok = lineup(&[
+        "verify",
+        "--recompute",
+        bundle.to_str().unwrap(),
+        "--key",
+        published.to_str().unwrap(),
+    ]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+
+    // A mated search's alert turned into a miss by a distance of 0.9 in evidence.ron alone.
+    let out = tampered(&bundle, &dir.path().join("t"), &pair, &published, |files| {
+        let mut evidence = Evidence::parse(EVIDENCE_FILE, &files[EVIDENCE_FILE]).expect("evidence");
+        let face = evidence
+            .faces
+            .iter_mut()
+            .find(|face| face.rank_one.is_some_and(|c| c.score >= -0.6))
+            .expect("an alert");
+        if let Some(candidate) = &mut face.rank_one {
+            candidate.score = -0.9;
+        }
+        files.insert(EVIDENCE_FILE.into(), evidence.to_ron().into_bytes());
+    });
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(
+        stderr.contains("FNIR count of all groups together") && stderr.contains("recomputed 1"),
+        "{stderr}"
+    );
+}
+
+/// Issue #20: a threshold given to `evaluate --recognizer` is on that recognizer's own scale,
+/// checked as `analyze --recognizer` checks it: 0.5 is dlib's distance 0.5, a negative distance
+/// is refused as analyze refuses it, and so is a cosine beyond 1 for MobileFaceNet.
+#[test]
+fn an_evaluation_threshold_is_on_the_recognizers_own_scale_as_analyze_reads_it() {
+    let (dir, set, people) = fixture_set();
+    let (out, review) = evaluate(
+        dir.path(),
+        &set,
+        &people,
+        &["--recognizer", "dlib", "--threshold", "0.5"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let document = lineup::review::load(&review).unwrap();
+    assert_eq!(document.settings.threshold, -0.5, "distance 0.5");
+    std::fs::remove_file(&review).unwrap();
+    for (recognizer, threshold, says) in [
+        (
+            "dlib",
+            "-0.5",
+            "the range of a Euclidean distance (0 or more)",
+        ),
+        (
+            "mobilefacenet",
+            "1.5",
+            "-1 to 1, the range of cosine similarity",
+        ),
+    ] {
+        let (out, review) = evaluate(
+            dir.path(),
+            &set,
+            &people,
+            &["--recognizer", recognizer, "--threshold", threshold],
+        );
+        let stderr = text(&out.stderr);
+        assert!(
+            !out.status.success(),
+            "accepted {threshold} for {recognizer}"
+        );
+        assert!(
+            stderr.contains(&format!("--threshold {threshold} is outside {says}")),
+            "{stderr}"
+        );
+        assert!(!review.exists());
+    }
+}
+
+/// Issue #20: under dlib a photo under two names is found by dlib's own distance, at or below
+/// the bound measured for dlib, and the report says so in distances.
+#[test]
+fn a_photo_under_two_names_is_a_near_duplicate_under_dlib_too() {
+    use lineup::assessment::bundle::EDITABLE_FILE;
+    let (dir, set, people) = fixture_set();
+    let frank = set.join("Frank");
+    std::fs::create_dir_all(&frank).unwrap();
+    let mut bytes = std::fs::read(photo("biden.jpg")).unwrap();
+    bytes.push(0);
+    std::fs::write(frank.join("f1.jpg"), bytes).unwrap();
+    std::fs::write(&people, format!("{PEOPLE_CSV}Frank,2,male,60+\n")).unwrap();
+    let (out, review) = evaluate(
+        dir.path(),
+        &set,
+        &people,
+        &[
+            "--recognizer",
+            "dlib",
+            "--enrol-share",
+            "0.5",
+            "--seed",
+            "12",
+        ],
+    );
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("likely the same photo under two names") && stderr.contains("f1.jpg"),
+        "{stderr}"
+    );
+    let document = lineup::review::load(&review).unwrap();
+    let protocol = document.evaluation_protocol.clone().unwrap();
+    let pair = protocol
+        .near_duplicates
+        .iter()
+        .find(|p| p.second.ends_with("Joe Biden/biden.jpg"))
+        .unwrap_or_else(|| panic!("{:?}", protocol.near_duplicates));
+    assert_eq!(pair.first, Path::new("Frank/f1.jpg"));
+    assert!(
+        pair.score <= 0.0 && pair.score > -0.05,
+        "a distance near 0: {}",
+        pair.score
+    );
+    let bound = protocol.near_duplicate_bound.expect("a bound for dlib");
+    assert!(bound < 0.0, "a negated distance: {bound}");
+    assert!(
+        protocol
+            .near_duplicates
+            .iter()
+            .all(|p| p.score >= bound && !p.first.starts_with("Barack Obama")),
+        "{:?}",
+        protocol.near_duplicates
+    );
+    let (bundle, _, _) = signed_bundle(dir.path(), false);
+    let markdown = std::fs::read_to_string(bundle.join(EDITABLE_FILE)).unwrap();
+    let note = markdown
+        .lines()
+        .find(|line| line.starts_with("Warning:") && line.contains("impostor pair"))
+        .unwrap_or_else(|| panic!("no near-duplicate note in:\n{markdown}"));
+    assert!(
+        note.contains(&format!("Euclidean distance at or below {:.2}", -bound))
+            && !note.contains("cosine"),
+        "{note}"
+    );
 }

@@ -415,6 +415,33 @@ fn a_reviewers_model_with_a_true_spec_scores_as_the_shipped_one_and_is_recorded_
         "{report}"
     );
     assert!(report.contains(&record.sha256), "{report}");
+    // Its source and licence as the reviewer's spec states them, marked as their statement.
+    assert_eq!(
+        record.stated_source.as_ref().map(|s| s.licence.as_str()),
+        Some("public domain")
+    );
+    let row = report
+        .lines()
+        .find(|line| line.starts_with("| Recognizer, supplied by the reviewer"))
+        .unwrap_or_else(|| panic!("no row for the reviewer's model in:\n{report}"));
+    assert!(
+        row.contains(
+            "as the reviewer states it (lineup cannot check it): \
+             dlib_face_recognition_resnet_model_v1, the reviewer's own download; licence: public \
+             domain"
+        ),
+        "{row}"
+    );
+    let pdf = pdf_text(&bundle.join("assessment.pdf"));
+    for words in [
+        "as the reviewer states it",
+        // The PDF's cell breaks this long word after "model_".
+        "dlib_face_recognition_resnet_model_",
+        "the reviewer's own download",
+        "public domain",
+    ] {
+        assert!(pdf.contains(words), "{words:?} not in the PDF:\n{pdf}");
+    }
     assert!(
         report.contains("0.600 (Euclidean distance, a match at or below the threshold; My dlib"),
         "{report}"
@@ -434,6 +461,20 @@ fn a_reviewers_model_with_a_true_spec_scores_as_the_shipped_one_and_is_recorded_
         ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+/// The text of a PDF as pdftotext reads it, every run of white space one space (a table's cell
+/// wraps its words onto several lines).
+fn pdf_text(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args([path(pdf), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    assert!(out.status.success(), "pdftotext: {}", text(&out.stderr));
+    text(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Signs `review` with a fresh key into `home`/bundle; the bundle folder.

@@ -16,9 +16,12 @@ pub enum ModelsCommand {
     /// Add a recognizer you obtained yourself (an ONNX file) with its spec: a manifest entry
     /// (see models/manifest.ron) with role Recognizer, file, name, version, input, input_size,
     /// layout, normalisation, alignment, outputs, output_size, metric, default_threshold,
-    /// provenance and licence. The file's inputs and outputs must be what the spec says. It is
-    /// kept in $XDG_DATA_HOME/lineup/models (else ~/.local/share/lineup/models), and reviews
-    /// and reports record that the reviewer supplied it.
+    /// provenance and licence, and optionally near_duplicate (how alike, on the metric's own
+    /// scale, two copies of one photo are: without it `lineup evaluate` cannot look for one
+    /// photo under two names; measure it with scripts/near_duplicates.sh). The file's inputs
+    /// and outputs must be what the spec says. It is kept in $XDG_DATA_HOME/lineup/models (else
+    /// ~/.local/share/lineup/models), and reviews and reports record that the reviewer supplied
+    /// it, with its provenance and licence as the spec states them.
     Add {
         /// The ONNX model file.
         file: PathBuf,

@@ -496,6 +496,7 @@ impl EvaluationForm {
             threshold: DEFAULT_THRESHOLD,
             top_k: 5,
             vision: VisionConfig::default(),
+            recognizer: None,
         };
         Some(StartAction::Evaluate {
             request: Box::new(request),

@@ -490,6 +490,7 @@ pub(crate) mod tests {
             sha256: "0".repeat(64),
             metric: Some(metric),
             supplied_by_reviewer: false,
+            stated_source: None,
         }
     }
 

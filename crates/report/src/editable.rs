@@ -215,11 +215,12 @@ fn one_to_one(out: &mut String, report: &Report, verification: &crate::findings:
     let (heading, rows) = summary::one_to_one_table(report, verification);
     line(out, &format!("**{heading}**"));
     table(out, &summary::ONE_TO_ONE_HEADINGS, rows);
-    line(out, wording::ONE_TO_ONE_NOTE);
+    let metric = report.system.score_metric();
+    line(out, &wording::one_to_one_note(metric));
     if let Some(note) = report
         .evaluation
         .as_ref()
-        .and_then(wording::near_duplicates_note)
+        .and_then(|protocol| wording::near_duplicates_note(protocol, metric))
     {
         line(out, &note);
     }

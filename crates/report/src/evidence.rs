@@ -796,13 +796,15 @@ pub fn analyze_command(document: &ReviewDocument) -> String {
         if let Some((attributes, _)) = &protocol.attributes {
             words.extend(["--attributes".to_owned(), path(attributes)]);
         }
+        words.extend(recognizer_option(document));
         words.extend([
             "--enrol-share".to_owned(),
             protocol.enrol_share.to_string(),
             "--seed".to_owned(),
             protocol.seed.to_string(),
             "--threshold".to_owned(),
-            settings.threshold.to_string(),
+            // On the recognizer's own scale, as `lineup evaluate --threshold` reads it.
+            document.shown_threshold(settings.threshold).to_string(),
             "--top-k".to_owned(),
             settings.top_k.to_string(),
             "--out".to_owned(),

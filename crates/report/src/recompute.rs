@@ -1643,6 +1643,7 @@ mod tests {
             augmented: 0,
             enrolled_by_named_photo: None,
             near_duplicates: Vec::new(),
+            near_duplicate_bound: Some(0.95),
             labels: vec![label(0, on), label(1, GroundTruth::NotOnWatchlist)],
             identity_attributes: Default::default(),
         };

@@ -909,12 +909,13 @@ impl SystemReviewed {
             .collect()
     }
 
-    /// Where a model came from and its licence, or that the reviewer supplied it.
+    /// Where a model came from and its licence, or that the reviewer supplied it (with the
+    /// source and licence their spec states, marked as their word).
     fn source_words(&self, model: &ModelRecord) -> String {
         match self.sources.get(&model.sha256) {
-            _ if model.supplied_by_reviewer => "supplied by the reviewer, who must state its \
-                 source, licence and training data: lineup cannot check them"
-                .to_owned(),
+            _ if model.supplied_by_reviewer => {
+                crate::wording::reviewer_model_source(model.stated_source.as_ref())
+            }
             Some(source) => format!("{}; licence: {}", source.provenance, source.licence),
             None => "not recorded".to_owned(),
         }
@@ -998,6 +999,55 @@ mod tests {
         assert_eq!(
             ReportOptions::default().face_disclosure,
             FaceDisclosure::ConfirmedMatchesOnly
+        );
+    }
+
+    /// Issue #20: a reviewer's model's source and licence, as the spec they added it with states
+    /// them, are in the models' table marked as their word, and in the report's RON; a model
+    /// record from before they were recorded still loads, and says the reviewer must state them.
+    #[test]
+    fn a_reviewers_model_shows_the_source_its_spec_states_as_their_word() {
+        use lineup_core::vision::manifest::StatedSource;
+        let old: ModelRecord = ron::from_str(
+            "(role: Recognizer, file: \"m.onnx\", name: \"M\", version: \"1\", sha256: \"ab\", \
+             supplied_by_reviewer: true)",
+        )
+        .expect("a record without a stated source loads");
+        assert_eq!(old.stated_source, None);
+        let mut review = crate::comparison::tests::two_model_review();
+        let model = &mut review.other_recognizers[0].model;
+        model.supplied_by_reviewer = true;
+        model.stated_source = Some(StatedSource {
+            provenance: "converted by a colleague from the authors' weights".into(),
+            licence: "CC BY 4.0".into(),
+        });
+        let report = build_report(
+            &review,
+            None,
+            &ReportOptions::default(),
+            PathBuf::from("review.ron"),
+            "0".repeat(64),
+        );
+        let rows = report.system.model_rows();
+        assert_eq!(
+            rows[1][3],
+            "supplied by the reviewer; source as the reviewer states it (lineup cannot check \
+             it): converted by a colleague from the authors' weights; licence: CC BY 4.0"
+        );
+        let read: Report = ron::from_str(&report.to_ron()).expect("the report's RON reads back");
+        assert_eq!(read.system.compared, report.system.compared);
+        review.other_recognizers[0].model.stated_source = None;
+        let report = build_report(
+            &review,
+            None,
+            &ReportOptions::default(),
+            PathBuf::from("review.ron"),
+            "0".repeat(64),
+        );
+        assert!(
+            report.system.model_rows()[1][3].contains("who must state its source"),
+            "{:?}",
+            report.system.model_rows()
         );
     }
 

@@ -262,6 +262,7 @@ pub(crate) fn one_to_one_table(
         table.photos,
         table.people,
         report.model_name(ModelRole::Recognizer),
+        report.system.score_metric(),
     );
     let rows = table
         .groups

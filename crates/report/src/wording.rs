@@ -927,8 +927,12 @@ pub fn simulation_mark(document: &lineup_core::review::ReviewDocument) -> Option
 }
 
 /// What an evaluation set's protocol did, for the command line: the set by hash, who was
-/// enrolled by which seed, the searches it made, and every photo it skipped with why.
-pub fn evaluation_protocol(protocol: &lineup_core::review::EvaluationProtocol) -> String {
+/// enrolled by which seed, the searches it made, and every photo it skipped with why; `metric`
+/// is the review's recognizer's.
+pub fn evaluation_protocol(
+    protocol: &lineup_core::review::EvaluationProtocol,
+    metric: Metric,
+) -> String {
     let mut text = String::new();
     let line = |text: &mut String, label: &str, value: String| {
         let _ = writeln!(text, "{label:<34}{value:>8}");
@@ -976,7 +980,7 @@ pub fn evaluation_protocol(protocol: &lineup_core::review::EvaluationProtocol) -
     for skipped in &protocol.skipped {
         let _ = writeln!(text, "  {}: {}", skipped.path.display(), skipped.reason);
     }
-    if let Some(note) = near_duplicates_note(protocol) {
+    if let Some(note) = near_duplicates_note(protocol, metric) {
         let _ = writeln!(text, "{note}");
     }
     text
@@ -991,11 +995,13 @@ pub fn verification_table(verification: &lineup_core::review::Verification) -> S
     } else {
         verification.slicing.attributes.join(" × ")
     };
+    let metric = verification.metric;
     let _ = writeln!(
         out,
-        "1:1 verification at threshold {:.4}, by {by}: every pair of the {} photos of {} \
+        "1:1 verification at threshold {:.4} ({}), by {by}: every pair of the {} photos of {} \
          people within a group (NISTIR 8280)",
-        verification.threshold,
+        metric.own_value(verification.threshold),
+        metric.describe(),
         group_thousands(verification.photos as u64),
         group_thousands(verification.people as u64)
     );
@@ -1026,14 +1032,39 @@ pub fn verification_table(verification: &lineup_core::review::Verification) -> S
             row(&mut out, cells.each_ref().map(String::as_str));
         }
     }
-    let _ = writeln!(out, "{ONE_TO_ONE_NOTE}");
+    let _ = writeln!(out, "{}", one_to_one_note(metric));
     out
 }
 
-/// What a 1:1 table's rates count, under every such table.
-pub const ONE_TO_ONE_NOTE: &str = "A pair matches at or above the threshold. FMR: impostor \
-    pairs (two people of the same group) that match; FNMR: genuine pairs (two photos of one \
-    person) that do not. Pairs share people, so the 95% intervals are clustered by person.";
+/// Where a model the reviewer supplied came from, for the models' table: the source and licence
+/// their spec states, marked as their statement (lineup cannot check either), or, for a review
+/// from before lineup recorded them, that they must state it.
+pub fn reviewer_model_source(
+    stated: Option<&lineup_core::vision::manifest::StatedSource>,
+) -> String {
+    match stated {
+        Some(stated) => format!(
+            "supplied by the reviewer; source as the reviewer states it (lineup cannot check \
+             it): {}; licence: {}",
+            stated.provenance.trim(),
+            stated.licence.trim()
+        ),
+        None => "supplied by the reviewer, who must state its source, licence and training \
+                 data: lineup cannot check them"
+            .to_owned(),
+    }
+}
+
+/// What a 1:1 table's rates count, under every such table: a pair of a similarity matches at or
+/// above the threshold, a pair of a distance at or below it.
+pub fn one_to_one_note(metric: Metric) -> String {
+    format!(
+        "A pair matches {} the threshold. FMR: impostor pairs (two people of the same group) \
+         that match; FNMR: genuine pairs (two photos of one person) that do not. Pairs share \
+         people, so the 95% intervals are clustered by person.",
+        matching_side(metric)
+    )
+}
 
 /// One group's row of a 1:1 table: its name, genuine pairs, FNMR with its interval, impostor
 /// pairs, FMR with its interval; `None` for a group without a pair. An `unknown` group is
@@ -1060,14 +1091,15 @@ pub fn verification_row(name: &str, unknown: bool, fnmr: &Rate, fmr: &Rate) -> O
     ])
 }
 
-/// The sentence over the report's 1:1 table: what is compared, at which threshold of which
-/// score, by which groups.
+/// The sentence over the report's 1:1 table: what is compared, at which threshold (a lineup
+/// score, shown on `metric`'s own scale) of which score, by which groups.
 pub fn one_to_one_heading(
     threshold: f32,
     attributes: &[String],
     photos: u64,
     people: u64,
     model: &str,
+    metric: Metric,
 ) -> String {
     let by = if attributes.is_empty() {
         "everyone together".to_owned()
@@ -1075,9 +1107,12 @@ pub fn one_to_one_heading(
         attributes.join(" × ")
     };
     format!(
-        "1:1 verification at threshold {threshold:.4} of the cosine similarity of {model} \
-         embeddings, by {by}: every pair of the {} {} of {} {} within a group, as NISTIR 8280 \
+        "1:1 verification at threshold {:.4} of the {} of {model} embeddings (a match {} \
+         it), by {by}: every pair of the {} {} of {} {} within a group, as NISTIR 8280 \
          reports FMR (one fixed threshold for every group; n is pairs of photos).",
+        metric.own_value(threshold),
+        metric.name(),
+        matching_side(metric),
         group_thousands(photos),
         plural(photos, "photo", "photos"),
         group_thousands(people),
@@ -1138,9 +1173,22 @@ pub fn evaluation_set_paragraph(protocol: &lineup_core::review::EvaluationProtoc
 }
 
 /// What the report says next to the 1:1 table when photos of different people score as the
-/// same picture; None when none do.
-pub fn near_duplicates_note(protocol: &lineup_core::review::EvaluationProtocol) -> Option<String> {
+/// same picture, or when they could not be looked for (the recognizer states no bound); None
+/// when none do. `metric` is the review's recognizer's: scores and the bound are said on its
+/// own scale.
+pub fn near_duplicates_note(
+    protocol: &lineup_core::review::EvaluationProtocol,
+    metric: Metric,
+) -> Option<String> {
     let pairs = &protocol.near_duplicates;
+    let Some(bound) = protocol.near_duplicate_bound else {
+        return Some(
+            "Photos of different people were not looked for copies of one picture \
+             (near-duplicates): the recognizer's spec states no near-duplicate bound, so FMR \
+             may count one photo under two names as a false match."
+                .to_owned(),
+        );
+    };
     if pairs.is_empty() {
         return None;
     }
@@ -1154,7 +1202,7 @@ pub fn near_duplicates_note(protocol: &lineup_core::review::EvaluationProtocol) 
                 "{} and {} ({:.3})",
                 pair.first.display(),
                 pair.second.display(),
-                pair.score
+                metric.own_value(pair.score)
             )
         })
         .collect();
@@ -1164,14 +1212,25 @@ pub fn near_duplicates_note(protocol: &lineup_core::review::EvaluationProtocol) 
             group_thousands((pairs.len() - LISTED) as u64)
         ));
     }
+    let one = pairs.len() == 1;
+    let alike = match metric {
+        Metric::Cosine => format!(
+            "{} at least {} (cosine of the recognizer's embeddings)",
+            if one { "scores" } else { "score" },
+            metric.own_value(bound)
+        ),
+        Metric::Euclidean => format!(
+            "{} at a Euclidean distance at or below {} (of the recognizer's embeddings)",
+            if one { "is" } else { "are" },
+            metric.own_value(bound)
+        ),
+    };
     Some(format!(
-        "Warning: {} of photos of different people {} at least {} (cosine of the recognizer's \
-         embeddings): likely the same photo under two names. FMR counts {} as impostor pairs \
-         (those of one group) and is the higher for it: {}.",
+        "Warning: {} of photos of different people {alike}: likely the same photo under two \
+         names. FMR counts {} as impostor pairs (those of one group) and is the higher for it: \
+         {}.",
         count_words(pairs.len() as u64, "impostor pair", "impostor pairs"),
-        if pairs.len() == 1 { "scores" } else { "score" },
-        lineup_core::review::protocol::NEAR_DUPLICATE_SCORE,
-        if pairs.len() == 1 { "it" } else { "them" },
+        if one { "it" } else { "them" },
         listed.join("; ")
     ))
 }
@@ -1804,6 +1863,7 @@ mod tests {
             augmented: 0,
             enrolled_by_named_photo,
             near_duplicates: Vec::new(),
+            near_duplicate_bound: Some(0.95),
             labels: Vec::new(),
             identity_attributes: Default::default(),
         }
@@ -1813,7 +1873,10 @@ mod tests {
     /// are said next to the 1:1 table.
     #[test]
     fn near_duplicates_are_said_with_their_count() {
-        assert_eq!(near_duplicates_note(&protocol(&[], Some(0))), None);
+        assert_eq!(
+            near_duplicates_note(&protocol(&[], Some(0)), Metric::Cosine),
+            None
+        );
         let mut twice = protocol(&[], Some(0));
         for (first, second) in [("Bob/a.jpg", "Frank/f1.jpg"), ("Bob/b.jpg", "Frank/f2.jpg")] {
             twice
@@ -1824,7 +1887,7 @@ mod tests {
                     score: 0.9991,
                 });
         }
-        let note = near_duplicates_note(&twice).unwrap();
+        let note = near_duplicates_note(&twice, Metric::Cosine).unwrap();
         assert!(
             note.contains("2 impostor pairs of photos of different people score at least 0.95"),
             "{note}"

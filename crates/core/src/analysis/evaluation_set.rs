@@ -28,14 +28,13 @@ use crate::digest::hex;
 use crate::footage::Sampling;
 use crate::matching;
 use crate::review::protocol::{
-    NEAR_DUPLICATE_SCORE, NO_FACE_REASON, NOT_REACHED_REASON, SEVERAL_FACES_REASON,
-    UNREADABLE_REASON,
+    NO_FACE_REASON, NOT_REACHED_REASON, SEVERAL_FACES_REASON, UNREADABLE_REASON,
 };
 use crate::review::{
     AnalysisSettings, AttributeSchema, Attributes, EvaluationProtocol, GroundTruth, InputRecord,
-    InputStatus, NearDuplicate, ReviewDocument, SkippedPhoto, Slicing, UNKNOWN,
+    InputStatus, NearDuplicate, ReviewDocument, SkippedPhoto, Slicing, TrackingSettings, UNKNOWN,
 };
-use crate::vision::{FacePipeline, VisionConfig};
+use crate::vision::{FacePipeline, ModelRole, Recognizer, VisionConfig};
 use crate::watchlist::{self, EnrolmentPhoto, Identity, PlannedPhoto, Watchlist, WatchlistError};
 
 /// The column of `people.csv` that names a person's folder, and the optional one that names
@@ -61,9 +60,12 @@ pub struct EvaluationRequest {
     /// The share of people enrolled (0–1).
     pub enrol_share: f64,
     pub seed: u64,
+    /// A lineup score on the recognizer's metric (see `Metric::score`).
     pub threshold: f32,
     pub top_k: usize,
     pub vision: VisionConfig,
+    /// The recognizer to run; None for the shipped MobileFaceNet.
+    pub recognizer: Option<Box<Recognizer>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -181,7 +183,13 @@ pub fn run(
     let chosen = choose_enrolled(names.len(), request.enrol_share, request.seed);
 
     on_progress(Progress::LoadingModels);
-    let mut pipeline = FacePipeline::load(request.vision.clone()).map_err(AnalysisError::from)?;
+    let recognizer = request
+        .recognizer
+        .as_deref()
+        .cloned()
+        .unwrap_or_else(|| Recognizer::shipped(ModelRole::Recognizer));
+    let mut pipeline = FacePipeline::load_with(request.vision.clone(), &recognizer)
+        .map_err(AnalysisError::from)?;
     let settings = AnalysisSettings {
         threshold: request.threshold,
         top_k: request.top_k,
@@ -195,6 +203,7 @@ pub fn run(
         identities: Vec::new(),
     };
     let mut found = ReviewDocument::new(settings, pipeline.models(), inputs, empty);
+    found.tracking = TrackingSettings::for_recognizer(&recognizer.spec);
     let mut stages = super::Stages {
         first: &mut pipeline,
         others: &mut [],
@@ -207,6 +216,7 @@ pub fn run(
         people: &people,
         rows: &rows,
         chosen: &chosen,
+        recognizer: &recognizer,
     };
     let mut document = protocol_in.apply(found);
     if let Some(protocol) = &mut document.evaluation_protocol {
@@ -464,6 +474,7 @@ struct ProtocolInput<'a> {
     people: &'a [(String, Vec<usize>)],
     rows: &'a HashMap<String, PersonRow>,
     chosen: &'a HashSet<usize>,
+    recognizer: &'a Recognizer,
 }
 
 /// What one photo of the set is used as.
@@ -613,6 +624,7 @@ impl ProtocolInput<'_> {
             watchlist,
         );
         document.complete = found.complete;
+        document.tracking = found.tracking.clone();
         document.warnings = found.warnings.clone();
         let mut skipped = Vec::new();
         let mut search_person: Vec<&str> = Vec::new();
@@ -638,10 +650,11 @@ impl ProtocolInput<'_> {
                     document.inputs.push(record);
                     let mut detection = found.detections[faces[photo][0]].clone();
                     detection.source.input = input;
-                    detection.candidates = matching::search(
+                    detection.candidates = matching::search_by(
                         &detection.embedding,
                         &document.watchlist,
                         document.settings.top_k,
+                        document.score_metric(),
                     );
                     document.detections.push(detection);
                     search_person.push(person_of[photo]);
@@ -649,15 +662,28 @@ impl ProtocolInput<'_> {
             }
         }
         document.rebuild_tracks();
-        let near_duplicates = self.near_duplicates(&found, faces, roles);
+        let bound = self.recognizer.spec.near_duplicate_score();
+        let near_duplicates = bound.map_or_else(Vec::new, |bound| {
+            self.near_duplicates(&found, faces, roles, bound)
+        });
+        let metric = document.score_metric();
         for pair in &near_duplicates {
             document.warnings.push(format!(
-                "{} and {} are photos of different people that score {:.3} (at least {}): most \
-                 likely the same photo under two names; FMR counts the pair as a false match",
+                "{} and {} are photos of different people at {} {:.3} ({} {}): most likely the \
+                 same photo under two names; FMR counts the pair as a false match",
                 self.request.set.join(&pair.first).display(),
                 self.request.set.join(&pair.second).display(),
-                pair.score,
-                NEAR_DUPLICATE_SCORE
+                metric.name(),
+                metric.own_value(pair.score),
+                metric.name(),
+                near_duplicate_side(metric, bound.unwrap_or(pair.score)),
+            ));
+        }
+        if bound.is_none() {
+            document.warnings.push(format!(
+                "{}'s spec states no near-duplicate bound (`near_duplicate`): photos of \
+                 different people that are copies of one picture were not looked for",
+                self.recognizer.spec.name
             ));
         }
         let (mated, non_mated) = self.label(&mut document, &search_person);
@@ -693,6 +719,7 @@ impl ProtocolInput<'_> {
                 .count(),
             enrolled_by_named_photo: None,
             near_duplicates,
+            near_duplicate_bound: bound,
             labels: document.search_labels(),
             identity_attributes: document.identity_attributes.clone(),
         });
@@ -700,23 +727,23 @@ impl ProtocolInput<'_> {
     }
 
     /// Every pair of usable photos of different people whose faces score as the same picture:
-    /// the cosine of their embeddings (each scaled to unit length, so whatever the recognizer's
-    /// own metric) at least [`NEAR_DUPLICATE_SCORE`]. The byte-for-byte guard
-    /// ([`check_no_photo_twice`]) misses a copy re-encoded or with a byte added; this does not.
+    /// lineup's score of their embeddings on the recognizer's own metric at least `bound` (the
+    /// recognizer's near-duplicate bound, [`crate::vision::manifest::ModelSpec::near_duplicate`],
+    /// as a lineup score). The byte-for-byte guard ([`check_no_photo_twice`]) misses a copy
+    /// re-encoded or with a byte added; this does not.
     fn near_duplicates(
         &self,
         found: &ReviewDocument,
         faces: &[Vec<usize>],
         roles: &[Role],
+        bound: f32,
     ) -> Vec<NearDuplicate> {
-        let usable: Vec<(usize, Vec<f32>)> = roles
+        let metric = found.score_metric();
+        let usable: Vec<(usize, &crate::vision::Embedding)> = roles
             .iter()
             .enumerate()
             .filter(|(_, role)| !matches!(role, Role::Skipped(_)))
-            .map(|(photo, _)| {
-                let embedding = &found.detections[faces[photo][0]].embedding.0;
-                (photo, unit_length(embedding))
-            })
+            .map(|(photo, _)| (photo, &found.detections[faces[photo][0]].embedding))
             .collect();
         let mut pairs = Vec::new();
         for (at, (first, a)) in usable.iter().enumerate() {
@@ -724,8 +751,8 @@ impl ProtocolInput<'_> {
                 if self.planned[*first].identity == self.planned[*second].identity {
                     continue;
                 }
-                let score: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
-                if score >= NEAR_DUPLICATE_SCORE {
+                let score = a.score(b, metric);
+                if score >= bound {
                     pairs.push(NearDuplicate {
                         first: self.relative(*first),
                         second: self.relative(*second),
@@ -788,14 +815,15 @@ impl ProtocolInput<'_> {
     }
 }
 
-/// `values` scaled to unit length (all zeros stay zeros).
-fn unit_length(values: &[f32]) -> Vec<f32> {
-    let norm = values.iter().map(|v| v * v).sum::<f32>().sqrt();
-    if norm > f32::EPSILON && norm.is_finite() {
-        values.iter().map(|v| v / norm).collect()
-    } else {
-        vec![0.0; values.len()]
-    }
+/// "at least 0.95" for a similarity, "at most 0.10" for a distance: the near-duplicate bound
+/// (a lineup score) on the metric's own scale.
+fn near_duplicate_side(metric: crate::vision::manifest::Metric, bound: f32) -> String {
+    use crate::vision::manifest::Metric;
+    let side = match metric {
+        Metric::Cosine => "at least",
+        Metric::Euclidean => "at most",
+    };
+    format!("{side} {}", metric.own_value(bound))
 }
 
 /// The detections found in each input, by input.

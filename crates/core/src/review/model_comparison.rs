@@ -219,6 +219,7 @@ mod tests {
             sha256: "f".repeat(64),
             metric: None,
             supplied_by_reviewer: false,
+            stated_source: None,
         });
         model.name = "contrary".into();
         model.sha256 = "c".repeat(64);

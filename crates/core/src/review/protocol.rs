@@ -49,10 +49,16 @@ pub struct EvaluationProtocol {
     #[serde(default)]
     pub enrolled_by_named_photo: Option<usize>,
     /// Photos of two different people whose faces score as the same picture (at least
-    /// [`NEAR_DUPLICATE_SCORE`]): most likely one photo under two names, an impostor pair that
-    /// FMR counts as a false match.
+    /// [`EvaluationProtocol::near_duplicate_bound`]): most likely one photo under two names, an
+    /// impostor pair that FMR counts as a false match.
     #[serde(default)]
     pub near_duplicates: Vec<NearDuplicate>,
+    /// The lineup score (`Metric::score`: a distance negated) from which two photos were taken
+    /// to be one picture: the recognizer's own near-duplicate bound. None where its spec states
+    /// none, so that near-duplicates were not looked for; reviews from before it was recorded
+    /// were MobileFaceNet's, at [`NEAR_DUPLICATE_SCORE`].
+    #[serde(default = "cosine_near_duplicate_bound")]
+    pub near_duplicate_bound: Option<f32>,
     /// Every search's label as `lineup evaluate` gave it, in track order, so that a label
     /// changed afterwards (in the app, by `labels import`, or by editing the file) is counted
     /// and reported rather than passed off as the protocol's. Empty in reviews made before
@@ -88,10 +94,16 @@ pub struct LabelChanges {
     pub non_mated_now: usize,
 }
 
-/// The cosine similarity from which two photos of different people are taken to be the same
-/// picture (copies re-encoded, padded or re-sized score about 0.99; two photos of one person
+/// The cosine similarity from which two photos of different people were taken to be the same
+/// picture before each recognizer's own bound was recorded (MobileFaceNet's manifest entry says
+/// the same: copies re-encoded, padded or re-sized score about 0.99; two photos of one person
 /// rarely pass 0.9).
 pub const NEAR_DUPLICATE_SCORE: f32 = 0.95;
+
+/// The bound of reviews written before the protocol recorded one.
+fn cosine_near_duplicate_bound() -> Option<f32> {
+    Some(NEAR_DUPLICATE_SCORE)
+}
 
 /// Two photos of different people that score as the same picture.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,6 +111,7 @@ pub struct NearDuplicate {
     /// Relative to the set's folder.
     pub first: PathBuf,
     pub second: PathBuf,
+    /// lineup's score of the two (a cosine, or a distance negated: `Metric::score`).
     pub score: f32,
 }
 

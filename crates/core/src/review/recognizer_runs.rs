@@ -229,6 +229,7 @@ mod tests {
                 sha256: "d".repeat(64),
                 metric: Some(Metric::Euclidean),
                 supplied_by_reviewer: false,
+                stated_source: None,
             },
             threshold: Metric::Euclidean.score(0.6),
             enrolment_embeddings,

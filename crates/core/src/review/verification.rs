@@ -11,12 +11,16 @@ use super::{ReviewDocument, Slicing};
 use crate::ids::TrackId;
 use crate::metrics::{self, GroupVerification, Rate, Sample};
 use crate::vision::Embedding;
+use crate::vision::manifest::Metric;
 
 /// Every group's FMR and FNMR at one threshold.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verification {
     pub slicing: Slicing,
+    /// A lineup score ([`Metric::score`]) on `metric`.
     pub threshold: f32,
+    /// The recognizer's metric, by which every pair was scored.
+    pub metric: Metric,
     /// Per group, in slice order (as [`ReviewDocument::sliced_searches`] names them).
     pub names: Vec<String>,
     /// Per group, whether it is (partly) an "unknown" group: people whose attribute nobody
@@ -40,7 +44,8 @@ enum Person {
 
 impl ReviewDocument {
     /// FMR and FNMR per group of `slicing` at `threshold` over every pair of the review's photos
-    /// in the same group (see the module documentation).
+    /// in the same group (see the module documentation), each pair scored by the recognizer's
+    /// own metric ([`ReviewDocument::score_metric`]), as its searches were.
     pub fn verification(
         &self,
         slicing: &Slicing,
@@ -87,8 +92,9 @@ impl ReviewDocument {
             });
             embeddings.push(&self.detections[first].embedding);
         }
+        let metric = self.score_metric();
         let mut groups = metrics::verification_rates(&samples, names.len(), threshold, |i, j| {
-            embeddings[i].cosine(embeddings[j])
+            embeddings[i].score(embeddings[j], metric)
         });
         for (rates, unknown) in groups.iter_mut().zip(&unknown) {
             if *unknown {
@@ -98,6 +104,7 @@ impl ReviewDocument {
         Ok(Verification {
             slicing: slicing.clone(),
             threshold,
+            metric,
             names,
             unknown,
             groups,

@@ -39,6 +39,18 @@ pub struct ModelRecord {
     /// True for a model the reviewer added (`lineup models add`), not one lineup ships.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub supplied_by_reviewer: bool,
+    /// A reviewer's model's source and licence as the spec they added it with states them
+    /// (lineup cannot check either); None for a shipped model, whose source is lineup's
+    /// manifest, and in reviews written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated_source: Option<StatedSource>,
+}
+
+/// Where a reviewer says their model came from and on what licence, in their spec's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatedSource {
+    pub provenance: String,
+    pub licence: String,
 }
 
 /// How a model's input tensor is laid out.
@@ -158,6 +170,13 @@ pub struct ModelSpec {
     /// How a recognizer's outputs are compared, and the threshold that ships with it.
     pub metric: Option<Metric>,
     pub default_threshold: Option<f32>,
+    /// A recognizer's near-duplicate bound on its own scale: two photos that score at least this
+    /// alike (a cosine at or above it, a distance at or below it) are taken to be copies of one
+    /// picture (`lineup evaluate` flags such pairs of different people). Measured for each
+    /// shipped model (models/README.md); a reviewer's spec may leave it out, and evaluate then
+    /// says that it could not look for near-duplicates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub near_duplicate: Option<f32>,
     pub provenance: String,
     pub licence: String,
 }
@@ -203,6 +222,7 @@ struct RawSpec {
     output_size: Option<usize>,
     metric: Option<Metric>,
     default_threshold: Option<f32>,
+    near_duplicate: Option<f32>,
     provenance: Option<String>,
     licence: Option<String>,
 }
@@ -297,6 +317,7 @@ fn complete(manifest: &str, index: usize, raw: RawSpec) -> Result<ModelSpec, Man
         output_size: raw.output_size,
         metric: raw.metric,
         default_threshold: raw.default_threshold,
+        near_duplicate: raw.near_duplicate,
         provenance: raw.provenance.ok_or_else(|| missing("provenance"))?,
         licence: raw.licence.ok_or_else(|| missing("licence"))?,
     };
@@ -469,6 +490,18 @@ fn check_recognizer(spec: &ModelSpec) -> Result<(), (&'static str, String)> {
             format!("{threshold} is not a {metric:?} score"),
         ));
     }
+    if let Some(bound) = spec.near_duplicate {
+        // A bound no more alike than the match threshold would call every match a copy.
+        if !metric.admits(bound) || metric.score(bound) <= metric.score(threshold) {
+            return Err((
+                "near_duplicate",
+                format!(
+                    "{bound} is not a {metric:?} score more alike than the default threshold \
+                     {threshold}"
+                ),
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -499,7 +532,14 @@ impl ModelSpec {
             sha256: self.sha256.clone(),
             metric: self.metric,
             supplied_by_reviewer: false,
+            stated_source: None,
         }
+    }
+
+    /// The near-duplicate bound ([`ModelSpec::near_duplicate`]) as a lineup score
+    /// ([`Metric::score`]); None where the spec states none or the model has no metric.
+    pub fn near_duplicate_score(&self) -> Option<f32> {
+        Some(self.metric?.score(self.near_duplicate?))
     }
 
     /// The threshold this model ships with, bound to it and its metric; none for a detector.

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 
 use super::VisionError;
 use super::embedder::Embedder;
-use super::manifest::{self, InputSize, ManifestError, ModelRecord, ModelRole, ModelSpec};
+use super::manifest::{
+    self, InputSize, ManifestError, ModelRecord, ModelRole, ModelSpec, StatedSource,
+};
 use super::runtime;
 
 /// The shipped recognizers a reviewer can choose, in the order `lineup models list` shows them.
@@ -70,9 +72,15 @@ impl Recognizer {
     /// The model's identity as a review records it: in the role it has there, the recognizer
     /// (whatever slot the shipped manifest gives it), pinned by its SHA-256.
     pub fn record(&self) -> ModelRecord {
+        // A shipped model's source is lineup's manifest; a reviewer's is only their word.
+        let stated_source = self.supplied_by_reviewer.then(|| StatedSource {
+            provenance: self.spec.provenance.clone(),
+            licence: self.spec.licence.clone(),
+        });
         ModelRecord {
             role: ModelRole::Recognizer,
             supplied_by_reviewer: self.supplied_by_reviewer,
+            stated_source,
             ..self.spec.record()
         }
     }

@@ -476,11 +476,12 @@ fn one_to_one_table(
         ],
         &rows,
     );
-    layout.paragraph(wording::ONE_TO_ONE_NOTE, Style::SMALL);
+    let metric = report.system.score_metric();
+    layout.paragraph(&wording::one_to_one_note(metric), Style::SMALL);
     if let Some(note) = report
         .evaluation
         .as_ref()
-        .and_then(wording::near_duplicates_note)
+        .and_then(|protocol| wording::near_duplicates_note(protocol, metric))
     {
         layout.paragraph(
             &note,
