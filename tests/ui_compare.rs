@@ -202,9 +202,9 @@ fn the_comparison_shows_each_models_rates_and_opens_a_track_one_flagged() {
     same_rates(mobilefacenet.own.as_ref().unwrap(), &core.first.evaluation);
     same_rates(dlib.own.as_ref().unwrap(), &core.second.evaluation);
     assert_eq!(dlib.own.as_ref().unwrap().threshold, core.second.threshold);
-    let fair = core.equal_fpir.as_ref().unwrap();
+    let fair = core.second_moved.as_ref().unwrap();
     let shown_fair = dlib.equal_fpir.as_ref().unwrap();
-    assert_eq!(shown_fair.threshold, fair.second_threshold.threshold);
+    assert_eq!(shown_fair.threshold, fair.moved_threshold.threshold);
     same_rates(shown_fair, &fair.second);
     assert_eq!(comparison.target_fpir(), Some(&fair.target));
     // Every rate cell of both tables, and each model's threshold, is on screen.

@@ -141,7 +141,7 @@ pub fn of_review(document: &ReviewDocument, threshold: f32) -> Option<ModelCompa
         model: first.model.clone(),
         metric: first.metric,
         equal_fpir: first_pair
-            .equal_fpir
+            .second_moved
             .as_ref()
             .and_then(|_| first_rates.clone()),
         own: first_rates,
@@ -150,13 +150,13 @@ pub fn of_review(document: &ReviewDocument, threshold: f32) -> Option<ModelCompa
     for (k, (view, pair)) in pairs.iter().enumerate() {
         let other = k + 1;
         let second = &pair.second;
-        let equal_fpir = pair.equal_fpir.as_ref();
+        let equal_fpir = pair.second_moved.as_ref();
         models.push(ComparedModel {
             model: second.model.clone(),
             metric: second.metric,
             own: rates(&second.evaluation, second.threshold),
             equal_fpir: equal_fpir
-                .and_then(|fair| rates(&fair.second, fair.second_threshold.threshold)),
+                .and_then(|fair| rates(&fair.second, fair.moved_threshold.threshold)),
         });
         disagreements.push(flagged(
             &pair.tracks,
