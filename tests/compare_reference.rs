@@ -12,7 +12,8 @@
 //! tests/reference/compare_reference.py read the review's text (tracks, thresholds), its sidecar
 //! (both models' face and enrolment embeddings) and the labels alone, recomputed every face's
 //! scores under each model's own metric, and wrote each group's FPIR and FNIR for both models,
-//! the equal-FPIR threshold and the faces and tracks flagged by one model alone to
+//! the equal-FPIR thresholds both ways (dlib moved to MobileFaceNet's FPIR, and MobileFaceNet
+//! moved to dlib's) and the faces and tracks flagged by one model alone to
 //! tests/reference/expected/compare.json.
 //!
 //! To make the review again (after a deliberate change of the models or the analysis):
@@ -25,6 +26,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use lineup::assessment::wording;
 use lineup::metrics::Rate;
 use lineup::review::{self, Evaluation, GroundTruth, ReviewDocument, Slicing};
 use lineup::vision::ModelRole;
@@ -314,17 +316,42 @@ fn the_comparison_equals_numpys_from_the_sidecar_text_and_labels() {
     compare_disagreements(&comparison.faces, &expected["faces"], "faces");
     compare_disagreements(&comparison.tracks, &expected["tracks"], "tracks");
 
-    let equal = comparison.equal_fpir.as_ref().expect("non-mated tracks");
-    let theirs = &expected["equal_fpir"];
+    let equal = comparison.second_moved.as_ref().expect("non-mated tracks");
+    let theirs = &expected["second_moved"];
+    close(
+        Some(equal.target.rate.unwrap()),
+        &theirs["target"],
+        "dlib's target",
+    );
     let threshold = theirs["second_threshold"].as_f64().unwrap();
     assert!(
-        (f64::from(equal.second_threshold.threshold) - threshold).abs() < 1e-5,
+        (f64::from(equal.moved_threshold.threshold) - threshold).abs() < 1e-5,
         "lineup {}, numpy {threshold}",
-        equal.second_threshold.threshold
+        equal.moved_threshold.threshold
     );
     compare_groups(&equal.second, &theirs["second"], "dlib at equal FPIR");
     compare_disagreements(&equal.faces, &theirs["faces"], "faces at equal FPIR");
     compare_disagreements(&equal.tracks, &theirs["tracks"], "tracks at equal FPIR");
+
+    // Issue #20: the other direction, MobileFaceNet moved to dlib's FPIR, computed by numpy
+    // with the roles swapped.
+    let equal = comparison.first_moved.as_ref().expect("non-mated tracks");
+    let theirs = &expected["first_moved"];
+    close(
+        Some(equal.target.rate.unwrap()),
+        &theirs["target"],
+        "MobileFaceNet's target",
+    );
+    let threshold = theirs["first_threshold"].as_f64().unwrap();
+    assert!(
+        (f64::from(equal.moved_threshold.threshold) - threshold).abs() < 1e-5,
+        "lineup {}, numpy {threshold}",
+        equal.moved_threshold.threshold
+    );
+    compare_groups(&equal.first, &theirs["first"], "MobileFaceNet moved");
+    compare_groups(&equal.second, &expected["second"], "dlib, staying");
+    compare_disagreements(&equal.faces, &theirs["faces"], "faces, first moved");
+    compare_disagreements(&equal.tracks, &theirs["tracks"], "tracks, first moved");
 }
 
 #[test]
@@ -352,20 +379,42 @@ fn metrics_compare_prints_both_models_on_their_own_scales_and_lists_disagreement
         "Euclidean distance",
         "its own threshold 0.15",
         "its own threshold 0.6",
-        "At equal overall FPIR",
         "in-sample",
         "Monk 1–3",
         "Monk 7–10",
     ] {
         assert!(stdout.contains(needed), "{needed}:\n{stdout}");
     }
+    // Both directions, each saying which model was moved and to whose FPIR.
+    for (moved, staying) in [(&dlib, &mobilefacenet), (&mobilefacenet, &dlib)] {
+        let says = format!(
+            "At equal overall FPIR, {} moved to {}'s FPIR",
+            moved.name, staying.name
+        );
+        assert!(stdout.contains(&says), "{says}:\n{stdout}");
+    }
     // dlib's chosen threshold, a distance on its own scale (the review stores it negated).
-    let chosen = comparison.equal_fpir.unwrap().second_threshold;
+    let chosen = comparison.second_moved.as_ref().unwrap().moved_threshold;
     let distance = -chosen.threshold;
     assert!(distance > 0.0);
     assert!(
         stdout.contains(&format!("threshold moves to {distance} ")),
         "{distance}:\n{stdout}"
+    );
+    // MobileFaceNet's, a cosine similarity as it is.
+    let chosen = comparison.first_moved.as_ref().unwrap().moved_threshold;
+    assert!(
+        stdout.contains(&format!(
+            "{}'s threshold moves to {} ",
+            mobilefacenet.name, chosen.threshold
+        )),
+        "{}:\n{stdout}",
+        chosen.threshold
+    );
+    assert_eq!(
+        stdout.matches(wording::IN_SAMPLE_NOTE).count(),
+        2,
+        "each direction says its threshold is in-sample"
     );
     let faces = &comparison.faces;
     assert!(

@@ -152,21 +152,38 @@ fn the_report_of_two_recognizers_compares_them_and_recompute_checks_every_figure
     // Each threshold as printed, read back on its model's own scale, is the very threshold the
     // rates were measured at (#20, finding 5: a moved threshold rounded to four decimals can
     // drop the alert that gives its FPIR).
-    for thresholds in [Thresholds::Own, Thresholds::EqualFpir] {
+    for thresholds in ALL_TABLES {
         let lines = comparison.threshold_lines(thresholds);
-        let measured = comparison
-            .models
-            .iter()
-            .filter_map(|m| Some((m, m.rates(thresholds)?)));
-        for (line, (model, rates)) in lines.iter().zip(measured) {
+        let table = comparison.table(thresholds);
+        assert_eq!(lines.len(), 2, "both models in every table");
+        for (line, entry) in lines.iter().zip(&table) {
             let printed: f32 = line.rsplit(' ').next().unwrap().parse().unwrap();
             assert_eq!(
-                model.metric.score(printed),
-                rates.threshold,
+                entry.model.metric.score(printed),
+                entry.rates.threshold,
                 "{line} is not the threshold measured at"
             );
         }
     }
+    // Issue #20: both directions, each naming the model moved and to whose FPIR, and that the
+    // moved threshold is in-sample.
+    let [mobilefacenet, dlib] = comparison.model_names()[..] else {
+        panic!("two models");
+    };
+    let moved_lines = [
+        comparison.threshold_lines(Thresholds::EqualFpir)[1].clone(),
+        comparison.threshold_lines(Thresholds::FirstMoved)[0].clone(),
+    ];
+    assert!(
+        moved_lines[0].starts_with(&format!("{dlib} (moved to {mobilefacenet}'s FPIR)")),
+        "{moved_lines:?}"
+    );
+    assert!(
+        moved_lines[1].starts_with(&format!("{mobilefacenet} (moved to {dlib}'s FPIR)")),
+        "{moved_lines:?}"
+    );
+    let first_moved_note = comparison.table_note(Thresholds::FirstMoved).unwrap();
+    assert!(first_moved_note.contains("in-sample"), "{first_moved_note}");
 
     let markdown = std::fs::read_to_string(bundle.join(EDITABLE_FILE)).unwrap();
     let pdf = pdf_text(&bundle.join(bundle::PDF_FILE));
@@ -175,7 +192,7 @@ fn the_report_of_two_recognizers_compares_them_and_recompute_checks_every_figure
             said.contains("Comparison of the recognizers"),
             "{name}:\n{said}"
         );
-        for thresholds in [Thresholds::Own, Thresholds::EqualFpir] {
+        for thresholds in ALL_TABLES {
             for line in comparison.threshold_lines(thresholds) {
                 assert!(
                     contains_words(said, &line),
@@ -192,6 +209,26 @@ fn the_report_of_two_recognizers_compares_them_and_recompute_checks_every_figure
         for sentence in comparison.disagreement_sentences() {
             assert!(contains_words(said, &sentence), "{name} lacks {sentence:?}");
         }
+        for words in [
+            "The same comparison the other way round: MobileFaceNet (192-d)'s threshold is moved",
+            "fitted on these same searches",
+            "Moving each model in turn",
+        ] {
+            assert!(
+                contains_words(said, words),
+                "{name} lacks {words:?}:\n{said}"
+            );
+        }
+    }
+    for note in ALL_TABLES
+        .map(|t| comparison.table_note(t))
+        .into_iter()
+        .flatten()
+    {
+        assert!(
+            contains_words(&markdown, &note),
+            "the Markdown lacks {note:?}"
+        );
     }
     // Finding 6: the System and vendor table identifies every model compared, with its file,
     // hash, metric, source, licence and a caveat on its training data. The PDF's table cells
@@ -277,6 +314,14 @@ fn the_report_of_two_recognizers_compares_them_and_recompute_checks_every_figure
     assert_eq!(evidence.other_recognizers.len(), 1);
     assert_eq!(evidence.other_recognizers[0].threshold, -0.67);
 }
+
+/// The comparison's three tables: each model at its own threshold, dlib moved to
+/// MobileFaceNet's FPIR, MobileFaceNet moved to dlib's.
+const ALL_TABLES: [Thresholds; 3] = [
+    Thresholds::Own,
+    Thresholds::EqualFpir,
+    Thresholds::FirstMoved,
+];
 
 /// The bundle of `review` exported as `lineup report` does, signed by a fresh key: (bundle, key
 /// pair, published key).
@@ -424,6 +469,93 @@ fn a_comparison_figure_changed_in_evidence_is_named_by_recompute() {
         stderr.contains("comparison.disagreements[0].only_other"),
         "{stderr}"
     );
+}
+
+/// Issue #20: the figures of the comparison the other way round (MobileFaceNet moved to dlib's
+/// FPIR) are recomputed too: one changed in evidence.ron is named, and so is a list of tracks
+/// the two disagree on there.
+#[test]
+fn a_figure_of_the_first_model_moved_changed_in_evidence_is_named_by_recompute() {
+    let dir = tempfile::tempdir().unwrap();
+    let review = two_model_review(dir.path());
+    let (bundle, pair, published) = signed_bundle(dir.path(), &review);
+    let out = tampered(&bundle, &dir.path().join("a"), &pair, &published, |files| {
+        let mut evidence = evidence_of(files);
+        let dlib = &mut evidence.comparison.as_mut().unwrap().models[1];
+        let moved = dlib.first_at_its_fpir.as_mut().expect("the first moved");
+        moved.all.fnir.k += 1;
+        files.insert(EVIDENCE_FILE.into(), evidence.to_ron().into_bytes());
+    });
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(
+        stderr.contains(
+            "FNIR count of recognizer 1 moved to recognizer 2's FPIR in all groups together"
+        ) && stderr.contains("evidence.comparison.models[1].first_at_its_fpir.all.fnir.k"),
+        "{stderr}"
+    );
+
+    // The moved threshold itself.
+    let out = tampered(&bundle, &dir.path().join("b"), &pair, &published, |files| {
+        let mut evidence = evidence_of(files);
+        let dlib = &mut evidence.comparison.as_mut().unwrap().models[1];
+        let moved = dlib.first_at_its_fpir.as_mut().unwrap();
+        moved.threshold = moved.threshold.next_up();
+        files.insert(EVIDENCE_FILE.into(), evidence.to_ron().into_bytes());
+    });
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(
+        stderr.contains("evidence.comparison.models[1].first_at_its_fpir.threshold"),
+        "{stderr}"
+    );
+
+    // The direction taken out of evidence.ron altogether (as evidence before version 5 has it).
+    let out = tampered(&bundle, &dir.path().join("c"), &pair, &published, |files| {
+        let mut evidence = evidence_of(files);
+        let comparison = evidence.comparison.as_mut().unwrap();
+        comparison.models[1].first_at_its_fpir = None;
+        comparison
+            .disagreements
+            .retain(|d| d.at != Thresholds::FirstMoved);
+        files.insert(EVIDENCE_FILE.into(), evidence.to_ron().into_bytes());
+    });
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("first_at_its_fpir"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// Evidence written before the comparison was made both ways (version 4) is refused by
+/// `verify --recompute` with a message naming the section it lacks, not as a figure that
+/// differs; plain `verify` still checks its signature.
+#[test]
+fn evidence_of_a_one_way_comparison_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let review = two_model_review(dir.path());
+    let (bundle, pair, published) = signed_bundle(dir.path(), &review);
+    let old = dir.path().join("old");
+    let out = tampered(&bundle, &old, &pair, &published, |files| {
+        let mut evidence = evidence_of(files);
+        evidence.evidence_version = 4;
+        let comparison = evidence.comparison.as_mut().unwrap();
+        comparison.models[1].first_at_its_fpir = None;
+        comparison
+            .disagreements
+            .retain(|d| d.at != Thresholds::FirstMoved);
+        files.insert(EVIDENCE_FILE.into(), evidence.to_ron().into_bytes());
+    });
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(
+        stderr.contains("evidence version 4")
+            && stderr.contains("first model moved to each other model's FPIR"),
+        "{stderr}"
+    );
+    let verified = lineup(&["verify", path(&old), "--key", path(&published)]);
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
 }
 
 /// Expert's finding 5 on issue #21: with the review included, `verify --recompute` recomputes

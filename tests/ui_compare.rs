@@ -1,8 +1,9 @@
 //! Issue #20 in the app: a review of the demo footage analysed by the real pipeline with two
 //! recognizers (MobileFaceNet and dlib's ResNet-29), labelled the demo way. A picker in the top
 //! bar chooses whose alerts, scores and threshold the screens show; the Compare models screen
-//! shows each model's rates per group at its own threshold and at the first model's FPIR, and
-//! the tracks one flagged and the other did not, each opening its card.
+//! shows, as its selector chooses, each model's rates per group at its own threshold, with dlib
+//! moved to MobileFaceNet's FPIR, or with MobileFaceNet moved to dlib's, and the tracks one
+//! flagged and the other did not there, each opening its card.
 
 #[path = "common/app.rs"]
 mod app;
@@ -202,22 +203,71 @@ fn the_comparison_shows_each_models_rates_and_opens_a_track_one_flagged() {
     same_rates(mobilefacenet.own.as_ref().unwrap(), &core.first.evaluation);
     same_rates(dlib.own.as_ref().unwrap(), &core.second.evaluation);
     assert_eq!(dlib.own.as_ref().unwrap().threshold, core.second.threshold);
-    let fair = core.equal_fpir.as_ref().unwrap();
+    let fair = core.second_moved.as_ref().unwrap();
     let shown_fair = dlib.equal_fpir.as_ref().unwrap();
-    assert_eq!(shown_fair.threshold, fair.second_threshold.threshold);
+    assert_eq!(shown_fair.threshold, fair.moved_threshold.threshold);
     same_rates(shown_fair, &fair.second);
     assert_eq!(comparison.target_fpir(), Some(&fair.target));
-    // Every rate cell of both tables, and each model's threshold, is on screen.
-    for thresholds in [
-        lineup::assessment::comparison::Thresholds::Own,
-        lineup::assessment::comparison::Thresholds::EqualFpir,
-    ] {
-        for line in comparison.threshold_lines(thresholds) {
+    // Issue #20: the other direction, MobileFaceNet moved to dlib's FPIR, is the core's too.
+    let first_moved = core.first_moved.as_ref().unwrap();
+    let shown_moved = dlib.first_at_its_fpir.as_ref().unwrap();
+    assert_eq!(shown_moved.threshold, first_moved.moved_threshold.threshold);
+    same_rates(shown_moved, &first_moved.first);
+
+    // The selector shows one pair of thresholds at a time, the models' own first; each
+    // choice shows its table's thresholds, rates and note, and no other's.
+    use lineup::assessment::comparison::Thresholds;
+    let all = [
+        Thresholds::Own,
+        Thresholds::EqualFpir,
+        Thresholds::FirstMoved,
+    ];
+    assert_eq!(
+        all.map(|t| comparison.table_choice(t)),
+        [
+            "At each model's own threshold".to_owned(),
+            "dlib ResNet-29 face descriptor (128-d) moved to MobileFaceNet (192-d)'s FPIR"
+                .to_owned(),
+            "MobileFaceNet (192-d) moved to dlib ResNet-29 face descriptor (128-d)'s FPIR"
+                .to_owned(),
+        ]
+    );
+    let moved_line = &comparison.threshold_lines(Thresholds::FirstMoved)[0];
+    assert!(
+        !texts_contain(&h, moved_line),
+        "not shown before it is chosen"
+    );
+    for shown in all.into_iter().rev().chain([Thresholds::Own]) {
+        h.get_by_label(&comparison.table_choice(shown)).click();
+        h.run();
+        for line in comparison.threshold_lines(shown) {
             assert!(
                 texts_contain(&h, &line),
                 "{line} not in {:?}",
                 app::texts(&h)
             );
+        }
+        if let Some(note) = comparison.table_note(shown) {
+            assert!(texts_contain(&h, &note), "{note}");
+        }
+        for row in comparison.rate_rows(shown) {
+            for cell in &row {
+                assert!(texts_contain(&h, cell), "{cell} of {shown:?}");
+            }
+        }
+        for sentence in comparison.disagreement_sentences_at(shown) {
+            assert!(texts_contain(&h, &sentence), "{sentence}");
+        }
+        for other in all.into_iter().filter(|t| *t != shown) {
+            for sentence in comparison.disagreement_sentences_at(other) {
+                assert!(
+                    !app::texts(&h).contains(&sentence),
+                    "{sentence} under {shown:?}"
+                );
+            }
+        }
+        if shown == Thresholds::FirstMoved {
+            h.snapshot("compare_models_first_moved");
         }
     }
     let rates = lineup::assessment::wording::rate_text(
@@ -255,9 +305,16 @@ fn the_comparison_shows_each_models_rates_and_opens_a_track_one_flagged() {
     let at_fair = &comparison.disagreements[1];
     assert_eq!(ids(&at_fair.only_first), ids_of(&fair.tracks.only_first));
     assert_eq!(ids(&at_fair.only_other), ids_of(&fair.tracks.only_second));
-    for sentence in comparison.disagreement_sentences() {
-        assert!(texts_contain(&h, &sentence), "{sentence}");
-    }
+    let at_first_moved = &comparison.disagreements[2];
+    assert_eq!(at_first_moved.at, Thresholds::FirstMoved);
+    assert_eq!(
+        ids(&at_first_moved.only_first),
+        ids_of(&first_moved.tracks.only_first)
+    );
+    assert_eq!(
+        ids(&at_first_moved.only_other),
+        ids_of(&first_moved.tracks.only_second)
+    );
     let (flagging, id) = disagreement
         .only_other
         .first()

@@ -1,13 +1,16 @@
 //! `lineup metrics REVIEW --compare`: a review analysed with several recognizers, the review's
 //! own against each other one, group by group, at each model's own threshold and at thresholds
-//! giving equal overall FPIR, with the faces and tracks one model flags and the other does not.
+//! giving equal overall FPIR (each model moved in turn to the other's, since the moved threshold
+//! is fitted on these searches), with the faces and tracks one model flags and the other does not.
 //! The numbers are `ReviewDocument::compare_recognizers`'; this only words them.
 
 use std::fmt::Write as _;
 
 use crate::assessment::wording;
 use crate::metrics::{Disagreements, FpirThreshold, Rate};
-use crate::review::{ComparedModel, Evaluation, ModelComparison, ReviewDocument, Slicing};
+use crate::review::{
+    ComparedModel, EqualFpir, Evaluation, ModelComparison, ReviewDocument, Slicing,
+};
 use crate::vision::manifest::Metric;
 
 /// The comparison of the review's own recognizer with every other one, as text; `list` adds
@@ -74,37 +77,15 @@ fn write_comparison(
     write_table(out, first, &first.evaluation, second, &second.evaluation);
     write_disagreements(out, "Faces", &comparison.faces, first, second);
     write_disagreements(out, "Tracks", &comparison.tracks, first, second);
-    match &comparison.equal_fpir {
-        Some(equal) => {
-            let _ = writeln!(
-                out,
-                "\nAt equal overall FPIR (the fair comparison): {} stays at its own threshold, \
-                 overall FPIR {} ({}). {}'s threshold moves to {} ({}; its own is {}): of the \
-                 thresholds, the loosest whose overall FPIR, {} ({}), is nearest the first's (of \
-                 two equally near, the lower): just above the highest score of a non-mated \
-                 search that must not alert. {}",
-                first.model.name,
-                percent_of(&equal.target),
-                wording::count_of(&equal.target),
-                second.model.name,
-                threshold_text(second.metric, &equal.second_threshold),
-                second.metric.describe(),
-                second.metric.own_value(second.threshold),
-                percent_of(&equal.second_threshold.fpir),
-                wording::count_of(&equal.second_threshold.fpir),
-                wording::IN_SAMPLE_NOTE,
-            );
-            write_table(out, first, &first.evaluation, second, &equal.second);
-            write_disagreements(out, "Faces", &equal.faces, first, second);
-            write_disagreements(out, "Tracks", &equal.tracks, first, second);
-        }
-        None => {
-            let _ = writeln!(
-                out,
-                "\nNo labelled track is off the watchlist, so FPIR cannot be measured and no \
-                 thresholds giving equal FPIR can be chosen."
-            );
-        }
+    if comparison.second_moved.is_none() && comparison.first_moved.is_none() {
+        let _ = writeln!(
+            out,
+            "\nNo labelled track is off the watchlist, so FPIR cannot be measured and no \
+             thresholds giving equal FPIR can be chosen."
+        );
+    }
+    for equal in comparison.equal_fpir() {
+        write_equal_fpir(out, comparison, equal);
     }
     if list {
         write_lists(out, document, comparison);
@@ -115,6 +96,35 @@ fn write_comparison(
         );
     }
     out.push('\n');
+}
+
+/// One direction of the comparison at equal overall FPIR: which model was moved, to whose FPIR,
+/// that its threshold is in-sample, then both models' groups and what they disagree on.
+fn write_equal_fpir(out: &mut String, comparison: &ModelComparison, equal: &EqualFpir) {
+    let (first, second) = (&comparison.first, &comparison.second);
+    let moved = comparison.model(equal.moved);
+    let staying = comparison.model(equal.staying());
+    let _ = writeln!(
+        out,
+        "\nAt equal overall FPIR, {moving} moved to {stays}'s FPIR: {stays} stays at its own \
+         threshold, overall FPIR {} ({}). {moving}'s threshold moves to {} ({}; its own is {}): \
+         of the thresholds, the loosest whose overall FPIR, {} ({}), is nearest {stays}'s (of \
+         two equally near, the lower): just above the highest score of a non-mated search that \
+         must not alert. {}",
+        percent_of(&equal.target),
+        wording::count_of(&equal.target),
+        threshold_text(moved.metric, &equal.moved_threshold),
+        moved.metric.describe(),
+        moved.metric.own_value(moved.threshold),
+        percent_of(&equal.moved_threshold.fpir),
+        wording::count_of(&equal.moved_threshold.fpir),
+        wording::IN_SAMPLE_NOTE,
+        moving = moved.model.name,
+        stays = staying.model.name,
+    );
+    write_table(out, first, &equal.first, second, &equal.second);
+    write_disagreements(out, "Faces", &equal.faces, first, second);
+    write_disagreements(out, "Tracks", &equal.tracks, first, second);
 }
 
 /// A rate as a percentage, or "not measured".
@@ -272,8 +282,19 @@ fn write_lists(out: &mut String, document: &ReviewDocument, comparison: &ModelCo
         &comparison.faces,
         &comparison.tracks,
     )];
-    if let Some(equal) = &comparison.equal_fpir {
-        sets.push(("at equal overall FPIR", &equal.faces, &equal.tracks));
+    let directions: Vec<(String, &EqualFpir)> = comparison
+        .equal_fpir()
+        .map(|equal| {
+            let when = format!(
+                "at equal overall FPIR, {} moved to {}'s FPIR",
+                comparison.model(equal.moved).model.name,
+                comparison.model(equal.staying()).model.name
+            );
+            (when, equal)
+        })
+        .collect();
+    for (when, equal) in &directions {
+        sets.push((when.as_str(), &equal.faces, &equal.tracks));
     }
     for (when, faces, tracks) in sets {
         for (model, (face_list, track_list)) in [

@@ -108,6 +108,7 @@ pub struct LineupApp {
     footage: footage_view::FootageScreen,
     faces: faces::FacesScreen,
     base_rates: base_rates::BaseRatesScreen,
+    compare: compare::CompareScreen,
     assessment: assessment_view::AssessmentScreen,
     start: start::StartScreen,
     /// Closing was asked for while the review had unsaved edits: the prompt is showing.
@@ -142,6 +143,7 @@ impl Default for LineupApp {
             footage: Default::default(),
             faces: Default::default(),
             base_rates: Default::default(),
+            compare: Default::default(),
             assessment: Default::default(),
             start: Default::default(),
             confirm_close: false,
@@ -286,6 +288,7 @@ impl LineupApp {
         self.faces.clear();
         self.footage.clear();
         self.base_rates.clear();
+        self.compare = Default::default();
         self.tab = Tab::Faces;
         if let Some(pictures) = &mut self.pictures {
             pictures.clear();
@@ -730,7 +733,7 @@ impl LineupApp {
             Tab::Watchlist => watchlist_view::show(&mut view, ui),
             Tab::Thresholds => thresholds::show(&mut view, ui),
             Tab::Compare => {
-                if let Some(open) = compare::show(&mut view, ui) {
+                if let Some(open) = self.compare.ui(&mut view, ui) {
                     view.workspace.show_recognizer(open.recognizer);
                     self.faces.open_track(open.track);
                     self.tab = Tab::Faces;

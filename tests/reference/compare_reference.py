@@ -17,10 +17,12 @@ candidates or metrics is read. From the written definitions alone:
   FPIR      non-mated tracks flagged / non-mated tracks
   FNIR      mated tracks NOT (top identity == true identity and flagged) / mated tracks
 each per skin group (Monk 1-3, 4-6, 7-10, unknown) and over all, with the intervals of
-metrics_reference.py (Wilson's, or clustered by person). Then the equal-FPIR comparison: model 2's
-threshold whose overall FPIR is nearest model 1's at its own threshold (of two equally near, the
-lower), the loosest giving that FPIR (just above the highest non-mated track score that must not
-alert), and model 2's rates there; and the faces and tracks flagged by one model and not the other, both ways.
+metrics_reference.py (Wilson's, or clustered by person). Then the equal-FPIR comparison in both
+directions: model 2's threshold whose overall FPIR is nearest model 1's at its own threshold (of two
+equally near, the lower), the loosest giving that FPIR (just above the highest non-mated track score
+that must not alert), and model 2's rates there; then the same with the models' roles swapped
+(model 1 moved to model 2's FPIR, model 2 at its own threshold); and at each pair of thresholds the
+faces and tracks flagged by one model and not the other, both ways.
 
 Writes tests/reference/expected/compare.json; tests/compare_reference.rs compares.
 
@@ -116,7 +118,7 @@ def groups_at(threshold, tops, labels, identities):
 
 
 def equal_fpir_threshold(target, tops, labels):
-    """Model 2's threshold whose FPIR over the non-mated tracks is nearest `target`: of the band of
+    """The moved model's (its track `tops`) threshold whose FPIR over the non-mated tracks is nearest `target`: of the band of
     thresholds giving that FPIR, always the loosest (the next float32 above the highest non-mated
     score that must not alert; the lowest float32 when every one alerts)."""
     scores = sorted((s for (_, s), l in zip(tops, labels) if l["label"] == "not_on_watchlist"), reverse=True)
@@ -160,6 +162,9 @@ def main():
     track1, track2 = [s for _, s in tops1], [s for _, s in tops2]
     target = first["pooled"]["fpir"]["rate"]
     chosen = equal_fpir_threshold(target, tops2, labels)
+    # The other direction, computed the same way with the roles swapped.
+    target1 = second["pooled"]["fpir"]["rate"]
+    chosen1 = equal_fpir_threshold(target1, tops1, labels)
     out = HERE / "expected/compare.json"
     out.write_text(json.dumps({
         "source": "compare/review.ron, its sidecar, compare/labels.csv",
@@ -168,15 +173,23 @@ def main():
         "second": second,
         "faces": disagreements(flagged(t1, faces1), flagged(t2, faces2)),
         "tracks": disagreements(flagged(t1, track1), flagged(t2, track2)),
-        "equal_fpir": {
+        "second_moved": {
             "target": target,
             "second_threshold": chosen,
             "second": groups_at(chosen, tops2, labels, identities),
             "faces": disagreements(flagged(t1, faces1), flagged(chosen, faces2)),
             "tracks": disagreements(flagged(t1, track1), flagged(chosen, track2)),
         },
+        "first_moved": {
+            "target": target1,
+            "first_threshold": chosen1,
+            "first": groups_at(chosen1, tops1, labels, identities),
+            "faces": disagreements(flagged(chosen1, faces1), flagged(t2, faces2)),
+            "tracks": disagreements(flagged(chosen1, track1), flagged(t2, track2)),
+        },
     }, indent=1, ensure_ascii=False) + "\n")
-    print(f"{len(faces1)} faces, {len(tracks)} tracks; dlib at {-chosen:.4f} for FPIR {target:.4f} -> {out.relative_to(HERE.parent.parent)}")
+    print(f"{len(faces1)} faces, {len(tracks)} tracks; dlib at {-chosen:.4f} for FPIR {target:.4f}, "
+          f"MobileFaceNet at {chosen1:.4f} for FPIR {target1:.4f} -> {out.relative_to(HERE.parent.parent)}")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 //! Several recognizers run on the same footage, compared (issue #20), in the shape the signed
 //! report states it: for each model, per group of the review's slicing, FPIR and FNIR with
-//! their n and intervals at the model's own threshold, and again with every other model moved
-//! to the first model's overall FPIR (the fair comparison: a model that alerts more often also
-//! misses less); and the face tracks one model flags and the first does not, or the other way
-//! round, at both.
+//! their n and intervals at the model's own threshold, again with every other model moved to
+//! the first model's overall FPIR, and again with the first moved to each other model's (at
+//! equal FPIR: a model that alerts more often also misses less; both ways, since the moved
+//! threshold is fitted on these searches and so favours the moved model); and the face tracks
+//! one model flags and the first does not, or the other way round, at each.
 //!
 //! Every number is `ReviewDocument::compare_recognizers`' (the core's comparison, which `lineup
 //! metrics --compare` prints): each model measured on the review as it sees it
@@ -28,7 +29,8 @@ pub struct ModelComparison {
     /// order the review records them.
     pub models: Vec<ComparedModel>,
     /// For each other model, the tracks it and the first model disagree on: each at its own
-    /// threshold, then (where there is one) at the first model's FPIR.
+    /// threshold, then (where there is one) with the other at the first model's FPIR, then with
+    /// the first at the other's FPIR.
     pub disagreements: Vec<Disagreement>,
     /// Groups with a threshold of their own for the first model: the comparison counts every
     /// model at one threshold for all groups, so these are not used here.
@@ -50,6 +52,12 @@ pub struct ComparedModel {
     /// own threshold (for the first model, the same as `own`). None where that FPIR cannot be
     /// measured (no labelled track of someone not on the watchlist).
     pub equal_fpir: Option<RatesAt>,
+    /// For a model after the first: the first model moved to the threshold giving it the FPIR
+    /// nearest this model's at this model's own threshold (the comparison the other way round,
+    /// this model at `own`). None for the first model, or where that FPIR cannot be measured;
+    /// absent from evidence before version 5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_at_its_fpir: Option<RatesAt>,
 }
 
 /// A model's rates at one threshold for every group.
@@ -76,7 +84,8 @@ pub struct GroupRates {
 pub struct Disagreement {
     /// The other model's position in [`ModelComparison::models`].
     pub other: usize,
-    /// Each model at its own threshold, or the other at the first's FPIR.
+    /// Each model at its own threshold, the other at the first's FPIR, or the first at the
+    /// other's.
     pub at: Thresholds,
     /// Tracks the first model flags and the other does not.
     pub only_first: Vec<FlaggedTrack>,
@@ -141,22 +150,27 @@ pub fn of_review(document: &ReviewDocument, threshold: f32) -> Option<ModelCompa
         model: first.model.clone(),
         metric: first.metric,
         equal_fpir: first_pair
-            .equal_fpir
+            .second_moved
             .as_ref()
             .and_then(|_| first_rates.clone()),
         own: first_rates,
+        first_at_its_fpir: None,
     }];
     let mut disagreements = Vec::new();
     for (k, (view, pair)) in pairs.iter().enumerate() {
         let other = k + 1;
         let second = &pair.second;
-        let equal_fpir = pair.equal_fpir.as_ref();
+        let equal_fpir = pair.second_moved.as_ref();
         models.push(ComparedModel {
             model: second.model.clone(),
             metric: second.metric,
             own: rates(&second.evaluation, second.threshold),
             equal_fpir: equal_fpir
-                .and_then(|fair| rates(&fair.second, fair.second_threshold.threshold)),
+                .and_then(|fair| rates(&fair.second, fair.moved_threshold.threshold)),
+            first_at_its_fpir: pair
+                .first_moved
+                .as_ref()
+                .and_then(|moved| rates(&moved.first, moved.moved_threshold.threshold)),
         });
         disagreements.push(flagged(
             &pair.tracks,
@@ -172,6 +186,15 @@ pub fn of_review(document: &ReviewDocument, threshold: f32) -> Option<ModelCompa
                 view,
                 other,
                 Thresholds::EqualFpir,
+            ));
+        }
+        if let Some(moved) = &pair.first_moved {
+            disagreements.push(flagged(
+                &moved.tracks,
+                document,
+                view,
+                other,
+                Thresholds::FirstMoved,
             ));
         }
     }
@@ -287,35 +310,62 @@ pub const FLAGGED_HEADINGS: [&str; 6] = [
     "Score (flagging model)",
 ];
 
-/// The comparison's two rate tables, each with the sentence over it, as the PDF, the Markdown
-/// and the app give them.
-pub const TABLES: [(Thresholds, &str); 2] = [
+/// The comparison's three rate tables, each with the sentence over it, as the PDF, the
+/// Markdown and the app give them.
+pub const TABLES: [(Thresholds, &str); 3] = [
     (
         Thresholds::Own,
         "Each model at its own threshold (what it would flag as configured):",
     ),
     (
         Thresholds::EqualFpir,
-        "Each model at the threshold that gives it the first model's FPIR (the fair comparison):",
+        "At equal FPIR, each other model moved to the threshold that gives it the first model's \
+         FPIR (the first at its own threshold):",
+    ),
+    (
+        Thresholds::FirstMoved,
+        "At equal FPIR the other way round, the first model moved to the threshold that gives it \
+         each other model's FPIR (the other at its own threshold):",
     ),
 ];
 
 /// The sentence over the flagged tracks.
 pub const FLAGGED_INTRO: &str = "Face tracks one model flagged and the other did not, each at \
-    its own threshold, then with the second at the first one's FPIR:";
+    its own threshold, then with the second at the first one's FPIR, then with the first at the \
+    second one's FPIR:";
 
-/// Which of a model's two measurements: at its own threshold, or at the first model's FPIR.
+/// Which of the comparison's measurements: every model at its own threshold, every other model
+/// moved to the first model's FPIR, or the first moved to each other model's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Thresholds {
     Own,
     EqualFpir,
+    FirstMoved,
+}
+
+/// One model's rates in one of the comparison's tables.
+pub struct TableEntry<'a> {
+    pub model: &'a ComparedModel,
+    pub rates: &'a RatesAt,
+    /// The model whose FPIR this one was moved to; None where it is at its own threshold.
+    pub moved_to: Option<&'a str>,
+}
+
+impl TableEntry<'_> {
+    /// The model as its table's rows name it: "dlib (moved to MobileFaceNet's FPIR)".
+    pub fn label(&self) -> String {
+        crate::wording::moved_model(self.model.name(), self.moved_to)
+    }
 }
 
 impl ComparedModel {
+    /// Its rates at its own threshold, or (`EqualFpir`) at the first model's FPIR. The first
+    /// model moved to another's FPIR is that other model's [`ComparedModel::first_at_its_fpir`].
     pub fn rates(&self, thresholds: Thresholds) -> Option<&RatesAt> {
         match thresholds {
             Thresholds::Own => self.own.as_ref(),
             Thresholds::EqualFpir => self.equal_fpir.as_ref(),
+            Thresholds::FirstMoved => None,
         }
     }
 
@@ -334,12 +384,88 @@ impl ModelComparison {
         crate::wording::comparison_heading(&self.model_names(), &self.attributes)
     }
 
+    /// The rates of one table, model by model: at their own thresholds; every other moved to
+    /// the first's FPIR; or, for each other model, the first moved to its FPIR and then it at
+    /// its own. Empty where the table's FPIR cannot be measured.
+    pub fn table(&self, thresholds: Thresholds) -> Vec<TableEntry<'_>> {
+        let Some(first) = self.models.first() else {
+            return Vec::new();
+        };
+        let others = self.models.iter().skip(1);
+        match thresholds {
+            Thresholds::Own => self
+                .models
+                .iter()
+                .filter_map(|model| {
+                    Some(TableEntry {
+                        model,
+                        rates: model.own.as_ref()?,
+                        moved_to: None,
+                    })
+                })
+                .collect(),
+            Thresholds::EqualFpir => self
+                .models
+                .iter()
+                .enumerate()
+                .filter_map(|(index, model)| {
+                    Some(TableEntry {
+                        model,
+                        rates: model.equal_fpir.as_ref()?,
+                        moved_to: (index > 0).then(|| first.name()),
+                    })
+                })
+                .collect(),
+            Thresholds::FirstMoved => others
+                .filter_map(|other| {
+                    let moved = TableEntry {
+                        model: first,
+                        rates: other.first_at_its_fpir.as_ref()?,
+                        moved_to: Some(other.name()),
+                    };
+                    let staying = TableEntry {
+                        model: other,
+                        rates: other.own.as_ref()?,
+                        moved_to: None,
+                    };
+                    Some([moved, staying])
+                })
+                .flatten()
+                .collect(),
+        }
+    }
+
+    /// How one table's thresholds were chosen, or why it has none; None for the models' own
+    /// thresholds.
+    pub fn table_note(&self, thresholds: Thresholds) -> Option<String> {
+        let first = self.models.first()?;
+        match thresholds {
+            Thresholds::Own => None,
+            Thresholds::EqualFpir => Some(match self.target_fpir() {
+                Some(target) => crate::wording::equal_fpir_note(first.name(), target),
+                None => crate::wording::NO_EQUAL_FPIR.to_owned(),
+            }),
+            Thresholds::FirstMoved => {
+                let targets: Vec<(&str, &Rate)> = self
+                    .models
+                    .iter()
+                    .skip(1)
+                    .filter(|other| other.first_at_its_fpir.is_some())
+                    .filter_map(|other| Some((other.name(), &other.own.as_ref()?.all.fpir)))
+                    .collect();
+                Some(if targets.is_empty() {
+                    crate::wording::NO_EQUAL_FPIR.to_owned()
+                } else {
+                    crate::wording::first_moved_note(first.name(), &targets)
+                })
+            }
+        }
+    }
+
     /// How the fair comparison's thresholds were chosen, or why there is none.
     pub fn equal_fpir_note(&self) -> String {
-        match (self.models.first(), self.target_fpir()) {
-            (Some(first), Some(target)) => crate::wording::equal_fpir_note(first.name(), target),
-            _ => crate::wording::NO_EQUAL_FPIR.to_owned(),
-        }
+        self.table_note(Thresholds::EqualFpir)
+            .unwrap_or_else(|| crate::wording::NO_EQUAL_FPIR.to_owned())
     }
 
     /// The note on groups the first model has thresholds of their own for, which the
@@ -351,18 +477,18 @@ impl ModelComparison {
         )
     }
 
-    /// Each model's threshold, with its model and metric, on its own scale, exactly (a moved
-    /// threshold rounded could lose the alert that gives its FPIR).
+    /// Each model's threshold in one table, with its model and metric, on its own scale,
+    /// exactly (a moved threshold rounded could lose the alert that gives its FPIR), and the
+    /// model it was moved to the FPIR of.
     pub fn threshold_lines(&self, thresholds: Thresholds) -> Vec<String> {
-        self.models
+        self.table(thresholds)
             .iter()
-            .filter_map(|model| {
-                let rates = model.rates(thresholds)?;
-                Some(crate::wording::model_threshold_exactly(
-                    model.name(),
-                    model.metric,
-                    rates.threshold,
-                ))
+            .map(|entry| {
+                crate::wording::model_threshold_exactly(
+                    &entry.label(),
+                    entry.model.metric,
+                    entry.rates.threshold,
+                )
             })
             .collect()
     }
@@ -380,34 +506,64 @@ impl ModelComparison {
                 crate::wording::rate_text(&group.fnir),
             ]
         };
-        self.models
+        self.table(thresholds)
             .iter()
-            .filter_map(|model| Some((model.name(), model.rates(thresholds)?)))
-            .flat_map(|(name, rates)| {
-                rates
+            .flat_map(|entry| {
+                let label = entry.label();
+                entry
+                    .rates
                     .groups
                     .iter()
-                    .chain(std::iter::once(&rates.all))
-                    .map(move |group| row(name, group))
+                    .chain(std::iter::once(&entry.rates.all))
+                    .map(|group| row(&label, group))
+                    .collect::<Vec<_>>()
             })
             .collect()
     }
 
+    /// What a choice of table is called in the app's selector: "at each model's own
+    /// threshold", "dlib moved to MobileFaceNet's FPIR", "MobileFaceNet moved to dlib's FPIR".
+    pub fn table_choice(&self, thresholds: Thresholds) -> String {
+        let names = self.model_names();
+        let first = names.first().copied().unwrap_or("");
+        let others = names.get(1..).unwrap_or_default().join(", ");
+        match thresholds {
+            Thresholds::Own => "At each model's own threshold".to_owned(),
+            Thresholds::EqualFpir => format!("{others} moved to {first}'s FPIR"),
+            Thresholds::FirstMoved => format!("{first} moved to {others}'s FPIR"),
+        }
+    }
+
     /// "MobileFaceNet flagged 3 face tracks that dlib did not." for every pair compared, both
-    /// ways.
+    /// ways, at every pair of thresholds.
     pub fn disagreement_sentences(&self) -> Vec<String> {
-        let first = self.models.first().map_or("", ComparedModel::name);
         self.disagreements
             .iter()
-            .flat_map(|d| {
-                let other = self.models.get(d.other).map_or("", ComparedModel::name);
-                let fair = d.at == Thresholds::EqualFpir;
-                [
-                    crate::wording::flagged_not_by(first, other, d.only_first.len(), fair),
-                    crate::wording::flagged_not_by(other, first, d.only_other.len(), fair),
-                ]
-            })
+            .flat_map(|d| self.sentences_of(d))
             .collect()
+    }
+
+    /// [`ModelComparison::disagreement_sentences`] at one pair of thresholds.
+    pub fn disagreement_sentences_at(&self, thresholds: Thresholds) -> Vec<String> {
+        self.disagreements
+            .iter()
+            .filter(|d| d.at == thresholds)
+            .flat_map(|d| self.sentences_of(d))
+            .collect()
+    }
+
+    fn sentences_of(&self, d: &Disagreement) -> [String; 2] {
+        let first = self.models.first().map_or("", ComparedModel::name);
+        let other = self.models.get(d.other).map_or("", ComparedModel::name);
+        let moved = match d.at {
+            Thresholds::Own => None,
+            Thresholds::EqualFpir => Some((other, first)),
+            Thresholds::FirstMoved => Some((first, other)),
+        };
+        [
+            crate::wording::flagged_not_by(first, other, d.only_first.len(), moved),
+            crate::wording::flagged_not_by(other, first, d.only_other.len(), moved),
+        ]
     }
 
     /// Every track one model flagged and the other did not, as rows: the flagging model, the
@@ -429,8 +585,32 @@ impl ModelComparison {
         &self,
         identity_name: impl Fn(IdentityId) -> Option<&'a str>,
     ) -> Vec<(usize, u32, Vec<String>)> {
+        self.flagged_where(identity_name, |_| true)
+    }
+
+    /// [`ModelComparison::flagged`] at one pair of thresholds.
+    pub fn flagged_at<'a>(
+        &self,
+        thresholds: Thresholds,
+        identity_name: impl Fn(IdentityId) -> Option<&'a str>,
+    ) -> Vec<(usize, u32, Vec<String>)> {
+        self.flagged_where(identity_name, |d| d.at == thresholds)
+    }
+
+    fn flagged_where<'a>(
+        &self,
+        identity_name: impl Fn(IdentityId) -> Option<&'a str>,
+        wanted: impl Fn(&Disagreement) -> bool,
+    ) -> Vec<(usize, u32, Vec<String>)> {
+        let first = self.models.first().map_or("", ComparedModel::name);
         let mut rows = Vec::new();
-        for d in &self.disagreements {
+        for d in self.disagreements.iter().filter(|d| wanted(d)) {
+            let other = self.models.get(d.other).map_or("", ComparedModel::name);
+            let at = match d.at {
+                Thresholds::Own => "own".to_owned(),
+                Thresholds::EqualFpir => format!("{other} moved"),
+                Thresholds::FirstMoved => format!("{first} moved"),
+            };
             for (flagging, tracks) in [(0, &d.only_first), (d.other, &d.only_other)] {
                 let Some(model) = self.models.get(flagging) else {
                     continue;
@@ -450,14 +630,10 @@ impl ModelComparison {
                         model.metric,
                         flagged.score,
                     );
-                    let at = match d.at {
-                        Thresholds::Own => "own",
-                        Thresholds::EqualFpir => "equal FPIR",
-                    };
                     rows.push((
                         flagging,
                         flagged.track,
-                        [at.to_owned(), model.name().to_owned()]
+                        [at.clone(), model.name().to_owned()]
                             .into_iter()
                             .chain(cells)
                             .collect(),
@@ -673,20 +849,83 @@ pub(crate) mod tests {
                 "Cosine model at cosine similarity ≥ 0.6000",
                 // Printed exactly (finding 5): 0.5500 would read as the distance of the
                 // non-mated track that must not alert.
-                "Distance model at Euclidean distance ≤ 0.54999995"
+                "Distance model (moved to Cosine model's FPIR) at Euclidean distance ≤ 0.54999995"
             ]
+        );
+    }
+
+    /// Issue #20: the same comparison the other way round. The cosine model is moved to the
+    /// distance model's FPIR (2 of 3): its non-mated tracks score 0.7, 0.5 (alerting) and 0.3
+    /// (not), so its threshold is the loosest above 0.3; the distance model stays at its own.
+    #[test]
+    fn at_equal_fpir_the_first_model_is_moved_to_each_others_fpir_too() {
+        let comparison = compare();
+        let [cosine, distance] = comparison.models.as_slice() else {
+            panic!("two models");
+        };
+        assert_eq!(
+            cosine.first_at_its_fpir, None,
+            "the first is moved to others' FPIR"
+        );
+        let moved = distance.first_at_its_fpir.as_ref().unwrap();
+        assert_eq!(moved.threshold, 0.3f32.next_up());
+        assert_eq!(k_of_n(&moved.all.fpir), (2, 3));
+        assert_eq!(k_of_n(&moved.all.fnir), (0, 2));
+        let female = moved.groups.iter().find(|g| g.name == "female").unwrap();
+        assert_eq!(k_of_n(&female.fpir), (1, 2));
+        assert_ne!(
+            distance.first_at_its_fpir, cosine.equal_fpir,
+            "another comparison than the distance model moved"
+        );
+        let table = comparison.table(Thresholds::FirstMoved);
+        let labels: Vec<String> = table.iter().map(TableEntry::label).collect();
+        assert_eq!(
+            labels,
+            [
+                "Cosine model (moved to Distance model's FPIR)",
+                "Distance model"
+            ]
+        );
+        assert_eq!(
+            Some(table[1].rates),
+            distance.own.as_ref(),
+            "it stays at its own"
+        );
+        assert_eq!(
+            comparison.threshold_lines(Thresholds::FirstMoved),
+            [
+                "Cosine model (moved to Distance model's FPIR) at cosine similarity ≥ 0.30000004",
+                "Distance model at Euclidean distance ≤ 0.6000"
+            ]
+        );
+        let note = comparison.table_note(Thresholds::FirstMoved).unwrap();
+        assert!(note.contains("Cosine model's threshold is moved"), "{note}");
+        assert!(note.contains("Distance model's (66.7%"), "{note}");
+        assert!(note.contains("in-sample"), "{note}");
+        assert_eq!(
+            comparison.table_choice(Thresholds::FirstMoved),
+            "Cosine model moved to Distance model's FPIR"
+        );
+        assert_eq!(
+            comparison.rate_rows(Thresholds::FirstMoved).len(),
+            2 * 3,
+            "two groups and all, for each model"
         );
     }
 
     #[test]
     fn the_tracks_one_model_flags_and_the_other_does_not_are_listed_both_ways() {
         let comparison = compare();
-        let [disagreement, fair] = comparison.disagreements.as_slice() else {
-            panic!("one pair, twice: {:?}", comparison.disagreements);
+        let [disagreement, fair, first_moved] = comparison.disagreements.as_slice() else {
+            panic!("one pair, three times: {:?}", comparison.disagreements);
         };
         assert_eq!(
-            (disagreement.at, fair.at),
-            (Thresholds::Own, Thresholds::EqualFpir)
+            (disagreement.at, fair.at, first_moved.at),
+            (
+                Thresholds::Own,
+                Thresholds::EqualFpir,
+                Thresholds::FirstMoved
+            )
         );
         let ids = |tracks: &[FlaggedTrack]| tracks.iter().map(|t| t.track).collect::<Vec<_>>();
         assert_eq!(
@@ -699,14 +938,28 @@ pub(crate) mod tests {
         // Just under distance 0.55 the distance model no longer flags track 12 (0.55).
         assert_eq!(ids(&fair.only_first), [10, 15]);
         assert_eq!(ids(&fair.only_other), [11, 14]);
+        // With the cosine model just above 0.3 it flags track 12 (0.5) as well.
+        assert_eq!(ids(&first_moved.only_first), [10, 15]);
+        assert_eq!(ids(&first_moved.only_other), [11]);
+        assert_eq!(first_moved.only_first[0].score, 0.7);
         assert_eq!(
             comparison.disagreement_sentences(),
             [
                 "Cosine model flagged 2 face tracks that Distance model did not.",
                 "Distance model flagged 3 face tracks that Cosine model did not.",
-                "At equal FPIR, Cosine model flagged 2 face tracks that Distance model did not.",
-                "At equal FPIR, Distance model flagged 2 face tracks that Cosine model did not."
+                "At equal FPIR (Distance model moved to Cosine model's FPIR), Cosine model \
+                 flagged 2 face tracks that Distance model did not.",
+                "At equal FPIR (Distance model moved to Cosine model's FPIR), Distance model \
+                 flagged 2 face tracks that Cosine model did not.",
+                "At equal FPIR (Cosine model moved to Distance model's FPIR), Cosine model \
+                 flagged 2 face tracks that Distance model did not.",
+                "At equal FPIR (Cosine model moved to Distance model's FPIR), Distance model \
+                 flagged 1 face track that Cosine model did not."
             ]
+        );
+        assert_eq!(
+            comparison.disagreement_sentences_at(Thresholds::FirstMoved),
+            comparison.disagreement_sentences()[4..]
         );
         let names = ["A", "B"];
         let rows = comparison.flagged_rows(|id| names.get(id.index()).copied());
@@ -734,6 +987,17 @@ pub(crate) mod tests {
         let comparison = of_review(&review, 0.6).unwrap();
         assert_eq!(comparison.target_fpir(), None);
         assert!(comparison.models.iter().all(|m| m.equal_fpir.is_none()));
+        assert!(
+            comparison
+                .models
+                .iter()
+                .all(|m| m.first_at_its_fpir.is_none())
+        );
+        assert!(comparison.table(Thresholds::FirstMoved).is_empty());
+        assert_eq!(
+            comparison.table_note(Thresholds::FirstMoved).as_deref(),
+            Some(crate::wording::NO_EQUAL_FPIR)
+        );
         assert!(comparison.models.iter().all(|m| m.own.is_some()));
     }
 }

@@ -185,16 +185,16 @@ fn model_comparison(
     report: &Report,
     comparison: &crate::comparison::ModelComparison,
 ) {
-    use crate::comparison::{FLAGGED_HEADINGS, FLAGGED_INTRO, RATE_HEADINGS, TABLES, Thresholds};
+    use crate::comparison::{FLAGGED_HEADINGS, FLAGGED_INTRO, RATE_HEADINGS, TABLES};
     line(out, "**Comparison of the recognizers**");
     line(out, &comparison.heading());
     for (thresholds, title) in TABLES {
         line(out, title);
-        if thresholds == Thresholds::EqualFpir {
-            line(out, &comparison.equal_fpir_note());
-            if comparison.target_fpir().is_none() {
-                continue;
-            }
+        if let Some(note) = comparison.table_note(thresholds) {
+            line(out, &note);
+        }
+        if comparison.table(thresholds).is_empty() {
+            continue;
         }
         bullets(out, &comparison.threshold_lines(thresholds));
         table(out, &RATE_HEADINGS, comparison.rate_rows(thresholds));

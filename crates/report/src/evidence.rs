@@ -47,8 +47,11 @@ use lineup_core::watchlist::{Identity, Watchlist};
 /// 3: each input's frame count, so that a face in a frame the input lacks is refused; version
 /// 2 evidence has none, and its faces' frames go unchecked.
 /// 4: an evaluation set's 1:1 table (`verification`); version 3 evidence has none, and its
-/// report none either.)
-pub const EVIDENCE_VERSION: u32 = 4;
+/// report none either.
+/// 5: the comparison of recognizers at equal FPIR both ways (the first model moved to each
+/// other's FPIR, `first_at_its_fpir`, as well as each other moved to the first's); evidence
+/// before it with a comparison is refused by `verify --recompute`, naming that section.)
+pub const EVIDENCE_VERSION: u32 = 5;
 
 /// The oldest evidence `lineup verify --recompute` recomputes: version 3 differs from 4 only
 /// in lacking the 1:1 table, which the reports of its time lack too.

@@ -66,6 +66,16 @@ pub enum RecomputeError {
         path.display()
     )]
     OlderEvidence { path: PathBuf, version: u32 },
+    #[error(
+        "{}: {EVIDENCE_FILE} is of evidence version {version}, whose comparison of the \
+         recognizers is at equal FPIR one way only (each other model moved to the first \
+         model's FPIR); it lacks the first model moved to each other model's FPIR, which \
+         evidence version {FIRST_MOVED_VERSION} on records and this lineup's report states, so \
+         that section cannot be recomputed as signed: export the review again to have it \
+         recomputed",
+        path.display()
+    )]
+    ComparisonOneWay { path: PathBuf, version: u32 },
     #[error("{}: {RON_FILE} cannot be read: {reason}", path.display())]
     Report { path: PathBuf, reason: String },
     #[error(
@@ -248,6 +258,12 @@ pub fn recompute_files(
     let evidence = Evidence::parse(EVIDENCE_FILE, evidence_bytes).map_err(in_evidence)?;
     if !(OLDEST_RECOMPUTED_VERSION..=EVIDENCE_VERSION).contains(&evidence.evidence_version) {
         return Err(RecomputeError::OlderEvidence {
+            path: path.to_path_buf(),
+            version: evidence.evidence_version,
+        });
+    }
+    if evidence.evidence_version < FIRST_MOVED_VERSION && evidence.comparison.is_some() {
+        return Err(RecomputeError::ComparisonOneWay {
             path: path.to_path_buf(),
             version: evidence.evidence_version,
         });
@@ -1531,8 +1547,12 @@ fn part_name(part: &str) -> Option<&'static str> {
     })
 }
 
+/// The first evidence version whose comparison of recognizers has equal FPIR both ways.
+const FIRST_MOVED_VERSION: u32 = 5;
+
 /// Whose figure of the comparison of recognizers it is: which model's, at which threshold, in
-/// which group or list (`comparison.models[1].equal_fpir.groups["female"].fpir.k`).
+/// which group or list (`comparison.models[1].equal_fpir.groups["female"].fpir.k`; a model's
+/// `first_at_its_fpir` is the first model's, moved to that model's FPIR).
 fn comparison_whose<'a>(
     path: &'a [String],
     after: impl Fn(&str) -> Option<&'a String>,
@@ -1540,8 +1560,14 @@ fn comparison_whose<'a>(
     let number =
         |part: Option<&String>| part.and_then(|p| p.trim_matches(['[', ']']).parse::<usize>().ok());
     let mut words = Vec::new();
-    if let Some(model) = number(after("models")) {
-        words.push(format!("of recognizer {}", model + 1));
+    let first_moved = path.iter().any(|part| part == "first_at_its_fpir");
+    match number(after("models")) {
+        Some(model) if first_moved => words.push(format!(
+            "of recognizer 1 moved to recognizer {}'s FPIR",
+            model + 1
+        )),
+        Some(model) => words.push(format!("of recognizer {}", model + 1)),
+        None => {}
     }
     if let Some(group) = after("groups") {
         words.push(format!("in group {}", group.trim_matches(['[', ']'])));
@@ -1553,10 +1579,10 @@ fn comparison_whose<'a>(
     } else if path.iter().any(|part| part == "equal_fpir") {
         words.push("at the first recognizer's FPIR".to_owned());
     }
-    if let Some(pair) = number(after("disagreements")) {
+    if let Some(list) = number(after("disagreements")) {
         words.push(format!(
-            "among the face tracks recognizers 1 and {} disagree on",
-            pair + 2
+            "in list {} of the face tracks two recognizers disagree on",
+            list + 1
         ));
     }
     (!words.is_empty()).then(|| words.join(" "))

@@ -1438,9 +1438,17 @@ pub fn own_group_thresholds_note(first: &str, groups: &[String]) -> Option<Strin
 }
 
 /// Plain words for how two models differ: "MobileFaceNet flagged 3 face tracks that dlib
-/// ResNet-29 did not.", or with `at_equal_fpir` "At equal FPIR, …".
-pub fn flagged_not_by(flagging: &str, other: &str, tracks: usize, at_equal_fpir: bool) -> String {
-    let at = if at_equal_fpir { "At equal FPIR, " } else { "" };
+/// ResNet-29 did not.", or with `moved` (the moved model, and the one whose FPIR it was moved
+/// to) "At equal FPIR (dlib moved to MobileFaceNet's FPIR), …".
+pub fn flagged_not_by(
+    flagging: &str,
+    other: &str,
+    tracks: usize,
+    moved: Option<(&str, &str)>,
+) -> String {
+    let at = moved.map_or_else(String::new, |(moved, staying)| {
+        format!("At equal FPIR ({moved} moved to {staying}'s FPIR), ")
+    });
     match tracks {
         0 => format!("{at}{flagging} flagged no face track that {other} did not."),
         n => format!(
@@ -1448,6 +1456,39 @@ pub fn flagged_not_by(flagging: &str, other: &str, tracks: usize, at_equal_fpir:
             count_noun(n as u64, "face track", "face tracks")
         ),
     }
+}
+
+/// A model as a comparison's table names it: its name, and the model whose FPIR it was moved
+/// to, if any ("dlib (moved to MobileFaceNet's FPIR)").
+pub fn moved_model(model: &str, moved_to: Option<&str>) -> String {
+    match moved_to {
+        Some(staying) => format!("{model} (moved to {staying}'s FPIR)"),
+        None => model.to_owned(),
+    }
+}
+
+/// The comparison at equal FPIR the other way round: the first model moved to each other
+/// model's FPIR (`others`: each model with its overall FPIR at its own threshold).
+pub fn first_moved_note(first: &str, others: &[(&str, &Rate)]) -> String {
+    let targets = others
+        .iter()
+        .map(|(name, target)| {
+            format!(
+                "{name}'s ({}, {} non-mated searches)",
+                rate_text(target),
+                group_thousands(target.n)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    format!(
+        "The same comparison the other way round: {first}'s threshold is moved to where its \
+         FPIR over all groups is nearest {targets} at that model's own threshold, by the same \
+         rule (of two equally near, the lower FPIR; of the thresholds giving it, the loosest), \
+         while the other model stays at its own. {IN_SAMPLE_NOTE} Moving each model in turn \
+         keeps the order the models are listed in from deciding which one gets the in-sample \
+         fit."
+    )
 }
 
 /// A track one model flagged and the other did not, as a row: the track, who the reviewer

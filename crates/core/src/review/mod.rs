@@ -37,7 +37,7 @@ pub use labels::{
     AttributeDefinition, AttributeError, AttributeSchema, Attributes, GroundTruth, LabelChange,
     UNKNOWN, ValueGroup,
 };
-pub use model_comparison::{ComparedModel, ComparisonError, EqualFpir, ModelComparison};
+pub use model_comparison::{ComparedModel, ComparisonError, EqualFpir, ModelComparison, Side};
 pub use protocol::{
     EVALUATION_CANCELLED, EvaluatedLabel, EvaluationProtocol, LabelChanges, NearDuplicate,
     SkipKind, SkippedPhoto,

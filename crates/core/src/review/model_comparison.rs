@@ -1,8 +1,10 @@
 //! Two recognizers of one review compared on the same labelled tracks (`lineup metrics
 //! --compare`, the app's comparison view, the report's section): each model's per-group rates at
-//! its own threshold, then at thresholds that give both the same overall FPIR (the first model
-//! at its own, the second moved to the FPIR nearest the first's), and the faces and tracks one
-//! model flags and the other does not.
+//! its own threshold, then at thresholds that give both the same overall FPIR in both directions
+//! (the second moved to the FPIR nearest the first's, then the first moved to the FPIR nearest
+//! the second's: the moved threshold is fitted on these searches, so the moved model's rates are
+//! optimistic, and moving only one would let the listing order decide which model gains), and
+//! the faces and tracks one model flags and the other does not.
 //!
 //! Every number comes from the models' views ([`ReviewDocument::as_seen_by`]) through the same
 //! evaluation as `lineup metrics`; each model has one threshold for every group here (per-group
@@ -42,19 +44,58 @@ pub struct ComparedModel {
     pub evaluation: Evaluation,
 }
 
-/// The two models at thresholds giving (as near as the sample allows) the same overall FPIR.
+/// Which of the two compared models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    First,
+    Second,
+}
+
+impl Side {
+    /// The other model.
+    pub fn other(self) -> Side {
+        match self {
+            Side::First => Side::Second,
+            Side::Second => Side::First,
+        }
+    }
+}
+
+/// The two models at thresholds giving (as near as the sample allows) the same overall FPIR:
+/// one stays at its own threshold, the other (`moved`) is moved to the threshold giving the
+/// staying one's overall FPIR.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EqualFpir {
-    /// The first model's overall FPIR at its own threshold: the target.
+    /// The model whose threshold was moved; the other stays at its own.
+    pub moved: Side,
+    /// The staying model's overall FPIR at its own threshold: the target.
     pub target: Rate,
-    /// The second model's threshold chosen for it, on its own scale as a lineup score, with
-    /// the FPIR it gives.
-    pub second_threshold: FpirThreshold,
-    /// The second model's groups at that threshold (the first's are its `evaluation`).
+    /// The moved model's threshold, on its own scale as a lineup score, with the FPIR it
+    /// gives: fitted on these same searches (in-sample), so its rates are optimistic.
+    pub moved_threshold: FpirThreshold,
+    /// The first model's groups in this direction (at its own threshold, or moved).
+    pub first: Evaluation,
+    /// The second model's groups in this direction.
     pub second: Evaluation,
-    /// Faces and tracks flagged by one model and not the other, the second at that threshold.
+    /// Faces and tracks flagged by the first model and not the second, or the other way
+    /// round, at this pair of thresholds.
     pub faces: Disagreements,
     pub tracks: Disagreements,
+}
+
+impl EqualFpir {
+    /// The model that stays at its own threshold, whose FPIR is the target.
+    pub fn staying(&self) -> Side {
+        self.moved.other()
+    }
+
+    /// The moved model's groups at the moved threshold.
+    pub fn moved_evaluation(&self) -> &Evaluation {
+        match self.moved {
+            Side::First => &self.first,
+            Side::Second => &self.second,
+        }
+    }
 }
 
 /// Two recognizers of one review side by side.
@@ -67,8 +108,35 @@ pub struct ModelComparison {
     pub faces: Disagreements,
     /// Tracks (by track index) flagged by one and not the other, under the review's alert rule.
     pub tracks: Disagreements,
-    /// None where the review has no non-mated labelled track (FPIR cannot be measured).
-    pub equal_fpir: Option<EqualFpir>,
+    /// The second model moved to the first's overall FPIR. None where the review has no
+    /// non-mated labelled track (FPIR cannot be measured).
+    pub second_moved: Option<EqualFpir>,
+    /// The first model moved to the second's overall FPIR (the same comparison the other way
+    /// round, so that neither model alone gets the in-sample fit). None as for `second_moved`.
+    pub first_moved: Option<EqualFpir>,
+}
+
+impl ModelComparison {
+    /// The comparison with `side` moved to the other's FPIR.
+    pub fn moved(&self, side: Side) -> Option<&EqualFpir> {
+        match side {
+            Side::First => self.first_moved.as_ref(),
+            Side::Second => self.second_moved.as_ref(),
+        }
+    }
+
+    /// Both directions that could be measured: the second moved, then the first moved.
+    pub fn equal_fpir(&self) -> impl Iterator<Item = &EqualFpir> {
+        self.second_moved.iter().chain(&self.first_moved)
+    }
+
+    /// One model's side.
+    pub fn model(&self, side: Side) -> &ComparedModel {
+        match side {
+            Side::First => &self.first,
+            Side::Second => &self.second,
+        }
+    }
 }
 
 impl ReviewDocument {
@@ -95,36 +163,16 @@ impl ReviewDocument {
             &flagged_tracks(&first_view, first.threshold),
             &flagged_tracks(&second_view, second.threshold),
         );
-        let target = first.evaluation.pooled.fpir;
-        let sliced = second_view.sliced_searches(slicing)?;
-        let equal_fpir = target
-            .rate
-            .and_then(|rate| threshold_for_fpir(&sliced.searches, sliced.names.len(), rate))
-            .map(|chosen| EqualFpir {
-                target,
-                second_threshold: chosen,
-                second: Evaluation::new(
-                    &second_view,
-                    slicing,
-                    chosen.threshold,
-                    &sliced,
-                    &sliced.index(),
-                ),
-                faces: disagreements(
-                    &flagged_faces(&first_view, first.threshold),
-                    &flagged_faces(&second_view, chosen.threshold),
-                ),
-                tracks: disagreements(
-                    &flagged_tracks(&first_view, first.threshold),
-                    &flagged_tracks(&second_view, chosen.threshold),
-                ),
-            });
+        let views = [(&first, &first_view), (&second, &second_view)];
+        let second_moved = moved_to_fpir(views, Side::Second, slicing)?;
+        let first_moved = moved_to_fpir(views, Side::First, slicing)?;
         Ok(ModelComparison {
             first,
             second,
             faces,
             tracks,
-            equal_fpir,
+            second_moved,
+            first_moved,
         })
     }
 
@@ -161,6 +209,66 @@ impl ReviewDocument {
             evaluation: view.evaluate(slicing, threshold)?,
         })
     }
+}
+
+/// The model on `moved` side moved to the threshold (by `threshold_for_fpir`'s rule) giving the
+/// other's overall FPIR at its own threshold; the other stays. `views` are the first's and the
+/// second's, each with its single-threshold view.
+fn moved_to_fpir(
+    views: [(&ComparedModel, &ReviewDocument); 2],
+    moved: Side,
+    slicing: &Slicing,
+) -> Result<Option<EqualFpir>, ComparisonError> {
+    let (moving, staying) = match moved {
+        Side::First => (views[0], views[1]),
+        Side::Second => (views[1], views[0]),
+    };
+    let target = staying.0.evaluation.pooled.fpir;
+    let sliced = moving.1.sliced_searches(slicing)?;
+    let Some(chosen) = target
+        .rate
+        .and_then(|rate| threshold_for_fpir(&sliced.searches, sliced.names.len(), rate))
+    else {
+        return Ok(None);
+    };
+    let moved_evaluation = Evaluation::new(
+        moving.1,
+        slicing,
+        chosen.threshold,
+        &sliced,
+        &sliced.index(),
+    );
+    let staying_evaluation = staying.0.evaluation.clone();
+    let [(first, first_view), (second, second_view)] = views;
+    let (first_threshold, second_threshold, first_evaluation, second_evaluation) = match moved {
+        Side::First => (
+            chosen.threshold,
+            second.threshold,
+            moved_evaluation,
+            staying_evaluation,
+        ),
+        Side::Second => (
+            first.threshold,
+            chosen.threshold,
+            staying_evaluation,
+            moved_evaluation,
+        ),
+    };
+    Ok(Some(EqualFpir {
+        moved,
+        target,
+        moved_threshold: chosen,
+        first: first_evaluation,
+        second: second_evaluation,
+        faces: disagreements(
+            &flagged_faces(first_view, first_threshold),
+            &flagged_faces(second_view, second_threshold),
+        ),
+        tracks: disagreements(
+            &flagged_tracks(first_view, first_threshold),
+            &flagged_tracks(second_view, second_threshold),
+        ),
+    }))
 }
 
 /// Whether each face of `view` raises an alert at `threshold`.
@@ -286,11 +394,13 @@ mod tests {
         assert_eq!(comparison.second.model.name, "contrary");
 
         let equal = comparison
-            .equal_fpir
+            .second_moved
             .expect("non-mated searches are labelled");
+        assert_eq!(equal.moved, Side::Second);
+        assert_eq!(equal.first, comparison.first.evaluation, "the first stays");
         let target = equal.target.rate.unwrap();
         let reached = equal.second.pooled.fpir;
-        assert_eq!(reached.k, equal.second_threshold.fpir.k);
+        assert_eq!(reached.k, equal.moved_threshold.fpir.k);
         assert_eq!(reached.n, equal.target.n);
         // As near as any threshold of the second model could come.
         let nearest = (0..=reached.n)
@@ -298,8 +408,87 @@ mod tests {
             .fold(f64::INFINITY, f64::min);
         assert!((reached.rate.unwrap() - target).abs() <= nearest + 1e-12);
         assert!(
-            equal.second_threshold.threshold > 9.0,
+            equal.moved_threshold.threshold > 9.0,
             "on the second's scale"
         );
+    }
+
+    /// Issue #20: equal FPIR in both directions. The contrary model flags the faces the first
+    /// does not, so the first's FPIR and the second's differ, and moving the first to the
+    /// second's FPIR is another comparison than moving the second to the first's.
+    #[test]
+    fn equal_fpir_is_given_both_ways_each_with_its_own_moved_model() {
+        let mut document = with_contrary_model(fixture());
+        for track in &mut document.tracks {
+            track.label = GroundTruth::NotOnWatchlist;
+        }
+        let comparison = document
+            .compare_recognizers(0, 1, &Slicing::default())
+            .unwrap();
+        let first_fpir = comparison.first.evaluation.pooled.fpir;
+        let second_fpir = comparison.second.evaluation.pooled.fpir;
+        assert_ne!(
+            first_fpir.k, second_fpir.k,
+            "the fixture tells the two apart"
+        );
+
+        let first_moved = comparison.first_moved.as_ref().expect("measurable");
+        assert_eq!(first_moved.moved, Side::First);
+        assert_eq!(first_moved.staying(), Side::Second);
+        assert_eq!(first_moved.target, second_fpir, "to the second's FPIR");
+        assert_eq!(
+            first_moved.second, comparison.second.evaluation,
+            "the second stays at its own threshold"
+        );
+        // The first's threshold by the same rule, from its own non-mated searches.
+        let first_view = document.single_threshold_view(0).unwrap();
+        let sliced = first_view.sliced_searches(&Slicing::default()).unwrap();
+        let expected = threshold_for_fpir(
+            &sliced.searches,
+            sliced.names.len(),
+            second_fpir.rate.unwrap(),
+        )
+        .unwrap();
+        assert_eq!(first_moved.moved_threshold, expected);
+        assert!(
+            first_moved.moved_threshold.threshold < 9.0,
+            "on the first's scale"
+        );
+        assert_eq!(first_moved.first.threshold, expected.threshold);
+        assert_eq!(first_moved.first.pooled.fpir.k, expected.fpir.k);
+        assert_eq!(first_moved.moved_evaluation(), &first_moved.first);
+        // The faces at that pair of thresholds: the first moved, the second at its own.
+        let moved_flags = flagged_faces(&first_view, expected.threshold);
+        let second_view = document.single_threshold_view(1).unwrap();
+        let second_flags = flagged_faces(&second_view, comparison.second.threshold);
+        assert_eq!(
+            first_moved.faces,
+            disagreements(&moved_flags, &second_flags)
+        );
+
+        let second_moved = comparison.second_moved.as_ref().expect("measurable");
+        assert_eq!(second_moved.moved, Side::Second);
+        assert_eq!(second_moved.target, first_fpir);
+        assert_ne!(
+            second_moved.moved_evaluation().pooled.fpir.k,
+            first_moved.moved_evaluation().pooled.fpir.k,
+            "the two directions differ"
+        );
+        let moved: Vec<Side> = comparison.equal_fpir().map(|e| e.moved).collect();
+        assert_eq!(moved, [Side::Second, Side::First]);
+        assert_eq!(comparison.moved(Side::First), Some(first_moved));
+    }
+
+    #[test]
+    fn without_non_mated_tracks_neither_direction_is_given() {
+        let mut document = with_contrary_model(fixture());
+        for track in &mut document.tracks {
+            track.label = GroundTruth::Unlabelled;
+        }
+        let comparison = document
+            .compare_recognizers(0, 1, &Slicing::default())
+            .unwrap();
+        assert_eq!(comparison.second_moved, None);
+        assert_eq!(comparison.first_moved, None);
     }
 }

@@ -404,14 +404,15 @@ fn findings_section(layout: &mut Layout, report: &Report) {
     }
 }
 
-/// Several recognizers on the same footage: each one's rates per group at its own threshold
-/// and at the first model's FPIR, and the tracks one flagged and the other did not.
+/// Several recognizers on the same footage: each one's rates per group at its own threshold,
+/// at equal FPIR both ways (every other moved to the first model's FPIR, the first moved to
+/// each other's), and the tracks one flagged and the other did not.
 fn comparison_section(
     layout: &mut Layout,
     report: &Report,
     comparison: &super::comparison::ModelComparison,
 ) {
-    use super::comparison::{FLAGGED_HEADINGS, FLAGGED_INTRO, RATE_HEADINGS, TABLES, Thresholds};
+    use super::comparison::{FLAGGED_HEADINGS, FLAGGED_INTRO, RATE_HEADINGS, TABLES};
     layout.subheading("Comparison of the recognizers");
     layout.paragraph(&comparison.heading(), Style::BODY);
     let [model, group, fpir_n, fpir, fnir_n, fnir] = RATE_HEADINGS;
@@ -425,11 +426,11 @@ fn comparison_section(
     ];
     for (thresholds, title) in TABLES {
         layout.paragraph(title, Style::BODY);
-        if thresholds == Thresholds::EqualFpir {
-            layout.paragraph(&comparison.equal_fpir_note(), Style::SMALL);
-            if comparison.target_fpir().is_none() {
-                continue;
-            }
+        if let Some(note) = comparison.table_note(thresholds) {
+            layout.paragraph(&note, Style::SMALL);
+        }
+        if comparison.table(thresholds).is_empty() {
+            continue;
         }
         layout.bullets(&comparison.threshold_lines(thresholds), Style::SMALL);
         layout.table(&columns, &comparison.rate_rows(thresholds));
