@@ -1045,7 +1045,7 @@ fn a_photo_under_two_names_is_flagged_as_a_near_duplicate() {
     let (bundle, _, _) = signed_bundle(dir.path(), false);
     let markdown = std::fs::read_to_string(bundle.join(EDITABLE_FILE)).unwrap();
     assert!(
-        markdown.contains("3 impostor pairs of photos of different people score at least 0.95"),
+        markdown.contains("3 impostor pairs of photos of different people score at least 0.9 "),
         "{markdown}"
     );
 }

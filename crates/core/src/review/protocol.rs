@@ -95,9 +95,9 @@ pub struct LabelChanges {
 }
 
 /// The cosine similarity from which two photos of different people were taken to be the same
-/// picture before each recognizer's own bound was recorded (MobileFaceNet's manifest entry says
-/// the same: copies re-encoded, padded or re-sized score about 0.99; two photos of one person
-/// rarely pass 0.9).
+/// picture before each recognizer's own bound was recorded: the bound of older reviews. (Since
+/// measured, `scripts/near_duplicates.sh`: copies re-encoded, padded, resized or mirrored score
+/// 0.924-1.000 under MobileFaceNet, so 0.95 missed some; its manifest entry now says 0.9.)
 pub const NEAR_DUPLICATE_SCORE: f32 = 0.95;
 
 /// The bound of reviews written before the protocol recorded one.
