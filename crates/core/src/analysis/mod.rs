@@ -882,9 +882,7 @@ impl<'a> Filing<'a> {
         // Frames read but not analysed were dropped by the cancel, even when the decoder had
         // already read the input to its end.
         let stop = match outcome.stopped {
-            _ if cancelled && record.frames_analysed < outcome.frames_read => {
-                Some(Stop::Cancelled)
-            }
+            _ if cancelled && record.frames_analysed < outcome.frames_read => Some(Stop::Cancelled),
             stop => stop,
         };
         if matches!(stop, Some(Stop::Cancelled)) && record.frames_analysed > 0 {
