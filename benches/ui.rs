@@ -16,6 +16,9 @@
 //! track, each thumbnail cut from the video (`--open-video` runs just this one): issue #21 saw
 //! such a review grow by 7.5 MB a track (4.76 GB); its memory must stay bounded.
 //!
+//! A fifth times single label edits, their undo and redo, in a review of 50,000 tracks analysed
+//! by two recognizers, with the second one's alerts shown (`--label-edits` runs just this one).
+//!
 //! Run with `./scripts/bench ui` (or `cargo bench --bench ui`). Under `cargo test` it does nothing.
 
 #[path = "common/clips.rs"]
@@ -53,6 +56,10 @@ fn main() {
     }
     if args.iter().any(|a| a == "--open-video") {
         open_video_review(render);
+        return;
+    }
+    if args.iter().any(|a| a == "--label-edits") {
+        label_edits_under_a_second_model();
         return;
     }
     let dir = clips::bench_dir("pipeline-bench");
@@ -113,6 +120,78 @@ fn main() {
     let _ = job.wait();
     open_big_review(render);
     open_video_review(render);
+    label_edits_under_a_second_model();
+}
+
+/// Label edits made one by one, as keyboard labelling makes them: [`BIG_REVIEW`] tracks, two
+/// recognizers.
+const LABEL_EDITS: usize = 40;
+
+/// Times single label edits (`Workspace::apply`), their undo and their redo in a review of
+/// [`BIG_REVIEW`] tracks analysed by two recognizers, with the review's own model shown and
+/// with the second one shown (the top bar's picker), where each edit must also keep the
+/// shown model's view of the review in step. A person labelling by keyboard makes several a
+/// second; each should fit in a frame (16 ms).
+fn label_edits_under_a_second_model() {
+    use lineup::ids::TrackId;
+    use lineup::review::GroundTruth;
+    use lineup::workspace::Command;
+    let document = labelled::with_second_recognizer(labelled::labelled_review_of(BIG_REVIEW));
+    let faces = document.detections.len();
+    let mut workspace = Workspace::new(document, None);
+    println!(
+        "Label edits in a review of {BIG_REVIEW} tracks ({faces} faces) analysed by two recognizers, {LABEL_EDITS} of each:"
+    );
+    for shown in [0, 1] {
+        let started = Instant::now();
+        assert!(workspace.show_recognizer(shown), "recognizer {shown}");
+        let switch = started.elapsed();
+        let (mut edits, mut undos, mut redos) = (Vec::new(), Vec::new(), Vec::new());
+        for k in 0..LABEL_EDITS {
+            let track = TrackId(k * 997 % BIG_REVIEW as usize);
+            let label = if workspace.document().tracks[track].label == GroundTruth::NotAFace {
+                GroundTruth::NotOnWatchlist
+            } else {
+                GroundTruth::NotAFace
+            };
+            let timed = |workspace: &mut Workspace, step: &dyn Fn(&mut Workspace)| {
+                let started = Instant::now();
+                step(workspace);
+                started.elapsed()
+            };
+            edits.push(timed(&mut workspace, &|w| {
+                w.apply(Command::Label {
+                    tracks: vec![track],
+                    label,
+                })
+                .expect("a label is no attribute");
+            }));
+            undos.push(timed(&mut workspace, &|w| assert!(w.undo())));
+            redos.push(timed(&mut workspace, &|w| assert!(w.redo())));
+        }
+        let name = if shown == 0 {
+            "review's own model shown"
+        } else {
+            "second model shown"
+        };
+        println!(
+            "  {name} (switching to it {:.1} ms): edit {}; undo {}; redo {}",
+            switch.as_secs_f64() * 1e3,
+            spread(&edits),
+            spread(&undos),
+            spread(&redos),
+        );
+    }
+}
+
+/// The median and the worst of `times`, in milliseconds.
+fn spread(times: &[Duration]) -> String {
+    let frames = Frames(times.to_vec());
+    format!(
+        "median {:.1} ms, worst {:.1} ms",
+        frames.percentile(0.5).as_secs_f64() * 1e3,
+        frames.percentile(1.0).as_secs_f64() * 1e3
+    )
 }
 
 /// Tracks in the big review, as in issue #21's measurement (49,200 faces of 400 crowd photos).

@@ -656,3 +656,87 @@ fn shards_of_a_two_recognizer_analysis_merge_with_both_models_and_refuse_other_l
         &["shard-2-1.ron", "list of recognizers", "dlib ResNet-29"],
     );
 }
+
+/// The number that follows "after " in `text` (a frame count in a cancelled input's record).
+fn count_after(text: &str) -> Option<u64> {
+    let (_, rest) = text.split_once("after ")?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// Finding 14 of the opposing expert (#21): a cancelled shard recorded "cancelled after 68
+/// frame(s)" beside `frames_analysed: 65`, and its warning said 65. The record and the warning
+/// must give one number: the frames whose faces the review holds.
+#[test]
+fn a_cancelled_shard_gives_one_frame_count_in_its_record_and_its_warning() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use lineup::analysis::{self, AnalysisRequest, Progress};
+    use lineup::footage::Sampling;
+    use lineup::review::shards::Shard;
+
+    let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama2.jpg")]);
+    let request = AnalysisRequest {
+        footage: vec![
+            common::clip("faces_h264.mp4"),
+            common::clip("faces_hevc.mp4"),
+        ],
+        watchlist: watchlist.path().to_path_buf(),
+        threshold: 0.6,
+        top_k: 1,
+        vision: lineup::vision::VisionConfig::default(),
+        sampling: Sampling::EveryFrame,
+        enrolment_cache: None,
+        recognizer: None,
+        other_recognizers: Vec::new(),
+    };
+    let cancel = AtomicBool::new(false);
+    let shard: Shard = "1/2".parse().unwrap();
+    let document = analysis::run_shard(
+        &request,
+        shard,
+        "test build",
+        &mut |progress| {
+            if let Progress::Analysing { frames_done, .. } = progress
+                && frames_done >= 10
+            {
+                cancel.store(true, Ordering::Relaxed);
+            }
+        },
+        &cancel,
+    )
+    .unwrap();
+
+    assert!(!document.complete);
+    let input = &document.inputs[0];
+    assert!(
+        (10..75).contains(&input.frames_analysed),
+        "{}",
+        input.frames_analysed
+    );
+    let stopped = input.stopped_early.as_deref().unwrap();
+    assert!(stopped.contains("cancelled"), "{stopped}");
+    assert_eq!(
+        count_after(stopped),
+        Some(input.frames_analysed),
+        "the record: {stopped:?} beside frames_analysed {}",
+        input.frames_analysed
+    );
+    let warning = document
+        .warnings
+        .iter()
+        .find(|w| w.contains("cancelled"))
+        .unwrap();
+    assert_eq!(
+        count_after(warning),
+        Some(input.frames_analysed),
+        "the warning: {warning:?}"
+    );
+    // Every face the review holds is of a frame it says was analysed.
+    assert!(
+        document
+            .detections
+            .iter()
+            .all(|d| d.source.frame_index < input.frames_analysed)
+    );
+}

@@ -1,6 +1,8 @@
 //! The app says what an analysis will take: the new-analysis form, from the chosen footage's
 //! headers read in the background, before anything starts; the status bar, from the run's own
-//! first frames, while it runs.
+//! first frames, while it runs. And before anything starts, the form checks where the review is
+//! to be saved: a path no review can be saved at is refused, a file there is replaced only once
+//! the person says so.
 
 mod common;
 
@@ -168,4 +170,110 @@ fn the_status_bar_says_the_time_left_and_review_size_once_the_first_frames_are_t
         std::thread::sleep(Duration::from_millis(50));
         h.run();
     }
+}
+
+/// Whether an analysis is running (its Cancel button is in the status bar).
+fn analysing(h: &Harness<'static, LineupApp>) -> bool {
+    h.query_by_label("Cancel analysis").is_some()
+}
+
+/// The start screen with a photo as footage and a one-person watchlist, its estimate read (the
+/// Analyse button is enabled), and `out` typed as where to save the review.
+fn form_ready_to_save_at(
+    out: &std::path::Path,
+) -> (Harness<'static, LineupApp>, tempfile::TempDir) {
+    temporary_folders();
+    let watchlist = common::watchlist(&[("Barack_Obama_1.jpg", "obama2.jpg")]);
+    let mut h = app::harness(LineupApp::start());
+    h.run();
+    add_footage(&mut h, &common::photo("obama3.jpg"));
+    type_into(
+        &mut h,
+        "Watchlist folder",
+        &watchlist.path().display().to_string(),
+    );
+    wait_for_label(&mut h, "Estimate:");
+    type_into(&mut h, "Save the new review as", &out.display().to_string());
+    (h, watchlist)
+}
+
+/// A review already at the typed path (a reviewer's labels) is not written over until the
+/// person presses Replace: Analyse asks instead of starting, and the file's bytes stay as they
+/// were; after Replace the analysis runs and its review takes the file's place.
+#[test]
+fn a_review_at_the_typed_path_is_replaced_only_once_the_person_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("labelled.ron");
+    let earlier = b"(a reviewer's labelled review)".to_vec();
+    std::fs::write(&out, &earlier).unwrap();
+    let (mut h, _watchlist) = form_ready_to_save_at(&out);
+    h.get_by_label("Analyse").click();
+    h.run_steps(3);
+    assert!(!analysing(&h), "the analysis started: {:?}", app::texts(&h));
+    let question = wait_for_label(&mut h, "already exists");
+    assert!(question.contains(&out.display().to_string()), "{question}");
+    // However long the question waits, nothing writes the file.
+    for _ in 0..20 {
+        std::thread::sleep(Duration::from_millis(25));
+        h.run();
+    }
+    assert!(!analysing(&h));
+    assert!(h.state().workspace().is_none());
+    assert_eq!(std::fs::read(&out).unwrap(), earlier);
+
+    // Kept: the question goes, the file stays.
+    h.get_by_label("Keep it").click();
+    h.run();
+    assert!(h.query_by_label_contains("already exists").is_none());
+    assert_eq!(std::fs::read(&out).unwrap(), earlier);
+
+    // Asked again and replaced: the analysis runs and its review is at the path.
+    h.get_by_label("Analyse").click();
+    h.run();
+    wait_for_label(&mut h, "already exists");
+    h.get_by_label("Replace").click();
+    let started = Instant::now();
+    while h.state().workspace().is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "{:?}",
+            app::texts(&h)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+        h.run();
+    }
+    let saved = lineup::review::load(&out).unwrap();
+    assert_eq!(saved.inputs.len(), 1);
+}
+
+/// A path no review and sidecar can be saved at (a missing folder; a name too long for the file
+/// system) is refused when Analyse is pressed, before any analysis
+/// runs, with the reason naming the file, as `lineup analyze --out` refuses it.
+#[test]
+fn a_path_no_review_can_be_saved_at_is_refused_before_the_analysis_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    for out in [
+        dir.path().join("no such folder/review.ron"),
+        dir.path().join(format!("{}.ron", "a".repeat(252))),
+    ] {
+        let (mut h, _watchlist) = form_ready_to_save_at(&out);
+        h.get_by_label("Analyse").click();
+        h.run_steps(3);
+        assert!(!analysing(&h), "the analysis started for {}", out.display());
+        let refusal = wait_for_label(&mut h, "cannot be saved");
+        assert!(refusal.contains(&out.display().to_string()), "{refusal}");
+        assert!(refusal.contains("cannot be created"), "{refusal}");
+        for _ in 0..10 {
+            std::thread::sleep(Duration::from_millis(25));
+            h.run();
+        }
+        assert!(!analysing(&h));
+        assert!(h.state().workspace().is_none());
+        assert!(h.query_by_label("Replace").is_none());
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing was left behind"
+    );
 }

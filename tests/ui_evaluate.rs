@@ -113,3 +113,51 @@ fn replace_in(h: &mut Harness<'static, LineupApp>, label: &str, text: &str) {
     h.run();
     assert_eq!(h.get_by_label(label).value().as_deref(), Some(text));
 }
+
+/// As the analysis form: an evaluation saved where a file already is asks first and leaves the
+/// file as it was; a path no review can be saved at is refused before it runs.
+#[test]
+fn an_evaluation_asks_before_replacing_a_file_and_refuses_an_unsaveable_path() {
+    app::settings_folder();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("evaluation.ron");
+    std::fs::write(&out, "(an earlier evaluation)").unwrap();
+    let mut h = app::harness(LineupApp::start());
+    h.run();
+    type_into(
+        &mut h,
+        "Photo set folder",
+        &dir.path().display().to_string(),
+    );
+    type_into(&mut h, "Save the evaluation as", &out.display().to_string());
+    h.get_by_label("Evaluate").click();
+    h.run_steps(3);
+    let said = |h: &Harness<'static, LineupApp>, words: &str| {
+        app::texts(h).into_iter().find(|t| t.contains(words))
+    };
+    assert!(h.query_by_label("Cancel analysis").is_none(), "it started");
+    let question = said(&h, "already exists").expect("the form asks");
+    assert!(question.contains(&out.display().to_string()), "{question}");
+    assert!(h.query_by_label("Replace").is_some());
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "(an earlier evaluation)"
+    );
+
+    // Another path typed: the question goes; a folder that is not there is refused.
+    let nowhere = dir.path().join("not there/evaluation.ron");
+    replace_in(
+        &mut h,
+        "Save the evaluation as",
+        &nowhere.display().to_string(),
+    );
+    assert!(said(&h, "already exists").is_none());
+    h.get_by_label("Evaluate").click();
+    h.run_steps(3);
+    assert!(h.query_by_label("Cancel analysis").is_none(), "it started");
+    let refusal = said(&h, "cannot be saved").expect("the form refuses");
+    assert!(
+        refusal.contains(&nowhere.display().to_string()),
+        "{refusal}"
+    );
+}

@@ -812,3 +812,117 @@ fn the_tracks_of_each_slice_are_those_of_its_searches() {
     }
     assert_eq!(workspace.tracks_in_slice("no such slice"), None);
 }
+
+/// The workspace's cached view of the shown recognizer agrees with the review as that
+/// recognizer sees it (`as_seen_by`), and its numbers with a workspace opened afresh on it.
+fn assert_view_in_step(workspace: &Workspace, after: &str) {
+    let shown = workspace.shown_recognizer();
+    let expected = workspace.document().as_seen_by(shown).unwrap();
+    assert!(
+        workspace.shown() == &expected,
+        "after {after}: the shown view differs from the review as recognizer {shown} sees it"
+    );
+    let mut fresh = Workspace::new(workspace.document().clone(), None);
+    assert!(fresh.show_recognizer(shown));
+    assert_eq!(
+        workspace.evaluation(),
+        fresh.evaluation(),
+        "after {after}: the numbers"
+    );
+    assert_eq!(
+        workspace.alerting_tracks(),
+        fresh.alerting_tracks(),
+        "after {after}: the alerts"
+    );
+}
+
+/// Label edits while a second recognizer is shown are made to its view as to the review (not
+/// by copying the review again, which took longer than a frame at 50,000 tracks): after every
+/// kind of edit, its undo and its redo, the view is the review as that recognizer sees it.
+#[test]
+fn the_shown_view_of_a_second_recognizer_follows_edits_undo_and_redo() {
+    use lineup::review::Slicing;
+    let document = common::labelled::with_second_recognizer(common::labelled::labelled_review());
+    let mut workspace = Workspace::new(document, None);
+    assert!(workspace.show_recognizer(1));
+    assert_ne!(
+        workspace.alerting_tracks(),
+        Workspace::new(workspace.document().clone(), None).alerting_tracks(),
+        "the second model alerts on other tracks than the first"
+    );
+    let mut assessment = workspace.document().assessment.clone();
+    assessment.reviewer.name = "A. Reviewer".into();
+    let commands = [
+        Command::Label {
+            tracks: vec![TrackId(0), TrackId(3)],
+            label: GroundTruth::NotAFace,
+        },
+        Command::EachLabel {
+            labels: vec![
+                (TrackId(1), GroundTruth::NotOnWatchlist),
+                (TrackId(2), GroundTruth::Unlabelled),
+            ],
+        },
+        Command::TrackAttribute {
+            tracks: vec![TrackId(4)],
+            name: "gender".into(),
+            value: Some("female".into()),
+        },
+        Command::Person {
+            tracks: vec![TrackId(5)],
+            person: Some("P9".into()),
+        },
+        Command::IdentityAttribute {
+            identity: "Alex Doe".into(),
+            name: "gender".into(),
+            value: Some("male".into()),
+        },
+        Command::Slicing(Slicing::by(&["gender"])),
+        Command::ReferenceSlice(Some("male".into())),
+        Command::Assessment(Box::new(assessment)),
+        Command::Threshold(-0.55),
+        Command::SliceThreshold {
+            slice: "female".into(),
+            threshold: Some(0.7),
+        },
+        Command::SecondReviewer("B. Second".into()),
+        Command::SecondLabel {
+            tracks: vec![TrackId(6)],
+            label: GroundTruth::NotAFace,
+        },
+        Command::Label {
+            tracks: vec![TrackId(7)],
+            label: GroundTruth::NotAFace,
+        },
+    ];
+    let count = commands.len();
+    for command in commands {
+        let name = format!("{command:?}");
+        workspace.apply(command).unwrap();
+        assert_view_in_step(&workspace, &name);
+    }
+    let mut undone = 0;
+    while workspace.undo() {
+        undone += 1;
+        assert_view_in_step(&workspace, &format!("undo {undone}"));
+    }
+    assert!(undone > 0);
+    while workspace.redo() {
+        assert_view_in_step(&workspace, "a redo");
+    }
+    workspace.apply(Command::Blind(true)).unwrap();
+    assert_view_in_step(&workspace, "blind mode on");
+    workspace
+        .apply(Command::SecondLabel {
+            tracks: vec![TrackId(8)],
+            label: GroundTruth::NotOnWatchlist,
+        })
+        .unwrap();
+    assert_view_in_step(&workspace, "a blind second label");
+    assert!(workspace.undo());
+    assert_view_in_step(&workspace, "its undo");
+    assert!(workspace.redo());
+    workspace.apply(Command::Blind(false)).unwrap();
+    assert_view_in_step(&workspace, "blind mode off");
+    assert!(count > 10);
+}

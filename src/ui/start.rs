@@ -14,7 +14,7 @@ use crate::assessment::wording;
 use crate::footage::Sampling;
 use crate::review::DEFAULT_THRESHOLD;
 use crate::vision::VisionConfig;
-use crate::workspace::jobs::SurveyJob;
+use crate::workspace::jobs::{self, NewReviewPath, SurveyJob};
 
 /// What the person asked for on the start screen.
 #[derive(Debug, Clone)]
@@ -50,6 +50,9 @@ pub(crate) struct StartScreen {
     adding: PathField,
     watchlist_field: PathField,
     out: PathField,
+    /// What the check of `out` found when Analyse was pressed: why no review can be saved
+    /// there, or a file there to replace only once the person says so.
+    out_check: OutCheck,
     /// The evaluation set being put together: the photo set, its people's attributes and where
     /// to save the review.
     evaluation: EvaluationForm,
@@ -77,6 +80,8 @@ struct EvaluationForm {
     set: PathField,
     people: PathField,
     out: PathField,
+    /// What the check of `out` found when Evaluate was pressed (as the analysis form's).
+    out_check: OutCheck,
     /// The seed that chooses who is enrolled and the share enrolled, as typed.
     seed: String,
     enrol_share: String,
@@ -89,6 +94,7 @@ impl Default for EvaluationForm {
             set: PathField::default(),
             people: PathField::default(),
             out: PathField::default(),
+            out_check: OutCheck::default(),
             seed: evaluation_set::DEFAULT_SEED.to_string(),
             enrol_share: evaluation_set::DEFAULT_ENROL_SHARE.to_string(),
         }
@@ -230,14 +236,19 @@ impl StartScreen {
                         .clicked()
                         && let Some(out) = self.out.path()
                     {
-                        action = self.analyse(out);
+                        action = self.analyse(out, false);
                     }
                 });
             });
             if let Some(out) = self.out.chosen().and_then(|p| p.into_iter().next())
                 && ready
             {
-                action = self.analyse(out);
+                action = self.analyse(out, false);
+            }
+            if let Some(out) = self.out_check.ui(self.out.path(), ui)
+                && ready
+            {
+                action = self.analyse(out, true);
             }
         });
         ui.add_space(16.0);
@@ -309,11 +320,16 @@ impl StartScreen {
         }
     }
 
-    fn analyse(&self, out: PathBuf) -> Option<StartAction> {
-        Some(StartAction::Analyse {
-            request: Box::new(self.request()?),
-            out,
-        })
+    /// The analysis to start, once the review can be saved at `out` and any file there may be
+    /// `replace`d; otherwise the form says why not, or asks.
+    fn analyse(&mut self, out: PathBuf, replace: bool) -> Option<StartAction> {
+        let request = self.request()?;
+        self.out_check
+            .allows(&out, replace)
+            .then(|| StartAction::Analyse {
+                request: Box::new(request),
+                out,
+            })
     }
 
     /// Dropped folders become the watchlist when none is chosen and the folder holds no video;
@@ -356,6 +372,73 @@ impl StartScreen {
             recognizer: None,
             other_recognizers: Vec::new(),
         })
+    }
+}
+
+/// What the check of where a form's new review is to be saved found, when the person asked to
+/// start (the workspace's `jobs::check_new_review_path`, what `lineup analyze --out` checks).
+#[derive(Debug, Default)]
+enum OutCheck {
+    /// Nothing to say: not checked yet, or the job started.
+    #[default]
+    Quiet,
+    /// No review can be saved at this path: why, naming the file.
+    Refused { out: PathBuf, reason: String },
+    /// A file is at this path: the form asks before the job may write over it.
+    AskingToReplace(PathBuf),
+}
+
+impl OutCheck {
+    /// Whether a job may start that will save its review at `out`; `replace` is the person's
+    /// yes to writing over a file there. When not, what the form shows next says why.
+    fn allows(&mut self, out: &std::path::Path, replace: bool) -> bool {
+        *self = match jobs::check_new_review_path(out) {
+            Err(error) => OutCheck::Refused {
+                out: out.to_path_buf(),
+                reason: error.to_string(),
+            },
+            Ok(NewReviewPath::Taken) if !replace => OutCheck::AskingToReplace(out.to_path_buf()),
+            Ok(_) => OutCheck::Quiet,
+        };
+        matches!(self, OutCheck::Quiet)
+    }
+
+    /// Says why the path was refused, or asks whether to replace the file there, while `typed`
+    /// is still that path (a path typed anew is checked anew). Returns the path once the person
+    /// presses Replace.
+    fn ui(&mut self, typed: Option<PathBuf>, ui: &mut egui::Ui) -> Option<PathBuf> {
+        let asked_about = match self {
+            OutCheck::Quiet => return None,
+            OutCheck::Refused { out, .. } | OutCheck::AskingToReplace(out) => out.clone(),
+        };
+        if typed.as_ref() != Some(&asked_about) {
+            *self = OutCheck::Quiet;
+            return None;
+        }
+        if let OutCheck::Refused { reason, .. } = self {
+            ui.colored_label(ui.visuals().error_fg_color, reason.as_str());
+            return None;
+        }
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!(
+                "{}: already exists. Replace it with the new review? What it holds (a \
+                 reviewer's labels) would be lost.",
+                asked_about.display()
+            ),
+        );
+        let (replace, keep) = ui
+            .horizontal(|ui| {
+                (
+                    ui.button("Replace").clicked(),
+                    ui.button("Keep it").clicked(),
+                )
+            })
+            .inner;
+        if keep {
+            *self = OutCheck::Quiet;
+        }
+        replace.then_some(asked_about)
     }
 }
 
@@ -430,14 +513,19 @@ impl EvaluationForm {
                         .add_enabled(self.out.path().is_some(), egui::Button::new("Evaluate"))
                         .clicked()
                     {
-                        action = self.out.path().and_then(|out| self.evaluate(out));
+                        action = self.out.path().and_then(|out| self.evaluate(out, false));
                     }
                 });
             });
             if let Some(out) = self.out.chosen().and_then(|p| p.into_iter().next())
                 && ready
             {
-                action = self.evaluate(out);
+                action = self.evaluate(out, false);
+            }
+            if let Some(out) = self.out_check.ui(self.out.path(), ui)
+                && ready
+            {
+                action = self.evaluate(out, true);
             }
         });
         action
@@ -484,10 +572,14 @@ impl EvaluationForm {
         Ok((seed, share))
     }
 
-    /// The evaluation the form describes; `None` without a set or with a seed or share that
-    /// does not read.
-    fn evaluate(&self, out: PathBuf) -> Option<StartAction> {
+    /// The evaluation the form describes; `None` without a set, with a seed or share that does
+    /// not read, or until the review can be saved at `out` (any file there `replace`d).
+    fn evaluate(&mut self, out: PathBuf, replace: bool) -> Option<StartAction> {
         let (seed, enrol_share) = self.protocol().ok()?;
+        self.set.path()?;
+        if !self.out_check.allows(&out, replace) {
+            return None;
+        }
         let request = EvaluationRequest {
             set: self.set.path()?,
             attributes: self.people.path(),

@@ -305,6 +305,17 @@ impl Edit {
         }
     }
 
+    /// Whether the edit sets what is each recognizer's own, which the shown recognizer's view
+    /// holds its own way (its threshold in place of the review's, no slice thresholds): such an
+    /// edit is not the same edit in the view.
+    fn is_a_recognizers_own(&self) -> bool {
+        match self {
+            Edit::Threshold { .. } | Edit::SliceThreshold { .. } => true,
+            Edit::Batch(edits) => edits.iter().any(Edit::is_a_recognizers_own),
+            _ => false,
+        }
+    }
+
     fn moves_files(&self) -> bool {
         match self {
             Edit::InputPath { .. } | Edit::WatchlistRoot { .. } | Edit::PhotoPath { .. } => true,
@@ -398,9 +409,10 @@ impl Workspace {
         if edit.is_empty() {
             return Ok(());
         }
-        self.change(&edit, false);
-        self.record_label_changes(&edit, false);
-        self.record_second_changes(&edit, false);
+        let at = now();
+        self.change(&edit, false, &at);
+        self.record_label_changes(&edit, false, &at);
+        self.record_second_changes(&edit, false, &at);
         // Moving files is nobody's label: it goes on the stack of whoever is working now, so
         // that a relink made in blind mode is the second reviewer's to undo.
         let owner = if edit.moves_files() {
@@ -472,9 +484,10 @@ impl Workspace {
         let Some(edit) = from.pop() else {
             return false;
         };
-        self.change(&edit, backwards);
-        self.record_label_changes(&edit, backwards);
-        self.record_second_changes(&edit, backwards);
+        let at = now();
+        self.change(&edit, backwards, &at);
+        self.record_label_changes(&edit, backwards, &at);
+        self.record_second_changes(&edit, backwards, &at);
         if backwards {
             self.redo[stack].push(edit);
         } else {
@@ -489,16 +502,17 @@ impl Workspace {
             return;
         }
         let at = now();
-        let second = second_review_mut(&mut self.document);
-        if on {
-            second.blind.push(BlindSpell {
-                started: at,
-                ended: None,
-            });
-        } else if let Some(spell) = second.blind.last_mut() {
-            spell.ended = Some(at);
-        }
-        self.refresh_seen();
+        self.write_review(false, |document| {
+            let second = second_review_mut(document, &at);
+            if on {
+                second.blind.push(BlindSpell {
+                    started: at.clone(),
+                    ended: None,
+                });
+            } else if let Some(spell) = second.blind.last_mut() {
+                spell.ended = Some(at.clone());
+            }
+        });
         self.touch();
     }
 
@@ -777,8 +791,7 @@ impl Workspace {
 
     /// Appends the label changes `edit` made (forwards or, undone, `backwards`) to the review's
     /// history, with the time and the reviewer's name. The history is not itself undone.
-    fn record_label_changes(&mut self, edit: &Edit, backwards: bool) {
-        let at = crate::assessment::dates::UtcTime::now().iso8601();
+    fn record_label_changes(&mut self, edit: &Edit, backwards: bool, at: &str) {
         let name = self.document.assessment.reviewer.name.trim();
         let by = if name.is_empty() {
             "reviewer (not named in the assessment)".to_owned()
@@ -787,59 +800,47 @@ impl Workspace {
         };
         let mut changes = Vec::new();
         collect_label_changes(edit, backwards, None, &mut changes);
-        self.document.label_history.extend(changes.into_iter().map(
-            |(track, from, to, settled)| review::LabelChange {
+        if changes.is_empty() {
+            return;
+        }
+        let changes: Vec<review::LabelChange> = changes
+            .into_iter()
+            .map(|(track, from, to, settled)| review::LabelChange {
                 track,
-                at: at.clone(),
+                at: at.to_owned(),
                 by: by.clone(),
                 from,
                 to,
                 settled,
-            },
-        ));
+            })
+            .collect();
+        self.write_review(false, |document| {
+            document.label_history.extend(changes.iter().cloned());
+        });
     }
 
     /// Appends the second review's changes in `edit` (forwards or, undone, `backwards`) to its
     /// history, with the time and the second reviewer's name.
-    fn record_second_changes(&mut self, edit: &Edit, backwards: bool) {
+    fn record_second_changes(&mut self, edit: &Edit, backwards: bool, at: &str) {
         let mut changes = Vec::new();
         collect_second_changes(edit, backwards, &mut changes);
         if changes.is_empty() {
             return;
         }
-        let at = now();
-        let second = second_review_mut(&mut self.document);
-        for change in changes {
-            // Typing a name is one change, not one per key.
-            if let (
-                SecondChangeKind::Reviewer { to, .. },
-                Some(SecondChange {
-                    change: SecondChangeKind::Reviewer { to: last_to, .. },
-                    at: last_at,
-                    ..
-                }),
-            ) = (&change, second.history.last_mut())
-            {
-                *last_to = to.clone();
-                *last_at = at.clone();
-                continue;
-            }
-            let by = second.reviewer.clone();
-            second.history.push(SecondChange {
-                at: at.clone(),
-                by,
-                change,
-            });
-        }
+        self.write_review(false, |document| {
+            append_second_changes(document, &changes, at);
+        });
     }
 
     /// Sets the document to an edit's values after (or, `backwards`, before) it, then refreshes
     /// what the edit invalidates.
-    fn change(&mut self, edit: &Edit, backwards: bool) {
-        self.set_values(edit, backwards);
-        // The assessment's text is no recognizer's: typing it need not copy the review.
+    fn change(&mut self, edit: &Edit, backwards: bool, at: &str) {
+        self.write_review(edit.is_a_recognizers_own(), |document| {
+            set_values(document, edit, backwards, at)
+        });
+        // The assessment's text is in no comparison of the recognizers.
         if !matches!(edit, Edit::Assessment { .. }) {
-            self.refresh_seen();
+            self.comparison = None;
         }
         self.touch();
         match edit.refresh() {
@@ -852,154 +853,155 @@ impl Workspace {
             self.check_files();
         }
     }
+}
 
-    fn set_values(&mut self, edit: &Edit, backwards: bool) {
-        fn pick<'a, T>(before: &'a T, after: &'a T, backwards: bool) -> &'a T {
-            if backwards { before } else { after }
+/// Sets `document` to an edit's values after (or, `backwards`, before) it; `at` is when, should
+/// the edit start the second review.
+fn set_values(document: &mut review::ReviewDocument, edit: &Edit, backwards: bool, at: &str) {
+    fn pick<'a, T>(before: &'a T, after: &'a T, backwards: bool) -> &'a T {
+        if backwards { before } else { after }
+    }
+    match edit {
+        Edit::Label {
+            track,
+            before,
+            after,
+        } => document.tracks[*track].label = *pick(before, after, backwards),
+        Edit::Attribute {
+            track,
+            name,
+            before,
+            after,
+        } => {
+            let attributes = &mut document.tracks[*track].attributes;
+            match pick(before, after, backwards) {
+                Some(value) => attributes.insert(name.clone(), value.clone()),
+                None => attributes.remove(name),
+            };
         }
-        let document = &mut self.document;
-        match edit {
-            Edit::Label {
-                track,
-                before,
-                after,
-            } => document.tracks[*track].label = *pick(before, after, backwards),
-            Edit::Attribute {
-                track,
-                name,
-                before,
-                after,
-            } => {
-                let attributes = &mut document.tracks[*track].attributes;
-                match pick(before, after, backwards) {
-                    Some(value) => attributes.insert(name.clone(), value.clone()),
-                    None => attributes.remove(name),
-                };
+        Edit::Person {
+            track,
+            before,
+            after,
+        } => document.tracks[*track].person = pick(before, after, backwards).clone(),
+        Edit::IdentityAttribute {
+            identity,
+            name,
+            before,
+            after,
+        } => {
+            let attributes = document
+                .identity_attributes
+                .entry(identity.clone())
+                .or_default();
+            match pick(before, after, backwards) {
+                Some(value) => attributes.insert(name.clone(), value.clone()),
+                None => attributes.remove(name),
+            };
+            // Undone back to nothing, the identity has no entry, as before it had one.
+            if attributes.is_empty() {
+                document.identity_attributes.remove(identity);
             }
-            Edit::Person {
-                track,
-                before,
-                after,
-            } => document.tracks[*track].person = pick(before, after, backwards).clone(),
-            Edit::IdentityAttribute {
-                identity,
-                name,
-                before,
-                after,
-            } => {
-                let attributes = document
-                    .identity_attributes
-                    .entry(identity.clone())
-                    .or_default();
-                match pick(before, after, backwards) {
-                    Some(value) => attributes.insert(name.clone(), value.clone()),
-                    None => attributes.remove(name),
-                };
-                // Undone back to nothing, the identity has no entry, as before it had one.
-                if attributes.is_empty() {
-                    document.identity_attributes.remove(identity);
-                }
-            }
-            Edit::Threshold {
-                recognizer,
-                before,
-                after,
-            } => {
-                let value = *pick(before, after, backwards);
-                match recognizer.checked_sub(1) {
-                    None => document.settings.threshold = value,
-                    Some(other) => {
-                        if let Some(run) = document.other_recognizers.get_mut(other) {
-                            run.threshold = value;
-                        }
+        }
+        Edit::Threshold {
+            recognizer,
+            before,
+            after,
+        } => {
+            let value = *pick(before, after, backwards);
+            match recognizer.checked_sub(1) {
+                None => document.settings.threshold = value,
+                Some(other) => {
+                    if let Some(run) = document.other_recognizers.get_mut(other) {
+                        run.threshold = value;
                     }
                 }
             }
-            Edit::SliceThreshold {
-                slice,
-                before,
-                after,
-            } => match pick(before, after, backwards) {
-                Some(threshold) => {
-                    document.slice_thresholds.insert(slice.clone(), *threshold);
+        }
+        Edit::SliceThreshold {
+            slice,
+            before,
+            after,
+        } => match pick(before, after, backwards) {
+            Some(threshold) => {
+                document.slice_thresholds.insert(slice.clone(), *threshold);
+            }
+            None => {
+                document.slice_thresholds.remove(slice);
+            }
+        },
+        Edit::Slicing { before, after } => {
+            document.slicing = pick(before, after, backwards).clone();
+        }
+        Edit::ReferenceSlice { before, after } => {
+            document.reference_slice = pick(before, after, backwards).clone();
+        }
+        Edit::Assessment { before, after } => {
+            document.assessment = (**pick(before, after, backwards)).clone();
+        }
+        Edit::SecondReviewer { before, after } => {
+            let second = second_review_mut(document, at);
+            second.reviewer = pick(before, after, backwards).clone();
+            forget_if_empty(&mut document.second_review);
+        }
+        Edit::SecondLabel {
+            track,
+            before,
+            after,
+        } => {
+            let second = second_review_mut(document, at);
+            match pick(before, after, backwards) {
+                Some(label) => second.labels.insert(*track, label.clone()),
+                None => second.labels.remove(track),
+            };
+            forget_if_empty(&mut document.second_review);
+        }
+        Edit::Settled(settlement) => {
+            let second = second_review_mut(document, at);
+            if backwards {
+                if let Some(at) = second.settled.iter().rposition(|s| s == settlement) {
+                    second.settled.remove(at);
                 }
-                None => {
-                    document.slice_thresholds.remove(slice);
+            } else {
+                second.settled.push(settlement.clone());
+            }
+            forget_if_empty(&mut document.second_review);
+        }
+        Edit::InputPath {
+            input,
+            before,
+            after,
+        } => {
+            if let Some(record) = document.inputs.get_mut(*input) {
+                record.path = pick(before, after, backwards).clone();
+            }
+        }
+        Edit::WatchlistRoot { before, after } => {
+            document.watchlist.root = pick(before, after, backwards).clone();
+        }
+        Edit::PhotoPath {
+            identity,
+            photo,
+            before,
+            after,
+        } => {
+            if let Some(record) = document
+                .watchlist
+                .identities
+                .get_mut(*identity)
+                .and_then(|i| i.photos.get_mut(*photo))
+            {
+                record.path = pick(before, after, backwards).clone();
+            }
+        }
+        Edit::Batch(edits) => {
+            if backwards {
+                for edit in edits.iter().rev() {
+                    set_values(document, edit, true, at);
                 }
-            },
-            Edit::Slicing { before, after } => {
-                document.slicing = pick(before, after, backwards).clone();
-            }
-            Edit::ReferenceSlice { before, after } => {
-                document.reference_slice = pick(before, after, backwards).clone();
-            }
-            Edit::Assessment { before, after } => {
-                document.assessment = (**pick(before, after, backwards)).clone();
-            }
-            Edit::SecondReviewer { before, after } => {
-                let second = second_review_mut(document);
-                second.reviewer = pick(before, after, backwards).clone();
-                forget_if_empty(&mut document.second_review);
-            }
-            Edit::SecondLabel {
-                track,
-                before,
-                after,
-            } => {
-                let second = second_review_mut(document);
-                match pick(before, after, backwards) {
-                    Some(label) => second.labels.insert(*track, label.clone()),
-                    None => second.labels.remove(track),
-                };
-                forget_if_empty(&mut document.second_review);
-            }
-            Edit::Settled(settlement) => {
-                let second = second_review_mut(document);
-                if backwards {
-                    if let Some(at) = second.settled.iter().rposition(|s| s == settlement) {
-                        second.settled.remove(at);
-                    }
-                } else {
-                    second.settled.push(settlement.clone());
-                }
-                forget_if_empty(&mut document.second_review);
-            }
-            Edit::InputPath {
-                input,
-                before,
-                after,
-            } => {
-                if let Some(record) = document.inputs.get_mut(*input) {
-                    record.path = pick(before, after, backwards).clone();
-                }
-            }
-            Edit::WatchlistRoot { before, after } => {
-                document.watchlist.root = pick(before, after, backwards).clone();
-            }
-            Edit::PhotoPath {
-                identity,
-                photo,
-                before,
-                after,
-            } => {
-                if let Some(record) = document
-                    .watchlist
-                    .identities
-                    .get_mut(*identity)
-                    .and_then(|i| i.photos.get_mut(*photo))
-                {
-                    record.path = pick(before, after, backwards).clone();
-                }
-            }
-            Edit::Batch(edits) => {
-                if backwards {
-                    for edit in edits.iter().rev() {
-                        self.set_values(edit, true);
-                    }
-                } else {
-                    for edit in edits {
-                        self.set_values(edit, false);
-                    }
+            } else {
+                for edit in edits {
+                    set_values(document, edit, false, at);
                 }
             }
         }
@@ -1067,14 +1069,50 @@ fn now() -> String {
     crate::assessment::dates::UtcTime::now().iso8601()
 }
 
+/// Appends the second review's `changes` to its history, at `at`, with the second reviewer's
+/// name.
+fn append_second_changes(
+    document: &mut review::ReviewDocument,
+    changes: &[SecondChangeKind],
+    at: &str,
+) {
+    let second = second_review_mut(document, at);
+    for change in changes {
+        // Typing a name is one change, not one per key.
+        if let (
+            SecondChangeKind::Reviewer { to, .. },
+            Some(SecondChange {
+                change: SecondChangeKind::Reviewer { to: last_to, .. },
+                at: last_at,
+                ..
+            }),
+        ) = (change, second.history.last_mut())
+        {
+            *last_to = to.clone();
+            *last_at = at.to_owned();
+            continue;
+        }
+        let by = second.reviewer.clone();
+        second.history.push(SecondChange {
+            at: at.to_owned(),
+            by,
+            change: change.clone(),
+        });
+    }
+}
+
 /// The second review, started here if there is none: with the first reviewer's answers as they
 /// stand now, which is what the second reviewer's will be compared with.
-fn second_review_mut(document: &mut review::ReviewDocument) -> &mut SecondReview {
+/// `at` is when (the time of the edit that starts it).
+fn second_review_mut<'a>(
+    document: &'a mut review::ReviewDocument,
+    at: &str,
+) -> &'a mut SecondReview {
     if document.second_review.is_none() {
         let tracks = document.first_answers_now();
         document.second_review = Some(SecondReview {
             first_answers: Some(FirstAnswers {
-                taken: now(),
+                taken: at.to_owned(),
                 at_start: true,
                 tracks,
             }),

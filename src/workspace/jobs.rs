@@ -51,6 +51,29 @@ fn outcome<T>(
     }
 }
 
+/// Where a new analysis is to save its review, as checked before the analysis starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewReviewPath {
+    /// Nothing is there, and a review and its sidecar can be written.
+    Free,
+    /// A file is there (a review holds a reviewer's labels): writing over it needs the person's
+    /// yes, as `lineup analyze --out` needs `--force`.
+    Taken,
+}
+
+/// Checks `path` before an analysis that will save its review there starts (the check `lineup
+/// analyze` makes, `review::check_saveable`): an analysis can take hours, and a path no review
+/// and sidecar can be written at would lose it all. Err says why not, naming the file; a file
+/// already there is left as it is.
+pub fn check_new_review_path(path: &std::path::Path) -> Result<NewReviewPath, ReviewError> {
+    crate::review::check_saveable(path)?;
+    Ok(if path.exists() {
+        NewReviewPath::Taken
+    } else {
+        NewReviewPath::Free
+    })
+}
+
 pub struct AnalysisJob {
     progress: Arc<Mutex<Option<Progress>>>,
     cancel: Arc<AtomicBool>,

@@ -191,3 +191,47 @@ pub fn labelled_review_of(people: u32) -> ReviewDocument {
     document.tracks = tracks;
     document
 }
+
+/// `document` analysed by a second recognizer too, as `--recognizer dlib` records it: dlib's
+/// model record, its 128-d embeddings, and each face's candidates scored as Euclidean distances
+/// (stored negated) that run the other way from the first model's where tracks are numbered
+/// odd, so that the two models' views differ. Drawn, not computed, as the first model's are.
+pub fn with_second_recognizer(mut document: ReviewDocument) -> ReviewDocument {
+    use lineup::review::{RecognizedFace, RecognizerRun};
+    use lineup::vision::manifest::Metric;
+    let dlib = lineup::vision::runtime::model_spec(ModelRole::SecondRecognizer);
+    let length = dlib.output_size.expect("dlib's output length");
+    let mut unit = vec![0.0; length];
+    unit[0] = 1.0;
+    let faces = document
+        .detections
+        .iter()
+        .enumerate()
+        .map(|(index, detection)| RecognizedFace {
+            embedding: Embedding(unit.clone()),
+            candidates: detection
+                .candidates
+                .iter()
+                .map(|candidate| {
+                    let similarity = if index % 2 == 1 {
+                        1.0 - candidate.score
+                    } else {
+                        candidate.score
+                    };
+                    Candidate {
+                        identity: candidate.identity,
+                        score: Metric::Euclidean.score(1.0 - similarity),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let enrolment_embeddings = vec![Embedding(unit); document.watchlist.photo_count()];
+    document.other_recognizers.push(RecognizerRun {
+        model: dlib.record(),
+        threshold: Metric::Euclidean.score(0.6),
+        enrolment_embeddings,
+        faces,
+    });
+    document
+}

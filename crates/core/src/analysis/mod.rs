@@ -180,10 +180,37 @@ enum Event {
 /// How reading one input ended.
 struct InputOutcome {
     warnings: Vec<String>,
-    /// Why reading stopped before the end, if it did (cancelled, damage).
-    stopped_early: Option<String>,
+    /// Frames decoded and handed to detection. Not what the review records: once the run is
+    /// cancelled, frames still queued are dropped unanalysed, so the filing side, which counts
+    /// the frames whose faces it holds, words the record (finding 14 of #21).
+    frames_read: u64,
+    /// Why reading stopped before the end, if it did.
+    stopped: Option<Stop>,
     /// Set when nothing of the input could be used.
     failure: Option<FootageError>,
+}
+
+/// Why the decoder stopped reading an input before its end.
+enum Stop {
+    Cancelled,
+    /// The video's damage ended reading (its warnings say where).
+    Damaged,
+    /// A frame after the first could not be decoded: what was read stands.
+    Broke(String),
+}
+
+impl Stop {
+    /// What the input's record says, counting the `analysed` frames (those whose faces the
+    /// review holds), the one number a reader sees in the record and in the warning.
+    fn wording(&self, analysed: u64) -> String {
+        match self {
+            Stop::Cancelled => format!("cancelled after {analysed} analysed frame(s)"),
+            Stop::Damaged => format!(
+                "damaged: reading stopped after {analysed} analysed frame(s); see the warnings"
+            ),
+            Stop::Broke(reason) => reason.clone(),
+        }
+    }
 }
 
 /// Runs the whole job. Problems with single inputs become warnings and failed input records, and
@@ -514,7 +541,8 @@ fn decode_input(
             send(Event::Started { input, record })?;
             let outcome = InputOutcome {
                 warnings: Vec::new(),
-                stopped_early: None,
+                frames_read: 0,
+                stopped: None,
                 failure: Some(failure),
             };
             return send(Event::Finished { input, outcome });
@@ -527,11 +555,11 @@ fn decode_input(
     send(Event::Started { input, record })?;
 
     let mut decoded = 0u64;
-    let mut stopped_early = None;
+    let mut stopped = None;
     let mut failure = None;
     loop {
         if cancel.load(Ordering::Relaxed) {
-            stopped_early = Some(format!("cancelled after {decoded} frame(s)"));
+            stopped = Some(Stop::Cancelled);
             break;
         }
         match frames.next_frame() {
@@ -551,27 +579,26 @@ fn decode_input(
                 break;
             }
             Err(e) => {
-                stopped_early = Some(e.to_string());
+                stopped = Some(Stop::Broke(e.to_string()));
                 break;
             }
         }
     }
-    if failure.is_none() && stopped_early.is_none() {
+    if failure.is_none() && stopped.is_none() {
         if decoded == 0 {
             failure = Some(FootageError::VideoDamaged {
                 path: path.to_path_buf(),
                 reason: "not one frame could be decoded; the file is probably truncated".into(),
             });
         } else if frames.stopped_by_damage() {
-            stopped_early = Some(format!(
-                "damaged: reading stopped after {decoded} analysed frame(s); see the warnings"
-            ));
+            stopped = Some(Stop::Damaged);
         }
     }
     let warnings = frames.warnings();
     let outcome = InputOutcome {
         warnings,
-        stopped_early,
+        frames_read: decoded,
+        stopped,
         failure,
     };
     send(Event::Finished { input, outcome })
@@ -852,14 +879,21 @@ impl<'a> Filing<'a> {
             None if cancelled && record.frames_analysed == 0 => InputStatus::NotAnalysed,
             None => InputStatus::Analysed,
         };
-        if cancelled && outcome.stopped_early.is_some() && record.frames_analysed > 0 {
+        // Frames read but not analysed were dropped by the cancel, even when the decoder had
+        // already read the input to its end.
+        let stop = match outcome.stopped {
+            _ if cancelled && record.frames_analysed < outcome.frames_read => Some(Stop::Cancelled),
+            stop => stop,
+        };
+        if matches!(stop, Some(Stop::Cancelled)) && record.frames_analysed > 0 {
             self.document.warnings.push(format!(
-                "{}: analysis was cancelled after {} frame(s); the rest of it was not analysed",
+                "{}: analysis was cancelled after {} analysed frame(s); the rest of it was not \
+                 analysed",
                 record.path.display(),
                 record.frames_analysed
             ));
         }
-        record.stopped_early = outcome.stopped_early;
+        record.stopped_early = stop.map(|stop| stop.wording(record.frames_analysed));
     }
 
     fn report(&mut self) {
@@ -934,7 +968,8 @@ mod tests {
         let path = Path::new("clip.mp4");
         let outcome = InputOutcome {
             warnings: Vec::new(),
-            stopped_early: Some("cancelled".into()),
+            frames_read: 4,
+            stopped: Some(Stop::Cancelled),
             failure: None,
         };
         let results = vec![

@@ -618,6 +618,9 @@ pub fn check_saveable(path: &Path) -> Result<(), ReviewError> {
     if path.file_name().is_none() {
         return Err(unwritable("it is no file name".into()));
     }
+    if path.is_dir() {
+        return Err(unwritable("it is a folder".into()));
+    }
     let sidecar_name = sidecar::file_name(path, &"0".repeat(64));
     let mut trials = vec![path.with_file_name(&sidecar_name)];
     if !path.exists() {
@@ -1598,6 +1601,8 @@ mod tests {
         let error = check_saveable(&too_long).unwrap_err().to_string();
         assert!(error.contains("cannot be created"), "{error}");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        let folder = check_saveable(dir.path()).unwrap_err().to_string();
+        assert!(folder.contains("it is a folder"), "{folder}");
     }
 
     /// Finding 8 of #21: `cp r.ron r-before-rerun.ron`, then re-analyse into r.ron: the copy

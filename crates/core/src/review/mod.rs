@@ -182,11 +182,14 @@ pub struct InputRecord {
     /// None when it could not be opened.
     #[serde(default)]
     pub media: Option<MediaInfo>,
-    /// Frames that went through face detection.
+    /// Frames analysed: the first this many of the input's sampled frames, each detected and
+    /// embedded, whose faces the review holds. A cancelled run may have decoded a few more,
+    /// dropped unanalysed; they are counted nowhere.
     #[serde(default)]
     pub frames_analysed: u64,
-    /// Why analysis of this input stopped before its end (cancelled, or damage in the file); None
-    /// when it was read to the end, or never started (see `status`).
+    /// Why analysis of this input stopped before its end (cancelled, or damage in the file), with
+    /// the count of `frames_analysed` where it gives one; None when it was read to the end, or
+    /// never started (see `status`).
     #[serde(default)]
     pub stopped_early: Option<String>,
 }
