@@ -12,7 +12,22 @@ use std::process::Command;
 fn main() {
     let target = std::env::var("TARGET").unwrap_or_else(|_| "unknown".to_owned());
     println!("cargo:rustc-env=LINEUP_BUILD_TARGET={target}");
-    let commit = match git(&["rev-parse", "HEAD"]) {
+    // scripts/package builds a tree exported from one commit (`git archive`) and names it here:
+    // that tree sits in the checkout's git-ignored dist/, where git would otherwise answer with
+    // whatever the checkout's HEAD is by the time this script runs.
+    println!("cargo:rerun-if-env-changed=LINEUP_SOURCE_COMMIT");
+    if let Some(commit) = std::env::var("LINEUP_SOURCE_COMMIT")
+        .ok()
+        .filter(|commit| !commit.is_empty())
+    {
+        println!("cargo:rerun-if-changed=build.rs");
+        println!("cargo:rustc-env=LINEUP_GIT_COMMIT={commit}");
+        return;
+    }
+    // Only a checkout that tracks this very script is the source built; a copy of the tree
+    // inside some other checkout (an export in an ignored folder) is not.
+    let tracked = git(&["ls-files", "--full-name", "build.rs"]).is_some();
+    let commit = match git(&["rev-parse", "HEAD"]).filter(|_| tracked) {
         Some(commit) => {
             watch_git_state();
             // Without optional locks `git diff` leaves the index alone, so that this script
@@ -32,7 +47,11 @@ fn main() {
         None => {
             // Nothing to watch but this script: a source archive has no commit to record.
             println!("cargo:rerun-if-changed=build.rs");
-            if in_a_checkout() {
+            if in_a_checkout() && !tracked && git(&["rev-parse", "HEAD"]).is_some() {
+                "unknown: built from a copy of the source that its surrounding checkout does not \
+                 track"
+                    .to_owned()
+            } else if in_a_checkout() {
                 "unknown: git could not read the checkout it was built from".to_owned()
             } else {
                 "unknown: not built from a git checkout".to_owned()
