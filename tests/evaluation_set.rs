@@ -1538,3 +1538,135 @@ fn a_photo_under_two_names_is_a_near_duplicate_under_dlib_too() {
         "{note}"
     );
 }
+
+/// The fixture set with Frank, whose one photo is Joe Biden's with a byte added (a copy under
+/// another name), evaluated with `recognizer` (share 0.5, seed 12) into `dir/review.ron`, and a
+/// second run of the same command as `dir/rerun.ron`, as an opposing expert re-runs it.
+fn evaluated_with_a_copy_twice(
+    recognizer: &str,
+) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let (dir, set, people) = fixture_set();
+    let frank = set.join("Frank");
+    std::fs::create_dir_all(&frank).unwrap();
+    let mut bytes = std::fs::read(photo("biden.jpg")).unwrap();
+    bytes.push(0);
+    std::fs::write(frank.join("f1.jpg"), bytes).unwrap();
+    std::fs::write(&people, format!("{PEOPLE_CSV}Frank,2,male,60+\n")).unwrap();
+    let args = [
+        "--recognizer",
+        recognizer,
+        "--enrol-share",
+        "0.5",
+        "--seed",
+        "12",
+    ];
+    let (out, review) = evaluate(dir.path(), &set, &people, &args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rerun = dir.path().join("rerun.ron");
+    let mut again = vec![
+        "evaluate",
+        "--set",
+        set.to_str().unwrap(),
+        "--attributes",
+        people.to_str().unwrap(),
+        "--out",
+        rerun.to_str().unwrap(),
+    ];
+    again.extend_from_slice(&args);
+    let again = lineup(&again);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    (dir, review, rerun)
+}
+
+/// `review`'s text with `edit` made to it, saved as `dir/NAME/review.ron` beside its sidecar:
+/// what `lineup review::load` then makes of it.
+fn edited_text(
+    dir: &Path,
+    name: &str,
+    review: &Path,
+    edit: impl FnOnce(&str) -> String,
+) -> Result<lineup::review::ReviewDocument, lineup::review::ReviewError> {
+    let folder = dir.join(name);
+    std::fs::create_dir_all(&folder).unwrap();
+    let saved = folder.join("review.ron");
+    lineup::review::save(&lineup::review::load(review).unwrap(), &saved).unwrap();
+    let text = std::fs::read_to_string(&saved).unwrap();
+    let edited = edit(&text);
+    assert_ne!(edited, text, "the edit changed nothing");
+    std::fs::write(&saved, edited).unwrap();
+    lineup::review::load(&saved)
+}
+
+/// Opposing expert xd, finding 3: an evaluation's near-duplicate bound is the recognizer's own.
+/// Left out of a dlib review it is damage (MobileFaceNet's cosine 0.95, the default of older
+/// reviews, would read as a distance of -0.95 and flag nothing); so is one that is not the
+/// bound lineup's manifest states for dlib, or none where it states one. Left out of a
+/// MobileFaceNet review it is the 0.95 of older reviews.
+#[test]
+fn a_near_duplicate_bound_that_is_not_the_recognizers_is_refused_at_load() {
+    let (dir, set, people) = fixture_set();
+    let (out, review) = evaluate(
+        dir.path(),
+        &set,
+        &people,
+        &[
+            "--recognizer",
+            "dlib",
+            "--enrol-share",
+            "0.6",
+            "--seed",
+            "12",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let recorded = lineup::review::load(&review)
+        .unwrap()
+        .evaluation_protocol
+        .unwrap()
+        .near_duplicate_bound
+        .expect("dlib's manifest states a bound");
+    let line = format!("near_duplicate_bound: Some({recorded:?}),");
+    let cases: [(&str, Box<dyn Fn(&str) -> String>, &str); 3] = [
+        (
+            "deleted",
+            Box::new(|text: &str| text.replace(&line, "")),
+            "records no near_duplicate_bound",
+        ),
+        (
+            "none",
+            Box::new(|text: &str| text.replace(&line, "near_duplicate_bound: None,")),
+            "near_duplicate_bound (none) is not the bound",
+        ),
+        (
+            "wider",
+            Box::new(|text: &str| text.replace(&line, "near_duplicate_bound: Some(-0.89),")),
+            "near_duplicate_bound (0.89) is not the bound",
+        ),
+    ];
+    for (name, edit, expected) in cases {
+        let error = edited_text(dir.path(), name, &review, edit)
+            .map(|_| ())
+            .expect_err(name)
+            .to_string();
+        assert!(
+            error.contains("damaged") && error.contains(expected),
+            "{name}: {error}"
+        );
+    }
+    // The 0.95 default stays only for MobileFaceNet's reviews.
+    let folder = dir.path().join("mobilefacenet");
+    std::fs::create_dir_all(&folder).unwrap();
+    let review = evaluated_as_usual(&folder, &set, &people);
+    let recorded = lineup::review::load(&review)
+        .unwrap()
+        .evaluation_protocol
+        .unwrap()
+        .near_duplicate_bound;
+    let line = format!("near_duplicate_bound: {recorded:?},");
+    let older = edited_text(dir.path(), "older", &review, |text| text.replace(&line, ""))
+        .expect("an older MobileFaceNet review loads");
+    assert_eq!(
+        older.evaluation_protocol.unwrap().near_duplicate_bound,
+        Some(0.95)
+    );
+}
