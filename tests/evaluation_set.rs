@@ -1670,3 +1670,78 @@ fn a_near_duplicate_bound_that_is_not_the_recognizers_is_refused_at_load() {
         Some(0.95)
     );
 }
+
+/// `document` saved as `dir/NAME/review.ron` and exported there as a signed bundle (with the
+/// review or not), then `lineup verify --recompute`, `--against` `rerun` where given.
+fn signed_and_recomputed(
+    dir: &Path,
+    name: &str,
+    document: &lineup::review::ReviewDocument,
+    include_review: bool,
+    rerun: Option<&Path>,
+) -> Output {
+    let folder = dir.join(name);
+    std::fs::create_dir_all(&folder).unwrap();
+    lineup::review::save(document, &folder.join("review.ron")).unwrap();
+    let (bundle, _pair, published) = signed_bundle(&folder, include_review);
+    let mut args = vec![
+        "verify",
+        "--recompute",
+        bundle.to_str().unwrap(),
+        "--key",
+        published.to_str().unwrap(),
+    ];
+    if let Some(rerun) = rerun {
+        args.extend_from_slice(&["--against", rerun.to_str().unwrap()]);
+    }
+    lineup(&args)
+}
+
+/// Opposing expert xd, finding 3: an evaluation's near-duplicate list emptied before it is
+/// signed hides the photo under two names from the 1:1 section. `verify --recompute` of a
+/// bundle that includes the review re-derives the pairs from the photos' embeddings and names
+/// each one dropped; `--against` a genuine re-run names them from the re-run's list. The genuine
+/// review passes both.
+#[test]
+fn a_near_duplicate_list_emptied_before_signing_is_named_by_recompute() {
+    let (dir, review, rerun) = evaluated_with_a_copy_twice("mobilefacenet");
+    let genuine = lineup::review::load(&review).unwrap();
+    let listed = &genuine
+        .evaluation_protocol
+        .as_ref()
+        .unwrap()
+        .near_duplicates;
+    assert!(
+        listed.iter().any(|p| p.first.ends_with("Frank/f1.jpg")),
+        "{listed:?}"
+    );
+    let out = signed_and_recomputed(dir.path(), "genuine", &genuine, true, Some(&rerun));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let mut emptied = genuine.clone();
+    emptied
+        .evaluation_protocol
+        .as_mut()
+        .unwrap()
+        .near_duplicates
+        .clear();
+    for (name, include_review, against) in [
+        ("with-review", true, None),
+        ("against-rerun", false, Some(rerun.as_path())),
+    ] {
+        let out = signed_and_recomputed(dir.path(), name, &emptied, include_review, against);
+        let stderr = text(&out.stderr);
+        assert!(
+            !out.status.success(),
+            "{name}: accepted: {}",
+            text(&out.stdout)
+        );
+        assert!(
+            // Without the review, people not on the watchlist are named by pseudonym.
+            stderr.contains("near-duplicate pair")
+                && stderr.contains("/f1.jpg and ")
+                && stderr.contains("/biden.jpg (the"),
+            "{name}: {stderr}"
+        );
+    }
+}
