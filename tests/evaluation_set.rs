@@ -1745,3 +1745,84 @@ fn a_near_duplicate_list_emptied_before_signing_is_named_by_recompute() {
         );
     }
 }
+
+/// Opposing expert xd, finding 7: a reviewer's own model's near-duplicate bound is their spec's
+/// statement, not lineup's measurement: `lineup evaluate` and the signed report say the pairs
+/// were found "by the bound the reviewer's spec states".
+#[test]
+fn a_reviewers_near_duplicate_bound_is_said_to_be_their_specs() {
+    use lineup::assessment::bundle::EDITABLE_FILE;
+    use lineup::vision::ModelRole;
+    use lineup::vision::runtime::{locate_verified_model, model_spec};
+    let (dir, set, people) = fixture_set();
+    let frank = set.join("Frank");
+    std::fs::create_dir_all(&frank).unwrap();
+    let mut bytes = std::fs::read(photo("biden.jpg")).unwrap();
+    bytes.push(0);
+    std::fs::write(frank.join("f1.jpg"), bytes).unwrap();
+    std::fs::write(&people, format!("{PEOPLE_CSV}Frank,2,male,60+\n")).unwrap();
+    let dlib = model_spec(ModelRole::SecondRecognizer);
+    let model = dir.path().join("their_dlib.onnx");
+    std::fs::copy(locate_verified_model(&dlib.record()).unwrap(), &model).unwrap();
+    let mut spec = dlib.clone();
+    spec.role = ModelRole::Recognizer;
+    spec.file = "their_dlib.onnx".into();
+    spec.name = "Their dlib conversion".into();
+    let spec_file = dir.path().join("their_dlib.ron");
+    std::fs::write(
+        &spec_file,
+        ron::ser::to_string_pretty(&spec, ron::ser::PrettyConfig::default()).unwrap(),
+    )
+    .unwrap();
+    let with_their_models = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_lineup"))
+            .args(args)
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .output()
+            .unwrap()
+    };
+    let added = with_their_models(&[
+        "models",
+        "add",
+        model.to_str().unwrap(),
+        "--spec",
+        spec_file.to_str().unwrap(),
+    ]);
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    let review = dir.path().join("review.ron");
+    let out = with_their_models(&[
+        "evaluate",
+        "--set",
+        set.to_str().unwrap(),
+        "--attributes",
+        people.to_str().unwrap(),
+        "--recognizer",
+        "their_dlib",
+        "--enrol-share",
+        "0.5",
+        "--seed",
+        "12",
+        "--out",
+        review.to_str().unwrap(),
+    ]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let warning = stderr
+        .lines()
+        .find(|line| line.contains("f1.jpg") && line.contains("under two names"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(
+        warning.contains("by the bound the reviewer's spec states"),
+        "{warning}"
+    );
+    let (bundle, _, _) = signed_bundle(dir.path(), false);
+    let markdown = std::fs::read_to_string(bundle.join(EDITABLE_FILE)).unwrap();
+    let note = markdown
+        .lines()
+        .find(|line| line.starts_with("Warning:") && line.contains("impostor pair"))
+        .unwrap_or_else(|| panic!("no near-duplicate note in:\n{markdown}"));
+    assert!(
+        note.contains("by the bound the reviewer's spec states"),
+        "{note}"
+    );
+}
