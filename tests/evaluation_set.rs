@@ -1626,28 +1626,27 @@ fn a_near_duplicate_bound_that_is_not_the_recognizers_is_refused_at_load() {
         .near_duplicate_bound
         .expect("dlib's manifest states a bound");
     let line = format!("near_duplicate_bound: Some({recorded:?}),");
-    let cases: [(&str, Box<dyn Fn(&str) -> String>, &str); 3] = [
-        (
-            "deleted",
-            Box::new(|text: &str| text.replace(&line, "")),
-            "records no near_duplicate_bound",
-        ),
+    // (name, what replaces the recorded bound's line, what the refusal says)
+    let cases = [
+        ("deleted", "", "records no near_duplicate_bound"),
         (
             "none",
-            Box::new(|text: &str| text.replace(&line, "near_duplicate_bound: None,")),
+            "near_duplicate_bound: None,",
             "near_duplicate_bound (none) is not the bound",
         ),
         (
             "wider",
-            Box::new(|text: &str| text.replace(&line, "near_duplicate_bound: Some(-0.89),")),
+            "near_duplicate_bound: Some(-0.89),",
             "near_duplicate_bound (0.89) is not the bound",
         ),
     ];
-    for (name, edit, expected) in cases {
-        let error = edited_text(dir.path(), name, &review, edit)
-            .map(|_| ())
-            .expect_err(name)
-            .to_string();
+    for (name, replacement, expected) in cases {
+        let error = edited_text(dir.path(), name, &review, |text| {
+            text.replace(&line, replacement)
+        })
+        .map(|_| ())
+        .expect_err(name)
+        .to_string();
         assert!(
             error.contains("damaged") && error.contains(expected),
             "{name}: {error}"
