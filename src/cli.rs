@@ -906,9 +906,12 @@ fn evaluate(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     review::save(&document, &args.out)?;
     if let Some(protocol) = &document.evaluation_protocol {
         let metric = document.score_metric();
+        let reviewers = document
+            .recognizer()
+            .is_some_and(|model| model.supplied_by_reviewer);
         print!(
             "{}",
-            assessment::wording::evaluation_protocol(protocol, metric)
+            assessment::wording::evaluation_protocol(protocol, metric, reviewers)
         );
     }
     println!(

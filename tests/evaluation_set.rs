@@ -1538,3 +1538,290 @@ fn a_photo_under_two_names_is_a_near_duplicate_under_dlib_too() {
         "{note}"
     );
 }
+
+/// The fixture set with Frank, whose one photo is Joe Biden's with a byte added (a copy under
+/// another name), evaluated with `recognizer` (share 0.5, seed 12) into `dir/review.ron`, and a
+/// second run of the same command as `dir/rerun.ron`, as an opposing expert re-runs it.
+fn evaluated_with_a_copy_twice(
+    recognizer: &str,
+) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let (dir, set, people) = fixture_set();
+    let frank = set.join("Frank");
+    std::fs::create_dir_all(&frank).unwrap();
+    let mut bytes = std::fs::read(photo("biden.jpg")).unwrap();
+    bytes.push(0);
+    std::fs::write(frank.join("f1.jpg"), bytes).unwrap();
+    std::fs::write(&people, format!("{PEOPLE_CSV}Frank,2,male,60+\n")).unwrap();
+    let args = [
+        "--recognizer",
+        recognizer,
+        "--enrol-share",
+        "0.5",
+        "--seed",
+        "12",
+    ];
+    let (out, review) = evaluate(dir.path(), &set, &people, &args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rerun = dir.path().join("rerun.ron");
+    let mut again = vec![
+        "evaluate",
+        "--set",
+        set.to_str().unwrap(),
+        "--attributes",
+        people.to_str().unwrap(),
+        "--out",
+        rerun.to_str().unwrap(),
+    ];
+    again.extend_from_slice(&args);
+    let again = lineup(&again);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    (dir, review, rerun)
+}
+
+/// `review`'s text with `edit` made to it, saved as `dir/NAME/review.ron` beside its sidecar:
+/// what `lineup review::load` then makes of it.
+fn edited_text(
+    dir: &Path,
+    name: &str,
+    review: &Path,
+    edit: impl FnOnce(&str) -> String,
+) -> Result<lineup::review::ReviewDocument, lineup::review::ReviewError> {
+    let folder = dir.join(name);
+    std::fs::create_dir_all(&folder).unwrap();
+    let saved = folder.join("review.ron");
+    lineup::review::save(&lineup::review::load(review).unwrap(), &saved).unwrap();
+    let text = std::fs::read_to_string(&saved).unwrap();
+    let edited = edit(&text);
+    assert_ne!(edited, text, "the edit changed nothing");
+    std::fs::write(&saved, edited).unwrap();
+    lineup::review::load(&saved)
+}
+
+/// Opposing expert xd, finding 3: an evaluation's near-duplicate bound is the recognizer's own.
+/// Left out of a dlib review it is damage (MobileFaceNet's cosine 0.95, the default of older
+/// reviews, would read as a distance of -0.95 and flag nothing); so is one that is not the
+/// bound lineup's manifest states for dlib, or none where it states one. Left out of a
+/// MobileFaceNet review it is the 0.95 of older reviews.
+#[test]
+fn a_near_duplicate_bound_that_is_not_the_recognizers_is_refused_at_load() {
+    let (dir, set, people) = fixture_set();
+    let (out, review) = evaluate(
+        dir.path(),
+        &set,
+        &people,
+        &[
+            "--recognizer",
+            "dlib",
+            "--enrol-share",
+            "0.6",
+            "--seed",
+            "12",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let recorded = lineup::review::load(&review)
+        .unwrap()
+        .evaluation_protocol
+        .unwrap()
+        .near_duplicate_bound
+        .expect("dlib's manifest states a bound");
+    let line = format!("near_duplicate_bound: Some({recorded:?}),");
+    // (name, what replaces the recorded bound's line, what the refusal says)
+    let cases = [
+        ("deleted", "", "records no near_duplicate_bound"),
+        (
+            "none",
+            "near_duplicate_bound: None,",
+            "near_duplicate_bound (none) is not the bound",
+        ),
+        (
+            "wider",
+            "near_duplicate_bound: Some(-0.89),",
+            "near_duplicate_bound (0.89) is not the bound",
+        ),
+    ];
+    for (name, replacement, expected) in cases {
+        let error = edited_text(dir.path(), name, &review, |text| {
+            text.replace(&line, replacement)
+        })
+        .map(|_| ())
+        .expect_err(name)
+        .to_string();
+        assert!(
+            error.contains("damaged") && error.contains(expected),
+            "{name}: {error}"
+        );
+    }
+    // The 0.95 default stays only for MobileFaceNet's reviews.
+    let folder = dir.path().join("mobilefacenet");
+    std::fs::create_dir_all(&folder).unwrap();
+    let review = evaluated_as_usual(&folder, &set, &people);
+    let recorded = lineup::review::load(&review)
+        .unwrap()
+        .evaluation_protocol
+        .unwrap()
+        .near_duplicate_bound;
+    let line = format!("near_duplicate_bound: {recorded:?},");
+    let older = edited_text(dir.path(), "older", &review, |text| text.replace(&line, ""))
+        .expect("an older MobileFaceNet review loads");
+    assert_eq!(
+        older.evaluation_protocol.unwrap().near_duplicate_bound,
+        Some(0.95)
+    );
+}
+
+/// `document` saved as `dir/NAME/review.ron` and exported there as a signed bundle (with the
+/// review or not), then `lineup verify --recompute`, `--against` `rerun` where given.
+fn signed_and_recomputed(
+    dir: &Path,
+    name: &str,
+    document: &lineup::review::ReviewDocument,
+    include_review: bool,
+    rerun: Option<&Path>,
+) -> Output {
+    let folder = dir.join(name);
+    std::fs::create_dir_all(&folder).unwrap();
+    lineup::review::save(document, &folder.join("review.ron")).unwrap();
+    let (bundle, _pair, published) = signed_bundle(&folder, include_review);
+    let mut args = vec![
+        "verify",
+        "--recompute",
+        bundle.to_str().unwrap(),
+        "--key",
+        published.to_str().unwrap(),
+    ];
+    if let Some(rerun) = rerun {
+        args.extend_from_slice(&["--against", rerun.to_str().unwrap()]);
+    }
+    lineup(&args)
+}
+
+/// Opposing expert xd, finding 3: an evaluation's near-duplicate list emptied before it is
+/// signed hides the photo under two names from the 1:1 section. `verify --recompute` of a
+/// bundle that includes the review re-derives the pairs from the photos' embeddings and names
+/// each one dropped; `--against` a genuine re-run names them from the re-run's list. The genuine
+/// review passes both.
+#[test]
+fn a_near_duplicate_list_emptied_before_signing_is_named_by_recompute() {
+    let (dir, review, rerun) = evaluated_with_a_copy_twice("mobilefacenet");
+    let genuine = lineup::review::load(&review).unwrap();
+    let listed = &genuine
+        .evaluation_protocol
+        .as_ref()
+        .unwrap()
+        .near_duplicates;
+    assert!(
+        listed.iter().any(|p| p.first.ends_with("Frank/f1.jpg")),
+        "{listed:?}"
+    );
+    let out = signed_and_recomputed(dir.path(), "genuine", &genuine, true, Some(&rerun));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let mut emptied = genuine.clone();
+    emptied
+        .evaluation_protocol
+        .as_mut()
+        .unwrap()
+        .near_duplicates
+        .clear();
+    for (name, include_review, against) in [
+        ("with-review", true, None),
+        ("against-rerun", false, Some(rerun.as_path())),
+    ] {
+        let out = signed_and_recomputed(dir.path(), name, &emptied, include_review, against);
+        let stderr = text(&out.stderr);
+        assert!(
+            !out.status.success(),
+            "{name}: accepted: {}",
+            text(&out.stdout)
+        );
+        assert!(
+            // Without the review, people not on the watchlist are named by pseudonym.
+            stderr.contains("near-duplicate pair")
+                && stderr.contains("/f1.jpg and ")
+                && stderr.contains("/biden.jpg (the"),
+            "{name}: {stderr}"
+        );
+    }
+}
+
+/// Opposing expert xd, finding 7: a reviewer's own model's near-duplicate bound is their spec's
+/// statement, not lineup's measurement: `lineup evaluate` and the signed report say the pairs
+/// were found "by the bound the reviewer's spec states".
+#[test]
+fn a_reviewers_near_duplicate_bound_is_said_to_be_their_specs() {
+    use lineup::assessment::bundle::EDITABLE_FILE;
+    use lineup::vision::ModelRole;
+    use lineup::vision::runtime::{locate_verified_model, model_spec};
+    let (dir, set, people) = fixture_set();
+    let frank = set.join("Frank");
+    std::fs::create_dir_all(&frank).unwrap();
+    let mut bytes = std::fs::read(photo("biden.jpg")).unwrap();
+    bytes.push(0);
+    std::fs::write(frank.join("f1.jpg"), bytes).unwrap();
+    std::fs::write(&people, format!("{PEOPLE_CSV}Frank,2,male,60+\n")).unwrap();
+    let dlib = model_spec(ModelRole::SecondRecognizer);
+    let model = dir.path().join("their_dlib.onnx");
+    std::fs::copy(locate_verified_model(&dlib.record()).unwrap(), &model).unwrap();
+    let mut spec = dlib.clone();
+    spec.role = ModelRole::Recognizer;
+    spec.file = "their_dlib.onnx".into();
+    spec.name = "Their dlib conversion".into();
+    let spec_file = dir.path().join("their_dlib.ron");
+    std::fs::write(
+        &spec_file,
+        ron::ser::to_string_pretty(&spec, ron::ser::PrettyConfig::default()).unwrap(),
+    )
+    .unwrap();
+    let with_their_models = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_lineup"))
+            .args(args)
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .output()
+            .unwrap()
+    };
+    let added = with_their_models(&[
+        "models",
+        "add",
+        model.to_str().unwrap(),
+        "--spec",
+        spec_file.to_str().unwrap(),
+    ]);
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    let review = dir.path().join("review.ron");
+    let out = with_their_models(&[
+        "evaluate",
+        "--set",
+        set.to_str().unwrap(),
+        "--attributes",
+        people.to_str().unwrap(),
+        "--recognizer",
+        "their_dlib",
+        "--enrol-share",
+        "0.5",
+        "--seed",
+        "12",
+        "--out",
+        review.to_str().unwrap(),
+    ]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let warning = stderr
+        .lines()
+        .find(|line| line.contains("f1.jpg") && line.contains("under two names"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(
+        warning.contains("by the bound the reviewer's spec states"),
+        "{warning}"
+    );
+    let (bundle, _, _) = signed_bundle(dir.path(), false);
+    let markdown = std::fs::read_to_string(bundle.join(EDITABLE_FILE)).unwrap();
+    let note = markdown
+        .lines()
+        .find(|line| line.starts_with("Warning:") && line.contains("impostor pair"))
+        .unwrap_or_else(|| panic!("no near-duplicate note in:\n{markdown}"));
+    assert!(
+        note.contains("by the bound the reviewer's spec states"),
+        "{note}"
+    );
+}

@@ -664,3 +664,32 @@ fn a_shipped_models_file_under_another_metric_or_preparation_is_refused() {
         assert!(!home.join("data/lineup/models/my_dlib.onnx").exists());
     }
 }
+
+/// Opposing expert xd, finding 7: the shipped dlib file under a reviewer's spec whose
+/// near-duplicate bound is not lineup's measured one (0.89 calls photos of Barack Obama and
+/// Eileen Collins copies of one picture) is refused, naming lineup's entry's bound; a spec that
+/// states none keeps the entry's.
+#[test]
+fn a_shipped_models_file_under_another_near_duplicate_bound_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let wider = (
+        "default_threshold: Some(0.6),",
+        "default_threshold: Some(0.9),\n    near_duplicate: Some(0.89),",
+    );
+    let out = add_model(home, wider);
+    assert!(!out.status.success(), "a bound of 0.89 was accepted");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("dlib_resnet29.onnx")
+            && stderr.contains("near_duplicate Some(0.89) (lineup's: Some(0.28))"),
+        "{stderr}"
+    );
+    assert!(!home.join("data/lineup/models/my_dlib.onnx").exists());
+
+    let out = add_model(home, ("", ""));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stored =
+        std::fs::read_to_string(home.join("data/lineup/models/my_dlib.onnx.spec.ron")).unwrap();
+    assert!(stored.contains("near_duplicate: Some(0.28)"), "{stored}");
+}

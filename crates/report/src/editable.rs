@@ -217,11 +217,9 @@ fn one_to_one(out: &mut String, report: &Report, verification: &crate::findings:
     table(out, &summary::ONE_TO_ONE_HEADINGS, rows);
     let metric = report.system.score_metric();
     line(out, &wording::one_to_one_note(metric));
-    if let Some(note) = report
-        .evaluation
-        .as_ref()
-        .and_then(|protocol| wording::near_duplicates_note(protocol, metric))
-    {
+    if let Some(note) = report.evaluation.as_ref().and_then(|protocol| {
+        wording::near_duplicates_note(protocol, metric, report.system.recognizer_is_reviewers())
+    }) {
         line(out, &note);
     }
 }

@@ -444,7 +444,25 @@ impl Evidence {
             reason,
         };
         let text = std::str::from_utf8(bytes).map_err(|_| unreadable("not UTF-8 text".into()))?;
-        ron::from_str(text).map_err(|e| unreadable(e.to_string()))
+        let mut evidence: Evidence = ron::from_str(text).map_err(|e| unreadable(e.to_string()))?;
+        evidence.settle_near_duplicate_bound().map_err(unreadable)?;
+        Ok(evidence)
+    }
+
+    /// The evaluation protocol's near-duplicate bound settled and checked by the recognizer the
+    /// evidence records, as loading a review does
+    /// ([`EvaluationProtocol::settle_near_duplicate_bound`]).
+    fn settle_near_duplicate_bound(&mut self) -> Result<(), String> {
+        let recognizer = self
+            .analysis
+            .models
+            .iter()
+            .find(|model| model.role != lineup_core::vision::ModelRole::Detector)
+            .cloned();
+        match &mut self.evaluation {
+            Some(protocol) => protocol.settle_near_duplicate_bound(recognizer.as_ref()),
+            None => Ok(()),
+        }
     }
 
     /// A review document holding exactly what the evidence holds: what the report's numbers

@@ -18,7 +18,7 @@
 //! numbers read back to the very same floating-point values), walked field by field, so that a
 //! figure added to the report later is compared without anyone listing it here.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -38,7 +38,7 @@ use super::signing::SignerKey;
 use super::stills::Pictures;
 use super::verify::{self, Verified, VerifyError};
 use lineup_core::digest::hex;
-use lineup_core::review::{EvaluatedLabel, GroundTruth};
+use lineup_core::review::{EvaluatedLabel, GroundTruth, NearDuplicate};
 
 /// How many differences an error lists; the rest are counted.
 const DIFFERENCES_LISTED: usize = 25;
@@ -543,6 +543,10 @@ pub fn compare_rerun(
     differences.extend(rerun_track_differences(&recomputed.evidence, &rerun));
     differences.extend(rerun_label_differences(&recomputed.evidence, &rerun));
     differences.extend(rerun_one_to_one_differences(&recomputed.evidence, &rerun));
+    differences.extend(rerun_near_duplicate_differences(
+        &recomputed.evidence,
+        &rerun,
+    ));
     if differences.is_empty() {
         Ok(recomputed.evidence.faces.len())
     } else {
@@ -761,6 +765,94 @@ pub fn rerun_one_to_one_differences(
     }
     let recomputed = super::report::one_to_one(&document, evidence.threshold);
     differences_in("verification", &evidence.verification, &recomputed)
+}
+
+/// An evaluation's near-duplicate pairs as a set, each pair in either order the same.
+fn near_duplicate_set(pairs: &[NearDuplicate]) -> BTreeSet<(PathBuf, PathBuf)> {
+    pairs
+        .iter()
+        .map(|pair| {
+            let (a, b) = (pair.first.clone(), pair.second.clone());
+            if a <= b { (a, b) } else { (b, a) }
+        })
+        .collect()
+}
+
+/// Each pair in `stated` but not `recomputed` (dropped) and the other way round (added), as
+/// differences named after `whose` list (the protocol's) and `by` what gave the other.
+fn near_duplicate_list_differences(
+    stated: &[NearDuplicate],
+    recomputed: &[NearDuplicate],
+    by: &str,
+) -> Vec<Difference> {
+    let (stated, recomputed) = (near_duplicate_set(stated), near_duplicate_set(recomputed));
+    let show = |(a, b): &(PathBuf, PathBuf)| format!("{} and {}", a.display(), b.display());
+    let dropped = recomputed.difference(&stated).map(|pair| Difference {
+        figure: format!(
+            "the near-duplicate pair {} ({by} gives it; the protocol's list leaves it out)",
+            show(pair)
+        ),
+        place: "evaluation.near_duplicates".to_owned(),
+        stated: "(not listed)".to_owned(),
+        recomputed: show(pair),
+    });
+    let added = stated.difference(&recomputed).map(|pair| Difference {
+        figure: format!(
+            "the near-duplicate pair {} (the protocol lists it; {by} does not give it)",
+            show(pair)
+        ),
+        place: "evaluation.near_duplicates".to_owned(),
+        stated: show(pair),
+        recomputed: "(not a near-duplicate)".to_owned(),
+    });
+    dropped.chain(added).collect()
+}
+
+/// Where an evaluation review's near-duplicate list is not the one its photos' embeddings give
+/// at the bound it records (`load` has checked the bound against the recognizer's manifest
+/// entry): a pair dropped from the list, or one added.
+fn near_duplicate_differences(document: &lineup_core::review::ReviewDocument) -> Vec<Difference> {
+    let Some(protocol) = &document.evaluation_protocol else {
+        return Vec::new();
+    };
+    let Some(bound) = protocol.near_duplicate_bound else {
+        return Vec::new();
+    };
+    near_duplicate_list_differences(
+        &protocol.near_duplicates,
+        &document.near_duplicate_pairs(bound),
+        "the photos' embeddings at the recorded bound",
+    )
+}
+
+/// Where the evidence's near-duplicate bound and list differ from a re-run's (a list emptied or
+/// a bound changed before signing, which the evidence alone cannot show).
+pub fn rerun_near_duplicate_differences(
+    evidence: &Evidence,
+    rerun: &lineup_core::review::ReviewDocument,
+) -> Vec<Difference> {
+    let (Some(stated), Some(again)) = (&evidence.evaluation, &rerun.evaluation_protocol) else {
+        return Vec::new();
+    };
+    // The evidence names people not on the watchlist by pseudonym; the re-run by the set's
+    // folders, so its list is named as its own bundle would name it.
+    let again = super::report::Pseudonyms::of(rerun).protocol(again);
+    let mut differences = Vec::new();
+    if stated.near_duplicate_bound != again.near_duplicate_bound {
+        let show = |bound: Option<f32>| bound.map_or("none".to_owned(), |b| b.to_string());
+        differences.push(Difference {
+            figure: "the evaluation's near-duplicate bound (a lineup score)".to_owned(),
+            place: "evaluation.near_duplicate_bound".to_owned(),
+            stated: show(stated.near_duplicate_bound),
+            recomputed: format!("{} (the re-run)", show(again.near_duplicate_bound)),
+        });
+    }
+    differences.extend(near_duplicate_list_differences(
+        &stated.near_duplicates,
+        &again.near_duplicates,
+        "the re-run",
+    ));
+    differences
 }
 
 /// An input without a recorded SHA-256 by its file name alone: a re-run in another folder
@@ -1075,6 +1167,7 @@ fn review_differences(
     })
     .map_err(|e| unreadable(e.to_string()))?;
     let mut differences = score_differences(&document);
+    differences.extend(near_duplicate_differences(&document));
     differences.extend(retracked_differences(&document, evidence));
     let recomputed = evidence::recompute_from(
         &document,

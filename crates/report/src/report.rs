@@ -870,6 +870,13 @@ impl SystemReviewed {
             .unwrap_or(lineup_core::vision::manifest::Metric::Cosine)
     }
 
+    /// Whether the reviewer supplied the recognizer (`lineup models add`): what its spec states
+    /// (such as its near-duplicate bound) is then their word, not lineup's measurement.
+    pub fn recognizer_is_reviewers(&self) -> bool {
+        self.recognizer()
+            .is_some_and(|model| model.supplied_by_reviewer)
+    }
+
     /// A threshold of this review standing alone in a sentence, on the recognizer's own scale
     /// with its metric named where it is a distance ([`crate::wording::own_threshold`]).
     pub fn shown_threshold(&self, threshold: f32, decimals: usize) -> String {

@@ -928,10 +928,12 @@ pub fn simulation_mark(document: &lineup_core::review::ReviewDocument) -> Option
 
 /// What an evaluation set's protocol did, for the command line: the set by hash, who was
 /// enrolled by which seed, the searches it made, and every photo it skipped with why; `metric`
-/// is the review's recognizer's.
+/// is the review's recognizer's; `reviewers_bound` whether the reviewer supplied it, so that its
+/// near-duplicate bound is their spec's statement ([`near_duplicates_note`]).
 pub fn evaluation_protocol(
     protocol: &lineup_core::review::EvaluationProtocol,
     metric: Metric,
+    reviewers_bound: bool,
 ) -> String {
     let mut text = String::new();
     let line = |text: &mut String, label: &str, value: String| {
@@ -980,7 +982,7 @@ pub fn evaluation_protocol(
     for skipped in &protocol.skipped {
         let _ = writeln!(text, "  {}: {}", skipped.path.display(), skipped.reason);
     }
-    if let Some(note) = near_duplicates_note(protocol, metric) {
+    if let Some(note) = near_duplicates_note(protocol, metric, reviewers_bound) {
         let _ = writeln!(text, "{note}");
     }
     text
@@ -1175,10 +1177,12 @@ pub fn evaluation_set_paragraph(protocol: &lineup_core::review::EvaluationProtoc
 /// What the report says next to the 1:1 table when photos of different people score as the
 /// same picture, or when they could not be looked for (the recognizer states no bound); None
 /// when none do. `metric` is the review's recognizer's: scores and the bound are said on its
-/// own scale.
+/// own scale. `reviewers_bound`: the recognizer is the reviewer's, so its bound is what their
+/// spec states, not lineup's measurement, and is said so.
 pub fn near_duplicates_note(
     protocol: &lineup_core::review::EvaluationProtocol,
     metric: Metric,
+    reviewers_bound: bool,
 ) -> Option<String> {
     let pairs = &protocol.near_duplicates;
     let Some(bound) = protocol.near_duplicate_bound else {
@@ -1225,10 +1229,15 @@ pub fn near_duplicates_note(
             metric.own_value(bound)
         ),
     };
+    let whose = if reviewers_bound {
+        ", by the bound the reviewer's spec states (lineup has not measured it)"
+    } else {
+        ""
+    };
     Some(format!(
-        "Warning: {} of photos of different people {alike}: likely the same photo under two \
-         names. FMR counts {} as impostor pairs (those of one group) and is the higher for it: \
-         {}.",
+        "Warning: {} of photos of different people {alike}{whose}: likely the same photo under \
+         two names. FMR counts {} as impostor pairs (those of one group) and is the higher for \
+         it: {}.",
         count_words(pairs.len() as u64, "impostor pair", "impostor pairs"),
         if one { "it" } else { "them" },
         listed.join("; ")
@@ -1915,7 +1924,7 @@ mod tests {
     #[test]
     fn near_duplicates_are_said_with_their_count() {
         assert_eq!(
-            near_duplicates_note(&protocol(&[], Some(0)), Metric::Cosine),
+            near_duplicates_note(&protocol(&[], Some(0)), Metric::Cosine, false),
             None
         );
         let mut twice = protocol(&[], Some(0));
@@ -1928,7 +1937,7 @@ mod tests {
                     score: 0.9991,
                 });
         }
-        let note = near_duplicates_note(&twice, Metric::Cosine).unwrap();
+        let note = near_duplicates_note(&twice, Metric::Cosine, false).unwrap();
         assert!(
             note.contains("2 impostor pairs of photos of different people score at least 0.95"),
             "{note}"

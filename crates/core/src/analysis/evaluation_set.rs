@@ -667,10 +667,16 @@ impl ProtocolInput<'_> {
             self.near_duplicates(&found, faces, roles, bound)
         });
         let metric = document.score_metric();
+        // A reviewer's model's bound is their spec's word; lineup measured only its own models'.
+        let whose = if self.recognizer.supplied_by_reviewer {
+            ", by the bound the reviewer's spec states"
+        } else {
+            ""
+        };
         for pair in &near_duplicates {
             document.warnings.push(format!(
-                "{} and {} are photos of different people at {} {:.3} ({} {}): most likely the \
-                 same photo under two names; FMR counts the pair as a false match",
+                "{} and {} are photos of different people at {} {:.3} ({} {}{whose}): most \
+                 likely the same photo under two names; FMR counts the pair as a false match",
                 self.request.set.join(&pair.first).display(),
                 self.request.set.join(&pair.second).display(),
                 metric.name(),

@@ -228,6 +228,7 @@ fn parse_checked(
             check_face_values(&document).map_err(|reason| inconsistent(path, reason))?;
         }
         check_references(&document).map_err(|reason| inconsistent(path, reason))?;
+        settle_near_duplicate_bound(&mut document).map_err(|reason| inconsistent(path, reason))?;
         // After the sidecar: it holds the faces and the other recognizers' embeddings.
         if let Some(misfit) = document
             .other_recognizers
@@ -566,6 +567,16 @@ fn check_candidate_identities(document: &ReviewDocument) -> Result<(), String> {
             "{whose}candidate of detection {face} names watchlist identity {identity}, but the \
              watchlist has only {identities} identities"
         )),
+        None => Ok(()),
+    }
+}
+
+/// An evaluation review's near-duplicate bound, settled and checked by its recognizer
+/// ([`super::EvaluationProtocol::settle_near_duplicate_bound`]).
+fn settle_near_duplicate_bound(document: &mut ReviewDocument) -> Result<(), String> {
+    let recognizer = document.recognizer().cloned();
+    match &mut document.evaluation_protocol {
+        Some(protocol) => protocol.settle_near_duplicate_bound(recognizer.as_ref()),
         None => Ok(()),
     }
 }

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::labels::{Attributes, GroundTruth};
+use crate::vision::manifest::{ModelRecord, ModelRole};
+use crate::vision::runtime;
 
 /// Why an evaluation review that was cancelled cannot be signed: its set hash names no set (the
 /// photos not reached are hashed as unreadable) and its counts are not the protocol's.
@@ -55,9 +57,11 @@ pub struct EvaluationProtocol {
     pub near_duplicates: Vec<NearDuplicate>,
     /// The lineup score (`Metric::score`: a distance negated) from which two photos were taken
     /// to be one picture: the recognizer's own near-duplicate bound. None where its spec states
-    /// none, so that near-duplicates were not looked for; reviews from before it was recorded
-    /// were MobileFaceNet's, at [`NEAR_DUPLICATE_SCORE`].
-    #[serde(default = "cosine_near_duplicate_bound")]
+    /// none, so that near-duplicates were not looked for. A text that leaves it out reads as
+    /// unrecorded, which [`EvaluationProtocol::settle_near_duplicate_bound`] (called at load)
+    /// turns into [`NEAR_DUPLICATE_SCORE`] for MobileFaceNet's reviews from before it was
+    /// recorded and refuses for any other recognizer's.
+    #[serde(default = "unrecorded_near_duplicate_bound")]
     pub near_duplicate_bound: Option<f32>,
     /// Every search's label as `lineup evaluate` gave it, in track order, so that a label
     /// changed afterwards (in the app, by `labels import`, or by editing the file) is counted
@@ -100,9 +104,76 @@ pub struct LabelChanges {
 /// 0.924-1.000 under MobileFaceNet, so 0.95 missed some; its manifest entry now says 0.9.)
 pub const NEAR_DUPLICATE_SCORE: f32 = 0.95;
 
-/// The bound of reviews written before the protocol recorded one.
-fn cosine_near_duplicate_bound() -> Option<f32> {
-    Some(NEAR_DUPLICATE_SCORE)
+/// What reading a text that records no bound leaves in the field: a NaN, which no analysis
+/// records, until [`EvaluationProtocol::settle_near_duplicate_bound`] settles it by the
+/// review's recognizer (serde's default cannot see the recognizer).
+fn unrecorded_near_duplicate_bound() -> Option<f32> {
+    Some(f32::NAN)
+}
+
+impl EvaluationProtocol {
+    /// Settles and checks the near-duplicate bound by the recognizer the review records
+    /// (`recognizer`; None in reviews from before recognizers were recorded, all MobileFaceNet's):
+    /// - left out of the text: MobileFaceNet's reviews from before the bound was recorded get
+    ///   [`NEAR_DUPLICATE_SCORE`], their cosine bound; any other recognizer's review is damage,
+    ///   since a cosine bound means nothing on another model's scale (0.95 read as a distance
+    ///   flags nothing, and an edit could use that to hide near-duplicates);
+    /// - a model lineup ships (by SHA-256, whoever added it): the bound must be its manifest
+    ///   entry's, or for MobileFaceNet also [`NEAR_DUPLICATE_SCORE`], the bound its reviews
+    ///   recorded before its entry stated 0.9;
+    /// - a reviewer's own model: its spec, in the reviewer's data folder, is not in the review,
+    ///   so the bound is theirs as recorded (the report says it is their spec's).
+    ///
+    /// Gives why the bound is damage.
+    pub fn settle_near_duplicate_bound(
+        &mut self,
+        recognizer: Option<&ModelRecord>,
+    ) -> Result<(), String> {
+        let shipped = recognizer.and_then(|record| {
+            runtime::model_specs()
+                .into_iter()
+                .find(|spec| spec.sha256 == record.sha256)
+        });
+        let mobilefacenet = match (recognizer, &shipped) {
+            (None, _) => true,
+            (Some(_), Some(spec)) => matches!(
+                spec.role,
+                ModelRole::Recognizer | ModelRole::RecognizerAsConverted
+            ),
+            (Some(_), None) => false,
+        };
+        let name = recognizer.map_or("MobileFaceNet", |record| record.name.as_str());
+        if self.near_duplicate_bound.is_some_and(f32::is_nan) {
+            if !mobilefacenet {
+                return Err(format!(
+                    "the evaluation protocol records no near_duplicate_bound, which only \
+                     MobileFaceNet's reviews from before it was recorded leave out; this \
+                     review's recognizer is {name}"
+                ));
+            }
+            self.near_duplicate_bound = Some(NEAR_DUPLICATE_SCORE);
+        }
+        let Some(spec) = shipped else {
+            return Ok(());
+        };
+        let stated = spec.near_duplicate_score();
+        let legacy = mobilefacenet && self.near_duplicate_bound == Some(NEAR_DUPLICATE_SCORE);
+        if self.near_duplicate_bound != stated && !legacy {
+            let shown = |bound: Option<f32>| {
+                bound.map_or("none".to_owned(), |b| {
+                    spec.metric.map_or(b, |m| m.own_value(b)).to_string()
+                })
+            };
+            return Err(format!(
+                "the evaluation protocol's near_duplicate_bound ({}) is not the bound lineup's \
+                 manifest states for {} ({}, by its SHA-256)",
+                shown(self.near_duplicate_bound),
+                spec.name,
+                shown(stated)
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Two photos of different people that score as the same picture.

@@ -4,8 +4,10 @@
 //! track's first face, which for an evaluation set is its one photo.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use super::labels::{AttributeError, GroundTruth};
+use super::protocol::NearDuplicate;
 use super::slices::slice_of_attributes;
 use super::{ReviewDocument, Slicing};
 use crate::ids::TrackId;
@@ -111,5 +113,51 @@ impl ReviewDocument {
             photos: samples.len(),
             people: people.len(),
         })
+    }
+}
+
+/// A photo of an evaluation set as its protocol names it: relative to the set's folder, which
+/// holds one folder per person (so the last two parts of any path the review stores).
+fn set_relative(path: &Path) -> PathBuf {
+    let parts: Vec<_> = path.components().collect();
+    parts[parts.len().saturating_sub(2)..].iter().collect()
+}
+
+impl ReviewDocument {
+    /// Every pair of the review's photos (each enrolment photo and each face searched) of
+    /// different people (folders of the set) that scores at least `bound` on the recognizer's
+    /// own metric: an evaluation's near-duplicates, re-derived from the embeddings the review
+    /// holds, so that a list edited after `lineup evaluate` can be named. Pairs are named as
+    /// the protocol names them, in the order the photos appear here.
+    pub fn near_duplicate_pairs(&self, bound: f32) -> Vec<NearDuplicate> {
+        let enrolment = self
+            .watchlist
+            .identities
+            .iter()
+            .flat_map(|identity| &identity.photos)
+            .map(|photo| (set_relative(&photo.path), &photo.embedding));
+        let searched = self.detections.iter().filter_map(|detection| {
+            let input = self.inputs.get(detection.source.input)?;
+            Some((set_relative(&input.path), &detection.embedding))
+        });
+        let photos: Vec<(PathBuf, &Embedding)> = enrolment.chain(searched).collect();
+        let metric = self.score_metric();
+        let mut pairs = Vec::new();
+        for (at, (first, a)) in photos.iter().enumerate() {
+            for (second, b) in &photos[at + 1..] {
+                if first.parent() == second.parent() {
+                    continue;
+                }
+                let score = a.score(b, metric);
+                if score >= bound {
+                    pairs.push(NearDuplicate {
+                        first: first.clone(),
+                        second: second.clone(),
+                        score,
+                    });
+                }
+            }
+        }
+        pairs
     }
 }

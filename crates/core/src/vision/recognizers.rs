@@ -253,7 +253,7 @@ impl AddedModels {
         if let Some(problem) = differs_from_shipped(&spec) {
             return Err(not_allowed(problem));
         }
-        self.store(model, &spec)
+        self.store(model, &with_shipped_near_duplicate(spec))
     }
 
     /// Copies the model and writes its spec, each through a temporary file and a rename.
@@ -300,6 +300,16 @@ fn differs_from_shipped(spec: &ModelSpec) -> Option<String> {
             )),*]
         };
     }
+    // A near-duplicate bound is measured on the file (scripts/near_duplicates.sh): another one
+    // calls different people's photos copies of one picture, or misses copies. A spec that
+    // states none keeps the entry's ([`with_shipped_near_duplicate`]).
+    let near_duplicate = spec.near_duplicate.is_some().then(|| {
+        (
+            "near_duplicate",
+            format!("{:?}", spec.near_duplicate),
+            format!("{:?}", shipped.near_duplicate),
+        )
+    });
     let differing: Vec<String> = fields!(
         metric,
         normalisation,
@@ -310,6 +320,7 @@ fn differs_from_shipped(spec: &ModelSpec) -> Option<String> {
         output_size
     )
     .into_iter()
+    .chain(near_duplicate)
     .filter(|(_, theirs, ours)| theirs != ours)
     .map(|(field, theirs, ours)| format!("{field} {theirs} (lineup's: {ours})"))
     .collect();
@@ -323,6 +334,18 @@ fn differs_from_shipped(spec: &ModelSpec) -> Option<String> {
             shipped.file.strip_suffix(".onnx").unwrap_or(&shipped.file)
         )
     })
+}
+
+/// `spec` with the near-duplicate bound of the shipped model whose file it names (the same
+/// SHA-256) where it states none: the bound is the file's, measured, whoever added it.
+fn with_shipped_near_duplicate(mut spec: ModelSpec) -> ModelSpec {
+    if spec.near_duplicate.is_none() {
+        spec.near_duplicate = runtime::model_specs()
+            .into_iter()
+            .find(|shipped| shipped.sha256 == spec.sha256)
+            .and_then(|shipped| shipped.near_duplicate);
+    }
+    spec
 }
 
 /// Refuses `model` unless ONNX Runtime reads from it what `spec` says: one float input of the

@@ -479,11 +479,9 @@ fn one_to_one_table(
     );
     let metric = report.system.score_metric();
     layout.paragraph(&wording::one_to_one_note(metric), Style::SMALL);
-    if let Some(note) = report
-        .evaluation
-        .as_ref()
-        .and_then(|protocol| wording::near_duplicates_note(protocol, metric))
-    {
+    if let Some(note) = report.evaluation.as_ref().and_then(|protocol| {
+        wording::near_duplicates_note(protocol, metric, report.system.recognizer_is_reviewers())
+    }) {
         layout.paragraph(
             &note,
             Style {
