@@ -165,6 +165,46 @@ impl ReviewDocument {
             })
     }
 
+    /// The first face whose candidates by a recognizer after the first are not what that
+    /// recognizer's stored embeddings give: the search the analysis ran (`search_by`, at the
+    /// review's top-k, on its metric) of the face's embedding against its enrolment
+    /// embeddings, the rule `verify --recompute` applies to an included review. Lineup signs
+    /// no review whose scores were edited while their embeddings were left (#20, finding 2);
+    /// None when every score is the search's.
+    pub fn other_candidates_not_from_their_embeddings(&self) -> Option<String> {
+        /// Scores recomputed by the same code from the same stored embeddings are equal; this
+        /// allows only for the last bit of a float read back from text.
+        const TOLERANCE: f32 = 1e-6;
+        (1..=self.other_recognizers.len()).find_map(|recognizer| {
+            let view = self.as_seen_by(recognizer)?;
+            let name = &self.other_recognizers[recognizer - 1].model.name;
+            view.detections
+                .iter()
+                .enumerate()
+                .find_map(|(face, detection)| {
+                    let searched = crate::matching::search_by(
+                        &detection.embedding,
+                        &view.watchlist,
+                        view.settings.top_k,
+                        view.score_metric(),
+                    );
+                    let same = searched.len() == detection.candidates.len()
+                        && searched.iter().zip(&detection.candidates).all(|(a, b)| {
+                            a.identity == b.identity && (a.score - b.score).abs() <= TOLERANCE
+                        });
+                    (!same).then(|| {
+                        format!(
+                            "face {face}'s candidates by recognizer {name} ({}) are not what its \
+                         stored embedding gives against {name}'s enrolment embeddings ({}): \
+                         they were edited by hand",
+                            show_candidates(&detection.candidates),
+                            show_candidates(&searched)
+                        )
+                    })
+                })
+        })
+    }
+
     /// How many recognizers the review holds: its own and every other run (1 for a review of one
     /// model, 0 for one that records no recognizer, like an old hand-made fixture).
     pub fn recognizer_count(&self) -> usize {
@@ -218,6 +258,17 @@ impl ReviewDocument {
         view.slice_thresholds.clear();
         Some(view)
     }
+}
+
+fn show_candidates(candidates: &[Candidate]) -> String {
+    if candidates.is_empty() {
+        return "no candidate".to_owned();
+    }
+    let shown: Vec<String> = candidates
+        .iter()
+        .map(|c| format!("identity {} scoring {}", c.identity.0, c.score))
+        .collect();
+    shown.join(", ")
 }
 
 /// One recognizer's first threshold or candidate score off `metric`'s scale, in words.
