@@ -732,6 +732,11 @@ fn verify_against_a_rerun_ties_every_recognizers_scores_and_threshold_to_it() {
     let (bundle, published) = sign_document(&dir.path().join("honest"), &document).unwrap();
     let out = verify_against(&bundle, &published, &rerun);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("every other recognizer's best watchlist identity and score"),
+        "{}",
+        text(&out.stdout)
+    );
 
     // dlib's threshold moved from its default 0.6 to a distance of 0.75 before signing.
     let mut moved = document.clone();
