@@ -1720,6 +1720,12 @@ fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
                  in each track.",
                 rerun.display()
             );
+            if !recomputed.evidence.other_recognizers.is_empty() {
+                println!(
+                    "Each recognizer's threshold is the re-run's, and every other recognizer's \
+                     best watchlist identity and score for each face are the re-run's too."
+                );
+            }
             if recomputed.evidence.evaluation.is_some() {
                 println!(
                     "Its labels (who each photo is of, and the perceived attributes) are those \

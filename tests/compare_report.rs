@@ -335,8 +335,19 @@ fn signed_bundle_of(
     review: &Path,
     include_review: bool,
 ) -> (PathBuf, minisign::KeyPair, PathBuf) {
-    use lineup::assessment::{self, BundleOptions, ReportOptions};
     let document = lineup::review::load(review).unwrap();
+    signed_bundle_as(dir, &document, review, include_review)
+}
+
+/// [`signed_bundle_of`] with the report made from `document`, whatever the review file at
+/// `review` (included if `include_review`) holds: what a forger's own build could sign.
+fn signed_bundle_as(
+    dir: &Path,
+    document: &lineup::review::ReviewDocument,
+    review: &Path,
+    include_review: bool,
+) -> (PathBuf, minisign::KeyPair, PathBuf) {
+    use lineup::assessment::{self, BundleOptions, ReportOptions};
     let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
     let signer = SignerKey {
         public_key: pair.pk.clone(),
@@ -344,7 +355,7 @@ fn signed_bundle_of(
     let published = dir.join("published.pub");
     std::fs::write(&published, signer.file_text()).unwrap();
     let threshold = document.settings.threshold;
-    let findings = assessment::labelled_findings(&document, threshold);
+    let findings = assessment::labelled_findings(document, threshold);
     let bundle = dir.join("signed");
     let options = BundleOptions {
         out: bundle.clone(),
@@ -357,7 +368,7 @@ fn signed_bundle_of(
         },
     };
     assessment::export(
-        &document,
+        document,
         review,
         findings.as_ref(),
         &options,
@@ -590,7 +601,8 @@ fn every_recognizers_scores_are_recomputed_from_the_included_review() {
     );
 
     // Face 2's best dlib candidate raised from its distance to 0.1, saved by lineup's own
-    // writer (sidecar and all), then signed: the report and evidence agree with it.
+    // writer (sidecar and all). lineup refuses to sign it (#20, finding 2), so a forger's own
+    // build signs the honest review's report with the raised review included.
     let mut raised = document.clone();
     let face = raised.other_recognizers[0]
         .faces
@@ -602,7 +614,7 @@ fn every_recognizers_scores_are_recomputed_from_the_included_review() {
     std::fs::create_dir_all(&raised_dir).unwrap();
     let raised_review = raised_dir.join("review.ron");
     lineup::review::save(&raised, &raised_review).unwrap();
-    let (bundle, _, published) = signed_bundle_of(&raised_dir, &raised_review, true);
+    let (bundle, _, published) = signed_bundle_as(&raised_dir, &document, &raised_review, true);
     let out = lineup(&[
         "verify",
         "--recompute",
@@ -615,6 +627,215 @@ fn every_recognizers_scores_are_recomputed_from_the_included_review() {
     assert!(
         stderr.contains(&format!("{}'s candidates of face {face} (", names[1]))
             && stderr.contains(&format!("other_recognizers[0].faces[{face}].candidates")),
+        "{stderr}"
+    );
+}
+
+/// `lineup analyze` of [`two_model_review`]'s footage and watchlist (the copies it keeps in
+/// `dir/watchlist`) run again with the same recognizers, into `dir/rerun.ron`: what the
+/// README's re-run command gives.
+fn rerun_of_two_model_review(dir: &Path) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let rerun = dir.join("rerun.ron");
+    let run = Command::new(env!("CARGO_BIN_EXE_lineup"))
+        .arg("analyze")
+        .arg("--footage")
+        .args([
+            root.join("tests/data/clips/faces_h264.mp4"),
+            root.join("tests/data/photos/obama3.jpg"),
+            root.join("tests/data/photos/crowd.jpg"),
+            root.join("tests/data/photos/astronaut.png"),
+        ])
+        .arg("--watchlist")
+        .arg(dir.join("watchlist"))
+        .args(["--recognizer", "mobilefacenet", "--recognizer", "dlib"])
+        .arg("--no-cache")
+        .arg("--out")
+        .arg(&rerun)
+        .env("XDG_CACHE_HOME", dir.join("cache"))
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env_remove("LINEUP_CACHE_DIR")
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    rerun
+}
+
+/// `document` saved as `dir/review.ron` and exported as `lineup report` does, signed by a fresh
+/// key: (bundle, published key), or why lineup refused to sign it.
+fn sign_document(
+    dir: &Path,
+    document: &lineup::review::ReviewDocument,
+) -> Result<(PathBuf, PathBuf), String> {
+    use lineup::assessment::{self, BundleOptions, ReportOptions};
+    std::fs::create_dir_all(dir).unwrap();
+    let review = dir.join("review.ron");
+    lineup::review::save(document, &review).unwrap();
+    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let signer = SignerKey {
+        public_key: pair.pk.clone(),
+    };
+    let published = dir.join("published.pub");
+    std::fs::write(&published, signer.file_text()).unwrap();
+    let threshold = document.settings.threshold;
+    let findings = assessment::labelled_findings(document, threshold);
+    let bundle = dir.join("signed");
+    let options = BundleOptions {
+        out: bundle.clone(),
+        overwrite: false,
+        report: ReportOptions {
+            threshold: Some(threshold),
+            command: "(comparison test)".into(),
+            ..ReportOptions::default()
+        },
+    };
+    assessment::export(
+        document,
+        &review,
+        findings.as_ref(),
+        &options,
+        &pair.sk,
+        &signer,
+    )
+    .map(|_| (bundle, published))
+    .map_err(|error| error.to_string())
+}
+
+fn verify_against(bundle: &Path, published: &Path, rerun: &Path) -> Output {
+    lineup(&[
+        "verify",
+        "--recompute",
+        path(bundle),
+        "--key",
+        path(published),
+        "--against",
+        path(rerun),
+    ])
+}
+
+/// Expert finding 2 on #20: `verify --recompute --against` a genuine re-run compares every
+/// recognizer's best candidate and score for every face, and every recognizer's threshold, as
+/// it does the first's; `lineup report` refuses to sign a review whose other recognizer's
+/// candidate score is not what its stored embeddings give, naming recognizer and face.
+#[test]
+fn verify_against_a_rerun_ties_every_recognizers_scores_and_threshold_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let review = two_model_review(dir.path());
+    let rerun = rerun_of_two_model_review(dir.path());
+    let mut document = lineup::review::load(&review).unwrap();
+    let names = document.recognizer_names();
+    // The analysis's own dlib threshold: `lineup analyze` gives every recognizer after the
+    // first its default, and the re-run command can state no other.
+    let analysed = lineup::review::load(&rerun).unwrap();
+    document.other_recognizers[0].threshold = analysed.other_recognizers[0].threshold;
+
+    let (bundle, published) = sign_document(&dir.path().join("honest"), &document).unwrap();
+    let out = verify_against(&bundle, &published, &rerun);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("every other recognizer's best watchlist identity and score"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // dlib's threshold moved from its default 0.6 to a distance of 0.75 before signing.
+    let mut moved = document.clone();
+    moved.other_recognizers[0].threshold = Metric::Euclidean.score(0.75);
+    let (bundle, published) = sign_document(&dir.path().join("moved"), &moved).unwrap();
+    let out = verify_against(&bundle, &published, &rerun);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(
+        stderr.contains(&format!("{}'s threshold", names[1])) && stderr.contains("-0.75"),
+        "{stderr}"
+    );
+
+    // One face's dlib score edited, its embedding left: lineup refuses to sign it.
+    let run = &document.other_recognizers[0];
+    let face = run
+        .faces
+        .iter()
+        .position(|face| !face.candidates.is_empty())
+        .unwrap();
+    let mut edited = document.clone();
+    let score = &mut edited.other_recognizers[0].faces[face].candidates[0].score;
+    *score = Metric::Euclidean.score(Metric::Euclidean.own_value(*score) - 0.2);
+    let refused = sign_document(&dir.path().join("edited"), &edited).unwrap_err();
+    assert!(
+        refused.contains(&format!("face {face}")) && refused.contains(&names[1]),
+        "{refused}"
+    );
+
+    // A forger who keeps the review consistent gives the face another face's dlib embedding
+    // and the candidates it searches to: signed, but the re-run names dlib's face.
+    let best = |index: usize| run.faces[index].candidates.first().map(|c| c.score);
+    let other = (0..run.faces.len())
+        .find(|&index| best(index).is_some_and(|score| (score - best(face).unwrap()).abs() > 0.01))
+        .unwrap();
+    let mut swapped = document.clone();
+    swapped.other_recognizers[0].faces[face] = run.faces[other].clone();
+    let (bundle, published) = sign_document(&dir.path().join("swapped"), &swapped).unwrap();
+    let out = verify_against(&bundle, &published, &rerun);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(
+        stderr.contains(&format!("{}'s best candidate of face {face}", names[1])),
+        "{stderr}"
+    );
+}
+
+/// Expert finding 5 on #20: a recognizer record that is neither a model lineup ships (name,
+/// file and SHA-256 of its manifest) nor marked as supplied by the reviewer with its stated
+/// source is refused by `lineup report` and by `verify`, naming the record, for the other
+/// recognizer and the review's own alike.
+#[test]
+fn a_recognizer_record_lineup_never_ran_is_refused_by_report_and_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let review = two_model_review(dir.path());
+    let document = lineup::review::load(&review).unwrap();
+    let vendor = |model: &mut lineup::vision::ModelRecord| {
+        model.file = "vendorcorp.onnx".into();
+        model.name = "VendorCorp FaceID 3.1 (the vendor system)".into();
+        model.sha256 = "ab".repeat(32);
+    };
+    let mut other = document.clone();
+    vendor(&mut other.other_recognizers[0].model);
+    let mut own = document.clone();
+    let recognizer = own
+        .models
+        .iter_mut()
+        .find(|m| m.role == lineup::vision::ModelRole::Recognizer)
+        .unwrap();
+    vendor(recognizer);
+    for (what, edited) in [("other", &other), ("own", &own)] {
+        let refused = sign_document(&dir.path().join(what), edited).unwrap_err();
+        assert!(
+            refused.contains("VendorCorp FaceID 3.1 (the vendor system)")
+                && refused.contains("neither a model lineup ships"),
+            "{what}: {refused}"
+        );
+    }
+
+    // Evidence of an honest bundle given the vendor's record and signed again: verify names it.
+    let honest = dir.path().join("honest");
+    std::fs::create_dir_all(&honest).unwrap();
+    let (bundle, pair, published) = signed_bundle(&honest, &review);
+    let out = tampered(
+        &bundle,
+        &dir.path().join("forged"),
+        &pair,
+        &published,
+        |files| {
+            let mut evidence = evidence_of(files);
+            vendor(&mut evidence.other_recognizers[0].model);
+            files.insert(EVIDENCE_FILE.to_owned(), evidence.to_ron().into_bytes());
+        },
+    );
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+    assert!(
+        stderr.contains("VendorCorp FaceID 3.1 (the vendor system)")
+            && stderr.contains("neither a model lineup ships"),
         "{stderr}"
     );
 }

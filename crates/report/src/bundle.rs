@@ -203,7 +203,10 @@ pub fn export_signed(request: &SignedExport) -> Result<ExportedBundle, BundleErr
 /// (`ReviewDocument::not_signable_because`), or an evaluation that was cancelled before every
 /// photo was reached: lineup never signs one as an assessment.
 pub fn refuse_simulation(document: &ReviewDocument) -> Result<(), BundleError> {
-    match document.not_signable_because() {
+    let not_signable = document
+        .not_signable_because()
+        .or_else(|| document.other_candidates_not_from_their_embeddings());
+    match not_signable {
         Some(reason) => Err(BundleError::Simulated { reason }),
         None if document.evaluation_protocol.is_some() && !document.complete => {
             Err(BundleError::EvaluationCancelled)

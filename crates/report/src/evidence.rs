@@ -350,6 +350,10 @@ impl Evidence {
     pub fn not_signable_because(&self) -> Option<String> {
         self.simulated_because()
             .or_else(|| scenario::missing_models(&self.analysis.models))
+            .or_else(|| {
+                let others = self.other_recognizers.iter().map(|other| &other.model);
+                scenario::unvouched_model(self.analysis.models.iter().chain(others))
+            })
             .or_else(|| self.input_without_digest())
             .or_else(|| self.face_beyond_its_input())
             .or_else(|| self.face_without_a_candidate())

@@ -540,6 +540,10 @@ pub fn compare_rerun(
     })?;
     let mut differences = rerun_recognizer_differences(&recomputed.evidence, &rerun);
     differences.extend(rerun_differences(&recomputed.evidence, &rerun));
+    differences.extend(rerun_every_recognizer_differences(
+        &recomputed.evidence,
+        &rerun,
+    ));
     differences.extend(rerun_track_differences(&recomputed.evidence, &rerun));
     differences.extend(rerun_label_differences(&recomputed.evidence, &rerun));
     differences.extend(rerun_one_to_one_differences(&recomputed.evidence, &rerun));
@@ -936,6 +940,93 @@ pub fn rerun_differences(
                     rank_one.map(|c| c.score),
                 ),
             });
+        }
+    }
+    differences
+}
+
+/// Where the re-run, seen by each recognizer in turn (`as_seen_by`: one rule for every
+/// model), gives another threshold than the evidence records for it, or, for every recognizer
+/// after the first, another best candidate (by name) or score (within the tolerance
+/// [`rerun_differences`] allows the first, whose faces it compares with their input and
+/// frame) for a face (#20, finding 2). `lineup analyze` gives every recognizer after the first
+/// its default threshold, and the re-run command can state no other, so a bundle whose other
+/// threshold was moved is named here. Compared only where the recognizers and the number of
+/// faces agree: [`rerun_recognizer_differences`] and [`rerun_differences`] name any other.
+pub fn rerun_every_recognizer_differences(
+    evidence: &Evidence,
+    rerun: &lineup_core::review::ReviewDocument,
+) -> Vec<Difference> {
+    let own = evidence.faces.iter().map(|face| face.rank_one).collect();
+    let recorded = std::iter::once((evidence.analysis.settings.threshold, own)).chain(
+        evidence
+            .other_recognizers
+            .iter()
+            .map(|other| (other.threshold, other.faces.clone())),
+    );
+    let recorded: Vec<(f32, Vec<Option<lineup_core::matching::Candidate>>)> = recorded.collect();
+    if recorded.len() != rerun.recognizer_count() || evidence.faces.len() != rerun.detections.len()
+    {
+        return Vec::new();
+    }
+    let mut differences = Vec::new();
+    for (recognizer, (threshold, faces)) in recorded.into_iter().enumerate() {
+        let Some(view) = rerun.as_seen_by(recognizer) else {
+            continue;
+        };
+        let name = view.recognizer().map_or(String::new(), |m| m.name.clone());
+        let metric = view.score_metric();
+        let place = match recognizer {
+            0 => "analysis.settings".to_owned(),
+            k => format!("other_recognizers[{}]", k - 1),
+        };
+        if (threshold - view.settings.threshold).abs() > RERUN_SCORE_TOLERANCE {
+            let show = |t: f32| format!("{t} ({} {})", metric.name(), metric.own_value(t));
+            differences.push(Difference {
+                figure: format!("{name}'s threshold"),
+                place: format!("{place}.threshold"),
+                stated: show(threshold),
+                recomputed: show(view.settings.threshold),
+            });
+        }
+        if recognizer == 0 {
+            continue;
+        }
+        for (index, (stated, detection)) in faces.iter().zip(&view.detections).enumerate() {
+            let found = detection.candidates.first();
+            let same = match (stated, found) {
+                (Some(a), Some(b)) => {
+                    evidence.watchlist.get(a.identity.index())
+                        == view
+                            .watchlist
+                            .identities
+                            .get(b.identity.index())
+                            .map(|i| &i.name)
+                        && (a.score - b.score).abs() <= RERUN_SCORE_TOLERANCE
+                }
+                (a, b) => a.is_none() && b.is_none(),
+            };
+            if !same {
+                let show = |best: Option<&lineup_core::matching::Candidate>,
+                            names: &dyn Fn(usize) -> Option<String>| {
+                    best.map_or("no candidate".to_owned(), |c| {
+                        let who = names(c.identity.index());
+                        format!(
+                            "best {} scoring {}",
+                            who.unwrap_or_else(|| "(no such identity)".into()),
+                            c.score
+                        )
+                    })
+                };
+                differences.push(Difference {
+                    figure: format!("{name}'s best candidate of face {index}"),
+                    place: format!("{place}.faces[{index}]"),
+                    stated: show(stated.as_ref(), &|i| evidence.watchlist.get(i).cloned()),
+                    recomputed: show(found, &|i| {
+                        view.watchlist.identities.get(i).map(|x| x.name.clone())
+                    }),
+                });
+            }
         }
     }
     differences

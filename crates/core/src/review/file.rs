@@ -237,6 +237,9 @@ fn parse_checked(
         {
             return Err(inconsistent(path, misfit));
         }
+        if let Some(off_scale) = document.score_off_its_scale() {
+            return Err(inconsistent(path, off_scale));
+        }
         migrate(&mut document);
         check_tracks(&document).map_err(|reason| inconsistent(path, reason))?;
         Ok(document)

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ReviewDocument;
 use crate::matching::Candidate;
+use crate::vision::manifest::Metric;
 use crate::vision::{Embedding, ModelRecord, ModelRole};
 use crate::watchlist::Watchlist;
 
@@ -130,6 +131,80 @@ impl RecognizerRun {
 }
 
 impl ReviewDocument {
+    /// The first threshold or candidate score, by any recognizer (the review's own first), that
+    /// its metric cannot give (`Metric::admits`, `Metric::admits_score`): a negative Euclidean
+    /// distance, a cosine past 1. None when every one is on its scale. Values that are not
+    /// numbers are left to `impossible_value`, which names them first.
+    pub fn score_off_its_scale(&self) -> Option<String> {
+        let own_faces: Vec<&[Candidate]> = self
+            .detections
+            .iter()
+            .map(|d| d.candidates.as_slice())
+            .collect();
+        let own_name = self
+            .recognizer()
+            .map_or("(unrecorded)".to_owned(), |m| m.name.clone());
+        let mut own_thresholds = vec![("threshold".to_owned(), self.settings.threshold)];
+        own_thresholds.extend(
+            self.slice_thresholds
+                .iter()
+                .map(|(slice, t)| (format!("threshold for {slice}"), *t)),
+        );
+        let own = (own_name, self.score_metric(), own_thresholds, own_faces);
+        let others = self.other_recognizers.iter().map(|run| {
+            let metric = run.model.metric.unwrap_or(Metric::Cosine);
+            let faces = run.faces.iter().map(|f| f.candidates.as_slice()).collect();
+            let thresholds = vec![("threshold".to_owned(), run.threshold)];
+            (run.model.name.clone(), metric, thresholds, faces)
+        });
+        std::iter::once(own)
+            .chain(others)
+            .find_map(|(name, metric, thresholds, faces)| {
+                off_scale(metric, &thresholds, &faces)
+                    .map(|problem| format!("recognizer {name}'s {problem}"))
+            })
+    }
+
+    /// The first face whose candidates by a recognizer after the first are not what that
+    /// recognizer's stored embeddings give: the search the analysis ran (`search_by`, at the
+    /// review's top-k, on its metric) of the face's embedding against its enrolment
+    /// embeddings, the rule `verify --recompute` applies to an included review. Lineup signs
+    /// no review whose scores were edited while their embeddings were left (#20, finding 2);
+    /// None when every score is the search's.
+    pub fn other_candidates_not_from_their_embeddings(&self) -> Option<String> {
+        /// Scores recomputed by the same code from the same stored embeddings are equal; this
+        /// allows only for the last bit of a float read back from text.
+        const TOLERANCE: f32 = 1e-6;
+        (1..=self.other_recognizers.len()).find_map(|recognizer| {
+            let view = self.as_seen_by(recognizer)?;
+            let name = &self.other_recognizers[recognizer - 1].model.name;
+            view.detections
+                .iter()
+                .enumerate()
+                .find_map(|(face, detection)| {
+                    let searched = crate::matching::search_by(
+                        &detection.embedding,
+                        &view.watchlist,
+                        view.settings.top_k,
+                        view.score_metric(),
+                    );
+                    let same = searched.len() == detection.candidates.len()
+                        && searched.iter().zip(&detection.candidates).all(|(a, b)| {
+                            a.identity == b.identity && (a.score - b.score).abs() <= TOLERANCE
+                        });
+                    (!same).then(|| {
+                        format!(
+                            "face {face}'s candidates by recognizer {name} ({}) are not what its \
+                         stored embedding gives against {name}'s enrolment embeddings ({}): \
+                         they were edited by hand",
+                            show_candidates(&detection.candidates),
+                            show_candidates(&searched)
+                        )
+                    })
+                })
+        })
+    }
+
     /// How many recognizers the review holds: its own and every other run (1 for a review of one
     /// model, 0 for one that records no recognizer, like an old hand-made fixture).
     pub fn recognizer_count(&self) -> usize {
@@ -185,6 +260,54 @@ impl ReviewDocument {
     }
 }
 
+fn show_candidates(candidates: &[Candidate]) -> String {
+    if candidates.is_empty() {
+        return "no candidate".to_owned();
+    }
+    let shown: Vec<String> = candidates
+        .iter()
+        .map(|c| format!("identity {} scoring {}", c.identity.0, c.score))
+        .collect();
+    shown.join(", ")
+}
+
+/// One recognizer's first threshold or candidate score off `metric`'s scale, in words.
+fn off_scale(
+    metric: Metric,
+    thresholds: &[(String, f32)],
+    faces: &[&[Candidate]],
+) -> Option<String> {
+    let finite_outside = |score: f32, admits: bool| score.is_finite() && !admits;
+    let shown = |score: f32| match metric {
+        Metric::Cosine => String::new(),
+        Metric::Euclidean => format!(" (a {} of {})", metric.name(), metric.own_value(score)),
+    };
+    let threshold = thresholds.iter().find_map(|(what, threshold)| {
+        let own = metric.own_value(*threshold);
+        finite_outside(*threshold, metric.admits(own)).then(|| {
+            format!(
+                "{what} {threshold}{}, outside {}",
+                shown(*threshold),
+                metric.range()
+            )
+        })
+    });
+    threshold.or_else(|| {
+        faces.iter().enumerate().find_map(|(index, candidates)| {
+            let candidate = candidates
+                .iter()
+                .find(|c| finite_outside(c.score, metric.admits_score(c.score)))?;
+            Some(format!(
+                "face {index}: candidate score {} for watchlist identity {}{}, outside {}",
+                candidate.score,
+                candidate.identity.0,
+                shown(candidate.score),
+                metric.range()
+            ))
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -192,7 +315,6 @@ mod tests {
     use super::*;
     use crate::matching::search_by;
     use crate::review::{GroundTruth, parse, to_text};
-    use crate::vision::manifest::Metric;
 
     fn fixture() -> ReviewDocument {
         let text = include_str!("../../../../tests/fixtures/review_v1.ron");
@@ -367,5 +489,58 @@ mod tests {
                 "{named}: {error}"
             );
         }
+    }
+
+    /// Expert finding 4 on #20: a score or threshold outside its recognizer's metric's range
+    /// (a negative Euclidean distance, a cosine past 1) is refused at load, naming the
+    /// recognizer and the face or threshold, for the review's own recognizer as for any other.
+    #[test]
+    fn scores_and_thresholds_off_their_metrics_range_are_refused_at_load() {
+        let document = with_second_model(fixture());
+        let own = document.recognizer().map(|m| m.name.clone());
+        let own = own.unwrap_or_else(|| "the review's own recognizer".to_owned());
+        let face = document.other_recognizers[0]
+            .faces
+            .iter()
+            .position(|f| !f.candidates.is_empty())
+            .unwrap();
+        let mut threshold = document.clone();
+        threshold.other_recognizers[0].threshold = Metric::Euclidean.score(-4.0);
+        let mut score = document.clone();
+        score.other_recognizers[0].faces[face].candidates[0].score = Metric::Euclidean.score(-5.0);
+        let mut own_threshold = document.clone();
+        own_threshold.settings.threshold = 1.5;
+        let mut own_score = document.clone();
+        let own_face = own_score
+            .detections
+            .iter()
+            .position(|d| !d.candidates.is_empty())
+            .unwrap();
+        own_score.detections[own_face].candidates[0].score = -1.5;
+        for (damaged, named) in [
+            (
+                threshold,
+                "recognizer dlib ResNet-29's threshold 4".to_owned(),
+            ),
+            (
+                score,
+                format!("recognizer dlib ResNet-29's face {face}: candidate score 5"),
+            ),
+            (own_threshold, format!("recognizer {own}'s threshold 1.5")),
+            (
+                own_score,
+                format!("recognizer {own}'s face {own_face}: candidate score -1.5"),
+            ),
+        ] {
+            let error = parse(Path::new("r.ron"), &to_text(&damaged))
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(&named), "{named}: {error}");
+        }
+        // A cosine a hair past 1, as rounding gives for a face against its own photo, is one
+        // the analysis writes: kept.
+        let mut rounded = document.clone();
+        rounded.detections[own_face].candidates[0].score = 1.000_000_1;
+        parse(Path::new("r.ron"), &to_text(&rounded)).unwrap();
     }
 }

@@ -533,6 +533,10 @@ impl ReviewDocument {
     pub fn not_signable_because(&self) -> Option<String> {
         self.simulated_because()
             .or_else(|| missing_models(&self.models))
+            .or_else(|| {
+                let others = self.other_recognizers.iter().map(|run| &run.model);
+                unvouched_model(self.models.iter().chain(others))
+            })
             .or_else(|| self.input_without_digest())
             .or_else(|| self.face_without_embedding())
             .or_else(|| self.face_beyond_its_input())
@@ -623,6 +627,28 @@ pub fn missing_models(models: &[ModelRecord]) -> Option<String> {
          with their SHA-256): it was made or edited by hand"
             .to_owned()
     })
+}
+
+/// The first model record that is neither a model this lineup ships (a manifest entry's name,
+/// file and SHA-256 all three) nor marked as supplied by the reviewer with the source they
+/// state (`lineup models add` records both): no analysis records any other, so a report
+/// would attribute its numbers to a model lineup never ran. None when every one is vouched
+/// for.
+pub fn unvouched_model<'a>(models: impl IntoIterator<Item = &'a ModelRecord>) -> Option<String> {
+    let shipped = crate::vision::runtime::model_specs();
+    let vouched = |model: &ModelRecord| {
+        let ships = shipped.iter().any(|spec| {
+            spec.name == model.name && spec.file == model.file && spec.sha256 == model.sha256
+        });
+        ships || (model.supplied_by_reviewer && model.stated_source.is_some())
+    };
+    let model = models.into_iter().find(|model| !vouched(model))?;
+    Some(format!(
+        "its model record {:?} (file {:?}, SHA-256 {}) is neither a model lineup ships (a \
+         manifest entry's name, file and SHA-256) nor marked as supplied by the reviewer with \
+         the source they state: lineup never ran it, so the review was edited by hand",
+        model.name, model.file, model.sha256
+    ))
 }
 
 /// The length of the embeddings the review's recorded recognizer gives, where this build's

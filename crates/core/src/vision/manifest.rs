@@ -94,6 +94,19 @@ impl Metric {
         }
     }
 
+    /// Whether `score`, a lineup score ([`Metric::score`]) that a search computed, is one this
+    /// metric gives: a distance of 0 or more, or a cosine within -1 to 1 give or take the
+    /// rounding of a sum of a few hundred f32 products (a face against its own photo can score
+    /// 1.0000001). Nothing is assumed of a distance's upper end: a reviewer's model need not
+    /// give unit-length embeddings.
+    pub fn admits_score(self, score: f32) -> bool {
+        const COSINE_ROUNDING: f32 = 1e-4;
+        match self {
+            Metric::Cosine => score.abs() <= 1.0 + COSINE_ROUNDING,
+            Metric::Euclidean => self.admits(self.own_value(score)),
+        }
+    }
+
     /// A lineup score ([`Metric::score`]) brought within this metric's own range: a cosine
     /// within -1 to 1, a distance at least 0 (with no upper bound: a reviewer's model need not
     /// give unit-length embeddings).
