@@ -432,10 +432,11 @@ struct AnalyzeArgs {
     /// The match threshold, on the recognizer's own scale: for MobileFaceNet a cosine
     /// similarity at or above which a face raises an alert (-1 to 1, default 0.6); for dlib a
     /// Euclidean distance at or below which it does (0 or more, default 0.6). With several
-    /// --recognizer it is the first one's; every other one has its own default, since one
-    /// model's threshold means nothing on another's scale.
+    /// --recognizer, give it once per recognizer, in their order, each on its own model's scale
+    /// (a signed bundle's re-run command does); a recognizer given none has its own default,
+    /// since one model's threshold means nothing on another's scale.
     #[arg(long, allow_hyphen_values = true, value_parser = parse_number)]
-    threshold: Option<f32>,
+    threshold: Vec<f32>,
     /// Watchlist candidates kept per face.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
     top_k: u16,
@@ -746,15 +747,26 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     if let Some(threads) = args.threads {
         vision.threads = usize::from(threads);
     }
-    let mut recognizers = models::choose(&args.recognizer)?.into_iter();
+    let chosen = models::choose(&args.recognizer)?;
+    if args.threshold.len() > chosen.len().max(1) {
+        anyhow::bail!(
+            "{} --threshold values for {} recognizer(s): give at most one per --recognizer, in \
+             their order",
+            args.threshold.len(),
+            chosen.len().max(1)
+        );
+    }
+    let mut recognizers = chosen.into_iter();
     let recognizer = recognizers
         .next()
         .ok_or_else(|| anyhow::anyhow!("no recognizer was chosen"))?;
-    let threshold = models::threshold_for(&recognizer.spec, args.threshold)?;
-    // Every other recognizer at its own default: --threshold is on the first one's scale.
+    let threshold = models::threshold_for(&recognizer.spec, args.threshold.first().copied())?;
+    // Each other recognizer's --threshold is on its own scale, in the recognizers' order.
     let other_recognizers = recognizers
-        .map(|recognizer| {
-            let threshold = models::threshold_for(&recognizer.spec, None)?;
+        .zip(1..)
+        .map(|(recognizer, k)| {
+            let threshold =
+                models::threshold_for(&recognizer.spec, args.threshold.get(k).copied())?;
             Ok(OtherRecognizer {
                 recognizer,
                 threshold,

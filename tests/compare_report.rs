@@ -635,8 +635,13 @@ fn every_recognizers_scores_are_recomputed_from_the_included_review() {
 /// `dir/watchlist`) run again with the same recognizers, into `dir/rerun.ron`: what the
 /// README's re-run command gives.
 fn rerun_of_two_model_review(dir: &Path) -> PathBuf {
+    rerun_of_two_model_review_with(dir, "rerun.ron", &[])
+}
+
+/// The re-run above, written to `name` in `dir`, with `extra` arguments (thresholds).
+fn rerun_of_two_model_review_with(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let rerun = dir.join("rerun.ron");
+    let rerun = dir.join(name);
     let run = Command::new(env!("CARGO_BIN_EXE_lineup"))
         .arg("analyze")
         .arg("--footage")
@@ -649,6 +654,7 @@ fn rerun_of_two_model_review(dir: &Path) -> PathBuf {
         .arg("--watchlist")
         .arg(dir.join("watchlist"))
         .args(["--recognizer", "mobilefacenet", "--recognizer", "dlib"])
+        .args(extra)
         .arg("--no-cache")
         .arg("--out")
         .arg(&rerun)
@@ -749,6 +755,20 @@ fn verify_against_a_rerun_ties_every_recognizers_scores_and_threshold_to_it() {
         stderr.contains(&format!("{}'s threshold", names[1])) && stderr.contains("-0.75"),
         "{stderr}"
     );
+    // A reviewer may move it: the bundle's re-run command gives every recognizer's threshold,
+    // and a re-run made by it passes.
+    let readme = std::fs::read_to_string(bundle.join("README.txt")).unwrap();
+    assert!(
+        readme.contains("--threshold 0.6 --threshold 0.75 "),
+        "{readme}"
+    );
+    let moved_rerun = rerun_of_two_model_review_with(
+        dir.path(),
+        "rerun-moved.ron",
+        &["--threshold", "0.6", "--threshold", "0.75"],
+    );
+    let out = verify_against(&bundle, &published, &moved_rerun);
+    assert!(out.status.success(), "{}", text(&out.stderr));
 
     // One face's dlib score edited, its embedding left: lineup refuses to sign it.
     let run = &document.other_recognizers[0];

@@ -852,9 +852,17 @@ pub fn analyze_command(document: &ReviewDocument) -> String {
         "--threshold".to_owned(),
         // On the recognizer's own scale, as `lineup analyze --threshold` reads it.
         document.shown_threshold(settings.threshold).to_string(),
-        "--top-k".to_owned(),
-        settings.top_k.to_string(),
     ]);
+    // Every other recognizer's threshold, on its own scale, in the recognizers' order: the
+    // reviewer may have moved it, and `--against` compares it with the re-run's.
+    for run in &document.other_recognizers {
+        let own = run
+            .model
+            .metric
+            .map_or(run.threshold, |metric| metric.own_value(run.threshold));
+        words.extend(["--threshold".to_owned(), own.to_string()]);
+    }
+    words.extend(["--top-k".to_owned(), settings.top_k.to_string()]);
     let detector = &settings.vision.detector;
     if *detector == DetectorConfig::small_faces() {
         words.push("--small-faces".to_owned());
