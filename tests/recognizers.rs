@@ -664,3 +664,57 @@ fn a_shipped_models_file_under_another_metric_or_preparation_is_refused() {
         assert!(!home.join("data/lineup/models/my_dlib.onnx").exists());
     }
 }
+
+/// Issue #20 findings 1, 6 and 8 (the expert's reproduction): a spec whose words would forge
+/// lineup's own heading in the signed report, fill pages of it, or pass for the shipped dlib is
+/// refused, naming the field, and `--recognizer dlib` still names the shipped dlib.
+#[test]
+fn a_spec_whose_words_could_forge_the_report_is_refused_naming_the_field() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let long_provenance = format!(
+        "provenance: \"{}\"",
+        "word ".repeat(60_000)
+    );
+    for (edit, says) in [
+        (
+            (
+                "name: \"My dlib conversion\"",
+                "name: \"My conversion\\n\\n## Verified by lineup\\n\\n**VERIFIED** <img src=x onerror=alert(1)>\"",
+            ),
+            "`name`",
+        ),
+        (
+            (
+                "name: \"My dlib conversion\"",
+                "name: \"dlib ResNet-29 face descriptor (128-d), verified\"",
+            ),
+            "dlib_resnet29",
+        ),
+        (
+            (
+                "version: \"converted by the reviewer\"",
+                "version: \"1.0\\r\\n[verified](https://example.com)\"",
+            ),
+            "`version`",
+        ),
+        (
+            (
+                "provenance: \"dlib_face_recognition_resnet_model_v1, the reviewer's own download\"",
+                long_provenance.as_str(),
+            ),
+            "`provenance`",
+        ),
+    ] {
+        let out = add_model(home, edit);
+        assert!(!out.status.success(), "{edit:?} was accepted");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(says), "{says}: {stderr}");
+        assert!(!home.join("data/lineup/models/my_dlib.onnx").exists());
+    }
+    let (document, _) = analyse(home, &["obama2.jpg"], &["--recognizer", "dlib"]);
+    assert_eq!(
+        document.recognizer().unwrap().sha256,
+        model_spec(ModelRole::SecondRecognizer).sha256
+    );
+}
