@@ -824,7 +824,7 @@ impl Report {
 
     /// The name of a model role for a lay reader, e.g. "CenterFace" for the detector. The
     /// recognizer is whichever the analysis ran (MobileFaceNet, dlib's, or the reviewer's).
-    pub(crate) fn model_name(&self, role: lineup_core::vision::ModelRole) -> &str {
+    pub(crate) fn model_name(&self, role: lineup_core::vision::ModelRole) -> String {
         use lineup_core::vision::ModelRole;
         let models = &self.system.models;
         models
@@ -835,7 +835,7 @@ impl Report {
                     .then(|| self.system.recognizer())
                     .flatten()
             })
-            .map_or("(not recorded)", |m| m.name.as_str())
+            .map_or_else(|| "(not recorded)".to_owned(), crate::wording::model_in_prose)
     }
 }
 
@@ -858,7 +858,10 @@ impl SystemReviewed {
             "{:.3} ({}; {})",
             metric.own_value(threshold),
             metric.describe(),
-            recognizer.map_or("recognizer not recorded", |m| m.name.as_str())
+            recognizer.map_or_else(
+                || "recognizer not recorded".to_owned(),
+                crate::wording::model_in_prose
+            )
         )
     }
 
@@ -923,14 +926,14 @@ impl SystemReviewed {
 
     /// The recognizers' names for a sentence: "A", "A and B", "A, B and C".
     pub fn recognizer_names(&self) -> String {
-        let names: Vec<&str> = self
+        let names: Vec<String> = self
             .every_model()
             .filter(|m| m.role != lineup_core::vision::ModelRole::Detector)
-            .map(|m| m.name.as_str())
+            .map(crate::wording::model_in_prose)
             .collect();
         match names.split_last() {
             None => "(not recorded)".to_owned(),
-            Some((last, [])) => (*last).to_owned(),
+            Some((last, [])) => last.clone(),
             Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
         }
     }
@@ -1080,7 +1083,43 @@ mod tests {
             report
                 .system
                 .training_data_caveat()
-                .starts_with("Training data: who Cosine model and Distance model were")
+                .starts_with(
+                    "Training data: who Cosine model and Distance model (supplied by the \
+                     reviewer) were"
+                )
         );
+    }
+
+    /// Issue #20 finding 1 (c): every sentence that names a reviewer's model says they supplied
+    /// it, not the models' table alone: the summary, the stand-ins, the training-data caveat,
+    /// the threshold's words; and a name stored with line breaks reads on one line.
+    #[test]
+    fn every_sentence_naming_a_reviewers_model_says_they_supplied_it() {
+        let mut review = crate::comparison::tests::two_model_review();
+        for model in &mut review.models {
+            model.name = format!("Vendor\n\nmodel {}", model.name);
+            model.supplied_by_reviewer = true;
+        }
+        let report = build_report(
+            &review,
+            None,
+            &ReportOptions::default(),
+            PathBuf::from("review.ron"),
+            "0".repeat(64),
+        );
+        let named = "Vendor model Cosine model (supplied by the reviewer)";
+        let summary = crate::summary::plain_summary(&report);
+        assert!(
+            summary[0].contains(&format!("the {named} recognition model over")),
+            "{summary:?}"
+        );
+        let sentences = [
+            crate::summary::stand_ins(&report),
+            report.system.training_data_caveat(),
+            report.system.threshold_words(report.system.threshold),
+        ];
+        for sentence in sentences {
+            assert!(sentence.contains(named), "{sentence}");
+        }
     }
 }

@@ -261,7 +261,7 @@ pub(crate) fn one_to_one_table(
         &table.attributes,
         table.photos,
         table.people,
-        report.model_name(ModelRole::Recognizer),
+        &report.model_name(ModelRole::Recognizer),
         report.system.score_metric(),
     );
     let rows = table

@@ -314,8 +314,16 @@ impl<'f> Layout<'f> {
         lines
     }
 
-    /// Text wrapped to the content width, moving to a new page line by line as needed.
+    /// Text wrapped to the content width, moving to a new page line by line as needed, on one
+    /// paragraph: a line break in a name or file it holds (a review's own text) starts no
+    /// paragraph of its own.
     pub fn paragraph(&mut self, text: &str, style: Style) {
+        let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        self.paragraph_as_typed(&joined, style);
+    }
+
+    /// A reviewer's text of several lines, its line breaks kept.
+    pub fn paragraph_as_typed(&mut self, text: &str, style: Style) {
         self.paragraph_at(MARGIN, CONTENT_WIDTH, text, style);
         self.y += style.size * 0.5;
     }

@@ -115,7 +115,7 @@ fn section_texts(layout: &mut Layout, report: &Report, section: &Section) {
                 },
             );
         } else {
-            layout.paragraph(text, Style::BODY);
+            layout.paragraph_as_typed(text, Style::BODY);
         }
     }
 }
@@ -867,7 +867,7 @@ fn recommendation_section(layout: &mut Layout, report: &Report, heading: &str) {
     recommendation_body(layout, report);
     let text = &report.assessment.recommendation.text;
     if !text.trim().is_empty() {
-        layout.paragraph(text, Style::BODY);
+        layout.paragraph_as_typed(text, Style::BODY);
     }
 }
 
