@@ -1100,6 +1100,7 @@ mod tests {
             model.name = format!("Vendor\n\nmodel {}", model.name);
             model.supplied_by_reviewer = true;
         }
+        review.other_recognizers[0].model.supplied_by_reviewer = true;
         let report = build_report(
             &review,
             None,
@@ -1120,6 +1121,17 @@ mod tests {
         ];
         for sentence in sentences {
             assert!(sentence.contains(named), "{sentence}");
+        }
+        let comparison = report.comparison.as_ref().expect("two recognizers compared");
+        let other = "Distance model (supplied by the reviewer)";
+        let mut sentences = vec![comparison.heading()];
+        sentences.extend(comparison.threshold_lines(crate::comparison::Thresholds::Own));
+        sentences.extend(comparison.disagreement_sentences());
+        for sentence in sentences {
+            assert!(
+                sentence.contains(named) || sentence.contains(other),
+                "{sentence}"
+            );
         }
     }
 }
