@@ -672,10 +672,7 @@ fn a_shipped_models_file_under_another_metric_or_preparation_is_refused() {
 fn a_spec_whose_words_could_forge_the_report_is_refused_naming_the_field() {
     let home = tempfile::tempdir().unwrap();
     let home = home.path();
-    let long_provenance = format!(
-        "provenance: \"{}\"",
-        "word ".repeat(60_000)
-    );
+    let long_provenance = format!("provenance: \"{}\"", "word ".repeat(60_000));
     for (edit, says) in [
         (
             (
@@ -717,4 +714,77 @@ fn a_spec_whose_words_could_forge_the_report_is_refused_naming_the_field() {
         document.recognizer().unwrap().sha256,
         model_spec(ModelRole::SecondRecognizer).sha256
     );
+}
+
+/// Issue #20 finding 1 (the expert's reproduction): a review written before specs were checked,
+/// whose reviewer's model record holds a name, version and source that try to make Markdown and
+/// HTML of their own, signs a report where they are text: in assessment.md no line is a heading
+/// of theirs, a link, HTML or emphasis, and in the PDF no paragraph starts "## Verified".
+#[test]
+fn an_older_reviews_model_words_forge_no_heading_link_or_html_in_the_report() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let out = add_model(home, ("", ""));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    analyse(
+        home,
+        &["obama2.jpg", "t1.jpg"],
+        &["--recognizer", "my_dlib"],
+    );
+    let review = home.join("review---recognizer-my_dlib.ron");
+    let forged = "\\n\\n## Verified by lineup\\n\\nlineup checked this model: **VERIFIED** \
+                  <img src=x onerror=alert(1)> [verified](https://example.com)\\n";
+    let original = std::fs::read_to_string(&review).unwrap();
+    let edited = original
+        .replace(
+            "name: \"My dlib conversion\"",
+            &format!("name: \"My dlib conversion{forged}\""),
+        )
+        .replace(
+            "version: \"converted by the reviewer\"",
+            &format!("version: \"1.0{forged}\""),
+        )
+        .replace(
+            "provenance: \"dlib_face_recognition_resnet_model_v1, the reviewer's own download\"",
+            &format!("provenance: \"# Section{forged}<script>alert(1)</script>\""),
+        );
+    assert_ne!(edited, original);
+    std::fs::write(&review, edited).unwrap();
+    let record = lineup::review::load(&review).unwrap();
+    assert!(record.recognizer().unwrap().name.contains("\n## Verified"));
+
+    let bundle = sign(home, &review);
+    let markdown = std::fs::read_to_string(bundle.join("assessment.md")).unwrap();
+    assert!(markdown.contains("Verified by lineup"), "{markdown}");
+    let link = |line: &str| {
+        line.match_indices("](")
+            .any(|(at, _)| !line[..at].ends_with('\\'))
+    };
+    for line in markdown.lines() {
+        let heading = line.trim_start_matches('#').trim_start();
+        assert!(
+            !(line.starts_with('#')
+                && (heading.starts_with("Verified") || heading.starts_with("Section"))),
+            "a heading of the spec's: {line}"
+        );
+        for html in ["<img", "<script", "**VERIFIED"] {
+            assert!(!line.contains(html), "{html} in: {line}");
+        }
+        assert!(!link(line), "a link in: {line}");
+        if line.contains("My dlib conversion") && !line.starts_with('|') {
+            assert!(line.contains("(supplied by the reviewer)"), "{line}");
+        }
+    }
+    let pdf = Command::new("pdftotext")
+        .args([path(&bundle.join("assessment.pdf")), "-"])
+        .output()
+        .unwrap();
+    let pdf = text(&pdf.stdout);
+    assert!(pdf.contains("Verified by lineup"), "{pdf}");
+    for line in pdf.lines() {
+        assert!(
+            !line.trim_start().starts_with("## Verified"),
+            "{line}\n{pdf}"
+        );
+    }
 }

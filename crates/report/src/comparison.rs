@@ -564,7 +564,8 @@ impl ModelComparison {
     }
 
     fn sentences_of(&self, d: &Disagreement) -> [String; 2] {
-        let name = |at: Option<&ComparedModel>| at.map_or_else(String::new, ComparedModel::prose_name);
+        let name =
+            |at: Option<&ComparedModel>| at.map_or_else(String::new, ComparedModel::prose_name);
         let (first, other) = (name(self.models.first()), name(self.models.get(d.other)));
         let (first, other) = (first.as_str(), other.as_str());
         let moved = match d.at {

@@ -66,7 +66,10 @@ fn write_section(out: &mut String, report: &Report, section: &Section) {
         crate::drafting::report_day(&report.generated_at),
     );
     if !missing.is_empty() {
-        markup(out, &format!("**Missing: {}.**", inline(&missing.join("; "))));
+        markup(
+            out,
+            &format!("**Missing: {}.**", inline(&missing.join("; "))),
+        );
     }
     match section.id {
         SectionId::System => system(out, report),
@@ -582,7 +585,10 @@ mod tests {
     #[test]
     fn names_and_texts_lineup_did_not_write_make_no_markdown_of_their_own() {
         let mut review = crate::comparison::tests::two_model_review();
-        let other = review.other_recognizers.iter_mut().map(|run| &mut run.model);
+        let other = review
+            .other_recognizers
+            .iter_mut()
+            .map(|run| &mut run.model);
         for model in review.models.iter_mut().chain(other) {
             model.name = format!("{}{FORGED}", model.name);
             model.version = FORGED.into();

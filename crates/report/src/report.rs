@@ -835,7 +835,10 @@ impl Report {
                     .then(|| self.system.recognizer())
                     .flatten()
             })
-            .map_or_else(|| "(not recorded)".to_owned(), crate::wording::model_in_prose)
+            .map_or_else(
+                || "(not recorded)".to_owned(),
+                crate::wording::model_in_prose,
+            )
     }
 }
 
@@ -901,12 +904,17 @@ impl SystemReviewed {
                 } else {
                     role
                 };
+                // A review's words on one line: in the PDF's cells a line break would start
+                // a line of its own.
                 vec![
                     role,
-                    format!("{} {} ({})", model.name, model.version, model.file),
+                    crate::wording::one_line(&format!(
+                        "{} {} ({})",
+                        model.name, model.version, model.file
+                    )),
                     model.metric.map_or("—", |metric| metric.name()).to_owned(),
-                    self.source_words(model),
-                    model.sha256.clone(),
+                    crate::wording::one_line(&self.source_words(model)),
+                    crate::wording::one_line(&model.sha256),
                 ]
             })
             .collect()
@@ -1079,15 +1087,10 @@ mod tests {
         assert!(rows[1][1].contains("Distance model.onnx"), "{rows:?}");
         assert_eq!(rows[1][2], "Euclidean distance");
         assert!(rows[1][3].contains("supplied by the reviewer"), "{rows:?}");
-        assert!(
-            report
-                .system
-                .training_data_caveat()
-                .starts_with(
-                    "Training data: who Cosine model and Distance model (supplied by the \
+        assert!(report.system.training_data_caveat().starts_with(
+            "Training data: who Cosine model and Distance model (supplied by the \
                      reviewer) were"
-                )
-        );
+        ));
     }
 
     /// Issue #20 finding 1 (c): every sentence that names a reviewer's model says they supplied
@@ -1122,7 +1125,10 @@ mod tests {
         for sentence in sentences {
             assert!(sentence.contains(named), "{sentence}");
         }
-        let comparison = report.comparison.as_ref().expect("two recognizers compared");
+        let comparison = report
+            .comparison
+            .as_ref()
+            .expect("two recognizers compared");
         let other = "Distance model (supplied by the reviewer)";
         let mut sentences = vec![comparison.heading()];
         sentences.extend(comparison.threshold_lines(crate::comparison::Thresholds::Own));

@@ -350,30 +350,38 @@ fn letters_and_digits(text: &str) -> String {
 fn confusable_with_shipped(spec: &ModelSpec) -> Option<String> {
     let stem = spec.file.strip_suffix(".onnx").unwrap_or(&spec.file);
     let theirs = [letters_and_digits(&spec.name), letters_and_digits(stem)];
-    SHIPPED.into_iter().map(Recognizer::shipped).find_map(|shipped| {
-        let first_word = shipped.spec.name.split_whitespace().next().unwrap_or_default();
-        let prefixes = [
-            letters_and_digits(shipped.short_name()),
-            letters_and_digits(first_word),
-        ];
-        let whole = letters_and_digits(&shipped.spec.name);
-        let confused = theirs.iter().any(|mine| {
-            prefixes
-                .iter()
-                .any(|prefix| !prefix.is_empty() && mine.starts_with(prefix.as_str()))
-                || (!whole.is_empty() && mine.contains(whole.as_str()))
-        });
-        confused.then(|| {
-            format!(
-                "name {:?} or file {:?} could be taken for lineup's own {} ({}); a reviewer's \
+    SHIPPED
+        .into_iter()
+        .map(Recognizer::shipped)
+        .find_map(|shipped| {
+            let first_word = shipped
+                .spec
+                .name
+                .split_whitespace()
+                .next()
+                .unwrap_or_default();
+            let prefixes = [
+                letters_and_digits(shipped.short_name()),
+                letters_and_digits(first_word),
+            ];
+            let whole = letters_and_digits(&shipped.spec.name);
+            let confused = theirs.iter().any(|mine| {
+                prefixes
+                    .iter()
+                    .any(|prefix| !prefix.is_empty() && mine.starts_with(prefix.as_str()))
+                    || (!whole.is_empty() && mine.contains(whole.as_str()))
+            });
+            confused.then(|| {
+                format!(
+                    "name {:?} or file {:?} could be taken for lineup's own {} ({}); a reviewer's \
                  model must not start with a shipped model's name or contain it",
-                spec.name,
-                spec.file,
-                shipped.short_name(),
-                shipped.spec.name
-            )
+                    spec.name,
+                    spec.file,
+                    shipped.short_name(),
+                    shipped.spec.name
+                )
+            })
         })
-    })
 }
 
 /// Where `spec` names the file of a model lineup ships (the same SHA-256) but would prepare its
