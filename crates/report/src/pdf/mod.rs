@@ -821,7 +821,7 @@ fn risks_section(layout: &mut Layout, report: &Report) {
     layout.table(
         &[
             Column::new("#", 0.3),
-            Column::new("Risk", 3.0),
+            Column::new("Risk", 3.0).as_typed(),
             Column::new("Severity", 0.9),
             Column::new("Likelihood", 0.9),
             Column::new("Score", 0.5).right(),
@@ -1211,11 +1211,14 @@ fn draw(
         Item::Text { x, y, style, text } => {
             surface.set_fill(Some(fill(style.color)));
             surface.set_stroke(None);
+            // One drawn line: a line break left in a name (a chart's label, a review's words)
+            // has no glyph, which PDF/A refuses.
+            let line = fonts.drawable(style.font, text).replace('\n', " ");
             surface.draw_text(
                 Point::from_xy(*x, *y),
                 embedded.get(style.font),
                 style.size,
-                &fonts.drawable(style.font, text),
+                &line,
                 false,
                 TextDirection::Auto,
             );
