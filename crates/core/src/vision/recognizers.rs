@@ -544,7 +544,8 @@ mod tests {
     #[test]
     fn stated_text_with_a_line_break_or_too_long_is_refused_naming_the_field() {
         assert_eq!(stated_text_problem(&reviewers_spec(|_| {})), None);
-        let cases: [(&str, fn(&mut ModelSpec)); 5] = [
+        type Edit = fn(&mut ModelSpec);
+        let cases: [(&str, Edit); 5] = [
             ("name", |s| s.name = "dlib\n\n## Verified by lineup".into()),
             ("version", |s| s.version = "1.0\r".into()),
             ("version", |s| s.version = "v".repeat(201)),
@@ -605,6 +606,9 @@ mod tests {
         };
         let chosen = choose("dlib", std::slice::from_ref(&theirs)).unwrap();
         assert_eq!(chosen, Recognizer::shipped(ModelRole::SecondRecognizer));
-        assert_eq!(choose("evil", &[theirs.clone()]).unwrap(), theirs);
+        assert_eq!(
+            choose("evil", std::slice::from_ref(&theirs)).unwrap(),
+            theirs
+        );
     }
 }

@@ -227,7 +227,7 @@ impl Column {
         }
     }
 
-    pub(crate) fn as_typed(mut self) -> Column {
+    pub(crate) fn keeping_line_breaks(mut self) -> Column {
         self.as_typed = true;
         self
     }

@@ -821,7 +821,7 @@ fn risks_section(layout: &mut Layout, report: &Report) {
     layout.table(
         &[
             Column::new("#", 0.3),
-            Column::new("Risk", 3.0).as_typed(),
+            Column::new("Risk", 3.0).keeping_line_breaks(),
             Column::new("Severity", 0.9),
             Column::new("Likelihood", 0.9),
             Column::new("Score", 0.5).right(),
