@@ -510,9 +510,17 @@ fn escape_line(line: &str, starts_block: bool) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '[' | ']' | '#' | '|' | '~' => {
+            '\\' | '`' | '*' | '#' | '|' | '~' => {
                 out.push('\\');
                 out.push(c);
+            }
+            // A link needs "](", "][" or, to define one, "]:"; a bracket alone ("[0.0–5.6%]",
+            // lineup's own intervals) makes none.
+            ']' if chars
+                .get(at + 1)
+                .is_some_and(|next| matches!(next, '(' | '[' | ':')) =>
+            {
+                out.push_str("\\]");
             }
             // Inside a word (dlib_resnet29) an underscore emphasises nothing.
             '_' if !between_words => out.push_str("\\_"),
