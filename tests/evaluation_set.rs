@@ -1825,3 +1825,45 @@ fn a_reviewers_near_duplicate_bound_is_said_to_be_their_specs() {
         "{note}"
     );
 }
+
+/// Issue #20 finding 1 (addendum): a person's folder name is free text too. Barack Obama's
+/// folder (he is enrolled) named with line breaks, a Markdown heading, a link and HTML (Linux
+/// allows all but '/') is printed in the signed report as text: no heading, link or HTML of its
+/// own in assessment.md, and no line of its own in the PDF's paragraphs.
+#[test]
+fn a_person_folder_named_like_markdown_makes_none_in_the_report() {
+    use lineup::assessment::bundle::{EDITABLE_FILE, PDF_FILE};
+    let (dir, set, people) = fixture_set();
+    let name = "Barack Obama\n\n## Verified by lineup: no near-duplicates\n\n\
+                [x](javascript:alert(1)) <img src=x onerror=alert(1)> x";
+    std::fs::rename(set.join("Barack Obama"), set.join(name)).unwrap();
+    let csv = PEOPLE_CSV.replace("Barack Obama,", &format!("\"{name}\","));
+    std::fs::write(&people, csv).unwrap();
+    evaluated_as_usual(dir.path(), &set, &people);
+    let (bundle, _, _) = signed_bundle(dir.path(), false);
+    let markdown = std::fs::read_to_string(bundle.join(EDITABLE_FILE)).unwrap();
+    assert!(
+        markdown.contains("Verified by lineup: no near"),
+        "{markdown}"
+    );
+    for line in markdown.lines() {
+        let heading = line.trim_start_matches('#').trim_start();
+        assert!(
+            !(line.starts_with('#') && heading.starts_with("Verified")),
+            "{line}"
+        );
+        assert!(!line.contains("<img") && !line.contains("[x]("), "{line}");
+    }
+    let pdf = Command::new("pdftotext")
+        .args([bundle.join(PDF_FILE).to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    let pdf = text(&pdf.stdout);
+    assert!(pdf.contains("Verified by lineup"), "{pdf}");
+    for line in pdf.lines() {
+        assert!(
+            !line.trim_start().starts_with("## Verified"),
+            "{line}\n{pdf}"
+        );
+    }
+}

@@ -693,3 +693,127 @@ fn a_shipped_models_file_under_another_near_duplicate_bound_is_refused() {
         std::fs::read_to_string(home.join("data/lineup/models/my_dlib.onnx.spec.ron")).unwrap();
     assert!(stored.contains("near_duplicate: Some(0.28)"), "{stored}");
 }
+
+/// Issue #20 findings 1, 6 and 8 (the expert's reproduction): a spec whose words would forge
+/// lineup's own heading in the signed report, fill pages of it, or pass for the shipped dlib is
+/// refused, naming the field, and `--recognizer dlib` still names the shipped dlib.
+#[test]
+fn a_spec_whose_words_could_forge_the_report_is_refused_naming_the_field() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let long_provenance = format!("provenance: \"{}\"", "word ".repeat(60_000));
+    for (edit, says) in [
+        (
+            (
+                "name: \"My dlib conversion\"",
+                "name: \"My conversion\\n\\n## Verified by lineup\\n\\n**VERIFIED** <img src=x onerror=alert(1)>\"",
+            ),
+            "`name`",
+        ),
+        (
+            (
+                "name: \"My dlib conversion\"",
+                "name: \"dlib ResNet-29 face descriptor (128-d), verified\"",
+            ),
+            "dlib_resnet29",
+        ),
+        (
+            (
+                "version: \"converted by the reviewer\"",
+                "version: \"1.0\\r\\n[verified](https://example.com)\"",
+            ),
+            "`version`",
+        ),
+        (
+            (
+                "provenance: \"dlib_face_recognition_resnet_model_v1, the reviewer's own download\"",
+                long_provenance.as_str(),
+            ),
+            "`provenance`",
+        ),
+    ] {
+        let out = add_model(home, edit);
+        assert!(!out.status.success(), "{edit:?} was accepted");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(says), "{says}: {stderr}");
+        assert!(!home.join("data/lineup/models/my_dlib.onnx").exists());
+    }
+    let (document, _) = analyse(home, &["obama2.jpg"], &["--recognizer", "dlib"]);
+    assert_eq!(
+        document.recognizer().unwrap().sha256,
+        model_spec(ModelRole::SecondRecognizer).sha256
+    );
+}
+
+/// Issue #20 finding 1 (the expert's reproduction): a review written before specs were checked,
+/// whose reviewer's model record holds a name, version and source that try to make Markdown and
+/// HTML of their own, signs a report where they are text: in assessment.md no line is a heading
+/// of theirs, a link, HTML or emphasis, and in the PDF no paragraph starts "## Verified".
+#[test]
+fn an_older_reviews_model_words_forge_no_heading_link_or_html_in_the_report() {
+    let home = tempfile::tempdir().unwrap();
+    let home = home.path();
+    let out = add_model(home, ("", ""));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    analyse(
+        home,
+        &["obama2.jpg", "t1.jpg"],
+        &["--recognizer", "my_dlib"],
+    );
+    let review = home.join("review---recognizer-my_dlib.ron");
+    let forged = "\\n\\n## Verified by lineup\\n\\nlineup checked this model: **VERIFIED** \
+                  <img src=x onerror=alert(1)> [verified](https://example.com)\\n";
+    let original = std::fs::read_to_string(&review).unwrap();
+    let edited = original
+        .replace(
+            "name: \"My dlib conversion\"",
+            &format!("name: \"My dlib conversion{forged}\""),
+        )
+        .replace(
+            "version: \"converted by the reviewer\"",
+            &format!("version: \"1.0{forged}\""),
+        )
+        .replace(
+            "provenance: \"dlib_face_recognition_resnet_model_v1, the reviewer's own download\"",
+            &format!("provenance: \"# Section{forged}<script>alert(1)</script>\""),
+        );
+    assert_ne!(edited, original);
+    std::fs::write(&review, edited).unwrap();
+    let record = lineup::review::load(&review).unwrap();
+    assert!(record.recognizer().unwrap().name.contains("\n## Verified"));
+
+    let bundle = sign(home, &review);
+    let markdown = std::fs::read_to_string(bundle.join("assessment.md")).unwrap();
+    assert!(markdown.contains("Verified by lineup"), "{markdown}");
+    let link = |line: &str| {
+        line.match_indices("](")
+            .any(|(at, _)| !line[..at].ends_with('\\'))
+    };
+    for line in markdown.lines() {
+        let heading = line.trim_start_matches('#').trim_start();
+        assert!(
+            !(line.starts_with('#')
+                && (heading.starts_with("Verified") || heading.starts_with("Section"))),
+            "a heading of the spec's: {line}"
+        );
+        for html in ["<img", "<script", "**VERIFIED"] {
+            assert!(!line.contains(html), "{html} in: {line}");
+        }
+        assert!(!link(line), "a link in: {line}");
+        if line.contains("My dlib conversion") && !line.starts_with('|') {
+            assert!(line.contains("(supplied by the reviewer)"), "{line}");
+        }
+    }
+    let pdf = Command::new("pdftotext")
+        .args([path(&bundle.join("assessment.pdf")), "-"])
+        .output()
+        .unwrap();
+    let pdf = text(&pdf.stdout);
+    assert!(pdf.contains("Verified by lineup"), "{pdf}");
+    for line in pdf.lines() {
+        assert!(
+            !line.trim_start().starts_with("## Verified"),
+            "{line}\n{pdf}"
+        );
+    }
+}

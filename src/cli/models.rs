@@ -21,7 +21,10 @@ pub enum ModelsCommand {
     /// photo under two names; measure it with scripts/near_duplicates.sh). The file's inputs
     /// and outputs must be what the spec says. It is kept in $XDG_DATA_HOME/lineup/models (else
     /// ~/.local/share/lineup/models), and reviews and reports record that the reviewer supplied
-    /// it, with its provenance and licence as the spec states them.
+    /// it, with its provenance and licence as the spec states them. Each text field is one line
+    /// without control characters, at most 80 characters for file and name, 200 for version and
+    /// 1,000 for provenance and licence; the name and file may not start with a shipped model's
+    /// name (mobilefacenet…, dlib…) or contain one.
     Add {
         /// The ONNX model file.
         file: PathBuf,

@@ -354,7 +354,7 @@ pub struct TableEntry<'a> {
 impl TableEntry<'_> {
     /// The model as its table's rows name it: "dlib (moved to MobileFaceNet's FPIR)".
     pub fn label(&self) -> String {
-        crate::wording::moved_model(self.model.name(), self.moved_to)
+        crate::wording::moved_model(&self.model.prose_name(), self.moved_to)
     }
 }
 
@@ -372,6 +372,11 @@ impl ComparedModel {
     pub fn name(&self) -> &str {
         &self.model.name
     }
+
+    /// Its name as a sentence gives it: one line, "(supplied by the reviewer)" where it is.
+    pub fn prose_name(&self) -> String {
+        crate::wording::model_in_prose(&self.model)
+    }
 }
 
 impl ModelComparison {
@@ -381,7 +386,9 @@ impl ModelComparison {
 
     /// The sentence over the comparison.
     pub fn heading(&self) -> String {
-        crate::wording::comparison_heading(&self.model_names(), &self.attributes)
+        let names: Vec<String> = self.models.iter().map(ComparedModel::prose_name).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        crate::wording::comparison_heading(&names, &self.attributes)
     }
 
     /// The rates of one table, model by model: at their own thresholds; every other moved to
@@ -442,21 +449,25 @@ impl ModelComparison {
         match thresholds {
             Thresholds::Own => None,
             Thresholds::EqualFpir => Some(match self.target_fpir() {
-                Some(target) => crate::wording::equal_fpir_note(first.name(), target),
+                Some(target) => crate::wording::equal_fpir_note(&first.prose_name(), target),
                 None => crate::wording::NO_EQUAL_FPIR.to_owned(),
             }),
             Thresholds::FirstMoved => {
-                let targets: Vec<(&str, &Rate)> = self
+                let named: Vec<(String, &Rate)> = self
                     .models
                     .iter()
                     .skip(1)
                     .filter(|other| other.first_at_its_fpir.is_some())
-                    .filter_map(|other| Some((other.name(), &other.own.as_ref()?.all.fpir)))
+                    .filter_map(|other| Some((other.prose_name(), &other.own.as_ref()?.all.fpir)))
+                    .collect();
+                let targets: Vec<(&str, &Rate)> = named
+                    .iter()
+                    .map(|(name, rate)| (name.as_str(), *rate))
                     .collect();
                 Some(if targets.is_empty() {
                     crate::wording::NO_EQUAL_FPIR.to_owned()
                 } else {
-                    crate::wording::first_moved_note(first.name(), &targets)
+                    crate::wording::first_moved_note(&first.prose_name(), &targets)
                 })
             }
         }
@@ -472,7 +483,7 @@ impl ModelComparison {
     /// comparison leaves out.
     pub fn group_thresholds_note(&self) -> Option<String> {
         crate::wording::own_group_thresholds_note(
-            self.models.first()?.name(),
+            &self.models.first()?.prose_name(),
             &self.own_group_thresholds_left_out,
         )
     }
@@ -553,8 +564,10 @@ impl ModelComparison {
     }
 
     fn sentences_of(&self, d: &Disagreement) -> [String; 2] {
-        let first = self.models.first().map_or("", ComparedModel::name);
-        let other = self.models.get(d.other).map_or("", ComparedModel::name);
+        let name =
+            |at: Option<&ComparedModel>| at.map_or_else(String::new, ComparedModel::prose_name);
+        let (first, other) = (name(self.models.first()), name(self.models.get(d.other)));
+        let (first, other) = (first.as_str(), other.as_str());
         let moved = match d.at {
             Thresholds::Own => None,
             Thresholds::EqualFpir => Some((other, first)),

@@ -16,38 +16,41 @@ use crate::wording::{self, group_thousands};
 pub fn markdown(report: &Report) -> String {
     let mut out = String::new();
     let assessment = &report.assessment;
-    line(&mut out, &format!("# {}", one_line(&assessment.title)));
+    markup(&mut out, &format!("# {}", inline(&assessment.title)));
     if !report.incomplete.is_empty() {
-        line(
+        markup(
             &mut out,
             &format!(
                 "**DRAFT. Still to be written or decided by the reviewer: {}.**",
-                report.incomplete.join("; ")
+                inline(&report.incomplete.join("; "))
             ),
         );
     }
-    line(
+    markup(
         &mut out,
         &format!(
-            "Made with lineup {} on {} from the review document with SHA-256 `{}`. The signed \
+            "Made with lineup {} on {} from the review document with SHA-256 {}. The signed \
              PDF and assessment.ron in the same bundle are the record; this file is for editing.",
-            report.lineup_version, report.generated_at, report.reproduce.review_sha256
+            inline(&report.lineup_version),
+            inline(&report.generated_at),
+            code(&report.reproduce.review_sha256)
         ),
     );
-    line(&mut out, "## Summary in plain language");
+    markup(&mut out, "## Summary in plain language");
     draft_mark(&mut out, report);
     for paragraph in summary::plain_summary(report) {
         line(&mut out, &paragraph);
     }
     let highest = summary::highest_risks(report);
     if !highest.is_empty() {
-        line(&mut out, "## Highest risks");
+        markup(&mut out, "## Highest risks");
         draft_mark(&mut out, report);
         bullets(&mut out, &highest);
     }
-    line(&mut out, "## How to check this document");
+    markup(&mut out, "## How to check this document");
     draft_mark(&mut out, report);
-    line(&mut out, &summary::how_to_check(report));
+    // lineup's own words, with commands as code; the key's ID is lineup's hex.
+    markup(&mut out, &summary::how_to_check(report));
     for section in &SECTIONS {
         write_section(&mut out, report, section);
     }
@@ -55,15 +58,18 @@ pub fn markdown(report: &Report) -> String {
 }
 
 fn write_section(out: &mut String, report: &Report, section: &Section) {
-    line(out, &format!("## {}", section.heading()));
+    markup(out, &format!("## {}", section.heading()));
     draft_mark(out, report);
-    line(out, &format!("> Guidance: {}", section.guidance));
+    markup(out, &format!("> Guidance: {}", inline(section.guidance)));
     let missing = section.missing(
         &report.assessment,
         crate::drafting::report_day(&report.generated_at),
     );
     if !missing.is_empty() {
-        line(out, &format!("**Missing: {}.**", missing.join("; ")));
+        markup(
+            out,
+            &format!("**Missing: {}.**", inline(&missing.join("; "))),
+        );
     }
     match section.id {
         SectionId::System => system(out, report),
@@ -100,7 +106,7 @@ fn write_section(out: &mut String, report: &Report, section: &Section) {
         SectionId::ActionPlan => actions(out, report),
         SectionId::Recommendation => {
             let decision = report.assessment.recommendation.decision;
-            line(
+            markup(
                 out,
                 &format!(
                     "**{}**",
@@ -116,17 +122,20 @@ fn write_section(out: &mut String, report: &Report, section: &Section) {
         if text.trim().is_empty() && field.missing.is_none() {
             continue;
         }
-        line(out, &format!("**{}**", field.label));
+        markup(out, &format!("**{}**", field.label));
         if text.trim().is_empty() {
-            line(out, "*Not stated yet.*");
+            markup(out, "*Not stated yet.*");
         } else {
-            line(out, text.trim());
+            as_typed(out, text.trim());
         }
     }
     if section.id == SectionId::SignOff {
         let decision = report.assessment.sign_off.decision;
-        line(out, "**Decision**");
-        line(out, decision.map_or("*Not decided yet.*", |d| d.label()));
+        markup(out, "**Decision**");
+        match decision {
+            Some(decision) => line(out, decision.label()),
+            None => markup(out, "*Not decided yet.*"),
+        }
     }
 }
 
@@ -141,12 +150,7 @@ fn system(out: &mut String, report: &Report) {
             "Source and licence",
             "SHA-256",
         ],
-        report.system.model_rows().into_iter().map(|mut row| {
-            if let Some(hash) = row.last_mut() {
-                *hash = format!("`{hash}`");
-            }
-            row
-        }),
+        report.system.model_rows(),
     );
     line(out, &report.system.training_data_caveat());
     line(
@@ -161,7 +165,7 @@ fn system(out: &mut String, report: &Report) {
 fn accuracy(out: &mut String, report: &Report) {
     detection_counts(out, report);
     if let Some(protocol) = &report.evaluation {
-        line(out, "**The evaluation set**");
+        markup(out, "**The evaluation set**");
         line(out, &wording::evaluation_set_paragraph(protocol));
         if let Some(changes) = &report.labels_changed {
             line(out, &wording::labels_changed_paragraph(protocol, changes));
@@ -186,7 +190,7 @@ fn model_comparison(
     comparison: &crate::comparison::ModelComparison,
 ) {
     use crate::comparison::{FLAGGED_HEADINGS, FLAGGED_INTRO, RATE_HEADINGS, TABLES};
-    line(out, "**Comparison of the recognizers**");
+    markup(out, "**Comparison of the recognizers**");
     line(out, &comparison.heading());
     for (thresholds, title) in TABLES {
         line(out, title);
@@ -213,7 +217,7 @@ fn model_comparison(
 /// An evaluation set's 1:1 table, as the PDF's.
 fn one_to_one(out: &mut String, report: &Report, verification: &crate::findings::OneToOne) {
     let (heading, rows) = summary::one_to_one_table(report, verification);
-    line(out, &format!("**{heading}**"));
+    markup(out, &format!("**{}**", inline(&heading)));
     table(out, &summary::ONE_TO_ONE_HEADINGS, rows);
     let metric = report.system.score_metric();
     line(out, &wording::one_to_one_note(metric));
@@ -256,7 +260,7 @@ fn rates(out: &mut String, findings: &crate::findings::MeasuredFindings, report:
          system flagged are in the PDF.",
     );
     if !findings.warnings.is_empty() {
-        line(out, "**Cautions: where the data cannot tell groups apart**");
+        markup(out, "**Cautions: where the data cannot tell groups apart**");
         bullets(out, &findings.warnings);
     }
 }
@@ -265,21 +269,21 @@ fn rates(out: &mut String, findings: &crate::findings::MeasuredFindings, report:
 fn detection_counts(out: &mut String, report: &Report) {
     let counts = &report.detections;
     if !report.data.analysis_complete {
-        line(
+        markup(
             out,
             "**The analysis was cancelled before every input was reached: the counts cover only \
              part of the footage.**",
         );
     }
     if !report.data.analysis_warnings.is_empty() {
-        line(out, "**Warnings from the analysis**");
+        markup(out, "**Warnings from the analysis**");
         bullets(out, &report.data.analysis_warnings);
     }
-    line(
+    markup(
         out,
         &format!(
             "**What the system flagged at threshold {}**",
-            report.system.shown_threshold(counts.threshold, 2)
+            inline(&report.system.shown_threshold(counts.threshold, 2))
         ),
     );
     let rows = crate::summary::detection_rows(report);
@@ -288,7 +292,7 @@ fn detection_counts(out: &mut String, report: &Report) {
 
 /// Each group's rate over the reference group's, as the PDF's differentials table.
 fn differentials(out: &mut String, findings: &crate::findings::MeasuredFindings) {
-    line(
+    markup(
         out,
         "**Differentials: each group's rate over a reference group's**",
     );
@@ -303,7 +307,7 @@ fn differentials(out: &mut String, findings: &crate::findings::MeasuredFindings)
 /// Marks a section of a draft, so that no section copied out of it passes for a final one.
 fn draft_mark(out: &mut String, report: &Report) {
     if !report.incomplete.is_empty() {
-        line(
+        markup(
             out,
             "**DRAFT: incomplete, not for decision (what is missing is listed at the top).**",
         );
@@ -313,7 +317,7 @@ fn draft_mark(out: &mut String, report: &Report) {
 /// A bulleted list, each item on one line.
 fn bullets(out: &mut String, items: &[String]) {
     for item in items {
-        out.push_str(&format!("- {}\n", one_line(item)));
+        out.push_str(&format!("- {}\n", plain(item)));
     }
     out.push('\n');
 }
@@ -370,7 +374,7 @@ fn evidence(out: &mut String, report: &Report) {
                 input
                     .sha256
                     .as_ref()
-                    .map_or_else(|| "unreadable".into(), |h| format!("`{h}`")),
+                    .map_or_else(|| "unreadable".into(), Clone::clone),
                 input.status.clone(),
                 input.faces.to_string(),
                 input.alerts.to_string(),
@@ -385,7 +389,7 @@ fn evidence(out: &mut String, report: &Report) {
                 vec![
                     entry.name.clone(),
                     photo.path.display().to_string(),
-                    format!("`{}`", photo.sha256),
+                    photo.sha256.clone(),
                 ]
             })
         }),
@@ -397,21 +401,34 @@ fn evidence(out: &mut String, report: &Report) {
             .system
             .models
             .iter()
-            .map(|m| vec![m.file.clone(), format!("`{}`", m.sha256)]),
+            .map(|m| vec![m.file.clone(), m.sha256.clone()]),
     );
-    line(
+    markup(
         out,
         &format!(
-            "Review document SHA-256: `{}`. Command that recomputes the numbers from this bundle \
+            "Review document SHA-256: {}. Command that recomputes the numbers from this bundle \
              alone: `lineup verify --recompute BUNDLE --key PUBLISHED.pub`. Command that made \
-             them from the review document (the signer's own key in place of YOUR-KEY): `{}`.",
-            report.reproduce.review_sha256, report.reproduce.command
+             them from the review document (the signer's own key in place of YOUR-KEY): {}.",
+            code(&report.reproduce.review_sha256),
+            code(&report.reproduce.command)
         ),
     );
 }
 
-/// A paragraph, then a blank line.
+/// A paragraph of lineup's sentences (which name models, people, files), on one line and
+/// escaped, then a blank line.
 fn line(out: &mut String, text: &str) {
+    markup(out, &plain(text));
+}
+
+/// A reviewer's text of several lines or paragraphs, escaped line by line.
+fn as_typed(out: &mut String, text: &str) {
+    markup(out, &escape(text));
+}
+
+/// A paragraph of lineup's own Markdown, then a blank line: only what lineup wrote itself or
+/// has escaped.
+fn markup(out: &mut String, text: &str) {
     out.push_str(text);
     out.push_str("\n\n");
 }
@@ -427,8 +444,97 @@ fn table(out: &mut String, headers: &[&str], rows: impl IntoIterator<Item = Vec<
     out.push('\n');
 }
 
+/// A cell: a SHA-256 as code, any other text on one line and escaped (a cell holds no block:
+/// no heading or list can start in it).
 fn cell(text: &str) -> String {
-    one_line(text).replace('|', "\\|")
+    if is_sha256(text) {
+        format!("`{text}`")
+    } else {
+        inline(text)
+    }
+}
+
+fn is_sha256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `text` as a code span, which shows it as it is; one with a backtick of its own (which would
+/// end the span) as escaped text instead.
+fn code(text: &str) -> String {
+    let text = one_line(text);
+    if text.is_empty() || text.contains('`') {
+        inline(&text)
+    } else {
+        format!("`{text}`")
+    }
+}
+
+/// A paragraph or list item that holds text lineup did not write itself: line breaks joined
+/// and escaped, so that it reads as it is.
+pub fn plain(text: &str) -> String {
+    escape(&one_line(text))
+}
+
+/// A text inside a line of lineup's own Markdown (after `# ` or `**`, in a table cell): as
+/// [`plain`], but where no block can start (so "0.1.0" needs no escape).
+fn inline(text: &str) -> String {
+    escape_line(&one_line(text), false)
+}
+
+/// `text` as Markdown that shows it as it is, line breaks kept: every character that could start
+/// a heading, list, quote, code block, link, emphasis, table cell or HTML escaped, and control
+/// characters as spaces. A name, a file, a model's spec or a reviewer's text can then make no
+/// heading or link of its own in the signed report (issue #20, finding 1).
+pub fn escape(text: &str) -> String {
+    text.split('\n')
+        .map(|line| escape_line(line, true))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One line escaped; `starts_block`: it starts a paragraph, where "- ", "1. " or "=" would
+/// make a list or a heading.
+fn escape_line(line: &str, starts_block: bool) -> String {
+    // Leading spaces would make an indented code block.
+    let chars: Vec<char> = line.trim_start().chars().collect();
+    // A list item's number ("1." or "1)") ends where the leading digits do.
+    let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+    let mut out = String::with_capacity(line.len());
+    for (at, &c) in chars.iter().enumerate() {
+        let between_words = at > 0
+            && chars[at - 1].is_alphanumeric()
+            && chars.get(at + 1).is_some_and(|next| next.is_alphanumeric());
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '#' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            // A link needs "](", "][" or, to define one, "]:"; a bracket alone ("[0.0–5.6%]",
+            // lineup's own intervals) makes none.
+            ']' if chars
+                .get(at + 1)
+                .is_some_and(|next| matches!(next, '(' | '[' | ':')) =>
+            {
+                out.push_str("\\]");
+            }
+            // Inside a word (dlib_resnet29) an underscore emphasises nothing.
+            '_' if !between_words => out.push_str("\\_"),
+            '-' | '+' | '=' if starts_block && at == 0 => {
+                out.push('\\');
+                out.push(c);
+            }
+            '.' | ')' if starts_block && at > 0 && at == digits => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn one_line(text: &str) -> String {
@@ -448,6 +554,84 @@ mod tests {
             [vec!["x | y".to_owned(), "two\nlines".to_owned()]],
         );
         assert_eq!(out, "| a | b |\n| --- | --- |\n| x \\| y | two lines |\n\n");
+    }
+
+    /// What a name or text typed by someone else tries to make of itself: a heading, emphasis,
+    /// HTML, a link, a list, a code block, a heading by underlining.
+    const FORGED: &str = "\n\n## Verified by lineup\n\n**VERIFIED** <img src=x onerror=alert(1)> \
+        [verified](https://example.com) & _so_\n1. item\n- item\n    code\n===";
+
+    /// Lines of `markdown` that hold Markdown or HTML `FORGED` made.
+    fn forged_lines(markdown: &str) -> Vec<&str> {
+        let link = |line: &str| {
+            line.match_indices("](")
+                .any(|(at, _)| !line[..at].ends_with('\\'))
+        };
+        markdown
+            .lines()
+            .filter(|line| {
+                let start = line.trim_start();
+                let heading = start.trim_start_matches('#').trim_start();
+                (start.starts_with('#') && heading.starts_with("Verified"))
+                    || line.contains("**VERIFIED")
+                    || line.contains("<img")
+                    || link(line)
+                    || line.contains(" _so_")
+                    || ["1. item", "- item", "==="]
+                        .iter()
+                        .any(|forged| start.starts_with(forged))
+                    || line.starts_with("    ")
+            })
+            .collect()
+    }
+
+    /// Issue #20 finding 1: models' names, versions and stated sources, people's names, the
+    /// title and a reviewer's text reach the Markdown as text: no heading, emphasis, HTML, link
+    /// or list of their own, even from a review written before the spec's words were checked.
+    #[test]
+    fn names_and_texts_lineup_did_not_write_make_no_markdown_of_their_own() {
+        let mut review = crate::comparison::tests::two_model_review();
+        let other = review
+            .other_recognizers
+            .iter_mut()
+            .map(|run| &mut run.model);
+        for model in review.models.iter_mut().chain(other) {
+            model.name = format!("{}{FORGED}", model.name);
+            model.version = FORGED.into();
+            model.file = format!("{FORGED}.onnx");
+            model.supplied_by_reviewer = true;
+            model.stated_source = Some(lineup_core::vision::manifest::StatedSource {
+                provenance: FORGED.into(),
+                licence: FORGED.into(),
+            });
+        }
+        for identity in &mut review.watchlist.identities {
+            identity.name = format!("{}{FORGED}", identity.name);
+        }
+        review.assessment.title = FORGED.into();
+        review.assessment.purpose = format!("Two paragraphs.{FORGED}");
+        let report = crate::report::build_report(
+            &review,
+            None,
+            &crate::report::ReportOptions::default(),
+            format!("review{FORGED}.ron").into(),
+            "0".repeat(64),
+        );
+        let markdown = markdown(&report);
+        assert!(markdown.contains("Verified by lineup"), "{markdown}");
+        let forged = forged_lines(&markdown);
+        assert!(forged.is_empty(), "{forged:#?}\n{markdown}");
+        // A reviewer's paragraphs stay paragraphs.
+        assert!(markdown.contains("Two paragraphs.\n\n"), "{markdown}");
+    }
+
+    #[test]
+    fn escaping_keeps_plain_words_and_file_names_as_they_read() {
+        assert_eq!(
+            plain("dlib_resnet29.onnx, MobileFaceNet (192-d): 0.6 ≤ 1"),
+            "dlib_resnet29.onnx, MobileFaceNet (192-d): 0.6 ≤ 1"
+        );
+        assert_eq!(plain("a\n# b <i>"), "a \\# b &lt;i&gt;");
     }
 
     /// Issue #20 finding 6: the Markdown names every recognizer compared as a stand-in, lists

@@ -824,7 +824,7 @@ impl Report {
 
     /// The name of a model role for a lay reader, e.g. "CenterFace" for the detector. The
     /// recognizer is whichever the analysis ran (MobileFaceNet, dlib's, or the reviewer's).
-    pub(crate) fn model_name(&self, role: lineup_core::vision::ModelRole) -> &str {
+    pub(crate) fn model_name(&self, role: lineup_core::vision::ModelRole) -> String {
         use lineup_core::vision::ModelRole;
         let models = &self.system.models;
         models
@@ -835,7 +835,10 @@ impl Report {
                     .then(|| self.system.recognizer())
                     .flatten()
             })
-            .map_or("(not recorded)", |m| m.name.as_str())
+            .map_or_else(
+                || "(not recorded)".to_owned(),
+                crate::wording::model_in_prose,
+            )
     }
 }
 
@@ -858,7 +861,10 @@ impl SystemReviewed {
             "{:.3} ({}; {})",
             metric.own_value(threshold),
             metric.describe(),
-            recognizer.map_or("recognizer not recorded", |m| m.name.as_str())
+            recognizer.map_or_else(
+                || "recognizer not recorded".to_owned(),
+                crate::wording::model_in_prose
+            )
         )
     }
 
@@ -905,12 +911,17 @@ impl SystemReviewed {
                 } else {
                     role
                 };
+                // A review's words on one line: in the PDF's cells a line break would start
+                // a line of its own.
                 vec![
                     role,
-                    format!("{} {} ({})", model.name, model.version, model.file),
+                    crate::wording::one_line(&format!(
+                        "{} {} ({})",
+                        model.name, model.version, model.file
+                    )),
                     model.metric.map_or("—", |metric| metric.name()).to_owned(),
-                    self.source_words(model),
-                    model.sha256.clone(),
+                    crate::wording::one_line(&self.source_words(model)),
+                    crate::wording::one_line(&model.sha256),
                 ]
             })
             .collect()
@@ -930,14 +941,14 @@ impl SystemReviewed {
 
     /// The recognizers' names for a sentence: "A", "A and B", "A, B and C".
     pub fn recognizer_names(&self) -> String {
-        let names: Vec<&str> = self
+        let names: Vec<String> = self
             .every_model()
             .filter(|m| m.role != lineup_core::vision::ModelRole::Detector)
-            .map(|m| m.name.as_str())
+            .map(crate::wording::model_in_prose)
             .collect();
         match names.split_last() {
             None => "(not recorded)".to_owned(),
-            Some((last, [])) => (*last).to_owned(),
+            Some((last, [])) => last.clone(),
             Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
         }
     }
@@ -1083,11 +1094,9 @@ mod tests {
         assert!(rows[1][1].contains("Distance model.onnx"), "{rows:?}");
         assert_eq!(rows[1][2], "Euclidean distance");
         assert!(rows[1][3].contains("supplied by the reviewer"), "{rows:?}");
-        assert!(
-            report
-                .system
-                .training_data_caveat()
-                .starts_with("Training data: who Cosine model and Distance model were")
-        );
+        assert!(report.system.training_data_caveat().starts_with(
+            "Training data: who Cosine model and Distance model (supplied by the \
+                     reviewer) were"
+        ));
     }
 }

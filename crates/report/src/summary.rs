@@ -261,7 +261,7 @@ pub(crate) fn one_to_one_table(
         &table.attributes,
         table.photos,
         table.people,
-        report.model_name(ModelRole::Recognizer),
+        &report.model_name(ModelRole::Recognizer),
         report.system.score_metric(),
     );
     let rows = table
@@ -358,5 +358,60 @@ pub(crate) fn differentials_table(findings: &MeasuredFindings) -> DifferentialsT
         headings,
         rows,
         notes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use crate::report::{ReportOptions, build_report};
+
+    /// Issue #20 finding 1 (c): every sentence that names a reviewer's model says they supplied
+    /// it, not the models' table alone: the summary, the stand-ins, the training-data caveat,
+    /// the threshold's words; and a name stored with line breaks reads on one line.
+    #[test]
+    fn every_sentence_naming_a_reviewers_model_says_they_supplied_it() {
+        let mut review = crate::comparison::tests::two_model_review();
+        for model in &mut review.models {
+            model.name = format!("Vendor\n\nmodel {}", model.name);
+            model.supplied_by_reviewer = true;
+        }
+        review.other_recognizers[0].model.supplied_by_reviewer = true;
+        let report = build_report(
+            &review,
+            None,
+            &ReportOptions::default(),
+            PathBuf::from("review.ron"),
+            "0".repeat(64),
+        );
+        let named = "Vendor model Cosine model (supplied by the reviewer)";
+        let summary = crate::summary::plain_summary(&report);
+        assert!(
+            summary[0].contains(&format!("the {named} recognition model over")),
+            "{summary:?}"
+        );
+        let sentences = [
+            crate::summary::stand_ins(&report),
+            report.system.training_data_caveat(),
+            report.system.threshold_words(report.system.threshold),
+        ];
+        for sentence in sentences {
+            assert!(sentence.contains(named), "{sentence}");
+        }
+        let comparison = report
+            .comparison
+            .as_ref()
+            .expect("two recognizers compared");
+        let other = "Distance model (supplied by the reviewer)";
+        let mut sentences = vec![comparison.heading()];
+        sentences.extend(comparison.threshold_lines(crate::comparison::Thresholds::Own));
+        sentences.extend(comparison.disagreement_sentences());
+        for sentence in sentences {
+            assert!(
+                sentence.contains(named) || sentence.contains(other),
+                "{sentence}"
+            );
+        }
     }
 }

@@ -1038,6 +1038,24 @@ pub fn verification_table(verification: &lineup_core::review::Verification) -> S
     out
 }
 
+/// `text` with every run of white space (line breaks included) one space: a name or a stated
+/// source a review holds, printed where it must start no line or paragraph of its own.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A model's name as a sentence of the report gives it: on one line (a name stored with a line
+/// break by a review from before specs were checked starts no paragraph of its own), and marked
+/// "(supplied by the reviewer)" where it is, so that no sentence passes it for lineup's own.
+pub fn model_in_prose(model: &lineup_core::vision::manifest::ModelRecord) -> String {
+    let name = one_line(&model.name);
+    if model.supplied_by_reviewer {
+        format!("{name} (supplied by the reviewer)")
+    } else {
+        name
+    }
+}
+
 /// Where a model the reviewer supplied came from, for the models' table: the source and licence
 /// their spec states, marked as their statement (lineup cannot check either), or, for a review
 /// from before lineup recorded them, that they must state it.

@@ -119,7 +119,7 @@ impl Recognizer {
 
 /// The recognizer `name` names among the shipped ones and `added`: a file's stem
 /// (`mobilefacenet`, `dlib_resnet29`) or a model's name, in any case, or the start of one name
-/// (`dlib`) that no other shares.
+/// (`dlib`) that no other shares (a shipped model's wins over a reviewer's).
 pub fn choose(name: &str, added: &[Recognizer]) -> Result<Recognizer, RecognizerError> {
     let mut all: Vec<Recognizer> = SHIPPED.into_iter().map(Recognizer::shipped).collect();
     all.extend(added.iter().cloned());
@@ -141,6 +141,16 @@ pub fn choose(name: &str, added: &[Recognizer]) -> Result<Recognizer, Recognizer
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // A shipped model's documented short name (`dlib`) keeps naming it, whatever a reviewer's
+    // model added before names were checked is called.
+    let shipped: Vec<&Recognizer> = starting
+        .iter()
+        .copied()
+        .filter(|r| !r.supplied_by_reviewer)
+        .collect();
+    if let [one] = shipped.as_slice() {
+        return Ok((*one).clone());
+    }
     match starting.as_slice() {
         [one] => Ok((*one).clone()),
         [] => Err(RecognizerError::Unknown {
@@ -231,6 +241,10 @@ impl AddedModels {
                 spec.role
             )));
         }
+        if let Some(problem) = stated_text_problem(&spec).or_else(|| confusable_with_shipped(&spec))
+        {
+            return Err(not_allowed(problem));
+        }
         let existing: Vec<Recognizer> = SHIPPED
             .into_iter()
             .map(Recognizer::shipped)
@@ -279,6 +293,95 @@ impl AddedModels {
         std::fs::rename(&partial, &spec_file).map_err(|e| io_error(&spec_file, e))?;
         Ok(recognizer)
     }
+}
+
+/// The longest text a reviewer's spec may give for each field it states in words, as (field,
+/// characters): the report prints them in its sentences and tables, so a name must stay a name
+/// and a provenance a paragraph (`lineup models add --help` and the README say the same).
+pub const STATED_TEXT_LIMITS: [(&str, usize); 5] = [
+    ("file", 80),
+    ("name", 80),
+    ("version", 200),
+    ("provenance", 1000),
+    ("licence", 1000),
+];
+
+/// What is wrong with the words a reviewer's `spec` states, naming the field: each must be one
+/// line with no control character (a line break would let the name start a heading of its own
+/// in the signed report) and within [`STATED_TEXT_LIMITS`].
+fn stated_text_problem(spec: &ModelSpec) -> Option<String> {
+    STATED_TEXT_LIMITS.iter().find_map(|&(field, limit)| {
+        let text = match field {
+            "file" => &spec.file,
+            "name" => &spec.name,
+            "version" => &spec.version,
+            "provenance" => &spec.provenance,
+            _ => &spec.licence,
+        };
+        let length = text.chars().count();
+        if let Some(control) = text.chars().find(|c| c.is_control()) {
+            Some(format!(
+                "field `{field}` holds the control character {control:?}: it must be one line of \
+                 text"
+            ))
+        } else if length > limit {
+            Some(format!(
+                "field `{field}` is {length} characters long; at most {limit} are allowed"
+            ))
+        } else {
+            None
+        }
+    })
+}
+
+/// `text` lower-cased with only its letters and digits, so that "dlib ResNet-29" and
+/// "DLIB_resnet29" read alike.
+fn letters_and_digits(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Where a reviewer's `spec` could pass for a shipped model's, why: its name or file stem
+/// starting with a shipped model's short name or the first word of its name (`dlib…`,
+/// `mobilefacenet…`, which `--recognizer dlib` and the report's sentences would confuse), or
+/// holding a shipped model's whole name.
+fn confusable_with_shipped(spec: &ModelSpec) -> Option<String> {
+    let stem = spec.file.strip_suffix(".onnx").unwrap_or(&spec.file);
+    let theirs = [letters_and_digits(&spec.name), letters_and_digits(stem)];
+    SHIPPED
+        .into_iter()
+        .map(Recognizer::shipped)
+        .find_map(|shipped| {
+            let first_word = shipped
+                .spec
+                .name
+                .split_whitespace()
+                .next()
+                .unwrap_or_default();
+            let prefixes = [
+                letters_and_digits(shipped.short_name()),
+                letters_and_digits(first_word),
+            ];
+            let whole = letters_and_digits(&shipped.spec.name);
+            let confused = theirs.iter().any(|mine| {
+                prefixes
+                    .iter()
+                    .any(|prefix| !prefix.is_empty() && mine.starts_with(prefix.as_str()))
+                    || (!whole.is_empty() && mine.contains(whole.as_str()))
+            });
+            confused.then(|| {
+                format!(
+                    "name {:?} or file {:?} could be taken for lineup's own {} ({}); a reviewer's \
+                 model must not start with a shipped model's name or contain it",
+                    spec.name,
+                    spec.file,
+                    shipped.short_name(),
+                    shipped.spec.name
+                )
+            })
+        })
 }
 
 /// Where `spec` names the file of a model lineup ships (the same SHA-256) but would prepare its
@@ -444,4 +547,91 @@ fn trial_run(model: &Path, spec: &ModelSpec, size: usize) -> Result<(), String> 
         return Err("a trial run on a grey face gave values that are not finite".into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shipped dlib entry as a reviewer's spec, with `edit` applied.
+    fn reviewers_spec(edit: impl FnOnce(&mut ModelSpec)) -> ModelSpec {
+        let mut spec = Recognizer::shipped(ModelRole::SecondRecognizer).spec;
+        spec.file = "my_model.onnx".into();
+        spec.name = "My own conversion".into();
+        edit(&mut spec);
+        spec
+    }
+
+    /// Issue #20 findings 1 and 6: words that would start a heading in the signed report, or
+    /// fill pages of it, are refused, naming the field.
+    #[test]
+    fn stated_text_with_a_line_break_or_too_long_is_refused_naming_the_field() {
+        assert_eq!(stated_text_problem(&reviewers_spec(|_| {})), None);
+        type Edit = fn(&mut ModelSpec);
+        let cases: [(&str, Edit); 5] = [
+            ("name", |s| s.name = "dlib\n\n## Verified by lineup".into()),
+            ("version", |s| s.version = "1.0\r".into()),
+            ("version", |s| s.version = "v".repeat(201)),
+            ("provenance", |s| s.provenance = "word ".repeat(201)),
+            ("licence", |s| s.licence = "MIT\u{1b}[2J".into()),
+        ];
+        for (field, edit) in cases {
+            let problem = stated_text_problem(&reviewers_spec(edit));
+            assert!(
+                problem
+                    .as_deref()
+                    .is_some_and(|p| p.contains(&format!("`{field}`"))),
+                "{field}: {problem:?}"
+            );
+        }
+        let longest = reviewers_spec(|s| {
+            s.name = "n".repeat(80);
+            s.provenance = "p".repeat(1000);
+        });
+        assert_eq!(stated_text_problem(&longest), None);
+    }
+
+    /// Issue #20 findings 1 and 8: a reviewer's model may not pass for a shipped one.
+    #[test]
+    fn a_name_or_file_like_a_shipped_models_is_refused() {
+        for edit in [
+            (|s: &mut ModelSpec| s.name = "dlib ResNet-29 face descriptor (128-d)".into())
+                as fn(&mut ModelSpec),
+            |s| s.name = "DLIB v2".into(),
+            |s| s.name = "MobileFaceNet, retrained".into(),
+            |s| s.name = "Better than dlib ResNet-29 face descriptor (128-d)".into(),
+            |s| s.file = "dlib_resnet29_v2.onnx".into(),
+            |s| s.file = "Mobile-FaceNet.onnx".into(),
+        ] {
+            let spec = reviewers_spec(edit);
+            assert!(
+                confusable_with_shipped(&spec).is_some(),
+                "{} ({}) accepted",
+                spec.name,
+                spec.file
+            );
+        }
+        let own = reviewers_spec(|s| s.name = "My dlib conversion".into());
+        assert_eq!(confusable_with_shipped(&own), None);
+    }
+
+    /// Issue #20 finding 8: a reviewer's model named "dlib…" (added before names were checked)
+    /// does not take `--recognizer dlib` from the shipped model.
+    #[test]
+    fn a_shipped_models_short_name_still_chooses_it() {
+        let theirs = Recognizer {
+            spec: reviewers_spec(|s| {
+                s.name = "dlib ResNet-29 face descriptor, verified".into();
+                s.file = "evil.onnx".into();
+            }),
+            path: Some(PathBuf::from("evil.onnx")),
+            supplied_by_reviewer: true,
+        };
+        let chosen = choose("dlib", std::slice::from_ref(&theirs)).unwrap();
+        assert_eq!(chosen, Recognizer::shipped(ModelRole::SecondRecognizer));
+        assert_eq!(
+            choose("evil", std::slice::from_ref(&theirs)).unwrap(),
+            theirs
+        );
+    }
 }

@@ -199,6 +199,18 @@ pub(crate) struct Column {
     pub width: f32,
     pub right: bool,
     pub style: Style,
+    /// Whether its cells keep their line breaks (a reviewer's risk, title over description);
+    /// any other cell is one paragraph, so that a line break in a name starts no line of its own.
+    pub as_typed: bool,
+}
+
+/// `cell` as `column` draws it: its line breaks kept only where the column keeps them.
+fn cell_text(column: &Column, cell: &str) -> String {
+    if column.as_typed {
+        cell.to_owned()
+    } else {
+        cell.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
 }
 
 impl Column {
@@ -211,7 +223,13 @@ impl Column {
                 size: 8.0,
                 ..Style::BODY
             },
+            as_typed: false,
         }
+    }
+
+    pub(crate) fn keeping_line_breaks(mut self) -> Column {
+        self.as_typed = true;
+        self
     }
 
     pub fn right(mut self) -> Column {
@@ -314,8 +332,16 @@ impl<'f> Layout<'f> {
         lines
     }
 
-    /// Text wrapped to the content width, moving to a new page line by line as needed.
+    /// Text wrapped to the content width, moving to a new page line by line as needed, on one
+    /// paragraph: a line break in a name or file it holds (a review's own text) starts no
+    /// paragraph of its own.
     pub fn paragraph(&mut self, text: &str, style: Style) {
+        let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        self.paragraph_as_typed(&joined, style);
+    }
+
+    /// A reviewer's text of several lines, its line breaks kept.
+    pub fn paragraph_as_typed(&mut self, text: &str, style: Style) {
         self.paragraph_at(MARGIN, CONTENT_WIDTH, text, style);
         self.y += style.size * 0.5;
     }
@@ -425,7 +451,7 @@ impl<'f> Layout<'f> {
             .zip(cells)
             .map(|((column, width), cell)| {
                 let style = style_of(column);
-                let text = self.fonts.drawable(style.font, cell);
+                let text = self.fonts.drawable(style.font, &cell_text(column, cell));
                 self.wrap(&text, style, width - 6.0).len() as f32 * style.line_height()
             })
             .fold(0.0, f32::max)
@@ -464,7 +490,7 @@ impl<'f> Layout<'f> {
         let mut x = MARGIN;
         for ((column, width), cell) in columns.iter().zip(widths).zip(cells) {
             let style = style_of(column);
-            let text = self.fonts.drawable(style.font, cell);
+            let text = self.fonts.drawable(style.font, &cell_text(column, cell));
             let mut baseline = top + 2.0;
             for line in self.wrap(&text, style, width - 6.0) {
                 baseline += style.line_height();

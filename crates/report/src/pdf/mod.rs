@@ -115,7 +115,7 @@ fn section_texts(layout: &mut Layout, report: &Report, section: &Section) {
                 },
             );
         } else {
-            layout.paragraph(text, Style::BODY);
+            layout.paragraph_as_typed(text, Style::BODY);
         }
     }
 }
@@ -819,7 +819,7 @@ fn risks_section(layout: &mut Layout, report: &Report) {
     layout.table(
         &[
             Column::new("#", 0.3),
-            Column::new("Risk", 3.0),
+            Column::new("Risk", 3.0).keeping_line_breaks(),
             Column::new("Severity", 0.9),
             Column::new("Likelihood", 0.9),
             Column::new("Score", 0.5).right(),
@@ -865,7 +865,7 @@ fn recommendation_section(layout: &mut Layout, report: &Report, heading: &str) {
     recommendation_body(layout, report);
     let text = &report.assessment.recommendation.text;
     if !text.trim().is_empty() {
-        layout.paragraph(text, Style::BODY);
+        layout.paragraph_as_typed(text, Style::BODY);
     }
 }
 
@@ -1209,11 +1209,14 @@ fn draw(
         Item::Text { x, y, style, text } => {
             surface.set_fill(Some(fill(style.color)));
             surface.set_stroke(None);
+            // One drawn line: a line break left in a name (a chart's label, a review's words)
+            // has no glyph, which PDF/A refuses.
+            let line = fonts.drawable(style.font, text).replace('\n', " ");
             surface.draw_text(
                 Point::from_xy(*x, *y),
                 embedded.get(style.font),
                 style.size,
-                &fonts.drawable(style.font, text),
+                &line,
                 false,
                 TextDirection::Auto,
             );
