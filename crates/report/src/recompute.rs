@@ -38,6 +38,7 @@ use super::signing::SignerKey;
 use super::stills::Pictures;
 use super::verify::{self, Verified, VerifyError};
 use lineup_core::digest::hex;
+use lineup_core::review::recognizer_runs::show_candidates;
 use lineup_core::review::{EvaluatedLabel, GroundTruth, NearDuplicate};
 
 /// How many differences an error lists; the rest are counted.
@@ -480,17 +481,7 @@ fn score_differences(document: &lineup_core::review::ReviewDocument) -> Vec<Diff
             k => format!("other_recognizers[{}].faces[{index}].candidates", k - 1),
         };
         for (index, detection) in view.detections.iter().enumerate() {
-            let searched = lineup_core::matching::search_by(
-                &detection.embedding,
-                &view.watchlist,
-                view.settings.top_k,
-                view.score_metric(),
-            );
-            let same = searched.len() == detection.candidates.len()
-                && searched.iter().zip(&detection.candidates).all(|(a, b)| {
-                    a.identity == b.identity && (a.score - b.score).abs() <= SCORE_TOLERANCE
-                });
-            if !same {
+            if let Some(searched) = view.search_unlike_stored(detection) {
                 let place = place(index);
                 differences.push(Difference {
                     figure: format!(
@@ -506,21 +497,6 @@ fn score_differences(document: &lineup_core::review::ReviewDocument) -> Vec<Diff
     }
     differences
 }
-
-fn show_candidates(candidates: &[lineup_core::matching::Candidate]) -> String {
-    if candidates.is_empty() {
-        return "no candidate".to_owned();
-    }
-    candidates
-        .iter()
-        .map(|c| format!("identity {} scoring {}", c.identity.0, c.score))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Scores recomputed by the same code from the same stored embeddings are equal; this allows
-/// only for the last bit of a float read back from text.
-const SCORE_TOLERANCE: f32 = 1e-6;
 
 /// How far a re-run's score may be from the recorded one: another machine's ONNX Runtime may
 /// round differently in the last digits, never by this much.

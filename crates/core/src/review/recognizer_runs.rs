@@ -13,7 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ReviewDocument;
+use super::{DetectionRecord, ReviewDocument};
 use crate::matching::Candidate;
 use crate::vision::manifest::Metric;
 use crate::vision::{Embedding, ModelRecord, ModelRole};
@@ -172,9 +172,6 @@ impl ReviewDocument {
     /// no review whose scores were edited while their embeddings were left (#20, finding 2);
     /// None when every score is the search's.
     pub fn other_candidates_not_from_their_embeddings(&self) -> Option<String> {
-        /// Scores recomputed by the same code from the same stored embeddings are equal; this
-        /// allows only for the last bit of a float read back from text.
-        const TOLERANCE: f32 = 1e-6;
         (1..=self.other_recognizers.len()).find_map(|recognizer| {
             let view = self.as_seen_by(recognizer)?;
             let name = &self.other_recognizers[recognizer - 1].model.name;
@@ -182,27 +179,39 @@ impl ReviewDocument {
                 .iter()
                 .enumerate()
                 .find_map(|(face, detection)| {
-                    let searched = crate::matching::search_by(
-                        &detection.embedding,
-                        &view.watchlist,
-                        view.settings.top_k,
-                        view.score_metric(),
-                    );
-                    let same = searched.len() == detection.candidates.len()
-                        && searched.iter().zip(&detection.candidates).all(|(a, b)| {
-                            a.identity == b.identity && (a.score - b.score).abs() <= TOLERANCE
-                        });
-                    (!same).then(|| {
-                        format!(
-                            "face {face}'s candidates by recognizer {name} ({}) are not what its \
+                    let searched = view.search_unlike_stored(detection)?;
+                    Some(format!(
+                        "face {face}'s candidates by recognizer {name} ({}) are not what its \
                          stored embedding gives against {name}'s enrolment embeddings ({}): \
                          they were edited by hand",
-                            show_candidates(&detection.candidates),
-                            show_candidates(&searched)
-                        )
-                    })
+                        show_candidates(&detection.candidates),
+                        show_candidates(&searched)
+                    ))
                 })
         })
+    }
+
+    /// The search the analysis ran for `detection` (`search_by` of its embedding against this
+    /// review's watchlist, at its top-k, on its metric) where the candidates it stores are not
+    /// that search's: another count, identity or score. None where they are. A face keeps as
+    /// many candidates as the search gives, so an emptied or shortened row differs too. Used
+    /// on a recognizer's view (`as_seen_by`) by `lineup report` and `verify --recompute`.
+    pub fn search_unlike_stored(&self, detection: &DetectionRecord) -> Option<Vec<Candidate>> {
+        /// Scores recomputed by the same code from the same stored embeddings are equal; this
+        /// allows only for the last bit of a float read back from text.
+        const TOLERANCE: f32 = 1e-6;
+        let searched = crate::matching::search_by(
+            &detection.embedding,
+            &self.watchlist,
+            self.settings.top_k,
+            self.score_metric(),
+        );
+        let same = searched.len() == detection.candidates.len()
+            && searched
+                .iter()
+                .zip(&detection.candidates)
+                .all(|(a, b)| a.identity == b.identity && (a.score - b.score).abs() <= TOLERANCE);
+        (!same).then_some(searched)
     }
 
     /// How many recognizers the review holds: its own and every other run (1 for a review of one
@@ -260,7 +269,8 @@ impl ReviewDocument {
     }
 }
 
-fn show_candidates(candidates: &[Candidate]) -> String {
+/// A face's candidates in words, as `lineup report` and `verify --recompute` name them.
+pub fn show_candidates(candidates: &[Candidate]) -> String {
     if candidates.is_empty() {
         return "no candidate".to_owned();
     }
