@@ -977,9 +977,20 @@ impl SystemReviewed {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use lineup_core::metrics::Rate;
+
+    /// The report `lineup report` builds of `review` with default options.
+    pub(crate) fn report_of(review: &ReviewDocument) -> Report {
+        build_report(
+            review,
+            None,
+            &ReportOptions::default(),
+            PathBuf::from("review.ron"),
+            "0".repeat(64),
+        )
+    }
 
     #[test]
     fn false_alerts_per_day_are_the_crowd_times_fpir_with_its_interval() {
@@ -1039,13 +1050,7 @@ mod tests {
             provenance: "converted by a colleague from the authors' weights".into(),
             licence: "CC BY 4.0".into(),
         });
-        let report = build_report(
-            &review,
-            None,
-            &ReportOptions::default(),
-            PathBuf::from("review.ron"),
-            "0".repeat(64),
-        );
+        let report = report_of(&review);
         let rows = report.system.model_rows();
         assert_eq!(
             rows[1][3],
@@ -1055,13 +1060,7 @@ mod tests {
         let read: Report = ron::from_str(&report.to_ron()).expect("the report's RON reads back");
         assert_eq!(read.system.compared, report.system.compared);
         review.other_recognizers[0].model.stated_source = None;
-        let report = build_report(
-            &review,
-            None,
-            &ReportOptions::default(),
-            PathBuf::from("review.ron"),
-            "0".repeat(64),
-        );
+        let report = report_of(&review);
         assert!(
             report.system.model_rows()[1][3].contains("who must state its source"),
             "{:?}",
@@ -1075,13 +1074,7 @@ mod tests {
     fn the_system_table_lists_every_recognizer_and_who_supplied_it() {
         let mut review = crate::comparison::tests::two_model_review();
         review.other_recognizers[0].model.supplied_by_reviewer = true;
-        let report = build_report(
-            &review,
-            None,
-            &ReportOptions::default(),
-            PathBuf::from("review.ron"),
-            "0".repeat(64),
-        );
+        let report = report_of(&review);
         let rows = report.system.model_rows();
         let roles: Vec<&str> = rows.iter().map(|row| row[0].as_str()).collect();
         assert_eq!(

@@ -363,10 +363,6 @@ pub(crate) fn differentials_table(findings: &MeasuredFindings) -> DifferentialsT
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-
-    use crate::report::{ReportOptions, build_report};
-
     /// Issue #20 finding 1 (c): every sentence that names a reviewer's model says they supplied
     /// it, not the models' table alone: the summary, the stand-ins, the training-data caveat,
     /// the threshold's words; and a name stored with line breaks reads on one line.
@@ -378,13 +374,7 @@ mod tests {
             model.supplied_by_reviewer = true;
         }
         review.other_recognizers[0].model.supplied_by_reviewer = true;
-        let report = build_report(
-            &review,
-            None,
-            &ReportOptions::default(),
-            PathBuf::from("review.ron"),
-            "0".repeat(64),
-        );
+        let report = crate::report::tests::report_of(&review);
         let named = "Vendor model Cosine model (supplied by the reviewer)";
         let summary = crate::summary::plain_summary(&report);
         assert!(
